@@ -1,0 +1,137 @@
+# synapt: GNU-style Makefile. `make demo` and `make test` are the two entry points.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC      ?= cc
+CXX     ?= c++
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+B        = build
+
+VERSION  = 0.1.0
+SOMAJOR  = 0
+
+LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale
+TOOL_PKGS  = $(LIB_PKGS) libpng hdf5 matio
+LIB_CFLAGS  := $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+LIB_LIBS    := $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
+TOOL_CFLAGS := $(shell pkg-config --cflags $(TOOL_PKGS) 2>/dev/null)
+TOOL_LIBS   := $(shell pkg-config --libs $(TOOL_PKGS) 2>/dev/null) -lpthread -lm
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Ilibsynapt
+
+LIB_SRC   = $(sort $(wildcard libsynapt/*.c))
+LIB_OBJ   = $(LIB_SRC:libsynapt/%.c=$(B)/obj/lib/%.o)
+# tools/synapt-*.c are commands; every other tools/*.c is a helper module linked into all of them
+TOOL_MAIN = $(sort $(wildcard tools/synapt-*.c))
+TOOL_HELP = $(filter-out $(TOOL_MAIN),$(sort $(wildcard tools/*.c)))
+TOOL_HOBJ = $(TOOL_HELP:tools/%.c=$(B)/obj/tools/%.o)
+TOOL_BIN  = $(TOOL_MAIN:tools/%.c=$(B)/bin/%)
+TEST_SRC  = $(sort $(wildcard tests/test_*.c))
+TEST_BIN  = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+EX_SRC    = $(sort $(wildcard examples/*.c))
+EX_BIN    = $(EX_SRC:examples/%.c=$(B)/examples/%)
+BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+STATIC = $(B)/lib/libsynapt.a
+SHARED = $(B)/lib/libsynapt.so.$(VERSION)
+
+.PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench demo install uninstall clean
+all: lib tools
+
+lib: $(STATIC) $(SHARED) $(B)/lib/synapt.pc
+tools: $(TOOL_BIN)
+
+$(B)/obj/lib/%.o: libsynapt/%.c $(wildcard libsynapt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(LIB_CFLAGS) -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libsynapt.so.$(SOMAJOR) $(SAN) -o $@ $^ $(LIB_LIBS)
+	ln -sf libsynapt.so.$(VERSION) $(B)/lib/libsynapt.so.$(SOMAJOR)
+	ln -sf libsynapt.so.$(SOMAJOR) $(B)/lib/libsynapt.so
+
+$(B)/lib/synapt.pc: synapt.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(LIB_PKGS)|' $< > $@
+
+$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) libsynapt/synapt.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -c $< -o $@
+
+# tools link the static library so they run from build/bin without LD_LIBRARY_PATH
+$(B)/bin/%: tools/%.c $(TOOL_HOBJ) $(STATIC) $(wildcard tools/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+
+$(B)/tests/%: tests/%.c $(TOOL_HOBJ) $(STATIC) $(wildcard tests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itests $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+
+$(B)/examples/%: examples/%.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) $< $(STATIC) $(TOOL_LIBS) -o $@
+
+$(B)/bench/%: bench/%.c $(TOOL_HOBJ) $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+
+tests: $(TEST_BIN)
+examples: $(EX_BIN)
+bench-build: $(BENCH_BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+# the README's test command: install what is missing, build, run every test
+test: deps
+	$(MAKE) all tests examples
+	sh tests/run.sh
+
+check: all tests examples
+	sh tests/run.sh
+
+asan: deps
+	$(MAKE) B=build-asan CC=clang SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g" all tests examples
+	SYNAPT_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh
+
+fuzz: deps
+	sh scripts/fuzz.sh
+
+bench: deps
+	$(MAKE) all bench-build
+	sh bench/run.sh
+
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh
+
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 libsynapt/synapt.h $(DESTDIR)$(INCLUDEDIR)/synapt.h
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libsynapt.a
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION)
+	ln -sf libsynapt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsynapt.so.$(SOMAJOR)
+	ln -sf libsynapt.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libsynapt.so
+	install -m 644 $(B)/lib/synapt.pc $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
+	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/synapt.h $(DESTDIR)$(LIBDIR)/libsynapt.a \
+	      $(DESTDIR)$(LIBDIR)/libsynapt.so $(DESTDIR)$(LIBDIR)/libsynapt.so.$(SOMAJOR) \
+	      $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BIN)))
+
+clean:
+	rm -rf build build-asan build-fuzz

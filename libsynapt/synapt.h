@@ -1,0 +1,617 @@
+/*
+ * synapt.h - the public interface of libsynapt.
+ *
+ * libsynapt reads and writes `.synapt` files: chunked, compressed, checksummed,
+ * indexed containers for video action-recognition datasets. A file holds clips;
+ * a clip holds frame-aligned streams (RGB video or images, depth, 2D/3D pose,
+ * masks, per-frame labels) plus labels, split, source, group keys and JSON
+ * metadata. The byte layout is specified normatively in spec/format.md.
+ *
+ * This header reads like a tutorial, in order:
+ *   1. versions                          5. reading frames and chunks
+ *   2. error codes                       6. the write path
+ *   3. enumerations (kinds, dtypes...)   7. encoded video (FFmpeg)
+ *   4. opening a file, clips, streams    8. skeleton registry
+ *
+ * Conventions that hold for every function below:
+ *   - Functions return int: 0 (SYNAPT_OK) on success, a negative SYNAPT_E_*
+ *     code on failure. Codes are only ever appended, never renumbered.
+ *   - The output parameter comes first and is named `out`.
+ *   - After a failure, synapt_reader_errmsg()/synapt_writer_errmsg() give a
+ *     one-line message naming the file and, where known, clip, stream and chunk.
+ *   - Every *_close/*_free/*_abort accepts NULL.
+ *   - Borrowed pointers (const char * in info structs) stay valid until the
+ *     handle they came from is closed.
+ *   - Bytes from a file are never trusted: every length is checked against the
+ *     data present and against synapt_limits; a corrupt file yields
+ *     SYNAPT_E_CORRUPT / _CHECKSUM / _TRUNCATED, never a crash.
+ *   - No dependency types (zstd, FFmpeg, HDF5, cJSON) appear here; the header
+ *     compiles as C99 and as C++.
+ */
+#ifndef SYNAPT_H
+#define SYNAPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  define SYNAPT_API
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define SYNAPT_API __attribute__((visibility("default")))
+#else
+#  define SYNAPT_API
+#endif
+
+/* ======================================================================
+ * 1. Versions
+ *
+ * The library version and the file format version are independent. A reader
+ * of format major N reads every file of major N whatever its minor; it
+ * refuses other majors with SYNAPT_E_VERSION.
+ * ====================================================================== */
+#define SYNAPT_VERSION_MAJOR 0
+#define SYNAPT_VERSION_MINOR 1
+#define SYNAPT_VERSION_PATCH 0
+#define SYNAPT_VERSION_STRING "0.1.0"
+
+#define SYNAPT_FORMAT_MAJOR 1
+#define SYNAPT_FORMAT_MINOR 0
+
+/** Library version string, e.g. "0.1.0". Static storage. Thread-safe. */
+SYNAPT_API const char *synapt_version(void);
+
+/* ======================================================================
+ * 2. Error codes. Fixed values; new codes are appended, never renumbered.
+ * ====================================================================== */
+#define SYNAPT_OK              0
+#define SYNAPT_E_INVALID_ARG  -1  /* a caller bug: NULL handle, bad enum, n too big */
+#define SYNAPT_E_NOMEM        -2  /* an allocation failed */
+#define SYNAPT_E_IO           -3  /* open/read/write/rename/fsync failed (errno in message) */
+#define SYNAPT_E_NOT_SYNAPT   -4  /* the magic bytes are absent: not a .synapt file */
+#define SYNAPT_E_VERSION      -5  /* format major version this library does not read */
+#define SYNAPT_E_FEATURE      -6  /* the file needs a required feature bit we do not know */
+#define SYNAPT_E_CORRUPT      -7  /* a structure is inconsistent (bad length, bad reference) */
+#define SYNAPT_E_CHECKSUM     -8  /* an XXH3-64 checksum does not match */
+#define SYNAPT_E_TRUNCATED    -9  /* the file ends before a structure it announces */
+#define SYNAPT_E_LIMIT       -10  /* a size exceeds the configured synapt_limits */
+#define SYNAPT_E_NOT_FOUND   -11  /* no clip/stream/label of that name */
+#define SYNAPT_E_RANGE       -12  /* index or frame range outside what exists */
+#define SYNAPT_E_STATE       -13  /* call out of order (write_frames with no open clip) */
+#define SYNAPT_E_CODEC       -14  /* compression or decoding failed (zstd, FFmpeg) */
+#define SYNAPT_E_UNSUPPORTED -15  /* valid request this build cannot do (e.g. codec) */
+#define SYNAPT_E_EXISTS      -16  /* duplicate clip id or stream name */
+#define SYNAPT_E_INPUT       -17  /* an input file being imported is malformed */
+#define SYNAPT_E_BUFFER      -18  /* caller's buffer too small; size needed is reported */
+
+/** Static text for an error code ("checksum mismatch"). Never NULL. Thread-safe. */
+SYNAPT_API const char *synapt_strerror(int code);
+
+/* ======================================================================
+ * 3. Enumerations. Numeric values are part of the file format
+ *    (spec/registry.md) and never change.
+ * ====================================================================== */
+
+/** What a stream's frames are. */
+typedef enum synapt_kind {
+    SYNAPT_KIND_VIDEO        = 1, /* encoded video packets (h264, vp9, ...) */
+    SYNAPT_KIND_IMAGE        = 2, /* decoded images, (H, W, C) u8 */
+    SYNAPT_KIND_DEPTH        = 3, /* (H, W) u16 with scale metres/unit, or f32 metres */
+    SYNAPT_KIND_POSE2D       = 4, /* (P, J, C) f32, C = x,y[,conf] */
+    SYNAPT_KIND_POSE3D       = 5, /* (P, J, C) f32, C = x,y,z[,conf] */
+    SYNAPT_KIND_MASK         = 6, /* (H, W) u8 or u16 segmentation */
+    SYNAPT_KIND_FRAME_LABELS = 7, /* (K,) i32 per-frame label ids */
+    SYNAPT_KIND_CUSTOM       = 8  /* any dtype and shape */
+} synapt_kind;
+
+/** Element type of array frames. Stored little-endian. */
+typedef enum synapt_dtype {
+    SYNAPT_DTYPE_NONE = 0, /* encoded video: no element type */
+    SYNAPT_DTYPE_U8   = 1,
+    SYNAPT_DTYPE_I8   = 2,
+    SYNAPT_DTYPE_U16  = 3,
+    SYNAPT_DTYPE_I16  = 4,
+    SYNAPT_DTYPE_U32  = 5,
+    SYNAPT_DTYPE_I32  = 6,
+    SYNAPT_DTYPE_F32  = 7,
+    SYNAPT_DTYPE_F64  = 8,
+    SYNAPT_DTYPE_U64  = 9,
+    SYNAPT_DTYPE_I64  = 10,
+    SYNAPT_DTYPE_F16  = 11
+} synapt_dtype;
+
+/** Size in bytes of one element of `dtype`, 0 for SYNAPT_DTYPE_NONE/unknown. */
+SYNAPT_API size_t synapt_dtype_size(int dtype);
+/** Short name ("u16", "f32"), "?" when unknown. Static storage. */
+SYNAPT_API const char *synapt_dtype_name(int dtype);
+/** Kind name ("video", "depth", ...), "?" when unknown. Static storage. */
+SYNAPT_API const char *synapt_kind_name(int kind);
+/** Parse a kind or dtype name; returns the value or 0 when unknown. */
+SYNAPT_API int synapt_kind_from_name(const char *name);
+SYNAPT_API int synapt_dtype_from_name(const char *name);
+
+/** What a stream's frames are encoded as. RAW = array frames (optionally
+ *  filtered and zstd-compressed); the others are video codecs whose frames
+ *  are packets stored byte for byte. */
+typedef enum synapt_codec {
+    SYNAPT_CODEC_RAW   = 0,
+    SYNAPT_CODEC_H264  = 1,
+    SYNAPT_CODEC_HEVC  = 2,
+    SYNAPT_CODEC_MPEG4 = 3,
+    SYNAPT_CODEC_VP8   = 4,
+    SYNAPT_CODEC_VP9   = 5,
+    SYNAPT_CODEC_AV1   = 6,
+    SYNAPT_CODEC_MJPEG = 7,
+    SYNAPT_CODEC_FFV1  = 8,
+    SYNAPT_CODEC_RAWVIDEO = 9, /* decoded video frames in a native pixel format */
+    SYNAPT_CODEC_PNG   = 10,
+    SYNAPT_CODEC_OTHER = 255  /* an FFmpeg codec named in codec_config */
+} synapt_codec;
+SYNAPT_API const char *synapt_codec_name(int codec);
+SYNAPT_API int synapt_codec_from_name(const char *name); /* -1 when unknown */
+
+/** How a chunk's bytes are compressed. */
+typedef enum synapt_compression {
+    SYNAPT_COMPRESSION_AUTO       = -1, /* writer picks per kind (stream desc only) */
+    SYNAPT_COMPRESSION_NONE       = 0,
+    SYNAPT_COMPRESSION_ZSTD_FRAME = 1, /* each frame its own zstd frame: one frame cut out alone */
+    SYNAPT_COMPRESSION_ZSTD_CHUNK = 2  /* the whole chunk one zstd frame: best for tiny frames */
+} synapt_compression;
+
+/** Reversible prefilter applied before compression. */
+typedef enum synapt_filter {
+    SYNAPT_FILTER_AUTO       = -1, /* writer picks per kind and dtype (stream desc only) */
+    SYNAPT_FILTER_NONE       = 0,
+    SYNAPT_FILTER_SHUFFLE    = 1, /* byte planes by element size */
+    SYNAPT_FILTER_DEPTH_MED  = 2, /* u16 2D: MED (LOCO-I) prediction, zigzag, byte planes */
+    SYNAPT_FILTER_XOR_PREV   = 3  /* XOR with the previous frame, then byte planes */
+} synapt_filter;
+
+/** Channel layout of pose frames (last axis). */
+typedef enum synapt_channels {
+    SYNAPT_CHANNELS_NONE = 0,
+    SYNAPT_CHANNELS_XY   = 1,
+    SYNAPT_CHANNELS_XYC  = 2, /* c = confidence */
+    SYNAPT_CHANNELS_XYZ  = 3,
+    SYNAPT_CHANNELS_XYZC = 4
+} synapt_channels;
+/** Number of values per joint for a layout (2, 3, 3, 4), 0 when unknown. */
+SYNAPT_API unsigned synapt_channels_count(int channels);
+
+/** Skeleton layouts (spec/registry.md lists joints and parents). */
+typedef enum synapt_skeleton {
+    SYNAPT_SKELETON_NONE    = 0,
+    SYNAPT_SKELETON_COCO17  = 1,
+    SYNAPT_SKELETON_BODY25  = 2, /* OpenPose BODY-25 */
+    SYNAPT_SKELETON_NTU25   = 3, /* Kinect v2, NTU RGB+D */
+    SYNAPT_SKELETON_SMPL24  = 4, /* SMPL, SURREAL/SURREACT */
+    SYNAPT_SKELETON_H36M17  = 5, /* Human3.6M 17-joint */
+    SYNAPT_SKELETON_OPENPOSE18 = 6 /* OpenPose COCO-18, Kinetics-skeleton */
+} synapt_skeleton;
+
+/** Per-frame flags (frame table entries). */
+#define SYNAPT_FRAME_KEY      0x1u  /* video: packet is a keyframe */
+#define SYNAPT_FRAME_HAS_PTS  0x2u  /* pts carries a timestamp */
+#define SYNAPT_FRAME_DISCARD  0x4u  /* video: packet decoded but its output is not a frame */
+
+#define SYNAPT_PTS_NONE INT64_MIN
+
+/* ======================================================================
+ * 4. Opening a file; clips and streams
+ * ====================================================================== */
+
+typedef struct synapt_reader synapt_reader;
+typedef struct synapt_writer synapt_writer;
+
+/** Allocator hooks, per handle. All three set or the struct not given.
+ *  realloc_fn(ptr=NULL) must behave like malloc_fn. */
+typedef struct synapt_allocator {
+    void *(*malloc_fn)(void *opaque, size_t size);
+    void *(*realloc_fn)(void *opaque, void *ptr, size_t size);
+    void  (*free_fn)(void *opaque, void *ptr);
+    void *opaque;
+} synapt_allocator;
+
+/** Caps applied to every size read from a file. Exceeding one gives
+ *  SYNAPT_E_LIMIT, never an attempt to allocate. */
+typedef struct synapt_limits {
+    uint64_t max_index_bytes;   /* default 2 GiB */
+    uint64_t max_chunk_bytes;   /* stored or raw bytes of one chunk; default 1 GiB */
+    uint64_t max_frame_bytes;   /* raw bytes of one frame; default 512 MiB */
+    uint64_t max_string_bytes;  /* one string or JSON blob; default 64 MiB */
+    uint32_t max_streams_per_clip; /* default 256 */
+    uint32_t max_labels_per_clip;  /* default 4096 */
+} synapt_limits;
+#define SYNAPT_LIMITS_DEFAULT_INIT \
+    { 2ull << 30, 1ull << 30, 512ull << 20, 64ull << 20, 256, 4096 }
+
+#define SYNAPT_READER_OPTIONS_VERSION 1
+typedef struct synapt_reader_options {
+    unsigned version;                 /* SYNAPT_READER_OPTIONS_VERSION */
+    const synapt_allocator *allocator;/* NULL = malloc/realloc/free; copied at open */
+    synapt_limits limits;
+    int verify_checksums;             /* check each chunk's XXH3-64 when read (default 1) */
+    int verify_index;                 /* check the index checksum at open (default 1) */
+    int use_mmap;                     /* map the index instead of reading it (default 1) */
+} synapt_reader_options;
+#define SYNAPT_READER_OPTIONS_INIT \
+    { SYNAPT_READER_OPTIONS_VERSION, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1 }
+
+/** Open a .synapt file for reading.
+ *  Reads the footer, the header and the index (three reads); no per-clip work.
+ *  @param out   receives the handle; set to NULL on failure.
+ *  @param path  file to open (borrowed for the call).
+ *  @param opts  NULL for SYNAPT_READER_OPTIONS_INIT.
+ *  @return 0, or SYNAPT_E_IO, _NOT_SYNAPT, _VERSION, _FEATURE, _CORRUPT,
+ *          _CHECKSUM, _TRUNCATED, _LIMIT, _NOMEM, _INVALID_ARG.
+ *  On failure, if `errbuf` matters to you, use synapt_reader_open2().
+ *  Thread-safety: the returned handle may be used by many threads at once for
+ *  every read function in sections 4, 5 and 7 (pread, no global lock). */
+SYNAPT_API int synapt_reader_open(synapt_reader **out, const char *path,
+                                  const synapt_reader_options *opts);
+
+/** As synapt_reader_open(), writing a one-line message into errbuf (may be
+ *  NULL) when it fails, since no handle exists to carry it. */
+SYNAPT_API int synapt_reader_open2(synapt_reader **out, const char *path,
+                                   const synapt_reader_options *opts,
+                                   char *errbuf, size_t errbuf_size);
+
+/** Open a file image held in memory. `data` is borrowed: it must stay valid
+ *  and unchanged until synapt_reader_close(). `name` is used in messages
+ *  (NULL = "<memory>"). Same errors as synapt_reader_open2() but never _IO. */
+SYNAPT_API int synapt_reader_open_memory(synapt_reader **out, const void *data,
+                                         size_t size, const char *name,
+                                         const synapt_reader_options *opts,
+                                         char *errbuf, size_t errbuf_size);
+
+/** Close and free. Accepts NULL. Not thread-safe with concurrent reads. */
+SYNAPT_API void synapt_reader_close(synapt_reader *r);
+
+/** One-line description of the last failure on this handle ("" if none).
+ *  Valid until the next failing call on the handle. When several threads fail
+ *  at once the text may describe another thread's failure; codes are exact. */
+SYNAPT_API const char *synapt_reader_errmsg(const synapt_reader *r);
+
+/** The path given at open (or the memory name). Borrowed. */
+SYNAPT_API const char *synapt_reader_path(const synapt_reader *r);
+
+typedef struct synapt_file_info {
+    uint16_t format_major, format_minor;
+    uint8_t  uuid[16];
+    const char *writer;          /* writer name and version, e.g. "libsynapt 0.1.0" */
+    uint64_t required_features;
+    uint64_t optional_features;
+    uint64_t created_unix;       /* seconds; 0 when the writer made it deterministic */
+    uint64_t clip_count;
+    uint64_t label_count;
+    uint64_t stream_count;       /* over all clips */
+    uint64_t chunk_count;
+    uint64_t file_bytes;
+    uint64_t index_bytes;
+} synapt_file_info;
+SYNAPT_API int synapt_reader_file_info(synapt_file_info *out, const synapt_reader *r);
+
+/** Number of clips (O(1)). */
+SYNAPT_API uint64_t synapt_reader_clip_count(const synapt_reader *r);
+
+/** Label vocabulary: `count` names, ids 0..count-1. */
+SYNAPT_API uint64_t synapt_reader_label_count(const synapt_reader *r);
+/** Name of label `id`, borrowed; NULL when out of range or corrupt
+ *  (then errmsg says why). */
+SYNAPT_API const char *synapt_reader_label_name(const synapt_reader *r, uint32_t id);
+/** Label id of a name: 0 and *out set, or SYNAPT_E_NOT_FOUND. O(log n). */
+SYNAPT_API int synapt_reader_find_label(uint32_t *out, const synapt_reader *r,
+                                        const char *name);
+
+typedef struct synapt_clip_info {
+    uint64_t index;              /* position in the file, 0-based */
+    const char *id;              /* unique in the file */
+    const char *split;           /* "" when none */
+    const char *source;          /* source dataset name, "" when none */
+    int synthetic;               /* 1 for generated data */
+    uint32_t label_count;        /* read ids with synapt_reader_clip_labels() */
+    uint32_t first_label;        /* the first label id, UINT32_MAX when none */
+    uint32_t group_count;        /* read pairs with synapt_reader_clip_group() */
+    const char *group;           /* value of the first group key, "" when none */
+    uint32_t stream_count;
+    uint64_t frame_count;        /* frames of the clip (max over its streams) */
+    const char *meta_json;       /* JSON object text, "{}" when none */
+    size_t meta_len;
+    uint32_t fps_num, fps_den;   /* of the first stream; 0/0 when none */
+    uint32_t width, height;      /* of the first video/image stream; 0 when none */
+} synapt_clip_info;
+
+/** Describe clip `index`. O(1). Errors: _RANGE, _CORRUPT. */
+SYNAPT_API int synapt_reader_clip(synapt_clip_info *out, const synapt_reader *r,
+                                  uint64_t index);
+/** Find a clip by id. O(log n). Errors: _NOT_FOUND, _CORRUPT. */
+SYNAPT_API int synapt_reader_find_clip(uint64_t *out, const synapt_reader *r,
+                                       const char *id);
+/** Copy up to `cap` label ids of a clip into out; *count gets the total. */
+SYNAPT_API int synapt_reader_clip_labels(uint32_t *out, size_t cap, size_t *count,
+                                         const synapt_reader *r, uint64_t clip);
+/** Group key/value pair `i` of a clip (e.g. "actor" / "P001"). Borrowed. */
+SYNAPT_API int synapt_reader_clip_group(const char **key, const char **value,
+                                        const synapt_reader *r, uint64_t clip,
+                                        uint32_t i);
+
+typedef struct synapt_stream_info {
+    uint32_t index;              /* within the clip */
+    const char *name;            /* "rgb", "depth", "pose2d", ... */
+    int kind;                    /* synapt_kind */
+    int dtype;                   /* synapt_dtype */
+    int codec;                   /* synapt_codec */
+    uint32_t ndim;               /* 0..4 */
+    uint64_t shape[4];           /* per-frame shape; pose: (max persons, J, C),
+                                    max persons 0 = not bounded */
+    uint32_t fps_num, fps_den;   /* timebase: frame i at i*fps_den/fps_num s */
+    double scale;                /* depth: metres per stored unit; else 1 */
+    const char *units;           /* "m", "mm", "px", "" */
+    int skeleton;                /* synapt_skeleton */
+    int channels;                /* synapt_channels */
+    int compression;             /* synapt_compression in use */
+    int filter;                  /* synapt_filter in use */
+    int has_pts;                 /* frames carry timestamps */
+    uint64_t frame_count;
+    uint64_t chunk_count;
+    uint64_t stored_bytes;       /* chunk record bytes on disk */
+    uint64_t raw_bytes;          /* bytes of the frames as written */
+    const void *extradata;       /* video codec extradata, NULL when none */
+    size_t extradata_size;
+    const char *codec_config;    /* JSON object (video codec parameters), "" when none */
+    uint64_t frame_bytes;        /* fixed raw frame size; 0 when frames vary (pose, video) */
+} synapt_stream_info;
+
+SYNAPT_API int synapt_reader_stream(synapt_stream_info *out, const synapt_reader *r,
+                                    uint64_t clip, uint32_t stream);
+/** Find a stream of a clip by name. Errors: _NOT_FOUND, _RANGE. */
+SYNAPT_API int synapt_reader_find_stream(uint32_t *out, const synapt_reader *r,
+                                         uint64_t clip, const char *name);
+
+/* ======================================================================
+ * 5. Reading frames and chunks
+ * ====================================================================== */
+
+/** Raw size in bytes of each frame in [first, first+n) into out[0..n).
+ *  For fixed-size streams this is frame_bytes for all. Errors: _RANGE. */
+SYNAPT_API int synapt_reader_frame_sizes(uint64_t *out, const synapt_reader *r,
+                                         uint64_t clip, uint32_t stream,
+                                         uint64_t first, uint64_t n);
+
+/** Read frames [first, first+n) of an array stream (codec RAW) into `buf`,
+ *  frames packed one after another exactly as written.
+ *  @param written  receives the bytes written (may be NULL).
+ *  Reads and decompresses only the chunks that hold the range; with
+ *  ZSTD_FRAME compression only the frames asked for are decompressed.
+ *  @return 0, or _RANGE, _BUFFER (buf_size too small; *written = size needed),
+ *          _UNSUPPORTED (encoded video: use section 7), _IO, _CORRUPT,
+ *          _CHECKSUM, _TRUNCATED, _CODEC, _LIMIT, _NOMEM.
+ *  Thread-safe. */
+SYNAPT_API int synapt_reader_read_frames(const synapt_reader *r, uint64_t clip,
+                                         uint32_t stream, uint64_t first, uint64_t n,
+                                         void *buf, size_t buf_size, size_t *written);
+
+/** Read pose frames [first, first+n) as a dense (n, persons, J, C) f32 array,
+ *  NaN where a person is absent in a frame; persons beyond `persons` are
+ *  dropped. `buf` holds n*persons*J*C floats. Thread-safe. */
+SYNAPT_API int synapt_reader_read_pose(const synapt_reader *r, uint64_t clip,
+                                       uint32_t stream, uint64_t first, uint64_t n,
+                                       uint32_t persons, float *buf, size_t buf_count);
+
+/** Largest number of persons in any frame of a pose stream. */
+SYNAPT_API int synapt_reader_pose_max_persons(uint32_t *out, const synapt_reader *r,
+                                              uint64_t clip, uint32_t stream);
+
+/** Per-frame timestamps (stream timebase units) for [first, first+n);
+ *  SYNAPT_PTS_NONE where a frame has none. */
+SYNAPT_API int synapt_reader_frame_pts(int64_t *out, const synapt_reader *r,
+                                       uint64_t clip, uint32_t stream,
+                                       uint64_t first, uint64_t n);
+
+typedef struct synapt_chunk_info {
+    uint64_t index;              /* within the stream */
+    uint64_t file_offset;        /* of the chunk record */
+    uint64_t record_bytes;       /* whole record: prefix, body, checksum */
+    uint64_t first_frame;
+    uint32_t frame_count;
+    int compression, filter;
+    uint64_t stored_bytes;       /* compressed payload bytes */
+    uint64_t raw_bytes;
+    uint64_t checksum;           /* XXH3-64 of the record body */
+} synapt_chunk_info;
+
+SYNAPT_API int synapt_reader_chunk(synapt_chunk_info *out, const synapt_reader *r,
+                                   uint64_t clip, uint32_t stream, uint64_t chunk);
+/** The chunk holding `frame`. O(log chunks). */
+SYNAPT_API int synapt_reader_find_chunk(uint64_t *out, const synapt_reader *r,
+                                        uint64_t clip, uint32_t stream, uint64_t frame);
+
+/** Read a chunk record's body exactly as stored (chunk header, frame table
+ *  and payload; see spec), after checking its checksum when enabled. For
+ *  copying without recompression. `*size` gets the body size; _BUFFER when
+ *  `cap` is too small. */
+SYNAPT_API int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size,
+                                             const synapt_reader *r, uint64_t clip,
+                                             uint32_t stream, uint64_t chunk);
+
+/** Callback for synapt_reader_verify(): called after each clip; return
+ *  nonzero to stop. May be NULL. */
+typedef int (*synapt_progress_fn)(void *user, uint64_t done, uint64_t total);
+
+/** Check every checksum, every reference in the index and every chunk header
+ *  against its index entry. Returns 0 when sound, else the first error, with
+ *  errmsg naming the clip, stream and chunk. */
+SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress,
+                                    void *user);
+
+/* ======================================================================
+ * 6. The write path
+ *
+ *   synapt_writer_create()          file is written under PATH.tmp-XXXXXX
+ *   for each clip:
+ *     synapt_writer_begin_clip()
+ *     synapt_writer_add_stream()    any number, before or between frames
+ *     synapt_writer_write_frames()  / write_frame / write_pose / write_packet
+ *     synapt_writer_end_clip()      writes the clip record (recoverable)
+ *   synapt_writer_close()           index + footer, fsync, rename to PATH
+ *
+ * A writer handle is used by one thread at a time. After any failure the
+ * handle is poisoned: later calls return the same code, and close() removes
+ * the temporary file, leaving nothing at PATH. synapt_writer_abort() discards.
+ * ====================================================================== */
+
+#define SYNAPT_WRITER_OPTIONS_VERSION 1
+typedef struct synapt_writer_options {
+    unsigned version;                 /* SYNAPT_WRITER_OPTIONS_VERSION */
+    const synapt_allocator *allocator;/* NULL = malloc/realloc/free */
+    const char *writer_name;          /* recorded in the header; NULL = "libsynapt" */
+    const char *writer_version;       /* NULL = SYNAPT_VERSION_STRING */
+    const uint8_t *uuid;              /* 16 bytes; NULL = random */
+    int deterministic;                /* 1: created time 0 and, with uuid NULL, a UUID
+                                         derived from the path-independent content;
+                                         same input gives identical bytes */
+    int zstd_level;                   /* default 3 */
+    uint64_t chunk_target_bytes;      /* close a chunk at this many raw bytes; default 1 MiB */
+    uint32_t chunk_max_frames;        /* and at this many frames; default 64 */
+    int fsync;                        /* fsync file and directory at close (default 1) */
+    int overwrite;                    /* replace an existing PATH (default 1) */
+} synapt_writer_options;
+#define SYNAPT_WRITER_OPTIONS_INIT \
+    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1 }
+
+/** Create a writer for `path`. Errors: _IO, _NOMEM, _INVALID_ARG, _EXISTS
+ *  (path exists and overwrite is 0). errbuf as in synapt_reader_open2(). */
+SYNAPT_API int synapt_writer_create(synapt_writer **out, const char *path,
+                                    const synapt_writer_options *opts,
+                                    char *errbuf, size_t errbuf_size);
+
+SYNAPT_API const char *synapt_writer_errmsg(const synapt_writer *w);
+
+/** Add a name to the label vocabulary (or find it); *out gets its id.
+ *  Ids are given in order of first use. `out` may be NULL. */
+SYNAPT_API int synapt_writer_add_label(uint32_t *out, synapt_writer *w, const char *name);
+
+#define SYNAPT_CLIP_DESC_VERSION 1
+typedef struct synapt_clip_desc {
+    unsigned version;                 /* SYNAPT_CLIP_DESC_VERSION */
+    const char *id;                   /* required, unique in the file */
+    const char *const *labels;        /* label names, added to the vocabulary */
+    size_t label_count;
+    const char *split;                /* NULL = "" */
+    const char *source;               /* NULL = "" */
+    int synthetic;
+    const char *const *group_keys;    /* e.g. {"actor","scene"} */
+    const char *const *group_values;  /* e.g. {"P001","kitchen"} */
+    size_t group_count;
+    const char *meta_json;            /* a JSON object, NULL = "{}"; must parse */
+} synapt_clip_desc;
+#define SYNAPT_CLIP_DESC_INIT { SYNAPT_CLIP_DESC_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0, NULL }
+
+/** Start a clip. Errors: _STATE (a clip is open), _EXISTS (id used),
+ *  _INVALID_ARG (id empty/NULL, meta_json not a JSON object). */
+SYNAPT_API int synapt_writer_begin_clip(synapt_writer *w, const synapt_clip_desc *clip);
+
+#define SYNAPT_STREAM_DESC_VERSION 1
+typedef struct synapt_stream_desc {
+    unsigned version;                 /* SYNAPT_STREAM_DESC_VERSION */
+    const char *name;                 /* unique within the clip */
+    int kind;                         /* synapt_kind */
+    int dtype;                        /* synapt_dtype (NONE for encoded video) */
+    int codec;                        /* synapt_codec (RAW for arrays) */
+    uint32_t ndim;
+    uint64_t shape[4];                /* per-frame; pose: (max persons or 0, J, C) */
+    uint32_t fps_num, fps_den;        /* default 30/1 when 0 */
+    double scale;                     /* 0 = 1.0 */
+    const char *units;                /* NULL = "" */
+    int skeleton, channels;
+    int compression;                  /* SYNAPT_COMPRESSION_AUTO by default */
+    int filter;                       /* SYNAPT_FILTER_AUTO by default */
+    int zstd_level;                   /* 0 = the writer's level */
+    const void *extradata;            /* video codec extradata, copied */
+    size_t extradata_size;
+    const char *codec_config;         /* JSON object text, copied; NULL = none */
+} synapt_stream_desc;
+#define SYNAPT_STREAM_DESC_INIT { SYNAPT_STREAM_DESC_VERSION, NULL, 0, 0, 0, 0, {0,0,0,0}, \
+    0, 0, 0.0, NULL, 0, 0, SYNAPT_COMPRESSION_AUTO, SYNAPT_FILTER_AUTO, 0, NULL, 0, NULL }
+
+/** Add a stream to the open clip; *out gets its index (may be NULL).
+ *  Errors: _STATE, _EXISTS, _INVALID_ARG (bad kind/dtype/shape combination). */
+SYNAPT_API int synapt_writer_add_stream(uint32_t *out, synapt_writer *w,
+                                        const synapt_stream_desc *stream);
+
+/** Append `n` fixed-size frames (size = n * frame bytes) to an array stream.
+ *  `pts` may be NULL or hold n timestamps. Errors: _INVALID_ARG (size not
+ *  n * frame bytes, or a pose stream: use write_pose), _STATE, _IO, _CODEC. */
+SYNAPT_API int synapt_writer_write_frames(synapt_writer *w, uint32_t stream,
+                                          const void *data, size_t size, uint64_t n,
+                                          const int64_t *pts);
+
+/** Append one pose frame holding `persons` people: persons*J*C f32 values
+ *  (persons may be 0). pts may be SYNAPT_PTS_NONE. */
+SYNAPT_API int synapt_writer_write_pose(synapt_writer *w, uint32_t stream,
+                                        const float *data, uint32_t persons,
+                                        int64_t pts);
+
+/** Append one encoded video packet (stored byte for byte). flags: SYNAPT_FRAME_*.
+ *  A keyframe starts a new chunk when the current one is at its target size,
+ *  so chunks begin at GOP boundaries. */
+SYNAPT_API int synapt_writer_write_packet(synapt_writer *w, uint32_t stream,
+                                          const void *data, size_t size,
+                                          int64_t pts, int64_t dts, uint32_t flags);
+
+/** Set a video stream's decoded frame count and replace its codec_config
+ *  (known only after the last packet). Call before end_clip. */
+SYNAPT_API int synapt_writer_set_video_info(synapt_writer *w, uint32_t stream,
+                                            uint64_t frame_count,
+                                            const char *codec_config);
+
+/** Close the current chunk of a stream now. */
+SYNAPT_API int synapt_writer_flush_chunk(synapt_writer *w, uint32_t stream);
+
+/** Finish the clip: flush its chunks and write its clip record. Every stream's
+ *  frames are kept as written; frame counts may differ between streams. */
+SYNAPT_API int synapt_writer_end_clip(synapt_writer *w);
+
+/** Copy clip `clip` of `src` into this writer without recompressing: chunk
+ *  bodies are copied, only their clip numbers change. `new_id` NULL keeps
+ *  the id. No clip may be open. */
+SYNAPT_API int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src,
+                                       uint64_t clip, const char *new_id);
+
+/** Finish the file: end an open clip, write the index and footer, fsync,
+ *  rename to the final path, free the handle. On any failure the temporary
+ *  file is removed and nothing appears at the path. Always frees `w`.
+ *  errbuf receives the message on failure (may be NULL). */
+SYNAPT_API int synapt_writer_close(synapt_writer *w, char *errbuf, size_t errbuf_size);
+
+/** Discard: remove the temporary file and free. Accepts NULL. */
+SYNAPT_API void synapt_writer_abort(synapt_writer *w);
+
+/* ======================================================================
+ * 7. Encoded video (FFmpeg). Implemented in libsynapt/video*.c.
+ * ====================================================================== */
+/* (declared by the video module) */
+
+/* ======================================================================
+ * 8. Skeleton registry
+ * ====================================================================== */
+typedef struct synapt_skeleton_info {
+    int id;                      /* synapt_skeleton */
+    const char *name;            /* "coco17", "body25", "ntu25", "smpl24", "h36m17" */
+    uint32_t joint_count;
+    const char *const *joints;   /* joint_count names, static */
+    const int *parents;          /* joint_count parent indices, -1 for the root */
+} synapt_skeleton_info;
+
+/** Describe a skeleton; static data. Errors: _NOT_FOUND. Thread-safe. */
+SYNAPT_API int synapt_skeleton(synapt_skeleton_info *out, int id);
+/** Parse a skeleton name ("coco17", "ntu25", ...); 0 when unknown. */
+SYNAPT_API int synapt_skeleton_from_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SYNAPT_H */
