@@ -19,7 +19,7 @@
  *   - The output parameter comes first and is named `out`.
  *   - After a failure, synapt_reader_errmsg()/synapt_writer_errmsg() give a
  *     one-line message naming the file and, where known, clip, stream and chunk.
- *   - Every *_close/*_free/*_abort accepts NULL.
+ *   - Every close, free and abort function accepts NULL.
  *   - Borrowed pointers (const char * in info structs) stay valid until the
  *     handle they came from is closed.
  *   - Bytes from a file are never trusted: every length is checked against the
@@ -600,14 +600,19 @@ SYNAPT_API void synapt_writer_abort(synapt_writer *w);
  * ====================================================================== */
 typedef struct synapt_skeleton_info {
     int id;                      /* synapt_skeleton */
-    const char *name;            /* "coco17", "body25", "ntu25", "smpl24", "h36m17" */
+    const char *name;            /* "coco17", "body25", "ntu25", "smpl24", "h36m17",
+                                    "openpose18" */
     uint32_t joint_count;
     const char *const *joints;   /* joint_count names, static */
     const int *parents;          /* joint_count parent indices, -1 for the root */
 } synapt_skeleton_info;
 
-/** Describe a skeleton; static data. Errors: _NOT_FOUND. Thread-safe. */
-SYNAPT_API int synapt_skeleton(synapt_skeleton_info *out, int id);
+/** Describe skeleton `id` (a synapt_skeleton value); *out points at static
+ *  data valid for the life of the process. (Named _get because the enum type
+ *  synapt_skeleton takes the plain name.)
+ *  Errors: _INVALID_ARG (out NULL), _NOT_FOUND (unknown id; *out zeroed).
+ *  Thread-safe. */
+SYNAPT_API int synapt_skeleton_get(synapt_skeleton_info *out, int id);
 /** Parse a skeleton name ("coco17", "ntu25", ...); 0 when unknown. */
 SYNAPT_API int synapt_skeleton_from_name(const char *name);
 
