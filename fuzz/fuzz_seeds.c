@@ -1,0 +1,75 @@
+/* fuzz_seeds.c - write the seed inputs of the three fuzz targets from small
+ * valid files written by the library: `fuzz_seeds DIR` fills
+ * DIR/fuzz_open, DIR/fuzz_index and DIR/fuzz_chunk with files named seed-*.
+ * scripts/fuzz.sh runs it before fuzzing so the seeds always match the
+ * current writer; the committed corpus in fuzz/corpus/ started from them. */
+#include <errno.h>
+#include <sys/stat.h>
+#include "fuzz_common.h"
+
+static int fs_write(const char *dir, const char *target, const char *name,
+                    const void *a, size_t alen, const void *b, size_t blen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, target);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "fuzz_seeds: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/%s/seed-%s", dir, target, name);
+    FILE *fp = fopen(path, "wb");
+    if (!fp || fwrite(a, 1, alen, fp) != alen || (blen && fwrite(b, 1, blen, fp) != blen)
+        || fclose(fp) != 0) {
+        fprintf(stderr, "fuzz_seeds: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static int fs_derived(const char *dir, const char *target, const char *name,
+                      const fz_buf *b, int ok)
+{
+    if (!ok) {
+        fprintf(stderr, "fuzz_seeds: %s/%s: sample not laid out as spec/format.md says\n",
+                target, name);
+        return 1;
+    }
+    return fs_write(dir, target, name, b->p, b->n, NULL, 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: fuzz_seeds DIR\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    int bad = 0;
+    static const int multi[] = { 0, 1, 2, 5 };
+    for (size_t i = 0; i < sizeof multi / sizeof multi[0]; i++) {
+        char name[32];
+        size_t n;
+        uint8_t *f = fz_sample_file(multi[i], &n);
+        if (!f) { bad = 1; continue; }
+        snprintf(name, sizeof name, "clips%d", multi[i]);
+        bad |= fs_write(dir, "fuzz_open", name, f, n, NULL, 0);
+        fz_buf b = { 0 };
+        bad |= fs_derived(dir, "fuzz_index", name, &b, fz_index_input(&b, f, n));
+        free(b.p);
+        free(f);
+    }
+    for (size_t i = 0; i < FZ_NCFG; i++) {
+        size_t n;
+        uint8_t *f = fz_sample_file(-(int)i - 1, &n);
+        if (!f) { bad = 1; continue; }
+        bad |= fs_write(dir, "fuzz_open", fz_cfgs[i].name, f, n, NULL, 0);
+        fz_buf b = { 0 };
+        bad |= fs_derived(dir, "fuzz_index", fz_cfgs[i].name, &b, fz_index_input(&b, f, n));
+        b.n = 0;
+        /* fuzz_chunk picks its template by the first byte, in fz_cfgs order */
+        bad |= fs_derived(dir, "fuzz_chunk", fz_cfgs[i].name, &b, fz_chunk_input(&b, i, f, n));
+        free(b.p);
+        free(f);
+    }
+    return bad;
+}
