@@ -21,6 +21,9 @@ LIB_CFLAGS  := $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 LIB_LIBS    := $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
 TOOL_CFLAGS := $(shell pkg-config --cflags $(TOOL_PKGS) 2>/dev/null)
 TOOL_LIBS   := $(shell pkg-config --libs $(TOOL_PKGS) 2>/dev/null) -lpthread -lm
+# zlib is optional: only deflate-compressed .npz members need it (tools/npy.c)
+TOOL_CFLAGS += $(shell pkg-config --exists zlib 2>/dev/null && echo -DSYNAPT_HAVE_ZLIB `pkg-config --cflags zlib`)
+TOOL_LIBS   += $(shell pkg-config --libs zlib 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Ilibsynapt
 
