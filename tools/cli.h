@@ -1,0 +1,142 @@
+/* cli.h - conventions shared by every synapt-* command.
+ *
+ * Every tool follows the same rules, so they live here once:
+ *   - data goes to stdout; diagnostics go to stderr as
+ *     "synapt-<tool>: <file>: <message>" (one line each);
+ *   - --help prints usage to stdout and exits 0; a usage error prints a
+ *     message and a "Try --help" hint to stderr and exits 2;
+ *   - --version, -q/--quiet, -v/--verbose;
+ *   - exit codes: 0 ok, 1 error, 2 usage, 3 finished with problems;
+ *   - a progress bar on stderr only when stderr is a terminal and not -q.
+ *
+ * Not thread-safe: the tool state (name, verbosity) is process-global, which
+ * is fine for a command but is why this lives in tools/ and not in the
+ * library. */
+#ifndef SYNAPT_CLI_H
+#define SYNAPT_CLI_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <getopt.h>
+
+#define CLI_EXIT_OK       0
+#define CLI_EXIT_ERROR    1
+#define CLI_EXIT_USAGE    2
+#define CLI_EXIT_PROBLEMS 3
+
+#if defined(__GNUC__)
+#  define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#  define CLI_NORETURN __attribute__((noreturn))
+#else
+#  define CLI_PRINTF(a, b)
+#  define CLI_NORETURN
+#endif
+
+/* ---- tool identity and verbosity ------------------------------------- */
+
+/** Set the tool name used in every message ("synapt-inspect") and the usage
+ *  text --help prints. Both are borrowed for the life of the process. */
+void cli_init(const char *tool, const char *usage);
+const char *cli_tool(void);
+
+/** Verbosity: -1 quiet, 0 normal, 1+ verbose. */
+int  cli_verbosity(void);
+void cli_set_verbosity(int v);
+
+/* The long options every tool accepts; put CLI_COMMON_OPTIONS in the
+ * getopt_long table and pass each option to cli_common_option() first. */
+#define CLI_OPT_HELP    'h'
+#define CLI_OPT_VERSION 0x1001
+#define CLI_COMMON_OPTIONS \
+    { "help",    no_argument, NULL, CLI_OPT_HELP },    \
+    { "version", no_argument, NULL, CLI_OPT_VERSION }, \
+    { "quiet",   no_argument, NULL, 'q' },             \
+    { "verbose", no_argument, NULL, 'v' }
+#define CLI_COMMON_SHORT "hqv"
+
+/** Handle a common option. Returns 1 when `c` was one (help and version
+ *  print and exit here; '?' and ':' become usage errors with exit 2),
+ *  0 when the caller must handle it. `argv` gives the option text for
+ *  messages. */
+int cli_common_option(int c, char **argv);
+
+/* ---- diagnostics (stderr) -------------------------------------------- */
+
+/** "synapt-x: file: message". `file` may be NULL (then no file part). */
+void cli_error(const char *file, const char *fmt, ...) CLI_PRINTF(2, 3);
+/** As cli_error with "warning: " before the message; silent with -q. */
+void cli_warn(const char *file, const char *fmt, ...) CLI_PRINTF(2, 3);
+/** A note shown only with -v. */
+void cli_info(const char *fmt, ...) CLI_PRINTF(1, 2);
+/** Print a message that may already start with the file name (library
+ *  messages do), adding "file: " only when it does not. */
+void cli_error_msg(const char *file, const char *msg);
+/** Print "synapt-x: message" and a hint to run --help, to stderr; exit 2. */
+CLI_NORETURN void cli_usage_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* ---- argument parsing ------------------------------------------------ */
+
+/** Parse a whole decimal unsigned integer (no sign, no trailing text, no
+ *  overflow). Returns 0 on success, -1 otherwise. */
+int cli_parse_u64(uint64_t *out, const char *s);
+
+/** Parse a frame range "A:B" (half-open, frames A..B-1), "A:" (to the end)
+ *  or ":B" or a single "A" (one frame). Missing ends are reported through
+ *  *has_end = 0 (the caller substitutes the frame count). Returns 0 / -1. */
+int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s);
+
+/* ---- JSON output ----------------------------------------------------- */
+
+/** Write `s` (len bytes) as a JSON string literal with quotes. Control
+ *  characters are escaped; invalid UTF-8 bytes become U+FFFD so the output
+ *  is always valid JSON whatever the file held. */
+void cli_json_strn(FILE *f, const char *s, size_t len);
+/** As cli_json_strn for a NUL-terminated string; NULL prints "". */
+void cli_json_str(FILE *f, const char *s);
+/** Shortest text that reads back as the same double; NaN/inf print null. */
+void cli_json_double(FILE *f, double v);
+/** Write JSON text `json` (len bytes) with insignificant whitespace removed,
+ *  so a stored object can be embedded on one line. Returns 0 when `json`
+ *  parses as JSON, -1 (nothing written) when it does not. */
+int cli_json_embed(FILE *f, const char *json, size_t len);
+
+/* ---- human formatting ------------------------------------------------ */
+
+/** "512 B", "1.5 KiB", "23.4 MiB", ... into buf (at least 16 bytes). */
+const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes);
+/** "1:02:03.4" / "2:03.4" / "3.4 s" into buf. */
+const char *cli_human_duration(char *buf, size_t cap, double seconds);
+/** 1234567 -> "1,234,567" into buf (at least 32 bytes). */
+const char *cli_human_count(char *buf, size_t cap, uint64_t n);
+
+/** Peak resident set size of this process in bytes (0 when unknown). */
+uint64_t cli_peak_rss(void);
+
+/* ---- progress bar ---------------------------------------------------- */
+
+/** A progress line on stderr, redrawn at most ~10 times a second. Shown
+ *  only when stderr is a terminal and the tool is not -q; otherwise every
+ *  call is a cheap no-op, so callers need not test anything. */
+typedef struct cli_progress {
+    int enabled;
+    const char *label;           /* "verify" */
+    const char *unit;            /* "clips" */
+    uint64_t total, done, errors;
+    double start, last_draw;
+    int drawn;                   /* a line is on screen and needs clearing */
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, const char *label, const char *unit,
+                        uint64_t total);
+void cli_progress_update(cli_progress *p, uint64_t done, uint64_t errors);
+/** Erase the line (leaving the terminal clean for the final message). */
+void cli_progress_end(cli_progress *p);
+/** Adapter for synapt_progress_fn: `user` is a cli_progress*. Never stops. */
+int cli_progress_cb(void *user, uint64_t done, uint64_t total);
+
+/** Monotonic seconds. */
+double cli_now(void);
+
+#endif
