@@ -114,7 +114,7 @@ fuzz: deps
 
 bench: deps
 	$(MAKE) all bench-build
-	sh bench/run.sh
+	B=$(B) sh bench/run.sh
 
 demo: deps
 	$(MAKE) all
