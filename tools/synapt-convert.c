@@ -1,0 +1,338 @@
+/* synapt-convert - export data out of a .synapt file.
+ *
+ * One function per output format ("verb"), chosen with --to; every verb
+ * shares the option parsing and the convert_args below, so adding a format
+ * means adding one function and one line in `verbs`. */
+#include "cli.h"
+#include "npy.h"
+#include "synapt.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: synapt-convert IN.synapt --to FORMAT [OPTIONS]\n"
+    "Export data from a .synapt file.\n"
+    "\n"
+    "Formats:\n"
+    "  --to npy     one stream of one clip as a NumPy .npy array:\n"
+    "                 image/video   (T, H, W, 3) u8 RGB (T, H, W, C for other images)\n"
+    "                 depth         (T, H, W) in its stored dtype (u16 or f32)\n"
+    "                 pose2d/pose3d (T, P, J, C) f32, P = most persons in any frame\n"
+    "                               of the clip, NaN where a person is absent\n"
+    "                 mask          (T, H, W)\n"
+    "                 frame_labels  (T,) i32, or (T, K) with K labels per frame\n"
+    "                 custom        (T, ...) its stored dtype and shape\n"
+    "               needs --clip, --stream and -o\n"
+    "\n"
+    "Options:\n"
+    "      --to FORMAT       output format (see above)\n"
+    "      --clip ID         the clip to export\n"
+    "      --stream NAME     the stream of that clip (e.g. rgb, depth, pose2d)\n"
+    "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
+    "  -o, --output FILE     where to write; written under a temporary name and\n"
+    "                        renamed into place, so a failure leaves nothing behind\n"
+    "  -q, --quiet           no progress bar\n"
+    "  -v, --verbose         report what was written\n"
+    "  -h, --help            show this help and exit\n"
+    "      --version         show the version and exit\n"
+    "\n"
+    "Exit status: 0 ok, 1 error, 2 usage error.\n"
+    "\n"
+    "Example:\n"
+    "  synapt-convert data.synapt --to npy --clip c0 --stream depth -o depth.npy\n"
+    "  python3 -c \"import numpy; print(numpy.load('depth.npy').shape)\"\n";
+
+typedef struct convert_args {
+    const char *in;        /* the .synapt file */
+    const char *to;        /* verb name */
+    const char *clip;      /* --clip */
+    const char *stream;    /* --stream */
+    const char *frames;    /* --frames, NULL = all */
+    const char *out;       /* -o */
+} convert_args;
+
+/* Read batches of about this many bytes: large enough to amortise chunk
+ * decoding, small enough to keep memory flat for long clips. */
+#define BATCH_BYTES (32u << 20)
+
+/* ---- shared steps -------------------------------------------------- */
+
+static int open_input(synapt_reader **r, const char *path)
+{
+    char err[512] = "";
+    int rc = synapt_reader_open2(r, path, NULL, err, sizeof err);
+    if (rc != 0) {
+        cli_error_msg(path, err[0] ? err : synapt_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Resolve --clip and --stream; on failure print why (naming the streams
+ * that do exist) and return -1. */
+static int find_clip_stream(uint64_t *clip, uint32_t *stream, synapt_stream_info *si,
+                            const synapt_reader *r, const convert_args *a)
+{
+    int rc = synapt_reader_find_clip(clip, r, a->clip);
+    if (rc == SYNAPT_E_NOT_FOUND) {
+        cli_error(a->in, "no clip with id '%s'", a->clip);
+        return -1;
+    }
+    if (rc != 0) {
+        cli_error_msg(a->in, synapt_reader_errmsg(r));
+        return -1;
+    }
+    rc = synapt_reader_find_stream(stream, r, *clip, a->stream);
+    if (rc == SYNAPT_E_NOT_FOUND) {
+        synapt_clip_info ci;
+        char names[512] = "";
+        size_t o = 0;
+        if (synapt_reader_clip(&ci, r, *clip) == 0) {
+            for (uint32_t s = 0; s < ci.stream_count && o + 1 < sizeof names; s++) {
+                synapt_stream_info x;
+                if (synapt_reader_stream(&x, r, *clip, s) == 0)
+                    o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", s ? ", " : "", x.name);
+            }
+        }
+        cli_error(a->in, "clip '%s' has no stream '%s' (it has: %s)", a->clip, a->stream,
+                  *names ? names : "no streams");
+        return -1;
+    }
+    if (rc != 0 || synapt_reader_stream(si, r, *clip, *stream) != 0) {
+        cli_error_msg(a->in, synapt_reader_errmsg(r));
+        return -1;
+    }
+    return 0;
+}
+
+/* Apply --frames to a stream of `total` frames. */
+static int frame_range(uint64_t *first, uint64_t *n, const convert_args *a, uint64_t total)
+{
+    uint64_t f = 0, e = total;
+    int has_end = 1;
+    if (a->frames) {
+        if (cli_parse_range(&f, &e, &has_end, a->frames) != 0)
+            cli_usage_error("--frames wants A:B, A:, :B or A (got '%s')", a->frames);
+        if (!has_end) e = total;
+        if (f > e) cli_usage_error("--frames %s: the start is after the end", a->frames);
+        if (e > total) {
+            cli_error(a->in, "clip '%s' stream '%s' has %" PRIu64 " frames; --frames %s is outside",
+                      a->clip, a->stream, total, a->frames);
+            return -1;
+        }
+    }
+    *first = f;
+    *n = e - f;
+    return 0;
+}
+
+/* ---- --to npy ------------------------------------------------------ */
+
+typedef enum { SRC_ARRAY, SRC_POSE, SRC_VIDEO } npy_source;
+
+static int convert_npy(const convert_args *a)
+{
+    if (!a->clip) cli_usage_error("--to npy needs --clip ID");
+    if (!a->stream) cli_usage_error("--to npy needs --stream NAME");
+    if (!a->out) cli_usage_error("--to npy needs -o OUT.npy");
+
+    synapt_reader *r = NULL;
+    npy_writer *w = NULL;
+    void *buf = NULL;
+    int ret = CLI_EXIT_ERROR;
+    uint64_t clip;
+    uint32_t stream;
+    synapt_stream_info si;
+    if (open_input(&r, a->in) || find_clip_stream(&clip, &stream, &si, r, a)) goto done;
+
+    npy_source src;
+    int dtype = si.dtype;
+    uint64_t total = si.frame_count, frame_bytes = 0;
+    uint64_t shape[NPY_MAX_DIMS];
+    unsigned ndim = 1;
+    uint32_t persons = 0;
+    if (si.kind == SYNAPT_KIND_VIDEO || si.codec != SYNAPT_CODEC_RAW) {
+        synapt_video_info vi;
+        if (synapt_video_get_info(&vi, r, clip, stream) != 0) {
+            cli_error_msg(a->in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        src = SRC_VIDEO;
+        dtype = SYNAPT_DTYPE_U8;
+        total = vi.frame_count;
+        frame_bytes = vi.rgb_frame_bytes;
+        shape[1] = vi.height;
+        shape[2] = vi.width;
+        shape[3] = 3;
+        ndim = 4;
+    } else if (si.kind == SYNAPT_KIND_POSE2D || si.kind == SYNAPT_KIND_POSE3D) {
+        if (si.ndim != 3 || si.dtype != SYNAPT_DTYPE_F32) {
+            cli_error(a->in, "clip '%s' stream '%s': pose frames are not (P, J, C) f32", a->clip,
+                      a->stream);
+            goto done;
+        }
+        if (synapt_reader_pose_max_persons(&persons, r, clip, stream) != 0) {
+            cli_error_msg(a->in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        src = SRC_POSE;
+        shape[1] = persons;
+        shape[2] = si.shape[1];
+        shape[3] = si.shape[2];
+        ndim = 4;
+        frame_bytes = (uint64_t)persons * si.shape[1] * si.shape[2] * sizeof(float);
+    } else {
+        src = SRC_ARRAY;
+        size_t es = synapt_dtype_size(dtype);
+        if (!es || si.ndim > 4) {
+            cli_error(a->in, "clip '%s' stream '%s': dtype %s cannot be exported as .npy", a->clip,
+                      a->stream, synapt_dtype_name(dtype));
+            goto done;
+        }
+        uint64_t expect = es;
+        for (uint32_t d = 0; d < si.ndim; d++) {
+            shape[ndim++] = si.shape[d];
+            expect = si.shape[d] && expect > UINT64_MAX / si.shape[d] ? 0 : expect * si.shape[d];
+        }
+        /* frame labels with one label per frame read naturally as (T,) */
+        if (si.kind == SYNAPT_KIND_FRAME_LABELS && si.ndim == 1 && si.shape[0] == 1) ndim = 1;
+        frame_bytes = si.frame_bytes;
+        if (!frame_bytes || frame_bytes != expect) {
+            cli_error(a->in, "clip '%s' stream '%s': frames vary in size, so they do not form one "
+                      "array", a->clip, a->stream);
+            goto done;
+        }
+    }
+    uint64_t first, n;
+    if (frame_range(&first, &n, a, total)) goto done;
+    shape[0] = n;
+
+    char err[512];
+    if (npy_writer_open(&w, a->out, dtype, shape, ndim, err, sizeof err) != 0) {
+        cli_error_msg(a->out, err);
+        goto done;
+    }
+    uint64_t batch = frame_bytes ? BATCH_BYTES / frame_bytes : n;
+    if (batch == 0) batch = 1;
+    if (batch > n) batch = n;
+    if (frame_bytes && batch > SIZE_MAX / frame_bytes) batch = SIZE_MAX / frame_bytes;
+    size_t cap = (size_t)(batch * frame_bytes);
+    if (cap && !(buf = malloc(cap))) {
+        cli_error(a->in, "out of memory for %" PRIu64 " frames of %" PRIu64 " bytes", batch,
+                  frame_bytes);
+        goto done;
+    }
+    cli_progress p;
+    cli_progress_start(&p, "npy", "frames", n);
+    for (uint64_t done = 0; done < n && frame_bytes;) {
+        uint64_t k = n - done < batch ? n - done : batch;
+        size_t bytes = (size_t)(k * frame_bytes), got = 0;
+        int rc;
+        if (src == SRC_VIDEO)
+            rc = synapt_video_read(r, clip, stream, first + done, k, SYNAPT_VIDEO_RGB24, buf, cap,
+                                   &got);
+        else if (src == SRC_POSE)
+            rc = synapt_reader_read_pose(r, clip, stream, first + done, k, persons, buf,
+                                         bytes / sizeof(float));
+        else
+            rc = synapt_reader_read_frames(r, clip, stream, first + done, k, buf, cap, &got);
+        if (rc == 0 && src != SRC_POSE && got != bytes) {
+            cli_progress_end(&p);
+            cli_error(a->in, "clip '%s' stream '%s': frames %" PRIu64 "..%" PRIu64
+                      " gave %zu bytes, expected %zu", a->clip, a->stream, first + done,
+                      first + done + k - 1, got, bytes);
+            goto done;
+        }
+        if (rc != 0) {
+            cli_progress_end(&p);
+            cli_error_msg(a->in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        if (npy_writer_write(w, buf, bytes) != 0) {
+            cli_progress_end(&p);
+            cli_error_msg(a->out, npy_writer_errmsg(w));
+            goto done;
+        }
+        done += k;
+        cli_progress_update(&p, done, 0);
+    }
+    cli_progress_end(&p);
+    int rc = npy_writer_close(w, err, sizeof err);
+    w = NULL;
+    if (rc != 0) {
+        cli_error_msg(a->out, err);
+        goto done;
+    }
+    if (cli_verbosity() > 0) {
+        char sh[160], b[24];
+        size_t o = (size_t)snprintf(sh, sizeof sh, "(");
+        for (unsigned d = 0; d < ndim && o < sizeof sh; d++)
+            o += (size_t)snprintf(sh + o, sizeof sh - o, d ? ", %" PRIu64 : "%" PRIu64, shape[d]);
+        if (o < sizeof sh) snprintf(sh + o, sizeof sh - o, ndim == 1 ? ",)" : ")");
+        uint64_t bytes = synapt_dtype_size(dtype);
+        for (unsigned d = 0; d < ndim; d++) bytes *= shape[d];
+        cli_info("%s: %s %s (%s)", a->out, sh, synapt_dtype_name(dtype),
+                 cli_human_bytes(b, sizeof b, bytes));
+    }
+    ret = CLI_EXIT_OK;
+done:
+    npy_writer_abort(w);
+    free(buf);
+    synapt_reader_close(r);
+    return ret;
+}
+
+/* ---- dispatch ------------------------------------------------------ */
+
+typedef struct verb {
+    const char *name;
+    int (*run)(const convert_args *a);
+} verb;
+
+static const verb verbs[] = {
+    { "npy", convert_npy },
+};
+
+int main(int argc, char **argv)
+{
+    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES };
+    static const struct option longopts[] = {
+        { "to", required_argument, NULL, OPT_TO },
+        { "clip", required_argument, NULL, OPT_CLIP },
+        { "stream", required_argument, NULL, OPT_STREAM },
+        { "frames", required_argument, NULL, OPT_FRAMES },
+        { "output", required_argument, NULL, 'o' },
+        CLI_COMMON_OPTIONS,
+        { NULL, 0, NULL, 0 }
+    };
+    cli_init("synapt-convert", usage);
+    convert_args a;
+    memset(&a, 0, sizeof a);
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+        if (cli_common_option(c, argv)) continue;
+        switch (c) {
+        case OPT_TO: a.to = optarg; break;
+        case OPT_CLIP: a.clip = optarg; break;
+        case OPT_STREAM: a.stream = optarg; break;
+        case OPT_FRAMES: a.frames = optarg; break;
+        case 'o': a.out = optarg; break;
+        default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) cli_usage_error("no input file given");
+    if (argc - optind > 1) cli_usage_error("one input file at a time (got %d)", argc - optind);
+    a.in = argv[optind];
+    char list[256];
+    size_t o = 0;
+    list[0] = 0;
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0] && o < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", verbs[i].name);
+    if (!a.to) cli_usage_error("--to FORMAT is required (formats: %s)", list);
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (strcmp(verbs[i].name, a.to) == 0) return verbs[i].run(&a);
+    cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
+}

@@ -1,0 +1,760 @@
+/* synapt-inspect - describe a .synapt file: summary, clip list, one clip,
+ * or a full checksum verification. Read-only; uses only the public API. */
+#include "cli.h"
+#include "synapt.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: synapt-inspect [OPTIONS] FILE\n"
+    "Describe a .synapt file.\n"
+    "\n"
+    "Modes (default: a summary of the whole file):\n"
+    "      --clips        one line per clip (with --json: one JSON object per line)\n"
+    "      --clip ID      everything about one clip: labels, groups, streams, metadata\n"
+    "      --verify       check every checksum and index reference; exit 0 when the\n"
+    "                     file is sound, 1 naming the first bad clip/stream/chunk\n"
+    "\n"
+    "Options:\n"
+    "      --json         machine-readable output (schema \"synapt-inspect/1\")\n"
+    "  -q, --quiet        no progress bar, no warnings; --verify prints nothing when sound\n"
+    "  -v, --verbose      --clip also lists every chunk\n"
+    "  -h, --help         show this help and exit\n"
+    "      --version      show the version and exit\n"
+    "\n"
+    "Exit status: 0 ok, 1 error (unreadable or damaged file, unknown clip),\n"
+    "2 usage error.\n"
+    "\n"
+    "Examples:\n"
+    "  synapt-inspect data.synapt\n"
+    "  synapt-inspect --json data.synapt\n"
+    "  synapt-inspect --clips --json data.synapt | head\n"
+    "  synapt-inspect --clip v_ApplyEyeMakeup_g08_c01 data.synapt\n"
+    "  synapt-inspect --verify data.synapt\n";
+
+/* ---- small helpers ------------------------------------------------- */
+
+static const char *compression_name(int c)
+{
+    switch (c) {
+    case SYNAPT_COMPRESSION_NONE: return "none";
+    case SYNAPT_COMPRESSION_ZSTD_FRAME: return "zstd_frame";
+    case SYNAPT_COMPRESSION_ZSTD_CHUNK: return "zstd_chunk";
+    default: return "?";
+    }
+}
+
+static const char *filter_name(int f)
+{
+    switch (f) {
+    case SYNAPT_FILTER_NONE: return "none";
+    case SYNAPT_FILTER_SHUFFLE: return "shuffle";
+    case SYNAPT_FILTER_DEPTH_MED: return "depth_med";
+    case SYNAPT_FILTER_XOR_PREV: return "xor_prev";
+    default: return "?";
+    }
+}
+
+static const char *channels_name(int c)
+{
+    switch (c) {
+    case SYNAPT_CHANNELS_XY: return "xy";
+    case SYNAPT_CHANNELS_XYC: return "xyc";
+    case SYNAPT_CHANNELS_XYZ: return "xyz";
+    case SYNAPT_CHANNELS_XYZC: return "xyzc";
+    default: return "";
+    }
+}
+
+static const char *skeleton_name(int id)
+{
+    synapt_skeleton_info sk;
+    if (id == SYNAPT_SKELETON_NONE || synapt_skeleton_get(&sk, id) != 0) return "";
+    return sk.name;
+}
+
+static double ratio(uint64_t raw, uint64_t stored)
+{
+    return stored ? (double)raw / (double)stored : 0.0;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        cli_error(NULL, "out of memory");
+        exit(CLI_EXIT_ERROR);
+    }
+    return p;
+}
+
+static void *xrealloc(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
+    void *q = realloc(p, n * size != 0 ? n * size : 1);
+    if (!q) {
+        cli_error(NULL, "out of memory");
+        exit(CLI_EXIT_ERROR);
+    }
+    return q;
+}
+
+/* A grow-only table of named aggregates with a hash index, so files with
+ * many distinct sources/splits/streams stay linear. Order = first seen. */
+typedef struct agg {
+    const char *name;    /* borrowed from the reader */
+    int synthetic;       /* sources: part of the key */
+    int kind, codec, dtype;
+    uint64_t clips, frames, stored, raw;
+} agg;
+
+typedef struct aggtab {
+    agg *v;
+    size_t n, cap;
+    size_t *slot;        /* hash slots holding index+1, 0 = empty */
+    size_t nslot;
+} aggtab;
+
+static uint64_t hash_str(const char *s, int extra)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)extra;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static agg *agg_get(aggtab *t, const char *name, int extra)
+{
+    if (!name) name = "";
+    if ((t->n + 1) * 2 > t->nslot) {
+        size_t ns = t->nslot ? t->nslot * 2 : 64;
+        free(t->slot);
+        t->slot = xcalloc(ns, sizeof *t->slot);
+        t->nslot = ns;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t h = (size_t)hash_str(t->v[i].name, t->v[i].synthetic) & (ns - 1);
+            while (t->slot[h]) h = (h + 1) & (ns - 1);
+            t->slot[h] = i + 1;
+        }
+    }
+    size_t h = (size_t)hash_str(name, extra) & (t->nslot - 1);
+    while (t->slot[h]) {
+        agg *a = &t->v[t->slot[h] - 1];
+        if (a->synthetic == extra && strcmp(a->name, name) == 0) return a;
+        h = (h + 1) & (t->nslot - 1);
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->v = xrealloc(t->v, t->cap, sizeof *t->v);
+    }
+    agg *a = &t->v[t->n];
+    memset(a, 0, sizeof *a);
+    a->name = name;
+    a->synthetic = extra;
+    t->slot[h] = ++t->n;
+    return a;
+}
+
+static void agg_free(aggtab *t)
+{
+    free(t->v);
+    free(t->slot);
+}
+
+static int open_file(synapt_reader **r, const char *path)
+{
+    char err[512] = "";
+    int rc = synapt_reader_open2(r, path, NULL, err, sizeof err);
+    if (rc != 0) {
+        cli_error_msg(path, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    return 0;
+}
+
+static int finish_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error(NULL, "error writing to standard output");
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Label ids of a clip into a reusable buffer. */
+typedef struct labelbuf {
+    uint32_t *ids;
+    size_t cap, n;
+} labelbuf;
+
+static int clip_labels(labelbuf *lb, const synapt_reader *r, uint64_t clip, const char *path)
+{
+    size_t count = 0;
+    for (;;) {
+        int rc = synapt_reader_clip_labels(lb->ids, lb->cap, &count, r, clip);
+        if (rc != 0) {
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            return -1;
+        }
+        if (count <= lb->cap) break;
+        lb->cap = count;
+        lb->ids = xrealloc(lb->ids, lb->cap, sizeof *lb->ids);
+    }
+    lb->n = count;
+    return 0;
+}
+
+static const char *label_or_unknown(const synapt_reader *r, uint32_t id)
+{
+    const char *n = synapt_reader_label_name(r, id);
+    return n ? n : "?";
+}
+
+/* ---- summary ------------------------------------------------------- */
+
+static int cmd_summary(const char *path, int json)
+{
+    synapt_reader *r;
+    if (open_file(&r, path)) return CLI_EXIT_ERROR;
+    int ret = CLI_EXIT_ERROR;
+    synapt_file_info fi;
+    aggtab streams = { 0 }, sources = { 0 }, splits = { 0 };
+    labelbuf lb = { 0 };
+    uint64_t nlabels = synapt_reader_label_count(r);
+    uint64_t *label_clips = NULL, *stamp = NULL;
+    if (synapt_reader_file_info(&fi, r) != 0) {
+        cli_error_msg(path, synapt_reader_errmsg(r));
+        goto done;
+    }
+    label_clips = xcalloc((size_t)nlabels, sizeof *label_clips);
+    stamp = xcalloc((size_t)nlabels, sizeof *stamp);
+    uint64_t nclips = synapt_reader_clip_count(r), frames = 0;
+    double duration = 0;
+    for (uint64_t c = 0; c < nclips; c++) {
+        synapt_clip_info ci;
+        if (synapt_reader_clip(&ci, r, c) != 0) {
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            goto done;
+        }
+        frames += ci.frame_count;
+        if (ci.fps_num && ci.fps_den)
+            duration += (double)ci.frame_count * ci.fps_den / ci.fps_num;
+        agg_get(&sources, ci.source, ci.synthetic ? 1 : 0)->clips++;
+        agg_get(&splits, ci.split, 0)->clips++;
+        if (clip_labels(&lb, r, c, path)) goto done;
+        for (size_t i = 0; i < lb.n; i++) {
+            uint32_t id = lb.ids[i];
+            /* a label repeated within one clip still counts that clip once */
+            if (id < nlabels && stamp[id] != c + 1) {
+                stamp[id] = c + 1;
+                label_clips[id]++;
+            }
+        }
+        for (uint32_t s = 0; s < ci.stream_count; s++) {
+            synapt_stream_info si;
+            if (synapt_reader_stream(&si, r, c, s) != 0) {
+                cli_error_msg(path, synapt_reader_errmsg(r));
+                goto done;
+            }
+            agg *a = agg_get(&streams, si.name, 0);
+            if (!a->clips) {
+                a->kind = si.kind;
+                a->codec = si.codec;
+                a->dtype = si.dtype;
+            }
+            a->clips++;
+            a->frames += si.frame_count;
+            a->stored += si.stored_bytes;
+            a->raw += si.raw_bytes;
+        }
+    }
+
+    if (json) {
+        char uuid[33];
+        for (int i = 0; i < 16; i++) snprintf(uuid + 2 * i, 3, "%02x", fi.uuid[i]);
+        printf("{\"schema\":\"synapt-inspect/1\",\"format_version\":\"%u.%u\",",
+               fi.format_major, fi.format_minor);
+        printf("\"writer\":");
+        cli_json_str(stdout, fi.writer);
+        printf(",\"uuid\":\"%s\",\"created_unix\":%" PRIu64 ",", uuid, fi.created_unix);
+        printf("\"clips\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"duration_s\":", nclips, frames);
+        cli_json_double(stdout, duration);
+        printf(",\"file_bytes\":%" PRIu64 ",\"index_bytes\":%" PRIu64 ",\"chunks\":%" PRIu64,
+               fi.file_bytes, fi.index_bytes, fi.chunk_count);
+        printf(",\"streams\":[");
+        for (size_t i = 0; i < streams.n; i++) {
+            const agg *a = &streams.v[i];
+            printf("%s{\"name\":", i ? "," : "");
+            cli_json_str(stdout, a->name);
+            printf(",\"kind\":\"%s\",\"codec\":\"%s\",\"dtype\":\"%s\",\"clips\":%" PRIu64
+                   ",\"frames\":%" PRIu64 ",\"stored_bytes\":%" PRIu64 ",\"raw_bytes\":%" PRIu64
+                   ",\"ratio\":",
+                   synapt_kind_name(a->kind), synapt_codec_name(a->codec),
+                   a->dtype ? synapt_dtype_name(a->dtype) : "", a->clips, a->frames, a->stored,
+                   a->raw);
+            cli_json_double(stdout, ratio(a->raw, a->stored));
+            printf("}");
+        }
+        printf("],\"labels\":[");
+        for (uint64_t i = 0; i < nlabels; i++) {
+            printf("%s{\"id\":%" PRIu64 ",\"name\":", i ? "," : "", i);
+            cli_json_str(stdout, label_or_unknown(r, (uint32_t)i));
+            printf(",\"clips\":%" PRIu64 "}", label_clips[i]);
+        }
+        printf("],\"sources\":[");
+        for (size_t i = 0; i < sources.n; i++) {
+            printf("%s{\"name\":", i ? "," : "");
+            cli_json_str(stdout, sources.v[i].name);
+            printf(",\"synthetic\":%s,\"clips\":%" PRIu64 "}",
+                   sources.v[i].synthetic ? "true" : "false", sources.v[i].clips);
+        }
+        printf("],\"splits\":[");
+        for (size_t i = 0; i < splits.n; i++) {
+            printf("%s{\"name\":", i ? "," : "");
+            cli_json_str(stdout, splits.v[i].name);
+            printf(",\"clips\":%" PRIu64 "}", splits.v[i].clips);
+        }
+        printf("]}\n");
+    } else {
+        char b1[32], b2[32], b3[32];
+        printf("file        %s\n", path);
+        printf("format      %u.%u, written by %s\n", fi.format_major, fi.format_minor,
+               fi.writer && *fi.writer ? fi.writer : "(unknown)");
+        printf("size        %s (index %s, %s chunks)\n",
+               cli_human_bytes(b1, sizeof b1, fi.file_bytes),
+               cli_human_bytes(b2, sizeof b2, fi.index_bytes),
+               cli_human_count(b3, sizeof b3, fi.chunk_count));
+        printf("clips       %s\n", cli_human_count(b1, sizeof b1, nclips));
+        printf("frames      %s\n", cli_human_count(b1, sizeof b1, frames));
+        printf("duration    %s\n", cli_human_duration(b1, sizeof b1, duration));
+
+        /* column widths from the data, so long stream names stay aligned */
+        int wn = 4;
+        for (size_t i = 0; i < streams.n; i++) {
+            int l = (int)strlen(streams.v[i].name);
+            if (l > wn) wn = l > 40 ? 40 : l;
+        }
+        printf("\nstreams (%zu)\n", streams.n);
+        if (streams.n)
+            printf("  %-*s  %-12s  %-8s  %-5s  %7s  %10s  %10s  %10s  %7s\n", wn, "name", "kind",
+                   "codec", "dtype", "clips", "frames", "stored", "raw", "ratio");
+        for (size_t i = 0; i < streams.n; i++) {
+            const agg *a = &streams.v[i];
+            char s1[24], s2[24];
+            printf("  %-*s  %-12s  %-8s  %-5s  %7" PRIu64 "  %10" PRIu64 "  %10s  %10s  %6.2fx\n",
+                   wn, a->name, synapt_kind_name(a->kind), synapt_codec_name(a->codec),
+                   a->dtype ? synapt_dtype_name(a->dtype) : "-", a->clips, a->frames,
+                   cli_human_bytes(s1, sizeof s1, a->stored),
+                   cli_human_bytes(s2, sizeof s2, a->raw), ratio(a->raw, a->stored));
+        }
+
+        printf("\nlabels (%" PRIu64 ")\n", nlabels);
+        uint64_t maxc = 0;
+        int wl = 4;
+        for (uint64_t i = 0; i < nlabels; i++) {
+            if (label_clips[i] > maxc) maxc = label_clips[i];
+            int l = (int)strlen(label_or_unknown(r, (uint32_t)i));
+            if (l > wl) wl = l > 40 ? 40 : l;
+        }
+        for (uint64_t i = 0; i < nlabels; i++) {
+            char bar[32];
+            int len = maxc ? (int)((double)label_clips[i] / (double)maxc * 30 + 0.5) : 0;
+            if (label_clips[i] && !len) len = 1;
+            memset(bar, '#', (size_t)len);
+            bar[len] = 0;
+            printf("  %4" PRIu64 "  %-*s  %7" PRIu64 "  %s\n", i, wl, label_or_unknown(r, (uint32_t)i),
+                   label_clips[i], bar);
+        }
+
+        printf("\nsources (%zu)\n", sources.n);
+        for (size_t i = 0; i < sources.n; i++)
+            printf("  %-24s  %-9s  %7" PRIu64 " clips\n",
+                   *sources.v[i].name ? sources.v[i].name : "(none)",
+                   sources.v[i].synthetic ? "synthetic" : "real", sources.v[i].clips);
+        printf("\nsplits (%zu)\n", splits.n);
+        for (size_t i = 0; i < splits.n; i++)
+            printf("  %-24s  %7" PRIu64 " clips\n", *splits.v[i].name ? splits.v[i].name : "(none)",
+                   splits.v[i].clips);
+    }
+    ret = finish_stdout();
+done:
+    free(label_clips);
+    free(stamp);
+    free(lb.ids);
+    agg_free(&streams);
+    agg_free(&sources);
+    agg_free(&splits);
+    synapt_reader_close(r);
+    return ret;
+}
+
+/* ---- one clip as JSON (shared by --clips --json and --clip --json) ---- */
+
+static void fps_json(uint32_t num, uint32_t den)
+{
+    if (num && den) printf("\"%u/%u\"", num, den);
+    else printf("null");
+}
+
+/* Print the contract object without its closing brace, so --clip can add
+ * keys. Returns 0 or -1 after printing an error. */
+static int clip_json_open(const synapt_reader *r, const synapt_clip_info *ci, labelbuf *lb,
+                          const char *path)
+{
+    if (clip_labels(lb, r, ci->index, path)) return -1;
+    printf("{\"index\":%" PRIu64 ",\"id\":", ci->index);
+    cli_json_str(stdout, ci->id);
+    printf(",\"labels\":[");
+    for (size_t i = 0; i < lb->n; i++) {
+        if (i) putchar(',');
+        cli_json_str(stdout, label_or_unknown(r, lb->ids[i]));
+    }
+    printf("],\"label_ids\":[");
+    for (size_t i = 0; i < lb->n; i++) printf("%s%u", i ? "," : "", lb->ids[i]);
+    printf("],\"frames\":%" PRIu64 ",\"fps\":", ci->frame_count);
+    fps_json(ci->fps_num, ci->fps_den);
+    printf(",\"duration_s\":");
+    cli_json_double(stdout, ci->fps_num && ci->fps_den
+                                ? (double)ci->frame_count * ci->fps_den / ci->fps_num : 0.0);
+    printf(",\"width\":%u,\"height\":%u,\"split\":", ci->width, ci->height);
+    cli_json_str(stdout, ci->split);
+    printf(",\"source\":");
+    cli_json_str(stdout, ci->source);
+    printf(",\"synthetic\":%s,\"group\":", ci->synthetic ? "true" : "false");
+    cli_json_str(stdout, ci->group);
+    printf(",\"groups\":[");
+    for (uint32_t g = 0; g < ci->group_count; g++) {
+        const char *k = NULL, *v = NULL;
+        if (synapt_reader_clip_group(&k, &v, r, ci->index, g) != 0) {
+            printf("]}\n");
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            return -1;
+        }
+        printf("%s[", g ? "," : "");
+        cli_json_str(stdout, k);
+        putchar(',');
+        cli_json_str(stdout, v);
+        putchar(']');
+    }
+    printf("],\"streams\":[");
+    for (uint32_t s = 0; s < ci->stream_count; s++) {
+        synapt_stream_info si;
+        if (synapt_reader_stream(&si, r, ci->index, s) != 0) {
+            printf("]}\n");
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            return -1;
+        }
+        if (s) putchar(',');
+        cli_json_str(stdout, si.name);
+    }
+    printf("]");
+    return 0;
+}
+
+static void shape_text(char *buf, size_t cap, const synapt_stream_info *si)
+{
+    size_t o = (size_t)snprintf(buf, cap, "(");
+    for (uint32_t d = 0; d < si->ndim && d < 4 && o < cap; d++)
+        o += (size_t)snprintf(buf + o, cap - o, d ? ", %" PRIu64 : "%" PRIu64, si->shape[d]);
+    if (o < cap) snprintf(buf + o, cap - o, si->ndim == 1 ? ",)" : ")");
+}
+
+static void stream_json(const synapt_stream_info *si)
+{
+    printf("{\"index\":%u,\"name\":", si->index);
+    cli_json_str(stdout, si->name);
+    printf(",\"kind\":\"%s\",\"dtype\":\"%s\",\"shape\":[", synapt_kind_name(si->kind),
+           si->dtype ? synapt_dtype_name(si->dtype) : "");
+    for (uint32_t d = 0; d < si->ndim && d < 4; d++) printf("%s%" PRIu64, d ? "," : "", si->shape[d]);
+    printf("],\"codec\":\"%s\",\"frames\":%" PRIu64 ",\"chunks\":%" PRIu64
+           ",\"stored_bytes\":%" PRIu64 ",\"raw_bytes\":%" PRIu64 ",\"ratio\":",
+           synapt_codec_name(si->codec), si->frame_count, si->chunk_count, si->stored_bytes,
+           si->raw_bytes);
+    cli_json_double(stdout, ratio(si->raw_bytes, si->stored_bytes));
+    printf(",\"compression\":\"%s\",\"filter\":\"%s\",\"fps\":", compression_name(si->compression),
+           filter_name(si->filter));
+    fps_json(si->fps_num, si->fps_den);
+    printf(",\"scale\":");
+    cli_json_double(stdout, si->scale);
+    printf(",\"units\":");
+    cli_json_str(stdout, si->units);
+    printf(",\"skeleton\":\"%s\",\"channels\":\"%s\",\"has_pts\":%s,\"frame_bytes\":%" PRIu64 "}",
+           skeleton_name(si->skeleton), channels_name(si->channels), si->has_pts ? "true" : "false",
+           si->frame_bytes);
+}
+
+/* ---- --clips ------------------------------------------------------- */
+
+static void join_labels(char *buf, size_t cap, const synapt_reader *r, const labelbuf *lb)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < lb->n && o + 1 < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? "," : "", label_or_unknown(r, lb->ids[i]));
+    if (o >= cap && cap > 4) memcpy(buf + cap - 4, "...", 4);
+}
+
+static int cmd_clips(const char *path, int json)
+{
+    synapt_reader *r;
+    if (open_file(&r, path)) return CLI_EXIT_ERROR;
+    int ret = CLI_EXIT_ERROR;
+    labelbuf lb = { 0 };
+    uint64_t n = synapt_reader_clip_count(r);
+    synapt_clip_info ci;
+    /* widths from a first pass: clip info is O(1), so two passes are cheap */
+    int wid = 2, wsplit = 5, wsrc = 6;
+    if (!json) {
+        for (uint64_t c = 0; c < n; c++) {
+            if (synapt_reader_clip(&ci, r, c) != 0) {
+                cli_error_msg(path, synapt_reader_errmsg(r));
+                goto done;
+            }
+            int l = (int)strlen(ci.id);
+            if (l > wid) wid = l > 60 ? 60 : l;
+            l = (int)strlen(ci.split);
+            if (l > wsplit) wsplit = l > 20 ? 20 : l;
+            l = (int)strlen(ci.source) + (ci.synthetic ? 1 : 0);
+            if (l > wsrc) wsrc = l > 24 ? 24 : l;
+        }
+        printf("%6s  %-*s  %7s  %-11s  %-9s  %-*s  %-*s  %-24s  %s\n", "index", wid, "id", "frames",
+               "fps", "size", wsplit, "split", wsrc, "source", "labels", "streams");
+    }
+    for (uint64_t c = 0; c < n; c++) {
+        if (synapt_reader_clip(&ci, r, c) != 0) {
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            goto done;
+        }
+        if (json) {
+            if (clip_json_open(r, &ci, &lb, path)) goto done;
+            printf("}\n");
+            continue;
+        }
+        if (clip_labels(&lb, r, c, path)) goto done;
+        char labels[256], fps[24], size[24], src[64], streams[512];
+        join_labels(labels, sizeof labels, r, &lb);
+        if (ci.fps_num && ci.fps_den) snprintf(fps, sizeof fps, "%u/%u", ci.fps_num, ci.fps_den);
+        else snprintf(fps, sizeof fps, "-");
+        if (ci.width) snprintf(size, sizeof size, "%ux%u", ci.width, ci.height);
+        else snprintf(size, sizeof size, "-");
+        snprintf(src, sizeof src, "%s%s", *ci.source ? ci.source : "-", ci.synthetic ? "*" : "");
+        size_t o = 0;
+        streams[0] = 0;
+        for (uint32_t s = 0; s < ci.stream_count && o + 1 < sizeof streams; s++) {
+            synapt_stream_info si;
+            if (synapt_reader_stream(&si, r, c, s) != 0) {
+                cli_error_msg(path, synapt_reader_errmsg(r));
+                goto done;
+            }
+            o += (size_t)snprintf(streams + o, sizeof streams - o, "%s%s", s ? "," : "", si.name);
+        }
+        printf("%6" PRIu64 "  %-*s  %7" PRIu64 "  %-11s  %-9s  %-*s  %-*s  %-24s  %s\n", c, wid, ci.id,
+               ci.frame_count, fps, size, wsplit, *ci.split ? ci.split : "-", wsrc, src,
+               *labels ? labels : "-", streams);
+    }
+    ret = finish_stdout();
+done:
+    free(lb.ids);
+    synapt_reader_close(r);
+    return ret;
+}
+
+/* ---- --clip ID ----------------------------------------------------- */
+
+static int cmd_clip(const char *path, const char *id, int json)
+{
+    synapt_reader *r;
+    if (open_file(&r, path)) return CLI_EXIT_ERROR;
+    int ret = CLI_EXIT_ERROR;
+    labelbuf lb = { 0 };
+    uint64_t idx;
+    synapt_clip_info ci;
+    int rc = synapt_reader_find_clip(&idx, r, id);
+    if (rc == SYNAPT_E_NOT_FOUND) {
+        cli_error(path, "no clip with id '%s'", id);
+        goto done;
+    }
+    if (rc != 0 || synapt_reader_clip(&ci, r, idx) != 0) {
+        cli_error_msg(path, synapt_reader_errmsg(r));
+        goto done;
+    }
+    if (json) {
+        if (clip_json_open(r, &ci, &lb, path)) goto done;
+        printf(",\"meta\":");
+        if (cli_json_embed(stdout, ci.meta_json, ci.meta_len) != 0) {
+            /* the format requires an object; say so but still show the bytes */
+            cli_warn(path, "clip '%s': stored metadata is not valid JSON", ci.id);
+            printf("null,\"meta_text\":");
+            cli_json_strn(stdout, ci.meta_json, ci.meta_len);
+        }
+        printf(",\"stream_info\":[");
+        for (uint32_t s = 0; s < ci.stream_count; s++) {
+            synapt_stream_info si;
+            if (synapt_reader_stream(&si, r, idx, s) != 0) {
+                printf("]}\n");
+                cli_error_msg(path, synapt_reader_errmsg(r));
+                goto done;
+            }
+            if (s) putchar(',');
+            stream_json(&si);
+        }
+        printf("]}\n");
+        ret = finish_stdout();
+        goto done;
+    }
+
+    if (clip_labels(&lb, r, idx, path)) goto done;
+    char buf[256];
+    printf("clip        %s (index %" PRIu64 ")\n", ci.id, idx);
+    join_labels(buf, sizeof buf, r, &lb);
+    printf("labels      %s\n", *buf ? buf : "(none)");
+    if (ci.fps_num && ci.fps_den) {
+        char d[32];
+        printf("frames      %" PRIu64 " (%s at %u/%u fps)\n", ci.frame_count,
+               cli_human_duration(d, sizeof d, (double)ci.frame_count * ci.fps_den / ci.fps_num),
+               ci.fps_num, ci.fps_den);
+    } else {
+        printf("frames      %" PRIu64 "\n", ci.frame_count);
+    }
+    if (ci.width) printf("size        %ux%u\n", ci.width, ci.height);
+    printf("split       %s\n", *ci.split ? ci.split : "(none)");
+    printf("source      %s (%s)\n", *ci.source ? ci.source : "(none)",
+           ci.synthetic ? "synthetic" : "real");
+    printf("groups     ");
+    if (!ci.group_count) printf(" (none)");
+    for (uint32_t g = 0; g < ci.group_count; g++) {
+        const char *k = NULL, *v = NULL;
+        if (synapt_reader_clip_group(&k, &v, r, idx, g) != 0) {
+            putchar('\n');
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            goto done;
+        }
+        printf(" %s=%s", k, v);
+    }
+    printf("\n\nstreams (%u)\n", ci.stream_count);
+    for (uint32_t s = 0; s < ci.stream_count; s++) {
+        synapt_stream_info si;
+        if (synapt_reader_stream(&si, r, idx, s) != 0) {
+            cli_error_msg(path, synapt_reader_errmsg(r));
+            goto done;
+        }
+        char shape[96], b1[24], b2[24];
+        shape_text(shape, sizeof shape, &si);
+        printf("  [%u] %s: %s %s %s, codec %s, %" PRIu64 " frames in %" PRIu64 " chunks\n", s, si.name,
+               synapt_kind_name(si.kind), si.dtype ? synapt_dtype_name(si.dtype) : "", shape,
+               synapt_codec_name(si.codec), si.frame_count, si.chunk_count);
+        printf("      stored %s, raw %s (%.2fx), compression %s, filter %s",
+               cli_human_bytes(b1, sizeof b1, si.stored_bytes),
+               cli_human_bytes(b2, sizeof b2, si.raw_bytes), ratio(si.raw_bytes, si.stored_bytes),
+               compression_name(si.compression), filter_name(si.filter));
+        if (si.fps_num && si.fps_den) printf(", %u/%u fps", si.fps_num, si.fps_den);
+        if (si.kind == SYNAPT_KIND_DEPTH) printf(", scale %g %s per unit", si.scale,
+                                                 *si.units ? si.units : "m");
+        else if (si.units && *si.units) printf(", units %s", si.units);
+        if (si.skeleton) printf(", skeleton %s", skeleton_name(si.skeleton));
+        if (si.channels) printf(", channels %s", channels_name(si.channels));
+        if (si.has_pts) printf(", timestamps");
+        putchar('\n');
+        if (cli_verbosity() > 0) {
+            for (uint64_t k = 0; k < si.chunk_count; k++) {
+                synapt_chunk_info ch;
+                if (synapt_reader_chunk(&ch, r, idx, s, k) != 0) {
+                    cli_error_msg(path, synapt_reader_errmsg(r));
+                    goto done;
+                }
+                printf("      chunk %" PRIu64 ": frames %" PRIu64 "..%" PRIu64 ", offset %" PRIu64
+                       ", record %" PRIu64 " B, payload %" PRIu64 " B, raw %" PRIu64
+                       " B, xxh3 %016" PRIx64 "\n",
+                       k, ch.first_frame, ch.first_frame + ch.frame_count - (ch.frame_count ? 1 : 0),
+                       ch.file_offset, ch.record_bytes, ch.stored_bytes, ch.raw_bytes, ch.checksum);
+            }
+        }
+    }
+    printf("\nmeta        ");
+    if (cli_json_embed(stdout, ci.meta_json, ci.meta_len) != 0) {
+        cli_warn(path, "clip '%s': stored metadata is not valid JSON", ci.id);
+        cli_json_strn(stdout, ci.meta_json, ci.meta_len);
+    }
+    putchar('\n');
+    ret = finish_stdout();
+done:
+    free(lb.ids);
+    synapt_reader_close(r);
+    return ret;
+}
+
+/* ---- --verify ------------------------------------------------------ */
+
+static int cmd_verify(const char *path, int json)
+{
+    synapt_reader *r;
+    char err[512] = "";
+    int rc = synapt_reader_open2(&r, path, NULL, err, sizeof err);
+    if (rc == 0) {
+        cli_progress p;
+        cli_progress_start(&p, "verify", "clips", synapt_reader_clip_count(r));
+        rc = synapt_reader_verify(r, cli_progress_cb, &p);
+        cli_progress_end(&p);
+        if (rc != 0) snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
+    }
+    if (!err[0] && rc != 0) snprintf(err, sizeof err, "%s", synapt_strerror(rc));
+    synapt_file_info fi;
+    memset(&fi, 0, sizeof fi);
+    if (rc == 0) synapt_reader_file_info(&fi, r);
+    if (json) {
+        printf("{\"schema\":\"synapt-inspect-verify/1\",\"ok\":%s,\"clips\":%" PRIu64
+               ",\"chunks\":%" PRIu64 ",\"error\":",
+               rc == 0 ? "true" : "false", fi.clip_count, fi.chunk_count);
+        if (rc == 0) printf("null");
+        else cli_json_str(stdout, err);
+        printf(",\"code\":%d}\n", rc);
+    } else if (rc == 0 && cli_verbosity() >= 0) {
+        char b[32];
+        printf("%s: ok (%" PRIu64 " clips, %" PRIu64 " chunks, %s)\n", path, fi.clip_count,
+               fi.chunk_count, cli_human_bytes(b, sizeof b, fi.file_bytes));
+    }
+    if (rc != 0) cli_error_msg(path, err);
+    synapt_reader_close(r);
+    int out = finish_stdout();
+    return rc != 0 ? CLI_EXIT_ERROR : out;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_JSON = 0x2000, OPT_CLIPS, OPT_CLIP, OPT_VERIFY };
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
+        { "clips", no_argument, NULL, OPT_CLIPS },
+        { "clip", required_argument, NULL, OPT_CLIP },
+        { "verify", no_argument, NULL, OPT_VERIFY },
+        CLI_COMMON_OPTIONS,
+        { NULL, 0, NULL, 0 }
+    };
+    cli_init("synapt-inspect", usage);
+    int json = 0, mode = 0, c;
+    const char *clip_id = NULL;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+        if (cli_common_option(c, argv)) continue;
+        switch (c) {
+        case OPT_JSON: json = 1; break;
+        case OPT_CLIPS: case OPT_CLIP: case OPT_VERIFY:
+            if (mode && mode != c) cli_usage_error("--clips, --clip and --verify exclude each other");
+            mode = c;
+            if (c == OPT_CLIP) clip_id = optarg;
+            break;
+        default:
+            cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) cli_usage_error("no FILE given");
+    if (argc - optind > 1) cli_usage_error("one FILE at a time (got %d)", argc - optind);
+    const char *path = argv[optind];
+    switch (mode) {
+    case OPT_CLIPS: return cmd_clips(path, json);
+    case OPT_CLIP: return cmd_clip(path, clip_id, json);
+    case OPT_VERIFY: return cmd_verify(path, json);
+    default: return cmd_summary(path, json);
+    }
+}
