@@ -363,6 +363,10 @@ typedef struct synapt_stream_info {
     size_t extradata_size;
     const char *codec_config;    /* JSON object (video codec parameters), "" when none */
     uint64_t frame_bytes;        /* fixed raw frame size; 0 when frames vary (pose, video) */
+    uint64_t packet_count;       /* frame table entries: = frame_count for array streams;
+                                    for packet streams (codec != RAW) the packets, while
+                                    frame_count is the decoded frame count */
+    uint32_t max_persons;        /* pose: most persons in any frame; else 0 */
 } synapt_stream_info;
 
 SYNAPT_API int synapt_reader_stream(synapt_stream_info *out, const synapt_reader *r,
@@ -373,6 +377,10 @@ SYNAPT_API int synapt_reader_find_stream(uint32_t *out, const synapt_reader *r,
 
 /* ======================================================================
  * 5. Reading frames and chunks
+ *
+ * Frame positions in this section index the stream's frame table entries:
+ * for array streams these are the frames; for packet streams (codec != RAW,
+ * e.g. encoded video) they are the packets, 0 .. packet_count-1.
  * ====================================================================== */
 
 /** Raw size in bytes of each frame in [first, first+n) into out[0..n).
@@ -410,6 +418,28 @@ SYNAPT_API int synapt_reader_pose_max_persons(uint32_t *out, const synapt_reader
 SYNAPT_API int synapt_reader_frame_pts(int64_t *out, const synapt_reader *r,
                                        uint64_t clip, uint32_t stream,
                                        uint64_t first, uint64_t n);
+
+/** One frame table entry. */
+typedef struct synapt_frame_entry {
+    uint64_t size;               /* raw bytes of the frame or packet */
+    uint32_t flags;              /* SYNAPT_FRAME_* */
+    int64_t pts;                 /* SYNAPT_PTS_NONE when none */
+    int64_t dts;                 /* packets only; SYNAPT_PTS_NONE for array frames */
+} synapt_frame_entry;
+
+/** Frame table entries [first, first+n) of any stream into out[0..n)
+ *  (reads the chunks' tables, decompresses nothing). Errors: _RANGE, _IO,
+ *  _CORRUPT, _CHECKSUM, _TRUNCATED, _LIMIT, _NOMEM. Thread-safe. */
+SYNAPT_API int synapt_reader_frame_entries(synapt_frame_entry *out, const synapt_reader *r,
+                                           uint64_t clip, uint32_t stream,
+                                           uint64_t first, uint64_t n);
+
+/** As synapt_reader_read_frames() for any stream: entries [first, first+n)
+ *  packed as stored (for packet streams, the packets byte for byte; sizes
+ *  from synapt_reader_frame_entries()). Thread-safe. */
+SYNAPT_API int synapt_reader_read_packets(const synapt_reader *r, uint64_t clip,
+                                          uint32_t stream, uint64_t first, uint64_t n,
+                                          void *buf, size_t buf_size, size_t *written);
 
 typedef struct synapt_chunk_info {
     uint64_t index;              /* within the stream */
@@ -593,7 +623,144 @@ SYNAPT_API void synapt_writer_abort(synapt_writer *w);
 /* ======================================================================
  * 7. Encoded video (FFmpeg). Implemented in libsynapt/video*.c.
  * ====================================================================== */
-/* (declared by the video module) */
+/*
+ * A video stream (kind VIDEO) stores encoded packets in decode order; its
+ * frames are the frames FFmpeg's decoder outputs when those packets are
+ * decoded from the first one: frame i here is frame i of
+ * `ffmpeg -i SRC -f framemd5 -`, and the frame count equals
+ * `ffprobe -count_frames`. The stream's frame table (section 5) counts
+ * packets; synapt_video_get_info() gives the decoded frame count.
+ *
+ *   synapt_video_import()    demux a file, store its first video stream in
+ *                            the open clip (copy or re-encode)
+ *   synapt_video_read()      decoded frames [first, first+n) as RGB24 or in
+ *                            the decoder's native pixel format
+ *   synapt_video_export()    remux the stored packets to .mp4/.mkv
+ */
+
+/** How an imported video is stored. */
+typedef enum synapt_video_mode {
+    SYNAPT_VIDEO_COPY  = 0, /* source packets byte for byte (default) */
+    SYNAPT_VIDEO_H264  = 1, /* re-encode with libx264, no B-frames, fixed GOP */
+    SYNAPT_VIDEO_HEVC  = 2, /* re-encode with libx265, no B-frames, fixed GOP */
+    SYNAPT_VIDEO_MJPEG = 3, /* re-encode, intra only */
+    SYNAPT_VIDEO_FFV1  = 4, /* re-encode, lossless, intra only */
+    SYNAPT_VIDEO_RAW   = 5  /* decoded frames, native pixel format, zstd: bit-exact */
+} synapt_video_mode;
+
+/** "copy", "h264", "hevc", "mjpeg", "ffv1", "raw"; "?" when unknown. Static. */
+SYNAPT_API const char *synapt_video_mode_name(int mode);
+/** Parse a mode name; -1 when unknown. */
+SYNAPT_API int synapt_video_mode_from_name(const char *name);
+
+/** Message callback: level 0 = warning, 1 = information (verbose). */
+typedef void (*synapt_log_fn)(void *user, int level, const char *msg);
+
+#define SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION 1
+typedef struct synapt_video_import_options {
+    unsigned version;          /* SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION */
+    const char *stream_name;   /* NULL = "rgb" */
+    int mode;                  /* synapt_video_mode */
+    uint32_t gop;              /* re-encode keyframe interval; 0 = 32 (mjpeg/ffv1/raw: 1) */
+    int quality;               /* h264/hevc CRF (0 = 20/24), mjpeg qscale 2..31 (0 = 3) */
+    uint32_t width, height;    /* re-encode to exactly WxH (both even for 4:2:0); 0 = keep */
+    uint32_t short_side;       /* or scale so the short side is this, aspect kept; 0 = keep */
+    int threads;               /* FFmpeg threads for decode/encode; 0 = automatic */
+    synapt_log_fn log;         /* NULL = silent */
+    void *log_user;
+} synapt_video_import_options;
+#define SYNAPT_VIDEO_IMPORT_OPTIONS_INIT \
+    { SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION, NULL, SYNAPT_VIDEO_COPY, 0, 0, 0, 0, 0, 0, NULL, NULL }
+
+typedef struct synapt_video_import_result {
+    uint32_t stream;           /* index of the stream added to the clip */
+    uint64_t frames;           /* decoded frames stored */
+    uint64_t packets;          /* packets stored */
+    uint64_t bytes;            /* packet bytes stored */
+    uint32_t width, height;    /* as stored (after a resize) */
+    uint32_t src_width, src_height;
+    const char *src_codec;     /* FFmpeg codec name of the source, static */
+    uint32_t ignored_streams;  /* audio, subtitles, extra video streams */
+    uint64_t decode_errors;    /* packets the decoder rejected (kept, as ffmpeg does) */
+    int damaged;               /* reading stopped at unreadable data: frames so far kept */
+} synapt_video_import_result;
+
+/** Import the first video stream of `path` (anything libavformat demuxes)
+ *  into the clip open in `w`, as a new stream of kind VIDEO.
+ *  The input is opened and its first frame decoded before the writer is
+ *  touched, so an unreadable input leaves `w` usable.
+ *  @param out     result (may be NULL).
+ *  @param errbuf  receives a one-line message naming `path` on failure,
+ *                 and on success a warning when `damaged` (may be NULL).
+ *  @return 0; _INPUT (not a video, no video stream, nothing decodable:
+ *          writer untouched); _UNSUPPORTED (no decoder/encoder in this
+ *          FFmpeg); _INVALID_ARG (bad options); _STATE (no open clip);
+ *          writer errors (_IO, _NOMEM, _LIMIT...: the writer is poisoned).
+ *  Not thread-safe with respect to `w`. */
+SYNAPT_API int synapt_video_import(synapt_video_import_result *out, synapt_writer *w,
+                                   const char *path,
+                                   const synapt_video_import_options *opts,
+                                   char *errbuf, size_t errbuf_size);
+
+typedef struct synapt_video_info {
+    uint32_t width, height;       /* of every frame read */
+    int codec;                    /* synapt_codec */
+    const char *codec_name;       /* FFmpeg codec name, static */
+    int mode;                     /* synapt_video_mode it was stored with */
+    const char *pix_fmt;          /* native pixel format name ("yuv420p10le"), static */
+    uint32_t bits_per_sample;     /* 8, 10, 12 ... */
+    uint64_t frame_count;         /* decoded frames */
+    uint64_t packet_count;        /* stored packets (the stream's frame table) */
+    uint64_t sync_points;         /* packets decoding may start from */
+    uint32_t fps_num, fps_den;    /* nominal frame rate */
+    uint32_t time_base_num, time_base_den; /* unit of pts */
+    int64_t first_pts;            /* pts of frame 0, SYNAPT_PTS_NONE when unknown */
+    size_t rgb_frame_bytes;       /* width*height*3 */
+    size_t native_frame_bytes;    /* planes packed without padding */
+} synapt_video_info;
+
+/** Describe a video stream. Errors: _RANGE, _INVALID_ARG (not a video
+ *  stream), _CORRUPT (bad codec_config). Thread-safe. */
+SYNAPT_API int synapt_video_get_info(synapt_video_info *out, const synapt_reader *r,
+                                     uint64_t clip, uint32_t stream);
+
+/** Output formats of synapt_video_read(). */
+#define SYNAPT_VIDEO_RGB24  0  /* height*width*3 bytes per frame, libswscale */
+#define SYNAPT_VIDEO_NATIVE 1  /* decoder's pixel format, planes packed without padding */
+
+/** Decode frames [first, first+n) of a video stream into `buf`, frames one
+ *  after another (rgb_frame_bytes or native_frame_bytes each).
+ *  Decoding starts at the nearest stored start point at or before `first`
+ *  (never a container seek); a read that continues where the previous read
+ *  of this stream stopped carries on decoding instead. Decoder contexts
+ *  are cached in the reader and reused; concurrent calls each get their own.
+ *  @param written  bytes written (may be NULL); with _BUFFER the size needed.
+ *  @return 0, _RANGE, _BUFFER, _INVALID_ARG (not video, bad format),
+ *          _UNSUPPORTED (no decoder in this FFmpeg), _CODEC (decoding
+ *          failed), _IO, _CORRUPT, _CHECKSUM, _TRUNCATED, _NOMEM.
+ *  Thread-safe. */
+SYNAPT_API int synapt_video_read(const synapt_reader *r, uint64_t clip, uint32_t stream,
+                                 uint64_t first, uint64_t n, int format,
+                                 void *buf, size_t buf_size, size_t *written);
+
+/** MD5 of each frame of [first, first+n) in the native format, planes
+ *  packed (what `ffmpeg -f framemd5` prints): out receives n strings of
+ *  32 hex digits and a NUL, 33 bytes each. Errors as synapt_video_read(). */
+SYNAPT_API int synapt_video_frame_md5(char *out, const synapt_reader *r, uint64_t clip,
+                                      uint32_t stream, uint64_t first, uint64_t n);
+
+/** Presentation timestamp of each decoded frame of [first, first+n), in
+ *  time_base units; SYNAPT_PTS_NONE where the source had none. */
+SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint64_t clip,
+                                      uint32_t stream, uint64_t first, uint64_t n);
+
+/** Write a video stream to `path` (.mp4, .mkv, anything libavformat muxes
+ *  by extension): the stored packets remuxed without re-encoding; a raw
+ *  stream is encoded (ffv1 in .mkv, libx264 CRF 16 otherwise).
+ *  @return 0, _IO, _UNSUPPORTED (container refuses the codec), _CODEC,
+ *          reader errors. errbuf gets the message (may be NULL). */
+SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32_t stream,
+                                   const char *path, char *errbuf, size_t errbuf_size);
 
 /* ======================================================================
  * 8. Skeleton registry

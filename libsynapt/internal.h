@@ -1,0 +1,340 @@
+/*
+ * internal.h - private helpers shared by the libsynapt sources.
+ *
+ * Nothing here is installed or visible outside the library. It holds:
+ *   - the on-disk constants of spec/format.md (sizes, offsets, section ids);
+ *   - little-endian read/write helpers and a bounded cursor for parsing
+ *     untrusted bytes;
+ *   - allocator wrappers (every library allocation goes through the
+ *     per-handle synapt_allocator) and a growable byte buffer;
+ *   - error-message formatting;
+ *   - the prefilters (filter.c) and the CLIP record JSON (json_clip.c);
+ *   - the reader's internal state, so other library modules (video) can
+ *     reach packets without a second parser.
+ */
+#ifndef SYNAPT_INTERNAL_H
+#define SYNAPT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+#include <pthread.h>
+
+#include "synapt.h"
+
+/* ---------------------------------------------------------------------
+ * Format constants (spec/format.md)
+ * --------------------------------------------------------------------- */
+#define SY_MAGIC_LEN       8
+extern const uint8_t sy_magic[SY_MAGIC_LEN];   /* 89 'S' 'Y' 'N' 'A' 'P' 'T' 01 */
+
+#define SY_REC_HEADER 1u
+#define SY_REC_CHUNK  2u
+#define SY_REC_CLIP   3u
+#define SY_REC_INDEX  4u
+
+#define SY_REC_PREFIX      16u  /* u32 type, u32 flags, u64 body_len */
+#define SY_REC_TRAILER      8u  /* XXH3-64 of the body */
+#define SY_REC_OVERHEAD    (SY_REC_PREFIX + SY_REC_TRAILER)
+#define SY_HEADER_FIXED    50u  /* header body before the writer string */
+#define SY_WRITER_MAX     255u
+#define SY_CHUNK_HDR       48u
+#define SY_ENTRY_ARRAY     24u  /* frame table entry for array streams */
+#define SY_ENTRY_PACKET    32u  /* ... and for packet streams (adds dts) */
+#define SY_FOOTER          32u
+#define SY_INDEX_VERSION    1u
+#define SY_INDEX_HDR        8u  /* u32 index_version, u32 section_count */
+#define SY_DIR_ENTRY       24u
+#define SY_MAX_SECTIONS  4096u  /* directory sanity cap, far above the 9 defined */
+
+enum {
+    SY_SEC_CLIPS = 1, SY_SEC_CLIP_IDS = 2, SY_SEC_STREAMS = 3, SY_SEC_CHUNKS = 4,
+    SY_SEC_LABELS = 5, SY_SEC_LABEL_IDS = 6, SY_SEC_CLIP_LABELS = 7,
+    SY_SEC_GROUPS = 8, SY_SEC_STRINGS = 9, SY_SEC_COUNT_ = 10
+};
+
+#define SY_CLIP_ENTRY     80u
+#define SY_HASH_ENTRY     16u  /* CLIP_IDS / LABEL_IDS */
+#define SY_STREAM_ENTRY  160u
+#define SY_CHUNK_ENTRY    48u
+#define SY_STRREF          8u
+#define SY_CLIP_LABEL      4u
+#define SY_GROUP_ENTRY    16u
+
+/* ClipEntry field offsets */
+#define SY_CE_ID          0
+#define SY_CE_SPLIT       8
+#define SY_CE_SOURCE     16
+#define SY_CE_META       24
+#define SY_CE_LABEL_FIRST 32
+#define SY_CE_LABEL_COUNT 36
+#define SY_CE_GROUP_FIRST 40
+#define SY_CE_GROUP_COUNT 44
+#define SY_CE_STREAM_FIRST 48
+#define SY_CE_STREAM_COUNT 52
+#define SY_CE_FRAMES     56
+#define SY_CE_RECORD     64
+#define SY_CE_FLAGS      72
+
+/* StreamEntry field offsets */
+#define SY_SE_NAME        0
+#define SY_SE_KIND        8
+#define SY_SE_DTYPE      10
+#define SY_SE_CODEC      12
+#define SY_SE_NDIM       14
+#define SY_SE_SHAPE      16
+#define SY_SE_FPS_NUM    48
+#define SY_SE_FPS_DEN    52
+#define SY_SE_SCALE      56
+#define SY_SE_UNITS      64
+#define SY_SE_SKELETON   72
+#define SY_SE_CHANNELS   74
+#define SY_SE_COMPRESSION 76
+#define SY_SE_FILTER     78
+#define SY_SE_FRAMES     80
+#define SY_SE_CHUNK_FIRST 88
+#define SY_SE_CHUNK_COUNT 96
+#define SY_SE_STORED    104
+#define SY_SE_RAW       112
+#define SY_SE_EXTRADATA 120
+#define SY_SE_CODEC_CONFIG 128
+#define SY_SE_FLAGS     136
+#define SY_SE_MAX_PERSONS 140
+#define SY_SE_PACKETS   144   /* frame table entries over all chunks */
+
+/* ChunkEntry field offsets */
+#define SY_KE_OFFSET      0
+#define SY_KE_RECORD      8
+#define SY_KE_FIRST      16
+#define SY_KE_COUNT      24
+#define SY_KE_RAW        32
+#define SY_KE_CHECKSUM   40
+
+#define SY_CLIP_SYNTHETIC 0x1u
+#define SY_STREAM_HAS_PTS 0x1u
+
+/* ---------------------------------------------------------------------
+ * Little-endian access
+ * --------------------------------------------------------------------- */
+static inline uint16_t sy_rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t sy_rd32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t sy_rd64(const uint8_t *p) { return (uint64_t)sy_rd32(p) | ((uint64_t)sy_rd32(p + 4) << 32); }
+static inline double sy_rdf64(const uint8_t *p) { uint64_t u = sy_rd64(p); double d; memcpy(&d, &u, 8); return d; }
+static inline void sy_wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static inline void sy_wr32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void sy_wr64(uint8_t *p, uint64_t v) { sy_wr32(p, (uint32_t)v); sy_wr32(p + 4, (uint32_t)(v >> 32)); }
+static inline void sy_wrf64(uint8_t *p, double d) { uint64_t u; memcpy(&u, &d, 8); sy_wr64(p, u); }
+
+/* Overflow-checked arithmetic: return 1 when the result fits. */
+static inline int sy_mul_ok(uint64_t a, uint64_t b, uint64_t *out) { return !__builtin_mul_overflow(a, b, out); }
+static inline int sy_add_ok(uint64_t a, uint64_t b, uint64_t *out) { return !__builtin_add_overflow(a, b, out); }
+
+/* Bounded cursor over untrusted bytes: a read past the end sets `bad` and
+ * yields zeros, so parsers check once at the end instead of per field. */
+typedef struct sy_cursor {
+    const uint8_t *p;
+    size_t len, pos;
+    int bad;
+} sy_cursor;
+static inline void sy_cur_init(sy_cursor *c, const void *p, size_t len) { c->p = p; c->len = len; c->pos = 0; c->bad = 0; }
+static inline const uint8_t *sy_cur_take(sy_cursor *c, size_t n) {
+    if (c->bad || n > c->len - c->pos) { c->bad = 1; return NULL; }
+    const uint8_t *q = c->p + c->pos; c->pos += n; return q;
+}
+static inline uint16_t sy_cur_u16(sy_cursor *c) { const uint8_t *q = sy_cur_take(c, 2); return q ? sy_rd16(q) : 0; }
+static inline uint32_t sy_cur_u32(sy_cursor *c) { const uint8_t *q = sy_cur_take(c, 4); return q ? sy_rd32(q) : 0; }
+static inline uint64_t sy_cur_u64(sy_cursor *c) { const uint8_t *q = sy_cur_take(c, 8); return q ? sy_rd64(q) : 0; }
+
+/* ---------------------------------------------------------------------
+ * Memory
+ * --------------------------------------------------------------------- */
+/* A complete allocator (defaults filled in), copied into each handle. */
+typedef synapt_allocator sy_mem;
+void  sy_mem_init(sy_mem *m, const synapt_allocator *user);
+void *sy_malloc(const sy_mem *m, size_t n);
+void *sy_calloc(const sy_mem *m, size_t n);
+void *sy_realloc(const sy_mem *m, void *p, size_t n);
+void  sy_free(const sy_mem *m, void *p);
+char *sy_strdup(const sy_mem *m, const char *s);  /* NULL stays NULL */
+void *sy_memdup(const sy_mem *m, const void *p, size_t n);
+/* Grow *p (holding elements of `size` bytes, capacity *cap) to hold `need`. */
+int   sy_grow(const sy_mem *m, void **p, size_t *cap, size_t need, size_t size);
+
+/* Growable byte buffer. */
+typedef struct sy_buf {
+    uint8_t *data;
+    size_t len, cap;
+} sy_buf;
+int   sy_buf_reserve(const sy_mem *m, sy_buf *b, size_t extra);
+int   sy_buf_append(const sy_mem *m, sy_buf *b, const void *p, size_t n);
+/* Append n zero bytes and return a pointer to them (NULL on NOMEM). */
+uint8_t *sy_buf_extend(const sy_mem *m, sy_buf *b, size_t n);
+void  sy_buf_free(const sy_mem *m, sy_buf *b);
+
+/* ---------------------------------------------------------------------
+ * Error messages (error.c)
+ * --------------------------------------------------------------------- */
+#define SY_MSG_MAX 512
+/* vsnprintf into buf, truncating safely; empty buf when cap is 0. */
+void sy_vfmt(char *buf, size_t cap, const char *fmt, va_list ap);
+void sy_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Copy a message into a caller's errbuf (NULL or 0 size ignored). */
+void sy_errbuf_set(char *errbuf, size_t cap, const char *msg);
+
+/* ---------------------------------------------------------------------
+ * Enumerations (enums.c)
+ * --------------------------------------------------------------------- */
+int sy_codec_valid(int codec);
+
+/* ---------------------------------------------------------------------
+ * Prefilters (filter.c). All work on one frame of `n` bytes; `elem` is the
+ * element size (1 = no reordering). Inverse functions undo exactly.
+ * --------------------------------------------------------------------- */
+void sy_shuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t elem);
+void sy_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t elem);
+/* depth_med on a u16 LE frame of `n` bytes, rows of `width` elements.
+ * n must be a multiple of 2*width (callers check); trailing odd bytes are
+ * copied as-is. */
+void sy_depth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
+void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
+/* xor_prev: dst = shuffle(src XOR prev) over min(n, prev_n) bytes; prev
+ * NULL for the first frame of a chunk. `tmp` holds n bytes of scratch. */
+void sy_xor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev,
+                 size_t prev_n, size_t elem, uint8_t *tmp);
+/* inverse: dst (raw) from src (filtered); prev = previous raw frame or NULL. */
+void sy_unxor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev,
+                   size_t prev_n, size_t elem);
+
+/* ---------------------------------------------------------------------
+ * CLIP record JSON (json_clip.c)
+ * --------------------------------------------------------------------- */
+typedef struct sy_json_stream {
+    const char *name;
+    int kind, dtype, codec;
+    uint32_t ndim;
+    uint64_t shape[4];
+    uint32_t fps_num, fps_den;
+    double scale;
+    const char *units;
+    int skeleton, channels, compression, filter;
+    uint64_t frames;           /* frame count (decoded frames for video) */
+    uint64_t packets;          /* frame table entries */
+    int has_pts;
+    uint32_t max_persons;
+    const void *extradata;
+    size_t extradata_size;
+    const char *codec_config;  /* JSON object text or NULL/"" */
+} sy_json_stream;
+
+typedef struct sy_json_clip {
+    uint64_t clip_index;
+    const char *id;
+    const char *const *labels;
+    size_t label_count;
+    const char *split, *source;
+    int synthetic;
+    const char *const *group_keys;
+    const char *const *group_values;
+    size_t group_count;
+    const char *meta_json;     /* JSON object text */
+    const sy_json_stream *streams;
+    size_t stream_count;
+} sy_json_clip;
+
+/* Build the CLIP record body (UTF-8 JSON, no NUL) into `out` (appended).
+ * Returns 0, SYNAPT_E_NOMEM or SYNAPT_E_INVALID_ARG (meta/codec_config not a
+ * JSON object; message in err). */
+int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
+                       char *err, size_t errcap);
+
+/* Parse a CLIP record body back. On success *out owns its strings (free with
+ * sy_clip_json_free). Returns 0, SYNAPT_E_CORRUPT (message in err),
+ * SYNAPT_E_LIMIT (more than max_streams streams) or SYNAPT_E_NOMEM. */
+typedef struct sy_clip_parsed {
+    sy_json_clip clip;          /* pointers into storage below */
+    sy_json_stream *streams;
+    char **labels, **gkeys, **gvals;
+    char *id, *split, *source, *meta;
+    char **strs;                /* per-stream owned strings, 3 per stream */
+    uint8_t **extra;
+} sy_clip_parsed;
+int  sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, size_t len,
+                        uint32_t max_streams, char *err, size_t errcap);
+void sy_clip_json_free(const sy_mem *m, sy_clip_parsed *p);
+
+/* Check that text parses as a JSON object (cJSON). 1 when it does. */
+int sy_json_is_object(const char *text);
+
+/* ---------------------------------------------------------------------
+ * Reader internals (reader.c)
+ * --------------------------------------------------------------------- */
+typedef struct sy_section {
+    const uint8_t *p;     /* first entry, NULL when absent */
+    uint64_t count;
+    uint32_t esize;       /* entry size as stored (>= known size) */
+} sy_section;
+
+#define SY_DCTX_POOL 16
+
+struct synapt_reader {
+    sy_mem mem;
+    synapt_limits limits;
+    int verify_checksums;
+    char *name;
+    int fd;                        /* -1 for memory images */
+    const uint8_t *image;          /* memory image, NULL for files */
+    uint64_t file_size;
+    /* header */
+    uint16_t major, minor;
+    uint8_t uuid[16];
+    uint64_t required_features, optional_features, created_unix;
+    char writer[SY_WRITER_MAX + 1];
+    /* index */
+    uint64_t index_offset, index_record_size;
+    const uint8_t *index;          /* index body */
+    uint64_t index_len;
+    void *map_base; size_t map_len;/* when mmapped */
+    uint8_t *index_owned;          /* when read into memory */
+    sy_section sec[SY_SEC_COUNT_];
+    /* decompression contexts, reused across calls and threads */
+    pthread_mutex_t pool_lock;
+    void *dctx[SY_DCTX_POOL];
+    int ndctx;
+    /* last error message */
+    pthread_mutex_t msg_lock;
+    char msg[SY_MSG_MAX];
+};
+
+/* Validated view of one StreamEntry. */
+typedef struct sy_stream {
+    uint64_t clip;
+    uint32_t index;
+    const char *name;
+    int kind, dtype, codec;
+    uint32_t ndim;
+    uint64_t shape[4];
+    uint64_t frames, packets;
+    uint64_t chunk_first, chunk_count;
+    int compression, filter;
+    uint64_t frame_bytes;       /* 0 when frames vary */
+    uint32_t flags, max_persons;
+    const uint8_t *e;           /* raw entry */
+} sy_stream;
+
+/* Set the reader's message "name: clip N (id) stream S chunk K: text".
+ * clip/stream/chunk UINT64_MAX/UINT32_MAX/UINT64_MAX = omit. Returns code. */
+int sy_rerr(const synapt_reader *r, int code, uint64_t clip, uint32_t stream,
+            uint64_t chunk, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Load and validate a stream entry. */
+int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint32_t stream);
+
+#define SY_NO_CLIP   UINT64_MAX
+#define SY_NO_STREAM UINT32_MAX
+#define SY_NO_CHUNK  UINT64_MAX
+
+#endif /* SYNAPT_INTERNAL_H */

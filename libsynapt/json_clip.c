@@ -1,0 +1,393 @@
+/* json_clip.c - the CLIP record body: one JSON object per clip describing
+ * the clip and its streams, so a forward scan of a damaged file can rebuild
+ * the index without the index (spec/format.md, "CLIP body").
+ *
+ * cJSON allocates with its own (process-default) hooks: we never install
+ * global hooks, and every cJSON object is freed before returning. The
+ * results handed back to the library are copied into handle-allocated
+ * memory. */
+#include <stdio.h>
+#include <math.h>
+#include <cjson/cJSON.h>
+#include "internal.h"
+
+static const char *const channel_names[] = { "", "xy", "xyc", "xyz", "xyzc" };
+
+int sy_json_is_object(const char *text)
+{
+    if (!text) return 0;
+    cJSON *j = cJSON_Parse(text);
+    int ok = j && cJSON_IsObject(j);
+    cJSON_Delete(j);
+    return ok;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *b64_encode(const sy_mem *m, const uint8_t *p, size_t n)
+{
+    size_t outn = (n + 2) / 3 * 4;
+    char *s = sy_malloc(m, outn + 1), *o = s;
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < n) v |= p[i + 2];
+        *o++ = b64[(v >> 18) & 63];
+        *o++ = b64[(v >> 12) & 63];
+        *o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        *o++ = i + 2 < n ? b64[v & 63] : '=';
+    }
+    *o = 0;
+    return s;
+}
+
+static int b64_val(int c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Decode base64 (padding optional); NULL with *bad=1 on invalid text. */
+static uint8_t *b64_decode(const sy_mem *m, const char *s, size_t *outn, int *bad)
+{
+    size_t n = strlen(s);
+    while (n && s[n - 1] == '=') n--;
+    uint8_t *out = sy_malloc(m, n * 3 / 4 + 1);
+    if (!out) return NULL;
+    size_t k = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_val((unsigned char)s[i]);
+        if (v < 0) { sy_free(m, out); *bad = 1; return NULL; }
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out[k++] = (uint8_t)(acc >> bits); }
+    }
+    *outn = k;
+    return out;
+}
+
+static cJSON *u64_array(const uint64_t *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++) {
+        cJSON *x = cJSON_CreateNumber((double)v[i]);
+        if (!x || !cJSON_AddItemToArray(a, x)) { cJSON_Delete(x); cJSON_Delete(a); return NULL; }
+    }
+    return a;
+}
+
+/* cJSON_Add* return NULL when they fail to allocate; fold that into one flag. */
+#define ADD(expr) do { if (!(expr)) goto nomem; } while (0)
+
+int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
+                       char *err, size_t errcap)
+{
+    int rc = SYNAPT_E_NOMEM;
+    char *text = NULL;
+    cJSON *root = cJSON_CreateObject(), *arr, *s, *x;
+    if (!root) goto nomem;
+    ADD(cJSON_AddNumberToObject(root, "clip_index", (double)c->clip_index));
+    ADD(cJSON_AddStringToObject(root, "id", c->id));
+    ADD(arr = cJSON_AddArrayToObject(root, "labels"));
+    for (size_t i = 0; i < c->label_count; i++) {
+        ADD(x = cJSON_CreateString(c->labels[i]));
+        cJSON_AddItemToArray(arr, x);
+    }
+    ADD(cJSON_AddStringToObject(root, "split", c->split ? c->split : ""));
+    ADD(cJSON_AddStringToObject(root, "source", c->source ? c->source : ""));
+    ADD(cJSON_AddBoolToObject(root, "synthetic", c->synthetic != 0));
+    ADD(arr = cJSON_AddArrayToObject(root, "groups"));
+    for (size_t i = 0; i < c->group_count; i++) {
+        cJSON *pair;
+        ADD(pair = cJSON_CreateArray());
+        cJSON_AddItemToArray(arr, pair);
+        ADD(x = cJSON_CreateString(c->group_keys[i]));
+        cJSON_AddItemToArray(pair, x);
+        ADD(x = cJSON_CreateString(c->group_values[i]));
+        cJSON_AddItemToArray(pair, x);
+    }
+    cJSON *meta = cJSON_Parse(c->meta_json ? c->meta_json : "{}");
+    if (!meta || !cJSON_IsObject(meta)) {
+        cJSON_Delete(meta);
+        sy_fmt(err, errcap, "clip %s: meta_json is not a JSON object", c->id);
+        rc = SYNAPT_E_INVALID_ARG;
+        goto fail;
+    }
+    cJSON_AddItemToObject(root, "meta", meta);
+    ADD(arr = cJSON_AddArrayToObject(root, "streams"));
+    for (size_t i = 0; i < c->stream_count; i++) {
+        const sy_json_stream *st = &c->streams[i];
+        ADD(s = cJSON_CreateObject());
+        cJSON_AddItemToArray(arr, s);
+        ADD(cJSON_AddStringToObject(s, "name", st->name));
+        ADD(cJSON_AddStringToObject(s, "kind", synapt_kind_name(st->kind)));
+        ADD(cJSON_AddStringToObject(s, "dtype", synapt_dtype_name(st->dtype)));
+        ADD(cJSON_AddStringToObject(s, "codec", synapt_codec_name(st->codec)));
+        ADD(x = u64_array(st->shape, st->ndim));
+        cJSON_AddItemToObject(s, "shape", x);
+        uint64_t fps[2] = { st->fps_num, st->fps_den };
+        ADD(x = u64_array(fps, 2));
+        cJSON_AddItemToObject(s, "fps", x);
+        ADD(cJSON_AddNumberToObject(s, "scale", st->scale));
+        ADD(cJSON_AddStringToObject(s, "units", st->units ? st->units : ""));
+        synapt_skeleton_info sk;
+        const char *skname = st->skeleton && synapt_skeleton_get(&sk, st->skeleton) == 0 ? sk.name : "";
+        if (st->skeleton && !*skname) ADD(cJSON_AddNumberToObject(s, "skeleton", st->skeleton));
+        else ADD(cJSON_AddStringToObject(s, "skeleton", skname));
+        if (st->channels >= 0 && st->channels <= 4)
+            ADD(cJSON_AddStringToObject(s, "channels", channel_names[st->channels]));
+        else
+            ADD(cJSON_AddNumberToObject(s, "channels", st->channels));
+        ADD(cJSON_AddNumberToObject(s, "compression", st->compression));
+        ADD(cJSON_AddNumberToObject(s, "filter", st->filter));
+        ADD(cJSON_AddNumberToObject(s, "frames", (double)st->frames));
+        ADD(cJSON_AddNumberToObject(s, "packets", (double)st->packets));
+        ADD(cJSON_AddBoolToObject(s, "has_pts", st->has_pts != 0));
+        ADD(cJSON_AddNumberToObject(s, "max_persons", st->max_persons));
+        if (st->extradata_size) {
+            char *e = b64_encode(m, st->extradata, st->extradata_size);
+            if (!e) goto nomem;
+            x = cJSON_AddStringToObject(s, "extradata", e);
+            sy_free(m, e);
+            if (!x) goto nomem;
+        }
+        if (st->codec_config && *st->codec_config) {
+            cJSON *cc = cJSON_Parse(st->codec_config);
+            if (!cc || !cJSON_IsObject(cc)) {
+                cJSON_Delete(cc);
+                sy_fmt(err, errcap, "clip %s stream %s: codec_config is not a JSON object", c->id, st->name);
+                rc = SYNAPT_E_INVALID_ARG;
+                goto fail;
+            }
+            cJSON_AddItemToObject(s, "codec_config", cc);
+        }
+    }
+    text = cJSON_PrintUnformatted(root);
+    if (!text) goto nomem;
+    rc = sy_buf_append(m, out, text, strlen(text));
+    if (rc) goto nomem;
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return 0;
+nomem:
+    rc = SYNAPT_E_NOMEM;
+    sy_fmt(err, errcap, "out of memory building the clip record of %s", c->id);
+fail:
+    if (text) cJSON_free(text);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* ---- parsing (for recovery: rebuilding an index from CLIP records) ---- */
+
+static const char *jstr(const cJSON *o, const char *key, int *bad)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!x) return "";
+    if (!cJSON_IsString(x)) { *bad = 1; return ""; }
+    return x->valuestring;
+}
+
+static double jnum(const cJSON *o, const char *key, double lo, double hi, int *bad)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!x) return 0;
+    if (cJSON_IsBool(x)) return cJSON_IsTrue(x);
+    if (!cJSON_IsNumber(x) || isnan(x->valuedouble) || x->valuedouble < lo || x->valuedouble > hi) {
+        *bad = 1;
+        return 0;
+    }
+    return x->valuedouble;
+}
+
+static int parse_enum(const cJSON *o, const char *key, int (*from)(const char *), int *bad)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!x) return 0;
+    if (cJSON_IsNumber(x)) return (int)x->valuedouble;
+    if (!cJSON_IsString(x)) { *bad = 1; return 0; }
+    if (!*x->valuestring) return 0;
+    int v = from(x->valuestring);
+    if (v <= 0) *bad = 1;
+    return v;
+}
+
+static int channels_from_name(const char *s)
+{
+    for (int i = 1; i <= 4; i++)
+        if (!strcmp(s, channel_names[i])) return i;
+    return 0;
+}
+
+static int codec_from_name_pos(const char *s)
+{
+    int c = synapt_codec_from_name(s);
+    return c < 0 ? -1 : c + 1;  /* parse_enum treats <= 0 as unknown */
+}
+
+void sy_clip_json_free(const sy_mem *m, sy_clip_parsed *p)
+{
+    size_t ns = p->clip.stream_count;
+    for (size_t i = 0; p->labels && i < p->clip.label_count; i++) sy_free(m, p->labels[i]);
+    for (size_t i = 0; p->gkeys && i < p->clip.group_count; i++) sy_free(m, p->gkeys[i]);
+    for (size_t i = 0; p->gvals && i < p->clip.group_count; i++) sy_free(m, p->gvals[i]);
+    for (size_t i = 0; p->strs && i < 3 * ns; i++) sy_free(m, p->strs[i]);
+    for (size_t i = 0; p->extra && i < ns; i++) sy_free(m, p->extra[i]);
+    sy_free(m, p->labels); sy_free(m, p->gkeys); sy_free(m, p->gvals);
+    sy_free(m, p->strs); sy_free(m, p->extra); sy_free(m, p->streams);
+    sy_free(m, p->id); sy_free(m, p->split); sy_free(m, p->source); sy_free(m, p->meta);
+    memset(p, 0, sizeof *p);
+}
+
+int sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, size_t len,
+                       uint32_t max_streams, char *err, size_t errcap)
+{
+    memset(out, 0, sizeof *out);
+    int bad = 0, rc = SYNAPT_E_NOMEM;
+    char *metatext = NULL;
+    cJSON *root = cJSON_ParseWithLength(body, len);
+    if (!root || !cJSON_IsObject(root)) {
+        sy_fmt(err, errcap, "clip record is not a JSON object");
+        cJSON_Delete(root);
+        return SYNAPT_E_CORRUPT;
+    }
+    sy_json_clip *c = &out->clip;
+    c->clip_index = (uint64_t)jnum(root, "clip_index", 0, 4294967295.0, &bad);
+    if (!(out->id = sy_strdup(m, jstr(root, "id", &bad)))) goto fail;
+    if (!(out->split = sy_strdup(m, jstr(root, "split", &bad)))) goto fail;
+    if (!(out->source = sy_strdup(m, jstr(root, "source", &bad)))) goto fail;
+    c->synthetic = jnum(root, "synthetic", 0, 1, &bad) != 0;
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(root, "labels");
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(root, "groups");
+    const cJSON *streams = cJSON_GetObjectItemCaseSensitive(root, "streams");
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
+    if ((labels && !cJSON_IsArray(labels)) || (groups && !cJSON_IsArray(groups)) ||
+        (streams && !cJSON_IsArray(streams)) || (meta && !cJSON_IsObject(meta)) || !*out->id) {
+        bad = 1;
+        goto done;
+    }
+    int nl = labels ? cJSON_GetArraySize(labels) : 0;
+    int ng = groups ? cJSON_GetArraySize(groups) : 0;
+    int ns = streams ? cJSON_GetArraySize(streams) : 0;
+    if ((uint32_t)ns > max_streams) {
+        sy_fmt(err, errcap, "clip record of %s: %d streams exceed the limit %u", out->id, ns, max_streams);
+        rc = SYNAPT_E_LIMIT;
+        goto fail;
+    }
+    if (!(out->labels = sy_calloc(m, (size_t)nl * sizeof(char *)))) goto fail;
+    if (!(out->gkeys = sy_calloc(m, (size_t)ng * sizeof(char *)))) goto fail;
+    if (!(out->gvals = sy_calloc(m, (size_t)ng * sizeof(char *)))) goto fail;
+    if (!(out->streams = sy_calloc(m, (size_t)ns * sizeof(sy_json_stream)))) goto fail;
+    if (!(out->strs = sy_calloc(m, (size_t)ns * 3 * sizeof(char *)))) goto fail;
+    if (!(out->extra = sy_calloc(m, (size_t)ns * sizeof(uint8_t *)))) goto fail;
+    c->label_count = (size_t)nl;
+    c->group_count = (size_t)ng;
+    c->stream_count = (size_t)ns;
+    for (int i = 0; i < nl; i++) {
+        const cJSON *x = cJSON_GetArrayItem(labels, i);
+        if (!cJSON_IsString(x)) { bad = 1; goto done; }
+        if (!(out->labels[i] = sy_strdup(m, x->valuestring))) goto fail;
+    }
+    for (int i = 0; i < ng; i++) {
+        const cJSON *x = cJSON_GetArrayItem(groups, i);
+        const cJSON *k = cJSON_GetArrayItem(x, 0), *v = cJSON_GetArrayItem(x, 1);
+        if (!cJSON_IsArray(x) || !cJSON_IsString(k) || !cJSON_IsString(v)) { bad = 1; goto done; }
+        if (!(out->gkeys[i] = sy_strdup(m, k->valuestring))) goto fail;
+        if (!(out->gvals[i] = sy_strdup(m, v->valuestring))) goto fail;
+    }
+    metatext = meta ? cJSON_PrintUnformatted(meta) : NULL;
+    if (meta && !metatext) goto fail;
+    if (!(out->meta = sy_strdup(m, metatext ? metatext : "{}"))) goto fail;
+    for (int i = 0; i < ns; i++) {
+        const cJSON *o = cJSON_GetArrayItem(streams, i);
+        sy_json_stream *st = &out->streams[i];
+        if (!cJSON_IsObject(o)) { bad = 1; goto done; }
+        if (!(out->strs[3 * i] = sy_strdup(m, jstr(o, "name", &bad)))) goto fail;
+        if (!(out->strs[3 * i + 1] = sy_strdup(m, jstr(o, "units", &bad)))) goto fail;
+        st->name = out->strs[3 * i];
+        st->units = out->strs[3 * i + 1];
+        st->kind = parse_enum(o, "kind", synapt_kind_from_name, &bad);
+        st->dtype = 0;
+        const char *dt = jstr(o, "dtype", &bad);
+        if (*dt && strcmp(dt, "none")) {
+            st->dtype = synapt_dtype_from_name(dt);
+            if (!st->dtype) bad = 1;
+        }
+        st->codec = parse_enum(o, "codec", codec_from_name_pos, &bad) - 1;
+        if (st->codec < 0) st->codec = 0;
+        st->skeleton = parse_enum(o, "skeleton", synapt_skeleton_from_name, &bad);
+        st->channels = parse_enum(o, "channels", channels_from_name, &bad);
+        const cJSON *shape = cJSON_GetObjectItemCaseSensitive(o, "shape");
+        int nd = shape ? cJSON_GetArraySize(shape) : 0;
+        if ((shape && !cJSON_IsArray(shape)) || nd > 4) { bad = 1; goto done; }
+        st->ndim = (uint32_t)nd;
+        for (int d = 0; d < nd; d++) {
+            const cJSON *x = cJSON_GetArrayItem(shape, d);
+            if (!cJSON_IsNumber(x) || x->valuedouble < 0 || x->valuedouble > 9007199254740992.0) { bad = 1; goto done; }
+            st->shape[d] = (uint64_t)x->valuedouble;
+        }
+        const cJSON *fps = cJSON_GetObjectItemCaseSensitive(o, "fps");
+        const cJSON *fn = cJSON_GetArrayItem(fps, 0), *fd = cJSON_GetArrayItem(fps, 1);
+        if (fps) {
+            if (!cJSON_IsNumber(fn) || !cJSON_IsNumber(fd) || fn->valuedouble < 0 || fd->valuedouble < 0 ||
+                fn->valuedouble > 4294967295.0 || fd->valuedouble > 4294967295.0) { bad = 1; goto done; }
+            st->fps_num = (uint32_t)fn->valuedouble;
+            st->fps_den = (uint32_t)fd->valuedouble;
+        }
+        st->scale = jnum(o, "scale", -1e308, 1e308, &bad);
+        st->compression = (int)jnum(o, "compression", 0, 2, &bad);
+        st->filter = (int)jnum(o, "filter", 0, 3, &bad);
+        st->frames = (uint64_t)jnum(o, "frames", 0, 9007199254740992.0, &bad);
+        st->packets = (uint64_t)jnum(o, "packets", 0, 9007199254740992.0, &bad);
+        st->has_pts = jnum(o, "has_pts", 0, 1, &bad) != 0;
+        st->max_persons = (uint32_t)jnum(o, "max_persons", 0, 4294967295.0, &bad);
+        const char *ex = jstr(o, "extradata", &bad);
+        if (*ex) {
+            int b = 0;
+            out->extra[i] = b64_decode(m, ex, &st->extradata_size, &b);
+            if (b) { bad = 1; goto done; }
+            if (!out->extra[i]) goto fail;
+            st->extradata = out->extra[i];
+        }
+        const cJSON *cc = cJSON_GetObjectItemCaseSensitive(o, "codec_config");
+        if (cc) {
+            if (!cJSON_IsObject(cc)) { bad = 1; goto done; }
+            char *t = cJSON_PrintUnformatted(cc);
+            if (!t) goto fail;
+            out->strs[3 * i + 2] = sy_strdup(m, t);
+            cJSON_free(t);
+            if (!out->strs[3 * i + 2]) goto fail;
+            st->codec_config = out->strs[3 * i + 2];
+        }
+    }
+done:
+    if (bad) {
+        sy_fmt(err, errcap, "clip record%s%s: malformed JSON fields", out->id ? " of " : "", out->id ? out->id : "");
+        rc = SYNAPT_E_CORRUPT;
+        goto fail;
+    }
+    c->id = out->id;
+    c->split = out->split;
+    c->source = out->source;
+    c->meta_json = out->meta;
+    c->labels = (const char *const *)out->labels;
+    c->group_keys = (const char *const *)out->gkeys;
+    c->group_values = (const char *const *)out->gvals;
+    c->streams = out->streams;
+    if (metatext) cJSON_free(metatext);
+    cJSON_Delete(root);
+    return 0;
+fail:
+    if (rc == SYNAPT_E_NOMEM) sy_fmt(err, errcap, "out of memory parsing a clip record");
+    if (metatext) cJSON_free(metatext);
+    cJSON_Delete(root);
+    sy_clip_json_free(m, out);
+    return rc;
+}
