@@ -62,17 +62,19 @@ int sy_buf_reserve(const sy_mem *m, sy_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len) return SYNAPT_E_NOMEM;
     void *p = b->data;
-    int rc = sy_grow(m, &p, &b->cap, b->len + extra, 1);
+    /* data is never NULL after a reserve, so empty frames still have an
+     * address for memcpy and friends */
+    size_t need = b->len + extra ? b->len + extra : 1;
+    int rc = sy_grow(m, &p, &b->cap, need, 1);
     b->data = p;
     return rc;
 }
 
 int sy_buf_append(const sy_mem *m, sy_buf *b, const void *p, size_t n)
 {
-    if (!n) return 0;
     int rc = sy_buf_reserve(m, b, n);
     if (rc) return rc;
-    memcpy(b->data + b->len, p, n);
+    if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     return 0;
 }
@@ -81,7 +83,7 @@ uint8_t *sy_buf_extend(const sy_mem *m, sy_buf *b, size_t n)
 {
     if (sy_buf_reserve(m, b, n)) return NULL;
     uint8_t *q = b->data + b->len;
-    memset(q, 0, n);
+    if (n) memset(q, 0, n);
     b->len += n;
     return q;
 }
