@@ -90,7 +90,8 @@ $(B)/bench/%: bench/%.c $(TOOL_HOBJ) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
 
-tests: $(TEST_BIN)
+# gen_golden writes and dumps the golden files for tests/t_golden.sh (not a test itself)
+tests: $(TEST_BIN) $(B)/tests/gen_golden
 examples: $(EX_BIN)
 bench-build: $(BENCH_BIN)
 

@@ -148,7 +148,7 @@ static int load_registry(void)
         snprintf(r->sub, sizeof r->sub, "%s", sub);
         r->ncell = split_cells(line, r->cell, MAX_CELLS);
         for (int i = 0; i < nhead && i < MAX_CELLS; i++)
-            snprintf(r->head[i], sizeof r->head[i], "%s", head[i]);
+            snprintf(r->head[i], sizeof r->head[i], "%.159s", head[i]);
         r->line = lineno;
     }
     free(copy);

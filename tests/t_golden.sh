@@ -1,0 +1,139 @@
+#!/bin/sh
+# Golden files: the byte layout of .synapt, pinned.
+#
+#   tests/golden/*.synapt         written by tests/gen_golden.c through libsynapt
+#   tests/golden/NAME.json        what `synapt-inspect --json` prints for NAME.synapt
+#   tests/golden/NAME.dump        the file described clip by clip, stream by stream,
+#                                 with an XXH3 of every stream's frames
+#   tests/golden/errors.txt       the error libsynapt gives for each err_*/ok_* file
+#   tests/golden/src_h264.mp4     the source of video.synapt (H.264 with B-frames)
+#
+# Checks: regenerating gives identical bytes (so a format change cannot slip
+# in unnoticed); inspect --json matches; libsynapt and examples/mini_reader
+# (written from spec/format.md alone, no libsynapt) both produce NAME.dump;
+# every error file fails with its expected error in libsynapt, in
+# synapt-inspect --verify (exit 1, message naming the file) and in
+# mini_reader, and every ok_* file passes all three.
+#
+# After a deliberate format or writer change: sh tests/t_golden.sh --update,
+# review `git diff tests/golden`, and record the change in spec/format.md.
+cd "$(dirname "$0")/.." || exit 1
+B=${SYNAPT_BUILD:-build}
+GEN=$B/tests/gen_golden
+MINI=$B/examples/mini_reader
+G=tests/golden
+INSPECT=$(command -v synapt-inspect 2>/dev/null)
+[ -n "$INSPECT" ] || INSPECT=$B/bin/synapt-inspect
+tmp=${SYNAPT_TEST_TMP:-/tmp}/t_golden.$$
+mkdir -p "$tmp/regen" || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; }
+skip() { echo "SKIP $1: $2"; }
+
+if [ ! -x "$GEN" ]; then
+    fail golden_generator "$GEN not built (make B=$B tests)"
+    exit 1
+fi
+
+if [ "${1:-}" = "--update" ]; then
+    rm -f "$G"/*.synapt "$G"/*.json "$G"/*.dump "$G"/errors.txt
+    "$GEN" write "$G" "$G/src_h264.mp4" || exit 1
+    for f in "$G"/basic.synapt "$G"/empty.synapt "$G"/video.synapt; do
+        n=$(basename "$f" .synapt)
+        "$GEN" dump "$f" > "$G/$n.dump" || exit 1
+        "$INSPECT" --json "$f" > "$G/$n.json" || exit 1
+    done
+    (cd "$G" && "../../$GEN" check err_*.synapt ok_*.synapt > errors.txt 2>/dev/null) || exit 1
+    echo "updated $G; review with: git diff --stat $G"
+    exit 0
+fi
+
+# 1. determinism: the library writes the same bytes as when the goldens were made
+if "$GEN" write "$tmp/regen" "$G/src_h264.mp4" 2> "$tmp/gen.err"; then
+    changed="" nfiles=0
+    for f in "$G"/*.synapt; do
+        n=$(basename "$f")
+        nfiles=$((nfiles + 1))
+        cmp -s "$f" "$tmp/regen/$n" 2>/dev/null || changed="$changed $n"
+    done
+    for f in "$tmp"/regen/*.synapt; do
+        [ -f "$G/$(basename "$f")" ] || changed="$changed $(basename "$f")(not committed)"
+    done
+    if [ -z "$changed" ]; then
+        pass "golden_bytes ($nfiles files identical when regenerated)"
+    else
+        fail golden_bytes "the writer's output changed:$changed; if intended: sh tests/t_golden.sh --update"
+    fi
+else
+    fail golden_regenerate "$(head -1 "$tmp/gen.err")"
+fi
+
+# 2. each golden file read three ways: libsynapt, mini_reader, synapt-inspect
+for f in "$G"/basic.synapt "$G"/empty.synapt "$G"/video.synapt; do
+    n=$(basename "$f" .synapt)
+    if "$GEN" dump "$f" > "$tmp/$n.lib" 2> "$tmp/$n.lib.err" && cmp -s "$tmp/$n.lib" "$G/$n.dump"; then
+        pass "golden_libsynapt_$n"
+    else
+        fail "golden_libsynapt_$n" "$(head -1 "$tmp/$n.lib.err")"
+        diff "$G/$n.dump" "$tmp/$n.lib" | head -10
+    fi
+    if [ ! -x "$MINI" ]; then
+        skip "golden_mini_reader_$n" "$MINI not built (make B=$B examples)"
+    elif "$MINI" "$f" > "$tmp/$n.mini" 2> "$tmp/$n.mini.err" && cmp -s "$tmp/$n.mini" "$G/$n.dump"; then
+        pass "golden_mini_reader_$n"
+    else
+        fail "golden_mini_reader_$n" "$(head -1 "$tmp/$n.mini.err")"
+        diff "$G/$n.dump" "$tmp/$n.mini" | head -10
+    fi
+    if [ ! -x "$INSPECT" ]; then
+        skip "golden_inspect_json_$n" "synapt-inspect not built"
+    elif "$INSPECT" --json "$f" > "$tmp/$n.json" 2> "$tmp/$n.json.err" && cmp -s "$tmp/$n.json" "$G/$n.json"; then
+        pass "golden_inspect_json_$n"
+    else
+        fail "golden_inspect_json_$n" "$(head -1 "$tmp/$n.json.err")"
+        diff "$G/$n.json" "$tmp/$n.json" | head -10
+    fi
+done
+
+# 3. error files: the expected libsynapt error, inspect --verify, mini_reader
+if (cd "$G" && "../../$GEN" check err_*.synapt ok_*.synapt > "$tmp/errors.txt" 2> "$tmp/errors.err") &&
+   cmp -s "$tmp/errors.txt" "$G/errors.txt"; then
+    pass golden_errors_libsynapt
+else
+    fail golden_errors_libsynapt "errors differ from $G/errors.txt"
+    diff "$G/errors.txt" "$tmp/errors.txt" | head -20
+fi
+bad_inspect="" bad_mini=""
+for f in "$G"/err_*.synapt "$G"/ok_*.synapt; do
+    n=$(basename "$f")
+    case "$n" in ok_*) want=0 ;; *) want=1 ;; esac
+    if [ -x "$INSPECT" ]; then
+        "$INSPECT" --verify "$f" > /dev/null 2> "$tmp/v.err"
+        rc=$?
+        if [ "$rc" -ne "$want" ]; then
+            bad_inspect="$bad_inspect $n(exit $rc)"
+        elif [ "$want" -eq 1 ] && ! grep -q "$n" "$tmp/v.err"; then
+            bad_inspect="$bad_inspect $n(message does not name the file)"
+        fi
+    fi
+    if [ -x "$MINI" ]; then
+        "$MINI" "$f" > /dev/null 2>&1
+        rc=$?
+        [ "$rc" -eq "$want" ] || bad_mini="$bad_mini $n(exit $rc)"
+    fi
+done
+if [ ! -x "$INSPECT" ]; then skip golden_errors_inspect "synapt-inspect not built"
+elif [ -z "$bad_inspect" ]; then pass golden_errors_inspect
+else fail golden_errors_inspect "$bad_inspect"; fi
+if [ ! -x "$MINI" ]; then skip golden_errors_mini_reader "mini_reader not built"
+elif [ -z "$bad_mini" ]; then pass golden_errors_mini_reader
+else fail golden_errors_mini_reader "$bad_mini"; fi
+
+# 4. the goldens stay small enough to read in a review
+big=""
+for f in "$G"/*.synapt; do
+    [ "$(wc -c < "$f")" -lt 51200 ] || big="$big $(basename "$f")"
+done
+if [ -z "$big" ]; then pass golden_sizes; else fail golden_sizes "over 50 KiB:$big"; fi
