@@ -4,7 +4,6 @@
 #include "synapt.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,11 +75,9 @@ static const char *skeleton_name(int id)
     return sk.name;
 }
 
-/* raw/stored, rounded to 3 decimals: more digits are noise to a reader
- * and churn in golden files */
 static double ratio(uint64_t raw, uint64_t stored)
 {
-    return stored ? floor((double)raw / (double)stored * 1000.0 + 0.5) / 1000.0 : 0.0;
+    return stored ? (double)raw / (double)stored : 0.0;
 }
 
 static void *xcalloc(size_t n, size_t size)
