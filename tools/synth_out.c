@@ -328,6 +328,12 @@ static int encode_mp4(const char *path, const uint8_t *rgb, uint32_t W, uint32_t
         av_err(err, errsz, path, "frame buffer", e);
         goto done;
     }
+    /* the encoder may read the padding beyond each row: make it defined,
+     * or the same frames could encode to different bytes */
+    for (int p = 0; p < 3; p++) {
+        uint32_t rows = (p && pf == AV_PIX_FMT_YUV420P) ? (H + 1) / 2 : H;
+        memset(fr->data[p], 0, (size_t)fr->linesize[p] * rows);
+    }
     sws = sws_getContext((int)W, (int)H, AV_PIX_FMT_RGB24, (int)W, (int)H, pf,
                          SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, NULL, NULL, NULL);
     if (!sws) {
