@@ -36,6 +36,7 @@ if [ ! -x "$GEN" ]; then
     fail golden_generator "$GEN not built (make B=$B tests)"
     exit 1
 fi
+GEN=$(cd "$(dirname "$GEN")" && pwd)/gen_golden   # absolute: some steps run inside $G
 
 if [ "${1:-}" = "--update" ]; then
     rm -f "$G"/*.synapt "$G"/*.json "$G"/*.dump "$G"/errors.txt
@@ -45,7 +46,7 @@ if [ "${1:-}" = "--update" ]; then
         "$GEN" dump "$f" > "$G/$n.dump" || exit 1
         "$INSPECT" --json "$f" > "$G/$n.json" || exit 1
     done
-    (cd "$G" && "../../$GEN" check err_*.synapt ok_*.synapt > errors.txt 2>/dev/null) || exit 1
+    (cd "$G" && "$GEN" check err_*.synapt ok_*.synapt > errors.txt 2>/dev/null) || exit 1
     echo "updated $G; review with: git diff --stat $G"
     exit 0
 fi
@@ -98,7 +99,7 @@ for f in "$G"/basic.synapt "$G"/empty.synapt "$G"/video.synapt; do
 done
 
 # 3. error files: the expected libsynapt error, inspect --verify, mini_reader
-if (cd "$G" && "../../$GEN" check err_*.synapt ok_*.synapt > "$tmp/errors.txt" 2> "$tmp/errors.err") &&
+if (cd "$G" && "$GEN" check err_*.synapt ok_*.synapt > "$tmp/errors.txt" 2> "$tmp/errors.err") &&
    cmp -s "$tmp/errors.txt" "$G/errors.txt"; then
     pass golden_errors_libsynapt
 else
