@@ -1,14 +1,18 @@
-/* test_registry.c - spec/registry.md, synapt.h and the library agree.
+/* test_registry.c - spec/registry.md, spec/format.md, synapt.h and the
+ * library agree.
  *
- * The registry is the normative list of numbers and names; the header and
- * the library are one implementation of it. Rather than trusting someone to
- * edit both, this test reads the markdown tables and checks every row against
- * the C constants and the library's name/size/skeleton functions, and checks
- * that each skeleton is a well-formed tree. */
+ * The registry is the normative list of numbers and names and format.md the
+ * normative byte layout; the header and the library are one implementation
+ * of them. Rather than trusting someone to edit both, this test reads the
+ * markdown tables and checks every row against the C constants, the
+ * library's name/size/skeleton functions and the library's private layout
+ * constants (internal.h), checks that every layout table is contiguous and
+ * of its stated size, and that each skeleton is a well-formed tree. */
 #include <ctype.h>
 #include <errno.h>
 
 #include "synapt.h"
+#include "internal.h"
 #include "testutil.h"
 
 /* ---- the header's constants, by name ------------------------------------ */
@@ -54,6 +58,7 @@ static struct constant *find_constant(const char *name)
 #define MAX_CELLS 8
 #define MAX_ROWS 512
 struct row {
+    int doc;              /* 0 registry.md, 1 format.md */
     char section[96];     /* the enclosing "## " heading */
     char sub[64];         /* the enclosing "### " heading, "" when none */
     char head[MAX_CELLS][160];
@@ -92,35 +97,38 @@ static int split_cells(const char *line, char out[][160], int max)
     return n;
 }
 
-static int load_registry(void)
+/* Read a whole file; NULL (and a message) when it cannot. */
+static char *slurp(const char *path)
 {
-    const char *path = getenv("SYNAPT_REGISTRY");
-    if (!path || !*path) path = "spec/registry.md";
     FILE *f = fopen(path, "rb");
     if (!f) {
         printf("  cannot open %s: %s (run from the source tree)\n", path, strerror(errno));
-        return -1;
+        return NULL;
     }
     size_t cap = 1 << 16, len = 0;
-    registry_text = malloc(cap + 1);
+    char *text = malloc(cap + 1);
     size_t got;
-    while (registry_text && (got = fread(registry_text + len, 1, cap - len, f)) > 0) {
+    while (text && (got = fread(text + len, 1, cap - len, f)) > 0) {
         len += got;
         if (len == cap) {
-            char *bigger = realloc(registry_text, cap * 2 + 1);
-            if (!bigger) { free(registry_text); registry_text = NULL; break; }
-            registry_text = bigger;
+            char *bigger = realloc(text, cap * 2 + 1);
+            if (!bigger) { free(text); text = NULL; break; }
+            text = bigger;
             cap *= 2;
         }
     }
     fclose(f);
-    if (!registry_text) return -1;
-    registry_text[len] = 0;
+    if (text) text[len] = 0;
+    return text;
+}
 
+/* Parse every table of a markdown text into rows[], tagged with `doc`. */
+static int load_tables(const char *text, int doc)
+{
     char section[96] = "", sub[64] = "";
     char head[MAX_CELLS][160];
     int nhead = 0, in_table = 0, lineno = 0;
-    char *save = NULL, *copy = strdup(registry_text);
+    char *save = NULL, *copy = strdup(text);
     if (!copy) return -1;
     for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
@@ -144,6 +152,7 @@ static int load_registry(void)
         if (nrows == MAX_ROWS) { printf("  too many table rows\n"); free(copy); return -1; }
         struct row *r = &rows[nrows++];
         memset(r, 0, sizeof *r);
+        r->doc = doc;
         snprintf(r->section, sizeof r->section, "%s", section);
         snprintf(r->sub, sizeof r->sub, "%s", sub);
         r->ncell = split_cells(line, r->cell, MAX_CELLS);
@@ -445,10 +454,141 @@ static void skeleton_tables_match_markdown(void)
     CHECK_EQ_INT(subsections, 6);
 }
 
+/* ---- format.md layout tables against the library's layout ------------- */
+
+/* The first `code` span of a cell ("`label_first` (u32)" -> "label_first"). */
+static void code_span(char *dst, size_t cap, const char *cell)
+{
+    const char *a = strchr(cell, '`'), *b = a ? strchr(a + 1, '`') : NULL;
+    if (!a || !b) { snprintf(dst, cap, "%s", cell); return; }
+    snprintf(dst, cap, "%.*s", (int)(b - a - 1), a + 1);
+}
+
+/* Every "| off | size | field |" table: numeric rows follow each other
+ * without gaps or overlaps, and the fixed structures end at their size. */
+static void layout_tables_contiguous(void)
+{
+    static const struct { const char *sub; long long size; } sizes[] = {
+        { "6.1 Chunk header", SY_CHUNK_HDR }, { "6.2 Frame table entry", SY_ENTRY_PACKET },
+        { "9.1 ClipEntry (80 bytes)", SY_CLIP_ENTRY }, { "9.2 StreamEntry (160 bytes)", SY_STREAM_ENTRY },
+        { "9.3 ChunkEntry (48 bytes)", SY_CHUNK_ENTRY }, { "10. Footer", SY_FOOTER },
+    };
+    int tables = 0;
+    for (int i = 0; i < nrows; i++) {
+        if (rows[i].doc != 1 || strcmp(rows[i].head[0], "off") || strcmp(rows[i].head[1], "size")) continue;
+        /* rows[i] starts a table when the previous row is not of the same table */
+        if (i > 0 && rows[i - 1].doc == 1 && rows[i - 1].line == rows[i].line - 1) continue;
+        tables++;
+        long long end = 0;
+        int j = i;
+        for (; j < nrows && rows[j].doc == 1 && rows[j].line == rows[i].line + (j - i); j++) {
+            long long off = num(rows[j].cell[0]), size = num(rows[j].cell[1]);
+            if (off < 0 || size < 0) { end = -1; continue; }   /* variable-length fields */
+            if (end >= 0 && off != end) {
+                printf("  format.md:%d: field at %lld, expected %lld\n", rows[j].line, off, end);
+                CHECK(off == end);
+            }
+            end = off + size;
+        }
+        /* the table's heading: the subsection, or the section when it has none */
+        const char *title = rows[i].sub[0] ? rows[i].sub : rows[i].section;
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+            if (!strcmp(title, sizes[k].sub)) {
+                if (end != sizes[k].size)
+                    printf("  format.md:%d: %s ends at %lld, not %lld\n", rows[i].line, title, end, sizes[k].size);
+                CHECK_EQ_INT(end, sizes[k].size);
+            }
+    }
+    CHECK(tables >= 10);
+}
+
+/* Field offsets of the index entries, as format.md states them, equal the
+ * offsets the library reads and writes. */
+static void layout_offsets_match_library(void)
+{
+    static const struct { const char *sub, *field; long long off; } want[] = {
+        { "9.1", "id", SY_CE_ID }, { "9.1", "split", SY_CE_SPLIT }, { "9.1", "source", SY_CE_SOURCE },
+        { "9.1", "meta", SY_CE_META }, { "9.1", "label_first", SY_CE_LABEL_FIRST },
+        { "9.1", "label_count", SY_CE_LABEL_COUNT }, { "9.1", "group_first", SY_CE_GROUP_FIRST },
+        { "9.1", "group_count", SY_CE_GROUP_COUNT }, { "9.1", "stream_first", SY_CE_STREAM_FIRST },
+        { "9.1", "stream_count", SY_CE_STREAM_COUNT }, { "9.1", "frame_count", SY_CE_FRAMES },
+        { "9.1", "clip_record_offset", SY_CE_RECORD }, { "9.1", "flags", SY_CE_FLAGS },
+        { "9.2", "name", SY_SE_NAME }, { "9.2", "kind", SY_SE_KIND }, { "9.2", "dtype", SY_SE_DTYPE },
+        { "9.2", "codec", SY_SE_CODEC }, { "9.2", "ndim", SY_SE_NDIM }, { "9.2", "shape[4]", SY_SE_SHAPE },
+        { "9.2", "fps_num", SY_SE_FPS_NUM }, { "9.2", "fps_den", SY_SE_FPS_DEN }, { "9.2", "scale", SY_SE_SCALE },
+        { "9.2", "units", SY_SE_UNITS }, { "9.2", "skeleton", SY_SE_SKELETON },
+        { "9.2", "channels", SY_SE_CHANNELS }, { "9.2", "compression", SY_SE_COMPRESSION },
+        { "9.2", "filter", SY_SE_FILTER }, { "9.2", "frame_count", SY_SE_FRAMES },
+        { "9.2", "chunk_first", SY_SE_CHUNK_FIRST }, { "9.2", "chunk_count", SY_SE_CHUNK_COUNT },
+        { "9.2", "stored_bytes", SY_SE_STORED }, { "9.2", "raw_bytes", SY_SE_RAW },
+        { "9.2", "extradata", SY_SE_EXTRADATA }, { "9.2", "codec_config", SY_SE_CODEC_CONFIG },
+        { "9.2", "flags", SY_SE_FLAGS }, { "9.2", "max_persons", SY_SE_MAX_PERSONS },
+        { "9.2", "packet_count", SY_SE_PACKETS },
+        { "9.3", "file_offset", SY_KE_OFFSET }, { "9.3", "record_size", SY_KE_RECORD },
+        { "9.3", "first_frame", SY_KE_FIRST }, { "9.3", "frame_count", SY_KE_COUNT },
+        { "9.3", "raw_size", SY_KE_RAW }, { "9.3", "checksum", SY_KE_CHECKSUM },
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        int found = 0;
+        for (int i = 0; i < nrows && !found; i++) {
+            if (rows[i].doc != 1 || strncmp(rows[i].sub, want[k].sub, 3) != 0) continue;
+            const char *f = col(&rows[i], "field");
+            char name[64];
+            if (!f) continue;
+            code_span(name, sizeof name, f);
+            if (strcmp(name, want[k].field)) continue;
+            found = 1;
+            if (num(rows[i].cell[0]) != want[k].off)
+                printf("  format.md:%d: %s %s at %s, the library uses %lld\n", rows[i].line, want[k].sub,
+                       want[k].field, rows[i].cell[0], want[k].off);
+            CHECK_EQ_INT(num(rows[i].cell[0]), want[k].off);
+        }
+        if (!found) printf("  format.md: no field %s in section %s\n", want[k].field, want[k].sub);
+        CHECK(found);
+    }
+}
+
+/* Record types and index sections in the registry equal the library's. */
+static void records_and_sections_match_library(void)
+{
+    static const struct { const char *name; long long value, esize; } recs[] = {
+        { "HEADER", SY_REC_HEADER, 0 }, { "CHUNK", SY_REC_CHUNK, 0 },
+        { "CLIP", SY_REC_CLIP, 0 }, { "INDEX", SY_REC_INDEX, 0 },
+    }, secs[] = {
+        { "CLIPS", SY_SEC_CLIPS, SY_CLIP_ENTRY }, { "CLIP_IDS", SY_SEC_CLIP_IDS, SY_HASH_ENTRY },
+        { "STREAMS", SY_SEC_STREAMS, SY_STREAM_ENTRY }, { "CHUNKS", SY_SEC_CHUNKS, SY_CHUNK_ENTRY },
+        { "LABELS", SY_SEC_LABELS, SY_STRREF }, { "LABEL_IDS", SY_SEC_LABEL_IDS, SY_HASH_ENTRY },
+        { "CLIP_LABELS", SY_SEC_CLIP_LABELS, SY_CLIP_LABEL }, { "GROUPS", SY_SEC_GROUPS, SY_GROUP_ENTRY },
+        { "STRINGS", SY_SEC_STRINGS, 1 },
+    };
+    int nrec = 0, nsec = 0;
+    for (int i = 0; i < nrows; i++) {
+        if (rows[i].doc != 0) continue;
+        const char *name = col(&rows[i], "name");
+        if (!name) continue;
+        if (!strcmp(rows[i].section, "Record types")) {
+            for (size_t k = 0; k < 4; k++)
+                if (!strcmp(name, recs[k].name)) { nrec++; CHECK_EQ_INT(num(col(&rows[i], "value")), recs[k].value); }
+        } else if (!strcmp(rows[i].section, "Index sections")) {
+            for (size_t k = 0; k < 9; k++)
+                if (!strcmp(name, secs[k].name)) {
+                    nsec++;
+                    CHECK_EQ_INT(num(col(&rows[i], "id")), secs[k].value);
+                    CHECK_EQ_INT(num(col(&rows[i], "entry size")), secs[k].esize);
+                }
+        }
+    }
+    CHECK_EQ_INT(nrec, 4);
+    CHECK_EQ_INT(nsec, 9);
+}
+
 int main(void)
 {
-    if (load_registry() != 0) {
-        printf("FAIL registry_load: spec/registry.md unreadable\n");
+    const char *reg = getenv("SYNAPT_REGISTRY"), *fmt = getenv("SYNAPT_FORMAT_SPEC");
+    registry_text = slurp(reg && *reg ? reg : "spec/registry.md");
+    char *format_text = slurp(fmt && *fmt ? fmt : "spec/format.md");
+    if (!registry_text || !format_text || load_tables(registry_text, 0) || load_tables(format_text, 1)) {
+        printf("FAIL registry_load: spec/registry.md or spec/format.md unreadable\n");
         return 1;
     }
     RUN(registry_parses);
@@ -460,6 +600,10 @@ int main(void)
     RUN(skeletons_are_trees);
     RUN(skeleton_spot_checks);
     RUN(skeleton_tables_match_markdown);
+    RUN(layout_tables_contiguous);
+    RUN(layout_offsets_match_library);
+    RUN(records_and_sections_match_library);
     free(registry_text);
+    free(format_text);
     TEST_MAIN_END();
 }
