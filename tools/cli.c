@@ -313,7 +313,7 @@ void cli_progress_start(cli_progress *p, const char *label, const char *unit,
     p->unit = unit ? unit : "";
     p->total = total;
     p->start = cli_now();
-    p->last_draw = 0;
+    p->last_draw = p->start;
 }
 
 static void progress_draw(cli_progress *p, double now)
@@ -352,7 +352,9 @@ void cli_progress_update(cli_progress *p, uint64_t done, uint64_t errors)
     p->done = done;
     p->errors = errors;
     double now = cli_now();
-    if (now - p->last_draw < 0.1 && done != p->total) return;
+    /* work that ends within a moment never flashes a bar; after that,
+     * redraw at most ten times a second, and always show the final count */
+    if (!p->drawn ? now - p->start < 0.3 : now - p->last_draw < 0.1 && done != p->total) return;
     progress_draw(p, now);
 }
 
