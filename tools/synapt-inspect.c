@@ -642,7 +642,7 @@ static int cmd_clip(const char *path, const char *id, int json)
         char shape[96], b1[24], b2[24];
         shape_text(shape, sizeof shape, &si);
         printf("  [%u] %s: %s %s %s, codec %s, %" PRIu64 " frames in %" PRIu64 " chunks\n", s, si.name,
-               synapt_kind_name(si.kind), si.dtype ? synapt_dtype_name(si.dtype) : "", shape,
+               synapt_kind_name(si.kind), si.dtype ? synapt_dtype_name(si.dtype) : "-", shape,
                synapt_codec_name(si.codec), si.frame_count, si.chunk_count);
         printf("      stored %s, raw %s (%.2fx), compression %s, filter %s",
                cli_human_bytes(b1, sizeof b1, si.stored_bytes),
