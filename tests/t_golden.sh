@@ -132,7 +132,26 @@ if [ ! -x "$MINI" ]; then skip golden_errors_mini_reader "mini_reader not built"
 elif [ -z "$bad_mini" ]; then pass golden_errors_mini_reader
 else fail golden_errors_mini_reader "$bad_mini"; fi
 
-# 4. the goldens stay small enough to read in a review
+# 4. forward scan (spec section 13) of complete and cut files: what a
+#    recovery tool would find, from the spec alone
+if [ -x "$MINI" ]; then
+    bad=""
+    for want in "basic 0 3 clips (3 without gaps); stopped at the INDEX" \
+                "err_trunc_no_footer 0 3 clips (3 without gaps); stopped at the INDEX" \
+                "err_trunc_index 3 3 clips (3 without gaps); stopped at a record runs past" \
+                "err_trunc_half 3 1 clips (1 without gaps); stopped at a record runs past" \
+                "err_chunk_flip 3 0 clips (0 without gaps); stopped at a record with a bad checksum"; do
+        n=${want%% *}; rest=${want#* }; code=${rest%% *}; text=${rest#* }
+        out=$("$MINI" --scan "$G/$n.synapt" 2>&1 | tail -1)
+        rc=$("$MINI" --scan "$G/$n.synapt" > /dev/null 2>&1; echo $?)
+        case "$out" in *"$text"*) [ "$rc" = "$code" ] || bad="$bad $n(exit $rc)" ;; *) bad="$bad $n($out)" ;; esac
+    done
+    if [ -z "$bad" ]; then pass golden_forward_scan; else fail golden_forward_scan "$bad"; fi
+else
+    skip golden_forward_scan "mini_reader not built"
+fi
+
+# 5. the goldens stay small enough to read in a review
 big=""
 for f in "$G"/*.synapt; do
     [ "$(wc -c < "$f")" -lt 51200 ] || big="$big $(basename "$f")"
