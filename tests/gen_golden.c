@@ -194,7 +194,8 @@ static void write_basic(const char *path)
                 v[j][1] = 1.0f - 0.05f * (float)j;
                 v[j][2] = 3.0f + 0.001f * (float)(j * t);
             }
-            W(synapt_writer_write_pose(w, pose, &v[0][0], 1, 1000 + 2 * t));
+            /* frame 2 has nobody: an empty frame is still a zstd frame (spec 6.3) */
+            W(synapt_writer_write_pose(w, pose, &v[0][0], t == 2 ? 0 : 1, 1000 + 2 * t));
         }
 
         uint32_t imu = add_stream(w, "imu", SYNAPT_KIND_CUSTOM, SYNAPT_DTYPE_I16, 1, 6, 0, 0,
