@@ -5,6 +5,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
 
 CC      ?= cc
 CXX     ?= c++
@@ -40,6 +41,7 @@ EX_SRC    = $(sort $(wildcard examples/*.c))
 EX_BIN    = $(EX_SRC:examples/%.c=$(B)/examples/%)
 BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+MAN_PAGES = $(sort $(wildcard man/*.1))
 
 STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
@@ -130,12 +132,15 @@ install: lib tools
 	ln -sf libsynapt.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libsynapt.so
 	install -m 644 $(B)/lib/synapt.pc $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/synapt.h $(DESTDIR)$(LIBDIR)/libsynapt.a \
 	      $(DESTDIR)$(LIBDIR)/libsynapt.so $(DESTDIR)$(LIBDIR)/libsynapt.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BIN)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
 
 clean:
 	rm -rf build build-asan build-fuzz

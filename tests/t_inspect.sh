@@ -62,6 +62,20 @@ for args in "" "--bogus $F" "$F $F" "--clip" "--clips --verify $F" "--clip x --c
 done
 [ $ok -eq 1 ] && pass inspect_usage_errors
 
+# every long option --help shows is documented in the man page, for every
+# tool that has one (man/*.1)
+ok=1
+for m in man/*.1; do
+    [ -e "$m" ] || continue
+    tool=$(basename "$m" .1)
+    [ -x "$B/bin/$tool" ] || continue
+    for o in $("$B/bin/$tool" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+        esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+        if ! grep -q -- "$esc" "$m"; then ok=0; fail man_pages_match_help "$tool: $o not in $m"; fi
+    done
+done
+[ $ok -eq 1 ] && pass man_pages_match_help
+
 # --- unreadable files: exit 1, one message naming the file ---------------
 ok=1
 for f in "$T/missing.synapt" "$T/not-synapt.txt" "$T/truncated.synapt"; do
