@@ -1,0 +1,263 @@
+/* video_export.c - write a stored video stream back to a media file: the
+ * packets remuxed as they are, or (raw streams) encoded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/imgutils.h>
+
+#include "internal.h"
+#include "video_internal.h"
+
+typedef struct exp_ctx {
+    AVFormatContext *oc;
+    AVStream *os;
+    AVRational tb;          /* timestamps handed over are in this unit */
+    AVPacket *pkt;
+    int64_t last_dts;
+} exp_ctx;
+
+static int write_pkt(void *user, const uint8_t *data, size_t size, int64_t pts, int64_t dts, int key)
+{
+    exp_ctx *x = user;
+    av_packet_unref(x->pkt);
+    if (av_new_packet(x->pkt, (int)size) < 0)
+        return SYNAPT_E_NOMEM;
+    memcpy(x->pkt->data, data, size);
+    x->pkt->pts = pts;
+    x->pkt->dts = dts;
+    x->pkt->flags = key ? AV_PKT_FLAG_KEY : 0;
+    x->pkt->stream_index = 0;
+    av_packet_rescale_ts(x->pkt, x->tb, x->os->time_base);
+    return av_interleaved_write_frame(x->oc, x->pkt) < 0 ? SYNAPT_E_IO : 0;
+}
+
+typedef struct enc_ctx {
+    vid_encoder *enc;
+    exp_ctx *x;
+    const int64_t *pts;     /* per frame, NULL = frame index */
+    char *err;
+    size_t errsz;
+    uint64_t n;
+} enc_ctx;
+
+static int enc_pkt(void *user, const uint8_t *data, size_t size, int64_t pts, int64_t dts, int key)
+{
+    enc_ctx *e = user;
+    return write_pkt(e->x, data, size, pts, dts, key);
+}
+
+static int enc_frame(void *user, uint64_t index, const AVFrame *f)
+{
+    enc_ctx *e = user;
+    return vid_encoder_send(e->enc, f, (int64_t)index, enc_pkt, e, e->err, e->errsz);
+}
+
+static int raw_get(void *user, uint64_t p, vid_packet *out, char *err, size_t errsz)
+{
+    /* raw streams have one packet per frame; read it straight */
+    struct { const synapt_reader *r; uint64_t clip; uint32_t stream; uint8_t *buf; size_t cap; } *g = user;
+    synapt_frame_entry e;
+    int rc = synapt_reader_frame_entries(&e, g->r, g->clip, g->stream, p, 1);
+    if (rc) {
+        snprintf(err, errsz, "%s", synapt_reader_errmsg(g->r));
+        return rc;
+    }
+    if (e.size > VID_MAX_PACKET) {
+        snprintf(err, errsz, "packet %llu too large", (unsigned long long)p);
+        return SYNAPT_E_LIMIT;
+    }
+    if (e.size > g->cap) {
+        uint8_t *b = realloc(g->buf, e.size);
+        if (!b)
+            return SYNAPT_E_NOMEM;
+        g->buf = b;
+        g->cap = e.size;
+    }
+    rc = synapt_reader_read_packets(g->r, g->clip, g->stream, p, 1, g->buf, g->cap, NULL);
+    if (rc) {
+        snprintf(err, errsz, "%s", synapt_reader_errmsg(g->r));
+        return rc;
+    }
+    out->data = g->buf;
+    out->size = (size_t)e.size;
+    out->flags = e.flags;
+    return 0;
+}
+
+SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32_t stream,
+                                   const char *path, char *errbuf, size_t errbuf_size)
+{
+    char local[8], err[320] = "", eb[128];
+    if (!errbuf) {
+        errbuf = local;
+        errbuf_size = sizeof local;
+    }
+    if (errbuf_size)
+        errbuf[0] = 0;
+    if (!r || !path)
+        return SYNAPT_E_INVALID_ARG;
+    synapt_stream_info info;
+    int rc = synapt_reader_stream(&info, r, clip, stream);
+    if (rc) {
+        snprintf(errbuf, errbuf_size, "%s", synapt_reader_errmsg(r));
+        return rc;
+    }
+    vid_params p;
+    vid_map m;
+    int mode;
+    char rp[16];
+    sy_stream st;
+    if ((rc = sy_reader_stream(&st, r, clip, stream))) {
+        snprintf(errbuf, errbuf_size, "%s", synapt_reader_errmsg(r));
+        return rc;
+    }
+    if (info.kind != SYNAPT_KIND_VIDEO) {
+        snprintf(errbuf, errbuf_size, "%s: stream %s is not video", synapt_reader_path(r), info.name);
+        return SYNAPT_E_INVALID_ARG;
+    }
+    rc = vid_config_parse(&p, &m, &mode, rp, sizeof rp, info.codec_config, info.extradata,
+                          info.extradata_size, st.packets, err, sizeof err);
+    if (rc) {
+        snprintf(errbuf, errbuf_size, "%s: stream %s: %s", synapt_reader_path(r), info.name, err);
+        return rc;
+    }
+    exp_ctx x = { 0 };
+    vid_encoder *enc = NULL;
+    vid_dec *dec = NULL;
+    synapt_frame_entry *ents = NULL;
+    uint8_t *buf = NULL;
+    struct { const synapt_reader *r; uint64_t clip; uint32_t stream; uint8_t *buf; size_t cap; } g = { r, clip, stream, NULL, 0 };
+    int e = avformat_alloc_output_context2(&x.oc, NULL, NULL, path);
+    if (e < 0 || !x.oc) {
+        snprintf(err, sizeof err, "no container for this file name: %s", vid_averr(e, eb, sizeof eb));
+        rc = SYNAPT_E_UNSUPPORTED;
+        goto done;
+    }
+    x.pkt = av_packet_alloc();
+    x.os = avformat_new_stream(x.oc, NULL);
+    if (!x.pkt || !x.os) {
+        rc = SYNAPT_E_NOMEM;
+        goto done;
+    }
+    int raw = p.codec_id == AV_CODEC_ID_RAWVIDEO;
+    if (raw) {
+        int mode_out = strcmp(x.oc->oformat->name, "matroska") ? SYNAPT_VIDEO_H264 : SYNAPT_VIDEO_FFV1;
+        rc = vid_encoder_open(&enc, mode_out, p.width, p.height, p.pix_fmt, p.width, p.height,
+                              32, 16, 0, &p, err, sizeof err);
+        if (rc)
+            goto done;
+        if ((rc = vid_params_to_codecpar(x.os->codecpar, vid_encoder_params(enc))) < 0)
+            goto done;
+        AVRational fr = p.frame_rate.num > 0 && p.frame_rate.den > 0 ? p.frame_rate : (AVRational){ 25, 1 };
+        x.tb = av_inv_q(fr);
+    } else {
+        if ((rc = vid_params_to_codecpar(x.os->codecpar, &p)) < 0)
+            goto done;
+        x.os->codecpar->width = p.coded_width ? p.coded_width : p.width;
+        x.os->codecpar->height = p.coded_height ? p.coded_height : p.height;
+        x.tb = p.time_base;
+    }
+    x.os->codecpar->codec_tag = 0; /* let the muxer pick its own tag */
+    x.os->time_base = x.tb;
+    if (p.frame_rate.num > 0)
+        x.os->avg_frame_rate = p.frame_rate;
+    if (!(x.oc->oformat->flags & AVFMT_NOFILE) && (e = avio_open(&x.oc->pb, path, AVIO_FLAG_WRITE)) < 0) {
+        snprintf(err, sizeof err, "cannot create: %s", vid_averr(e, eb, sizeof eb));
+        rc = SYNAPT_E_IO;
+        goto done;
+    }
+    if ((e = avformat_write_header(x.oc, NULL)) < 0) {
+        snprintf(err, sizeof err, "the %s muxer refuses %s: %s", x.oc->oformat->name,
+                 avcodec_get_name(p.codec_id), vid_averr(e, eb, sizeof eb));
+        rc = SYNAPT_E_UNSUPPORTED;
+        goto done;
+    }
+    if (raw) {
+        enc_ctx ec = { enc, &x, NULL, err, sizeof err, m.nframes };
+        vid_params pc = p;
+        pc.extradata = NULL;
+        pc.extradata_size = 0;
+        vid_map mc = m;
+        memset(&m, 0, sizeof m); /* the decoder takes the map */
+        rc = vid_dec_create(&dec, &pc, &mc, 1, err, sizeof err);
+        if (rc)
+            goto done;
+        vid_source src = { raw_get, &g };
+        uint64_t nf = vid_dec_frames(dec);
+        for (uint64_t i = 0; !rc && i < nf; i += 64)
+            rc = vid_dec_read(dec, &src, i, nf - i < 64 ? nf - i : 64, enc_frame, &ec, err, sizeof err);
+        if (!rc)
+            rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
+    } else {
+        /* packets with no timestamps (some AVI) get their frame's slot */
+        ents = malloc((st.packets ? st.packets : 1) * sizeof *ents);
+        if (!ents) {
+            rc = SYNAPT_E_NOMEM;
+            goto done;
+        }
+        if ((rc = synapt_reader_frame_entries(ents, r, clip, stream, 0, st.packets))) {
+            snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
+            goto done;
+        }
+        AVRational fr = p.frame_rate.num > 0 && p.frame_rate.den > 0 ? p.frame_rate : (AVRational){ 25, 1 };
+        int64_t step = av_rescale_q(1, av_inv_q(fr), x.tb);
+        if (step <= 0)
+            step = 1;
+        size_t cap = 0;
+        for (uint64_t q = 0; q < st.packets && !rc; q++) {
+            if (ents[q].size > VID_MAX_PACKET) {
+                rc = SYNAPT_E_CORRUPT;
+                break;
+            }
+            if (ents[q].size > cap) {
+                uint8_t *nb = realloc(buf, ents[q].size);
+                if (!nb) {
+                    rc = SYNAPT_E_NOMEM;
+                    break;
+                }
+                buf = nb;
+                cap = ents[q].size;
+            }
+            if ((rc = synapt_reader_read_packets(r, clip, stream, q, 1, buf, cap, NULL))) {
+                snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
+                break;
+            }
+            int64_t pts = ents[q].pts, dts = ents[q].dts;
+            if (pts == SYNAPT_PTS_NONE)
+                pts = m.pkt_out[q] >= 0 ? m.pkt_out[q] * step : AV_NOPTS_VALUE;
+            if (dts == SYNAPT_PTS_NONE)
+                dts = AV_NOPTS_VALUE;
+            rc = write_pkt(&x, buf, (size_t)ents[q].size, pts, dts, (ents[q].flags & SYNAPT_FRAME_KEY) != 0);
+            if (rc && !err[0])
+                snprintf(err, sizeof err, "muxing packet %llu failed", (unsigned long long)q);
+        }
+    }
+    if (!rc && (e = av_write_trailer(x.oc)) < 0) {
+        snprintf(err, sizeof err, "finishing the file: %s", vid_averr(e, eb, sizeof eb));
+        rc = SYNAPT_E_IO;
+    }
+done:
+    if (rc == SYNAPT_E_NOMEM && !err[0])
+        snprintf(err, sizeof err, "out of memory");
+    if (rc && !err[0])
+        snprintf(err, sizeof err, "export failed (%s)", synapt_strerror(rc));
+    if (rc)
+        snprintf(errbuf, errbuf_size, "%s: %s", path, err);
+    if (x.oc) {
+        if (x.oc->pb && !(x.oc->oformat->flags & AVFMT_NOFILE))
+            avio_closep(&x.oc->pb);
+        avformat_free_context(x.oc);
+    }
+    if (rc)
+        remove(path);
+    av_packet_free(&x.pkt);
+    vid_encoder_free(enc);
+    vid_dec_free(dec);
+    vid_params_free(&p);
+    vid_map_free(&m);
+    free(ents);
+    free(buf);
+    free(g.buf);
+    return rc;
+}

@@ -1,0 +1,616 @@
+/* video_import.c - demux a video file with libavformat, decode it once to
+ * learn which packet makes which frame, and store the first video stream
+ * (copied byte for byte, or re-encoded) as a VIDEO stream of the open clip. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/pixdesc.h>
+
+#include "video_internal.h"
+
+typedef struct imp {
+    const char *path;
+    const synapt_video_import_options *o;
+    int mode;
+    const vid_sink *sink;
+    char *err;
+    size_t errsz;
+    synapt_video_import_result *res;
+
+    AVFormatContext *fmt;
+    AVStream *st;
+    AVCodecContext *dec;
+    AVFrame *frm;
+    AVPacket *pkt;
+    vid_params src;               /* source decoder parameters */
+
+    /* source packets as demuxed (all modes) */
+    int64_t *spts;
+    uint64_t nspkt, cap_spkt;
+    /* source decode: packet of each output frame */
+    uint64_t *out_pkt;
+    uint64_t nframes, cap_frames;
+    /* packets stored (copy: the source packets; else the encoded ones) */
+    int64_t *store_pts;
+    uint8_t *store_key;
+    uint64_t nstore, cap_store;
+
+    int started;                  /* stream added to the sink */
+    AVPacket **pend;              /* copy mode: packets demuxed before the first frame */
+    size_t npend, cap_pend;
+    vid_encoder *enc;
+    vid_params stored;            /* parameters of what is stored */
+    int map_broken;               /* the decoder lost the packet numbering */
+} imp;
+
+static void say(imp *m, int level, const char *fmt, ...)
+{
+    if (!m->o->log)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    m->o->log(m->o->log_user, level, buf);
+}
+
+static int fail(imp *m, int rc, const char *fmt, ...)
+{
+    char buf[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    snprintf(m->err, m->errsz, "%s: %s", m->path, buf);
+    return rc;
+}
+
+#define GROW(ptr, n, cap) \
+    ((n) < (cap) ? 0 : grow_((void **)&(ptr), &(cap), sizeof *(ptr)))
+static int grow_(void **p, uint64_t *cap, size_t elem)
+{
+    uint64_t nc = *cap ? *cap * 2 : 256;
+    if (nc > VID_MAX_PACKETS)
+        return SYNAPT_E_LIMIT;
+    void *q = realloc(*p, nc * elem);
+    if (!q)
+        return SYNAPT_E_NOMEM;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+static int synapt_codec_of(enum AVCodecID id)
+{
+    switch (id) {
+    case AV_CODEC_ID_H264: return SYNAPT_CODEC_H264;
+    case AV_CODEC_ID_HEVC: return SYNAPT_CODEC_HEVC;
+    case AV_CODEC_ID_MPEG4: return SYNAPT_CODEC_MPEG4;
+    case AV_CODEC_ID_VP8: return SYNAPT_CODEC_VP8;
+    case AV_CODEC_ID_VP9: return SYNAPT_CODEC_VP9;
+    case AV_CODEC_ID_AV1: return SYNAPT_CODEC_AV1;
+    case AV_CODEC_ID_MJPEG: return SYNAPT_CODEC_MJPEG;
+    case AV_CODEC_ID_FFV1: return SYNAPT_CODEC_FFV1;
+    case AV_CODEC_ID_RAWVIDEO: return SYNAPT_CODEC_RAWVIDEO;
+    default: return SYNAPT_CODEC_OTHER;
+    }
+}
+int vid_synapt_codec(enum AVCodecID id) { return synapt_codec_of(id); }
+
+/* Store one packet (copy mode: a source packet; else an encoded one). */
+static int store(imp *m, const uint8_t *data, size_t size, int64_t pts, int64_t dts, uint32_t flags)
+{
+    int rc;
+    if ((rc = GROW(m->store_pts, m->nstore, m->cap_store)) < 0)
+        return fail(m, rc, "too many packets");
+    uint64_t cap = m->cap_store;
+    /* store_key grows in step with store_pts */
+    uint8_t *k = realloc(m->store_key, cap);
+    if (!k)
+        return fail(m, SYNAPT_E_NOMEM, "out of memory");
+    m->store_key = k;
+    if (pts != SYNAPT_PTS_NONE)
+        flags |= SYNAPT_FRAME_HAS_PTS;
+    m->store_pts[m->nstore] = pts;
+    m->store_key[m->nstore] = (flags & SYNAPT_FRAME_KEY) != 0;
+    m->nstore++;
+    m->res->packets++;
+    m->res->bytes += size;
+    rc = m->sink->packet(m->sink->user, data, size, pts, dts, flags);
+    if (rc < 0)
+        return fail(m, rc, "%s", m->sink->errmsg(m->sink->user));
+    return 0;
+}
+
+static int64_t ts(int64_t v) { return v == AV_NOPTS_VALUE ? SYNAPT_PTS_NONE : v; }
+
+static uint32_t pkt_flags(const AVPacket *p)
+{
+    return ((p->flags & AV_PKT_FLAG_KEY) ? SYNAPT_FRAME_KEY : 0) |
+           ((p->flags & AV_PKT_FLAG_DISCARD) ? SYNAPT_FRAME_DISCARD : 0);
+}
+
+static int on_encoded(void *user, const uint8_t *data, size_t size, int64_t pts, int64_t dts, int key)
+{
+    imp *m = user;
+    /* Re-encodes use no B-frames, so packet k must be frame k; the stored
+     * map is then the identity. Anything else would be an encoder surprise. */
+    if (pts != (int64_t)m->nstore || (uint64_t)pts >= m->nframes)
+        return fail(m, SYNAPT_E_CODEC, "encoder reordered frames (packet %llu has pts %lld)",
+                    (unsigned long long)m->nstore, (long long)pts);
+    (void)dts;
+    int64_t real = SYNAPT_PTS_NONE;
+    uint64_t q = m->out_pkt[pts];
+    if (q < m->nspkt)
+        real = m->spts[q];
+    return store(m, data, size, real, real, key ? SYNAPT_FRAME_KEY : 0);
+}
+
+/* The first frame fixes the stored size and format; open the encoder and
+ * add the stream to the sink, then release packets held back so far. */
+static int start(imp *m, const AVFrame *f)
+{
+    int rc;
+    m->src.width = f->width;
+    m->src.height = f->height;
+    m->src.pix_fmt = f->format;
+    m->res->src_width = (uint32_t)f->width;
+    m->res->src_height = (uint32_t)f->height;
+    if ((uint64_t)f->width * (uint64_t)f->height > VID_MAX_PIXELS || f->width <= 0 || f->height <= 0)
+        return fail(m, SYNAPT_E_LIMIT, "frame size %dx%d is over the limit", f->width, f->height);
+    const vid_params *sp = &m->src;
+    if (m->mode != SYNAPT_VIDEO_COPY) {
+        int w, h;
+        vid_target_size(&w, &h, f->width, f->height, m->o->width, m->o->height, m->o->short_side);
+        if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > VID_MAX_PIXELS)
+            return fail(m, SYNAPT_E_INVALID_ARG, "bad target size %dx%d", w, h);
+        uint32_t gop = m->o->gop;
+        rc = vid_encoder_open(&m->enc, m->mode, f->width, f->height, f->format, w, h, gop,
+                              m->o->quality, m->o->threads, &m->src, m->err, m->errsz);
+        if (rc < 0) {
+            char tmp[300];
+            snprintf(tmp, sizeof tmp, "%s", m->err);
+            return fail(m, rc, "%s", tmp);
+        }
+        sp = vid_encoder_params(m->enc);
+    }
+    m->stored = *sp;
+    m->stored.extradata = NULL;
+    m->stored.extradata_size = 0;
+    if (sp->extradata_size > 0) {
+        m->stored.extradata = av_mallocz((size_t)sp->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (!m->stored.extradata)
+            return fail(m, SYNAPT_E_NOMEM, "out of memory");
+        memcpy(m->stored.extradata, sp->extradata, (size_t)sp->extradata_size);
+        m->stored.extradata_size = sp->extradata_size;
+    }
+    m->res->width = (uint32_t)m->stored.width;
+    m->res->height = (uint32_t)m->stored.height;
+    vid_map empty = { 0 };
+    char *cfg = vid_config_build(&m->stored, &empty, m->mode, SYNAPT_PTS_NONE,
+                                 m->mode == SYNAPT_VIDEO_RAW ? "zstd" : NULL);
+    if (!cfg)
+        return fail(m, SYNAPT_E_NOMEM, "out of memory");
+    rc = m->sink->begin(m->sink->user, &m->res->stream, synapt_codec_of(m->stored.codec_id),
+                        &m->stored, cfg);
+    free(cfg);
+    if (rc < 0)
+        return fail(m, rc, "%s", m->sink->errmsg(m->sink->user));
+    m->started = 1;
+    say(m, 1, "%s: %s %dx%d %s -> stream %u, %s%s", m->path, avcodec_get_name(m->src.codec_id),
+        f->width, f->height, av_get_pix_fmt_name(f->format), m->res->stream,
+        vid_mode_name(m->mode), m->mode == SYNAPT_VIDEO_COPY ? "" : " re-encode");
+    for (size_t i = 0; i < m->npend; i++) {
+        AVPacket *p = m->pend[i];
+        rc = store(m, p->data, (size_t)p->size, ts(p->pts), ts(p->dts), pkt_flags(p));
+        av_packet_free(&m->pend[i]);
+        if (rc < 0)
+            return rc;
+    }
+    m->npend = 0;
+    return 0;
+}
+
+static int on_frame(imp *m, AVFrame *f)
+{
+    int rc;
+    if (!m->started && (rc = start(m, f)) < 0)
+        return rc;
+    if ((rc = GROW(m->out_pkt, m->nframes, m->cap_frames)) < 0)
+        return fail(m, rc, "too many frames");
+    int64_t q = f->pts;
+    if (q == AV_NOPTS_VALUE || q < 0 || (uint64_t)q >= m->nspkt) {
+        m->map_broken = 1;
+        q = (int64_t)m->nspkt; /* out of range: "unknown packet" */
+    }
+    m->out_pkt[m->nframes++] = (uint64_t)q;
+    m->res->frames = m->nframes;
+    if (m->enc) {
+        rc = vid_encoder_send(m->enc, f, (int64_t)m->nframes - 1, on_encoded, m, m->err, m->errsz);
+        if (rc < 0) {
+            if (strncmp(m->err, m->path, strlen(m->path))) {
+                char tmp[300];
+                snprintf(tmp, sizeof tmp, "%s", m->err);
+                return fail(m, rc, "%s", tmp);
+            }
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int drain(imp *m)
+{
+    for (;;) {
+        int r = avcodec_receive_frame(m->dec, m->frm);
+        if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
+            return 0;
+        if (r < 0) {
+            m->res->decode_errors++;
+            continue;
+        }
+        int rc = on_frame(m, m->frm);
+        av_frame_unref(m->frm);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* Send a source packet to the decoder under its packet number. Side data
+ * is dropped so the decode here and the one at read time (which sees only
+ * the stored bytes and flags) are the same decode. */
+static int decode_packet(imp *m, const AVPacket *src, uint64_t index)
+{
+    AVPacket *p = av_packet_alloc();
+    if (!p || av_packet_ref(p, src) < 0) {
+        av_packet_free(&p);
+        return fail(m, SYNAPT_E_NOMEM, "out of memory");
+    }
+    av_packet_free_side_data(p);
+    p->pts = (int64_t)index;
+    p->dts = AV_NOPTS_VALUE;
+    p->duration = 0;
+    p->pos = -1;
+    for (;;) {
+        int r = avcodec_send_packet(m->dec, p);
+        if (r == AVERROR(EAGAIN)) {
+            int rc = drain(m);
+            if (rc < 0) {
+                av_packet_free(&p);
+                return rc;
+            }
+            continue;
+        }
+        if (r < 0)
+            m->res->decode_errors++;
+        break;
+    }
+    av_packet_free(&p);
+    return drain(m);
+}
+
+static int finish(imp *m)
+{
+    char eb[128];
+    int rc;
+    int r = avcodec_send_packet(m->dec, NULL);
+    if (r < 0 && r != AVERROR_EOF)
+        return fail(m, SYNAPT_E_CODEC, "flushing the decoder: %s", vid_averr(r, eb, sizeof eb));
+    if ((rc = drain(m)) < 0)
+        return rc;
+    if (!m->started)
+        return fail(m, SYNAPT_E_INPUT, "no decodable video frame (%llu packets read)",
+                    (unsigned long long)m->nspkt);
+    if (m->enc && (rc = vid_encoder_send(m->enc, NULL, 0, on_encoded, m, m->err, m->errsz)) < 0)
+        return rc;
+
+    vid_map map = { 0 };
+    map.npkt = m->nstore;
+    map.nframes = m->nframes;
+    int64_t *pts = m->store_pts;
+    if (m->mode == SYNAPT_VIDEO_COPY) {
+        if (m->map_broken)
+            return fail(m, SYNAPT_E_UNSUPPORTED,
+                        "the %s decoder does not carry packet numbers through to its frames",
+                        avcodec_get_name(m->src.codec_id));
+        map.out_pkt = m->out_pkt;
+    } else {
+        if (m->nstore != m->nframes)
+            return fail(m, SYNAPT_E_CODEC, "encoder gave %llu packets for %llu frames",
+                        (unsigned long long)m->nstore, (unsigned long long)m->nframes);
+        map.out_pkt = malloc((m->nframes ? m->nframes : 1) * sizeof *map.out_pkt);
+        if (!map.out_pkt)
+            return fail(m, SYNAPT_E_NOMEM, "out of memory");
+        for (uint64_t i = 0; i < m->nframes; i++)
+            map.out_pkt[i] = i;
+    }
+    rc = vid_map_finish(&map, m->store_key);
+    if (rc < 0) {
+        if (map.out_pkt == m->out_pkt)
+            map.out_pkt = NULL;
+        vid_map_free(&map);
+        return fail(m, rc == SYNAPT_E_CORRUPT ? SYNAPT_E_UNSUPPORTED : rc,
+                    rc == SYNAPT_E_CORRUPT ? "the decoder gave two frames for one packet" : "out of memory");
+    }
+    int64_t first = m->nframes ? pts[map.out_pkt[0]] : SYNAPT_PTS_NONE;
+    char *cfg = vid_config_build(&m->stored, &map, m->mode, first,
+                                 m->mode == SYNAPT_VIDEO_RAW ? "zstd" : NULL);
+    if (map.out_pkt == m->out_pkt)
+        map.out_pkt = NULL;
+    vid_map_free(&map);
+    if (!cfg)
+        return fail(m, SYNAPT_E_NOMEM, "out of memory");
+    rc = m->sink->finish(m->sink->user, m->res->stream, m->nframes, cfg);
+    free(cfg);
+    if (rc < 0)
+        return fail(m, rc, "%s", m->sink->errmsg(m->sink->user));
+    return 0;
+}
+
+int vid_import_run(synapt_video_import_result *res, const char *path,
+                   const synapt_video_import_options *o, const vid_sink *sink,
+                   char *err, size_t errsz)
+{
+    char eb[128];
+    imp m;
+    memset(&m, 0, sizeof m);
+    memset(res, 0, sizeof *res);
+    m.path = path;
+    m.o = o;
+    m.mode = o->mode;
+    m.sink = sink;
+    m.err = err;
+    m.errsz = errsz;
+    m.res = res;
+    int rc = 0, r;
+    if (m.mode < 0 || m.mode > SYNAPT_VIDEO_RAW)
+        return fail(&m, SYNAPT_E_INVALID_ARG, "unknown video mode %d", m.mode);
+    if ((o->width == 0) != (o->height == 0))
+        return fail(&m, SYNAPT_E_INVALID_ARG, "give both width and height");
+    if (m.mode == SYNAPT_VIDEO_COPY && (o->width || o->short_side))
+        return fail(&m, SYNAPT_E_INVALID_ARG, "resizing needs a re-encode mode, not copy");
+
+    if ((r = avformat_open_input(&m.fmt, path, NULL, NULL)) < 0) {
+        rc = fail(&m, SYNAPT_E_INPUT, "%s", vid_averr(r, eb, sizeof eb));
+        goto done;
+    }
+    if ((r = avformat_find_stream_info(m.fmt, NULL)) < 0) {
+        rc = fail(&m, SYNAPT_E_INPUT, "reading stream info: %s", vid_averr(r, eb, sizeof eb));
+        goto done;
+    }
+    for (unsigned i = 0; i < m.fmt->nb_streams; i++) {
+        AVStream *s = m.fmt->streams[i];
+        int video = s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                    !(s->disposition & AV_DISPOSITION_ATTACHED_PIC);
+        if (video && !m.st) {
+            m.st = s;
+            continue;
+        }
+        s->discard = AVDISCARD_ALL;
+        res->ignored_streams++;
+        say(&m, 1, "%s: ignoring stream #%u (%s %s)", path, i,
+            av_get_media_type_string(s->codecpar->codec_type) ? av_get_media_type_string(s->codecpar->codec_type) : "data",
+            avcodec_get_name(s->codecpar->codec_id));
+    }
+    if (!m.st) {
+        rc = fail(&m, SYNAPT_E_INPUT, "no video stream");
+        goto done;
+    }
+    AVCodecParameters *cp = m.st->codecpar;
+    res->src_codec = avcodec_get_name(cp->codec_id);
+    m.src.codec_id = cp->codec_id;
+    m.src.codec_tag = cp->codec_tag;
+    m.src.coded_width = cp->width;
+    m.src.coded_height = cp->height;
+    m.src.par_format = cp->format;
+    m.src.profile = cp->profile;
+    m.src.level = cp->level;
+    m.src.bits_per_coded_sample = cp->bits_per_coded_sample;
+    m.src.bits_per_raw_sample = cp->bits_per_raw_sample;
+    m.src.field_order = cp->field_order;
+    m.src.color_range = cp->color_range;
+    m.src.color_space = cp->color_space;
+    m.src.color_primaries = cp->color_primaries;
+    m.src.color_trc = cp->color_trc;
+    m.src.chroma_location = cp->chroma_location;
+    m.src.sar = cp->sample_aspect_ratio;
+    m.src.video_delay = cp->video_delay;
+    m.src.time_base = m.st->time_base;
+    m.src.frame_rate = m.st->avg_frame_rate.num > 0 && m.st->avg_frame_rate.den > 0
+                     ? m.st->avg_frame_rate : m.st->r_frame_rate;
+    if (cp->extradata_size > 0) {
+        if (cp->extradata_size > (1 << 24)) {
+            rc = fail(&m, SYNAPT_E_LIMIT, "codec extradata of %d bytes", cp->extradata_size);
+            goto done;
+        }
+        m.src.extradata = av_mallocz((size_t)cp->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (!m.src.extradata) {
+            rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+            goto done;
+        }
+        memcpy(m.src.extradata, cp->extradata, (size_t)cp->extradata_size);
+        m.src.extradata_size = cp->extradata_size;
+    }
+    if ((rc = vid_open_decoder(&m.dec, &m.src, o->threads, eb, sizeof eb)) < 0) {
+        rc = fail(&m, rc, "%s", eb);
+        goto done;
+    }
+    m.frm = av_frame_alloc();
+    m.pkt = av_packet_alloc();
+    if (!m.frm || !m.pkt) {
+        rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+        goto done;
+    }
+
+    for (;;) {
+        r = av_read_frame(m.fmt, m.pkt);
+        if (r == AVERROR_EOF)
+            break;
+        if (r < 0) {
+            if (!m.started && m.nframes == 0) {
+                /* the decode of what we have may still give frames: try */
+                res->damaged = 1;
+                break;
+            }
+            res->damaged = 1;
+            break;
+        }
+        if (m.pkt->stream_index != m.st->index || m.pkt->size <= 0) {
+            av_packet_unref(m.pkt);
+            continue;
+        }
+        if ((size_t)m.pkt->size > VID_MAX_PACKET) {
+            res->damaged = 1;
+            av_packet_unref(m.pkt);
+            break;
+        }
+        if ((rc = GROW(m.spts, m.nspkt, m.cap_spkt)) < 0) {
+            rc = fail(&m, rc, "more than %u packets", VID_MAX_PACKETS);
+            goto done;
+        }
+        uint64_t index = m.nspkt;
+        m.spts[m.nspkt++] = ts(m.pkt->pts);
+        if (m.mode == SYNAPT_VIDEO_COPY) {
+            if (m.started) {
+                rc = store(&m, m.pkt->data, (size_t)m.pkt->size, ts(m.pkt->pts), ts(m.pkt->dts),
+                           pkt_flags(m.pkt));
+            } else {
+                if (m.npend >= m.cap_pend) {
+                    size_t nc = m.cap_pend ? m.cap_pend * 2 : 64;
+                    AVPacket **np = realloc(m.pend, nc * sizeof *np);
+                    if (!np) {
+                        rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+                        goto done;
+                    }
+                    m.pend = np;
+                    m.cap_pend = nc;
+                }
+                m.pend[m.npend] = av_packet_clone(m.pkt);
+                if (!m.pend[m.npend]) {
+                    rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+                    goto done;
+                }
+                m.npend++;
+            }
+            if (rc < 0)
+                goto done;
+        }
+        rc = decode_packet(&m, m.pkt, index);
+        av_packet_unref(m.pkt);
+        if (rc < 0)
+            goto done;
+        if (!m.started && m.nspkt > 4096) {
+            rc = fail(&m, SYNAPT_E_INPUT, "no decodable frame in the first 4096 packets");
+            goto done;
+        }
+    }
+    if ((rc = finish(&m)) < 0)
+        goto done;
+    if (res->damaged)
+        snprintf(err, errsz, "%s: warning: unreadable data after %llu frames; kept the frames decoded so far",
+                 path, (unsigned long long)m.nframes);
+    else if (res->decode_errors)
+        snprintf(err, errsz, "%s: warning: the decoder rejected %llu packets (kept, as ffmpeg does)",
+                 path, (unsigned long long)res->decode_errors);
+done:
+    if (rc < 0 && res->damaged && !m.started)
+        rc = fail(&m, SYNAPT_E_INPUT, "unreadable before the first frame");
+    for (size_t i = 0; i < m.npend; i++)
+        av_packet_free(&m.pend[i]);
+    free(m.pend);
+    vid_encoder_free(m.enc);
+    avcodec_free_context(&m.dec);
+    av_frame_free(&m.frm);
+    av_packet_free(&m.pkt);
+    avformat_close_input(&m.fmt);
+    vid_params_free(&m.src);
+    vid_params_free(&m.stored);
+    free(m.spts);
+    free(m.out_pkt);
+    free(m.store_pts);
+    free(m.store_key);
+    if (rc < 0 && m.started)
+        res->damaged = res->damaged; /* the sink holds a partial stream: caller decides */
+    return rc;
+}
+
+/* ---- the writer as a sink ------------------------------------------------ */
+
+typedef struct wsink {
+    synapt_writer *w;
+    const char *name;
+    uint32_t stream;
+} wsink;
+
+static int ws_begin(void *user, uint32_t *stream, int codec, const vid_params *p, const char *cfg)
+{
+    wsink *s = user;
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.name = s->name;
+    d.kind = SYNAPT_KIND_VIDEO;
+    d.dtype = SYNAPT_DTYPE_NONE;
+    d.codec = codec;
+    d.ndim = 3;
+    d.shape[0] = (uint64_t)p->height;
+    d.shape[1] = (uint64_t)p->width;
+    d.shape[2] = 3;
+    if (p->frame_rate.num > 0 && p->frame_rate.den > 0) {
+        d.fps_num = (uint32_t)p->frame_rate.num;
+        d.fps_den = (uint32_t)p->frame_rate.den;
+    }
+    d.compression = SYNAPT_COMPRESSION_NONE;
+    d.filter = SYNAPT_FILTER_NONE;
+    d.extradata = p->extradata;
+    d.extradata_size = p->extradata_size > 0 ? (size_t)p->extradata_size : 0;
+    d.codec_config = cfg;
+    int rc = synapt_writer_add_stream(&s->stream, s->w, &d);
+    *stream = s->stream;
+    return rc;
+}
+
+static int ws_packet(void *user, const uint8_t *data, size_t size, int64_t pts, int64_t dts, uint32_t flags)
+{
+    wsink *s = user;
+    return synapt_writer_write_packet(s->w, s->stream, data, size, pts, dts, flags);
+}
+
+static int ws_finish(void *user, uint32_t stream, uint64_t frames, const char *cfg)
+{
+    wsink *s = user;
+    return synapt_writer_set_video_info(s->w, stream, frames, cfg);
+}
+
+static const char *ws_errmsg(void *user)
+{
+    wsink *s = user;
+    return synapt_writer_errmsg(s->w);
+}
+
+SYNAPT_API int synapt_video_import(synapt_video_import_result *out, synapt_writer *w,
+                                   const char *path,
+                                   const synapt_video_import_options *opts,
+                                   char *errbuf, size_t errbuf_size)
+{
+    char local[16];
+    if (!errbuf) {
+        errbuf = local;
+        errbuf_size = sizeof local;
+    }
+    if (errbuf_size)
+        errbuf[0] = 0;
+    synapt_video_import_options def = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
+    if (!opts)
+        opts = &def;
+    if (!w || !path || opts->version < 1) {
+        snprintf(errbuf, errbuf_size, "synapt_video_import: bad arguments");
+        return SYNAPT_E_INVALID_ARG;
+    }
+    synapt_video_import_result tmp;
+    wsink s = { w, opts->stream_name ? opts->stream_name : "rgb", 0 };
+    vid_sink sink = { ws_begin, ws_packet, ws_finish, ws_errmsg, &s };
+    int rc = vid_import_run(out ? out : &tmp, path, opts, &sink, errbuf, errbuf_size);
+    return rc;
+}

@@ -1,0 +1,172 @@
+/* video_internal.h - the FFmpeg side of encoded video streams, shared by
+ * video_import.c (demux, map, store), video_encode.c (re-encode, resize,
+ * remux) and video_decode.c (frame-exact random access).
+ *
+ * The central idea: frame i of a stream is the i-th frame FFmpeg's decoder
+ * outputs when the stored packets are decoded in order from the first one.
+ * To find out which stored packet produced which output frame, every packet
+ * is sent to the decoder with its *packet index* as pts; the decoder carries
+ * that value through its reordering onto the frame it belongs to. So each
+ * output frame names its packet, whatever the codec, B-frames, open GOPs,
+ * hidden frames or edit-list discards. The packet -> frame map recorded at
+ * import is what random access is checked against; nothing depends on a
+ * stream's GOP structure being closed or its timestamps being sane. */
+#ifndef SYNAPT_VIDEO_INTERNAL_H
+#define SYNAPT_VIDEO_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+
+#include "synapt.h"
+
+struct cJSON;
+
+/* Largest frame we accept from a file (width*height), and the largest
+ * packet: bounds for hostile input. */
+#define VID_MAX_PIXELS   (16384u * 16384u)
+#define VID_MAX_PACKET   (256u << 20)
+#define VID_MAX_PACKETS  (1u << 26)
+
+/* Everything needed to rebuild the decoder exactly as it was at import:
+ * the AVCodecParameters fields that decoders read, plus what the first
+ * decoded frame said (decoded size and pixel format). */
+typedef struct vid_params {
+    enum AVCodecID codec_id;
+    uint32_t codec_tag;
+    int width, height;               /* decoded frame size (first frame) */
+    int coded_width, coded_height;   /* codecpar width/height */
+    int pix_fmt;                     /* decoded frame format (AVPixelFormat) */
+    int par_format;                  /* codecpar format */
+    int profile, level;
+    int bits_per_coded_sample, bits_per_raw_sample;
+    int field_order, color_range, color_space, color_primaries, color_trc;
+    int chroma_location;
+    AVRational sar, time_base, frame_rate;
+    int video_delay;
+    uint8_t *extradata;              /* owned, AV_INPUT_BUFFER_PADDING_SIZE padded */
+    int extradata_size;
+} vid_params;
+
+void vid_params_free(vid_params *p);
+/* Fill an AVCodecParameters from p (extradata copied). */
+int  vid_params_to_codecpar(AVCodecParameters *par, const vid_params *p);
+
+/* Packet -> output frame map (see the spec section "Encoded video streams"). */
+typedef struct vid_map {
+    uint64_t npkt, nframes;
+    int64_t  *pkt_out;   /* npkt: output frame index, -1 when the packet outputs none */
+    uint64_t *out_pkt;   /* nframes: packet that produced the frame */
+    uint64_t nsync;      /* decode start points; sync 0 is always packet 0 */
+    uint64_t *sync_pkt;  /* packet index of each start point, ascending */
+    uint64_t *sync_out;  /* first frame a fresh decoder started there gives right */
+} vid_map;
+
+void vid_map_free(vid_map *m);
+/* Build pkt_out/sync from out_pkt and per-packet key flags. */
+int  vid_map_finish(vid_map *m, const uint8_t *key);
+
+/* Storage modes (match synapt_video_mode in synapt.h). */
+const char *vid_mode_name(int mode);
+
+/* codec_config JSON <-> params/map. `mode` is a synapt_video_mode value.
+ * Returns malloc'd text. */
+char *vid_config_build(const vid_params *p, const vid_map *m, int mode,
+                       int64_t first_pts, const char *raw_packing);
+/* Parse codec_config text (untrusted). extradata is passed separately (it
+ * lives in the stream entry). On error returns SYNAPT_E_CORRUPT with a
+ * message in err. */
+int vid_config_parse(vid_params *p, vid_map *m, int *mode, char *raw_packing, size_t rp_size,
+                     const char *json, const void *extradata, size_t extradata_size,
+                     uint64_t npkt, char *err, size_t errsz);
+
+/* A fresh decoder for p. threads 0 = 1. */
+int vid_open_decoder(AVCodecContext **out, const vid_params *p, int threads,
+                     char *err, size_t errsz);
+
+/* Bytes of a frame of (w, h, fmt) with planes packed without padding. */
+size_t vid_native_size(int w, int h, int pix_fmt);
+/* Pack frame planes without padding into dst (vid_native_size bytes). */
+int vid_pack_native(uint8_t *dst, size_t cap, const AVFrame *f);
+
+/* One-line text for an FFmpeg error code. */
+const char *vid_averr(int e, char *buf, size_t n);
+
+/* ---- import (video_import.c) ---------------------------------------- */
+
+/* Where an import puts its stream: the writer, or memory in unit tests. */
+typedef struct vid_sink {
+    int (*begin)(void *user, uint32_t *stream, int synapt_codec, const vid_params *p,
+                 const char *codec_config);
+    int (*packet)(void *user, const uint8_t *data, size_t size, int64_t pts, int64_t dts,
+                  uint32_t flags);
+    int (*finish)(void *user, uint32_t stream, uint64_t frames, const char *codec_config);
+    const char *(*errmsg)(void *user);
+    void *user;
+} vid_sink;
+
+int vid_import_run(synapt_video_import_result *res, const char *path,
+                   const synapt_video_import_options *o, const vid_sink *sink,
+                   char *err, size_t errsz);
+int vid_synapt_codec(enum AVCodecID id);
+
+/* ---- re-encoding (video_encode.c) ------------------------------------ */
+
+typedef struct vid_encoder vid_encoder;
+/* Callback receiving an encoded packet; pts/dts are output frame indices. */
+typedef int (*vid_packet_fn)(void *user, const uint8_t *data, size_t size,
+                             int64_t pts, int64_t dts, int key);
+
+/* Open an encoder for `mode` producing out_w x out_h from frames of
+ * (in_w, in_h, in_fmt). For raw mode frames are packed and zstd-compressed. */
+int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt,
+                     int out_w, int out_h, uint32_t gop, int quality, int threads,
+                     const vid_params *src, char *err, size_t errsz);
+/* Encode the frame with output index `index`; NULL flushes. */
+int vid_encoder_send(vid_encoder *e, const AVFrame *f, int64_t index,
+                     vid_packet_fn fn, void *user, char *err, size_t errsz);
+/* Parameters of the encoded stream (for codec_config and decoding). */
+const vid_params *vid_encoder_params(const vid_encoder *e);
+void vid_encoder_free(vid_encoder *e);
+
+/* Compute the output size for a resize request. */
+void vid_target_size(int *w, int *h, int in_w, int in_h, uint32_t want_w,
+                     uint32_t want_h, uint32_t short_side);
+
+/* ---- decoding engine (video_decode.c) -------------------------------- */
+
+/* One stored packet as handed to the decoder. data stays valid until the
+ * next call on the same source. */
+typedef struct vid_packet {
+    const uint8_t *data;
+    size_t size;
+    uint32_t flags;        /* SYNAPT_FRAME_* */
+} vid_packet;
+
+typedef struct vid_source {
+    int (*get)(void *user, uint64_t index, vid_packet *out, char *err, size_t errsz);
+    void *user;
+} vid_source;
+
+typedef struct vid_dec vid_dec;
+/* Called once for each frame of a window, in any order; `index` is the
+ * frame number. Return nonzero to stop with that code. */
+typedef int (*vid_frame_fn)(void *user, uint64_t index, const AVFrame *f);
+
+int  vid_dec_create(vid_dec **out, const vid_params *p, const vid_map *m, int threads,
+                    char *err, size_t errsz);
+/* Deliver frames [a, a+n) through fn, decoding from the best start point
+ * or continuing where the previous call stopped. */
+int  vid_dec_read(vid_dec *d, const vid_source *src, uint64_t a, uint64_t n,
+                  vid_frame_fn fn, void *user, char *err, size_t errsz);
+void vid_dec_free(vid_dec *d);
+const vid_params *vid_dec_params(const vid_dec *d);
+uint64_t vid_dec_frames(const vid_dec *d);
+/* Counters for benchmarks and tests: packets sent, frames output. */
+void vid_dec_stats(const vid_dec *d, uint64_t *packets_sent, uint64_t *frames_out,
+                   uint64_t *restarts);
+
+#endif

@@ -1,0 +1,589 @@
+/* video_read.c - the public read side of video streams: info, frames as
+ * RGB24 or native planes, per-frame md5 and pts. Decoders live in a cache
+ * hung off the reader: each call takes a decoder for its stream out of the
+ * cache (preferring one that can carry on from where it stopped) and puts
+ * it back after, so concurrent calls never share one and sequential calls
+ * keep theirs. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/imgutils.h>
+#include <libavutil/md5.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "internal.h"
+#include "video_internal.h"
+
+#define VC_IDLE_MAX 8
+
+typedef struct vslot {
+    struct vslot *next;
+    const synapt_reader *r;
+    uint64_t clip;
+    uint32_t stream;
+    vid_dec *d;
+    int mode;
+    uint64_t npkt;
+    /* the chunk packets are served from */
+    int ck_valid;
+    uint64_t ck_first, ck_count;
+    uint8_t *body;
+    size_t body_cap;
+    uint64_t *off;
+    uint32_t *size, *flags;
+    size_t tab_cap;
+    /* conversion */
+    struct SwsContext *sws;
+    int sws_w, sws_h, sws_fmt, sws_out;
+    AVFrame *conv;
+    uint8_t *pack;
+    size_t pack_cap;
+    int reader_msg;             /* the last error's message is already the reader's */
+} vslot;
+
+typedef struct vcache {
+    pthread_mutex_t lock;
+    vslot *idle;        /* most recently used first */
+} vcache;
+
+static void slot_free(vslot *s)
+{
+    if (!s)
+        return;
+    vid_dec_free(s->d);
+    free(s->body);
+    free(s->off);
+    free(s->size);
+    free(s->flags);
+    sws_freeContext(s->sws);
+    av_frame_free(&s->conv);
+    free(s->pack);
+    free(s);
+}
+
+static void cache_free(void *p)
+{
+    vcache *c = p;
+    if (!c)
+        return;
+    while (c->idle) {
+        vslot *s = c->idle;
+        c->idle = s->next;
+        slot_free(s);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static vcache *cache_get(const synapt_reader *rc)
+{
+    synapt_reader *r = (synapt_reader *)rc; /* the cache is the reader's private mutable state */
+    pthread_mutex_lock(&r->pool_lock);
+    if (!r->video_cache) {
+        vcache *c = calloc(1, sizeof *c);
+        if (c) {
+            pthread_mutex_init(&c->lock, NULL);
+            r->video_cache = c;
+            r->video_cache_free = cache_free;
+        }
+    }
+    vcache *c = r->video_cache;
+    pthread_mutex_unlock(&r->pool_lock);
+    return c;
+}
+
+/* ---- stream setup ---------------------------------------------------------- */
+
+typedef struct vstream {
+    sy_stream st;
+    synapt_stream_info info;
+    vid_params p;
+    vid_map m;
+    int mode;
+} vstream;
+
+static int load_stream(vstream *v, const synapt_reader *r, uint64_t clip, uint32_t stream)
+{
+    char err[256];
+    memset(v, 0, sizeof *v);
+    int rc = sy_reader_stream(&v->st, r, clip, stream);
+    if (rc)
+        return rc;
+    if ((rc = synapt_reader_stream(&v->info, r, clip, stream)))
+        return rc;
+    if (v->info.kind != SYNAPT_KIND_VIDEO || v->info.codec == SYNAPT_CODEC_RAW)
+        return sy_rerr(r, SYNAPT_E_INVALID_ARG, clip, stream, SY_NO_CHUNK, "not an encoded video stream");
+    char rp[16];
+    rc = vid_config_parse(&v->p, &v->m, &v->mode, rp, sizeof rp, v->info.codec_config,
+                          v->info.extradata, v->info.extradata_size, v->st.packets, err, sizeof err);
+    if (rc)
+        return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
+    if (v->m.nframes != v->st.frames) {
+        vid_params_free(&v->p);
+        vid_map_free(&v->m);
+        return sy_rerr(r, SYNAPT_E_CORRUPT, clip, stream, SY_NO_CHUNK,
+                       "codec_config says %llu frames, the index %llu",
+                       (unsigned long long)v->m.nframes, (unsigned long long)v->st.frames);
+    }
+    if (v->p.codec_id == AV_CODEC_ID_RAWVIDEO && strcmp(rp, "zstd")) {
+        vid_params_free(&v->p);
+        vid_map_free(&v->m);
+        return sy_rerr(r, SYNAPT_E_UNSUPPORTED, clip, stream, SY_NO_CHUNK,
+                       "raw video packing \"%s\" unknown", rp);
+    }
+    return 0;
+}
+
+static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t stream)
+{
+    char err[256];
+    vstream v;
+    int rc = load_stream(&v, r, clip, stream);
+    if (rc)
+        return rc;
+    vslot *s = calloc(1, sizeof *s);
+    if (!s) {
+        vid_params_free(&v.p);
+        vid_map_free(&v.m);
+        return sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, SY_NO_CHUNK, "out of memory");
+    }
+    s->r = r;
+    s->clip = clip;
+    s->stream = stream;
+    s->mode = v.mode;
+    s->npkt = v.st.packets;
+    s->sws_fmt = -1;
+    rc = vid_dec_create(&s->d, &v.p, &v.m, 1, err, sizeof err); /* takes p and m */
+    if (rc) {
+        free(s);
+        return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
+    }
+    *out = s;
+    return 0;
+}
+
+static int acquire(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t stream)
+{
+    vcache *c = cache_get(r);
+    if (!c)
+        return sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, SY_NO_CHUNK, "out of memory");
+    pthread_mutex_lock(&c->lock);
+    vslot **pp = &c->idle;
+    while (*pp && !((*pp)->clip == clip && (*pp)->stream == stream))
+        pp = &(*pp)->next;
+    vslot *s = *pp;
+    if (s)
+        *pp = s->next;
+    pthread_mutex_unlock(&c->lock);
+    if (s) {
+        s->next = NULL;
+        *out = s;
+        return 0;
+    }
+    return slot_new(out, r, clip, stream);
+}
+
+static void release(const synapt_reader *r, vslot *s)
+{
+    vcache *c = r->video_cache;
+    pthread_mutex_lock(&c->lock);
+    s->next = c->idle;
+    c->idle = s;
+    /* keep the most recent few: a decoder holds reference frames */
+    int n = 0;
+    vslot *prev = NULL;
+    for (vslot *x = c->idle; x; prev = x, x = x->next)
+        if (++n > VC_IDLE_MAX) {
+            prev->next = NULL;
+            while (x) {
+                vslot *nx = x->next;
+                slot_free(x);
+                x = nx;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- packets out of chunks ------------------------------------------------ */
+
+static int load_chunk(vslot *s, uint64_t p, char *err, size_t errsz)
+{
+    const synapt_reader *r = s->r;
+    uint64_t k;
+    synapt_chunk_info ci;
+    int rc = synapt_reader_find_chunk(&k, r, s->clip, s->stream, p);
+    if (!rc)
+        rc = synapt_reader_chunk(&ci, r, s->clip, s->stream, k);
+    if (rc)
+        goto rerr;
+    s->ck_valid = 0;
+    if (ci.frame_count > s->tab_cap) {
+        size_t n = ci.frame_count;
+        uint64_t *o = realloc(s->off, n * sizeof *o);
+        if (o) s->off = o;
+        uint32_t *z = realloc(s->size, n * sizeof *z);
+        if (z) s->size = z;
+        uint32_t *f = realloc(s->flags, n * sizeof *f);
+        if (f) s->flags = f;
+        if (!o || !z || !f) {
+            snprintf(err, errsz, "out of memory");
+            return SYNAPT_E_NOMEM;
+        }
+        s->tab_cap = n;
+    }
+    if (ci.compression == SYNAPT_COMPRESSION_NONE) {
+        size_t need = 0;
+        for (;;) {
+            rc = synapt_reader_read_chunk_body(s->body, s->body_cap, &need, r, s->clip, s->stream, k);
+            if (rc != SYNAPT_E_BUFFER)
+                break;
+            uint8_t *b = realloc(s->body, need);
+            if (!b) {
+                snprintf(err, errsz, "out of memory");
+                return SYNAPT_E_NOMEM;
+            }
+            s->body = b;
+            s->body_cap = need;
+        }
+        if (rc)
+            goto rerr;
+        /* the reader checked the record; still parse it as untrusted */
+        const uint8_t *b = s->body;
+        if (need < SY_CHUNK_HDR)
+            goto bad;
+        uint32_t fc = sy_rd32(b + 16);
+        uint32_t es = sy_rd16(b + 24);
+        if (fc != ci.frame_count || es < SY_ENTRY_ARRAY || (uint64_t)fc * es > need - SY_CHUNK_HDR)
+            goto bad;
+        uint64_t pay = SY_CHUNK_HDR + (uint64_t)fc * es, at = 0, avail = need - pay;
+        for (uint32_t i = 0; i < fc; i++) {
+            const uint8_t *e = b + SY_CHUNK_HDR + (size_t)i * es;
+            uint32_t sz = sy_rd32(e);
+            if (sz > avail - at)
+                goto bad;
+            s->off[i] = pay + at;
+            s->size[i] = sz;
+            s->flags[i] = sy_rd32(e + 8);
+            at += sz;
+        }
+    } else {
+        /* compressed packets: let the reader undo it */
+        synapt_frame_entry *ents = malloc(ci.frame_count * sizeof *ents);
+        if (!ents) {
+            snprintf(err, errsz, "out of memory");
+            return SYNAPT_E_NOMEM;
+        }
+        rc = synapt_reader_frame_entries(ents, r, s->clip, s->stream, ci.first_frame, ci.frame_count);
+        uint64_t total = 0;
+        for (uint32_t i = 0; !rc && i < ci.frame_count; i++) {
+            if (ents[i].size > VID_MAX_PACKET) {
+                free(ents);
+                goto bad;
+            }
+            s->off[i] = total;
+            s->size[i] = (uint32_t)ents[i].size;
+            s->flags[i] = ents[i].flags;
+            total += ents[i].size;
+        }
+        free(ents);
+        if (rc)
+            goto rerr;
+        if (total > s->body_cap) {
+            uint8_t *nb = realloc(s->body, total);
+            if (!nb) {
+                snprintf(err, errsz, "out of memory");
+                return SYNAPT_E_NOMEM;
+            }
+            s->body = nb;
+            s->body_cap = total;
+        }
+        rc = synapt_reader_read_packets(r, s->clip, s->stream, ci.first_frame, ci.frame_count,
+                                        s->body, s->body_cap, NULL);
+        if (rc)
+            goto rerr;
+    }
+    s->ck_first = ci.first_frame;
+    s->ck_count = ci.frame_count;
+    s->ck_valid = 1;
+    return 0;
+bad:
+    snprintf(err, errsz, "chunk %llu: packet table does not fit the chunk", (unsigned long long)k);
+    return SYNAPT_E_CORRUPT;
+rerr:
+    /* the reader's message already names file, clip, stream and chunk */
+    snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
+    s->reader_msg = 1;
+    return rc;
+}
+
+static int get_packet(void *user, uint64_t p, vid_packet *out, char *err, size_t errsz)
+{
+    vslot *s = user;
+    if (!s->ck_valid || p < s->ck_first || p - s->ck_first >= s->ck_count) {
+        int rc = load_chunk(s, p, err, errsz);
+        if (rc)
+            return rc;
+    }
+    uint64_t i = p - s->ck_first;
+    out->data = s->body + s->off[i];
+    out->size = s->size[i];
+    out->flags = s->flags[i];
+    return 0;
+}
+
+/* Turn an error from the decode path into the reader's message. */
+static int fail(const synapt_reader *r, vslot *s, int rc, const char *err)
+{
+    if (s->reader_msg) {
+        s->reader_msg = 0;
+        return rc;
+    }
+    return sy_rerr(r, rc, s->clip, s->stream, SY_NO_CHUNK, "%s", err);
+}
+
+/* ---- output ----------------------------------------------------------------- */
+
+typedef struct outctx {
+    vslot *s;
+    int format;
+    int w, h, fmt;                 /* declared frame */
+    uint64_t first;
+    uint8_t *buf;
+    size_t frame_bytes;
+    char *md5;                     /* md5 mode: 33 bytes per frame */
+    int colorspace, range;
+} outctx;
+
+/* Frames whose size or format differ from the declared ones (mid-stream
+ * changes) are scaled to the declared frame so every frame has one size. */
+static int to_native(outctx *o, const AVFrame *f, uint8_t *dst)
+{
+    if (f->width == o->w && f->height == o->h && f->format == o->fmt)
+        return vid_pack_native(dst, o->frame_bytes, f);
+    vslot *s = o->s;
+    if (!s->sws || s->sws_w != f->width || s->sws_h != f->height || s->sws_fmt != f->format || s->sws_out != o->fmt) {
+        sws_freeContext(s->sws);
+        s->sws = sws_getContext(f->width, f->height, f->format, o->w, o->h, o->fmt,
+                                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, NULL, NULL, NULL);
+        if (!s->sws)
+            return SYNAPT_E_CODEC;
+        s->sws_w = f->width; s->sws_h = f->height; s->sws_fmt = f->format; s->sws_out = o->fmt;
+    }
+    uint8_t *d[4];
+    int ls[4];
+    if (av_image_fill_arrays(d, ls, dst, o->fmt, o->w, o->h, 1) < 0)
+        return SYNAPT_E_CODEC;
+    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, d, ls);
+    return 0;
+}
+
+static int to_rgb(outctx *o, const AVFrame *f, uint8_t *dst)
+{
+    vslot *s = o->s;
+    int out = AV_PIX_FMT_RGB24;
+    if (!s->sws || s->sws_w != f->width || s->sws_h != f->height || s->sws_fmt != f->format || s->sws_out != out) {
+        sws_freeContext(s->sws);
+        s->sws = sws_getContext(f->width, f->height, f->format, o->w, o->h, out,
+                                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_BITEXACT,
+                                NULL, NULL, NULL);
+        if (!s->sws)
+            return SYNAPT_E_CODEC;
+        /* honour the stream's matrix and range; untagged SD is BT.601,
+         * untagged HD BT.709, as players assume */
+        int cs = f->colorspace != AVCOL_SPC_UNSPECIFIED ? (int)f->colorspace : o->colorspace;
+        if (cs == AVCOL_SPC_UNSPECIFIED)
+            cs = o->h >= 720 ? AVCOL_SPC_BT709 : AVCOL_SPC_BT470BG;
+        int full = f->color_range == AVCOL_RANGE_JPEG || o->range == AVCOL_RANGE_JPEG;
+        int *inv, *tab, sr, dr, br, con, sat;
+        if (sws_getColorspaceDetails(s->sws, &inv, &sr, &tab, &dr, &br, &con, &sat) >= 0) {
+            const int *coef = sws_getCoefficients(cs);
+            sws_setColorspaceDetails(s->sws, coef, full, sws_getCoefficients(SWS_CS_DEFAULT), 1, br, con, sat);
+        }
+        s->sws_w = f->width; s->sws_h = f->height; s->sws_fmt = f->format; s->sws_out = out;
+    }
+    uint8_t *d[4] = { dst, NULL, NULL, NULL };
+    int ls[4] = { o->w * 3, 0, 0, 0 };
+    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, d, ls);
+    return 0;
+}
+
+static int on_frame(void *user, uint64_t index, const AVFrame *f)
+{
+    outctx *o = user;
+    uint64_t k = index - o->first;
+    if (o->md5) {
+        vslot *s = o->s;
+        if (s->pack_cap < o->frame_bytes) {
+            uint8_t *p = realloc(s->pack, o->frame_bytes);
+            if (!p)
+                return SYNAPT_E_NOMEM;
+            s->pack = p;
+            s->pack_cap = o->frame_bytes;
+        }
+        int rc = to_native(o, f, s->pack);
+        if (rc)
+            return rc;
+        uint8_t h[16];
+        av_md5_sum(h, s->pack, (int)o->frame_bytes);
+        for (int i = 0; i < 16; i++)
+            snprintf(o->md5 + k * 33 + 2 * i, 3, "%02x", h[i]);
+        return 0;
+    }
+    uint8_t *dst = o->buf + k * o->frame_bytes;
+    return o->format == SYNAPT_VIDEO_NATIVE ? to_native(o, f, dst) : to_rgb(o, f, dst);
+}
+
+static int run(const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t first, uint64_t n,
+               int format, void *buf, size_t buf_size, size_t *written, char *md5)
+{
+    if (written)
+        *written = 0;
+    if (!r || (format != SYNAPT_VIDEO_RGB24 && format != SYNAPT_VIDEO_NATIVE))
+        return SYNAPT_E_INVALID_ARG;
+    vslot *s = NULL;
+    int rc = acquire(&s, r, clip, stream);
+    if (rc)
+        return rc;
+    const vid_params *p = vid_dec_params(s->d);
+    uint64_t nframes = vid_dec_frames(s->d);
+    outctx o = { 0 };
+    o.s = s;
+    o.format = md5 ? SYNAPT_VIDEO_NATIVE : format;
+    o.first = first;
+    o.md5 = md5;
+    o.w = p->width;
+    o.h = p->height;
+    o.fmt = p->pix_fmt;
+    o.frame_bytes = o.format == SYNAPT_VIDEO_NATIVE ? vid_native_size(p->width, p->height, p->pix_fmt)
+                                                    : (size_t)p->width * (size_t)p->height * 3;
+    o.colorspace = p->color_space;
+    o.range = p->color_range;
+    if (first > nframes || n > nframes - first) {
+        rc = sy_rerr(r, SYNAPT_E_RANGE, clip, stream, SY_NO_CHUNK, "frames [%llu, +%llu) outside the %llu frames",
+                     (unsigned long long)first, (unsigned long long)n, (unsigned long long)nframes);
+        goto out;
+    }
+    if (!md5) {
+        if (n && o.frame_bytes > SIZE_MAX / n) {
+            rc = sy_rerr(r, SYNAPT_E_LIMIT, clip, stream, SY_NO_CHUNK, "window too large");
+            goto out;
+        }
+        size_t need = (size_t)n * o.frame_bytes;
+        if (written)
+            *written = need;
+        if (!buf || buf_size < need) {
+            rc = sy_rerr(r, SYNAPT_E_BUFFER, clip, stream, SY_NO_CHUNK, "buffer of %zu bytes, %zu needed",
+                         buf_size, need);
+            goto out;
+        }
+        o.buf = buf;
+    }
+    char err[320];
+    err[0] = 0;
+    vid_source src = { get_packet, s };
+    rc = vid_dec_read(s->d, &src, first, n, on_frame, &o, err, sizeof err);
+    if (rc) {
+        if (!err[0])
+            snprintf(err, sizeof err, "converting a decoded frame failed");
+        rc = fail(r, s, rc, err);
+    }
+out:
+    release(r, s);
+    return rc;
+}
+
+SYNAPT_API int synapt_video_read(const synapt_reader *r, uint64_t clip, uint32_t stream,
+                                 uint64_t first, uint64_t n, int format,
+                                 void *buf, size_t buf_size, size_t *written)
+{
+    return run(r, clip, stream, first, n, format, buf, buf_size, written, NULL);
+}
+
+SYNAPT_API int synapt_video_frame_md5(char *out, const synapt_reader *r, uint64_t clip,
+                                      uint32_t stream, uint64_t first, uint64_t n)
+{
+    if (!out && n)
+        return SYNAPT_E_INVALID_ARG;
+    return run(r, clip, stream, first, n, SYNAPT_VIDEO_NATIVE, NULL, 0, NULL, out);
+}
+
+SYNAPT_API int synapt_video_get_info(synapt_video_info *out, const synapt_reader *r,
+                                     uint64_t clip, uint32_t stream)
+{
+    if (!out || !r)
+        return SYNAPT_E_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    vstream v;
+    int rc = load_stream(&v, r, clip, stream);
+    if (rc)
+        return rc;
+    const vid_params *p = &v.p;
+    out->width = (uint32_t)p->width;
+    out->height = (uint32_t)p->height;
+    out->codec = v.info.codec;
+    out->codec_name = avcodec_get_name(p->codec_id);
+    out->mode = v.mode;
+    out->pix_fmt = av_get_pix_fmt_name(p->pix_fmt);
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(p->pix_fmt);
+    out->bits_per_sample = d ? (uint32_t)d->comp[0].depth : 8;
+    out->frame_count = v.m.nframes;
+    out->packet_count = v.m.npkt;
+    out->sync_points = v.m.nsync;
+    out->fps_num = (uint32_t)(p->frame_rate.num > 0 ? p->frame_rate.num : (int)v.info.fps_num);
+    out->fps_den = (uint32_t)(p->frame_rate.den > 0 ? p->frame_rate.den : (int)v.info.fps_den);
+    out->time_base_num = (uint32_t)p->time_base.num;
+    out->time_base_den = (uint32_t)p->time_base.den;
+    out->first_pts = SYNAPT_PTS_NONE;
+    out->rgb_frame_bytes = (size_t)p->width * (size_t)p->height * 3;
+    out->native_frame_bytes = vid_native_size(p->width, p->height, p->pix_fmt);
+    vid_params_free(&v.p);
+    vid_map_free(&v.m);
+    if (out->frame_count > 0) {
+        int64_t pts;
+        if (synapt_video_frame_pts(&pts, r, clip, stream, 0, 1) == 0)
+            out->first_pts = pts;
+    }
+    return 0;
+}
+
+SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint64_t clip,
+                                      uint32_t stream, uint64_t first, uint64_t n)
+{
+    if (!r || (!out && n))
+        return SYNAPT_E_INVALID_ARG;
+    vstream v;
+    int rc = load_stream(&v, r, clip, stream);
+    if (rc)
+        return rc;
+    if (first > v.m.nframes || n > v.m.nframes - first) {
+        rc = sy_rerr(r, SYNAPT_E_RANGE, clip, stream, SY_NO_CHUNK, "frames [%llu, +%llu) outside the %llu frames",
+                     (unsigned long long)first, (unsigned long long)n, (unsigned long long)v.m.nframes);
+        goto out;
+    }
+    /* frames are in presentation order: their packets span [lo, hi] */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (uint64_t i = first; i < first + n; i++) {
+        uint64_t q = v.m.out_pkt[i];
+        if (q < lo) lo = q;
+        if (q > hi) hi = q;
+    }
+    if (n == 0)
+        goto out;
+    int64_t *pp = malloc((size_t)(hi - lo + 1) * sizeof *pp);
+    if (!pp) {
+        rc = sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, SY_NO_CHUNK, "out of memory");
+        goto out;
+    }
+    rc = synapt_reader_frame_pts(pp, r, clip, stream, lo, hi - lo + 1);
+    for (uint64_t i = first; !rc && i < first + n; i++)
+        out[i - first] = pp[v.m.out_pkt[i] - lo];
+    free(pp);
+out:
+    vid_params_free(&v.p);
+    vid_map_free(&v.m);
+    return rc;
+}
