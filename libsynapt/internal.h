@@ -301,13 +301,18 @@ struct synapt_reader {
     void *map_base; size_t map_len;/* when mmapped */
     uint8_t *index_owned;          /* when read into memory */
     sy_section sec[SY_SEC_COUNT_];
-    /* decompression contexts, reused across calls and threads */
+    /* per-call working state (zstd context, scratch buffers), reused
+     * across calls and threads so reads do not allocate in steady state */
     pthread_mutex_t pool_lock;
-    void *dctx[SY_DCTX_POOL];
-    int ndctx;
+    struct sy_rctx *ctx[SY_DCTX_POOL];
+    int nctx;
     /* last error message */
     pthread_mutex_t msg_lock;
     char msg[SY_MSG_MAX];
+    /* video decoder cache (video_decode.c), created on first use under
+     * pool_lock, freed by video_cache_free when the reader closes */
+    void *video_cache;
+    void (*video_cache_free)(void *cache);
 };
 
 /* Validated view of one StreamEntry. */

@@ -6,7 +6,7 @@
  * Every entry is validated when it is used: a StrRef is checked for bounds
  * and its NUL, every id and range against the table it points into, every
  * chunk record against its index entry. Reads use pread on one descriptor
- * (or a memory image) and per-call scratch buffers, so one handle serves
+ * (or a memory image) and pooled per-call working state, so one handle serves
  * many threads; the only shared mutable state is the zstd context pool and
  * the last-error text, each behind its own mutex. */
 #include <errno.h>
@@ -141,28 +141,59 @@ static int fetch(const synapt_reader *r, const uint8_t **out, sy_buf *scratch, u
     return rc;
 }
 
-static ZSTD_DCtx *dctx_get(const synapt_reader *rc)
+/* Working state of one call: taken from the reader's pool, returned after.
+ * Only pop and push hold the lock. */
+typedef struct sy_rctx {
+    ZSTD_DCtx *dctx;
+    sy_buf rec, whole, ftmp, chunkraw, frame;
+} rctx;
+
+/* Buffers bigger than this are not kept between calls. */
+#define SY_KEEP_BYTES (64u << 20)
+
+static void ctx_destroy(const synapt_reader *r, rctx *c)
 {
-    synapt_reader *r = (synapt_reader *)rc;
-    ZSTD_DCtx *d = NULL;
-    pthread_mutex_lock(&r->pool_lock);
-    if (r->ndctx) d = r->dctx[--r->ndctx];
-    pthread_mutex_unlock(&r->pool_lock);
-    if (!d) {
-        ZSTD_customMem cm = { r->mem.malloc_fn, r->mem.free_fn, r->mem.opaque };
-        d = ZSTD_createDCtx_advanced(cm);
-    }
-    return d;
+    if (!c) return;
+    ZSTD_freeDCtx(c->dctx);
+    sy_buf_free(&r->mem, &c->rec);
+    sy_buf_free(&r->mem, &c->whole);
+    sy_buf_free(&r->mem, &c->ftmp);
+    sy_buf_free(&r->mem, &c->chunkraw);
+    sy_buf_free(&r->mem, &c->frame);
+    sy_free(&r->mem, c);
 }
 
-static void dctx_put(const synapt_reader *rc, ZSTD_DCtx *d)
+static rctx *ctx_get(const synapt_reader *rc)
 {
     synapt_reader *r = (synapt_reader *)rc;
-    if (!d) return;
+    rctx *c = NULL;
     pthread_mutex_lock(&r->pool_lock);
-    if (r->ndctx < SY_DCTX_POOL) { r->dctx[r->ndctx++] = d; d = NULL; }
+    if (r->nctx) c = r->ctx[--r->nctx];
     pthread_mutex_unlock(&r->pool_lock);
-    ZSTD_freeDCtx(d);
+    if (!c) c = sy_calloc(&r->mem, sizeof *c);
+    return c;
+}
+
+static void ctx_put(const synapt_reader *rc, rctx *c)
+{
+    synapt_reader *r = (synapt_reader *)rc;
+    if (!c) return;
+    sy_buf *bufs[] = { &c->rec, &c->whole, &c->ftmp, &c->chunkraw, &c->frame };
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        if (bufs[i]->cap > SY_KEEP_BYTES) sy_buf_free(&r->mem, bufs[i]);
+    pthread_mutex_lock(&r->pool_lock);
+    if (r->nctx < SY_DCTX_POOL) { r->ctx[r->nctx++] = c; c = NULL; }
+    pthread_mutex_unlock(&r->pool_lock);
+    ctx_destroy(r, c);
+}
+
+static ZSTD_DCtx *ctx_dctx(const synapt_reader *r, rctx *c)
+{
+    if (!c->dctx) {
+        ZSTD_customMem cm = { r->mem.malloc_fn, r->mem.free_fn, r->mem.opaque };
+        c->dctx = ZSTD_createDCtx_advanced(cm);
+    }
+    return c->dctx;
 }
 
 /* ------------------------------------------------------------------ */
@@ -172,10 +203,11 @@ static void reader_free(synapt_reader *r)
 {
     if (!r) return;
     sy_mem m = r->mem;
+    if (r->video_cache && r->video_cache_free) r->video_cache_free(r->video_cache);
     if (r->map_base) munmap(r->map_base, r->map_len);
     sy_free(&m, r->index_owned);
     if (r->fd >= 0) close(r->fd);
-    for (int i = 0; i < r->ndctx; i++) ZSTD_freeDCtx(r->dctx[i]);
+    for (int i = 0; i < r->nctx; i++) ctx_destroy(r, r->ctx[i]);
     pthread_mutex_destroy(&r->pool_lock);
     pthread_mutex_destroy(&r->msg_lock);
     sy_free(&m, r->name);
@@ -891,20 +923,6 @@ static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st
     return 0;
 }
 
-/* Per-call scratch: nothing shared between threads. */
-typedef struct scratch {
-    sy_buf rec, whole, ftmp, chunkraw, frame;
-} scratch;
-
-static void scratch_free(const synapt_reader *r, scratch *s)
-{
-    sy_buf_free(&r->mem, &s->rec);
-    sy_buf_free(&r->mem, &s->whole);
-    sy_buf_free(&r->mem, &s->ftmp);
-    sy_buf_free(&r->mem, &s->chunkraw);
-    sy_buf_free(&r->mem, &s->frame);
-}
-
 /* Where decoded frames go: dst() gives the place for frame `idx` (stream
  * position) of `size` bytes, or NULL to skip it; done() runs after. */
 typedef struct sink {
@@ -932,12 +950,12 @@ static int unfilter(const chunkdata *cd, uint8_t *dst, const uint8_t *src, uint3
 
 /* Decode frames [lo, hi) of a loaded chunk into the sink. */
 static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent *ck, const chunkdata *cd,
-                        uint32_t lo, uint32_t hi, const sink *sk, scratch *sc)
+                        uint32_t lo, uint32_t hi, const sink *sk, rctx *sc)
 {
     int rc = 0;
     ZSTD_DCtx *dctx = NULL;
     const uint8_t *whole = NULL;
-    if (cd->compression != SYNAPT_COMPRESSION_NONE && !(dctx = dctx_get(r)))
+    if (cd->compression != SYNAPT_COMPRESSION_NONE && !(dctx = ctx_dctx(r, sc)))
         return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory (zstd context)");
     if (cd->compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
         unsigned long long cs = ZSTD_getFrameContentSize(cd->payload, (size_t)cd->stored);
@@ -1003,7 +1021,6 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
         roff += fr;
     }
 done:
-    dctx_put(r, dctx);
     return rc;
 }
 
@@ -1019,20 +1036,20 @@ static int walk(const synapt_reader *r, const sy_stream *st, uint64_t first, uin
         return sy_rerr(r, SYNAPT_E_RANGE, st->clip, st->index, SY_NO_CHUNK, "frames [%llu, +%llu) outside the stream's %llu",
                        (unsigned long long)first, (unsigned long long)n, (unsigned long long)st->packets);
     if (!n) return 0;
-    scratch sc;
-    memset(&sc, 0, sizeof sc);
+    rctx *sc = ctx_get(r);
+    if (!sc) return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, SY_NO_CHUNK, "out of memory");
     chunkent ck;
     int rc = find_chunk(&ck, r, st, first);
     uint64_t f = first;
     while (!rc) {
         chunkdata cd;
-        if ((rc = load_chunk(&cd, r, st, &ck, &sc.rec, r->verify_checksums))) break;
+        if ((rc = load_chunk(&cd, r, st, &ck, &sc->rec, r->verify_checksums))) break;
         uint32_t lo = (uint32_t)(f - ck.first);
         uint32_t hi = end - ck.first < ck.count ? (uint32_t)(end - ck.first) : ck.count;
         if (meta)
             for (uint32_t i = lo; i < hi && !rc; i++)
                 rc = meta(mu, ck.first + i, cd.table + (size_t)i * cd.esz, cd.esz);
-        if (!rc && sk) rc = decode_chunk(r, st, &ck, &cd, lo, hi, sk, &sc);
+        if (!rc && sk) rc = decode_chunk(r, st, &ck, &cd, lo, hi, sk, sc);
         f = ck.first + hi;
         if (rc || f >= end) break;
         uint64_t next = ck.k + 1;
@@ -1041,7 +1058,7 @@ static int walk(const synapt_reader *r, const sy_stream *st, uint64_t first, uin
             rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, next, "starts at frame %llu, expected %llu",
                          (unsigned long long)ck.first, (unsigned long long)f);
     }
-    scratch_free(r, &sc);
+    ctx_put(r, sc);
     return rc;
 }
 
@@ -1308,17 +1325,18 @@ int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size, const syn
     if (size) *size = (size_t)blen;
     if (blen > cap)
         return sy_rerr(r, SYNAPT_E_BUFFER, clip, stream, chunk, "buffer of %zu bytes, %llu needed", cap, (unsigned long long)blen);
-    sy_buf sc = { 0 };
+    rctx *sc = ctx_get(r);
+    if (!sc) return sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, chunk, "out of memory");
     chunkdata cd;
-    rc = load_chunk(&cd, r, &st, &ck, &sc, r->verify_checksums);
+    rc = load_chunk(&cd, r, &st, &ck, &sc->rec, r->verify_checksums);
     if (!rc) memcpy(buf, cd.body, (size_t)blen);
-    sy_buf_free(&r->mem, &sc);
+    ctx_put(r, sc);
     return rc;
 }
 
 /* ---- verify ---- */
 
-static int verify_stream(const synapt_reader *r, uint64_t clip, uint32_t si, scratch *sc)
+static int verify_stream(const synapt_reader *r, uint64_t clip, uint32_t si, rctx *sc)
 {
     synapt_stream_info info;
     sy_stream st;
@@ -1355,8 +1373,6 @@ int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress, void *us
     int rc = 0;
     uint64_t nclips = r->sec[SY_SEC_CLIPS].count;
     uint64_t nlabels = r->sec[SY_SEC_LABELS].count;
-    scratch sc;
-    memset(&sc, 0, sizeof sc);
     /* hash tables: sorted, pointing at entries whose names hash to them */
     const sy_section *ids = &r->sec[SY_SEC_CLIP_IDS], *lids = &r->sec[SY_SEC_LABEL_IDS];
     for (uint64_t i = 0; i < ids->count; i++) {
@@ -1377,6 +1393,8 @@ int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress, void *us
             (i && sy_rd64(e) < sy_rd64(e - lids->esize)))
             return ERR0(r, SYNAPT_E_CORRUPT, "label hash table entry %llu is wrong", (unsigned long long)i);
     }
+    rctx *sc = ctx_get(r);
+    if (!sc) return ERR0(r, SYNAPT_E_NOMEM, "out of memory");
     for (uint64_t c = 0; c < nclips && !rc; c++) {
         clipview cv;
         if ((rc = load_clip(&cv, r, c))) break;
@@ -1400,7 +1418,7 @@ int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress, void *us
             break;
         }
         const uint8_t *rec;
-        if ((rc = fetch(r, &rec, &sc.rec, at, (size_t)(blen + SY_REC_OVERHEAD)))) {
+        if ((rc = fetch(r, &rec, &sc->rec, at, (size_t)(blen + SY_REC_OVERHEAD)))) {
             rc = sy_rerr(r, rc, c, SY_NO_STREAM, SY_NO_CHUNK, "cannot read the clip record");
             break;
         }
@@ -1410,7 +1428,7 @@ int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress, void *us
         }
         uint64_t maxf = 0;
         for (uint32_t i = 0; i < cv.stream_count && !rc; i++) {
-            rc = verify_stream(r, c, i, &sc);
+            rc = verify_stream(r, c, i, sc);
             uint64_t fr = sy_rd64(ENTRY(r, SY_SEC_STREAMS, (uint64_t)cv.stream_first + i) + SY_SE_FRAMES);
             if (fr > maxf) maxf = fr;
         }
@@ -1418,6 +1436,6 @@ int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress, void *us
             rc = sy_rerr(r, SYNAPT_E_CORRUPT, c, SY_NO_STREAM, SY_NO_CHUNK, "clip frame count differs from its streams");
         if (!rc && progress && progress(user, c + 1, nclips)) break;
     }
-    scratch_free(r, &sc);
+    ctx_put(r, sc);
     return rc;
 }
