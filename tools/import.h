@@ -366,6 +366,65 @@ void import_errf(char *err, size_t errsz, const char *file, uint64_t line,
     ;
 
 /* ---------------------------------------------------------------------
+ * Packing: clips into .synapt files (the engine of synapt-pack)
+ * ------------------------------------------------------------------- */
+
+/** What to do when a sidecar's frame count differs from the video's. */
+typedef enum import_mismatch {
+    IMPORT_MISMATCH_ERROR = 0,   /* the clip fails, naming both counts */
+    IMPORT_MISMATCH_TRUNCATE,    /* longer sidecars are cut to the video's length;
+                                    shorter ones are kept and the clip meta says
+                                    how many frames all streams share */
+    IMPORT_MISMATCH_PAD          /* sidecars are cut or padded to the video's length:
+                                    pose with frames of no person, depth/mask with
+                                    zeros (invalid), frame labels with -1 */
+} import_mismatch;
+/** "error", "truncate", "pad" -> value; -1 when unknown. */
+int import_mismatch_from_name(const char *name);
+
+typedef struct import_pack_options {
+    const char *out;              /* output path; shards insert -00000 before .synapt */
+    const char *report;           /* keep-going JSON report path; NULL = OUT.report.json */
+    const char *tmp_dir;          /* per-clip scratch files; NULL = beside OUT */
+    synapt_video_import_options video; /* mode, gop, resize... (stream_name is set here) */
+    int on_mismatch;              /* import_mismatch */
+    int keep_going;               /* skip bad clips, write the report, return 3 */
+    uint32_t shard_k, shard_n;    /* keep clips with xxh3(id) % n == k; n 0 = all */
+    uint64_t max_shard_bytes;     /* roll over to OUT-00001.synapt past this; 0 = never */
+    int threads;                  /* clips packed at once; 0 = online cores */
+    int progress;                 /* draw the cli progress bar (still only on a tty) */
+    int zstd_level;               /* 0 = writer default */
+} import_pack_options;
+
+typedef struct import_pack_stats {
+    uint64_t selected;            /* clips in this shard */
+    uint64_t packed, skipped;     /* skipped includes annotation entries the parser skipped */
+    uint64_t frames;              /* video/image frames stored */
+    uint64_t input_bytes;         /* bytes of the video files read */
+    uint64_t output_bytes;        /* bytes of the .synapt files written */
+    uint32_t shards;              /* output files written */
+    double seconds;
+} import_pack_stats;
+
+/** Write one clip (video or image frames, then every sidecar as its
+ *  standard stream: rgb, pose2d, pose3d, depth, mask, frame_labels) into
+ *  the writer `w`, which must have no open clip. The clip's media path is
+ *  resolved on disk first (import_clip_resolve), which is why `c` is not
+ *  const. On failure the writer may be poisoned; callers write each clip
+ *  to a scratch writer (import_pack_run does). *frames_out may be NULL. */
+int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options *o,
+                     uint64_t *frames_out, char *err, size_t errsz);
+
+/** Pack the clips of `l` (those of shard k/n) into o->out, o->threads at a
+ *  time, each into a scratch file that is then copied whole into the
+ *  output in list order: the output bytes do not depend on the thread
+ *  count. Returns 0 (all packed), 3 (keep_going and some skipped: the
+ *  report was written), or a negative SYNAPT_E_* code (nothing is left at
+ *  the output paths). */
+int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_options *o,
+                    char *err, size_t errsz);
+
+/* ---------------------------------------------------------------------
  * Shared between the import modules
  * ------------------------------------------------------------------- */
 

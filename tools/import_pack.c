@@ -1,0 +1,763 @@
+/* import_pack.c - the engine of synapt-pack: one clip with its sidecars
+ * into a writer (import_pack_clip), and the parallel, deterministic,
+ * sharded driver over a whole clip list (import_pack_run). */
+#include "import.h"
+#include "cli.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <libavformat/avformat.h>
+
+int import_mismatch_from_name(const char *name)
+{
+    if (!strcmp(name, "error"))
+        return IMPORT_MISMATCH_ERROR;
+    if (!strcmp(name, "truncate"))
+        return IMPORT_MISMATCH_TRUNCATE;
+    if (!strcmp(name, "pad"))
+        return IMPORT_MISMATCH_PAD;
+    return -1;
+}
+
+static const char *mismatch_name(int m)
+{
+    return m == IMPORT_MISMATCH_PAD ? "pad" : m == IMPORT_MISMATCH_TRUNCATE ? "truncate" : "error";
+}
+
+/* ---------------------------------------------------------------- one clip */
+
+/* The video's nominal frame rate, so sidecar streams carry the same clock.
+ * Reading the container header is enough for the formats datasets use;
+ * 0/0 (writer default) when the header does not say. */
+static void probe_fps(const char *path, uint32_t *num, uint32_t *den)
+{
+    *num = *den = 0;
+    AVFormatContext *fc = NULL;
+    if (avformat_open_input(&fc, path, NULL, NULL) < 0)
+        return;
+    for (unsigned i = 0; i < fc->nb_streams; i++) {
+        AVStream *st = fc->streams[i];
+        if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO)
+            continue;
+        AVRational r = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
+                                                                                : st->r_frame_rate;
+        if (r.num > 0 && r.den > 0) {
+            *num = (uint32_t)r.num;
+            *den = (uint32_t)r.den;
+        }
+        break;
+    }
+    avformat_close_input(&fc);
+}
+
+/* Sidecars loaded before the clip is begun: their frame counts go into the
+ * clip metadata, which is fixed at begin_clip. */
+typedef struct loaded {
+    import_pose pose2d, pose3d;
+    int has2d, has3d;
+    import_frames *depth, *mask;
+    int32_t *flabels;
+    uint64_t nflabels;
+    int has_flabels;
+} loaded;
+
+static void loaded_free(loaded *s)
+{
+    import_pose_free(&s->pose2d);
+    import_pose_free(&s->pose3d);
+    import_frames_close(s->depth);
+    import_frames_close(s->mask);
+    free(s->flabels);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = p ? strrchr(p, '/') : NULL;
+    return s ? s + 1 : p ? p : "";
+}
+
+/* Stream name for a kind: the standard name, or "<name>_<tag>" when the
+ * clip already has one (a second pose2d becomes pose2d_openpose). */
+static void stream_name(char *out, size_t n, const char *base, const char *tag,
+                        char used[][48], int *nused)
+{
+    snprintf(out, n, "%s", base);
+    for (int i = 0; i < *nused; i++)
+        if (strcmp(used[i], out) == 0) {
+            snprintf(out, n, "%s_%s", base, tag);
+            break;
+        }
+    if (*nused < 16)
+        snprintf(used[(*nused)++], 48, "%s", out);
+}
+
+static uint64_t target_frames(uint64_t have, uint64_t video, int policy)
+{
+    if (policy == IMPORT_MISMATCH_PAD)
+        return video;
+    if (policy == IMPORT_MISMATCH_TRUNCATE && have > video)
+        return video;
+    return have;
+}
+
+static int write_pose(synapt_writer *w, const import_pose *p, const char *name, int kind,
+                      uint64_t nframes, int64_t first, const uint32_t fps[2], char *err, size_t errsz,
+                      const char *id)
+{
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.fps_num = fps[0];
+    d.fps_den = fps[1];
+    d.name = name;
+    d.kind = kind;
+    d.dtype = SYNAPT_DTYPE_F32;
+    d.ndim = 3;
+    d.shape[0] = p->persons;
+    d.shape[1] = p->joints;
+    d.shape[2] = p->channels;
+    d.skeleton = p->skeleton;
+    d.channels = p->layout;
+    d.units = kind == SYNAPT_KIND_POSE3D ? "m" : "px";
+    uint32_t si;
+    int rc = synapt_writer_add_stream(&si, w, &d);
+    size_t per = (size_t)p->persons * p->joints * p->channels;
+    for (uint64_t t = 0; !rc && t < nframes; t++) {
+        /* frames outside the sidecar (padding, or before its first index)
+         * are frames with nobody in them */
+        int64_t src = (int64_t)t + first;
+        if (src < 0 || (uint64_t)src >= p->frames)
+            rc = synapt_writer_write_pose(w, si, NULL, 0, SYNAPT_PTS_NONE);
+        else
+            rc = synapt_writer_write_pose(w, si, p->data + (size_t)src * per, p->present[src],
+                                          SYNAPT_PTS_NONE);
+    }
+    if (rc)
+        import_errf(err, errsz, NULL, 0, "clip %s: stream %s: %s", id, name, synapt_writer_errmsg(w));
+    return rc;
+}
+
+static int write_frames_stream(synapt_writer *w, import_frames *f, const char *name, int kind,
+                               uint64_t nframes, const uint32_t fps[2], const char *id, char *err,
+                               size_t errsz)
+{
+    const import_frames_info *fi = import_frames_get_info(f);
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.fps_num = fps[0];
+    d.fps_den = fps[1];
+    d.name = name;
+    d.kind = kind;
+    d.dtype = fi->dtype;
+    d.ndim = fi->channels > 1 || kind == SYNAPT_KIND_IMAGE ? 3 : 2;
+    d.shape[0] = fi->height;
+    d.shape[1] = fi->width;
+    d.shape[2] = fi->channels;
+    if (kind == SYNAPT_KIND_DEPTH) {
+        d.scale = fi->dtype == SYNAPT_DTYPE_U16 ? fi->scale : 1.0;
+        d.units = "m";
+    }
+    size_t es = fi->dtype == SYNAPT_DTYPE_U8 ? 1 : fi->dtype == SYNAPT_DTYPE_U16 ? 2 : 4;
+    size_t fb = (size_t)fi->height * fi->width * fi->channels * es;
+    uint32_t si;
+    int rc = synapt_writer_add_stream(&si, w, &d);
+    if (rc) {
+        import_errf(err, errsz, NULL, 0, "clip %s: stream %s: %s", id, name, synapt_writer_errmsg(w));
+        return rc;
+    }
+    void *buf = calloc(1, fb ? fb : 1);
+    if (!buf)
+        return SYNAPT_E_NOMEM;
+    for (uint64_t t = 0; !rc && t < nframes; t++) {
+        if (t < fi->frames) {
+            rc = import_frames_read(f, t, buf, fb, err, errsz);
+            if (rc)
+                break;
+        } else if (t == fi->frames) {
+            memset(buf, 0, fb); /* padding: zero is "no measurement" for depth and "background" for masks */
+        }
+        rc = synapt_writer_write_frames(w, si, buf, fb, 1, NULL);
+        if (rc)
+            import_errf(err, errsz, NULL, 0, "clip %s: stream %s: %s", id, name, synapt_writer_errmsg(w));
+    }
+    free(buf);
+    return rc;
+}
+
+int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options *o,
+                     uint64_t *frames_out, char *err, size_t errsz)
+{
+    loaded s;
+    memset(&s, 0, sizeof s);
+    import_frames *images = NULL;
+    cJSON *meta = NULL;
+    char *meta_txt = NULL;
+    int rc = 0;
+    const char *id = c->id;
+    char where[600];
+    snprintf(where, sizeof where, "%s%s%llu", c->ann_file ? c->ann_file : "",
+             c->ann_line ? ":" : "", (unsigned long long)c->ann_line);
+    if (frames_out)
+        *frames_out = 0;
+    if ((rc = import_clip_resolve(c, err, errsz)))
+        goto done;
+    /* sidecars first: a bad sidecar fails before any video work */
+    if (c->pose2d.path) {
+        if ((rc = import_pose_read(&s.pose2d, &c->pose2d, 0, err, errsz)))
+            goto done;
+        s.has2d = 1;
+    }
+    if (c->pose3d.path) {
+        if ((rc = import_pose_read(&s.pose3d, &c->pose3d, 1, err, errsz)))
+            goto done;
+        s.has3d = 1;
+    }
+    if (c->depth.path && (rc = import_frames_open(&s.depth, &c->depth, err, errsz)))
+        goto done;
+    if (c->mask.path && (rc = import_frames_open(&s.mask, &c->mask, err, errsz)))
+        goto done;
+    if (c->frame_labels.path) {
+        if ((rc = import_frame_labels_read(&s.flabels, &s.nflabels, &c->frame_labels, err, errsz)))
+            goto done;
+        s.has_flabels = 1;
+    }
+    if (c->frames && (rc = import_frames_open(&images, &(import_sidecar){ c->frames, NULL,
+                                              IMPORT_SC_IMAGE_DIR, 0, 0 }, err, errsz)))
+        goto done;
+
+    /* clip metadata: the annotation's own, plus where the clip came from
+     * and how sidecars were aligned (file names only: output must not
+     * depend on where the dataset sits on disk) */
+    meta = c->meta_json ? cJSON_Parse(c->meta_json) : cJSON_CreateObject();
+    if (!cJSON_IsObject(meta)) {
+        import_errf(err, errsz, c->ann_file, c->ann_line, "clip %s: meta is not a JSON object", id);
+        rc = SYNAPT_E_INPUT;
+        goto done;
+    }
+    cJSON *imp = cJSON_AddObjectToObject(meta, "import");
+    if (imp) {
+        if (c->ann_file)
+            cJSON_AddStringToObject(imp, "annotation", base_name(c->ann_file));
+        if (c->ann_line)
+            cJSON_AddNumberToObject(imp, "line", (double)c->ann_line);
+        cJSON_AddStringToObject(imp, "media", base_name(c->video ? c->video : c->frames));
+        if (c->start_frame >= 0 || c->end_frame >= 0) {
+            /* the range is kept, not cut: copy-mode video cannot be cut
+             * frame-exactly, and readers can apply it exactly */
+            cJSON *r = cJSON_AddArrayToObject(imp, "frame_range");
+            cJSON_AddItemToArray(r, cJSON_CreateNumber((double)(c->start_frame >= 0 ? c->start_frame : 0)));
+            cJSON_AddItemToArray(r, c->end_frame >= 0 ? cJSON_CreateNumber((double)c->end_frame) : cJSON_CreateNull());
+        }
+        if (s.has2d || s.has3d || s.depth || s.mask || s.has_flabels) {
+            cJSON *al = cJSON_AddObjectToObject(imp, "alignment");
+            cJSON_AddStringToObject(al, "policy", mismatch_name(o->on_mismatch));
+            cJSON *src = cJSON_AddObjectToObject(al, "sidecar_frames");
+            if (s.has2d)
+                cJSON_AddNumberToObject(src, "pose2d", (double)s.pose2d.frames);
+            if (s.has3d)
+                cJSON_AddNumberToObject(src, "pose3d", (double)s.pose3d.frames);
+            if (s.depth)
+                cJSON_AddNumberToObject(src, "depth", (double)import_frames_get_info(s.depth)->frames);
+            if (s.mask)
+                cJSON_AddNumberToObject(src, "mask", (double)import_frames_get_info(s.mask)->frames);
+            if (s.has_flabels)
+                cJSON_AddNumberToObject(src, "frame_labels", (double)s.nflabels);
+        }
+    }
+    if (!(meta_txt = cJSON_PrintUnformatted(meta))) {
+        rc = SYNAPT_E_NOMEM;
+        goto done;
+    }
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = id;
+    cd.labels = (const char *const *)c->labels;
+    cd.label_count = c->label_count;
+    cd.split = c->split;
+    cd.source = c->source;
+    cd.synthetic = c->synthetic;
+    cd.group_keys = (const char *const *)c->group_keys;
+    cd.group_values = (const char *const *)c->group_values;
+    cd.group_count = c->group_count;
+    cd.meta_json = meta_txt;
+    if ((rc = synapt_writer_begin_clip(w, &cd))) {
+        import_errf(err, errsz, c->ann_file, c->ann_line, "clip %s: %s", id, synapt_writer_errmsg(w));
+        goto done;
+    }
+    char used[16][48];
+    int nused = 0;
+    char name[64];
+    uint64_t nvideo = 0;
+    uint32_t fps[2] = { 0, 0 };
+    if (c->video) {
+        probe_fps(c->video, &fps[0], &fps[1]);
+        synapt_video_import_options vo = o->video;
+        stream_name(name, sizeof name, "rgb", "video", used, &nused);
+        vo.stream_name = name;
+        synapt_video_import_result vr;
+        char verr[768] = "";
+        rc = synapt_video_import(&vr, w, c->video, &vo, verr, sizeof verr);
+        if (rc) {
+            import_errf(err, errsz, NULL, 0, "%s (clip %s, %s)", verr, id, where);
+            goto done;
+        }
+        nvideo = vr.frames;
+    } else {
+        stream_name(name, sizeof name, "rgb", "images", used, &nused);
+        nvideo = import_frames_get_info(images)->frames;
+        if ((rc = write_frames_stream(w, images, name, SYNAPT_KIND_IMAGE, nvideo, fps, id, err, errsz)))
+            goto done;
+    }
+    /* alignment: every sidecar against the video's decoded frame count */
+    struct { const char *what; uint64_t n; int present; } chk[5] = {
+        { "pose2d", s.pose2d.frames, s.has2d },
+        { "pose3d", s.pose3d.frames, s.has3d },
+        { "depth", s.depth ? import_frames_get_info(s.depth)->frames : 0, s.depth != NULL },
+        { "mask", s.mask ? import_frames_get_info(s.mask)->frames : 0, s.mask != NULL },
+        { "frame_labels", s.nflabels, s.has_flabels },
+    };
+    for (int i = 0; i < 5; i++)
+        if (chk[i].present && chk[i].n != nvideo && o->on_mismatch == IMPORT_MISMATCH_ERROR) {
+            import_errf(err, errsz, c->ann_file, c->ann_line,
+                        "clip %s: %s has %llu frames but the video has %llu "
+                        "(--on-mismatch truncate|pad to accept)", id, chk[i].what,
+                        (unsigned long long)chk[i].n, (unsigned long long)nvideo);
+            rc = SYNAPT_E_INPUT;
+            goto done;
+        }
+    if (s.has2d) {
+        stream_name(name, sizeof name, "pose2d", import_sidecar_kind_name(c->pose2d.kind), used, &nused);
+        if ((rc = write_pose(w, &s.pose2d, name, SYNAPT_KIND_POSE2D,
+                             target_frames(s.pose2d.frames, nvideo, o->on_mismatch), 0, fps, err, errsz, id)))
+            goto done;
+    }
+    if (s.has3d) {
+        stream_name(name, sizeof name, "pose3d", import_sidecar_kind_name(c->pose3d.kind), used, &nused);
+        if ((rc = write_pose(w, &s.pose3d, name, SYNAPT_KIND_POSE3D,
+                             target_frames(s.pose3d.frames, nvideo, o->on_mismatch), 0, fps, err, errsz, id)))
+            goto done;
+    }
+    if (s.depth) {
+        stream_name(name, sizeof name, "depth", import_sidecar_kind_name(c->depth.kind), used, &nused);
+        if ((rc = write_frames_stream(w, s.depth, name, SYNAPT_KIND_DEPTH,
+                                      target_frames(import_frames_get_info(s.depth)->frames, nvideo,
+                                                    o->on_mismatch), fps, id, err, errsz)))
+            goto done;
+    }
+    if (s.mask) {
+        stream_name(name, sizeof name, "mask", import_sidecar_kind_name(c->mask.kind), used, &nused);
+        if ((rc = write_frames_stream(w, s.mask, name, SYNAPT_KIND_MASK,
+                                      target_frames(import_frames_get_info(s.mask)->frames, nvideo,
+                                                    o->on_mismatch), fps, id, err, errsz)))
+            goto done;
+    }
+    if (s.has_flabels) {
+        stream_name(name, sizeof name, "frame_labels", "file", used, &nused);
+        synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+        d.name = name;
+        d.kind = SYNAPT_KIND_FRAME_LABELS;
+        d.dtype = SYNAPT_DTYPE_I32;
+        d.ndim = 1;
+        d.shape[0] = 1;
+        d.fps_num = fps[0];
+        d.fps_den = fps[1];
+        uint32_t si;
+        uint64_t n = target_frames(s.nflabels, nvideo, o->on_mismatch);
+        rc = synapt_writer_add_stream(&si, w, &d);
+        for (uint64_t t = 0; !rc && t < n; t++) {
+            int32_t v = t < s.nflabels ? s.flabels[t] : -1;
+            rc = synapt_writer_write_frames(w, si, &v, sizeof v, 1, NULL);
+        }
+        if (rc) {
+            import_errf(err, errsz, NULL, 0, "clip %s: stream %s: %s", id, name, synapt_writer_errmsg(w));
+            goto done;
+        }
+    }
+    if ((rc = synapt_writer_end_clip(w))) {
+        import_errf(err, errsz, NULL, 0, "clip %s: %s", id, synapt_writer_errmsg(w));
+        goto done;
+    }
+    if (frames_out)
+        *frames_out = nvideo;
+done:
+    if (rc == SYNAPT_E_NOMEM)
+        import_errf(err, errsz, c->ann_file, c->ann_line, "clip %s: out of memory", id);
+    loaded_free(&s);
+    import_frames_close(images);
+    cJSON_Delete(meta);
+    free(meta_txt);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+enum { JOB_PENDING = 0, JOB_RUNNING, JOB_OK, JOB_FAILED };
+
+typedef struct job {
+    size_t clip;           /* index into the list */
+    int state;
+    int rc;
+    uint64_t frames, in_bytes;
+    char *err;             /* failure message */
+} job;
+
+typedef struct pool {
+    import_list *l;
+    const import_pack_options *o;
+    job *jobs;
+    size_t njobs;
+    size_t next;           /* next job a worker takes */
+    size_t consumed;       /* jobs the writer thread has copied out */
+    size_t window;         /* how far workers may run ahead of the writer */
+    int stop;
+    char tmpbase[4096];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pool;
+
+static void tmp_path_for(char *out, size_t n, const pool *p, size_t j)
+{
+    snprintf(out, n, "%s-%zu.synapt", p->tmpbase, j);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->next < p->njobs && p->next >= p->consumed + p->window)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop || p->next >= p->njobs) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        size_t j = p->next++;
+        p->jobs[j].state = JOB_RUNNING;
+        pthread_mutex_unlock(&p->mu);
+
+        job *jb = &p->jobs[j];
+        import_clip *c = &p->l->clips[jb->clip];
+        char path[4200], err[1024] = "";
+        tmp_path_for(path, sizeof path, p, j);
+        synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+        wo.deterministic = 1;
+        wo.fsync = 0; /* scratch: the final output is fsynced */
+        wo.writer_name = "synapt-pack";
+        if (p->o->zstd_level)
+            wo.zstd_level = p->o->zstd_level;
+        synapt_writer *w = NULL;
+        int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
+        uint64_t frames = 0;
+        if (!rc) {
+            rc = import_pack_clip(w, c, p->o, &frames, err, sizeof err);
+            if (rc)
+                synapt_writer_abort(w);
+            else
+                rc = synapt_writer_close(w, err, sizeof err);
+        }
+        struct stat st;
+        uint64_t in_bytes = c->video && stat(c->video, &st) == 0 ? (uint64_t)st.st_size : 0;
+        pthread_mutex_lock(&p->mu);
+        jb->rc = rc;
+        jb->frames = frames;
+        jb->in_bytes = in_bytes;
+        if (rc)
+            jb->err = strdup(*err ? err : synapt_strerror(rc));
+        jb->state = rc ? JOB_FAILED : JOB_OK;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static char *shard_path(const char *out, uint32_t k)
+{
+    size_t n = strlen(out);
+    const char *ext = n > 7 && strcmp(out + n - 7, ".synapt") == 0 ? ".synapt" : "";
+    size_t stem = n - strlen(ext);
+    char *p = malloc(n + 16);
+    if (p)
+        snprintf(p, n + 16, "%.*s-%05u%s", (int)stem, out, k, *ext ? ext : ".synapt");
+    return p;
+}
+
+typedef struct outputs {
+    char **paths;
+    size_t n;
+} outputs;
+
+static void outputs_remove(outputs *ou)
+{
+    for (size_t i = 0; i < ou->n; i++) {
+        if (ou->paths[i])
+            unlink(ou->paths[i]);
+    }
+}
+
+static void outputs_free(outputs *ou)
+{
+    for (size_t i = 0; i < ou->n; i++)
+        free(ou->paths[i]);
+    free(ou->paths);
+    ou->paths = NULL;
+    ou->n = 0;
+}
+
+static int open_output(synapt_writer **w, outputs *ou, const import_pack_options *o, int sharded,
+                       const import_list *l, char *err, size_t errsz)
+{
+    char *path = sharded ? shard_path(o->out, (uint32_t)ou->n) : strdup(o->out);
+    char **np = path ? realloc(ou->paths, (ou->n + 1) * sizeof *np) : NULL;
+    if (!np) {
+        free(path);
+        import_errf(err, errsz, o->out, 0, "out of memory");
+        return SYNAPT_E_NOMEM;
+    }
+    ou->paths = np;
+    ou->paths[ou->n++] = path;
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.deterministic = 1;
+    wo.writer_name = "synapt-pack";
+    int rc = synapt_writer_create(w, path, &wo, err, errsz);
+    if (rc)
+        return rc;
+    /* the dataset's vocabulary first, in its official order, so label ids
+     * match the published class indices */
+    for (size_t i = 0; !rc && i < l->class_count; i++)
+        rc = synapt_writer_add_label(NULL, *w, l->classes[i]);
+    if (rc) {
+        import_errf(err, errsz, path, 0, "%s", synapt_writer_errmsg(*w));
+        synapt_writer_abort(*w);
+        *w = NULL;
+    }
+    return rc;
+}
+
+static int write_report(const char *path, const import_list *l, const pool *p,
+                        const import_pack_stats *st, char *err, size_t errsz)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        import_errf(err, errsz, path, 0, "cannot write the report: %s", strerror(errno));
+        return SYNAPT_E_IO;
+    }
+    fprintf(f, "{\"schema\":\"synapt-pack-report/1\",\"selected\":%llu,\"packed\":%llu,\"skipped\":%llu,"
+               "\"entries\":[",
+            (unsigned long long)st->selected, (unsigned long long)st->packed,
+            (unsigned long long)st->skipped);
+    int first = 1;
+    for (size_t i = 0; i < l->skipped_count; i++) {
+        const import_skip *s = &l->skipped[i];
+        fprintf(f, "%s\n{\"stage\":\"annotation\",\"file\":", first ? "" : ",");
+        cli_json_str(f, s->file);
+        fprintf(f, ",\"line\":%llu,\"id\":", (unsigned long long)s->line);
+        if (s->id)
+            cli_json_str(f, s->id);
+        else
+            fputs("null", f);
+        fputs(",\"reason\":", f);
+        cli_json_str(f, s->reason);
+        fputc('}', f);
+        first = 0;
+    }
+    for (size_t j = 0; p && j < p->njobs; j++) {
+        const job *jb = &p->jobs[j];
+        if (jb->state != JOB_FAILED)
+            continue;
+        const import_clip *c = &l->clips[jb->clip];
+        fprintf(f, "%s\n{\"stage\":\"pack\",\"file\":", first ? "" : ",");
+        cli_json_str(f, c->ann_file);
+        fprintf(f, ",\"line\":%llu,\"id\":", (unsigned long long)c->ann_line);
+        cli_json_str(f, c->id);
+        fputs(",\"reason\":", f);
+        cli_json_str(f, jb->err);
+        fputc('}', f);
+        first = 0;
+    }
+    fputs("\n]}\n", f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        import_errf(err, errsz, path, 0, "cannot write the report: %s", strerror(errno));
+        return SYNAPT_E_IO;
+    }
+    return 0;
+}
+
+int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_options *o,
+                    char *err, size_t errsz)
+{
+    import_pack_stats st;
+    memset(&st, 0, sizeof st);
+    double t0 = cli_now();
+    pool p;
+    memset(&p, 0, sizeof p);
+    p.l = l;
+    p.o = o;
+    outputs ou = { NULL, 0 };
+    synapt_writer *w = NULL;
+    pthread_t *th = NULL;
+    int nthreads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nthreads < 1)
+        nthreads = 1;
+    if (nthreads > 256)
+        nthreads = 256;
+    int rc = 0, started = 0;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+
+    /* the shard: a clip belongs to shard k when xxh3(id) % n == k, which
+     * does not depend on the order or the number of annotation files */
+    p.jobs = calloc(l->count ? l->count : 1, sizeof *p.jobs);
+    if (!p.jobs) {
+        import_errf(err, errsz, o->out, 0, "out of memory");
+        rc = SYNAPT_E_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < l->count; i++) {
+        const char *id = l->clips[i].id;
+        if (o->shard_n > 1 && XXH3_64bits(id, strlen(id)) % o->shard_n != o->shard_k)
+            continue;
+        p.jobs[p.njobs++].clip = i;
+    }
+    st.selected = p.njobs;
+    p.window = (size_t)nthreads * 2;
+    {
+        const char *dir = o->tmp_dir;
+        char *d = dir ? NULL : import_path_dir(o->out);
+        snprintf(p.tmpbase, sizeof p.tmpbase, "%s/.synapt-pack-%d", dir ? dir : d ? d : ".", (int)getpid());
+        free(d);
+    }
+    int sharded = o->max_shard_bytes > 0;
+    if ((rc = open_output(&w, &ou, o, sharded, l, err, errsz)))
+        goto done;
+    th = calloc((size_t)nthreads, sizeof *th);
+    if (!th) {
+        rc = SYNAPT_E_NOMEM;
+        goto done;
+    }
+    for (int i = 0; i < nthreads; i++) {
+        if (pthread_create(&th[i], NULL, worker, &p) != 0)
+            break;
+        started++;
+    }
+    if (started == 0) {
+        import_errf(err, errsz, o->out, 0, "cannot start worker threads");
+        rc = SYNAPT_E_NOMEM;
+        goto done;
+    }
+    cli_progress bar;
+    cli_progress_start(&bar, "pack", "clips", p.njobs);
+    if (!o->progress)
+        bar.enabled = 0;
+    uint64_t cur_bytes = 0;
+    for (size_t j = 0; j < p.njobs; j++) {
+        pthread_mutex_lock(&p.mu);
+        while (p.jobs[j].state != JOB_OK && p.jobs[j].state != JOB_FAILED)
+            pthread_cond_wait(&p.cv, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        job *jb = &p.jobs[j];
+        char path[4200];
+        tmp_path_for(path, sizeof path, &p, j);
+        if (jb->state == JOB_FAILED) {
+            st.skipped++;
+            if (!o->keep_going) {
+                import_errf(err, errsz, NULL, 0, "%s", jb->err ? jb->err : "failed");
+                rc = jb->rc;
+                goto done;
+            }
+        } else {
+            struct stat sb;
+            uint64_t clip_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+            if (sharded && cur_bytes > 0 && cur_bytes + clip_bytes > o->max_shard_bytes) {
+                rc = synapt_writer_close(w, err, errsz);
+                w = NULL;
+                if (rc || (rc = open_output(&w, &ou, o, sharded, l, err, errsz)))
+                    goto done;
+                cur_bytes = 0;
+            }
+            synapt_reader *r = NULL;
+            char rerr[512];
+            rc = synapt_reader_open2(&r, path, NULL, rerr, sizeof rerr);
+            if (!rc) {
+                rc = synapt_writer_copy_clip(w, r, 0, NULL);
+                if (rc)
+                    import_errf(err, errsz, NULL, 0, "%s", synapt_writer_errmsg(w));
+            } else {
+                import_errf(err, errsz, NULL, 0, "%s", rerr);
+            }
+            synapt_reader_close(r);
+            if (rc)
+                goto done;
+            cur_bytes += clip_bytes;
+            st.packed++;
+            st.frames += jb->frames;
+            st.input_bytes += jb->in_bytes;
+        }
+        unlink(path);
+        pthread_mutex_lock(&p.mu);
+        p.consumed = j + 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        cli_progress_update(&bar, j + 1, st.skipped);
+    }
+    cli_progress_end(&bar);
+    rc = synapt_writer_close(w, err, errsz);
+    w = NULL;
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < ou.n; i++) {
+        struct stat sb;
+        if (stat(ou.paths[i], &sb) == 0)
+            st.output_bytes += (uint64_t)sb.st_size;
+    }
+    st.shards = (uint32_t)ou.n;
+    st.skipped += l->skipped_count;
+    if (o->keep_going && st.skipped) {
+        char *rp = NULL;
+        const char *report = o->report;
+        if (!report) {
+            size_t n = strlen(o->out);
+            rp = malloc(n + 16);
+            if (rp)
+                snprintf(rp, n + 16, "%s.report.json", o->out);
+            report = rp;
+        }
+        rc = report ? write_report(report, l, &p, &st, err, errsz) : SYNAPT_E_NOMEM;
+        free(rp);
+        if (!rc)
+            rc = 3;
+    }
+done:
+    pthread_mutex_lock(&p.mu);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    if (rc < 0) {
+        synapt_writer_abort(w);
+        outputs_remove(&ou);
+    }
+    /* scratch files of jobs never copied out */
+    for (size_t j = 0; p.jobs && j < p.njobs; j++) {
+        char path[4200];
+        tmp_path_for(path, sizeof path, &p, j);
+        if (p.jobs[j].state == JOB_OK)
+            unlink(path);
+        free(p.jobs[j].err);
+    }
+    free(p.jobs);
+    outputs_free(&ou);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    st.seconds = cli_now() - t0;
+    if (stats)
+        *stats = st;
+    return rc;
+}
