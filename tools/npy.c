@@ -305,10 +305,14 @@ static int parse_descr(npy_array *a, hdr_info *h, const char *d, char *why, size
     if (*d == '<' || *d == '>' || *d == '|' || *d == '=') order = *d++;
     char kind = *d++;
     if (!kind) { snprintf(why, whysz, "empty dtype"); return SYNAPT_E_INPUT; }
+    if (kind == 'O') {
+        snprintf(why, whysz, "object arrays (Python pickles) are not supported");
+        return SYNAPT_E_UNSUPPORTED;
+    }
     uint64_t n = 0;
     if (*d < '0' || *d > '9') {
         snprintf(why, whysz, "dtype '%c' has no size", kind);
-        return kind == 'O' ? SYNAPT_E_UNSUPPORTED : SYNAPT_E_INPUT;
+        return SYNAPT_E_INPUT;
     }
     for (; *d >= '0' && *d <= '9'; d++) {
         n = n * 10 + (uint64_t)(*d - '0');
