@@ -488,9 +488,24 @@ SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progres
  *     synapt_writer_end_clip()      writes the clip record (recoverable)
  *   synapt_writer_close()           index + footer, fsync, rename to PATH
  *
- * A writer handle is used by one thread at a time. After any failure the
- * handle is poisoned: later calls return the same code, and close() removes
- * the temporary file, leaving nothing at PATH. synapt_writer_abort() discards.
+ * A writer handle is used by one thread at a time. A call refused by its
+ * argument checks (_INVALID_ARG, _STATE, _EXISTS: a bad description, a call
+ * out of order, a duplicate id or name) changes nothing and leaves the
+ * handle usable, so a converter can rename a duplicate clip and go on. Any
+ * other failure (_IO, _NOMEM, _CODEC, _LIMIT, a failed copy_clip read)
+ * poisons the handle: later calls return that code, and close() removes the
+ * temporary file, leaving nothing at PATH. synapt_writer_abort() discards.
+ * synapt_writer_errmsg() names the path (and clip/stream) of the last failure.
+ *
+ * Streams with compression/filter AUTO get, by kind:
+ *   image, mask u8, custom 1-byte     zstd per frame, no filter
+ *   depth u16 (H, W) or (H, W, 1)     zstd per frame, depth_med
+ *   depth f32, mask u16, other custom zstd per frame, shuffle
+ *   pose2d / pose3d (f32)             zstd whole chunk, xor_prev
+ *   frame_labels                      zstd whole chunk, shuffle
+ *   encoded packets (codec != RAW)    no compression, no filter
+ * Pose and frame_labels chunks hold up to 4 x chunk_max_frames frames
+ * (tiny frames compress better together).
  * ====================================================================== */
 
 #define SYNAPT_WRITER_OPTIONS_VERSION 1
@@ -501,8 +516,12 @@ typedef struct synapt_writer_options {
     const char *writer_version;       /* NULL = SYNAPT_VERSION_STRING */
     const uint8_t *uuid;              /* 16 bytes; NULL = random */
     int deterministic;                /* 1: created time 0 and, with uuid NULL, a UUID
-                                         derived from the path-independent content;
-                                         same input gives identical bytes */
+                                         derived from the content: XXH3-128 of the
+                                         checksums of every record after the header,
+                                         patched into the header (same size) at close,
+                                         before the rename. Same input (same calls,
+                                         options and library version) gives identical
+                                         bytes, whatever the path */
     int zstd_level;                   /* default 3 */
     uint64_t chunk_target_bytes;      /* close a chunk at this many raw bytes; default 1 MiB */
     uint32_t chunk_max_frames;        /* and at this many frames; default 64 */
@@ -585,15 +604,21 @@ SYNAPT_API int synapt_writer_write_pose(synapt_writer *w, uint32_t stream,
                                         const float *data, uint32_t persons,
                                         int64_t pts);
 
-/** Append one encoded video packet (stored byte for byte). flags: SYNAPT_FRAME_*.
- *  A keyframe starts a new chunk when the current one is at its target size,
- *  so chunks begin at GOP boundaries. */
+/** Append one encoded packet (stored byte for byte) to a stream whose codec
+ *  is not RAW. flags: SYNAPT_FRAME_KEY / _DISCARD (HAS_PTS is set from pts).
+ *  Chunks begin at key packets: a key packet starts a new chunk when the
+ *  current one holds a non-key packet (so chunks = GOPs) or is full (frame
+ *  cap or target bytes; this groups all-intra streams). A GOP longer than
+ *  8 x chunk_target_bytes is split mid-GOP; readers then decode from the
+ *  chunk holding the preceding key packet. Errors: _INVALID_ARG (not a
+ *  packet stream, size > 4 GiB), _STATE, _IO, _NOMEM. */
 SYNAPT_API int synapt_writer_write_packet(synapt_writer *w, uint32_t stream,
                                           const void *data, size_t size,
                                           int64_t pts, int64_t dts, uint32_t flags);
 
 /** Set a video stream's decoded frame count and replace its codec_config
- *  (known only after the last packet). Call before end_clip. */
+ *  (known only after the last packet; NULL keeps it). Call before end_clip.
+ *  Without it the frame count is the packets not flagged DISCARD. */
 SYNAPT_API int synapt_writer_set_video_info(synapt_writer *w, uint32_t stream,
                                             uint64_t frame_count,
                                             const char *codec_config);
@@ -606,8 +631,13 @@ SYNAPT_API int synapt_writer_flush_chunk(synapt_writer *w, uint32_t stream);
 SYNAPT_API int synapt_writer_end_clip(synapt_writer *w);
 
 /** Copy clip `clip` of `src` into this writer without recompressing: chunk
- *  bodies are copied, only their clip numbers change. `new_id` NULL keeps
- *  the id. No clip may be open. */
+ *  bodies are copied (checked against their checksums when `src` verifies
+ *  them), only their clip numbers change and checksums are recomputed.
+ *  Metadata, split, source, groups and streams are copied; labels are
+ *  mapped by name into this writer's vocabulary. `new_id` NULL keeps the
+ *  id. No clip may be open. Errors: _STATE, _EXISTS (id already written;
+ *  handle still usable), _RANGE (no such clip), and any read error of
+ *  `src` (then the message quotes the source's). */
 SYNAPT_API int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src,
                                        uint64_t clip, const char *new_id);
 
