@@ -170,4 +170,36 @@ run outdir synapt-convert "$F" --to npy --clip walk_000 --stream depth -o "$T/no
 if [ $rc -eq 1 ] && has "$T/outdir.err" "^synapt-convert: $T/no/such/dir/x.npy"; then
     pass convert_bad_output_path; else fail convert_bad_output_path "status $rc: $(cat "$T/outdir.err")"; fi
 
+# --- encoded video: decoded to RGB, frame-exact ranges -------------------------
+# synapt-synth writes the same clip as H.264 and as raw images; the decoded
+# H.264 must be close to the raw frames, and a range must equal the same
+# slice of a whole-clip decode.
+if [ ! -x "$B/bin/synapt-synth" ]; then
+    echo "SKIP convert_video_npy: synapt-synth not built"
+else
+    synth="synapt-synth -q --classes 1 --clips-per-class 1 --frames 20 --size 64x48 --seed 7"
+    if $synth -o "$T/v264.synapt" 2> "$T/synth.err" && $synth --rgb raw -o "$T/vraw.synapt" 2>> "$T/synth.err"; then
+        clip=$(synapt-inspect --clips --json "$T/v264.synapt" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
+        ok=1
+        synapt-convert "$T/v264.synapt" --to npy --clip "$clip" --stream rgb -o "$T/v264.npy" 2> "$T/v.err" || ok=0
+        synapt-convert "$T/vraw.synapt" --to npy --clip "$clip" --stream rgb -o "$T/vraw.npy" 2>> "$T/v.err" || ok=0
+        synapt-convert "$T/v264.synapt" --to npy --clip "$clip" --stream rgb --frames 13:17 -o "$T/vpart.npy" 2>> "$T/v.err" || ok=0
+        if [ $ok -eq 1 ] && "$PY" -c '
+import sys, numpy as np
+a, b, p = (np.load(sys.argv[i]) for i in (1, 2, 3))
+assert a.shape == (20, 48, 64, 3) and a.dtype == np.uint8, a.shape
+assert b.shape == a.shape and b.dtype == np.uint8
+err = np.abs(a.astype(int) - b).mean()
+assert err < 8, err
+assert (p == a[13:17]).all()
+' "$T/v264.npy" "$T/vraw.npy" "$T/vpart.npy" 2> "$T/v.check"; then
+            pass convert_video_npy
+        else
+            fail convert_video_npy "$(cat "$T/v.err" "$T/v.check" | tail -n 3)"
+        fi
+    else
+        fail convert_video_npy "synapt-synth failed: $(head -c 300 "$T/synth.err")"
+    fi
+fi
+
 exit $((failures != 0))

@@ -130,7 +130,7 @@ static int frame_range(uint64_t *first, uint64_t *n, const convert_args *a, uint
 
 /* ---- --to npy ------------------------------------------------------ */
 
-typedef enum { SRC_ARRAY, SRC_POSE } npy_source;
+typedef enum { SRC_ARRAY, SRC_POSE, SRC_VIDEO } npy_source;
 
 static int convert_npy(const convert_args *a)
 {
@@ -154,12 +154,20 @@ static int convert_npy(const convert_args *a)
     unsigned ndim = 1;
     uint32_t persons = 0;
     if (si.kind == SYNAPT_KIND_VIDEO || si.codec != SYNAPT_CODEC_RAW) {
-        /* decoded RGB frames need the video API (synapt_video_read), which
-         * this build of the library does not provide yet */
-        cli_error(a->in, "clip '%s' stream '%s': exporting %s-coded %s streams is not supported "
-                  "by this build", a->clip, a->stream, synapt_codec_name(si.codec),
-                  synapt_kind_name(si.kind));
-        goto done;
+        /* encoded frames: decoded to RGB24 by the video API */
+        synapt_video_info vi;
+        if (synapt_video_get_info(&vi, r, clip, stream) != 0) {
+            cli_error_msg(a->in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        src = SRC_VIDEO;
+        dtype = SYNAPT_DTYPE_U8;
+        total = vi.frame_count;
+        frame_bytes = vi.rgb_frame_bytes;
+        shape[1] = vi.height;
+        shape[2] = vi.width;
+        shape[3] = 3;
+        ndim = 4;
     } else if (si.kind == SYNAPT_KIND_POSE2D || si.kind == SYNAPT_KIND_POSE3D) {
         if (si.ndim != 3 || si.dtype != SYNAPT_DTYPE_F32) {
             cli_error(a->in, "clip '%s' stream '%s': pose frames are not (P, J, C) f32", a->clip,
@@ -223,7 +231,10 @@ static int convert_npy(const convert_args *a)
         uint64_t k = n - done < batch ? n - done : batch;
         size_t bytes = (size_t)(k * frame_bytes), got = 0;
         int rc;
-        if (src == SRC_POSE)
+        if (src == SRC_VIDEO)
+            rc = synapt_video_read(r, clip, stream, first + done, k, SYNAPT_VIDEO_RGB24, buf, cap,
+                                   &got);
+        else if (src == SRC_POSE)
             rc = synapt_reader_read_pose(r, clip, stream, first + done, k, persons, buf,
                                          bytes / sizeof(float));
         else
