@@ -296,6 +296,9 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     if (c->video) {
         probe_fps(c->video, &fps[0], &fps[1]);
         synapt_video_import_options vo = o->video;
+        /* clips already run in parallel: FFmpeg threads on top only contend */
+        if (vo.threads == 0 && o->threads != 1)
+            vo.threads = 1;
         stream_name(name, sizeof name, "rgb", "video", used, &nused);
         vo.stream_name = name;
         synapt_video_import_result vr;

@@ -1,0 +1,204 @@
+/* bench_pack.c - synapt-pack's engine (tools/import_pack.c) against
+ * `ffmpeg -c copy` remuxing the same inputs, printed as markdown.
+ *
+ *   1. throughput in copy mode: clips/s and input MB/s, one thread, as a
+ *      ratio of remuxing every clip with the ffmpeg CLI (target >= 0.8x)
+ *   2. scaling with --threads 2 and 4 (wall time; same output bytes)
+ *   3. peak RSS of packing one long video (one hour at 160x120, 10 fps;
+ *      --quick: five minutes), measured in a child process (target < 256 MB)
+ *
+ * Inputs are generated with ffmpeg's testsrc2 into $TMPDIR (not timed);
+ * the page cache is warm, so the numbers are CPU costs, not disk speed.
+ * Usage: bench_pack [--quick]. Needs the ffmpeg CLI on PATH. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "import.h"
+
+static int g_quick;
+static char g_dir[256];
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int run(const char *cmd)
+{
+    int rc = system(cmd);
+    return rc == 0 ? 0 : -1;
+}
+
+static uint64_t file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static int make_inputs(int n, uint64_t *bytes)
+{
+    char cmd[1024], path[512];
+    FILE *m;
+    snprintf(path, sizeof path, "%s/m.jsonl", g_dir);
+    if (!(m = fopen(path, "w")))
+        return -1;
+    *bytes = 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=4 "
+                 "-vf hue=h=%d -c:v libx264 -preset veryfast -g 50 -pix_fmt yuv420p %s/v%03d.mp4",
+                 i * 13, g_dir, i);
+        if (run(cmd))
+            return fclose(m), -1;
+        snprintf(path, sizeof path, "%s/v%03d.mp4", g_dir, i);
+        *bytes += file_size(path);
+        fprintf(m, "{\"video\":\"v%03d.mp4\",\"label\":\"c%d\"}\n", i, i % 5);
+    }
+    fclose(m);
+    return 0;
+}
+
+static double remux_all(int n)
+{
+    char cmd[1024];
+    double t0 = wall_s();
+    for (int i = 0; i < n; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "ffmpeg -nostdin -loglevel error -y -i %s/v%03d.mp4 -map 0:v -c copy %s/r%03d.mp4",
+                 g_dir, i, g_dir, i);
+        if (run(cmd))
+            return -1;
+    }
+    return wall_s() - t0;
+}
+
+static int pack(const char *manifest, const char *out, int threads, import_pack_stats *st)
+{
+    import_list l;
+    import_list_init(&l);
+    char err[1024] = "";
+    const char *in[1] = { manifest };
+    import_options io = IMPORT_OPTIONS_INIT;
+    int rc = import_parse(&l, &io, in, 1, err, sizeof err);
+    if (!rc) {
+        import_pack_options o;
+        memset(&o, 0, sizeof o);
+        synapt_video_import_options vi = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
+        o.video = vi;
+        o.out = out;
+        o.threads = threads;
+        rc = import_pack_run(st, &l, &o, err, sizeof err);
+    }
+    if (rc)
+        fprintf(stderr, "bench_pack: %s\n", err);
+    import_list_free(&l);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    g_quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    cli_init("bench_pack", "");
+    cli_set_verbosity(-1);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(g_dir, sizeof g_dir, "%s/synapt-bench-pack.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(g_dir)) {
+        perror("bench_pack: mkdtemp");
+        return 1;
+    }
+    if (run("ffmpeg -version >/dev/null 2>&1")) {
+        printf("## synapt-pack\n\nskipped: no ffmpeg CLI on PATH\n\n");
+        return 0;
+    }
+    int n = g_quick ? 8 : 32;
+    uint64_t in_bytes;
+    char manifest[512], out[512], cmd[2048];
+    snprintf(manifest, sizeof manifest, "%s/m.jsonl", g_dir);
+    if (make_inputs(n, &in_bytes)) {
+        fprintf(stderr, "bench_pack: generating inputs failed\n");
+        return 1;
+    }
+    double mb = (double)in_bytes / 1e6;
+    /* remux: best of 3 (process start-up included: it is how people remux) */
+    double remux = 1e30;
+    for (int k = 0; k < 3; k++) {
+        double t = remux_all(n);
+        if (t < 0)
+            return 1;
+        remux = t < remux ? t : remux;
+    }
+    printf("## synapt-pack (copy mode)\n\n");
+    printf("%d clips of 4 s, 320x240 H.264 25 fps, %.1f MB of input.\n\n", n, mb);
+    printf("| run | wall s | clips/s | MB/s | vs remux |\n|---|---|---|---|---|\n");
+    printf("| `ffmpeg -c copy` (one process per clip) | %.3f | %.1f | %.1f | 1.00x |\n", remux,
+           n / remux, mb / remux);
+    static const int threads[] = { 1, 2, 4 };
+    for (int i = 0; i < 3; i++) {
+        double best = 1e30;
+        import_pack_stats st;
+        for (int k = 0; k < (g_quick ? 1 : 3); k++) {
+            snprintf(out, sizeof out, "%s/out-t%d.synapt", g_dir, threads[i]);
+            double t0 = wall_s();
+            if (pack(manifest, out, threads[i], &st))
+                return 1;
+            double t = wall_s() - t0;
+            best = t < best ? t : best;
+        }
+        printf("| pack --threads %d | %.3f | %.1f | %.1f | %.2fx |\n", threads[i], best, n / best,
+               mb / best, remux / best);
+    }
+    char o1[512], o4[512];
+    snprintf(o1, sizeof o1, "%s/out-t1.synapt", g_dir);
+    snprintf(o4, sizeof o4, "%s/out-t4.synapt", g_dir);
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", o1, o4);
+    printf("\nOutput of --threads 1 and --threads 4 %s.\n\n", run(cmd) == 0 ? "is byte-identical" : "DIFFERS");
+
+    /* peak memory on one long input, in a child so the numbers are its own */
+    int minutes = g_quick ? 5 : 60;
+    char longv[512], longm[512];
+    snprintf(longv, sizeof longv, "%s/long.mp4", g_dir);
+    snprintf(longm, sizeof longm, "%s/long.jsonl", g_dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=10:duration=%d "
+             "-c:v libx264 -preset ultrafast -g 100 -pix_fmt yuv420p %s", minutes * 60, longv);
+    FILE *m = fopen(longm, "w");
+    if (run(cmd) || !m) {
+        fprintf(stderr, "bench_pack: generating the long input failed\n");
+        return 1;
+    }
+    fprintf(m, "{\"video\":\"long.mp4\",\"label\":\"long\"}\n");
+    fclose(m);
+    snprintf(out, sizeof out, "%s/long.synapt", g_dir);
+    double t0 = wall_s();
+    pid_t pid = fork();
+    if (pid == 0) {
+        import_pack_stats st;
+        _exit(pack(longm, out, 1, &st) ? 1 : 0);
+    }
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+        fprintf(stderr, "bench_pack: packing the long input failed\n");
+        return 1;
+    }
+    double tl = wall_s() - t0;
+    double rss_mb = (double)ru.ru_maxrss / 1024.0;
+    printf("## synapt-pack peak memory\n\n");
+    printf("| input | frames | wall s | peak RSS | target |\n|---|---|---|---|---|\n");
+    printf("| %d min 160x120 10 fps H.264 (%.1f MB) | %d | %.2f | %.1f MB | < 256 MB %s |\n\n", minutes,
+           (double)file_size(longv) / 1e6, minutes * 600, tl, rss_mb, rss_mb < 256 ? "(met)" : "(MISSED)");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
+    run(cmd);
+    return 0;
+}
