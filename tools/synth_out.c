@@ -27,6 +27,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/cpu.h>
 #include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
@@ -238,6 +239,31 @@ static void av_err(char *err, size_t errsz, const char *path, const char *what, 
     snprintf(err, errsz, "%s: %s: %s", path, what, msg);
 }
 
+/* x264's AVX-512 routines (seen with x264 r3095, Debian 12) make the same
+ * frames encode differently depending on what the thread ran before, so
+ * clips would differ with the thread count. Every other instruction set
+ * gives history-free output, so x264 gets the CPU's flags minus AVX-512. */
+static void x264_asm_option(char *buf, size_t cap)
+{
+    static const struct { int av; const char *x264; } map[] = {
+        { AV_CPU_FLAG_MMXEXT, "MMX2" }, { AV_CPU_FLAG_SSE, "SSE" }, { AV_CPU_FLAG_SSE2, "SSE2" },
+        { AV_CPU_FLAG_SSE3, "SSE3" }, { AV_CPU_FLAG_SSSE3, "SSSE3" }, { AV_CPU_FLAG_SSE4, "SSE4.1" },
+        { AV_CPU_FLAG_SSE42, "SSE4.2" }, { AV_CPU_FLAG_AVX, "AVX" }, { AV_CPU_FLAG_FMA3, "FMA3" },
+        { AV_CPU_FLAG_BMI1, "BMI1" }, { AV_CPU_FLAG_BMI2, "BMI2" }, { AV_CPU_FLAG_AVX2, "AVX2" },
+    };
+    size_t n = (size_t)snprintf(buf, cap, "scenecut=0:open-gop=0");
+#if defined(__x86_64__) || defined(__i386__)
+    int flags = av_get_cpu_flags(), first = 1;
+    for (size_t i = 0; i < sizeof map / sizeof map[0] && n < cap; i++)
+        if (flags & map[i].av) {
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", first ? ":asm=" : ",", map[i].x264);
+            first = 0;
+        }
+#else
+    (void)map;
+#endif
+}
+
 /* Encode T RGB frames to an mp4 with libx264 (mpeg4 when this FFmpeg has no
  * libx264), no B-frames so decode order is display order, a fixed GOP, one
  * encoder thread (clips are already encoded in parallel) and bit-exact
@@ -297,7 +323,9 @@ static int encode_mp4(const char *path, const uint8_t *rgb, uint32_t W, uint32_t
         av_opt_set(cc->priv_data, "preset", "veryfast", 0);
         av_opt_set(cc->priv_data, "crf", q, 0);
         /* no scene-cut keyframes: GOPs stay exactly `gop` long */
-        av_opt_set(cc->priv_data, "x264-params", "scenecut=0:open-gop=0", 0);
+        char params[256];
+        x264_asm_option(params, sizeof params);
+        av_opt_set(cc->priv_data, "x264-params", params, 0);
     } else {
         cc->bit_rate = (int64_t)W * H * fps / 4;
         cc->qmin = 2;
@@ -328,12 +356,11 @@ static int encode_mp4(const char *path, const uint8_t *rgb, uint32_t W, uint32_t
         av_err(err, errsz, path, "frame buffer", e);
         goto done;
     }
-    /* the encoder may read the padding beyond each row: make it defined,
-     * or the same frames could encode to different bytes */
-    for (int p = 0; p < 3; p++) {
-        uint32_t rows = (p && pf == AV_PIX_FMT_YUV420P) ? (H + 1) / 2 : H;
-        memset(fr->data[p], 0, (size_t)fr->linesize[p] * rows);
-    }
+    /* the encoder may read the padding beyond each row: it is cleared
+     * before every frame, or the same frames could encode differently */
+    uint32_t plane_rows[3];
+    for (int p = 0; p < 3; p++)
+        plane_rows[p] = (p && pf == AV_PIX_FMT_YUV420P) ? (H + 1) / 2 : H;
     sws = sws_getContext((int)W, (int)H, AV_PIX_FMT_RGB24, (int)W, (int)H, pf,
                          SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT, NULL, NULL, NULL);
     if (!sws) {
@@ -346,6 +373,9 @@ static int encode_mp4(const char *path, const uint8_t *rgb, uint32_t W, uint32_t
                 av_err(err, errsz, path, "frame buffer", e);
                 goto done;
             }
+            /* make_writable may hand back a fresh buffer: clear its padding */
+            for (int p = 0; p < 3; p++)
+                memset(fr->data[p], 0, (size_t)fr->linesize[p] * plane_rows[p]);
             const uint8_t *src[1] = { rgb + (size_t)W * H * 3 * t };
             int stride[1] = { (int)W * 3 };
             sws_scale(sws, src, stride, 0, (int)H, fr->data, fr->linesize);
@@ -805,7 +835,10 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
     if (!g.slots || !tids) goto oom;
     for (uint32_t k = 0; k < g.nslots; k++) {
         slot *s = &g.slots[k];
-        s->rgb = malloc(np * 3 * T);
+        /* swscale's SIMD reads up to 16 bytes past the last RGB row: pad
+         * with zeros so what it reads is defined (and the H.264 output
+         * deterministic through the rate control's lookahead) */
+        s->rgb = calloc(np * 3 * T + 64, 1);
         s->depth = malloc(np * 2 * T);
         s->mask = malloc(np * T);
         s->pose2d = malloc(T * SYNTH_JOINTS * 3 * sizeof(float));
