@@ -121,7 +121,7 @@ bench: deps
 
 demo: deps
 	$(MAKE) all
-	sh scripts/demo.sh
+	SYNAPT_BUILD=$(B) sh scripts/demo.sh
 
 install: lib tools
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)

@@ -340,6 +340,7 @@ static int encode_mp4(const char *path, const uint8_t *rgb, uint32_t W, uint32_t
         goto done;
     }
     st->time_base = cc->time_base;
+    st->avg_frame_rate = cc->framerate;
     if ((e = avio_open(&oc->pb, path, AVIO_FLAG_WRITE)) < 0) {
         av_err(err, errsz, path, "cannot create", e);
         goto done;
@@ -395,6 +396,9 @@ static int encode_mp4(const char *path, const uint8_t *rgb, uint32_t W, uint32_t
                 av_err(err, errsz, path, "encoding failed", e);
                 goto done;
             }
+            /* every frame lasts one tick; without it the mp4's last frame
+             * has no duration and readers derive a wrong frame rate */
+            if (pkt->duration <= 0) pkt->duration = 1;
             av_packet_rescale_ts(pkt, cc->time_base, st->time_base);
             pkt->stream_index = st->index;
             if ((e = av_interleaved_write_frame(oc, pkt)) < 0) {
