@@ -297,17 +297,23 @@ static void make_uuid(uint8_t *u)
     u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
 }
 
-/* The permission bits a plain creat() would give (mkstemp makes 0600). */
+/* The permission bits a plain creat() would give (mkstemp makes 0600).
+ * The umask is read from /proc rather than set and restored, which would
+ * race with other threads creating files. */
 static mode_t file_mode(void)
 {
     mode_t mask = 022;
-    FILE *f = fopen("/proc/self/status", "re");
-    if (f) {
-        char line[128];
-        unsigned m;
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "Umask: %o", &m) == 1) { mask = (mode_t)m; break; }
-        fclose(f);
+    char buf[2048];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n > 0) {
+            buf[n] = 0;
+            const char *u = strstr(buf, "\nUmask:");
+            unsigned m;
+            if (u && sscanf(u + 7, "%o", &m) == 1) mask = (mode_t)m;
+        }
     }
     return (mode_t)(0666 & ~mask);
 }
@@ -1180,11 +1186,33 @@ done:
 
 typedef struct hent { uint64_t h; uint32_t v; } hent;
 
-static int hent_cmp(const void *a, const void *b)
+static int hent_less(const hent *x, const hent *y) { return x->h < y->h || (x->h == y->h && x->v < y->v); }
+
+/* Heapsort: in place, so sorting never allocates outside the hooks (glibc's
+ * qsort may call malloc). */
+static void hent_sort(hent *a, size_t n)
 {
-    const hent *x = a, *y = b;
-    if (x->h != y->h) return x->h < y->h ? -1 : 1;
-    return x->v < y->v ? -1 : x->v > y->v;
+    for (size_t k = n / 2; k-- > 0;) {
+        for (size_t i = k;;) {
+            size_t c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && hent_less(&a[c], &a[c + 1])) c++;
+            if (!hent_less(&a[i], &a[c])) break;
+            hent t = a[i]; a[i] = a[c]; a[c] = t;
+            i = c;
+        }
+    }
+    for (size_t end = n; end > 1; end--) {
+        hent t = a[0]; a[0] = a[end - 1]; a[end - 1] = t;
+        for (size_t i = 0;;) {
+            size_t c = 2 * i + 1;
+            if (c >= end - 1) break;
+            if (c + 1 < end - 1 && hent_less(&a[c], &a[c + 1])) c++;
+            if (!hent_less(&a[i], &a[c])) break;
+            hent u = a[i]; a[i] = a[c]; a[c] = u;
+            i = c;
+        }
+    }
 }
 
 /* Sorted {hash, value} pairs of a table, encoded as 16-byte entries. */
@@ -1195,7 +1223,7 @@ static int hash_section(synapt_writer *w, sy_buf *out, const htab *t)
     size_t k = 0;
     for (size_t i = 0; i < t->cap; i++)
         if (t->v[i] != UINT32_MAX) { a[k].h = t->h[i]; a[k].v = t->v[i]; k++; }
-    qsort(a, k, sizeof *a, hent_cmp);
+    hent_sort(a, k);
     uint8_t *e = sy_buf_extend(&w->mem, out, k * SY_HASH_ENTRY);
     if (!e && k) { sy_free(&w->mem, a); return wpoison(w, SYNAPT_E_NOMEM, "out of memory"); }
     for (size_t i = 0; i < k; i++) {

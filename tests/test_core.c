@@ -4,6 +4,8 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -579,6 +581,34 @@ static void test_atomicity(void)
     synapt_writer_abort(w);
     uint8_t *x;
     size_t n;
+    CHECK_OK(read_file(p, &x, &n));
+    CHECK(n == 8 && !memcmp(x, "precious", 8));
+    free(x);
+    CHECK(!temp_left(p));
+    /* a writer that fails mid-way (file size limit: write() gives EFBIG) is
+     * poisoned; close reports the error and leaves the old file alone */
+    struct rlimit old_lim, lim;
+    getrlimit(RLIMIT_FSIZE, &old_lim);
+    lim = old_lim;
+    lim.rlim_cur = 300000;
+    signal(SIGXFSZ, SIG_IGN);
+    CHECK_OK(setrlimit(RLIMIT_FSIZE, &lim));
+    CHECK_OK(synapt_writer_create(&w, p, &o, err, sizeof err));
+    CHECK_OK(synapt_writer_begin_clip(w, &c));
+    synapt_stream_desc dbig = SYNAPT_STREAM_DESC_INIT;
+    dbig.name = "big"; dbig.kind = SYNAPT_KIND_CUSTOM; dbig.dtype = SYNAPT_DTYPE_U8; dbig.ndim = 1; dbig.shape[0] = 65536;
+    dbig.compression = SYNAPT_COMPRESSION_NONE;
+    CHECK_OK(synapt_writer_add_stream(&s, w, &dbig));
+    uint8_t *big = calloc(1, 65536);
+    int rc = 0;
+    for (int i = 0; i < 64 && !rc; i++) rc = synapt_writer_write_frames(w, s, big, 65536, 1, NULL);
+    free(big);
+    CHECK_EQ_INT(rc, SYNAPT_E_IO);
+    CHECK(strstr(synapt_writer_errmsg(w), ".tmp-") != NULL);
+    CHECK_EQ_INT(synapt_writer_end_clip(w), SYNAPT_E_IO);   /* poisoned */
+    CHECK_EQ_INT(synapt_writer_close(w, err, sizeof err), SYNAPT_E_IO);
+    setrlimit(RLIMIT_FSIZE, &old_lim);
+    signal(SIGXFSZ, SIG_DFL);
     CHECK_OK(read_file(p, &x, &n));
     CHECK(n == 8 && !memcmp(x, "precious", 8));
     free(x);
