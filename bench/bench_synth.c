@@ -1,0 +1,211 @@
+/* bench_synth.c - synapt-synth's speed, printed as markdown (bench/run.sh
+ * collects it into bench/RESULTS.md).
+ *
+ *   1. rendering per core at several resolutions (one clip of each class),
+ *      against a baseline measured in the same run: copying the frame's
+ *      buffers (RGB + depth + mask), the least any renderer must do
+ *   2. end to end on one render thread at 112x112: .synapt with raw RGB,
+ *      with H.264, and the SURREACT-like folder (PNG + mp4 + JSON + npy)
+ *   3. thread scaling of the whole generator (wall clock)
+ *
+ * Render times are CPU time of the rendering thread, so other jobs on a busy
+ * machine do not distort them. Target: >= 300 rendered frames/s per core at
+ * 112x112. Usage: bench_synth [--quick] */
+#include <libavutil/log.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "synapt.h"
+#include "synth.h"
+
+static int g_quick;
+
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+static double thread_cpu(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
+static double proc_cpu(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+static double wall(void) { return clock_s(CLOCK_MONOTONIC); }
+
+typedef struct render_result {
+    double frames_per_s;      /* rendering only (scene set up outside) */
+    double setup_ms;          /* per clip: rays + background */
+    double copy_frames_per_s; /* baseline: buffer copies only */
+} render_result;
+
+static render_result bench_render(uint32_t w, uint32_t h, uint32_t frames)
+{
+    render_result res = { 0, 0, 0 };
+    synth_config cfg = SYNTH_CONFIG_INIT;
+    cfg.classes = SYNTH_CLASS_COUNT;
+    cfg.clips_per_class = 1;
+    cfg.frames = frames;
+    cfg.width = w;
+    cfg.height = h;
+    size_t np = (size_t)w * h;
+    uint8_t *rgb = malloc(np * 3), *mask = malloc(np);
+    uint16_t *depth = malloc(np * 2);
+    uint8_t *src = calloc(np * 6, 1), *dst = malloc(np * 6);
+    if (!rgb || !mask || !depth || !src || !dst) {
+        fprintf(stderr, "bench_synth: out of memory\n");
+        exit(1);
+    }
+    double render = 0, setup = 0;
+    uint64_t nframes = 0;
+    for (uint32_t k = 0; k < SYNTH_CLASS_COUNT; k++) {
+        synth_clip c;
+        synth_clip_make(&c, &cfg, k);
+        double t0 = thread_cpu();
+        synth_scene *s = synth_scene_new(&c);
+        double t1 = thread_cpu();
+        if (!s) { fprintf(stderr, "bench_synth: out of memory\n"); exit(1); }
+        for (uint32_t t = 0; t < frames; t++) {
+            synth_frame f;
+            memset(&f, 0, sizeof f);
+            f.rgb = rgb; f.depth = depth; f.mask = mask;
+            synth_render_frame(&f, s, t);
+        }
+        double t2 = thread_cpu();
+        synth_scene_free(s);
+        setup += t1 - t0;
+        render += t2 - t1;
+        nframes += frames;
+    }
+    /* baseline: the copies a frame needs at the least (background in, and
+     * the buffers zeroed), repeated as often as frames were rendered */
+    double t0 = thread_cpu();
+    volatile uint8_t sink = 0;
+    for (uint64_t i = 0; i < nframes; i++) {
+        src[i % (np * 6)] = (uint8_t)i;
+        memcpy(dst, src, np * 5);
+        memset(dst + np * 5, 0, np);
+        sink ^= dst[(i * 7) % (np * 6)];
+    }
+    double copy = thread_cpu() - t0;
+    (void)sink;
+    res.frames_per_s = render > 0 ? nframes / render : 0;
+    res.setup_ms = setup * 1000.0 / SYNTH_CLASS_COUNT;
+    res.copy_frames_per_s = copy > 0 ? nframes / copy : 0;
+    free(rgb); free(mask); free(depth); free(src); free(dst);
+    return res;
+}
+
+typedef struct gen_result { double wall_s, cpu_s; uint64_t frames; long long bytes; } gen_result;
+
+static long long du_bytes(const char *path)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "du -sb '%s' 2>/dev/null", path);
+    FILE *p = popen(cmd, "r");
+    long long n = -1;
+    if (p) {
+        if (fscanf(p, "%lld", &n) != 1) n = -1;
+        pclose(p);
+    }
+    return n;
+}
+
+static gen_result bench_generate(const char *dir, const char *name, int layout_dir, int h264,
+                                 uint32_t threads, uint32_t clips_per_class)
+{
+    gen_result r = { 0, 0, 0, 0 };
+    synth_config cfg = SYNTH_CONFIG_INIT;
+    cfg.clips_per_class = clips_per_class;
+    synth_output_options o = SYNTH_OUTPUT_OPTIONS_INIT;
+    char path[1024], err[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    o.path = path;
+    o.layout_dir = layout_dir;
+    o.rgb_h264 = h264;
+    o.threads = threads;
+    double w0 = wall(), c0 = proc_cpu();
+    if (synth_generate(&cfg, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_synth: %s\n", err);
+        exit(1);
+    }
+    r.wall_s = wall() - w0;
+    r.cpu_s = proc_cpu() - c0;
+    r.frames = synth_config_clip_count(&cfg) * cfg.frames;
+    r.bytes = du_bytes(path);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0) fprintf(stderr, "bench_synth: could not remove %s\n", path);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) g_quick = 1;
+        else { fprintf(stderr, "usage: bench_synth [--quick]\n"); return 2; }
+    }
+    av_log_set_level(AV_LOG_ERROR);
+    const char *tmp = getenv("TMPDIR");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/bench_synth.%d", tmp && *tmp ? tmp : "/tmp", (int)getpid());
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    if (system(cmd) != 0) { fprintf(stderr, "bench_synth: cannot create %s\n", dir); return 1; }
+
+    printf("## synapt-synth\n\n");
+    printf("### Rendering per core, by resolution\n\n");
+    printf("One clip of each of the 14 classes, %d frames each; CPU time of the rendering thread.\n",
+           g_quick ? 16 : 64);
+    printf("Baseline: copying one frame's buffers (RGB + depth + mask), the floor for any renderer.\n\n");
+    printf("| size | frames/s | us/frame | vs 112x112 | pixels vs 112x112 | Mpixel/s | "
+           "vs buffer copy | scene setup ms/clip |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    static const uint32_t sizes[][2] = { { 64, 64 }, { 112, 112 }, { 224, 224 }, { 320, 240 }, { 640, 480 } };
+    size_t nsizes = g_quick ? 3 : sizeof sizes / sizeof sizes[0];
+    render_result base = bench_render(112, 112, g_quick ? 16 : 64);
+    for (size_t i = 0; i < nsizes; i++) {
+        uint32_t w = sizes[i][0], h = sizes[i][1];
+        render_result r = (w == 112 && h == 112) ? base : bench_render(w, h, g_quick ? 16 : 64);
+        double px = (double)w * h;
+        printf("| %ux%u | %.0f | %.1f | %.2fx | %.2fx | %.1f | %.1fx slower | %.2f |\n", w, h,
+               r.frames_per_s, 1e6 / r.frames_per_s, r.frames_per_s / base.frames_per_s,
+               px / (112.0 * 112.0), r.frames_per_s * px / 1e6,
+               r.copy_frames_per_s / r.frames_per_s, r.setup_ms);
+    }
+    printf("\nTarget: >= 300 frames/s per core at 112x112: %s (%.0f).\n\n",
+           base.frames_per_s >= 300 ? "met" : "NOT met", base.frames_per_s);
+
+    uint32_t cpc = g_quick ? 2 : 10;
+    printf("### End to end at 112x112, one render thread\n\n");
+    printf("12 classes x %u clips x 32 frames. CPU time covers the render thread and the writer.\n\n",
+           cpc);
+    printf("| output | frames/s (CPU) | vs render only | bytes/frame |\n|---|---:|---:|---:|\n");
+    struct { const char *label, *name; int dir, h264; } outs[] = {
+        { ".synapt, RGB raw (zstd)", "raw.synapt", 0, 0 },
+        { ".synapt, RGB H.264", "h264.synapt", 0, 1 },
+        { "folder: mp4 + PNG depth/mask + JSON + npy", "folder", 1, 1 },
+    };
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        gen_result r = bench_generate(dir, outs[i].name, outs[i].dir, outs[i].h264, 1, cpc);
+        double fps = r.frames / r.cpu_s;
+        printf("| %s | %.0f | %.2fx | %.0f |\n", outs[i].label, fps, fps / base.frames_per_s,
+               r.bytes > 0 ? (double)r.bytes / r.frames : 0.0);
+    }
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("\n### Thread scaling (wall clock, .synapt with H.264, %ld cores)\n\n", cores);
+    printf("| threads | frames/s | vs 1 thread |\n|---|---:|---:|\n");
+    double one = 0;
+    for (uint32_t th = 1; th <= 4 && th <= (uint32_t)(cores > 0 ? cores : 1) * 2; th *= 2) {
+        gen_result r = bench_generate(dir, "scale.synapt", 0, 1, th, cpc);
+        double fps = r.frames / r.wall_s;
+        if (th == 1) one = fps;
+        printf("| %u | %.0f | %.2fx |\n", th, fps, fps / one);
+    }
+    printf("\n");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "bench_synth: could not remove %s\n", dir);
+    return 0;
+}
