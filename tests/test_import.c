@@ -540,6 +540,149 @@ static void unit_detect(void)
     import_list_free(&l);
 }
 
+
+/* ================================================================ hostile */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return n ? (uint32_t)(rng_state % n) : 0;
+}
+
+/* One random damage to `buf` (len bytes, room for cap): flip a byte, cut
+ * the tail, repeat a slice, or splice in a hostile token. */
+static size_t mutate(char *buf, size_t len, size_t cap)
+{
+    static const char *const toks[] = { "99999999999999999999", "-1", "\"", "[", "{", "\n", "\r\n",
+                                        "nan", "1e999", ";;;", "/../", "\x00", "S999C999P999R999A999" };
+    if (len == 0)
+        return 0;
+    switch (rnd(4)) {
+    case 0:
+        buf[rnd((uint32_t)len)] = (char)rnd(256);
+        return len;
+    case 1:
+        return rnd((uint32_t)len);
+    case 2: {
+        size_t a = rnd((uint32_t)len), n = rnd(64);
+        if (a + n > len)
+            n = len - a;
+        if (len + n > cap)
+            return len;
+        memmove(buf + a + n, buf + a, len - a);
+        return len + n;
+    }
+    default: {
+        const char *t = toks[rnd(sizeof toks / sizeof *toks)];
+        size_t n = t[0] ? strlen(t) : 1, a = rnd((uint32_t)len);
+        if (len + n > cap)
+            return len;
+        memmove(buf + a + n, buf + a, len - a);
+        memcpy(buf + a, t, n);
+        return len + n;
+    }
+    }
+}
+
+static void write_bytes(const char *path, const char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(b, 1, n, f);
+        fclose(f);
+    }
+}
+
+/* Damaged copies of small valid inputs through every parser: each must
+ * return 0 or an error code (never crash, hang or allocate hugely; the
+ * asan build checks memory). */
+static void hostile_mutations(void)
+{
+    const char *d = mkdir_tmp("hostile");
+    char *ntu = malloc(8192);
+    size_t n = (size_t)snprintf(ntu, 8192, "2\n1\n7 0 1 1 1 1 0 0.1 0.2 2\n25\n");
+    for (int j = 0; j < 25; j++)
+        n += (size_t)snprintf(ntu + n, 8192 - n, "%d 0.5 3 1 2 %d 500 1 0 0 0 2\n", j, 100 + j);
+    snprintf(ntu + n, 8192 - n, "0\n");
+    struct { const char *name, *text; int kind; } seeds[] = {
+        { "trainlist01.txt", "A/v_A_g01_c01.avi 1\r\nB/v_B_g02_c01.avi 2\r\n", 0 },
+        { "k.csv", "label,youtube_id,time_start,time_end,split,is_cc\n\"a b\",x1,1,11,val,0\nc,x2,3,13,val,1\n", 1 },
+        { "m.jsonl", "{\"video\":\"a.mp4\",\"label\":[\"x\",\"y\"],\"group\":{\"k\":\"v\"},\"start_frame\":1,"
+                     "\"end_frame\":5,\"meta\":{\"q\":1},\"frame_labels\":[1,2]}\n", 2 },
+        { "m.csv", "video,label,group,start_frame,end_frame\na.mp4,x|y,k=v,1,5\n", 2 },
+        { "l.txt", "cls a/c1\nv/p.mp4;1\nv/q.mp4;1;9;cls a\nv/r.mp4 0\n", 3 },
+        { "S001C001P001R001A001.skeleton", ntu, 4 },
+        { "ks.json", "{\"data\":[{\"frame_index\":1,\"skeleton\":[{\"pose\":[0.1,0.2,0.3,0.4],"
+                     "\"score\":[0.5,0.6]}]}],\"label\":\"x\"}", 5 },
+        { "validation.json", "[{\"id\":\"1\",\"template\":\"Holding [something]\",\"placeholders\":[\"a\"]}]", 6 },
+        { "Diving48_V2_train.json", "[{\"vid_name\":\"a_1\",\"label\":0,\"start_frame\":0,\"end_frame\":9}]", 7 },
+        { "labels.txt", "x 1\r\n2", 8 },
+    };
+    write_file(join(d, "classInd.txt"), "1 A\r\n2 B\r\n");
+    write_file(join(d, "labels.json"), "{\"Holding something\":\"0\"}");
+    write_file(join(d, "Diving48_vocab.json"), "[[\"a\",\"b\",\"c\",\"d\"]]");
+    write_file(join(d, "cls.txt"), "cls a\nother\n");
+    char *buf = malloc(1 << 16);
+    int crashes = 0;
+    for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
+        for (int it = 0; it < 150; it++) {
+            size_t len = strlen(seeds[s].text);
+            memcpy(buf, seeds[s].text, len);
+            int rounds = 1 + (int)rnd(3);
+            for (int r = 0; r < rounds; r++)
+                len = mutate(buf, len, (1 << 16) - 1);
+            const char *p = join(d, seeds[s].name);
+            write_bytes(p, buf, len);
+            import_list l;
+            import_list_init(&l);
+            import_options o = IMPORT_OPTIONS_INIT;
+            o.keep_going = (int)rnd(2);
+            int rc = 0;
+            import_pose pose;
+            import_ntu_skeleton sk;
+            switch (seeds[s].kind) {
+            case 0: rc = import_parse_ucf101(&l, &o, d, errbuf, sizeof errbuf); break;
+            case 1: rc = import_parse_kinetics(&l, &o, p, errbuf, sizeof errbuf); break;
+            case 2: rc = import_parse_manifest(&l, &o, p, errbuf, sizeof errbuf); break;
+            case 3:
+                o.labels_file = join(d, "cls.txt");
+                rc = import_parse_list(&l, &o, p, errbuf, sizeof errbuf);
+                break;
+            case 4:
+                rc = import_ntu_read(&sk, p, errbuf, sizeof errbuf);
+                if (!rc)
+                    import_ntu_free(&sk);
+                break;
+            case 5:
+                rc = import_kinetics_skeleton_read(&pose, p, NULL, errbuf, sizeof errbuf);
+                if (!rc)
+                    import_pose_free(&pose);
+                break;
+            case 6: rc = import_parse_ssv2(&l, &o, d, errbuf, sizeof errbuf); break;
+            case 7: rc = import_parse_diving48(&l, &o, d, errbuf, sizeof errbuf); break;
+            case 8: {
+                import_sidecar fl = { (char *)p, NULL, IMPORT_SC_NONE, 0, 0 };
+                int32_t *v = NULL;
+                uint64_t nv;
+                rc = import_frame_labels_read(&v, &nv, &fl, errbuf, sizeof errbuf);
+                free(v);
+                break;
+            }
+            }
+            if (rc > 0)
+                crashes++;
+            /* a parse that fails leaves what it appended: still freeable */
+            import_list_free(&l);
+        }
+    }
+    CHECK_EQ_INT(crashes, 0);
+    free(buf);
+    free(ntu);
+}
+
 /* ================================================================ real data */
 
 static const char *real(const char *rel)
@@ -910,6 +1053,7 @@ int main(void)
     RUN(unit_json_layouts);
     RUN(unit_sidecars);
     RUN(unit_detect);
+    RUN(hostile_mutations);
     RUN_REAL(real_ucf101);
     RUN_REAL(real_hmdb51);
     RUN_REAL(real_diving48);

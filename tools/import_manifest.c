@@ -53,6 +53,29 @@ typedef struct row {
     const cJSON *j[C_COUNT];  /* JSONL: the raw value (arrays, objects) */
 } row;
 
+static char *strip_ext(const char *p);
+
+/* Default clip id: the media path as the manifest gives it, without a
+ * video extension or trailing '/'; an absolute path gives only its last
+ * component, so ids never depend on where the dataset sits. */
+static char *default_id(const char *media)
+{
+    size_t n = strlen(media);
+    while (n > 1 && media[n - 1] == '/')
+        n--;
+    char *m = strndup(media, n);
+    if (!m)
+        return NULL;
+    const char *b = m;
+    if (m[0] == '/') {
+        const char *sl = strrchr(m, '/');
+        b = sl[1] ? sl + 1 : m;
+    }
+    char *id = strip_ext(b);
+    free(m);
+    return id;
+}
+
 static char *strip_ext(const char *p)
 {
     static const char *const exts[] = { ".mp4", ".avi", ".webm", ".mkv", ".mov", ".m4v", NULL };
@@ -95,7 +118,7 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
         return SYNAPT_E_INPUT;
     }
     const char *media = video && *video ? video : frames;
-    char *id = r->v[C_ID] && *r->v[C_ID] ? strdup(r->v[C_ID]) : strip_ext(media);
+    char *id = r->v[C_ID] && *r->v[C_ID] ? strdup(r->v[C_ID]) : default_id(media);
     if (!id)
         return SYNAPT_E_NOMEM;
     int64_t start = -1, end = -1;
