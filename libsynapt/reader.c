@@ -339,15 +339,22 @@ static int open_common(synapt_reader *r, int verify_index, int use_mmap)
     const uint8_t *rec;
     if (r->image) {
         rec = r->image + io;
-    } else if (use_mmap) {
-        long pg = sysconf(_SC_PAGESIZE);
-        uint64_t start = io & ~(uint64_t)(pg > 0 ? pg - 1 : 4095);
-        r->map_len = (size_t)(iend - start);
-        void *p = mmap(NULL, r->map_len, PROT_READ, MAP_PRIVATE | (verify_index ? MAP_POPULATE : 0), r->fd, (off_t)start);
-        if (p == MAP_FAILED) return open_fail(r, SYNAPT_E_IO, "cannot map the index: %s", strerror(errno));
-        r->map_base = p;
-        rec = (const uint8_t *)p + (io - start);
     } else {
+        rec = NULL;
+        if (use_mmap) {
+            long pg = sysconf(_SC_PAGESIZE);
+            uint64_t start = io & ~(uint64_t)(pg > 0 ? pg - 1 : 4095);
+            size_t len = (size_t)(iend - start);
+            void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | (verify_index ? MAP_POPULATE : 0), r->fd, (off_t)start);
+            /* some filesystems (FUSE, network) refuse mmap: read instead */
+            if (p != MAP_FAILED) {
+                r->map_base = p;
+                r->map_len = len;
+                rec = (const uint8_t *)p + (io - start);
+            }
+        }
+    }
+    if (!rec) {
         r->index_owned = sy_malloc(&r->mem, (size_t)irs);
         if (!r->index_owned) return open_fail(r, SYNAPT_E_NOMEM, "out of memory for the %llu-byte index", (unsigned long long)irs);
         if ((rc = rd_at(r, r->index_owned, io, (size_t)irs))) return open_fail(r, rc, "cannot read the index: %s", rd_why(rc));

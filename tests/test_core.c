@@ -863,6 +863,61 @@ static void test_copy_clip(void)
     synapt_reader_close(r);
 }
 
+/* ---- packet chunking: GOPs, all-intra grouping, long GOPs split ---- */
+
+static void test_packet_chunks(void)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s", tpath("packets.synapt"));
+    synapt_writer *w;
+    char err[512];
+    synapt_writer_options o = wopts();
+    o.chunk_target_bytes = 1000;
+    o.chunk_max_frames = 5;
+    CHECK_OK(synapt_writer_create(&w, p, &o, err, sizeof err));
+    synapt_clip_desc c = SYNAPT_CLIP_DESC_INIT;
+    c.id = "pk";
+    CHECK_OK(synapt_writer_begin_clip(w, &c));
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.name = "intra"; d.kind = SYNAPT_KIND_VIDEO; d.codec = SYNAPT_CODEC_MJPEG; d.ndim = 3;
+    d.shape[0] = 8; d.shape[1] = 8; d.shape[2] = 3;
+    CHECK_OK(synapt_writer_add_stream(NULL, w, &d));
+    d.name = "longgop"; d.codec = SYNAPT_CODEC_H264;
+    CHECK_OK(synapt_writer_add_stream(NULL, w, &d));
+    uint8_t pkt[700];
+    memset(pkt, 7, sizeof pkt);
+    for (int i = 0; i < 12; i++)   /* every packet a key: grouped by the frame cap */
+        CHECK_OK(synapt_writer_write_packet(w, 0, pkt, 10, i, i, SYNAPT_FRAME_KEY));
+    for (int i = 0; i < 30; i++)   /* one GOP of 30 x 700 bytes > 8 x 1000: split */
+        CHECK_OK(synapt_writer_write_packet(w, 1, pkt, sizeof pkt, i, i, i == 0 ? SYNAPT_FRAME_KEY : 0));
+    CHECK_OK(synapt_writer_write_packet(w, 1, pkt, 5, 30, 30, SYNAPT_FRAME_KEY | SYNAPT_FRAME_DISCARD));
+    CHECK_OK(synapt_writer_set_video_info(w, 1, 29, "{\"gop\":30}"));
+    CHECK_EQ_INT(synapt_writer_set_video_info(w, 1, 29, "not json"), SYNAPT_E_INVALID_ARG);
+    CHECK_OK(synapt_writer_close(w, err, sizeof err));
+    synapt_reader *r;
+    CHECK_OK(synapt_reader_open(&r, p, NULL));
+    if (!r) return;
+    synapt_stream_info st;
+    CHECK_OK(synapt_reader_stream(&st, r, 0, 0));
+    CHECK_EQ_INT(st.chunk_count, 3);   /* 5 + 5 + 2 */
+    CHECK_EQ_INT(st.frame_count, 12);
+    CHECK_OK(synapt_reader_stream(&st, r, 0, 1));
+    CHECK_EQ_INT(st.packet_count, 31);
+    CHECK_EQ_INT(st.frame_count, 29);
+    CHECK(!strcmp(st.codec_config, "{\"gop\":30}"));
+    CHECK_EQ_INT(st.chunk_count, 4);   /* 12 x 700 >= 8000, 12 more, 6, then the key alone */
+    synapt_chunk_info ki;
+    CHECK_OK(synapt_reader_chunk(&ki, r, 0, 1, 1));
+    CHECK_EQ_INT(ki.first_frame, 12);
+    synapt_frame_entry e;
+    CHECK_OK(synapt_reader_frame_entries(&e, r, 0, 1, 12, 1));
+    CHECK_EQ_INT(e.flags & SYNAPT_FRAME_KEY, 0);   /* a mid-GOP chunk starts with a non-key packet */
+    CHECK_OK(synapt_reader_frame_entries(&e, r, 0, 1, 30, 1));
+    CHECK_EQ_INT(e.flags, SYNAPT_FRAME_KEY | SYNAPT_FRAME_DISCARD | SYNAPT_FRAME_HAS_PTS);
+    CHECK_OK(synapt_reader_verify(r, NULL, NULL));
+    synapt_reader_close(r);
+}
+
 /* ---- allocator hooks ---- */
 
 static size_t live_allocs;
@@ -935,6 +990,7 @@ int main(void)
     RUN(test_threads);
     RUN(test_many_clips);
     RUN(test_copy_clip);
+    RUN(test_packet_chunks);
     RUN(test_allocator);
     TEST_MAIN_END();
 }
