@@ -30,6 +30,9 @@ tmp=$(mktemp "${TMPDIR:-/tmp}/synapt-bench-results.XXXXXX") || exit 1
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr)"
+    # other jobs share the CPU on a busy machine; most timings are CPU time
+    # for that reason, but wall-clock rows (threads, fsync, open) feel it
+    echo "- load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
     echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo
 } > "$tmp"
