@@ -25,6 +25,8 @@ struct synth_scene {
     uint16_t *bg_depth;
     float *bg_z;                 /* camera z, INFINITY when nothing in range */
     float *zbuf;                 /* body-only z of the frame being drawn */
+    float *floor_xz;             /* world x, z where the pixel sees the floor; NAN elsewhere */
+    float shadow;                /* floor colour scale where the body blocks the light */
     synth_prim prims[MAX_PRIMS];
     size_t nprims;
     float mat[5][3];             /* material colours, linear 0..1 */
@@ -267,11 +269,12 @@ static void wall_color(float o[3], const bg_style *b, float s, float y)
 }
 
 /* Colour and camera-z of the background along one world ray. */
-static void shade_background(float col[3], float *z_world_t, const bg_style *b,
+static void shade_background(float col[3], float *z_world_t, int *on_floor, const bg_style *b,
                              const float C[3], const float d[3], const synth_clip *c)
 {
-    float L = c->ambient + c->light * 0.8f;
+    float L;
     *z_world_t = INFINITY;
+    *on_floor = 0;
     /* rooms are rotated in the world, so their walls are not aligned with
      * the actor's facing direction */
     float cyw = cosf(b->yaw), syw = sinf(b->yaw);
@@ -288,6 +291,7 @@ static void shade_background(float col[3], float *z_world_t, const bg_style *b,
                 float haze = 1.0f - expf(-t / 120.0f);
                 for (int k = 0; k < 3; k++) col[k] = col[k] * lit * (1 - haze) + b->sky_lo[k] * haze;
                 *z_world_t = t;
+                *on_floor = 1;
                 return;
             }
         }
@@ -336,6 +340,7 @@ static void shade_background(float col[3], float *z_world_t, const bg_style *b,
     float ao = 1.0f - 0.35f * expf(-m * 2.5f);
     for (int k = 0; k < 3; k++) col[k] *= L * ao;
     *z_world_t = best;
+    *on_floor = face == 3;
 }
 
 static inline uint8_t to_u8(float v)
@@ -360,6 +365,7 @@ void synth_scene_free(synth_scene *s)
     free(s->bg_depth);
     free(s->bg_z);
     free(s->zbuf);
+    free(s->floor_xz);
     free(s);
 }
 
@@ -387,7 +393,8 @@ synth_scene *synth_scene_new(const synth_clip *c)
     s->bg_depth = malloc(np * sizeof(uint16_t));
     s->bg_z = malloc(np * sizeof(float));
     s->zbuf = malloc(np * sizeof(float));
-    if (!s->ray || !s->bg_rgb || !s->bg_depth || !s->bg_z || !s->zbuf) {
+    s->floor_xz = malloc(np * 2 * sizeof(float));
+    if (!s->ray || !s->bg_rgb || !s->bg_depth || !s->bg_z || !s->zbuf || !s->floor_xz) {
         synth_scene_free(s);
         return NULL;
     }
@@ -427,7 +434,10 @@ synth_scene *synth_scene_new(const synth_clip *c)
             for (int k = 0; k < 3; k++)
                 rw[k] = s->R[k] * rc[0] + s->R[3 + k] * rc[1] + s->R[6 + k] * rc[2];
             float col[3], tw;
-            shade_background(col, &tw, &b, s->C, rw, c);
+            int on_floor;
+            shade_background(col, &tw, &on_floor, &b, s->C, rw, c);
+            s->floor_xz[i * 2] = on_floor ? s->C[0] + tw * rw[0] : NAN;
+            s->floor_xz[i * 2 + 1] = on_floor ? s->C[2] + tw * rw[2] : NAN;
             for (int k = 0; k < 3; k++) s->bg_rgb[i * 3 + k] = to_u8(col[k]);
             float z = tw * rc[2];
             uint16_t mm = isfinite(z) ? to_mm(z) : 0;
@@ -443,7 +453,73 @@ synth_scene *synth_scene_new(const synth_clip *c)
     color_f(s->mat[SYNTH_MAT_PANTS], c->actor.pants);
     color_f(s->mat[SYNTH_MAT_SHOES], c->actor.shoes);
     color_f(s->shirt2, c->actor.shirt2);
+    /* in shadow the floor keeps only its ambient light */
+    float ly = c->light_dir[1] > 0 ? c->light_dir[1] : 0;
+    s->shadow = c->ambient / (c->ambient + c->light * ly);
     return s;
+}
+
+/* The body's shadow on the floor: every capsule is projected along the
+ * light onto y = 0, and each pixel that sees the floor is darkened by how
+ * deep inside the nearest projected capsule its floor point lies (a 6 cm
+ * penumbra). Only RGB changes; depth and masks are the geometry's. */
+static void draw_shadow(uint8_t *rgb, const synth_scene *s, const float pw[SYNTH_POINTS][3])
+{
+    const synth_clip *c = &s->c;
+    const float *L = c->light_dir;
+    if (L[1] < 0.15f || s->shadow >= 0.99f) return;
+    float seg[MAX_PRIMS][5];
+    float x0 = INFINITY, x1 = -INFINITY, z0 = INFINITY, z1 = -INFINITY;
+    for (size_t k = 0; k < s->nprims; k++) {
+        const synth_prim *p = &s->prims[k];
+        const float *A = pw[p->a], *B = pw[p->b];
+        float ta = A[1] / L[1], tb = B[1] / L[1];
+        float *q = seg[k];
+        q[0] = A[0] - L[0] * ta; q[1] = A[2] - L[2] * ta;
+        q[2] = B[0] - L[0] * tb; q[3] = B[2] - L[2] * tb;
+        q[4] = p->radius;
+        x0 = fminf(x0, fminf(q[0], q[2]) - q[4]); x1 = fmaxf(x1, fmaxf(q[0], q[2]) + q[4]);
+        z0 = fminf(z0, fminf(q[1], q[3]) - q[4]); z1 = fmaxf(z1, fmaxf(q[1], q[3]) + q[4]);
+    }
+    const int W = (int)s->w, H = (int)s->h;
+    int u0 = W, u1 = -1, v0 = H, v1 = -1;
+    const float corners[4][2] = { { x0 - 0.05f, z0 - 0.05f }, { x1 + 0.05f, z0 - 0.05f },
+                                  { x0 - 0.05f, z1 + 0.05f }, { x1 + 0.05f, z1 + 0.05f } };
+    for (int k = 0; k < 4; k++) {
+        float P[3], w3[3] = { corners[k][0], 0.0f, corners[k][1] };
+        rotate(P, s->R, w3);
+        for (int e = 0; e < 3; e++) P[e] += s->t[e];
+        if (P[2] < 0.05f) { u0 = 0; u1 = W - 1; v0 = 0; v1 = H - 1; break; }
+        float u = c->fx * P[0] / P[2] + c->cx, v = c->fy * P[1] / P[2] + c->cy;
+        if (u < (float)u0) u0 = u < 0 ? 0 : (int)u;
+        if (u > (float)u1) u1 = u > (float)(W - 1) ? W - 1 : (int)ceilf(u);
+        if (v < (float)v0) v0 = v < 0 ? 0 : (int)v;
+        if (v > (float)v1) v1 = v > (float)(H - 1) ? H - 1 : (int)ceilf(v);
+    }
+    const float pen = 0.03f, dark = 1.0f - s->shadow;
+    for (int v = v0; v <= v1; v++)
+        for (int u = u0; u <= u1; u++) {
+            size_t i = (size_t)v * (size_t)W + (size_t)u;
+            float fx = s->floor_xz[i * 2], fz = s->floor_xz[i * 2 + 1];
+            if (isnan(fx) || fx < x0 - pen || fx > x1 + pen || fz < z0 - pen || fz > z1 + pen)
+                continue;
+            float best = INFINITY;
+            for (size_t k = 0; k < s->nprims && best > -pen; k++) {
+                const float *q = seg[k];
+                float dx = q[2] - q[0], dz = q[3] - q[1], px = fx - q[0], pz = fz - q[1];
+                float len2 = dx * dx + dz * dz;
+                float h = len2 > 1e-12f ? (px * dx + pz * dz) / len2 : 0.0f;
+                h = h < 0 ? 0 : h > 1 ? 1 : h;
+                float ex = px - h * dx, ez = pz - h * dz;
+                float d = sqrtf(ex * ex + ez * ez) - q[4];
+                if (d < best) best = d;
+            }
+            if (best >= pen) continue;
+            float k = best <= -pen ? 1.0f : (pen - best) / (2 * pen);
+            float f = 1.0f - dark * k;
+            uint8_t *o = rgb + i * 3;
+            for (int e = 0; e < 3; e++) o[e] = (uint8_t)(o[e] * f + 0.5f);
+        }
 }
 
 /* ---- frames ---- */
@@ -464,6 +540,7 @@ void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t)
     memcpy(f->depth, s->bg_depth, np * sizeof(uint16_t));
     memset(f->mask, 0, np);
     for (size_t i = 0; i < np; i++) s->zbuf[i] = INFINITY;
+    draw_shadow(f->rgb, s, pw);
 
     /* body axes in the camera frame, for hair and shirt stripes */
     float bup[3], bleft[3], bfwd[3];
