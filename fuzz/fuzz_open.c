@@ -2,8 +2,10 @@
  *
  * It is opened from memory twice: once with every checksum checked (what a
  * careful user does), once with checksums off so mutations get past them and
- * reach the index, clip, stream and chunk parsers. Every clip, label, group
- * and stream is then walked and frames are read (fuzz_walk.h). */
+ * reach the index, clip, stream and chunk parsers; then once through the path
+ * API (pread, index mapped or read, chosen by the input's length) with
+ * checksums off. Every clip, label, group and stream is walked and frames
+ * are read (fuzz_walk.h). */
 #include "fuzz_walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -12,5 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_open_walk(data, size, 1, 1);
     fz_open_walk(data, size, 0, 0);
+    fz_open_walk_file(data, size, (int)(size & 1));
     return 0;
 }

@@ -100,6 +100,8 @@ static void seeds_open_cleanly(void)
         CHECK_EQ_INT(fz_open_walk(f, n, 1, 1), 0);
         CHECK(fz_stat_verified == verified + 1);
         if (multi[i] > 0) CHECK(fz_stat_reads > reads);
+        CHECK_EQ_INT(fz_open_walk_file(f, n, 0), 0);
+        CHECK_EQ_INT(fz_open_walk_file(f, n, 1), 0);
         fz_buf b = { 0 };
         CHECK(fz_index_input(&b, f, n));
         if (b.n) {
