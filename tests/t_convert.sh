@@ -107,6 +107,19 @@ assert (df == np.arange(3)[:, None, None] + 0.25 * np.arange(16).reshape(4, 4)).
 EOF
 ); then pass convert_npy_values; else fail convert_npy_values "$(tail -n 3 "$T/npy.check")"; fi
 
+# an id and a stream name that need quoting on the command line
+odd_id=$(printf 'odd "clip"\\1\t\377')
+run odd synapt-convert "$T/odd.synapt" --to npy --clip "$odd_id" --stream 'd"epth' -o "$T/odd.npy"
+if [ $rc -eq 0 ] && "$PY" -c '
+import sys, numpy as np
+a = np.load(sys.argv[1])
+assert a.dtype == np.uint16 and a.shape == (1, 2, 2) and a.tolist() == [[[1, 2], [3, 65535]]], a
+' "$T/odd.npy" 2> "$T/odd.check"; then
+    pass convert_odd_names
+else
+    fail convert_odd_names "status $rc: $(cat "$T/odd.err" "$T/odd.check")"
+fi
+
 # --- --frames ----------------------------------------------------------------
 ok=1
 for spec in "1:3 1 2" "3: 3 2" ":2 0 2" "4 4 1" "0:5 0 5" "2:2 2 0"; do

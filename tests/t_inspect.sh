@@ -219,6 +219,37 @@ else
     fail inspect_clip_unknown "$(cat "$T/noclip.err")"
 fi
 
+# --- names that need escaping: JSON stays valid, human output one line each ---
+run oddj synapt-inspect --clips --json "$T/odd.synapt"
+run oddsum synapt-inspect --json "$T/odd.synapt"
+if "$PY" - "$T/oddj.out" "$T/oddsum.out" > "$T/odd.check" 2>&1 <<'EOF'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+assert o["id"] == 'odd "clip"\\1\t\ufffd', repr(o["id"])
+assert o["labels"] == ["caf\u00e9 \u2713"] and o["split"] == "tr\nain" and o["source"] == "src/\x01"
+assert o["groups"] == [['k"ey', 'v\\al']] and o["streams"] == ['d"epth']
+d = json.load(open(sys.argv[2], encoding="utf-8"))
+assert d["streams"][0]["name"] == 'd"epth' and d["splits"][0]["name"] == "tr\nain"
+EOF
+then pass inspect_json_escaping; else fail inspect_json_escaping "$(tail -n 3 "$T/odd.check")"; fi
+
+odd_id=$(printf 'odd "clip"\\1\t\377')
+run oddclip synapt-inspect --clip "$odd_id" --json "$T/odd.synapt"
+oddrc=$rc
+run oddh synapt-inspect --clips "$T/odd.synapt"
+if [ $oddrc -eq 0 ] && [ $rc -eq 0 ] && [ "$(wc -l < "$T/oddh.out")" -eq 2 ] &&
+   grep -q 'tr\\nain' "$T/oddh.out" && ! grep -q "$(printf '\001')" "$T/oddh.out" && "$PY" -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["meta"] == {"note": "line\nbreak \"q\" \u00e9", "n": [1, 2.5e-3, 12345678901234567890]}, o["meta"]
+' "$T/oddclip.out" 2> "$T/oddclip.check"; then
+    pass inspect_human_escaping
+else
+    fail inspect_human_escaping "$(cat "$T/oddh.out" "$T/oddclip.err" "$T/oddclip.check")"
+fi
+
 # --- --verify --------------------------------------------------------------
 run verify synapt-inspect --verify "$F"
 if expect_rc verify 0 && has "$T/verify.out" ": ok (3 clips" && empty "$T/verify.err"; then

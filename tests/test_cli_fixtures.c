@@ -22,6 +22,10 @@
  *     jump_002  labels jump; train; synthA (synthetic); no groups
  *       depth   depth u16 (6,8), 2 frames: 1000t + 8y + x
  *       rgb     image u8 (6,8,3), 2 frames: as above
+ *   odd.synapt         one clip whose id, label, split, source, group and
+ *                      stream name hold quotes, backslashes, control
+ *                      characters, non-ASCII UTF-8 and one invalid byte
+ *                      (see ODD_* below); depth u16 (2,2), 1 frame
  *   bad-chunk.synapt   small.synapt with the last payload byte of chunk 0 of
  *                      walk_000/depth flipped (checksum mismatch)
  *   truncated.synapt   the first half of small.synapt
@@ -205,6 +209,50 @@ fail:
     return -1;
 }
 
+/* Strings a JSON printer must escape; the id also has a raw 0xFF byte,
+ * which is not UTF-8 and must come out as U+FFFD. */
+#define ODD_ID     "odd \"clip\"\\1\t\xff"
+#define ODD_LABEL  "caf\xc3\xa9 \xe2\x9c\x93"
+#define ODD_SPLIT  "tr\nain"
+#define ODD_SOURCE "src/\x01"
+#define ODD_STREAM "d\"epth"
+
+static int write_odd(const char *path)
+{
+    synapt_writer *w = NULL;
+    synapt_writer_options o = SYNAPT_WRITER_OPTIONS_INIT;
+    o.deterministic = 1;
+    o.fsync = 0;
+    TRY(synapt_writer_create(&w, path, &o, g_err, sizeof g_err));
+    const char *labels[] = { ODD_LABEL };
+    const char *gk[] = { "k\"ey" }, *gv[] = { "v\\al" };
+    synapt_clip_desc c = SYNAPT_CLIP_DESC_INIT;
+    c.id = ODD_ID;
+    c.labels = labels;
+    c.label_count = 1;
+    c.split = ODD_SPLIT;
+    c.source = ODD_SOURCE;
+    c.group_keys = gk;
+    c.group_values = gv;
+    c.group_count = 1;
+    c.meta_json = "{\"note\": \"line\\nbreak \\\"q\\\" \\u00e9\", \"n\": [1, 2.5e-3, 12345678901234567890]}";
+    TRY(synapt_writer_begin_clip(w, &c));
+    uint32_t s;
+    TRY(add(w, &s, ODD_STREAM, SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 2, 2, 0, 25, 1));
+    uint16_t d[4] = { 1, 2, 3, 65535 };
+    TRY(synapt_writer_write_frames(w, s, d, sizeof d, 1, NULL));
+    TRY(synapt_writer_end_clip(w));
+    {
+        int rc = synapt_writer_close(w, g_err, sizeof g_err);
+        w = NULL;
+        TRY(rc);
+    }
+    return 0;
+fail:
+    synapt_writer_abort(w);
+    return -1;
+}
+
 static int read_file(const char *path, uint8_t **data, size_t *size)
 {
     FILE *f = fopen(path, "rb");
@@ -237,6 +285,8 @@ static int write_fixtures(const char *dir)
     mkdir(dir, 0777);
     snprintf(small, sizeof small, "%s/small.synapt", dir);
     if (write_small(small) != 0) return -1;
+    snprintf(path, sizeof path, "%s/odd.synapt", dir);
+    if (write_odd(path) != 0) return -1;
     if (read_file(small, &data, &size) != 0) {
         fprintf(stderr, "%s: cannot read back: %s\n", small, strerror(errno));
         goto fail;

@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+static size_t utf8_len(const unsigned char *s, size_t n);
+static void disp_into(char *out, size_t cap, const char *s);
+
 static const char *g_tool = "synapt";
 static const char *g_usage = "";
 static int g_verbosity = 0;
@@ -58,13 +61,16 @@ int cli_common_option(int c, char **argv)
 static void vmsg(const char *file, const char *prefix, const char *fmt, va_list ap)
 {
     /* one fprintf per line so lines from concurrent tools do not interleave */
-    char buf[2048];
+    /* the message may quote names from a hostile file: one line, no escapes
+     * that could drive the terminal */
+    char buf[2048], safe[2048];
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     if (n < 0) buf[0] = 0;
+    disp_into(safe, sizeof safe, buf);
     if (file)
-        fprintf(stderr, "%s: %s: %s%s\n", g_tool, file, prefix, buf);
+        fprintf(stderr, "%s: %s: %s%s\n", g_tool, file, prefix, safe);
     else
-        fprintf(stderr, "%s: %s%s\n", g_tool, prefix, buf);
+        fprintf(stderr, "%s: %s%s\n", g_tool, prefix, safe);
 }
 
 void cli_error(const char *file, const char *fmt, ...)
@@ -96,11 +102,13 @@ void cli_info(const char *fmt, ...)
 void cli_error_msg(const char *file, const char *msg)
 {
     if (!msg || !*msg) msg = "unknown error";
+    char safe[2048];
+    disp_into(safe, sizeof safe, msg);
     size_t fl = file ? strlen(file) : 0;
     if (!file || (strncmp(msg, file, fl) == 0 && msg[fl] == ':'))
-        fprintf(stderr, "%s: %s\n", g_tool, msg);
+        fprintf(stderr, "%s: %s\n", g_tool, safe);
     else
-        fprintf(stderr, "%s: %s: %s\n", g_tool, file, msg);
+        fprintf(stderr, "%s: %s: %s\n", g_tool, file, safe);
 }
 
 void cli_usage_error(const char *fmt, ...)
@@ -248,6 +256,45 @@ int cli_json_embed(FILE *f, const char *json, size_t len)
 
 /* ---- human formatting ---- */
 
+/* Escape control characters and invalid UTF-8 of s into out (cap bytes,
+ * at least 8), ending in "..." when it does not fit. */
+static void disp_into(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    if (!s) s = "";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        char tmp[8];
+        size_t l;
+        unsigned c = p[i];
+        if (c == '\n') { memcpy(tmp, "\\n", 3); l = 2; i++; }
+        else if (c == '\t') { memcpy(tmp, "\\t", 3); l = 2; i++; }
+        else if (c < 0x20 || c == 0x7F) { snprintf(tmp, sizeof tmp, "\\x%02x", c); l = 4; i++; }
+        else {
+            l = utf8_len(p + i, n - i);
+            if (l == 0) { snprintf(tmp, sizeof tmp, "\\x%02x", c); l = 4; i++; }
+            else { memcpy(tmp, p + i, l); i += l; }
+        }
+        if (o + l + 4 >= cap) {
+            memcpy(out + o, "...", 4);
+            return;
+        }
+        memcpy(out + o, tmp, l);
+        o += l;
+    }
+    out[o] = 0;
+}
+
+const char *cli_disp(const char *s)
+{
+    static char ring[8][224];
+    static unsigned next;
+    char *out = ring[next++ & 7];
+    disp_into(out, sizeof ring[0], s);
+    return out;
+}
+
 const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes)
 {
     static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
@@ -265,7 +312,7 @@ const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes)
 const char *cli_human_duration(char *buf, size_t cap, double s)
 {
     if (!isfinite(s) || s < 0) { snprintf(buf, cap, "?"); return buf; }
-    if (s < 60) { snprintf(buf, cap, "%.1f s", s); return buf; }
+    if (s < 60) { snprintf(buf, cap, s < 10 ? "%.2f s" : "%.1f s", s); return buf; }
     uint64_t whole = (uint64_t)s;
     double frac = s - (double)whole;
     unsigned h = (unsigned)(whole / 3600), m = (unsigned)(whole / 60 % 60);

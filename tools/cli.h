@@ -104,6 +104,13 @@ int cli_json_embed(FILE *f, const char *json, size_t len);
 
 /* ---- human formatting ------------------------------------------------ */
 
+/** Printable form of an untrusted string for human output: control
+ *  characters (a newline in a clip id, an ESC that would drive the
+ *  terminal) and invalid UTF-8 bytes become \n, \t, \xNN; text longer than
+ *  about 200 bytes ends in "...". Returns one of 8 static buffers used in
+ *  turn, so up to 8 results can appear in one printf. NULL gives "". */
+const char *cli_disp(const char *s);
+
 /** "512 B", "1.5 KiB", "23.4 MiB", ... into buf (at least 16 bytes). */
 const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes);
 /** "1:02:03.4" / "2:03.4" / "3.4 s" into buf. */

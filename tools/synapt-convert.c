@@ -93,7 +93,7 @@ static int find_clip_stream(uint64_t *clip, uint32_t *stream, synapt_stream_info
             for (uint32_t s = 0; s < ci.stream_count && o + 1 < sizeof names; s++) {
                 synapt_stream_info x;
                 if (synapt_reader_stream(&x, r, *clip, s) == 0)
-                    o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", s ? ", " : "", x.name);
+                    o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", s ? ", " : "", cli_disp(x.name));
             }
         }
         cli_error(a->in, "clip '%s' has no stream '%s' (it has: %s)", a->clip, a->stream,

@@ -320,7 +320,7 @@ static int cmd_summary(const char *path, int json)
         char b1[32], b2[32], b3[32];
         printf("file        %s\n", path);
         printf("format      %u.%u, written by %s\n", fi.format_major, fi.format_minor,
-               fi.writer && *fi.writer ? fi.writer : "(unknown)");
+               fi.writer && *fi.writer ? cli_disp(fi.writer) : "(unknown)");
         printf("size        %s (index %s, %s chunks)\n",
                cli_human_bytes(b1, sizeof b1, fi.file_bytes),
                cli_human_bytes(b2, sizeof b2, fi.index_bytes),
@@ -332,7 +332,7 @@ static int cmd_summary(const char *path, int json)
         /* column widths from the data, so long stream names stay aligned */
         int wn = 4;
         for (size_t i = 0; i < streams.n; i++) {
-            int l = (int)strlen(streams.v[i].name);
+            int l = (int)strlen(cli_disp(streams.v[i].name));
             if (l > wn) wn = l > 40 ? 40 : l;
         }
         printf("\nstreams (%zu)\n", streams.n);
@@ -343,7 +343,7 @@ static int cmd_summary(const char *path, int json)
             const agg *a = &streams.v[i];
             char s1[24], s2[24];
             printf("  %-*s  %-12s  %-8s  %-5s  %7" PRIu64 "  %10" PRIu64 "  %10s  %10s  %6.2fx\n",
-                   wn, a->name, synapt_kind_name(a->kind), synapt_codec_name(a->codec),
+                   wn, cli_disp(a->name), synapt_kind_name(a->kind), synapt_codec_name(a->codec),
                    a->dtype ? synapt_dtype_name(a->dtype) : "-", a->clips, a->frames,
                    cli_human_bytes(s1, sizeof s1, a->stored),
                    cli_human_bytes(s2, sizeof s2, a->raw), ratio(a->raw, a->stored));
@@ -354,7 +354,7 @@ static int cmd_summary(const char *path, int json)
         int wl = 4;
         for (uint64_t i = 0; i < nlabels; i++) {
             if (label_clips[i] > maxc) maxc = label_clips[i];
-            int l = (int)strlen(label_or_unknown(r, (uint32_t)i));
+            int l = (int)strlen(cli_disp(label_or_unknown(r, (uint32_t)i)));
             if (l > wl) wl = l > 40 ? 40 : l;
         }
         for (uint64_t i = 0; i < nlabels; i++) {
@@ -363,18 +363,18 @@ static int cmd_summary(const char *path, int json)
             if (label_clips[i] && !len) len = 1;
             memset(bar, '#', (size_t)len);
             bar[len] = 0;
-            printf("  %4" PRIu64 "  %-*s  %7" PRIu64 "  %s\n", i, wl, label_or_unknown(r, (uint32_t)i),
+            printf("  %4" PRIu64 "  %-*s  %7" PRIu64 "  %s\n", i, wl, cli_disp(label_or_unknown(r, (uint32_t)i)),
                    label_clips[i], bar);
         }
 
         printf("\nsources (%zu)\n", sources.n);
         for (size_t i = 0; i < sources.n; i++)
             printf("  %-24s  %-9s  %7" PRIu64 " clips\n",
-                   *sources.v[i].name ? sources.v[i].name : "(none)",
+                   *sources.v[i].name ? cli_disp(sources.v[i].name) : "(none)",
                    sources.v[i].synthetic ? "synthetic" : "real", sources.v[i].clips);
         printf("\nsplits (%zu)\n", splits.n);
         for (size_t i = 0; i < splits.n; i++)
-            printf("  %-24s  %7" PRIu64 " clips\n", *splits.v[i].name ? splits.v[i].name : "(none)",
+            printf("  %-24s  %7" PRIu64 " clips\n", *splits.v[i].name ? cli_disp(splits.v[i].name) : "(none)",
                    splits.v[i].clips);
     }
     ret = finish_stdout();
@@ -491,7 +491,7 @@ static void join_labels(char *buf, size_t cap, const synapt_reader *r, const lab
     size_t o = 0;
     buf[0] = 0;
     for (size_t i = 0; i < lb->n && o + 1 < cap; i++)
-        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? "," : "", label_or_unknown(r, lb->ids[i]));
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? "," : "", cli_disp(label_or_unknown(r, lb->ids[i])));
     if (o >= cap && cap > 4) memcpy(buf + cap - 4, "...", 4);
 }
 
@@ -511,11 +511,11 @@ static int cmd_clips(const char *path, int json)
                 cli_error_msg(path, synapt_reader_errmsg(r));
                 goto done;
             }
-            int l = (int)strlen(ci.id);
+            int l = (int)strlen(cli_disp(ci.id));
             if (l > wid) wid = l > 60 ? 60 : l;
-            l = (int)strlen(ci.split);
+            l = (int)strlen(cli_disp(ci.split));
             if (l > wsplit) wsplit = l > 20 ? 20 : l;
-            l = (int)strlen(ci.source) + (ci.synthetic ? 1 : 0);
+            l = (int)strlen(cli_disp(ci.source)) + (ci.synthetic ? 1 : 0);
             if (l > wsrc) wsrc = l > 24 ? 24 : l;
         }
         printf("%6s  %-*s  %7s  %-11s  %-9s  %-*s  %-*s  %-24s  %s\n", "index", wid, "id", "frames",
@@ -538,7 +538,7 @@ static int cmd_clips(const char *path, int json)
         else snprintf(fps, sizeof fps, "-");
         if (ci.width) snprintf(size, sizeof size, "%ux%u", ci.width, ci.height);
         else snprintf(size, sizeof size, "-");
-        snprintf(src, sizeof src, "%s%s", *ci.source ? ci.source : "-", ci.synthetic ? "*" : "");
+        snprintf(src, sizeof src, "%s%s", *ci.source ? cli_disp(ci.source) : "-", ci.synthetic ? "*" : "");
         size_t o = 0;
         streams[0] = 0;
         for (uint32_t s = 0; s < ci.stream_count && o + 1 < sizeof streams; s++) {
@@ -547,10 +547,10 @@ static int cmd_clips(const char *path, int json)
                 cli_error_msg(path, synapt_reader_errmsg(r));
                 goto done;
             }
-            o += (size_t)snprintf(streams + o, sizeof streams - o, "%s%s", s ? "," : "", si.name);
+            o += (size_t)snprintf(streams + o, sizeof streams - o, "%s%s", s ? "," : "", cli_disp(si.name));
         }
-        printf("%6" PRIu64 "  %-*s  %7" PRIu64 "  %-11s  %-9s  %-*s  %-*s  %-24s  %s\n", c, wid, ci.id,
-               ci.frame_count, fps, size, wsplit, *ci.split ? ci.split : "-", wsrc, src,
+        printf("%6" PRIu64 "  %-*s  %7" PRIu64 "  %-11s  %-9s  %-*s  %-*s  %-24s  %s\n", c, wid, cli_disp(ci.id),
+               ci.frame_count, fps, size, wsplit, *ci.split ? cli_disp(ci.split) : "-", wsrc, src,
                *labels ? labels : "-", streams);
     }
     ret = finish_stdout();
@@ -584,7 +584,7 @@ static int cmd_clip(const char *path, const char *id, int json)
         printf(",\"meta\":");
         if (cli_json_embed(stdout, ci.meta_json, ci.meta_len) != 0) {
             /* the format requires an object; say so but still show the bytes */
-            cli_warn(path, "clip '%s': stored metadata is not valid JSON", ci.id);
+            cli_warn(path, "clip '%s': stored metadata is not valid JSON", cli_disp(ci.id));
             printf("null,\"meta_text\":");
             cli_json_strn(stdout, ci.meta_json, ci.meta_len);
         }
@@ -606,7 +606,7 @@ static int cmd_clip(const char *path, const char *id, int json)
 
     if (clip_labels(&lb, r, idx, path)) goto done;
     char buf[256];
-    printf("clip        %s (index %" PRIu64 ")\n", ci.id, idx);
+    printf("clip        %s (index %" PRIu64 ")\n", cli_disp(ci.id), idx);
     join_labels(buf, sizeof buf, r, &lb);
     printf("labels      %s\n", *buf ? buf : "(none)");
     if (ci.fps_num && ci.fps_den) {
@@ -618,8 +618,8 @@ static int cmd_clip(const char *path, const char *id, int json)
         printf("frames      %" PRIu64 "\n", ci.frame_count);
     }
     if (ci.width) printf("size        %ux%u\n", ci.width, ci.height);
-    printf("split       %s\n", *ci.split ? ci.split : "(none)");
-    printf("source      %s (%s)\n", *ci.source ? ci.source : "(none)",
+    printf("split       %s\n", *ci.split ? cli_disp(ci.split) : "(none)");
+    printf("source      %s (%s)\n", *ci.source ? cli_disp(ci.source) : "(none)",
            ci.synthetic ? "synthetic" : "real");
     printf("groups     ");
     if (!ci.group_count) printf(" (none)");
@@ -630,7 +630,7 @@ static int cmd_clip(const char *path, const char *id, int json)
             cli_error_msg(path, synapt_reader_errmsg(r));
             goto done;
         }
-        printf(" %s=%s", k, v);
+        printf(" %s=%s", cli_disp(k), cli_disp(v));
     }
     printf("\n\nstreams (%u)\n", ci.stream_count);
     for (uint32_t s = 0; s < ci.stream_count; s++) {
@@ -641,7 +641,7 @@ static int cmd_clip(const char *path, const char *id, int json)
         }
         char shape[96], b1[24], b2[24];
         shape_text(shape, sizeof shape, &si);
-        printf("  [%u] %s: %s %s %s, codec %s, %" PRIu64 " frames in %" PRIu64 " chunks\n", s, si.name,
+        printf("  [%u] %s: %s %s %s, codec %s, %" PRIu64 " frames in %" PRIu64 " chunks\n", s, cli_disp(si.name),
                synapt_kind_name(si.kind), si.dtype ? synapt_dtype_name(si.dtype) : "-", shape,
                synapt_codec_name(si.codec), si.frame_count, si.chunk_count);
         printf("      stored %s, raw %s (%.2fx), compression %s, filter %s",
@@ -650,8 +650,8 @@ static int cmd_clip(const char *path, const char *id, int json)
                compression_name(si.compression), filter_name(si.filter));
         if (si.fps_num && si.fps_den) printf(", %u/%u fps", si.fps_num, si.fps_den);
         if (si.kind == SYNAPT_KIND_DEPTH) printf(", scale %g %s per unit", si.scale,
-                                                 *si.units ? si.units : "m");
-        else if (si.units && *si.units) printf(", units %s", si.units);
+                                                 *si.units ? cli_disp(si.units) : "m");
+        else if (si.units && *si.units) printf(", units %s", cli_disp(si.units));
         if (si.skeleton) printf(", skeleton %s", skeleton_name(si.skeleton));
         if (si.channels) printf(", channels %s", channels_name(si.channels));
         if (si.has_pts) printf(", timestamps");
@@ -673,7 +673,7 @@ static int cmd_clip(const char *path, const char *id, int json)
     }
     printf("\nmeta        ");
     if (cli_json_embed(stdout, ci.meta_json, ci.meta_len) != 0) {
-        cli_warn(path, "clip '%s': stored metadata is not valid JSON", ci.id);
+        cli_warn(path, "clip '%s': stored metadata is not valid JSON", cli_disp(ci.id));
         cli_json_strn(stdout, ci.meta_json, ci.meta_len);
     }
     putchar('\n');
