@@ -399,6 +399,11 @@ static int check_opts(const synapt_reader_options *opts, const char *name, char 
                SYNAPT_READER_OPTIONS_VERSION);
         return SYNAPT_E_INVALID_ARG;
     }
+    const synapt_allocator *a = opts->allocator;
+    if (a && (!a->malloc_fn || !a->realloc_fn || !a->free_fn)) {
+        sy_fmt(errbuf, errbuf_size, "%s: an allocator needs malloc_fn, realloc_fn and free_fn", name);
+        return SYNAPT_E_INVALID_ARG;
+    }
     return 0;
 }
 

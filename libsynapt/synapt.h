@@ -484,7 +484,7 @@ SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progres
  *   for each clip:
  *     synapt_writer_begin_clip()
  *     synapt_writer_add_stream()    any number, before or between frames
- *     synapt_writer_write_frames()  / write_frame / write_pose / write_packet
+ *     synapt_writer_write_frames()  / write_pose / write_packet
  *     synapt_writer_end_clip()      writes the clip record (recoverable)
  *   synapt_writer_close()           index + footer, fsync, rename to PATH
  *

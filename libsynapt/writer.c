@@ -340,8 +340,14 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
         sy_fmt(errbuf, errbuf_size, "%s: writer name and version exceed %u bytes", path, SY_WRITER_MAX);
         return SYNAPT_E_INVALID_ARG;
     }
-    if (opts->zstd_level < 0 || opts->zstd_level > ZSTD_maxCLevel()) {
-        sy_fmt(errbuf, errbuf_size, "%s: zstd level %d outside 0..%d", path, opts->zstd_level, ZSTD_maxCLevel());
+    if (opts->zstd_level < ZSTD_minCLevel() || opts->zstd_level > ZSTD_maxCLevel()) {
+        sy_fmt(errbuf, errbuf_size, "%s: zstd level %d outside %d..%d", path, opts->zstd_level, ZSTD_minCLevel(),
+               ZSTD_maxCLevel());
+        return SYNAPT_E_INVALID_ARG;
+    }
+    const synapt_allocator *al = opts->allocator;
+    if (al && (!al->malloc_fn || !al->realloc_fn || !al->free_fn)) {
+        sy_fmt(errbuf, errbuf_size, "%s: an allocator needs malloc_fn, realloc_fn and free_fn", path);
         return SYNAPT_E_INVALID_ARG;
     }
     if (!opts->overwrite && access(path, F_OK) == 0) {
@@ -646,7 +652,7 @@ int synapt_writer_add_stream(uint32_t *out, synapt_writer *w, const synapt_strea
         return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: codec_config is not a JSON object", w->c_id, nm);
     if (d->extradata_size && !d->extradata)
         return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: extradata missing", w->c_id, nm);
-    if (d->zstd_level < 0 || d->zstd_level > ZSTD_maxCLevel())
+    if (d->zstd_level < ZSTD_minCLevel() || d->zstd_level > ZSTD_maxCLevel())
         return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: bad zstd level %d", w->c_id, nm, d->zstd_level);
     if ((d->fps_num == 0) != (d->fps_den == 0))
         return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: fps_num and fps_den must both be set", w->c_id, nm);
