@@ -530,6 +530,26 @@ static void unit_detect(void)
     CHECK(strcmp(import_detect_format(join(d, "k.csv")), "kinetics") == 0);
     CHECK(strcmp(import_detect_format(join(d, "m.csv")), "manifest") == 0);
     CHECK(strcmp(import_detect_format(join(d, "trainlist01.txt")), "ucf101") == 0);
+    if (tu_realdata()) {
+        static const char *const want[][2] = {
+            { "annotations/ucf101", "ucf101" }, { "annotations/hmdb51", "hmdb51" },
+            { "annotations/diving48", "diving48" }, { "annotations/ssv2", "ssv2" },
+            { "annotations/kinetics/kinetics-400_val.csv", "kinetics" },
+            { "annotations/ssv2/something-something-v2-validation.json", "ssv2" },
+            { "annotations/synapt/sim150_val.txt", "list" },
+            { "annotations/synapt/ppma_splits/sim150/val.csv", "list" },
+            { "pose/ntu", "ntu" }, { "pose/surreal", "surreact" },
+        };
+        for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+            char p[1024];
+            snprintf(p, sizeof p, "%s/%s", tu_realdata(), want[i][0]);
+            const char *got = import_detect_format(p);
+            if (!got || strcmp(got, want[i][1]) != 0) {
+                printf("  detect %s: got %s, want %s\n", want[i][0], got ? got : "NULL", want[i][1]);
+                CHECK(0);
+            }
+        }
+    }
     const char *inputs[1] = { join(d, "nothing.bin") };
     import_list l;
     import_list_init(&l);

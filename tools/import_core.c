@@ -666,7 +666,10 @@ const char *import_detect_format(const char *input)
             return "ntu";
         if (dir_has_suffix(input, "_vocab.json", 0))
             return "diving48";
-        if (dir_has_suffix(input, "-labels.json", 0) || dir_has_suffix(input, "/labels.json", 0))
+        char *lj = import_path_join(input, "labels.json");
+        int ssv2 = (lj && path_kind(lj) == 1) || dir_has_suffix(input, "-labels.json", 0);
+        free(lj);
+        if (ssv2)
             return "ssv2";
         if (dir_has_suffix(input, "_info.mat", 4))
             return "surreact";
