@@ -507,6 +507,25 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
             goto done;
         }
     }
+    /* A file cut short often just ends (the demuxer sees EOF, not an error):
+     * the container's announced length tells. */
+    if (!res->damaged && m.st->nb_frames > 0 && m.nspkt < (uint64_t)m.st->nb_frames * 9 / 10)
+        res->damaged = 1;
+    if (!res->damaged && m.fmt->duration > 0 && m.nspkt > 0) {
+        int64_t last = AV_NOPTS_VALUE;
+        for (uint64_t k = 0; k < m.nspkt; k++)
+            if (m.spts[k] != SYNAPT_PTS_NONE && (last == AV_NOPTS_VALUE || m.spts[k] > last))
+                last = m.spts[k];
+        if (last != AV_NOPTS_VALUE) {
+            double start = m.fmt->start_time != AV_NOPTS_VALUE ? (double)m.fmt->start_time / AV_TIME_BASE : 0;
+            double end = (double)last * av_q2d(m.st->time_base);
+            double want = (double)m.fmt->duration / AV_TIME_BASE;
+            /* demuxers differ on whether duration counts from the start
+             * time (matroska: from 0), so only a short end by both counts */
+            if (want > 2.0 && end - start < want * 0.9 - 0.5 && end < want * 0.9 - 0.5)
+                res->damaged = 1;
+        }
+    }
     if ((rc = finish(&m)) < 0)
         goto done;
     if (res->damaged)

@@ -1,0 +1,242 @@
+/* synapt-pack - build a .synapt file from videos or a manifest.
+ *
+ *   synapt-pack -o OUT.synapt MANIFEST.jsonl
+ *   synapt-pack -o OUT.synapt VIDEO...
+ *
+ * The work is done by the import engine (tools/import_*.c): this file only
+ * turns the command line into an import_list and import_pack_options. Plain
+ * video arguments become one clip each (id = file name without extension);
+ * anything else is an annotation input parsed by the layout --format names
+ * (detected when not given). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libavutil/log.h>
+
+#include "cli.h"
+#include "import.h"
+#include "synapt.h"
+
+static const char usage[] =
+    "Usage: synapt-pack -o OUT.synapt [options] MANIFEST.jsonl | VIDEO... | DATASET...\n"
+    "Pack videos (and their sidecars) into a .synapt file.\n"
+    "\n"
+    "Inputs:\n"
+    "  VIDEO...               video files (mp4, avi, mkv, webm, mov, ...): one clip each,\n"
+    "                         id = file name without extension\n"
+    "  MANIFEST.jsonl         one JSON object a line: {\"video\": PATH, \"id\": ..., \"label\":\n"
+    "                         NAME or [NAMES], \"split\", \"source\", \"synthetic\", \"group\"};\n"
+    "                         paths are relative to the manifest\n"
+    "  --format NAME          annotation layout of the inputs (default: detected)\n"
+    "  --root DIR             where the videos of an annotation layout live\n"
+    "\n"
+    "Video storage (the rgb stream):\n"
+    "  --rgb MODE             copy (default: source packets byte for byte), h264, hevc,\n"
+    "                         mjpeg, ffv1 (lossless) or raw (decoded frames, zstd)\n"
+    "  --gop N                keyframe interval when re-encoding h264/hevc (default 32)\n"
+    "  --quality Q            h264/hevc CRF (default 20/24), mjpeg qscale (default 3)\n"
+    "  --size WxH             re-encode to exactly WxH\n"
+    "  --short-side N         re-encode so the short side is N pixels, aspect kept\n"
+    "\n"
+    "Run:\n"
+    "  -o, --output FILE      the .synapt file to write (required)\n"
+    "  -j, --threads N        clips packed at once (default: online cores)\n"
+    "  -k, --keep-going       skip clips that fail, write OUT.report.json, exit 3\n"
+    "  --zstd-level N         zstd level for array streams (default 3)\n"
+    "  -q, --quiet            no progress, no warnings\n"
+    "  -v, --verbose          say what each input holds and what is ignored\n"
+    "                         (audio and other streams)\n"
+    "  -h, --help             this text;  --version  the version\n"
+    "\n"
+    "Exit status: 0 all packed, 1 error (nothing written), 2 usage, 3 some clips skipped.\n";
+
+enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD };
+
+static int is_video_name(const char *p)
+{
+    static const char *const ext[] = { ".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg",
+                                       ".mpeg", ".flv", ".wmv", ".ts", ".3gp", ".ogv", ".y4m", NULL };
+    const char *dot = strrchr(p, '.');
+    if (!dot)
+        return 0;
+    for (int i = 0; ext[i]; i++)
+        if (!strcasecmp(dot, ext[i]))
+            return 1;
+    return 0;
+}
+
+/* id = base name without the extension */
+static char *video_id(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    char *id = strdup(b);
+    if (id) {
+        char *dot = strrchr(id, '.');
+        if (dot && dot != id)
+            *dot = 0;
+    }
+    return id;
+}
+
+static void log_cb(void *user, int level, const char *msg)
+{
+    (void)user;
+    if (level == 0)
+        cli_warn(NULL, "%s", msg);
+    else
+        cli_info("%s", msg);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init("synapt-pack", usage);
+    static const struct option longopts[] = {
+        CLI_COMMON_OPTIONS,
+        { "output", required_argument, NULL, 'o' },
+        { "threads", required_argument, NULL, 'j' },
+        { "keep-going", no_argument, NULL, 'k' },
+        { "rgb", required_argument, NULL, OPT_RGB },
+        { "gop", required_argument, NULL, OPT_GOP },
+        { "quality", required_argument, NULL, OPT_QUALITY },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "short-side", required_argument, NULL, OPT_SHORT },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "root", required_argument, NULL, OPT_ROOT },
+        { "zstd-level", required_argument, NULL, OPT_ZSTD },
+        { NULL, 0, NULL, 0 }
+    };
+    import_pack_options po;
+    memset(&po, 0, sizeof po);
+    synapt_video_import_options vdef = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
+    po.video = vdef;
+    import_options io = IMPORT_OPTIONS_INIT;
+    uint64_t v;
+    int c;
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:j:k", longopts, NULL)) != -1) {
+        if (cli_common_option(c, argv))
+            continue;
+        switch (c) {
+        case 'o': po.out = optarg; break;
+        case 'k': po.keep_going = 1; io.keep_going = 1; break;
+        case 'j':
+            if (cli_parse_u64(&v, optarg) || v > 256)
+                cli_usage_error("-j wants a thread count (got '%s')", optarg);
+            po.threads = (int)v;
+            break;
+        case OPT_RGB:
+            if ((po.video.mode = synapt_video_mode_from_name(optarg)) < 0)
+                cli_usage_error("--rgb wants copy, h264, hevc, mjpeg, ffv1 or raw (got '%s')", optarg);
+            break;
+        case OPT_GOP:
+            if (cli_parse_u64(&v, optarg) || v < 1 || v > 100000)
+                cli_usage_error("--gop wants a positive frame count (got '%s')", optarg);
+            po.video.gop = (uint32_t)v;
+            break;
+        case OPT_QUALITY:
+            if (cli_parse_u64(&v, optarg) || v < 1 || v > 51)
+                cli_usage_error("--quality wants 1..51 (got '%s')", optarg);
+            po.video.quality = (int)v;
+            break;
+        case OPT_SIZE: {
+            unsigned w, h;
+            char tail;
+            if (sscanf(optarg, "%ux%u%c", &w, &h, &tail) != 2 || !w || !h || w > 16384 || h > 16384)
+                cli_usage_error("--size wants WxH, e.g. 320x240 (got '%s')", optarg);
+            po.video.width = w;
+            po.video.height = h;
+            break;
+        }
+        case OPT_SHORT:
+            if (cli_parse_u64(&v, optarg) || v < 2 || v > 16384)
+                cli_usage_error("--short-side wants a pixel count (got '%s')", optarg);
+            po.video.short_side = (uint32_t)v;
+            break;
+        case OPT_FORMAT: io.format = optarg; break;
+        case OPT_ROOT: io.root = optarg; break;
+        case OPT_ZSTD:
+            if (cli_parse_u64(&v, optarg) || v < 1 || v > 22)
+                cli_usage_error("--zstd-level wants 1..22 (got '%s')", optarg);
+            po.zstd_level = (int)v;
+            break;
+        default:
+            cli_usage_error("unknown option");
+        }
+    }
+    if (!po.out)
+        cli_usage_error("-o OUT.synapt is required");
+    if (optind >= argc)
+        cli_usage_error("give a manifest, videos or a dataset to pack");
+    if (po.video.mode == SYNAPT_VIDEO_COPY && (po.video.width || po.video.short_side))
+        cli_usage_error("--size/--short-side need a re-encode: add --rgb h264 (or hevc, mjpeg, ffv1, raw)");
+    if (po.video.width && po.video.short_side)
+        cli_usage_error("give --size or --short-side, not both");
+    if (cli_verbosity() > 0) {
+        po.video.log = log_cb;
+        po.video.log_user = NULL;
+    }
+    po.progress = cli_verbosity() >= 0;
+    /* the library reports problems itself, naming the file; FFmpeg's own
+     * chatter (process-global, so set here in the tool) only with -v */
+    av_log_set_level(cli_verbosity() > 0 ? AV_LOG_ERROR : AV_LOG_QUIET);
+
+    import_list list;
+    import_list_init(&list);
+    char err[1024] = "";
+    int rc = 0;
+    /* plain videos: every argument a video file and no --format */
+    int plain = !io.format;
+    for (int i = optind; plain && i < argc; i++)
+        if (!is_video_name(argv[i]))
+            plain = 0;
+    if (plain) {
+        for (int i = optind; i < argc; i++) {
+            char *id = video_id(argv[i]);
+            import_clip *cl;
+            if (!id || (rc = import_list_append(&cl, &list, id, argv[i], 0))) {
+                free(id);
+                cli_error(argv[i], "out of memory");
+                import_list_free(&list);
+                return CLI_EXIT_ERROR;
+            }
+            free(id);
+            cl->video = strdup(argv[i]);
+            if (!cl->video) {
+                cli_error(argv[i], "out of memory");
+                import_list_free(&list);
+                return CLI_EXIT_ERROR;
+            }
+        }
+    } else {
+        rc = import_parse(&list, &io, (const char *const *)argv + optind, (size_t)(argc - optind),
+                          err, sizeof err);
+        if (rc) {
+            cli_error_msg(argv[optind], err[0] ? err : synapt_strerror(rc));
+            import_list_free(&list);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (list.count == 0 && list.skipped_count == 0) {
+        cli_error(argv[optind], "no clips to pack");
+        import_list_free(&list);
+        return CLI_EXIT_ERROR;
+    }
+    import_pack_stats st;
+    memset(&st, 0, sizeof st);
+    rc = import_pack_run(&st, &list, &po, err, sizeof err);
+    import_list_free(&list);
+    if (rc < 0) {
+        cli_error_msg(po.out, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    char b1[32], b2[32], b3[32];
+    if (cli_verbosity() >= 0)
+        fprintf(stderr, "synapt-pack: %s: %s clips, %s frames, %s in, %s out%s\n", po.out,
+                cli_human_count(b3, sizeof b3, st.packed), cli_human_count(b1, sizeof b1, st.frames),
+                cli_human_bytes(b2, sizeof b2, st.input_bytes),
+                cli_human_bytes(err, sizeof err, st.output_bytes),
+                st.skipped ? " (some clips skipped: see the report)" : "");
+    return rc == 3 ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
+}
