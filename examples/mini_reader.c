@@ -279,6 +279,7 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
         if (filt == 2 && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
     }
     if (sum_raw != raw || (comp != 2 && sum_stored != stored)) fail("%s: frame sizes do not add up", where);
+    if (raw > MAX_CHUNK) fail("%s: %" PRIu64 " raw bytes exceed this reader's limit", where, raw);
 
     /* decompress: whole chunk at once, or frame by frame */
     uint8_t *filtered = xmalloc((size_t)raw), *out = xmalloc((size_t)raw);
