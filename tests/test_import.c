@@ -334,8 +334,8 @@ static void unit_json_layouts(void)
     const char *d = mkdir_tmp("ssv2");
     write_file(join(d, "labels.json"), "{\"Holding something\":\"0\",\"Moving something up\":\"1\"}");
     write_file(join(d, "validation.json"),
-               "[{\"id\":\"12\",\"label\":\"holding a cup\",\"template\":\"Holding [something]\","
-               "\"placeholders\":[\"a cup\"]},{\"id\":\"x\"},"
+               "[\n{\"id\":\"12\",\"label\":\"holding a cup\",\"template\":\"Holding [something]\","
+               "\"placeholders\":[\"a cup\"]},\n{\"id\":\"x\"},\n"
                "{\"id\":\"13\",\"template\":\"Dropping [something]\"}]");
     write_file(join(d, "test.json"), "[{\"id\":\"20\"},{\"id\":\"21\"}]");
     write_file(join(d, "test-answers.csv"), "20;Moving something up\n21;Holding something\n");
@@ -346,7 +346,10 @@ static void unit_json_layouts(void)
     CHECK_OK(import_parse_ssv2(&l, &o, d, errbuf, sizeof errbuf));
     CHECK_EQ_INT(l.count, 3);
     CHECK_EQ_INT(l.skipped_count, 2);
+    CHECK(l.skipped_count == 2 && l.skipped[0].line == 3 && l.skipped[1].line == 4 &&
+          strstr(l.skipped[1].reason, "template 'Dropping something' is not in labels.json"));
     const import_clip *c = find_clip(&l, "12");
+    CHECK(c && c->ann_line == 2);
     CHECK(c && strcmp(c->labels[0], "Holding something") == 0 && strcmp(c->split, "val") == 0);
     CHECK(c && strstr(c->meta_json, "\"placeholders\":[\"a cup\"]") != NULL);
     c = find_clip(&l, "21");

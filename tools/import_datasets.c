@@ -630,10 +630,63 @@ done:
 
 /* ================================================================ SSv2 */
 
-static cJSON *read_json(const char *path, char *err, size_t errsz, int *rc)
+/* Line of each element of a top-level JSON array, so messages can say
+ * "validation.json:37:" like the line-based layouts. A byte scan that
+ * follows strings and nesting; called only on text cJSON has accepted. */
+static int json_element_lines(uint64_t **out, size_t *n, const char *buf, size_t len)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    uint64_t line = 1;
+    int depth = 0, in_str = 0, esc = 0, want = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = buf[i];
+        if (ch == '\n')
+            line++;
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"')
+                in_str = 0;
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+            continue;
+        if (want && depth == 1 && ch != ']') {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                uint64_t *nl = realloc(*out, cap * sizeof *nl);
+                if (!nl)
+                    return SYNAPT_E_NOMEM;
+                *out = nl;
+            }
+            (*out)[(*n)++] = line;
+        }
+        want = 0;
+        if (ch == '"')
+            in_str = 1;
+        else if (ch == '[' || ch == '{')
+            want = ++depth == 1 && ch == '[';
+        else if (ch == ']' || ch == '}')
+            depth--;
+        else if (ch == ',' && depth == 1)
+            want = 1;
+    }
+    return 0;
+}
+
+static cJSON *read_json(const char *path, char *err, size_t errsz, int *rc, uint64_t **lines,
+                        size_t *nlines)
 {
     char *buf = NULL;
     size_t len;
+    if (lines) {
+        *lines = NULL;
+        *nlines = 0;
+    }
     *rc = import_read_file(&buf, &len, path, 0, err, errsz);
     if (*rc)
         return NULL;
@@ -648,13 +701,17 @@ static cJSON *read_json(const char *path, char *err, size_t errsz, int *rc)
                 lineno += *p == '\n';
         import_errf(err, errsz, path, lineno, "invalid JSON");
         *rc = SYNAPT_E_INPUT;
+    } else if (lines && json_element_lines(lines, nlines, buf, len)) {
+        cJSON_Delete(j);
+        j = NULL;
+        import_errf(err, errsz, path, 0, "out of memory");
+        *rc = SYNAPT_E_NOMEM;
     }
     free(buf);
     return j;
 }
 
-/* The line of the n-th top-level element is not known after cJSON parsing;
- * messages name the element index instead ("element 37"). */
+#define ELINE(k) ((k) < nlines ? lines[k] : 0)
 
 static char *ssv2_class_of(const char *tmpl)
 {
@@ -683,7 +740,7 @@ static char *find_in_dir(const char *dir, const char *const *names)
 static int ssv2_labels(import_list *out, const char *lpath, char *err, size_t errsz)
 {
     int rc;
-    cJSON *j = read_json(lpath, err, errsz, &rc);
+    cJSON *j = read_json(lpath, err, errsz, &rc, NULL, NULL);
     if (!j)
         return rc;
     size_t n = (size_t)cJSON_GetArraySize(j);
@@ -777,12 +834,15 @@ static int ssv2_file(import_list *out, const import_options *o, const char *path
                      const ssv2_answers *ans, char *err, size_t errsz)
 {
     int rc;
-    cJSON *j = read_json(path, err, errsz, &rc);
+    uint64_t *lines = NULL;
+    size_t nlines = 0;
+    cJSON *j = read_json(path, err, errsz, &rc, &lines, &nlines);
     if (!j)
         return rc;
     if (!cJSON_IsArray(j)) {
         import_errf(err, errsz, path, 0, "expected a JSON array of clips");
         cJSON_Delete(j);
+        free(lines);
         return SYNAPT_E_INPUT;
     }
     size_t ai = 0, k = 0;
@@ -793,7 +853,7 @@ static int ssv2_file(import_list *out, const import_options *o, const char *path
         cJSON *lab = cJSON_GetObjectItemCaseSensitive(e, "label");
         int64_t idv;
         if (!cJSON_IsString(id) || import_parse_int(&idv, id->valuestring, 0, INT64_MAX / 2)) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, 0, NULL,
+            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), NULL,
                                        "element %zu: \"id\" must be a numeric string", k)))
                 break;
             continue;
@@ -801,7 +861,7 @@ static int ssv2_file(import_list *out, const import_options *o, const char *path
         char *cls = NULL;
         if (tmpl) {
             if (!cJSON_IsString(tmpl) || !(cls = ssv2_class_of(tmpl->valuestring))) {
-                if ((rc = import_bad_entry(out, o, err, errsz, path, 0, id->valuestring,
+                if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), id->valuestring,
                                            "element %zu: \"template\" must be a string", k)))
                     break;
                 continue;
@@ -819,7 +879,7 @@ static int ssv2_file(import_list *out, const import_options *o, const char *path
             }
         }
         if (cls && out->class_count > class_first && find_class(out, class_first, cls) < 0) {
-            rc = import_bad_entry(out, o, err, errsz, path, 0, id->valuestring,
+            rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), id->valuestring,
                                   "element %zu: template '%s' is not in labels.json", k, cls);
             free(cls);
             if (rc)
@@ -836,7 +896,7 @@ static int ssv2_file(import_list *out, const import_options *o, const char *path
         char *mtxt = meta ? cJSON_PrintUnformatted(meta) : NULL;
         cJSON_Delete(meta);
         import_clip *c;
-        rc = mtxt ? import_list_append(&c, out, id->valuestring, path, 0) : SYNAPT_E_NOMEM;
+        rc = mtxt ? import_list_append(&c, out, id->valuestring, path, ELINE(k)) : SYNAPT_E_NOMEM;
         if (!rc && cls)
             rc = import_clip_add_label(c, cls);
         if (!rc)
@@ -851,11 +911,12 @@ static int ssv2_file(import_list *out, const import_options *o, const char *path
         free(mtxt);
         free(cls);
         if (rc) {
-            import_errf(err, errsz, path, 0, "%s", synapt_strerror(rc));
+            import_errf(err, errsz, path, ELINE(k), "%s", synapt_strerror(rc));
             break;
         }
     }
     cJSON_Delete(j);
+    free(lines);
     return rc;
 }
 
@@ -928,7 +989,7 @@ static const char *const d48_fields[4] = { "takeoff", "somersault", "twist", "fl
 static int d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz)
 {
     int rc;
-    cJSON *j = read_json(vpath, err, errsz, &rc);
+    cJSON *j = read_json(vpath, err, errsz, &rc, NULL, NULL);
     if (!j)
         return rc;
     if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) == 0) {
@@ -961,12 +1022,15 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
                     const char *split, size_t first, size_t nclass, char *err, size_t errsz)
 {
     int rc;
-    cJSON *j = read_json(path, err, errsz, &rc);
+    uint64_t *lines = NULL;
+    size_t nlines = 0;
+    cJSON *j = read_json(path, err, errsz, &rc, &lines, &nlines);
     if (!j)
         return rc;
     if (!cJSON_IsArray(j)) {
         import_errf(err, errsz, path, 0, "expected a JSON array of clips");
         cJSON_Delete(j);
+        free(lines);
         return SYNAPT_E_INPUT;
     }
     size_t k = 0;
@@ -981,13 +1045,13 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
         double sv = cJSON_IsNumber(sf) ? sf->valuedouble : -1;
         double ev = cJSON_IsNumber(ef) ? ef->valuedouble : -1;
         if (!okname) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, 0, NULL,
+            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), NULL,
                                        "element %zu: \"vid_name\" must be a file name", k)))
                 break;
             continue;
         }
         if (lv < 0 || lv != (double)(long)lv || (nclass && lv >= (double)nclass) || lv > 1e6) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, 0, name,
+            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), name,
                                        "element %zu: label must be an integer 0..%zu", k,
                                        nclass ? nclass - 1 : 999999)))
                 break;
@@ -995,7 +1059,7 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
         }
         if (sv < 0 || ev < 0 || sv != (double)(long)sv || ev != (double)(long)ev || ev <= sv ||
             ev > IMPORT_MAX_FRAMES) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, 0, name,
+            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), name,
                                        "element %zu: start_frame/end_frame must be integers "
                                        "with 0 <= start < end", k)))
                 break;
@@ -1024,7 +1088,7 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
         const char *us = strrchr(name, '_');
         snprintf(grp, sizeof grp, "%.*s", us && us > name ? (int)(us - name) : (int)strlen(name), name);
         import_clip *c;
-        rc = import_list_append(&c, out, name, path, 0);
+        rc = import_list_append(&c, out, name, path, ELINE(k));
         if (!rc)
             rc = import_clip_add_label(c, label);
         if (!rc)
@@ -1038,13 +1102,14 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
         if (!rc)
             rc = set_video(c, root, NULL, name);
         if (rc) {
-            import_errf(err, errsz, path, 0, "%s", synapt_strerror(rc));
+            import_errf(err, errsz, path, ELINE(k), "%s", synapt_strerror(rc));
             break;
         }
         c->start_frame = (int64_t)sv;
         c->end_frame = (int64_t)ev;
     }
     cJSON_Delete(j);
+    free(lines);
     return rc;
 }
 
