@@ -230,6 +230,8 @@ static const fz_stream_cfg fz_cfgs[] = {
     { "feat",   SYNAPT_KIND_CUSTOM, SYNAPT_DTYPE_I16, 2, {3, 5, 0}, SYNAPT_COMPRESSION_NONE, SYNAPT_FILTER_NONE, 0, 0, 2, 0 },
     { "labels", SYNAPT_KIND_FRAME_LABELS, SYNAPT_DTYPE_I32, 1, {2, 0, 0}, FZ_AUTO, SYNAPT_FILTER_AUTO, 0, 0, 3, 0 },
     { "pose3d", SYNAPT_KIND_POSE3D, SYNAPT_DTYPE_F32, 3, {2, 25, 4}, SYNAPT_COMPRESSION_ZSTD_FRAME, SYNAPT_FILTER_SHUFFLE, SYNAPT_SKELETON_NTU25, SYNAPT_CHANNELS_XYZC, 2, 0 },
+    /* encoded packets (bytes are not real H.264: only the container is under test) */
+    { "video",  SYNAPT_KIND_VIDEO, SYNAPT_DTYPE_NONE, 3, {6, 8, 3}, SYNAPT_COMPRESSION_NONE, SYNAPT_FILTER_NONE, 0, 0, 4, 1 },
 };
 #define FZ_NCFG (sizeof fz_cfgs / sizeof fz_cfgs[0])
 
@@ -239,7 +241,13 @@ static inline int fz_add_stream(synapt_writer *w, const fz_stream_cfg *c, uint32
     d.name = c->name;
     d.kind = c->kind;
     d.dtype = c->dtype;
-    d.codec = SYNAPT_CODEC_RAW;
+    d.codec = c->kind == SYNAPT_KIND_VIDEO ? SYNAPT_CODEC_H264 : SYNAPT_CODEC_RAW;
+    if (c->kind == SYNAPT_KIND_VIDEO) {
+        static const uint8_t extra[6] = { 1, 0x42, 0xc0, 0x1e, 0xff, 0xe1 };
+        d.extradata = extra;
+        d.extradata_size = sizeof extra;
+        d.codec_config = "{\"time_base\":[1,30],\"pix_fmt\":\"yuv420p\"}";
+    }
     d.ndim = c->ndim;
     for (int i = 0; i < 3; i++) d.shape[i] = c->shape[i];
     d.compression = c->compression;
@@ -256,6 +264,16 @@ static inline int fz_add_stream(synapt_writer *w, const fz_stream_cfg *c, uint32
 static inline int fz_write_frames(synapt_writer *w, uint32_t idx, const fz_stream_cfg *c, unsigned seed)
 {
     int rc = 0;
+    if (c->kind == SYNAPT_KIND_VIDEO) {
+        uint8_t pkt[64];
+        for (unsigned t = 0; t < c->frames && rc == 0; t++) {
+            fz_fill(pkt, 20 + t, SYNAPT_DTYPE_U8, seed + t);
+            rc = synapt_writer_write_packet(w, idx, pkt, 20 + t, (int64_t)t, (int64_t)t,
+                                            t == 0 ? SYNAPT_FRAME_KEY : 0);
+        }
+        if (rc == 0) rc = synapt_writer_set_video_info(w, idx, c->frames, NULL);
+        return rc;
+    }
     if (c->kind == SYNAPT_KIND_POSE2D || c->kind == SYNAPT_KIND_POSE3D) {
         float v[2 * 25 * 4];
         for (unsigned t = 0; t < c->frames && rc == 0; t++) {
