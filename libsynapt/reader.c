@@ -291,28 +291,35 @@ static int open_common(synapt_reader *r, int verify_index, int use_mmap)
         return open_fail(r, SYNAPT_E_CORRUPT, "header body length %llu is invalid", (unsigned long long)blen);
     uint64_t hdr_end = SY_MAGIC_LEN + SY_REC_OVERHEAD + blen;
     if (hdr_end > size) return open_fail(r, SYNAPT_E_TRUNCATED, "the file ends inside the header");
-    uint8_t hbuf[65536 + SY_REC_TRAILER];
     const uint8_t *hb = head + SY_MAGIC_LEN + SY_REC_PREFIX;
+    uint8_t *hheap = NULL;   /* a header longer than the first read (future fields) */
     if (hdr_end > hn) {
-        if ((rc = rd_at(r, hbuf, SY_MAGIC_LEN + SY_REC_PREFIX, (size_t)blen + SY_REC_TRAILER)))
+        if (!(hheap = sy_malloc(&r->mem, (size_t)blen + SY_REC_TRAILER)))
+            return open_fail(r, SYNAPT_E_NOMEM, "out of memory for the header");
+        if ((rc = rd_at(r, hheap, SY_MAGIC_LEN + SY_REC_PREFIX, (size_t)blen + SY_REC_TRAILER))) {
+            sy_free(&r->mem, hheap);
             return open_fail(r, rc, "cannot read the header: %s", rd_why(rc));
-        hb = hbuf;
+        }
+        hb = hheap;
     }
-    if (XXH3_64bits(hb, (size_t)blen) != sy_rd64(hb + blen))
-        return open_fail(r, SYNAPT_E_CHECKSUM, "header checksum mismatch");
+    int sum_ok = XXH3_64bits(hb, (size_t)blen) == sy_rd64(hb + blen);
     r->major = sy_rd16(hb);
     r->minor = sy_rd16(hb + 2);
-    if (r->major != head[7])
-        return open_fail(r, SYNAPT_E_CORRUPT, "header says format %u but the magic says %u", r->major, head[7]);
     memcpy(r->uuid, hb + 8, 16);
     r->required_features = sy_rd64(hb + 24);
     r->optional_features = sy_rd64(hb + 32);
     r->created_unix = sy_rd64(hb + 40);
     uint16_t wl = sy_rd16(hb + 48);
-    if (wl > SY_WRITER_MAX || SY_HEADER_FIXED + (uint64_t)wl > blen)
-        return open_fail(r, SYNAPT_E_CORRUPT, "header writer string of %u bytes is invalid", wl);
-    memcpy(r->writer, hb + SY_HEADER_FIXED, wl);
-    r->writer[wl] = 0;
+    int wl_ok = wl <= SY_WRITER_MAX && SY_HEADER_FIXED + (uint64_t)wl <= blen;
+    if (wl_ok) {
+        memcpy(r->writer, hb + SY_HEADER_FIXED, wl);
+        r->writer[wl] = 0;
+    }
+    sy_free(&r->mem, hheap);
+    if (!sum_ok) return open_fail(r, SYNAPT_E_CHECKSUM, "header checksum mismatch");
+    if (r->major != head[7])
+        return open_fail(r, SYNAPT_E_CORRUPT, "header says format %u but the magic says %u", r->major, head[7]);
+    if (!wl_ok) return open_fail(r, SYNAPT_E_CORRUPT, "header writer string of %u bytes is invalid", wl);
     if (r->required_features)
         return open_fail(r, SYNAPT_E_FEATURE, "the file requires features 0x%llx this library does not know",
                          (unsigned long long)r->required_features);

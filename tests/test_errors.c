@@ -342,6 +342,44 @@ static void test_absurd_index(void)
     patch_case("clip id hash", 2, 0, 0, 8, 42, 0, SYNAPT_E_CORRUPT);
 }
 
+/* A header with 6000 bytes of future fields (longer than the first read):
+ * readers ignore them. Every absolute offset moves by the inserted size. */
+static void test_long_header(void)
+{
+    const size_t extra = 6000;
+    uint64_t blen = rd64(ref + 16);
+    size_t n = ref_n + extra, hend = 8 + 16 + (size_t)blen;
+    uint8_t *img = calloc(1, n);
+    memcpy(img, ref, hend);
+    memcpy(img + hend + extra + 8, ref + hend + 8, ref_n - hend - 8);
+    le64(img + 16, blen + extra);
+    le64(img + hend + extra, XXH3_64bits(img + 24, blen + extra));
+    uint64_t count;
+    uint32_t es;
+    /* the footer first, so section() finds the moved index */
+    uint8_t *foot = img + n - 32;
+    le64(foot, rd64(foot) + extra);
+    le64(foot + 16, XXH3_64bits(foot, 16));
+    uint8_t *p = section(img, n, 4, &count, &es, NULL);
+    for (uint64_t i = 0; p && i < count; i++) le64(p + i * es, rd64(p + i * es) + extra);
+    p = section(img, n, 1, &count, &es, NULL);
+    for (uint64_t i = 0; p && i < count; i++) le64(p + i * es + 64, rd64(p + i * es + 64) + extra);
+    fix_index(img, n);
+    synapt_reader *r;
+    char err[512];
+    int rc = open_img(&r, img, n, 1, err, sizeof err);
+    if (rc) printf("  %s\n", err);
+    CHECK_OK(rc);
+    if (r) {
+        CHECK_OK(walk_all(r));
+        synapt_file_info fi;
+        synapt_reader_file_info(&fi, r);
+        CHECK(!strncmp(fi.writer, "libsynapt", 9));
+        synapt_reader_close(r);
+    }
+    free(img);
+}
+
 static void test_limits(void)
 {
     synapt_reader *r;
@@ -430,6 +468,7 @@ int main(void)
     RUN(test_flips);
     RUN(test_feature_bit);
     RUN(test_absurd_index);
+    RUN(test_long_header);
     RUN(test_limits);
     RUN(test_every_byte);
     unlink(ref_path);
