@@ -158,6 +158,33 @@ static inline void fz_patch_chunk_checksum(uint8_t *f, size_t size, uint64_t chu
     fz_put64(body + blen, XXH3_64bits(body, blen));
 }
 
+/* Recompute every checksum a reader checks, in place: each record found by a
+ * forward scan, the index's copies of the chunk checksums, the index record
+ * (last, since the patches change it) and the footer. A mutated file then
+ * passes every checksum and its damage reaches the parsers behind them. */
+static inline void fz_fix_checksums(uint8_t *f, size_t size)
+{
+    uint64_t chunk_off[64], chunk_sum[64];
+    unsigned nchunks = 0;
+    size_t off = FZ_MAGIC_LEN;
+    while (off + FZ_PREFIX_LEN + 8 <= size) {
+        uint64_t body = fz_get64(f + off + 8);
+        if (body > size - off - FZ_PREFIX_LEN - 8) break;
+        uint64_t sum = XXH3_64bits(f + off + FZ_PREFIX_LEN, (size_t)body);
+        fz_put64(f + off + FZ_PREFIX_LEN + body, sum);
+        if (fz_get32(f + off) == FZ_REC_CHUNK && nchunks < 64) {
+            chunk_off[nchunks] = off;
+            chunk_sum[nchunks++] = sum;
+        }
+        off += FZ_PREFIX_LEN + (size_t)body + 8;
+    }
+    for (unsigned i = 0; i < nchunks; i++) fz_patch_chunk_checksum(f, size, chunk_off[i], chunk_sum[i]);
+    if (size >= FZ_MAGIC_LEN + FZ_FOOTER_LEN) {
+        uint8_t *ft = f + size - FZ_FOOTER_LEN;
+        fz_put64(ft + 16, XXH3_64bits(ft, 16));
+    }
+}
+
 /* ---- sample files written by the library itself ---------------------- */
 
 /* Slurp a file; NULL on failure. */

@@ -222,9 +222,10 @@ static inline int fz_open_walk(const uint8_t *data, size_t size, int verify_inde
     return 0;
 }
 
-/* The same through the path API, which reads with pread and maps the index:
- * the input goes into an anonymous memory file opened by its /proc name, so
- * no disk is touched. Returns the open's code, or 1 when no memfd exists. */
+/* The same through the path API, which reads with pread and maps the index,
+ * with every check on: the input goes into an anonymous memory file opened
+ * by its /proc name, so no disk is touched. Returns the open's code, or 1
+ * when no memfd exists. */
 static inline int fz_open_walk_file(const uint8_t *data, size_t size, int use_mmap)
 {
     int fd = memfd_create("synapt-fuzz", 0);
@@ -241,7 +242,7 @@ static inline int fz_open_walk_file(const uint8_t *data, size_t size, int use_mm
     synapt_reader *r = NULL;
     char err[256];
     err[0] = 0;
-    fz_reader_options(&o, 0);
+    fz_reader_options(&o, 1);
     o.use_mmap = use_mmap;
     int rc = synapt_reader_open2(&r, path, &o, err, sizeof err);
     if (rc != 0) {

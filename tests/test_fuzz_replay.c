@@ -100,6 +100,15 @@ static void seeds_open_cleanly(void)
         CHECK_EQ_INT(fz_open_walk(f, n, 1, 1), 0);
         CHECK(fz_stat_verified == verified + 1);
         if (multi[i] > 0) CHECK(fz_stat_reads > reads);
+        /* recomputing the checksums of a sound file changes nothing */
+        uint8_t *copy = malloc(n);
+        CHECK(copy != NULL);
+        if (copy) {
+            memcpy(copy, f, n);
+            fz_fix_checksums(copy, n);
+            CHECK(memcmp(copy, f, n) == 0);
+            free(copy);
+        }
         CHECK_EQ_INT(fz_open_walk_file(f, n, 0), 0);
         CHECK_EQ_INT(fz_open_walk_file(f, n, 1), 0);
         fz_buf b = { 0 };
