@@ -72,6 +72,11 @@ static void test_file_geometry(void)
         double cx = cJSON_GetNumberValue(cJSON_GetObjectItem(cam, "cx"));
         double cy = cJSON_GetNumberValue(cJSON_GetObjectItem(cam, "cy"));
         CHECK(fx > 10 && fy > 10 && !isnan(cx) && !isnan(cy));
+        double R[9], tr[3];
+        cJSON *jr = cJSON_GetObjectItem(cam, "R"), *jt = cJSON_GetObjectItem(cam, "t");
+        CHECK(cJSON_GetArraySize(jr) == 9 && cJSON_GetArraySize(jt) == 3);
+        for (int e = 0; e < 9; e++) R[e] = cJSON_GetNumberValue(cJSON_GetArrayItem(jr, e));
+        for (int e = 0; e < 3; e++) tr[e] = cJSON_GetNumberValue(cJSON_GetArrayItem(jt, e));
         cJSON *gen = cJSON_GetObjectItem(meta, "synth");
         CHECK(cJSON_IsString(cJSON_GetObjectItem(gen, "class")));
         CHECK(cJSON_IsNumber(cJSON_GetObjectItem(gen, "speed")));
@@ -96,6 +101,31 @@ static void test_file_geometry(void)
         /* the joint radii come from the actor the clip records */
         synth_clip c;
         synth_clip_make(&c, &cfg, k);
+        /* back in the world (Xw = R^T (Xc - t)) the skeleton is rigid and
+         * stands on the floor: bone lengths never change, the lowest ankle
+         * of the clip is just above y = 0 */
+        static const int parent[24] = { -1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                                        9, 9, 9, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
+        double bone0[24] = { 0 }, worst_bone = 0, low = 1e9;
+        for (uint32_t t = 0; t < T; t++) {
+            double w[24][3];
+            for (int j = 0; j < 24; j++) {
+                const float *b = p3 + ((size_t)t * 24 + j) * 3;
+                double d[3] = { b[0] - tr[0], b[1] - tr[1], b[2] - tr[2] };
+                for (int e = 0; e < 3; e++)
+                    w[j][e] = R[e] * d[0] + R[3 + e] * d[1] + R[6 + e] * d[2];
+            }
+            for (int j = 1; j < 24; j++) {
+                double len = sqrt(pow(w[j][0] - w[parent[j]][0], 2) + pow(w[j][1] - w[parent[j]][1], 2) +
+                                  pow(w[j][2] - w[parent[j]][2], 2));
+                if (t == 0) bone0[j] = len;
+                else if (fabs(len - bone0[j]) > worst_bone) worst_bone = fabs(len - bone0[j]);
+            }
+            for (int j = 7; j <= 8; j++)
+                if (w[j][1] < low) low = w[j][1];
+        }
+        CHECK(worst_bone < 1e-4);
+        CHECK(low > 0.0 && low < 0.15);
         for (uint32_t t = 0; t < T; t++)
             for (int j = 0; j < 24; j++) {
                 const float *a = p2 + ((size_t)t * 24 + j) * 3, *b = p3 + ((size_t)t * 24 + j) * 3;

@@ -35,11 +35,17 @@
 
 /* ---- metadata --------------------------------------------------------- */
 
-static cJSON *num_array(const float *v, int n)
+/* float parameters are stored rounded to 6 significant digits: they were
+ * drawn as doubles but used as floats, and the JSON should read cleanly */
+static double r6(float v) { char b[32]; snprintf(b, sizeof b, "%.6g", (double)v); return atof(b); }
+/* camera values exactly as the renderer used them: 9 digits round-trip a float */
+static double r9(float v) { char b[32]; snprintf(b, sizeof b, "%.9g", (double)v); return atof(b); }
+
+static cJSON *num_array(const float *v, int n, double (*round_fn)(float))
 {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v[i]));
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(round_fn(v[i])));
     return a;
 }
 
@@ -50,10 +56,6 @@ static cJSON *rgb_array(const uint8_t c[3])
         cJSON_AddItemToArray(a, cJSON_CreateNumber(c[i]));
     return a;
 }
-
-/* float parameters are stored rounded to 6 significant digits: they were
- * drawn as doubles but used as floats, and the JSON should read cleanly */
-static double r6(float v) { char b[32]; snprintf(b, sizeof b, "%.6g", (double)v); return atof(b); }
 
 void synth_clip_groups(char actor[32], char scene[32], char view[32], const synth_clip *c)
 {
@@ -68,16 +70,16 @@ char *synth_clip_meta_json(const synth_clip *c, const float R[9], const float t[
     cJSON *root = cJSON_CreateObject();
     if (!root) return NULL;
     cJSON *cam = cJSON_AddObjectToObject(root, "camera");
-    cJSON_AddNumberToObject(cam, "fx", r6(c->fx));
-    cJSON_AddNumberToObject(cam, "fy", r6(c->fy));
-    cJSON_AddNumberToObject(cam, "cx", r6(c->cx));
-    cJSON_AddNumberToObject(cam, "cy", r6(c->cy));
+    cJSON_AddNumberToObject(cam, "fx", r9(c->fx));
+    cJSON_AddNumberToObject(cam, "fy", r9(c->fy));
+    cJSON_AddNumberToObject(cam, "cx", r9(c->cx));
+    cJSON_AddNumberToObject(cam, "cy", r9(c->cy));
     cJSON_AddNumberToObject(cam, "width", c->width);
     cJSON_AddNumberToObject(cam, "height", c->height);
     cJSON_AddStringToObject(cam, "model", "pinhole");
     cJSON_AddStringToObject(cam, "axes", "opencv: x right, y down, z forward; pixel centres at integers");
-    cJSON_AddItemToObject(cam, "R", num_array(R, 9));
-    cJSON_AddItemToObject(cam, "t", num_array(t, 3));
+    cJSON_AddItemToObject(cam, "R", num_array(R, 9, r9));
+    cJSON_AddItemToObject(cam, "t", num_array(t, 3, r9));
     cJSON_AddStringToObject(cam, "world", "metres, y up, floor y=0, actor starts at the origin");
 
     cJSON *g = cJSON_AddObjectToObject(root, "synth");
@@ -98,8 +100,8 @@ char *synth_clip_meta_json(const synth_clip *c, const float R[9], const float t[
     cJSON_AddNumberToObject(g, "azimuth_deg", r6(c->azimuth_deg));
     cJSON_AddNumberToObject(g, "elevation_deg", r6(c->elevation_deg));
     cJSON_AddNumberToObject(g, "distance_m", r6(c->distance_m));
-    cJSON_AddNumberToObject(g, "focal_px", r6(c->focal_px));
-    cJSON_AddItemToObject(g, "target", num_array(c->target, 3));
+    cJSON_AddNumberToObject(g, "focal_px", r9(c->focal_px));
+    cJSON_AddItemToObject(g, "target", num_array(c->target, 3, r6));
     cJSON_AddNumberToObject(g, "view_bin", c->view_bin);
     cJSON_AddBoolToObject(g, "view_biased", c->view_biased);
     cJSON_AddNumberToObject(g, "background", c->background);
@@ -108,7 +110,7 @@ char *synth_clip_meta_json(const synth_clip *c, const float R[9], const float t[
     cJSON_AddStringToObject(g, "background_kind", synth_background_kind(c->background));
     cJSON_AddBoolToObject(g, "scene_biased", c->scene_biased);
     cJSON *l = cJSON_AddObjectToObject(g, "light");
-    cJSON_AddItemToObject(l, "direction", num_array(c->light_dir, 3));
+    cJSON_AddItemToObject(l, "direction", num_array(c->light_dir, 3, r6));
     cJSON_AddNumberToObject(l, "intensity", r6(c->light));
     cJSON_AddNumberToObject(l, "ambient", r6(c->ambient));
     const synth_actor *a = &c->actor;
@@ -494,9 +496,7 @@ static cJSON *pose_json(const float *p, uint32_t T, int ch)
         cJSON *fr = cJSON_CreateArray();
         for (int j = 0; fr && j < SYNTH_JOINTS; j++) {
             const float *v = p + ((size_t)t * SYNTH_JOINTS + j) * 3;
-            float q[3];
-            for (int k = 0; k < 3; k++) q[k] = (float)r6(v[k]);
-            cJSON_AddItemToArray(fr, num_array(q, ch));
+            cJSON_AddItemToArray(fr, num_array(v, ch, r6));
         }
         cJSON_AddItemToArray(a, fr);
     }
