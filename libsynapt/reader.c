@@ -943,7 +943,9 @@ static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st
 }
 
 /* Where decoded frames go: dst() gives the place for frame `idx` (stream
- * position) of `size` bytes, or NULL to skip it; done() runs after. */
+ * position) of `size` bytes, or NULL to skip it; done() runs after. A
+ * place must stay intact until the following frame has been decoded
+ * (xor_prev reads the previous frame from it). */
 typedef struct sink {
     uint8_t *(*dst)(void *u, uint64_t idx, uint32_t size);
     int (*done)(void *u, uint64_t idx, const uint8_t *data, uint32_t size);
@@ -990,7 +992,9 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
     }
     int xor = cd->filter == SYNAPT_FILTER_XOR_PREV;
     uint32_t start = xor ? 0 : lo;
-    uint64_t soff = 0, roff = 0, prev_roff = 0;
+    uint64_t soff = 0, roff = 0;
+    const uint8_t *prevp = NULL;   /* xor_prev: the previous raw frame, wherever it was decoded */
+    uint32_t prevn = 0;
     for (uint32_t i = 0; i < start; i++) { soff += FE_STORED(cd, i); roff += FE_RAW(cd, i); }
     if (xor) {
         uint64_t need = 0;
@@ -1027,15 +1031,17 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
                 src = whole + roff;
             }
             if (xor) {
-                uint8_t *raw = sc->chunkraw.data + roff;
-                sy_unxor_prev(raw, src, fr, i ? sc->chunkraw.data + prev_roff : NULL, i ? FE_RAW(cd, i - 1) : 0, cd->elem);
-                if (dst) memcpy(dst, raw, fr);
+                /* frames the caller wants are decoded in place; the sink
+                 * keeps each one intact until the next is decoded */
+                uint8_t *raw = dst ? dst : sc->chunkraw.data + roff;
+                sy_unxor_prev(raw, src, fr, prevp, prevn, cd->elem);
+                prevp = raw;
+                prevn = fr;
             } else if (!direct) {
                 unfilter(cd, dst, src, fr, NULL, 0);
             }
             if (dst && sk->done && (rc = sk->done(sk->u, ck->first + i, dst, fr))) goto done;
         }
-        prev_roff = roff;
         soff += fs;
         roff += fr;
     }
@@ -1161,7 +1167,8 @@ int synapt_reader_read_packets(const synapt_reader *r, uint64_t clip, uint32_t s
 
 typedef struct posectx {
     const synapt_reader *r;
-    sy_buf *frame;
+    sy_buf *frame;          /* two buffers, used in turn (see sink) */
+    int turn;
     float *out;
     uint64_t first;
     uint32_t persons;
@@ -1173,9 +1180,11 @@ static uint8_t *pose_dst(void *u, uint64_t idx, uint32_t size)
 {
     posectx *p = u;
     (void)idx;
-    p->frame->len = 0;
-    if (sy_buf_reserve(&p->r->mem, p->frame, size ? size : 1)) { p->nomem = 1; return NULL; }
-    return p->frame->data;
+    sy_buf *b = &p->frame[p->turn];
+    p->turn ^= 1;
+    b->len = 0;
+    if (sy_buf_reserve(&p->r->mem, b, size ? size : 1)) { p->nomem = 1; return NULL; }
+    return b->data;
 }
 
 static int pose_done(void *u, uint64_t idx, const uint8_t *data, uint32_t size)
@@ -1200,11 +1209,12 @@ int synapt_reader_read_pose(const synapt_reader *r, uint64_t clip, uint32_t stre
     if (!sy_mul_ok(n, persons, &need) || !sy_mul_ok(need, pv, &need) || need > buf_count)
         return sy_rerr(r, SYNAPT_E_BUFFER, clip, stream, SY_NO_CHUNK, "buffer of %zu floats is too small", buf_count);
     for (uint64_t i = 0; i < need; i++) buf[i] = NAN;
-    sy_buf frame = { 0 };
-    posectx p = { r, &frame, buf, first, persons, pv, 0 };
+    sy_buf frame[2] = { { 0 }, { 0 } };
+    posectx p = { r, frame, 0, buf, first, persons, pv, 0 };
     sink sk = { pose_dst, pose_done, &p };
     rc = walk(r, &st, first, n, &sk, NULL, NULL);
-    sy_buf_free(&r->mem, &frame);
+    sy_buf_free(&r->mem, &frame[0]);
+    sy_buf_free(&r->mem, &frame[1]);
     if (!rc && p.nomem) rc = sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, SY_NO_CHUNK, "out of memory");
     return rc;
 }
