@@ -474,6 +474,7 @@ typedef struct slot {
     char *meta;                  /* clip meta JSON */
     char *line;                  /* layout dir: the manifest line */
     char video[PATH_MAX];        /* .synapt + h264: the clip's temporary mp4 */
+    char part[PATH_MAX];         /* .synapt: the clip written alone, copied in order */
     char err[PATH_MAX + 256];
 } slot;
 
@@ -619,6 +620,55 @@ static int write_clip_dir(gen *g, slot *s)
     return 0;
 }
 
+static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_options *o,
+                             char *err, size_t errsz);
+
+/* A worker writes its clip alone into a small .synapt (compression, video
+ * import and all), so that work runs in parallel; the writer then copies
+ * the clip's chunks into the output in clip order without recompressing. */
+static int write_part(gen *g, slot *s)
+{
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.deterministic = 1;
+    wo.fsync = 0;
+    synapt_writer *w = NULL;
+    char werr[PATH_MAX + 256];
+    if (pathf(s->part, sizeof s->part, s->err, sizeof s->err, "%s/%s.synapt", g->tmpdir,
+              s->clip.id) != 0)
+        return -1;
+    if (synapt_writer_create(&w, s->part, &wo, werr, sizeof werr) != 0) {
+        snprintf(s->err, sizeof s->err, "%s", werr);
+        s->part[0] = 0;
+        return -1;
+    }
+    if (write_clip_synapt(w, s, g->o, s->err, sizeof s->err) != 0) {
+        synapt_writer_abort(w);
+        s->part[0] = 0;
+        return -1;
+    }
+    if (synapt_writer_close(w, werr, sizeof werr) != 0) {
+        snprintf(s->err, sizeof s->err, "%s", werr);
+        s->part[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static int copy_part(synapt_writer *w, slot *s, char *err, size_t errsz)
+{
+    synapt_reader *r = NULL;
+    char rerr[PATH_MAX + 256];
+    int rc = synapt_reader_open2(&r, s->part, NULL, rerr, sizeof rerr);
+    if (rc != 0)
+        snprintf(err, errsz, "%s", rerr);
+    else if ((rc = synapt_writer_copy_clip(w, r, 0, NULL)) != 0)
+        snprintf(err, errsz, "clip %s: %s", s->clip.id, synapt_writer_errmsg(w));
+    synapt_reader_close(r);
+    unlink(s->part);
+    s->part[0] = 0;
+    return rc ? -1 : 0;
+}
+
 static int render_slot(gen *g, slot *s)
 {
     synth_clip *c = &s->clip;
@@ -653,10 +703,11 @@ static int render_slot(gen *g, slot *s)
         if (pathf(s->video, sizeof s->video, s->err, sizeof s->err, "%s/%s.mp4", g->tmpdir,
                   c->id) != 0)
             return -1;
-        return encode_mp4(s->video, s->rgb, c->width, c->height, c->frames, c->fps, g->o->gop,
-                          g->o->crf, s->err, sizeof s->err);
+        if (encode_mp4(s->video, s->rgb, c->width, c->height, c->frames, c->fps, g->o->gop,
+                       g->o->crf, s->err, sizeof s->err) != 0)
+            return -1;
     }
-    return 0;
+    return write_part(g, s);
 }
 
 static void *worker(void *arg)
@@ -869,14 +920,13 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
                 snprintf(err, errsz, "%s", synapt_writer_errmsg(w));
                 goto done;
             }
-        if (o->rgb_h264) {
-            if (snprintf(g.tmpdir, sizeof g.tmpdir, "%s.synth-XXXXXX", o->path) >= (int)sizeof g.tmpdir ||
-                !mkdtemp(g.tmpdir)) {
-                snprintf(err, errsz, "%s: cannot create a temporary folder beside it: %s", o->path,
-                         strerror(errno));
-                g.tmpdir[0] = 0;
-                goto done;
-            }
+        /* per-clip parts and temporary mp4s live beside the output */
+        if (snprintf(g.tmpdir, sizeof g.tmpdir, "%s.synth-XXXXXX", o->path) >= (int)sizeof g.tmpdir ||
+            !mkdtemp(g.tmpdir)) {
+            snprintf(err, errsz, "%s: cannot create a temporary folder beside it: %s", o->path,
+                     strerror(errno));
+            g.tmpdir[0] = 0;
+            goto done;
         }
     }
 
@@ -901,7 +951,7 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
         else if (o->layout_dir) {
             lines[i] = s->line;
             s->line = NULL;
-        } else if (write_clip_synapt(w, s, o, err, errsz) != 0)
+        } else if (copy_part(w, s, err, errsz) != 0)
             bad = 1;
         free(s->meta);
         s->meta = NULL;
@@ -952,6 +1002,7 @@ done:
             free(s->rgb); free(s->depth); free(s->mask); free(s->pose2d); free(s->pose3d);
             free(s->meta); free(s->line);
             if (s->video[0]) unlink(s->video);
+            if (s->part[0]) unlink(s->part);
         }
     if (lines)
         for (uint64_t i = 0; i < g.n; i++) free(lines[i]);
