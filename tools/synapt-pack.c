@@ -31,6 +31,21 @@ static const char usage[] =
     "                         paths are relative to the manifest\n"
     "  --format NAME          annotation layout of the inputs (default: detected)\n"
     "  --root DIR             where the videos of an annotation layout live\n"
+    "                         (default: beside the annotations)\n"
+    "                         layouts: manifest (JSONL/CSV), ucf101, hmdb51, kinetics,\n"
+    "                         ssv2, diving48, list, ntu, surreact\n"
+    "  --split-id N           ucf101/hmdb51: which official split (default 1)\n"
+    "  --labels FILE          list: class names, one a line (integer labels index it)\n"
+    "  --missing-list FILE    ntu: the official samples-with-missing-skeletons list\n"
+    "\n"
+    "Manifest columns (JSONL keys or CSV header): video | frames (folder or glob of\n"
+    "PNG/JPEG), id, label (CSV: a|b), split, source, synthetic, group (k=v|k2=v2 or a\n"
+    "JSON object), start_frame, end_frame (half-open), pose2d, pose3d, skeleton\n"
+    "(coco17 body25 ntu25 smpl24 h36m17 openpose18), depth, depth_scale (metres per\n"
+    "unit; 16-bit PNG default 0.001), mask, frame_labels, meta (JSON object).\n"
+    "Sidecar kinds come from the name: .skeleton (NTU), a folder of *_keypoints.json\n"
+    "(OpenPose), .json (Kinetics-skeleton), .npy, file.npz:KEY, file.h5:/dataset,\n"
+    "_info.mat/_depth.mat/_segm.mat (SURREAL), a folder of PNG frames (depth, mask).\n"
     "\n"
     "Video storage (the rgb stream):\n"
     "  --rgb MODE             copy (default: source packets byte for byte), h264, hevc,\n"
@@ -44,6 +59,16 @@ static const char usage[] =
     "  -o, --output FILE      the .synapt file to write (required)\n"
     "  -j, --threads N        clips packed at once (default: online cores)\n"
     "  -k, --keep-going       skip clips that fail, write OUT.report.json, exit 3\n"
+    "  --report FILE          where --keep-going writes its JSON report\n"
+    "  --on-mismatch POLICY   a sidecar whose frame count differs from the video's:\n"
+    "                         error (default), truncate (cut longer sidecars to the\n"
+    "                         video) or pad (cut or pad to the video: no person, zero\n"
+    "                         depth/mask, label -1); the policy goes in the clip meta\n"
+    "  --shard K/N            pack only clips with xxh3(id) % N == K (0 <= K < N), so\n"
+    "                         N machines each pack their part of the same annotations\n"
+    "  --max-shard-bytes B    roll over to OUT-00000.synapt, OUT-00001.synapt, ... when\n"
+    "                         a file would pass B bytes (suffixes K, M, G: binary)\n"
+    "  --tmp-dir DIR          per-clip scratch files (default: beside OUT)\n"
     "  --zstd-level N         zstd level for array streams (default 3)\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          say what each input holds and what is ignored\n"
@@ -52,7 +77,31 @@ static const char usage[] =
     "\n"
     "Exit status: 0 all packed, 1 error (nothing written), 2 usage, 3 some clips skipped.\n";
 
-enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD };
+enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD,
+       OPT_SPLIT_ID, OPT_LABELS, OPT_MISSING, OPT_MISMATCH, OPT_SHARD, OPT_MAX_SHARD, OPT_REPORT,
+       OPT_TMP };
+
+/* "123", "64K", "512M", "2G" (binary multiples) */
+static int parse_bytes(uint64_t *out, const char *s)
+{
+    char num[32];
+    size_t n = strlen(s);
+    uint64_t mul = 1;
+    if (n == 0 || n >= sizeof num)
+        return -1;
+    memcpy(num, s, n + 1);
+    char u = num[n - 1];
+    if (u == 'K' || u == 'k') mul = 1ull << 10;
+    else if (u == 'M' || u == 'm') mul = 1ull << 20;
+    else if (u == 'G' || u == 'g') mul = 1ull << 30;
+    if (mul > 1)
+        num[n - 1] = 0;
+    uint64_t v;
+    if (cli_parse_u64(&v, num) || v == 0 || v > UINT64_MAX / mul)
+        return -1;
+    *out = v * mul;
+    return 0;
+}
 
 static int is_video_name(const char *p)
 {
@@ -106,6 +155,14 @@ int main(int argc, char **argv)
         { "format", required_argument, NULL, OPT_FORMAT },
         { "root", required_argument, NULL, OPT_ROOT },
         { "zstd-level", required_argument, NULL, OPT_ZSTD },
+        { "split-id", required_argument, NULL, OPT_SPLIT_ID },
+        { "labels", required_argument, NULL, OPT_LABELS },
+        { "missing-list", required_argument, NULL, OPT_MISSING },
+        { "on-mismatch", required_argument, NULL, OPT_MISMATCH },
+        { "shard", required_argument, NULL, OPT_SHARD },
+        { "max-shard-bytes", required_argument, NULL, OPT_MAX_SHARD },
+        { "report", required_argument, NULL, OPT_REPORT },
+        { "tmp-dir", required_argument, NULL, OPT_TMP },
         { NULL, 0, NULL, 0 }
     };
     import_pack_options po;
@@ -161,6 +218,32 @@ int main(int argc, char **argv)
                 cli_usage_error("--zstd-level wants 1..22 (got '%s')", optarg);
             po.zstd_level = (int)v;
             break;
+        case OPT_SPLIT_ID:
+            if (cli_parse_u64(&v, optarg) || v < 1 || v > 9)
+                cli_usage_error("--split-id wants 1..9 (got '%s')", optarg);
+            io.split_id = (int)v;
+            break;
+        case OPT_LABELS: io.labels_file = optarg; break;
+        case OPT_MISSING: io.missing_list = optarg; break;
+        case OPT_MISMATCH:
+            if ((po.on_mismatch = import_mismatch_from_name(optarg)) < 0)
+                cli_usage_error("--on-mismatch wants error, truncate or pad (got '%s')", optarg);
+            break;
+        case OPT_SHARD: {
+            unsigned k, n;
+            char tail;
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k >= n || n > 1000000)
+                cli_usage_error("--shard wants K/N with 0 <= K < N, e.g. 0/4 (got '%s')", optarg);
+            po.shard_k = k;
+            po.shard_n = n;
+            break;
+        }
+        case OPT_MAX_SHARD:
+            if (parse_bytes(&po.max_shard_bytes, optarg))
+                cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
+            break;
+        case OPT_REPORT: po.report = optarg; break;
+        case OPT_TMP: po.tmp_dir = optarg; break;
         default:
             cli_usage_error("unknown option");
         }
@@ -238,5 +321,11 @@ int main(int argc, char **argv)
                 cli_human_bytes(b2, sizeof b2, st.input_bytes),
                 cli_human_bytes(err, sizeof err, st.output_bytes),
                 st.skipped ? " (some clips skipped: see the report)" : "");
+    if (cli_verbosity() > 0) {
+        char b4[32];
+        cli_info("%s shard file(s), %.2f s, %.1f clips/s, peak RSS %s", cli_human_count(b4, sizeof b4, st.shards),
+                 st.seconds, st.seconds > 0 ? (double)st.packed / st.seconds : 0.0,
+                 cli_human_bytes(b1, sizeof b1, cli_peak_rss()));
+    }
     return rc == 3 ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
 }

@@ -1,0 +1,190 @@
+#!/bin/sh
+# t_pack_datasets.sh - synapt-pack --format on samples of the real annotation
+# files in $SYNAPT_REALDATA: the videos are not available, so a tiny stand-in
+# video (ffmpeg testsrc) is copied to every path the sample lists, then the
+# sample is packed and the result checked with synapt-inspect --json.
+# Also the sidecar layouts: NTU .skeleton, SURREAL _info.mat, OpenPose JSON,
+# Kinetics-skeleton JSON and a depth PNG folder, through --format and a manifest.
+T=${SYNAPT_TEST_TMP:-/tmp}/t_pack_datasets.$$
+R=${SYNAPT_REALDATA:-}
+A=$R/annotations
+if [ -z "$R" ] || [ ! -d "$A" ]; then
+    echo "SKIP t_pack_datasets: SYNAPT_REALDATA not set (../shared/realdata absent)"
+    exit 0
+fi
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+    echo "SKIP t_pack_datasets: needs the ffmpeg CLI and python3"
+    exit 0
+fi
+mkdir -p "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "PASS $1"; }
+bad() { echo "FAIL $1: $2"; }
+# top-level "clips" of synapt-inspect --json (the first "clips" key)
+nclips() { synapt-inspect --json "$1" | grep -o '"clips":[0-9]*' | head -n 1 | cut -d: -f2; }
+# stand-in videos: N frames of testsrc, 64x48, 10 fps
+video() { ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 -frames:v "$1" \
+          -c:v libx264 -pix_fmt yuv420p "$2"; }
+place() { mkdir -p "$(dirname "$1")" && cp "$T/src.mp4" "$1"; }
+
+video 12 "$T/src.mp4" || { echo "FAIL t_pack_datasets: ffmpeg could not make a stand-in video"; exit 1; }
+
+# ---- UCF101: 4 train lines, 2 test lines (CRLF kept) --------------------
+U=$T/ucf
+mkdir -p "$U"
+cp "$A/ucf101/classInd.txt" "$U/"
+head -n 4 "$A/ucf101/trainlist01.txt" > "$U/trainlist01.txt"
+sed -n '1p;500p' "$A/ucf101/testlist01.txt" > "$U/testlist01.txt"
+cat "$U/trainlist01.txt" "$U/testlist01.txt" | tr -d '\r' | cut -d' ' -f1 |
+    while read -r p; do place "$U/videos/$p"; done
+if synapt-pack -q -j 2 -o "$T/ucf.synapt" --format ucf101 --root "$U/videos" "$U" &&
+   [ "$(nclips "$T/ucf.synapt")" = 6 ] &&
+   synapt-inspect --clips --json "$T/ucf.synapt" | grep -q '"id":"v_ApplyEyeMakeup_g08_c01","labels":\["ApplyEyeMakeup"\],"label_ids":\[0\].*"split":"train".*"groups":\[\["group","g08"\]\]'; then
+    ok ucf101_sample
+else
+    bad ucf101_sample "6 clips with labels, split and gNN group expected"
+fi
+
+# ---- HMDB51: two classes of split 1 (tags 1 and 2 packed, 0 left out) ---
+H=$T/hmdb
+mkdir -p "$H"
+cp "$A/hmdb51/wave_test_split1.txt" "$A/hmdb51/chew_test_split1.txt" "$H/"
+want=$(awk '$2==1||$2==2' "$H"/*_split1.txt | wc -l | tr -d ' ')
+for f in "$H"/*_test_split1.txt; do
+    cls=$(basename "$f" _test_split1.txt)
+    awk '$2==1||$2==2 {print $1}' "$f" | while read -r v; do place "$H/videos/$cls/$v"; done
+done
+if synapt-pack -q -o "$T/hmdb.synapt" --format hmdb51 --root "$H/videos" "$H" &&
+   [ "$(nclips "$T/hmdb.synapt")" = "$want" ] &&
+   [ "$(synapt-inspect --clips --json "$T/hmdb.synapt" | grep -c '"split":"test"')" -gt 0 ]; then
+    ok hmdb51_sample
+else
+    bad hmdb51_sample "expected $want clips"
+fi
+
+# ---- Kinetics-400 val CSV: header + 3 rows, videos under <label>/ -------
+K=$T/kin
+mkdir -p "$K"
+head -n 4 "$A/kinetics/kinetics-400_val.csv" > "$K/val.csv"
+tail -n 3 "$K/val.csv" | awk -F, '{printf "%s/%s_%06d_%06d.mp4\n", $1, $2, $3, $4}' |
+    while read -r p; do place "$K/$p"; done
+if synapt-pack -q -o "$T/kin.synapt" --format kinetics "$K/val.csv" &&
+   [ "$(nclips "$T/kin.synapt")" = 3 ] &&
+   synapt-inspect --clips --json "$T/kin.synapt" | grep -q '"id":"0wR5jVB-WPk_000417_000427","labels":\["abseiling"\]'; then
+    ok kinetics_sample
+else
+    bad kinetics_sample "3 clips named <youtube_id>_<start:06d>_<end:06d> expected"
+fi
+
+# ---- SSv2: labels.json + 3 validation entries, <id>.webm ----------------
+S=$T/ssv2
+mkdir -p "$S"
+cp "$A/ssv2/something-something-v2-labels.json" "$S/labels.json"
+python3 - "$A/ssv2/something-something-v2-validation.json" "$S/validation.json" <<'EOF'
+import json, sys
+json.dump(json.load(open(sys.argv[1]))[:3], open(sys.argv[2], "w"))
+EOF
+for id in $(python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(open(sys.argv[1]))))' "$S/validation.json"); do
+    place "$S/$id.webm"
+done
+if synapt-pack -q -o "$T/ssv2.synapt" --format ssv2 "$S" &&
+   [ "$(nclips "$T/ssv2.synapt")" = 3 ] &&
+   synapt-inspect --clip 74225 "$T/ssv2.synapt" | grep -q 'Spinning something that quickly stops spinning' &&
+   synapt-inspect --clip 74225 "$T/ssv2.synapt" | grep -q '"placeholders":\["cube"\]'; then
+    ok ssv2_sample
+else
+    bad ssv2_sample "3 clips, class = template without brackets, placeholders in meta"
+fi
+
+# ---- Diving48: vocab + 3 train entries -----------------------------------
+D=$T/d48
+mkdir -p "$D"
+cp "$A/diving48/Diving48_vocab.json" "$D/"
+python3 - "$A/diving48/Diving48_V2_train.json" "$D/Diving48_V2_train.json" <<'EOF'
+import json, sys
+json.dump(json.load(open(sys.argv[1]))[:3], open(sys.argv[2], "w"))
+EOF
+for v in $(python3 -c 'import json,sys; print(" ".join(e["vid_name"] for e in json.load(open(sys.argv[1]))))' "$D/Diving48_V2_train.json"); do
+    place "$D/$v.mp4"
+done
+if synapt-pack -q -o "$T/d48.synapt" --format diving48 "$D" &&
+   [ "$(nclips "$T/d48.synapt")" = 3 ] &&
+   synapt-inspect --clips --json "$T/d48.synapt" |
+       grep -q '"id":"-mmq0PT-u8k_00155","labels":\["Back+15som+05Twis+FREE"\]'; then
+    ok diving48_sample
+else
+    bad diving48_sample "3 clips with takeoff+somersault+twist+flight class names"
+fi
+
+# ---- SynAPT lists: class/clip lines, and class names from a labels file --
+L=$T/list
+mkdir -p "$L"
+head -n 3 "$A/synapt/sim150_val.txt" > "$L/sim150_val.txt"
+head -n 2 "$A/synapt/kinetics150_val.txt" > "$L/kinetics150_val.txt"
+cat "$L/sim150_val.txt" "$L/kinetics150_val.txt" | while read -r p; do place "$L/$p.mp4"; done
+if synapt-pack -q -o "$T/sim.synapt" --format list "$L/sim150_val.txt" &&
+   [ "$(nclips "$T/sim.synapt")" = 3 ] &&
+   synapt-pack -q -o "$T/k150.synapt" --format list --labels "$A/synapt/kinetics_labels.txt" "$L/kinetics150_val.txt" &&
+   synapt-inspect --clips --json "$T/k150.synapt" | grep -q '"labels":\["peeling apples"\]'; then
+    ok synapt_list_sample
+else
+    bad synapt_list_sample "class/clip lines with and without a labels file"
+fi
+
+# ---- NTU: .skeleton + a 103-frame video; label and performer from the name
+N=$T/ntu
+mkdir -p "$N"
+cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$N/"
+video 103 "$N/S001C001P001R001A001_rgb.avi"
+if synapt-pack -q -o "$T/ntu.synapt" --format ntu "$N" &&
+   synapt-inspect --clips --json "$T/ntu.synapt" | grep -q '"labels":\["drink water"\].*"frames":103.*\["performer","P001"\].*"streams":\["rgb","pose2d","pose3d"\]' &&
+   synapt-inspect --clip S001C001P001R001A001 "$T/ntu.synapt" | grep -q 'pose3d f32 (1, 25, 3).*103 frames'; then
+    ok ntu_layout
+else
+    bad ntu_layout "one clip: rgb + pose2d + pose3d (25 joints, 103 frames), label 'drink water'"
+fi
+# the issue's manifest line "just works"
+printf '%s\n' '{"video": "S001C001P001R001A001_rgb.avi", "pose3d": "S001C001P001R001A001.skeleton", "skeleton": "ntu25", "label": "drink water"}' > "$N/m.jsonl"
+if synapt-pack -q -o "$T/ntu_m.synapt" "$N/m.jsonl" &&
+   synapt-inspect --clip S001C001P001R001A001_rgb "$T/ntu_m.synapt" | grep -q 'skeleton ntu25'; then
+    ok ntu_manifest
+else
+    bad ntu_manifest "manifest with a .skeleton pose3d sidecar"
+fi
+
+# ---- SURREAL: _info.mat + a 100-frame mp4 ---------------------------------
+Q=$T/surreal
+mkdir -p "$Q"
+cp "$R/pose/surreal/01_01_c0001_info.mat" "$Q/"
+video 100 "$Q/01_01_c0001.mp4"
+if synapt-pack -q -o "$T/surreal.synapt" --format surreact "$Q" &&
+   synapt-inspect --clip 01_01_c0001 "$T/surreal.synapt" > "$T/surreal.txt" &&
+   grep -q 'pose2d: pose2d f32 (1, 24, 2).*100 frames' "$T/surreal.txt" &&
+   grep -q 'skeleton smpl24' "$T/surreal.txt" && grep -q '"camDist":7.69' "$T/surreal.txt" &&
+   synapt-inspect --clips --json "$T/surreal.synapt" | grep -q '"synthetic":true'; then
+    ok surreact_layout
+else
+    bad surreact_layout "joints2D/joints3D as pose streams, camera fields in meta, synthetic"
+fi
+
+# ---- OpenPose folder (10 frames), Kinetics-skeleton (189), depth PNG (1) --
+P=$T/side
+mkdir -p "$P"
+video 10 "$P/op.mp4"
+video 189 "$P/ks.mp4"
+video 1 "$P/depth.mp4"
+cat > "$P/m.jsonl" <<EOF
+{"video":"op.mp4","pose2d":"$R/pose/openpose","label":"dance"}
+{"video":"ks.mp4","pose2d":"$R/pose/kinetics_skeleton/--33Lscn6sk.json","label":"flipping pancake"}
+{"video":"depth.mp4","depth":"$R/depth/open3d/depth","label":"room"}
+EOF
+if synapt-pack -q -o "$T/side.synapt" "$P/m.jsonl" &&
+   synapt-inspect --clip op "$T/side.synapt" | grep -q 'pose2d: pose2d f32 (12, 25, 3).*10 frames.*' &&
+   synapt-inspect --clip ks "$T/side.synapt" | grep -q 'pose2d: pose2d f32 (3, 18, 3).*189 frames' &&
+   synapt-inspect --clip depth "$T/side.synapt" | grep -q 'depth: depth u16 (480, 640).*1 frames'; then
+    ok sidecar_manifest
+else
+    bad sidecar_manifest "OpenPose BODY-25 x12 persons, st-gcn 18 joints x3, 640x480 u16 depth"
+fi
+exit 0

@@ -1,0 +1,128 @@
+#!/bin/sh
+# t_pack_robust.sh - synapt-pack's run behaviour: --keep-going with a corrupt
+# video and a malformed manifest line (exit 3 + JSON report; without it exit
+# 1 and no output), identical bytes whatever --threads, --shard K/N whose
+# union is the whole with no overlap, --max-shard-bytes roll-over, and the
+# --on-mismatch policies.
+T=${SYNAPT_TEST_TMP:-/tmp}/t_pack_robust.$$
+if ! command -v ffmpeg >/dev/null 2>&1; then
+    echo "SKIP t_pack_robust: needs the ffmpeg CLI"
+    exit 0
+fi
+mkdir -p "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+ok() { echo "PASS $1"; }
+bad() { echo "FAIL $1: $2"; }
+nclips() { synapt-inspect --json "$1" | grep -o '"clips":[0-9]*' | head -n 1 | cut -d: -f2; }
+ids() { for f in "$@"; do synapt-inspect --clips --json "$f"; done | grep -o '"id":"[^"]*"' | sort; }
+
+# eight 12-frame clips, each a different picture
+i=0
+: > "$T/all.jsonl"
+while [ $i -lt 8 ]; do
+    ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc=size=64x48:rate=10" -vf "hue=h=$((i * 40))" \
+        -frames:v 12 -c:v libx264 -pix_fmt yuv420p "$T/v$i.mp4" || { echo "FAIL t_pack_robust: ffmpeg"; exit 1; }
+    echo "{\"video\":\"v$i.mp4\",\"label\":\"c$((i % 3))\",\"split\":\"train\"}" >> "$T/all.jsonl"
+    i=$((i + 1))
+done
+
+# ---- keep-going ----------------------------------------------------------
+head -c 5000 /dev/urandom > "$T/corrupt.mp4"
+{
+    echo '{"video":"v0.mp4","label":"a"}'
+    echo '{"video":"corrupt.mp4","label":"a"}'
+    echo '{"video":"v1.mp4","label":"b"'
+    echo '{"video":"v2.mp4","label":"b"}'
+} > "$T/kg.jsonl"
+synapt-pack -q -o "$T/kg.synapt" "$T/kg.jsonl" 2> "$T/kg.err"
+rc=$?
+if [ $rc = 1 ] && [ ! -e "$T/kg.synapt" ] && grep -q 'kg.jsonl:3: not valid JSON' "$T/kg.err"; then
+    ok stop_at_first_bad_entry
+else
+    bad stop_at_first_bad_entry "exit $rc (want 1), message: $(cat "$T/kg.err")"
+fi
+sed -i '3d' "$T/kg.jsonl"
+synapt-pack -q -o "$T/kg.synapt" "$T/kg.jsonl" 2> "$T/kg.err"
+rc=$?
+if [ $rc = 1 ] && [ ! -e "$T/kg.synapt" ] && grep -q 'corrupt.mp4' "$T/kg.err"; then
+    ok stop_at_corrupt_video
+else
+    bad stop_at_corrupt_video "exit $rc (want 1, no output, message naming corrupt.mp4): $(cat "$T/kg.err")"
+fi
+echo '{"video":"v1.mp4","label":"b"' >> "$T/kg.jsonl"
+synapt-pack -q -k -o "$T/kg.synapt" "$T/kg.jsonl" 2> "$T/kg.err"
+rc=$?
+rep=$T/kg.synapt.report.json
+if [ $rc = 3 ] && [ "$(nclips "$T/kg.synapt")" = 2 ] && [ -s "$rep" ] &&
+   grep -q '"schema":"synapt-pack-report/1"' "$rep" && grep -q '"skipped":2' "$rep" &&
+   grep -q '"stage":"annotation".*"line":4.*"reason":"not valid JSON"' "$rep" &&
+   grep -q '"stage":"pack".*"line":2,"id":"corrupt","reason":"[^"]*corrupt.mp4' "$rep"; then
+    ok keep_going_report
+else
+    bad keep_going_report "exit $rc (want 3), report: $(cat "$rep" 2>/dev/null)"
+fi
+
+# ---- determinism over thread counts --------------------------------------
+for j in 1 2 4; do
+    synapt-pack -q -j $j -o "$T/j$j.synapt" "$T/all.jsonl" || bad "threads_$j" "pack failed"
+done
+if cmp -s "$T/j1.synapt" "$T/j2.synapt" && cmp -s "$T/j1.synapt" "$T/j4.synapt" &&
+   [ "$(nclips "$T/j1.synapt")" = 8 ]; then
+    ok threads_identical_bytes
+else
+    bad threads_identical_bytes "-j 1, 2 and 4 gave different files"
+fi
+
+# ---- shards: union is the whole, no overlap -------------------------------
+for k in 0 1 2; do
+    synapt-pack -q --shard $k/3 -o "$T/s$k.synapt" "$T/all.jsonl" || bad shard "shard $k/3 failed"
+done
+ids "$T/j1.synapt" > "$T/whole.ids"
+ids "$T/s0.synapt" "$T/s1.synapt" "$T/s2.synapt" > "$T/union.ids"
+if cmp -s "$T/whole.ids" "$T/union.ids" && [ "$(sort -u "$T/union.ids" | wc -l)" = 8 ]; then
+    ok shard_union
+else
+    bad shard_union "shards 0..2 of 3 do not partition the 8 clips"
+fi
+synapt-pack -q --shard 1/3 -o "$T/s1b.synapt" "$T/all.jsonl"
+if cmp -s "$T/s1.synapt" "$T/s1b.synapt"; then ok shard_repeatable; else bad shard_repeatable "same shard twice differs"; fi
+if synapt-pack -q --shard 3/3 -o "$T/x.synapt" "$T/all.jsonl" 2>/dev/null; [ $? = 2 ]; then
+    ok shard_usage
+else
+    bad shard_usage "--shard 3/3 must be a usage error (K is 0..N-1)"
+fi
+
+# ---- roll-over ---------------------------------------------------------------
+synapt-pack -q --max-shard-bytes 20000 -o "$T/roll.synapt" "$T/all.jsonl"
+set -- "$T"/roll-*.synapt
+if [ -e "$T/roll-00000.synapt" ] && [ -e "$T/roll-00001.synapt" ] && [ ! -e "$T/roll.synapt" ] &&
+   [ "$(ids "$@" | wc -l)" = 8 ] && cmp -s "$T/whole.ids" "$(ids "$@" > "$T/roll.ids"; echo "$T/roll.ids")"; then
+    ok max_shard_bytes
+else
+    bad max_shard_bytes "expected roll-00000.synapt, roll-00001.synapt, ... holding the 8 clips"
+fi
+
+# ---- frame alignment -------------------------------------------------------
+echo '{"video":"v0.mp4","label":"a","frame_labels":[1,1,2,2,3]}' > "$T/mis.jsonl"
+synapt-pack -q -o "$T/mis.synapt" "$T/mis.jsonl" 2> "$T/mis.err"
+rc=$?
+if [ $rc = 1 ] && grep -q 'clip v0: frame_labels has 5 frames but the video has 12' "$T/mis.err" &&
+   [ ! -e "$T/mis.synapt" ]; then
+    ok mismatch_error
+else
+    bad mismatch_error "exit $rc: $(cat "$T/mis.err")"
+fi
+if synapt-pack -q --on-mismatch pad -o "$T/mis.synapt" "$T/mis.jsonl" &&
+   synapt-inspect --clip v0 "$T/mis.synapt" | grep -q 'frame_labels: frame_labels i32 (1,*), codec raw, 12 frames' &&
+   synapt-inspect --clip v0 "$T/mis.synapt" | grep -q '"alignment":{"policy":"pad","sidecar_frames":{"frame_labels":5}}'; then
+    ok mismatch_pad
+else
+    bad mismatch_pad "padded to 12 frames with the policy in the clip meta"
+fi
+if synapt-pack -q --on-mismatch truncate -o "$T/mis.synapt" "$T/mis.jsonl" &&
+   synapt-inspect --clip v0 "$T/mis.synapt" | grep -q '"policy":"truncate"'; then
+    ok mismatch_truncate
+else
+    bad mismatch_truncate "truncate policy recorded"
+fi
+exit 0
