@@ -56,6 +56,15 @@ typedef struct convert_args {
 /* Read batches of about this many bytes: large enough to amortise chunk
  * decoding, small enough to keep memory flat for long clips. */
 #define BATCH_BYTES (32u << 20)
+/* Largest single frame converted: above the library's default frame limit
+ * (512 MiB) so every readable frame fits, far below a runaway allocation. */
+#define MAX_FRAME_BYTES (1ull << 30)
+
+/* a*b, or 0 when it overflows (callers treat 0 from nonzero factors as too big) */
+static uint64_t mul_or_zero(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? 0 : a * b;
+}
 
 /* ---- shared steps -------------------------------------------------- */
 
@@ -183,7 +192,9 @@ static int convert_npy(const convert_args *a)
         shape[2] = si.shape[1];
         shape[3] = si.shape[2];
         ndim = 4;
-        frame_bytes = (uint64_t)persons * si.shape[1] * si.shape[2] * sizeof(float);
+        frame_bytes = mul_or_zero(mul_or_zero(persons, si.shape[1]),
+                                  mul_or_zero(si.shape[2], sizeof(float)));
+        if (!frame_bytes && persons && si.shape[1] && si.shape[2]) frame_bytes = UINT64_MAX;
     } else {
         src = SRC_ARRAY;
         size_t es = synapt_dtype_size(dtype);
@@ -195,7 +206,7 @@ static int convert_npy(const convert_args *a)
         uint64_t expect = es;
         for (uint32_t d = 0; d < si.ndim; d++) {
             shape[ndim++] = si.shape[d];
-            expect = si.shape[d] && expect > UINT64_MAX / si.shape[d] ? 0 : expect * si.shape[d];
+            expect = mul_or_zero(expect, si.shape[d]);
         }
         /* frame labels with one label per frame read naturally as (T,) */
         if (si.kind == SYNAPT_KIND_FRAME_LABELS && si.ndim == 1 && si.shape[0] == 1) ndim = 1;
@@ -205,6 +216,13 @@ static int convert_npy(const convert_args *a)
                       "array", a->clip, a->stream);
             goto done;
         }
+    }
+    if (frame_bytes > MAX_FRAME_BYTES) {
+        /* a shape from a damaged or hostile file must not become one huge
+         * allocation */
+        cli_error(a->in, "clip '%s' stream '%s': frames of %" PRIu64 " bytes exceed the %u MiB "
+                  "limit", a->clip, a->stream, frame_bytes, (unsigned)(MAX_FRAME_BYTES >> 20));
+        goto done;
     }
     uint64_t first, n;
     if (frame_range(&first, &n, a, total)) goto done;
