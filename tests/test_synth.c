@@ -469,6 +469,69 @@ static void test_config_check(void)
     CHECK(synth_generate(&s, &o, err, sizeof err) != 0 && strstr(err, "/nonexistent-dir"));
 }
 
+/* ---- the folder, packed by synapt-pack, holds exactly the direct output ---- */
+
+static char pack[1100];
+
+static void test_pack_matches_direct(void)
+{
+    synth_config cfg = small_config();
+    cfg.classes = 3;
+    cfg.clips_per_class = 2;
+    cfg.frames = 5;
+    char err[1024];
+    synth_output_options o = SYNTH_OUTPUT_OPTIONS_INIT;
+    o.rgb_h264 = 0; /* PNG frames in the folder: lossless, comparable */
+    o.path = tpath(0, "direct.synapt");
+    CHECK_OK(synth_generate(&cfg, &o, err, sizeof err));
+    o.path = tpath(1, "packdir");
+    o.layout_dir = 1;
+    CHECK_OK(synth_generate(&cfg, &o, err, sizeof err));
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "'%s' -q -o '%s' '%s/manifest.jsonl'", pack, tpath(2, "packed.synapt"),
+             tpath(1, "packdir"));
+    CHECK_EQ_INT(system(cmd), 0);
+    synapt_reader *a = NULL, *b = NULL;
+    CHECK_OK(synapt_reader_open(&a, tpath(0, "direct.synapt"), NULL));
+    CHECK_OK(synapt_reader_open(&b, tpath(2, "packed.synapt"), NULL));
+    if (!a || !b) { synapt_reader_close(a); synapt_reader_close(b); return; }
+    CHECK_EQ_INT(synapt_reader_clip_count(a), synapt_reader_clip_count(b));
+    static const char *const names[] = { "rgb", "depth", "mask", "pose2d", "pose3d" };
+    size_t cap = (size_t)cfg.width * cfg.height * 3 * cfg.frames;
+    uint8_t *ba = malloc(cap), *bb = malloc(cap);
+    int compared = 0;
+    for (uint64_t k = 0; k < synapt_reader_clip_count(a); k++) {
+        synapt_clip_info ca, cb;
+        CHECK_OK(synapt_reader_clip(&ca, a, k));
+        uint64_t kb;
+        CHECK_OK(synapt_reader_find_clip(&kb, b, ca.id));
+        CHECK_OK(synapt_reader_clip(&cb, b, kb));
+        CHECK(!strcmp(ca.split, cb.split) && cb.synthetic == 1);
+        CHECK_EQ_INT(ca.group_count, cb.group_count);
+        for (size_t n = 0; n < 5; n++) {
+            uint32_t sa, sb;
+            CHECK_OK(synapt_reader_find_stream(&sa, a, k, names[n]));
+            CHECK_OK(synapt_reader_find_stream(&sb, b, kb, names[n]));
+            size_t wa = 0, wb = 0;
+            if (n < 3) {
+                CHECK_OK(synapt_reader_read_frames(a, k, sa, 0, cfg.frames, ba, cap, &wa));
+                CHECK_OK(synapt_reader_read_frames(b, kb, sb, 0, cfg.frames, bb, cap, &wb));
+            } else {
+                size_t cnt = (size_t)cfg.frames * 72;
+                CHECK_OK(synapt_reader_read_pose(a, k, sa, 0, cfg.frames, 1, (float *)ba, cnt));
+                CHECK_OK(synapt_reader_read_pose(b, kb, sb, 0, cfg.frames, 1, (float *)bb, cnt));
+                wa = wb = cnt * sizeof(float);
+            }
+            CHECK(wa == wb && wa > 0 && memcmp(ba, bb, wa) == 0);
+            compared++;
+        }
+    }
+    CHECK_EQ_INT(compared, 30);
+    free(ba); free(bb);
+    synapt_reader_close(a);
+    synapt_reader_close(b);
+}
+
 int main(void)
 {
     av_log_set_level(AV_LOG_ERROR); /* libx264 prints statistics per clip */
@@ -477,6 +540,11 @@ int main(void)
     RUN(test_mask_exact);
     RUN(test_threads_identical);
     RUN(test_dir_layout);
+    snprintf(pack, sizeof pack, "%s/bin/synapt-pack", tu_build_dir());
+    if (access(pack, X_OK) == 0)
+        RUN(test_pack_matches_direct);
+    else
+        tu_skip("test_pack_matches_direct", "synapt-pack not built");
     RUN(test_bias);
     RUN(test_classes_separable);
     TEST_MAIN_END();
