@@ -1147,7 +1147,7 @@ int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t
                              synapt_reader_path(src), ci.id, st.name, (unsigned long long)k);
                 goto done;
             }
-            if (blen + SY_REC_OVERHEAD > body_cap) {
+            if (!body || blen + SY_REC_OVERHEAD > body_cap) {
                 uint8_t *nb = sy_realloc(m, body, (size_t)blen + SY_REC_OVERHEAD);
                 if (!nb) { rc = wpoison(w, SYNAPT_E_NOMEM, "out of memory"); goto done; }
                 body = nb;
