@@ -249,7 +249,9 @@ typedef struct synapt_reader_options {
  *          _CHECKSUM, _TRUNCATED, _LIMIT, _NOMEM, _INVALID_ARG.
  *  On failure, if `errbuf` matters to you, use synapt_reader_open2().
  *  Thread-safety: the returned handle may be used by many threads at once for
- *  every read function in sections 4, 5 and 7 (pread, no global lock). */
+ *  every read function in sections 4, 5 and 7 (pread, no global lock).
+ *  With use_mmap the index stays mapped: the file must not be truncated or
+ *  rewritten in place while open (replacing it by rename is fine). */
 SYNAPT_API int synapt_reader_open(synapt_reader **out, const char *path,
                                   const synapt_reader_options *opts);
 
@@ -384,7 +386,9 @@ SYNAPT_API int synapt_reader_find_stream(uint32_t *out, const synapt_reader *r,
  * ====================================================================== */
 
 /** Raw size in bytes of each frame in [first, first+n) into out[0..n).
- *  For fixed-size streams this is frame_bytes for all. Errors: _RANGE. */
+ *  For fixed-size streams this is frame_bytes for all (no reads); otherwise
+ *  the chunks' frame tables are read. Errors: _RANGE, and for variable-size
+ *  streams the chunk errors of synapt_reader_read_frames(). Thread-safe. */
 SYNAPT_API int synapt_reader_frame_sizes(uint64_t *out, const synapt_reader *r,
                                          uint64_t clip, uint32_t stream,
                                          uint64_t first, uint64_t n);
@@ -393,7 +397,10 @@ SYNAPT_API int synapt_reader_frame_sizes(uint64_t *out, const synapt_reader *r,
  *  frames packed one after another exactly as written.
  *  @param written  receives the bytes written (may be NULL).
  *  Reads and decompresses only the chunks that hold the range; with
- *  ZSTD_FRAME compression only the frames asked for are decompressed.
+ *  ZSTD_FRAME compression only the frames asked for are decompressed
+ *  (with the xor_prev filter, also the frames before them in their chunk).
+ *  Each chunk is read with one pread, its checksum checked (when enabled)
+ *  and its header and frame table checked against the index.
  *  @return 0, or _RANGE, _BUFFER (buf_size too small; *written = size needed),
  *          _UNSUPPORTED (encoded video: use section 7), _IO, _CORRUPT,
  *          _CHECKSUM, _TRUNCATED, _CODEC, _LIMIT, _NOMEM.
@@ -404,7 +411,8 @@ SYNAPT_API int synapt_reader_read_frames(const synapt_reader *r, uint64_t clip,
 
 /** Read pose frames [first, first+n) as a dense (n, persons, J, C) f32 array,
  *  NaN where a person is absent in a frame; persons beyond `persons` are
- *  dropped. `buf` holds n*persons*J*C floats. Thread-safe. */
+ *  dropped. `buf` holds n*persons*J*C floats (_BUFFER when buf_count is
+ *  smaller). _INVALID_ARG when the stream is not a pose stream. Thread-safe. */
 SYNAPT_API int synapt_reader_read_pose(const synapt_reader *r, uint64_t clip,
                                        uint32_t stream, uint64_t first, uint64_t n,
                                        uint32_t persons, float *buf, size_t buf_count);
@@ -593,7 +601,9 @@ SYNAPT_API int synapt_writer_add_stream(uint32_t *out, synapt_writer *w,
 
 /** Append `n` fixed-size frames (size = n * frame bytes) to an array stream.
  *  `pts` may be NULL or hold n timestamps. Errors: _INVALID_ARG (size not
- *  n * frame bytes, or a pose stream: use write_pose), _STATE, _IO, _CODEC. */
+ *  n * frame bytes, or a pose stream: use write_pose), _STATE, _IO, _CODEC,
+ *  _NOMEM, _LIMIT. Frames are buffered; a chunk is compressed and written
+ *  when it reaches chunk_target_bytes or its frame cap. */
 SYNAPT_API int synapt_writer_write_frames(synapt_writer *w, uint32_t stream,
                                           const void *data, size_t size, uint64_t n,
                                           const int64_t *pts);
