@@ -7,6 +7,7 @@
 
 #include <hdf5.h>
 #include <libavutil/log.h>
+#include <matio.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -520,6 +521,48 @@ static void unit_sidecars(void)
     CHECK_OK(import_frame_labels_read(&lv, &ln, &fl, errbuf, sizeof errbuf));
     CHECK(ln == 3 && lv && lv[2] == 3);
     free(lv);
+}
+
+
+/* SURREAL-style _depth.mat: per-frame variables depth_1..N, column-major */
+static void unit_mat_frames(void)
+{
+    const char *p = tmp_path("x_depth.mat");
+    mat_t *m = Mat_CreateVer(p, NULL, MAT_FT_MAT5);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    for (int t = 1; t <= 2; t++) {
+        float v[6];
+        for (int i = 0; i < 6; i++)
+            v[i] = (float)(t * 100 + i); /* column-major: (y, x) at y + 2x */
+        size_t dims[2] = { 2, 3 };
+        char name[16];
+        snprintf(name, sizeof name, "depth_%d", t);
+        matvar_t *var = Mat_VarCreate(name, MAT_C_SINGLE, MAT_T_SINGLE, 2, dims, v, 0);
+        Mat_VarWrite(m, var, MAT_COMPRESSION_ZLIB);
+        Mat_VarFree(var);
+    }
+    Mat_Close(m);
+    import_sidecar sc = { 0 };
+    CHECK_OK(import_sidecar_detect(&sc, p, errbuf, sizeof errbuf));
+    CHECK(sc.kind == IMPORT_SC_MAT);
+    import_frames *f = NULL;
+    CHECK_OK(import_frames_open(&f, &sc, errbuf, sizeof errbuf));
+    if (f) {
+        const import_frames_info *fi = import_frames_get_info(f);
+        CHECK(fi->frames == 2 && fi->height == 2 && fi->width == 3 && fi->dtype == SYNAPT_DTYPE_F32);
+        float buf[6];
+        CHECK_OK(import_frames_read(f, 1, buf, sizeof buf, errbuf, sizeof errbuf));
+        /* row-major (y=0, x=1) is column-major index 2; (y=1, x=2) is 5 */
+        CHECK(buf[1] == 202.0f && buf[5] == 205.0f && buf[3] == 201.0f);
+        import_frames_close(f);
+    }
+    import_sidecar_clear(&sc);
+    write_file(p, "MATLAB 5.0 MAT-file, but not really");
+    CHECK_OK(import_sidecar_detect(&sc, p, errbuf, sizeof errbuf));
+    CHECK(import_frames_open(&f, &sc, errbuf, sizeof errbuf) < 0);
+    import_sidecar_clear(&sc);
 }
 
 static void unit_detect(void)
@@ -1075,6 +1118,7 @@ int main(void)
     RUN(unit_manifest);
     RUN(unit_json_layouts);
     RUN(unit_sidecars);
+    RUN(unit_mat_frames);
     RUN(unit_detect);
     RUN(hostile_mutations);
     RUN_REAL(real_ucf101);

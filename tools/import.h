@@ -437,6 +437,12 @@ void import_h5_leave(void);
 int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const char *file,
                           const char *dset, char *err, size_t errsz);
 
+/** Member `key` of a .npz (NULL/"" = the only member; several members
+ *  without a key is _INPUT naming them). `out` is an npy_array (npy.h). */
+struct npy_array;
+int import_npz_read(struct npy_array *out, const char *path, const char *key, char *err,
+                    size_t errsz);
+
 /** SURREAL _depth.mat/_segm.mat: per-frame variables PREFIX_1..PREFIX_N
  *  (H x W). The handle is a matio file; used by import_frames_open(). */
 int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,

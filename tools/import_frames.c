@@ -433,9 +433,14 @@ int import_frames_open(import_frames **out, const import_sidecar *sc, char *err,
         f->src = SRC_HDF5;
         rc = h5_open(f, sc, err, errsz);
         break;
-    case IMPORT_SC_NPY: {
+    case IMPORT_SC_NPY:
+    case IMPORT_SC_NPZ: {
         f->src = SRC_NPY;
-        if ((rc = npy_read_file(&f->npy, sc->path, 0, err, errsz)))
+        if (sc->kind == IMPORT_SC_NPY)
+            rc = npy_read_file(&f->npy, sc->path, 0, err, errsz);
+        else
+            rc = import_npz_read(&f->npy, sc->path, sc->inner, err, errsz);
+        if (rc)
             break;
         npy_array *a = &f->npy;
         int dt = a->dtype;

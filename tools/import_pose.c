@@ -502,7 +502,7 @@ done:
     return rc;
 }
 
-static int npz_pick(npy_array *a, const char *path, const char *key, char *err, size_t errsz)
+int import_npz_read(npy_array *a, const char *path, const char *key, char *err, size_t errsz)
 {
     npz_archive *z = NULL;
     int rc = npz_open(&z, path, 0, err, errsz);
@@ -583,7 +583,7 @@ int import_pose_read(import_pose *out, const import_sidecar *sc, int want3d, cha
             npy_array arr;
             rc = sc->kind == IMPORT_SC_NPY
                      ? npy_read_file(&arr, sc->path, (uint64_t)IMPORT_MAX_POSE_FLOATS * 8, err, errsz)
-                     : npz_pick(&arr, sc->path, sc->inner, err, errsz);
+                     : import_npz_read(&arr, sc->path, sc->inner, err, errsz);
             if (!rc) {
                 ndim = arr.ndim;
                 memcpy(shape, arr.shape, sizeof shape);
