@@ -311,7 +311,8 @@ static void action(pose *p, const synth_clip *c, float s /* seconds */)
     }
     case 6: { /* clap: hands meet at the midline, sharp contact */
         float o = powf(0.5f + 0.5f * cosf(ph), 0.6f);
-        float add = 8 + 26 * A * o;
+        /* 17 degrees of adduction brings the palms together at the midline */
+        float add = 17 - 29 * A * (1 - o);
         arm(p, 1, 72, 0, add, 35 + 10 * o, 0);
         arm(p, -1, 72, 0, add, 35 + 10 * o, 0);
         break;
