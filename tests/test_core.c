@@ -665,13 +665,32 @@ static void test_empty_and_edge(void)
     d.name = "x"; d.kind = SYNAPT_KIND_CUSTOM; d.dtype = SYNAPT_DTYPE_U8; d.ndim = 1; d.shape[0] = 4;
     CHECK_OK(synapt_writer_add_stream(NULL, w, &d));
     CHECK_OK(synapt_writer_end_clip(w));
+    /* a pose stream whose frames all hold nobody: empty chunks */
+    c.id = "nobody";
+    CHECK_OK(synapt_writer_begin_clip(w, &c));
+    synapt_stream_desc dp = SYNAPT_STREAM_DESC_INIT;
+    dp.name = "pose"; dp.kind = SYNAPT_KIND_POSE2D; dp.dtype = SYNAPT_DTYPE_F32; dp.ndim = 3; dp.shape[1] = 17; dp.shape[2] = 3;
+    CHECK_OK(synapt_writer_add_stream(NULL, w, &dp));
+    for (int i = 0; i < 300; i++) CHECK_OK(synapt_writer_write_pose(w, 0, NULL, 0, SYNAPT_PTS_NONE));
+    CHECK_OK(synapt_writer_end_clip(w));
     c.id = "no-streams";
     CHECK_OK(synapt_writer_begin_clip(w, &c));
     /* close ends the open clip */
     CHECK_OK(synapt_writer_close(w, err, sizeof err));
     CHECK_OK(synapt_reader_open(&r, p, NULL));
     if (r) {
-        CHECK_EQ_INT(synapt_reader_clip_count(r), 2);
+        CHECK_EQ_INT(synapt_reader_clip_count(r), 3);
+        float pb[2 * 51 * 300];
+        CHECK_OK(synapt_reader_read_pose(r, 1, 0, 0, 300, 2, pb, 2 * 51 * 300));
+        int allnan = 1;
+        for (int i = 0; i < 2 * 51 * 300; i++) allnan &= isnan(pb[i]) != 0;
+        CHECK(allnan);
+        size_t pw;
+        CHECK_OK(synapt_reader_read_frames(r, 1, 0, 10, 290, pb, sizeof pb, &pw));
+        CHECK_EQ_INT(pw, 0);
+        uint32_t mp = 9;
+        CHECK_OK(synapt_reader_pose_max_persons(&mp, r, 1, 0));
+        CHECK_EQ_INT(mp, 0);
         synapt_stream_info st;
         CHECK_OK(synapt_reader_stream(&st, r, 0, 0));
         CHECK_EQ_INT(st.frame_count, 0);
