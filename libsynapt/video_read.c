@@ -388,7 +388,7 @@ static int to_rgb(outctx *o, const AVFrame *f, uint8_t *dst)
     if (!s->sws || s->sws_w != f->width || s->sws_h != f->height || s->sws_fmt != f->format || s->sws_out != out) {
         sws_freeContext(s->sws);
         s->sws = sws_getContext(f->width, f->height, f->format, o->w, o->h, out,
-                                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_BITEXACT,
+                                SWS_BILINEAR,
                                 NULL, NULL, NULL);
         if (!s->sws)
             return SYNAPT_E_CODEC;
