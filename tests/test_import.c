@@ -1076,6 +1076,15 @@ static void real_depth_and_images(void)
         import_frames_close(f);
     }
     import_sidecar_clear(&sc);
+    /* one PNG file is a clip of one frame */
+    CHECK_OK(import_sidecar_detect(&sc, real("depth/open3d/other_formats/SUN_depth.png"), errbuf, sizeof errbuf));
+    CHECK(sc.kind == IMPORT_SC_PNG_DIR);
+    CHECK_OK(import_frames_open(&f, &sc, errbuf, sizeof errbuf));
+    if (f) {
+        CHECK(import_frames_get_info(f)->frames == 1 && import_frames_get_info(f)->dtype == SYNAPT_DTYPE_U16);
+        import_frames_close(f);
+    }
+    import_sidecar_clear(&sc);
     /* TUM depth is value/5000 m: the scale comes from the manifest */
     CHECK_OK(import_sidecar_detect(&sc, real("depth/open3d/other_formats/TUM_d*.png"), errbuf, sizeof errbuf));
     sc.scale = 1.0 / 5000;

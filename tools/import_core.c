@@ -514,8 +514,8 @@ int import_sidecar_detect(import_sidecar *sc, const char *spec, char *err, size_
         sc->kind = IMPORT_SC_KINETICS_SKEL;
     else if (is_dir(p))
         sc->kind = classify_dir(p);
-    else if (strpbrk(p, "*?[") && (ends_with_ci(p, ".png") || ends_with_ci(p, ".jpg") ||
-                                    ends_with_ci(p, ".jpeg")))
+    else if (ends_with_ci(p, ".png") || ends_with_ci(p, ".jpg") || ends_with_ci(p, ".jpeg"))
+        /* a glob of frames, or one image file: a clip of one frame */
         sc->kind = ends_with_ci(p, ".png") ? IMPORT_SC_PNG_DIR : IMPORT_SC_IMAGE_DIR;
     if (sc->kind == IMPORT_SC_HDF5 && (!sc->inner || !*sc->inner)) {
         import_errf(err, errsz, sc->path, 0,
