@@ -946,6 +946,15 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
             pthread_cond_wait(&g.cv_done, &g.mu);
         pthread_mutex_unlock(&g.mu);
         int bad = s->rc != 0;
+        if (!bad && cli_verbosity() >= 1) {
+            const synth_clip *c = &s->clip;
+            char bgname[64];
+            synth_background_name(bgname, sizeof bgname, c->background);
+            cli_info("%s: clip %s (%s): actor%02u, %s, azimuth %.0f (view%d), elevation %.0f, "
+                     "speed %.2f, amplitude %.2f", o->path, c->id, c->split, c->actor.id, bgname,
+                     (double)c->azimuth_deg, c->view_bin, (double)c->elevation_deg,
+                     (double)c->speed, (double)c->amplitude);
+        }
         if (bad)
             snprintf(err, errsz, "%s", s->err);
         else if (o->layout_dir) {

@@ -272,7 +272,6 @@ static void wall_color(float o[3], const bg_style *b, float s, float y)
 static void shade_background(float col[3], float *z_world_t, int *on_floor, const bg_style *b,
                              const float C[3], const float d[3], const synth_clip *c)
 {
-    float L;
     *z_world_t = INFINITY;
     *on_floor = 0;
     /* rooms are rotated in the world, so their walls are not aligned with
@@ -331,7 +330,7 @@ static void shade_background(float col[3], float *z_world_t, int *on_floor, cons
     float ld[3] = { cyw * c->light_dir[0] - syw * c->light_dir[2], c->light_dir[1],
                     syw * c->light_dir[0] + cyw * c->light_dir[2] };
     float ndl = dot3(n, ld);
-    L = c->ambient + c->light * (ndl > 0 ? ndl : 0) + (face == 2 ? 0.3f : 0.0f);
+    float L = c->ambient + c->light * (ndl > 0 ? ndl : 0) + (face == 2 ? 0.3f : 0.0f);
     /* corners darker: a cheap ambient occlusion from the distance to the
      * nearest edge of the face */
     float ex = b->half_x - fabsf(p[0]), ez = b->half_z - fabsf(p[2]);
