@@ -460,7 +460,7 @@ static void shape_text(char *buf, size_t cap, const synapt_stream_info *si)
     if (o < cap) snprintf(buf + o, cap - o, si->ndim == 1 ? ",)" : ")");
 }
 
-static void stream_json(const synapt_stream_info *si)
+static void stream_json(const synapt_reader *r, uint64_t clip, const synapt_stream_info *si)
 {
     printf("{\"index\":%u,\"name\":", si->index);
     cli_json_str(stdout, si->name);
@@ -479,9 +479,22 @@ static void stream_json(const synapt_stream_info *si)
     cli_json_double(stdout, si->scale);
     printf(",\"units\":");
     cli_json_str(stdout, si->units);
-    printf(",\"skeleton\":\"%s\",\"channels\":\"%s\",\"has_pts\":%s,\"frame_bytes\":%" PRIu64 "}",
+    printf(",\"skeleton\":\"%s\",\"channels\":\"%s\",\"has_pts\":%s,\"frame_bytes\":%" PRIu64,
            skeleton_name(si->skeleton), channels_name(si->channels), si->has_pts ? "true" : "false",
            si->frame_bytes);
+    synapt_video_info vi;
+    if (si->kind == SYNAPT_KIND_VIDEO && synapt_video_get_info(&vi, r, clip, si->index) == 0) {
+        printf(",\"video\":{\"codec\":");
+        cli_json_str(stdout, vi.codec_name);
+        printf(",\"mode\":\"%s\",\"pix_fmt\":", synapt_video_mode_name(vi.mode));
+        cli_json_str(stdout, vi.pix_fmt);
+        printf(",\"width\":%u,\"height\":%u,\"frames\":%" PRIu64 ",\"packets\":%" PRIu64
+               ",\"sync_points\":%" PRIu64 ",\"fps\":",
+               vi.width, vi.height, vi.frame_count, vi.packet_count, vi.sync_points);
+        fps_json(vi.fps_num, vi.fps_den);
+        printf("}");
+    }
+    putchar('}');
 }
 
 /* ---- --clips ------------------------------------------------------- */
@@ -597,7 +610,7 @@ static int cmd_clip(const char *path, const char *id, int json)
                 goto done;
             }
             if (s) putchar(',');
-            stream_json(&si);
+            stream_json(r, idx, &si);
         }
         printf("]}\n");
         ret = finish_stdout();
@@ -656,6 +669,12 @@ static int cmd_clip(const char *path, const char *id, int json)
         if (si.channels) printf(", channels %s", channels_name(si.channels));
         if (si.has_pts) printf(", timestamps");
         putchar('\n');
+        synapt_video_info vi;
+        if (si.kind == SYNAPT_KIND_VIDEO && synapt_video_get_info(&vi, r, idx, s) == 0)
+            printf("      video %s (%s), %s, %ux%u, %" PRIu64 " frames from %" PRIu64
+                   " packets, %" PRIu64 " sync points\n",
+                   cli_disp(vi.codec_name), synapt_video_mode_name(vi.mode), cli_disp(vi.pix_fmt),
+                   vi.width, vi.height, vi.frame_count, vi.packet_count, vi.sync_points);
         if (cli_verbosity() > 0) {
             for (uint64_t k = 0; k < si.chunk_count; k++) {
                 synapt_chunk_info ch;
