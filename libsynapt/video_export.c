@@ -204,6 +204,20 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         int64_t step = av_rescale_q(1, av_inv_q(fr), x.tb);
         if (step <= 0)
             step = 1;
+        /* Use the stored timestamps when a muxer can take them; AVI-style
+         * ones (missing pts, pts before dts, packed B-frames) are rebuilt
+         * from the packet -> frame map instead: pts = frame slot, dts =
+         * packet slot shifted so that it never passes its pts. */
+        int rebuild = 0;
+        int64_t shift = 0;
+        for (uint64_t q = 0; q < st.packets; q++) {
+            if (ents[q].pts == SYNAPT_PTS_NONE || ents[q].dts == SYNAPT_PTS_NONE || ents[q].dts > ents[q].pts ||
+                (q > 0 && ents[q].dts <= ents[q - 1].dts))
+                rebuild = 1;
+            if (m.pkt_out[q] >= 0 && (int64_t)q - m.pkt_out[q] > shift)
+                shift = (int64_t)q - m.pkt_out[q];
+        }
+        int64_t prev_pts = 0;
         size_t cap = 0;
         for (uint64_t q = 0; q < st.packets && !rc; q++) {
             if (ents[q].size > VID_MAX_PACKET) {
@@ -224,10 +238,14 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
                 break;
             }
             int64_t pts = ents[q].pts, dts = ents[q].dts;
-            if (pts == SYNAPT_PTS_NONE)
-                pts = m.pkt_out[q] >= 0 ? m.pkt_out[q] * step : AV_NOPTS_VALUE;
-            if (dts == SYNAPT_PTS_NONE)
-                dts = AV_NOPTS_VALUE;
+            if (rebuild) {
+                /* a packet that outputs no frame shares its neighbour's slot */
+                pts = m.pkt_out[q] >= 0 ? m.pkt_out[q] * step : prev_pts;
+                dts = ((int64_t)q - shift) * step;
+                if (dts > pts)
+                    pts = dts;
+                prev_pts = pts;
+            }
             rc = write_pkt(&x, buf, (size_t)ents[q].size, pts, dts, (ents[q].flags & SYNAPT_FRAME_KEY) != 0);
             if (rc && !err[0])
                 snprintf(err, sizeof err, "muxing packet %llu failed", (unsigned long long)q);

@@ -7,9 +7,12 @@
 #include "npy.h"
 #include "synapt.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "Usage: synapt-convert IN.synapt --to FORMAT [OPTIONS]\n"
@@ -25,6 +28,14 @@ static const char usage[] =
     "                 frame_labels  (T,) i32, or (T, K) with K labels per frame\n"
     "                 custom        (T, ...) its stored dtype and shape\n"
     "               needs --clip, --stream and -o\n"
+    "  --to framemd5  one line per decoded frame of a video stream, \"<index> <md5>\",\n"
+    "               the md5 over the frame in the decoder's pixel format with planes\n"
+    "               packed (what ffmpeg -f framemd5 hashes); to stdout or -o;\n"
+    "               needs --clip; --stream defaults to rgb; --frames A:B\n"
+    "  --to video   a video stream as a media file chosen by -o's extension (.mp4,\n"
+    "               .mkv, ...): the stored packets remuxed without re-encoding (raw\n"
+    "               streams are encoded: ffv1 in .mkv, H.264 otherwise);\n"
+    "               needs --clip and -o; --stream defaults to rgb\n"
     "\n"
     "Options:\n"
     "      --to FORMAT       output format (see above)\n"
@@ -42,6 +53,8 @@ static const char usage[] =
     "\n"
     "Example:\n"
     "  synapt-convert data.synapt --to npy --clip c0 --stream depth -o depth.npy\n"
+    "  synapt-convert data.synapt --to framemd5 --clip c0 --frames 10:20\n"
+    "  synapt-convert data.synapt --to video --clip c0 -o c0.mkv\n"
     "  python3 -c \"import numpy; print(numpy.load('depth.npy').shape)\"\n";
 
 typedef struct convert_args {
@@ -303,6 +316,123 @@ done:
     return ret;
 }
 
+/* ---- --to framemd5 ------------------------------------------------ */
+
+/* Per-frame md5 of a video stream, in batches so memory stays flat. */
+static int convert_framemd5(const convert_args *a0)
+{
+    convert_args a = *a0;
+    if (!a.clip) cli_usage_error("--to framemd5 needs --clip ID");
+    if (!a.stream) a.stream = "rgb";
+    synapt_reader *r;
+    if (open_input(&r, a.in)) return CLI_EXIT_ERROR;
+    uint64_t clip, first, n;
+    uint32_t stream;
+    synapt_stream_info si;
+    synapt_video_info vi;
+    int ret = CLI_EXIT_ERROR;
+    FILE *f = NULL;
+    char *tmp = NULL;
+    char *md5 = malloc(256 * 33);
+    if (!md5) {
+        cli_error(a.in, "out of memory");
+        goto done;
+    }
+    if (find_clip_stream(&clip, &stream, &si, r, &a)) goto done;
+    if (synapt_video_get_info(&vi, r, clip, stream) != 0) {
+        cli_error_msg(a.in, synapt_reader_errmsg(r));
+        goto done;
+    }
+    if (frame_range(&first, &n, &a, vi.frame_count)) goto done;
+    f = stdout;
+    if (a.out) {
+        size_t len = strlen(a.out) + 16;
+        tmp = malloc(len);
+        if (!tmp) goto done;
+        snprintf(tmp, len, "%s.tmp-%ld", a.out, (long)getpid());
+        if (!(f = fopen(tmp, "w"))) {
+            cli_error(a.out, "cannot create: %s", strerror(errno));
+            goto done;
+        }
+    }
+    for (uint64_t at = first; at < first + n; at += 256) {
+        uint64_t k = first + n - at < 256 ? first + n - at : 256;
+        if (synapt_video_frame_md5(md5, r, clip, stream, at, k) != 0) {
+            cli_error_msg(a.in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        for (uint64_t i = 0; i < k; i++)
+            fprintf(f, "%" PRIu64 " %s\n", at + i, md5 + i * 33);
+    }
+    if (fflush(f) != 0 || ferror(f)) {
+        cli_error(a.out ? a.out : "stdout", "write failed: %s", strerror(errno));
+        goto done;
+    }
+    if (a.out) {
+        if (fclose(f) != 0 || rename(tmp, a.out) != 0) {
+            f = NULL;
+            cli_error(a.out, "cannot write: %s", strerror(errno));
+            goto done;
+        }
+        f = NULL;
+        free(tmp);
+        tmp = NULL;
+    }
+    ret = CLI_EXIT_OK;
+done:
+    if (f && f != stdout) fclose(f);
+    if (tmp) {
+        remove(tmp);
+        free(tmp);
+    }
+    free(md5);
+    synapt_reader_close(r);
+    return ret;
+}
+
+/* ---- --to video ---------------------------------------------------- */
+
+static int convert_video(const convert_args *a0)
+{
+    convert_args a = *a0;
+    if (!a.clip) cli_usage_error("--to video needs --clip ID");
+    if (!a.out) cli_usage_error("--to video needs -o OUT.mp4 or OUT.mkv");
+    if (a.frames) cli_usage_error("--to video writes the whole stream; --frames is not supported here");
+    if (!a.stream) a.stream = "rgb";
+    synapt_reader *r;
+    if (open_input(&r, a.in)) return CLI_EXIT_ERROR;
+    uint64_t clip;
+    uint32_t stream;
+    synapt_stream_info si;
+    int ret = CLI_EXIT_ERROR;
+    /* a temporary name that keeps the extension, which picks the container */
+    const char *slash = strrchr(a.out, '/');
+    const char *dot = strrchr(a.out, '.');
+    if (!dot || (slash && dot < slash)) cli_usage_error("-o %s: give an extension (.mp4, .mkv)", a.out);
+    size_t len = strlen(a.out) + 32;
+    char *tmp = malloc(len);
+    if (!tmp) goto done;
+    snprintf(tmp, len, "%.*s.tmp-%ld%s", (int)(dot - a.out), a.out, (long)getpid(), dot);
+    if (find_clip_stream(&clip, &stream, &si, r, &a)) goto done;
+    char err[1024] = "";
+    int rc = synapt_video_export(r, clip, stream, tmp, err, sizeof err);
+    if (rc != 0) {
+        cli_error_msg(a.out, err[0] ? err : synapt_strerror(rc));
+        goto done;
+    }
+    if (rename(tmp, a.out) != 0) {
+        cli_error(a.out, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        goto done;
+    }
+    cli_info("%s: clip %s stream %s written", a.out, a.clip, a.stream);
+    ret = CLI_EXIT_OK;
+done:
+    free(tmp);
+    synapt_reader_close(r);
+    return ret;
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 typedef struct verb {
@@ -312,6 +442,8 @@ typedef struct verb {
 
 static const verb verbs[] = {
     { "npy", convert_npy },
+    { "framemd5", convert_framemd5 },
+    { "video", convert_video },
 };
 
 int main(int argc, char **argv)
