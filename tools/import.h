@@ -41,6 +41,7 @@
 #define IMPORT_MAX_JOINTS       1024u
 #define IMPORT_MAX_POSE_FLOATS  (256u << 20)  /* 1 GiB of f32 */
 #define IMPORT_MAX_IMAGE_SIDE   32768u
+#define IMPORT_MAX_FRAME_BYTES  (512ull << 20) /* one depth/mask/image frame */
 
 /* ---------------------------------------------------------------------
  * Sidecars

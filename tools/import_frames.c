@@ -200,6 +200,8 @@ static int jpeg_read(const char *file, import_frames_info *info, void *buf, size
         goto done;
     }
     cx->thread_count = 1;
+    /* a hostile header may announce a huge picture: the decoder refuses it */
+    cx->max_pixels = (int64_t)(IMPORT_MAX_FRAME_BYTES / 4);
     if (avcodec_open2(cx, codec, NULL) < 0) {
         import_errf(err, errsz, file, 0, "cannot open the mjpeg decoder");
         rc = SYNAPT_E_CODEC;
@@ -474,6 +476,13 @@ int import_frames_open(import_frames **out, const import_sidecar *sc, char *err,
         import_errf(err, errsz, sc->path, 0, "a %s sidecar does not hold image frames",
                     import_sidecar_kind_name(sc->kind));
         rc = SYNAPT_E_INPUT;
+    }
+    if (!rc && frame_bytes(&f->info) > IMPORT_MAX_FRAME_BYTES) {
+        /* the header may announce any size: refuse before a frame buffer is made */
+        import_errf(err, errsz, sc->path, 0, "frames of %ux%ux%u exceed the %llu-byte limit",
+                    f->info.width, f->info.height, f->info.channels,
+                    (unsigned long long)IMPORT_MAX_FRAME_BYTES);
+        rc = SYNAPT_E_LIMIT;
     }
     if (!rc) {
         /* depth stored as 16-bit integers is millimetres unless told */
