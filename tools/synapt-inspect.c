@@ -20,7 +20,8 @@ static const char usage[] =
     "Options:\n"
     "      --json         machine-readable output (schema \"synapt-inspect/1\")\n"
     "  -q, --quiet        no progress bar, no warnings; --verify prints nothing when sound\n"
-    "  -v, --verbose      --clip also lists every chunk\n"
+    "  -v, --verbose      --clip also lists every chunk; --verify reports its speed\n"
+    "                     and peak memory\n"
     "  -h, --help         show this help and exit\n"
     "      --version      show the version and exit\n"
     "\n"
@@ -709,6 +710,7 @@ static int cmd_verify(const char *path, int json)
 {
     synapt_reader *r;
     char err[512] = "";
+    double t0 = cli_now();
     int rc = synapt_reader_open2(&r, path, NULL, err, sizeof err);
     if (rc == 0) {
         cli_progress p;
@@ -734,6 +736,14 @@ static int cmd_verify(const char *path, int json)
                fi.chunk_count, cli_human_bytes(b, sizeof b, fi.file_bytes));
     }
     if (rc != 0) cli_error_msg(path, err);
+    if (rc == 0 && cli_verbosity() > 0) {
+        char b1[32], b2[32];
+        double dt = cli_now() - t0;
+        cli_info("%s: checked %s in %.2f s (%.0f MiB/s), peak memory %s", path,
+                 cli_human_bytes(b1, sizeof b1, fi.file_bytes), dt,
+                 dt > 0 ? (double)fi.file_bytes / dt / 1048576.0 : 0.0,
+                 cli_human_bytes(b2, sizeof b2, cli_peak_rss()));
+    }
     synapt_reader_close(r);
     int out = finish_stdout();
     return rc != 0 ? CLI_EXIT_ERROR : out;
