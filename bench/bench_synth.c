@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
     if (system(cmd) != 0) { fprintf(stderr, "bench_synth: cannot create %s\n", dir); return 1; }
 
-    printf("## synapt-synth\n\n");
+    printf("## bench_synth\n\nsynapt-synth: procedural clips rendered, encoded and written.\n\n");
     printf("### Rendering per core, by resolution\n\n");
     printf("One clip of each of the 14 classes, %d frames each; CPU time of the rendering thread.\n",
            g_quick ? 16 : 64);
