@@ -519,6 +519,38 @@ static void test_scene_bias_in_pixels(void)
     CHECK(fair <= 0.3);
 }
 
+/* ---- splits ---- */
+
+static void test_splits(void)
+{
+    synth_config cfg = small_config();
+    cfg.clips_per_class = 10;
+    int val = 0, n = 0;
+    for (uint64_t i = 0; i < synth_config_clip_count(&cfg); i++) {
+        synth_clip c;
+        synth_clip_make(&c, &cfg, i);
+        val += !strcmp(c.split, "val");
+        n++;
+    }
+    CHECK_EQ_INT(val * 5, n); /* clip 4 and 9 of every class */
+    cfg.split_by_actor = 1;
+    int in_train[64] = { 0 }, in_val[64] = { 0 };
+    for (uint64_t i = 0; i < synth_config_clip_count(&cfg); i++) {
+        synth_clip c;
+        synth_clip_make(&c, &cfg, i);
+        if (!strcmp(c.split, "val")) in_val[c.actor.id] = 1;
+        else in_train[c.actor.id] = 1;
+    }
+    int both = 0, vals = 0;
+    for (int a = 0; a < 64; a++) { both += in_train[a] && in_val[a]; vals += in_val[a]; }
+    CHECK_EQ_INT(both, 0);
+    CHECK(vals > 0);
+    cfg.val_every = 0;
+    synth_clip c;
+    synth_clip_make(&c, &cfg, 4);
+    CHECK(!strcmp(c.split, "train"));
+}
+
 /* ---- config checks ---- */
 
 static void test_config_check(void)
@@ -622,6 +654,7 @@ int main(void)
     else
         tu_skip("test_pack_matches_direct", "synapt-pack not built");
     RUN(test_bias);
+    RUN(test_splits);
     RUN(test_scene_bias_in_pixels);
     RUN(test_classes_separable);
     TEST_MAIN_END();

@@ -41,6 +41,8 @@ static const char usage[] =
 "      --backgrounds N     procedural backgrounds, group 'scene' (default 16)\n"
 "      --val-every K       clip k of each class is 'val' when k %% K == K-1,\n"
 "                          else 'train'; 0 = all train (default 5)\n"
+"      --split-by KEY      'clip' (default) or 'actor': the --val-every rule on\n"
+"                          the actor id, so no actor is in both splits\n"
 "      --scene-bias P      probability a clip uses its class's own background\n"
 "                          instead of a random one (default 0)\n"
 "      --view-bias P       probability a clip uses its class's own camera\n"
@@ -63,7 +65,7 @@ static const char usage[] =
 enum {
     OPT_CLASSES = 0x2000, OPT_CPC, OPT_FRAMES, OPT_SIZE, OPT_SEED, OPT_SCENE_BIAS,
     OPT_VIEW_BIAS, OPT_LAYOUT, OPT_THREADS, OPT_RGB, OPT_GOP, OPT_CRF, OPT_ACTORS,
-    OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST
+    OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST, OPT_SPLIT_BY
 };
 
 static uint32_t parse_u32(const char *s, const char *opt, uint32_t lo, uint32_t hi)
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
         { "fps", required_argument, NULL, OPT_FPS },
         { "val-every", required_argument, NULL, OPT_VAL_EVERY },
         { "list-classes", no_argument, NULL, OPT_LIST },
+        { "split-by", required_argument, NULL, OPT_SPLIT_BY },
         { NULL, 0, NULL, 0 },
     };
     synth_config cfg = SYNTH_CONFIG_INIT;
@@ -155,6 +158,11 @@ int main(int argc, char **argv)
         case OPT_BACKGROUNDS: cfg.backgrounds = parse_u32(optarg, "--backgrounds", 1, 1000); break;
         case OPT_FPS: cfg.fps = parse_u32(optarg, "--fps", 1, 1000); break;
         case OPT_VAL_EVERY: cfg.val_every = parse_u32(optarg, "--val-every", 0, 1000000); break;
+        case OPT_SPLIT_BY:
+            if (!strcmp(optarg, "clip")) cfg.split_by_actor = 0;
+            else if (!strcmp(optarg, "actor")) cfg.split_by_actor = 1;
+            else cli_usage_error("--split-by is 'clip' or 'actor', not '%s'", optarg);
+            break;
         case OPT_LIST:
             for (uint32_t k = 0; k < SYNTH_CLASS_COUNT; k++)
                 printf("%u %s\n", k, synth_class_name(k));

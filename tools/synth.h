@@ -60,9 +60,11 @@ typedef struct synth_config {
     uint32_t actors;           /* size of the actor pool (group "actor") */
     uint32_t backgrounds;      /* number of procedural backgrounds (group "scene") */
     uint32_t fps;              /* frames per second of the motion clock */
-    uint32_t val_every;        /* clip k of a class is "val" when k % val_every == val_every-1 */
+    uint32_t val_every;        /* clip k of a class is "val" when k % val_every == val_every-1
+                                  (0 or 1: every clip "train") */
+    int split_by_actor;        /* apply that rule to the actor id instead: cross-subject */
 } synth_config;
-#define SYNTH_CONFIG_INIT { 12, 20, 32, 112, 112, 1, 0.0, 0.0, 10, 16, 30, 5 }
+#define SYNTH_CONFIG_INIT { 12, 20, 32, 112, 112, 1, 0.0, 0.0, 10, 16, 30, 5, 0 }
 
 /** Number of clips in the dataset (classes * clips_per_class). */
 uint64_t synth_config_clip_count(const synth_config *cfg);

@@ -86,8 +86,6 @@ void synth_clip_make(synth_clip *out, const synth_config *cfg, uint64_t index)
     out->height = cfg->height;
     out->fps = cfg->fps;
     snprintf(out->id, sizeof out->id, "%s_%04u", synth_class_name(out->cls), out->class_clip);
-    out->split = (cfg->val_every > 1 && out->class_clip % cfg->val_every == cfg->val_every - 1)
-                     ? "val" : "train";
 
     synth_rng_seed(&r, cfg->seed, index);
     /* Every value is drawn unconditionally and in a fixed order, so changing
@@ -120,6 +118,8 @@ void synth_clip_make(synth_clip *out, const synth_config *cfg, uint64_t index)
     out->view_bin = (int)(fmod(az + 22.5, 360.0) / 45.0);
 
     synth_actor_make(&out->actor, cfg->seed, actor);
+    uint32_t key = cfg->split_by_actor ? actor : out->class_clip;
+    out->split = (cfg->val_every > 1 && key % cfg->val_every == cfg->val_every - 1) ? "val" : "train";
     /* fit about 2.3 m (a raised arm, a jump) into the shorter image side */
     uint32_t side = cfg->width < cfg->height ? cfg->width : cfg->height;
     out->focal_px = (float)(fill * side * out->distance_m / 2.3);
