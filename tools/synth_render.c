@@ -550,9 +550,14 @@ void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t)
     normalize3(bup);
     cross3(bfwd, bleft, bup);
     normalize3(bfwd);
-    float hup[3];
+    float hup[3], hfwd[3], hleft[3];
     for (int k = 0; k < 3; k++) hup[k] = pc[24][k] - pc[15][k];
     normalize3(hup);
+    float bu = dot3(bfwd, hup);
+    for (int k = 0; k < 3; k++) hfwd[k] = bfwd[k] - bu * hup[k];
+    normalize3(hfwd);
+    cross3(hleft, hup, hfwd);
+    const float fs = c->actor.scale; /* face features scale with the body */
 
     const float amb = c->ambient, lig = c->light;
     for (size_t pi = 0; pi < s->nprims; pi++) {
@@ -623,9 +628,19 @@ void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t)
                 if (z >= s->bg_z[i]) continue;
                 /* shade: ambient + Lambert, a touch of sky light from above */
                 const float *col = base;
+                float face = 1.0f;
                 if (is_head && (dot3(n, hup) > 0.3f || dot3(n, bfwd) < -0.45f))
                     col = s->mat[SYNTH_MAT_HAIR];
-                else if (stripes) {
+                else if (is_head && dot3(n, hfwd) > 0.55f) {
+                    /* eyes and mouth: enough to tell which way the face points */
+                    float hp[3] = { tt * rd[0] - pc[15][0], tt * rd[1] - pc[15][1],
+                                    tt * rd[2] - pc[15][2] };
+                    float up = dot3(hp, hup) / fs, side = fabsf(dot3(hp, hleft)) / fs;
+                    if (fabsf(up - 0.085f) < 0.012f && fabsf(side - 0.033f) < 0.013f)
+                        face = 0.25f;
+                    else if (fabsf(up - 0.035f) < 0.007f && side < 0.022f)
+                        face = 0.6f;
+                } else if (stripes) {
                     float hp[3] = { tt * rd[0] - pc[0][0], tt * rd[1] - pc[0][1], tt * rd[2] - pc[0][2] };
                     float h = dot3(hp, bup);
                     if (h - 0.09f * floorf(h / 0.09f) < 0.045f) col = s->shirt2;
@@ -634,7 +649,7 @@ void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t)
                 float shade = amb + lig * (ndl > 0 ? ndl : 0) - 0.12f * dot3(n, s->up_cam);
                 /* rim darkening gives limbs their roundness */
                 float facing = -dot3(n, rd);
-                shade *= 0.75f + 0.25f * facing;
+                shade *= (0.75f + 0.25f * facing) * face;
                 uint8_t *o = f->rgb + i * 3;
                 o[0] = to_u8(col[0] * shade);
                 o[1] = to_u8(col[1] * shade);
