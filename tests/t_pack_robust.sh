@@ -62,6 +62,19 @@ else
     bad keep_going_report "exit $rc (want 3), report: $(cat "$rep" 2>/dev/null)"
 fi
 
+# ---- two entries with one id ------------------------------------------------
+printf '%s\n' '{"video":"v0.mp4"}' '{"video":"v1.mp4","id":"v0"}' '{"video":"v2.mp4"}' > "$T/dup.jsonl"
+synapt-pack -q -o "$T/dup.synapt" "$T/dup.jsonl" 2> "$T/dup.err"
+rc=$?
+synapt-pack -q -k -o "$T/dup.synapt" "$T/dup.jsonl" 2>/dev/null
+rck=$?
+if [ $rc = 1 ] && grep -q "dup.jsonl:2: clip id 'v0' already used at .*dup.jsonl:1" "$T/dup.err" &&
+   [ $rck = 3 ] && [ "$(nclips "$T/dup.synapt")" = 2 ] && grep -q 'already used' "$T/dup.synapt.report.json"; then
+    ok duplicate_ids
+else
+    bad duplicate_ids "exit $rc/$rck: $(cat "$T/dup.err")"
+fi
+
 # ---- determinism over thread counts --------------------------------------
 for j in 1 2 4; do
     synapt-pack -q -j $j -o "$T/j$j.synapt" "$T/all.jsonl" || bad "threads_$j" "pack failed"

@@ -439,6 +439,12 @@ static void *worker(void *arg)
             return NULL;
         }
         size_t j = p->next++;
+        if (p->jobs[j].state == JOB_FAILED) {
+            /* refused before the run (a duplicate id) */
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+            continue;
+        }
         p->jobs[j].state = JOB_RUNNING;
         pthread_mutex_unlock(&p->mu);
 
@@ -591,6 +597,70 @@ static int write_report(const char *path, const import_list *l, const pool *p,
     return 0;
 }
 
+static const import_list *g_sort_list; /* qsort has no context argument */
+
+static int cmp_job_id(const void *a, const void *b)
+{
+    const job *x = a, *y = b;
+    int c = strcmp(g_sort_list->clips[x->clip].id, g_sort_list->clips[y->clip].id);
+    return c ? c : (x->clip > y->clip) - (x->clip < y->clip);
+}
+
+static int cmp_job_clip(const void *a, const void *b)
+{
+    const job *x = a, *y = b;
+    return (x->clip > y->clip) - (x->clip < y->clip);
+}
+
+/* Two entries with one id cannot both go in a file. Found before any work
+ * (sorting a copy of the job list by id); the later entry is the bad one:
+ * an error, or with keep_going a failed job the report names. */
+static int check_duplicates(pool *p, const import_list *l, const import_pack_options *o,
+                            char *err, size_t errsz)
+{
+    if (p->njobs < 2)
+        return 0;
+    job *tmp = malloc(p->njobs * sizeof *tmp);
+    if (!tmp) {
+        import_errf(err, errsz, o->out, 0, "out of memory");
+        return SYNAPT_E_NOMEM;
+    }
+    memcpy(tmp, p->jobs, p->njobs * sizeof *tmp);
+    static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&sort_mu);
+    g_sort_list = l;
+    qsort(tmp, p->njobs, sizeof *tmp, cmp_job_id);
+    pthread_mutex_unlock(&sort_mu);
+    int rc = 0;
+    for (size_t i = 1; i < p->njobs && !rc; i++) {
+        const import_clip *a = &l->clips[tmp[i - 1].clip], *b = &l->clips[tmp[i].clip];
+        if (strcmp(a->id, b->id) != 0)
+            continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s%s%llu: clip id '%s' already used at %s%s%llu",
+                 b->ann_file ? b->ann_file : "", b->ann_line ? ":" : "", (unsigned long long)b->ann_line,
+                 b->id, a->ann_file ? a->ann_file : "", a->ann_line ? ":" : "",
+                 (unsigned long long)a->ann_line);
+        if (!o->keep_going) {
+            import_errf(err, errsz, NULL, 0, "%s", msg);
+            rc = SYNAPT_E_INPUT;
+            break;
+        }
+        /* mark the job (tmp is a copy: find it in the real list by clip index) */
+        job key = { .clip = tmp[i].clip };
+        job *j = bsearch(&key, p->jobs, p->njobs, sizeof *p->jobs, cmp_job_clip);
+        if (j) {
+            j->state = JOB_FAILED;
+            j->rc = SYNAPT_E_EXISTS;
+            free(j->err);
+            j->err = strdup(msg);
+        }
+        tmp[i].clip = tmp[i - 1].clip; /* a third copy is compared with the first */
+    }
+    free(tmp);
+    return rc;
+}
+
 int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_options *o,
                     char *err, size_t errsz)
 {
@@ -628,6 +698,8 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
         p.jobs[p.njobs++].clip = i;
     }
     st.selected = p.njobs;
+    if ((rc = check_duplicates(&p, l, o, err, errsz)))
+        goto done;
     p.window = (size_t)nthreads * 2;
     {
         const char *dir = o->tmp_dir;
