@@ -86,6 +86,16 @@ else
     bad threads_identical_bytes "-j 1, 2 and 4 gave different files"
 fi
 
+# re-encoding too: x264's output depends on its own thread count, so the
+# engine gives every clip one encoder thread whatever -j
+synapt-pack -q -j 1 --rgb h264 -o "$T/h1.synapt" "$T/all.jsonl"
+synapt-pack -q -j 3 --rgb h264 -o "$T/h3.synapt" "$T/all.jsonl"
+if [ -s "$T/h1.synapt" ] && cmp -s "$T/h1.synapt" "$T/h3.synapt"; then
+    ok threads_identical_bytes_h264
+else
+    bad threads_identical_bytes_h264 "--rgb h264 with -j 1 and -j 3 gave different files"
+fi
+
 # ---- shards: union is the whole, no overlap -------------------------------
 for k in 0 1 2; do
     synapt-pack -q --shard $k/3 -o "$T/s$k.synapt" "$T/all.jsonl" || bad shard "shard $k/3 failed"

@@ -296,8 +296,10 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     if (c->video) {
         probe_fps(c->video, &fps[0], &fps[1]);
         synapt_video_import_options vo = o->video;
-        /* clips already run in parallel: FFmpeg threads on top only contend */
-        if (vo.threads == 0 && o->threads != 1)
+        /* one FFmpeg thread per clip, whatever --threads: clips already run
+         * in parallel, and an encoder's output may depend on its own thread
+         * count (x264 does), which would break "same bytes whatever -j" */
+        if (vo.threads == 0)
             vo.threads = 1;
         stream_name(name, sizeof name, "rgb", "video", used, &nused);
         vo.stream_name = name;
