@@ -11,8 +11,9 @@
  *       synth_render_frame(&frame, s, t);      RGB, depth, mask, 2D/3D joints
  *   synth_scene_free(s);
  *
- * Coordinates. World: metres, y up, floor at y = 0, the actor starts at the
- * origin facing +z with its left side towards +x (the SMPL body frame).
+ * Coordinates. World: metres, y up, floor at y = 0; the actor starts at the
+ * origin. Body frame (SMPL's): x to the actor's left, y up, z forward; the
+ * body is turned by the clip's facing_deg about y in the world.
  * Camera: OpenCV axes (x right, y down, z forward), pixel centres at integer
  * coordinates, so a camera point (X, Y, Z) projects to
  * u = fx X / Z + cx, v = fy Y / Z + cy.
@@ -168,11 +169,6 @@ typedef struct synth_frame {
  *  scenes; the scene is read-only here except for scratch space, so one
  *  scene must not render two frames at once. */
 void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t);
-
-/** Render every frame of a clip (T frames packed one after another in each
- *  buffer). Returns 0 or -1 (allocation failure). */
-int synth_render_clip(const synth_clip *c, uint8_t *rgb, uint16_t *depth, uint8_t *mask,
-                      float *pose2d, float *pose3d);
 
 /* ---- output (synth_out.c) ----------------------------------------------- */
 

@@ -686,23 +686,3 @@ void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t)
         for (size_t i = 0; i < np; i++)
             f->body_z[i] = isfinite(s->zbuf[i]) ? s->zbuf[i] : 0.0f;
 }
-
-int synth_render_clip(const synth_clip *c, uint8_t *rgb, uint16_t *depth, uint8_t *mask,
-                      float *pose2d, float *pose3d)
-{
-    synth_scene *s = synth_scene_new(c);
-    if (!s) return -1;
-    size_t np = (size_t)c->width * c->height;
-    for (uint32_t t = 0; t < c->frames; t++) {
-        synth_frame f;
-        f.rgb = rgb + np * 3 * t;
-        f.depth = depth + np * t;
-        f.mask = mask + np * t;
-        f.body_z = NULL;
-        synth_render_frame(&f, s, t);
-        memcpy(pose2d + (size_t)t * SYNTH_JOINTS * 3, f.pose2d, sizeof f.pose2d);
-        memcpy(pose3d + (size_t)t * SYNTH_JOINTS * 3, f.pose3d, sizeof f.pose3d);
-    }
-    synth_scene_free(s);
-    return 0;
-}
