@@ -338,6 +338,24 @@ int sy_rerr(const synapt_reader *r, int code, uint64_t clip, uint32_t stream,
 /* Load and validate a stream entry. */
 int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint32_t stream);
 
+/* ---------------------------------------------------------------------
+ * Writer internals (writer.c), for recovery
+ * --------------------------------------------------------------------- */
+/* Append a chunk body stored elsewhere to stream `stream` of the open clip.
+ * rec holds a 16-byte prefix slot, the body (body_len bytes, chunk header
+ * first) and an 8-byte trailer slot; the clip and stream numbers in the
+ * chunk header are rewritten, prefix and checksum filled in. The stream's
+ * frames must follow on: first == frames so far, no buffered frames. */
+int sy_writer_put_chunk(synapt_writer *w, uint32_t stream, uint8_t *rec, uint64_t body_len,
+                        uint64_t first, uint32_t count, uint64_t raw);
+/* Abandon the open clip before any of its chunks was written (its labels
+ * stay in the vocabulary). _STATE when chunks were written. */
+int sy_writer_drop_clip(synapt_writer *w);
+/* Set what a copied stream's chunks cannot tell: has_pts, max persons and
+ * (packet streams) the decoded frame count. */
+int sy_writer_stream_totals(synapt_writer *w, uint32_t stream, int has_pts, uint32_t max_persons,
+                            uint64_t frames);
+
 #define SY_NO_CLIP   UINT64_MAX
 #define SY_NO_STREAM UINT32_MAX
 #define SY_NO_CHUNK  UINT64_MAX

@@ -13,13 +13,22 @@
 
 static const char *const channel_names[] = { "", "xy", "xyc", "xyz", "xyzc" };
 
+/* The whole text must be one JSON object: cJSON_Parse alone would accept
+ * "{} trailing junk", which embedding the text verbatim would then carry
+ * into the CLIP record. */
+static cJSON *parse_object(const char *text)
+{
+    const char *end = NULL;
+    cJSON *j = text ? cJSON_ParseWithOpts(text, &end, 1) : NULL;
+    if (j && !cJSON_IsObject(j)) { cJSON_Delete(j); j = NULL; }
+    return j;
+}
+
 int sy_json_is_object(const char *text)
 {
-    if (!text) return 0;
-    cJSON *j = cJSON_Parse(text);
-    int ok = j && cJSON_IsObject(j);
+    cJSON *j = parse_object(text);
     cJSON_Delete(j);
-    return ok;
+    return j != NULL;
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -113,14 +122,16 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
         ADD(x = cJSON_CreateString(c->group_values[i]));
         cJSON_AddItemToArray(pair, x);
     }
-    cJSON *meta = cJSON_Parse(c->meta_json ? c->meta_json : "{}");
-    if (!meta || !cJSON_IsObject(meta)) {
-        cJSON_Delete(meta);
+    /* meta and codec_config go in verbatim (after validation): re-printing
+     * them through doubles would change large integers and formatting, and
+     * the index keeps the caller's text too */
+    const char *mtext = c->meta_json ? c->meta_json : "{}";
+    if (!sy_json_is_object(mtext)) {
         sy_fmt(err, errcap, "clip %s: meta_json is not a JSON object", c->id);
         rc = SYNAPT_E_INVALID_ARG;
         goto fail;
     }
-    cJSON_AddItemToObject(root, "meta", meta);
+    ADD(cJSON_AddRawToObject(root, "meta", mtext));
     ADD(arr = cJSON_AddArrayToObject(root, "streams"));
     for (size_t i = 0; i < c->stream_count; i++) {
         const sy_json_stream *st = &c->streams[i];
@@ -159,14 +170,12 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
             if (!x) goto nomem;
         }
         if (st->codec_config && *st->codec_config) {
-            cJSON *cc = cJSON_Parse(st->codec_config);
-            if (!cc || !cJSON_IsObject(cc)) {
-                cJSON_Delete(cc);
+            if (!sy_json_is_object(st->codec_config)) {
                 sy_fmt(err, errcap, "clip %s stream %s: codec_config is not a JSON object", c->id, st->name);
                 rc = SYNAPT_E_INVALID_ARG;
                 goto fail;
             }
-            cJSON_AddItemToObject(s, "codec_config", cc);
+            ADD(cJSON_AddRawToObject(s, "codec_config", st->codec_config));
         }
     }
     text = cJSON_PrintUnformatted(root);
@@ -186,6 +195,97 @@ fail:
 }
 
 /* ---- parsing (for recovery: rebuilding an index from CLIP records) ---- */
+
+/* A tiny scanner over JSON text cJSON has already accepted, to recover the
+ * exact bytes of "meta" and "codec_config" (cJSON would re-print them
+ * through doubles). Every step is bounds-checked; on any surprise the
+ * caller falls back to cJSON's printing. */
+typedef struct jspan { const char *p; size_t n; } jspan;
+
+static size_t js_ws(const char *t, size_t n, size_t i)
+{
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) i++;
+    return i;
+}
+
+/* Index just past the value starting at i (after whitespace), or n+1. */
+static size_t js_skip(const char *t, size_t n, size_t i)
+{
+    i = js_ws(t, n, i);
+    if (i >= n) return n + 1;
+    if (t[i] == '"') {
+        for (i++; i < n; i++) {
+            if (t[i] == '\\') i++;
+            else if (t[i] == '"') return i + 1;
+        }
+        return n + 1;
+    }
+    if (t[i] == '{' || t[i] == '[') {
+        int depth = 0;
+        for (; i < n; i++) {
+            if (t[i] == '"') { i = js_skip(t, n, i) - 1; if (i >= n) return n + 1; }
+            else if (t[i] == '{' || t[i] == '[') depth++;
+            else if ((t[i] == '}' || t[i] == ']') && --depth == 0) return i + 1;
+        }
+        return n + 1;
+    }
+    while (i < n && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\n' && t[i] != '\t' &&
+           t[i] != '\r')
+        i++;
+    return i;
+}
+
+/* The value of member `key` of the object starting at span o. */
+static int js_member(jspan o, const char *key, jspan *out)
+{
+    const char *t = o.p;
+    size_t n = o.n, i = js_ws(t, n, 0), kl = strlen(key);
+    if (i >= n || t[i] != '{') return 0;
+    for (i++;;) {
+        i = js_ws(t, n, i);
+        if (i >= n || t[i] != '"') return 0;
+        size_t ks = i + 1, ke = js_skip(t, n, i);
+        if (ke > n) return 0;
+        i = js_ws(t, n, ke);
+        if (i >= n || t[i] != ':') return 0;
+        size_t vs = js_ws(t, n, i + 1), ve = js_skip(t, n, vs);
+        if (ve > n) return 0;
+        if (ke - 1 - ks == kl && !memcmp(t + ks, key, kl)) { out->p = t + vs; out->n = ve - vs; return 1; }
+        i = js_ws(t, n, ve);
+        if (i >= n || t[i] != ',') return 0;
+        i++;
+    }
+}
+
+/* Item k of the array starting at span a. */
+static int js_item(jspan a, size_t k, jspan *out)
+{
+    const char *t = a.p;
+    size_t n = a.n, i = js_ws(t, n, 0);
+    if (i >= n || t[i] != '[') return 0;
+    for (size_t j = 0;; j++) {
+        size_t vs = js_ws(t, n, i + 1), ve = js_skip(t, n, vs);
+        if (ve > n || (vs < n && t[vs] == ']')) return 0;
+        if (j == k) { out->p = t + vs; out->n = ve - vs; return 1; }
+        i = js_ws(t, n, ve);
+        if (i >= n || t[i] != ',') return 0;
+    }
+}
+
+/* Copy of the exact text of an object value, or of cJSON's printing of it. */
+static char *raw_or_print(const sy_mem *m, const jspan *sp, int have, const cJSON *item)
+{
+    if (have && sp->n && sp->p[0] == '{') {
+        char *r = sy_malloc(m, sp->n + 1);
+        if (r) { memcpy(r, sp->p, sp->n); r[sp->n] = 0; }
+        return r;
+    }
+    char *t = cJSON_PrintUnformatted(item);
+    if (!t) return NULL;
+    char *r = sy_strdup(m, t);
+    cJSON_free(t);
+    return r;
+}
 
 static const char *jstr(const cJSON *o, const char *key, int *bad)
 {
@@ -251,7 +351,6 @@ int sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, s
 {
     memset(out, 0, sizeof *out);
     int bad = 0, rc = SYNAPT_E_NOMEM;
-    char *metatext = NULL;
     cJSON *root = cJSON_ParseWithLength(body, len);
     if (!root || !cJSON_IsObject(root)) {
         sy_fmt(err, errcap, "clip record is not a JSON object");
@@ -302,9 +401,12 @@ int sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, s
         if (!(out->gkeys[i] = sy_strdup(m, k->valuestring))) goto fail;
         if (!(out->gvals[i] = sy_strdup(m, v->valuestring))) goto fail;
     }
-    metatext = meta ? cJSON_PrintUnformatted(meta) : NULL;
-    if (meta && !metatext) goto fail;
-    if (!(out->meta = sy_strdup(m, metatext ? metatext : "{}"))) goto fail;
+    jspan whole = { body, len }, sp;
+    int have_meta = meta && js_member(whole, "meta", &sp);
+    out->meta = meta ? raw_or_print(m, &sp, have_meta, meta) : sy_strdup(m, "{}");
+    if (!out->meta) goto fail;
+    jspan sarr;
+    int have_streams = streams && js_member(whole, "streams", &sarr);
     for (int i = 0; i < ns; i++) {
         const cJSON *o = cJSON_GetArrayItem(streams, i);
         sy_json_stream *st = &out->streams[i];
@@ -359,11 +461,9 @@ int sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, s
         const cJSON *cc = cJSON_GetObjectItemCaseSensitive(o, "codec_config");
         if (cc) {
             if (!cJSON_IsObject(cc)) { bad = 1; goto done; }
-            char *t = cJSON_PrintUnformatted(cc);
-            if (!t) goto fail;
-            out->strs[3 * i + 2] = sy_strdup(m, t);
-            cJSON_free(t);
-            if (!out->strs[3 * i + 2]) goto fail;
+            jspan so, sc;
+            int have_cc = have_streams && js_item(sarr, (size_t)i, &so) && js_member(so, "codec_config", &sc);
+            if (!(out->strs[3 * i + 2] = raw_or_print(m, &sc, have_cc, cc))) goto fail;
             st->codec_config = out->strs[3 * i + 2];
         }
     }
@@ -381,12 +481,10 @@ done:
     c->group_keys = (const char *const *)out->gkeys;
     c->group_values = (const char *const *)out->gvals;
     c->streams = out->streams;
-    if (metatext) cJSON_free(metatext);
     cJSON_Delete(root);
     return 0;
 fail:
     if (rc == SYNAPT_E_NOMEM) sy_fmt(err, errcap, "out of memory parsing a clip record");
-    if (metatext) cJSON_free(metatext);
     cJSON_Delete(root);
     sy_clip_json_free(m, out);
     return rc;

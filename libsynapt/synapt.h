@@ -12,6 +12,7 @@
  *   2. error codes                       6. the write path
  *   3. enumerations (kinds, dtypes...)   7. encoded video (FFmpeg)
  *   4. opening a file, clips, streams    8. skeleton registry
+ *                                        9. recovery of damaged files
  *
  * Conventions that hold for every function below:
  *   - Functions return int: 0 (SYNAPT_OK) on success, a negative SYNAPT_E_*
@@ -822,6 +823,47 @@ typedef struct synapt_skeleton_info {
 SYNAPT_API int synapt_skeleton_get(synapt_skeleton_info *out, int id);
 /** Parse a skeleton name ("coco17", "ntu25", ...); 0 when unknown. */
 SYNAPT_API int synapt_skeleton_from_name(const char *name);
+
+/* ======================================================================
+ * 9. Recovery
+ * ====================================================================== */
+
+/** What synapt_recover() found. */
+typedef struct synapt_recover_report {
+    uint64_t clips_kept;        /* complete clips written to the new file */
+    uint64_t clips_dropped;     /* CLIP records whose chunks were missing or
+                                   damaged, or that the writer refused */
+    uint64_t orphan_chunks;     /* chunks of clips whose CLIP record never came
+                                   (the clip being written when the writer died) */
+    uint64_t records_scanned;   /* sound records read, HEADER included */
+    uint64_t bytes_scanned;     /* offset where the scan stopped */
+    uint64_t file_bytes;
+    int stopped_early;          /* a damaged or torn record ended the scan
+                                   before the end of the file */
+    int had_index;              /* an INDEX record was found (the file was
+                                   finished; only its end was lost) */
+} synapt_recover_report;
+
+/** Salvage the complete clips of an unfinished or damaged .synapt file
+ *  (e.g. the PATH.tmp-XXXXXX a crashed writer left) into a new file at
+ *  `dst_path`, by the forward scan of spec/format.md section 13: records
+ *  are read from the HEADER on until one is torn or fails its checksum;
+ *  each CLIP record whose chunks tile every stream is kept, its chunk
+ *  bodies copied without recompression. The new file is written like any
+ *  other (temporary name, rename; `opts` as for synapt_writer_create, NULL
+ *  for defaults). `log` (may be NULL) receives one line per dropped clip
+ *  (level 0) and per kept clip (level 1).
+ *  @param report  receives the counts (may be NULL); filled on failure too.
+ *  @return 0 when the new file was written (check report->clips_dropped,
+ *          orphan_chunks and stopped_early to know whether anything was
+ *          lost), or _IO, _NOT_SYNAPT, _VERSION, _FEATURE, _CORRUPT or
+ *          _TRUNCATED (no usable HEADER: nothing recoverable), _NOMEM,
+ *          _EXISTS (dst exists and opts->overwrite is 0), _INVALID_ARG;
+ *          on failure nothing is left at dst_path and errbuf says why. */
+SYNAPT_API int synapt_recover(synapt_recover_report *report, const char *src_path,
+                              const char *dst_path, const synapt_writer_options *opts,
+                              synapt_log_fn log, void *log_user,
+                              char *errbuf, size_t errbuf_size);
 
 #ifdef __cplusplus
 }

@@ -1080,6 +1080,73 @@ int synapt_writer_end_clip(synapt_writer *w)
 
 /* ---- copy ---- */
 
+/* Append a stored chunk body (at rec + 16, with room for the trailer) to
+ * stream s of the open clip: only the clip number changes. */
+static int put_chunk(synapt_writer *w, wstream *s, uint8_t *rec, uint64_t body_len, uint64_t first,
+                     uint32_t count, uint64_t raw)
+{
+    sy_wr32(rec + SY_REC_PREFIX, (uint32_t)w->nclips);
+    sy_wr32(rec + SY_REC_PREFIX + 4, stream_index(w, s));
+    uint64_t at = w->off, sum;
+    int rc = write_record(w, SY_REC_CHUNK, rec, body_len, &sum);
+    if (rc) return rc;
+    uint8_t *ke = sy_buf_extend(&w->mem, &s->chunks, SY_CHUNK_ENTRY);
+    if (!ke) return wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+    sy_wr64(ke + SY_KE_OFFSET, at);
+    sy_wr64(ke + SY_KE_RECORD, body_len + SY_REC_OVERHEAD);
+    sy_wr64(ke + SY_KE_FIRST, first);
+    sy_wr32(ke + SY_KE_COUNT, count);
+    sy_wr64(ke + SY_KE_RAW, raw);
+    sy_wr64(ke + SY_KE_CHECKSUM, sum);
+    s->nchunks++;
+    s->entries += count;
+    s->stored += body_len + SY_REC_OVERHEAD;
+    s->rawb += raw;
+    return 0;
+}
+
+/* Stream facts a copied stream takes from its source. */
+static void stream_totals(wstream *s, int has_pts, uint32_t max_persons, uint64_t frames)
+{
+    s->has_pts = has_pts;
+    s->max_persons = max_persons;
+    if (s->packets) { s->video_frames = frames; s->video_frames_set = 1; }
+}
+
+int sy_writer_put_chunk(synapt_writer *w, uint32_t stream, uint8_t *rec, uint64_t body_len, uint64_t first,
+                        uint32_t count, uint64_t raw)
+{
+    CHECK_W(w);
+    int rc;
+    wstream *s = get_stream(w, stream, &rc);
+    if (!s) return rc;
+    if (s->nfm || first != s->entries || !count)
+        return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: chunk of frames %llu+%u does not follow frame %llu",
+                    w->c_id, s->name, (unsigned long long)first, count, (unsigned long long)s->entries);
+    return put_chunk(w, s, rec, body_len, first, count, raw);
+}
+
+int sy_writer_drop_clip(synapt_writer *w)
+{
+    CHECK_W(w);
+    if (!w->in_clip) return 0;
+    for (size_t i = 0; i < w->nws; i++)
+        if (w->ws[i].nchunks)
+            return werr(w, SYNAPT_E_STATE, "clip %s: chunks are already written; it cannot be dropped", w->c_id);
+    free_clip_state(w);
+    return 0;
+}
+
+int sy_writer_stream_totals(synapt_writer *w, uint32_t stream, int has_pts, uint32_t max_persons, uint64_t frames)
+{
+    CHECK_W(w);
+    int rc;
+    wstream *s = get_stream(w, stream, &rc);
+    if (!s) return rc;
+    stream_totals(s, has_pts, max_persons, frames);
+    return 0;
+}
+
 static int copy_fail(synapt_writer *w, const synapt_reader *src, int rc)
 {
     return wpoison(w, rc, "copying from %s", synapt_reader_errmsg(src));
@@ -1158,25 +1225,9 @@ int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t
                 rc = copy_fail(w, src, rc);
                 goto done;
             }
-            sy_wr32(body + SY_REC_PREFIX, (uint32_t)w->nclips);  /* the only field that changes */
-            uint64_t at = w->off, sum;
-            if ((rc = write_record(w, SY_REC_CHUNK, body, got, &sum))) goto done;
-            uint8_t *ke = sy_buf_extend(m, &s->chunks, SY_CHUNK_ENTRY);
-            if (!ke) { rc = wpoison(w, SYNAPT_E_NOMEM, "out of memory"); goto done; }
-            sy_wr64(ke + SY_KE_OFFSET, at);
-            sy_wr64(ke + SY_KE_RECORD, got + SY_REC_OVERHEAD);
-            sy_wr64(ke + SY_KE_FIRST, ki.first_frame);
-            sy_wr32(ke + SY_KE_COUNT, ki.frame_count);
-            sy_wr64(ke + SY_KE_RAW, ki.raw_bytes);
-            sy_wr64(ke + SY_KE_CHECKSUM, sum);
-            s->nchunks++;
-            s->entries += ki.frame_count;
-            s->stored += got + SY_REC_OVERHEAD;
-            s->rawb += ki.raw_bytes;
+            if ((rc = put_chunk(w, s, body, got, ki.first_frame, ki.frame_count, ki.raw_bytes))) goto done;
         }
-        s->has_pts = st.has_pts;
-        s->max_persons = st.max_persons;
-        if (s->packets) { s->video_frames = st.frame_count; s->video_frames_set = 1; }
+        stream_totals(s, st.has_pts, st.max_persons, st.frame_count);
     }
     rc = synapt_writer_end_clip(w);
 done:
