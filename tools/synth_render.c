@@ -27,6 +27,7 @@ struct synth_scene {
     float *zbuf;                 /* body-only z of the frame being drawn */
     float *floor_xz;             /* world x, z where the pixel sees the floor; NAN elsewhere */
     float shadow;                /* floor colour scale where the body blocks the light */
+    float joint_r[SYNTH_JOINTS]; /* body radius around each joint */
     synth_prim prims[MAX_PRIMS];
     size_t nprims;
     float mat[5][3];             /* material colours, linear 0..1 */
@@ -446,6 +447,8 @@ synth_scene *synth_scene_new(const synth_clip *c)
         }
 
     s->nprims = synth_body_prims(s->prims, MAX_PRIMS, &c->actor);
+    for (int j = 0; j < SYNTH_JOINTS; j++)
+        s->joint_r[j] = synth_joint_radius(&c->actor, j);
     color_f(s->mat[SYNTH_MAT_SKIN], c->actor.skin);
     color_f(s->mat[SYNTH_MAT_HAIR], c->actor.hair);
     color_f(s->mat[SYNTH_MAT_SHIRT], c->actor.shirt);
@@ -676,7 +679,7 @@ void synth_render_frame(synth_frame *f, synth_scene *s, uint32_t t)
             float zs = s->zbuf[i];
             /* visible when the surface seen at the joint's pixel is the body
              * within the joint's own radius of it, not a limb in front */
-            float tol = synth_joint_radius(&c->actor, j) + 0.01f;
+            float tol = s->joint_r[j] + 0.01f;
             if (f->mask[i] && fabsf(zs - P[2]) <= tol)
                 vis = 1;
         }
