@@ -107,6 +107,13 @@ if cmp -s "$T/whole.ids" "$T/union.ids" && [ "$(sort -u "$T/union.ids" | wc -l)"
 else
     bad shard_union "shards 0..2 of 3 do not partition the 8 clips"
 fi
+# every shard carries the whole vocabulary in one order: label ids agree
+lab() { synapt-inspect --json "$1" | grep -o '"labels":\[[^]]*\]' | head -n 1 | sed 's/"clips":[0-9]*//g'; }
+if [ "$(lab "$T/s0.synapt")" = "$(lab "$T/j1.synapt")" ] && [ "$(lab "$T/s2.synapt")" = "$(lab "$T/j1.synapt")" ]; then
+    ok shard_vocabulary
+else
+    bad shard_vocabulary "shards list different label vocabularies"
+fi
 synapt-pack -q --shard 1/3 -o "$T/s1b.synapt" "$T/all.jsonl"
 if cmp -s "$T/s1.synapt" "$T/s1b.synapt"; then ok shard_repeatable; else bad shard_repeatable "same shard twice differs"; fi
 if synapt-pack -q --shard 3/3 -o "$T/x.synapt" "$T/all.jsonl" 2>/dev/null; [ $? = 2 ]; then

@@ -536,9 +536,14 @@ static int open_output(synapt_writer **w, outputs *ou, const import_pack_options
     if (rc)
         return rc;
     /* the dataset's vocabulary first, in its official order, so label ids
-     * match the published class indices */
+     * match the published class indices; then every label of the whole
+     * list (not only this shard) in order of first use, so the shards of
+     * one dataset packed on different machines share one vocabulary */
     for (size_t i = 0; !rc && i < l->class_count; i++)
         rc = synapt_writer_add_label(NULL, *w, l->classes[i]);
+    for (size_t i = 0; !rc && i < l->count; i++)
+        for (size_t k = 0; !rc && k < l->clips[i].label_count; k++)
+            rc = synapt_writer_add_label(NULL, *w, l->clips[i].labels[k]);
     if (rc) {
         import_errf(err, errsz, path, 0, "%s", synapt_writer_errmsg(*w));
         synapt_writer_abort(*w);
