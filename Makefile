@@ -110,7 +110,7 @@ check: all tests examples
 
 asan: deps
 	$(MAKE) B=build-asan CC=clang SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g" all tests examples
-	SYNAPT_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh
+	SYNAPT_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/run.sh
 
 fuzz: deps
 	sh scripts/fuzz.sh
