@@ -179,6 +179,11 @@ else
     fail convert_atomic_on_damage "status $rc: $(cat "$T/badchunk.err")"
 fi
 
+cp "$F" "$T/self.synapt"
+run self synapt-convert "$T/self.synapt" --to npy --clip walk_000 --stream depth -o "$T/./self.synapt"
+if [ $rc -eq 1 ] && has "$T/self.err" "input file" && cmp -s "$F" "$T/self.synapt"; then
+    pass convert_refuses_own_input; else fail convert_refuses_own_input "status $rc: $(cat "$T/self.err")"; fi
+
 run outdir synapt-convert "$F" --to npy --clip walk_000 --stream depth -o "$T/no/such/dir/x.npy"
 if [ $rc -eq 1 ] && has "$T/outdir.err" "^synapt-convert: $T/no/such/dir/x.npy"; then
     pass convert_bad_output_path; else fail convert_bad_output_path "status $rc: $(cat "$T/outdir.err")"; fi

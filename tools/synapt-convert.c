@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -80,6 +81,14 @@ static uint64_t mul_or_zero(uint64_t a, uint64_t b)
 }
 
 /* ---- shared steps -------------------------------------------------- */
+
+/* An output renamed over its own input would destroy the data being read. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
 
 static int open_input(synapt_reader **r, const char *path)
 {
@@ -160,6 +169,10 @@ static int convert_npy(const convert_args *a)
     if (!a->stream) cli_usage_error("--to npy needs --stream NAME");
     if (!a->out) cli_usage_error("--to npy needs -o OUT.npy");
 
+    if (same_file(a->in, a->out)) {
+        cli_error(a->out, "is the input file; refusing to replace it");
+        return CLI_EXIT_ERROR;
+    }
     synapt_reader *r = NULL;
     npy_writer *w = NULL;
     void *buf = NULL;
