@@ -204,6 +204,16 @@ int main(int argc, char **argv)
         if (th == 1) one = fps;
         printf("| %u | %.0f | %.2fx |\n", th, fps, fps / one);
     }
+    /* wall-clock scaling only means something on an otherwise idle machine */
+    double load = -1;
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (fscanf(la, "%lf", &load) != 1) load = -1;
+        fclose(la);
+    }
+    if (load >= 0)
+        printf("\nLoad average during the run: %.1f on %ld cores%s\n", load, cores,
+               load > 0.5 * (double)cores ? " (busy machine: the scaling above understates it)" : "");
     printf("\n");
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "bench_synth: could not remove %s\n", dir);
