@@ -349,6 +349,29 @@ static void we_read_numpy(void)
         npz_close(z);
     }
 
+    /* a deflated member claiming 900 MB is refused before allocating */
+    if (npz_has_deflate()) {
+        static uint8_t zb[1 << 20];
+        FILE *zf = fopen(tmp("npc.npz"), "rb");
+        size_t zn = zf ? fread(zb, 1, sizeof zb, zf) : 0;
+        if (zf) fclose(zf);
+        size_t cd = 0;
+        for (size_t i = 0; i + 4 <= zn; i++)
+            if (memcmp(zb + i, "PK\x01\x02", 4) == 0) { cd = i; break; }
+        CHECK(cd > 0);
+        if (cd) {
+            uint32_t lie = 900000000u;
+            memcpy(zb + cd + 24, &lie, 4); /* little-endian host, as the test machines are */
+            CHECK_OK(put_file(tmp("npc-lie.npz"), zb, zn));
+            npz_archive *zl = NULL;
+            CHECK_OK(npz_open(&zl, tmp("npc-lie.npz"), 0, err, sizeof err));
+            if (zl) {
+                CHECK_EQ_INT(npz_read(&a, zl, npz_key(zl, 0), err, sizeof err), SYNAPT_E_INPUT);
+                npz_close(zl);
+            }
+        }
+    }
+
     /* damage: flip a byte inside the stored 'big' member -> CRC mismatch */
     FILE *f = fopen(tmp("np.npz"), "rb");
     static uint8_t buf[1 << 20];

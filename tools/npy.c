@@ -1053,7 +1053,7 @@ int npz_read(npy_array *out, npz_archive *z, const char *key, char *err, size_t 
         return SYNAPT_E_INPUT;
     }
     uint8_t lh[30];
-    if (e->local_off > z->file_size - 30 || pread_all(z->fd, lh, 30, e->local_off) != 0 ||
+    if (z->file_size < 30 || e->local_off > z->file_size - 30 || pread_all(z->fd, lh, 30, e->local_off) != 0 ||
         rd32(lh) != ZIP_LOCAL_SIG) {
         seterr(err, errsz, "%s: zip local header missing or damaged", name);
         return SYNAPT_E_INPUT;
@@ -1063,8 +1063,11 @@ int npz_read(npy_array *out, npz_archive *z, const char *key, char *err, size_t 
         seterr(err, errsz, "%s: zip entry data runs past the end of the file", name);
         return SYNAPT_E_TRUNCATED;
     }
-    if (e->method == 8 && e->csize > e->usize + e->usize / 8 + 65536) {
-        /* deflate never expands data this much; a lie about usize */
+    /* deflate neither expands data by more than a little nor shrinks it by
+     * more than 1032:1; sizes outside that are a lie, and a large usize lie
+     * would otherwise buy a large allocation for a few bytes of file */
+    if (e->method == 8 && (e->csize > e->usize + e->usize / 8 + 65536 ||
+                           e->usize / 1032 > e->csize + 1)) {
         seterr(err, errsz, "%s: zip entry sizes are inconsistent", name);
         return SYNAPT_E_INPUT;
     }
