@@ -562,18 +562,16 @@ typedef struct clipview {
     uint32_t label_first, label_count, group_first, group_count, stream_first, stream_count;
 } clipview;
 
-static int load_clip(clipview *cv, const synapt_reader *r, uint64_t clip)
+/* A clip entry's ranges and limits: what every frame read needs. The
+ * strings (id, split, source, meta) are checked by load_clip only, so a
+ * read does not scan a large meta blob each time. */
+static int load_clip_ranges(clipview *cv, const synapt_reader *r, uint64_t clip)
 {
     const sy_section *cs = &r->sec[SY_SEC_CLIPS];
     if (clip >= cs->count)
         return ERR0(r, SYNAPT_E_RANGE, "clip %llu does not exist (%llu clips)", (unsigned long long)clip, (unsigned long long)cs->count);
     const uint8_t *e = ENTRY(r, SY_SEC_CLIPS, clip);
     cv->e = e;
-    int rc;
-    if ((rc = ref_bytes(r, e + SY_CE_ID, &cv->id, NULL, 1)) || (rc = ref_bytes(r, e + SY_CE_SPLIT, &cv->split, NULL, 1)) ||
-        (rc = ref_bytes(r, e + SY_CE_SOURCE, &cv->source, NULL, 1)) ||
-        (rc = ref_bytes(r, e + SY_CE_META, &cv->meta, &cv->meta_len, 1)))
-        return sy_rerr(r, rc, clip, SY_NO_STREAM, SY_NO_CHUNK, "a string of the clip entry is out of bounds or too long");
     cv->label_first = sy_rd32(e + SY_CE_LABEL_FIRST);
     cv->label_count = sy_rd32(e + SY_CE_LABEL_COUNT);
     cv->group_first = sy_rd32(e + SY_CE_GROUP_FIRST);
@@ -590,6 +588,18 @@ static int load_clip(clipview *cv, const synapt_reader *r, uint64_t clip)
     if (cv->label_count > r->limits.max_labels_per_clip)
         return sy_rerr(r, SYNAPT_E_LIMIT, clip, SY_NO_STREAM, SY_NO_CHUNK, "%u labels exceed the limit of %u",
                        cv->label_count, r->limits.max_labels_per_clip);
+    return 0;
+}
+
+static int load_clip(clipview *cv, const synapt_reader *r, uint64_t clip)
+{
+    int rc = load_clip_ranges(cv, r, clip);
+    if (rc) return rc;
+    const uint8_t *e = cv->e;
+    if ((rc = ref_bytes(r, e + SY_CE_ID, &cv->id, NULL, 1)) || (rc = ref_bytes(r, e + SY_CE_SPLIT, &cv->split, NULL, 1)) ||
+        (rc = ref_bytes(r, e + SY_CE_SOURCE, &cv->source, NULL, 1)) ||
+        (rc = ref_bytes(r, e + SY_CE_META, &cv->meta, &cv->meta_len, 1)))
+        return sy_rerr(r, rc, clip, SY_NO_STREAM, SY_NO_CHUNK, "a string of the clip entry is out of bounds or too long");
     return 0;
 }
 
@@ -672,7 +682,7 @@ int synapt_reader_clip_labels(uint32_t *out, size_t cap, size_t *count, const sy
 {
     if (!r || (cap && !out)) return SYNAPT_E_INVALID_ARG;
     clipview cv;
-    int rc = load_clip(&cv, r, clip);
+    int rc = load_clip_ranges(&cv, r, clip);
     if (rc) return rc;
     for (uint32_t i = 0; i < cv.label_count && i < cap; i++)
         if ((rc = clip_label(&out[i], r, clip, &cv, i))) return rc;
@@ -684,7 +694,7 @@ int synapt_reader_clip_group(const char **key, const char **value, const synapt_
 {
     if (!key || !value || !r) return SYNAPT_E_INVALID_ARG;
     clipview cv;
-    int rc = load_clip(&cv, r, clip);
+    int rc = load_clip_ranges(&cv, r, clip);
     if (rc) return rc;
     if (i >= cv.group_count)
         return sy_rerr(r, SYNAPT_E_RANGE, clip, SY_NO_STREAM, SY_NO_CHUNK, "group %u does not exist (%u groups)", i, cv.group_count);
@@ -697,7 +707,7 @@ int synapt_reader_clip_group(const char **key, const char **value, const synapt_
 int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint32_t stream)
 {
     clipview cv;
-    int rc = load_clip(&cv, r, clip);
+    int rc = load_clip_ranges(&cv, r, clip);
     if (rc) return rc;
     if (stream >= cv.stream_count)
         return sy_rerr(r, SYNAPT_E_RANGE, clip, SY_NO_STREAM, SY_NO_CHUNK, "stream %u does not exist (%u streams)", stream,
@@ -727,6 +737,7 @@ int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint
     if (out->dtype > SYNAPT_DTYPE_F16) BAD("unknown dtype %d", out->dtype);
     if (!sy_codec_valid(out->codec)) BAD("unknown codec %d", out->codec);
     if (out->ndim > 4) BAD("ndim %u exceeds 4", out->ndim);
+    if (!sy_rd32(e + SY_SE_FPS_NUM) || !sy_rd32(e + SY_SE_FPS_DEN)) BAD("zero frame rate");
     if (out->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || out->filter > SYNAPT_FILTER_XOR_PREV)
         BAD("unknown compression %d or filter %d", out->compression, out->filter);
     uint64_t cend;
@@ -806,7 +817,7 @@ int synapt_reader_find_stream(uint32_t *out, const synapt_reader *r, uint64_t cl
 {
     if (!out || !r || !name) return SYNAPT_E_INVALID_ARG;
     clipview cv;
-    int rc = load_clip(&cv, r, clip);
+    int rc = load_clip_ranges(&cv, r, clip);
     if (rc) return rc;
     for (uint32_t i = 0; i < cv.stream_count; i++) {
         const char *nm;
