@@ -87,16 +87,20 @@ static const uint8_t *entry(int id, uint64_t i, const char *what)
     return sec[id].p + i * sec[id].esize;
 }
 
-/* A StrRef as a C string; its terminating 0 is checked (spec section 2). */
-static const char *strref(const uint8_t *ref, uint32_t *len_out)
+/* A StrRef's bytes; the terminating 0 is checked, and for text the
+ * absence of a 0 inside (spec section 2). */
+static const char *strref_bytes(const uint8_t *ref, uint32_t *len_out, int text)
 {
     uint64_t off = u32(ref), len = u32(ref + 4);
     if (off + len + 1 > sec[S_STRINGS].count) fail("string reference %" PRIu64 "+%" PRIu64 " beyond STRINGS", off, len);
     const char *s = (const char *)sec[S_STRINGS].p + off;
     if (s[len] != 0) fail("string at %" PRIu64 " is not terminated", off);
+    if (text && memchr(s, 0, (size_t)len)) fail("string at %" PRIu64 " holds a 0 byte", off);
     if (len_out) *len_out = (uint32_t)len;
     return s;
 }
+
+static const char *strref(const uint8_t *ref, uint32_t *len_out) { return strref_bytes(ref, len_out, 1); }
 
 static const char *orna(const char *s) { return *s ? s : "-"; }
 
@@ -157,6 +161,8 @@ static void open_file(void)
         if (off > blen || cnt > (blen - off) / es) fail("INDEX section %u lies outside the index", id);
         sec[id] = (struct section){ body + off, cnt, es };
     }
+    if (sec[S_CLIP_IDS].count != sec[S_CLIPS].count || sec[S_LABEL_IDS].count != sec[S_LABELS].count)
+        fail("INDEX: the id hash sections do not have one entry per clip and per label");
     static const uint8_t empty_string[1] = { 0 };
     if (!sec[S_STRINGS].p) sec[S_STRINGS] = (struct section){ empty_string, 1, 1 };
     printf("format %u.%u writer %.*s", u16(h), u16(h + 2), (int)wlen, (const char *)h + 50);
@@ -224,6 +230,7 @@ static void undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
 /* ---- chunks ------------------------------------------------------------- */
 
 struct stream_ctx {
+    uint64_t stored, raw;        /* sums over the chunks */
     uint64_t clip;
     uint32_t index;
     int array;                   /* codec raw */
@@ -335,6 +342,8 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
     }
     s->next_packet += n;
     s->frames += n;
+    s->stored += rsize;
+    s->raw += raw;
     free(filtered);
     free(out);
     free(rec);
@@ -350,7 +359,7 @@ static const char *const skeletons[] = { "-", "coco17", "body25", "ntu25", "smpl
 static const char *const channels[] = { "-", "xy", "xyc", "xyz", "xyzc" };
 #define NAME(tab, v) ((v) < sizeof tab / sizeof tab[0] ? tab[v] : "?")
 
-static void read_stream(uint64_t c, uint32_t si, uint64_t sidx)
+static uint64_t read_stream(uint64_t c, uint32_t si, uint64_t sidx)
 {
     const uint8_t *e = entry(S_STREAMS, sidx, "stream");
     unsigned kind = u16(e + 8), dtype = u16(e + 10), codec = u16(e + 12), ndim = u16(e + 14);
@@ -369,8 +378,19 @@ static void read_stream(uint64_t c, uint32_t si, uint64_t sidx)
            NAME(skeletons, u16(e + 72)), NAME(channels, u16(e + 74)));
     printf("    compression %u filter %u frames %" PRIu64 " chunks %" PRIu64 " stored %" PRIu64 " raw %" PRIu64 "\n",
            u16(e + 76), u16(e + 78), frames, ccount, u64(e + 104), u64(e + 112));
-    strref(e + 120, NULL);
+    strref_bytes(e + 120, NULL, 0);   /* extradata is binary */
     strref(e + 128, NULL);
+    /* spec 12, rows 23-24: a stream the reader cannot interpret is an error */
+    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 2 || u16(e + 78) > 3)
+        fail("clip %" PRIu64 " stream %u: unknown kind, dtype, codec, compression or filter", c, si);
+    if ((ccount == 0) != (packets == 0)) fail("clip %" PRIu64 " stream %u: %" PRIu64 " chunks for %" PRIu64 " packets", c, si, ccount, packets);
+    if (codec == 0) {
+        if (kind == 1 || dtype == 0 || frames != packets || ndim == 0)
+            fail("clip %" PRIu64 " stream %u: not a valid array stream", c, si);
+        for (unsigned k = (kind == 4 || kind == 5) ? 1 : 0; k < ndim; k++)
+            if (u64(e + 16 + 8 * k) == 0) fail("clip %" PRIu64 " stream %u: a zero dimension", c, si);
+        if ((kind == 4 || kind == 5) && (ndim != 3 || dtype != 7)) fail("clip %" PRIu64 " stream %u: pose is not (P, J, C) f32", c, si);
+    }
 
     struct stream_ctx s = { .clip = c, .index = si, .array = codec == 0 };
     int pose = kind == 4 || kind == 5;
@@ -400,11 +420,14 @@ static void read_stream(uint64_t c, uint32_t si, uint64_t sidx)
     if (s.next_packet != packets) fail("clip %" PRIu64 " stream %u: chunks hold %" PRIu64 " packets, index says %" PRIu64,
                                        c, si, s.next_packet, packets);
     if (s.array && s.frames != frames) fail("clip %" PRIu64 " stream %u: frame count mismatch", c, si);
+    if (s.stored != u64(e + 104) || s.raw != u64(e + 112))
+        fail("clip %" PRIu64 " stream %u: stored or raw bytes differ from the sums over its chunks", c, si);
     printf("    data %016" PRIx64 " pts ", XXH3_64bits_digest(s.data));
     if (s.array) printf("%016" PRIx64 "\n", XXH3_64bits_digest(s.pts));
     else printf("-\n");
     XXH3_freeState(s.data);
     XXH3_freeState(s.pts);
+    return frames;
 }
 
 static void read_clip(uint64_t c)
@@ -414,7 +437,9 @@ static void read_clip(uint64_t c)
     if (hash_lookup(S_CLIP_IDS, id, clip_is) != c) fail("clip %" PRIu64 " (%s) is not found by its id", c, id);
     printf("clip %" PRIu64 " id %s split %s source %s synthetic %u frames %" PRIu64 " labels", c, id,
            orna(strref(e + 8, NULL)), orna(strref(e + 16, NULL)), u32(e + 72) & 1, u64(e + 56));
-    uint64_t lf = u32(e + 32), lc = u32(e + 36);
+    uint64_t lf = u32(e + 32), lc = u32(e + 36), gf0 = u32(e + 40), gc0 = u32(e + 44);
+    if (lf + lc > sec[S_CLIP_LABELS].count || gf0 + gc0 > sec[S_GROUPS].count)
+        fail("clip %" PRIu64 ": label or group range outside the index", c);
     if (!lc) printf(" -");
     for (uint64_t i = 0; i < lc; i++) {
         uint32_t l = u32(entry(S_CLIP_LABELS, lf + i, "clip label"));
@@ -445,7 +470,12 @@ static void read_clip(uint64_t c)
 
     uint64_t sf = u32(e + 48), sc = u32(e + 52);
     if (sf > sec[S_STREAMS].count || sc > sec[S_STREAMS].count - sf) fail("clip %" PRIu64 ": stream range outside STREAMS", c);
-    for (uint32_t s = 0; s < sc; s++) read_stream(c, s, sf + s);
+    uint64_t most = 0;
+    for (uint32_t s = 0; s < sc; s++) {
+        uint64_t f = read_stream(c, s, sf + s);
+        if (f > most) most = f;
+    }
+    if (most != u64(e + 56)) fail("clip %" PRIu64 ": frame count %" PRIu64 " is not its longest stream's %" PRIu64, c, u64(e + 56), most);
 }
 
 /* ---- forward scan (spec section 13) ---------------------------------------- */
