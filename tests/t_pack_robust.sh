@@ -132,6 +132,22 @@ else
     bad max_shard_bytes "expected roll-00000.synapt, roll-00001.synapt, ... holding the 8 clips"
 fi
 
+# ---- image folders --------------------------------------------------------------
+# a numbered JPEG sequence is stored as an MJPEG stream, JPEG files byte for
+# byte; a folder of other names is stored as decoded images
+mkdir -p "$T/seq" "$T/loose"
+ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 -frames:v 6 -start_number 1 "$T/seq/%05d.jpg"
+ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 -frames:v 1 "$T/loose/first.png"
+cp "$T/loose/first.png" "$T/loose/second.png"
+printf '%s\n' '{"frames":"seq","label":"a"}' '{"frames":"loose","label":"b"}' > "$T/img.jsonl"
+if synapt-pack -q -o "$T/img.synapt" "$T/img.jsonl" &&
+   synapt-inspect --clip seq "$T/img.synapt" | grep -q 'rgb: video .*codec mjpeg, 6 frames' &&
+   synapt-inspect --clip loose "$T/img.synapt" | grep -q 'rgb: image u8 (48, 64, 3).* 2 frames'; then
+    ok image_folders
+else
+    bad image_folders "JPEG sequence as mjpeg (copy), other folders as decoded images"
+fi
+
 # ---- frame alignment -------------------------------------------------------
 echo '{"video":"v0.mp4","label":"a","frame_labels":[1,1,2,2,3]}' > "$T/mis.jsonl"
 synapt-pack -q -o "$T/mis.synapt" "$T/mis.jsonl" 2> "$T/mis.err"

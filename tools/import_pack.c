@@ -15,6 +15,9 @@
 #include <unistd.h>
 #include <xxhash.h>
 #include <libavformat/avformat.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <strings.h>
 
 int import_mismatch_from_name(const char *name)
 {
@@ -33,6 +36,93 @@ static const char *mismatch_name(int m)
 }
 
 /* ---------------------------------------------------------------- one clip */
+
+
+/* An image folder whose files are one numbered sequence (00001.jpg ...,
+ * contiguous, starting at 0..4 as FFmpeg's image2 demuxer looks) can be
+ * imported like a video: JPEG frames become an MJPEG stream stored byte
+ * for byte in copy mode, PNG frames a PNG stream. Writes the image2
+ * pattern ("dir/%05d.jpg") and the frame count; 0 when the folder is not
+ * such a sequence (the frames are then stored decoded). */
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+static int image_sequence(char *out, size_t n, uint64_t *count, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char prefix[256] = "", ext[16] = "";
+    int width = -1, padded = 0, unpadded_multi = 0, ok = 1;
+    long *nums = NULL;
+    size_t nn = 0, cap = 0;
+    struct dirent *e;
+    while (ok && (e = readdir(d))) {
+        const char *nm = e->d_name;
+        if (nm[0] == '.')
+            continue;
+        const char *dot = strrchr(nm, '.');
+        if (!dot || !(strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0 ||
+                      strcasecmp(dot, ".png") == 0)) {
+            ok = 0; /* anything else in the folder: not a plain sequence */
+            break;
+        }
+        const char *q = dot;
+        while (q > nm && isdigit((unsigned char)q[-1]))
+            q--;
+        int w = (int)(dot - q);
+        if (w == 0 || w > 9 || (size_t)(q - nm) >= sizeof prefix || strlen(dot) >= sizeof ext) {
+            ok = 0;
+            break;
+        }
+        if (width < 0) {
+            snprintf(prefix, sizeof prefix, "%.*s", (int)(q - nm), nm);
+            snprintf(ext, sizeof ext, "%s", dot);
+            width = w;
+        } else if (strncmp(prefix, nm, (size_t)(q - nm)) != 0 || prefix[q - nm] != 0 ||
+                   strcmp(ext, dot) != 0) {
+            ok = 0;
+            break;
+        }
+        if (w != width)
+            unpadded_multi = 1;
+        if (w > 1 && q[0] == '0')
+            padded = 1;
+        if (nn == cap) {
+            cap = cap ? cap * 2 : 256;
+            long *nv = cap <= IMPORT_MAX_FRAMES ? realloc(nums, cap * sizeof *nv) : NULL;
+            if (!nv) {
+                ok = 0;
+                break;
+            }
+            nums = nv;
+        }
+        nums[nn++] = strtol(q, NULL, 10);
+    }
+    closedir(d);
+    if (ok && nn > 0 && !(padded && unpadded_multi)) {
+        qsort(nums, nn, sizeof *nums, cmp_long);
+        ok = nums[0] <= 4;
+        for (size_t i = 1; ok && i < nn; i++)
+            ok = nums[i] == nums[i - 1] + 1;
+    } else {
+        ok = 0;
+    }
+    free(nums);
+    /* '%' in a name would be read as a pattern: leave such folders alone */
+    if (!ok || strchr(dir, '%') || strchr(prefix, '%'))
+        return 0;
+    if (unpadded_multi)
+        snprintf(out, n, "%s/%s%%d%s", dir, prefix, ext);
+    else
+        snprintf(out, n, "%s/%s%%0%dd%s", dir, prefix, width, ext);
+    *count = nn;
+    return 1;
+}
 
 /* The video's nominal frame rate, so sidecar streams carry the same clock.
  * Reading the container header is enough for the formats datasets use;
@@ -226,8 +316,12 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
             goto done;
         s.has_flabels = 1;
     }
-    if (c->frames && (rc = import_frames_open(&images, &(import_sidecar){ c->frames, NULL,
-                                              IMPORT_SC_IMAGE_DIR, 0, 0 }, err, errsz)))
+    char seq[4200];
+    uint64_t seq_frames = 0;
+    int use_seq = c->frames && image_sequence(seq, sizeof seq, &seq_frames, c->frames);
+    if (c->frames && !use_seq &&
+        (rc = import_frames_open(&images, &(import_sidecar){ c->frames, NULL, IMPORT_SC_IMAGE_DIR, 0, 0 },
+                                 err, errsz)))
         goto done;
 
     /* clip metadata: the annotation's own, plus where the clip came from
@@ -293,8 +387,9 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     char name[64];
     uint64_t nvideo = 0;
     uint32_t fps[2] = { 0, 0 };
-    if (c->video) {
-        probe_fps(c->video, &fps[0], &fps[1]);
+    if (c->video || use_seq) {
+        const char *media = c->video ? c->video : seq;
+        probe_fps(media, &fps[0], &fps[1]);
         synapt_video_import_options vo = o->video;
         /* one FFmpeg thread per clip, whatever --threads: clips already run
          * in parallel, and an encoder's output may depend on its own thread
@@ -305,12 +400,18 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         vo.stream_name = name;
         synapt_video_import_result vr;
         char verr[768] = "";
-        rc = synapt_video_import(&vr, w, c->video, &vo, verr, sizeof verr);
+        rc = synapt_video_import(&vr, w, media, &vo, verr, sizeof verr);
         if (rc) {
             import_errf(err, errsz, NULL, 0, "%s (clip %s, %s)", verr, id, where);
             goto done;
         }
         nvideo = vr.frames;
+        if (use_seq && nvideo != seq_frames) {
+            import_errf(err, errsz, NULL, 0, "%s: %llu of %llu image frames decoded (clip %s, %s)", c->frames,
+                        (unsigned long long)nvideo, (unsigned long long)seq_frames, id, where);
+            rc = SYNAPT_E_INPUT;
+            goto done;
+        }
     } else {
         stream_name(name, sizeof name, "rgb", "images", used, &nused);
         nvideo = import_frames_get_info(images)->frames;
