@@ -144,6 +144,15 @@ if synapt-pack -q -o "$T/ntu.synapt" --format ntu "$N" &&
 else
     bad ntu_layout "one clip: rgb + pose2d + pose3d (25 joints, 103 frames), label 'drink water'"
 fi
+# skeletons without the RGB videos
+mkdir -p "$T/ntu_only"
+cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$T/ntu_only/"
+if synapt-pack -q --no-video -o "$T/ntu_only.synapt" --format ntu "$T/ntu_only" &&
+   synapt-inspect --clips --json "$T/ntu_only.synapt" | grep -q '"frames":103.*"streams":\["pose2d","pose3d"\]'; then
+    ok ntu_no_video
+else
+    bad ntu_no_video "pose-only clip of 103 frames"
+fi
 # the manifest line "just works"
 printf '%s\n' '{"video": "S001C001P001R001A001_rgb.avi", "pose3d": "S001C001P001R001A001.skeleton", "skeleton": "ntu25", "label": "drink water"}' > "$N/m.jsonl"
 if synapt-pack -q -o "$T/ntu_m.synapt" "$N/m.jsonl" &&

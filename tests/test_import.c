@@ -274,7 +274,9 @@ static void unit_manifest(void)
                "{\"video\":\"x.mp4\",\"start_frame\":5,\"end_frame\":5}\n"
                "not json\n"
                "{\"video\":\"x.mp4\",\"pose2d\":\"what.xyz\"}\n"
-               "{\"video\":\"y.mp4\",\"frames\":\"z\"}\n");
+               "{\"video\":\"y.mp4\",\"frames\":\"z\"}\n"
+               "{\"id\":\"p\",\"pose2d\":\"op\"}\n"
+               "{\"pose2d\":\"op\"}\n");
     import_list l;
     import_list_init(&l);
     import_options o = IMPORT_OPTIONS_INIT;
@@ -284,9 +286,11 @@ static void unit_manifest(void)
     o.keep_going = 1;
     import_list_init(&l);
     CHECK_OK(import_parse_manifest(&l, &o, join(d, "m.jsonl"), errbuf, sizeof errbuf));
-    CHECK_EQ_INT(l.count, 2);
-    CHECK_EQ_INT(l.skipped_count, 5);
-    if (l.count == 2) {
+    CHECK_EQ_INT(l.count, 3);
+    CHECK_EQ_INT(l.skipped_count, 6);
+    CHECK(l.count == 3 && !l.clips[2].video && !l.clips[2].frames && l.clips[2].pose2d.kind == IMPORT_SC_OPENPOSE_DIR);
+    CHECK(l.skipped_count == 6 && strstr(l.skipped[5].reason, "needs an \"id\""));
+    if (l.count == 3) {
         const import_clip *a = &l.clips[0], *b = &l.clips[1];
         CHECK(strcmp(a->id, "S001C001P001R001A001_rgb") == 0);
         CHECK(a->pose3d.kind == IMPORT_SC_NTU_SKELETON && a->pose3d.skeleton == SYNAPT_SKELETON_NTU25);
@@ -304,8 +308,8 @@ static void unit_manifest(void)
         CHECK(n == 3 && fl && fl[2] == 1);
         free(fl);
     }
-    CHECK(l.skipped_count == 5 && l.skipped[1].line == 4 && strstr(l.skipped[1].reason, "half-open"));
-    CHECK(l.skipped_count == 5 && strstr(l.skipped[3].reason, "cannot tell what this sidecar is"));
+    CHECK(l.skipped_count == 6 && l.skipped[1].line == 4 && strstr(l.skipped[1].reason, "half-open"));
+    CHECK(l.skipped_count == 6 && strstr(l.skipped[3].reason, "cannot tell what this sidecar is"));
     import_list_free(&l);
 
     write_file(join(d, "m.csv"), "video,label,split,group,start_frame,end_frame,meta\n"

@@ -394,6 +394,8 @@ typedef struct import_pack_options {
     uint64_t max_shard_bytes;     /* roll over to OUT-00001.synapt past this; 0 = never */
     int threads;                  /* clips packed at once; 0 = online cores */
     int progress;                 /* draw the cli progress bar (still only on a tty) */
+    int no_video;                 /* sidecars only (skeleton datasets): no rgb stream;
+                                     the first sidecar's frame count is the reference */
     int zstd_level;               /* 0 = writer default */
 } import_pack_options;
 

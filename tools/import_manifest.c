@@ -113,8 +113,17 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
                       uint64_t line, char *msg, size_t msz)
 {
     const char *video = r->v[C_VIDEO], *frames = r->v[C_FRAMES];
-    if ((!video || !*video) == (!frames || !*frames)) {
-        snprintf(msg, msz, "give exactly one of \"video\" or \"frames\"");
+    int has_media = (video && *video) || (frames && *frames);
+    int has_side = (r->v[C_POSE2D] && *r->v[C_POSE2D]) || (r->v[C_POSE3D] && *r->v[C_POSE3D]) ||
+                   (r->v[C_DEPTH] && *r->v[C_DEPTH]) || (r->v[C_MASK] && *r->v[C_MASK]);
+    if (video && *video && frames && *frames) {
+        snprintf(msg, msz, "give one of \"video\" or \"frames\", not both");
+        return SYNAPT_E_INPUT;
+    }
+    /* sidecar-only rows (skeleton datasets, packed with --no-video) need an id */
+    if (!has_media && (!has_side || !r->v[C_ID] || !*r->v[C_ID])) {
+        snprintf(msg, msz, has_side ? "a row without \"video\" or \"frames\" needs an \"id\""
+                                    : "give \"video\" or \"frames\"");
         return SYNAPT_E_INPUT;
     }
     const char *media = video && *video ? video : frames;
@@ -180,13 +189,15 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
     c->start_frame = start;
     c->end_frame = end;
     c->synthetic = synth;
-    char *full = import_path_join(root, media);
-    if (!full)
-        return SYNAPT_E_NOMEM;
-    if (video && *video)
-        c->video = full;
-    else
-        c->frames = full;
+    if (media) {
+        char *full = import_path_join(root, media);
+        if (!full)
+            return SYNAPT_E_NOMEM;
+        if (video && *video)
+            c->video = full;
+        else
+            c->frames = full;
+    }
     if (r->v[C_SPLIT] && *r->v[C_SPLIT] && !(c->split = strdup(r->v[C_SPLIT])))
         return SYNAPT_E_NOMEM;
     if (r->v[C_SOURCE] && *r->v[C_SOURCE] && !(c->source = strdup(r->v[C_SOURCE])))

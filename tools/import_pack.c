@@ -294,7 +294,7 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
              c->ann_line ? ":" : "", (unsigned long long)c->ann_line);
     if (frames_out)
         *frames_out = 0;
-    if ((rc = import_clip_resolve(c, err, errsz)))
+    if (!o->no_video && (rc = import_clip_resolve(c, err, errsz)))
         goto done;
     /* sidecars first: a bad sidecar fails before any video work */
     if (c->pose2d.path) {
@@ -318,8 +318,8 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     }
     char seq[4200];
     uint64_t seq_frames = 0;
-    int use_seq = c->frames && image_sequence(seq, sizeof seq, &seq_frames, c->frames);
-    if (c->frames && !use_seq &&
+    int use_seq = !o->no_video && c->frames && image_sequence(seq, sizeof seq, &seq_frames, c->frames);
+    if (!o->no_video && c->frames && !use_seq &&
         (rc = import_frames_open(&images, &(import_sidecar){ c->frames, NULL, IMPORT_SC_IMAGE_DIR, 0, 0 },
                                  err, errsz)))
         goto done;
@@ -339,7 +339,8 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
             cJSON_AddStringToObject(imp, "annotation", base_name(c->ann_file));
         if (c->ann_line)
             cJSON_AddNumberToObject(imp, "line", (double)c->ann_line);
-        cJSON_AddStringToObject(imp, "media", base_name(c->video ? c->video : c->frames));
+        if (!o->no_video)
+            cJSON_AddStringToObject(imp, "media", base_name(c->video ? c->video : c->frames));
         if (c->start_frame >= 0 || c->end_frame >= 0) {
             /* the range is kept, not cut: copy-mode video cannot be cut
              * frame-exactly, and readers can apply it exactly */
@@ -387,7 +388,17 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     char name[64];
     uint64_t nvideo = 0;
     uint32_t fps[2] = { 0, 0 };
-    if (c->video || use_seq) {
+    if (o->no_video) {
+        /* no picture: the sidecars are aligned to the first of them */
+        nvideo = s.has2d ? s.pose2d.frames : s.has3d ? s.pose3d.frames :
+                 s.depth ? import_frames_get_info(s.depth)->frames :
+                 s.mask ? import_frames_get_info(s.mask)->frames : s.nflabels;
+        if (!(s.has2d || s.has3d || s.depth || s.mask || s.has_flabels)) {
+            import_errf(err, errsz, c->ann_file, c->ann_line, "clip %s has no sidecar to pack without video", id);
+            rc = SYNAPT_E_INPUT;
+            goto done;
+        }
+    } else if (c->video || use_seq) {
         const char *media = c->video ? c->video : seq;
         probe_fps(media, &fps[0], &fps[1]);
         synapt_video_import_options vo = o->video;
@@ -429,6 +440,8 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     for (int i = 0; i < 5; i++)
         if (chk[i].present && chk[i].n != nvideo && o->on_mismatch == IMPORT_MISMATCH_ERROR) {
             import_errf(err, errsz, c->ann_file, c->ann_line,
+                        o->no_video ? "clip %s: %s has %llu frames but the first sidecar has %llu "
+                        "(--on-mismatch truncate|pad to accept)" :
                         "clip %s: %s has %llu frames but the video has %llu "
                         "(--on-mismatch truncate|pad to accept)", id, chk[i].what,
                         (unsigned long long)chk[i].n, (unsigned long long)nvideo);

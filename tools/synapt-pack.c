@@ -37,6 +37,8 @@ static const char usage[] =
     "  --split-id N           ucf101/hmdb51: which official split (default 1)\n"
     "  --labels FILE          list: class names, one a line (integer labels index it)\n"
     "  --missing-list FILE    ntu: the official samples-with-missing-skeletons list\n"
+    "  --no-video             pack the sidecars only (e.g. NTU skeletons without the\n"
+    "                         RGB videos); the first sidecar sets the frame count\n"
     "\n"
     "Manifest columns (JSONL keys or CSV header): video | frames (folder or glob of\n"
     "PNG/JPEG), id, label (CSV: a|b), split, source, synthetic, group (k=v|k2=v2 or a\n"
@@ -79,7 +81,7 @@ static const char usage[] =
 
 enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD,
        OPT_SPLIT_ID, OPT_LABELS, OPT_MISSING, OPT_MISMATCH, OPT_SHARD, OPT_MAX_SHARD, OPT_REPORT,
-       OPT_TMP };
+       OPT_TMP, OPT_NO_VIDEO };
 
 /* "123", "64K", "512M", "2G" (binary multiples) */
 static int parse_bytes(uint64_t *out, const char *s)
@@ -163,6 +165,7 @@ int main(int argc, char **argv)
         { "max-shard-bytes", required_argument, NULL, OPT_MAX_SHARD },
         { "report", required_argument, NULL, OPT_REPORT },
         { "tmp-dir", required_argument, NULL, OPT_TMP },
+        { "no-video", no_argument, NULL, OPT_NO_VIDEO },
         { NULL, 0, NULL, 0 }
     };
     import_pack_options po;
@@ -244,6 +247,7 @@ int main(int argc, char **argv)
             break;
         case OPT_REPORT: po.report = optarg; break;
         case OPT_TMP: po.tmp_dir = optarg; break;
+        case OPT_NO_VIDEO: po.no_video = 1; break;
         default:
             cli_usage_error("unknown option");
         }
