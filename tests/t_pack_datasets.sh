@@ -138,20 +138,48 @@ mkdir -p "$N"
 cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$N/"
 video 103 "$N/S001C001P001R001A001_rgb.avi"
 if synapt-pack -q -o "$T/ntu.synapt" --format ntu "$N" &&
-   synapt-inspect --clips --json "$T/ntu.synapt" | grep -q '"labels":\["drink water"\].*"frames":103.*\["performer","P001"\].*"streams":\["rgb","pose2d","pose3d"\]' &&
-   synapt-inspect --clip S001C001P001R001A001 "$T/ntu.synapt" | grep -q 'pose3d f32 (1, 25, 3).*103 frames'; then
+   synapt-inspect --clips --json "$T/ntu.synapt" | grep -q '"labels":\["drink water"\].*"frames":103.*\["performer","P001"\].*"streams":\["rgb","pose2d","pose3d","ntu_joints"\]' &&
+   synapt-inspect --clip S001C001P001R001A001 "$T/ntu.synapt" | grep -q 'pose3d f32 (1, 25, 3).*103 frames' &&
+   synapt-inspect --clip S001C001P001R001A001 "$T/ntu.synapt" | grep -q 'ntu_joints: custom f32 (1, 25, 7).*103 frames'; then
     ok ntu_layout
 else
-    bad ntu_layout "one clip: rgb + pose2d + pose3d (25 joints, 103 frames), label 'drink water'"
+    bad ntu_layout "one clip: rgb + pose2d + pose3d (25 joints, 103 frames) + ntu_joints, label 'drink water'"
 fi
 # skeletons without the RGB videos
 mkdir -p "$T/ntu_only"
 cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$T/ntu_only/"
 if synapt-pack -q --no-video -o "$T/ntu_only.synapt" --format ntu "$T/ntu_only" &&
-   synapt-inspect --clips --json "$T/ntu_only.synapt" | grep -q '"frames":103.*"streams":\["pose2d","pose3d"\]'; then
+   synapt-inspect --clips --json "$T/ntu_only.synapt" | grep -q '"frames":103.*"streams":\["pose2d","pose3d","ntu_joints"\]'; then
     ok ntu_no_video
 else
     bad ntu_no_video "pose-only clip of 103 frames"
+fi
+# what went in comes out: every pose value read back through synapt-convert
+# --to npy equals the .skeleton text parsed here independently
+PY=/usr/bin/python3
+if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+    for st in pose3d pose2d ntu_joints; do
+        synapt-convert "$T/ntu_only.synapt" --to npy --clip S001C001P001R001A001 --stream $st -o "$T/ntu_$st.npy"
+    done
+    if "$PY" - "$N/S001C001P001R001A001.skeleton" "$T" <<'EOF2'
+import sys, numpy as np
+t = open(sys.argv[1]).read().split()
+i = 1; rows = []
+for f in range(int(t[0])):
+    nb = int(t[i]); i += 1
+    assert nb == 1
+    i += 10; nj = int(t[i]); i += 1
+    rows.append([[float(x) for x in t[i + k * 12:i + k * 12 + 12]] for k in range(nj)]); i += nj * 12
+ref = np.array(rows, dtype=np.float32)              # (T, 25, 12)
+p3 = np.load(sys.argv[2] + "/ntu_pose3d.npy")[:, 0]  # (T, 25, 3)
+p2 = np.load(sys.argv[2] + "/ntu_pose2d.npy")[:, 0]
+ex = np.load(sys.argv[2] + "/ntu_ntu_joints.npy")[:, 0]
+assert np.array_equal(p3, ref[:, :, 0:3]) and np.array_equal(p2, ref[:, :, 5:7])
+assert np.array_equal(ex, ref[:, :, [3, 4, 7, 8, 9, 10, 11]])
+EOF2
+    then ok ntu_values_round_trip; else bad ntu_values_round_trip "stored pose differs from the .skeleton text"; fi
+else
+    echo "SKIP ntu_values_round_trip: /usr/bin/python3 with numpy not available"
 fi
 # the issue's manifest line "just works"
 printf '%s\n' '{"video": "S001C001P001R001A001_rgb.avi", "pose3d": "S001C001P001R001A001.skeleton", "skeleton": "ntu25", "label": "drink water"}' > "$N/m.jsonl"
@@ -175,6 +203,44 @@ if synapt-pack -q -o "$T/surreal.synapt" --format surreact "$Q" &&
     ok surreact_layout
 else
     bad surreact_layout "joints2D/joints3D as pose streams, camera fields in meta, synthetic"
+fi
+
+# joints read back equal the .mat's, parsed here with a small MAT v5 reader
+if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+    for st in pose2d pose3d; do
+        synapt-convert "$T/surreal.synapt" --to npy --clip 01_01_c0001 --stream $st -o "$T/sur_$st.npy"
+    done
+    if "$PY" - "$Q/01_01_c0001_info.mat" "$T" <<'EOF2'
+import sys, struct, zlib, numpy as np
+b = open(sys.argv[1], "rb").read()
+types = {1: "i1", 2: "u1", 3: "<i2", 4: "<u2", 5: "<i4", 6: "<u4", 7: "<f4", 9: "<f8", 12: "<i8", 13: "<u8"}
+def elem(buf, p):
+    t, n = struct.unpack_from("<II", buf, p)
+    if t >> 16:                                   # small data element
+        return t & 0xffff, buf[p + 4:p + 4 + (t >> 16)], p + 8
+    q = p + 8 + n
+    if t != 15 and n % 8:
+        q += 8 - n % 8
+    return t, buf[p + 8:p + 8 + n], q
+pos, arrays = 128, {}
+while pos < len(b):
+    t, d, pos = elem(b, pos)
+    if t == 15:
+        t, d, _ = elem(zlib.decompress(d), 0)
+    if t != 14:
+        continue
+    _, flags, q = elem(d, 0); _, dims, q = elem(d, q); _, name, q = elem(d, q)
+    if flags[0] in (6, 7, 8, 9, 10, 11, 12, 13):
+        tt, re, q = elem(d, q)
+        arrays[name.decode()] = np.frombuffer(re, types[tt]).reshape(np.frombuffer(dims, "<i4"), order="F")
+j2 = np.transpose(arrays["joints2D"], (2, 1, 0)).astype(np.float32)   # (T, 24, 2)
+j3 = np.transpose(arrays["joints3D"], (2, 1, 0)).astype(np.float32)
+assert np.array_equal(np.load(sys.argv[2] + "/sur_pose2d.npy")[:, 0], j2)
+assert np.array_equal(np.load(sys.argv[2] + "/sur_pose3d.npy")[:, 0], j3)
+EOF2
+    then ok surreal_values_round_trip; else bad surreal_values_round_trip "stored joints differ from the .mat"; fi
+else
+    echo "SKIP surreal_values_round_trip: /usr/bin/python3 with numpy not available"
 fi
 
 # ---- OpenPose folder (10 frames), Kinetics-skeleton (189), depth PNG (1) --

@@ -157,6 +157,8 @@ typedef struct loaded {
     int32_t *flabels;
     uint64_t nflabels;
     int has_flabels;
+    import_ntu_skeleton ntu;      /* when a pose sidecar is an NTU .skeleton */
+    int has_ntu;
 } loaded;
 
 static void loaded_free(loaded *s)
@@ -166,6 +168,7 @@ static void loaded_free(loaded *s)
     import_frames_close(s->depth);
     import_frames_close(s->mask);
     free(s->flabels);
+    import_ntu_free(&s->ntu);
 }
 
 static const char *base_name(const char *p)
@@ -279,6 +282,50 @@ static int write_frames_stream(synapt_writer *w, import_frames *f, const char *n
     return rc;
 }
 
+
+/* The NTU .skeleton values that are not pose2d (colour pixels) or pose3d
+ * (metres): depth-image pixels, joint orientation and tracking state, kept
+ * as a custom stream so nothing the file holds is lost. */
+static const int ntu_extra_idx[7] = { 3, 4, 7, 8, 9, 10, 11 };
+static const char *const ntu_extra_names[7] = { "depthX", "depthY", "orientW", "orientX",
+                                                "orientY", "orientZ", "trackingState" };
+
+static int write_ntu_extra(synapt_writer *w, const import_ntu_skeleton *sk, const char *name,
+                           uint64_t nframes, const uint32_t fps[2], const char *id, char *err,
+                           size_t errsz)
+{
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.name = name;
+    d.kind = SYNAPT_KIND_CUSTOM;
+    d.dtype = SYNAPT_DTYPE_F32;
+    d.ndim = 3;
+    d.shape[0] = sk->max_bodies;
+    d.shape[1] = IMPORT_NTU_JOINTS;
+    d.shape[2] = 7;
+    d.skeleton = SYNAPT_SKELETON_NTU25;
+    d.fps_num = fps[0];
+    d.fps_den = fps[1];
+    size_t per = (size_t)sk->max_bodies * IMPORT_NTU_JOINTS * 7;
+    float *buf = malloc((per ? per : 1) * sizeof *buf);
+    if (!buf)
+        return SYNAPT_E_NOMEM;
+    uint32_t si;
+    int rc = synapt_writer_add_stream(&si, w, &d);
+    for (uint64_t t = 0; !rc && t < nframes; t++) {
+        for (size_t b = 0; b < (size_t)sk->max_bodies * IMPORT_NTU_JOINTS; b++)
+            for (int k = 0; k < 7; k++)
+                buf[b * 7 + (size_t)k] = t < sk->frames
+                    ? sk->joints[((size_t)t * sk->max_bodies * IMPORT_NTU_JOINTS + b) * IMPORT_NTU_VALUES +
+                                 (size_t)ntu_extra_idx[k]]
+                    : NAN;
+        rc = synapt_writer_write_frames(w, si, buf, per * sizeof *buf, 1, NULL);
+    }
+    free(buf);
+    if (rc)
+        import_errf(err, errsz, NULL, 0, "clip %s: stream %s: %s", id, name, synapt_writer_errmsg(w));
+    return rc;
+}
+
 int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options *o,
                      uint64_t *frames_out, char *err, size_t errsz)
 {
@@ -306,6 +353,13 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         if ((rc = import_pose_read(&s.pose3d, &c->pose3d, 1, err, errsz)))
             goto done;
         s.has3d = 1;
+    }
+    const import_sidecar *ntu_sc = c->pose3d.kind == IMPORT_SC_NTU_SKELETON ? &c->pose3d :
+                                   c->pose2d.kind == IMPORT_SC_NTU_SKELETON ? &c->pose2d : NULL;
+    if (ntu_sc) {
+        if ((rc = import_ntu_read(&s.ntu, ntu_sc->path, err, errsz)))
+            goto done;
+        s.has_ntu = 1;
     }
     if (c->depth.path && (rc = import_frames_open(&s.depth, &c->depth, err, errsz)))
         goto done;
@@ -362,6 +416,11 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
                 cJSON_AddNumberToObject(src, "mask", (double)import_frames_get_info(s.mask)->frames);
             if (s.has_flabels)
                 cJSON_AddNumberToObject(src, "frame_labels", (double)s.nflabels);
+        }
+        if (s.has_ntu) {
+            cJSON *names = cJSON_AddArrayToObject(imp, "ntu_joints_channels");
+            for (int k = 0; names && k < 7; k++)
+                cJSON_AddItemToArray(names, cJSON_CreateString(ntu_extra_names[k]));
         }
     }
     if (!(meta_txt = cJSON_PrintUnformatted(meta))) {
@@ -495,6 +554,12 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
             import_errf(err, errsz, NULL, 0, "clip %s: stream %s: %s", id, name, synapt_writer_errmsg(w));
             goto done;
         }
+    }
+    if (s.has_ntu) {
+        stream_name(name, sizeof name, "ntu_joints", "skeleton", used, &nused);
+        if ((rc = write_ntu_extra(w, &s.ntu, name, target_frames(s.ntu.frames, nvideo, o->on_mismatch),
+                                  fps, id, err, errsz)))
+            goto done;
     }
     if ((rc = synapt_writer_end_clip(w))) {
         import_errf(err, errsz, NULL, 0, "clip %s: %s", id, synapt_writer_errmsg(w));
