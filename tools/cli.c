@@ -3,6 +3,7 @@
 #include "synapt.h"
 
 #include <cJSON.h>
+#include <libavutil/log.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -29,6 +30,27 @@ void cli_init(const char *tool, const char *usage)
 const char *cli_tool(void) { return g_tool; }
 int cli_verbosity(void) { return g_verbosity; }
 void cli_set_verbosity(int v) { g_verbosity = v; }
+
+static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > (g_verbosity >= 2 ? AV_LOG_INFO : AV_LOG_WARNING)) return;
+    /* decoder threads log too: format locally, print with one call */
+    char line[1024], safe[1100];
+    int prefix = 1;
+    av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &prefix);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+    if (!n) return;
+    disp_into(safe, sizeof safe, line);
+    fprintf(stderr, "%s: ffmpeg: %s\n", g_tool, safe);
+}
+
+void cli_route_ffmpeg_log(void)
+{
+    av_log_set_level(g_verbosity >= 1 ? (g_verbosity >= 2 ? AV_LOG_INFO : AV_LOG_WARNING)
+                                      : AV_LOG_QUIET);
+    av_log_set_callback(ffmpeg_log);
+}
 
 int cli_common_option(int c, char **argv)
 {

@@ -62,6 +62,13 @@ void cli_set_verbosity(int v);
  *  messages. */
 int cli_common_option(int c, char **argv);
 
+/** Route FFmpeg's log (decoder chatter such as "deprecated pixel format")
+ *  through the tool's conventions: dropped by default, shown with -v as
+ *  "synapt-x: ffmpeg: message" (warnings and errors only; -vv adds info).
+ *  Call after options are parsed. Process-global, which is why it lives
+ *  here and not in the library. */
+void cli_route_ffmpeg_log(void);
+
 /* ---- diagnostics (stderr) -------------------------------------------- */
 
 /** "synapt-x: file: message". `file` may be NULL (then no file part). */

@@ -46,7 +46,7 @@ static const char usage[] =
     "  -o, --output FILE     where to write; written under a temporary name and\n"
     "                        renamed into place, so a failure leaves nothing behind\n"
     "  -q, --quiet           no progress bar\n"
-    "  -v, --verbose         report what was written\n"
+    "  -v, --verbose         report what was written, and FFmpeg's warnings\n"
     "  -h, --help            show this help and exit\n"
     "      --version         show the version and exit\n"
     "\n"
@@ -490,6 +490,7 @@ int main(int argc, char **argv)
     if (optind >= argc) cli_usage_error("no input file given");
     if (argc - optind > 1) cli_usage_error("one input file at a time (got %d)", argc - optind);
     a.in = argv[optind];
+    cli_route_ffmpeg_log();
     char list[256];
     size_t o = 0;
     list[0] = 0;
