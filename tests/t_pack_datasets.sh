@@ -262,4 +262,65 @@ if synapt-pack -q -o "$T/side.synapt" "$P/m.jsonl" &&
 else
     bad sidecar_manifest "OpenPose BODY-25 x12 persons, st-gcn 18 joints x3, 640x480 u16 depth"
 fi
+# read back: OpenPose keypoints, st-gcn poses and the depth PNG's pixels
+# (decoded here by a small PNG reader) equal the source files
+if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+    synapt-convert "$T/side.synapt" --to npy --clip op --stream pose2d -o "$T/op.npy" &&
+    synapt-convert "$T/side.synapt" --to npy --clip ks --stream pose2d -o "$T/ks.npy" &&
+    synapt-convert "$T/side.synapt" --to npy --clip depth --stream depth -o "$T/depth.npy"
+    if "$PY" - "$R" "$T" <<'EOF2'
+import sys, os, json, struct, zlib, numpy as np
+R, T = sys.argv[1], sys.argv[2]
+# OpenPose: one file per frame, people in file order, NaN past the last
+op = np.load(T + "/op.npy")
+files = sorted(f for f in os.listdir(R + "/pose/openpose") if f.endswith("_keypoints.json"))
+assert op.shape == (len(files), 12, 25, 3)
+for t, f in enumerate(files):
+    people = json.load(open(R + "/pose/openpose/" + f))["people"]
+    for p, person in enumerate(people):
+        assert np.array_equal(op[t, p], np.array(person["pose_keypoints_2d"], np.float32).reshape(25, 3))
+    assert np.isnan(op[t, len(people):]).all()
+# st-gcn: frame_index 1 is frame 0; (x, y) from pose, c from score
+ks = np.load(T + "/ks.npy")
+doc = json.load(open(R + "/pose/kinetics_skeleton/--33Lscn6sk.json"))
+for fr in doc["data"]:
+    for p, sk in enumerate(fr["skeleton"]):
+        want = np.concatenate([np.array(sk["pose"], np.float32).reshape(18, 2),
+                               np.array(sk["score"], np.float32)[:, None]], axis=1)
+        assert np.array_equal(ks[fr["frame_index"] - 1, p], want)
+# 16-bit grey PNG, non-interlaced: inflate, undo the per-row filters
+b = open(R + "/depth/open3d/depth/00000.png", "rb").read()
+pos, idat, hdr = 8, b"", None
+while pos < len(b):
+    n, kind = struct.unpack(">I4s", b[pos:pos + 8])
+    if kind == b"IHDR":
+        hdr = struct.unpack(">IIBBBBB", b[pos + 8:pos + 8 + 13])
+    elif kind == b"IDAT":
+        idat += b[pos + 8:pos + 8 + n]
+    pos += 12 + n
+w, h, depth, ctype, _, _, interlace = hdr
+assert depth == 16 and ctype == 0 and interlace == 0
+raw, bpp, stride = zlib.decompress(idat), 2, w * 2
+out, prev = bytearray(), bytearray(stride)
+for y in range(h):
+    ft, row = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for x in range(stride):
+        a = row[x - bpp] if x >= bpp else 0
+        c = prev[x - bpp] if x >= bpp else 0
+        up = prev[x]
+        if ft == 1: row[x] = (row[x] + a) & 255
+        elif ft == 2: row[x] = (row[x] + up) & 255
+        elif ft == 3: row[x] = (row[x] + ((a + up) >> 1)) & 255
+        elif ft == 4:
+            pa, pb, pc = abs(up - c), abs(a - c), abs(a + up - 2 * c)
+            row[x] = (row[x] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
+    out += row
+    prev = row
+png = np.frombuffer(bytes(out), ">u2").reshape(h, w)
+assert np.array_equal(np.load(T + "/depth.npy")[0], png.astype(np.uint16))
+EOF2
+    then ok sidecar_values_round_trip; else bad sidecar_values_round_trip "stored OpenPose/st-gcn/depth values differ from the files"; fi
+else
+    echo "SKIP sidecar_values_round_trip: /usr/bin/python3 with numpy not available"
+fi
 exit 0
