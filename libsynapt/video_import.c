@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <libavutil/pixdesc.h>
+#include <xxhash.h>
 
 #include "video_internal.h"
 
@@ -38,6 +39,17 @@ typedef struct imp {
     uint64_t nstore, cap_store;
 
     int started;                  /* stream added to the sink */
+    /* start-point check (copy mode): a second decoder restarted at every
+     * keyframe; its first frames must equal the sequential decode's */
+    uint64_t *ohash;              /* hash of each output frame (sequential) */
+    struct vslot { AVCodecContext *dec; int active; uint64_t sync, count, started; } vs[4];
+    uint64_t vstarts;             /* verifiers started, to find the oldest */
+    int intra_only;               /* every frame stands alone: nothing to check */
+    struct vcheck { uint64_t q, sync, hash; } *vck;
+    uint64_t nvck, cap_vck;
+    uint8_t *hbuf;
+    size_t hcap;
+    int force_key;                /* test hook (vid_sink.force_key) */
     AVPacket **pend;              /* copy mode: packets demuxed before the first frame */
     size_t npend, cap_pend;
     vid_encoder *enc;
@@ -214,6 +226,26 @@ static int start(imp *m, const AVFrame *f)
     return 0;
 }
 
+/* Frames checked after each keyframe: enough to cover reordering and the
+ * references a mislabelled keyframe would still lean on, small next to a GOP. */
+#define VERIFY_FRAMES 16
+
+static int frame_hash(imp *m, const AVFrame *f, uint64_t *out)
+{
+    size_t n = vid_native_size(f->width, f->height, f->format);
+    if (n > m->hcap) {
+        uint8_t *b = realloc(m->hbuf, n);
+        if (!b)
+            return fail(m, SYNAPT_E_NOMEM, "out of memory");
+        m->hbuf = b;
+        m->hcap = n;
+    }
+    if (n == 0 || vid_pack_native(m->hbuf, n, f) < 0)
+        return fail(m, SYNAPT_E_CODEC, "cannot pack a %s frame", av_get_pix_fmt_name(f->format));
+    *out = XXH3_64bits(m->hbuf, n) ^ ((uint64_t)f->width << 48) ^ ((uint64_t)f->height << 32);
+    return 0;
+}
+
 static int on_frame(imp *m, AVFrame *f)
 {
     int rc;
@@ -225,6 +257,15 @@ static int on_frame(imp *m, AVFrame *f)
     if (q == AV_NOPTS_VALUE || q < 0 || (uint64_t)q >= m->nspkt) {
         m->map_broken = 1;
         q = (int64_t)m->nspkt; /* out of range: "unknown packet" */
+    }
+    if (m->mode == SYNAPT_VIDEO_COPY) {
+        uint64_t cap = m->cap_frames;
+        uint64_t *h = realloc(m->ohash, cap * sizeof *h);
+        if (!h)
+            return fail(m, SYNAPT_E_NOMEM, "out of memory");
+        m->ohash = h;
+        if ((rc = frame_hash(m, f, &m->ohash[m->nframes])) < 0)
+            return rc;
     }
     m->out_pkt[m->nframes++] = (uint64_t)q;
     m->res->frames = m->nframes;
@@ -262,6 +303,133 @@ static int drain(imp *m)
 /* Send a source packet to the decoder under its packet number. Side data
  * is dropped so the decode here and the one at read time (which sees only
  * the stored bytes and flags) are the same decode. */
+static int verify_drain(imp *m, struct vslot *v)
+{
+    AVFrame *f = m->frm;
+    for (;;) {
+        int r = avcodec_receive_frame(v->dec, f);
+        if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
+            return 0;
+        if (r < 0)
+            continue;
+        if (v->active && f->pts != AV_NOPTS_VALUE && f->pts >= 0) {
+            if (m->nvck >= m->cap_vck) {
+                uint64_t nc = m->cap_vck ? m->cap_vck * 2 : 256;
+                struct vcheck *c = realloc(m->vck, nc * sizeof *c);
+                if (!c) {
+                    av_frame_unref(f);
+                    return fail(m, SYNAPT_E_NOMEM, "out of memory");
+                }
+                m->vck = c;
+                m->cap_vck = nc;
+            }
+            struct vcheck *c = &m->vck[m->nvck];
+            int rc = frame_hash(m, f, &c->hash);
+            if (rc < 0) {
+                av_frame_unref(f);
+                return rc;
+            }
+            c->q = (uint64_t)f->pts;
+            c->sync = v->sync;
+            m->nvck++;
+            if (++v->count >= VERIFY_FRAMES)
+                v->active = 0;
+        }
+        av_frame_unref(f);
+    }
+}
+
+/* Feed the checking decoders. Each keyframe after packet 0 gets a fresh
+ * decoder (up to four at once, the oldest given up when a fifth comes)
+ * that runs for its first VERIFY_FRAMES frames. */
+static int verify_packet(imp *m, AVPacket *p, uint64_t index)
+{
+    char eb[128];
+    if (m->mode != SYNAPT_VIDEO_COPY || m->intra_only)
+        return 0;
+    if (index > 0 && (p->flags & AV_PKT_FLAG_KEY)) {
+        struct vslot *v = NULL;
+        for (int k = 0; k < 4 && !v; k++)
+            if (!m->vs[k].active)
+                v = &m->vs[k];
+        for (int k = 0; k < 4 && !v; k++)
+            if (!v || m->vs[k].started < v->started)
+                v = &m->vs[k];
+        for (int k = 0; k < 4; k++)
+            if (m->vs[k].active && m->vs[k].started < v->started)
+                v = &m->vs[k];
+        if (!v->dec) {
+            int rc = vid_open_decoder(&v->dec, &m->src, 1, eb, sizeof eb);
+            if (rc < 0)
+                return fail(m, rc, "%s", eb);
+        } else {
+            avcodec_flush_buffers(v->dec);
+        }
+        v->active = 1;
+        v->sync = index;
+        v->count = 0;
+        v->started = ++m->vstarts;
+    }
+    for (int k = 0; k < 4; k++) {
+        struct vslot *v = &m->vs[k];
+        if (!v->active)
+            continue;
+        for (;;) {
+            int r = avcodec_send_packet(v->dec, p);
+            if (r == AVERROR(EAGAIN)) {
+                int rc = verify_drain(m, v);
+                if (rc < 0)
+                    return rc;
+                if (!v->active)
+                    break;
+                continue;
+            }
+            break;
+        }
+        int rc = verify_drain(m, v);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* A keyframe is a start point only when a decoder started there gave its
+ * own frame, and every frame it gave from there on, as the sequential
+ * decode did. Otherwise (a keyframe flag on a frame that is no clean
+ * random access point) reads start from an earlier one. */
+static void verify_finish(imp *m, const vid_map *map, uint8_t *key)
+{
+    if (m->mode != SYNAPT_VIDEO_COPY || m->intra_only)
+        return;
+    uint8_t *ok = calloc(map->npkt ? map->npkt : 1, 1);
+    if (!ok)
+        return; /* keep the flags: reads still fall back when frames are missing */
+    for (uint64_t k = 0; k < m->nvck; k++) {
+        const struct vcheck *c = &m->vck[k];
+        if (c->q == c->sync && c->q < map->npkt && map->pkt_out[c->q] >= 0 &&
+            c->hash == m->ohash[map->pkt_out[c->q]])
+            ok[c->sync] = 1;
+    }
+    for (uint64_t k = 0; k < m->nvck; k++) {
+        const struct vcheck *c = &m->vck[k];
+        if (c->q >= map->npkt || c->sync >= map->npkt || c->q < c->sync)
+            continue;
+        int64_t i = map->pkt_out[c->q], o = map->pkt_out[c->sync];
+        if (i >= 0 && o >= 0 && i >= o && c->hash != m->ohash[i])
+            ok[c->sync] = 0;
+    }
+    uint64_t dropped = 0;
+    for (uint64_t q = 1; q < map->npkt; q++)
+        if (key[q] && !ok[q]) {
+            key[q] = 0;
+            dropped++;
+        }
+    if (dropped)
+        say(m, 1, "%s: %llu keyframes are not clean start points; reads start further back",
+            m->path, (unsigned long long)dropped);
+    free(ok);
+}
+
 static int decode_packet(imp *m, const AVPacket *src, uint64_t index)
 {
     AVPacket *p = av_packet_alloc();
@@ -274,6 +442,11 @@ static int decode_packet(imp *m, const AVPacket *src, uint64_t index)
     p->dts = AV_NOPTS_VALUE;
     p->duration = 0;
     p->pos = -1;
+    int vrc = verify_packet(m, p, index);
+    if (vrc < 0) {
+        av_packet_free(&p);
+        return vrc;
+    }
     for (;;) {
         int r = avcodec_send_packet(m->dec, p);
         if (r == AVERROR(EAGAIN)) {
@@ -327,7 +500,20 @@ static int finish(imp *m)
         for (uint64_t i = 0; i < m->nframes; i++)
             map.out_pkt[i] = i;
     }
-    rc = vid_map_finish(&map, m->store_key);
+    if (m->mode == SYNAPT_VIDEO_COPY && !m->intra_only) {
+        /* the check needs pkt_out, which vid_map_finish builds: run it on a
+         * first pass, then build the start points from the cleared flags */
+        rc = vid_map_finish(&map, m->store_key);
+        if (rc == 0) {
+            verify_finish(m, &map, m->store_key);
+            free(map.sync_pkt);
+            free(map.sync_out);
+            map.sync_pkt = map.sync_out = NULL;
+            rc = vid_map_finish(&map, m->store_key);
+        }
+    } else {
+        rc = vid_map_finish(&map, m->store_key);
+    }
     if (rc < 0) {
         if (map.out_pkt == m->out_pkt)
             map.out_pkt = NULL;
@@ -365,6 +551,7 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
     m.err = err;
     m.errsz = errsz;
     m.res = res;
+    m.force_key = sink->force_key;
     int rc = 0, r;
     if (m.mode < 0 || m.mode > SYNAPT_VIDEO_RAW)
         return fail(&m, SYNAPT_E_INVALID_ARG, "unknown video mode %d", m.mode);
@@ -434,6 +621,10 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
         memcpy(m.src.extradata, cp->extradata, (size_t)cp->extradata_size);
         m.src.extradata_size = cp->extradata_size;
     }
+    {
+        const AVCodecDescriptor *cd = avcodec_descriptor_get(m.src.codec_id);
+        m.intra_only = cd && (cd->props & AV_CODEC_PROP_INTRA_ONLY);
+    }
     if ((rc = vid_open_decoder(&m.dec, &m.src, o->threads, eb, sizeof eb)) < 0) {
         rc = fail(&m, rc, "%s", eb);
         goto done;
@@ -472,6 +663,8 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
             goto done;
         }
         uint64_t index = m.nspkt;
+        if (m.force_key)
+            m.pkt->flags |= AV_PKT_FLAG_KEY;
         m.spts[m.nspkt++] = ts(m.pkt->pts);
         if (m.mode == SYNAPT_VIDEO_COPY) {
             if (m.started) {
@@ -542,6 +735,11 @@ done:
     free(m.pend);
     vid_encoder_free(m.enc);
     avcodec_free_context(&m.dec);
+    for (int k = 0; k < 4; k++)
+        avcodec_free_context(&m.vs[k].dec);
+    free(m.ohash);
+    free(m.vck);
+    free(m.hbuf);
     av_frame_free(&m.frm);
     av_packet_free(&m.pkt);
     avformat_close_input(&m.fmt);
@@ -629,7 +827,7 @@ SYNAPT_API int synapt_video_import(synapt_video_import_result *out, synapt_write
     }
     synapt_video_import_result tmp;
     wsink s = { w, opts->stream_name ? opts->stream_name : "rgb", 0 };
-    vid_sink sink = { ws_begin, ws_packet, ws_finish, ws_errmsg, &s };
+    vid_sink sink = { ws_begin, ws_packet, ws_finish, ws_errmsg, &s, 0 };
     int rc = vid_import_run(out ? out : &tmp, path, opts, &sink, errbuf, errbuf_size);
     return rc;
 }

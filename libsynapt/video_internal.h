@@ -106,6 +106,7 @@ typedef struct vid_sink {
     int (*finish)(void *user, uint32_t stream, uint64_t frames, const char *codec_config);
     const char *(*errmsg)(void *user);
     void *user;
+    int force_key;   /* tests: flag every packet a keyframe, as a badly muxed file does */
 } vid_sink;
 
 int vid_import_run(synapt_video_import_result *res, const char *path,

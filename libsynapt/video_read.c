@@ -373,12 +373,20 @@ static int to_native(outctx *o, const AVFrame *f, uint8_t *dst)
             return SYNAPT_E_CODEC;
         s->sws_w = f->width; s->sws_h = f->height; s->sws_fmt = f->format; s->sws_out = o->fmt;
     }
-    uint8_t *d[4];
-    int ls[4];
-    if (av_image_fill_arrays(d, ls, dst, o->fmt, o->w, o->h, 1) < 0)
-        return SYNAPT_E_CODEC;
-    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, d, ls);
-    return 0;
+    /* into a padded frame first: swscale may write past a row's end */
+    AVFrame *t = av_frame_alloc();
+    if (!t)
+        return SYNAPT_E_NOMEM;
+    t->width = o->w;
+    t->height = o->h;
+    t->format = o->fmt;
+    int rc = SYNAPT_E_NOMEM;
+    if (av_frame_get_buffer(t, 64) >= 0) {
+        sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, t->data, t->linesize);
+        rc = vid_pack_native(dst, o->frame_bytes, t);
+    }
+    av_frame_free(&t);
+    return rc;
 }
 
 static int to_rgb(outctx *o, const AVFrame *f, uint8_t *dst)
@@ -388,15 +396,17 @@ static int to_rgb(outctx *o, const AVFrame *f, uint8_t *dst)
     if (!s->sws || s->sws_w != f->width || s->sws_h != f->height || s->sws_fmt != f->format || s->sws_out != out) {
         sws_freeContext(s->sws);
         s->sws = sws_getContext(f->width, f->height, f->format, o->w, o->h, out,
-                                SWS_BILINEAR,
+                                SWS_BICUBIC,
                                 NULL, NULL, NULL);
         if (!s->sws)
             return SYNAPT_E_CODEC;
-        /* honour the stream's matrix and range; untagged SD is BT.601,
-         * untagged HD BT.709, as players assume */
+        /* the stream's matrix and range, FFmpeg's defaults (BT.601) when
+         * untagged: with bicubic this gives exactly what
+         * `ffmpeg -i SRC -pix_fmt rgb24` gives, so RGB here matches the
+         * FFmpeg-based loaders a model was trained with */
         int cs = f->colorspace != AVCOL_SPC_UNSPECIFIED ? (int)f->colorspace : o->colorspace;
         if (cs == AVCOL_SPC_UNSPECIFIED)
-            cs = o->h >= 720 ? AVCOL_SPC_BT709 : AVCOL_SPC_BT470BG;
+            cs = SWS_CS_DEFAULT;
         int full = f->color_range == AVCOL_RANGE_JPEG || o->range == AVCOL_RANGE_JPEG;
         int *inv, *tab, sr, dr, br, con, sat;
         if (sws_getColorspaceDetails(s->sws, &inv, &sr, &tab, &dr, &br, &con, &sat) >= 0) {
@@ -405,9 +415,24 @@ static int to_rgb(outctx *o, const AVFrame *f, uint8_t *dst)
         }
         s->sws_w = f->width; s->sws_h = f->height; s->sws_fmt = f->format; s->sws_out = out;
     }
-    uint8_t *d[4] = { dst, NULL, NULL, NULL };
-    int ls[4] = { o->w * 3, 0, 0, 0 };
-    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, d, ls);
+    /* swscale's fast paths write whole SIMD blocks, past the last pixel of
+     * a row: convert into a padded frame, then copy the rows out */
+    if (!s->conv || s->conv->width != o->w || s->conv->height != o->h) {
+        av_frame_free(&s->conv);
+        s->conv = av_frame_alloc();
+        if (!s->conv)
+            return SYNAPT_E_NOMEM;
+        s->conv->width = o->w;
+        s->conv->height = o->h;
+        s->conv->format = AV_PIX_FMT_RGB24;
+        if (av_frame_get_buffer(s->conv, 64) < 0) {
+            av_frame_free(&s->conv);
+            return SYNAPT_E_NOMEM;
+        }
+    }
+    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
+              s->conv->data, s->conv->linesize);
+    av_image_copy_plane(dst, o->w * 3, s->conv->data[0], s->conv->linesize[0], o->w * 3, o->h);
     return 0;
 }
 

@@ -23,6 +23,7 @@
 
 #include "synapt.h"
 #include "testutil.h"
+#include "video_internal.h"
 
 static char tmpdir[512];
 static int have_ffmpeg;
@@ -206,6 +207,22 @@ static void check_one(const char *name, const char *src, int mode, uint8_t **ref
     CHECK_OK(synapt_video_read(r, 0, 0, 0, n, SYNAPT_VIDEO_RGB24, rgb, fb * n, &wr));
     CHECK_EQ_INT(wr, fb * n);
     CHECK_EQ_INT(fb, (size_t)vi.width * vi.height * 3);
+    if (mode == SYNAPT_VIDEO_COPY && fb * n <= (64u << 20)) {
+        /* RGB24 is what `ffmpeg -pix_fmt rgb24` gives, byte for byte */
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -map 0:v:0 -fps_mode passthrough -pix_fmt rgb24 -f rawvideo -", src);
+        FILE *p = popen(cmd, "r");
+        uint8_t *ff = malloc(fb * n + 1);
+        size_t got = p && ff ? fread(ff, 1, fb * n + 1, p) : 0;
+        if (p)
+            pclose(p);
+        CHECK_EQ_INT(got, fb * n);
+        if (got == fb * n && memcmp(ff, rgb, got)) {
+            printf("  %s: RGB differs from ffmpeg's rgb24 (PSNR %.2f dB)\n", label, psnr(ff, rgb, got));
+            CHECK(0);
+        }
+        free(ff);
+    }
     if (mode == SYNAPT_VIDEO_COPY) {
         free(*ref_rgb);
         *ref_rgb = rgb;
@@ -445,6 +462,110 @@ static void test_damaged(void)
     unlink(dst);
 }
 
+/* A file whose every packet claims to be a keyframe (as some muxers write
+ * them): the import's check must keep only real start points, and random
+ * access must stay exact. Uses the library's internal import entry to set
+ * the flags, through a sink that writes with the public writer calls. */
+typedef struct tsink { synapt_writer *w; uint32_t stream; } tsink;
+static int ts_begin(void *u, uint32_t *stream, int codec, const vid_params *p, const char *cfg)
+{
+    tsink *t = u;
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.name = "rgb";
+    d.kind = SYNAPT_KIND_VIDEO;
+    d.codec = codec;
+    d.ndim = 3;
+    d.shape[0] = (uint64_t)p->height;
+    d.shape[1] = (uint64_t)p->width;
+    d.shape[2] = 3;
+    d.compression = SYNAPT_COMPRESSION_NONE;
+    d.filter = SYNAPT_FILTER_NONE;
+    d.extradata = p->extradata;
+    d.extradata_size = (size_t)p->extradata_size;
+    d.codec_config = cfg;
+    int rc = synapt_writer_add_stream(&t->stream, t->w, &d);
+    *stream = t->stream;
+    return rc;
+}
+static int ts_packet(void *u, const uint8_t *data, size_t size, int64_t pts, int64_t dts, uint32_t flags)
+{
+    tsink *t = u;
+    return synapt_writer_write_packet(t->w, t->stream, data, size, pts, dts, flags);
+}
+static int ts_finish(void *u, uint32_t stream, uint64_t frames, const char *cfg)
+{
+    tsink *t = u;
+    return synapt_writer_set_video_info(t->w, stream, frames, cfg);
+}
+static const char *ts_err(void *u)
+{
+    tsink *t = u;
+    return synapt_writer_errmsg(t->w);
+}
+
+static void test_mislabelled_keyframes(void)
+{
+    const char *names[] = { "h264_bf_longgop.mp4", "mpeg4_bf.avi", "h264_opengop.mkv" };
+    for (size_t k = 0; k < 3; k++) {
+        const char *src = path_in(names[k]);
+        const char *dst = path_in("allkey.synapt");
+        struct stat sb;
+        if (stat(src, &sb))
+            continue;
+        synapt_writer *w;
+        synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+        wo.fsync = 0;
+        char err[600];
+        if (synapt_writer_create(&w, dst, &wo, err, sizeof err))
+            continue;
+        synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+        cd.id = "clip";
+        CHECK_OK(synapt_writer_begin_clip(w, &cd));
+        tsink t = { w, 0 };
+        vid_sink sink = { ts_begin, ts_packet, ts_finish, ts_err, &t, 1 };
+        synapt_video_import_options o = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
+        synapt_video_import_result res;
+        int rc = vid_import_run(&res, src, &o, &sink, err, sizeof err);
+        CHECK_OK(rc);
+        if (rc) {
+            printf("  %s\n", err);
+            synapt_writer_abort(w);
+            continue;
+        }
+        CHECK_OK(synapt_writer_close(w, err, sizeof err));
+        synapt_reader *r;
+        if (synapt_reader_open(&r, dst, NULL))
+            continue;
+        synapt_video_info vi;
+        CHECK_OK(synapt_video_get_info(&vi, r, 0, 0));
+        printf("  %s with every packet flagged key: %llu of %llu packets kept as start points\n", names[k],
+               (unsigned long long)vi.sync_points, (unsigned long long)vi.packet_count);
+        CHECK(vi.sync_points < vi.packet_count / 4);
+        uint64_t n = vi.frame_count;
+        size_t fn;
+        char **ff = ffmpeg_md5(src, &fn);
+        CHECK_EQ_INT(fn, n);
+        char *w5 = calloc(17, 33);
+        int bad = 0;
+        for (int i = 0; i < 100 && n && fn == n; i++) {
+            uint64_t len = 1 + rnd() % 16;
+            uint64_t a = rnd() % (n - len + 1);
+            if (synapt_video_frame_md5(w5, r, 0, 0, a, len)) {
+                bad++;
+                break;
+            }
+            for (uint64_t j = 0; j < len; j++)
+                if (strcmp(w5 + j * 33, ff[a + j]))
+                    bad++;
+        }
+        CHECK_EQ_INT(bad, 0);
+        free(w5);
+        free_lines(ff, fn);
+        synapt_reader_close(r);
+        unlink(dst);
+    }
+}
+
 static void test_resize_export(void)
 {
     char err[600], cmd[1500];
@@ -529,6 +650,7 @@ int main(void)
     }
     test_sources();
     test_realdata();
+    RUN(test_mislabelled_keyframes);
     RUN(test_damaged);
     RUN(test_resize_export);
     char cmd[700];
