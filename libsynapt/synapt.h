@@ -729,7 +729,11 @@ typedef struct synapt_video_import_result {
 /** Import the first video stream of `path` (anything libavformat demuxes)
  *  into the clip open in `w`, as a new stream of kind VIDEO.
  *  The input is opened and its first frame decoded before the writer is
- *  touched, so an unreadable input leaves `w` usable.
+ *  touched, so an unreadable input leaves `w` usable. The whole stream is
+ *  decoded once (to count frames and map packets to frames), and in copy
+ *  mode each keyframe is checked with a fresh decoder over its first 16
+ *  frames: only keyframes that reproduce the sequential decode become
+ *  start points for random access.
  *  @param out     result (may be NULL).
  *  @param errbuf  receives a one-line message naming `path` on failure,
  *                 and on success a warning when `damaged` (may be NULL).
@@ -766,7 +770,9 @@ SYNAPT_API int synapt_video_get_info(synapt_video_info *out, const synapt_reader
                                      uint64_t clip, uint32_t stream);
 
 /** Output formats of synapt_video_read(). */
-#define SYNAPT_VIDEO_RGB24  0  /* height*width*3 bytes per frame, libswscale */
+#define SYNAPT_VIDEO_RGB24  0  /* height*width*3 bytes per frame, libswscale bicubic with
+                                  the stream's matrix and range (BT.601 when untagged):
+                                  byte for byte what `ffmpeg -pix_fmt rgb24` gives */
 #define SYNAPT_VIDEO_NATIVE 1  /* decoder's pixel format, planes packed without padding */
 
 /** Decode frames [first, first+n) of a video stream into `buf`, frames one
