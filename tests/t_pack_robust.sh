@@ -148,6 +148,19 @@ else
     bad image_folders "JPEG sequence as mjpeg (copy), other folders as decoded images"
 fi
 
+# ---- a folder of class folders of videos -----------------------------------------
+mkdir -p "$T/tree/walk" "$T/tree/run"
+cp "$T/v0.mp4" "$T/tree/walk/a.mp4"
+cp "$T/v1.mp4" "$T/tree/run/b.mp4"
+cp "$T/v2.mp4" "$T/tree/c.mp4"
+if synapt-pack -q -o "$T/tree.synapt" "$T/tree" &&
+   synapt-inspect --clips --json "$T/tree.synapt" | grep -q '"id":"run/b","labels":\["run"\],"label_ids":\[0\]' &&
+   synapt-inspect --clips --json "$T/tree.synapt" | grep -q '"id":"c","labels":\[\]'; then
+    ok video_folder
+else
+    bad video_folder "class folders give labels (alphabetical ids), loose videos none"
+fi
+
 # ---- frame alignment -------------------------------------------------------
 echo '{"video":"v0.mp4","label":"a","frame_labels":[1,1,2,2,3]}' > "$T/mis.jsonl"
 synapt-pack -q -o "$T/mis.synapt" "$T/mis.jsonl" 2> "$T/mis.err"

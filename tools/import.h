@@ -167,7 +167,8 @@ const char *import_format_names(void);
 
 /** Guess the layout of `input` (a file or folder): a folder with classInd.txt
  *  is ucf101, *_test_split1.txt files hmdb51, .skeleton files ntu, *_info.mat
- *  surreact; a .jsonl file manifest; a .csv whose header has youtube_id
+ *  surreact, one holding video files (or class folders of them) folder;
+ *  a .jsonl file manifest; a .csv whose header has youtube_id
  *  kinetics, one with video/frames manifest; Diving48_V2_*.json diving48;
  *  a JSON array of {id,template} ssv2; anything else line-based list.
  *  Returns the static name or NULL when it cannot tell. */
@@ -198,6 +199,11 @@ int import_parse_diving48(import_list *out, const import_options *o, const char 
                           char *err, size_t errsz);
 int import_parse_list(import_list *out, const import_options *o, const char *path,
                       char *err, size_t errsz);
+/** A folder of videos, as downloaded: files in it, or in one level of class
+ *  folders (root/<class>/<video>: the folder name is the label, classes in
+ *  alphabetical order). Ids are the relative paths without extension. */
+int import_parse_folder(import_list *out, const import_options *o, const char *path,
+                        char *err, size_t errsz);
 /** A folder of .skeleton files (or one file): one clip per sample, pose3d and
  *  pose2d sidecars set to the file, video <name>_rgb.avi beside it or under root. */
 int import_parse_ntu(import_list *out, const import_options *o, const char *path,

@@ -613,7 +613,7 @@ int import_clip_resolve(import_clip *c, char *err, size_t errsz)
 
 const char *import_format_names(void)
 {
-    return "manifest ucf101 hmdb51 kinetics ssv2 diving48 list ntu surreact";
+    return "manifest ucf101 hmdb51 kinetics ssv2 diving48 list ntu surreact folder";
 }
 
 static int dir_has_suffix(const char *dir, const char *suffix, int depth)
@@ -673,6 +673,10 @@ const char *import_detect_format(const char *input)
             return "ssv2";
         if (dir_has_suffix(input, "_info.mat", 4))
             return "surreact";
+        static const char *const vexts[] = { ".mp4", ".avi", ".webm", ".mkv", ".mov", NULL };
+        for (int i = 0; vexts[i]; i++)
+            if (dir_has_suffix(input, vexts[i], 1))
+                return "folder";
         return NULL;
     }
     const char *base = strrchr(input, '/');
@@ -750,6 +754,8 @@ int import_parse(import_list *out, const import_options *opts,
             rc = import_parse_ntu(out, opts, inputs[i], err, errsz);
         else if (strcmp(fmt, "surreact") == 0)
             rc = import_parse_surreact(out, opts, inputs[i], err, errsz);
+        else if (strcmp(fmt, "folder") == 0)
+            rc = import_parse_folder(out, opts, inputs[i], err, errsz);
         else {
             import_errf(err, errsz, NULL, 0, "unknown format '%s' (one of: %s)", fmt,
                         import_format_names());
