@@ -954,6 +954,17 @@ static void real_openpose(void)
     CHECK(p.data && near(p.data[(5 * 12 * 25 + 1) * 3], 1157.22) && near(p.data[(5 * 12 * 25 + 1) * 3 + 2], 0.893242));
     import_pose_free(&p);
     import_sidecar_clear(&sc);
+    /* one frame's file alone, recognised by its content */
+    CHECK_OK(import_sidecar_detect(&sc, real("pose/openpose/video_000000000005_keypoints.json"), errbuf, sizeof errbuf));
+    CHECK(sc.kind == IMPORT_SC_OPENPOSE_DIR);
+    CHECK_OK(import_pose_read(&p, &sc, 0, errbuf, sizeof errbuf));
+    CHECK(p.frames == 1 && p.persons == 12 && p.data && near(p.data[3], 1157.22));
+    import_pose_free(&p);
+    import_sidecar_clear(&sc);
+    CHECK_OK(import_sidecar_detect(&sc, real("pose/kinetics_skeleton/--33Lscn6sk.json"), errbuf, sizeof errbuf));
+    CHECK(sc.kind == IMPORT_SC_KINETICS_SKEL);
+    import_sidecar_clear(&sc);
+    CHECK(import_sidecar_detect(&sc, real("pose/mmpose/coco/test_coco.json"), errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
 }
 
 static void real_kinetics_skeleton(void)

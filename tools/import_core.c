@@ -38,6 +38,8 @@ void import_errf(char *err, size_t errsz, const char *file, uint64_t line,
             *p = ' ';
 }
 
+static int file_head(const char *path, char *buf, size_t n);
+
 /* ---------------------------------------------------------------- lists */
 
 void import_sidecar_clear(import_sidecar *sc)
@@ -510,8 +512,17 @@ int import_sidecar_detect(import_sidecar *sc, const char *spec, char *err, size_
         sc->kind = IMPORT_SC_HDF5;
     else if (ends_with_ci(p, ".mat"))
         sc->kind = IMPORT_SC_MAT;
-    else if (ends_with_ci(p, ".json"))
-        sc->kind = IMPORT_SC_KINETICS_SKEL;
+    else if (ends_with_ci(p, ".json")) {
+        /* by content: st-gcn files hold "data", OpenPose frames "people" */
+        char head[4096];
+        int n = file_head(p, head, sizeof head);
+        if (n > 0 && strstr(head, "\"people\""))
+            sc->kind = IMPORT_SC_OPENPOSE_DIR;
+        else if (n > 0 && strstr(head, "\"data\""))
+            sc->kind = IMPORT_SC_KINETICS_SKEL;
+        else if (n < 0)
+            sc->kind = IMPORT_SC_KINETICS_SKEL; /* missing: the reader names the file */
+    }
     else if (is_dir(p))
         sc->kind = classify_dir(p);
     else if (ends_with_ci(p, ".png") || ends_with_ci(p, ".jpg") || ends_with_ci(p, ".jpeg"))

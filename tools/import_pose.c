@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void import_pose_free(import_pose *p)
 {
@@ -108,6 +109,23 @@ int import_openpose_read(import_pose *out, const char *dir, char *err, size_t er
     uint32_t *counts = NULL;
     int rc = 0;
     uint32_t joints = 0, maxp = 0;
+    /* one OpenPose file is a one-frame sidecar */
+    char *single_dir = NULL;
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *sl = strrchr(dir, '/');
+        single_dir = import_path_dir(dir);
+        names = malloc(sizeof *names);
+        if (!single_dir || !names || !(names[0] = strdup(sl ? sl + 1 : dir))) {
+            free(single_dir);
+            free(names);
+            import_errf(err, errsz, dir, 0, "out of memory");
+            return SYNAPT_E_NOMEM;
+        }
+        n = 1;
+        dir = single_dir;
+        goto parse;
+    }
     DIR *d = opendir(dir);
     if (!d) {
         import_errf(err, errsz, dir, 0, "cannot open folder");
@@ -143,6 +161,7 @@ int import_openpose_read(import_pose *out, const char *dir, char *err, size_t er
     }
     /* OpenPose numbers frames with zero-padded counters: name order is time order */
     qsort(names, n, sizeof *names, cmp_str);
+parse:
     frames = calloc(n, sizeof *frames);
     counts = calloc(n, sizeof *counts);
     if (!frames || !counts) {
@@ -221,6 +240,7 @@ done:
     free(names);
     free(frames);
     free(counts);
+    free(single_dir);
     return rc;
 }
 
