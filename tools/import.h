@@ -77,7 +77,8 @@ typedef struct import_sidecar {
 /** Fill sc->kind (and sc->inner for "file.h5:/path") from `spec`, a manifest
  *  value already joined with the manifest's folder. Looks at the extension
  *  first, then at a folder's contents (OpenPose JSON, PNG or JPEG frames) or
- *  a .json file's first bytes (Kinetics-skeleton). Takes ownership of nothing;
+ *  a .json file's first bytes ("people": one OpenPose frame; "data":
+ *  Kinetics-skeleton). Takes ownership of nothing;
  *  copies `spec`. Errors: _INPUT (unrecognised, message names the path), _NOMEM. */
 int import_sidecar_detect(import_sidecar *sc, const char *spec, char *err, size_t errsz);
 void import_sidecar_clear(import_sidecar *sc);
