@@ -117,7 +117,8 @@ int main(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = cores > 0 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
     int c;
-    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+    opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
         case 'o': o.path = optarg; break;
