@@ -540,7 +540,9 @@ typedef struct synapt_writer_options {
 #define SYNAPT_WRITER_OPTIONS_INIT \
     { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1 }
 
-/** Create a writer for `path`. Errors: _IO, _NOMEM, _INVALID_ARG, _EXISTS
+/** Create a writer for `path`. Errors: _IO (also when path exists and is
+ *  not a regular file: the finished file is renamed over PATH, which must
+ *  not replace a device, FIFO or directory), _NOMEM, _INVALID_ARG, _EXISTS
  *  (path exists and overwrite is 0). errbuf as in synapt_reader_open2(). */
 SYNAPT_API int synapt_writer_create(synapt_writer **out, const char *path,
                                     const synapt_writer_options *opts,

@@ -354,6 +354,13 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
         sy_fmt(errbuf, errbuf_size, "%s: already exists", path);
         return SYNAPT_E_EXISTS;
     }
+    /* close() renames the temporary file over PATH: over a device or FIFO
+     * (say /dev/null, run as root) that would replace the node itself */
+    struct stat pst;
+    if (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode)) {
+        sy_fmt(errbuf, errbuf_size, "%s: exists and is not a regular file", path);
+        return SYNAPT_E_IO;
+    }
     sy_mem mem;
     sy_mem_init(&mem, opts->allocator);
     synapt_writer *w = sy_calloc(&mem, sizeof *w);

@@ -150,6 +150,14 @@ int npy_writer_open(npy_writer **out, const char *path, int dtype,
         seterr(err, errsz, "%s: .npy header too long", path);
         return SYNAPT_E_INVALID_ARG;
     }
+    /* the temporary file is renamed over PATH at close: over a device or
+     * FIFO (-o /dev/stdout, or /dev/null run as root) that would replace
+     * the node itself */
+    struct stat pst;
+    if (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode)) {
+        seterr(err, errsz, "%s: exists and is not a regular file", path);
+        return SYNAPT_E_IO;
+    }
     npy_writer *w = calloc(1, sizeof *w);
     size_t pl = strlen(path);
     if (!w || !(w->path = malloc(pl + 1)) || !(w->tmp = malloc(pl + 16))) {
