@@ -46,6 +46,7 @@ MAN_PAGES = $(sort $(wildcard man/*.1))
 STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
 
+.SECONDARY:
 .PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench demo install uninstall clean
 all: lib tools
 
