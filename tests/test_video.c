@@ -11,6 +11,7 @@
  *   - random windows read through random access equal the sequential read.
  * Plus damaged inputs, resizing, export, and bad codec_config. */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -566,6 +567,59 @@ static void test_mislabelled_keyframes(void)
     }
 }
 
+/* One reader, four threads reading random windows at once: each call gets
+ * its own decoder from the reader's cache, and every frame stays exact. */
+typedef struct thr { synapt_reader *r; const char *md5; uint64_t n; int bad; uint64_t seed; } thr;
+static void *thr_main(void *u)
+{
+    thr *t = u;
+    char w5[17 * 33];
+    for (int i = 0; i < 30; i++) {
+        t->seed = t->seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t len = 1 + (t->seed >> 33) % 16;
+        uint64_t a = (t->seed >> 13) % (t->n - len + 1);
+        if (synapt_video_frame_md5(w5, t->r, 0, 0, a, len)) {
+            t->bad++;
+            continue;
+        }
+        for (uint64_t j = 0; j < len; j++)
+            if (strcmp(w5 + j * 33, t->md5 + (a + j) * 33))
+                t->bad++;
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    const char *src = path_in("h264_bf_longgop.mp4");
+    const char *dst = path_in("threads.synapt");
+    char err[600];
+    synapt_video_import_result res;
+    int rc = pack(dst, src, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+    CHECK_OK(rc);
+    synapt_reader *r;
+    if (rc || synapt_reader_open(&r, dst, NULL))
+        return;
+    uint64_t n = res.frames;
+    char *md5 = calloc(n, 33);
+    CHECK_OK(synapt_video_frame_md5(md5, r, 0, 0, 0, n));
+    thr t[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        t[i] = (thr){ r, md5, n, 0, (uint64_t)i + 1 };
+        pthread_create(&th[i], NULL, thr_main, &t[i]);
+    }
+    int bad = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        bad += t[i].bad;
+    }
+    CHECK_EQ_INT(bad, 0);
+    free(md5);
+    synapt_reader_close(r);
+    unlink(dst);
+}
+
 static void test_resize_export(void)
 {
     char err[600], cmd[1500];
@@ -651,6 +705,7 @@ int main(void)
     test_sources();
     test_realdata();
     RUN(test_mislabelled_keyframes);
+    RUN(test_threads);
     RUN(test_damaged);
     RUN(test_resize_export);
     char cmd[700];
