@@ -67,10 +67,17 @@ $(SHARED): $(LIB_OBJ)
 	ln -sf libsynapt.so.$(VERSION) $(B)/lib/libsynapt.so.$(SOMAJOR)
 	ln -sf libsynapt.so.$(SOMAJOR) $(B)/lib/libsynapt.so
 
+# libdir and includedir relative to ${prefix} when they are under it, so that
+# pkg-config --define-prefix (or --define-variable=prefix=...) can relocate a
+# staged DESTDIR install
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' \
+	-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(LIB_PKGS)|'
+
 $(B)/lib/synapt.pc: synapt.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(LIB_PKGS)|' $< > $@
+	$(PC_SED) $< > $@
 
 $(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) libsynapt/synapt.h
 	@mkdir -p $(@D)
@@ -124,6 +131,7 @@ demo: deps
 	$(MAKE) all
 	SYNAPT_BUILD=$(B) sh scripts/demo.sh
 
+# synapt.pc is regenerated at install: `make all` may have run with another PREFIX
 install: lib tools
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 libsynapt/synapt.h $(DESTDIR)$(INCLUDEDIR)/synapt.h
@@ -131,7 +139,9 @@ install: lib tools
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION)
 	ln -sf libsynapt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsynapt.so.$(SOMAJOR)
 	ln -sf libsynapt.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libsynapt.so
-	install -m 644 $(B)/lib/synapt.pc $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
+	$(PC_SED) synapt.pc.in > $(B)/lib/synapt.pc.install
+	install -m 644 $(B)/lib/synapt.pc.install $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
+	rm -f $(B)/lib/synapt.pc.install
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
