@@ -145,6 +145,8 @@ install: lib tools
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	@# the loader finds a new library in /usr/local/lib only after ldconfig
+	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/synapt.h $(DESTDIR)$(LIBDIR)/libsynapt.a \
@@ -152,6 +154,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BIN)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz
