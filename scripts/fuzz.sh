@@ -9,7 +9,8 @@
 #   FUZZ_CC        compiler (default clang; needs -fsanitize=fuzzer)
 #   FUZZ_BUILD     build directory (default build-fuzz)
 #   FUZZ_MERGE=1   afterwards, merge new coverage into fuzz/corpus/<target>
-#                  (libFuzzer -merge=1 keeps only inputs that add coverage)
+#                  (libFuzzer -merge=1 on edges keeps only inputs that add
+#                  coverage) and report the corpus size against its 2 MB budget
 #
 # Each target fuzzes a scratch copy of its committed corpus plus fresh seeds
 # written by the current library (fuzz/fuzz_seeds.c), so the committed corpus
@@ -96,10 +97,17 @@ for t in $FUZZ_TARGETS; do
     fi
     echo "| $t | $secs | ${runs:-?} | ${eps:-?} | $files | $result |" >> "$summary"
     if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
+        # edges only (no hit counters): counters keep hundreds of near-copies
         mkdir -p "fuzz/corpus/$t"
-        "$OUT/$t" -merge=1 -rss_limit_mb=2048 -timeout=20 "fuzz/corpus/$t" "$corpus" \
+        "$OUT/$t" -merge=1 -use_counters=0 -rss_limit_mb=2048 -timeout=20 "fuzz/corpus/$t" "$corpus" \
             > "$OUT/$t.merge.log" 2>&1
+        grep MERGE-OUTER "$OUT/$t.merge.log" | tail -n 1
     fi
 done
 cat "$summary"
+if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+    bytes=$(cat fuzz/corpus/*/* | wc -c)
+    echo "fuzz: committed corpus is now $bytes bytes"
+    [ "$bytes" -le 2000000 ] || echo "fuzz: over the 2 MB budget: drop the largest non-seed inputs (see fuzz/README.md)"
+fi
 exit $status
