@@ -1,6 +1,7 @@
 /* fuzz_seeds.c - write the seed inputs of the three fuzz targets from small
  * valid files written by the library: `fuzz_seeds DIR` fills
- * DIR/fuzz_open, DIR/fuzz_index and DIR/fuzz_chunk with files named seed-*.
+ * DIR/fuzz_open, DIR/fuzz_index, DIR/fuzz_chunk and DIR/fuzz_recover with
+ * files named seed-*.
  * scripts/fuzz.sh runs it before fuzzing so the seeds always match the
  * current writer; the committed corpus in fuzz/corpus/ started from them. */
 #include <errno.h>
@@ -56,6 +57,17 @@ int main(int argc, char **argv)
         fz_buf b = { 0 };
         bad |= fs_derived(dir, "fuzz_index", name, &b, fz_index_input(&b, f, n));
         free(b.p);
+        /* fuzz_recover: what a crashed writer leaves (no index, or cut inside
+         * a record) and a finished file; small ones only (corpus budget) */
+        size_t ioff, ilen;
+        if (multi[i] > 0 && multi[i] <= 2 && fz_index_record(f, n, &ioff, &ilen)) {
+            char rname[48];
+            snprintf(rname, sizeof rname, "%s-noindex", name);
+            bad |= fs_write(dir, "fuzz_recover", rname, f, ioff, NULL, 0);
+            snprintf(rname, sizeof rname, "%s-cut", name);
+            bad |= fs_write(dir, "fuzz_recover", rname, f, ioff * 2 / 3, NULL, 0);
+            bad |= fs_write(dir, "fuzz_recover", name, f, n, NULL, 0);
+        }
         free(f);
     }
     for (size_t i = 0; i < FZ_NCFG; i++) {

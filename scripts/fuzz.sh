@@ -5,7 +5,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target (default 600)
-#   FUZZ_TARGETS   targets to run (default "fuzz_open fuzz_index fuzz_chunk")
+#   FUZZ_TARGETS   targets to run (default "fuzz_open fuzz_index fuzz_chunk fuzz_recover")
 #   FUZZ_CC        compiler (default clang; needs -fsanitize=fuzzer)
 #   FUZZ_BUILD     build directory (default build-fuzz)
 #   FUZZ_MERGE=1   afterwards, merge new coverage into fuzz/corpus/<target>
@@ -23,7 +23,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_open fuzz_index fuzz_chunk"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_open fuzz_index fuzz_chunk fuzz_recover"}
 CC=${FUZZ_CC:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 

@@ -2,7 +2,7 @@
  * through the same harness code the fuzzers run, under the ordinary build and
  * under `make asan`, so every input that once found a bug keeps being tried.
  *
- * The three targets are compiled into this program by #include, each entry
+ * The four targets are compiled into this program by #include, each entry
  * point renamed. The test also checks that inputs built from fresh valid
  * files open cleanly through each harness: if the library's layout drifted
  * from what the harnesses splice, the fuzzers would be exercising nothing. */
@@ -16,6 +16,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_chunk_entry
 #include "../fuzz/fuzz_chunk.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_recover_entry
+#include "../fuzz/fuzz_recover.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "testutil.h"
@@ -111,6 +114,12 @@ static void seeds_open_cleanly(void)
         }
         CHECK_EQ_INT(fz_open_walk_file(f, n, 0), 0);
         CHECK_EQ_INT(fz_open_walk_file(f, n, 1), 0);
+        size_t ioff, ilen;
+        CHECK_EQ_INT(fr_run(f, n), 0);
+        if (multi[i] > 0 && fz_index_record(f, n, &ioff, &ilen)) {
+            CHECK_EQ_INT(fr_run(f, ioff), 0);          /* the writer died before the index */
+            CHECK_EQ_INT(fr_run(f, ioff * 2 / 3), 0);  /* ... or inside a record */
+        }
         fz_buf b = { 0 };
         CHECK(fz_index_input(&b, f, n));
         if (b.n) {
@@ -153,6 +162,8 @@ static void edge_inputs(void)
     fuzz_index_entry(empty, 0);
     fuzz_index_entry(big, sizeof big);
     fuzz_chunk_entry(empty, 0);
+    fuzz_recover_entry(empty, 0);
+    fuzz_recover_entry(big, sizeof big);
     for (unsigned t = 0; t < FZ_NCFG; t++) {
         big[0] = (uint8_t)t;
         fuzz_chunk_entry(big, sizeof big);
@@ -168,5 +179,7 @@ int main(void)
     replay("fuzz_open", fuzz_open_entry);
     replay("fuzz_index", fuzz_index_entry);
     replay("fuzz_chunk", fuzz_chunk_entry);
+    replay("fuzz_recover", fuzz_recover_entry);
+    if (fr_dir[0]) rmdir(fr_dir);
     TEST_MAIN_END();
 }
