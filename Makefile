@@ -43,6 +43,10 @@ BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 MAN_PAGES = $(sort $(wildcard man/*.1))
 
+# the helper objects appear only as pattern-rule prerequisites, which would
+# make them intermediate: deleted after each build and recompiled by the next
+.SECONDARY: $(TOOL_HOBJ)
+
 STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
 
