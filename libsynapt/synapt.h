@@ -684,7 +684,8 @@ SYNAPT_API void synapt_writer_abort(synapt_writer *w);
 /** How an imported video is stored. */
 typedef enum synapt_video_mode {
     SYNAPT_VIDEO_COPY  = 0, /* source packets byte for byte (default) */
-    SYNAPT_VIDEO_H264  = 1, /* re-encode with libx264, no B-frames, fixed GOP */
+    SYNAPT_VIDEO_H264  = 1, /* re-encode with libx264, no B-frames, fixed GOP, tuned
+                               for fast decoding (no CABAC, no deblocking) */
     SYNAPT_VIDEO_HEVC  = 2, /* re-encode with libx265, no B-frames, fixed GOP */
     SYNAPT_VIDEO_MJPEG = 3, /* re-encode, intra only */
     SYNAPT_VIDEO_FFV1  = 4, /* re-encode, lossless, intra only */

@@ -142,6 +142,9 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
             c->gop_size = (int)(gop ? gop : 32);
             c->keyint_min = c->gop_size;
             av_opt_set(c->priv_data, "preset", "faster", 0);
+            /* this mode exists for random access: no CABAC and no deblocking
+             * make every frame much cheaper to decode, for some size */
+            av_opt_set(c->priv_data, "tune", "fastdecode", 0);
             av_opt_set_double(c->priv_data, "crf", quality > 0 ? quality : 20, 0);
             snprintf(params, sizeof params, "scenecut=0:open-gop=0:bframes=0:keyint=%d:min-keyint=%d",
                      c->gop_size, c->gop_size);
