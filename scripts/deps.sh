@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages synapt needs, only those missing.
 set -e
-PKGS="build-essential pkg-config clang libzstd-dev libxxhash-dev libcjson-dev \
+PKGS="build-essential pkg-config clang libclang-rt-14-dev libzstd-dev libxxhash-dev libcjson-dev \
 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev libpng-dev \
 libmatio-dev ffmpeg python3 python3-numpy python3-h5py"
 missing=""
