@@ -33,7 +33,9 @@ void cli_set_verbosity(int v) { g_verbosity = v; }
 
 static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list vl)
 {
-    if (level > (g_verbosity >= 2 ? AV_LOG_INFO : AV_LOG_WARNING)) return;
+    /* av_log() leaves the level check to the callback: without this one,
+     * decoder complaints about a damaged stream printed at default verbosity */
+    if (level > av_log_get_level()) return;
     /* decoder threads log too: format locally, print with one call */
     char line[1024], safe[1100];
     int prefix = 1;
