@@ -177,7 +177,8 @@ int main(int argc, char **argv)
     import_options io = IMPORT_OPTIONS_INIT;
     uint64_t v;
     int c;
-    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:j:k", longopts, NULL)) != -1) {
+    opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts, NULL)) != -1) {
         if (cli_common_option(c, argv))
             continue;
         switch (c) {
