@@ -1382,7 +1382,7 @@ static int verify_stream(const synapt_reader *r, uint64_t clip, uint32_t si, rct
     sy_stream st;
     int rc = synapt_reader_stream(&info, r, clip, si);
     if (rc || (rc = sy_reader_stream(&st, r, clip, si))) return rc;
-    uint64_t f = 0, stored = 0, raw = 0;
+    uint64_t f = 0, stored = 0, raw = 0, persons = 0;
     for (uint64_t k = 0; k < st.chunk_count; k++) {
         chunkent ck;
         chunkdata cd;
@@ -1393,10 +1393,12 @@ static int verify_stream(const synapt_reader *r, uint64_t clip, uint32_t si, rct
         if ((rc = load_chunk(&cd, r, &st, &ck, &sc->rec, 1))) return rc;
         if (st.codec == SYNAPT_CODEC_RAW && (st.kind == SYNAPT_KIND_POSE2D || st.kind == SYNAPT_KIND_POSE3D)) {
             uint64_t pb = st.shape[1] * st.shape[2] * 4;
-            for (uint32_t i = 0; i < ck.count; i++)
+            for (uint32_t i = 0; i < ck.count; i++) {
                 if (FE_RAW(&cd, i) % pb)
                     return sy_rerr(r, SYNAPT_E_CORRUPT, clip, si, k, "pose frame %llu is not whole persons",
                                    (unsigned long long)(ck.first + i));
+                if (FE_RAW(&cd, i) / pb > persons) persons = FE_RAW(&cd, i) / pb;
+            }
         }
         f += ck.count;
         stored += ck.record;
@@ -1404,6 +1406,11 @@ static int verify_stream(const synapt_reader *r, uint64_t clip, uint32_t si, rct
     }
     if (f != st.packets || stored != info.stored_bytes || raw != info.raw_bytes)
         return sy_rerr(r, SYNAPT_E_CORRUPT, clip, si, SY_NO_CHUNK, "chunk totals differ from the stream entry");
+    /* readers size pose arrays by max_persons: a wrong one is not harmless */
+    if (st.codec == SYNAPT_CODEC_RAW && (st.kind == SYNAPT_KIND_POSE2D || st.kind == SYNAPT_KIND_POSE3D) &&
+        persons != st.max_persons)
+        return sy_rerr(r, SYNAPT_E_CORRUPT, clip, si, SY_NO_CHUNK, "the stream entry says %u persons at most, the frames hold %llu",
+                       (unsigned)st.max_persons, (unsigned long long)persons);
     return 0;
 }
 

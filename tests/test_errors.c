@@ -330,6 +330,9 @@ static void test_absurd_index(void)
     patch_case("stream big frames", 3, 0, 16, 8, 1ull << 31, 0, SYNAPT_E_LIMIT);
     patch_case("stream chunk count", 3, 0, 96, 8, 1ull << 60, 0, SYNAPT_E_CORRUPT);
     patch_case("stream frames", 3, 0, 80, 8, 1000, 0, SYNAPT_E_CORRUPT);
+    /* readers size pose arrays by it: verify must catch a wrong one */
+    patch_case("stream max persons", 3, 1, 140, 4, 65536, 0, SYNAPT_E_CORRUPT);
+    patch_case("stream max persons low", 3, 1, 140, 4, 1, 0, SYNAPT_E_CORRUPT);
     /* chunk entries */
     patch_case("chunk record size", 4, 1, 8, 8, 1ull << 62, 0, SYNAPT_E_CORRUPT);
     patch_case("chunk offset", 4, 1, 0, 8, 3, 0, SYNAPT_E_CORRUPT);
