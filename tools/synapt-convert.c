@@ -161,6 +161,25 @@ static int frame_range(uint64_t *first, uint64_t *n, const convert_args *a, uint
 
 /* ---- --to npy ------------------------------------------------------ */
 
+/* Most persons in any frame of a pose stream, from its frame tables (a
+ * frame holds raw_size / person_bytes persons). */
+static int pose_persons_held(uint32_t *out, synapt_reader *r, uint64_t clip, uint32_t stream,
+                             uint64_t frames, uint64_t person_bytes)
+{
+    uint64_t sizes[1024], most = 0;
+    *out = 0;
+    if (!person_bytes) return 0;
+    for (uint64_t f = 0; f < frames; f += 1024) {
+        uint64_t k = frames - f < 1024 ? frames - f : 1024;
+        int rc = synapt_reader_frame_sizes(sizes, r, clip, stream, f, k);
+        if (rc) return rc;
+        for (uint64_t i = 0; i < k; i++)
+            if (sizes[i] / person_bytes > most) most = sizes[i] / person_bytes;
+    }
+    *out = most > UINT32_MAX ? UINT32_MAX : (uint32_t)most;
+    return 0;
+}
+
 typedef enum { SRC_ARRAY, SRC_POSE, SRC_VIDEO } npy_source;
 
 static int convert_npy(const convert_args *a)
@@ -209,8 +228,18 @@ static int convert_npy(const convert_args *a)
                       a->stream);
             goto done;
         }
-        if (synapt_reader_pose_max_persons(&persons, r, clip, stream) != 0) {
+        uint32_t held;
+        if (synapt_reader_pose_max_persons(&persons, r, clip, stream) != 0 ||
+            pose_persons_held(&held, r, clip, stream, si.frame_count,
+                              mul_or_zero(mul_or_zero(si.shape[1], si.shape[2]), sizeof(float)))) {
             cli_error_msg(a->in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        /* P comes from the index; a damaged one would otherwise turn a small
+         * file into a huge array of NaN */
+        if (held != persons) {
+            cli_error(a->in, "clip '%s' stream '%s': the index says %" PRIu32 " persons at most, "
+                      "the frames hold %" PRIu32, a->clip, a->stream, persons, held);
             goto done;
         }
         src = SRC_POSE;
