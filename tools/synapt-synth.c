@@ -182,8 +182,9 @@ int main(int argc, char **argv)
     if (synth_config_check(&cfg, err, sizeof err) != 0)
         cli_usage_error("%s", err);
     o.progress = cli_verbosity() >= 0;
-    /* libx264 reports statistics for every clip; keep them for -vv */
-    av_log_set_level(cli_verbosity() >= 2 ? AV_LOG_INFO : AV_LOG_ERROR);
+    /* libx264 reports statistics for every clip (info: shown with -vv);
+     * through cli's router FFmpeg lines carry the tool's prefix */
+    cli_route_ffmpeg_log();
 
     double t0 = cli_now();
     if (synth_generate(&cfg, &o, err, sizeof err) != 0) {
