@@ -15,12 +15,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char fr_dir[64];
 
+/* libFuzzer ends with exit(), so the scratch directory goes then */
+static void fr_cleanup(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/out.synapt", fr_dir);
+    unlink(path);
+    rmdir(fr_dir);
+}
+
 static void fr_init(void)
 {
     struct stat st;
     const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
     snprintf(fr_dir, sizeof fr_dir, "%s/synapt-fuzz-rec-XXXXXX", base);
     if (!mkdtemp(fr_dir)) abort();
+    atexit(fr_cleanup);
 }
 
 /* Returns synapt_recover's code (the replay test checks that cut-off valid

@@ -180,6 +180,5 @@ int main(void)
     replay("fuzz_index", fuzz_index_entry);
     replay("fuzz_chunk", fuzz_chunk_entry);
     replay("fuzz_recover", fuzz_recover_entry);
-    if (fr_dir[0]) rmdir(fr_dir);
     TEST_MAIN_END();
 }
