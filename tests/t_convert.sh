@@ -220,4 +220,27 @@ assert (p == a[13:17]).all()
     fi
 fi
 
+# --- every verb refuses to rename over its input or over a non-regular file
+cp "$F" "$T/self.synapt"
+ok=1
+for to in npy framemd5 video; do
+    case $to in
+        npy) extra="--stream depth" ;;
+        framemd5) extra="" ;;
+        video) extra="" ;;
+    esac
+    # shellcheck disable=SC2086
+    run self synapt-convert "$T/self.synapt" --to $to --clip walk_000 $extra -o "$T/self.synapt"
+    if [ $rc -ne 1 ] || ! cmp -s "$F" "$T/self.synapt" || ! has "$T/self.err" "input file"; then
+        ok=0; fail convert_verbs_refuse_bad_outputs "--to $to: status $rc, $(cat "$T/self.err")"
+    fi
+done
+mkfifo "$T/fifo" 2>/dev/null && for to in framemd5 video; do
+    run fifo synapt-convert "$F" --to $to --clip walk_000 -o "$T/fifo"
+    if [ $rc -ne 1 ] || [ ! -p "$T/fifo" ]; then
+        ok=0; fail convert_verbs_refuse_bad_outputs "--to $to over a FIFO: status $rc"
+    fi
+done
+[ $ok -eq 1 ] && pass convert_verbs_refuse_bad_outputs
+
 exit $((failures != 0))

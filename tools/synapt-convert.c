@@ -526,6 +526,17 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0] && o < sizeof list; i++)
         o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", verbs[i].name);
     if (!a.to) cli_usage_error("--to FORMAT is required (formats: %s)", list);
+    /* every verb writes its output under a temporary name and renames it
+     * into place: refuse targets that rename would destroy or replace */
+    if (a.out && same_file(a.in, a.out)) {
+        cli_error(a.out, "is the input file; refusing to replace it");
+        return CLI_EXIT_ERROR;
+    }
+    struct stat st;
+    if (a.out && stat(a.out, &st) == 0 && !S_ISREG(st.st_mode)) {
+        cli_error(a.out, "exists and is not a regular file; refusing to replace it");
+        return CLI_EXIT_ERROR;
+    }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].name, a.to) == 0) return verbs[i].run(&a);
     cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
