@@ -337,8 +337,12 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     int rc = 0;
     const char *id = c->id;
     char where[600];
-    snprintf(where, sizeof where, "%s%s%llu", c->ann_file ? c->ann_file : "",
-             c->ann_line ? ":" : "", (unsigned long long)c->ann_line);
+    /* "file:line" for annotation entries, just "file" for plain video arguments */
+    if (c->ann_line)
+        snprintf(where, sizeof where, "%s:%llu", c->ann_file ? c->ann_file : "",
+                 (unsigned long long)c->ann_line);
+    else
+        snprintf(where, sizeof where, "%s", c->ann_file ? c->ann_file : "");
     if (frames_out)
         *frames_out = 0;
     if (!o->no_video && (rc = import_clip_resolve(c, err, errsz)))
