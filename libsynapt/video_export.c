@@ -113,7 +113,10 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         return rc;
     }
     if (info.kind != SYNAPT_KIND_VIDEO) {
-        snprintf(errbuf, errbuf_size, "%s: stream %s is not video", synapt_reader_path(r), info.name);
+        snprintf(errbuf, errbuf_size, "%s: stream %s is a%s %s stream, not encoded video "
+                 "(export its frames with --to npy)",
+                 synapt_reader_path(r), info.name,
+                 info.kind == SYNAPT_KIND_IMAGE ? "n" : "", synapt_kind_name(info.kind));
         return SYNAPT_E_INVALID_ARG;
     }
     rc = vid_config_parse(&p, &m, &mode, rp, sizeof rp, info.codec_config, info.extradata,
