@@ -124,5 +124,21 @@ else
     echo "SKIP real_videos_framemd5: SYNAPT_REALDATA not set"
 fi
 
+# ---- a file whose tail is gone: the frames before the cut, and a warning
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=96x64:rate=25 -t 4 -c:v libvpx-vp9 \
+    -deadline realtime "$M/long.webm" &&
+head -c $(( $(wc -c < "$M/long.webm") * 6 / 10 )) "$M/long.webm" > "$M/cut.webm"
+run cut synapt-pack -o "$T/cut.synapt" "$M/cut.webm"
+frames=$(synapt-inspect --clips --json "$T/cut.synapt" 2>/dev/null | sed -n 's/.*"frames":\([0-9]*\).*/\1/p')
+if [ $rc -eq 0 ] && grep -q "cut.webm: warning: unreadable data after" "$T/cut.err" &&
+   [ -n "$frames" ] && [ "$frames" -gt 10 ] && [ "$frames" -lt 100 ]; then
+    pass pack_cut_tail_warns
+else
+    fail pack_cut_tail_warns "rc=$rc frames=$frames $(head -c 300 "$T/cut.err")"
+fi
+run cutq synapt-pack -q -o "$T/cutq.synapt" "$M/cut.webm"
+if [ $rc -eq 0 ] && [ ! -s "$T/cutq.err" ]; then pass pack_cut_tail_quiet
+else fail pack_cut_tail_quiet "rc=$rc $(head -c 300 "$T/cutq.err")"; fi
+
 rm -rf "$T"
 [ $failures -eq 0 ]

@@ -479,6 +479,9 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
             import_errf(err, errsz, NULL, 0, "%s (clip %s, %s)", verr, id, where);
             goto done;
         }
+        /* a damaged tail keeps the frames decoded so far: the user must hear of it */
+        if (verr[0] && cli_verbosity() >= 0)
+            cli_error_msg(NULL, verr);
         nvideo = vr.frames;
         if (use_seq && nvideo != seq_frames) {
             import_errf(err, errsz, NULL, 0, "%s: %llu of %llu image frames decoded (clip %s, %s)", c->frames,
