@@ -535,21 +535,34 @@ static uint64_t hash_lower(const sy_section *s, uint64_t h)
     return lo;
 }
 
+/* Look `key` up in a sorted {hash, index} table (CLIP_IDS or LABEL_IDS):
+ * the entries whose hash matches are compared by the string their target
+ * entry's StrRef (at `ref_off`) names. `table`, `target` and `missing`
+ * word the messages ("clip id" / "clip" / "no clip with id"). */
+static int hash_find(uint32_t *out, const synapt_reader *r, int ids_sec, int target_sec,
+                     size_t ref_off, const char *key, const char *table, const char *target,
+                     const char *missing)
+{
+    size_t len = strlen(key);
+    uint64_t h = XXH3_64bits(key, len);
+    const sy_section *s = &r->sec[ids_sec];
+    for (uint64_t i = hash_lower(s, h); i < s->count && sy_rd64(s->p + (size_t)i * s->esize) == h; i++) {
+        uint32_t t = sy_rd32(s->p + (size_t)i * s->esize + 8);
+        const char *str;
+        size_t sl;
+        if (t >= r->sec[target_sec].count || ref_bytes(r, ENTRY(r, target_sec, t) + ref_off, &str, &sl, 1))
+            return ERR0(r, SYNAPT_E_CORRUPT, "%s hash table entry %llu points at a bad %s", table,
+                        (unsigned long long)i, target);
+        if (sl == len && !memcmp(str, key, len)) { *out = t; return 0; }
+    }
+    return ERR0(r, SYNAPT_E_NOT_FOUND, "%s %.200s", missing, key);
+}
+
 int synapt_reader_find_label(uint32_t *out, const synapt_reader *r, const char *name)
 {
     if (!out || !r || !name) return SYNAPT_E_INVALID_ARG;
-    size_t len = strlen(name);
-    uint64_t h = XXH3_64bits(name, len);
-    const sy_section *s = &r->sec[SY_SEC_LABEL_IDS];
-    for (uint64_t i = hash_lower(s, h); i < s->count && sy_rd64(s->p + (size_t)i * s->esize) == h; i++) {
-        uint32_t id = sy_rd32(s->p + (size_t)i * s->esize + 8);
-        const char *nm;
-        size_t nl;
-        if (id >= r->sec[SY_SEC_LABELS].count || ref_bytes(r, ENTRY(r, SY_SEC_LABELS, id), &nm, &nl, 1))
-            return ERR0(r, SYNAPT_E_CORRUPT, "label hash table entry %llu points at a bad label", (unsigned long long)i);
-        if (nl == len && !memcmp(nm, name, len)) { *out = id; return 0; }
-    }
-    return ERR0(r, SYNAPT_E_NOT_FOUND, "no label named %.200s", name);
+    return hash_find(out, r, SY_SEC_LABEL_IDS, SY_SEC_LABELS, 0, name, "label", "label",
+                     "no label named");
 }
 
 /* ------------------------------------------------------------------ */
@@ -664,18 +677,11 @@ int synapt_reader_clip(synapt_clip_info *out, const synapt_reader *r, uint64_t i
 int synapt_reader_find_clip(uint64_t *out, const synapt_reader *r, const char *id)
 {
     if (!out || !r || !id) return SYNAPT_E_INVALID_ARG;
-    size_t len = strlen(id);
-    uint64_t h = XXH3_64bits(id, len);
-    const sy_section *s = &r->sec[SY_SEC_CLIP_IDS];
-    for (uint64_t i = hash_lower(s, h); i < s->count && sy_rd64(s->p + (size_t)i * s->esize) == h; i++) {
-        uint32_t c = sy_rd32(s->p + (size_t)i * s->esize + 8);
-        const char *cid;
-        size_t cl;
-        if (c >= r->sec[SY_SEC_CLIPS].count || ref_bytes(r, ENTRY(r, SY_SEC_CLIPS, c) + SY_CE_ID, &cid, &cl, 1))
-            return ERR0(r, SYNAPT_E_CORRUPT, "clip id hash table entry %llu points at a bad clip", (unsigned long long)i);
-        if (cl == len && !memcmp(cid, id, len)) { *out = c; return 0; }
-    }
-    return ERR0(r, SYNAPT_E_NOT_FOUND, "no clip with id %.200s", id);
+    uint32_t c;
+    int rc = hash_find(&c, r, SY_SEC_CLIP_IDS, SY_SEC_CLIPS, SY_CE_ID, id, "clip id", "clip",
+                       "no clip with id");
+    if (rc == 0) *out = c;
+    return rc;
 }
 
 int synapt_reader_clip_labels(uint32_t *out, size_t cap, size_t *count, const synapt_reader *r, uint64_t clip)
