@@ -25,6 +25,8 @@ void cli_init(const char *tool, const char *usage)
     g_usage = usage ? usage : "";
     /* stdout is data: a partial line on a pipe is worse than a slower write */
     setvbuf(stderr, NULL, _IONBF, 0);
+    /* every tool removes its temporaries when interrupted (cli_safe.c) */
+    cli_cleanup_install();
 }
 
 const char *cli_tool(void) { return g_tool; }

@@ -153,4 +153,110 @@ int cli_progress_cb(void *user, uint64_t done, uint64_t total);
 /** Monotonic seconds. */
 double cli_now(void);
 
+/* ---- safe outputs ---------------------------------------------------- *
+ * The convention of every synapt tool:
+ *   - an output is written under an unpredictable temporary name, created
+ *     with O_EXCL (mkstemp) in the target's folder, and renamed over the
+ *     target only when the whole run succeeded; an existing regular file
+ *     (or folder, for folder outputs) at the target is replaced then and
+ *     only then, so a failed or interrupted run leaves it byte-identical;
+ *   - a target that is an input (the same file, through a symlink or a
+ *     hard link too) is refused, and so is anything at the target that is
+ *     not a regular file (a directory, device, FIFO, socket, or a link to
+ *     one): it gets an error and stays as it is;
+ *   - a symlink at the target is replaced by the output, never followed;
+ *   - temporaries are registered here, so an error path (cli_cleanup_all)
+ *     or SIGINT/SIGTERM/SIGHUP/SIGPIPE/SIGXFSZ removes them; the process
+ *     then dies by the signal, as the shell expects.
+ * Functions that can fail print one line through cli_error and return -1
+ * (or NULL). */
+
+/** Install the signal handlers that remove registered temporaries. Call
+ *  once, early in main(); signals the parent ignored stay ignored. */
+void cli_cleanup_install(void);
+/** Register a temporary file or folder (removed recursively) for removal
+ *  on a signal or by cli_cleanup_all(). Thread-safe. Returns 0, or -1 when
+ *  the registry (64 entries) is full or the path too long. */
+int  cli_cleanup_add_file(const char *path);
+int  cli_cleanup_add_dir(const char *path);
+/** Unregister without removing (it was renamed into place). */
+void cli_cleanup_forget(const char *path);
+/** Unregister and remove now. */
+void cli_cleanup_remove(const char *path);
+/** Remove every registered temporary (an error path before exit). */
+void cli_cleanup_all(void);
+
+/** May `out` be written as a file output of a run that reads `inputs`?
+ *  0 when nothing is there or a regular file (or a link) that is not an
+ *  input; -1 with one line printed otherwise. */
+int cli_output_check(const char *out, const char *const *inputs, size_t ninputs);
+/** The same for a folder output: nothing there, or a folder that holds
+ *  none of the inputs. */
+int cli_output_dir_check(const char *out, const char *const *inputs, size_t ninputs);
+/** An input must be a regular file: a FIFO would hang the tool, a device
+ *  or folder gives nonsense. 0, or -1 with one line printed. */
+int cli_check_input(const char *path);
+
+typedef struct cli_outfile {
+    const char *path;        /* the target (borrowed) */
+    char tmp[4200];          /* the temporary name while it exists, else "" */
+    int fd;
+    FILE *f;
+} cli_outfile;
+
+/** Check `path` (as cli_output_check) and open a temporary file beside it,
+ *  registered for cleanup. Returns the stream to write, or NULL. */
+FILE *cli_out_open(cli_outfile *o, const char *path, const char *const *inputs, size_t ninputs);
+/** Flush, fsync and close; on any write error (a full disk) remove the
+ *  temporary and return -1, else rename it over the target and return 0. */
+int cli_out_commit(cli_outfile *o);
+/** Close and remove the temporary; the target is untouched. NULL-safe. */
+void cli_out_abort(cli_outfile *o);
+
+typedef struct cli_outdir {
+    char path[4200];         /* the target folder, without trailing '/' */
+    char tmp[4200];          /* the temporary folder to fill, else "" */
+} cli_outdir;
+
+/** Check `path` (as cli_output_dir_check) and create a temporary folder
+ *  beside it, registered for cleanup. Write into o->tmp. 0 or -1. */
+int cli_outdir_open(cli_outdir *o, const char *path, const char *const *inputs, size_t ninputs);
+/** Put the finished folder in place: an old one at the path is exchanged
+ *  atomically (renameat2 RENAME_EXCHANGE) and then removed. 0 or -1. */
+int cli_outdir_commit(cli_outdir *o);
+/** Remove the temporary folder and all it holds. NULL-safe. */
+void cli_outdir_abort(cli_outdir *o);
+
+/* An output that a library writes by path (synapt_writer, synapt_recover):
+ * the library gets a path inside a temporary folder beside the target,
+ * the folder is registered for cleanup, and commit renames every finished
+ * file in it (not dot-files) into the target's folder. Shards of one output
+ * (OUT-00000.synapt, ...) share the folder: ask cli_staged_path() for each.
+ * A run killed with SIGKILL leaves the folder `.NAME.tmp-XXXXXX` behind,
+ * with the writer's unfinished file in it for synapt-recover. */
+typedef struct cli_staged {
+    char parent[4200];       /* the targets' folder, with trailing '/', or "" */
+    char dir[4200];          /* the temporary folder, "" once gone */
+    char file[8600];         /* the last path cli_staged_path() gave */
+} cli_staged;
+
+/** Check `target` (as cli_output_check), create the folder, and leave the
+ *  path for `target` in s->file. 0 or -1. */
+int cli_staged_open(cli_staged *s, const char *target, const char *const *inputs, size_t ninputs);
+/** The path inside the folder for another target in the same folder (the
+ *  caller checks it with cli_output_check first). Valid until the next
+ *  call; NULL (message printed) when too long. */
+const char *cli_staged_path(cli_staged *s, const char *target);
+/** Rename every file the run produced over its target, remove the folder.
+ *  0 or -1 (the folder and what is left in it are removed either way). */
+int cli_staged_commit(cli_staged *s);
+/** Remove the folder and all it holds. NULL-safe. */
+void cli_staged_abort(cli_staged *s);
+
+/** getopt_long takes any unique prefix of a long option ("--label" for
+ *  "--labels"), which silently changes what a command does. Call this once
+ *  before the getopt_long loop: an abbreviated long option is a usage error
+ *  (exit 2) naming the full option. Values of options are skipped. */
+void cli_refuse_abbrev(int argc, char **argv, const char *optstring, const struct option *longopts);
+
 #endif

@@ -505,6 +505,7 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int c;
     opterr = 0;
+    cli_refuse_abbrev(argc, argv, ":o:" CLI_COMMON_SHORT, longopts);
     while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {

@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     o.threads = cores > 0 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:", opts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
