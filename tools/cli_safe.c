@@ -104,6 +104,9 @@ static void on_signal(int sig)
 void cli_cleanup_install(void)
 {
     if (atomic_exchange(&g_installed, 1)) return;
+    /* an exit() on an error path (a usage error found late) removes what
+     * the run made; after success everything was already renamed away */
+    atexit(cli_cleanup_all);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -254,7 +257,7 @@ int cli_output_check(const char *out, const char *const *inputs, size_t ninputs)
     }
     for (size_t i = 0; i < ninputs; i++) {
         if (inputs[i] && same_file(&st, inputs[i])) {
-            cli_error(out, "is also an input (%s); refusing to write over it", inputs[i]);
+            cli_error(out, "is also an input file (%s); refusing to write over it", inputs[i]);
             return -1;
         }
     }
