@@ -17,24 +17,44 @@ VERSION  = 0.2.0
 SOMAJOR  = 0
 
 LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale
-TOOL_PKGS  = $(LIB_PKGS) libpng hdf5 matio
 LIB_CFLAGS  := $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 LIB_LIBS    := $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
-TOOL_CFLAGS := $(shell pkg-config --cflags $(TOOL_PKGS) 2>/dev/null)
-TOOL_LIBS   := $(shell pkg-config --libs $(TOOL_PKGS) 2>/dev/null) -lpthread -lm
-# zlib is optional: only deflate-compressed .npz members need it (tools/npy.c)
-TOOL_CFLAGS += $(shell pkg-config --exists zlib 2>/dev/null && echo -DSYNAPT_HAVE_ZLIB `pkg-config --cflags zlib`)
-TOOL_LIBS   += $(shell pkg-config --libs zlib 2>/dev/null)
+
+# Tool libraries: each folder tools/NAME is one archive, libsynapt-NAME.a,
+# built with the packages it needs (NAME_PKGS) and linked only into the
+# commands that list it. Commands -> tool libraries -> synapt.h; see
+# CONTRIBUTING.md for the rules and scripts/check-layout.sh for the check.
+TOOL_DIRS    = cli npy import synth
+cli_PKGS     = libcjson libavutil
+npy_PKGS     =
+import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libavutil libswscale
+synth_PKGS   = libcjson libpng libavformat libavcodec libavutil libswscale
+# zlib is optional: only deflate-compressed .npz members need it
+HAVE_ZLIB   := $(shell pkg-config --exists zlib 2>/dev/null && echo 1)
+npy_CFLAGS   = $(if $(HAVE_ZLIB),-DSYNAPT_HAVE_ZLIB $(shell pkg-config --cflags zlib))
+npy_LIBS     = $(if $(HAVE_ZLIB),$(shell pkg-config --libs zlib))
+
+# What each command links, users before what they use (static link order).
+synapt-inspect_USES = cli
+synapt-convert_USES = npy cli
+synapt-pack_USES    = import npy cli
+synapt-synth_USES   = synth npy cli
+synapt-recover_USES = cli
+# tests and benchmarks may exercise any tool library
+ALL_USES = import synth npy cli
+
+tl_cflags = $(foreach d,$(1),$(shell pkg-config --cflags $($(d)_PKGS) 2>/dev/null) $($(d)_CFLAGS))
+tl_libs   = $(foreach d,$(1),$(B)/lib/libsynapt-$(d).a) $(STATIC) \
+            $(sort $(foreach d,$(1),$(shell pkg-config --libs $($(d)_PKGS) 2>/dev/null) $($(d)_LIBS))) $(LIB_LIBS)
+TOOL_CFLAGS := $(call tl_cflags,$(ALL_USES))
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Ilibsynapt
 
 LIB_SRC   = $(sort $(wildcard libsynapt/*.c))
 LIB_OBJ   = $(LIB_SRC:libsynapt/%.c=$(B)/obj/lib/%.o)
-# tools/synapt-*.c are commands; every other tools/*.c is a helper module linked into all of them
 TOOL_MAIN = $(sort $(wildcard tools/synapt-*.c))
-TOOL_HELP = $(filter-out $(TOOL_MAIN),$(sort $(wildcard tools/*.c)))
-TOOL_HOBJ = $(TOOL_HELP:tools/%.c=$(B)/obj/tools/%.o)
 TOOL_BIN  = $(TOOL_MAIN:tools/%.c=$(B)/bin/%)
+TOOL_ARCH = $(foreach d,$(TOOL_DIRS),$(B)/lib/libsynapt-$(d).a)
 TEST_SRC  = $(sort $(wildcard tests/test_*.c))
 TEST_BIN  = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 EX_SRC    = $(sort $(wildcard examples/*.c))
@@ -42,10 +62,6 @@ EX_BIN    = $(EX_SRC:examples/%.c=$(B)/examples/%)
 BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 MAN_PAGES = $(sort $(wildcard man/*.1))
-
-# the helper objects appear only as pattern-rule prerequisites, which would
-# make them intermediate: deleted after each build and recompiled by the next
-.SECONDARY: $(TOOL_HOBJ)
 
 STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
@@ -83,26 +99,37 @@ $(B)/lib/synapt.pc: synapt.pc.in Makefile
 	@mkdir -p $(@D)
 	$(PC_SED) $< > $@
 
-$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) libsynapt/synapt.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -c $< -o $@
+# one archive per tool-library folder, compiled with its own packages only
+define tool_lib
+$(B)/obj/tools/$(1)/%.o: tools/$(1)/%.c $(wildcard tools/$(1)/*.h) $(wildcard tools/*/*.h) libsynapt/synapt.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(call tl_cflags,$(1)) -Itools -c $$< -o $$@
+
+$(B)/lib/libsynapt-$(1).a: $(patsubst tools/$(1)/%.c,$(B)/obj/tools/$(1)/%.o,$(sort $(wildcard tools/$(1)/*.c)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach d,$(TOOL_DIRS),$(eval $(call tool_lib,$(d))))
 
 # tools link the static library so they run from build/bin without LD_LIBRARY_PATH
-$(B)/bin/%: tools/%.c $(TOOL_HOBJ) $(STATIC) $(wildcard tools/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+define tool_cmd
+$(B)/bin/$(1): tools/$(1).c $(foreach d,$($(1)_USES),$(B)/lib/libsynapt-$(d).a) $(STATIC) $(wildcard tools/*/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(call tl_cflags,$($(1)_USES)) -Itools $$< $$(call tl_libs,$($(1)_USES)) -o $$@
+endef
+$(foreach c,$(TOOL_MAIN:tools/%.c=%),$(eval $(call tool_cmd,$(c))))
 
-$(B)/tests/%: tests/%.c $(TOOL_HOBJ) $(STATIC) $(wildcard tests/*.h)
+$(B)/tests/%: tests/%.c $(TOOL_ARCH) $(STATIC) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itests $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itests $< $(call tl_libs,$(ALL_USES)) -o $@
 
 $(B)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) $< $(STATIC) $(TOOL_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $< $(STATIC) $(LIB_LIBS) -o $@
 
-$(B)/bench/%: bench/%.c $(TOOL_HOBJ) $(STATIC)
+$(B)/bench/%: bench/%.c $(TOOL_ARCH) $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(call tl_libs,$(ALL_USES)) -o $@
 
 # gen_golden writes and dumps the golden files for tests/t_golden.sh (not a test itself)
 tests: $(TEST_BIN) $(B)/tests/gen_golden

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "synapt.h"
-#include "synth.h"
+#include "synth/synth.h"
 #include "testutil.h"
 
 static char path_buf[4][1024];

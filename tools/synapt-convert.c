@@ -3,8 +3,8 @@
  * One function per output format ("verb"), chosen with --to; every verb
  * shares the option parsing and the convert_args below, so adding a format
  * means adding one function and one line in `verbs`. */
-#include "cli.h"
-#include "npy.h"
+#include "cli/cli.h"
+#include "npy/npy.h"
 #include "synapt.h"
 
 #include <errno.h>

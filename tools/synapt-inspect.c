@@ -1,6 +1,6 @@
 /* synapt-inspect - describe a .synapt file: summary, clip list, one clip,
  * or a full checksum verification. Read-only; uses only the public API. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
 
 #include <inttypes.h>

@@ -15,8 +15,8 @@
 
 #include <libavutil/log.h>
 
-#include "cli.h"
-#include "import.h"
+#include "cli/cli.h"
+#include "import/import.h"
 #include "synapt.h"
 
 static const char usage[] =

@@ -5,7 +5,7 @@
  * adds the conventions: the output is staged beside the target and renamed
  * into place, the input is never written, and the exit status says whether
  * anything was lost (0 nothing, 3 some clips, 1 nothing recoverable). */
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
 
 #include <inttypes.h>

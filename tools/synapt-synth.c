@@ -1,9 +1,9 @@
 /* synapt-synth - generate a synthetic human-action dataset: procedural
  * actors performing parametric actions, rendered with RGB, depth, body-part
  * masks and 2D/3D joints, into a .synapt file or a SURREACT-like folder. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
-#include "synth.h"
+#include "synth/synth.h"
 
 #include <libavutil/log.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
  * into a writer (import_pack_clip), and the parallel, deterministic,
  * sharded driver over a whole clip list (import_pack_run). */
 #include "import.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <cJSON.h>
 #include <errno.h>

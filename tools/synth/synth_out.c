@@ -9,8 +9,8 @@
  * writer takes the slots strictly in clip order. */
 #include "synth.h"
 #include "synapt.h"
-#include "cli.h"
-#include "npy.h"
+#include "cli/cli.h"
+#include "npy/npy.h"
 
 #include <cJSON.h>
 #include <errno.h>
