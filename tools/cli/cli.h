@@ -259,4 +259,27 @@ void cli_staged_abort(cli_staged *s);
  *  (exit 2) naming the full option. Values of options are skipped. */
 void cli_refuse_abbrev(int argc, char **argv, const char *optstring, const struct option *longopts);
 
+/* ---- ordered work ---------------------------------------------------- *
+ * One pool for every command that works clip by clip (pack, synth, merge,
+ * audit...): `work` runs on worker threads, `done` on the calling thread in
+ * job order, so output bytes never depend on the thread count. A worker may
+ * be at most `window` jobs ahead of `done`; job j uses slot j % window, so
+ * per-slot state sized by the window bounds memory. */
+
+/** Do job `job` (thread-safe with respect to other jobs); the return value
+ *  is handed to `done`. */
+typedef int (*cli_pool_work_fn)(void *user, uint64_t job, size_t slot);
+/** Consume job `job`'s result, in order. Return 0 to go on; anything else
+ *  stops the pool (no new job starts) and becomes cli_pool_run's result. */
+typedef int (*cli_pool_done_fn)(void *user, uint64_t job, size_t slot, int work_rc);
+
+#define CLI_POOL_NOMEM    (-1000)
+#define CLI_POOL_NOTHREAD (-1001)
+
+/** Run jobs 0..njobs-1 on `threads` workers (0 or 1: inline on this thread,
+ *  same results). Returns 0 when every `done` returned 0, the first nonzero
+ *  `done` result, or CLI_POOL_NOMEM / CLI_POOL_NOTHREAD. */
+int cli_pool_run(uint64_t njobs, unsigned threads, size_t window, cli_pool_work_fn work,
+                 cli_pool_done_fn done, void *user);
+
 #endif
