@@ -189,7 +189,8 @@ int main(int argc, char **argv)
 
     double t0 = cli_now();
     if (synth_generate(&cfg, &o, err, sizeof err) != 0) {
-        cli_error_msg(o.path, err);
+        /* an empty message: the safe-output code already printed its line */
+        if (err[0]) cli_error_msg(o.path, err);
         return CLI_EXIT_ERROR;
     }
     double dt = cli_now() - t0;
