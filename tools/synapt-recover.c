@@ -8,20 +8,25 @@
 #include "cli/cli.h"
 #include "synapt.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
     "Usage: synapt-recover [OPTIONS] IN -o OUT.synapt\n"
     "Salvage the complete clips of an unfinished or damaged .synapt file.\n"
     "\n"
-    "IN may be a finished file whose end or index was damaged, or the temporary\n"
-    "file a killed writer left (OUT.tmp-XXXXXX, or the .OUT.tmp-XXXXXX/ folder a\n"
-    "killed synapt tool left, with that file inside). Records are read from the\n"
-    "start until one is torn or fails its checksum; every clip whose CLIP record\n"
-    "and chunks were all written is copied into OUT without recompression.\n"
+    "IN may be a finished file whose end or index was damaged, the temporary\n"
+    "file a killed writer left (OUT.tmp-XXXXXX), or the .OUT.tmp-XXXXXX/ folder\n"
+    "a killed synapt command left (the partial file in it is used). Records are\n"
+    "read from the start until one is torn or fails its checksum; every clip\n"
+    "whose CLIP record and chunks were all written is copied into OUT without\n"
+    "recompression.\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE     the recovered file; written under a temporary name\n"
@@ -36,7 +41,7 @@ static const char usage[] =
     "lost, 1 nothing recoverable or an error, 2 usage error.\n"
     "\n"
     "Example:\n"
-    "  synapt-recover big.synapt.tmp-Ab12Cd -o big.synapt\n"
+    "  synapt-recover .big.synapt.tmp-Ab12Cd -o big.synapt\n"
     "  synapt-inspect --verify big.synapt\n";
 
 enum { OPT_JSON = 0x2001 };
@@ -53,6 +58,33 @@ static void on_log(void *user, int level, const char *msg)
     const char *file = strncmp(msg, c->in, n) == 0 && msg[n] == ':' ? NULL : c->in;
     if (level == 0) cli_warn(file, "%s", msg);
     else if (cli_verbosity() >= 1) cli_error(file, "%s", msg);
+}
+
+/* IN given as the staging folder a killed command left (.OUT.tmp-XXXXXX/):
+ * the partial file is the one regular file in it, not hidden, whose name
+ * holds ".synapt" (OUT itself, or the writer's own OUT.tmp-XXXXXX). */
+static int file_in_folder(const char *dir, char *path, size_t cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        cli_error(dir, "cannot list the folder: %s", strerror(errno));
+        return -1;
+    }
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !strstr(e->d_name, ".synapt")) continue;
+        char p[PATH_MAX];
+        struct stat st;
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
+        if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (++found == 1 && snprintf(path, cap, "%s", p) >= (int)cap) found = 99;
+    }
+    closedir(d);
+    if (found == 1) return 0;
+    if (found == 0) cli_error(dir, "is a folder without a .synapt file in it; give the file to recover");
+    else cli_error(dir, "is a folder with several .synapt files in it; give the one to recover");
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -79,6 +111,12 @@ int main(int argc, char **argv)
     if (optind + 1 < argc) cli_usage_error("one input file at a time (got %d)", argc - optind);
     if (!out) cli_usage_error("no output: give -o OUT.synapt");
     const char *in = argv[optind];
+    struct stat ist;
+    static char inbuf[PATH_MAX];
+    if (stat(in, &ist) == 0 && S_ISDIR(ist.st_mode)) {
+        if (file_in_folder(in, inbuf, sizeof inbuf)) return CLI_EXIT_ERROR;
+        in = inbuf;
+    }
     if (cli_check_input(in)) return CLI_EXIT_ERROR;
 
     cli_staged st;

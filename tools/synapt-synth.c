@@ -39,7 +39,7 @@ static const char usage[] =
 "      --seed S            random seed (default 1); same seed, same bytes\n"
 "      --actors N          size of the actor pool, group 'actor' (default 10)\n"
 "      --backgrounds N     procedural backgrounds, group 'scene' (default 16)\n"
-"      --val-every K       clip k of each class is 'val' when k %% K == K-1,\n"
+"      --val-every K       clip k of each class is 'val' when k % K == K-1,\n"
 "                          else 'train'; 0 = all train (default 5)\n"
 "      --split-by KEY      'clip' (default) or 'actor': the --val-every rule on\n"
 "                          the actor id, so no actor is in both splits\n"

@@ -40,6 +40,9 @@
  *  text --help prints. Both are borrowed for the life of the process. */
 void cli_init(const char *tool, const char *usage);
 const char *cli_tool(void);
+/** The name and usage part of cli_init alone (cli_init also installs the
+ *  signal handlers of the safe outputs); tests call it directly. */
+void cli_set_identity(const char *tool, const char *usage);
 
 /** Verbosity: -1 quiet, 0 normal, 1+ verbose. */
 int  cli_verbosity(void);

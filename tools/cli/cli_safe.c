@@ -588,3 +588,14 @@ void cli_refuse_abbrev(int argc, char **argv, const char *optstring, const struc
         if (hit->has_arg == required_argument && !name[n]) i++;
     }
 }
+
+/* cli_init lives here, not in cli.c, so that the calls between the two files
+ * go one way only (this file reports through cli.c's error printers). */
+void cli_init(const char *tool, const char *usage)
+{
+    cli_set_identity(tool, usage);
+    /* stdout is data: a partial line on a pipe is worse than a slower write */
+    setvbuf(stderr, NULL, _IONBF, 0);
+    /* every tool removes its temporaries when interrupted */
+    cli_cleanup_install();
+}
