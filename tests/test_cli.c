@@ -1,7 +1,7 @@
 /* test_cli.c - the shared CLI helper (tools/cli.c): number and range
  * parsing, JSON string escaping of hostile bytes, JSON embedding, human
  * formatting and the display escaping of untrusted names. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "testutil.h"
 
 #include <math.h>

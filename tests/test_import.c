@@ -3,7 +3,7 @@
  * included, and the real annotation, pose and depth files of
  * $SYNAPT_REALDATA with counts and values checked against the files. */
 #include "testutil.h"
-#include "import.h"
+#include "import/import.h"
 
 #include <hdf5.h>
 #include <libavutil/log.h>

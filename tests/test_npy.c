@@ -1,7 +1,7 @@
 /* test_npy.c - the .npy writer and the bounded .npy/.npz reader (tools/npy.c):
  * round trips, hostile headers and archives, and interoperability with
  * numpy itself (/usr/bin/python3; SKIP when numpy is absent). */
-#include "npy.h"
+#include "npy/npy.h"
 #include "synapt.h"
 #include "testutil.h"
 

@@ -10,7 +10,7 @@
  * max_persons. A damaged index (checksums made consistent) claiming 65536
  * persons turned a 2 KiB file into a 25 MiB array of NaN with exit 0. */
 #include "testutil.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
 
 #include <fcntl.h>

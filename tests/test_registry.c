@@ -12,7 +12,7 @@
 #include <errno.h>
 
 #include "synapt.h"
-#include "internal.h"
+#include "internal.h" /* white-box test of library internals */
 #include "testutil.h"
 
 /* ---- the header's constants, by name ------------------------------------ */

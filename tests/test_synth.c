@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "synapt.h"
-#include "synth.h"
+#include "synth/synth.h"
 #include "testutil.h"
 
 static char path_buf[4][1024];
@@ -574,7 +574,25 @@ static void test_config_check(void)
     synth_output_options o = SYNTH_OUTPUT_OPTIONS_INIT;
     o.path = "/nonexistent-dir/x.synapt";
     o.rgb_h264 = 0;
-    CHECK(synth_generate(&s, &o, err, sizeof err) != 0 && strstr(err, "/nonexistent-dir"));
+    /* the refusal comes from the cli's safe outputs, which print it and
+     * leave err empty; catch stderr to see the line */
+    char errfile[] = "/tmp/test_synth_err.XXXXXX";
+    int efd = mkstemp(errfile), saved = dup(2);
+    CHECK(efd >= 0 && saved >= 0);
+    fflush(stderr);
+    dup2(efd, 2);
+    int grc = synth_generate(&s, &o, err, sizeof err);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char printed[512] = "";
+    ssize_t got = pread(efd, printed, sizeof printed - 1, 0);
+    if (got > 0) printed[got] = 0;
+    close(efd);
+    unlink(errfile);
+    CHECK(grc != 0);
+    CHECK(strstr(err, "/nonexistent-dir") || strstr(printed, "/nonexistent-dir"));
+    CHECK(strchr(printed, '\n') == NULL || strchr(printed, '\n') == printed + strlen(printed) - 1);
 }
 
 /* ---- the folder, packed by synapt-pack, holds exactly the direct output ---- */

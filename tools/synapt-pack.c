@@ -15,8 +15,8 @@
 
 #include <libavutil/log.h>
 
-#include "cli.h"
-#include "import.h"
+#include "cli/cli.h"
+#include "import/import.h"
 #include "synapt.h"
 
 static const char usage[] =
@@ -178,6 +178,7 @@ int main(int argc, char **argv)
     uint64_t v;
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts, NULL)) != -1) {
         if (cli_common_option(c, argv))
             continue;

@@ -1,9 +1,9 @@
 /* synapt-synth - generate a synthetic human-action dataset: procedural
  * actors performing parametric actions, rendered with RGB, depth, body-part
  * masks and 2D/3D joints, into a .synapt file or a SURREACT-like folder. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
-#include "synth.h"
+#include "synth/synth.h"
 
 #include <libavutil/log.h>
 #include <limits.h>
@@ -39,7 +39,7 @@ static const char usage[] =
 "      --seed S            random seed (default 1); same seed, same bytes\n"
 "      --actors N          size of the actor pool, group 'actor' (default 10)\n"
 "      --backgrounds N     procedural backgrounds, group 'scene' (default 16)\n"
-"      --val-every K       clip k of each class is 'val' when k %% K == K-1,\n"
+"      --val-every K       clip k of each class is 'val' when k % K == K-1,\n"
 "                          else 'train'; 0 = all train (default 5)\n"
 "      --split-by KEY      'clip' (default) or 'actor': the --val-every rule on\n"
 "                          the actor id, so no actor is in both splits\n"
@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     o.threads = cores > 0 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:", opts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
@@ -188,7 +189,8 @@ int main(int argc, char **argv)
 
     double t0 = cli_now();
     if (synth_generate(&cfg, &o, err, sizeof err) != 0) {
-        cli_error_msg(o.path, err);
+        /* an empty message: the safe-output code already printed its line */
+        if (err[0]) cli_error_msg(o.path, err);
         return CLI_EXIT_ERROR;
     }
     double dt = cli_now() - t0;

@@ -461,4 +461,23 @@ int import_mat_frames_read(void *handle, uint64_t t, void *buf, uint32_t h, uint
                            const char *path, const char *prefix, char *err, size_t errsz);
 void import_mat_frames_close(void *handle);
 
+/* ---------------------------------------------------------------------
+ * Helpers shared by the layout parsers (layout_common.c); not for callers
+ * outside tools/import.
+ * ------------------------------------------------------------------- */
+struct cJSON;
+int layout_set_str(char **dst, const char *s);
+int layout_is_dir(const char *p);
+int layout_is_file(const char *p);
+char *layout_trim(char *s);
+char *layout_root_for(const import_options *o, const char *ann_dir);
+long layout_find_class(const import_list *l, size_t first, const char *name);
+char *layout_stem_of(const char *path);
+char *layout_strip_video_ext(const char *path);
+int layout_set_video(import_clip *c, const char *root, const char *sub, const char *name);
+int layout_cmp_str(const void *a, const void *b);
+int layout_json_element_lines(uint64_t **out, size_t *n, const char *buf, size_t len);
+struct cJSON *layout_read_json(const char *path, char *err, size_t errsz, int *rc, uint64_t **lines, size_t *nlines);
+char *layout_find_in_dir(const char *dir, const char *const *names);
+
 #endif /* SYNAPT_IMPORT_H */

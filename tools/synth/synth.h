@@ -185,7 +185,8 @@ typedef struct synth_output_options {
 
 /** Generate the whole dataset. Returns 0, or -1 with a one-line message
  *  (naming the file and clip) in `err`. Output is byte-identical for a
- *  given config whatever the thread count. */
+ *  given config whatever the thread count. An empty `err` after -1 means
+ *  the message was already printed (the output path was refused). */
 int synth_generate(const synth_config *cfg, const synth_output_options *o,
                    char *err, size_t errsz);
 

@@ -2,7 +2,7 @@
  * into a writer (import_pack_clip), and the parallel, deterministic,
  * sharded driver over a whole clip list (import_pack_run). */
 #include "import.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -601,73 +601,50 @@ typedef struct pool {
     const import_pack_options *o;
     job *jobs;
     size_t njobs;
-    size_t next;           /* next job a worker takes */
-    size_t consumed;       /* jobs the writer thread has copied out */
-    size_t window;         /* how far workers may run ahead of the writer */
-    int stop;
-    char tmpbase[4096];
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    char scratch[4200];    /* folder of per-clip scratch files, registered for cleanup */
 } pool;
 
 static void tmp_path_for(char *out, size_t n, const pool *p, size_t j)
 {
-    snprintf(out, n, "%s-%zu.synapt", p->tmpbase, j);
+    snprintf(out, n, "%s/clip-%zu.synapt", p->scratch, j);
 }
 
-static void *worker(void *arg)
+/* One clip into its own scratch file, on a worker thread. */
+static int pack_work(void *user, uint64_t jj, size_t slot)
 {
-    pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->next < p->njobs && p->next >= p->consumed + p->window)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stop || p->next >= p->njobs) {
-            pthread_mutex_unlock(&p->mu);
-            return NULL;
-        }
-        size_t j = p->next++;
-        if (p->jobs[j].state == JOB_FAILED) {
-            /* refused before the run (a duplicate id) */
-            pthread_cond_broadcast(&p->cv);
-            pthread_mutex_unlock(&p->mu);
-            continue;
-        }
-        p->jobs[j].state = JOB_RUNNING;
-        pthread_mutex_unlock(&p->mu);
-
-        job *jb = &p->jobs[j];
-        import_clip *c = &p->l->clips[jb->clip];
-        char path[4200], err[1024] = "";
-        tmp_path_for(path, sizeof path, p, j);
-        synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
-        wo.deterministic = 1;
-        wo.fsync = 0; /* scratch: the final output is fsynced */
-        wo.writer_name = "synapt-pack";
-        if (p->o->zstd_level)
-            wo.zstd_level = p->o->zstd_level;
-        synapt_writer *w = NULL;
-        int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
-        uint64_t frames = 0;
-        if (!rc) {
-            rc = import_pack_clip(w, c, p->o, &frames, err, sizeof err);
-            if (rc)
-                synapt_writer_abort(w);
-            else
-                rc = synapt_writer_close(w, err, sizeof err);
-        }
-        struct stat st;
-        uint64_t in_bytes = c->video && stat(c->video, &st) == 0 ? (uint64_t)st.st_size : 0;
-        pthread_mutex_lock(&p->mu);
-        jb->rc = rc;
-        jb->frames = frames;
-        jb->in_bytes = in_bytes;
+    (void)slot;
+    pool *p = *(pool **)user; /* run's first member: work never touches the rest */
+    size_t j = (size_t)jj;
+    job *jb = &p->jobs[j];
+    if (jb->state == JOB_FAILED) /* refused before the run (a duplicate id) */
+        return jb->rc;
+    import_clip *c = &p->l->clips[jb->clip];
+    char path[4300], err[1024] = "";
+    tmp_path_for(path, sizeof path, p, j);
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.deterministic = 1;
+    wo.fsync = 0; /* scratch: the final output is fsynced */
+    wo.writer_name = "synapt-pack";
+    if (p->o->zstd_level)
+        wo.zstd_level = p->o->zstd_level;
+    synapt_writer *w = NULL;
+    int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
+    uint64_t frames = 0;
+    if (!rc) {
+        rc = import_pack_clip(w, c, p->o, &frames, err, sizeof err);
         if (rc)
-            jb->err = strdup(*err ? err : synapt_strerror(rc));
-        jb->state = rc ? JOB_FAILED : JOB_OK;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
+            synapt_writer_abort(w);
+        else
+            rc = synapt_writer_close(w, err, sizeof err);
     }
+    struct stat st;
+    jb->frames = frames;
+    jb->in_bytes = c->video && stat(c->video, &st) == 0 ? (uint64_t)st.st_size : 0;
+    jb->rc = rc;
+    if (rc)
+        jb->err = strdup(*err ? err : synapt_strerror(rc));
+    jb->state = rc ? JOB_FAILED : JOB_OK;
+    return rc;
 }
 
 static char *shard_path(const char *out, uint32_t k)
@@ -681,71 +658,165 @@ static char *shard_path(const char *out, uint32_t k)
     return p;
 }
 
-typedef struct outputs {
-    char **paths;
+/* Every file the run reads: an output must be none of them. */
+typedef struct inputs {
+    const char **v;
     size_t n;
-} outputs;
+} inputs;
 
-static void outputs_remove(outputs *ou)
+static int inputs_collect(inputs *in, const import_list *l)
 {
-    for (size_t i = 0; i < ou->n; i++) {
-        if (ou->paths[i])
-            unlink(ou->paths[i]);
+    size_t cap = 1 + l->count * 6;
+    in->v = malloc(cap * sizeof *in->v);
+    in->n = 0;
+    if (!in->v)
+        return SYNAPT_E_NOMEM;
+    for (size_t i = 0; i < l->count; i++) {
+        const import_clip *c = &l->clips[i];
+        const char *cand[] = { c->ann_file, c->video, c->pose2d.path, c->pose3d.path, c->depth.path,
+                               c->mask.path };
+        for (size_t k = 0; k < sizeof cand / sizeof *cand && in->n < cap; k++) {
+            if (!cand[k])
+                continue;
+            /* annotation files repeat for every clip: keep one */
+            if (k == 0 && in->n && in->v[in->n - 1] && i > 0 && l->clips[i - 1].ann_file &&
+                strcmp(l->clips[i - 1].ann_file, cand[k]) == 0)
+                continue;
+            in->v[in->n++] = cand[k];
+        }
     }
+    return 0;
 }
 
-static void outputs_free(outputs *ou)
-{
-    for (size_t i = 0; i < ou->n; i++)
-        free(ou->paths[i]);
-    free(ou->paths);
-    ou->paths = NULL;
-    ou->n = 0;
-}
+typedef struct run {
+    pool *p;               /* first: pack_work reads only this */
+    const import_pack_options *o;
+    const import_list *l;
+    cli_staged stage;
+    const inputs *in;
+    synapt_writer *w;
+    uint32_t shards;
+    int sharded;
+    uint64_t cur_bytes;
+    import_pack_stats *st;
+    cli_progress bar;
+    char *err;
+    size_t errsz;
+    int rc;
+} run;
 
-static int open_output(synapt_writer **w, outputs *ou, const import_pack_options *o, int sharded,
-                       const import_list *l, char *err, size_t errsz)
+static int open_output(run *r)
 {
-    char *path = sharded ? shard_path(o->out, (uint32_t)ou->n) : strdup(o->out);
-    char **np = path ? realloc(ou->paths, (ou->n + 1) * sizeof *np) : NULL;
-    if (!np) {
-        free(path);
-        import_errf(err, errsz, o->out, 0, "out of memory");
+    const import_pack_options *o = r->o;
+    char *target = r->sharded ? shard_path(o->out, r->shards) : strdup(o->out);
+    if (!target) {
+        import_errf(r->err, r->errsz, o->out, 0, "out of memory");
         return SYNAPT_E_NOMEM;
     }
-    ou->paths = np;
-    ou->paths[ou->n++] = path;
+    const char *dest = NULL;
+    int rc = 0;
+    if (r->shards > 0 && cli_output_check(target, r->in->v, r->in->n) != 0) {
+        import_errf(r->err, r->errsz, target, 0, "refusing to write this shard");
+        rc = SYNAPT_E_IO;
+    } else if (!(dest = cli_staged_path(&r->stage, target))) {
+        import_errf(r->err, r->errsz, target, 0, "output path too long");
+        rc = SYNAPT_E_INVALID_ARG;
+    }
+    if (rc) {
+        free(target);
+        return rc;
+    }
+    r->shards++;
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.deterministic = 1;
     wo.writer_name = "synapt-pack";
-    int rc = synapt_writer_create(w, path, &wo, err, errsz);
-    if (rc)
+    rc = synapt_writer_create(&r->w, dest, &wo, r->err, r->errsz);
+    if (rc) {
+        free(target);
         return rc;
+    }
     /* the dataset's vocabulary first, in its official order, so label ids
      * match the published class indices; then every label of the whole
      * list (not only this shard) in order of first use, so the shards of
      * one dataset packed on different machines share one vocabulary */
+    const import_list *l = r->l;
     for (size_t i = 0; !rc && i < l->class_count; i++)
-        rc = synapt_writer_add_label(NULL, *w, l->classes[i]);
+        rc = synapt_writer_add_label(NULL, r->w, l->classes[i]);
     for (size_t i = 0; !rc && i < l->count; i++)
         for (size_t k = 0; !rc && k < l->clips[i].label_count; k++)
-            rc = synapt_writer_add_label(NULL, *w, l->clips[i].labels[k]);
+            rc = synapt_writer_add_label(NULL, r->w, l->clips[i].labels[k]);
     if (rc) {
-        import_errf(err, errsz, path, 0, "%s", synapt_writer_errmsg(*w));
-        synapt_writer_abort(*w);
-        *w = NULL;
+        import_errf(r->err, r->errsz, target, 0, "%s", synapt_writer_errmsg(r->w));
+        synapt_writer_abort(r->w);
+        r->w = NULL;
     }
+    free(target);
     return rc;
 }
 
-static int write_report(const char *path, const import_list *l, const pool *p,
-                        const import_pack_stats *st, char *err, size_t errsz)
+/* A finished clip, in list order on the calling thread: copied from its
+ * scratch file into the output without recompression. */
+static int pack_done(void *user, uint64_t jj, size_t slot, int work_rc)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    (void)slot;
+    run *r = user;
+    size_t j = (size_t)jj;
+    job *jb = &r->p->jobs[j];
+    const import_pack_options *o = r->o;
+    char path[4300];
+    tmp_path_for(path, sizeof path, r->p, j);
+    int rc = 0;
+    if (work_rc) {
+        r->st->skipped++;
+        if (!o->keep_going) {
+            import_errf(r->err, r->errsz, NULL, 0, "%s", jb->err ? jb->err : "failed");
+            r->rc = jb->rc ? jb->rc : work_rc;
+            return 1;
+        }
+    } else {
+        struct stat sb;
+        uint64_t clip_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+        if (r->sharded && r->cur_bytes > 0 && r->cur_bytes + clip_bytes > o->max_shard_bytes) {
+            rc = synapt_writer_close(r->w, r->err, r->errsz);
+            r->w = NULL;
+            if (rc || (rc = open_output(r))) {
+                r->rc = rc;
+                return 1;
+            }
+            r->cur_bytes = 0;
+        }
+        synapt_reader *rd = NULL;
+        char rerr[512];
+        rc = synapt_reader_open2(&rd, path, NULL, rerr, sizeof rerr);
+        if (!rc) {
+            rc = synapt_writer_copy_clip(r->w, rd, 0, NULL);
+            if (rc)
+                import_errf(r->err, r->errsz, NULL, 0, "%s", synapt_writer_errmsg(r->w));
+        } else {
+            import_errf(r->err, r->errsz, NULL, 0, "%s", rerr);
+        }
+        synapt_reader_close(rd);
+        if (rc) {
+            r->rc = rc;
+            return 1;
+        }
+        r->cur_bytes += clip_bytes;
+        r->st->packed++;
+        r->st->frames += jb->frames;
+        r->st->input_bytes += jb->in_bytes;
+    }
+    unlink(path);
+    cli_progress_update(&r->bar, j + 1, r->st->skipped);
+    return 0;
+}
+
+static int write_report(const char *path, const import_list *l, const pool *p,
+                        const import_pack_stats *st, const inputs *in, char *err, size_t errsz)
+{
+    cli_outfile of;
+    FILE *f = cli_out_open(&of, path, in->v, in->n);
     if (!f) {
-        import_errf(err, errsz, path, 0, "cannot write the report: %s", strerror(errno));
+        import_errf(err, errsz, path, 0, "cannot write the report");
         return SYNAPT_E_IO;
     }
     fprintf(f, "{\"schema\":\"synapt-pack-report/1\",\"selected\":%llu,\"packed\":%llu,\"skipped\":%llu,"
@@ -782,9 +853,8 @@ static int write_report(const char *path, const import_list *l, const pool *p,
         first = 0;
     }
     fputs("\n]}\n", f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        import_errf(err, errsz, path, 0, "cannot write the report: %s", strerror(errno));
+    if (cli_out_commit(&of) != 0) {
+        import_errf(err, errsz, path, 0, "cannot write the report");
         return SYNAPT_E_IO;
     }
     return 0;
@@ -864,22 +934,28 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     memset(&p, 0, sizeof p);
     p.l = l;
     p.o = o;
-    outputs ou = { NULL, 0 };
-    synapt_writer *w = NULL;
-    pthread_t *th = NULL;
+    inputs in = { NULL, 0 };
+    run r;
+    memset(&r, 0, sizeof r);
+    r.p = &p;
+    r.o = o;
+    r.l = l;
+    r.in = &in;
+    r.st = &st;
+    r.err = err;
+    r.errsz = errsz;
+    r.sharded = o->max_shard_bytes > 0;
+    int staged = 0, rc = 0;
     int nthreads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nthreads < 1)
         nthreads = 1;
     if (nthreads > 256)
         nthreads = 256;
-    int rc = 0, started = 0;
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
 
     /* the shard: a clip belongs to shard k when xxh3(id) % n == k, which
      * does not depend on the order or the number of annotation files */
     p.jobs = calloc(l->count ? l->count : 1, sizeof *p.jobs);
-    if (!p.jobs) {
+    if (!p.jobs || inputs_collect(&in, l)) {
         import_errf(err, errsz, o->out, 0, "out of memory");
         rc = SYNAPT_E_NOMEM;
         goto done;
@@ -893,97 +969,67 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     st.selected = p.njobs;
     if ((rc = check_duplicates(&p, l, o, err, errsz)))
         goto done;
-    p.window = (size_t)nthreads * 2;
+    /* every output goes into a folder beside OUT and is renamed into place
+     * only at the end: a failed or interrupted run leaves what was there */
     {
-        const char *dir = o->tmp_dir;
-        char *d = dir ? NULL : import_path_dir(o->out);
-        snprintf(p.tmpbase, sizeof p.tmpbase, "%s/.synapt-pack-%d", dir ? dir : d ? d : ".", (int)getpid());
-        free(d);
+        char *first = r.sharded ? shard_path(o->out, 0) : strdup(o->out);
+        int bad = !first || cli_staged_open(&r.stage, first, in.v, in.n) != 0;
+        free(first);
+        if (bad) {
+            import_errf(err, errsz, o->out, 0, "cannot write the output here");
+            rc = SYNAPT_E_IO;
+            goto done;
+        }
+        staged = 1;
     }
-    int sharded = o->max_shard_bytes > 0;
-    if ((rc = open_output(&w, &ou, o, sharded, l, err, errsz)))
+    if (o->report && o->keep_going) {
+        const char *one[1] = { o->out };
+        if (cli_output_check(o->report, in.v, in.n) || cli_output_check(o->report, one, 1)) {
+            import_errf(err, errsz, o->report, 0, "cannot write the report here");
+            rc = SYNAPT_E_IO;
+            goto done;
+        }
+    }
+    /* scratch files: inside the staging folder, or in a folder of their own
+     * under --tmp-dir (registered for cleanup too) */
+    if (o->tmp_dir) {
+        snprintf(p.scratch, sizeof p.scratch, "%s/.synapt-pack-XXXXXX", o->tmp_dir);
+        if (!mkdtemp(p.scratch)) {
+            import_errf(err, errsz, o->tmp_dir, 0, "cannot create a scratch folder: %s", strerror(errno));
+            p.scratch[0] = 0;
+            rc = SYNAPT_E_IO;
+            goto done;
+        }
+        cli_cleanup_add_dir(p.scratch);
+    } else {
+        if (snprintf(p.scratch, sizeof p.scratch, "%.4100s/.scratch", r.stage.dir) >= (int)sizeof p.scratch ||
+            mkdir(p.scratch, 0700) != 0) {
+            import_errf(err, errsz, o->out, 0, "cannot create a scratch folder: %s", strerror(errno));
+            rc = SYNAPT_E_IO;
+            goto done;
+        }
+    }
+    if ((rc = open_output(&r)))
         goto done;
-    th = calloc((size_t)nthreads, sizeof *th);
-    if (!th) {
-        rc = SYNAPT_E_NOMEM;
-        goto done;
-    }
-    for (int i = 0; i < nthreads; i++) {
-        if (pthread_create(&th[i], NULL, worker, &p) != 0)
-            break;
-        started++;
-    }
-    if (started == 0) {
+    cli_progress_start(&r.bar, "pack", "clips", p.njobs);
+    if (!o->progress)
+        r.bar.enabled = 0;
+    int prc = cli_pool_run(p.njobs, (unsigned)nthreads, (size_t)nthreads * 2, pack_work, pack_done, &r);
+    cli_progress_end(&r.bar);
+    if (prc == CLI_POOL_NOMEM || prc == CLI_POOL_NOTHREAD) {
         import_errf(err, errsz, o->out, 0, "cannot start worker threads");
         rc = SYNAPT_E_NOMEM;
         goto done;
     }
-    cli_progress bar;
-    cli_progress_start(&bar, "pack", "clips", p.njobs);
-    if (!o->progress)
-        bar.enabled = 0;
-    uint64_t cur_bytes = 0;
-    for (size_t j = 0; j < p.njobs; j++) {
-        pthread_mutex_lock(&p.mu);
-        while (p.jobs[j].state != JOB_OK && p.jobs[j].state != JOB_FAILED)
-            pthread_cond_wait(&p.cv, &p.mu);
-        pthread_mutex_unlock(&p.mu);
-        job *jb = &p.jobs[j];
-        char path[4200];
-        tmp_path_for(path, sizeof path, &p, j);
-        if (jb->state == JOB_FAILED) {
-            st.skipped++;
-            if (!o->keep_going) {
-                import_errf(err, errsz, NULL, 0, "%s", jb->err ? jb->err : "failed");
-                rc = jb->rc;
-                goto done;
-            }
-        } else {
-            struct stat sb;
-            uint64_t clip_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
-            if (sharded && cur_bytes > 0 && cur_bytes + clip_bytes > o->max_shard_bytes) {
-                rc = synapt_writer_close(w, err, errsz);
-                w = NULL;
-                if (rc || (rc = open_output(&w, &ou, o, sharded, l, err, errsz)))
-                    goto done;
-                cur_bytes = 0;
-            }
-            synapt_reader *r = NULL;
-            char rerr[512];
-            rc = synapt_reader_open2(&r, path, NULL, rerr, sizeof rerr);
-            if (!rc) {
-                rc = synapt_writer_copy_clip(w, r, 0, NULL);
-                if (rc)
-                    import_errf(err, errsz, NULL, 0, "%s", synapt_writer_errmsg(w));
-            } else {
-                import_errf(err, errsz, NULL, 0, "%s", rerr);
-            }
-            synapt_reader_close(r);
-            if (rc)
-                goto done;
-            cur_bytes += clip_bytes;
-            st.packed++;
-            st.frames += jb->frames;
-            st.input_bytes += jb->in_bytes;
-        }
-        unlink(path);
-        pthread_mutex_lock(&p.mu);
-        p.consumed = j + 1;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
-        cli_progress_update(&bar, j + 1, st.skipped);
+    if (prc) {
+        rc = r.rc ? r.rc : SYNAPT_E_IO;
+        goto done;
     }
-    cli_progress_end(&bar);
-    rc = synapt_writer_close(w, err, errsz);
-    w = NULL;
+    rc = synapt_writer_close(r.w, err, errsz);
+    r.w = NULL;
     if (rc)
         goto done;
-    for (size_t i = 0; i < ou.n; i++) {
-        struct stat sb;
-        if (stat(ou.paths[i], &sb) == 0)
-            st.output_bytes += (uint64_t)sb.st_size;
-    }
-    st.shards = (uint32_t)ou.n;
+    st.shards = r.shards;
     st.skipped += l->skipped_count;
     if (o->keep_going && st.skipped) {
         char *rp = NULL;
@@ -995,35 +1041,45 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
                 snprintf(rp, n + 16, "%s.report.json", o->out);
             report = rp;
         }
-        rc = report ? write_report(report, l, &p, &st, err, errsz) : SYNAPT_E_NOMEM;
+        rc = report ? write_report(report, l, &p, &st, &in, err, errsz) : SYNAPT_E_NOMEM;
         free(rp);
-        if (!rc)
-            rc = 3;
+        if (rc)
+            goto done;
     }
+    /* sizes before the rename, of what this run wrote */
+    for (uint32_t k = 0; k < r.shards; k++) {
+        char *t = r.sharded ? shard_path(o->out, k) : strdup(o->out);
+        const char *f = t ? cli_staged_path(&r.stage, t) : NULL;
+        struct stat sb;
+        if (f && stat(f, &sb) == 0)
+            st.output_bytes += (uint64_t)sb.st_size;
+        free(t);
+    }
+    if (o->tmp_dir) {
+        cli_cleanup_remove(p.scratch);
+        p.scratch[0] = 0;
+    } else {
+        rmdir(p.scratch);
+    }
+    staged = 0;
+    if (cli_staged_commit(&r.stage) != 0) {
+        import_errf(err, errsz, o->out, 0, "cannot rename the finished output into place");
+        rc = SYNAPT_E_IO;
+        goto done;
+    }
+    if (o->keep_going && st.skipped)
+        rc = 3;
 done:
-    pthread_mutex_lock(&p.mu);
-    p.stop = 1;
-    pthread_cond_broadcast(&p.cv);
-    pthread_mutex_unlock(&p.mu);
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
-    if (rc < 0) {
-        synapt_writer_abort(w);
-        outputs_remove(&ou);
-    }
-    /* scratch files of jobs never copied out */
-    for (size_t j = 0; p.jobs && j < p.njobs; j++) {
-        char path[4200];
-        tmp_path_for(path, sizeof path, &p, j);
-        if (p.jobs[j].state == JOB_OK)
-            unlink(path);
+    if (r.w)
+        synapt_writer_abort(r.w);
+    if (o->tmp_dir && p.scratch[0])
+        cli_cleanup_remove(p.scratch);
+    if (staged)
+        cli_staged_abort(&r.stage);
+    for (size_t j = 0; p.jobs && j < p.njobs; j++)
         free(p.jobs[j].err);
-    }
     free(p.jobs);
-    outputs_free(&ou);
-    pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.cv);
+    free(in.v);
     st.seconds = cli_now() - t0;
     if (stats)
         *stats = st;

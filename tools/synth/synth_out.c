@@ -9,8 +9,8 @@
  * writer takes the slots strictly in clip order. */
 #include "synth.h"
 #include "synapt.h"
-#include "cli.h"
-#include "npy.h"
+#include "cli/cli.h"
+#include "npy/npy.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -465,7 +465,6 @@ static int write_text(const char *path, const char *text, char *err, size_t errs
 /* ---- the generator: workers and an in-order writer --------------------- */
 
 typedef struct slot {
-    int ready, rc;
     uint64_t index;
     synth_clip clip;
     uint8_t *rgb, *mask;
@@ -481,13 +480,17 @@ typedef struct slot {
 typedef struct gen {
     const synth_config *cfg;
     const synth_output_options *o;
-    uint64_t n, next_claim, next_write;
+    const char *root;            /* layout dir: the temporary folder being filled */
+    uint64_t n;
     uint32_t nslots;
     slot *slots;
-    int stop;
-    char tmpdir[PATH_MAX];
-    pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done;
+    char tmpdir[PATH_MAX + 64];  /* .synapt: parts and mp4s, inside the staging folder */
+    /* the in-order writer's state (cli_pool's done callback) */
+    synapt_writer *w;
+    char **lines;
+    cli_progress *prog;
+    char *err;
+    size_t errsz;
 } gen;
 
 static cJSON *pose_json(const float *p, uint32_t T, int ch)
@@ -508,7 +511,7 @@ static cJSON *pose_json(const float *p, uint32_t T, int ch)
 static int write_clip_dir(gen *g, slot *s)
 {
     const synth_clip *c = &s->clip;
-    const char *out = g->o->path;
+    const char *out = g->root;
     uint32_t W = c->width, H = c->height, T = c->frames;
     size_t np = (size_t)W * H;
     char dir[PATH_MAX], path[PATH_MAX], rel[128];
@@ -710,31 +713,42 @@ static int render_slot(gen *g, slot *s)
     return write_part(g, s);
 }
 
-static void *worker(void *arg)
+static int synth_work(void *user, uint64_t i, size_t k)
 {
-    gen *g = arg;
-    for (;;) {
-        pthread_mutex_lock(&g->mu);
-        while (!g->stop && g->next_claim < g->n && g->next_claim >= g->next_write + g->nslots)
-            pthread_cond_wait(&g->cv_work, &g->mu);
-        if (g->stop || g->next_claim >= g->n) {
-            pthread_mutex_unlock(&g->mu);
-            return NULL;
-        }
-        uint64_t i = g->next_claim++;
-        slot *s = &g->slots[i % g->nslots];
-        s->index = i;
-        pthread_mutex_unlock(&g->mu);
+    gen *g = user;
+    slot *s = &g->slots[k];
+    s->index = i;
+    s->err[0] = 0;
+    return render_slot(g, s);
+}
 
-        s->err[0] = 0;
-        int rc = render_slot(g, s);
-
-        pthread_mutex_lock(&g->mu);
-        s->rc = rc;
-        s->ready = 1;
-        pthread_cond_broadcast(&g->cv_done);
-        pthread_mutex_unlock(&g->mu);
+/* Clip i, in order: into the output file, or its line into the manifest. */
+static int synth_done(void *user, uint64_t i, size_t k, int rc)
+{
+    gen *g = user;
+    slot *s = &g->slots[k];
+    const synth_output_options *o = g->o;
+    int bad = rc != 0;
+    if (!bad && cli_verbosity() >= 1) {
+        const synth_clip *c = &s->clip;
+        char bgname[64];
+        synth_background_name(bgname, sizeof bgname, c->background);
+        cli_info("%s: clip %s (%s): actor%02u, %s, azimuth %.0f (view%d), elevation %.0f, "
+                 "speed %.2f, amplitude %.2f", o->path, c->id, c->split, c->actor.id, bgname,
+                 (double)c->azimuth_deg, c->view_bin, (double)c->elevation_deg,
+                 (double)c->speed, (double)c->amplitude);
     }
+    if (bad)
+        snprintf(g->err, g->errsz, "%s", s->err);
+    else if (o->layout_dir) {
+        g->lines[i] = s->line;
+        s->line = NULL;
+    } else if (copy_part(g->w, s, g->err, g->errsz) != 0)
+        bad = 1;
+    free(s->meta);
+    s->meta = NULL;
+    if (!bad) cli_progress_update(g->prog, i + 1, 0);
+    return bad;
 }
 
 static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_options *o,
@@ -879,15 +893,15 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
     int rc = -1;
     synapt_writer *w = NULL;
     char **lines = NULL;
-    pthread_t *tids = NULL;
-    uint32_t started = 0;
+    cli_outdir od;
+    cli_staged st;
+    int have_od = 0, have_st = 0;
     cli_progress prog;
     cli_progress_start(&prog, "synth", "clips", g.n);
     if (!o->progress) prog.enabled = 0;
 
     g.slots = calloc(g.nslots, sizeof *g.slots);
-    tids = calloc(threads, sizeof *tids);
-    if (!g.slots || !tids) goto oom;
+    if (!g.slots) goto oom;
     for (uint32_t k = 0; k < g.nslots; k++) {
         slot *s = &g.slots[k];
         /* swscale's SIMD reads up to 16 bytes past the last RGB row: pad
@@ -901,16 +915,29 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
         if (!s->rgb || !s->depth || !s->mask || !s->pose2d || !s->pose3d) goto oom;
     }
 
+    /* nothing is written at o->path until the whole run succeeded: a folder
+     * is built beside it and exchanged with any old one; a .synapt is
+     * written in a staging folder and renamed (cli.h, "safe outputs") */
     if (o->layout_dir) {
-        if (mkdir_p(o->path, err, errsz) != 0) goto done;
+        if (cli_outdir_open(&od, o->path, NULL, 0) != 0) {
+            err[0] = 0; /* the cli said why, in one line */
+            goto done;
+        }
+        have_od = 1;
+        g.root = od.tmp;
         lines = calloc(g.n, sizeof *lines);
         if (!lines) goto oom;
     } else {
+        if (cli_staged_open(&st, o->path, NULL, 0) != 0) {
+            err[0] = 0; /* the cli said why, in one line */
+            goto done;
+        }
+        have_st = 1;
         synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
         wo.writer_name = "synapt-synth";
         wo.deterministic = 1;
         char werr[PATH_MAX + 256];
-        if (synapt_writer_create(&w, o->path, &wo, werr, sizeof werr) != 0) {
+        if (synapt_writer_create(&w, st.file, &wo, werr, sizeof werr) != 0) {
             snprintf(err, errsz, "%s", werr);
             goto done;
         }
@@ -920,9 +947,9 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
                 snprintf(err, errsz, "%s", synapt_writer_errmsg(w));
                 goto done;
             }
-        /* per-clip parts and temporary mp4s live beside the output */
-        if (snprintf(g.tmpdir, sizeof g.tmpdir, "%s.synth-XXXXXX", o->path) >= (int)sizeof g.tmpdir ||
-            !mkdtemp(g.tmpdir)) {
+        /* per-clip parts and temporary mp4s: inside the staging folder */
+        if (snprintf(g.tmpdir, sizeof g.tmpdir, "%s/.parts", st.dir) >= (int)sizeof g.tmpdir ||
+            mkdir(g.tmpdir, 0700) != 0) {
             snprintf(err, errsz, "%s: cannot create a temporary folder beside it: %s", o->path,
                      strerror(errno));
             g.tmpdir[0] = 0;
@@ -930,62 +957,17 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
         }
     }
 
-    pthread_mutex_init(&g.mu, NULL);
-    pthread_cond_init(&g.cv_work, NULL);
-    pthread_cond_init(&g.cv_done, NULL);
-    for (; started < threads; started++)
-        if (pthread_create(&tids[started], NULL, worker, &g) != 0) {
-            snprintf(err, errsz, "cannot start worker threads");
-            goto stop;
-        }
-
-    for (uint64_t i = 0; i < g.n; i++) {
-        slot *s = &g.slots[i % g.nslots];
-        pthread_mutex_lock(&g.mu);
-        while (!(s->ready && s->index == i))
-            pthread_cond_wait(&g.cv_done, &g.mu);
-        pthread_mutex_unlock(&g.mu);
-        int bad = s->rc != 0;
-        if (!bad && cli_verbosity() >= 1) {
-            const synth_clip *c = &s->clip;
-            char bgname[64];
-            synth_background_name(bgname, sizeof bgname, c->background);
-            cli_info("%s: clip %s (%s): actor%02u, %s, azimuth %.0f (view%d), elevation %.0f, "
-                     "speed %.2f, amplitude %.2f", o->path, c->id, c->split, c->actor.id, bgname,
-                     (double)c->azimuth_deg, c->view_bin, (double)c->elevation_deg,
-                     (double)c->speed, (double)c->amplitude);
-        }
-        if (bad)
-            snprintf(err, errsz, "%s", s->err);
-        else if (o->layout_dir) {
-            lines[i] = s->line;
-            s->line = NULL;
-        } else if (copy_part(w, s, err, errsz) != 0)
-            bad = 1;
-        free(s->meta);
-        s->meta = NULL;
-        pthread_mutex_lock(&g.mu);
-        s->ready = 0;
-        g.next_write++;
-        if (bad) g.stop = 1;
-        pthread_cond_broadcast(&g.cv_work);
-        pthread_mutex_unlock(&g.mu);
-        if (bad) goto stop;
-        cli_progress_update(&prog, i + 1, 0);
-    }
-    rc = 0;
-stop:
-    pthread_mutex_lock(&g.mu);
-    g.stop = 1;
-    pthread_cond_broadcast(&g.cv_work);
-    pthread_mutex_unlock(&g.mu);
-    for (uint32_t k = 0; k < started; k++)
-        pthread_join(tids[k], NULL);
-    pthread_mutex_destroy(&g.mu);
-    pthread_cond_destroy(&g.cv_work);
-    pthread_cond_destroy(&g.cv_done);
+    g.w = w;
+    g.lines = lines;
+    g.prog = &prog;
+    g.err = err;
+    g.errsz = errsz;
+    int prc = cli_pool_run(g.n, threads, g.nslots, synth_work, synth_done, &g);
+    if (prc == CLI_POOL_NOMEM || prc == CLI_POOL_NOTHREAD)
+        snprintf(err, errsz, "cannot start worker threads");
+    rc = prc ? -1 : 0;
     cli_progress_end(&prog);
-    if (rc == 0 && o->layout_dir && write_manifest(o->path, cfg, lines, g.n, err, errsz) != 0)
+    if (rc == 0 && o->layout_dir && write_manifest(g.root, cfg, lines, g.n, err, errsz) != 0)
         rc = -1;
     if (w) {
         if (rc == 0) {
@@ -998,6 +980,24 @@ stop:
             synapt_writer_abort(w);
         }
         w = NULL;
+    }
+    if (rc == 0 && g.tmpdir[0]) {
+        rmdir(g.tmpdir);
+        g.tmpdir[0] = 0;
+    }
+    if (rc == 0 && have_od) {
+        have_od = 0;
+        if (cli_outdir_commit(&od) != 0) {
+            err[0] = 0;
+            rc = -1;
+        }
+    }
+    if (rc == 0 && have_st) {
+        have_st = 0;
+        if (cli_staged_commit(&st) != 0) {
+            err[0] = 0;
+            rc = -1;
+        }
     }
     goto done;
 oom:
@@ -1017,7 +1017,8 @@ done:
         for (uint64_t i = 0; i < g.n; i++) free(lines[i]);
     free(lines);
     free(g.slots);
-    free(tids);
     if (g.tmpdir[0]) rmdir(g.tmpdir);
+    if (have_od) cli_outdir_abort(&od);
+    if (have_st) cli_staged_abort(&st);
     return rc;
 }

@@ -38,7 +38,6 @@ void import_errf(char *err, size_t errsz, const char *file, uint64_t line,
             *p = ' ';
 }
 
-static int file_head(const char *path, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- lists */
 
@@ -470,6 +469,17 @@ static int classify_dir(const char *path)
     return kind;
 }
 
+static int file_head(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t got = fread(buf, 1, n - 1, f);
+    fclose(f);
+    buf[got] = 0;
+    return (int)got;
+}
+
 int import_sidecar_detect(import_sidecar *sc, const char *spec, char *err, size_t errsz)
 {
     import_sidecar_clear(sc);
@@ -620,164 +630,6 @@ int import_clip_resolve(import_clip *c, char *err, size_t errsz)
     return r < 0 ? r : 0;
 }
 
-/* ---------------------------------------------------------------- dispatch */
-
-const char *import_format_names(void)
-{
-    return "manifest ucf101 hmdb51 kinetics ssv2 diving48 list ntu surreact folder";
-}
-
-static int dir_has_suffix(const char *dir, const char *suffix, int depth)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int found = 0, seen = 0;
-    struct dirent *e;
-    while (!found && (e = readdir(d)) && seen++ < 100000) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (ends_with_ci(e->d_name, suffix)) {
-            found = 1;
-            break;
-        }
-        if (depth > 0) {
-            char *sub = import_path_join(dir, e->d_name);
-            if (sub && is_dir(sub))
-                found = dir_has_suffix(sub, suffix, depth - 1);
-            free(sub);
-        }
-    }
-    closedir(d);
-    return found;
-}
-
-static int file_head(const char *path, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t got = fread(buf, 1, n - 1, f);
-    fclose(f);
-    buf[got] = 0;
-    return (int)got;
-}
-
-const char *import_detect_format(const char *input)
-{
-    if (is_dir(input)) {
-        char *p = import_path_join(input, "classInd.txt");
-        int ucf = p && path_kind(p) == 1;
-        free(p);
-        if (ucf)
-            return "ucf101";
-        if (dir_has_suffix(input, "_test_split1.txt", 0))
-            return "hmdb51";
-        if (dir_has_suffix(input, ".skeleton", 0))
-            return "ntu";
-        if (dir_has_suffix(input, "_vocab.json", 0))
-            return "diving48";
-        char *lj = import_path_join(input, "labels.json");
-        int ssv2 = (lj && path_kind(lj) == 1) || dir_has_suffix(input, "-labels.json", 0);
-        free(lj);
-        if (ssv2)
-            return "ssv2";
-        if (dir_has_suffix(input, "_info.mat", 4))
-            return "surreact";
-        static const char *const vexts[] = { ".mp4", ".avi", ".webm", ".mkv", ".mov", NULL };
-        for (int i = 0; vexts[i]; i++)
-            if (dir_has_suffix(input, vexts[i], 1))
-                return "folder";
-        return NULL;
-    }
-    const char *base = strrchr(input, '/');
-    base = base ? base + 1 : input;
-    if (ends_with_ci(base, ".jsonl"))
-        return "manifest";
-    if (ends_with_ci(base, ".skeleton"))
-        return "ntu";
-    if (strncasecmp(base, "Diving48", 8) == 0 && ends_with_ci(base, ".json"))
-        return "diving48";
-    char head[4096];
-    if (file_head(input, head, sizeof head) < 0)
-        return NULL;
-    if (ends_with_ci(base, ".csv")) {
-        char *nl = strchr(head, '\n');
-        if (nl)
-            *nl = 0;
-        if (strstr(head, "youtube_id"))
-            return "kinetics";
-        if (strstr(head, "video") || strstr(head, "frames"))
-            return "manifest";
-        return "list";
-    }
-    if (ends_with_ci(base, ".json")) {
-        if (strstr(head, "\"template\"") || strstr(head, "\"id\""))
-            return "ssv2";
-        if (strstr(head, "\"vid_name\""))
-            return "diving48";
-        return NULL;
-    }
-    if (ends_with_ci(base, ".txt")) {
-        if (strstr(base, "_test_split"))
-            return "hmdb51";
-        if (strncasecmp(base, "trainlist", 9) == 0 || strncasecmp(base, "testlist", 8) == 0 ||
-            strcasecmp(base, "classInd.txt") == 0)
-            return "ucf101";
-        return "list";
-    }
-    return NULL;
-}
-
-int import_parse(import_list *out, const import_options *opts,
-                 const char *const *inputs, size_t n_inputs, char *err, size_t errsz)
-{
-    import_options def = IMPORT_OPTIONS_INIT;
-    if (!opts)
-        opts = &def;
-    for (size_t i = 0; i < n_inputs; i++) {
-        const char *fmt = opts->format;
-        if (!fmt || !*fmt || strcmp(fmt, "auto") == 0) {
-            fmt = import_detect_format(inputs[i]);
-            if (!fmt) {
-                import_errf(err, errsz, inputs[i], 0,
-                            "cannot tell the annotation layout; give --format (one of: %s)",
-                            import_format_names());
-                return SYNAPT_E_INPUT;
-            }
-        }
-        int rc;
-        if (strcmp(fmt, "manifest") == 0)
-            rc = import_parse_manifest(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "ucf101") == 0)
-            rc = import_parse_ucf101(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "hmdb51") == 0)
-            rc = import_parse_hmdb51(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "kinetics") == 0)
-            rc = import_parse_kinetics(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "ssv2") == 0)
-            rc = import_parse_ssv2(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "diving48") == 0)
-            rc = import_parse_diving48(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "list") == 0)
-            rc = import_parse_list(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "ntu") == 0)
-            rc = import_parse_ntu(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "surreact") == 0)
-            rc = import_parse_surreact(out, opts, inputs[i], err, errsz);
-        else if (strcmp(fmt, "folder") == 0)
-            rc = import_parse_folder(out, opts, inputs[i], err, errsz);
-        else {
-            import_errf(err, errsz, NULL, 0, "unknown format '%s' (one of: %s)", fmt,
-                        import_format_names());
-            return SYNAPT_E_INVALID_ARG;
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 int import_bad_entry(import_list *l, const import_options *o, char *err, size_t errsz,
                      const char *file, uint64_t line, const char *id, const char *fmt, ...)
 {
@@ -797,4 +649,13 @@ int import_bad_entry(import_list *l, const import_options *o, char *err, size_t 
     }
     import_errf(err, errsz, file, line, "%s", msg);
     return SYNAPT_E_INPUT;
+}
+
+void import_pose_free(import_pose *p)
+{
+    if (!p)
+        return;
+    free(p->present);
+    free(p->data);
+    memset(p, 0, sizeof *p);
 }

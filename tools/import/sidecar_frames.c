@@ -2,7 +2,7 @@
  * sidecars: PNG/JPEG folders or globs, HDF5 datasets, .npy arrays and
  * SURREAL _depth.mat/_segm.mat files (see import.h). */
 #include "import.h"
-#include "npy.h"
+#include "npy/npy.h"
 
 #include <dirent.h>
 #include <glob.h>

@@ -19,12 +19,10 @@ static const char *g_tool = "synapt";
 static const char *g_usage = "";
 static int g_verbosity = 0;
 
-void cli_init(const char *tool, const char *usage)
+void cli_set_identity(const char *tool, const char *usage)
 {
     g_tool = tool ? tool : "synapt";
     g_usage = usage ? usage : "";
-    /* stdout is data: a partial line on a pipe is worse than a slower write */
-    setvbuf(stderr, NULL, _IONBF, 0);
 }
 
 const char *cli_tool(void) { return g_tool; }
