@@ -7,27 +7,10 @@
 # that cannot be written leaves nothing behind and never replaces a
 # non-regular file (a FIFO stands in for /dev/null or /dev/stdout).
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-T=${SYNAPT_TEST_TMP:-/tmp}/t_cli_conventions
-rm -rf "$T"
-mkdir -p "$T"
-
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-run() { # run NAME CMD...: stdout/stderr to $T/NAME.out/.err, status in $rc
-    n=$1; shift
-    "$@" > "$T/$n.out" 2> "$T/$n.err"
-    rc=$?
-}
-lines() { wc -l < "$1" | tr -d ' '; }
+. "$(dirname "$0")/lib.sh"
 
 tools=$(ls "$B"/bin/synapt-* 2>/dev/null)
-if [ -z "$tools" ]; then
-    echo "SKIP t_cli_conventions: no tools in $B/bin (run make all)"
-    exit 0
-fi
+[ -n "$tools" ] || fatal t_cli_conventions "no tools in $B/bin (make B=$B all)"
 
 for exe in $tools; do
     t=$(basename "$exe")
@@ -77,16 +60,12 @@ for exe in $tools; do
 done
 
 # ---- outputs that cannot be written ------------------------------------
+need_built bin/synapt-synth bin/synapt-convert bin/synapt-inspect
 SY=$B/bin/synapt-synth
 CV=$B/bin/synapt-convert
-if [ ! -x "$SY" ] || [ ! -x "$CV" ]; then
-    echo "SKIP output checks: synapt-synth or synapt-convert not built"
-    exit $((failures != 0))
-fi
 mkdir -p "$T/o"
 if ! "$SY" -q -o "$T/s.synapt" --classes 1 --clips-per-class 1 --frames 3 --rgb raw 2> "$T/synth.err"; then
-    fail "synth fixture" "$(head -c 300 "$T/synth.err")"
-    exit 1
+    fatal "synth fixture" "$(head -c 300 "$T/synth.err")"
 fi
 clip=$("$B"/bin/synapt-inspect --clips --json "$T/s.synapt" | sed -n '1s/.*"id":"\([^"]*\)".*/\1/p')
 
@@ -118,5 +97,4 @@ if [ $rc -eq 1 ] && [ "$(cat "$T/o/d.npy")" = keep ] && [ "$(ls "$T/o")" = d.npy
     pass "convert of a missing stream names it"
 else fail "convert of a missing stream names it" "exit $rc, stderr '$(head -c 300 "$T/badstream.err")'"; fi
 
-rm -rf "$T"
-exit $((failures != 0))
+finish

@@ -4,32 +4,10 @@
 # (shape, dtype and every value checked against the generating formula),
 # --frames ranges, exit codes (0 ok, 1 error, 2 usage), messages naming the
 # file, and atomic output (a failed export leaves nothing / the old file).
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-T=${SYNAPT_TEST_TMP:-/tmp}/t_convert
-PATH="$(pwd)/$B/bin:$PATH"
-PY=/usr/bin/python3
-rm -rf "$T"
-mkdir -p "$T"
-
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-run() {
-    n=$1; shift
-    "$@" > "$T/$n.out" 2> "$T/$n.err"
-    rc=$?
-}
-has() { grep -q -- "$2" "$1"; }
-empty() { [ ! -s "$1" ]; }
-
-if [ ! -x "$B/tests/test_cli_fixtures" ] || [ ! -x "$B/bin/synapt-convert" ]; then
-    fail convert_setup "build $B/tests/test_cli_fixtures and $B/bin/synapt-convert first"
-    exit 1
-fi
+. "$(dirname "$0")/lib.sh"
+need_built tests/test_cli_fixtures bin/synapt-convert bin/synapt-inspect bin/synapt-synth
 if ! "$B/tests/test_cli_fixtures" --write "$T" > "$T/fixtures.log" 2>&1; then
-    fail convert_fixtures "test_cli_fixtures --write failed: $(head -c 300 "$T/fixtures.log")"
-    exit 1
+    fatal convert_fixtures "test_cli_fixtures --write failed: $(head -c 300 "$T/fixtures.log")"
 fi
 F=$T/small.synapt
 
@@ -58,9 +36,9 @@ done
 [ -e "$T/x.npy" ] && { ok=0; fail convert_usage_errors "a usage error wrote $T/x.npy"; }
 [ $ok -eq 1 ] && pass convert_usage_errors
 
-if ! "$PY" -c 'import numpy' 2>/dev/null; then
-    echo "SKIP convert_npy_values: no numpy in $PY"
-    exit $((failures != 0))
+if ! py_has numpy; then
+    skip convert_npy_values "no numpy in $PY"
+    finish
 fi
 
 # --- every stream kind, loaded by numpy ------------------------------------
@@ -192,17 +170,14 @@ if [ $rc -eq 1 ] && has "$T/outdir.err" "^synapt-convert: $T/no/such/dir/x.npy";
 # synapt-synth writes the same clip as H.264 and as raw images; the decoded
 # H.264 must be close to the raw frames, and a range must equal the same
 # slice of a whole-clip decode.
-if [ ! -x "$B/bin/synapt-synth" ]; then
-    echo "SKIP convert_video_npy: synapt-synth not built"
-else
-    synth="synapt-synth -q --classes 1 --clips-per-class 1 --frames 20 --size 64x48 --seed 7"
-    if $synth -o "$T/v264.synapt" 2> "$T/synth.err" && $synth --rgb raw -o "$T/vraw.synapt" 2>> "$T/synth.err"; then
-        clip=$(synapt-inspect --clips --json "$T/v264.synapt" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
-        ok=1
-        synapt-convert "$T/v264.synapt" --to npy --clip "$clip" --stream rgb -o "$T/v264.npy" 2> "$T/v.err" || ok=0
-        synapt-convert "$T/vraw.synapt" --to npy --clip "$clip" --stream rgb -o "$T/vraw.npy" 2>> "$T/v.err" || ok=0
-        synapt-convert "$T/v264.synapt" --to npy --clip "$clip" --stream rgb --frames 13:17 -o "$T/vpart.npy" 2>> "$T/v.err" || ok=0
-        if [ $ok -eq 1 ] && "$PY" -c '
+synth="synapt-synth -q --classes 1 --clips-per-class 1 --frames 20 --size 64x48 --seed 7"
+if $synth -o "$T/v264.synapt" 2> "$T/synth.err" && $synth --rgb raw -o "$T/vraw.synapt" 2>> "$T/synth.err"; then
+    clip=$(synapt-inspect --clips --json "$T/v264.synapt" | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
+    ok=1
+    synapt-convert "$T/v264.synapt" --to npy --clip "$clip" --stream rgb -o "$T/v264.npy" 2> "$T/v.err" || ok=0
+    synapt-convert "$T/vraw.synapt" --to npy --clip "$clip" --stream rgb -o "$T/vraw.npy" 2>> "$T/v.err" || ok=0
+    synapt-convert "$T/v264.synapt" --to npy --clip "$clip" --stream rgb --frames 13:17 -o "$T/vpart.npy" 2>> "$T/v.err" || ok=0
+    if [ $ok -eq 1 ] && "$PY" -c '
 import sys, numpy as np
 a, b, p = (np.load(sys.argv[i]) for i in (1, 2, 3))
 assert a.shape == (20, 48, 64, 3) and a.dtype == np.uint8, a.shape
@@ -211,13 +186,12 @@ err = np.abs(a.astype(int) - b).mean()
 assert err < 8, err
 assert (p == a[13:17]).all()
 ' "$T/v264.npy" "$T/vraw.npy" "$T/vpart.npy" 2> "$T/v.check"; then
-            pass convert_video_npy
-        else
-            fail convert_video_npy "$(cat "$T/v.err" "$T/v.check" | tail -n 3)"
-        fi
+        pass convert_video_npy
     else
-        fail convert_video_npy "synapt-synth failed: $(head -c 300 "$T/synth.err")"
+        fail convert_video_npy "$(cat "$T/v.err" "$T/v.check" | tail -n 3)"
     fi
+else
+    fail convert_video_npy "synapt-synth failed: $(head -c 300 "$T/synth.err")"
 fi
 
 # --- every verb refuses to rename over its input or over a non-regular file
@@ -243,4 +217,4 @@ mkfifo "$T/fifo" 2>/dev/null && for to in framemd5 video; do
 done
 [ $ok -eq 1 ] && pass convert_verbs_refuse_bad_outputs
 
-exit $((failures != 0))
+finish

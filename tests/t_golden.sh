@@ -17,49 +17,36 @@
 #
 # After a deliberate format or writer change: sh tests/t_golden.sh --update,
 # review `git diff tests/golden`, and record the change in spec/format.md.
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-GEN=$B/tests/gen_golden
+. "$(dirname "$0")/lib.sh"
+need_built tests/gen_golden
+GEN=$BUILD/tests/gen_golden   # absolute: some steps run inside $G
 MINI=$B/examples/mini_reader
 G=tests/golden
-INSPECT=$(command -v synapt-inspect 2>/dev/null)
-[ -n "$INSPECT" ] || INSPECT=$B/bin/synapt-inspect
-tmp=${SYNAPT_TEST_TMP:-/tmp}/t_golden.$$
-mkdir -p "$tmp/regen" || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; }
-skip() { echo "SKIP $1: $2"; }
-
-if [ ! -x "$GEN" ]; then
-    fail golden_generator "$GEN not built (make B=$B tests)"
-    exit 1
-fi
-GEN=$(cd "$(dirname "$GEN")" && pwd)/gen_golden   # absolute: some steps run inside $G
+INSPECT=$BIN/synapt-inspect
+mkdir -p "$T/regen"
 
 if [ "${1:-}" = "--update" ]; then
     rm -f "$G"/*.synapt "$G"/*.json "$G"/*.dump "$G"/errors.txt
-    "$GEN" write "$G" "$G/src_h264.mp4" || exit 1
+    "$GEN" write "$G" "$G/src_h264.mp4" || fatal golden_update "gen_golden write failed"
     for f in "$G"/basic.synapt "$G"/empty.synapt "$G"/video.synapt; do
         n=$(basename "$f" .synapt)
-        "$GEN" dump "$f" > "$G/$n.dump" || exit 1
-        "$INSPECT" --json "$f" > "$G/$n.json" || exit 1
+        "$GEN" dump "$f" > "$G/$n.dump" || fatal golden_update "gen_golden dump $f failed"
+        "$INSPECT" --json "$f" > "$G/$n.json" || fatal golden_update "synapt-inspect --json $f failed"
     done
-    (cd "$G" && "$GEN" check err_*.synapt ok_*.synapt > errors.txt 2>/dev/null) || exit 1
+    (cd "$G" && "$GEN" check err_*.synapt ok_*.synapt > errors.txt 2>/dev/null) || fatal golden_update "gen_golden check failed"
     echo "updated $G; review with: git diff --stat $G"
-    exit 0
+    finish
 fi
 
 # 1. determinism: the library writes the same bytes as when the goldens were made
-if "$GEN" write "$tmp/regen" "$G/src_h264.mp4" 2> "$tmp/gen.err"; then
+if "$GEN" write "$T/regen" "$G/src_h264.mp4" 2> "$T/gen.err"; then
     changed="" nfiles=0
     for f in "$G"/*.synapt; do
         n=$(basename "$f")
         nfiles=$((nfiles + 1))
-        cmp -s "$f" "$tmp/regen/$n" 2>/dev/null || changed="$changed $n"
+        cmp -s "$f" "$T/regen/$n" 2>/dev/null || changed="$changed $n"
     done
-    for f in "$tmp"/regen/*.synapt; do
+    for f in "$T"/regen/*.synapt; do
         [ -f "$G/$(basename "$f")" ] || changed="$changed $(basename "$f")(not committed)"
     done
     if [ -z "$changed" ]; then
@@ -68,54 +55,54 @@ if "$GEN" write "$tmp/regen" "$G/src_h264.mp4" 2> "$tmp/gen.err"; then
         fail golden_bytes "the writer's output changed:$changed; if intended: sh tests/t_golden.sh --update"
     fi
 else
-    fail golden_regenerate "$(head -1 "$tmp/gen.err")"
+    fail golden_regenerate "$(head -1 "$T/gen.err")"
 fi
 
 # 2. each golden file read three ways: libsynapt, mini_reader, synapt-inspect
 for f in "$G"/basic.synapt "$G"/empty.synapt "$G"/video.synapt; do
     n=$(basename "$f" .synapt)
-    if "$GEN" dump "$f" > "$tmp/$n.lib" 2> "$tmp/$n.lib.err" && cmp -s "$tmp/$n.lib" "$G/$n.dump"; then
+    if "$GEN" dump "$f" > "$T/$n.lib" 2> "$T/$n.lib.err" && cmp -s "$T/$n.lib" "$G/$n.dump"; then
         pass "golden_libsynapt_$n"
     else
-        fail "golden_libsynapt_$n" "$(head -1 "$tmp/$n.lib.err")"
-        diff "$G/$n.dump" "$tmp/$n.lib" | head -10
+        fail "golden_libsynapt_$n" "$(head -1 "$T/$n.lib.err")"
+        diff "$G/$n.dump" "$T/$n.lib" | head -10
     fi
     if [ ! -x "$MINI" ]; then
         skip "golden_mini_reader_$n" "$MINI not built (make B=$B examples)"
-    elif "$MINI" "$f" > "$tmp/$n.mini" 2> "$tmp/$n.mini.err" && cmp -s "$tmp/$n.mini" "$G/$n.dump"; then
+    elif "$MINI" "$f" > "$T/$n.mini" 2> "$T/$n.mini.err" && cmp -s "$T/$n.mini" "$G/$n.dump"; then
         pass "golden_mini_reader_$n"
     else
-        fail "golden_mini_reader_$n" "$(head -1 "$tmp/$n.mini.err")"
-        diff "$G/$n.dump" "$tmp/$n.mini" | head -10
+        fail "golden_mini_reader_$n" "$(head -1 "$T/$n.mini.err")"
+        diff "$G/$n.dump" "$T/$n.mini" | head -10
     fi
     if [ ! -x "$INSPECT" ]; then
         skip "golden_inspect_json_$n" "synapt-inspect not built"
-    elif "$INSPECT" --json "$f" > "$tmp/$n.json" 2> "$tmp/$n.json.err" && cmp -s "$tmp/$n.json" "$G/$n.json"; then
+    elif "$INSPECT" --json "$f" > "$T/$n.json" 2> "$T/$n.json.err" && cmp -s "$T/$n.json" "$G/$n.json"; then
         pass "golden_inspect_json_$n"
     else
-        fail "golden_inspect_json_$n" "$(head -1 "$tmp/$n.json.err")"
-        diff "$G/$n.json" "$tmp/$n.json" | head -10
+        fail "golden_inspect_json_$n" "$(head -1 "$T/$n.json.err")"
+        diff "$G/$n.json" "$T/$n.json" | head -10
     fi
 done
 
 # 3. error files: the expected libsynapt error, inspect --verify, mini_reader
-if (cd "$G" && "$GEN" check err_*.synapt ok_*.synapt > "$tmp/errors.txt" 2> "$tmp/errors.err") &&
-   cmp -s "$tmp/errors.txt" "$G/errors.txt"; then
+if (cd "$G" && "$GEN" check err_*.synapt ok_*.synapt > "$T/errors.txt" 2> "$T/errors.err") &&
+   cmp -s "$T/errors.txt" "$G/errors.txt"; then
     pass golden_errors_libsynapt
 else
     fail golden_errors_libsynapt "errors differ from $G/errors.txt"
-    diff "$G/errors.txt" "$tmp/errors.txt" | head -20
+    diff "$G/errors.txt" "$T/errors.txt" | head -20
 fi
 bad_inspect="" bad_mini=""
 for f in "$G"/err_*.synapt "$G"/ok_*.synapt; do
     n=$(basename "$f")
     case "$n" in ok_*) want=0 ;; *) want=1 ;; esac
     if [ -x "$INSPECT" ]; then
-        "$INSPECT" --verify "$f" > /dev/null 2> "$tmp/v.err"
+        "$INSPECT" --verify "$f" > /dev/null 2> "$T/v.err"
         rc=$?
         if [ "$rc" -ne "$want" ]; then
             bad_inspect="$bad_inspect $n(exit $rc)"
-        elif [ "$want" -eq 1 ] && ! grep -q "$n" "$tmp/v.err"; then
+        elif [ "$want" -eq 1 ] && ! grep -q "$n" "$T/v.err"; then
             bad_inspect="$bad_inspect $n(message does not name the file)"
         fi
     fi
@@ -155,8 +142,8 @@ fi
 #    fix), then libsynapt and mini_reader must agree on accept/reject and, when
 #    both accept, on every byte they decode. A disagreement means the spec and
 #    the library say different things. Fixed seed: the same files every run.
-if [ -x "$MINI" ] && command -v python3 > /dev/null 2>&1; then
-    if python3 - "$GEN" "$MINI" "$G" "$tmp" > "$tmp/diff.out" 2>&1 <<'PYEOF'
+if [ -x "$MINI" ] && [ -x "$PY" ]; then
+    if "$PY" - "$GEN" "$MINI" "$G" "$T" > "$T/diff.out" 2>&1 <<'PYEOF'
 import random, struct, subprocess, sys
 gen, mini, g, tmp = sys.argv[1:5]
 rng = random.Random(20261126)
@@ -185,9 +172,9 @@ for it in range(60):
 sys.exit(1 if bad else 0)
 PYEOF
     then pass golden_differential
-    else fail golden_differential "$(head -3 "$tmp/diff.out" | tr '\n' ' ')"; fi
+    else fail golden_differential "$(head -3 "$T/diff.out" | tr '\n' ' ')"; fi
 else
-    skip golden_differential "needs mini_reader and python3"
+    skip golden_differential "needs mini_reader and $PY"
 fi
 
 # 6. the goldens stay small enough to read in a review
@@ -196,3 +183,5 @@ for f in "$G"/*.synapt; do
     [ "$(wc -c < "$f")" -lt 51200 ] || big="$big $(basename "$f")"
 done
 if [ -z "$big" ]; then pass golden_sizes; else fail golden_sizes "over 50 KiB:$big"; fi
+
+finish

@@ -2,14 +2,11 @@
 # The public header must compile cleanly as C99 and as C++ (the STYLE card
 # promises it), including the _INIT macros, which are the part most likely to
 # break in C++ (designators, nested braces, narrowing).
-cd "$(dirname "$0")/.." || exit 1
-tmp=${SYNAPT_TEST_TMP:-/tmp}/t_header.$$
-mkdir -p "$tmp" || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 CC=${CC:-cc}
 CXX=${CXX:-c++}
 
-cat > "$tmp/use.c" <<'EOF'
+cat > "$T/use.c" <<'EOF'
 #include "synapt.h"
 #include "synapt.h" /* the include guard must make a second include harmless */
 int synapt_header_use(void);
@@ -27,29 +24,21 @@ int synapt_header_use(void)
 }
 EOF
 
-check() { # name, command...
-    name=$1; shift
-    if "$@" > "$tmp/out" 2>&1; then
-        echo "PASS $name"
-    else
-        echo "FAIL $name: $*"
-        sed 's/^/  /' "$tmp/out" | head -20
-    fi
-}
-
 if command -v "$CC" > /dev/null 2>&1; then
     check header_c99 "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Ilibsynapt \
-        -c "$tmp/use.c" -o "$tmp/c99.o"
+        -c "$T/use.c" -o "$T/c99.o"
     check header_c11 "$CC" -std=c11 -Wall -Wextra -Werror -pedantic -Ilibsynapt \
-        -c "$tmp/use.c" -o "$tmp/c11.o"
+        -c "$T/use.c" -o "$T/c11.o"
 else
-    echo "SKIP header_c99: no C compiler ($CC)"
+    skip header_c99 "no C compiler ($CC)"
 fi
 if command -v "$CXX" > /dev/null 2>&1; then
     check header_cxx11 "$CXX" -x c++ -std=c++11 -Wall -Wextra -Werror -pedantic \
-        -Ilibsynapt -c "$tmp/use.c" -o "$tmp/cxx11.o"
+        -Ilibsynapt -c "$T/use.c" -o "$T/cxx11.o"
     check header_cxx17 "$CXX" -x c++ -std=c++17 -Wall -Wextra -Werror -pedantic \
-        -Ilibsynapt -c "$tmp/use.c" -o "$tmp/cxx17.o"
+        -Ilibsynapt -c "$T/use.c" -o "$T/cxx17.o"
 else
-    echo "SKIP header_cxx: no C++ compiler ($CXX)"
+    skip header_cxx "no C++ compiler ($CXX)"
 fi
+
+finish

@@ -4,43 +4,12 @@
 # test_cli_fixtures, exit codes (0 ok, 1 error, 2 usage), --help on stdout,
 # usage errors on stderr, and error messages that name the file.
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-T=${SYNAPT_TEST_TMP:-/tmp}/t_inspect
-PATH="$(pwd)/$B/bin:$PATH"
-PY=/usr/bin/python3
-rm -rf "$T"
-mkdir -p "$T"
-
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-
-# run NAME CMD...: stdout -> $T/NAME.out, stderr -> $T/NAME.err, status -> $rc
-run() {
-    n=$1; shift
-    "$@" > "$T/$n.out" 2> "$T/$n.err"
-    rc=$?
-}
-expect_rc() { # name want
-    if [ "$rc" -eq "$2" ]; then return 0; fi
-    fail "$1" "exit status $rc, expected $2 (stderr: $(head -c 300 "$T/$1.err"))"
-    return 1
-}
-has() { grep -q -- "$2" "$1"; }
-empty() { [ ! -s "$1" ]; }
-
-if [ ! -x "$B/tests/test_cli_fixtures" ] || [ ! -x "$B/bin/synapt-inspect" ]; then
-    fail inspect_setup "build $B/tests/test_cli_fixtures and $B/bin/synapt-inspect first"
-    exit 1
-fi
+. "$(dirname "$0")/lib.sh"
+need_built tests/test_cli_fixtures bin/synapt-inspect
 if ! "$B/tests/test_cli_fixtures" --write "$T" > "$T/fixtures.log" 2>&1; then
-    fail inspect_fixtures "test_cli_fixtures --write failed: $(head -c 300 "$T/fixtures.log")"
-    exit 1
+    fatal inspect_fixtures "test_cli_fixtures --write failed: $(head -c 300 "$T/fixtures.log")"
 fi
 F=$T/small.synapt
-have_py=0
-"$PY" -c 'import json' 2>/dev/null && have_py=1
 
 # --- conventions: help, version, usage errors ---------------------------
 run help synapt-inspect --help
@@ -99,9 +68,9 @@ else
     fail inspect_summary_human "unexpected output: $(cat "$T/summary.out")"
 fi
 
-if [ $have_py -eq 0 ]; then
-    echo "SKIP inspect_json: no $PY"
-    exit $((failures != 0))
+if ! py_has json; then
+    skip inspect_json "no $PY"
+    finish
 fi
 
 # --- summary --json against the contract ---------------------------------
@@ -285,4 +254,4 @@ run verifytr synapt-inspect --verify "$T/truncated.synapt"
 if expect_rc verifytr 1 && has "$T/verifytr.err" "^synapt-inspect: $T/truncated.synapt"; then
     pass inspect_verify_truncated; else fail inspect_verify_truncated "$(cat "$T/verifytr.err")"; fi
 
-exit $((failures != 0))
+finish

@@ -5,31 +5,20 @@
 # a real file, and check that make uninstall leaves no file behind.
 # Also: the shared library has its soname and exports only synapt_* symbols.
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-T=${SYNAPT_TEST_TMP:-/tmp}/t_install
-rm -rf "$T"
-mkdir -p "$T"
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-
-if [ ! -f "$B/lib/libsynapt.a" ] || [ ! -x "$B/bin/synapt-synth" ]; then
-    echo "SKIP t_install: $B is not built (run make all)"; exit 0
-fi
-if ! command -v pkg-config > /dev/null; then
-    echo "SKIP t_install: no pkg-config"; exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+need_built bin/synapt-synth bin/synapt-inspect
+[ -f "$B/lib/libsynapt.a" ] || fatal t_install "$B/lib/libsynapt.a not built (make B=$B all)"
+need_cmd pkg-config readelf nm
 # a sanitizer build's library needs the sanitizer runtime in whatever links it
 if nm "$B/lib/libsynapt.a" 2> /dev/null | grep -q '__asan_\|__ubsan_'; then
-    echo "SKIP t_install: $B is a sanitizer build"; exit 0
+    skip_all "$B is a sanitizer build"
 fi
 
 D=$T/stage
 if make -s --no-print-directory B="$B" install DESTDIR="$D" PREFIX=/usr > "$T/install.log" 2>&1; then
     pass "make install DESTDIR"
 else
-    fail "make install DESTDIR" "$(tail -3 "$T/install.log" | tr '\n' '|')"; exit 1
+    fatal "make install DESTDIR" "$(tail -3 "$T/install.log" | tr '\n' '|')"
 fi
 for f in usr/include/synapt.h usr/lib/libsynapt.a usr/lib/libsynapt.so usr/lib/libsynapt.so.0 \
          usr/lib/pkgconfig/synapt.pc usr/bin/synapt-inspect usr/share/man/man1/synapt-inspect.1; do
@@ -99,5 +88,4 @@ left=$(find "$D" ! -type d | head -5)
 if [ -z "$left" ]; then pass "make uninstall leaves no file"
 else fail "make uninstall leaves no file" "$left"; fi
 
-rm -rf "$T"
-exit $((failures != 0))
+finish

@@ -5,22 +5,12 @@
 # sample is packed and the result checked with synapt-inspect --json.
 # Also the sidecar layouts: NTU .skeleton, SURREAL _info.mat, OpenPose JSON,
 # Kinetics-skeleton JSON and a depth PNG folder, through --format and a manifest.
-T=${SYNAPT_TEST_TMP:-/tmp}/t_pack_datasets.$$
-R=${SYNAPT_REALDATA:-}
+. "$(dirname "$0")/lib.sh"
+realdata t_pack_datasets annotations || finish
 A=$R/annotations
-if [ -z "$R" ] || [ ! -d "$A" ]; then
-    echo "SKIP t_pack_datasets: SYNAPT_REALDATA not set (../shared/realdata absent)"
-    exit 0
-fi
-if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-    echo "SKIP t_pack_datasets: needs the ffmpeg CLI and python3"
-    exit 0
-fi
-mkdir -p "$T" || exit 1
-trap 'rm -rf "$T"' EXIT
-
-ok() { echo "PASS $1"; }
-bad() { echo "FAIL $1: $2"; }
+need_cmd ffmpeg
+[ -x "$PY" ] || skip_all "needs $PY"
+need_built bin/synapt-pack bin/synapt-inspect bin/synapt-convert
 # top-level "clips" of synapt-inspect --json (the first "clips" key)
 nclips() { synapt-inspect --json "$1" | grep -o '"clips":[0-9]*' | head -n 1 | cut -d: -f2; }
 # stand-in videos: N frames of testsrc, 64x48, 10 fps
@@ -28,7 +18,7 @@ video() { ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x48:rate
           -c:v libx264 -pix_fmt yuv420p "$2"; }
 place() { mkdir -p "$(dirname "$1")" && cp "$T/src.mp4" "$1"; }
 
-video 12 "$T/src.mp4" || { echo "FAIL t_pack_datasets: ffmpeg could not make a stand-in video"; exit 1; }
+video 12 "$T/src.mp4" || fatal t_pack_datasets "ffmpeg could not make a stand-in video"
 
 # ---- UCF101: 4 train lines, 2 test lines (CRLF kept) --------------------
 U=$T/ucf
@@ -41,9 +31,9 @@ cat "$U/trainlist01.txt" "$U/testlist01.txt" | tr -d '\r' | cut -d' ' -f1 |
 if synapt-pack -q -j 2 -o "$T/ucf.synapt" --format ucf101 --root "$U/videos" "$U" &&
    [ "$(nclips "$T/ucf.synapt")" = 6 ] &&
    synapt-inspect --clips --json "$T/ucf.synapt" | grep -q '"id":"v_ApplyEyeMakeup_g08_c01","labels":\["ApplyEyeMakeup"\],"label_ids":\[0\].*"split":"train".*"groups":\[\["group","g08"\]\]'; then
-    ok ucf101_sample
+    pass ucf101_sample
 else
-    bad ucf101_sample "6 clips with labels, split and gNN group expected"
+    fail ucf101_sample "6 clips with labels, split and gNN group expected"
 fi
 
 # ---- HMDB51: two classes of split 1 (tags 1 and 2 packed, 0 left out) ---
@@ -58,9 +48,9 @@ done
 if synapt-pack -q -o "$T/hmdb.synapt" --format hmdb51 --root "$H/videos" "$H" &&
    [ "$(nclips "$T/hmdb.synapt")" = "$want" ] &&
    [ "$(synapt-inspect --clips --json "$T/hmdb.synapt" | grep -c '"split":"test"')" -gt 0 ]; then
-    ok hmdb51_sample
+    pass hmdb51_sample
 else
-    bad hmdb51_sample "expected $want clips"
+    fail hmdb51_sample "expected $want clips"
 fi
 
 # ---- Kinetics-400 val CSV: header + 3 rows, videos under <label>/ -------
@@ -72,49 +62,49 @@ tail -n 3 "$K/val.csv" | awk -F, '{printf "%s/%s_%06d_%06d.mp4\n", $1, $2, $3, $
 if synapt-pack -q -o "$T/kin.synapt" --format kinetics "$K/val.csv" &&
    [ "$(nclips "$T/kin.synapt")" = 3 ] &&
    synapt-inspect --clips --json "$T/kin.synapt" | grep -q '"id":"0wR5jVB-WPk_000417_000427","labels":\["abseiling"\]'; then
-    ok kinetics_sample
+    pass kinetics_sample
 else
-    bad kinetics_sample "3 clips named <youtube_id>_<start:06d>_<end:06d> expected"
+    fail kinetics_sample "3 clips named <youtube_id>_<start:06d>_<end:06d> expected"
 fi
 
 # ---- SSv2: labels.json + 3 validation entries, <id>.webm ----------------
 S=$T/ssv2
 mkdir -p "$S"
 cp "$A/ssv2/something-something-v2-labels.json" "$S/labels.json"
-python3 - "$A/ssv2/something-something-v2-validation.json" "$S/validation.json" <<'EOF'
+"$PY" - "$A/ssv2/something-something-v2-validation.json" "$S/validation.json" <<'EOF'
 import json, sys
 json.dump(json.load(open(sys.argv[1]))[:3], open(sys.argv[2], "w"))
 EOF
-for id in $(python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(open(sys.argv[1]))))' "$S/validation.json"); do
+for id in $("$PY" -c 'import json,sys; print(" ".join(e["id"] for e in json.load(open(sys.argv[1]))))' "$S/validation.json"); do
     place "$S/$id.webm"
 done
 if synapt-pack -q -o "$T/ssv2.synapt" --format ssv2 "$S" &&
    [ "$(nclips "$T/ssv2.synapt")" = 3 ] &&
    synapt-inspect --clip 74225 "$T/ssv2.synapt" | grep -q 'Spinning something that quickly stops spinning' &&
    synapt-inspect --clip 74225 "$T/ssv2.synapt" | grep -q '"placeholders":\["cube"\]'; then
-    ok ssv2_sample
+    pass ssv2_sample
 else
-    bad ssv2_sample "3 clips, class = template without brackets, placeholders in meta"
+    fail ssv2_sample "3 clips, class = template without brackets, placeholders in meta"
 fi
 
 # ---- Diving48: vocab + 3 train entries -----------------------------------
 D=$T/d48
 mkdir -p "$D"
 cp "$A/diving48/Diving48_vocab.json" "$D/"
-python3 - "$A/diving48/Diving48_V2_train.json" "$D/Diving48_V2_train.json" <<'EOF'
+"$PY" - "$A/diving48/Diving48_V2_train.json" "$D/Diving48_V2_train.json" <<'EOF'
 import json, sys
 json.dump(json.load(open(sys.argv[1]))[:3], open(sys.argv[2], "w"))
 EOF
-for v in $(python3 -c 'import json,sys; print(" ".join(e["vid_name"] for e in json.load(open(sys.argv[1]))))' "$D/Diving48_V2_train.json"); do
+for v in $("$PY" -c 'import json,sys; print(" ".join(e["vid_name"] for e in json.load(open(sys.argv[1]))))' "$D/Diving48_V2_train.json"); do
     place "$D/$v.mp4"
 done
 if synapt-pack -q -o "$T/d48.synapt" --format diving48 "$D" &&
    [ "$(nclips "$T/d48.synapt")" = 3 ] &&
    synapt-inspect --clips --json "$T/d48.synapt" |
        grep -q '"id":"-mmq0PT-u8k_00155","labels":\["Back+15som+05Twis+FREE"\]'; then
-    ok diving48_sample
+    pass diving48_sample
 else
-    bad diving48_sample "3 clips with takeoff+somersault+twist+flight class names"
+    fail diving48_sample "3 clips with takeoff+somersault+twist+flight class names"
 fi
 
 # ---- SynAPT lists: class/clip lines, and class names from a labels file --
@@ -127,9 +117,9 @@ if synapt-pack -q -o "$T/sim.synapt" --format list "$L/sim150_val.txt" &&
    [ "$(nclips "$T/sim.synapt")" = 3 ] &&
    synapt-pack -q -o "$T/k150.synapt" --format list --labels "$A/synapt/kinetics_labels.txt" "$L/kinetics150_val.txt" &&
    synapt-inspect --clips --json "$T/k150.synapt" | grep -q '"labels":\["peeling apples"\]'; then
-    ok synapt_list_sample
+    pass synapt_list_sample
 else
-    bad synapt_list_sample "class/clip lines with and without a labels file"
+    fail synapt_list_sample "class/clip lines with and without a labels file"
 fi
 
 # ---- NTU: .skeleton + a 103-frame video; label and performer from the name
@@ -141,23 +131,22 @@ if synapt-pack -q -o "$T/ntu.synapt" --format ntu "$N" &&
    synapt-inspect --clips --json "$T/ntu.synapt" | grep -q '"labels":\["drink water"\].*"frames":103.*\["performer","P001"\].*"streams":\["rgb","pose2d","pose3d","ntu_joints"\]' &&
    synapt-inspect --clip S001C001P001R001A001 "$T/ntu.synapt" | grep -q 'pose3d f32 (1, 25, 3).*103 frames' &&
    synapt-inspect --clip S001C001P001R001A001 "$T/ntu.synapt" | grep -q 'ntu_joints: custom f32 (1, 25, 7).*103 frames'; then
-    ok ntu_layout
+    pass ntu_layout
 else
-    bad ntu_layout "one clip: rgb + pose2d + pose3d (25 joints, 103 frames) + ntu_joints, label 'drink water'"
+    fail ntu_layout "one clip: rgb + pose2d + pose3d (25 joints, 103 frames) + ntu_joints, label 'drink water'"
 fi
 # skeletons without the RGB videos
 mkdir -p "$T/ntu_only"
 cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$T/ntu_only/"
 if synapt-pack -q --no-video -o "$T/ntu_only.synapt" --format ntu "$T/ntu_only" &&
    synapt-inspect --clips --json "$T/ntu_only.synapt" | grep -q '"frames":103.*"streams":\["pose2d","pose3d","ntu_joints"\]'; then
-    ok ntu_no_video
+    pass ntu_no_video
 else
-    bad ntu_no_video "pose-only clip of 103 frames"
+    fail ntu_no_video "pose-only clip of 103 frames"
 fi
 # what went in comes out: every pose value read back through synapt-convert
 # --to npy equals the .skeleton text parsed here independently
-PY=/usr/bin/python3
-if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+if py_has numpy; then
     for st in pose3d pose2d ntu_joints; do
         synapt-convert "$T/ntu_only.synapt" --to npy --clip S001C001P001R001A001 --stream $st -o "$T/ntu_$st.npy"
     done
@@ -177,17 +166,17 @@ ex = np.load(sys.argv[2] + "/ntu_ntu_joints.npy")[:, 0]
 assert np.array_equal(p3, ref[:, :, 0:3]) and np.array_equal(p2, ref[:, :, 5:7])
 assert np.array_equal(ex, ref[:, :, [3, 4, 7, 8, 9, 10, 11]])
 EOF2
-    then ok ntu_values_round_trip; else bad ntu_values_round_trip "stored pose differs from the .skeleton text"; fi
+    then pass ntu_values_round_trip; else fail ntu_values_round_trip "stored pose differs from the .skeleton text"; fi
 else
-    echo "SKIP ntu_values_round_trip: /usr/bin/python3 with numpy not available"
+    skip ntu_values_round_trip "/usr/bin/python3 with numpy not available"
 fi
 # the issue's manifest line "just works"
 printf '%s\n' '{"video": "S001C001P001R001A001_rgb.avi", "pose3d": "S001C001P001R001A001.skeleton", "skeleton": "ntu25", "label": "drink water"}' > "$N/m.jsonl"
 if synapt-pack -q -o "$T/ntu_m.synapt" "$N/m.jsonl" &&
    synapt-inspect --clip S001C001P001R001A001_rgb "$T/ntu_m.synapt" | grep -q 'skeleton ntu25'; then
-    ok ntu_manifest
+    pass ntu_manifest
 else
-    bad ntu_manifest "manifest with a .skeleton pose3d sidecar"
+    fail ntu_manifest "manifest with a .skeleton pose3d sidecar"
 fi
 
 # ---- SURREAL: _info.mat + a 100-frame mp4 ---------------------------------
@@ -200,13 +189,13 @@ if synapt-pack -q -o "$T/surreal.synapt" --format surreact "$Q" &&
    grep -q 'pose2d: pose2d f32 (1, 24, 2).*100 frames' "$T/surreal.txt" &&
    grep -q 'skeleton smpl24' "$T/surreal.txt" && grep -q '"camDist":7.69' "$T/surreal.txt" &&
    synapt-inspect --clips --json "$T/surreal.synapt" | grep -q '"synthetic":true'; then
-    ok surreact_layout
+    pass surreact_layout
 else
-    bad surreact_layout "joints2D/joints3D as pose streams, camera fields in meta, synthetic"
+    fail surreact_layout "joints2D/joints3D as pose streams, camera fields in meta, synthetic"
 fi
 
 # joints read back equal the .mat's, parsed here with a small MAT v5 reader
-if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+if py_has numpy; then
     for st in pose2d pose3d; do
         synapt-convert "$T/surreal.synapt" --to npy --clip 01_01_c0001 --stream $st -o "$T/sur_$st.npy"
     done
@@ -238,9 +227,9 @@ j3 = np.transpose(arrays["joints3D"], (2, 1, 0)).astype(np.float32)
 assert np.array_equal(np.load(sys.argv[2] + "/sur_pose2d.npy")[:, 0], j2)
 assert np.array_equal(np.load(sys.argv[2] + "/sur_pose3d.npy")[:, 0], j3)
 EOF2
-    then ok surreal_values_round_trip; else bad surreal_values_round_trip "stored joints differ from the .mat"; fi
+    then pass surreal_values_round_trip; else fail surreal_values_round_trip "stored joints differ from the .mat"; fi
 else
-    echo "SKIP surreal_values_round_trip: /usr/bin/python3 with numpy not available"
+    skip surreal_values_round_trip "/usr/bin/python3 with numpy not available"
 fi
 
 # ---- OpenPose folder (10 frames), Kinetics-skeleton (189), depth PNG (1) --
@@ -258,13 +247,13 @@ if synapt-pack -q -o "$T/side.synapt" "$P/m.jsonl" &&
    synapt-inspect --clip op "$T/side.synapt" | grep -q 'pose2d: pose2d f32 (12, 25, 3).*10 frames.*' &&
    synapt-inspect --clip ks "$T/side.synapt" | grep -q 'pose2d: pose2d f32 (3, 18, 3).*189 frames' &&
    synapt-inspect --clip depth "$T/side.synapt" | grep -q 'depth: depth u16 (480, 640).*1 frames'; then
-    ok sidecar_manifest
+    pass sidecar_manifest
 else
-    bad sidecar_manifest "OpenPose BODY-25 x12 persons, st-gcn 18 joints x3, 640x480 u16 depth"
+    fail sidecar_manifest "OpenPose BODY-25 x12 persons, st-gcn 18 joints x3, 640x480 u16 depth"
 fi
 # read back: OpenPose keypoints, st-gcn poses and the depth PNG's pixels
 # (decoded here by a small PNG reader) equal the source files
-if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+if py_has numpy; then
     synapt-convert "$T/side.synapt" --to npy --clip op --stream pose2d -o "$T/op.npy" &&
     synapt-convert "$T/side.synapt" --to npy --clip ks --stream pose2d -o "$T/ks.npy" &&
     synapt-convert "$T/side.synapt" --to npy --clip depth --stream depth -o "$T/depth.npy"
@@ -319,8 +308,8 @@ for y in range(h):
 png = np.frombuffer(bytes(out), ">u2").reshape(h, w)
 assert np.array_equal(np.load(T + "/depth.npy")[0], png.astype(np.uint16))
 EOF2
-    then ok sidecar_values_round_trip; else bad sidecar_values_round_trip "stored OpenPose/st-gcn/depth values differ from the files"; fi
+    then pass sidecar_values_round_trip; else fail sidecar_values_round_trip "stored OpenPose/st-gcn/depth values differ from the files"; fi
 else
-    echo "SKIP sidecar_values_round_trip: /usr/bin/python3 with numpy not available"
+    skip sidecar_values_round_trip "/usr/bin/python3 with numpy not available"
 fi
-exit 0
+finish

@@ -5,39 +5,20 @@
 # --frames ranges) and --to video remuxing to .mkv/.mp4 with every frame
 # unchanged. Sources are made with the ffmpeg CLI; real files are used when
 # $SYNAPT_REALDATA is set.
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-T=${SYNAPT_TEST_TMP:-/tmp}/t_video
-PATH="$(pwd)/$B/bin:$PATH"
-rm -rf "$T"
+. "$(dirname "$0")/lib.sh"
 mkdir -p "$T/media"
-
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-run() {
-    n=$1; shift
-    "$@" > "$T/$n.out" 2> "$T/$n.err"
-    rc=$?
-}
 # ffmpeg's per-frame md5s, one per line
 ffmd5() { ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -f framemd5 - | grep -v '^#' | sed 's/.*, *//'; }
 
-if ! command -v ffmpeg >/dev/null 2>&1; then
-    echo "SKIP t_video: ffmpeg not installed"
-    exit 0
-fi
-if [ ! -x "$B/bin/synapt-pack" ] || [ ! -x "$B/bin/synapt-convert" ]; then
-    fail video_setup "build $B/bin/synapt-pack and synapt-convert first"
-    exit 1
-fi
+need_cmd ffmpeg
+need_built bin/synapt-pack bin/synapt-convert bin/synapt-inspect
 
 M="$T/media"
 ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=128x96:rate=25 -f lavfi -i sine=d=2 -t 2 \
     -c:v libx264 -bf 3 -g 30 -pix_fmt yuv420p -c:a aac -shortest "$M/walk_a.mp4" &&
 ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=96x64:rate=25 -t 2 -c:v mpeg4 -bf 2 -g 12 "$M/run_b.avi" &&
 ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=96x64:rate=25 -t 1 -c:v libvpx-vp9 -deadline realtime "$M/jump_c.webm" ||
-    { fail video_sources "ffmpeg could not make the test videos"; exit 1; }
+    fatal video_sources "ffmpeg could not make the test videos"
 
 # ---- plain videos, -v says what is ignored
 run pack_plain synapt-pack -v -o "$T/plain.synapt" "$M/walk_a.mp4" "$M/run_b.avi" "$M/jump_c.webm"
@@ -110,18 +91,16 @@ else
 fi
 
 # ---- real files, when present
-if [ -n "${SYNAPT_REALDATA:-}" ] && [ -d "$SYNAPT_REALDATA/videos" ]; then
-    run real synapt-pack -q -o "$T/real.synapt" "$SYNAPT_REALDATA"/videos/*
+if realdata real_videos_framemd5 videos; then
+    run real synapt-pack -q -o "$T/real.synapt" "$R"/videos/*
     ok=$([ $rc -eq 0 ] && echo 1 || echo 0)
-    for f in "$SYNAPT_REALDATA"/videos/*; do
+    for f in "$R"/videos/*; do
         id=$(basename "$f"); id=${id%.*}
         ffmd5 "$f" > "$T/real.ff"
         synapt-convert "$T/real.synapt" --to framemd5 --clip "$id" 2>/dev/null | cut -d' ' -f2 | cmp -s - "$T/real.ff" ||
             { ok=0; echo "  $id: framemd5 differs"; }
     done
     [ $ok = 1 ] && pass real_videos_framemd5 || fail real_videos_framemd5 "rc=$rc $(head -c 300 "$T/real.err")"
-else
-    echo "SKIP real_videos_framemd5: SYNAPT_REALDATA not set"
 fi
 
 # ---- a file whose tail is gone: the frames before the cut, and a warning
@@ -140,5 +119,4 @@ run cutq synapt-pack -q -o "$T/cutq.synapt" "$M/cut.webm"
 if [ $rc -eq 0 ] && [ ! -s "$T/cutq.err" ]; then pass pack_cut_tail_quiet
 else fail pack_cut_tail_quiet "rc=$rc $(head -c 300 "$T/cutq.err")"; fi
 
-rm -rf "$T"
-[ $failures -eq 0 ]
+finish
