@@ -67,8 +67,6 @@ LIB_SRC   = $(sort $(wildcard libsynapt/*.c))
 LIB_OBJ   = $(LIB_SRC:libsynapt/%.c=$(B)/obj/lib/%.o)
 TOOL_MAIN = $(sort $(wildcard tools/synapt-*.c))
 TOOL_BIN  = $(TOOL_MAIN:tools/%.c=$(B)/bin/%)
-TEST_SRC  = $(sort $(wildcard tests/test_*.c))
-TEST_BIN  = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 EX_SRC    = $(sort $(wildcard examples/*.c))
 EX_BIN    = $(EX_SRC:examples/%.c=$(B)/examples/%)
 BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
@@ -131,10 +129,6 @@ $(B)/bin/%: tools/%.c $$(call tl_archives,$$($$*_USES)) $(STATIC) $(wildcard too
 	$(CC) $(ALL_CFLAGS) $(call tl_cflags,$($*_USES)) $(LIB_CFLAGS) -Itools $< \
 	    $(call tl_archives,$($*_USES)) $(STATIC) $(call tl_libs,$($*_USES)) $(LIB_LIBS) -o $@
 
-$(B)/tests/%: tests/%.c $(ALL_TOOL_A) $(STATIC) $(wildcard tests/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools -Itests $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
-
 $(B)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $< $(STATIC) $(LIB_LIBS) -o $@
@@ -143,13 +137,27 @@ $(B)/bench/%: bench/%.c $(ALL_TOOL_A) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
-# gen_golden writes and dumps the golden files for tests/t_golden.sh (not a test itself)
-tests: $(TEST_BIN) $(B)/tests/gen_golden
 examples: $(EX_BIN)
 bench-build: $(BENCH_BIN)
 
 deps:
 	@sh scripts/deps.sh
+
+# ---- tests: one folder per subject (tests/README.md) ------------------------
+# tests/SUBJECT/test_*.c build to $(B)/tests/SUBJECT/test_*, which tests/run.sh
+# runs with the folder's t_*.sh; tests/testutil.h is shared by all of them.
+# gen_golden writes and dumps the golden files for tests/golden/t_golden.sh
+# (not a test itself).
+TEST_SRC  = $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN  = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_GEN  = $(B)/tests/golden/gen_golden
+
+$(B)/tests/%: tests/%.c $(ALL_TOOL_A) $(STATIC) tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools -Itests $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
+
+tests: $(TEST_BIN) $(TEST_GEN)
+# ---- end of tests ------------------------------------------------------------
 
 # the README's test command: install what is missing, build, run every test
 test: deps

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t_demo.sh - `make demo` at a tiny size (scripts/demo.sh end to end) and
 # synapt-synth's command line: exit codes, messages, what it writes.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need_built bin/synapt-synth bin/synapt-inspect
 
 # ---- the demo, reduced ----

@@ -7,7 +7,7 @@
 # that cannot be written leaves nothing behind and never replaces a
 # non-regular file (a FIFO stands in for /dev/null or /dev/stdout).
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 tools=$(ls "$B"/bin/synapt-* 2>/dev/null)
 [ -n "$tools" ] || fatal t_cli_conventions "no tools in $B/bin (make B=$B all)"

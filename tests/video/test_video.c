@@ -24,7 +24,7 @@
 
 #include "synapt.h"
 #include "testutil.h"
-#include "video_internal.h" /* white-box test of the video mapping internals */
+#include "video_internal.h" /* white box: vid_import_run with a sink that forges keyframe flags */
 
 /* libx265 keeps a few allocations of its own until exit; LeakSanitizer
  * (make asan) is told so here rather than in a global options file. */

@@ -13,30 +13,17 @@
 #    synapt-recover salvages the clips it finished into a file that
 #    synapt-inspect --verify accepts.
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-cd "$(dirname "$0")/.." || exit 1
-B=${SYNAPT_BUILD:-build}
-BIN=$(pwd)/$B/bin
-T=${SYNAPT_TEST_TMP:-/tmp}/t_safety
-rm -rf "$T"
-mkdir -p "$T"
-
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
+need_built bin/synapt-synth bin/synapt-pack bin/synapt-recover bin/synapt-convert bin/synapt-inspect
 sum() { md5sum < "$1" | cut -d' ' -f1; }
 # the names in a folder other than the ones given: temporaries left behind
 leftovers() { d=$1; shift; ls -A "$d" | grep -v -x -F "$(printf '%s\n' "$@")"; }
-
-if [ ! -x "$BIN/synapt-synth" ] || [ ! -x "$BIN/synapt-recover" ]; then
-    echo "SKIP t_safety: tools not built in $B/bin (run make all)"
-    exit 0
-fi
 
 # a small previous output and a job big enough to be interrupted (~4 s)
 D=$T/run
 mkdir -p "$D"
 "$BIN/synapt-synth" -q -o "$D/small.synapt" --classes 2 --clips-per-class 2 --frames 8 --threads 1 ||
-    { echo "FAIL t_safety: cannot make the small file"; exit 1; }
+    fatal safety_setup "cannot make the small file"
 big="--classes 14 --clips-per-class 20 --threads 2"
 
 # ---- never over an input ----
@@ -129,7 +116,7 @@ if mount -t tmpfs -o size=3m tmpfs "$M" 2> /dev/null; then
     else fail "disk full writing a folder" "exit $rc, left: $left, stderr: $(cat "$T/fulldir.err")"; fi
     umount "$M"
 else
-    echo "SKIP disk full: cannot mount a tmpfs here (needs root)"
+    skip "disk full" "cannot mount a tmpfs here (needs root)"
 fi
 
 # ---- kill -9, then recover ----
@@ -154,5 +141,4 @@ else
     fail "kill -9 leaves a staging folder with the partial file" "found '$stage'"
 fi
 
-rm -rf "$T"
-[ $failures -eq 0 ]
+finish

@@ -29,13 +29,18 @@
  *   bad-chunk.synapt   small.synapt with the last payload byte of chunk 0 of
  *                      walk_000/depth flipped (checksum mismatch)
  *   truncated.synapt   the first half of small.synapt
- *   not-synapt.txt     a text file */
+ *   not-synapt.txt     a text file
+ *   pose.synapt        one clip c0, pose2d f32 (1,17,3) "pose", 8 frames
+ *   pose-persons.synapt  pose.synapt whose index claims 65536 persons
+ *                      (checksums made consistent): --to npy once sized a
+ *                      25 MiB array of NaN from it and exited 0 */
 #include "synapt.h"
 #include "testutil.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <xxhash.h>
 
 static char g_err[512];
 
@@ -253,6 +258,56 @@ fail:
     return -1;
 }
 
+static void le32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static void le64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static uint64_t rd64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = (v << 8) | p[i]; return v; }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* Write a one-clip file with a 2D pose stream of one person a frame. */
+static int write_pose_file(const char *path)
+{
+    synapt_writer_options o = SYNAPT_WRITER_OPTIONS_INIT;
+    o.fsync = 0;
+    synapt_writer *w;
+    char err[512];
+    if (synapt_writer_create(&w, path, &o, err, sizeof err)) return -1;
+    synapt_clip_desc c = SYNAPT_CLIP_DESC_INIT;
+    c.id = "c0";
+    int rc = synapt_writer_begin_clip(w, &c);
+    synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+    d.name = "pose"; d.kind = SYNAPT_KIND_POSE2D; d.dtype = SYNAPT_DTYPE_F32;
+    d.ndim = 3; d.shape[1] = 17; d.shape[2] = 3;
+    if (!rc) rc = synapt_writer_add_stream(NULL, w, &d);
+    float pose[17 * 3];
+    for (int f = 0; f < 8 && !rc; f++) {
+        for (int k = 0; k < 17 * 3; k++) pose[k] = (float)(k + f);
+        rc = synapt_writer_write_pose(w, 0, pose, 1, f);
+    }
+    if (!rc) rc = synapt_writer_end_clip(w);
+    if (rc) { synapt_writer_abort(w); return -1; }
+    return synapt_writer_close(w, err, sizeof err) ? -1 : 0;
+}
+
+/* Set the pose stream's max_persons in the index of the file image b (n
+ * bytes) and re-checksum the index, so that only the value itself is wrong.
+ * Offsets from spec/format.md: footer, index body, stream entry. */
+static int patch_max_persons(uint8_t *img, size_t n, uint32_t persons)
+{
+    if (n < 64) return -1;
+    uint64_t io = rd64(img + n - 32);
+    if (io + 16 > n) return -1;
+    uint64_t blen = rd64(img + io + 8);
+    if (blen + io + 24 > n) return -1;
+    uint8_t *b = img + io + 16;
+    int found = 0;
+    for (uint32_t i = 0; i < rd32(b + 4); i++) {
+        const uint8_t *d = b + 8 + 24 * (size_t)i;
+        if (rd32(d) == 3 && rd64(d + 8) + 144 <= blen) { le32(b + rd64(d + 8) + 140, persons); found = 1; }
+    }
+    le64(b + blen, XXH3_64bits(b, blen));
+    return found ? 0 : -1;
+}
+
 static int read_file(const char *path, uint8_t **data, size_t *size)
 {
     FILE *f = fopen(path, "rb");
@@ -315,6 +370,16 @@ static int write_fixtures(const char *dir)
     snprintf(path, sizeof path, "%s/not-synapt.txt", dir);
     if (write_bytes(path, "hello, this is not a synapt file\n", 33) != 0) goto fail;
     free(data);
+    data = NULL;
+    snprintf(path, sizeof path, "%s/pose.synapt", dir);
+    if (write_pose_file(path) != 0 || read_file(path, &data, &size) != 0 ||
+        patch_max_persons(data, size, 65536) != 0) {
+        fprintf(stderr, "%s: cannot write or patch\n", path);
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/pose-persons.synapt", dir);
+    if (write_bytes(path, data, size) != 0) goto fail;
+    free(data);
     return 0;
 fail:
     synapt_reader_close(r);
@@ -362,6 +427,19 @@ static void fixtures_read_back(void)
     snprintf(path, sizeof path, "%s/truncated.synapt", g_dir);
     CHECK(synapt_reader_open2(&r, path, NULL, g_err, sizeof g_err) != 0);
     CHECK(r == NULL);
+
+    snprintf(path, sizeof path, "%s/pose.synapt", g_dir);
+    CHECK_OK(synapt_reader_open2(&r, path, NULL, g_err, sizeof g_err));
+    if (r) {
+        CHECK_OK(synapt_reader_verify(r, NULL, NULL));
+        synapt_reader_close(r);
+    }
+    snprintf(path, sizeof path, "%s/pose-persons.synapt", g_dir);
+    CHECK_OK(synapt_reader_open2(&r, path, NULL, g_err, sizeof g_err));
+    if (r) {
+        CHECK_EQ_INT(synapt_reader_verify(r, NULL, NULL), SYNAPT_E_CORRUPT);
+        synapt_reader_close(r);
+    }
 }
 
 int main(int argc, char **argv)

@@ -9,16 +9,16 @@
 #include <dirent.h>
 
 #define LLVMFuzzerTestOneInput fuzz_open_entry
-#include "../fuzz/fuzz_open.c"
+#include "../../fuzz/fuzz_open.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_index_entry
-#include "../fuzz/fuzz_index.c"
+#include "../../fuzz/fuzz_index.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_chunk_entry
-#include "../fuzz/fuzz_chunk.c"
+#include "../../fuzz/fuzz_chunk.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_recover_entry
-#include "../fuzz/fuzz_recover.c"
+#include "../../fuzz/fuzz_recover.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "testutil.h"

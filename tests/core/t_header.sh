@@ -2,7 +2,7 @@
 # The public header must compile cleanly as C99 and as C++ (the STYLE card
 # promises it), including the _INIT macros, which are the part most likely to
 # break in C++ (designators, nested braces, narrowing).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 CC=${CC:-cc}
 CXX=${CXX:-c++}
 

@@ -11,10 +11,10 @@
  *                                  the index's chunk checksums, the footer), so
  *                                  a mutated file reaches the structural checks
  *
- * The goldens pin the byte layout: tests/t_golden.sh regenerates them and
+ * The goldens pin the byte layout: tests/golden/t_golden.sh regenerates them and
  * compares bytes, so a change to the writer that changes the format shows
  * up as a test failure and the goldens must be regenerated deliberately
- * (sh tests/t_golden.sh --update). Everything here is deterministic: fixed
+ * (sh tests/golden/t_golden.sh --update). Everything here is deterministic: fixed
  * UUID, no time, data from closed-form formulas.
  *
  * Not named test_*: it is a tool the golden test drives, not a test. */

@@ -4,7 +4,7 @@
 # 1 and no output), identical bytes whatever --threads, --shard K/N whose
 # union is the whole with no overlap, --max-shard-bytes roll-over, and the
 # --on-mismatch policies.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need_cmd ffmpeg
 need_built bin/synapt-pack bin/synapt-inspect
 nclips() { synapt-inspect --json "$1" | grep -o '"clips":[0-9]*' | head -n 1 | cut -d: -f2; }

@@ -2,7 +2,7 @@
  * what the writer builds parses back field for field (the recovery path
  * rebuilds an index from it), and malformed records are refused. */
 #include <math.h>
-#include "internal.h" /* white-box test of library internals */
+#include "internal.h" /* white box: the CLIP JSON codec (sy_clip_json_*) is private */
 #include "testutil.h"
 
 static void test_build_parse(void)

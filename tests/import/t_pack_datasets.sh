@@ -5,7 +5,7 @@
 # sample is packed and the result checked with synapt-inspect --json.
 # Also the sidecar layouts: NTU .skeleton, SURREAL _info.mat, OpenPose JSON,
 # Kinetics-skeleton JSON and a depth PNG folder, through --format and a manifest.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 realdata t_pack_datasets annotations || finish
 A=$R/annotations
 need_cmd ffmpeg

@@ -1,11 +1,14 @@
 /* test_cli.c - the shared CLI helper (tools/cli.c): number and range
  * parsing, JSON string escaping of hostile bytes, JSON embedding, human
- * formatting and the display escaping of untrusted names. */
+ * formatting, the display escaping of untrusted names, the progress bar and
+ * FFmpeg's log routed through the verbosity. */
 #include "cli/cli.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <unistd.h>
+#include <libavutil/log.h>
 
 /* Run fn(f) against a memory stream and return what it printed. */
 static char out_buf[4096];
@@ -159,6 +162,47 @@ static void progress_silent_off_terminal(void)
     CHECK(p.drawn == 0);
 }
 
+/* Run one av_log at `level` with verbosity `v`; return the bytes it wrote
+ * to stderr (captured through a scratch file). */
+static long logged_bytes(int v, int level)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/test_cli.stderr", tu_tmp_dir());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) return -1;
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    cli_set_verbosity(v);
+    cli_route_ffmpeg_log();
+    av_log(NULL, level, "qa test message %d\n", level);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    long n = (long)lseek(fd, 0, SEEK_END);
+    close(fd);
+    unlink(path);
+    return n;
+}
+
+/* FFmpeg calls a custom log callback for every message whatever
+ * av_log_set_level() says, so the callback must check the level itself: it
+ * once did not, and a damaged H.264 stream made synapt-convert print dozens
+ * of decoder lines before its one-line error, without -v. */
+static void ffmpeg_log_follows_verbosity(void)
+{
+    CHECK_EQ_INT(logged_bytes(0, AV_LOG_ERROR), 0);
+    CHECK_EQ_INT(logged_bytes(0, AV_LOG_WARNING), 0);
+    CHECK_EQ_INT(logged_bytes(-1, AV_LOG_FATAL), 0);
+    CHECK(logged_bytes(1, AV_LOG_ERROR) > 0);
+    CHECK(logged_bytes(1, AV_LOG_WARNING) > 0);
+    CHECK_EQ_INT(logged_bytes(1, AV_LOG_INFO), 0);
+    CHECK(logged_bytes(2, AV_LOG_INFO) > 0);
+    CHECK_EQ_INT(logged_bytes(2, AV_LOG_DEBUG), 0);
+    cli_set_verbosity(0);
+    cli_route_ffmpeg_log();
+}
+
 int main(void)
 {
     cli_init("test_cli", "usage\n");
@@ -170,5 +214,6 @@ int main(void)
     RUN(human_formats);
     RUN(display_escaping);
     RUN(progress_silent_off_terminal);
+    RUN(ffmpeg_log_follows_verbosity);
     TEST_MAIN_END();
 }

@@ -5,7 +5,7 @@
 # a real file, and check that make uninstall leaves no file behind.
 # Also: the shared library has its soname and exports only synapt_* symbols.
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 need_built bin/synapt-synth bin/synapt-inspect
 [ -f "$B/lib/libsynapt.a" ] || fatal t_install "$B/lib/libsynapt.a not built (make B=$B all)"
 need_cmd pkg-config readelf nm

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden files: the byte layout of .synapt, pinned.
 #
-#   tests/golden/*.synapt         written by tests/gen_golden.c through libsynapt
+#   tests/golden/*.synapt         written by tests/golden/gen_golden.c through libsynapt
 #   tests/golden/NAME.json        what `synapt-inspect --json` prints for NAME.synapt
 #   tests/golden/NAME.dump        the file described clip by clip, stream by stream,
 #                                 with an XXH3 of every stream's frames
@@ -15,11 +15,11 @@
 # synapt-inspect --verify (exit 1, message naming the file) and in
 # mini_reader, and every ok_* file passes all three.
 #
-# After a deliberate format or writer change: sh tests/t_golden.sh --update,
+# After a deliberate format or writer change: sh tests/golden/t_golden.sh --update,
 # review `git diff tests/golden`, and record the change in spec/format.md.
-. "$(dirname "$0")/lib.sh"
-need_built tests/gen_golden
-GEN=$BUILD/tests/gen_golden   # absolute: some steps run inside $G
+. "$(dirname "$0")/../lib.sh"
+need_built tests/golden/gen_golden
+GEN=$BUILD/tests/golden/gen_golden   # absolute: some steps run inside $G
 MINI=$B/examples/mini_reader
 G=tests/golden
 INSPECT=$BIN/synapt-inspect
@@ -52,7 +52,7 @@ if "$GEN" write "$T/regen" "$G/src_h264.mp4" 2> "$T/gen.err"; then
     if [ -z "$changed" ]; then
         pass "golden_bytes ($nfiles files identical when regenerated)"
     else
-        fail golden_bytes "the writer's output changed:$changed; if intended: sh tests/t_golden.sh --update"
+        fail golden_bytes "the writer's output changed:$changed; if intended: sh tests/golden/t_golden.sh --update"
     fi
 else
     fail golden_regenerate "$(head -1 "$T/gen.err")"

@@ -4,9 +4,9 @@
 # test_cli_fixtures, exit codes (0 ok, 1 error, 2 usage), --help on stdout,
 # usage errors on stderr, and error messages that name the file.
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
-. "$(dirname "$0")/lib.sh"
-need_built tests/test_cli_fixtures bin/synapt-inspect
-if ! "$B/tests/test_cli_fixtures" --write "$T" > "$T/fixtures.log" 2>&1; then
+. "$(dirname "$0")/../lib.sh"
+need_built tests/cli/test_cli_fixtures bin/synapt-inspect
+if ! "$B/tests/cli/test_cli_fixtures" --write "$T" > "$T/fixtures.log" 2>&1; then
     fatal inspect_fixtures "test_cli_fixtures --write failed: $(head -c 300 "$T/fixtures.log")"
 fi
 F=$T/small.synapt

@@ -2,14 +2,14 @@
 # The layout rules of README.md "Layout" (arrows, no include or call cycle,
 # internal headers only with a reason, file sizes, what synapt-inspect
 # links), checked by scripts/check-layout.sh against this tree and build.
-cd "$(dirname "$0")/.." || exit 1
-out=$(sh scripts/check-layout.sh "${SYNAPT_BUILD:-build}" 2>&1)
+. "$(dirname "$0")/../lib.sh"
+out=$(sh scripts/check-layout.sh "$B" 2>&1)
 rc=$?
 printf '%s\n' "$out" | grep -v '^layout: ' | sed 's/^/  /'
 if [ $rc -eq 0 ]; then
-    echo "PASS layout"
+    pass layout
 else
-    echo "FAIL layout: scripts/check-layout.sh found:"
+    fail layout "scripts/check-layout.sh found:"
     printf '%s\n' "$out" | grep '^layout: ' | sed 's/^/  /'
-    exit 1
 fi
+finish

@@ -2,7 +2,7 @@
  * vectors pinning the byte layout, and inverse(forward(x)) == x for many
  * sizes, element sizes and widths, including ragged tails. */
 #include <stdint.h>
-#include "internal.h" /* white-box test of library internals */
+#include "internal.h" /* white box: the prefilters are private; these vectors pin spec section 7 */
 #include "testutil.h"
 
 static uint64_t seed = 88172645463325252ull;

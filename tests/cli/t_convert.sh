@@ -4,9 +4,9 @@
 # (shape, dtype and every value checked against the generating formula),
 # --frames ranges, exit codes (0 ok, 1 error, 2 usage), messages naming the
 # file, and atomic output (a failed export leaves nothing / the old file).
-. "$(dirname "$0")/lib.sh"
-need_built tests/test_cli_fixtures bin/synapt-convert bin/synapt-inspect bin/synapt-synth
-if ! "$B/tests/test_cli_fixtures" --write "$T" > "$T/fixtures.log" 2>&1; then
+. "$(dirname "$0")/../lib.sh"
+need_built tests/cli/test_cli_fixtures bin/synapt-convert bin/synapt-inspect bin/synapt-synth
+if ! "$B/tests/cli/test_cli_fixtures" --write "$T" > "$T/fixtures.log" 2>&1; then
     fatal convert_fixtures "test_cli_fixtures --write failed: $(head -c 300 "$T/fixtures.log")"
 fi
 F=$T/small.synapt
@@ -155,6 +155,18 @@ if [ $rc -eq 1 ] && has "$T/badchunk.err" "^synapt-convert: $T/bad-chunk.synapt"
     pass convert_atomic_on_damage
 else
     fail convert_atomic_on_damage "status $rc: $(cat "$T/badchunk.err")"
+fi
+
+# an index whose pose stream claims 65536 persons (checksums consistent):
+# refused before the array is sized, where the sound file converts
+run pose synapt-convert "$T/pose.synapt" --to npy --clip c0 --stream pose -o "$T/pose.npy"
+poserc=$rc
+run persons synapt-convert "$T/pose-persons.synapt" --to npy --clip c0 --stream pose -o "$T/persons.npy"
+if [ $poserc -eq 0 ] && [ $rc -eq 1 ] && has "$T/persons.err" "^synapt-convert: $T/pose-persons.synapt" &&
+   [ "$(lines "$T/persons.err")" = 1 ] && [ ! -e "$T/persons.npy" ]; then
+    pass convert_checks_max_persons
+else
+    fail convert_checks_max_persons "status $poserc/$rc: $(cat "$T/pose.err" "$T/persons.err")"
 fi
 
 cp "$F" "$T/self.synapt"

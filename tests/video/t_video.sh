@@ -5,7 +5,7 @@
 # --frames ranges) and --to video remuxing to .mkv/.mp4 with every frame
 # unchanged. Sources are made with the ffmpeg CLI; real files are used when
 # $SYNAPT_REALDATA is set.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 mkdir -p "$T/media"
 # ffmpeg's per-frame md5s, one per line
 ffmd5() { ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -f framemd5 - | grep -v '^#' | sed 's/.*, *//'; }

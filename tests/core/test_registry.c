@@ -12,7 +12,7 @@
 #include <errno.h>
 
 #include "synapt.h"
-#include "internal.h" /* white-box test of library internals */
+#include "internal.h" /* the private record sizes (SY_*) checked against the spec tables */
 #include "testutil.h"
 
 /* ---- the header's constants, by name ------------------------------------ */
