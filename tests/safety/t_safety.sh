@@ -47,6 +47,23 @@ if [ $rc -eq 1 ] && [ "$(sum "$D/in.synapt")" = "$before" ]; then pass "convert 
 else fail "convert refuses output through a link to its input" "exit $rc: $(cat "$T/conv.err")"; fi
 rm -f "$D/in.synapt" "$D/sym.synapt" "$D/hard.synapt"
 
+# a folder output replaces only a folder a synapt tool wrote (or an empty one)
+mkdir -p "$D/mine"
+echo precious > "$D/mine/notes.txt"
+"$BIN/synapt-synth" -q -o "$D/mine" --layout dir --classes 1 --clips-per-class 1 --frames 4 2> "$T/mine.err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(cat "$D/mine/notes.txt")" = precious ] && [ "$(ls -A "$D/mine")" = notes.txt ] &&
+   grep -q 'did not write' "$T/mine.err" && [ -z "$(leftovers "$D" small.synapt mine)" ]; then
+    pass "a folder of the user's own files is never replaced"
+else fail "a folder of the user's own files is never replaced" "exit $rc: $(cat "$T/mine.err")"; fi
+"$BIN/synapt-synth" -q -o "$D/mine2" --layout dir --classes 1 --clips-per-class 1 --frames 4 &&
+"$BIN/synapt-synth" -q -o "$D/mine2" --layout dir --classes 1 --clips-per-class 2 --frames 4
+rc=$?
+if [ $rc -eq 0 ] && [ -f "$D/mine2/.synapt-output" ] && [ -z "$(leftovers "$D" small.synapt mine mine2)" ]; then
+    pass "a folder a synapt tool wrote is replaced whole"
+else fail "a folder a synapt tool wrote is replaced whole" "exit $rc"; fi
+rm -rf "$D/mine" "$D/mine2"
+
 # ---- signals in the middle of a run ----
 for sig in INT TERM HUP; do
     cp "$D/small.synapt" "$D/out.synapt"
@@ -81,6 +98,40 @@ if [ $rc -ne 0 ] && [ "$(sum "$D/packed.synapt")" = "$before" ] && [ -z "$left" 
     pass "SIGTERM mid-pack keeps the previous output, leaves nothing (exit $rc)"
 else fail "SIGTERM mid-pack keeps the previous output, leaves nothing" "exit $rc, left: $left"; fi
 rm -f "$D/packed.synapt"
+
+# pack killed with SIGKILL, salvaged, resumed: the same bytes as a run that
+# was never interrupted, and only the missing clips are imported again
+"$BIN/synapt-pack" -q -o "$D/whole.synapt" "$D/tree/manifest.jsonl" --threads 2 ||
+    fail "pack the whole tree" "exit $?"
+"$BIN/synapt-pack" -q -o "$D/again.synapt" "$D/tree/manifest.jsonl" --threads 2 2> /dev/null &
+pid=$!
+sleep 1.5
+kill -KILL $pid
+{ wait $pid; } 2> /dev/null
+stage=$(ls -A "$D" | grep '^\.again\.synapt\.tmp-' | head -1)
+rrc=1
+[ -n "$stage" ] && { "$BIN/synapt-recover" -q "$D/$stage" -o "$D/part.synapt" 2> "$T/part.err"; rrc=$?; }
+# (3: the clip being written when the kill came is lost, as it should be)
+if [ $rrc -eq 0 ] || [ $rrc -eq 3 ]; then
+    "$BIN/synapt-pack" -o "$D/again.synapt" --resume "$D/part.synapt" "$D/tree/manifest.jsonl" \
+        --threads 2 2> "$T/resume.err"
+    rc=$?
+    if [ $rc -eq 0 ] && cmp -s "$D/whole.synapt" "$D/again.synapt" && grep -q 'copied from --resume' "$T/resume.err"; then
+        pass "pack --resume after kill -9 gives the uninterrupted bytes ($(sed -n 's/.*(\(.*\) copied.*/\1/p' "$T/resume.err") clips copied)"
+    else fail "pack --resume after kill -9" "exit $rc: $(cat "$T/resume.err")"; fi
+    # a salvage of another run is refused, and nothing is written
+    # (ids walk_0008 and walk_0009 are not in the 8-per-class tree)
+    "$BIN/synapt-synth" -q -o "$D/other.synapt" --classes 1 --clips-per-class 10 --frames 4 --threads 1
+    "$BIN/synapt-pack" -q -o "$D/third.synapt" --resume "$D/other.synapt" "$D/tree/manifest.jsonl" 2> "$T/other.err"
+    rc=$?
+    if [ $rc -eq 1 ] && [ ! -e "$D/third.synapt" ] && grep -q 'not an earlier run' "$T/other.err"; then
+        pass "pack --resume refuses the salvage of another run"
+    else fail "pack --resume refuses the salvage of another run" "exit $rc: $(cat "$T/other.err")"; fi
+    rm -rf "${D:?}/$stage" "$D/part.synapt" "$D/again.synapt" "$D/other.synapt" "$D/whole.synapt"
+else
+    fail "pack killed with SIGKILL leaves a salvageable staging folder" "found '$stage': $(cat "$T/part.err" 2>/dev/null)"
+    rm -rf "${D:?}/$stage" "$D/part.synapt" "$D/whole.synapt"
+fi
 
 # a file-size limit: the kernel sends SIGXFSZ on the write past it
 cp "$D/small.synapt" "$D/out.synapt"

@@ -193,8 +193,12 @@ void cli_cleanup_all(void);
  *  0 when nothing is there or a regular file (or a link) that is not an
  *  input; -1 with one line printed otherwise. */
 int cli_output_check(const char *out, const char *const *inputs, size_t ninputs);
-/** The same for a folder output: nothing there, or a folder that holds
- *  none of the inputs. */
+/** The file a folder output of a synapt tool holds ("<tool> <version>"):
+ *  an existing folder is replaced only when it is empty or has it. */
+#define CLI_OUTDIR_STAMP ".synapt-output"
+/** The same for a folder output: nothing there, an empty folder, or a
+ *  folder a synapt tool wrote (it holds CLI_OUTDIR_STAMP) that holds none
+ *  of the inputs. */
 int cli_output_dir_check(const char *out, const char *const *inputs, size_t ninputs);
 /** An input must be a regular file: a FIFO would hang the tool, a device
  *  or folder gives nonsense. 0, or -1 with one line printed. */

@@ -10,6 +10,7 @@
  * (unlinkat, openat, getdents64 through syscall, rmdir), then dies by the
  * same signal so the parent sees the usual status. */
 #include "cli.h"
+#include "synapt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -264,6 +265,26 @@ int cli_output_check(const char *out, const char *const *inputs, size_t ninputs)
     return 0;
 }
 
+static int dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    struct dirent *e;
+    int empty = 1;
+    while (empty && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+    closedir(d);
+    return empty;
+}
+
+static int dir_has_stamp(const char *path)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    if (snprintf(p, sizeof p, "%s/%s", path, CLI_OUTDIR_STAMP) >= (int)sizeof p) return 0;
+    return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int cli_output_dir_check(const char *out, const char *const *inputs, size_t ninputs)
 {
     if (!out || !*out) {
@@ -278,6 +299,14 @@ int cli_output_dir_check(const char *out, const char *const *inputs, size_t ninp
     }
     if (!S_ISDIR(ls.st_mode)) {
         cli_error(out, "exists and is not a directory; refusing to replace it");
+        return -1;
+    }
+    /* a folder is replaced whole: only an empty one or one a synapt tool
+     * wrote (it holds the stamp), never a folder of the user's own files
+     * given by mistake (-o ~/data) */
+    if (!dir_is_empty(out) && !dir_has_stamp(out)) {
+        cli_error(out, "is a folder that a synapt tool did not write (no " CLI_OUTDIR_STAMP
+                  " in it); refusing to replace it: remove it or choose another path");
         return -1;
     }
     /* an input inside the folder would be removed with the old folder */
@@ -410,6 +439,23 @@ int cli_outdir_open(cli_outdir *o, const char *path, const char *const *inputs, 
 int cli_outdir_commit(cli_outdir *o)
 {
     if (!o->tmp[0]) return -1;
+    /* the stamp that lets a later run replace this folder */
+    char sp[4300];
+    snprintf(sp, sizeof sp, "%s/%s", o->tmp, CLI_OUTDIR_STAMP);
+    int fd = open(sp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, creat_mode(0));
+    if (fd < 0) {
+        cli_error(o->path, "cannot write %s in the new folder: %s", CLI_OUTDIR_STAMP, strerror(errno));
+        cli_outdir_abort(o);
+        return -1;
+    }
+    char line[128];
+    int ln = snprintf(line, sizeof line, "%s %s\n", cli_tool(), synapt_version());
+    ssize_t wr = write(fd, line, (size_t)ln);
+    if (close(fd) != 0 || wr != ln) {
+        cli_error(o->path, "cannot write %s in the new folder", CLI_OUTDIR_STAMP);
+        cli_outdir_abort(o);
+        return -1;
+    }
     struct stat st;
     if (lstat(o->path, &st) == 0) {
         /* swap the new folder with the old one in one step, then remove the

@@ -404,11 +404,14 @@ typedef struct import_pack_options {
     int no_video;                 /* sidecars only (skeleton datasets): no rgb stream;
                                      the first sidecar's frame count is the reference */
     int zstd_level;               /* 0 = writer default */
+    const char *resume;           /* a salvaged earlier run (synapt-recover's output):
+                                     its clips are copied, not imported again */
 } import_pack_options;
 
 typedef struct import_pack_stats {
     uint64_t selected;            /* clips in this shard */
     uint64_t packed, skipped;     /* skipped includes annotation entries the parser skipped */
+    uint64_t resumed;             /* of packed: copied from o->resume */
     uint64_t frames;              /* video/image frames stored */
     uint64_t input_bytes;         /* bytes of the video files read */
     uint64_t output_bytes;        /* bytes of the .synapt files written */

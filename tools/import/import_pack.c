@@ -6,6 +6,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -587,9 +588,11 @@ done:
 /* ---------------------------------------------------------------- driver */
 
 enum { JOB_PENDING = 0, JOB_RUNNING, JOB_OK, JOB_FAILED };
+#define NOT_RESUMED UINT64_MAX
 
 typedef struct job {
     size_t clip;           /* index into the list */
+    uint64_t resumed;      /* clip number in the resume file, or NOT_RESUMED */
     int state;
     int rc;
     uint64_t frames, in_bytes;
@@ -618,6 +621,8 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
     job *jb = &p->jobs[j];
     if (jb->state == JOB_FAILED) /* refused before the run (a duplicate id) */
         return jb->rc;
+    if (jb->resumed != NOT_RESUMED) /* copied from the resume file by pack_done */
+        return 0;
     import_clip *c = &p->l->clips[jb->clip];
     char path[4300], err[1024] = "";
     tmp_path_for(path, sizeof path, p, j);
@@ -695,6 +700,7 @@ typedef struct run {
     cli_staged stage;
     const inputs *in;
     synapt_writer *w;
+    synapt_reader *resume;  /* o->resume, open for the whole run */
     uint32_t shards;
     int sharded;
     uint64_t cur_bytes;
@@ -773,6 +779,21 @@ static int pack_done(void *user, uint64_t jj, size_t slot, int work_rc)
             r->rc = jb->rc ? jb->rc : work_rc;
             return 1;
         }
+    } else if (jb->resumed != NOT_RESUMED) {
+        /* the clip an earlier run finished: its chunks as they were written
+         * (a resumed run and an uninterrupted one give the same bytes) */
+        rc = synapt_writer_copy_clip(r->w, r->resume, jb->resumed, NULL);
+        if (rc) {
+            import_errf(r->err, r->errsz, o->resume, 0, "clip %s: %s", r->l->clips[jb->clip].id,
+                        synapt_writer_errmsg(r->w));
+            r->rc = rc;
+            return 1;
+        }
+        r->st->packed++;
+        r->st->resumed++;
+        synapt_clip_info ci;
+        if (synapt_reader_clip(&ci, r->resume, jb->resumed) == 0)
+            r->st->frames += ci.frame_count;
     } else {
         struct stat sb;
         uint64_t clip_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
@@ -924,6 +945,47 @@ static int check_duplicates(pool *p, const import_list *l, const import_pack_opt
     return rc;
 }
 
+/* --resume: the clips of an earlier, salvaged run are matched to this run's
+ * by id. The file is an input like any other (never the output), it must be
+ * sound (a torn file is what synapt-recover is for), and a clip it holds that
+ * this run does not select is an error: resuming a different command. */
+static int resume_open(run *r, inputs *in, char *err, size_t errsz)
+{
+    const import_pack_options *o = r->o;
+    if (cli_check_input(o->resume))
+        return SYNAPT_E_IO;
+    in->v[in->n++] = o->resume;
+    char rerr[512] = "";
+    int rc = synapt_reader_open2(&r->resume, o->resume, NULL, rerr, sizeof rerr);
+    if (rc) {
+        import_errf(err, errsz, NULL, 0, "%s (salvage a torn file with synapt-recover first)",
+                    *rerr ? rerr : synapt_strerror(rc));
+        return rc;
+    }
+    synapt_file_info fi;
+    if ((rc = synapt_reader_file_info(&fi, r->resume)))
+        return rc;
+    uint64_t matched = 0;
+    for (size_t j = 0; j < r->p->njobs; j++) {
+        job *jb = &r->p->jobs[j];
+        uint64_t idx;
+        if (jb->state == JOB_FAILED)
+            continue;
+        if (synapt_reader_find_clip(&idx, r->resume, r->l->clips[jb->clip].id) == 0) {
+            jb->resumed = idx;
+            matched++;
+        }
+    }
+    if (matched != fi.clip_count) {
+        import_errf(err, errsz, o->resume, 0,
+                    "holds %" PRIu64 " clips that this run does not pack (of %" PRIu64
+                    "): it is not an earlier run of the same command", fi.clip_count - matched,
+                    fi.clip_count);
+        return SYNAPT_E_INVALID_ARG;
+    }
+    return 0;
+}
+
 int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_options *o,
                     char *err, size_t errsz)
 {
@@ -967,7 +1029,11 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
         p.jobs[p.njobs++].clip = i;
     }
     st.selected = p.njobs;
+    for (size_t j = 0; j < p.njobs; j++)
+        p.jobs[j].resumed = NOT_RESUMED;
     if ((rc = check_duplicates(&p, l, o, err, errsz)))
+        goto done;
+    if (o->resume && (rc = resume_open(&r, &in, err, errsz)))
         goto done;
     /* every output goes into a folder beside OUT and is renamed into place
      * only at the end: a failed or interrupted run leaves what was there */
@@ -1072,6 +1138,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
 done:
     if (r.w)
         synapt_writer_abort(r.w);
+    synapt_reader_close(r.resume);
     if (o->tmp_dir && p.scratch[0])
         cli_cleanup_remove(p.scratch);
     if (staged)
