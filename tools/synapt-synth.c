@@ -52,6 +52,10 @@ static const char usage[] =
 "Run:\n"
 "      --threads N         render threads (default: the number of cores);\n"
 "                          the output does not depend on it\n"
+"      --shard K/N         only the clips with xxh3(id) % N == K (0 <= K < N), as\n"
+"                          synapt-pack: N workers with the same options write\n"
+"                          disjoint parts, each clip byte-identical to the\n"
+"                          same clip of one whole run\n"
 "  -q, --quiet             no summary, no progress bar\n"
 "  -v, --verbose           more detail\n"
 "  -h, --help              this text\n"
@@ -65,7 +69,7 @@ static const char usage[] =
 enum {
     OPT_CLASSES = 0x2000, OPT_CPC, OPT_FRAMES, OPT_SIZE, OPT_SEED, OPT_SCENE_BIAS,
     OPT_VIEW_BIAS, OPT_LAYOUT, OPT_THREADS, OPT_RGB, OPT_GOP, OPT_CRF, OPT_ACTORS,
-    OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST, OPT_SPLIT_BY
+    OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST, OPT_SPLIT_BY, OPT_SHARD
 };
 
 static uint32_t parse_u32(const char *s, const char *opt, uint32_t lo, uint32_t hi)
@@ -109,6 +113,7 @@ int main(int argc, char **argv)
         { "val-every", required_argument, NULL, OPT_VAL_EVERY },
         { "list-classes", no_argument, NULL, OPT_LIST },
         { "split-by", required_argument, NULL, OPT_SPLIT_BY },
+        { "shard", required_argument, NULL, OPT_SHARD },
         { NULL, 0, NULL, 0 },
     };
     synth_config cfg = SYNTH_CONFIG_INIT;
@@ -149,6 +154,15 @@ int main(int argc, char **argv)
             else cli_usage_error("--layout is 'synapt' or 'dir', not '%s'", optarg);
             break;
         case OPT_THREADS: o.threads = parse_u32(optarg, "--threads", 1, 256); break;
+        case OPT_SHARD: {
+            unsigned k, n;
+            char tail;
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k >= n || n > 1000000)
+                cli_usage_error("--shard wants K/N with 0 <= K < N, e.g. 0/4 (got '%s')", optarg);
+            o.shard_k = k;
+            o.shard_n = n;
+            break;
+        }
         case OPT_RGB:
             if (strcmp(optarg, "h264") && strcmp(optarg, "raw"))
                 cli_usage_error("--rgb is 'h264' or 'raw', not '%s'", optarg);
@@ -195,12 +209,14 @@ int main(int argc, char **argv)
     }
     double dt = cli_now() - t0;
     if (cli_verbosity() >= 0) {
-        uint64_t clips = synth_config_clip_count(&cfg);
+        uint64_t clips = synth_shard_clip_count(&cfg, o.shard_k, o.shard_n);
         uint64_t frames = clips * cfg.frames;
-        char tbuf[32];
-        fprintf(stderr, "synapt-synth: %s: %llu clips (%u classes x %u), %u frames of %ux%u each, "
+        char tbuf[32], shard[48] = "";
+        if (o.shard_n > 1)
+            snprintf(shard, sizeof shard, ", shard %u/%u", o.shard_k, o.shard_n);
+        fprintf(stderr, "synapt-synth: %s: %llu clips (%u classes x %u%s), %u frames of %ux%u each, "
                 "RGB %s, in %s (%.0f frames/s, %u threads)\n",
-                o.path, (unsigned long long)clips, cfg.classes, cfg.clips_per_class, cfg.frames,
+                o.path, (unsigned long long)clips, cfg.classes, cfg.clips_per_class, shard, cfg.frames,
                 cfg.width, cfg.height, rgb, cli_human_duration(tbuf, sizeof tbuf, dt),
                 dt > 0 ? (double)frames / dt : 0.0, o.threads);
     }

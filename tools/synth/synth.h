@@ -180,12 +180,22 @@ typedef struct synth_output_options {
     int crf;                   /* H.264 quality (lower is better) */
     uint32_t threads;          /* render workers (>= 1) */
     int progress;              /* show a progress bar (terminal only) */
+    uint32_t shard_k, shard_n; /* only clips with xxh3(id) % n == k (synapt-pack's
+                                  rule); n 0 or 1 = every clip */
 } synth_output_options;
-#define SYNTH_OUTPUT_OPTIONS_INIT { NULL, 0, 1, 16, 18, 1, 0 }
+#define SYNTH_OUTPUT_OPTIONS_INIT { NULL, 0, 1, 16, 18, 1, 0, 0, 0 }
+
+/** Whether the clip `id` is in shard k of n (xxh3(id) % n == k, the rule
+ *  of synapt-pack --shard); always 1 when n <= 1. */
+int synth_in_shard(const char *id, uint32_t k, uint32_t n);
+/** How many clips of `cfg` are in shard k of n. */
+uint64_t synth_shard_clip_count(const synth_config *cfg, uint32_t k, uint32_t n);
 
 /** Generate the whole dataset. Returns 0, or -1 with a one-line message
  *  (naming the file and clip) in `err`. Output is byte-identical for a
- *  given config whatever the thread count. An empty `err` after -1 means
+ *  given config whatever the thread count, and each clip of a shard is
+ *  byte-identical to the same clip of the whole run (the shards of one
+ *  config partition its clips). An empty `err` after -1 means
  *  the message was already printed (the output path was refused). */
 int synth_generate(const synth_config *cfg, const synth_output_options *o,
                    char *err, size_t errsz);

@@ -14,6 +14,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <png.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -481,7 +483,8 @@ typedef struct gen {
     const synth_config *cfg;
     const synth_output_options *o;
     const char *root;            /* layout dir: the temporary folder being filled */
-    uint64_t n;
+    uint64_t n;                  /* clips this run writes */
+    uint64_t *pick;              /* with --shard: the clip numbers of this shard; else NULL */
     uint32_t nslots;
     slot *slots;
     char tmpdir[PATH_MAX + 64];  /* .synapt: parts and mp4s, inside the staging folder */
@@ -717,7 +720,7 @@ static int synth_work(void *user, uint64_t i, size_t k)
 {
     gen *g = user;
     slot *s = &g->slots[k];
-    s->index = i;
+    s->index = g->pick ? g->pick[i] : i;
     s->err[0] = 0;
     return render_slot(g, s);
 }
@@ -870,6 +873,46 @@ static int write_manifest(const char *dir, const synth_config *cfg, char **lines
     return 0;
 }
 
+int synth_in_shard(const char *id, uint32_t k, uint32_t n)
+{
+    return n <= 1 || XXH3_64bits(id, strlen(id)) % n == k;
+}
+
+uint64_t synth_shard_clip_count(const synth_config *cfg, uint32_t k, uint32_t n)
+{
+    uint64_t total = synth_config_clip_count(cfg), m = 0;
+    if (n <= 1)
+        return total;
+    for (uint64_t i = 0; i < total; i++) {
+        synth_clip c;
+        synth_clip_make(&c, cfg, i);
+        m += (uint64_t)synth_in_shard(c.id, k, n);
+    }
+    return m;
+}
+
+/* The clips of shard k/n, by the rule synapt-pack uses on ids: which shard
+ * a clip is in depends on its id alone, so n workers given the same options
+ * write disjoint parts that together are the whole run. */
+static int shard_pick(gen *g, const synth_config *cfg, const synth_output_options *o, char *err,
+                      size_t errsz)
+{
+    uint64_t total = g->n, m = 0;
+    g->pick = malloc((total ? total : 1) * sizeof *g->pick);
+    if (!g->pick) {
+        snprintf(err, errsz, "out of memory for the clip list of %" PRIu64 " clips", total);
+        return -1;
+    }
+    for (uint64_t i = 0; i < total; i++) {
+        synth_clip c;
+        synth_clip_make(&c, cfg, i);
+        if (synth_in_shard(c.id, o->shard_k, o->shard_n))
+            g->pick[m++] = i;
+    }
+    g->n = m;
+    return 0;
+}
+
 int synth_generate(const synth_config *cfg, const synth_output_options *o, char *err,
                    size_t errsz)
 {
@@ -879,6 +922,8 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
     g.cfg = cfg;
     g.o = o;
     g.n = synth_config_clip_count(cfg);
+    if (o->shard_n > 1 && shard_pick(&g, cfg, o, err, errsz) != 0)
+        return -1;
     uint32_t threads = o->threads ? o->threads : 1;
     if (threads > 256) threads = 256;
     g.nslots = threads + 2;
@@ -1017,6 +1062,7 @@ done:
         for (uint64_t i = 0; i < g.n; i++) free(lines[i]);
     free(lines);
     free(g.slots);
+    free(g.pick);
     if (g.tmpdir[0]) rmdir(g.tmpdir);
     if (have_od) cli_outdir_abort(&od);
     if (have_st) cli_staged_abort(&st);
