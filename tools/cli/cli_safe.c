@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -640,6 +641,14 @@ void cli_refuse_abbrev(int argc, char **argv, const char *optstring, const struc
 void cli_init(const char *tool, const char *usage)
 {
     cli_set_identity(tool, usage);
+    /* The commands make and free the same large buffers clip after clip
+     * (writers, codec contexts, frame buffers). With glibc's defaults each
+     * one above the mmap threshold is a fresh mapping, zeroed page by page
+     * on first touch: for small clips that was half of synapt-synth's time
+     * (bench/RESULTS.md). Keep such blocks in the heap instead; the cost is
+     * up to 128 MiB not returned to the system between clips. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     /* stdout is data: a partial line on a pipe is worse than a slower write */
     setvbuf(stderr, NULL, _IONBF, 0);
     /* every tool removes its temporaries when interrupted */

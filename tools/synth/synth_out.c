@@ -786,6 +786,10 @@ static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_optio
         char verr[512] = "";
         vo.stream_name = "rgb";
         vo.mode = SYNAPT_VSTORE_COPY;
+        /* clips are rendered in parallel already: one decoder thread each
+         * (FFmpeg's automatic count sets up a context per core per clip,
+         * which for small clips cost more than the decode) */
+        vo.threads = 1;
         rc = synapt_video_import(&vr, w, s->video, &vo, verr, sizeof verr);
         unlink(s->video);
         if (rc) {
