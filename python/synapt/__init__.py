@@ -21,12 +21,22 @@ from .errors import SynaptError
 from .reader import Camera, Clip, File, Skeleton, Stream, skeleton
 
 __all__ = ["open", "File", "Collection", "Clip", "Stream", "Skeleton", "Camera", "skeleton",
-           "SynaptError", "library_version"]
+           "SynaptError", "library_version", "set_ffmpeg_log_level"]
 
 
 def library_version():
     """Version string of the libsynapt that was loaded."""
     return _lib.text(_lib.version())
+
+
+def set_ffmpeg_log_level(level):
+    """Set FFmpeg's log level for the whole process ("quiet", "error",
+    "warning", "info"...; FFmpeg's default prints warnings to stderr, e.g.
+    a note per decoder opened on some MPEG-4 files). Forked DataLoader
+    workers inherit it; spawned ones need their own call (worker_init_fn)."""
+    if level not in _lib.AV_LOG_LEVELS:
+        raise ValueError("level must be one of %s" % ", ".join(_lib.AV_LOG_LEVELS))
+    _lib.av_log_set_level(_lib.AV_LOG_LEVELS[level])
 
 
 def open(source, verify_checksums=True):

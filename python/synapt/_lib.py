@@ -256,3 +256,26 @@ class Reader:
         if self.ptr and reader_close is not None:
             reader_close(self.ptr)
             self.ptr = None
+
+
+# FFmpeg's log level is process-wide state that the library leaves alone
+# (it installs no global hooks); an application may set it. The libavutil
+# to talk to is the one libsynapt pulled into this process.
+AV_LOG_LEVELS = {"quiet": -8, "panic": 0, "fatal": 8, "error": 16, "warning": 24, "info": 32,
+                 "verbose": 40, "debug": 48}
+
+
+def av_log_set_level(level):
+    path = None
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            name = line.rsplit(None, 1)[-1]
+            if os.path.basename(name).startswith("libavutil.so"):
+                path = name
+                break
+    if path is None:
+        raise OSError("libavutil is not loaded in this process")
+    avutil = ctypes.CDLL(path)
+    avutil.av_log_set_level.argtypes = [ctypes.c_int]
+    avutil.av_log_set_level.restype = None
+    avutil.av_log_set_level(level)

@@ -1,0 +1,67 @@
+#!/bin/sh
+# t_python.sh - the Python package (python/synapt) with Debian's numpy and
+# torch: every stream kind read through it equals `synapt-convert --to npy`,
+# clip fields equal `synapt-inspect --json`, DataLoader workers over two
+# files yield every clip once per epoch, DistributedSampler and the
+# iterable's rank shards are disjoint, a worker's error reaches the main
+# process. Fixtures are made here with synapt-synth and synapt-pack (and
+# from ../shared/realdata when present); the checks are
+# tests/python_checks.py, which prints the PASS/FAIL lines.
+cd "$(dirname "$0")/.." || exit 1
+B=${SYNAPT_BUILD:-build}
+T=${SYNAPT_TEST_TMP:-/tmp}/t_python.$$
+PY=/usr/bin/python3
+PATH="$(pwd)/$B/bin:$PATH"
+export PATH
+
+if [ ! -x "$PY" ] || ! "$PY" -c 'import numpy, torch' 2>/dev/null; then
+    echo "SKIP t_python: /usr/bin/python3 with numpy and torch not available (scripts/deps.sh installs them)"
+    exit 0
+fi
+if [ ! -e "$B/lib/libsynapt.so.0" ] || [ ! -x "$B/bin/synapt-pack" ]; then
+    echo "FAIL t_python: build $B/lib/libsynapt.so.0 and the tools first (make all)"
+    exit 1
+fi
+mkdir -p "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+
+setup() {
+    synapt-synth -q -o "$T/a.synapt" --classes 3 --clips-per-class 2 --frames 20 --size 64x48 --seed 1 &&
+    synapt-synth -q -o "$T/b.synapt" --classes 3 --clips-per-class 2 --frames 12 --size 64x48 --seed 2 &&
+    synapt-synth -q -o "$T/raw.synapt" --rgb raw --classes 2 --clips-per-class 1 --frames 10 --size 32x24
+}
+if ! setup > "$T/setup.log" 2>&1; then
+    echo "FAIL t_python_fixtures: synapt-synth failed: $(head -c 300 "$T/setup.log")"
+    exit 1
+fi
+
+R=${SYNAPT_REALDATA:-}
+if [ -n "$R" ] && [ -d "$R/videos" ] && command -v ffmpeg > /dev/null; then
+    # real sources: copy mode (VP9, MPEG-4 part 2 with B-frames), a GOP-8
+    # re-encode, OpenPose with absent persons, st-gcn poses, a depth PNG,
+    # frame labels and NTU joints (a custom stream)
+    v() { ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 \
+          -frames:v "$1" -c:v libx264 -pix_fmt yuv420p "$2"; }
+    real() {
+        synapt-pack -q -o "$T/copy.synapt" "$R/videos/ssv2_vp9_427x240.webm" \
+            "$R/videos/ucf_style_xvid_mp3.avi" &&
+        synapt-pack -q -o "$T/gop8.synapt" --rgb h264 --gop 8 "$R/videos/ucf_style_xvid_mp3.avi" &&
+        mkdir -p "$T/side" && v 10 "$T/side/op.mp4" && v 189 "$T/side/ks.mp4" &&
+        v 1 "$T/side/depth.mp4" &&
+        cat > "$T/side/m.jsonl" <<EOF &&
+{"video":"op.mp4","pose2d":"$R/pose/openpose","label":"dance","frame_labels":[0,0,1,1,1,2,2,2,2,3]}
+{"video":"ks.mp4","pose2d":"$R/pose/kinetics_skeleton/--33Lscn6sk.json","label":"flipping pancake"}
+{"video":"depth.mp4","depth":"$R/depth/open3d/depth","label":"room"}
+EOF
+        synapt-pack -q -o "$T/side.synapt" "$T/side/m.jsonl" &&
+        mkdir -p "$T/ntu" && cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$T/ntu/" &&
+        synapt-pack -q --no-video -o "$T/ntu.synapt" --format ntu "$T/ntu"
+    }
+    if ! real > "$T/real.log" 2>&1; then
+        echo "FAIL t_python_real_fixtures: packing the real samples failed: $(head -c 300 "$T/real.log")"
+    fi
+else
+    echo "SKIP t_python_real: SYNAPT_REALDATA or ffmpeg absent (copy-mode video, OpenPose, NTU checks)"
+fi
+
+PYTHONPATH="$(pwd)/python" SYNAPT_BUILD="$B" "$PY" tests/python_checks.py "$T"
