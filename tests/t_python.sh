@@ -65,3 +65,18 @@ else
 fi
 
 PYTHONPATH="$(pwd)/python" SYNAPT_BUILD="$B" "$PY" tests/python_checks.py "$T"
+rc=$?
+
+# make install puts the package into Debian's path for the prefix, and the
+# installed package loads the installed library, not the checkout's
+D=$T/stage
+if make -s --no-print-directory B="$B" install DESTDIR="$D" PREFIX=/usr > "$T/install.log" 2>&1 &&
+   got=$(cd "$T" && PYTHONPATH="$D/usr/lib/python3/dist-packages" "$PY" -c \
+         'import synapt; print(synapt._lib.lib._name, len(synapt.open("a.synapt")))') &&
+   [ "$got" = "$D/usr/lib/libsynapt.so.0 6" ]; then
+    echo "PASS python_make_install"
+else
+    echo "FAIL python_make_install: package under $D/usr/lib/python3/dist-packages loading $D/usr/lib/libsynapt.so.0 expected, got '${got:-}' $(tail -2 "$T/install.log" | tr '\n' '|')"
+    rc=1
+fi
+exit $rc

@@ -10,9 +10,12 @@ Finding the library, first hit wins:
   1. $SYNAPT_LIBRARY, a path to libsynapt.so (for odd layouts);
   2. a checkout: ../../build/lib next to this package (`make` puts it
      there), or $SYNAPT_BUILD/lib when that is set (e.g. build-asan);
-  3. an install: the lib/ directory this package was installed under
-     ($(PREFIX)/lib/python3/dist-packages/synapt -> $(PREFIX)/lib);
-  4. the dynamic loader's own search (ld.so.cache, LD_LIBRARY_PATH).
+  3. an install: the LIBDIR `make install` recorded in _install.py, then
+     the lib/ directory this package sits under
+     ($(PREFIX)/lib/python3/dist-packages/synapt -> $(PREFIX)/lib; this
+     is what a DESTDIR stage has);
+  4. the dynamic loader's own search (ld.so.cache, LD_LIBRARY_PATH): what
+     `pip install ./python` relies on.
 """
 
 import ctypes
@@ -155,6 +158,11 @@ def _candidates():
     checkout = os.path.normpath(os.path.join(here, "..", ".."))
     build = os.environ.get("SYNAPT_BUILD", "build")
     out = [os.path.join(checkout, build, "lib", SONAME)]
+    try:
+        from ._install import libdir
+        out.append(os.path.join(libdir, SONAME))
+    except ImportError:
+        pass
     # dist-packages/synapt -> dist-packages -> python3 -> lib
     out.append(os.path.normpath(os.path.join(here, "..", "..", "..", SONAME)))
     out.append(SONAME)
