@@ -351,7 +351,7 @@ class File:
             self._plans[key] = p
         return p
 
-    def read(self, clip, stream, start=0, stop=None, metres=False):
+    def read(self, clip, stream, start=0, stop=None, metres=False, out=None):
         """Frames [start, stop) of `stream` (a name) of `clip` (index, id or
         Clip) as a numpy array of shape (stop - start,) + Stream.shape:
 
@@ -366,7 +366,10 @@ class File:
           frame_labels   (T,) int32, or (T, K) for K labels per frame
           custom         (T, ...) stored dtype and shape
 
-        stop=None reads to the end. Raises SynaptError with the library's
+        stop=None reads to the end. `out`, a C-contiguous array of that shape
+        and dtype, is filled and returned instead of a new array (saves the
+        allocation and page faults of big frames when reading in a loop).
+        Raises SynaptError with the library's
         message (RANGE for frames outside the stream, NOT_FOUND for an
         unknown stream, CHECKSUM/CORRUPT/... for damaged data)."""
         if isinstance(clip, Clip):
@@ -380,7 +383,13 @@ class File:
             raise ValueError("frame range %d:%d is not a range of frames" % (start, stop))
         n = stop - start
         rd = self._reader()
-        out = np.empty((n,) + s.shape, s.dtype)
+        shape = (n,) + s.shape
+        if out is None:
+            out = np.empty(shape, s.dtype)
+        elif (out.shape != shape or out.dtype != s.dtype or not out.flags.c_contiguous
+              or not out.flags.writeable):
+            raise ValueError("out must be a writeable C-contiguous %s array of shape %s"
+                             % (s.dtype, shape))
         ptr = out.__array_interface__["data"][0]
         got = ctypes.c_size_t()
         if s._mode == "video":
