@@ -140,8 +140,8 @@ def bench_source(name, src, tmp, count):
         # hands its address to C
         def run_c(rd=rd, sidx=sidx, buf=buf, ptr=ptr, nb=buf.nbytes, got=got):
             for s in starts:
-                rc = _lib.video_read(rd.ptr, 0, sidx, s, WINDOW, _lib.VIDEO_RGB24, ptr, nb,
-                                     _lib.ctypes.byref(got))
+                rc = _lib.video_read(ptr, nb, _lib.ctypes.byref(got), rd.ptr, 0, sidx, s,
+                                     WINDOW, _lib.PIXFMT_RGB24)
                 if rc:
                     rd.check(rc)
 

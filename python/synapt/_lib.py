@@ -39,7 +39,7 @@ CODEC_RAW = 0
 DTYPES = {1: "u1", 2: "i1", 3: "<u2", 4: "<i2", 5: "<u4", 6: "<i4", 7: "<f4",
           8: "<f8", 9: "<u8", 10: "<i8", 11: "<f2"}
 
-VIDEO_RGB24 = 0
+PIXFMT_RGB24 = 0  # SYNAPT_PIXFMT_RGB24 (0.1: SYNAPT_VIDEO_RGB24, same value)
 
 # default of synapt_limits.max_frame_bytes: the package refuses to size an
 # array frame beyond it, as the library does for what it reads
@@ -185,6 +185,13 @@ def _load():
 
 lib = _load()
 
+
+def text(b):
+    """A borrowed C string as str (the library's strings are UTF-8)."""
+    return b.decode("utf-8", "replace") if b is not None else ""
+
+
+
 _u32, _u64, _i64, _int = ctypes.c_uint32, ctypes.c_uint64, ctypes.c_int64, ctypes.c_int
 _vp, _cp, _sz = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t
 _P = ctypes.POINTER
@@ -210,20 +217,55 @@ reader_find_clip = _fn("synapt_reader_find_clip", _int, _P(_u64), _vp, _cp)
 reader_clip_labels = _fn("synapt_reader_clip_labels", _int, _P(_u32), _sz, _P(_sz), _vp, _u64)
 reader_clip_group = _fn("synapt_reader_clip_group", _int, _P(_cp), _P(_cp), _vp, _u64, _u32)
 reader_stream = _fn("synapt_reader_stream", _int, _P(StreamInfo), _vp, _u64, _u32)
-reader_read_frames = _fn("synapt_reader_read_frames", _int, _vp, _u64, _u32, _u64, _u64,
-                         _vp, _sz, _P(_sz))
-reader_read_pose = _fn("synapt_reader_read_pose", _int, _vp, _u64, _u32, _u64, _u64, _u32,
-                       _vp, _sz)
+
+def _version_tuple():
+    v = text(version()).split(".")
+    try:
+        return int(v[0]), int(v[1])
+    except (IndexError, ValueError):
+        return (-1, -1)
+
+
+# 0.2.0 moved the output buffer of the three read calls to the front
+# (ABI_CHANGES of arch-lib) without a new soname, so the order is chosen by
+# the version of the library actually loaded; calling with the wrong one
+# would write frames to a wrong address. Versions this module was not
+# written against are refused rather than guessed at.
+LIB_VERSION = _version_tuple()
+if LIB_VERSION not in ((0, 1), (0, 2)):
+    raise ImportError("synapt: %s is libsynapt %s; this package knows 0.1 and 0.2"
+                      % (lib._name, text(version())))
+OUT_FIRST = LIB_VERSION >= (0, 2)
+
+# The package calls the three with the output first, as 0.2 declares them:
+#   reader_read_frames(out, out_size, written, r, clip, stream, first, n)
+#   reader_read_pose(out, out_count, r, clip, stream, first, n, persons)
+#   video_read(out, out_size, written, r, clip, stream, first, n, format)
+if OUT_FIRST:
+    reader_read_frames = _fn("synapt_reader_read_frames", _int, _vp, _sz, _P(_sz), _vp, _u64,
+                             _u32, _u64, _u64)
+    reader_read_pose = _fn("synapt_reader_read_pose", _int, _vp, _sz, _vp, _u64, _u32, _u64,
+                           _u64, _u32)
+    video_read = _fn("synapt_video_read", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32, _u64, _u64,
+                     _int)
+else:
+    _rf = _fn("synapt_reader_read_frames", _int, _vp, _u64, _u32, _u64, _u64, _vp, _sz, _P(_sz))
+    _rp = _fn("synapt_reader_read_pose", _int, _vp, _u64, _u32, _u64, _u64, _u32, _vp, _sz)
+    _vr = _fn("synapt_video_read", _int, _vp, _u64, _u32, _u64, _u64, _int, _vp, _sz, _P(_sz))
+
+    def reader_read_frames(out, size, written, r, clip, stream, first, n):
+        return _rf(r, clip, stream, first, n, out, size, written)
+
+    def reader_read_pose(out, count, r, clip, stream, first, n, persons):
+        return _rp(r, clip, stream, first, n, persons, out, count)
+
+    def video_read(out, size, written, r, clip, stream, first, n, fmt):
+        return _vr(r, clip, stream, first, n, fmt, out, size, written)
+
 reader_pose_max_persons = _fn("synapt_reader_pose_max_persons", _int, _P(_u32), _vp, _u64, _u32)
 video_get_info = _fn("synapt_video_get_info", _int, _P(VideoInfo), _vp, _u64, _u32)
-video_read = _fn("synapt_video_read", _int, _vp, _u64, _u32, _u64, _u64, _int, _vp, _sz, _P(_sz))
 skeleton_get = _fn("synapt_skeleton_get", _int, _P(SkeletonInfo), _int)
 skeleton_from_name = _fn("synapt_skeleton_from_name", _int, _cp)
-
-
-def text(b):
-    """A borrowed C string as str (the library's strings are UTF-8)."""
-    return b.decode("utf-8", "replace") if b is not None else ""
 
 
 class Reader:

@@ -393,14 +393,14 @@ class File:
         ptr = out.__array_interface__["data"][0]
         got = ctypes.c_size_t()
         if s._mode == "video":
-            rc = _lib.video_read(rd.ptr, clip, s.index, start, n, _lib.VIDEO_RGB24, ptr,
-                                 out.nbytes, ctypes.byref(got))
+            rc = _lib.video_read(ptr, out.nbytes, ctypes.byref(got), rd.ptr, clip, s.index,
+                                 start, n, _lib.PIXFMT_RGB24)
         elif s._mode == "pose":
-            rc = _lib.reader_read_pose(rd.ptr, clip, s.index, start, n, s.shape[0], ptr,
-                                       out.size)
+            rc = _lib.reader_read_pose(ptr, out.size, rd.ptr, clip, s.index, start, n,
+                                       s.shape[0])
         else:
-            rc = _lib.reader_read_frames(rd.ptr, clip, s.index, start, n, ptr, out.nbytes,
-                                         ctypes.byref(got))
+            rc = _lib.reader_read_frames(ptr, out.nbytes, ctypes.byref(got), rd.ptr, clip,
+                                         s.index, start, n)
         if rc != 0:
             rd.check(rc)
         if s._mode != "pose" and got.value != out.nbytes:
