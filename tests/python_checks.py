@@ -79,7 +79,10 @@ def every_stream_equals_convert(fname, kinds_expected=None):
     path = os.path.join(T, fname)
     f = synapt.open(path)
     kinds = set()
-    for clip in f:
+    # the first two clips and the last: every stream of each (a convert run
+    # per stream costs ~0.1 s, and the synthetic clips differ only in values)
+    picks = sorted({0, min(1, len(f) - 1), len(f) - 1})
+    for clip in (f[i] for i in picks):
         for name, st in clip.streams.items():
             kinds.add(st.kind)
             err = same(clip.read(name), convert(path, clip.id, name))

@@ -15,6 +15,7 @@ top need no change.
 
 import bisect
 
+from .errors import SynaptError
 from .reader import File
 
 
@@ -75,7 +76,9 @@ class Collection:
             for k, f in enumerate(self.files):
                 try:
                     local = f.clip(which).local
-                except Exception:
+                except SynaptError as e:
+                    if e.name != "NOT_FOUND":
+                        raise
                     continue
                 return self.clip(self._starts[k] + local)
             # let the last file's lookup raise the library's message

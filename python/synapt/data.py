@@ -225,10 +225,10 @@ class ClipIterable(tud.IterableDataset):
         return shard(o, self.rank, self.world_size, self.pad_ranks)
 
     def __len__(self):
+        """Items this rank still yields this epoch (after resume())."""
         n = len(self.plan)
-        if self.pad_ranks:
-            return -(-n // self.world_size)
-        return n // self.world_size
+        per = -(-n // self.world_size) if self.pad_ranks else n // self.world_size
+        return max(0, per - self.consumed)
 
     def __iter__(self):
         seq = self.order()[self.consumed:]
