@@ -4,7 +4,6 @@ Run from the repository root after `make demo`:
 import sys
 import torch
 import torch.nn as nn
-import synapt
 from synapt.data import ClipDataset
 
 path = sys.argv[1] if len(sys.argv) > 1 else "demo-out/demo.synapt"

@@ -191,7 +191,6 @@ def text(b):
     return b.decode("utf-8", "replace") if b is not None else ""
 
 
-
 _u32, _u64, _i64, _int = ctypes.c_uint32, ctypes.c_uint64, ctypes.c_int64, ctypes.c_int
 _vp, _cp, _sz = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t
 _P = ctypes.POINTER
