@@ -264,6 +264,47 @@ def _():
         return "u16 depth as int32 and multi-hot labels: %s %s" % (m[0][0].dtype, m[0][1])
 
 
+@check("fixed_persons_for_batching")
+def _():
+    if not have("side.synapt"):
+        return "SKIP no real annotations"
+    path = os.path.join(T, "side.synapt")
+    c = synapt.open(path).clip("op")
+    full = c.read("pose2d")                          # 12 persons at most
+    few, more = c.read("pose2d", persons=2), c.read("pose2d", persons=15)
+    if not np.array_equal(few, full[:, :2], equal_nan=True):
+        return "persons=2 is not the first two persons"
+    if not (np.array_equal(more[:, :12], full, equal_nan=True) and np.isnan(more[:, 12:]).all()):
+        return "persons=15 is not the 12 persons padded with NaN"
+    if c.read("pose2d", 0, 4, persons=0).shape != (4, 0, 25, 3):
+        return "persons=0 shape"
+    # OpenPose BODY-25 with 12 persons and st-gcn's 18 joints with 3
+    ds = ClipDataset(path, "pose2d", frames=8, sampling="uniform", persons=3,
+                     clips=["op", "ks"])
+    shapes = [tuple(ds[i][0].shape) for i in range(len(ds))]
+    if shapes != [(8, 3, 25, 3), (8, 3, 18, 3)]:
+        return "pose windows with persons=3: %s" % shapes
+
+
+@check("collection_one_vocabulary")
+def _():
+    raw, a = os.path.join(T, "raw.synapt"), os.path.join(T, "a.synapt")
+    col = synapt.open([raw, a])
+    fr, fa = synapt.open(raw), synapt.open(a)
+    want = fr.labels + [n for n in fa.labels if n not in fr.labels]
+    if col.labels != want or len(col) != len(fr) + len(fa):
+        return "labels %s, expected %s" % (col.labels, want)
+    for i in range(len(col)):
+        c = col[i]
+        if [col.labels[k] for k in c.label_ids] != list(c.labels):
+            return "clip %d: ids %s do not name %s" % (i, c.label_ids, c.labels)
+    last = col[len(col) - 1]
+    if last.file.path != a or last.local != len(fa) - 1 or last.id != fa[len(fa) - 1].id:
+        return "the last clip is not the last of the second file"
+    if not np.array_equal(col.read(len(fr), "mask"), fa.read(0, "mask")):
+        return "reading through the collection"
+
+
 def two_files():
     return [os.path.join(T, "a.synapt"), os.path.join(T, "b.synapt")]
 

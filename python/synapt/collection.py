@@ -92,13 +92,13 @@ class Collection:
             self._clips[which] = c
         return c
 
-    def read(self, clip, stream, start=0, stop=None, metres=False):
+    def read(self, clip, stream, start=0, stop=None, metres=False, out=None, persons=None):
         """As File.read, `clip` being a collection index or a Clip."""
         if isinstance(clip, int):
             clip = self.clip(clip)
         elif isinstance(clip, str):
             clip = self.clip(clip)
-        return clip.file.read(clip.local, stream, start, stop, metres)
+        return clip.file.read(clip.local, stream, start, stop, metres, out, persons)
 
     def close(self):
         for f in self.files:

@@ -46,8 +46,9 @@ class _Plan:
 
     def __init__(self, source, streams, frames, sampling, step, stride, windows_per_clip, pad,
                  split, transform, target_transform, labels, seed, return_window,
-                 verify_checksums):
+                 verify_checksums, persons, clips):
         self.source = _open(source, verify_checksums)
+        self.persons = persons
         self.single = isinstance(streams, str)
         self.streams = (streams,) if self.single else tuple(streams)
         if not self.streams:
@@ -59,12 +60,14 @@ class _Plan:
         self.transform, self.target_transform = transform, target_transform
         self.labels, self.return_window = labels, return_window
         self.epoch = 0
-        if split is None:
-            self.clips = np.arange(len(self.source), dtype=np.int64)
+        if clips is None:
+            chosen = range(len(self.source))
         else:
+            chosen = [self.source.clip(c).index if isinstance(c, str) else int(c) for c in clips]
+        if split is not None:
             wanted = {split} if isinstance(split, str) else set(split)
-            self.clips = np.array([i for i in range(len(self.source))
-                                   if self.source.clip(i).split in wanted], dtype=np.int64)
+            chosen = [i for i in chosen if self.source.clip(i).split in wanted]
+        self.clips = np.array(chosen, dtype=np.int64)
         # windows per clip are fixed except for "all" (depends on lengths)
         # and pad="skip" (a short clip gives none): then list them up front
         self.windows = None
@@ -101,7 +104,7 @@ class _Plan:
         c, k = self.item(i)
         length = self.length(c)
         start = self.w.start(length, c, k, self.epoch)
-        out = {s: _tensor(read_window(self.source, c, s, self.w, length, start))
+        out = {s: _tensor(read_window(self.source, c, s, self.w, length, start, self.persons))
                for s in self.streams}
         x = out[self.streams[0]] if self.single else out
         if self.transform is not None:
@@ -133,17 +136,23 @@ class ClipDataset(tud.Dataset):
                default frames*step: non-overlapping)
     pad        "repeat" (short clips repeat their last frame) or "skip"
     split      keep clips of this split (or of any split in a list)
+    clips      only these clips (indices or ids), in this order
     seed       seeds the random windows (a pure function of seed, epoch,
                clip: the same whatever the worker or the process)
+    persons    pose streams: P of every sample (more persons dropped,
+               fewer padded with NaN); None = each clip's own most, which
+               batches only when all clips agree
+    Batching stacks samples, so the clips of a batch need the same frame
+    size too: resize in `transform` when a dataset mixes sizes.
     """
 
     def __init__(self, source, streams="rgb", frames=16, sampling="random", step=1, stride=None,
                  windows_per_clip=1, pad="repeat", split=None, transform=None,
                  target_transform=None, labels="first", seed=0, return_window=False,
-                 verify_checksums=True):
+                 verify_checksums=True, persons=None, clips=None):
         self.plan = _Plan(source, streams, frames, sampling, step, stride, windows_per_clip, pad,
                           split, transform, target_transform, labels, seed, return_window,
-                          verify_checksums)
+                          verify_checksums, persons, clips)
 
     @property
     def source(self):
@@ -188,11 +197,11 @@ class ClipIterable(tud.IterableDataset):
     def __init__(self, source, streams="rgb", frames=16, sampling="random", step=1, stride=None,
                  windows_per_clip=1, pad="repeat", split=None, transform=None,
                  target_transform=None, labels="first", seed=0, return_window=False,
-                 verify_checksums=True, shuffle=True, rank=None, world_size=None, batch_size=1,
-                 pad_ranks=True):
+                 verify_checksums=True, persons=None, clips=None, shuffle=True, rank=None, world_size=None,
+                 batch_size=1, pad_ranks=True):
         self.plan = _Plan(source, streams, frames, sampling, step, stride, windows_per_clip, pad,
                           split, transform, target_transform, labels, seed, return_window,
-                          verify_checksums)
+                          verify_checksums, persons, clips)
         if rank is None or world_size is None:
             dist = torch.distributed
             on = dist.is_available() and dist.is_initialized()

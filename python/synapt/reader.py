@@ -196,9 +196,9 @@ class Clip:
                               % (self.file.path, self.id, name, ", ".join(self.streams)),
                               -11) from None
 
-    def read(self, stream, start=0, stop=None, metres=False):
+    def read(self, stream, start=0, stop=None, metres=False, out=None, persons=None):
         """Frames [start, stop) of a stream; see File.read."""
-        return self.file.read(self.local, stream, start, stop, metres)
+        return self.file.read(self.local, stream, start, stop, metres, out, persons)
 
     def __repr__(self):
         return "Clip(%d, %r, labels=%r, %d frames)" % (self.index, self.id, list(self.labels),
@@ -351,7 +351,7 @@ class File:
             self._plans[key] = p
         return p
 
-    def read(self, clip, stream, start=0, stop=None, metres=False, out=None):
+    def read(self, clip, stream, start=0, stop=None, metres=False, out=None, persons=None):
         """Frames [start, stop) of `stream` (a name) of `clip` (index, id or
         Clip) as a numpy array of shape (stop - start,) + Stream.shape:
 
@@ -361,7 +361,9 @@ class File:
           depth          (T, H, W) stored dtype; Stream.scale metres per unit;
                          metres=True returns float32 metres instead
           pose2d/pose3d  (T, P, J, C) float32, NaN where a person is absent,
-                         P = the most persons in any frame of the clip
+                         P = the most persons in any frame of the clip, or
+                         `persons` when given (more are dropped, fewer
+                         padded with NaN: a fixed P for batching)
           mask           (T, H, W)
           frame_labels   (T,) int32, or (T, K) for K labels per frame
           custom         (T, ...) stored dtype and shape
@@ -384,6 +386,10 @@ class File:
         n = stop - start
         rd = self._reader()
         shape = (n,) + s.shape
+        if s._mode == "pose" and persons is not None:
+            if not isinstance(persons, int) or persons < 0:
+                raise ValueError("persons must be a non-negative int, not %r" % (persons,))
+            shape = (n, persons) + s.shape[1:]
         if out is None:
             out = np.empty(shape, s.dtype)
         elif (out.shape != shape or out.dtype != s.dtype or not out.flags.c_contiguous
@@ -392,12 +398,18 @@ class File:
                              % (s.dtype, shape))
         ptr = out.__array_interface__["data"][0]
         got = ctypes.c_size_t()
+        if out.size == 0 and n > 0:
+            # frames of zero persons: nothing to read, but the range must exist
+            if stop > s.frame_count:
+                raise SynaptError("%s: clip %d stream '%s': frames %d:%d outside the %d frames"
+                                  % (self.path, clip, stream, start, stop, s.frame_count), -12)
+            return out
         if s._mode == "video":
             rc = _lib.video_read(ptr, out.nbytes, ctypes.byref(got), rd.ptr, clip, s.index,
                                  start, n, _lib.PIXFMT_RGB24)
         elif s._mode == "pose":
             rc = _lib.reader_read_pose(ptr, out.size, rd.ptr, clip, s.index, start, n,
-                                       s.shape[0])
+                                       shape[1])
         else:
             rc = _lib.reader_read_frames(ptr, out.nbytes, ctypes.byref(got), rd.ptr, clip,
                                          s.index, start, n)

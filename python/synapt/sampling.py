@@ -90,11 +90,11 @@ class Windows:
         return start, stop, take
 
 
-def read_window(source, clip, stream, w, length, start):
+def read_window(source, clip, stream, w, length, start, persons=None):
     """A window of one stream as (frames,) + frame shape, padded by repeating
     the last frame when the clip is shorter than the window."""
     first, stop, take = w.frame_range(length, start)
-    a = source.read(clip, stream, first, stop)
+    a = source.read(clip, stream, first, stop, persons=persons)
     if w.step > 1:
         a = a[::w.step]
     if take < w.frames:
