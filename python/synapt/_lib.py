@@ -39,7 +39,7 @@ CODEC_RAW = 0
 DTYPES = {1: "u1", 2: "i1", 3: "<u2", 4: "<i2", 5: "<u4", 6: "<i4", 7: "<f4",
           8: "<f8", 9: "<u8", 10: "<i8", 11: "<f2"}
 
-PIXFMT_RGB24 = 0  # SYNAPT_PIXFMT_RGB24 (0.1: SYNAPT_VIDEO_RGB24, same value)
+PIXFMT_RGB24 = 0  # SYNAPT_PIXFMT_RGB24
 
 # default of synapt_limits.max_frame_bytes: the package refuses to size an
 # array frame beyond it, as the library does for what it reads
@@ -217,6 +217,7 @@ reader_clip_labels = _fn("synapt_reader_clip_labels", _int, _P(_u32), _sz, _P(_s
 reader_clip_group = _fn("synapt_reader_clip_group", _int, _P(_cp), _P(_cp), _vp, _u64, _u32)
 reader_stream = _fn("synapt_reader_stream", _int, _P(StreamInfo), _vp, _u64, _u32)
 
+
 def _version_tuple():
     v = text(version()).split(".")
     try:
@@ -225,42 +226,20 @@ def _version_tuple():
         return (-1, -1)
 
 
-# 0.2.0 moved the output buffer of the three read calls to the front
-# (ABI_CHANGES of arch-lib) without a new soname, so the order is chosen by
-# the version of the library actually loaded; calling with the wrong one
-# would write frames to a wrong address. Versions this module was not
-# written against are refused rather than guessed at.
+# The structs and calls above and below follow the 0.2 header (0.2.0 put
+# the output buffer of the read calls first without changing the soname).
+# ctypes cannot check a prototype, and a call in another order writes
+# frames to a wrong address, so other versions are refused, not guessed at.
 LIB_VERSION = _version_tuple()
-if LIB_VERSION not in ((0, 1), (0, 2)):
-    raise ImportError("synapt: %s is libsynapt %s; this package knows 0.1 and 0.2"
+if LIB_VERSION != (0, 2):
+    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.2"
                       % (lib._name, text(version())))
-OUT_FIRST = LIB_VERSION >= (0, 2)
 
-# The package calls the three with the output first, as 0.2 declares them:
-#   reader_read_frames(out, out_size, written, r, clip, stream, first, n)
-#   reader_read_pose(out, out_count, r, clip, stream, first, n, persons)
-#   video_read(out, out_size, written, r, clip, stream, first, n, format)
-if OUT_FIRST:
-    reader_read_frames = _fn("synapt_reader_read_frames", _int, _vp, _sz, _P(_sz), _vp, _u64,
-                             _u32, _u64, _u64)
-    reader_read_pose = _fn("synapt_reader_read_pose", _int, _vp, _sz, _vp, _u64, _u32, _u64,
-                           _u64, _u32)
-    video_read = _fn("synapt_video_read", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32, _u64, _u64,
-                     _int)
-else:
-    _rf = _fn("synapt_reader_read_frames", _int, _vp, _u64, _u32, _u64, _u64, _vp, _sz, _P(_sz))
-    _rp = _fn("synapt_reader_read_pose", _int, _vp, _u64, _u32, _u64, _u64, _u32, _vp, _sz)
-    _vr = _fn("synapt_video_read", _int, _vp, _u64, _u32, _u64, _u64, _int, _vp, _sz, _P(_sz))
-
-    def reader_read_frames(out, size, written, r, clip, stream, first, n):
-        return _rf(r, clip, stream, first, n, out, size, written)
-
-    def reader_read_pose(out, count, r, clip, stream, first, n, persons):
-        return _rp(r, clip, stream, first, n, persons, out, count)
-
-    def video_read(out, size, written, r, clip, stream, first, n, fmt):
-        return _vr(r, clip, stream, first, n, fmt, out, size, written)
-
+reader_read_frames = _fn("synapt_reader_read_frames", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32,
+                         _u64, _u64)
+reader_read_pose = _fn("synapt_reader_read_pose", _int, _vp, _sz, _vp, _u64, _u32, _u64, _u64,
+                       _u32)
+video_read = _fn("synapt_video_read", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32, _u64, _u64, _int)
 reader_pose_max_persons = _fn("synapt_reader_pose_max_persons", _int, _P(_u32), _vp, _u64, _u32)
 video_get_info = _fn("synapt_video_get_info", _int, _P(VideoInfo), _vp, _u64, _u32)
 skeleton_get = _fn("synapt_skeleton_get", _int, _P(SkeletonInfo), _int)
