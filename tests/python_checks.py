@@ -305,6 +305,33 @@ def _():
         return "reading through the collection"
 
 
+@check("threads_share_one_file")
+def _():
+    # ctypes lets go of the GIL in each call and one handle serves many
+    # threads: concurrent reads give what sequential ones give
+    from concurrent.futures import ThreadPoolExecutor
+    f = synapt.open(os.path.join(T, "a.synapt"))
+    jobs = [(c, s, a) for c in range(len(f)) for s in ("rgb", "depth", "pose3d")
+            for a in (0, 3, 9)]
+    seq = [f.read(c, s, a, a + 8) for c, s, a in jobs]
+    with ThreadPoolExecutor(4) as ex:
+        par = list(ex.map(lambda j: f.read(j[0], j[1], j[2], j[2] + 8), jobs * 3))
+    bad = [jobs[i % len(jobs)] for i, p in enumerate(par)
+           if not np.array_equal(p, seq[i % len(jobs)], equal_nan=True)]
+    if bad:
+        return "threaded reads differ for %s" % bad[:3]
+
+
+@check("package_version_is_library_version")
+def _():
+    # _lib accepts one library version; pyproject.toml says which
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "python", "pyproject.toml")) as fh:
+        v = [line.split('"')[1] for line in fh if line.startswith("version = ")]
+    if v != [synapt.library_version()]:
+        return "python/pyproject.toml version %s, libsynapt %s" % (v, synapt.library_version())
+
+
 def two_files():
     return [os.path.join(T, "a.synapt"), os.path.join(T, "b.synapt")]
 
