@@ -85,4 +85,23 @@ else
     echo "FAIL python_make_install: package under $D/usr/lib/python3/dist-packages loading $D/usr/lib/libsynapt.so.0 expected, got '${got:-}' $(tail -2 "$T/install.log" | tr '\n' '|')"
     rc=1
 fi
+# pip install ./python, from a copy so the checkout gets no build/ or
+# egg-info; offline (no build isolation): needs Debian's pip and setuptools
+if "$PY" -m pip --version > /dev/null 2>&1 && "$PY" -c 'import setuptools' 2> /dev/null; then
+    mkdir -p "$T/pysrc" && cp python/pyproject.toml python/README.md "$T/pysrc/" &&
+        mkdir -p "$T/pysrc/synapt" && cp python/synapt/*.py "$T/pysrc/synapt/"
+    so="$(pwd)/$B/lib/libsynapt.so.0"
+    if "$PY" -m pip install -q --no-build-isolation --no-deps --no-index --target "$T/pip" \
+           "$T/pysrc" > "$T/pip.log" 2>&1 &&
+       got=$(cd "$T" && PYTHONPATH="$T/pip" SYNAPT_LIBRARY="$so" "$PY" -c \
+             'import synapt, os; print(os.path.dirname(synapt.__file__), len(synapt.open("a.synapt")))') &&
+       [ "$got" = "$T/pip/synapt 6" ]; then
+        echo "PASS python_pip_install"
+    else
+        echo "FAIL python_pip_install: pip install of python/ into $T/pip: '${got:-}' $(grep -v 'Running pip as' "$T/pip.log" | tail -2 | tr '\n' '|')"
+        rc=1
+    fi
+else
+    echo "SKIP python_pip_install: no pip or setuptools for $PY"
+fi
 exit $rc
