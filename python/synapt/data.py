@@ -13,8 +13,9 @@ A sample is (x, y): x the window of the stream as a tensor (streams="rgb"),
 or a dict of tensors by stream name (streams=("rgb", "pose3d")); y the
 clip's first label id (labels="first", -1 when none) or a multi-hot float
 vector over the vocabulary (labels="multi"). Arrays keep their dtype except
-those torch lacks: uint16 depth or masks become int32 (same values). `transform` is applied to x,
-`target_transform` to y. return_window=True appends (clip index, start).
+those torch lacks: uint16 depth or masks become int32 (same values).
+`transform` is applied to x, `target_transform` to y. return_window=True
+appends (clip index, start).
 
 Both datasets are safe with DataLoader(num_workers > 0), forked or spawned:
 each worker opens its own library handle on first use. With several
@@ -103,6 +104,10 @@ class _Plan:
             raise IndexError("item %d outside 0..%d" % (i, len(self) - 1))
         c, k = self.item(i)
         length = self.length(c)
+        if length == 0:
+            raise ValueError("clip %d (%s) has no frames in %s: nothing to pad from; "
+                             "pad='skip' leaves such clips out"
+                             % (c, self.source.clip(c).id, ", ".join(self.streams)))
         start = self.w.start(length, c, k, self.epoch)
         out = {s: _tensor(read_window(self.source, c, s, self.w, length, start, self.persons))
                for s in self.streams}
