@@ -169,6 +169,10 @@ def _():
     rows = [json.loads(line) for line in out.splitlines() if line.startswith('{"index"')]
     if len(rows) != len(f):
         return "%d clips, synapt-inspect lists %d" % (len(f), len(rows))
+    info = json.loads(subprocess.run(["synapt-inspect", "--json", path], check=True,
+                                     capture_output=True, text=True).stdout)
+    if f.uuid != info.get("uuid") or f.size != os.path.getsize(path):
+        return "uuid %s / size %d, synapt-inspect says %s" % (f.uuid, f.size, info.get("uuid"))
     for r in rows:
         c = f[r["index"]]
         got = (c.id, list(c.labels), list(c.label_ids), c.frame_count, c.split, c.source,

@@ -77,6 +77,21 @@ def reader_options(verify_checksums=True):
     return o
 
 
+class FileInfo(ctypes.Structure):
+    _fields_ = [("format_major", ctypes.c_uint16), ("format_minor", ctypes.c_uint16),
+                ("uuid", ctypes.c_uint8 * 16),
+                ("writer", ctypes.c_char_p),
+                ("required_features", ctypes.c_uint64),
+                ("optional_features", ctypes.c_uint64),
+                ("created_unix", ctypes.c_uint64),
+                ("clip_count", ctypes.c_uint64),
+                ("label_count", ctypes.c_uint64),
+                ("stream_count", ctypes.c_uint64),
+                ("chunk_count", ctypes.c_uint64),
+                ("file_bytes", ctypes.c_uint64),
+                ("index_bytes", ctypes.c_uint64)]
+
+
 class ClipInfo(ctypes.Structure):
     _fields_ = [("index", ctypes.c_uint64),
                 ("id", ctypes.c_char_p),
@@ -208,6 +223,7 @@ strerror = _fn("synapt_strerror", _cp, _int)
 reader_open2 = _fn("synapt_reader_open2", _int, _P(_vp), _cp, _P(ReaderOptions), _cp, _sz)
 reader_close = _fn("synapt_reader_close", None, _vp)
 reader_errmsg = _fn("synapt_reader_errmsg", _cp, _vp)
+reader_file_info = _fn("synapt_reader_file_info", _int, _P(FileInfo), _vp)
 reader_clip_count = _fn("synapt_reader_clip_count", _u64, _vp)
 reader_label_count = _fn("synapt_reader_label_count", _u64, _vp)
 reader_label_name = _fn("synapt_reader_label_name", _cp, _vp, _u32)

@@ -6,11 +6,15 @@
     ds.labels          # one vocabulary: the first file's names, then each
                        # later file's new names in order of appearance
 
-This is what a dataset manifest means to the package until the library has
-a manifest handle of its own (the merge/subset issue). When it does, open()
-recognises a manifest path and returns an object with this same interface
-(len, [], clip(), labels, label_id, read, files), so the torch datasets on
-top need no change.
+These are the rules of a dataset manifest (spec/dataset.md sections 6 and
+7) for a manifest that lists these files with no `select`, `label_map` or
+`labels`: dataset order is member order then clip order, the vocabulary is
+built by walking the members' labels, and a lookup by id returns the
+smallest index. A manifest file itself is opened by libsynapt's dataset
+handle (its own branch); when it lands, open() recognises a manifest by
+content and returns an object with this same interface (len, [], clip(),
+labels, label_id, read, files), so the torch datasets on top need no
+change. Until then, `ClipDataset(..., clips=[...])` selects clips.
 """
 
 import bisect

@@ -206,7 +206,10 @@ class Clip:
 
 
 class File:
-    """An open .synapt file. len(f) clips; f[i], f.clip(id), iteration."""
+    """An open .synapt file. len(f) clips; f[i], f.clip(id), iteration.
+    `labels` is the vocabulary (label id = position); `uuid` (32 hex
+    digits), `size` (bytes), `format_version` and `writer` come from the
+    header."""
 
     def __init__(self, path, verify_checksums=True):
         self.path = os.fspath(path)
@@ -226,6 +229,13 @@ class File:
                 rd.check(-7)
             labels.append(_lib.text(name))
         self.labels = labels
+        fi = _lib.FileInfo()
+        rd.check(_lib.reader_file_info(ctypes.byref(fi), rd.ptr))
+        # what a dataset manifest pins a member by (spec/dataset.md section 4)
+        self.uuid = bytes(fi.uuid).hex()
+        self.size = int(fi.file_bytes)
+        self.format_version = (fi.format_major, fi.format_minor)
+        self.writer = _lib.text(fi.writer)
         self._clips = {}
         self._plans = {}
 
