@@ -18,9 +18,10 @@ change. Until then, `ClipDataset(..., clips=[...])` selects clips.
 """
 
 import bisect
+import operator
 
 from .errors import SynaptError
-from .reader import File
+from .reader import Clip, File
 
 
 class Collection:
@@ -60,6 +61,7 @@ class Collection:
     def __getitem__(self, i):
         if isinstance(i, str):
             return self.clip(i)
+        i = operator.index(i)
         if i < 0:
             i += self._count
         return self.clip(i)
@@ -87,6 +89,7 @@ class Collection:
                 return self.clip(self._starts[k] + local)
             # let the last file's lookup raise the library's message
             self.files[-1].clip(which)
+        which = operator.index(which)
         c = self._clips.get(which)
         if c is None:
             k, local = self.locate(which)
@@ -98,9 +101,7 @@ class Collection:
 
     def read(self, clip, stream, start=0, stop=None, metres=False, out=None, persons=None):
         """As File.read, `clip` being a collection index or a Clip."""
-        if isinstance(clip, int):
-            clip = self.clip(clip)
-        elif isinstance(clip, str):
+        if not isinstance(clip, Clip):
             clip = self.clip(clip)
         return clip.file.read(clip.local, stream, start, stop, metres, out, persons)
 

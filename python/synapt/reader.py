@@ -15,6 +15,7 @@ keeps only the path and options.
 
 import ctypes
 import json
+import operator
 import os
 from fractions import Fraction
 
@@ -282,6 +283,7 @@ class File:
     def __getitem__(self, i):
         if isinstance(i, str):
             return self.clip(i)
+        i = operator.index(i)
         if i < 0:
             i += self._count
         return self.clip(i)
@@ -302,10 +304,11 @@ class File:
             idx = ctypes.c_uint64()
             rd.check(_lib.reader_find_clip(ctypes.byref(idx), rd.ptr, which.encode()))
             which = idx.value
+        which = operator.index(which)  # numpy integers too
         c = self._clips.get(which)
         if c is None:
-            if not isinstance(which, int) or which < 0:
-                raise TypeError("clip index must be a non-negative int or an id string")
+            if which < 0:
+                raise IndexError("clip index %d is negative" % which)
             c = self._make_clip(rd, which)
             self._clips[which] = c
         return c
@@ -388,6 +391,8 @@ class File:
             clip = clip.local
         elif isinstance(clip, str):
             clip = self.clip(clip).local
+        else:
+            clip = operator.index(clip)
         s = self._plan(clip, stream)
         if stop is None:
             stop = s.frame_count
