@@ -17,7 +17,7 @@ import torch
 import torch.utils.data as tud
 
 import synapt
-from synapt.data import ClipDataset, ClipIterable
+from synapt.data import ClipDataset, ClipIterable, EpochSampler
 from synapt import sampling
 
 T = sys.argv[1] if len(sys.argv) > 1 else None
@@ -357,6 +357,27 @@ def _():
                 return "batch shape %s" % (tuple(x["rgb"].shape),)
         if sorted(seen) != list(range(n)):
             return "epoch %d saw clips %s" % (epoch, sorted(seen))
+
+
+@check("persistent_workers_new_windows_each_epoch")
+def _():
+    # with persistent workers the epoch reaches them through the sampler
+    ds = ClipDataset(two_files(), "mask", frames=4, sampling="random", seed=9,
+                     return_window=True)
+    sampler = EpochSampler(tud.DistributedSampler(ds, num_replicas=1, rank=0, seed=2))
+    dl = tud.DataLoader(ds, batch_size=4, sampler=sampler, num_workers=2,
+                        persistent_workers=True)
+    seen = []
+    for epoch in range(2):
+        sampler.set_epoch(epoch)
+        got = sorted((c, s) for _, _, (cs, ss) in dl for c, s in zip(cs.tolist(), ss.tolist()))
+        ds.set_epoch(epoch)  # only to compute the expected windows here
+        want = sorted(ds.window(i) for i in range(len(ds)))
+        if got != want:
+            return "epoch %d: workers read %s, expected %s" % (epoch, got[:4], want[:4])
+        seen.append(got)
+    if seen[0] == seen[1]:
+        return "the same windows in both epochs"
 
 
 @check("iterable_2_workers_order_resume")

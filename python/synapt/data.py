@@ -99,16 +99,18 @@ class _Plan:
             return int(self.clips[i // self.w.windows_per_clip]), i % self.w.windows_per_clip
         return int(self.clips[i]), 0
 
-    def sample(self, i):
+    def sample(self, i, epoch=None):
         if not 0 <= i < len(self):
             raise IndexError("item %d outside 0..%d" % (i, len(self) - 1))
+        if epoch is None:
+            epoch = self.epoch
         c, k = self.item(i)
         length = self.length(c)
         if length == 0:
             raise ValueError("clip %d (%s) has no frames in %s: nothing to pad from; "
                              "pad='skip' leaves such clips out"
                              % (c, self.source.clip(c).id, ", ".join(self.streams)))
-        start = self.w.start(length, c, k, self.epoch)
+        start = self.w.start(length, c, k, epoch)
         out = {s: _tensor(read_window(self.source, c, s, self.w, length, start, self.persons))
                for s in self.streams}
         x = out[self.streams[0]] if self.single else out
@@ -166,7 +168,8 @@ class ClipDataset(tud.Dataset):
     def set_epoch(self, epoch):
         """Draw new random windows (call with the sampler's set_epoch).
         Forked workers see it only when the DataLoader starts its workers
-        for the epoch, i.e. without persistent_workers."""
+        for the epoch, i.e. without persistent_workers; with them, use an
+        EpochSampler, whose indices carry the epoch."""
         self.plan.epoch = int(epoch)
 
     def window(self, i):
@@ -177,8 +180,40 @@ class ClipDataset(tud.Dataset):
     def __len__(self):
         return len(self.plan)
 
-    def __getitem__(self, i):
-        return self.plan.sample(int(i))
+    def __getitem__(self, key):
+        # (item, epoch) from an EpochSampler, or a plain item number
+        if isinstance(key, tuple):
+            return self.plan.sample(int(key[0]), int(key[1]))
+        return self.plan.sample(int(key))
+
+
+class EpochSampler(tud.Sampler):
+    """Wraps a sampler of item numbers (RandomSampler, DistributedSampler...)
+    so that each index it yields carries the epoch: (item, epoch).
+
+    ClipDataset draws random windows from its own epoch, which a DataLoader
+    with persistent_workers=True never sends again to its workers. With
+        sampler = EpochSampler(DistributedSampler(ds))   # or RandomSampler(ds)
+        loader = DataLoader(ds, sampler=sampler, persistent_workers=True, ...)
+        for epoch in ...: sampler.set_epoch(epoch)
+    the epoch travels with every index instead. set_epoch is passed on to
+    the wrapped sampler when it has one."""
+
+    def __init__(self, sampler):
+        self.sampler = sampler
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = int(epoch)
+        if hasattr(self.sampler, "set_epoch"):
+            self.sampler.set_epoch(epoch)
+
+    def __iter__(self):
+        e = self.epoch
+        return ((int(i), e) for i in self.sampler)
+
+    def __len__(self):
+        return len(self.sampler)
 
 
 class ClipIterable(tud.IterableDataset):
