@@ -6,6 +6,12 @@ INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR     ?= $(PREFIX)/share/man
+# the Python package goes where Debian's python3 looks: the version-neutral
+# dist-packages under /usr, the versioned one under any other prefix
+PYTHON     ?= /usr/bin/python3
+PYVER      := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+PY_SRC     = $(sort $(wildcard python/synapt/*.py))
 
 CC      ?= cc
 CXX     ?= c++
@@ -207,6 +213,10 @@ install: lib tools
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PYTHONDIR)/synapt
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHONDIR)/synapt/
+	@# where the library is, for the package to load it by full path
+	echo 'libdir = "$(LIBDIR)"' > $(DESTDIR)$(PYTHONDIR)/synapt/_install.py
 	@# the loader finds a new library in /usr/local/lib only after ldconfig
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
@@ -216,6 +226,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BIN)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/synapt
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
 clean:
