@@ -33,6 +33,9 @@ LIB_OBJ   = $(LIB_SRC:libsynapt/%.c=$(B)/obj/lib/%.o)
 # tools/synapt-*.c are commands; every other tools/*.c is a helper module linked into all of them
 TOOL_MAIN = $(sort $(wildcard tools/synapt-*.c))
 TOOL_HELP = $(filter-out $(TOOL_MAIN),$(sort $(wildcard tools/*.c)))
+# tools/hdf5: the HDF5 layout writer and reader (spec/hdf5.md)
+TOOL_HELP += $(sort $(wildcard tools/hdf5/*.c))
+TOOL_CFLAGS += -Itools/hdf5
 TOOL_HOBJ = $(TOOL_HELP:tools/%.c=$(B)/obj/tools/%.o)
 TOOL_BIN  = $(TOOL_MAIN:tools/%.c=$(B)/bin/%)
 TEST_SRC  = $(sort $(wildcard tests/test_*.c))
@@ -83,7 +86,7 @@ $(B)/lib/synapt.pc: synapt.pc.in Makefile
 	@mkdir -p $(@D)
 	$(PC_SED) $< > $@
 
-$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) libsynapt/synapt.h
+$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h tools/hdf5/*.h) libsynapt/synapt.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -c $< -o $@
 

@@ -4,6 +4,7 @@
  * shares the option parsing and the convert_args below, so adding a format
  * means adding one function and one line in `verbs`. */
 #include "cli.h"
+#include "h5layout.h"
 #include "npy.h"
 #include "synapt.h"
 
@@ -37,6 +38,11 @@ static const char usage[] =
     "               .mkv, ...): the stored packets remuxed without re-encoding (raw\n"
     "               streams are encoded: ffv1 in .mkv, H.264 otherwise);\n"
     "               needs --clip and -o; --stream defaults to rgb\n"
+    "  --to hdf5    every clip as an HDF5 file in the layout of spec/hdf5.md, read\n"
+    "               with plain h5py: /clips/ID/STREAM/data (T, ...) per stream,\n"
+    "               chunked one frame per chunk, deflate; labels, split, source,\n"
+    "               groups, fps, units, scale, skeleton and JSON metadata as\n"
+    "               attributes; needs -o; synapt-pack --format hdf5 reads it back\n"
     "\n"
     "Options:\n"
     "      --to FORMAT       output format (see above)\n"
@@ -45,6 +51,11 @@ static const char usage[] =
     "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
     "  -o, --output FILE     where to write; written under a temporary name and\n"
     "                        renamed into place, so a failure leaves nothing behind\n"
+    "      --video MODE      --to hdf5: encoded video as 'decode' (T, H, W, 3) u8 RGB,\n"
+    "                        the default, or 'packets' (the stored packets byte for\n"
+    "                        byte with their table, so it converts back identically)\n"
+    "      --hdf5-zstd       --to hdf5: compress with the zstd filter (32015) instead\n"
+    "                        of deflate; refused when HDF5 cannot load that plugin\n"
     "  -q, --quiet           no progress bar\n"
     "  -v, --verbose         report what was written, and FFmpeg's warnings\n"
     "  -h, --help            show this help and exit\n"
@@ -56,6 +67,7 @@ static const char usage[] =
     "  synapt-convert data.synapt --to npy --clip c0 --stream depth -o depth.npy\n"
     "  synapt-convert data.synapt --to framemd5 --clip c0 --frames 10:20\n"
     "  synapt-convert data.synapt --to video --clip c0 -o c0.mkv\n"
+    "  synapt-convert data.synapt --to hdf5 --video packets -o data.h5\n"
     "  python3 -c \"import numpy; print(numpy.load('depth.npy').shape)\"\n";
 
 typedef struct convert_args {
@@ -65,6 +77,8 @@ typedef struct convert_args {
     const char *stream;    /* --stream */
     const char *frames;    /* --frames, NULL = all */
     const char *out;       /* -o */
+    const char *video;     /* --video decode|packets (hdf5) */
+    int hdf5_zstd;         /* --hdf5-zstd */
 } convert_args;
 
 /* Read batches of about this many bytes: large enough to amortise chunk
@@ -475,6 +489,43 @@ done:
     return ret;
 }
 
+/* ---- --to hdf5 ----------------------------------------------------- */
+
+static int convert_hdf5(const convert_args *a)
+{
+    if (!a->out) cli_usage_error("--to hdf5 needs -o OUT.h5");
+    if (a->clip || a->stream || a->frames)
+        cli_usage_error("--to hdf5 exports whole clips of the whole file; --clip, --stream and "
+                        "--frames do not apply");
+    h5layout_export_options o = H5LAYOUT_EXPORT_OPTIONS_INIT;
+    if (a->video && strcmp(a->video, "decode") && strcmp(a->video, "packets"))
+        cli_usage_error("--video wants decode or packets (got '%s')", a->video);
+    o.video_packets = a->video && !strcmp(a->video, "packets");
+    o.zstd = a->hdf5_zstd;
+    char writer[64];
+    snprintf(writer, sizeof writer, "synapt-convert %s", synapt_version());
+    o.writer = writer;
+    synapt_reader *r;
+    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    cli_progress p;
+    cli_progress_start(&p, "hdf5", "clips", synapt_reader_clip_count(r));
+    o.progress = cli_progress_cb;
+    o.progress_user = &p;
+    h5layout_stats st;
+    char err[1024];
+    int rc = h5layout_export(&st, r, a->out, &o, err, sizeof err);
+    cli_progress_end(&p);
+    synapt_reader_close(r);
+    if (rc) {
+        cli_error_msg(a->out, err);
+        return CLI_EXIT_ERROR;
+    }
+    char b[24];
+    cli_info("%s: %" PRIu64 " clips, %" PRIu64 " frames, %s", a->out, st.clips, st.frames,
+             cli_human_bytes(b, sizeof b, st.bytes_written));
+    return CLI_EXIT_OK;
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 typedef struct verb {
@@ -486,17 +537,20 @@ static const verb verbs[] = {
     { "npy", convert_npy },
     { "framemd5", convert_framemd5 },
     { "video", convert_video },
+    { "hdf5", convert_hdf5 },
 };
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES };
+    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD };
     static const struct option longopts[] = {
         { "to", required_argument, NULL, OPT_TO },
         { "clip", required_argument, NULL, OPT_CLIP },
         { "stream", required_argument, NULL, OPT_STREAM },
         { "frames", required_argument, NULL, OPT_FRAMES },
         { "output", required_argument, NULL, 'o' },
+        { "video", required_argument, NULL, OPT_VIDEO },
+        { "hdf5-zstd", no_argument, NULL, OPT_HDF5_ZSTD },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -513,6 +567,8 @@ int main(int argc, char **argv)
         case OPT_STREAM: a.stream = optarg; break;
         case OPT_FRAMES: a.frames = optarg; break;
         case 'o': a.out = optarg; break;
+        case OPT_VIDEO: a.video = optarg; break;
+        case OPT_HDF5_ZSTD: a.hdf5_zstd = 1; break;
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -537,6 +593,8 @@ int main(int argc, char **argv)
         cli_error(a.out, "exists and is not a regular file; refusing to replace it");
         return CLI_EXIT_ERROR;
     }
+    if ((a.video || a.hdf5_zstd) && strcmp(a.to, "hdf5") != 0)
+        cli_usage_error("--video and --hdf5-zstd apply to --to hdf5 only");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].name, a.to) == 0) return verbs[i].run(&a);
     cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
