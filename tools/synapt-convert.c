@@ -559,7 +559,20 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+    int li = -1;
+    while ((li = -1, c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, &li)) != -1) {
+        /* getopt_long accepts any unambiguous prefix; a truncated option
+         * name is refused so that scripts spell what they mean */
+        if (li >= 0 && optind > 1) {
+            const char *arg = argv[optind - 1];
+            if (longopts[li].has_arg == required_argument && !strchr(arg, '=') && optarg == arg)
+                arg = argv[optind - 2];
+            size_t len = strcspn(arg + 2, "=");
+            if (strncmp(arg, "--", 2) == 0 &&
+                (len != strlen(longopts[li].name) || strncmp(arg + 2, longopts[li].name, len)))
+                cli_usage_error("unknown option '%.*s' (did you mean --%s?)", (int)(len + 2), arg,
+                                longopts[li].name);
+        }
         if (cli_common_option(c, argv)) continue;
         switch (c) {
         case OPT_TO: a.to = optarg; break;

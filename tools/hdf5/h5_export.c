@@ -594,6 +594,10 @@ int h5layout_export(h5layout_stats *stats, const synapt_reader *r, const char *p
         free(tmp);
         return fail(&x, SYNAPT_E_IO, "cannot create a temporary file beside it: %s", strerror(e));
     }
+    /* mkstemp makes the file 0600; the result should get the usual mode */
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     close(fd);
     g_tmp_path = tmp;
     struct sigaction sa, old[3];
