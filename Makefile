@@ -13,7 +13,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 B        = build
 
-VERSION  = 0.1.0
+VERSION  = 0.2.0
 SOMAJOR  = 0
 
 LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale

@@ -283,7 +283,7 @@ static double read_stream_all(const synapt_reader *r, uint32_t s, uint8_t *buf, 
         size_t got = 0;
         int rc = synapt_reader_stream(&si, r, c, s);
         if (rc) die("stream", rc, synapt_reader_errmsg(r));
-        rc = synapt_reader_read_frames(r, c, s, 0, si.frame_count, buf, cap, &got);
+        rc = synapt_reader_read_frames(buf, cap, &got, r, c, s, 0, si.frame_count);
         if (rc) die("read_frames", rc, synapt_reader_errmsg(r));
         total += got;
     }
@@ -443,10 +443,9 @@ static void *window_thread(void *arg)
         uint64_t c = rng_next(&rng) % nc;
         uint64_t first = rng_next(&rng) % (CLIP_T - WINDOW + 1);
         size_t got;
-        int rc = synapt_reader_read_frames(j->r, c, 0, first, WINDOW, img, IMG_BYTES * WINDOW, &got);
-        if (!rc) rc = synapt_reader_read_frames(j->r, c, 1, first, WINDOW, dep, DEP_BYTES * WINDOW, &got);
-        if (!rc) rc = synapt_reader_read_pose(j->r, c, 2, first, WINDOW, POSE_P, pose,
-                                              (size_t)WINDOW * POSE_P * POSE_J * POSE_C);
+        int rc = synapt_reader_read_frames(img, IMG_BYTES * WINDOW, &got, j->r, c, 0, first, WINDOW);
+        if (!rc) rc = synapt_reader_read_frames(dep, DEP_BYTES * WINDOW, &got, j->r, c, 1, first, WINDOW);
+        if (!rc) rc = synapt_reader_read_pose(pose, (size_t)WINDOW * POSE_P * POSE_J * POSE_C, j->r, c, 2, first, WINDOW, POSE_P);
         if (rc) { j->failed = rc; break; }
         j->bytes += (IMG_BYTES + DEP_BYTES + sizeof(float) * POSE_P * POSE_J * POSE_C) * WINDOW;
     }

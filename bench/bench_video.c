@@ -177,7 +177,7 @@ static double ours_windows(synapt_reader *r, uint64_t frames, uint64_t n, int co
     int done = 0;
     for (; done < count; done++) {
         uint64_t a = rnd() % (frames - n + 1);
-        if (synapt_video_read(r, 0, 0, a, n, SYNAPT_VIDEO_RGB24, buf, cap, NULL))
+        if (synapt_video_read(buf, cap, NULL, r, 0, 0, a, n, SYNAPT_PIXFMT_RGB24))
             return -1;
     }
     return done / (now() - t0);
@@ -244,7 +244,7 @@ static double ours_decode_fps(synapt_reader *r, uint64_t frames, int format, uin
     double t0 = now();
     for (uint64_t a = 0; a < frames; a += 32) {
         uint64_t n = frames - a < 32 ? frames - a : 32;
-        if (synapt_video_read(r, 0, 0, a, n, format, buf, cap, NULL))
+        if (synapt_video_read(buf, cap, NULL, r, 0, 0, a, n, format))
             return -1;
     }
     (void)fb;
@@ -295,9 +295,9 @@ int main(int argc, char **argv)
         base_windows(src, &ix, 16, count, &dec_per);
 
         struct { const char *label; int mode; uint32_t gop; } modes[] = {
-            { "copy (source GOP)", SYNAPT_VIDEO_COPY, 0 }, { "h264 GOP 32", SYNAPT_VIDEO_H264, 32 },
-            { "h264 GOP 8", SYNAPT_VIDEO_H264, 8 }, { "h264 GOP 1", SYNAPT_VIDEO_H264, 1 },
-            { "mjpeg", SYNAPT_VIDEO_MJPEG, 0 }, { "ffv1", SYNAPT_VIDEO_FFV1, 0 }, { "raw", SYNAPT_VIDEO_RAW, 0 },
+            { "copy (source GOP)", SYNAPT_VSTORE_COPY, 0 }, { "h264 GOP 32", SYNAPT_VSTORE_H264, 32 },
+            { "h264 GOP 8", SYNAPT_VSTORE_H264, 8 }, { "h264 GOP 1", SYNAPT_VSTORE_H264, 1 },
+            { "mjpeg", SYNAPT_VSTORE_MJPEG, 0 }, { "ffv1", SYNAPT_VSTORE_FFV1, 0 }, { "raw", SYNAPT_VSTORE_RAW, 0 },
         };
         printf("RGB24 out on both sides. Random windows are in random order.\n\n");
         printf("| storage | bytes/frame | 16-frame windows/s | x baseline | single frames/s | x baseline |\n");
@@ -326,9 +326,9 @@ int main(int argc, char **argv)
                 /* best of three, alternating with the bare decode: this
                  * machine is shared, so single timings are noisy */
                 for (int k = 0; k < 3; k++) {
-                    double v = ours_decode_fps(r, vi.frame_count, SYNAPT_VIDEO_NATIVE, buf, cap, 0);
+                    double v = ours_decode_fps(r, vi.frame_count, SYNAPT_PIXFMT_NATIVE, buf, cap, 0);
                     if (v > copy_fps_native) copy_fps_native = v;
-                    v = ours_decode_fps(r, vi.frame_count, SYNAPT_VIDEO_RGB24, buf, cap, 0);
+                    v = ours_decode_fps(r, vi.frame_count, SYNAPT_PIXFMT_RGB24, buf, cap, 0);
                     if (v > copy_fps_rgb) copy_fps_rgb = v;
                     v = bare_decode_fps(src);
                     if (v > bare) bare = v;

@@ -45,7 +45,7 @@ static inline void fz_read_stream(synapt_reader *r, uint64_t c, uint32_t s, cons
             uint8_t *buf = (uint8_t *)malloc(cap);
             size_t written = 0;
             if (!buf) abort();
-            if (synapt_reader_read_frames(r, c, s, 0, n, buf, cap, &written) == 0) {
+            if (synapt_reader_read_frames(buf, cap, &written, r, c, s, 0, n) == 0) {
                 if (written != total) abort(); /* read_frames disagrees with frame_sizes */
                 fz_stat_reads++;
             }
@@ -53,11 +53,11 @@ static inline void fz_read_stream(synapt_reader *r, uint64_t c, uint32_t s, cons
              * cuts one zstd frame out without decoding its neighbours */
             for (uint64_t i = 0; i < n && i < 8; i++) {
                 uint64_t k = i < 4 ? i : n - 1 - (i - 4);
-                (void)synapt_reader_read_frames(r, c, s, k, 1, buf, (size_t)sizes[k], &written);
+                (void)synapt_reader_read_frames(buf, (size_t)sizes[k], &written, r, c, s, k, 1);
             }
             /* a buffer one byte short must be refused, not overrun */
             if (total > 0)
-                (void)synapt_reader_read_frames(r, c, s, 0, n, buf, (size_t)total - 1, &written);
+                (void)synapt_reader_read_frames(buf, (size_t)total - 1, &written, r, c, s, 0, n);
             free(buf);
         }
     }
@@ -68,13 +68,13 @@ static inline void fz_read_stream(synapt_reader *r, uint64_t c, uint32_t s, cons
             size_t count = (size_t)n * persons * (size_t)si->shape[1] * (size_t)si->shape[2];
             float *pose = (float *)malloc(count ? count * sizeof(float) : 1);
             if (!pose) abort();
-            (void)synapt_reader_read_pose(r, c, s, 0, n, persons, pose, count);
+            (void)synapt_reader_read_pose(pose, count, r, c, s, 0, n, persons);
             free(pose);
         }
     }
     /* out-of-range requests must be refused cleanly */
     uint8_t one;
-    (void)synapt_reader_read_frames(r, c, s, si->frame_count, 1, &one, 1, NULL);
+    (void)synapt_reader_read_frames(&one, 1, NULL, r, c, s, si->frame_count, 1);
     (void)synapt_reader_frame_sizes(sizes, r, c, s, UINT64_MAX, 2);
 }
 

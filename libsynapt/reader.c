@@ -1154,8 +1154,8 @@ static int read_range(const synapt_reader *r, const sy_stream *st, uint64_t firs
     return 0;
 }
 
-int synapt_reader_read_frames(const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t first, uint64_t n,
-                              void *buf, size_t buf_size, size_t *written)
+int synapt_reader_read_frames(void *buf, size_t buf_size, size_t *written, const synapt_reader *r, uint64_t clip,
+                              uint32_t stream, uint64_t first, uint64_t n)
 {
     if (written) *written = 0;
     if (!r) return SYNAPT_E_INVALID_ARG;
@@ -1213,8 +1213,8 @@ static int pose_done(void *u, uint64_t idx, const uint8_t *data, uint32_t size)
     return 0;
 }
 
-int synapt_reader_read_pose(const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t first, uint64_t n,
-                            uint32_t persons, float *buf, size_t buf_count)
+int synapt_reader_read_pose(float *buf, size_t buf_count, const synapt_reader *r, uint64_t clip, uint32_t stream,
+                            uint64_t first, uint64_t n, uint32_t persons)
 {
     if (!r || (!buf && buf_count)) return SYNAPT_E_INVALID_ARG;
     sy_stream st;

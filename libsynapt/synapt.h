@@ -55,9 +55,9 @@ extern "C" {
  * refuses other majors with SYNAPT_E_VERSION.
  * ====================================================================== */
 #define SYNAPT_VERSION_MAJOR 0
-#define SYNAPT_VERSION_MINOR 1
+#define SYNAPT_VERSION_MINOR 2
 #define SYNAPT_VERSION_PATCH 0
-#define SYNAPT_VERSION_STRING "0.1.0"
+#define SYNAPT_VERSION_STRING "0.2.0"
 
 #define SYNAPT_FORMAT_MAJOR 1
 #define SYNAPT_FORMAT_MINOR 0
@@ -394,7 +394,7 @@ SYNAPT_API int synapt_reader_frame_sizes(uint64_t *out, const synapt_reader *r,
                                          uint64_t clip, uint32_t stream,
                                          uint64_t first, uint64_t n);
 
-/** Read frames [first, first+n) of an array stream (codec RAW) into `buf`,
+/** Read frames [first, first+n) of an array stream (codec RAW) into `out`,
  *  frames packed one after another exactly as written.
  *  @param written  receives the bytes written (may be NULL).
  *  Reads and decompresses only the chunks that hold the range; with
@@ -402,21 +402,24 @@ SYNAPT_API int synapt_reader_frame_sizes(uint64_t *out, const synapt_reader *r,
  *  (with the xor_prev filter, also the frames before them in their chunk).
  *  Each chunk is read with one pread, its checksum checked (when enabled)
  *  and its header and frame table checked against the index.
- *  @return 0, or _RANGE, _BUFFER (buf_size too small; *written = size needed),
+ *  @return 0, or _RANGE, _BUFFER (out_size too small; *written = size needed),
  *          _UNSUPPORTED (encoded video: use section 7), _IO, _CORRUPT,
  *          _CHECKSUM, _TRUNCATED, _CODEC, _LIMIT, _NOMEM.
  *  Thread-safe. */
-SYNAPT_API int synapt_reader_read_frames(const synapt_reader *r, uint64_t clip,
-                                         uint32_t stream, uint64_t first, uint64_t n,
-                                         void *buf, size_t buf_size, size_t *written);
+SYNAPT_API int synapt_reader_read_frames(void *out, size_t out_size, size_t *written,
+                                         const synapt_reader *r, uint64_t clip,
+                                         uint32_t stream, uint64_t first, uint64_t n);
 
 /** Read pose frames [first, first+n) as a dense (n, persons, J, C) f32 array,
  *  NaN where a person is absent in a frame; persons beyond `persons` are
- *  dropped. `buf` holds n*persons*J*C floats (_BUFFER when buf_count is
- *  smaller). _INVALID_ARG when the stream is not a pose stream. Thread-safe. */
-SYNAPT_API int synapt_reader_read_pose(const synapt_reader *r, uint64_t clip,
+ *  dropped. `out` holds n*persons*J*C floats (_BUFFER when out_count is
+ *  smaller). Errors: _INVALID_ARG (not a pose stream, NULL out with a
+ *  nonzero count), _BUFFER, _RANGE and the chunk errors of
+ *  synapt_reader_read_frames(). Thread-safe. */
+SYNAPT_API int synapt_reader_read_pose(float *out, size_t out_count,
+                                       const synapt_reader *r, uint64_t clip,
                                        uint32_t stream, uint64_t first, uint64_t n,
-                                       uint32_t persons, float *buf, size_t buf_count);
+                                       uint32_t persons);
 
 /** Largest number of persons in any frame of a pose stream. */
 SYNAPT_API int synapt_reader_pose_max_persons(uint32_t *out, const synapt_reader *r,
@@ -681,16 +684,17 @@ SYNAPT_API void synapt_writer_abort(synapt_writer *w);
  *   synapt_video_export()    remux the stored packets to .mp4/.mkv
  */
 
-/** How an imported video is stored. */
-typedef enum synapt_video_mode {
-    SYNAPT_VIDEO_COPY  = 0, /* source packets byte for byte (default) */
-    SYNAPT_VIDEO_H264  = 1, /* re-encode with libx264, no B-frames, fixed GOP, tuned
+/** How an imported video is stored (SYNAPT_VSTORE_*; the read formats are
+ *  synapt_pixfmt, a separate type). */
+typedef enum synapt_vstore {
+    SYNAPT_VSTORE_COPY  = 0, /* source packets byte for byte (default) */
+    SYNAPT_VSTORE_H264  = 1, /* re-encode with libx264, no B-frames, fixed GOP, tuned
                                for fast decoding (no CABAC, no deblocking) */
-    SYNAPT_VIDEO_HEVC  = 2, /* re-encode with libx265, no B-frames, fixed GOP */
-    SYNAPT_VIDEO_MJPEG = 3, /* re-encode, intra only */
-    SYNAPT_VIDEO_FFV1  = 4, /* re-encode, lossless, intra only */
-    SYNAPT_VIDEO_RAW   = 5  /* decoded frames, native pixel format, zstd: bit-exact */
-} synapt_video_mode;
+    SYNAPT_VSTORE_HEVC  = 2, /* re-encode with libx265, no B-frames, fixed GOP */
+    SYNAPT_VSTORE_MJPEG = 3, /* re-encode, intra only */
+    SYNAPT_VSTORE_FFV1  = 4, /* re-encode, lossless, intra only */
+    SYNAPT_VSTORE_RAW   = 5  /* decoded frames, native pixel format, zstd: bit-exact */
+} synapt_vstore;
 
 /** "copy", "h264", "hevc", "mjpeg", "ffv1", "raw"; "?" when unknown. Static. */
 SYNAPT_API const char *synapt_video_mode_name(int mode);
@@ -704,7 +708,7 @@ typedef void (*synapt_log_fn)(void *user, int level, const char *msg);
 typedef struct synapt_video_import_options {
     unsigned version;          /* SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION */
     const char *stream_name;   /* NULL = "rgb" */
-    int mode;                  /* synapt_video_mode */
+    int mode;                  /* synapt_vstore */
     uint32_t gop;              /* re-encode keyframe interval; 0 = 32 (mjpeg/ffv1/raw: 1) */
     int quality;               /* h264/hevc CRF (0 = 20/24), mjpeg qscale 2..31 (0 = 3) */
     uint32_t width, height;    /* re-encode to exactly WxH (both even for 4:2:0); 0 = keep */
@@ -714,7 +718,7 @@ typedef struct synapt_video_import_options {
     void *log_user;
 } synapt_video_import_options;
 #define SYNAPT_VIDEO_IMPORT_OPTIONS_INIT \
-    { SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION, NULL, SYNAPT_VIDEO_COPY, 0, 0, 0, 0, 0, 0, NULL, NULL }
+    { SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION, NULL, SYNAPT_VSTORE_COPY, 0, 0, 0, 0, 0, 0, NULL, NULL }
 
 typedef struct synapt_video_import_result {
     uint32_t stream;           /* index of the stream added to the clip */
@@ -754,7 +758,7 @@ typedef struct synapt_video_info {
     uint32_t width, height;       /* of every frame read */
     int codec;                    /* synapt_codec */
     const char *codec_name;       /* FFmpeg codec name, static */
-    int mode;                     /* synapt_video_mode it was stored with */
+    int mode;                     /* synapt_vstore it was stored with */
     const char *pix_fmt;          /* native pixel format name ("yuv420p10le"), static */
     uint32_t bits_per_sample;     /* 8, 10, 12 ... */
     uint64_t frame_count;         /* decoded frames */
@@ -772,13 +776,17 @@ typedef struct synapt_video_info {
 SYNAPT_API int synapt_video_get_info(synapt_video_info *out, const synapt_reader *r,
                                      uint64_t clip, uint32_t stream);
 
-/** Output formats of synapt_video_read(). */
-#define SYNAPT_VIDEO_RGB24  0  /* height*width*3 bytes per frame, libswscale bicubic with
-                                  the stream's matrix and range (BT.601 when untagged):
-                                  byte for byte what `ffmpeg -pix_fmt rgb24` gives */
-#define SYNAPT_VIDEO_NATIVE 1  /* decoder's pixel format, planes packed without padding */
+/** Output pixel formats of synapt_video_read(). A type of its own, apart
+ *  from synapt_vstore, so that a storage mode passed as a read format is
+ *  caught by the reader of the code (and by C++ compilers). */
+typedef enum synapt_pixfmt {
+    SYNAPT_PIXFMT_RGB24  = 0, /* height*width*3 bytes per frame, libswscale bicubic with
+                                 the stream's matrix and range (BT.601 when untagged):
+                                 byte for byte what `ffmpeg -pix_fmt rgb24` gives */
+    SYNAPT_PIXFMT_NATIVE = 1  /* decoder's pixel format, planes packed without padding */
+} synapt_pixfmt;
 
-/** Decode frames [first, first+n) of a video stream into `buf`, frames one
+/** Decode frames [first, first+n) of a video stream into `out`, frames one
  *  after another (rgb_frame_bytes or native_frame_bytes each).
  *  Decoding starts at the nearest stored start point at or before `first`
  *  (never a container seek); a read that continues where the previous read
@@ -789,9 +797,9 @@ SYNAPT_API int synapt_video_get_info(synapt_video_info *out, const synapt_reader
  *          _UNSUPPORTED (no decoder in this FFmpeg), _CODEC (decoding
  *          failed), _IO, _CORRUPT, _CHECKSUM, _TRUNCATED, _NOMEM.
  *  Thread-safe. */
-SYNAPT_API int synapt_video_read(const synapt_reader *r, uint64_t clip, uint32_t stream,
-                                 uint64_t first, uint64_t n, int format,
-                                 void *buf, size_t buf_size, size_t *written);
+SYNAPT_API int synapt_video_read(void *out, size_t out_size, size_t *written,
+                                 const synapt_reader *r, uint64_t clip, uint32_t stream,
+                                 uint64_t first, uint64_t n, synapt_pixfmt format);
 
 /** MD5 of each frame of [first, first+n) in the native format, planes
  *  packed (what `ffmpeg -f framemd5` prints): out receives n strings of

@@ -64,7 +64,7 @@ static int supports(const AVCodec *codec, int fmt)
 static int pick_format(const AVCodec *codec, int mode, int in_fmt)
 {
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in_fmt);
-    if (mode == SYNAPT_VIDEO_MJPEG) {
+    if (mode == SYNAPT_VSTORE_MJPEG) {
         if (d && d->log2_chroma_w == 0 && d->log2_chroma_h == 0)
             return AV_PIX_FMT_YUVJ444P;
         if (d && d->log2_chroma_h == 0)
@@ -100,7 +100,7 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
     if (fr.num <= 0 || fr.den <= 0)
         fr = (AVRational){ 25, 1 };
 
-    if (mode == SYNAPT_VIDEO_RAW) {
+    if (mode == SYNAPT_VSTORE_RAW) {
         e->out_fmt = in_fmt;
         e->raw_size = vid_native_size(out_w, out_h, in_fmt);
         e->zcap = ZSTD_compressBound(e->raw_size);
@@ -111,8 +111,8 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
             goto fail;
         e->params.codec_id = AV_CODEC_ID_RAWVIDEO;
     } else {
-        const char *name = mode == SYNAPT_VIDEO_H264 ? "libx264" : mode == SYNAPT_VIDEO_HEVC ? "libx265"
-                         : mode == SYNAPT_VIDEO_MJPEG ? "mjpeg" : "ffv1";
+        const char *name = mode == SYNAPT_VSTORE_H264 ? "libx264" : mode == SYNAPT_VSTORE_HEVC ? "libx265"
+                         : mode == SYNAPT_VSTORE_MJPEG ? "mjpeg" : "ffv1";
         const AVCodec *codec = avcodec_find_encoder_by_name(name);
         if (!codec) {
             snprintf(err, errsz, "this FFmpeg has no %s encoder", name);
@@ -130,7 +130,7 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
         c->time_base = av_inv_q(fr);
         c->framerate = fr;
         c->sample_aspect_ratio = src->sar;
-        c->color_range = mode == SYNAPT_VIDEO_MJPEG ? AVCOL_RANGE_JPEG : src->color_range;
+        c->color_range = mode == SYNAPT_VSTORE_MJPEG ? AVCOL_RANGE_JPEG : src->color_range;
         c->color_primaries = src->color_primaries;
         c->color_trc = src->color_trc;
         c->colorspace = src->color_space;
@@ -138,7 +138,7 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
         c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
         c->max_b_frames = 0;
         char params[256];
-        if (mode == SYNAPT_VIDEO_H264) {
+        if (mode == SYNAPT_VSTORE_H264) {
             c->gop_size = (int)(gop ? gop : 32);
             c->keyint_min = c->gop_size;
             av_opt_set(c->priv_data, "preset", "faster", 0);
@@ -149,7 +149,7 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
             snprintf(params, sizeof params, "scenecut=0:open-gop=0:bframes=0:keyint=%d:min-keyint=%d",
                      c->gop_size, c->gop_size);
             av_opt_set(c->priv_data, "x264-params", params, 0);
-        } else if (mode == SYNAPT_VIDEO_HEVC) {
+        } else if (mode == SYNAPT_VSTORE_HEVC) {
             c->gop_size = (int)(gop ? gop : 32);
             av_opt_set(c->priv_data, "preset", "faster", 0);
             av_opt_set_double(c->priv_data, "crf", quality > 0 ? quality : 24, 0);
@@ -157,7 +157,7 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
                      "log-level=error:scenecut=0:open-gop=0:bframes=0:keyint=%d:min-keyint=%d",
                      c->gop_size, c->gop_size);
             av_opt_set(c->priv_data, "x265-params", params, 0);
-        } else if (mode == SYNAPT_VIDEO_MJPEG) {
+        } else if (mode == SYNAPT_VSTORE_MJPEG) {
             int q = quality > 0 ? quality : 3;
             c->flags |= AV_CODEC_FLAG_QSCALE;
             c->global_quality = q * FF_QP2LAMBDA;
@@ -192,7 +192,7 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
     p->height = p->coded_height = out_h;
     p->pix_fmt = p->par_format = e->out_fmt;
     p->field_order = AV_FIELD_PROGRESSIVE;
-    p->color_range = mode == SYNAPT_VIDEO_MJPEG ? AVCOL_RANGE_JPEG : src->color_range;
+    p->color_range = mode == SYNAPT_VSTORE_MJPEG ? AVCOL_RANGE_JPEG : src->color_range;
     p->color_space = src->color_space;
     p->color_primaries = src->color_primaries;
     p->color_trc = src->color_trc;
@@ -279,7 +279,7 @@ int vid_encoder_send(vid_encoder *e, const AVFrame *f, int64_t index,
     const AVFrame *g = NULL;
     if (f && !(g = convert(e, f, err, errsz)))
         return SYNAPT_E_CODEC;
-    if (e->mode == SYNAPT_VIDEO_RAW) {
+    if (e->mode == SYNAPT_VSTORE_RAW) {
         if (!f)
             return 0;
         if (vid_pack_native(e->raw, e->raw_size, g) < 0) {

@@ -145,7 +145,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
     }
     int raw = p.codec_id == AV_CODEC_ID_RAWVIDEO;
     if (raw) {
-        int mode_out = strcmp(x.oc->oformat->name, "matroska") ? SYNAPT_VIDEO_H264 : SYNAPT_VIDEO_FFV1;
+        int mode_out = strcmp(x.oc->oformat->name, "matroska") ? SYNAPT_VSTORE_H264 : SYNAPT_VSTORE_FFV1;
         rc = vid_encoder_open(&enc, mode_out, p.width, p.height, p.pix_fmt, p.width, p.height,
                               32, 16, 0, &p, err, sizeof err);
         if (rc)

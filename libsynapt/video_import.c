@@ -174,7 +174,7 @@ static int start(imp *m, const AVFrame *f)
     if ((uint64_t)f->width * (uint64_t)f->height > VID_MAX_PIXELS || f->width <= 0 || f->height <= 0)
         return fail(m, SYNAPT_E_LIMIT, "frame size %dx%d is over the limit", f->width, f->height);
     const vid_params *sp = &m->src;
-    if (m->mode != SYNAPT_VIDEO_COPY) {
+    if (m->mode != SYNAPT_VSTORE_COPY) {
         int w, h;
         vid_target_size(&w, &h, f->width, f->height, m->o->width, m->o->height, m->o->short_side);
         if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > VID_MAX_PIXELS)
@@ -203,7 +203,7 @@ static int start(imp *m, const AVFrame *f)
     m->res->height = (uint32_t)m->stored.height;
     vid_map empty = { 0 };
     char *cfg = vid_config_build(&m->stored, &empty, m->mode, SYNAPT_PTS_NONE,
-                                 m->mode == SYNAPT_VIDEO_RAW ? "zstd" : NULL);
+                                 m->mode == SYNAPT_VSTORE_RAW ? "zstd" : NULL);
     if (!cfg)
         return fail(m, SYNAPT_E_NOMEM, "out of memory");
     rc = m->sink->begin(m->sink->user, &m->res->stream, synapt_codec_of(m->stored.codec_id),
@@ -214,7 +214,7 @@ static int start(imp *m, const AVFrame *f)
     m->started = 1;
     say(m, 1, "%s: %s %dx%d %s -> stream %u, %s%s", m->path, avcodec_get_name(m->src.codec_id),
         f->width, f->height, av_get_pix_fmt_name(f->format), m->res->stream,
-        vid_mode_name(m->mode), m->mode == SYNAPT_VIDEO_COPY ? "" : " re-encode");
+        vid_mode_name(m->mode), m->mode == SYNAPT_VSTORE_COPY ? "" : " re-encode");
     for (size_t i = 0; i < m->npend; i++) {
         AVPacket *p = m->pend[i];
         rc = store(m, p->data, (size_t)p->size, ts(p->pts), ts(p->dts), pkt_flags(p));
@@ -258,7 +258,7 @@ static int on_frame(imp *m, AVFrame *f)
         m->map_broken = 1;
         q = (int64_t)m->nspkt; /* out of range: "unknown packet" */
     }
-    if (m->mode == SYNAPT_VIDEO_COPY) {
+    if (m->mode == SYNAPT_VSTORE_COPY) {
         uint64_t cap = m->cap_frames;
         uint64_t *h = realloc(m->ohash, cap * sizeof *h);
         if (!h)
@@ -345,7 +345,7 @@ static int verify_drain(imp *m, struct vslot *v)
 static int verify_packet(imp *m, AVPacket *p, uint64_t index)
 {
     char eb[128];
-    if (m->mode != SYNAPT_VIDEO_COPY || m->intra_only)
+    if (m->mode != SYNAPT_VSTORE_COPY || m->intra_only)
         return 0;
     if (index > 0 && (p->flags & AV_PKT_FLAG_KEY)) {
         struct vslot *v = NULL;
@@ -399,7 +399,7 @@ static int verify_packet(imp *m, AVPacket *p, uint64_t index)
  * random access point) reads start from an earlier one. */
 static void verify_finish(imp *m, const vid_map *map, uint8_t *key)
 {
-    if (m->mode != SYNAPT_VIDEO_COPY || m->intra_only)
+    if (m->mode != SYNAPT_VSTORE_COPY || m->intra_only)
         return;
     uint8_t *ok = calloc(map->npkt ? map->npkt : 1, 1);
     if (!ok)
@@ -484,7 +484,7 @@ static int finish(imp *m)
     map.npkt = m->nstore;
     map.nframes = m->nframes;
     int64_t *pts = m->store_pts;
-    if (m->mode == SYNAPT_VIDEO_COPY) {
+    if (m->mode == SYNAPT_VSTORE_COPY) {
         if (m->map_broken)
             return fail(m, SYNAPT_E_UNSUPPORTED,
                         "the %s decoder does not carry packet numbers through to its frames",
@@ -500,7 +500,7 @@ static int finish(imp *m)
         for (uint64_t i = 0; i < m->nframes; i++)
             map.out_pkt[i] = i;
     }
-    if (m->mode == SYNAPT_VIDEO_COPY && !m->intra_only) {
+    if (m->mode == SYNAPT_VSTORE_COPY && !m->intra_only) {
         /* the check needs pkt_out, which vid_map_finish builds: run it on a
          * first pass, then build the start points from the cleared flags */
         rc = vid_map_finish(&map, m->store_key);
@@ -523,7 +523,7 @@ static int finish(imp *m)
     }
     int64_t first = m->nframes ? pts[map.out_pkt[0]] : SYNAPT_PTS_NONE;
     char *cfg = vid_config_build(&m->stored, &map, m->mode, first,
-                                 m->mode == SYNAPT_VIDEO_RAW ? "zstd" : NULL);
+                                 m->mode == SYNAPT_VSTORE_RAW ? "zstd" : NULL);
     if (map.out_pkt == m->out_pkt)
         map.out_pkt = NULL;
     vid_map_free(&map);
@@ -553,11 +553,11 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
     m.res = res;
     m.force_key = sink->force_key;
     int rc = 0, r;
-    if (m.mode < 0 || m.mode > SYNAPT_VIDEO_RAW)
+    if (m.mode < 0 || m.mode > SYNAPT_VSTORE_RAW)
         return fail(&m, SYNAPT_E_INVALID_ARG, "unknown video mode %d", m.mode);
     if ((o->width == 0) != (o->height == 0))
         return fail(&m, SYNAPT_E_INVALID_ARG, "give both width and height");
-    if (m.mode == SYNAPT_VIDEO_COPY && (o->width || o->short_side))
+    if (m.mode == SYNAPT_VSTORE_COPY && (o->width || o->short_side))
         return fail(&m, SYNAPT_E_INVALID_ARG, "resizing needs a re-encode mode, not copy");
 
     if ((r = avformat_open_input(&m.fmt, path, NULL, NULL)) < 0) {
@@ -666,7 +666,7 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
         if (m.force_key)
             m.pkt->flags |= AV_PKT_FLAG_KEY;
         m.spts[m.nspkt++] = ts(m.pkt->pts);
-        if (m.mode == SYNAPT_VIDEO_COPY) {
+        if (m.mode == SYNAPT_VSTORE_COPY) {
             if (m.started) {
                 rc = store(&m, m.pkt->data, (size_t)m.pkt->size, ts(m.pkt->pts), ts(m.pkt->dts),
                            pkt_flags(m.pkt));

@@ -69,10 +69,10 @@ void vid_map_free(vid_map *m);
 /* Build pkt_out/sync from out_pkt and per-packet key flags. */
 int  vid_map_finish(vid_map *m, const uint8_t *key);
 
-/* Storage modes (match synapt_video_mode in synapt.h). */
+/* Storage modes (match synapt_vstore in synapt.h). */
 const char *vid_mode_name(int mode);
 
-/* codec_config JSON <-> params/map. `mode` is a synapt_video_mode value.
+/* codec_config JSON <-> params/map. `mode` is a synapt_vstore value.
  * Returns malloc'd text. */
 char *vid_config_build(const vid_params *p, const vid_map *m, int mode,
                        int64_t first_pts, const char *raw_packing);

@@ -459,7 +459,7 @@ static int on_frame(void *user, uint64_t index, const AVFrame *f)
         return 0;
     }
     uint8_t *dst = o->buf + k * o->frame_bytes;
-    return o->format == SYNAPT_VIDEO_NATIVE ? to_native(o, f, dst) : to_rgb(o, f, dst);
+    return o->format == SYNAPT_PIXFMT_NATIVE ? to_native(o, f, dst) : to_rgb(o, f, dst);
 }
 
 static int run(const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t first, uint64_t n,
@@ -467,7 +467,7 @@ static int run(const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t 
 {
     if (written)
         *written = 0;
-    if (!r || (format != SYNAPT_VIDEO_RGB24 && format != SYNAPT_VIDEO_NATIVE))
+    if (!r || (format != SYNAPT_PIXFMT_RGB24 && format != SYNAPT_PIXFMT_NATIVE))
         return SYNAPT_E_INVALID_ARG;
     vslot *s = NULL;
     int rc = acquire(&s, r, clip, stream);
@@ -477,13 +477,13 @@ static int run(const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t 
     uint64_t nframes = vid_dec_frames(s->d);
     outctx o = { 0 };
     o.s = s;
-    o.format = md5 ? SYNAPT_VIDEO_NATIVE : format;
+    o.format = md5 ? SYNAPT_PIXFMT_NATIVE : format;
     o.first = first;
     o.md5 = md5;
     o.w = p->width;
     o.h = p->height;
     o.fmt = p->pix_fmt;
-    o.frame_bytes = o.format == SYNAPT_VIDEO_NATIVE ? vid_native_size(p->width, p->height, p->pix_fmt)
+    o.frame_bytes = o.format == SYNAPT_PIXFMT_NATIVE ? vid_native_size(p->width, p->height, p->pix_fmt)
                                                     : (size_t)p->width * (size_t)p->height * 3;
     o.colorspace = p->color_space;
     o.range = p->color_range;
@@ -521,9 +521,9 @@ out:
     return rc;
 }
 
-SYNAPT_API int synapt_video_read(const synapt_reader *r, uint64_t clip, uint32_t stream,
-                                 uint64_t first, uint64_t n, int format,
-                                 void *buf, size_t buf_size, size_t *written)
+SYNAPT_API int synapt_video_read(void *buf, size_t buf_size, size_t *written,
+                                 const synapt_reader *r, uint64_t clip, uint32_t stream,
+                                 uint64_t first, uint64_t n, synapt_pixfmt format)
 {
     return run(r, clip, stream, first, n, format, buf, buf_size, written, NULL);
 }
@@ -533,7 +533,7 @@ SYNAPT_API int synapt_video_frame_md5(char *out, const synapt_reader *r, uint64_
 {
     if (!out && n)
         return SYNAPT_E_INVALID_ARG;
-    return run(r, clip, stream, first, n, SYNAPT_VIDEO_NATIVE, NULL, 0, NULL, out);
+    return run(r, clip, stream, first, n, SYNAPT_PIXFMT_NATIVE, NULL, 0, NULL, out);
 }
 
 SYNAPT_API int synapt_video_get_info(synapt_video_info *out, const synapt_reader *r,

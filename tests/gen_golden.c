@@ -514,7 +514,7 @@ static int dump(const char *path)
                 void *buf = malloc(si.raw_bytes ? (size_t)si.raw_bytes : 1);
                 size_t got = 0;
                 if (!buf) DIE("out of memory");
-                R(synapt_reader_read_frames(r, c, s, 0, si.frame_count, buf, (size_t)si.raw_bytes, &got));
+                R(synapt_reader_read_frames(buf, (size_t)si.raw_bytes, &got, r, c, s, 0, si.frame_count));
                 hex16(h, XXH3_64bits(buf, got));
                 free(buf);
                 int64_t *pts = malloc((si.frame_count ? si.frame_count : 1) * sizeof *pts);

@@ -346,7 +346,7 @@ static void fixtures_read_back(void)
     CHECK_OK(synapt_reader_find_stream(&s, r, clip, "depth"));
     uint16_t d[5 * 48], want[48];
     size_t got = 0;
-    CHECK_OK(synapt_reader_read_frames(r, clip, s, 0, 5, d, sizeof d, &got));
+    CHECK_OK(synapt_reader_read_frames(d, sizeof d, &got, r, clip, s, 0, 5));
     CHECK_EQ_INT(got, sizeof d);
     fill_depth(want, 4);
     CHECK(memcmp(d + 4 * 48, want, sizeof want) == 0);

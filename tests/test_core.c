@@ -122,7 +122,7 @@ static int roundtrip_array(const spec *s, uint32_t nframes, uint64_t target, uin
         if (s->filt >= 0) CHECK_EQ_INT(st.filter, s->filt);
         uint8_t *back = malloc(fb * nframes + 1);
         size_t wr = 0;
-        rc = synapt_reader_read_frames(r, 0, 0, 0, nframes, back, fb * nframes, &wr);
+        rc = synapt_reader_read_frames(back, fb * nframes, &wr, r, 0, 0, 0, nframes);
         if (rc) printf("  read: %s\n", synapt_reader_errmsg(r));
         CHECK_EQ_INT(rc, 0);
         CHECK_EQ_INT(wr, fb * nframes);
@@ -130,7 +130,7 @@ static int roundtrip_array(const spec *s, uint32_t nframes, uint64_t target, uin
         /* every sub-range, including those spanning chunk boundaries */
         for (uint32_t a = 0; a < nframes && ok; a += 1 + nframes / 7)
             for (uint32_t n = 1; a + n <= nframes; n += 1 + n) {
-                rc = synapt_reader_read_frames(r, 0, 0, a, n, back, fb * n, &wr);
+                rc = synapt_reader_read_frames(back, fb * n, &wr, r, 0, 0, a, n);
                 if (rc || wr != fb * n || memcmp(back, data + fb * a, fb * n)) {
                     printf("  range [%u,+%u) rc %d: %s\n", a, n, rc, synapt_reader_errmsg(r));
                     ok = 0;
@@ -143,10 +143,10 @@ static int roundtrip_array(const spec *s, uint32_t nframes, uint64_t target, uin
             if (pb[i] != (with_pts ? pts[i] : SYNAPT_PTS_NONE)) { ok = 0; printf("  pts %u differs\n", i); break; }
         CHECK_EQ_INT(st.has_pts, with_pts);
         /* buffer too small */
-        rc = synapt_reader_read_frames(r, 0, 0, 0, 2 < nframes ? 2 : nframes, back, fb - 1, &wr);
+        rc = synapt_reader_read_frames(back, fb - 1, &wr, r, 0, 0, 0, 2 < nframes ? 2 : nframes);
         CHECK_EQ_INT(rc, SYNAPT_E_BUFFER);
         CHECK_EQ_INT(wr, fb * (2 < nframes ? 2 : nframes));
-        CHECK_EQ_INT(synapt_reader_read_frames(r, 0, 0, nframes, 1, back, fb, &wr), SYNAPT_E_RANGE);
+        CHECK_EQ_INT(synapt_reader_read_frames(back, fb, &wr, r, 0, 0, nframes, 1), SYNAPT_E_RANGE);
         CHECK_OK(synapt_reader_verify(r, NULL, NULL));
         free(pb);
         free(back);
@@ -355,7 +355,7 @@ static void check_full(synapt_reader *r)
         CHECK_EQ_INT(st.fps_num, 30);
         uint16_t dep[140 * 40];
         size_t wr;
-        CHECK_OK(synapt_reader_read_frames(r, (uint64_t)ci, 1, 0, frames, dep, sizeof dep, &wr));
+        CHECK_OK(synapt_reader_read_frames(dep, sizeof dep, &wr, r, (uint64_t)ci, 1, 0, frames));
         CHECK_EQ_INT(wr, frames * 280);
         int dok = 1;
         for (uint32_t f = 0; f < frames; f++)
@@ -368,7 +368,7 @@ static void check_full(synapt_reader *r)
         /* image */
         uint8_t img[12 * 16 * 3], exp[12 * 16 * 3];
         for (uint32_t f = 0; f < frames; f++) {
-            CHECK_OK(synapt_reader_read_frames(r, (uint64_t)ci, 0, f, 1, img, sizeof img, &wr));
+            CHECK_OK(synapt_reader_read_frames(img, sizeof img, &wr, r, (uint64_t)ci, 0, f, 1));
             fill(exp, sizeof exp, f + (uint32_t)ci * 100);
             CHECK(!memcmp(img, exp, sizeof img));
         }
@@ -385,7 +385,7 @@ static void check_full(synapt_reader *r)
         CHECK_EQ_INT(mp, frames >= 3 ? 2 : 0);
         CHECK_EQ_INT(st.max_persons, mp);
         float *pb = malloc(sizeof(float) * frames * 3 * 100);
-        CHECK_OK(synapt_reader_read_pose(r, (uint64_t)ci, 2, 0, frames, 3, pb, frames * 3 * 100));
+        CHECK_OK(synapt_reader_read_pose(pb, frames * 3 * 100, r, (uint64_t)ci, 2, 0, frames, 3));
         int pok = 1;
         for (uint32_t f = 0; f < frames; f++) {
             uint32_t persons = (f + (uint32_t)ci) % 3;
@@ -397,14 +397,14 @@ static void check_full(synapt_reader *r)
         }
         CHECK(pok);
         /* drop persons beyond the requested count */
-        CHECK_OK(synapt_reader_read_pose(r, (uint64_t)ci, 2, 1, frames - 1, 1, pb, (frames - 1) * 100));
+        CHECK_OK(synapt_reader_read_pose(pb, (frames - 1) * 100, r, (uint64_t)ci, 2, 1, frames - 1, 1));
         uint64_t sizes[40];
         CHECK_OK(synapt_reader_frame_sizes(sizes, r, (uint64_t)ci, 2, 0, frames));
         for (uint32_t f = 0; f < frames; f++) CHECK_EQ_INT(sizes[f], ((f + (uint32_t)ci) % 3) * 400);
         free(pb);
         /* frame labels */
         int32_t lab[2 * 40];
-        CHECK_OK(synapt_reader_read_frames(r, (uint64_t)ci, 3, 0, frames, lab, sizeof lab, &wr));
+        CHECK_OK(synapt_reader_read_frames(lab, sizeof lab, &wr, r, (uint64_t)ci, 3, 0, frames));
         for (uint32_t f = 0; f < frames; f++) {
             CHECK_EQ_INT(lab[2 * f], f);
             CHECK_EQ_INT(lab[2 * f + 1], -ci);
@@ -420,7 +420,7 @@ static void check_full(synapt_reader *r)
         CHECK_EQ_INT(st.fps_num, 30000);
         CHECK_EQ_INT(st.fps_den, 1001);
         CHECK_EQ_INT(st.chunk_count, (frames + 3) / 4);   /* one chunk per GOP of 4 */
-        CHECK_EQ_INT(synapt_reader_read_frames(r, (uint64_t)ci, 4, 0, 1, img, sizeof img, &wr), SYNAPT_E_UNSUPPORTED);
+        CHECK_EQ_INT(synapt_reader_read_frames(img, sizeof img, &wr, r, (uint64_t)ci, 4, 0, 1), SYNAPT_E_UNSUPPORTED);
         synapt_frame_entry ents[40];
         CHECK_OK(synapt_reader_frame_entries(ents, r, (uint64_t)ci, 4, 0, frames));
         uint8_t pk[300 * 40], pexp[300];
@@ -681,12 +681,12 @@ static void test_empty_and_edge(void)
     if (r) {
         CHECK_EQ_INT(synapt_reader_clip_count(r), 3);
         float pb[2 * 51 * 300];
-        CHECK_OK(synapt_reader_read_pose(r, 1, 0, 0, 300, 2, pb, 2 * 51 * 300));
+        CHECK_OK(synapt_reader_read_pose(pb, 2 * 51 * 300, r, 1, 0, 0, 300, 2));
         int allnan = 1;
         for (int i = 0; i < 2 * 51 * 300; i++) allnan &= isnan(pb[i]) != 0;
         CHECK(allnan);
         size_t pw;
-        CHECK_OK(synapt_reader_read_frames(r, 1, 0, 10, 290, pb, sizeof pb, &pw));
+        CHECK_OK(synapt_reader_read_frames(pb, sizeof pb, &pw, r, 1, 0, 10, 290));
         CHECK_EQ_INT(pw, 0);
         uint32_t mp = 9;
         CHECK_OK(synapt_reader_pose_max_persons(&mp, r, 1, 0));
@@ -695,8 +695,8 @@ static void test_empty_and_edge(void)
         CHECK_OK(synapt_reader_stream(&st, r, 0, 0));
         CHECK_EQ_INT(st.frame_count, 0);
         size_t wr;
-        CHECK_OK(synapt_reader_read_frames(r, 0, 0, 0, 0, NULL, 0, &wr));
-        CHECK_EQ_INT(synapt_reader_read_frames(r, 0, 0, 0, 1, &wr, 8, &wr), SYNAPT_E_RANGE);
+        CHECK_OK(synapt_reader_read_frames(NULL, 0, &wr, r, 0, 0, 0, 0));
+        CHECK_EQ_INT(synapt_reader_read_frames(&wr, 8, &wr, r, 0, 0, 0, 1), SYNAPT_E_RANGE);
         CHECK_OK(synapt_reader_verify(r, NULL, NULL));
         synapt_reader_close(r);
     }
@@ -721,7 +721,7 @@ static void *reader_thread(void *u)
         uint32_t a = (uint32_t)(s >> 33) % t->frames;
         uint32_t n = 1 + (uint32_t)(s >> 20) % (t->frames - a);
         size_t wr;
-        if (synapt_reader_read_frames(t->r, 0, 0, a, n, buf, sizeof(uint16_t) * 64 * 48 * n, &wr)) { t->bad++; continue; }
+        if (synapt_reader_read_frames(buf, sizeof(uint16_t) * 64 * 48 * n, &wr, t->r, 0, 0, a, n)) { t->bad++; continue; }
         for (uint32_t f = 0; f < n; f++)
             for (int q = 0; q < 64 * 48; q += 97)
                 if (buf[f * 64 * 48 + (uint32_t)q] != (uint16_t)((a + f) * 31 + (uint32_t)q)) t->bad++;
@@ -813,7 +813,7 @@ static void test_many_clips(void)
         uint64_t idx;
         if (synapt_reader_find_clip(&idx, r, id) || idx != (uint64_t)i) ok = 0;
         float pose[51];
-        if (synapt_reader_read_pose(r, (uint64_t)i, 0, 0, 1, 1, pose, 51) || pose[50] != (float)(i + 50)) ok = 0;
+        if (synapt_reader_read_pose(pose, 51, r, (uint64_t)i, 0, 0, 1, 1) || pose[50] != (float)(i + 50)) ok = 0;
     }
     CHECK(ok);
     CHECK_OK(synapt_reader_verify(r, NULL, NULL));
@@ -972,7 +972,7 @@ static void test_allocator(void)
     CHECK_OK(synapt_reader_open(&r, p, &ro));
     uint16_t back[16 * 100];
     size_t wr;
-    CHECK_OK(synapt_reader_read_frames(r, 0, 0, 0, 100, back, sizeof back, &wr));
+    CHECK_OK(synapt_reader_read_frames(back, sizeof back, &wr, r, 0, 0, 0, 100));
     CHECK(live_allocs > 0);
     synapt_reader_close(r);
     CHECK_EQ_INT(live_allocs, 0);

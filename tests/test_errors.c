@@ -109,7 +109,7 @@ static int walk_all(synapt_reader *r)
             if (st.codec == SYNAPT_CODEC_RAW && (st.kind == SYNAPT_KIND_POSE2D || st.kind == SYNAPT_KIND_POSE3D)) {
                 static float pb[1 << 14];
                 uint64_t need = n * 2 * st.shape[1] * st.shape[2];
-                if (need <= sizeof pb / sizeof pb[0]) NOTE(synapt_reader_read_pose(r, c, si, 0, n, 2, pb, need));
+                if (need <= sizeof pb / sizeof pb[0]) NOTE(synapt_reader_read_pose(pb, need, r, c, si, 0, n, 2));
             }
             rc = synapt_reader_read_packets(r, c, si, 0, n, buf, sizeof buf, &wr);
             if (rc != SYNAPT_E_BUFFER) NOTE(rc);
@@ -242,8 +242,8 @@ static void test_flips(void)
     if (r) {
         uint16_t buf[30 * 7];
         size_t wr;
-        CHECK_OK(synapt_reader_read_frames(r, 1, 0, 0, 3, buf, sizeof buf, &wr));   /* chunk 0 is fine */
-        CHECK_EQ_INT(synapt_reader_read_frames(r, 1, 0, 2, 3, buf, sizeof buf, &wr), SYNAPT_E_CHECKSUM);
+        CHECK_OK(synapt_reader_read_frames(buf, sizeof buf, &wr, r, 1, 0, 0, 3));   /* chunk 0 is fine */
+        CHECK_EQ_INT(synapt_reader_read_frames(buf, sizeof buf, &wr, r, 1, 0, 2, 3), SYNAPT_E_CHECKSUM);
         const char *m = synapt_reader_errmsg(r);
         CHECK(!strcmp(m, "clips.synapt: clip 1 (v_ApplyEyeMakeup_g08_c01) stream depth chunk 1: checksum mismatch"));
         if (strcmp(m, "clips.synapt: clip 1 (v_ApplyEyeMakeup_g08_c01) stream depth chunk 1: checksum mismatch"))
@@ -409,7 +409,7 @@ static void test_limits(void)
     if (r) {
         uint16_t buf[30];
         size_t wr;
-        CHECK_EQ_INT(synapt_reader_read_frames(r, 0, 0, 0, 1, buf, sizeof buf, &wr), SYNAPT_E_LIMIT);
+        CHECK_EQ_INT(synapt_reader_read_frames(buf, sizeof buf, &wr, r, 0, 0, 0, 1), SYNAPT_E_LIMIT);
         synapt_reader_close(r);
     }
     o = (synapt_reader_options)SYNAPT_READER_OPTIONS_INIT;

@@ -93,10 +93,10 @@ static void test_file_geometry(void)
         CHECK_OK(synapt_reader_find_stream(&s3, r, k, "pose3d"));
         uint32_t srgb;
         CHECK_OK(synapt_reader_find_stream(&srgb, r, k, "rgb"));
-        CHECK_OK(synapt_reader_read_frames(r, k, sd, 0, T, depth, np * 2 * T, NULL));
-        CHECK_OK(synapt_reader_read_frames(r, k, sm, 0, T, mask, np * T, NULL));
-        CHECK_OK(synapt_reader_read_pose(r, k, s2, 0, T, 1, p2, (size_t)T * 72));
-        CHECK_OK(synapt_reader_read_pose(r, k, s3, 0, T, 1, p3, (size_t)T * 72));
+        CHECK_OK(synapt_reader_read_frames(depth, np * 2 * T, NULL, r, k, sd, 0, T));
+        CHECK_OK(synapt_reader_read_frames(mask, np * T, NULL, r, k, sm, 0, T));
+        CHECK_OK(synapt_reader_read_pose(p2, (size_t)T * 72, r, k, s2, 0, T, 1));
+        CHECK_OK(synapt_reader_read_pose(p3, (size_t)T * 72, r, k, s3, 0, T, 1));
 
         /* the joint radii come from the actor the clip records */
         synth_clip c;
@@ -622,19 +622,19 @@ static void test_pack_matches_direct(void)
             CHECK_OK(synapt_reader_find_stream(&sb, b, kb, names[n]));
             size_t wa = 0, wb = 0;
             if (n < 3) {
-                CHECK_OK(synapt_reader_read_frames(a, k, sa, 0, cfg.frames, ba, cap, &wa));
+                CHECK_OK(synapt_reader_read_frames(ba, cap, &wa, a, k, sa, 0, cfg.frames));
                 /* synapt-pack stores a numbered PNG folder as a PNG video
                  * stream (packets byte for byte), so decode it to compare */
                 synapt_stream_info si;
                 CHECK_OK(synapt_reader_stream(&si, b, kb, sb));
                 if (si.kind == SYNAPT_KIND_VIDEO)
-                    CHECK_OK(synapt_video_read(b, kb, sb, 0, cfg.frames, SYNAPT_VIDEO_RGB24, bb, cap, &wb));
+                    CHECK_OK(synapt_video_read(bb, cap, &wb, b, kb, sb, 0, cfg.frames, SYNAPT_PIXFMT_RGB24));
                 else
-                    CHECK_OK(synapt_reader_read_frames(b, kb, sb, 0, cfg.frames, bb, cap, &wb));
+                    CHECK_OK(synapt_reader_read_frames(bb, cap, &wb, b, kb, sb, 0, cfg.frames));
             } else {
                 size_t cnt = (size_t)cfg.frames * 72;
-                CHECK_OK(synapt_reader_read_pose(a, k, sa, 0, cfg.frames, 1, (float *)ba, cnt));
-                CHECK_OK(synapt_reader_read_pose(b, kb, sb, 0, cfg.frames, 1, (float *)bb, cnt));
+                CHECK_OK(synapt_reader_read_pose((float *)ba, cnt, a, k, sa, 0, cfg.frames, 1));
+                CHECK_OK(synapt_reader_read_pose((float *)bb, cnt, b, kb, sb, 0, cfg.frames, 1));
                 wa = wb = cnt * sizeof(float);
             }
             CHECK(wa == wb && wa > 0 && memcmp(ba, bb, wa) == 0);

@@ -158,7 +158,7 @@ static void check_one(const char *name, const char *src, int mode, uint8_t **ref
     snprintf(dst, sizeof dst, "%s/%s.%s.synapt", tmpdir, name, synapt_video_mode_name(mode));
     synapt_video_import_result res;
     int rc = pack(dst, src, mode, 0, &res, err, sizeof err);
-    if (rc == SYNAPT_E_UNSUPPORTED && mode != SYNAPT_VIDEO_COPY) {
+    if (rc == SYNAPT_E_UNSUPPORTED && mode != SYNAPT_VSTORE_COPY) {
         tu_skip(label, err);
         return;
     }
@@ -185,8 +185,8 @@ static void check_one(const char *name, const char *src, int mode, uint8_t **ref
     uint64_t n = vi.frame_count;
     char *md5 = calloc(n + 1, 33);
     CHECK_OK(synapt_video_frame_md5(md5, r, 0, 0, 0, n));
-    int exact = mode == SYNAPT_VIDEO_COPY || mode == SYNAPT_VIDEO_RAW ||
-                (mode == SYNAPT_VIDEO_FFV1 && vi.width == res.src_width);
+    int exact = mode == SYNAPT_VSTORE_COPY || mode == SYNAPT_VSTORE_RAW ||
+                (mode == SYNAPT_VSTORE_FFV1 && vi.width == res.src_width);
     if (exact) {
         size_t fn;
         char **ff = ffmpeg_md5(src, &fn);
@@ -197,7 +197,7 @@ static void check_one(const char *name, const char *src, int mode, uint8_t **ref
                 if (bad++ < 3)
                     printf("  frame %llu: md5 %s, ffmpeg %s\n", (unsigned long long)i, md5 + i * 33, ff[i]);
             }
-        if (mode == SYNAPT_VIDEO_FFV1 && bad) {
+        if (mode == SYNAPT_VSTORE_FFV1 && bad) {
             /* ffv1 may not take the source's pixel format; then it is lossless
              * only up to that conversion */
             printf("  note: ffv1 stored %s\n", vi.pix_fmt);
@@ -210,10 +210,10 @@ static void check_one(const char *name, const char *src, int mode, uint8_t **ref
     size_t fb = vi.rgb_frame_bytes;
     uint8_t *rgb = malloc(fb * (n ? n : 1));
     size_t wr = 0;
-    CHECK_OK(synapt_video_read(r, 0, 0, 0, n, SYNAPT_VIDEO_RGB24, rgb, fb * n, &wr));
+    CHECK_OK(synapt_video_read(rgb, fb * n, &wr, r, 0, 0, 0, n, SYNAPT_PIXFMT_RGB24));
     CHECK_EQ_INT(wr, fb * n);
     CHECK_EQ_INT(fb, (size_t)vi.width * vi.height * 3);
-    if (mode == SYNAPT_VIDEO_COPY && fb * n <= (64u << 20)) {
+    if (mode == SYNAPT_VSTORE_COPY && fb * n <= (64u << 20)) {
         /* RGB24 is what `ffmpeg -pix_fmt rgb24` gives, byte for byte */
         char cmd[1200];
         snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -i '%s' -map 0:v:0 -fps_mode passthrough -pix_fmt rgb24 -f rawvideo -", src);
@@ -229,14 +229,14 @@ static void check_one(const char *name, const char *src, int mode, uint8_t **ref
         }
         free(ff);
     }
-    if (mode == SYNAPT_VIDEO_COPY) {
+    if (mode == SYNAPT_VSTORE_COPY) {
         free(*ref_rgb);
         *ref_rgb = rgb;
         *ref_size = fb * n;
         rgb = NULL;
     } else if (!exact && *ref_rgb && *ref_size == fb * n) {
         double p = psnr(rgb, *ref_rgb, fb * n);
-        double floor = mode == SYNAPT_VIDEO_MJPEG ? 28.0 : 30.0;
+        double floor = mode == SYNAPT_VSTORE_MJPEG ? 28.0 : 30.0;
         printf("  %s: PSNR %.2f dB (floor %.0f), %.0f bytes/frame\n", label, p, floor,
                (double)res.bytes / (double)(n ? n : 1));
         CHECK(p > floor);
@@ -306,8 +306,8 @@ static const struct gen gens[] = {
 
 static void test_sources(void)
 {
-    static const int modes_full[] = { SYNAPT_VIDEO_COPY, SYNAPT_VIDEO_RAW, SYNAPT_VIDEO_FFV1,
-                                      SYNAPT_VIDEO_H264, SYNAPT_VIDEO_HEVC, SYNAPT_VIDEO_MJPEG };
+    static const int modes_full[] = { SYNAPT_VSTORE_COPY, SYNAPT_VSTORE_RAW, SYNAPT_VSTORE_FFV1,
+                                      SYNAPT_VSTORE_H264, SYNAPT_VSTORE_HEVC, SYNAPT_VSTORE_MJPEG };
     char cmd[1500];
     for (size_t g = 0; g < sizeof gens / sizeof gens[0]; g++) {
         const char *out = path_in(gens[g].name);
@@ -361,10 +361,10 @@ static void test_realdata(void)
         snprintf(src, sizeof src, "%.600s/%.255s", dir, names[i]);
         uint8_t *ref = NULL;
         size_t refn = 0;
-        check_one(names[i], src, SYNAPT_VIDEO_COPY, &ref, &refn);
+        check_one(names[i], src, SYNAPT_VSTORE_COPY, &ref, &refn);
         /* raw mode stores every decoded pixel: keep it to the small files */
         if (refn <= 90u << 20)
-            check_one(names[i], src, SYNAPT_VIDEO_RAW, &ref, &refn);
+            check_one(names[i], src, SYNAPT_VSTORE_RAW, &ref, &refn);
         free(ref);
     }
 }
@@ -380,19 +380,19 @@ static void test_damaged(void)
     for (int i = 0; i < 5000; i++)
         fputc((int)(rnd() & 255), f);
     fclose(f);
-    int rc = pack(dst, junk, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+    int rc = pack(dst, junk, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
     CHECK_EQ_INT(rc, SYNAPT_E_INPUT);
     CHECK(strstr(err, junk) != NULL);
     printf("  junk: %s\n", err);
     /* missing file */
-    rc = pack(dst, path_in("nonexistent.mp4"), SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+    rc = pack(dst, path_in("nonexistent.mp4"), SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
     CHECK_EQ_INT(rc, SYNAPT_E_INPUT);
     CHECK(strstr(err, "nonexistent.mp4") != NULL);
     /* audio only */
     const char *wav = path_in("tone.wav");
     snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y -f lavfi -i sine=d=0.5 '%s'", wav);
     if (sh(cmd) == 0) {
-        rc = pack(dst, wav, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+        rc = pack(dst, wav, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
         CHECK_EQ_INT(rc, SYNAPT_E_INPUT);
         CHECK(strstr(err, "no video stream") != NULL);
     }
@@ -403,7 +403,7 @@ static void test_damaged(void)
         const char *cut = path_in("cut.mp4");
         snprintf(cmd, sizeof cmd, "head -c %lld '%s' > '%s'", (long long)sb.st_size / 2, src, cut);
         sh(cmd);
-        rc = pack(dst, cut, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+        rc = pack(dst, cut, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
         CHECK_EQ_INT(rc, SYNAPT_E_INPUT);
         CHECK(strstr(err, cut) != NULL);
         printf("  cut mp4: %s\n", err);
@@ -414,7 +414,7 @@ static void test_damaged(void)
         const char *cut = path_in("cut.mkv");
         snprintf(cmd, sizeof cmd, "head -c %lld '%s' > '%s'", (long long)sb.st_size * 2 / 3, mkv, cut);
         sh(cmd);
-        rc = pack(dst, cut, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+        rc = pack(dst, cut, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
         CHECK_OK(rc);
         long long want = ffprobe_frames(cut);
         printf("  cut mkv: %llu frames (ffprobe %lld): %s\n", (unsigned long long)res.frames, want, err);
@@ -443,7 +443,7 @@ static void test_damaged(void)
         }
         if (g)
             fclose(g);
-        rc = pack(dst, bad, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+        rc = pack(dst, bad, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
         printf("  flipped avi: rc %d, %llu frames, %s\n", rc, (unsigned long long)res.frames, err);
         if (rc == 0) {
             synapt_reader *r;
@@ -600,7 +600,7 @@ static void test_threads(void)
     const char *dst = path_in("threads.synapt");
     char err[600];
     synapt_video_import_result res;
-    int rc = pack(dst, src, SYNAPT_VIDEO_COPY, 0, &res, err, sizeof err);
+    int rc = pack(dst, src, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
     CHECK_OK(rc);
     synapt_reader *r;
     if (rc || synapt_reader_open(&r, dst, NULL))
@@ -631,7 +631,7 @@ static void test_resize_export(void)
     synapt_video_import_result res;
     const char *src = path_in("h264_bf_longgop.mp4");
     const char *dst = path_in("resized.synapt");
-    int rc = pack(dst, src, SYNAPT_VIDEO_H264, 64, &res, err, sizeof err);
+    int rc = pack(dst, src, SYNAPT_VSTORE_H264, 64, &res, err, sizeof err);
     CHECK_OK(rc);
     if (rc)
         printf("  %s\n", err);
@@ -646,7 +646,7 @@ static void test_resize_export(void)
         synapt_reader_close(r);
     }
     /* copy mode refuses a resize */
-    rc = pack(dst, src, SYNAPT_VIDEO_COPY, 64, &res, err, sizeof err);
+    rc = pack(dst, src, SYNAPT_VSTORE_COPY, 64, &res, err, sizeof err);
     CHECK_EQ_INT(rc, SYNAPT_E_INVALID_ARG);
 
     /* export: copy -> mkv and mp4 keep every frame bit for bit; raw -> mkv (ffv1) too */
@@ -658,7 +658,7 @@ static void test_resize_export(void)
             struct stat sb;
             if (stat(s, &sb))
                 continue;
-            int mode = m == 0 ? SYNAPT_VIDEO_COPY : SYNAPT_VIDEO_RAW;
+            int mode = m == 0 ? SYNAPT_VSTORE_COPY : SYNAPT_VSTORE_RAW;
             if ((rc = pack(dst, s, mode, 0, &res, err, sizeof err))) {
                 printf("  %s\n", err);
                 CHECK_OK(rc);

@@ -319,13 +319,11 @@ static int convert_npy(const convert_args *a)
         size_t bytes = (size_t)(k * frame_bytes), got = 0;
         int rc;
         if (src == SRC_VIDEO)
-            rc = synapt_video_read(r, clip, stream, first + done, k, SYNAPT_VIDEO_RGB24, buf, cap,
-                                   &got);
+            rc = synapt_video_read(buf, cap, &got, r, clip, stream, first + done, k, SYNAPT_PIXFMT_RGB24);
         else if (src == SRC_POSE)
-            rc = synapt_reader_read_pose(r, clip, stream, first + done, k, persons, buf,
-                                         bytes / sizeof(float));
+            rc = synapt_reader_read_pose(buf, bytes / sizeof(float), r, clip, stream, first + done, k, persons);
         else
-            rc = synapt_reader_read_frames(r, clip, stream, first + done, k, buf, cap, &got);
+            rc = synapt_reader_read_frames(buf, cap, &got, r, clip, stream, first + done, k);
         if (rc == 0 && src != SRC_POSE && got != bytes) {
             cli_progress_end(&p);
             cli_error(a->in, "clip '%s' stream '%s': frames %" PRIu64 "..%" PRIu64

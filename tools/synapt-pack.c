@@ -288,7 +288,7 @@ int main(int argc, char **argv)
         cli_usage_error("-o OUT.synapt is required");
     if (optind >= argc)
         cli_usage_error("give a manifest, videos or a dataset to pack");
-    if (po.video.mode == SYNAPT_VIDEO_COPY && (po.video.width || po.video.short_side))
+    if (po.video.mode == SYNAPT_VSTORE_COPY && (po.video.width || po.video.short_side))
         cli_usage_error("--size/--short-side need a re-encode: add --rgb h264 (or hevc, mjpeg, ffv1, raw)");
     if (po.video.width && po.video.short_side)
         cli_usage_error("give --size or --short-side, not both");

@@ -768,7 +768,7 @@ static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_optio
         synapt_video_import_result vr;
         char verr[512] = "";
         vo.stream_name = "rgb";
-        vo.mode = SYNAPT_VIDEO_COPY;
+        vo.mode = SYNAPT_VSTORE_COPY;
         rc = synapt_video_import(&vr, w, s->video, &vo, verr, sizeof verr);
         unlink(s->video);
         if (rc) {
