@@ -228,11 +228,11 @@ static int write_data(ex *x, hid_t g, uint64_t clip, uint32_t s, read_how how, i
         uint64_t k = total - f < batch ? total - f : batch;
         size_t bytes = (size_t)(k * frame_bytes), got = bytes;
         if (how == READ_VIDEO)
-            rc = synapt_video_read(x->r, clip, s, f, k, SYNAPT_VIDEO_RGB24, x->buf, x->cap, &got);
+            rc = synapt_video_read(x->buf, x->cap, &got, x->r, clip, s, f, k, SYNAPT_PIXFMT_RGB24);
         else if (how == READ_POSE)
-            rc = synapt_reader_read_pose(x->r, clip, s, f, k, persons, x->buf, bytes / sizeof(float));
+            rc = synapt_reader_read_pose(x->buf, bytes / sizeof(float), x->r, clip, s, f, k, persons);
         else
-            rc = synapt_reader_read_frames(x->r, clip, s, f, k, x->buf, x->cap, &got);
+            rc = synapt_reader_read_frames(x->buf, x->cap, &got, x->r, clip, s, f, k);
         if (rc) {
             rc = fail_reader(x, rc);
             break;
