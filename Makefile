@@ -36,6 +36,9 @@ TOOL_HELP = $(filter-out $(TOOL_MAIN),$(sort $(wildcard tools/*.c)))
 # tools/hdf5: the HDF5 layout writer and reader (spec/hdf5.md)
 TOOL_HELP += $(sort $(wildcard tools/hdf5/*.c))
 TOOL_CFLAGS += -Itools/hdf5
+# tools/export: frames, csv/jsonl and npz writers of synapt-convert
+TOOL_HELP += $(sort $(wildcard tools/export/*.c))
+TOOL_CFLAGS += -Itools/export
 TOOL_HOBJ = $(TOOL_HELP:tools/%.c=$(B)/obj/tools/%.o)
 TOOL_BIN  = $(TOOL_MAIN:tools/%.c=$(B)/bin/%)
 TEST_SRC  = $(sort $(wildcard tests/test_*.c))
@@ -86,7 +89,7 @@ $(B)/lib/synapt.pc: synapt.pc.in Makefile
 	@mkdir -p $(@D)
 	$(PC_SED) $< > $@
 
-$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h tools/hdf5/*.h) libsynapt/synapt.h
+$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h tools/hdf5/*.h tools/export/*.h) libsynapt/synapt.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -c $< -o $@
 

@@ -4,6 +4,7 @@
  * shares the option parsing and the convert_args below, so adding a format
  * means adding one function and one line in `verbs`. */
 #include "cli.h"
+#include "export.h"
 #include "h5layout.h"
 #include "npy.h"
 #include "synapt.h"
@@ -43,10 +44,21 @@ static const char usage[] =
     "               chunked one frame per chunk, deflate; labels, split, source,\n"
     "               groups, fps, units, scale, skeleton and JSON metadata as\n"
     "               attributes; needs -o; synapt-pack --format hdf5 reads it back\n"
+    "  --to frames  image-like streams (image, video decoded to RGB, depth, mask) as\n"
+    "               PNG folders DIR/CLIP/STREAM/%06d.png (depth: 16-bit, its scale\n"
+    "               in frames.json); needs --clip or --all, -o DIR\n"
+    "  --to csv     pose joints (one row per frame, person, joint; absent persons\n"
+    "  --to jsonl   left out) and frame labels as a table; --clip or --all, -o FILE\n"
+    "  --to npz     every array stream of a clip in one .npz (members as --to npy);\n"
+    "               --clip ID -o OUT.npz, or --all -o DIR (one CLIP.npz each)\n"
+    "  npy and video also take --all -o DIR: one CLIP.npy / CLIP.mkv per clip\n"
+    "  that has the stream. Folder outputs are built beside DIR and moved into\n"
+    "  place at the end; DIR must not exist or be empty.\n"
     "\n"
     "Options:\n"
     "      --to FORMAT       output format (see above)\n"
     "      --clip ID         the clip to export\n"
+    "      --all             every clip of the file (npy, video, frames, csv, jsonl, npz)\n"
     "      --stream NAME     the stream of that clip (e.g. rgb, depth, pose2d)\n"
     "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
     "  -o, --output FILE     where to write; written under a temporary name and\n"
@@ -79,6 +91,7 @@ typedef struct convert_args {
     const char *out;       /* -o */
     const char *video;     /* --video decode|packets (hdf5) */
     int hdf5_zstd;         /* --hdf5-zstd */
+    int all;               /* --all: every clip */
 } convert_args;
 
 /* Read batches of about this many bytes: large enough to amortise chunk
@@ -524,6 +537,180 @@ static int convert_hdf5(const convert_args *a)
     return CLI_EXIT_OK;
 }
 
+/* ---- several clips: frames, csv, jsonl, npz, and npy/video with --all -- */
+
+/* The clips a multi-clip verb works on. This is the one place a clip
+ * selection is made: the selection options shared with synapt-subset plug
+ * in here and every verb below follows. */
+static int select_clips(uint64_t **out, size_t *count, const synapt_reader *r, const convert_args *a)
+{
+    *out = NULL;
+    *count = 0;
+    if (a->all && a->clip) cli_usage_error("give --clip ID or --all, not both");
+    if (!a->all && !a->clip) cli_usage_error("--to %s needs --clip ID or --all", a->to);
+    uint64_t n = a->all ? synapt_reader_clip_count(r) : 1;
+    uint64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    if (!v) {
+        cli_error(a->in, "out of memory for %" PRIu64 " clips", n);
+        return -1;
+    }
+    if (a->all) {
+        for (uint64_t i = 0; i < n; i++) v[i] = i;
+    } else {
+        int rc = synapt_reader_find_clip(&v[0], r, a->clip);
+        if (rc) {
+            if (rc == SYNAPT_E_NOT_FOUND) cli_error(a->in, "no clip with id '%s'", a->clip);
+            else cli_error_msg(a->in, synapt_reader_errmsg(r));
+            free(v);
+            return -1;
+        }
+    }
+    *out = v;
+    *count = (size_t)n;
+    return 0;
+}
+
+static int convert_multi(const convert_args *a)
+{
+    if (!a->out) cli_usage_error("--to %s needs -o", a->to);
+    if (a->frames) cli_usage_error("--to %s writes whole streams; --frames does not apply", a->to);
+    synapt_reader *r;
+    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    uint64_t *clips;
+    size_t n;
+    if (select_clips(&clips, &n, r, a)) {
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    export_options o = EXPORT_OPTIONS_INIT;
+    o.clips = clips;
+    o.clip_count = n;
+    o.stream = a->stream;
+    o.folder = a->all;
+    cli_progress p;
+    cli_progress_start(&p, a->to, "clips", n);
+    o.progress = cli_progress_cb;
+    o.progress_user = &p;
+    char err[1024] = "";
+    uint64_t count = 0;
+    int rc;
+    const char *what;
+    if (!strcmp(a->to, "frames")) {
+        rc = export_frames(&count, r, a->out, &o, err, sizeof err);
+        what = "PNG files";
+    } else if (!strcmp(a->to, "npz")) {
+        rc = export_npz(&count, r, a->out, &o, err, sizeof err);
+        what = ".npz files";
+    } else {
+        rc = export_table(&count, r, a->out, !strcmp(a->to, "jsonl"), &o, err, sizeof err);
+        what = "rows";
+    }
+    cli_progress_end(&p);
+    free(clips);
+    synapt_reader_close(r);
+    if (rc) {
+        cli_error_msg(a->out, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    cli_info("%s: %" PRIu64 " %s", a->out, count, what);
+    return CLI_EXIT_OK;
+}
+
+/* --to npy/video --all: one file per clip in a folder, built as a staging
+ * folder and moved into place at the end. Clips without the stream are
+ * skipped (and counted). */
+static int convert_each(const convert_args *a, int (*one)(const convert_args *), const char *ext)
+{
+    if (!a->out) cli_usage_error("--to %s --all needs -o DIR", a->to);
+    if (a->clip) cli_usage_error("give --clip ID or --all, not both");
+    synapt_reader *r;
+    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    char err[1024];
+    export_stage st;
+    int rc = export_stage_open(&st, a->out, err, sizeof err);
+    if (rc) {
+        cli_error_msg(a->out, err);
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    uint64_t n = synapt_reader_clip_count(r), written = 0, skipped = 0;
+    int ret = CLI_EXIT_OK;
+    int verbosity = cli_verbosity();
+    cli_progress p;
+    cli_progress_start(&p, a->to, "clips", n);
+    /* the per-clip exports stay quiet: one progress bar, one summary */
+    cli_set_verbosity(-1);
+    for (uint64_t i = 0; i < n && ret == CLI_EXIT_OK; i++) {
+        synapt_clip_info ci;
+        uint32_t s;
+        if (synapt_reader_clip(&ci, r, i) != 0) {
+            cli_error_msg(a->in, synapt_reader_errmsg(r));
+            ret = CLI_EXIT_ERROR;
+            break;
+        }
+        if (synapt_reader_find_stream(&s, r, i, a->stream) != 0) {
+            skipped++;
+            continue;
+        }
+        char *name = export_path_name(ci.id);
+        size_t len = strlen(st.path) + (name ? strlen(name) : 0) + strlen(ext) + 2;
+        char *path = name ? malloc(len) : NULL;
+        if (!path) {
+            free(name);
+            cli_error(a->in, "out of memory");
+            ret = CLI_EXIT_ERROR;
+            break;
+        }
+        snprintf(path, len, "%s/%s%s", st.path, name, ext);
+        convert_args one_args = *a;
+        one_args.all = 0;
+        one_args.clip = ci.id;
+        one_args.out = path;
+        ret = one(&one_args);
+        free(path);
+        free(name);
+        if (ret == CLI_EXIT_OK) written++;
+        if (export_interrupted()) {
+            cli_error(a->out, "interrupted");
+            ret = CLI_EXIT_ERROR;
+        }
+        cli_progress_update(&p, i + 1, 0);
+    }
+    cli_set_verbosity(verbosity);
+    cli_progress_end(&p);
+    if (ret == CLI_EXIT_OK && written == 0) {
+        cli_error(a->in, "no clip has a stream '%s'", a->stream);
+        ret = CLI_EXIT_ERROR;
+    }
+    if (ret == CLI_EXIT_OK && export_stage_commit(&st, err, sizeof err) != 0) {
+        cli_error_msg(a->out, err);
+        ret = CLI_EXIT_ERROR;
+    } else if (ret != CLI_EXIT_OK) {
+        export_stage_abort(&st);
+    }
+    synapt_reader_close(r);
+    if (ret == CLI_EXIT_OK)
+        cli_info("%s: %" PRIu64 " files, %" PRIu64 " clips without stream '%s' skipped", a->out, written,
+                 skipped, a->stream);
+    return ret;
+}
+
+static int convert_npy_any(const convert_args *a)
+{
+    if (!a->all) return convert_npy(a);
+    if (!a->stream) cli_usage_error("--to npy --all needs --stream NAME");
+    return convert_each(a, convert_npy, ".npy");
+}
+
+static int convert_video_any(const convert_args *a0)
+{
+    convert_args a = *a0;
+    if (!a.stream) a.stream = "rgb";
+    if (!a.all) return convert_video(&a);
+    if (a.frames) cli_usage_error("--to video writes the whole stream; --frames is not supported here");
+    return convert_each(&a, convert_video, ".mkv");
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 typedef struct verb {
@@ -532,15 +719,19 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
-    { "npy", convert_npy },
+    { "npy", convert_npy_any },
     { "framemd5", convert_framemd5 },
-    { "video", convert_video },
+    { "video", convert_video_any },
     { "hdf5", convert_hdf5 },
+    { "frames", convert_multi },
+    { "csv", convert_multi },
+    { "jsonl", convert_multi },
+    { "npz", convert_multi },
 };
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD };
+    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD, OPT_ALL };
     static const struct option longopts[] = {
         { "to", required_argument, NULL, OPT_TO },
         { "clip", required_argument, NULL, OPT_CLIP },
@@ -549,6 +740,7 @@ int main(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "video", required_argument, NULL, OPT_VIDEO },
         { "hdf5-zstd", no_argument, NULL, OPT_HDF5_ZSTD },
+        { "all", no_argument, NULL, OPT_ALL },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -580,6 +772,7 @@ int main(int argc, char **argv)
         case 'o': a.out = optarg; break;
         case OPT_VIDEO: a.video = optarg; break;
         case OPT_HDF5_ZSTD: a.hdf5_zstd = 1; break;
+        case OPT_ALL: a.all = 1; break;
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -599,8 +792,12 @@ int main(int argc, char **argv)
         cli_error(a.out, "is the input file; refusing to replace it");
         return CLI_EXIT_ERROR;
     }
+    int folder = !strcmp(a.to, "frames") || (a.all && (!strcmp(a.to, "npy") || !strcmp(a.to, "video") ||
+                                                      !strcmp(a.to, "npz")));
+    if (a.all && !folder && strcmp(a.to, "csv") && strcmp(a.to, "jsonl") && strcmp(a.to, "hdf5"))
+        cli_usage_error("--all applies to --to npy, video, frames, csv, jsonl, npz and hdf5");
     struct stat st;
-    if (a.out && stat(a.out, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (a.out && !folder && stat(a.out, &st) == 0 && !S_ISREG(st.st_mode)) {
         cli_error(a.out, "exists and is not a regular file; refusing to replace it");
         return CLI_EXIT_ERROR;
     }
