@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ROWS 1024
@@ -207,6 +208,9 @@ int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int j
         free(tmp);
         return SYNAPT_E_IO;
     }
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     export_signals_arm();
     if (!jsonl) fputs("clip,stream,frame,person,joint,joint_name,x,y,z,c,label,label_name\n", t.f);
     int rc = 0;
