@@ -99,6 +99,14 @@ frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream
 if [ $rc -eq 0 ] && [ "$frames" = 10 ]; then pass export_video_all
 else fail export_video_all "status $rc, ffprobe counts '$frames' frames: $(cat "$T/allv.err")"; fi
 
+# --- preview: a PNG that ffmpeg decodes, with a row of tiles per frame -------------
+run prev synapt-convert "$S" --to preview --clip $C -o "$T/prev.png"
+dims=$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 "$T/prev.png" 2>/dev/null)
+if [ $rc -eq 0 ] && [ -n "$dims" ] && [ -z "$(ls "$T" | grep 'prev.png.tmp')" ]; then pass export_preview_png
+else fail export_preview_png "status $rc, dims '$dims': $(cat "$T/prev.err")"; fi
+run prevall synapt-convert "$S" --to preview --all -o "$T/prev2.png"
+[ $rc -eq 2 ] && [ ! -e "$T/prev2.png" ] && pass export_preview_one_clip || fail export_preview_one_clip "status $rc"
+
 # --- safe folder output ---------------------------------------------------------------
 mkdir -p "$T/full"
 echo keep > "$T/full/x"

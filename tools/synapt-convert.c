@@ -51,6 +51,10 @@ static const char usage[] =
     "  --to jsonl   left out) and frame labels as a table; --clip or --all, -o FILE\n"
     "  --to npz     every array stream of a clip in one .npz (members as --to npy);\n"
     "               --clip ID -o OUT.npz, or --all -o DIR (one CLIP.npz each)\n"
+    "  --to preview a contact sheet PNG of one clip to check an import by eye: frames\n"
+    "               spread over the clip, the 2D skeleton drawn over the RGB frame,\n"
+    "               depth colourised and the mask tinted beside it, labels and\n"
+    "               frame numbers written on it; --clip ID -o OUT.png\n"
     "  npy and video also take --all -o DIR: one CLIP.npy / CLIP.mkv per clip\n"
     "  that has the stream. Folder outputs are built beside DIR and moved into\n"
     "  place at the end; DIR must not exist or be empty.\n"
@@ -598,6 +602,11 @@ static int convert_multi(const convert_args *a)
     if (!strcmp(a->to, "frames")) {
         rc = export_frames(&count, r, a->out, &o, err, sizeof err);
         what = "PNG files";
+    } else if (!strcmp(a->to, "preview")) {
+        if (a->all) cli_usage_error("--to preview shows one clip: give --clip ID");
+        rc = export_preview(r, a->out, &o, 0, err, sizeof err);
+        count = 1;
+        what = "contact sheet";
     } else if (!strcmp(a->to, "npz")) {
         rc = export_npz(&count, r, a->out, &o, err, sizeof err);
         what = ".npz files";
@@ -727,6 +736,7 @@ static const verb verbs[] = {
     { "csv", convert_multi },
     { "jsonl", convert_multi },
     { "npz", convert_multi },
+    { "preview", convert_multi },
 };
 
 int main(int argc, char **argv)

@@ -65,7 +65,22 @@ int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int j
 int export_npz(uint64_t *files, const synapt_reader *r, const char *path,
                const export_options *o, char *err, size_t errsz);
 
-/* ---- shared by the writers (export_stage.c) ---- */
+/** --to preview: a contact sheet PNG of one clip (o->clips[0]) for a
+ *  person checking an import: `tiles` frames spread over the clip, one row
+ *  each: the RGB frame (first video/image stream; a dark canvas when there
+ *  is none) with the first 2D pose stream's skeleton drawn over it (bones
+ *  from the registry's parents, absent persons and joints skipped), then
+ *  the first depth stream colourised and the first mask stream tinted;
+ *  the clip id, labels and frame numbers written on it. */
+int export_preview(const synapt_reader *r, const char *path, const export_options *o,
+                   unsigned tiles, char *err, size_t errsz);
+
+/* ---- shared by the writers (export_stage.c, export_frames.c) ---- */
+
+/** Write one PNG: 8-bit with 1..4 channels, or 16-bit (native order
+ *  samples). `why` gets libpng's or the system's reason on failure. */
+int export_png_write(const char *path, const void *px, uint32_t w, uint32_t h, int channels,
+                     int depth16, char *why, size_t whysz);
 
 /** A clip id or stream name as one path component: '%' -> "%25", '/' ->
  *  "%2F", a leading '.' -> "%2E". malloc'd, NULL when out of memory. */

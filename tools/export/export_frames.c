@@ -35,7 +35,7 @@ static void on_png_warning(png_structp png, png_const_charp msg)
 /* One PNG: 8-bit (channels 1, 3 or 4) or 16-bit gray (samples native
  * order; PNG wants big-endian, libpng swaps). Fast zlib level: these are
  * working files, and PNG encoding dominates the export time. */
-static int write_png(const char *path, const void *px, uint32_t w, uint32_t h, int channels,
+int export_png_write(const char *path, const void *px, uint32_t w, uint32_t h, int channels,
                      int depth16, char *why, size_t whysz)
 {
     FILE *f = fopen(path, "wb");
@@ -182,7 +182,7 @@ static int frames_of_stream(fr *x, const char *clipdir, const char *clip_id, uin
             }
             char why[200];
             snprintf(path, sizeof path, "%s/%06" PRIu64 ".png", dir, f + i);
-            if (write_png(path, fp, (uint32_t)a.dims[2], (uint32_t)a.dims[1], channels, u16 || f32, why,
+            if (export_png_write(path, fp, (uint32_t)a.dims[2], (uint32_t)a.dims[1], channels, u16 || f32, why,
                           sizeof why)) {
                 snprintf(x->err, x->errsz, "%s: cannot write %s: %s", x->target, path, why);
                 return SYNAPT_E_IO;
