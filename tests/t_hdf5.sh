@@ -168,10 +168,26 @@ synapt-convert "$T/p_back.synapt" --to framemd5 --clip "$clip" > "$T/md5_b" 2>/d
 if [ -s "$T/md5_a" ] && cmp -s "$T/md5_a" "$T/md5_b"; then pass hdf5_roundtrip_framemd5
 else fail hdf5_roundtrip_framemd5 "framemd5 of clip $clip differs after the round trip"; fi
 
+# decoded video resized: shape, source_size, and the same picture on average
+run small_side synapt-convert "$S" --to hdf5 --short-side 24 -o "$T/ss.h5"
+if [ $rc -eq 0 ] && $PY - "$T/ss.h5" "$T/syn.h5" > "$T/ss.log" 2>&1 <<'PYEOF'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+cid = a["clip_ids"][0].decode()
+g, full = a["clips"][cid]["rgb"], b["clips"][cid]["rgb"]["data"][...]
+small = g["data"][...]
+assert small.shape == (full.shape[0], 24, 32, 3), small.shape
+assert list(g.attrs["source_size"]) == [full.shape[2], full.shape[1]]
+assert abs(small.mean() - full.mean()) < 2.0, (small.mean(), full.mean())
+print("resized ok")
+PYEOF
+then pass hdf5_decode_short_side; else fail hdf5_decode_short_side "$(tail -2 "$T/ss.log") $(cat "$T/small_side.err")"; fi
+
 # --- options and safe output ---------------------------------------------
 ok=1
 for args in "--to hdf5" "--to hdf5 -o $T/u.h5 --video nope" "--to npy --video packets -o $T/u.npy" \
-            "--to hdf5 -o $T/u.h5 --clip walk_000" "--to hdf5 -o $T/u.h5 --hdf5-zst"; do
+            "--to hdf5 -o $T/u.h5 --clip walk_000" "--to hdf5 -o $T/u.h5 --hdf5-zst" \
+            "--to hdf5 -o $T/u.h5 --video packets --size 8x8" "--to npy --clip walk_000 --stream rgb --short-side 8 -o $T/u.npy"; do
     # shellcheck disable=SC2086
     run usage synapt-convert "$F" $args
     [ $rc -eq 2 ] || { ok=0; fail hdf5_usage "'$args' gave status $rc"; }

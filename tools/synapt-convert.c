@@ -70,6 +70,8 @@ static const char usage[] =
     "      --video MODE      --to hdf5: encoded video as 'decode' (T, H, W, 3) u8 RGB,\n"
     "                        the default, or 'packets' (the stored packets byte for\n"
     "                        byte with their table, so it converts back identically)\n"
+    "      --size WxH        --to hdf5 --video decode: resize decoded frames to WxH\n"
+    "      --short-side N    --to hdf5 --video decode: scale so the shorter side is N\n"
     "      --hdf5-zstd       --to hdf5: compress with the zstd filter (32015) instead\n"
     "                        of deflate; refused when HDF5 cannot load that plugin\n"
     "  -q, --quiet           no progress bar\n"
@@ -96,6 +98,7 @@ typedef struct convert_args {
     const char *video;     /* --video decode|packets (hdf5) */
     int hdf5_zstd;         /* --hdf5-zstd */
     int all;               /* --all: every clip */
+    uint32_t width, height, short_side; /* --size, --short-side (hdf5 --video decode) */
 } convert_args;
 
 /* Read batches of about this many bytes: large enough to amortise chunk
@@ -517,6 +520,11 @@ static int convert_hdf5(const convert_args *a)
         cli_usage_error("--video wants decode or packets (got '%s')", a->video);
     o.video_packets = a->video && !strcmp(a->video, "packets");
     o.zstd = a->hdf5_zstd;
+    if ((a->width || a->short_side) && o.video_packets)
+        cli_usage_error("--size and --short-side resize decoded video; --video packets keeps the packets as stored");
+    o.width = a->width;
+    o.height = a->height;
+    o.short_side = a->short_side;
     char writer[64];
     snprintf(writer, sizeof writer, "synapt-convert %s", synapt_version());
     o.writer = writer;
@@ -741,7 +749,8 @@ static const verb verbs[] = {
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD, OPT_ALL };
+    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD, OPT_ALL,
+           OPT_SIZE, OPT_SHORT };
     static const struct option longopts[] = {
         { "to", required_argument, NULL, OPT_TO },
         { "clip", required_argument, NULL, OPT_CLIP },
@@ -751,6 +760,8 @@ int main(int argc, char **argv)
         { "video", required_argument, NULL, OPT_VIDEO },
         { "hdf5-zstd", no_argument, NULL, OPT_HDF5_ZSTD },
         { "all", no_argument, NULL, OPT_ALL },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "short-side", required_argument, NULL, OPT_SHORT },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -783,6 +794,22 @@ int main(int argc, char **argv)
         case OPT_VIDEO: a.video = optarg; break;
         case OPT_HDF5_ZSTD: a.hdf5_zstd = 1; break;
         case OPT_ALL: a.all = 1; break;
+        case OPT_SIZE: {
+            unsigned w, h;
+            char tail;
+            if (sscanf(optarg, "%ux%u%c", &w, &h, &tail) != 2 || !w || !h || w > 16384 || h > 16384)
+                cli_usage_error("--size wants WxH, e.g. 320x240 (got '%s')", optarg);
+            a.width = w;
+            a.height = h;
+            break;
+        }
+        case OPT_SHORT: {
+            uint64_t v;
+            if (cli_parse_u64(&v, optarg) || v < 2 || v > 16384)
+                cli_usage_error("--short-side wants a pixel count (got '%s')", optarg);
+            a.short_side = (uint32_t)v;
+            break;
+        }
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -811,8 +838,9 @@ int main(int argc, char **argv)
         cli_error(a.out, "exists and is not a regular file; refusing to replace it");
         return CLI_EXIT_ERROR;
     }
-    if ((a.video || a.hdf5_zstd) && strcmp(a.to, "hdf5") != 0)
-        cli_usage_error("--video and --hdf5-zstd apply to --to hdf5 only");
+    if ((a.video || a.hdf5_zstd || a.width || a.short_side) && strcmp(a.to, "hdf5") != 0)
+        cli_usage_error("--video, --hdf5-zstd, --size and --short-side apply to --to hdf5 only");
+    if (a.width && a.short_side) cli_usage_error("give --size or --short-side, not both");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].name, a.to) == 0) return verbs[i].run(&a);
     cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libswscale/swscale.h>
+
 /* Frames are read and written in batches of about this many bytes. */
 #define BATCH_BYTES (32u << 20)
 /* A single frame or packet larger than this is refused rather than
@@ -202,10 +204,31 @@ static int write_pts(ex *x, hid_t g, uint64_t clip, uint32_t s, uint64_t frames)
 
 typedef enum { READ_ARRAY, READ_POSE, READ_VIDEO } read_how;
 
+/* Output size of decoded video under --size / --short-side. */
+static void target_size(const h5layout_export_options *o, uint32_t w, uint32_t h, uint32_t *ow,
+                        uint32_t *oh)
+{
+    *ow = w;
+    *oh = h;
+    if (o->width && o->height) {
+        *ow = o->width;
+        *oh = o->height;
+    } else if (o->short_side && w && h) {
+        double k = (double)o->short_side / (double)(w < h ? w : h);
+        *ow = (uint32_t)(w * k / 2 + 0.5) * 2;
+        *oh = (uint32_t)(h * k / 2 + 0.5) * 2;
+        if (*ow < 2) *ow = 2;
+        if (*oh < 2) *oh = 2;
+    }
+}
+
 /* Dataset `data` of (T, *frame) rows, filled in batches. */
 static int write_data(ex *x, hid_t g, uint64_t clip, uint32_t s, read_how how, int dtype,
-                      int rank, const hsize_t *dims, uint32_t persons)
+                      int rank, const hsize_t *dims, uint32_t persons, uint32_t src_w, uint32_t src_h)
 {
+    /* decoded video at another size: frames are decoded at src_w x src_h
+     * and scaled one by one (area filter down, bicubic up) */
+    int resize = how == READ_VIDEO && (dims[2] != src_w || dims[1] != src_h);
     uint64_t frame_bytes = synapt_dtype_size(dtype);
     for (int d = 1; d < rank; d++) {
         if (dims[d] && frame_bytes > MAX_ITEM_BYTES / dims[d])
@@ -220,13 +243,25 @@ static int write_data(ex *x, hid_t g, uint64_t clip, uint32_t s, read_how how, i
         H5Tclose(type);
         return fail_h5(x, "creating data");
     }
-    uint64_t total = dims[0], batch = frame_bytes ? BATCH_BYTES / frame_bytes : total;
+    uint64_t src_bytes = resize ? (uint64_t)src_w * src_h * 3 : frame_bytes;
+    uint64_t per = src_bytes > frame_bytes ? src_bytes : frame_bytes;
+    uint64_t total = dims[0], batch = per ? BATCH_BYTES / per : total;
     if (batch == 0) batch = 1;
     int rc = 0;
-    if (frame_bytes && total) rc = need_buf(x, (batch < total ? batch : total) * frame_bytes);
+    uint8_t *scaled = NULL;
+    struct SwsContext *sws = NULL;
+    if (resize) {
+        int down = dims[2] < src_w || dims[1] < src_h;
+        sws = sws_getContext((int)src_w, (int)src_h, AV_PIX_FMT_RGB24, (int)dims[2], (int)dims[1],
+                             AV_PIX_FMT_RGB24, (down ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND,
+                             NULL, NULL, NULL);
+        scaled = malloc((size_t)(frame_bytes * (batch < total ? batch : total)) + 1);
+        if (!sws || !scaled) rc = fail(x, SYNAPT_E_NOMEM, "cannot set up the resize");
+    }
+    if (!rc && frame_bytes && total) rc = need_buf(x, (batch < total ? batch : total) * src_bytes);
     for (uint64_t f = 0; f < total && frame_bytes && !rc; f += batch) {
         uint64_t k = total - f < batch ? total - f : batch;
-        size_t bytes = (size_t)(k * frame_bytes), got = bytes;
+        size_t bytes = (size_t)(k * src_bytes), got = bytes;
         if (how == READ_VIDEO)
             rc = synapt_video_read(x->buf, x->cap, &got, x->r, clip, s, f, k, SYNAPT_PIXFMT_RGB24);
         else if (how == READ_POSE)
@@ -242,8 +277,20 @@ static int write_data(ex *x, hid_t g, uint64_t clip, uint32_t s, read_how how, i
                       f, f + k - 1, got, bytes);
             break;
         }
-        if (write_rows(ds, type, rank, dims, f, k, x->buf)) rc = fail_h5(x, "writing data");
+        const void *out = x->buf;
+        if (resize) {
+            for (uint64_t i = 0; i < k; i++) {
+                const uint8_t *in[1] = { (const uint8_t *)x->buf + i * src_bytes };
+                int is[1] = { (int)src_w * 3 }, os[1] = { (int)dims[2] * 3 };
+                uint8_t *o[1] = { scaled + i * frame_bytes };
+                sws_scale(sws, in, is, 0, (int)src_h, o, os);
+            }
+            out = scaled;
+        }
+        if (write_rows(ds, type, rank, dims, f, k, out)) rc = fail_h5(x, "writing data");
     }
+    sws_freeContext(sws);
+    free(scaled);
     H5Dclose(ds);
     H5Tclose(type);
     if (!rc) x->frames += total;
@@ -396,11 +443,17 @@ static int export_stream(ex *x, hid_t cg, uint64_t clip, uint32_t s)
         if ((rc = synapt_video_get_info(&vi, x->r, clip, s)) != 0) rc = fail_reader(x, rc);
         if (!rc) rc = stream_attrs(x, g, &si, kind, "array", "u8", vi.frame_count);
         if (!rc && h5c_attr_str(g, "decoded", "rgb24")) rc = fail_h5(x, "writing attributes");
+        uint32_t ow = vi.width, oh = vi.height;
+        if (!rc) target_size(x->o, vi.width, vi.height, &ow, &oh);
         dims[0] = vi.frame_count;
-        dims[1] = vi.height;
-        dims[2] = vi.width;
+        dims[1] = oh;
+        dims[2] = ow;
         dims[3] = 3;
-        if (!rc) rc = write_data(x, g, clip, s, READ_VIDEO, SYNAPT_DTYPE_U8, 4, dims, 0);
+        if (!rc && (ow != vi.width || oh != vi.height)) {
+            uint32_t src_size[2] = { vi.width, vi.height };
+            if (h5c_attr_num(g, "source_size", H5T_STD_U32LE, src_size, 2, 1)) rc = fail_h5(x, "writing attributes");
+        }
+        if (!rc) rc = write_data(x, g, clip, s, READ_VIDEO, SYNAPT_DTYPE_U8, 4, dims, 0, vi.width, vi.height);
     } else if (si.kind == SYNAPT_KIND_POSE2D || si.kind == SYNAPT_KIND_POSE3D) {
         if (si.ndim != 3 || si.dtype != SYNAPT_DTYPE_F32)
             rc = fail(x, SYNAPT_E_CORRUPT, "pose frames are not (P, J, C) f32");
@@ -412,7 +465,7 @@ static int export_stream(ex *x, hid_t cg, uint64_t clip, uint32_t s)
         dims[1] = most;
         dims[2] = si.shape[1];
         dims[3] = si.shape[2];
-        if (!rc) rc = write_data(x, g, clip, s, READ_POSE, SYNAPT_DTYPE_F32, 4, dims, most);
+        if (!rc) rc = write_data(x, g, clip, s, READ_POSE, SYNAPT_DTYPE_F32, 4, dims, most, 0, 0);
         if (!rc && si.has_pts) rc = write_pts(x, g, clip, s, si.frame_count);
     } else {
         uint64_t expect = synapt_dtype_size(si.dtype);
@@ -424,7 +477,7 @@ static int export_stream(ex *x, hid_t cg, uint64_t clip, uint32_t s)
         if (si.ndim > 4 || !expect || (si.frame_count && si.frame_bytes != expect))
             rc = fail(x, SYNAPT_E_CORRUPT, "frames vary in size, so they do not form one array");
         if (!rc) rc = stream_attrs(x, g, &si, kind, "array", synapt_dtype_name(si.dtype), si.frame_count);
-        if (!rc) rc = write_data(x, g, clip, s, READ_ARRAY, si.dtype, 1 + (int)si.ndim, dims, 0);
+        if (!rc) rc = write_data(x, g, clip, s, READ_ARRAY, si.dtype, 1 + (int)si.ndim, dims, 0, 0, 0);
         if (!rc && si.has_pts) rc = write_pts(x, g, clip, s, si.frame_count);
     }
     H5Gclose(g);

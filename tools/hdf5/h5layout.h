@@ -41,6 +41,9 @@ typedef struct h5layout_export_options {
                                     0: decoded (T, H, W, 3) u8 RGB */
     int zstd;                    /* 1: filter 32015 instead of deflate */
     int deflate_level;           /* 0..9, default 4 */
+    uint32_t width, height;      /* decoded video: resize every frame to this (both or neither) */
+    uint32_t short_side;         /* decoded video: or scale so the shorter side is this,
+                                    keeping the aspect ratio (even sizes); 0 = as stored */
     const char *writer;          /* root attribute `writer`, e.g. "synapt-convert 0.1.0" */
     /* Clips to export, in this order; NULL = every clip in file order. This
      * is where a clip selection (split, label, group filters) plugs in. */
@@ -50,7 +53,7 @@ typedef struct h5layout_export_options {
     void *progress_user;
 } h5layout_export_options;
 #define H5LAYOUT_EXPORT_OPTIONS_INIT \
-    { H5LAYOUT_EXPORT_OPTIONS_VERSION, 0, 0, 4, NULL, NULL, 0, NULL, NULL }
+    { H5LAYOUT_EXPORT_OPTIONS_VERSION, 0, 0, 4, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
 
 typedef struct h5layout_stats {
     uint64_t clips, streams, frames;
