@@ -35,11 +35,15 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
 # the link order, and the layout check (scripts/check-layout.sh) refuses an
 # include against it.
-TOOL_LIBS    = import synth npy cli
+TOOL_LIBS    = import synth h5 export npy cli
 import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libavutil libswscale
 import_USES  = npy cli
 synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libswscale
 synth_USES   = npy cli
+h5_PKGS      = hdf5 libswscale libavutil
+h5_USES      =
+export_PKGS  = libpng libswscale libavutil
+export_USES  =
 npy_PKGS     = $(HAVE_ZLIB)
 npy_USES     =
 cli_PKGS     = libcjson libavutil
@@ -48,8 +52,8 @@ cli_USES     =
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name
 # here (and what those use in turn) plus libsynapt, nothing else.
 synapt-inspect_USES = cli
-synapt-convert_USES = npy cli
-synapt-pack_USES    = import cli
+synapt-convert_USES = h5 export npy cli
+synapt-pack_USES    = import h5 cli
 synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
 
