@@ -60,7 +60,7 @@ extern "C" {
 #define SYNAPT_VERSION_STRING "0.1.0"
 
 #define SYNAPT_FORMAT_MAJOR 1
-#define SYNAPT_FORMAT_MINOR 0
+#define SYNAPT_FORMAT_MINOR 1
 
 /** Library version string, e.g. "0.1.0". Static storage. Thread-safe. */
 SYNAPT_API const char *synapt_version(void);
@@ -168,7 +168,8 @@ typedef enum synapt_filter {
     SYNAPT_FILTER_NONE       = 0,
     SYNAPT_FILTER_SHUFFLE    = 1, /* byte planes by element size */
     SYNAPT_FILTER_DEPTH_MED  = 2, /* u16 2D: MED (LOCO-I) prediction, zigzag, byte planes */
-    SYNAPT_FILTER_XOR_PREV   = 3  /* XOR with the previous frame, then byte planes */
+    SYNAPT_FILTER_XOR_PREV   = 3, /* XOR with the previous frame, then byte planes */
+    SYNAPT_FILTER_DEPTH_RANK = 4  /* u16 2D: values to ranks, MED, varints (format 1.1) */
 } synapt_filter;
 
 /** Channel layout of pose frames (last axis). */
