@@ -104,6 +104,14 @@ $(B)/bench/%: bench/%.c $(TOOL_HOBJ) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
 
+# bench_depth compares with JPEG XL when libjxl is there (optional: the
+# benchmark says so and skips those columns without it)
+JXL_CFLAGS := $(shell pkg-config --exists libjxl 2>/dev/null && echo -DSYNAPT_HAVE_JXL `pkg-config --cflags libjxl`)
+JXL_LIBS   := $(shell pkg-config --libs libjxl 2>/dev/null)
+$(B)/bench/bench_depth: bench/bench_depth.c $(TOOL_HOBJ) $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) $(JXL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) $(JXL_LIBS) -o $@
+
 # gen_golden writes and dumps the golden files for tests/t_golden.sh (not a test itself)
 tests: $(TEST_BIN) $(B)/tests/gen_golden
 examples: $(EX_BIN)
