@@ -228,7 +228,8 @@ static void undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
     }
 }
 
-/* depth_rank (7.5): palette, then one varint per pixel of rank residuals;
+/* depth_rank (7.5): palette, then one varint per pixel of rank residuals
+ * (predicted from above, or from the left on the first row);
  * the ranks are decoded into dst first, then replaced by palette values.
  * Returns 0, or -1 when the frame breaks a rule of 7.5. */
 static int undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
@@ -247,7 +248,8 @@ static int undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
             if (!(byte & 0x80)) break;
         }
         unsigned r = (z >> 1) ^ ((z & 1) ? 0xFFFFu : 0);
-        unsigned t = (r + med(dst, i, w)) & 0xFFFFu;
+        unsigned pred = i >= w ? pixel(dst, i - w) : i > 0 ? pixel(dst, i - 1) : 0;
+        unsigned t = (r + pred) & 0xFFFFu;
         if (t >= P) return -1;
         dst[2 * i] = (uint8_t)t;
         dst[2 * i + 1] = (uint8_t)(t >> 8);

@@ -211,7 +211,7 @@ void sy_unxor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *pr
                    size_t prev_n, size_t elem);
 
 /* ---------------------------------------------------------------------
- * depth_rank (depth_codec.c): palette of distinct values, MED on ranks,
+ * depth_rank (depth_codec.c): palette of distinct values, ranks predicted from above,
  * varint residuals, zero padding; spec 7.5.
  * --------------------------------------------------------------------- */
 /* Filter one u16 frame of n bytes, rows of `width`. `scratch` holds

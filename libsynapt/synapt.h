@@ -169,7 +169,7 @@ typedef enum synapt_filter {
     SYNAPT_FILTER_SHUFFLE    = 1, /* byte planes by element size */
     SYNAPT_FILTER_DEPTH_MED  = 2, /* u16 2D: MED (LOCO-I) prediction, zigzag, byte planes */
     SYNAPT_FILTER_XOR_PREV   = 3, /* XOR with the previous frame, then byte planes */
-    SYNAPT_FILTER_DEPTH_RANK = 4  /* u16 2D: values to ranks, MED, varints (format 1.1);
+    SYNAPT_FILTER_DEPTH_RANK = 4  /* u16 2D: values to ranks, vertical prediction, varints (format 1.1);
                                      asked of a writer: per chunk the smallest of
                                      depth_rank, depth_med and none */
 } synapt_filter;

@@ -373,7 +373,8 @@ static void write_errors(const char *dir, const char *basic)
     spit(dir, "err_empty_file.synapt", g, 0);
     spit(dir, "err_trunc_magic.synapt", g, 5);
     spit(dir, "err_trunc_header.synapt", g, 40);
-    spit(dir, "err_trunc_half.synapt", g, n / 2);
+    /* mid-record: + 7 so the cut never falls on a record boundary (records are >= 24 bytes) */
+    spit(dir, "err_trunc_half.synapt", g, n / 2 + 7);
     spit(dir, "err_trunc_no_footer.synapt", g, n - 32);
     spit(dir, "err_trunc_footer.synapt", g, n - 5);
     spit(dir, "err_trunc_index.synapt", g, index_at + 100);
