@@ -367,6 +367,10 @@ void sy_packets_free(const synapt_reader *r, sy_packets *pk);
  * frames must follow on: first == frames so far, no buffered frames. */
 int sy_writer_put_chunk(synapt_writer *w, uint32_t stream, uint8_t *rec, uint64_t body_len,
                         uint64_t first, uint32_t count, uint64_t raw);
+/* The writer's allocator, for modules that allocate on its behalf. */
+const sy_mem *sy_writer_mem(const synapt_writer *w);
+/* Set the writer's message ("path: text") without poisoning it; returns code. */
+int sy_writer_note(synapt_writer *w, int code, const char *text);
 /* Abandon the open clip before any of its chunks was written (its labels
  * stay in the vocabulary). _STATE when chunks were written. */
 int sy_writer_drop_clip(synapt_writer *w);

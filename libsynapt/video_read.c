@@ -38,6 +38,7 @@ typedef struct vslot {
 } vslot;
 
 typedef struct vcache {
+    const sy_mem *mem;  /* the reader's, which outlives the cache */
     pthread_mutex_t lock;
     vslot *idle;        /* most recently used first */
 } vcache;
@@ -50,8 +51,8 @@ static void slot_free(vslot *s)
     sy_packets_free(s->r, &s->pk);
     sws_freeContext(s->sws);
     av_frame_free(&s->conv);
-    free(s->pack);
-    free(s);
+    sy_free(&s->r->mem, s->pack);
+    sy_free(&s->r->mem, s);
 }
 
 static void cache_free(void *p)
@@ -65,7 +66,7 @@ static void cache_free(void *p)
         slot_free(s);
     }
     pthread_mutex_destroy(&c->lock);
-    free(c);
+    sy_free(c->mem, c);
 }
 
 static vcache *cache_get(const synapt_reader *rc)
@@ -73,8 +74,9 @@ static vcache *cache_get(const synapt_reader *rc)
     synapt_reader *r = (synapt_reader *)rc; /* the cache is the reader's private mutable state */
     pthread_mutex_lock(&r->pool_lock);
     if (!r->video_cache) {
-        vcache *c = calloc(1, sizeof *c);
+        vcache *c = sy_calloc(&r->mem, sizeof *c);
         if (c) {
+            c->mem = &r->mem;
             pthread_mutex_init(&c->lock, NULL);
             r->video_cache = c;
             r->video_cache_free = cache_free;
@@ -107,7 +109,7 @@ static int load_stream(vstream *v, const synapt_reader *r, uint64_t clip, uint32
     if (v->info.kind != SYNAPT_KIND_VIDEO || v->info.codec == SYNAPT_CODEC_RAW)
         return sy_rerr(r, SYNAPT_E_INVALID_ARG, clip, stream, SY_NO_CHUNK, "not an encoded video stream");
     char rp[16];
-    rc = vid_config_parse(&v->p, &v->m, &v->mode, rp, sizeof rp, v->info.codec_config,
+    rc = vid_config_parse(&r->mem, &v->p, &v->m, &v->mode, rp, sizeof rp, v->info.codec_config,
                           v->info.extradata, v->info.extradata_size, v->st.packets, err, sizeof err);
     if (rc)
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
@@ -134,7 +136,7 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
     int rc = load_stream(&v, r, clip, stream);
     if (rc)
         return rc;
-    vslot *s = calloc(1, sizeof *s);
+    vslot *s = sy_calloc(&r->mem, sizeof *s);
     if (!s) {
         vid_params_free(&v.p);
         vid_map_free(&v.m);
@@ -146,9 +148,9 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
     s->mode = v.mode;
     s->npkt = v.st.packets;
     s->sws_fmt = -1;
-    rc = vid_dec_create(&s->d, &v.p, &v.m, 1, err, sizeof err); /* takes p and m */
+    rc = vid_dec_create(&s->d, &r->mem, &v.p, &v.m, 1, err, sizeof err); /* takes p and m */
     if (rc) {
-        free(s);
+        sy_free(&r->mem, s);
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
     }
     *out = s;
@@ -336,7 +338,7 @@ static int on_frame(void *user, uint64_t index, const AVFrame *f)
     if (o->md5) {
         vslot *s = o->s;
         if (s->pack_cap < o->frame_bytes) {
-            uint8_t *p = realloc(s->pack, o->frame_bytes);
+            uint8_t *p = sy_realloc(&s->r->mem, s->pack, o->frame_bytes);
             if (!p)
                 return SYNAPT_E_NOMEM;
             s->pack = p;
@@ -491,7 +493,7 @@ SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint
     }
     if (n == 0)
         goto out;
-    int64_t *pp = malloc((size_t)(hi - lo + 1) * sizeof *pp);
+    int64_t *pp = sy_malloc(&r->mem, (size_t)(hi - lo + 1) * sizeof *pp);
     if (!pp) {
         rc = sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, SY_NO_CHUNK, "out of memory");
         goto out;
@@ -499,7 +501,7 @@ SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint
     rc = synapt_reader_frame_pts(pp, r, clip, stream, lo, hi - lo + 1);
     for (uint64_t i = first; !rc && i < first + n; i++)
         out[i - first] = pp[v.m.out_pkt[i] - lo];
-    free(pp);
+    sy_free(&r->mem, pp);
 out:
     vid_params_free(&v.p);
     vid_map_free(&v.m);

@@ -429,6 +429,13 @@ const char *synapt_writer_errmsg(const synapt_writer *w)
     return w ? w->msg : "";
 }
 
+const sy_mem *sy_writer_mem(const synapt_writer *w) { return &w->mem; }
+
+int sy_writer_note(synapt_writer *w, int code, const char *text)
+{
+    return werr(w, code, "%s", text);
+}
+
 /* ---- labels ---- */
 
 static int label_eq(const synapt_writer *w, uint32_t id, const void *s, size_t len)
