@@ -332,7 +332,7 @@ int synapt_dataset_open(synapt_dataset **out, const char *path,
         memcpy(m->full, path, dlen);
         memcpy(m->full + dlen, m->path, pl + 1);
     }
-    if (!ds->labels_cap) {
+    if (!ds->have_labels) {
         /* no `labels`: V is every member's names, in member order */
         for (uint32_t i = 0; i < ds->nm; i++) {
             if ((rc = member_open(ds, &ds->m[i], 1))) goto fail;

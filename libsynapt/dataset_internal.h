@@ -32,6 +32,7 @@ struct synapt_dataset {
     synapt_dataset_options opts;
     char *path;
     int is_manifest;
+    int have_labels;             /* the manifest lists `labels` */
     ds_member *m;
     uint32_t nm;
     uint64_t nclips;

@@ -384,6 +384,7 @@ int sy_ds_parse_manifest(synapt_dataset *ds, const char *text, size_t len)
     }
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(root, "labels");
     if (labels) {
+        ds->have_labels = 1;
         if (!cJSON_IsArray(labels)) {
             sy_ds_set_msg(ds, "\"labels\" is not an array");
             rc = SYNAPT_E_MANIFEST;

@@ -354,6 +354,9 @@ static void hostile(void)
                  "[{\"path\":\"m1.synapt.json\",\"uuid\":\"00000000000000000000000000000000\","
                  "\"clips\":1,\"size\":%lld}]}", (long long)st.st_size);
         expect(t, SYNAPT_E_NOT_SYNAPT, "m1.synapt.json", 0);
+        synapt_dataset *d2;
+        CHECK_OK(synapt_dataset_open(&d2, tpath("bad.synapt.json"), NULL, NULL, 0)); /* labels [] opens nothing */
+        synapt_dataset_close(d2);
     }
 }
 
