@@ -1046,6 +1046,15 @@ SYNAPT_API int synapt_dataset_frame_entries(synapt_frame_entry *out, synapt_data
 SYNAPT_API int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn progress,
                                      void *user);
 
+/** As synapt_writer_copy_clip(), with the clip described by `desc` instead
+ *  of the source's description (id, labels, split, source, groups, meta):
+ *  for tools that rename, relabel or annotate what they copy (synapt-merge
+ *  keeps the original label and id in meta). Streams and chunks are copied
+ *  as by synapt_writer_copy_clip(). `desc` NULL: same as that call. Errors:
+ *  those of synapt_writer_copy_clip() and synapt_writer_begin_clip(). */
+SYNAPT_API int synapt_writer_copy_clip_as(synapt_writer *w, const synapt_reader *src,
+                                          uint64_t clip, const synapt_clip_desc *desc);
+
 /* Thread-safety: one handle may serve many threads for every call above
  * but open and close; member opening and eviction take a lock held only
  * while a member is opened or closed, never during a read. */
