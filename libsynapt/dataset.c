@@ -406,6 +406,10 @@ int synapt_dataset_member_info(synapt_dataset_member *out, const synapt_dataset 
     out->selected = m->n;
     out->base = m->base;
     out->has_select = m->select != NULL;
+    out->select = m->select;
+    out->label_map_count = m->nmap;
+    out->label_map_keys = (const char *const *)m->map_keys;
+    out->label_map_values = (const char *const *)m->map_vals;
     return 0;
 }
 

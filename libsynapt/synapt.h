@@ -972,6 +972,11 @@ typedef struct synapt_dataset_member {
     uint64_t selected;           /* clips it contributes (= clips without select) */
     uint64_t base;               /* dataset index of its first contributed clip */
     int has_select;
+    const uint64_t *select;      /* the `select` indices (`selected` of them), NULL
+                                    without; borrowed until close */
+    size_t label_map_count;      /* entries of the member's label_map */
+    const char *const *label_map_keys;   /* sorted; borrowed until close */
+    const char *const *label_map_values; /* NULL entry = the label is dropped */
 } synapt_dataset_member;
 
 /** Describe member `m` from the manifest (opens nothing). Errors: _RANGE. */

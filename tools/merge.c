@@ -1,0 +1,724 @@
+/* merge.c - synapt-merge's plan and copy (see merge.h).
+ *
+ * Everything that can refuse the merge (an unmapped label, a duplicate id,
+ * an output that is an input) is decided on the plan, before the output is
+ * created, so a refused merge writes nothing. The copy is single-threaded
+ * and the writer deterministic: the same inputs and options give the same
+ * bytes. */
+#include "merge.h"
+#include "cli.h"
+#include "dsmanifest.h"
+#include "synapt.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+/* ---- small helpers ---- */
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
+    return p;
+}
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
+    return p;
+}
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
+    return d;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* A set of strings (ids), open addressing; grows at half full. */
+typedef struct strset { char **v; size_t cap, n; } strset;
+
+static int strset_has(const strset *s, const char *k)
+{
+    if (!s->cap) return 0;
+    for (size_t i = XXH3_64bits(k, strlen(k)) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i]) return 0;
+        if (!strcmp(s->v[i], k)) return 1;
+    }
+}
+static void strset_add(strset *s, const char *k)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        strset t = { NULL, s->cap ? s->cap * 2 : 1024, 0 };
+        t.v = calloc(t.cap, sizeof *t.v);
+        if (!t.v) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
+        for (size_t i = 0; i < s->cap; i++) if (s->v[i]) strset_add(&t, s->v[i]);
+        free(s->v);
+        *s = t;
+    }
+    size_t i = XXH3_64bits(k, strlen(k)) & (s->cap - 1);
+    while (s->v[i]) i = (i + 1) & (s->cap - 1);
+    s->v[i] = (char *)k;   /* borrowed: the plan owns the strings */
+    s->n++;
+}
+
+/* ---- the label map ---- */
+
+typedef struct map_entry { char *source, *label, *target; } map_entry;  /* target NULL: drop */
+typedef struct label_map { map_entry *e; size_t n; } label_map;
+
+static int cmp_map(const void *a, const void *b)
+{
+    const map_entry *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    return c ? c : strcmp(x->source, y->source);
+}
+
+static void map_add(label_map *m, const char *src, const char *label, const char *target)
+{
+    m->e = xrealloc(m->e, (m->n + 1) * sizeof *m->e);
+    m->e[m->n].source = xstrdup(src);
+    m->e[m->n].label = xstrdup(label);
+    m->e[m->n].target = target ? xstrdup(target) : NULL;
+    m->n++;
+}
+
+/* CSV with the header source,label,target (no quoting: names with commas
+ * go in the JSON form), or a JSON array of {"source","label","target"}.
+ * An empty or null target drops the label. */
+static int map_load(label_map *m, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { cli_error(path, "cannot open the map: %s", strerror(errno)); return -1; }
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (len < 0 || len > (64l << 20)) { fclose(f); cli_error(path, "map larger than 64 MiB"); return -1; }
+    char *text = xmalloc((size_t)len + 1);
+    size_t got = fread(text, 1, (size_t)len, f);
+    fclose(f);
+    text[got] = 0;
+    int rc = 0;
+    const char *t = text;
+    while (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t') t++;
+    if (*t == '[') {
+        cJSON *root = cJSON_ParseWithLength(text, got);
+        if (!cJSON_IsArray(root)) {
+            cli_error(path, "the map is not a JSON array of {\"source\",\"label\",\"target\"}");
+            rc = -1;
+        }
+        int i = 0;
+        for (const cJSON *c = root ? root->child : NULL; c && !rc; c = c->next, i++) {
+            const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "source"),
+                        *l = cJSON_GetObjectItemCaseSensitive(c, "label"),
+                        *g = cJSON_GetObjectItemCaseSensitive(c, "target");
+            if (!cJSON_IsString(s) || !cJSON_IsString(l) || !(cJSON_IsString(g) || cJSON_IsNull(g))) {
+                cli_error(path, "map entry %d: needs string \"source\", \"label\" and \"target\" (string or null)", i);
+                rc = -1;
+                break;
+            }
+            map_add(m, s->valuestring, l->valuestring,
+                    cJSON_IsString(g) && *g->valuestring ? g->valuestring : NULL);
+        }
+        cJSON_Delete(root);
+    } else {
+        char *save = NULL;
+        int line = 0;
+        for (char *ln = strtok_r(text, "\n", &save); ln && !rc; ln = strtok_r(NULL, "\n", &save)) {
+            line++;
+            size_t l = strlen(ln);
+            if (l && ln[l - 1] == '\r') ln[--l] = 0;
+            if (line == 1) {
+                if (strcmp(ln, "source,label,target")) {
+                    cli_error(path, "line 1: the header must be 'source,label,target'");
+                    rc = -1;
+                }
+                continue;
+            }
+            if (!l) continue;
+            char *c1 = strchr(ln, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+            if (!c2 || strchr(c2 + 1, ',')) {
+                cli_error(path, "line %d: expected 3 comma-separated fields", line);
+                rc = -1;
+                break;
+            }
+            *c1 = *c2 = 0;
+            if (!*ln || !c1[1]) {
+                cli_error(path, "line %d: empty source or label ('*' means any source)", line);
+                rc = -1;
+                break;
+            }
+            map_add(m, ln, c1 + 1, c2[1] ? c2 + 1 : NULL);
+        }
+    }
+    free(text);
+    if (!rc) {
+        qsort(m->e, m->n, sizeof *m->e, cmp_map);
+        for (size_t i = 1; i < m->n; i++)
+            if (!cmp_map(&m->e[i - 1], &m->e[i])) {
+                cli_error(path, "source '%s' label '%s' is mapped twice", cli_disp(m->e[i].source),
+                          cli_disp(m->e[i].label));
+                rc = -1;
+                break;
+            }
+    }
+    return rc;
+}
+
+/* The entry for (source, label): the exact source first, then '*'. */
+static const map_entry *map_find(const label_map *m, const char *source, const char *label)
+{
+    map_entry key = { (char *)source, (char *)label, NULL };
+    const map_entry *e = bsearch(&key, m->e, m->n, sizeof *m->e, cmp_map);
+    if (e) return e;
+    key.source = "*";
+    return bsearch(&key, m->e, m->n, sizeof *m->e, cmp_map);
+}
+
+/* ---- the plan ---- */
+
+typedef struct item {
+    uint32_t in;                 /* input */
+    uint64_t g;                  /* dataset clip of that input */
+    char *id, *orig_id, *source;
+    const char **labels;         /* output label names (borrowed: map or dataset) */
+    const char **orig;           /* input label names */
+    size_t nlabels, norig;
+    uint64_t key;                /* content hash (chunk checksums) */
+    int drop;
+} item;
+
+typedef struct plan {
+    synapt_dataset **ds;
+    size_t nds;
+    item *it;
+    size_t n, cap;
+} plan;
+
+static int open_inputs(plan *p, const merge_options *o)
+{
+    p->ds = calloc(o->ninputs, sizeof *p->ds);
+    if (!p->ds) return -1;
+    p->nds = o->ninputs;
+    struct stat so;
+    int have_out = stat(o->out, &so) == 0;
+    for (size_t i = 0; i < o->ninputs; i++) {
+        char err[1024];
+        if (synapt_dataset_open(&p->ds[i], o->inputs[i], NULL, err, sizeof err)) {
+            cli_error_msg(o->inputs[i], err);
+            return -1;
+        }
+        /* never write over an input: the input itself or any member */
+        for (uint32_t m = 0; have_out && m < synapt_dataset_member_count(p->ds[i]); m++) {
+            synapt_dataset_member mi;
+            struct stat sm;
+            synapt_dataset_member_info(&mi, p->ds[i], m);
+            if ((stat(mi.resolved_path, &sm) == 0 && sm.st_dev == so.st_dev && sm.st_ino == so.st_ino)) {
+                cli_error(o->out, "the output is one of the inputs (%s)", mi.resolved_path);
+                return -1;
+            }
+        }
+        struct stat si;
+        if (have_out && stat(o->inputs[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            cli_error(o->out, "the output is one of the inputs");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int build_items(plan *p, const merge_options *o, const label_map *map)
+{
+    uint32_t *ids = NULL;
+    size_t idcap = 0;
+    strset unmapped = { 0 };
+    char **unm = NULL;
+    size_t nunm = 0;
+    int rc = 0;
+    for (size_t in = 0; in < p->nds && !rc; in++) {
+        synapt_dataset *ds = p->ds[in];
+        uint64_t n = synapt_dataset_clip_count(ds);
+        for (uint64_t g = 0; g < n; g++) {
+            synapt_clip_info ci;
+            size_t cnt = 0;
+            int r = synapt_dataset_clip(&ci, ds, g);
+            if (!r && ci.label_count > idcap) {
+                idcap = ci.label_count;
+                ids = xrealloc(ids, idcap * sizeof *ids);
+            }
+            if (!r) r = synapt_dataset_clip_labels(ids, idcap, &cnt, ds, g);
+            if (r) {
+                cli_error_msg(o->inputs[in], synapt_dataset_errmsg(ds));
+                rc = -1;
+                break;
+            }
+            if (p->n == p->cap) {
+                p->cap = p->cap ? p->cap * 2 : 1024;
+                p->it = xrealloc(p->it, p->cap * sizeof *p->it);
+            }
+            item *it = &p->it[p->n++];
+            memset(it, 0, sizeof *it);
+            it->in = (uint32_t)in;
+            it->g = g;
+            it->id = xstrdup(ci.id);
+            it->orig_id = xstrdup(ci.id);
+            it->source = xstrdup(ci.source);
+            it->orig = xmalloc(cnt * sizeof *it->orig);
+            it->labels = xmalloc(cnt * sizeof *it->labels);
+            it->norig = cnt;
+            for (size_t k = 0; k < cnt; k++) {
+                const char *name = synapt_dataset_label_name(ds, ids[k]);
+                it->orig[k] = name;
+                const char *target = name;
+                if (map) {
+                    const map_entry *e = map_find(map, ci.source, name);
+                    if (e) target = e->target;
+                    else if (o->unmapped == MERGE_UNMAPPED_DROP) { it->drop = 1; target = NULL; }
+                    else if (o->unmapped == MERGE_UNMAPPED_ERROR) {
+                        char key[600];
+                        snprintf(key, sizeof key, "%s,%s", ci.source, name);
+                        if (!strset_has(&unmapped, key)) {
+                            unm = xrealloc(unm, (nunm + 1) * sizeof *unm);
+                            unm[nunm] = xstrdup(key);
+                            strset_add(&unmapped, unm[nunm++]);
+                        }
+                        target = NULL;
+                    }
+                }
+                if (!target) continue;
+                size_t j = 0;
+                while (j < it->nlabels && strcmp(it->labels[j], target)) j++;
+                if (j == it->nlabels) it->labels[it->nlabels++] = target;
+            }
+        }
+    }
+    if (!rc && nunm) {
+        for (size_t i = 0; i < nunm && i < 20; i++)
+            cli_error(o->map_path, "no target for source,label '%s'", cli_disp(unm[i]));
+        if (nunm > 20) cli_error(o->map_path, "... and %zu more unmapped source labels", nunm - 20);
+        cli_error(o->map_path, "%zu source labels unmapped: add them to the map, or use --unmapped drop|keep", nunm);
+        rc = -1;
+    }
+    for (size_t i = 0; i < nunm; i++) free(unm[i]);
+    free(unm);
+    free(unmapped.v);
+    free(ids);
+    return rc;
+}
+
+/* Hash of a clip's streams and chunk checksums: equal hashes are the same
+ * chunks (exact duplicates), whatever the ids and labels. */
+static int content_keys(plan *p, const merge_options *o)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        item *it = &p->it[i];
+        if (it->drop) continue;
+        synapt_reader *r;
+        uint64_t mc;
+        synapt_dataset *ds = p->ds[it->in];
+        if (synapt_dataset_acquire(&r, &mc, ds, it->g)) {
+            cli_error_msg(o->inputs[it->in], synapt_dataset_errmsg(ds));
+            return -1;
+        }
+        XXH3_state_t *st = XXH3_createState();
+        XXH3_64bits_reset(st);
+        synapt_clip_info ci;
+        int rc = synapt_reader_clip(&ci, r, mc);
+        for (uint32_t s = 0; !rc && s < ci.stream_count; s++) {
+            synapt_stream_info si;
+            if ((rc = synapt_reader_stream(&si, r, mc, s))) break;
+            XXH3_64bits_update(st, si.name, strlen(si.name) + 1);
+            for (uint64_t c = 0; c < si.chunk_count && !rc; c++) {
+                synapt_chunk_info ch;
+                if (!(rc = synapt_reader_chunk(&ch, r, mc, s, c)))
+                    XXH3_64bits_update(st, &ch.checksum, sizeof ch.checksum);
+            }
+        }
+        it->key = XXH3_64bits_digest(st);
+        XXH3_freeState(st);
+        if (rc) cli_error_msg(o->inputs[it->in], synapt_reader_errmsg(r));
+        synapt_dataset_release(ds, r);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const item *const *x = a, *const *y = b;
+    if ((*x)->key != (*y)->key) return (*x)->key < (*y)->key ? -1 : 1;
+    return *x < *y ? -1 : *x > *y;
+}
+
+static int dedupe(plan *p, const merge_options *o)
+{
+    item **v = xmalloc(p->n * sizeof *v);
+    size_t n = 0, dups = 0;
+    for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) v[n++] = &p->it[i];
+    qsort(v, n, sizeof *v, cmp_key);
+    for (size_t i = 1; i < n; i++)
+        if (v[i]->key == v[i - 1]->key) {
+            dups++;
+            if (cli_verbosity() > 0 || !o->dedupe)
+                cli_warn(o->inputs[v[i]->in], "clip '%s' has the same chunks as clip '%s' of %s%s",
+                         cli_disp(v[i]->orig_id), cli_disp(v[i - 1]->orig_id), o->inputs[v[i - 1]->in],
+                         o->dedupe ? " (dropped)" : "");
+            if (o->dedupe) v[i]->drop = 1;
+        }
+    if (dups && cli_verbosity() >= 0)
+        cli_info("%zu exact duplicate clip%s %s", dups, dups == 1 ? "" : "s",
+                 o->dedupe ? "dropped" : "found (--dedupe drops them)");
+    free(v);
+    return 0;
+}
+
+static int resolve_ids(plan *p, const merge_options *o)
+{
+    strset seen = { 0 };
+    int rc = 0;
+    size_t ndup = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        item *it = &p->it[i];
+        if (it->drop) continue;
+        if (!strset_has(&seen, it->id)) { strset_add(&seen, it->id); continue; }
+        if (o->on_duplicate == MERGE_DUP_SKIP) { it->drop = 1; ndup++; continue; }
+        if (o->on_duplicate == MERGE_DUP_ERROR) {
+            if (ndup++ < 20)
+                cli_error(o->inputs[it->in], "clip id '%s' is already taken by an earlier input",
+                          cli_disp(it->id));
+            rc = -1;
+            continue;
+        }
+        size_t l = strlen(it->id) + 24;
+        char *nid = xmalloc(l);
+        for (unsigned k = 2;; k++) {
+            snprintf(nid, l, "%s~%u", it->orig_id, k);
+            if (!strset_has(&seen, nid)) break;
+        }
+        free(it->id);
+        it->id = nid;
+        strset_add(&seen, it->id);
+        ndup++;
+    }
+    if (rc) cli_error(NULL, "%zu duplicate clip ids: use --on-duplicate rename|skip", ndup);
+    else if (ndup && cli_verbosity() >= 0)
+        cli_info("%zu duplicate clip id%s %s", ndup, ndup == 1 ? "" : "s",
+                 o->on_duplicate == MERGE_DUP_SKIP ? "skipped" : "renamed (ID~N)");
+    free(seen.v);
+    return rc;
+}
+
+/* ---- --per-class ---- */
+
+typedef struct cls { const char *name; size_t *ix; size_t n; } cls;
+
+static int cmp_cls(const void *a, const void *b)
+{
+    return strcmp(((const cls *)a)->name, ((const cls *)b)->name);
+}
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Choose k of the n indices v[] (seeded); the chosen stay in v[0..k), sorted. */
+static void sample(size_t *v, size_t n, size_t k, uint64_t *rng)
+{
+    for (size_t i = 0; i < k && i < n; i++) {
+        size_t j = i + (size_t)(rng_next(rng) % (n - i));
+        size_t t = v[i]; v[i] = v[j]; v[j] = t;
+    }
+    qsort(v, k < n ? k : n, sizeof *v, cmp_size);
+}
+
+static void per_class(plan *p, const merge_options *o)
+{
+    cls *c = NULL;
+    size_t nc = 0;
+    /* classes by first output label; a linear scan per item is fine at
+     * SynAPT's 150 classes, and a sort afterwards fixes the order */
+    for (size_t i = 0; i < p->n; i++) {
+        item *it = &p->it[i];
+        if (it->drop) continue;
+        const char *name = it->nlabels ? it->labels[0] : "";
+        size_t k = 0;
+        while (k < nc && strcmp(c[k].name, name)) k++;
+        if (k == nc) {
+            c = xrealloc(c, (nc + 1) * sizeof *c);
+            c[nc].name = name;
+            c[nc].ix = NULL;
+            c[nc].n = 0;
+            nc++;
+        }
+        c[k].ix = xrealloc(c[k].ix, (c[k].n + 1) * sizeof *c[k].ix);
+        c[k].ix[c[k].n++] = i;
+    }
+    qsort(c, nc, sizeof *c, cmp_cls);
+    uint64_t rng = o->seed;
+    printf("class\tsource\tavailable\tkept\n");
+    for (size_t k = 0; k < nc; k++) {
+        /* sources of this class, in order of first appearance */
+        const char **src = NULL;
+        size_t ns = 0, *cnt = NULL, *take = NULL;
+        for (size_t j = 0; j < c[k].n; j++) {
+            const char *s = p->it[c[k].ix[j]].source;
+            size_t q = 0;
+            while (q < ns && strcmp(src[q], s)) q++;
+            if (q == ns) {
+                src = xrealloc(src, (ns + 1) * sizeof *src);
+                cnt = xrealloc(cnt, (ns + 1) * sizeof *cnt);
+                src[ns] = s;
+                cnt[ns++] = 0;
+            }
+            cnt[q]++;
+        }
+        take = xmalloc(ns * sizeof *take);
+        size_t want = c[k].n < o->per_class ? c[k].n : (size_t)o->per_class;
+        if (o->balance_sources) {
+            /* equal shares; what a small source cannot give goes to the others */
+            size_t rem = want;
+            for (size_t q = 0; q < ns; q++) take[q] = 0;
+            while (rem) {
+                size_t open = 0;
+                for (size_t q = 0; q < ns; q++) if (take[q] < cnt[q]) open++;
+                if (!open) break;
+                size_t share = rem / open ? rem / open : 1;
+                for (size_t q = 0; q < ns && rem; q++) {
+                    size_t add = cnt[q] - take[q] < share ? cnt[q] - take[q] : share;
+                    if (add > rem) add = rem;
+                    take[q] += add;
+                    rem -= add;
+                }
+            }
+            for (size_t q = 0; q < ns; q++) {
+                size_t *v = xmalloc(cnt[q] * sizeof *v), m = 0;
+                for (size_t j = 0; j < c[k].n; j++)
+                    if (!strcmp(p->it[c[k].ix[j]].source, src[q])) v[m++] = c[k].ix[j];
+                sample(v, m, take[q], &rng);
+                for (size_t j = take[q]; j < m; j++) p->it[v[j]].drop = 1;
+                free(v);
+            }
+        } else {
+            size_t *v = xmalloc(c[k].n * sizeof *v);
+            memcpy(v, c[k].ix, c[k].n * sizeof *v);
+            sample(v, c[k].n, want, &rng);
+            for (size_t j = want; j < c[k].n; j++) p->it[v[j]].drop = 1;
+            for (size_t q = 0; q < ns; q++) take[q] = 0;
+            for (size_t j = 0; j < want; j++)
+                for (size_t q = 0; q < ns; q++)
+                    if (!strcmp(p->it[v[j]].source, src[q])) take[q]++;
+            free(v);
+        }
+        for (size_t q = 0; q < ns; q++)
+            printf("%s\t%s\t%zu\t%zu\n", *c[k].name ? c[k].name : "-", *src[q] ? src[q] : "-",
+                   cnt[q], take[q]);
+        free(src);
+        free(cnt);
+        free(take);
+        free(c[k].ix);
+    }
+    free(c);
+}
+
+/* ---- output ---- */
+
+/* The clip's meta with {"provenance": {...}} added, unless it has one
+ * already (a merge of a merge keeps the first origin). */
+static char *meta_with_provenance(const synapt_clip_info *ci, const item *it, const uint8_t uuid[16])
+{
+    cJSON *m = cJSON_ParseWithLength(ci->meta_json, ci->meta_len);
+    if (!cJSON_IsObject(m)) { cJSON_Delete(m); m = cJSON_CreateObject(); }
+    if (!cJSON_GetObjectItemCaseSensitive(m, "provenance")) {
+        cJSON *pv = cJSON_AddObjectToObject(m, "provenance");
+        cJSON_AddStringToObject(pv, "id", it->orig_id);
+        char hex[33];
+        for (int i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", uuid[i]);
+        cJSON_AddStringToObject(pv, "source_uuid", hex);
+        cJSON *l = cJSON_AddArrayToObject(pv, "labels");
+        for (size_t i = 0; i < it->norig; i++) cJSON_AddItemToArray(l, cJSON_CreateString(it->orig[i]));
+    }
+    char *s = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    if (!s) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
+    return s;
+}
+
+static int write_output(plan *p, const merge_options *o)
+{
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.writer_name = "synapt-merge";
+    wo.deterministic = 1;
+    synapt_writer *w;
+    char err[1024];
+    if (synapt_writer_create(&w, o->out, &wo, err, sizeof err)) {
+        cli_error_msg(o->out, err);
+        return -1;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) kept++;
+    cli_progress pr;
+    cli_progress_start(&pr, "merge", "clips", kept);
+    size_t done = 0;
+    int rc = 0;
+    for (size_t i = 0; i < p->n && !rc; i++) {
+        item *it = &p->it[i];
+        if (it->drop) continue;
+        synapt_dataset *ds = p->ds[it->in];
+        synapt_reader *r;
+        uint64_t mc;
+        if (synapt_dataset_acquire(&r, &mc, ds, it->g)) {
+            cli_error_msg(o->inputs[it->in], synapt_dataset_errmsg(ds));
+            rc = -1;
+            break;
+        }
+        synapt_clip_info ci;
+        synapt_file_info fi;
+        rc = synapt_reader_clip(&ci, r, mc);
+        if (!rc) rc = synapt_reader_file_info(&fi, r);
+        const char **gk = xmalloc((ci.group_count + 1) * sizeof *gk);
+        const char **gv = xmalloc((ci.group_count + 1) * sizeof *gv);
+        for (uint32_t k = 0; !rc && k < ci.group_count; k++)
+            rc = synapt_reader_clip_group(&gk[k], &gv[k], r, mc, k);
+        if (rc) {
+            cli_error_msg(o->inputs[it->in], synapt_reader_errmsg(r));
+        } else {
+            char *meta = meta_with_provenance(&ci, it, fi.uuid);
+            synapt_clip_desc d = SYNAPT_CLIP_DESC_INIT;
+            d.id = it->id;
+            d.labels = it->labels;
+            d.label_count = it->nlabels;
+            d.split = ci.split;
+            d.source = ci.source;
+            d.synthetic = ci.synthetic;
+            d.group_keys = gk;
+            d.group_values = gv;
+            d.group_count = ci.group_count;
+            d.meta_json = meta;
+            if ((rc = synapt_writer_copy_clip_as(w, r, mc, &d)))
+                cli_error_msg(o->out, synapt_writer_errmsg(w));
+            free(meta);
+        }
+        free(gk);
+        free(gv);
+        synapt_dataset_release(ds, r);
+        cli_progress_update(&pr, ++done, 0);
+    }
+    cli_progress_end(&pr);
+    if (rc) {
+        synapt_writer_abort(w);
+        return -1;
+    }
+    if (synapt_writer_close(w, err, sizeof err)) {
+        cli_error_msg(o->out, err);
+        return -1;
+    }
+    if (cli_verbosity() >= 0) cli_info("%s: %zu clips written", o->out, kept);
+    return 0;
+}
+
+/* --manifest-only: every member of every input, with its select and
+ * label_map, and the union of the inputs' vocabularies as `labels`. */
+static int write_join(plan *p, const merge_options *o)
+{
+    size_t nm = 0;
+    for (size_t i = 0; i < p->nds; i++) nm += synapt_dataset_member_count(p->ds[i]);
+    dsm_member *m = calloc(nm ? nm : 1, sizeof *m);
+    const char **labels = NULL;
+    size_t nl = 0;
+    strset seen = { 0 };
+    if (!m) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < p->nds; i++) {
+        synapt_dataset *ds = p->ds[i];
+        for (uint32_t j = 0; j < synapt_dataset_member_count(ds); j++, k++) {
+            synapt_dataset_member mi;
+            synapt_dataset_member_info(&mi, ds, j);
+            m[k].file = mi.resolved_path;
+            memcpy(m[k].uuid, mi.uuid, 16);
+            m[k].clips = mi.clips;
+            m[k].size = mi.size;
+            m[k].select = mi.select;
+            m[k].nselect = mi.selected;
+            m[k].map_keys = mi.label_map_keys;
+            m[k].map_vals = mi.label_map_values;
+            m[k].nmap = mi.label_map_count;
+        }
+        for (uint64_t l = 0; l < synapt_dataset_label_count(ds); l++) {
+            const char *name = synapt_dataset_label_name(ds, (uint32_t)l);
+            if (strset_has(&seen, name)) continue;
+            strset_add(&seen, name);
+            labels = xrealloc(labels, (nl + 1) * sizeof *labels);
+            labels[nl++] = name;
+        }
+    }
+    /* a file is a member once (spec section 4): two inputs naming the same
+     * file would need their selections combined, which a join does not do */
+    for (size_t a = 0; a < nm; a++)
+        for (size_t b = a + 1; b < nm && nm <= 4096; b++)
+            if (!memcmp(m[a].uuid, m[b].uuid, 16)) {
+                cli_error(o->out, "%s and %s are the same file (uuid); a manifest lists a file once",
+                          m[a].file, m[b].file);
+                free(seen.v);
+                free(labels);
+                free(m);
+                return -1;
+            }
+    char err[1024];
+    int rc = dsm_write(o->out, NULL, "synapt-merge " SYNAPT_VERSION_STRING, labels, nl, m, nm, err, sizeof err);
+    if (rc) cli_error(NULL, "%s", err);
+    else if (cli_verbosity() >= 0) cli_info("%s: %zu members joined", o->out, nm);
+    free(seen.v);
+    free(labels);
+    free(m);
+    return rc;
+}
+
+int merge_run(const merge_options *o)
+{
+    plan p = { 0 };
+    label_map map = { 0 };
+    int rc = -1;
+    if (o->map_path && map_load(&map, o->map_path)) goto done;
+    if (open_inputs(&p, o)) goto done;
+    if (o->manifest_only) {
+        rc = write_join(&p, o);
+        goto done;
+    }
+    if (build_items(&p, o, o->map_path ? &map : NULL)) goto done;
+    if (content_keys(&p, o) || dedupe(&p, o)) goto done;
+    if (resolve_ids(&p, o)) goto done;
+    if (o->per_class) per_class(&p, o);
+    if (fflush(stdout)) goto done;
+    rc = write_output(&p, o);
+done:
+    for (size_t i = 0; i < p.n; i++) {
+        free(p.it[i].id);
+        free(p.it[i].orig_id);
+        free(p.it[i].source);
+        free(p.it[i].labels);
+        free(p.it[i].orig);
+    }
+    free(p.it);
+    for (size_t i = 0; i < p.nds; i++) synapt_dataset_close(p.ds[i]);
+    free(p.ds);
+    for (size_t i = 0; i < map.n; i++) {
+        free(map.e[i].source);
+        free(map.e[i].label);
+        free(map.e[i].target);
+    }
+    free(map.e);
+    return rc ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
