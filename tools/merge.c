@@ -318,8 +318,9 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
     return rc;
 }
 
-/* Hash of a clip's streams and chunk checksums: equal hashes are the same
- * chunks (exact duplicates), whatever the ids and labels. */
+/* A cheap key from the index alone (stream names, chunk sizes and frame
+ * counts): clips with different keys are different, so the exact key
+ * below reads chunks only where keys collide. */
 static int content_keys(plan *p, const merge_options *o)
 {
     for (size_t i = 0; i < p->n; i++) {
@@ -342,8 +343,11 @@ static int content_keys(plan *p, const merge_options *o)
             XXH3_64bits_update(st, si.name, strlen(si.name) + 1);
             for (uint64_t c = 0; c < si.chunk_count && !rc; c++) {
                 synapt_chunk_info ch;
-                if (!(rc = synapt_reader_chunk(&ch, r, mc, s, c)))
-                    XXH3_64bits_update(st, &ch.checksum, sizeof ch.checksum);
+                if (!(rc = synapt_reader_chunk(&ch, r, mc, s, c))) {
+                    uint64_t v[4] = { ch.frame_count, ch.stored_bytes, ch.raw_bytes,
+                                      (uint64_t)ch.compression << 8 | (uint64_t)ch.filter };
+                    XXH3_64bits_update(st, v, sizeof v);
+                }
             }
         }
         it->key = XXH3_64bits_digest(st);
@@ -362,12 +366,66 @@ static int cmp_key(const void *a, const void *b)
     return *x < *y ? -1 : *x > *y;
 }
 
+/* The exact key: every chunk body without its first 8 bytes (clip_index
+ * and stream_index, which a copy changes; spec/format.md 6.1). Equal keys
+ * are the same chunks: exact duplicates, whatever the ids and labels. */
+static int exact_key(plan *p, const merge_options *o, item *it)
+{
+    synapt_reader *r;
+    uint64_t mc;
+    synapt_dataset *ds = p->ds[it->in];
+    if (synapt_dataset_acquire(&r, &mc, ds, it->g)) {
+        cli_error_msg(o->inputs[it->in], synapt_dataset_errmsg(ds));
+        return -1;
+    }
+    XXH3_state_t *st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    synapt_clip_info ci;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    int rc = synapt_reader_clip(&ci, r, mc);
+    for (uint32_t s = 0; !rc && s < ci.stream_count; s++) {
+        synapt_stream_info si;
+        if ((rc = synapt_reader_stream(&si, r, mc, s))) break;
+        XXH3_64bits_update(st, si.name, strlen(si.name) + 1);
+        for (uint64_t c = 0; c < si.chunk_count && !rc; c++) {
+            size_t got = 0;
+            rc = synapt_reader_read_chunk_body(buf, cap, &got, r, mc, s, c);
+            if (rc == SYNAPT_E_BUFFER) {
+                cap = got;
+                buf = xrealloc(buf, cap);
+                rc = synapt_reader_read_chunk_body(buf, cap, &got, r, mc, s, c);
+            }
+            if (!rc && got > 8) XXH3_64bits_update(st, buf + 8, got - 8);
+        }
+    }
+    it->key = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    free(buf);
+    if (rc) cli_error_msg(o->inputs[it->in], synapt_reader_errmsg(r));
+    synapt_dataset_release(ds, r);
+    return rc ? -1 : 0;
+}
+
 static int dedupe(plan *p, const merge_options *o)
 {
     item **v = xmalloc(p->n * sizeof *v);
     size_t n = 0, dups = 0;
     for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) v[n++] = &p->it[i];
     qsort(v, n, sizeof *v, cmp_key);
+    /* replace colliding cheap keys by exact ones, then sort again */
+    int again = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && v[j]->key == v[i]->key) j++;
+        if (j - i > 1) {
+            again = 1;
+            for (size_t k = i; k < j; k++)
+                if (exact_key(p, o, v[k])) { free(v); return -1; }
+        }
+        i = j;
+    }
+    if (again) qsort(v, n, sizeof *v, cmp_key);
     for (size_t i = 1; i < n; i++)
         if (v[i]->key == v[i - 1]->key) {
             dups++;

@@ -1,0 +1,129 @@
+#!/bin/sh
+# CLI tests for synapt-merge and manifests in synapt-inspect: a merge copies
+# chunks byte for byte (same chunk checksums as the source), is
+# deterministic, keeps provenance; --manifest-only joins files that read as
+# the merged file; --map/--unmapped, --on-duplicate, --dedupe, --per-class
+# --balance-sources counts; refusals write nothing.
+# Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
+cd "$(dirname "$0")/.." || exit 1
+B=${SYNAPT_BUILD:-build}
+T=${SYNAPT_TEST_TMP:-/tmp}/t_merge
+PATH="$(pwd)/$B/bin:$PATH"
+rm -rf "$T"
+mkdir -p "$T/data"
+
+failures=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
+run() {
+    n=$1; shift
+    "$@" > "$T/$n.out" 2> "$T/$n.err"
+    rc=$?
+}
+check() { # name condition-status message
+    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi
+}
+
+synth() { synapt-synth -q -o "$1" --classes 3 --clips-per-class 2 --frames 4 --size 32x32 \
+    --rgb raw --threads 1 --seed "$2"; }
+synth "$T/data/s1.synapt" 1 && synth "$T/data/s2.synapt" 2 || { fail merge_setup "synapt-synth failed"; exit 1; }
+
+# every chunk of every clip, without offset and checksum (a copy moves the
+# chunk and rewrites its clip number, which the checksum covers): "id chunk..."
+sums() {
+    synapt-inspect --clips --json "$1" | sed 's/.*"id":"\([^"]*\)".*/\1/' | while read -r id; do
+        synapt-inspect -v --clip "$id" "$1" | grep 'chunk [0-9]*:' |
+            sed -e 's/offset [0-9]*, //' -e 's/, xxh3 .*//' -e "s/^/$id /"
+    done
+}
+
+# 1. plain merge: renamed duplicates, chunks identical, deterministic
+run m1 synapt-merge -o "$T/m1.synapt" --on-duplicate rename "$T/data/s1.synapt" "$T/data/s2.synapt"
+check merge_rename "$rc" "exit $rc: $(cat "$T/m1.err")"
+run m1b synapt-merge -o "$T/m1b.synapt" --on-duplicate rename "$T/data/s1.synapt" "$T/data/s2.synapt"
+cmp -s "$T/m1.synapt" "$T/m1b.synapt"
+check merge_deterministic $? "two runs gave different bytes"
+n=$(synapt-inspect --clips --json "$T/m1.synapt" | wc -l)
+[ "$n" -eq 12 ]
+check merge_count $? "expected 12 clips, got $n"
+sums "$T/data/s2.synapt" | awk '{$1=""; print}' > "$T/s2.sums"
+sums "$T/m1.synapt" | grep '~2 ' | awk '{$1=""; print}' > "$T/m1tail.sums"
+[ -s "$T/s2.sums" ] && cmp -s "$T/s2.sums" "$T/m1tail.sums"
+check merge_chunks_identical $? "chunk table of the renamed clips differs from s2's"
+synapt-convert "$T/data/s2.synapt" --to npy --clip run_0001 --stream rgb -o "$T/a.npy" &&
+    synapt-convert "$T/m1.synapt" --to npy --clip run_0001~2 --stream rgb -o "$T/b.npy" && cmp -s "$T/a.npy" "$T/b.npy"
+check merge_frames_identical $? "rgb frames of run_0001 differ after the merge"
+synapt-inspect --clip walk_0000~2 "$T/m1.synapt" | grep -q '"provenance":{"id":"walk_0000","source_uuid":"[0-9a-f]\{32\}","labels":\["walk"\]}'
+check merge_provenance $? "no provenance in meta"
+
+# 2. duplicate ids refused by default, nothing written
+run dup synapt-merge -o "$T/dup.synapt" "$T/data/s1.synapt" "$T/data/s2.synapt"
+[ "$rc" -eq 1 ] && [ ! -e "$T/dup.synapt" ] && grep -q "already taken" "$T/dup.err" &&
+    [ -z "$(ls "$T" | grep tmp-)" ]
+check merge_dup_refused $? "rc=$rc $(head -c 200 "$T/dup.err")"
+
+# 3. exact duplicates: the same file twice under --on-duplicate rename
+run dd synapt-merge -v -o "$T/dd.synapt" --on-duplicate rename --dedupe "$T/data/s1.synapt" "$T/m1.synapt"
+n=$(synapt-inspect --clips --json "$T/dd.synapt" | wc -l)
+[ "$rc" -eq 0 ] && [ "$n" -eq 12 ] && grep -q "6 exact duplicate clips dropped" "$T/dd.err"
+check merge_dedupe $? "rc=$rc n=$n $(head -c 300 "$T/dd.err")"
+
+# 4. manifest-only join reads like the merged file
+cp "$T/data/s1.synapt" "$T/data/x1.synapt"
+run j synapt-merge --manifest-only -o "$T/data/j.synapt.json" "$T/data/s1.synapt" "$T/data/s2.synapt"
+head -c 28 "$T/data/j.synapt.json" | grep -q '^{"schema":"synapt-dataset/1"$'
+check manifest_prefix $? "manifest does not start with the spec's prefix"
+run jv synapt-inspect --verify "$T/data/j.synapt.json"
+[ "$rc" -eq 1 ] && grep -q 'clip id "[a-z]*_000[01]" is used by dataset clips [0-5] and [0-9]*' "$T/jv.err"
+check manifest_verify_duplicate_ids $? "rc=$rc $(cat "$T/jv.err")"
+synapt-inspect --clips "$T/data/j.synapt.json" | awk 'NR>1 {print $2, $6}' > "$T/j.list"
+synapt-inspect --clips "$T/m1.synapt" | awk 'NR>1 {sub(/~2$/, "", $2); print $2, $8}' > "$T/m1.list"
+cmp -s "$T/j.list" "$T/m1.list"
+check manifest_reads_as_merge $? "clip lists differ: $(diff "$T/j.list" "$T/m1.list" | head -3)"
+run jo synapt-merge --manifest-only -o "$T/outside.synapt.json" "$T/data/s1.synapt"
+run jx synapt-merge --manifest-only -o "$T/data/sub.synapt.json" "$T/m1.synapt"
+[ "$rc" -eq 1 ] && grep -q "not inside" "$T/jx.err" && [ ! -e "$T/data/sub.synapt.json" ]
+check manifest_refuses_outside $? "rc=$rc $(cat "$T/jx.err")"
+# a merge through the manifest gives the same bytes as through the files
+run mj synapt-merge -o "$T/mj.synapt" --on-duplicate rename "$T/data/j.synapt.json"
+cmp -s "$T/mj.synapt" "$T/m1.synapt"
+check merge_from_manifest_identical $? "merge of the manifest differs from merge of the files"
+
+# 5. the map: unmapped labels listed, then dropped
+printf 'source,label,target\n*,walk,move\nsynapt-synth,jump,hello\n' > "$T/map.csv"
+run um synapt-merge -o "$T/um.synapt" --map "$T/map.csv" "$T/data/s1.synapt"
+[ "$rc" -eq 1 ] && grep -q "no target for source,label 'synapt-synth," "$T/um.err" && [ ! -e "$T/um.synapt" ]
+check map_unmapped_error $? "rc=$rc $(cat "$T/um.err")"
+run ud synapt-merge -o "$T/ud.synapt" --map "$T/map.csv" --unmapped drop "$T/data/s1.synapt"
+synapt-inspect --clips "$T/ud.synapt" | awk 'NR>1 {print $8}' | sort | uniq -c | tr -s ' ' > "$T/ud.labels"
+[ "$rc" -eq 0 ] && grep -q '^ 2 move$' "$T/ud.labels" && grep -q '^ 2 hello$' "$T/ud.labels" &&
+    [ "$(wc -l < "$T/ud.labels")" -eq 2 ]
+check map_drop $? "rc=$rc $(cat "$T/ud.labels" "$T/ud.err")"
+printf '[{"source":"*","label":"walk","target":"move"},{"source":"*","label":"jump","target":null}]' > "$T/map.json"
+run uj synapt-merge -o "$T/uj.synapt" --map "$T/map.json" --unmapped keep "$T/data/s1.synapt"
+n=$(synapt-inspect --clips "$T/uj.synapt" | awk 'NR>1 && $8 == "-"' | wc -l)
+[ "$rc" -eq 0 ] && [ "$n" -eq 2 ]
+check map_json_null_drops_label $? "rc=$rc unlabelled=$n"
+
+# 6. per-class with balanced sources (files of test_dataset: sources a and b)
+D=${SYNAPT_TEST_TMP:-/tmp}/dataset
+if [ -f "$D/a.synapt" ] && [ -f "$D/sub/b.synapt" ]; then
+    printf 'source,label,target\na,walk,move\n*,run,move\nb,jog,move\nb,sit,rest\n' > "$T/ab.csv"
+    run pc synapt-merge -o "$T/pc.synapt" --map "$T/ab.csv" --unmapped drop --per-class 3 \
+        --balance-sources --seed 1 "$D/a.synapt" "$D/sub/b.synapt"
+    printf 'class\tsource\tavailable\tkept\nmove\ta\t5\t2\nmove\tb\t2\t1\nrest\tb\t2\t2\n' > "$T/pc.want"
+    [ "$rc" -eq 0 ] && cmp -s "$T/pc.out" "$T/pc.want"
+    check per_class_balance $? "rc=$rc $(cat "$T/pc.out" "$T/pc.err")"
+else
+    echo "SKIP per_class_balance: test_dataset's files not found (run through tests/run.sh)"
+fi
+
+# 7. usage: abbreviations and contradictions refused with exit 2
+run ab synapt-merge --manif -o "$T/x" "$T/data/s1.synapt"
+[ "$rc" -eq 2 ] && grep -q "unknown option '--manif'" "$T/ab.err"
+check merge_no_abbrev $? "rc=$rc"
+run io synapt-merge -o "$T/data/s1.synapt" "$T/data/s1.synapt"
+[ "$rc" -eq 1 ] && grep -q "is one of the inputs" "$T/io.err"
+check merge_never_over_input $? "rc=$rc $(cat "$T/io.err")"
+
+[ "$failures" -eq 0 ]
