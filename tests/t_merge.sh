@@ -118,7 +118,38 @@ else
     echo "SKIP per_class_balance: test_dataset's files not found (run through tests/run.sh)"
 fi
 
-# 7. usage: abbreviations and contradictions refused with exit 2
+# 7. synapt-subset: the renamed half of the merge gives back s2's chunks
+synapt-inspect --clips --json "$T/m1.synapt" | sed -n 's/.*"id":"\([^"]*~2\)".*/\1/p' > "$T/ids.txt"
+run sb synapt-subset --ids "$T/ids.txt" -o "$T/sb.synapt" "$T/m1.synapt"
+sums "$T/sb.synapt" | awk '{$1=""; print}' > "$T/sb.sums"
+[ "$rc" -eq 0 ] && cmp -s "$T/s2.sums" "$T/sb.sums"
+check subset_round_trip_chunks $? "rc=$rc $(head -c 200 "$T/sb.err")"
+# a virtual subset reads as the materialised one
+run vv synapt-subset --split train --per-class 1 --seed 2 --virtual -o "$T/data/v.synapt.json" "$T/data/j.synapt.json"
+run vm synapt-subset --split train --per-class 1 --seed 2 -o "$T/vm.synapt" "$T/data/j.synapt.json"
+synapt-inspect --clips "$T/data/v.synapt.json" | awk 'NR>1 {print $2, $6}' > "$T/v.list"
+synapt-inspect --clips "$T/vm.synapt" | awk 'NR>1 {print $2, $8}' > "$T/vm.list"
+grep -q '"select":\[' "$T/data/v.synapt.json" && [ "$(wc -l < "$T/v.list")" -eq 3 ] && cmp -s "$T/v.list" "$T/vm.list"
+check subset_virtual_equals_copy $? "$(cat "$T/v.list" "$T/vm.list" "$T/vv.err" "$T/vm.err")"
+id=$(awk 'NR==1 {print $1}' "$T/v.list")
+synapt-subset --ids /dev/stdin -o "$T/v1.synapt" "$T/data/v.synapt.json" <<EOF2
+$id
+EOF2
+synapt-convert "$T/v1.synapt" --to npy --clip "$id" --stream pose3d -o "$T/v1.npy" &&
+    synapt-convert "$T/vm.synapt" --to npy --clip "$id" --stream pose3d -o "$T/vm.npy" && cmp -s "$T/v1.npy" "$T/vm.npy"
+check subset_virtual_same_bytes $? "pose3d of $id differs between virtual and copied subsets"
+run ls synapt-subset --list --label walk,jump "$T/data/s1.synapt"
+[ "$rc" -eq 0 ] && grep -q "^# class	walk	2$" "$T/ls.out" && grep -q "^# split	train	4$" "$T/ls.out" &&
+    [ "$(grep -vc '^#' "$T/ls.out")" -eq 4 ]
+check subset_list $? "$(cat "$T/ls.out" "$T/ls.err")"
+a=$(synapt-inspect --clip walk_0000 "$T/data/s1.synapt" | sed -n 's/^groups *actor=\([^ ]*\).*/\1/p')
+want=$(for i in $(synapt-inspect --clips --json "$T/data/s1.synapt" | sed 's/.*"id":"\([^"]*\)".*/\1/'); do
+    synapt-inspect --clip "$i" "$T/data/s1.synapt" | grep -c "actor=$a "; done | grep -c 1)
+got=$(synapt-subset --list --group "actor=$a" "$T/data/s1.synapt" | grep -vc '^#')
+[ -n "$a" ] && [ "$got" -eq "$want" ]
+check subset_group $? "actor $a: $got listed, $want expected"
+
+# 8. usage: abbreviations and contradictions refused with exit 2
 run ab synapt-merge --manif -o "$T/x" "$T/data/s1.synapt"
 [ "$rc" -eq 2 ] && grep -q "unknown option '--manif'" "$T/ab.err"
 check merge_no_abbrev $? "rc=$rc"
