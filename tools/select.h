@@ -43,7 +43,8 @@ enum {
     "      --split NAMES         clips of these splits ('' for none)\n" \
     "      --synthetic yes|no    only generated / only real clips\n" \
     "      --ids FILE            clips whose id is a line of FILE\n" \
-    "      --group KEY=VALUE     clips whose group KEY is VALUE (e.g. actor=P001)\n" \
+    "      --group KEY=VALUE     clips whose group KEY is VALUE (e.g. actor=P001;\n" \
+    "                            repeated: all must hold)\n" \
     "      --frame-count A:B     clips with A <= frames < B (A: or :B open)\n" \
     "      --per-class N         at most N clips per class (first label), seeded\n" \
     "      --fraction F          keep a fraction 0 < F <= 1 of each class, seeded\n" \

@@ -40,7 +40,7 @@ static const char usage[] =
     "Examples:\n"
     "  synapt-subset --source phav --per-class 50 --seed 3 -o phav50.synapt all.synapt\n"
     "  synapt-subset --split val --virtual -o val.synapt.json all.synapt\n"
-    "  synapt-subset --group actor=P001,P002 --list all.synapt.json\n";
+    "  synapt-subset --group actor=P001 --list all.synapt.json\n";
 
 static void refuse_abbrev(int argc, char **argv, const struct option *opts)
 {
