@@ -138,6 +138,8 @@ EOF2
 synapt-convert "$T/v1.synapt" --to npy --clip "$id" --stream pose3d -o "$T/v1.npy" &&
     synapt-convert "$T/vm.synapt" --to npy --clip "$id" --stream pose3d -o "$T/vm.npy" && cmp -s "$T/v1.npy" "$T/vm.npy"
 check subset_virtual_same_bytes $? "pose3d of $id differs between virtual and copied subsets"
+synapt-convert "$T/data/v.synapt.json" --to npy --clip "$id" --stream pose3d -o "$T/vc.npy" && cmp -s "$T/vc.npy" "$T/vm.npy"
+check convert_reads_manifest $? "pose3d of $id differs between virtual and copied subsets"
 run ls synapt-subset --list --label walk,jump "$T/data/s1.synapt"
 [ "$rc" -eq 0 ] && grep -q "^# class	walk	2$" "$T/ls.out" && grep -q "^# split	train	4$" "$T/ls.out" &&
     [ "$(grep -vc '^#' "$T/ls.out")" -eq 4 ]
