@@ -1,8 +1,8 @@
 /* synapt-merge - merge .synapt files and dataset manifests into one file
  * (chunks copied, never re-encoded), relabelled through a map, or join them
- * with a manifest that copies nothing. The work is in merge.c. */
-#include "cli.h"
-#include "merge.h"
+ * with a manifest that copies nothing. The work is in tools/merge. */
+#include "cli/cli.h"
+#include "merge/merge.h"
 
 #include <string.h>
 
@@ -32,6 +32,10 @@ static const char usage[] =
     "      --manifest-only       write OUT as a dataset manifest joining the inputs'\n"
     "                            members (no byte copied); OUT's directory must contain\n"
     "                            them\n"
+    "      --max-shard-bytes B   write shards of at most B bytes of clips each (4G,\n"
+    "                            500M, 2000000; a larger clip gets a shard alone)\n"
+    "                            and a manifest joining them: -o all.synapt gives\n"
+    "                            all-00000.synapt, ... and all.synapt.json\n"
     "  -q, --quiet               no progress or summary on stderr\n"
     "  -v, --verbose             report every duplicate\n"
     "  -h, --help                show this help and exit\n"
@@ -48,22 +52,6 @@ static const char usage[] =
     "      --balance-sources --seed 1 -o synapt150.synapt eldersim.synapt phav.synapt\n"
     "  synapt-merge --manifest-only -o data/all.synapt.json data/shard-*.synapt\n";
 
-/* getopt_long takes any unambiguous prefix of a long option; the tools
- * never do (a prefix today may name another option tomorrow). */
-static void refuse_abbrev(int argc, char **argv, const struct option *opts)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--")) break;
-        if (strncmp(a, "--", 2)) continue;
-        size_t n = strcspn(a + 2, "=");
-        int ok = 0;
-        for (const struct option *o = opts; o->name && !ok; o++)
-            ok = strlen(o->name) == n && !strncmp(o->name, a + 2, n);
-        if (!ok) cli_usage_error("unknown option '%.*s'", (int)(n + 2), a);
-    }
-}
-
 static int mode_of(const char *opt, const char *v, const char *a, const char *b, const char *c)
 {
     if (!strcmp(v, a)) return 0;
@@ -75,7 +63,7 @@ static int mode_of(const char *opt, const char *v, const char *a, const char *b,
 int main(int argc, char **argv)
 {
     enum { OPT_MAP = 0x2000, OPT_UNMAPPED, OPT_DUP, OPT_DEDUPE, OPT_PER_CLASS, OPT_BALANCE,
-           OPT_SEED, OPT_MANIFEST_ONLY };
+           OPT_SEED, OPT_MANIFEST_ONLY, OPT_MAX_SHARD };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "map", required_argument, NULL, OPT_MAP },
@@ -86,11 +74,12 @@ int main(int argc, char **argv)
         { "balance-sources", no_argument, NULL, OPT_BALANCE },
         { "seed", required_argument, NULL, OPT_SEED },
         { "manifest-only", no_argument, NULL, OPT_MANIFEST_ONLY },
+        { "max-shard-bytes", required_argument, NULL, OPT_MAX_SHARD },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
     cli_init("synapt-merge", usage);
-    refuse_abbrev(argc, argv, longopts);
+    cli_refuse_abbrev(argc, argv, ":o:" CLI_COMMON_SHORT, longopts);
     merge_options o;
     memset(&o, 0, sizeof o);
     int c, seeded = 0;
@@ -117,6 +106,10 @@ int main(int argc, char **argv)
             seeded = 1;
             break;
         case OPT_MANIFEST_ONLY: o.manifest_only = 1; break;
+        case OPT_MAX_SHARD:
+            if (merge_parse_size(&o.max_shard_bytes, optarg))
+                cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
+            break;
         default:
             cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
@@ -125,9 +118,10 @@ int main(int argc, char **argv)
     if (optind >= argc) cli_usage_error("no input given");
     if (o.balance_sources && !o.per_class) cli_usage_error("--balance-sources needs --per-class");
     if (seeded && !o.per_class) cli_usage_error("--seed needs --per-class");
-    if (o.manifest_only && (o.map_path || o.per_class || o.dedupe || o.unmapped || o.on_duplicate))
+    if (o.manifest_only && (o.map_path || o.per_class || o.dedupe || o.unmapped || o.on_duplicate ||
+                            o.max_shard_bytes))
         cli_usage_error("--manifest-only copies nothing: --map, --unmapped, --on-duplicate, "
-                        "--dedupe and --per-class need a copying merge");
+                        "--dedupe, --per-class and --max-shard-bytes need a copying merge");
     if (o.unmapped && !o.map_path) cli_usage_error("--unmapped needs --map");
     o.inputs = (const char *const *)(argv + optind);
     o.ninputs = (size_t)(argc - optind);

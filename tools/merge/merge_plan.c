@@ -1,4 +1,4 @@
-/* merge.c - synapt-merge's plan and copy (see merge.h).
+/* merge_plan.c - synapt-merge's plan and copy (see merge.h).
  *
  * Everything that can refuse the merge (an unmapped label, a duplicate id,
  * an output that is an input) is decided on the plan, before the output is
@@ -6,9 +6,7 @@
  * and the writer deterministic: the same inputs and options give the same
  * bytes. */
 #include "merge.h"
-#include "cli.h"
-#include "dsmanifest.h"
-#include "synapt.h"
+#include "cli/cli.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -18,60 +16,12 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
-/* ---- small helpers ---- */
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
-    return p;
-}
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
-    return p;
-}
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
-    return d;
-}
-
 static uint64_t rng_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
-}
-
-/* A set of strings (ids), open addressing; grows at half full. */
-typedef struct strset { char **v; size_t cap, n; } strset;
-
-static int strset_has(const strset *s, const char *k)
-{
-    if (!s->cap) return 0;
-    for (size_t i = XXH3_64bits(k, strlen(k)) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-        if (!s->v[i]) return 0;
-        if (!strcmp(s->v[i], k)) return 1;
-    }
-}
-static void strset_add(strset *s, const char *k)
-{
-    if ((s->n + 1) * 2 > s->cap) {
-        strset t = { NULL, s->cap ? s->cap * 2 : 1024, 0 };
-        t.v = calloc(t.cap, sizeof *t.v);
-        if (!t.v) { cli_error(NULL, "out of memory"); exit(CLI_EXIT_ERROR); }
-        for (size_t i = 0; i < s->cap; i++) if (s->v[i]) strset_add(&t, s->v[i]);
-        free(s->v);
-        *s = t;
-    }
-    size_t i = XXH3_64bits(k, strlen(k)) & (s->cap - 1);
-    while (s->v[i]) i = (i + 1) & (s->cap - 1);
-    s->v[i] = (char *)k;   /* borrowed: the plan owns the strings */
-    s->n++;
 }
 
 /* ---- the label map ---- */
@@ -88,10 +38,10 @@ static int cmp_map(const void *a, const void *b)
 
 static void map_add(label_map *m, const char *src, const char *label, const char *target)
 {
-    m->e = xrealloc(m->e, (m->n + 1) * sizeof *m->e);
-    m->e[m->n].source = xstrdup(src);
-    m->e[m->n].label = xstrdup(label);
-    m->e[m->n].target = target ? xstrdup(target) : NULL;
+    m->e = merge_xrealloc(m->e, (m->n + 1) * sizeof *m->e);
+    m->e[m->n].source = merge_xstrdup(src);
+    m->e[m->n].label = merge_xstrdup(label);
+    m->e[m->n].target = target ? merge_xstrdup(target) : NULL;
     m->n++;
 }
 
@@ -100,13 +50,14 @@ static void map_add(label_map *m, const char *src, const char *label, const char
  * An empty or null target drops the label. */
 static int map_load(label_map *m, const char *path)
 {
+    if (cli_check_input(path)) return -1;
     FILE *f = fopen(path, "rb");
     if (!f) { cli_error(path, "cannot open the map: %s", strerror(errno)); return -1; }
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     fseek(f, 0, SEEK_SET);
     if (len < 0 || len > (64l << 20)) { fclose(f); cli_error(path, "map larger than 64 MiB"); return -1; }
-    char *text = xmalloc((size_t)len + 1);
+    char *text = merge_xmalloc((size_t)len + 1);
     size_t got = fread(text, 1, (size_t)len, f);
     fclose(f);
     text[got] = 0;
@@ -201,49 +152,18 @@ typedef struct item {
 } item;
 
 typedef struct plan {
-    synapt_dataset **ds;
+    merge_inputs in;
+    synapt_dataset **ds;         /* in.v[i].ds, by input */
     size_t nds;
     item *it;
     size_t n, cap;
 } plan;
 
-static int open_inputs(plan *p, const merge_options *o)
-{
-    p->ds = calloc(o->ninputs, sizeof *p->ds);
-    if (!p->ds) return -1;
-    p->nds = o->ninputs;
-    struct stat so;
-    int have_out = stat(o->out, &so) == 0;
-    for (size_t i = 0; i < o->ninputs; i++) {
-        char err[1024];
-        if (synapt_dataset_open(&p->ds[i], o->inputs[i], NULL, err, sizeof err)) {
-            cli_error_msg(o->inputs[i], err);
-            return -1;
-        }
-        /* never write over an input: the input itself or any member */
-        for (uint32_t m = 0; have_out && m < synapt_dataset_member_count(p->ds[i]); m++) {
-            synapt_dataset_member mi;
-            struct stat sm;
-            synapt_dataset_member_info(&mi, p->ds[i], m);
-            if ((stat(mi.resolved_path, &sm) == 0 && sm.st_dev == so.st_dev && sm.st_ino == so.st_ino)) {
-                cli_error(o->out, "the output is one of the inputs (%s)", mi.resolved_path);
-                return -1;
-            }
-        }
-        struct stat si;
-        if (have_out && stat(o->inputs[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-            cli_error(o->out, "the output is one of the inputs");
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int build_items(plan *p, const merge_options *o, const label_map *map)
 {
     uint32_t *ids = NULL;
     size_t idcap = 0;
-    strset unmapped = { 0 };
+    merge_strset unmapped = { 0 };
     char **unm = NULL;
     size_t nunm = 0;
     int rc = 0;
@@ -256,7 +176,7 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
             int r = synapt_dataset_clip(&ci, ds, g);
             if (!r && ci.label_count > idcap) {
                 idcap = ci.label_count;
-                ids = xrealloc(ids, idcap * sizeof *ids);
+                ids = merge_xrealloc(ids, idcap * sizeof *ids);
             }
             if (!r) r = synapt_dataset_clip_labels(ids, idcap, &cnt, ds, g);
             if (r) {
@@ -266,17 +186,17 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
             }
             if (p->n == p->cap) {
                 p->cap = p->cap ? p->cap * 2 : 1024;
-                p->it = xrealloc(p->it, p->cap * sizeof *p->it);
+                p->it = merge_xrealloc(p->it, p->cap * sizeof *p->it);
             }
             item *it = &p->it[p->n++];
             memset(it, 0, sizeof *it);
             it->in = (uint32_t)in;
             it->g = g;
-            it->id = xstrdup(ci.id);
-            it->orig_id = xstrdup(ci.id);
-            it->source = xstrdup(ci.source);
-            it->orig = xmalloc(cnt * sizeof *it->orig);
-            it->labels = xmalloc(cnt * sizeof *it->labels);
+            it->id = merge_xstrdup(ci.id);
+            it->orig_id = merge_xstrdup(ci.id);
+            it->source = merge_xstrdup(ci.source);
+            it->orig = merge_xmalloc(cnt * sizeof *it->orig);
+            it->labels = merge_xmalloc(cnt * sizeof *it->labels);
             it->norig = cnt;
             for (size_t k = 0; k < cnt; k++) {
                 const char *name = synapt_dataset_label_name(ds, ids[k]);
@@ -289,10 +209,10 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
                     else if (o->unmapped == MERGE_UNMAPPED_ERROR) {
                         char key[600];
                         snprintf(key, sizeof key, "%s,%s", ci.source, name);
-                        if (!strset_has(&unmapped, key)) {
-                            unm = xrealloc(unm, (nunm + 1) * sizeof *unm);
-                            unm[nunm] = xstrdup(key);
-                            strset_add(&unmapped, unm[nunm++]);
+                        if (!merge_strset_has(&unmapped, key)) {
+                            unm = merge_xrealloc(unm, (nunm + 1) * sizeof *unm);
+                            unm[nunm] = merge_xstrdup(key);
+                            merge_strset_add(&unmapped, unm[nunm++]);
                         }
                         target = NULL;
                     }
@@ -313,7 +233,7 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
     }
     for (size_t i = 0; i < nunm; i++) free(unm[i]);
     free(unm);
-    free(unmapped.v);
+    merge_strset_free(&unmapped);
     free(ids);
     return rc;
 }
@@ -393,7 +313,7 @@ static int exact_key(plan *p, const merge_options *o, item *it)
             rc = synapt_reader_read_chunk_body(buf, cap, &got, r, mc, s, c);
             if (rc == SYNAPT_E_BUFFER) {
                 cap = got;
-                buf = xrealloc(buf, cap);
+                buf = merge_xrealloc(buf, cap);
                 rc = synapt_reader_read_chunk_body(buf, cap, &got, r, mc, s, c);
             }
             if (!rc && got > 8) XXH3_64bits_update(st, buf + 8, got - 8);
@@ -409,7 +329,7 @@ static int exact_key(plan *p, const merge_options *o, item *it)
 
 static int dedupe(plan *p, const merge_options *o)
 {
-    item **v = xmalloc(p->n * sizeof *v);
+    item **v = merge_xmalloc(p->n * sizeof *v);
     size_t n = 0, dups = 0;
     for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) v[n++] = &p->it[i];
     qsort(v, n, sizeof *v, cmp_key);
@@ -444,13 +364,13 @@ static int dedupe(plan *p, const merge_options *o)
 
 static int resolve_ids(plan *p, const merge_options *o)
 {
-    strset seen = { 0 };
+    merge_strset seen = { 0 };
     int rc = 0;
     size_t ndup = 0;
     for (size_t i = 0; i < p->n; i++) {
         item *it = &p->it[i];
         if (it->drop) continue;
-        if (!strset_has(&seen, it->id)) { strset_add(&seen, it->id); continue; }
+        if (!merge_strset_has(&seen, it->id)) { merge_strset_add(&seen, it->id); continue; }
         if (o->on_duplicate == MERGE_DUP_SKIP) { it->drop = 1; ndup++; continue; }
         if (o->on_duplicate == MERGE_DUP_ERROR) {
             if (ndup++ < 20)
@@ -460,21 +380,21 @@ static int resolve_ids(plan *p, const merge_options *o)
             continue;
         }
         size_t l = strlen(it->id) + 24;
-        char *nid = xmalloc(l);
+        char *nid = merge_xmalloc(l);
         for (unsigned k = 2;; k++) {
             snprintf(nid, l, "%s~%u", it->orig_id, k);
-            if (!strset_has(&seen, nid)) break;
+            if (!merge_strset_has(&seen, nid)) break;
         }
         free(it->id);
         it->id = nid;
-        strset_add(&seen, it->id);
+        merge_strset_add(&seen, it->id);
         ndup++;
     }
     if (rc) cli_error(NULL, "%zu duplicate clip ids: use --on-duplicate rename|skip", ndup);
     else if (ndup && cli_verbosity() >= 0)
         cli_info("%zu duplicate clip id%s %s", ndup, ndup == 1 ? "" : "s",
                  o->on_duplicate == MERGE_DUP_SKIP ? "skipped" : "renamed (ID~N)");
-    free(seen.v);
+    merge_strset_free(&seen);
     return rc;
 }
 
@@ -515,13 +435,13 @@ static void per_class(plan *p, const merge_options *o)
         size_t k = 0;
         while (k < nc && strcmp(c[k].name, name)) k++;
         if (k == nc) {
-            c = xrealloc(c, (nc + 1) * sizeof *c);
+            c = merge_xrealloc(c, (nc + 1) * sizeof *c);
             c[nc].name = name;
             c[nc].ix = NULL;
             c[nc].n = 0;
             nc++;
         }
-        c[k].ix = xrealloc(c[k].ix, (c[k].n + 1) * sizeof *c[k].ix);
+        c[k].ix = merge_xrealloc(c[k].ix, (c[k].n + 1) * sizeof *c[k].ix);
         c[k].ix[c[k].n++] = i;
     }
     qsort(c, nc, sizeof *c, cmp_cls);
@@ -536,14 +456,14 @@ static void per_class(plan *p, const merge_options *o)
             size_t q = 0;
             while (q < ns && strcmp(src[q], s)) q++;
             if (q == ns) {
-                src = xrealloc(src, (ns + 1) * sizeof *src);
-                cnt = xrealloc(cnt, (ns + 1) * sizeof *cnt);
+                src = merge_xrealloc(src, (ns + 1) * sizeof *src);
+                cnt = merge_xrealloc(cnt, (ns + 1) * sizeof *cnt);
                 src[ns] = s;
                 cnt[ns++] = 0;
             }
             cnt[q]++;
         }
-        take = xmalloc(ns * sizeof *take);
+        take = merge_xmalloc(ns * sizeof *take);
         size_t want = c[k].n < o->per_class ? c[k].n : (size_t)o->per_class;
         if (o->balance_sources) {
             /* equal shares; what a small source cannot give goes to the others */
@@ -562,7 +482,7 @@ static void per_class(plan *p, const merge_options *o)
                 }
             }
             for (size_t q = 0; q < ns; q++) {
-                size_t *v = xmalloc(cnt[q] * sizeof *v), m = 0;
+                size_t *v = merge_xmalloc(cnt[q] * sizeof *v), m = 0;
                 for (size_t j = 0; j < c[k].n; j++)
                     if (!strcmp(p->it[c[k].ix[j]].source, src[q])) v[m++] = c[k].ix[j];
                 sample(v, m, take[q], &rng);
@@ -570,7 +490,7 @@ static void per_class(plan *p, const merge_options *o)
                 free(v);
             }
         } else {
-            size_t *v = xmalloc(c[k].n * sizeof *v);
+            size_t *v = merge_xmalloc(c[k].n * sizeof *v);
             memcpy(v, c[k].ix, c[k].n * sizeof *v);
             sample(v, c[k].n, want, &rng);
             for (size_t j = want; j < c[k].n; j++) p->it[v[j]].drop = 1;
@@ -616,15 +536,8 @@ static char *meta_with_provenance(const synapt_clip_info *ci, const item *it, co
 
 static int write_output(plan *p, const merge_options *o)
 {
-    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
-    wo.writer_name = "synapt-merge";
-    wo.deterministic = 1;
-    synapt_writer *w;
-    char err[1024];
-    if (synapt_writer_create(&w, o->out, &wo, err, sizeof err)) {
-        cli_error_msg(o->out, err);
-        return -1;
-    }
+    merge_sink sink;
+    if (merge_sink_open(&sink, o->out, o->max_shard_bytes, "synapt-merge", &p->in)) return -1;
     size_t kept = 0;
     for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) kept++;
     cli_progress pr;
@@ -636,7 +549,7 @@ static int write_output(plan *p, const merge_options *o)
         if (it->drop) continue;
         synapt_dataset *ds = p->ds[it->in];
         synapt_reader *r;
-        uint64_t mc;
+        uint64_t mc, bytes = 0;
         if (synapt_dataset_acquire(&r, &mc, ds, it->g)) {
             cli_error_msg(o->inputs[it->in], synapt_dataset_errmsg(ds));
             rc = -1;
@@ -646,10 +559,11 @@ static int write_output(plan *p, const merge_options *o)
         synapt_file_info fi;
         rc = synapt_reader_clip(&ci, r, mc);
         if (!rc) rc = synapt_reader_file_info(&fi, r);
-        const char **gk = xmalloc((ci.group_count + 1) * sizeof *gk);
-        const char **gv = xmalloc((ci.group_count + 1) * sizeof *gv);
+        const char **gk = merge_xmalloc((ci.group_count + 1) * sizeof *gk);
+        const char **gv = merge_xmalloc((ci.group_count + 1) * sizeof *gv);
         for (uint32_t k = 0; !rc && k < ci.group_count; k++)
             rc = synapt_reader_clip_group(&gk[k], &gv[k], r, mc, k);
+        if (!rc && o->max_shard_bytes) rc = merge_clip_bytes(&bytes, r, mc);
         if (rc) {
             cli_error_msg(o->inputs[it->in], synapt_reader_errmsg(r));
         } else {
@@ -665,8 +579,7 @@ static int write_output(plan *p, const merge_options *o)
             d.group_values = gv;
             d.group_count = ci.group_count;
             d.meta_json = meta;
-            if ((rc = synapt_writer_copy_clip_as(w, r, mc, &d)))
-                cli_error_msg(o->out, synapt_writer_errmsg(w));
+            rc = merge_sink_copy(&sink, r, mc, &d, bytes);
             free(meta);
         }
         free(gk);
@@ -676,14 +589,17 @@ static int write_output(plan *p, const merge_options *o)
     }
     cli_progress_end(&pr);
     if (rc) {
-        synapt_writer_abort(w);
+        merge_sink_abort(&sink);
         return -1;
     }
-    if (synapt_writer_close(w, err, sizeof err)) {
-        cli_error_msg(o->out, err);
-        return -1;
+    uint32_t shards = sink.nshards;
+    if (merge_sink_close(&sink)) return -1;
+    if (cli_verbosity() >= 0) {
+        if (o->max_shard_bytes)
+            cli_info("%s: %zu clips written in %u shards", o->out, kept, shards);
+        else
+            cli_info("%s: %zu clips written", o->out, kept);
     }
-    if (cli_verbosity() >= 0) cli_info("%s: %zu clips written", o->out, kept);
     return 0;
 }
 
@@ -693,10 +609,10 @@ static int write_join(plan *p, const merge_options *o)
 {
     size_t nm = 0;
     for (size_t i = 0; i < p->nds; i++) nm += synapt_dataset_member_count(p->ds[i]);
-    dsm_member *m = calloc(nm ? nm : 1, sizeof *m);
+    merge_member *m = calloc(nm ? nm : 1, sizeof *m);
     const char **labels = NULL;
     size_t nl = 0;
-    strset seen = { 0 };
+    merge_strset seen = { 0 };
     if (!m) return -1;
     size_t k = 0;
     for (size_t i = 0; i < p->nds; i++) {
@@ -716,29 +632,23 @@ static int write_join(plan *p, const merge_options *o)
         }
         for (uint64_t l = 0; l < synapt_dataset_label_count(ds); l++) {
             const char *name = synapt_dataset_label_name(ds, (uint32_t)l);
-            if (strset_has(&seen, name)) continue;
-            strset_add(&seen, name);
-            labels = xrealloc(labels, (nl + 1) * sizeof *labels);
+            if (merge_strset_has(&seen, name)) continue;
+            merge_strset_add(&seen, name);
+            labels = merge_xrealloc(labels, (nl + 1) * sizeof *labels);
             labels[nl++] = name;
         }
     }
     /* a file is a member once (spec section 4): two inputs naming the same
      * file would need their selections combined, which a join does not do */
-    for (size_t a = 0; a < nm; a++)
-        for (size_t b = a + 1; b < nm && nm <= 4096; b++)
-            if (!memcmp(m[a].uuid, m[b].uuid, 16)) {
-                cli_error(o->out, "%s and %s are the same file (uuid); a manifest lists a file once",
-                          m[a].file, m[b].file);
-                free(seen.v);
-                free(labels);
-                free(m);
-                return -1;
-            }
-    char err[1024];
-    int rc = dsm_write(o->out, NULL, "synapt-merge " SYNAPT_VERSION_STRING, labels, nl, m, nm, err, sizeof err);
-    if (rc) cli_error(NULL, "%s", err);
-    else if (cli_verbosity() >= 0) cli_info("%s: %zu members joined", o->out, nm);
-    free(seen.v);
+    if (merge_members_unique(m, nm, o->out)) {
+        merge_strset_free(&seen);
+        free(labels);
+        free(m);
+        return -1;
+    }
+    int rc = merge_manifest_save(o->out, &p->in, "synapt-merge " SYNAPT_VERSION_STRING, labels, nl, m, nm);
+    if (!rc && cli_verbosity() >= 0) cli_info("%s: %zu members joined", o->out, nm);
+    merge_strset_free(&seen);
     free(labels);
     free(m);
     return rc;
@@ -750,7 +660,11 @@ int merge_run(const merge_options *o)
     label_map map = { 0 };
     int rc = -1;
     if (o->map_path && map_load(&map, o->map_path)) goto done;
-    if (open_inputs(&p, o)) goto done;
+    if (merge_inputs_open(&p.in, o->inputs, o->ninputs)) goto done;
+    p.nds = p.in.n;
+    p.ds = merge_xmalloc((p.nds ? p.nds : 1) * sizeof *p.ds);
+    for (size_t i = 0; i < p.nds; i++) p.ds[i] = p.in.v[i].ds;
+    if (o->map_path) merge_inputs_add_file(&p.in, o->map_path);
     if (o->manifest_only) {
         rc = write_join(&p, o);
         goto done;
@@ -770,8 +684,8 @@ done:
         free(p.it[i].orig);
     }
     free(p.it);
-    for (size_t i = 0; i < p.nds; i++) synapt_dataset_close(p.ds[i]);
     free(p.ds);
+    merge_inputs_close(&p.in);
     for (size_t i = 0; i < map.n; i++) {
         free(map.e[i].source);
         free(map.e[i].label);

@@ -1,21 +1,19 @@
-/* dsmanifest.c - write a synapt-dataset/1 manifest (see dsmanifest.h). */
-#include "dsmanifest.h"
-#include "cli.h"
-#include "synapt.h"
+/* merge_manifest.c - writing a synapt-dataset/1 manifest (spec/dataset.md
+ * section 12): relative member paths, one member per line (see merge.h). */
+#include "merge.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-int dsm_member_from_file(dsm_member *m, char *err, size_t errcap)
+int merge_member_from_file(merge_member *m)
 {
     synapt_reader *r;
-    char e[512];
+    char e[1024];
     if (synapt_reader_open2(&r, m->file, NULL, e, sizeof e)) {
-        snprintf(err, errcap, "%s", e);
+        cli_error_msg(m->file, e);
         return -1;
     }
     synapt_file_info fi;
@@ -25,13 +23,13 @@ int dsm_member_from_file(dsm_member *m, char *err, size_t errcap)
         m->clips = fi.clip_count;
         m->size = fi.file_bytes;
     } else {
-        snprintf(err, errcap, "%s", synapt_reader_errmsg(r));
+        cli_error_msg(m->file, synapt_reader_errmsg(r));
     }
     synapt_reader_close(r);
     return rc ? -1 : 0;
 }
 
-/* The directory part of `path` made absolute ("." when none). */
+/* The folder of `path`, made absolute. */
 static int dir_real(char *out, const char *path)
 {
     char d[PATH_MAX];
@@ -42,39 +40,26 @@ static int dir_real(char *out, const char *path)
     return realpath(d, out) ? 0 : -1;
 }
 
-/* `file` relative to the directory `dir` (both made absolute), or NULL when
- * it is not below it: a manifest names only files in its own tree. */
+/* `file` relative to the absolute folder `dir`, or -1 when it is not below
+ * it: a manifest names only files of its own tree (spec section 5), so it
+ * can be moved with them. */
 static int rel_path(char *out, size_t cap, const char *dir, const char *file)
 {
     char fr[PATH_MAX];
     if (!realpath(file, fr)) return -1;
-    size_t dl = strlen(dir);
-    if (!strcmp(dir, "/")) dl = 0;
+    size_t dl = strcmp(dir, "/") ? strlen(dir) : 0;
     if (strncmp(fr, dir, dl) || fr[dl] != '/') return -1;
     snprintf(out, cap, "%s", fr + dl + 1);
     return 0;
 }
 
-int dsm_write(const char *out, const char *name, const char *writer,
-              const char *const *labels, size_t nlabels,
-              const dsm_member *members, size_t nmembers, char *err, size_t errcap)
+int merge_manifest_write(FILE *f, const char *out, const char *name, const char *writer,
+                         const char *const *labels, size_t nlabels,
+                         const merge_member *members, size_t nmembers)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX + 32];
+    char dir[PATH_MAX];
     if (dir_real(dir, out)) {
-        snprintf(err, errcap, "%s: cannot resolve its directory: %s", out, strerror(errno));
-        return -1;
-    }
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errcap, "%s: cannot create a temporary file: %s", out, strerror(errno));
-        return -1;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        snprintf(err, errcap, "%s: %s", out, strerror(errno));
+        cli_error(out, "cannot resolve its folder: %s", strerror(errno));
         return -1;
     }
     /* the 28-byte prefix readers may look for (spec section 1) */
@@ -90,15 +75,15 @@ int dsm_write(const char *out, const char *name, const char *writer,
         fputc(']', f);
     }
     fputs(",\n \"members\":[", f);
-    int rc = 0;
-    for (size_t i = 0; i < nmembers && !rc; i++) {
-        const dsm_member *m = &members[i];
+    for (size_t i = 0; i < nmembers; i++) {
+        const merge_member *m = &members[i];
         char rel[PATH_MAX];
-        if (rel_path(rel, sizeof rel, dir, m->file)) {
-            snprintf(err, errcap, "%s: member %s is not inside the manifest's directory %s", out,
-                     m->file, dir);
-            rc = -1;
-            break;
+        if (m->rel) {
+            snprintf(rel, sizeof rel, "%s", m->rel);
+        } else if (rel_path(rel, sizeof rel, dir, m->file)) {
+            cli_error(out, "member %s is not inside the manifest's folder %s (member paths are "
+                      "relative and stay below it)", m->file, dir);
+            return -1;
         }
         fprintf(f, "%s\n  {\"path\":", i ? "," : "");
         cli_json_str(f, rel);
@@ -126,18 +111,42 @@ int dsm_write(const char *out, const char *name, const char *writer,
         fputc('}', f);
     }
     fputs("]}\n", f);
-    if (!rc && (fflush(f) || ferror(f) || fsync(fileno(f)))) {
-        snprintf(err, errcap, "%s: write failed: %s", out, strerror(errno));
-        rc = -1;
+    return 0;
+}
+
+int merge_manifest_save(const char *out, const merge_inputs *in, const char *writer,
+                        const char *const *labels, size_t nlabels,
+                        const merge_member *members, size_t nmembers)
+{
+    cli_outfile o;
+    FILE *f = cli_out_open(&o, out, in->files, in->nfiles);
+    if (!f) return -1;
+    if (merge_manifest_write(f, out, NULL, writer, labels, nlabels, members, nmembers)) {
+        cli_out_abort(&o);
+        return -1;
     }
-    if (fclose(f) && !rc) {
-        snprintf(err, errcap, "%s: write failed: %s", out, strerror(errno));
-        rc = -1;
-    }
-    if (!rc && rename(tmp, out)) {
-        snprintf(err, errcap, "%s: cannot rename into place: %s", out, strerror(errno));
-        rc = -1;
-    }
-    if (rc) unlink(tmp);
+    return cli_out_commit(&o);
+}
+
+static int cmp_uuid(const void *a, const void *b)
+{
+    const merge_member *x = *(const merge_member *const *)a, *y = *(const merge_member *const *)b;
+    int c = memcmp(x->uuid, y->uuid, 16);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+int merge_members_unique(const merge_member *m, size_t n, const char *out)
+{
+    const merge_member **v = merge_xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = &m[i];
+    qsort(v, n, sizeof *v, cmp_uuid);
+    int rc = 0;
+    for (size_t i = 1; i < n && !rc; i++)
+        if (!memcmp(v[i - 1]->uuid, v[i]->uuid, 16)) {
+            cli_error(out, "%s and %s are the same file (uuid); a manifest lists a file once",
+                      v[i - 1]->file, v[i]->file);
+            rc = -1;
+        }
+    free(v);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* select.c - the clip selection shared by the tools (see select.h). */
 #include "select.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +67,8 @@ static int cmp_str(const void *a, const void *b)
 
 static void load_ids(sel_criteria *c, const char *path)
 {
+    if (cli_check_input(path)) exit(CLI_EXIT_ERROR);
+    c->ids_path = path;
     FILE *f = fopen(path, "r");
     if (!f) { cli_error(path, "cannot open: %s", strerror(errno)); exit(CLI_EXIT_ERROR); }
     char *line = NULL;

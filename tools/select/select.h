@@ -57,6 +57,7 @@ typedef struct sel_criteria {
     int synthetic;               /* -1 any, 0 real, 1 synthetic */
     char **ids;                  /* sorted, from --ids */
     size_t nids;
+    const char *ids_path;        /* the --ids file (borrowed), NULL when none */
     uint64_t min_frames, max_frames; /* max 0: none */
     uint64_t per_class;          /* 0: none */
     double fraction;             /* 0: none */
