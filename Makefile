@@ -83,7 +83,7 @@ STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
 
 .SECONDARY:
-.PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench demo install uninstall clean
+.PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench scale demo install uninstall clean
 all: lib tools
 
 lib: $(STATIC) $(SHARED) $(B)/lib/synapt.pc
@@ -183,6 +183,17 @@ fuzz: deps
 bench: deps
 	$(MAKE) all bench-build
 	B=$(B) sh bench/run.sh
+
+# SynAPT's size on this machine: 1,500, 15,000 and 150,000 clips through
+# GNU parallel (scripts/scale.sh; not part of make test; the last step takes
+# a long time and ~6 GB in $(SCALE_DIR))
+SCALE_DIR ?= $(B)/scale
+scale: deps
+	$(MAKE) all
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 10 -o $(SCALE_DIR)/1.5k
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 100 -o $(SCALE_DIR)/15k
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 1000 -o $(SCALE_DIR)/150k
+	cat $(SCALE_DIR)/*/scale.txt
 
 demo: deps
 	$(MAKE) all
