@@ -26,14 +26,27 @@ static uint64_t rng_next(uint64_t *s)
 
 /* ---- the label map ---- */
 
-typedef struct map_entry { char *source, *label, *target; } map_entry;  /* target NULL: drop */
-typedef struct label_map { map_entry *e; size_t n; } label_map;
+/* One row of the map; target NULL drops the label. A (source, label) may
+ * have several rows: SynAPT put clips of one NTU action into two classes,
+ * which a one-to-one map cannot say; such clips get every target, the
+ * first row's as their class. */
+typedef struct map_entry { char *source, *label, *target; size_t row; } map_entry;
+typedef struct label_map { map_entry *e; size_t n, fan; } label_map;  /* fan: most rows of one key */
 
+static int cmp_key_only(const map_entry *x, const map_entry *y)
+{
+    int c = strcmp(x->label, y->label);
+    return c ? c : strcmp(x->source, y->source);
+}
 static int cmp_map(const void *a, const void *b)
 {
     const map_entry *x = a, *y = b;
-    int c = strcmp(x->label, y->label);
-    return c ? c : strcmp(x->source, y->source);
+    int c = cmp_key_only(x, y);
+    return c ? c : (x->row < y->row ? -1 : x->row > y->row);
+}
+static int cmp_map_key(const void *a, const void *b)
+{
+    return cmp_key_only(a, b);
 }
 
 static void map_add(label_map *m, const char *src, const char *label, const char *target)
@@ -42,6 +55,7 @@ static void map_add(label_map *m, const char *src, const char *label, const char
     m->e[m->n].source = merge_xstrdup(src);
     m->e[m->n].label = merge_xstrdup(label);
     m->e[m->n].target = target ? merge_xstrdup(target) : NULL;
+    m->e[m->n].row = m->n;
     m->n++;
 }
 
@@ -117,25 +131,40 @@ static int map_load(label_map *m, const char *path)
     free(text);
     if (!rc) {
         qsort(m->e, m->n, sizeof *m->e, cmp_map);
-        for (size_t i = 1; i < m->n; i++)
-            if (!cmp_map(&m->e[i - 1], &m->e[i])) {
-                cli_error(path, "source '%s' label '%s' is mapped twice", cli_disp(m->e[i].source),
-                          cli_disp(m->e[i].label));
-                rc = -1;
-                break;
+        m->fan = m->n ? 1 : 0;
+        for (size_t i = 0, j; i < m->n && !rc; i = j) {
+            for (j = i + 1; j < m->n && !cmp_key_only(&m->e[i], &m->e[j]); j++) {
+                for (size_t k = i; k < j && !rc; k++) {
+                    const char *a = m->e[k].target, *b = m->e[j].target;
+                    if (!a || !b || !strcmp(a, b)) {
+                        cli_error(path, "source '%s' label '%s' is mapped twice%s", cli_disp(m->e[j].source),
+                                  cli_disp(m->e[j].label), !a || !b ? " (once to nothing)" : " to the same target");
+                        rc = -1;
+                    }
+                }
             }
+            if (j - i > m->fan) m->fan = j - i;
+        }
     }
     return rc;
 }
 
-/* The entry for (source, label): the exact source first, then '*'. */
-static const map_entry *map_find(const label_map *m, const char *source, const char *label)
+/* The rows for (source, label), the exact source first, then '*': the
+ * first of them (in file order) and their count in *n; NULL when none. */
+static const map_entry *map_find(size_t *n, const label_map *m, const char *source, const char *label)
 {
-    map_entry key = { (char *)source, (char *)label, NULL };
-    const map_entry *e = bsearch(&key, m->e, m->n, sizeof *m->e, cmp_map);
-    if (e) return e;
-    key.source = "*";
-    return bsearch(&key, m->e, m->n, sizeof *m->e, cmp_map);
+    map_entry key = { (char *)source, (char *)label, NULL, 0 };
+    const map_entry *e = bsearch(&key, m->e, m->n, sizeof *m->e, cmp_map_key);
+    if (!e) {
+        key.source = "*";
+        e = bsearch(&key, m->e, m->n, sizeof *m->e, cmp_map_key);
+    }
+    if (!e) return NULL;
+    while (e > m->e && !cmp_key_only(e - 1, e)) e--;
+    const map_entry *end = e + 1;
+    while (end < m->e + m->n && !cmp_key_only(e, end)) end++;
+    *n = (size_t)(end - e);
+    return e;
 }
 
 /* ---- the plan ---- */
@@ -196,14 +225,16 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
             it->orig_id = merge_xstrdup(ci.id);
             it->source = merge_xstrdup(ci.source);
             it->orig = merge_xmalloc(cnt * sizeof *it->orig);
-            it->labels = merge_xmalloc(cnt * sizeof *it->labels);
+            it->labels = merge_xmalloc(cnt * (map && map->fan > 1 ? map->fan : 1) * sizeof *it->labels);
             it->norig = cnt;
             for (size_t k = 0; k < cnt; k++) {
                 const char *name = synapt_dataset_label_name(ds, ids[k]);
                 it->orig[k] = name;
                 const char *target = name;
+                const map_entry *e = NULL;
+                size_t ne = 0;
                 if (map) {
-                    const map_entry *e = map_find(map, ci.source, name);
+                    e = map_find(&ne, map, ci.source, name);
                     if (e) target = e->target;
                     else if (o->unmapped == MERGE_UNMAPPED_DROP) { it->drop = 1; target = NULL; }
                     else if (o->unmapped == MERGE_UNMAPPED_ERROR) {
@@ -217,10 +248,13 @@ static int build_items(plan *p, const merge_options *o, const label_map *map)
                         target = NULL;
                     }
                 }
-                if (!target) continue;
-                size_t j = 0;
-                while (j < it->nlabels && strcmp(it->labels[j], target)) j++;
-                if (j == it->nlabels) it->labels[it->nlabels++] = target;
+                for (size_t q = 0; q < (e ? ne : 1); q++) {
+                    if (e) target = e[q].target;
+                    if (!target) continue;
+                    size_t j = 0;
+                    while (j < it->nlabels && strcmp(it->labels[j], target)) j++;
+                    if (j == it->nlabels) it->labels[it->nlabels++] = target;
+                }
             }
         }
     }
