@@ -62,6 +62,7 @@ typedef struct merge_sink {
     uint64_t clips;
     void *stage;                 /* the cli_staged folder */
     synapt_writer *w;
+    char wpath[8600];            /* where w writes (inside the staging folder) */
     int last_rc;                 /* the library's code of a failed copy */
 } merge_sink;
 

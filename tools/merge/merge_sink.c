@@ -9,6 +9,7 @@
 #include "merge.h"
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,19 @@ int merge_sink_open(merge_sink *s, const char *out, uint64_t max_shard_bytes,
     return 0;
 }
 
+/* The writer's messages name the file it writes, which is inside the
+ * staging folder; the user knows the target. */
+static void writer_error(const merge_sink *s, const char *msg)
+{
+    const char *target = s->max_shard_bytes ? s->shards[s->nshards - 1] : s->out;
+    size_t n = strlen(s->wpath);
+    if (n && !strncmp(msg, s->wpath, n) && msg[n] == ':') {
+        msg += n + 1;
+        while (*msg == ' ') msg++;
+    }
+    cli_error(target, "%s", msg);
+}
+
 static int open_writer(merge_sink *s)
 {
     cli_staged *st = s->stage;
@@ -81,13 +95,14 @@ static int open_writer(merge_sink *s)
         path = cli_staged_path(st, s->out);
     }
     if (!path) return -1;
+    snprintf(s->wpath, sizeof s->wpath, "%s", path);
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.writer_name = s->writer_name;
     /* same inputs and options, same bytes (uuid and times included) */
     wo.deterministic = 1;
     char err[1024];
     if (synapt_writer_create(&s->w, path, &wo, err, sizeof err)) {
-        cli_error_msg(s->max_shard_bytes ? s->shards[s->nshards - 1] : s->out, err);
+        writer_error(s, err);
         s->w = NULL;
         return -1;
     }
@@ -101,7 +116,7 @@ static int close_writer(merge_sink *s)
     char err[1024];
     int rc = synapt_writer_close(s->w, err, sizeof err);
     s->w = NULL;
-    if (rc) cli_error_msg(s->max_shard_bytes ? s->shards[s->nshards - 1] : s->out, err);
+    if (rc) writer_error(s, err);
     return rc ? -1 : 0;
 }
 
@@ -113,8 +128,7 @@ int merge_sink_copy(merge_sink *s, const synapt_reader *r, uint64_t clip,
         if (close_writer(s)) return -1;
     if (!s->w && open_writer(s)) return -1;
     if ((s->last_rc = synapt_writer_copy_clip_as(s->w, r, clip, d))) {
-        const char *target = s->max_shard_bytes ? s->shards[s->nshards - 1] : s->out;
-        cli_error_msg(target, synapt_writer_errmsg(s->w));
+        writer_error(s, synapt_writer_errmsg(s->w));
         return -1;
     }
     s->cur_bytes += bytes;
@@ -172,7 +186,19 @@ int merge_sink_close(merge_sink *s)
     if (!s->w && (!s->max_shard_bytes || !s->nshards) && open_writer(s)) goto fail;
     if (close_writer(s)) goto fail;
     if (s->max_shard_bytes && write_shard_manifest(s)) goto fail;
+    /* Shards and their manifest are several renames: a signal between two
+     * of them would leave new shards beside the old manifest. Held until
+     * the renames are done, it then finds nothing left to remove and ends
+     * the process with the complete new output in place. */
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    sigaddset(&hold, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &hold, &old);
     int rc = cli_staged_commit(s->stage);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     free(s->stage);
     s->stage = NULL;
     merge_sink_abort(s);
