@@ -10,10 +10,12 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 static uint64_t rng_next(uint64_t *s)
@@ -320,9 +322,64 @@ static int cmp_key(const void *a, const void *b)
     return *x < *y ? -1 : *x > *y;
 }
 
+/* A sampled key: of every chunk record, the chunk header after clip_index
+ * and stream_index (which a copy changes; spec/format.md 6.1) and the last
+ * 4 KiB of the payload, read straight from the member file at the offsets
+ * the index gives (a record's body starts 16 bytes in; section 4). Clips
+ * that share an index shape (fixed-size raw frames, say) almost always
+ * differ there already, so the bulk of the data is read only for clips
+ * that are still equal, by exact_key. A short read only weakens the key:
+ * the copy verifies every chunk it reads. */
+static int sample_key(plan *p, const merge_options *o, item *it)
+{
+    synapt_dataset *ds = p->ds[it->in];
+    uint32_t m;
+    uint64_t mc;
+    synapt_dataset_member mi;
+    synapt_reader *r;
+    if (synapt_dataset_locate(&m, &mc, ds, it->g) || synapt_dataset_member_info(&mi, ds, m) ||
+        synapt_dataset_acquire(&r, &mc, ds, it->g)) {
+        cli_error_msg(o->inputs[it->in], synapt_dataset_errmsg(ds));
+        return -1;
+    }
+    int fd = open(mi.resolved_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error(mi.resolved_path, "cannot open: %s", strerror(errno));
+        synapt_dataset_release(ds, r);
+        return -1;
+    }
+    XXH3_state_t *st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, &it->key, sizeof it->key);
+    uint8_t buf[4096 + 40];
+    synapt_clip_info ci;
+    int rc = synapt_reader_clip(&ci, r, mc);
+    for (uint32_t s = 0; !rc && s < ci.stream_count; s++) {
+        synapt_stream_info si;
+        if ((rc = synapt_reader_stream(&si, r, mc, s))) break;
+        for (uint64_t c = 0; c < si.chunk_count && !rc; c++) {
+            synapt_chunk_info ch;
+            if ((rc = synapt_reader_chunk(&ch, r, mc, s, c))) break;
+            uint64_t body = ch.file_offset + 16, len = ch.record_bytes > 24 ? ch.record_bytes - 24 : 0;
+            uint64_t head = len < 48 ? len : 48, tail = len - head < 4096 ? len - head : 4096;
+            ssize_t a = head > 8 ? pread(fd, buf, head - 8, (off_t)(body + 8)) : 0;
+            ssize_t b = tail ? pread(fd, buf + 40, tail, (off_t)(body + len - tail)) : 0;
+            if (a > 0) XXH3_64bits_update(st, buf, (size_t)a);
+            if (b > 0) XXH3_64bits_update(st, buf + 40, (size_t)b);
+        }
+    }
+    it->key = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    close(fd);
+    if (rc) cli_error_msg(o->inputs[it->in], synapt_reader_errmsg(r));
+    synapt_dataset_release(ds, r);
+    return rc ? -1 : 0;
+}
+
 /* The exact key: every chunk body without its first 8 bytes (clip_index
- * and stream_index, which a copy changes; spec/format.md 6.1). Equal keys
- * are the same chunks: exact duplicates, whatever the ids and labels. */
+ * and stream_index). Equal keys are the same chunks: exact duplicates,
+ * whatever the ids and labels. The previous key is mixed in, so a refined
+ * key never confuses clips the last one told apart. */
 static int exact_key(plan *p, const merge_options *o, item *it)
 {
     synapt_reader *r;
@@ -334,6 +391,7 @@ static int exact_key(plan *p, const merge_options *o, item *it)
     }
     XXH3_state_t *st = XXH3_createState();
     XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, &it->key, sizeof it->key);
     synapt_clip_info ci;
     uint8_t *buf = NULL;
     size_t cap = 0;
@@ -367,19 +425,26 @@ static int dedupe(plan *p, const merge_options *o)
     size_t n = 0, dups = 0;
     for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) v[n++] = &p->it[i];
     qsort(v, n, sizeof *v, cmp_key);
-    /* replace colliding cheap keys by exact ones, then sort again */
-    int again = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && v[j]->key == v[i]->key) j++;
-        if (j - i > 1) {
-            again = 1;
-            for (size_t k = i; k < j; k++)
-                if (exact_key(p, o, v[k])) { free(v); return -1; }
+    /* refine colliding keys, samples then everything, sorting again after
+     * each round: only clips still equal are read further */
+    for (int level = 0; level < 2; level++) {
+        int again = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && v[j]->key == v[i]->key) j++;
+            if (j - i > 1) {
+                again = 1;
+                for (size_t k = i; k < j; k++)
+                    if ((level == 0 ? sample_key(p, o, v[k]) : exact_key(p, o, v[k]))) {
+                        free(v);
+                        return -1;
+                    }
+            }
+            i = j;
         }
-        i = j;
+        if (!again) break;
+        qsort(v, n, sizeof *v, cmp_key);
     }
-    if (again) qsort(v, n, sizeof *v, cmp_key);
     for (size_t i = 1; i < n; i++)
         if (v[i]->key == v[i - 1]->key) {
             dups++;
