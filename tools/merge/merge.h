@@ -30,6 +30,8 @@ typedef struct merge_input {
     synapt_dataset *ds;
     uint8_t *keep;               /* synapt-subset: 1 per chosen dataset clip */
     uint64_t kept;
+    uint8_t *new_split;          /* NULL, or per dataset clip an index into */
+    const char *const *split_names;  /* these names: the clip's new split */
 } merge_input;
 
 typedef struct merge_inputs {
@@ -42,7 +44,7 @@ typedef struct merge_inputs {
 /** Open each path (cli_check_input first, then synapt_dataset_open). On
  *  -1 a line was printed; merge_inputs_close() frees what was opened. */
 int merge_inputs_open(merge_inputs *in, const char *const *paths, size_t n);
-void merge_inputs_close(merge_inputs *in);
+void merge_inputs_close(merge_inputs *in);   /* frees keep and new_split too */
 /** Another file the run reads (a label map, an id list): no output may
  *  replace it either. `path` is borrowed until close. */
 void merge_inputs_add_file(merge_inputs *in, const char *path);

@@ -76,6 +76,7 @@ void merge_inputs_close(merge_inputs *in)
     for (size_t k = 0; k < in->n; k++) {
         synapt_dataset_close(in->v[k].ds);
         free(in->v[k].keep);
+        free(in->v[k].new_split);
     }
     free(in->v);
     free(in->files);

@@ -46,11 +46,12 @@ int merge_subset_list(const merge_inputs *in)
                 return CLI_EXIT_ERROR;
             }
             const char *label = ci.label_count ? synapt_dataset_label_name(ds, ci.first_label) : "";
+            const char *split = in->v[k].new_split ? in->v[k].split_names[in->v[k].new_split[g]] : ci.split;
             printf("%s\t%s\t%s\t%s\n", ci.id, *label ? label : "-", *ci.source ? ci.source : "-",
-                   *ci.split ? ci.split : "-");
+                   *split ? split : "-");
             count_add(&cl, &ncl, label);
             count_add(&so, &nso, ci.source);
-            count_add(&sp, &nsp, ci.split);
+            count_add(&sp, &nsp, split);
         }
     }
     count_print("class", cl, ncl);
@@ -159,7 +160,7 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
         d.id = ci.id;
         d.labels = *names;
         d.label_count = nl;
-        d.split = ci.split;
+        d.split = x->new_split ? x->split_names[x->new_split[g]] : ci.split;
         d.source = ci.source;
         d.synthetic = ci.synthetic;
         d.group_keys = gk;

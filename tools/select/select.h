@@ -14,6 +14,7 @@
 #define SYNAPT_SELECT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "synapt.h"
 
 enum {
@@ -78,4 +79,41 @@ int sel_option(sel_criteria *c, int opt, const char *arg);
  *  dataset in err (a member that cannot be read). */
 int sel_run(uint8_t *keep, uint64_t *kept, synapt_dataset *ds, const sel_criteria *c,
             char *err, size_t errcap);
+/* ---- split generation ---------------------------------------------------- */
+
+#define SEL_MAX_SPLITS 8
+typedef struct sel_splits {
+    char names[SEL_MAX_SPLITS][64];
+    double frac[SEL_MAX_SPLITS];  /* normalised to sum 1 */
+    size_t n;
+} sel_splits;
+
+/** Parse "train=0.7,val=0.1,test=0.2": names unique, fractions in [0, 1]
+ *  summing to 1 (within 0.001). 0, or -1 (nothing printed). */
+int sel_parse_splits(sel_splits *out, const char *arg);
+
+/** Assign each of n clips to a split: out[i] indexes sp->names. Clip i has
+ *  class cls[i] < ncls (all 0 to ignore classes) and group grp[i] < ngrp;
+ *  a group never spans two splits, and the per-class proportions come as
+ *  close to sp->frac as whole groups allow. Deterministic for a seed.
+ *  0, or -1 when out of memory. */
+int sel_make_splits(uint32_t *out, const uint32_t *cls, const uint32_t *grp, size_t n,
+                    uint32_t ncls, uint32_t ngrp, const sel_splits *sp, uint64_t seed);
+
+/** Number of groups whose clips are in more than one split (the check of
+ *  a group-aware split, official or generated). (size_t)-1 when out of
+ *  memory. */
+size_t sel_groups_across(const uint32_t *split, const uint32_t *grp, size_t n, uint32_t ngrp);
+
+/** sel_make_splits over the chosen clips (keep[k][g]) of nds datasets
+ *  together: class = first dataset label when `stratify` (else one class),
+ *  group = the value of group key `group_key` (a clip without it is a group
+ *  of its own). split_of[k][g] (caller's, one byte per clip) gets the split
+ *  index of each chosen clip. Writes the report to `report`: per split
+ *  "# made NAME CLIPS SHARE TARGET", one "# groups KEY N ACROSS UNGROUPED"
+ *  line, and "# missing CLASS SPLIT" for each class a split did not get.
+ *  0, or -1 with a message in err. */
+int sel_split_datasets(uint8_t *const *split_of, synapt_dataset *const *ds, const uint8_t *const *keep,
+                       size_t nds, const sel_splits *sp, const char *group_key, int stratify,
+                       uint64_t seed, FILE *report, char *err, size_t errcap);
 #endif
