@@ -6,6 +6,12 @@ INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR     ?= $(PREFIX)/share/man
+# the Python package goes where Debian's python3 looks: the version-neutral
+# dist-packages under /usr, the versioned one under any other prefix
+PYTHON     ?= /usr/bin/python3
+PYVER      := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+PY_SRC     = $(sort $(wildcard python/synapt/*.py))
 
 CC      ?= cc
 CXX     ?= c++
@@ -29,7 +35,7 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
 # the link order, and the layout check (scripts/check-layout.sh) refuses an
 # include against it.
-TOOL_LIBS    = merge select import synth npy cli
+TOOL_LIBS    = merge select import synth h5 export npy cli
 merge_PKGS   = libcjson libxxhash
 merge_USES   = cli
 select_PKGS  =
@@ -38,6 +44,10 @@ import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libav
 import_USES  = npy cli
 synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libswscale
 synth_USES   = npy cli
+h5_PKGS      = hdf5 libswscale libavutil
+h5_USES      =
+export_PKGS  = libpng libswscale libavutil
+export_USES  =
 npy_PKGS     = $(HAVE_ZLIB)
 npy_USES     =
 cli_PKGS     = libcjson libavutil
@@ -46,8 +56,8 @@ cli_USES     =
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name
 # here (and what those use in turn) plus libsynapt, nothing else.
 synapt-inspect_USES = cli
-synapt-convert_USES = npy cli
-synapt-pack_USES    = import cli
+synapt-convert_USES = h5 export npy cli
+synapt-pack_USES    = import h5 cli
 synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
 synapt-merge_USES   = merge cli
@@ -143,6 +153,14 @@ $(B)/bench/%: bench/%.c $(ALL_TOOL_A) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
+# bench_depth compares with JPEG XL when libjxl is there (optional: the
+# benchmark says so and skips those columns without it)
+JXL_CFLAGS := $(shell pkg-config --exists libjxl 2>/dev/null && echo -DSYNAPT_HAVE_JXL `pkg-config --cflags libjxl`)
+JXL_LIBS   := $(shell pkg-config --libs libjxl 2>/dev/null)
+$(B)/bench/bench_depth: bench/bench_depth.c $(ALL_TOOL_A) $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) $(JXL_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) $(JXL_LIBS) -o $@
+
 examples: $(EX_BIN)
 bench-build: $(BENCH_BIN)
 
@@ -213,6 +231,10 @@ install: lib tools
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PYTHONDIR)/synapt
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHONDIR)/synapt/
+	@# where the library is, for the package to load it by full path
+	echo 'libdir = "$(LIBDIR)"' > $(DESTDIR)$(PYTHONDIR)/synapt/_install.py
 	@# the loader finds a new library in /usr/local/lib only after ldconfig
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
@@ -222,6 +244,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BIN)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/synapt
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
 clean:
