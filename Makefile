@@ -50,7 +50,7 @@ export_PKGS  = libpng libswscale libavutil
 export_USES  =
 npy_PKGS     = $(HAVE_ZLIB)
 npy_USES     =
-cli_PKGS     = libcjson libavutil
+cli_PKGS     = libcjson libavutil libxxhash
 cli_USES     =
 
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name

@@ -64,6 +64,8 @@ static const char usage[] =
     "      --to FORMAT       output format (see above)\n"
     "      --clip ID         the clip to export\n"
     "      --all             every clip of the file (npy, video, frames, csv, jsonl, npz)\n"
+    "      --shard K/N       with --all or --to hdf5: only the clips with xxh3(id) % N\n"
+    "                        == K (synapt-pack's rule), one worker's part of a job\n"
     "      --stream NAME     the stream of that clip (e.g. rgb, depth, pose2d)\n"
     "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
     "  -o, --output FILE     where to write; written under a temporary name and\n"
@@ -101,6 +103,7 @@ typedef struct convert_args {
                               becomes -o (folder outputs); main() puts it in
                               place only on success */
     const char *video;     /* --video decode|packets (hdf5) */
+    uint32_t shard_k, shard_n; /* --shard K/N: only those clips (n 0 = all) */
     int hdf5_zstd;         /* --hdf5-zstd */
     int all;               /* --all: every clip */
     uint32_t width, height, short_side; /* --size, --short-side (hdf5 --video decode) */
@@ -480,6 +483,8 @@ done:
 
 /* ---- --to hdf5 ----------------------------------------------------- */
 
+static int select_clips(uint64_t **out, size_t *count, const synapt_reader *r, const convert_args *a);
+
 static int convert_hdf5(const convert_args *a)
 {
     if (!a->out) cli_usage_error("--to hdf5 needs -o OUT.h5");
@@ -501,8 +506,21 @@ static int convert_hdf5(const convert_args *a)
     o.writer = writer;
     synapt_reader *r;
     if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    /* --shard: this worker's clips only (the whole file otherwise) */
+    uint64_t *pick = NULL;
+    size_t npick = 0;
+    if (a->shard_n > 1) {
+        convert_args all = *a;
+        all.all = 1;
+        if (select_clips(&pick, &npick, r, &all)) {
+            synapt_reader_close(r);
+            return CLI_EXIT_ERROR;
+        }
+        o.clips = pick;
+        o.clip_count = npick;
+    }
     cli_progress p;
-    cli_progress_start(&p, "hdf5", "clips", synapt_reader_clip_count(r));
+    cli_progress_start(&p, "hdf5", "clips", o.clips ? npick : synapt_reader_clip_count(r));
     o.progress = cli_progress_cb;
     o.progress_user = &p;
     h5layout_stats st;
@@ -510,6 +528,7 @@ static int convert_hdf5(const convert_args *a)
     int rc = h5layout_export(&st, r, a->dest, &o, err, sizeof err);
     cli_progress_end(&p);
     synapt_reader_close(r);
+    free(pick);
     if (rc) {
         cli_error_msg(a->out, err);
         return CLI_EXIT_ERROR;
@@ -538,7 +557,17 @@ static int select_clips(uint64_t **out, size_t *count, const synapt_reader *r, c
         return -1;
     }
     if (a->all) {
-        for (uint64_t i = 0; i < n; i++) v[i] = i;
+        uint64_t m = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            synapt_clip_info ci;
+            if (synapt_reader_clip(&ci, r, i) != 0) {
+                cli_error_msg(a->in, synapt_reader_errmsg(r));
+                free(v);
+                return -1;
+            }
+            if (cli_in_shard(ci.id, a->shard_k, a->shard_n)) v[m++] = i;
+        }
+        n = m;
     } else {
         int rc = synapt_reader_find_clip(&v[0], r, a->clip);
         if (rc) {
@@ -628,6 +657,8 @@ static int convert_each(const convert_args *a, int (*one)(const convert_args *),
             ret = CLI_EXIT_ERROR;
             break;
         }
+        if (!cli_in_shard(ci.id, a->shard_k, a->shard_n))
+            continue; /* another worker's clip (--shard) */
         if (synapt_reader_find_stream(&s, r, i, a->stream) != 0) {
             skipped++;
             continue;
@@ -708,7 +739,7 @@ static const verb verbs[] = {
 int main(int argc, char **argv)
 {
     enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD, OPT_ALL,
-           OPT_SIZE, OPT_SHORT };
+           OPT_SIZE, OPT_SHORT, OPT_SHARD };
     static const struct option longopts[] = {
         { "to", required_argument, NULL, OPT_TO },
         { "clip", required_argument, NULL, OPT_CLIP },
@@ -718,6 +749,7 @@ int main(int argc, char **argv)
         { "video", required_argument, NULL, OPT_VIDEO },
         { "hdf5-zstd", no_argument, NULL, OPT_HDF5_ZSTD },
         { "all", no_argument, NULL, OPT_ALL },
+        { "shard", required_argument, NULL, OPT_SHARD },
         { "size", required_argument, NULL, OPT_SIZE },
         { "short-side", required_argument, NULL, OPT_SHORT },
         CLI_COMMON_OPTIONS,
@@ -740,6 +772,7 @@ int main(int argc, char **argv)
         case OPT_VIDEO: a.video = optarg; break;
         case OPT_HDF5_ZSTD: a.hdf5_zstd = 1; break;
         case OPT_ALL: a.all = 1; break;
+        case OPT_SHARD: cli_parse_shard(optarg, &a.shard_k, &a.shard_n); break;
         case OPT_SIZE: {
             unsigned w, h;
             char tail;
@@ -803,6 +836,8 @@ int main(int argc, char **argv)
     if ((a.video || a.hdf5_zstd || a.width || a.short_side) && strcmp(a.to, "hdf5") != 0)
         cli_usage_error("--video, --hdf5-zstd, --size and --short-side apply to --to hdf5 only");
     if (a.width && a.short_side) cli_usage_error("give --size or --short-side, not both");
+    if (a.shard_n && !a.all && strcmp(a.to, "hdf5") != 0)
+        cli_usage_error("--shard K/N splits whole-file exports: it goes with --all or --to hdf5");
     if (cli_check_input(a.in)) return CLI_EXIT_ERROR;
     /* every verb writes beside -o and main() puts the result in place only
      * on success (cli.h, "safe outputs"): a file output inside a staging

@@ -286,15 +286,7 @@ int main(int argc, char **argv)
             if ((po.on_mismatch = import_mismatch_from_name(optarg)) < 0)
                 cli_usage_error("--on-mismatch wants error, truncate or pad (got '%s')", optarg);
             break;
-        case OPT_SHARD: {
-            unsigned k, n;
-            char tail;
-            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k >= n || n > 1000000)
-                cli_usage_error("--shard wants K/N with 0 <= K < N, e.g. 0/4 (got '%s')", optarg);
-            po.shard_k = k;
-            po.shard_n = n;
-            break;
-        }
+        case OPT_SHARD: cli_parse_shard(optarg, &po.shard_k, &po.shard_n); break;
         case OPT_MAX_SHARD:
             if (parse_bytes(&po.max_shard_bytes, optarg))
                 cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);

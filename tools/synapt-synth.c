@@ -156,15 +156,7 @@ int main(int argc, char **argv)
             else cli_usage_error("--layout is 'synapt' or 'dir', not '%s'", optarg);
             break;
         case OPT_THREADS: o.threads = parse_u32(optarg, "--threads", 1, 256); break;
-        case OPT_SHARD: {
-            unsigned k, n;
-            char tail;
-            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k >= n || n > 1000000)
-                cli_usage_error("--shard wants K/N with 0 <= K < N, e.g. 0/4 (got '%s')", optarg);
-            o.shard_k = k;
-            o.shard_n = n;
-            break;
-        }
+        case OPT_SHARD: cli_parse_shard(optarg, &o.shard_k, &o.shard_n); break;
         case OPT_RGB:
             if (strcmp(optarg, "h264") && strcmp(optarg, "raw"))
                 cli_usage_error("--rgb is 'h264' or 'raw', not '%s'", optarg);

@@ -109,4 +109,22 @@ for args in "--to frames -o $T/u" "--to csv --clip $C --all -o $T/u.csv" "--to f
 done
 [ $ok -eq 1 ] && pass export_usage
 
+# --shard K/N: the parts of 3 workers are the whole export, file for file
+run npzall synapt-convert "$S" --to npz --all -o "$T/sh_all"
+ok=1
+for k in 0 1 2; do
+    synapt-convert -q "$S" --to npz --all --shard $k/3 -o "$T/sh_$k" 2> "$T/sh_$k.err" || ok=0
+done
+all=$(ls "$T/sh_all" | sort | tr '\n' ' ')
+parts=$(ls "$T/sh_0" "$T/sh_1" "$T/sh_2" | grep '\.npz$' | sort | tr '\n' ' ')
+for f in $(ls "$T/sh_all"); do
+    found=0
+    for k in 0 1 2; do [ -f "$T/sh_$k/$f" ] && cmp -s "$T/sh_$k/$f" "$T/sh_all/$f" && found=1; done
+    [ $found -eq 1 ] || ok=0
+done
+if [ $ok -eq 1 ] && [ "$all" = "$parts" ]; then pass export_shards_partition_the_export
+else fail export_shards_partition_the_export "all: $all parts: $parts"; fi
+run shardclip synapt-convert "$S" --to npy --clip $C --stream depth --shard 0/2 -o "$T/x.npy"
+expect_rc shardclip 2 && pass export_shard_needs_a_whole_file_export
+
 finish

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 static size_t utf8_len(const unsigned char *s, size_t n);
 static void disp_into(char *out, size_t cap, const char *s);
@@ -440,4 +441,19 @@ int cli_progress_cb(void *user, uint64_t done, uint64_t total)
     if (p && total) p->total = total;
     cli_progress_update(p, done, p ? p->errors : 0);
     return 0;
+}
+
+void cli_parse_shard(const char *arg, uint32_t *k, uint32_t *n)
+{
+    unsigned a, b;
+    char tail;
+    if (sscanf(arg, "%u/%u%c", &a, &b, &tail) != 2 || b == 0 || a >= b || b > 1000000 || arg[0] == '-')
+        cli_usage_error("--shard wants K/N with 0 <= K < N, e.g. 0/4 (got '%s')", arg);
+    *k = a;
+    *n = b;
+}
+
+int cli_in_shard(const char *id, uint32_t k, uint32_t n)
+{
+    return n <= 1 || XXH3_64bits(id, strlen(id)) % n == k;
 }

@@ -34,6 +34,15 @@
 #  define CLI_NORETURN
 #endif
 
+/* ---- sharding (--shard K/N) -------------------------------------------- */
+
+/** Parse "K/N" (0 <= K < N <= 1,000,000) for --shard; a bad value is a
+ *  usage error naming the option (exit 2). */
+void cli_parse_shard(const char *arg, uint32_t *k, uint32_t *n);
+/** Whether clip `id` is in shard k of n: xxh3(id) % n == k, the rule every
+ *  command shares (docs/cluster.md); always 1 when n <= 1. */
+int cli_in_shard(const char *id, uint32_t k, uint32_t n);
+
 /* ---- tool identity and verbosity ------------------------------------- */
 
 /** Set the tool name used in every message ("synapt-inspect") and the usage
