@@ -148,7 +148,7 @@ static void real_ikea_fa(void)
     CHECK(videos > 10);
     const import_clip *c = find_clip(&l, "GOPR0086_00117_00294_05");
     CHECK(c && strcmp(c->labels[0], "spin_in") == 0 && strcmp(group_of(c, "video"), "GOPR0086") == 0);
-    CHECK(c && c->meta_json && strstr(c->meta_json, "\"start_frame\":117,\"end_frame\":294"));
+    CHECK(c && c->meta_json && strstr(c->meta_json, "\"first_frame\":117,\"last_frame\":294"));
     /* the segment itself is the video when nothing else is on disk */
     CHECK(c && c->start_frame == -1 && c->end_frame == -1);
     import_list_free(&l);

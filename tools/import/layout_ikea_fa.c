@@ -64,12 +64,13 @@ static int ikea_entry(layout_split_entry *e, const char *path, int64_t label, co
     snprintf(e->group_key, sizeof e->group_key, "video");
     snprintf(e->group, sizeof e->group, "GOPR%.*s", (int)fl[0], f[0]);
     snprintf(e->meta, sizeof e->meta,
-             "{\"gopro_video\":\"GOPR%.*s\",\"start_frame\":%ld,\"end_frame\":%ld,\"segment\":%.*s}",
-             (int)fl[0], f[0], start, end, (int)fl[3], f[3]);
+             "{\"gopro_video\":\"GOPR%.*s\",\"first_frame\":%ld,\"last_frame\":%ld,\"segment\":%ld}",
+             (int)fl[0], f[0], start, end, strtol(f[3], NULL, 10));
     /* Names give the segment's first and last frame of the untrimmed
      * GoPro recording. When the trimmed segment is not on disk but the
      * recording is (as GOPR<video>.MP4 beside the class folders), the clip
-     * is cut from it: frames [start, end] (the end is inclusive). */
+     * is that recording with the range [first, last + 1) (the name's last
+     * frame is inclusive), which synapt-pack records for readers to apply. */
     char *seg = import_path_join(root, path);
     int have_seg = seg && layout_is_file(seg);
     free(seg);
