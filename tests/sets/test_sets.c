@@ -326,6 +326,14 @@ static void hostile_lines(void)
     static const char nul[] = "diving48/videos/a_00001.mp4;0\ndiving48/videos/b_0\0001.mp4;0\n";
     expect_bad("diving48", nul, sizeof nul - 1, ":2:", "NUL");
 
+    /* UAV-Human names its 155 classes from the ids (A000..A154) even when a
+     * list shows a few: ids never shift, and no "unnamed" warning */
+    import_list u;
+    CHECK_OK(parse(&u, "uav-human", tmp_file("val.csv", uav_ok, 0), NULL));
+    CHECK(u.class_count == 155 && strcmp(u.classes[154], "A154") == 0 && strcmp(u.classes[0], "A000") == 0);
+    CHECK(u.warning_count == 1 && strstr(u.warnings[0], "154 of 155") && !strstr(u.warnings[0], "no name"));
+    import_list_free(&u);
+
     /* keep-going records the bad line and goes on */
     import_list l;
     import_options o = IMPORT_OPTIONS_INIT;

@@ -526,6 +526,7 @@ typedef struct layout_split_set {
     const char *source;      /* source name and --format name ("uav-human") */
     uint32_t n_classes;      /* label ids run 0..n_classes-1 */
     const char *const *names; /* the set's fixed class names in id order, or NULL */
+    const char *name_format; /* or names made from the id ("A%03u"), or NULL */
     const char *names_file;  /* class-name file looked for beside the list (or one
                                 folder up) when --labels is not given; NULL = none */
     /* a --labels/names file ending in .json is read by this, when set */

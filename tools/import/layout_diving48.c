@@ -163,7 +163,7 @@ static int d48_split_entry(layout_split_entry *e, const char *path, int64_t labe
     return 0;
 }
 
-static const layout_split_set d48_split_set = { "diving48", 48, NULL, "Diving48_vocab.json",
+static const layout_split_set d48_split_set = { "diving48", 48, NULL, NULL, "Diving48_vocab.json",
                                                 layout_d48_vocab, d48_split_entry };
 
 int import_parse_diving48(import_list *out, const import_options *o, const char *path,

@@ -51,7 +51,7 @@ static int hmdb_split_entry(layout_split_entry *e, const char *path, int64_t lab
     return 0;
 }
 
-static const layout_split_set hmdb_split_set = { "hmdb51", 51, NULL, NULL, NULL, hmdb_split_entry };
+static const layout_split_set hmdb_split_set = { "hmdb51", 51, NULL, NULL, NULL, NULL, hmdb_split_entry };
 
 int import_parse_hmdb51(import_list *out, const import_options *o, const char *path,
                         char *err, size_t errsz)

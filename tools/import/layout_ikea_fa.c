@@ -89,7 +89,7 @@ static int ikea_entry(layout_split_entry *e, const char *path, int64_t label, co
     return 0;
 }
 
-static const layout_split_set ikea_set = { "ikea-fa", 12, ikea_classes, NULL, NULL, ikea_entry };
+static const layout_split_set ikea_set = { "ikea-fa", 12, ikea_classes, NULL, NULL, NULL, ikea_entry };
 
 int import_parse_ikea_fa(import_list *out, const import_options *o, const char *path,
                          char *err, size_t errsz)

@@ -22,7 +22,7 @@ static int ssv2_entry(layout_split_entry *e, const char *path, int64_t label, co
     return 0;
 }
 
-static const layout_split_set mini_ssv2_set = { "mini-ssv2", 87, NULL, "mini_ssv2.txt", NULL,
+static const layout_split_set mini_ssv2_set = { "mini-ssv2", 87, NULL, NULL, "mini_ssv2.txt", NULL,
                                                 ssv2_entry };
 
 int import_parse_mini_ssv2(import_list *out, const import_options *o, const char *path,

@@ -333,6 +333,16 @@ static int load_names(split_state *st, const char *dir, const char *path, char *
         st->names_fixed = 1;
         return 0;
     }
+    if (set->name_format && !st->o->labels_file) {
+        for (uint32_t k = 0; k < set->n_classes; k++) {
+            char name[64];
+            snprintf(name, sizeof name, set->name_format, k);
+            if (!(st->names[k] = strdup(name)))
+                return OOM(err, errsz, path);
+        }
+        st->names_fixed = 1;
+        return 0;
+    }
     const char *nf = st->o->labels_file;
     char *found = NULL;
     if (!nf && set->names_file) {

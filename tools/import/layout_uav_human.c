@@ -63,7 +63,7 @@ static int uav_entry(layout_split_entry *e, const char *path, int64_t label, con
 
 /* UAV-Human's 155 actions are published as numbers (A000..A154); their
  * names are the A### codes the file names carry. */
-static const layout_split_set uav_set = { "uav-human", 155, NULL, NULL, NULL, uav_entry };
+static const layout_split_set uav_set = { "uav-human", 155, NULL, "A%03u", NULL, NULL, uav_entry };
 
 int import_parse_uav_human(import_list *out, const import_options *o, const char *path,
                            char *err, size_t errsz)

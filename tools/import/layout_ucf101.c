@@ -165,7 +165,7 @@ static int ucf_split_entry(layout_split_entry *e, const char *path, int64_t labe
     return 0;
 }
 
-static const layout_split_set ucf_split_set = { "ucf101", 101, NULL, NULL, NULL, ucf_split_entry };
+static const layout_split_set ucf_split_set = { "ucf101", 101, NULL, NULL, NULL, NULL, ucf_split_entry };
 
 int import_parse_ucf101(import_list *out, const import_options *o, const char *path,
                         char *err, size_t errsz)
