@@ -348,6 +348,53 @@ static void hostile_lines(void)
     import_list_free(&l);
 }
 
+/* Valid lines of each set with 1-4 bytes replaced (deterministic LCG):
+ * the parse either succeeds or fails with SYNAPT_E_INPUT and one line
+ * naming the file; never a crash (the sanitizer build runs this too). */
+static void hostile_mutations(void)
+{
+    static const struct { const char *fmt, *line; } base[] = {
+        { "uav-human", "uav_human/videos/P001S00G20B40H20UC072000LC021000A007R0_08241838.avi;7\r\n" },
+        { "ikea-fa", "ikea_furniture/videos/spin_in/GOPR0022_04144_05129_09.MP4;10\r\n" },
+        { "mini-ssv2", "something2something-v2/videos/169362.webm;71\r\n" },
+        { "diving48", "diving48/videos/8qRmKunCjtY_00016.mp4;0;5;0\n" },
+        { "ucf101", "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01;0\n" },
+        { "hmdb51", "laugh/Der_Lachsack___;0)_laugh_h_cm_np1_fr_med_0;;3;;9;;0\n" },
+    };
+    static const char alphabet[] = ";;//__0123456789AP.\r\n\0 -x";
+    uint32_t seed = 12345;
+    int bad_rc = 0, bad_msg = 0;
+    for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
+        for (int it = 0; it < 400; it++) {
+            char buf[256];
+            size_t n = strlen(base[b].line);
+            memcpy(buf, base[b].line, n);
+            int muts = 1 + (int)((seed >> 7) % 4);
+            for (int m = 0; m < muts; m++) {
+                seed = seed * 1103515245u + 12345u;
+                size_t at = (seed >> 8) % n;
+                seed = seed * 1103515245u + 12345u;
+                buf[at] = alphabet[(seed >> 8) % (sizeof alphabet - 1)];
+            }
+            import_list l;
+            import_options o = IMPORT_OPTIONS_INIT;
+            o.format = base[b].fmt;
+            o.root = "/videos";
+            const char *in[1] = { tmp_file("val.csv", buf, n) };
+            import_list_init(&l);
+            errbuf[0] = 0;
+            int rc = import_parse(&l, &o, in, 1, errbuf, sizeof errbuf);
+            if (rc != 0 && rc != SYNAPT_E_INPUT)
+                bad_rc++;
+            if (rc && (!strstr(errbuf, "val.csv") || strchr(errbuf, '\n')))
+                bad_msg++;
+            import_list_free(&l);
+        }
+    }
+    CHECK_EQ_INT(bad_rc, 0);
+    CHECK_EQ_INT(bad_msg, 0);
+}
+
 #define RUN_REAL(fn) do { if (!tu_realdata()) tu_skip(#fn, "SYNAPT_REALDATA not set (../shared/realdata absent)"); \
     else RUN(fn); } while (0)
 
@@ -355,6 +402,7 @@ int main(void)
 {
     RUN(unit_forms);
     RUN(hostile_lines);
+    RUN(hostile_mutations);
     RUN_REAL(real_uav_human);
     RUN_REAL(real_ikea_fa);
     RUN_REAL(real_mini_ssv2);
