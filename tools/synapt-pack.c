@@ -35,13 +35,15 @@ static const char usage[] =
     "  --root DIR             where the videos of an annotation layout live\n"
     "                         (default: beside the annotations)\n"
     "                         layouts: manifest (JSONL/CSV), ucf101, hmdb51, kinetics,\n"
-    "                         ssv2, diving48, list, ntu, surreact, folder (videos, or\n"
+    "                         ssv2, diving48, uav-human, ikea-fa, mini-ssv2, list,\n"
+    "                         ntu, surreact, folder (videos, or\n"
     "                         class folders of videos: the folder name is the label),\n"
     "                         hdf5 (one file written by synapt-convert --to hdf5, in\n"
     "                         the layout of spec/hdf5.md: clips, labels, streams and\n"
     "                         video packets come back as they were)\n"
     "  --split-id N           ucf101/hmdb51: which official split (default 1)\n"
-    "  --labels FILE          list: class names, one a line (integer labels index it)\n"
+    "  --labels FILE          list, SynAPT split lists (train.csv/val.csv): class names,\n"
+    "                         one a line (integer labels index it); diving48: a vocab .json\n"
     "  --missing-list FILE    ntu: the official samples-with-missing-skeletons list\n"
     "  --no-video             pack the sidecars only (e.g. NTU skeletons without the\n"
     "                         RGB videos); the first sidecar sets the frame count\n"
@@ -357,6 +359,8 @@ int main(int argc, char **argv)
             import_list_free(&list);
             return CLI_EXIT_ERROR;
         }
+        for (size_t i = 0; i < list.warning_count; i++)
+            cli_warn(NULL, "%s", list.warnings[i]);
     }
     if (list.count == 0 && list.skipped_count == 0) {
         cli_error(argv[optind], "no clips to pack");

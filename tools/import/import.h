@@ -124,6 +124,10 @@ typedef struct import_list {
     size_t class_count;
     import_skip *skipped;
     size_t skipped_count, skipped_cap;
+    /* Things the user should know that do not stop the import ("no class
+     * names: labels are numeric ids"), one line each, in the order found. */
+    char **warnings;
+    size_t warning_count;
 } import_list;
 
 void import_list_init(import_list *l);
@@ -139,6 +143,12 @@ int import_list_append(import_clip **out, import_list *l, const char *id,
 int import_list_add_class(import_list *l, const char *name);
 /** Remove and free the last clip (a parser dropping a half-built entry). */
 void import_list_pop(import_list *l);
+/** Add a warning line (printf-style, copied). Errors: _NOMEM, _LIMIT (over 1000). */
+int import_list_warn(import_list *l, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /** Record a skipped entry (keep-going mode). */
 int import_list_skip(import_list *l, const char *file, uint64_t line,
                      const char *id, const char *reason);
@@ -211,6 +221,18 @@ int import_parse_ntu(import_list *out, const import_options *o, const char *path
                      char *err, size_t errsz);
 /** A folder (searched recursively, depth 4) of SURREAL/SURREACT clips: each
  *  <name>.mp4 with <name>_info.mat; _segm.mat/_depth.mat when present. */
+/** The SynAPT downstream split lists (see layout_split_set below):
+ *  uav-human (label = the name's A###, group subject P###, other name
+ *  fields in the metadata), ikea-fa (12 classes, group the GoPro video,
+ *  frame range in the metadata and applied when only the untrimmed
+ *  GOPR<video>.MP4 is on disk), mini-ssv2 (87 classes named by
+ *  mini_ssv2.txt or --labels). */
+int import_parse_uav_human(import_list *out, const import_options *o, const char *path,
+                           char *err, size_t errsz);
+int import_parse_ikea_fa(import_list *out, const import_options *o, const char *path,
+                         char *err, size_t errsz);
+int import_parse_mini_ssv2(import_list *out, const import_options *o, const char *path,
+                           char *err, size_t errsz);
 int import_parse_surreact(import_list *out, const import_options *o, const char *path,
                           char *err, size_t errsz);
 
@@ -482,5 +504,44 @@ int layout_cmp_str(const void *a, const void *b);
 int layout_json_element_lines(uint64_t **out, size_t *n, const char *buf, size_t len);
 struct cJSON *layout_read_json(const char *path, char *err, size_t errsz, int *rc, uint64_t **lines, size_t *nlines);
 char *layout_find_in_dir(const char *dir, const char *const *names);
+/** Diving48_vocab.json: 48 [takeoff, somersault, twist, flight] entries
+ *  added as classes "Back+15som+05Twis+FREE" (layout_diving48.c). */
+int layout_d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz);
+
+/* The SynAPT downstream split files (layout_splits.c): "<path>;<label id>"
+ * lines (CRLF or LF, final newline optional), the older
+ * "path;start;end;label", and ";;" as the separator where names hold ';'.
+ * Each set's layout file gives a layout_split_set; train.csv, val.csv and
+ * test.csv give the split, a folder holding them is read whole. */
+typedef struct layout_split_entry {
+    char cls[256];           /* class the path implies ("" = it does not) */
+    char group_key[32];      /* "subject", "video", "group" */
+    char group[256];         /* "" = no group */
+    char meta[1024];         /* JSON object text; "" = none */
+    char video[4096];        /* video relative to the root when not the listed path */
+    int64_t start, end;      /* half-open frame range the name implies; -1 = none */
+} layout_split_entry;
+
+typedef struct layout_split_set {
+    const char *source;      /* source name and --format name ("uav-human") */
+    uint32_t n_classes;      /* label ids run 0..n_classes-1 */
+    const char *const *names; /* the set's fixed class names in id order, or NULL */
+    const char *name_format; /* or names made from the id ("A%03u"), or NULL */
+    const char *names_file;  /* class-name file looked for beside the list (or one
+                                folder up) when --labels is not given; NULL = none */
+    /* a --labels/names file ending in .json is read by this, when set */
+    int (*names_json)(import_list *out, const char *path, char *err, size_t errsz);
+    /* Check `path` (as listed) against the set's naming and fill `e`;
+     * `root` is where videos live. Nonzero with `why` set = a bad entry. */
+    int (*entry)(layout_split_entry *e, const char *path, int64_t label, const char *root,
+                 char *why, size_t whysz);
+} layout_split_set;
+
+/** 1 when `path` is train.csv/val.csv/test.csv or a folder holding one. */
+int layout_split_is_input(const char *path);
+/** The --format name a split list belongs to, from its first line; NULL. */
+const char *layout_split_detect(const char *first_line);
+int layout_split_parse(import_list *out, const import_options *o, const char *path,
+                       const layout_split_set *set, char *err, size_t errsz);
 
 #endif /* SYNAPT_IMPORT_H */

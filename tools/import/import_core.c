@@ -97,7 +97,31 @@ void import_list_free(import_list *l)
         free(l->skipped[i].reason);
     }
     free(l->skipped);
+    for (size_t i = 0; i < l->warning_count; i++)
+        free(l->warnings[i]);
+    free(l->warnings);
     memset(l, 0, sizeof *l);
+}
+
+int import_list_warn(import_list *l, const char *fmt, ...)
+{
+    /* a parser warns once per condition, never per entry; the cap only
+     * keeps a broken caller from growing the list without bound */
+    if (l->warning_count >= 1000)
+        return SYNAPT_E_LIMIT;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **n = realloc(l->warnings, (l->warning_count + 1) * sizeof *n);
+    if (!n)
+        return SYNAPT_E_NOMEM;
+    l->warnings = n;
+    if (!(n[l->warning_count] = strdup(buf)))
+        return SYNAPT_E_NOMEM;
+    l->warning_count++;
+    return 0;
 }
 
 static char *dupstr(const char *s)

@@ -49,6 +49,9 @@ static const struct layout {
     { "kinetics", import_parse_kinetics },
     { "ssv2",     import_parse_ssv2 },
     { "diving48", import_parse_diving48 },
+    { "uav-human", import_parse_uav_human },
+    { "ikea-fa",  import_parse_ikea_fa },
+    { "mini-ssv2", import_parse_mini_ssv2 },
     { "list",     import_parse_list },
     { "ntu",      import_parse_ntu },
     { "surreact", import_parse_surreact },
@@ -103,8 +106,27 @@ static int file_head(const char *path, char *buf, size_t n)
     return (int)got;
 }
 
+/* train.csv / val.csv of SynAPT's split lists: the set from the first entry */
+static const char *detect_split_list(const char *input)
+{
+    char head[4096];
+    const char *const names[] = { "train.csv", "val.csv", "test.csv", NULL };
+    char *f = is_dir(input) ? layout_find_in_dir(input, names) : NULL;
+    int got = file_head(f ? f : input, head, sizeof head);
+    free(f);
+    if (got <= 0)
+        return NULL;
+    head[strcspn(head, "\r\n")] = 0;
+    return layout_split_detect(head);
+}
+
 const char *import_detect_format(const char *input)
 {
+    if (layout_split_is_input(input)) {
+        const char *set = detect_split_list(input);
+        if (set)
+            return set;
+    }
     if (is_dir(input)) {
         char *p = import_path_join(input, "classInd.txt");
         int ucf = p && path_kind(p) == 1;

@@ -16,7 +16,7 @@
 
 static const char *const d48_fields[4] = { "takeoff", "somersault", "twist", "flight" };
 
-static int d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz)
+int layout_d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz)
 {
     int rc;
     cJSON *j = layout_read_json(vpath, err, errsz, &rc, NULL, NULL);
@@ -143,9 +143,34 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
     return rc;
 }
 
+/* SynAPT's split lists: "diving48/videos/-mmq0PT-u8k_00155.mp4;0" */
+static int d48_split_entry(layout_split_entry *e, const char *path, int64_t label,
+                           const char *root, char *why, size_t whysz)
+{
+    (void)label;
+    (void)root;
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    const char *us = strrchr(b, '_');
+    size_t d = us ? strspn(us + 1, "0123456789") : 0;
+    if (!us || us == b || d == 0 || (us[1 + d] && us[1 + d] != '.') ||
+        (size_t)(us - b) >= sizeof e->group) {
+        snprintf(why, whysz, "'%s' does not match the Diving48 name <youtube id>_<segment>.mp4", b);
+        return -1;
+    }
+    snprintf(e->group_key, sizeof e->group_key, "video");
+    snprintf(e->group, sizeof e->group, "%.*s", (int)(us - b), b);
+    return 0;
+}
+
+static const layout_split_set d48_split_set = { "diving48", 48, NULL, NULL, "Diving48_vocab.json",
+                                                layout_d48_vocab, d48_split_entry };
+
 int import_parse_diving48(import_list *out, const import_options *o, const char *path,
                           char *err, size_t errsz)
 {
+    if (layout_split_is_input(path))
+        return layout_split_parse(out, o, path, &d48_split_set, err, errsz);
     import_options def = IMPORT_OPTIONS_INIT;
     if (!o)
         o = &def;
@@ -161,7 +186,7 @@ int import_parse_diving48(import_list *out, const import_options *o, const char 
     }
     vpath = layout_find_in_dir(dir, vnames);
     size_t first = out->class_count;
-    if (vpath && (rc = d48_vocab(out, vpath, err, errsz)))
+    if (vpath && (rc = layout_d48_vocab(out, vpath, err, errsz)))
         goto done;
     size_t nclass = out->class_count - first;
     if (single) {

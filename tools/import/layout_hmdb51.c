@@ -13,10 +13,51 @@
     (import_errf((err), (errsz), (file), 0, "out of memory"), SYNAPT_E_NOMEM)
 
 
+/* SynAPT's split lists: "talk/Faith_Rewarded_talk_h_nm_np1_fr_goo_46;0".
+ * HMDB51 names are <source video>_<class>_<body>_<camera>_<people>_
+ * <view>_<quality>_<clip>; clips cut from one source video share a group,
+ * which is what a leak-free split must keep together. */
+static int hmdb_split_entry(layout_split_entry *e, const char *path, int64_t label,
+                            const char *root, char *why, size_t whysz)
+{
+    (void)label;
+    (void)root;
+    const char *sl = strchr(path, '/');
+    size_t cl = sl ? (size_t)(sl - path) : 0;
+    if (!sl || cl == 0 || cl + 3 >= sizeof e->cls || strchr(sl + 1, '/')) {
+        snprintf(why, whysz, "expected class/video, got '%s'", path);
+        return -1;
+    }
+    char tag[260];
+    snprintf(tag, sizeof tag, "_%.*s_", (int)cl, path);
+    const char *name = sl + 1, *hit = NULL;
+    for (const char *q = name; (q = strstr(q, tag)); q++)
+        hit = q;
+    /* the six fields after the class: body, camera, people, view, quality, clip */
+    int fields = 0;
+    for (const char *q = hit ? hit + strlen(tag) - 1 : NULL; q && *q; q++)
+        fields += *q == '_';
+    size_t gl = hit ? (size_t)(hit - name) : 0;
+    if (!hit || fields != 6 || gl == 0 || gl >= sizeof e->group) {
+        snprintf(why, whysz, "'%s' does not match the HMDB51 name "
+                 "<video>_%.*s_<body>_<camera>_<people>_<view>_<quality>_<clip>", name, (int)cl, path);
+        return -1;
+    }
+    memcpy(e->cls, path, cl);
+    e->cls[cl] = 0;
+    memcpy(e->group, name, gl);
+    e->group[gl] = 0;
+    snprintf(e->group_key, sizeof e->group_key, "video");
+    return 0;
+}
+
+static const layout_split_set hmdb_split_set = { "hmdb51", 51, NULL, NULL, NULL, NULL, hmdb_split_entry };
 
 int import_parse_hmdb51(import_list *out, const import_options *o, const char *path,
                         char *err, size_t errsz)
 {
+    if (layout_split_is_input(path))
+        return layout_split_parse(out, o, path, &hmdb_split_set, err, errsz);
     import_options def = IMPORT_OPTIONS_INIT;
     if (!o)
         o = &def;

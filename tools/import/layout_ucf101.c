@@ -138,9 +138,40 @@ done:
     return rc;
 }
 
+/* SynAPT's split lists: "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01;0" */
+static int ucf_split_entry(layout_split_entry *e, const char *path, int64_t label,
+                           const char *root, char *why, size_t whysz)
+{
+    (void)label;
+    (void)root;
+    const char *sl = strchr(path, '/');
+    size_t cl = sl ? (size_t)(sl - path) : 0;
+    char want[300];
+    if (!sl || cl == 0 || cl >= sizeof e->cls || strchr(sl + 1, '/')) {
+        snprintf(why, whysz, "expected Class/v_Class_gNN_cNN, got '%s'", path);
+        return -1;
+    }
+    snprintf(want, sizeof want, "v_%.*s_g", (int)cl, path);
+    /* case-blind: UCF101's own files name HandstandPushups/v_HandStandPushups_* */
+    if (strncasecmp(sl + 1, want, strlen(want)) != 0 ||
+        !ucf_group(e->group, sizeof e->group, sl + 1)) {
+        snprintf(why, whysz, "'%s' does not match the UCF101 name v_%.*s_gNN_cNN", sl + 1,
+                 (int)cl, path);
+        return -1;
+    }
+    memcpy(e->cls, path, cl);
+    e->cls[cl] = 0;
+    snprintf(e->group_key, sizeof e->group_key, "group");
+    return 0;
+}
+
+static const layout_split_set ucf_split_set = { "ucf101", 101, NULL, NULL, NULL, NULL, ucf_split_entry };
+
 int import_parse_ucf101(import_list *out, const import_options *o, const char *path,
                         char *err, size_t errsz)
 {
+    if (layout_split_is_input(path))
+        return layout_split_parse(out, o, path, &ucf_split_set, err, errsz);
     import_options def = IMPORT_OPTIONS_INIT;
     if (!o)
         o = &def;
