@@ -3,7 +3,7 @@
  * These tables are part of the file format: a pose stream records only the
  * skeleton id, so joint j of a COCO-17 stream means the same joint in every
  * file forever. spec/registry.md lists the same tables and
- * tests/test_registry.c checks that the two agree, joint for joint.
+ * tests/core/test_registry.c checks that the two agree, joint for joint.
  *
  * Every layout is a tree with exactly one root (parent -1). Where the source
  * convention is a graph without a designated root (COCO), the root chosen here
@@ -122,7 +122,7 @@ static const int openpose18_parents[] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define SKEL(id, name, tab) \
-    { id, name, (uint32_t)N_OF(tab##_joints), tab##_joints, tab##_parents }
+    { id, name, (uint32_t)N_OF(tab##_joints), tab##_joints, tab##_parents, { 0 } }
 
 static const synapt_skeleton_info skeletons[] = {
     SKEL(SYNAPT_SKELETON_COCO17, "coco17", coco17),

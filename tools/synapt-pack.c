@@ -8,6 +8,7 @@
  * video arguments become one clip each (id = file name without extension);
  * anything else is an annotation input parsed by the layout --format names
  * (detected when not given). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,9 @@
 
 #include <libavutil/log.h>
 
-#include "cli.h"
-#include "import.h"
+#include "cli/cli.h"
+#include "h5/h5.h"
+#include "import/import.h"
 #include "synapt.h"
 
 static const char usage[] =
@@ -34,7 +36,10 @@ static const char usage[] =
     "                         (default: beside the annotations)\n"
     "                         layouts: manifest (JSONL/CSV), ucf101, hmdb51, kinetics,\n"
     "                         ssv2, diving48, list, ntu, surreact, folder (videos, or\n"
-    "                         class folders of videos: the folder name is the label)\n"
+    "                         class folders of videos: the folder name is the label),\n"
+    "                         hdf5 (one file written by synapt-convert --to hdf5, in\n"
+    "                         the layout of spec/hdf5.md: clips, labels, streams and\n"
+    "                         video packets come back as they were)\n"
     "  --split-id N           ucf101/hmdb51: which official split (default 1)\n"
     "  --labels FILE          list: class names, one a line (integer labels index it)\n"
     "  --missing-list FILE    ntu: the official samples-with-missing-skeletons list\n"
@@ -73,6 +78,10 @@ static const char usage[] =
     "  --max-shard-bytes B    roll over to OUT-00000.synapt, OUT-00001.synapt, ... when\n"
     "                         a file would pass B bytes (suffixes K, M, G: binary)\n"
     "  --tmp-dir DIR          per-clip scratch files (default: beside OUT)\n"
+    "  --resume FILE          continue a killed run: FILE is what synapt-recover\n"
+    "                         salvaged from it; its clips are copied, not imported\n"
+    "                         again, and the rest are packed (same arguments, same\n"
+    "                         output bytes as an uninterrupted run)\n"
     "  --zstd-level N         zstd level for array streams (default 3)\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          say what each input holds and what is ignored\n"
@@ -83,7 +92,16 @@ static const char usage[] =
 
 enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD,
        OPT_SPLIT_ID, OPT_LABELS, OPT_MISSING, OPT_MISMATCH, OPT_SHARD, OPT_MAX_SHARD, OPT_REPORT,
-       OPT_TMP, OPT_NO_VIDEO };
+       OPT_TMP, OPT_NO_VIDEO, OPT_RESUME };
+
+static const char *resumed_note(char *buf, size_t n, uint64_t resumed)
+{
+    if (!resumed)
+        return "";
+    char c[32];
+    snprintf(buf, n, " (%s copied from --resume)", cli_human_count(c, sizeof c, resumed));
+    return buf;
+}
 
 /* "123", "64K", "512M", "2G" (binary multiples) */
 static int parse_bytes(uint64_t *out, const char *s)
@@ -143,6 +161,37 @@ static void log_cb(void *user, int level, const char *msg)
         cli_info("%s", msg);
 }
 
+/* --format hdf5: the whole file is rebuilt by tools/h5; the options
+ * that shape an import from videos and annotations do not apply. */
+static int pack_hdf5(int n, char **in, const import_pack_options *po)
+{
+    if (n != 1) cli_usage_error("--format hdf5 reads one .h5 file (got %d inputs)", n);
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    if (po->zstd_level) wo.zstd_level = po->zstd_level;
+    cli_progress p;
+    cli_progress_start(&p, "hdf5", "clips", 0);
+    h5layout_stats st;
+    char err[1024];
+    if (cli_check_input(in[0])) return CLI_EXIT_ERROR;
+    /* written inside a staging folder beside OUT, renamed at the end */
+    cli_staged stage;
+    const char *const inputs[1] = { in[0] };
+    if (cli_staged_open(&stage, po->out, inputs, 1)) return CLI_EXIT_ERROR;
+    int rc = h5layout_import(&st, in[0], stage.file, &wo, cli_progress_cb, &p, err, sizeof err);
+    cli_progress_end(&p);
+    if (rc) {
+        cli_staged_abort(&stage);
+        cli_error_msg(in[0], err);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_staged_commit(&stage)) return CLI_EXIT_ERROR;
+    char b[32];
+    if (cli_verbosity() >= 0)
+        fprintf(stderr, "synapt-pack: %s: %" PRIu64 " clips, %" PRIu64 " streams, %" PRIu64 " frames, %s\n",
+                po->out, st.clips, st.streams, st.frames, cli_human_bytes(b, sizeof b, st.bytes_written));
+    return CLI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     cli_init("synapt-pack", usage);
@@ -167,6 +216,7 @@ int main(int argc, char **argv)
         { "max-shard-bytes", required_argument, NULL, OPT_MAX_SHARD },
         { "report", required_argument, NULL, OPT_REPORT },
         { "tmp-dir", required_argument, NULL, OPT_TMP },
+        { "resume", required_argument, NULL, OPT_RESUME },
         { "no-video", no_argument, NULL, OPT_NO_VIDEO },
         { NULL, 0, NULL, 0 }
     };
@@ -178,6 +228,7 @@ int main(int argc, char **argv)
     uint64_t v;
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts, NULL)) != -1) {
         if (cli_common_option(c, argv))
             continue;
@@ -250,6 +301,7 @@ int main(int argc, char **argv)
             break;
         case OPT_REPORT: po.report = optarg; break;
         case OPT_TMP: po.tmp_dir = optarg; break;
+        case OPT_RESUME: po.resume = optarg; break;
         case OPT_NO_VIDEO: po.no_video = 1; break;
         default:
             cli_usage_error("unknown option");
@@ -257,6 +309,9 @@ int main(int argc, char **argv)
     }
     if (!po.out)
         cli_usage_error("-o OUT.synapt is required");
+    if (po.resume && po.max_shard_bytes)
+        cli_usage_error("--resume continues one output file; with --max-shard-bytes, resume "
+                        "each shard's run on its own (--shard K/N) instead");
     if (optind >= argc)
         cli_usage_error("give a manifest, videos or a dataset to pack");
     if (po.video.mode == SYNAPT_VSTORE_COPY && (po.video.width || po.video.short_side))
@@ -271,6 +326,9 @@ int main(int argc, char **argv)
     /* the library reports problems itself, naming the file; FFmpeg's own
      * chatter (process-global, so set here in the tool) only with -v */
     av_log_set_level(cli_verbosity() > 0 ? AV_LOG_ERROR : AV_LOG_QUIET);
+
+    if (io.format && strcmp(io.format, "hdf5") == 0)
+        return pack_hdf5(argc - optind, argv + optind, &po);
 
     import_list list;
     import_list_init(&list);
@@ -321,15 +379,14 @@ int main(int argc, char **argv)
         cli_error_msg(po.out, err[0] ? err : synapt_strerror(rc));
         return CLI_EXIT_ERROR;
     }
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], b4[48];
     if (cli_verbosity() >= 0)
-        fprintf(stderr, "synapt-pack: %s: %s clips, %s frames, %s in, %s out%s\n", po.out,
-                cli_human_count(b3, sizeof b3, st.packed), cli_human_count(b1, sizeof b1, st.frames),
-                cli_human_bytes(b2, sizeof b2, st.input_bytes),
+        fprintf(stderr, "synapt-pack: %s: %s clips%s, %s frames, %s in, %s out%s\n", po.out,
+                cli_human_count(b3, sizeof b3, st.packed), resumed_note(b4, sizeof b4, st.resumed),
+                cli_human_count(b1, sizeof b1, st.frames), cli_human_bytes(b2, sizeof b2, st.input_bytes),
                 cli_human_bytes(err, sizeof err, st.output_bytes),
                 st.skipped ? " (some clips skipped: see the report)" : "");
     if (cli_verbosity() > 0) {
-        char b4[32];
         cli_info("%s shard file(s), %.2f s, %.1f clips/s, peak RSS %s", cli_human_count(b4, sizeof b4, st.shards),
                  st.seconds, st.seconds > 0 ? (double)st.packed / st.seconds : 0.0,
                  cli_human_bytes(b1, sizeof b1, cli_peak_rss()));
