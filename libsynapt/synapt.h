@@ -606,9 +606,17 @@ typedef struct synapt_writer_options {
     uint32_t chunk_max_frames;        /* and at this many frames; default 64 */
     int fsync;                        /* fsync file and directory at close (default 1) */
     int overwrite;                    /* replace an existing PATH (default 1) */
+    int write_through;                /* 1 (default): synapt_writer_end_clip() returns
+                                         only after the clip's chunks and CLIP record
+                                         are written to the temporary file (write(2),
+                                         not fsync), so a process killed later leaves
+                                         every finished clip for synapt_recover().
+                                         0: records wait in a 1 MiB buffer (fewer
+                                         writes when clips are small; a kill loses up
+                                         to 1 MiB of finished clips) */
 } synapt_writer_options;
 #define SYNAPT_WRITER_OPTIONS_INIT \
-    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1 }
+    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1 }
 
 /** Create a writer for `path`. Errors: _IO (also when path exists and is
  *  not a regular file: the finished file is renamed over PATH, which must

@@ -305,6 +305,7 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
     w->deterministic = opts->deterministic;
     w->do_fsync = opts->fsync;
     w->overwrite = opts->overwrite;
+    w->write_through = opts->write_through;
     w->target = opts->chunk_target_bytes ? opts->chunk_target_bytes : (1u << 20);
     w->max_frames = opts->chunk_max_frames ? opts->chunk_max_frames : 64;
     ZSTD_customMem cm = { mem.malloc_fn, mem.free_fn, mem.opaque };

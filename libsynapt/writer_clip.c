@@ -347,6 +347,9 @@ int synapt_writer_end_clip(synapt_writer *w)
     if (sy_buf_reserve(m, &w->rec, SY_REC_TRAILER)) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
     uint64_t rec_at = w->off;
     if ((rc = sy_write_record(w, SY_REC_CLIP, w->rec.data, body, NULL))) return rc;
+    /* the CLIP record follows the clip's chunks: with it in the file, a
+     * forward scan of a killed writer's temporary recovers the clip */
+    if (w->write_through && (rc = sy_out_flush(w))) return rc;
 
     /* index entries */
     uint64_t stream_first = w->nstreams, label_first = w->nclip_labels, group_first = w->ngroups;

@@ -72,7 +72,7 @@ struct synapt_writer {
     int fd;
     int rc;                   /* poisoned with this code when nonzero */
     char msg[SY_MSG_MAX];
-    int level, deterministic, do_fsync, overwrite, derive_uuid;
+    int level, deterministic, do_fsync, overwrite, derive_uuid, write_through;
     uint64_t features;        /* required_features bits the records written so far need */
     uint64_t target;
     uint32_t max_frames;
