@@ -35,7 +35,11 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
 # the link order, and the layout check (scripts/check-layout.sh) refuses an
 # include against it.
-TOOL_LIBS    = import synth h5 export npy cli
+TOOL_LIBS    = merge select import synth h5 export npy cli
+merge_PKGS   = libcjson libxxhash
+merge_USES   = cli
+select_PKGS  =
+select_USES  = cli
 import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libavutil libswscale
 import_USES  = npy cli
 synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libswscale
@@ -51,11 +55,13 @@ cli_USES     =
 
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name
 # here (and what those use in turn) plus libsynapt, nothing else.
-synapt-inspect_USES = cli
+synapt-inspect_USES = export cli
 synapt-convert_USES = h5 export npy cli
 synapt-pack_USES    = import h5 cli
 synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
+synapt-merge_USES   = merge cli
+synapt-subset_USES  = merge select cli
 
 # $(call tl_closure,names): the names with everything they use, in link order
 tl_expand   = $(foreach u,$(1),$(u) $(call tl_expand,$($(u)_USES)))

@@ -29,6 +29,12 @@ const char *synapt_strerror(int code)
     case SYNAPT_E_EXISTS:      return "already exists";
     case SYNAPT_E_INPUT:       return "malformed input file";
     case SYNAPT_E_BUFFER:      return "buffer too small";
+    case SYNAPT_E_MANIFEST:    return "dataset manifest is malformed";
+    case SYNAPT_E_MEMBER_MISSING: return "dataset member file is missing";
+    case SYNAPT_E_MEMBER_SIZE: return "dataset member has the wrong size";
+    case SYNAPT_E_MEMBER_UUID: return "dataset member has the wrong uuid";
+    case SYNAPT_E_MEMBER_CLIPS: return "dataset member has the wrong clip count";
+    case SYNAPT_E_MEMBER_LABEL: return "dataset member label cannot be mapped";
     default:                   return "unknown error";
     }
 }

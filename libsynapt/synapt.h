@@ -978,6 +978,188 @@ SYNAPT_API int synapt_recover(synapt_recover_report *report, const char *src_pat
                               synapt_log_fn log, void *log_user,
                               char *errbuf, size_t errbuf_size);
 
+/* ======================================================================
+ * 10. Datasets: several files read as one (spec/dataset.md)
+ *
+ * A synapt_dataset opens either a .synapt file or a dataset manifest
+ * (`NAME.synapt.json`, recognised by its content, never its name) and
+ * presents one clip numbering 0..N-1 across the manifest's members, with
+ * one label vocabulary. Members are opened lazily, on the first use of one
+ * of their clips, checked (size, uuid, clip count, label map) and closed
+ * again, least recently used first, when more than max_open_members are
+ * open. Opening a manifest opens no member when it lists `labels`.
+ *
+ *   synapt_dataset_open()           manifest or single file
+ *   synapt_dataset_clip_count()     N
+ *   synapt_dataset_clip()           as synapt_reader_clip(), dataset label ids
+ *   synapt_dataset_read_frames()    ... the reader's read calls, by dataset clip
+ *   synapt_dataset_acquire()        the member reader for any other call
+ *   synapt_dataset_close()
+ *
+ * Error codes of manifests and members (appended; never renumbered).
+ * ====================================================================== */
+
+#define SYNAPT_E_MANIFEST       -19 /* the manifest breaks spec/dataset.md (D5-D8) */
+#define SYNAPT_E_MEMBER_MISSING -20 /* a member file does not exist (D10) */
+#define SYNAPT_E_MEMBER_SIZE    -21 /* a member's size differs from the manifest's (D11) */
+#define SYNAPT_E_MEMBER_UUID    -22 /* a member's uuid differs (D13) */
+#define SYNAPT_E_MEMBER_CLIPS   -23 /* a member's clip count differs (D14) */
+#define SYNAPT_E_MEMBER_LABEL   -24 /* a label_map key or a clip label the dataset
+                                       cannot name (D15, D16) */
+
+typedef struct synapt_dataset synapt_dataset;
+
+#define SYNAPT_DATASET_OPTIONS_VERSION 1
+typedef struct synapt_dataset_options {
+    unsigned version;                 /* SYNAPT_DATASET_OPTIONS_VERSION */
+    synapt_reader_options reader;     /* used to open every member */
+    uint64_t max_manifest_bytes;      /* default 64 MiB (the format's limit) */
+    uint32_t max_members;             /* default 65,536 */
+    uint32_t max_labels;              /* default 1,048,576 */
+    uint32_t max_open_members;        /* member files open at once; default 16, >= 1 */
+} synapt_dataset_options;
+#define SYNAPT_DATASET_OPTIONS_INIT { SYNAPT_DATASET_OPTIONS_VERSION, \
+    SYNAPT_READER_OPTIONS_INIT, 64ull << 20, 65536, 1u << 20, 16 }
+
+/** Open a manifest or a .synapt file (decided by its first bytes).
+ *  A manifest is read whole and checked (D1-D9 of the spec); no member is
+ *  opened unless the manifest has no `labels` (the vocabulary is then built
+ *  from every member, in order). A .synapt file is opened at once and is the
+ *  dataset's only member, with its own labels.
+ *  @param out     receives the handle; NULL on failure.
+ *  @param path    manifest or file (borrowed for the call). Member paths are
+ *                 resolved against the manifest's directory.
+ *  @param opts    NULL for SYNAPT_DATASET_OPTIONS_INIT.
+ *  @param errbuf  receives a one-line message naming the file on failure
+ *                 (may be NULL).
+ *  @return 0, or _IO, _NOT_SYNAPT, _VERSION, _FEATURE (`requires`),
+ *          _MANIFEST, _LIMIT, _NOMEM, _INVALID_ARG, and for a .synapt file
+ *          (or, without `labels`, any member) the errors of
+ *          synapt_reader_open() and _MEMBER_*. */
+SYNAPT_API int synapt_dataset_open(synapt_dataset **out, const char *path,
+                                   const synapt_dataset_options *opts,
+                                   char *errbuf, size_t errbuf_size);
+
+/** Close every member and free. Accepts NULL. Not thread-safe with
+ *  concurrent calls on the handle. */
+SYNAPT_API void synapt_dataset_close(synapt_dataset *ds);
+
+/** One-line description of the last failure on the handle ("" if none);
+ *  names the manifest and the member's path. Same validity as
+ *  synapt_reader_errmsg(). */
+SYNAPT_API const char *synapt_dataset_errmsg(const synapt_dataset *ds);
+
+/** 1 when the handle was opened from a manifest, 0 for a single file. */
+SYNAPT_API int synapt_dataset_is_manifest(const synapt_dataset *ds);
+
+/** Number of dataset clips N (O(1), opens nothing). */
+SYNAPT_API uint64_t synapt_dataset_clip_count(const synapt_dataset *ds);
+
+/** Number of members (1 for a single file). */
+SYNAPT_API uint32_t synapt_dataset_member_count(const synapt_dataset *ds);
+
+typedef struct synapt_dataset_member {
+    const char *path;            /* as written in the manifest (the file's path
+                                    for a single file); borrowed until close */
+    const char *resolved_path;   /* opened path, relative to the process cwd */
+    uint8_t uuid[16];
+    uint64_t clips;              /* the member's clip count */
+    uint64_t size;               /* its size in bytes */
+    uint64_t selected;           /* clips it contributes (= clips without select) */
+    uint64_t base;               /* dataset index of its first contributed clip */
+    int has_select;
+    const uint64_t *select;      /* the `select` indices (`selected` of them), NULL
+                                    without; borrowed until close */
+    size_t label_map_count;      /* entries of the member's label_map */
+    const char *const *label_map_keys;   /* sorted; borrowed until close */
+    const char *const *label_map_values; /* NULL entry = the label is dropped */
+} synapt_dataset_member;
+
+/** Describe member `m` from the manifest (opens nothing). Errors: _RANGE. */
+SYNAPT_API int synapt_dataset_member_info(synapt_dataset_member *out,
+                                          const synapt_dataset *ds, uint32_t m);
+
+/** Member and member clip index of dataset clip `g` (a binary search over
+ *  the members; opens nothing). Either output may be NULL. Errors: _RANGE. */
+SYNAPT_API int synapt_dataset_locate(uint32_t *member, uint64_t *member_clip,
+                                     const synapt_dataset *ds, uint64_t g);
+
+/** The dataset's label vocabulary. Without a manifest `labels` these are
+ *  known after open, so these calls never open a member. */
+SYNAPT_API uint64_t synapt_dataset_label_count(const synapt_dataset *ds);
+/** Name of dataset label `id`, borrowed until close; NULL when out of range. */
+SYNAPT_API const char *synapt_dataset_label_name(const synapt_dataset *ds, uint32_t id);
+/** Dataset label id of a name. Errors: _NOT_FOUND. O(1). */
+SYNAPT_API int synapt_dataset_find_label(uint32_t *out, const synapt_dataset *ds,
+                                         const char *name);
+
+/** Open (if needed) and pin the member holding dataset clip `g`: *out gets
+ *  its reader, usable with every synapt_reader_* and synapt_video_* call on
+ *  clip *member_clip, until synapt_dataset_release(). A pinned member is
+ *  never closed by the open-file bound (more pins than the bound are
+ *  allowed). Errors: _RANGE, and the member errors (_MEMBER_*, the errors
+ *  of synapt_reader_open()), reported on every access. Thread-safe. */
+SYNAPT_API int synapt_dataset_acquire(synapt_reader **out, uint64_t *member_clip,
+                                      synapt_dataset *ds, uint64_t g);
+/** Unpin a reader from synapt_dataset_acquire(). Accepts NULL. */
+SYNAPT_API void synapt_dataset_release(synapt_dataset *ds, synapt_reader *r);
+
+/** As synapt_reader_clip(), for dataset clip `g`: `index` is g, label_count
+ *  and first_label are in dataset ids (section 7 of the spec: mapped,
+ *  dropped ones removed, repeats kept once). The strings are the member's,
+ *  borrowed: valid while the member stays open, i.e. until
+ *  max_open_members other members have been opened since, or while
+ *  acquired. Errors: _RANGE, _MEMBER_LABEL, member errors, _CORRUPT. */
+SYNAPT_API int synapt_dataset_clip(synapt_clip_info *out, synapt_dataset *ds,
+                                   uint64_t g);
+/** Smallest dataset clip with this id (opens members in order until found).
+ *  Errors: _NOT_FOUND, member errors. */
+SYNAPT_API int synapt_dataset_find_clip(uint64_t *out, synapt_dataset *ds,
+                                        const char *id);
+/** Dataset label ids of clip `g`: up to `cap` into out, *count gets the total. */
+SYNAPT_API int synapt_dataset_clip_labels(uint32_t *out, size_t cap, size_t *count,
+                                          synapt_dataset *ds, uint64_t g);
+/** The reader calls of sections 4 and 5, by dataset clip. Same parameters,
+ *  errors and borrowing rules as the synapt_reader_* call of the same name,
+ *  plus the member errors. Thread-safe. */
+SYNAPT_API int synapt_dataset_clip_group(const char **key, const char **value,
+                                         synapt_dataset *ds, uint64_t g, uint32_t i);
+SYNAPT_API int synapt_dataset_stream(synapt_stream_info *out, synapt_dataset *ds,
+                                     uint64_t g, uint32_t stream);
+SYNAPT_API int synapt_dataset_find_stream(uint32_t *out, synapt_dataset *ds,
+                                          uint64_t g, const char *name);
+SYNAPT_API int synapt_dataset_read_frames(void *out, size_t out_size, size_t *written,
+                                          synapt_dataset *ds, uint64_t g,
+                                          uint32_t stream, uint64_t first, uint64_t n);
+SYNAPT_API int synapt_dataset_read_pose(float *out, size_t out_count,
+                                        synapt_dataset *ds, uint64_t g, uint32_t stream,
+                                        uint64_t first, uint64_t n, uint32_t persons);
+SYNAPT_API int synapt_dataset_read_packets(synapt_dataset *ds, uint64_t g,
+                                           uint32_t stream, uint64_t first, uint64_t n,
+                                           void *buf, size_t buf_size, size_t *written);
+SYNAPT_API int synapt_dataset_frame_entries(synapt_frame_entry *out, synapt_dataset *ds,
+                                            uint64_t g, uint32_t stream,
+                                            uint64_t first, uint64_t n);
+
+/** Full verification (spec/dataset.md section 8): opens every member,
+ *  verifies it (synapt_reader_verify()), checks every dataset clip's labels
+ *  and reports a clip id used twice (_EXISTS). Returns the first error. */
+SYNAPT_API int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn progress,
+                                     void *user);
+
+/** As synapt_writer_copy_clip(), with the clip described by `desc` instead
+ *  of the source's description (id, labels, split, source, groups, meta):
+ *  for tools that rename, relabel or annotate what they copy (synapt-merge
+ *  keeps the original label and id in meta). Streams and chunks are copied
+ *  as by synapt_writer_copy_clip(). `desc` NULL: same as that call. Errors:
+ *  those of synapt_writer_copy_clip() and synapt_writer_begin_clip(). */
+SYNAPT_API int synapt_writer_copy_clip_as(synapt_writer *w, const synapt_reader *src,
+                                          uint64_t clip, const synapt_clip_desc *desc);
+
+/* Thread-safety: one handle may serve many threads for every call above
+ * but open and close; member opening and eviction take a lock held only
+ * while a member is opened or closed, never during a read. */
+
 #ifdef __cplusplus
 }
 #endif

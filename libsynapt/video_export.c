@@ -163,7 +163,6 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
     vid_encoder *enc = NULL;
     vid_dec *dec = NULL;
     synapt_frame_entry *ents = NULL;
-    uint8_t *img = NULL;          /* one decoded image frame */
     pktsrc g = { r, clip, stream, { 0 }, 0 };
     int e = avformat_alloc_output_context2(&x.oc, NULL, NULL, path);
     if (e < 0 || !x.oc) {
@@ -214,8 +213,10 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         enc_ctx ec = { enc, &x, NULL, err, sizeof err, m.nframes };
         AVFrame *fr = av_frame_alloc();
         size_t fb = (size_t)info.frame_bytes;
-        if (!fr || !(img = sy_malloc(&r->mem, fb ? fb : 1))) {
+        uint8_t *img = sy_malloc(&r->mem, fb ? fb : 1);
+        if (!fr || !img) {
             av_frame_free(&fr);
+            sy_free(&r->mem, img);
             rc = SYNAPT_E_NOMEM;
             goto done;
         }
@@ -232,6 +233,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
             rc = enc_frame(&ec, i, fr);
         }
         av_frame_free(&fr);
+        sy_free(&r->mem, img);
         if (!rc)
             rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
     } else if (raw) {
@@ -327,7 +329,6 @@ done:
     vid_params_free(&p);
     vid_map_free(&m);
     sy_free(&r->mem, ents);
-    sy_free(&r->mem, img);
     sy_packets_free(r, &g.pk);
     return rc;
 }

@@ -510,7 +510,8 @@ static int copy_fail(synapt_writer *w, const synapt_reader *src, int rc)
     return sy_wpoison(w, rc, "copying from %s", synapt_reader_errmsg(src));
 }
 
-int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id)
+static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id,
+                     const synapt_clip_desc *over)
 {
     CHECK_W(w);
     if (!src) return sy_werr(w, SYNAPT_E_INVALID_ARG, "copy_clip: no source reader");
@@ -544,6 +545,7 @@ int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t
     cd.group_values = gv;
     cd.group_count = ci.group_count;
     cd.meta_json = ci.meta_json;
+    if (over) cd = *over;
     if ((rc = synapt_writer_begin_clip(w, &cd))) goto done;
     for (uint32_t si = 0; si < ci.stream_count; si++) {
         synapt_stream_info st;
@@ -597,3 +599,14 @@ done:
     return rc;
 }
 
+int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id)
+{
+    return copy_clip(w, src, clip, new_id, NULL);
+}
+
+int synapt_writer_copy_clip_as(synapt_writer *w, const synapt_reader *src, uint64_t clip,
+                               const synapt_clip_desc *desc)
+{
+    if (!desc) return synapt_writer_copy_clip(w, src, clip, NULL);
+    return copy_clip(w, src, clip, NULL, desc);
+}

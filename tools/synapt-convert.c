@@ -19,7 +19,7 @@
 
 static const char usage[] =
     "Usage: synapt-convert IN.synapt --to FORMAT [OPTIONS]\n"
-    "Export data from a .synapt file.\n"
+    "Export data from a .synapt file or a dataset manifest (NAME.synapt.json).\n"
     "\n"
     "Formats:\n"
     "  --to npy     one stream of one clip as a NumPy .npy array:\n"
@@ -762,6 +762,29 @@ int main(int argc, char **argv)
     if (optind >= argc) cli_usage_error("no input file given");
     if (argc - optind > 1) cli_usage_error("one input file at a time (got %d)", argc - optind);
     a.in = argv[optind];
+    /* a dataset manifest: every verb exports one clip, so it reads that
+     * clip's member file (the clip keeps its id there) */
+    synapt_dataset *ds = NULL;
+    char derr[1024] = "";
+    int drc = synapt_dataset_open(&ds, a.in, NULL, derr, sizeof derr);
+    if (drc == 0 && synapt_dataset_is_manifest(ds)) {
+        uint64_t g;
+        uint32_t m;
+        synapt_dataset_member mi;
+        if (!a.clip) cli_usage_error("--clip ID is required with a dataset manifest");
+        if (synapt_dataset_find_clip(&g, ds, a.clip) || synapt_dataset_locate(&m, NULL, ds, g) ||
+            synapt_dataset_member_info(&mi, ds, m)) {
+            cli_error_msg(a.in, synapt_dataset_errmsg(ds));
+            synapt_dataset_close(ds);
+            return CLI_EXIT_ERROR;
+        }
+        a.in = strdup(mi.resolved_path);
+        if (!a.in) { cli_error(NULL, "out of memory"); return CLI_EXIT_ERROR; }
+    } else if (drc != 0 && drc != SYNAPT_E_IO && drc != SYNAPT_E_NOT_SYNAPT && drc <= SYNAPT_E_MANIFEST) {
+        cli_error_msg(a.in, derr);
+        return CLI_EXIT_ERROR;
+    }
+    synapt_dataset_close(ds);
     cli_route_ffmpeg_log();
     char list[256];
     size_t o = 0;

@@ -1,6 +1,7 @@
 /* synapt-inspect - describe a .synapt file: summary, clip list, one clip,
  * or a full checksum verification. Read-only; uses only the public API. */
 #include "cli/cli.h"
+#include "export/export.h"
 #include "synapt.h"
 
 #include <inttypes.h>
@@ -9,11 +10,14 @@
 
 static const char usage[] =
     "Usage: synapt-inspect [OPTIONS] FILE\n"
-    "Describe a .synapt file.\n"
+    "Describe a .synapt file or a dataset manifest (NAME.synapt.json).\n"
     "\n"
     "Modes (default: a summary of the whole file):\n"
     "      --clips        one line per clip (with --json: one JSON object per line)\n"
     "      --clip ID      everything about one clip: labels, groups, streams, metadata\n"
+    "      --preview OUT.png  with --clip: write a contact sheet of the clip instead\n"
+    "                     (synapt-convert --to preview: skeleton over the frames,\n"
+    "                     depth and mask beside them)\n"
     "      --verify       check every checksum and index reference; exit 0 when the\n"
     "                     file is sound, 1 naming the first bad clip/stream/chunk\n"
     "\n"
@@ -753,26 +757,187 @@ static int cmd_verify(const char *path, int json)
     return rc != 0 ? CLI_EXIT_ERROR : out;
 }
 
+/* ---- dataset manifests (spec/dataset.md) ---------------------------- */
+
+static void uuid_hex(char out[33], const uint8_t *u)
+{
+    for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", u[i]);
+}
+
+/* A manifest: the summary lists the members from the manifest alone;
+ * --clips and --verify read through the members; --clip describes the
+ * member clip (member labels; the dataset's mapping is in --clips). */
+static int cmd_manifest(synapt_dataset *ds, const char *path, int mode, const char *id, int json)
+{
+    int ret = CLI_EXIT_ERROR;
+    uint64_t n = synapt_dataset_clip_count(ds);
+    uint32_t nm = synapt_dataset_member_count(ds);
+    uint32_t *ids = NULL;
+    if (mode == 0) {
+        if (json) {
+            printf("{\"schema\":\"synapt-inspect-dataset/1\",\"path\":");
+            cli_json_str(stdout, path);
+            printf(",\"clips\":%" PRIu64 ",\"labels\":%" PRIu64 ",\"members\":[", n,
+                   synapt_dataset_label_count(ds));
+        } else {
+            printf("dataset     %s (manifest, %u members)\nclips       %" PRIu64 "\nlabels      %" PRIu64 "\n\n",
+                   path, nm, n, synapt_dataset_label_count(ds));
+            printf("%-40s  %-32s  %10s  %10s  %12s\n", "member", "uuid", "clips", "selected", "bytes");
+        }
+        for (uint32_t m = 0; m < nm; m++) {
+            synapt_dataset_member mi;
+            synapt_dataset_member_info(&mi, ds, m);
+            char hex[33];
+            uuid_hex(hex, mi.uuid);
+            if (json) {
+                printf("%s{\"path\":", m ? "," : "");
+                cli_json_str(stdout, mi.path);
+                printf(",\"uuid\":\"%s\",\"clips\":%" PRIu64 ",\"selected\":%" PRIu64 ",\"size\":%" PRIu64 "}",
+                       hex, mi.clips, mi.selected, mi.size);
+            } else {
+                printf("%-40s  %s  %10" PRIu64 "  %10" PRIu64 "  %12" PRIu64 "\n", cli_disp(mi.path), hex,
+                       mi.clips, mi.selected, mi.size);
+            }
+        }
+        if (json) printf("]}\n");
+        ret = finish_stdout();
+    } else if (mode == 1) {
+        size_t cap = 16, cnt = 0;
+        ids = xcalloc(cap, sizeof *ids);
+        if (!json) printf("%8s  %-40s  %7s  %-9s  %-12s  %s\n", "index", "id", "frames", "split", "source", "labels");
+        for (uint64_t g = 0; g < n; g++) {
+            synapt_clip_info ci;
+            int rc = synapt_dataset_clip(&ci, ds, g);
+            while (!rc && (rc = synapt_dataset_clip_labels(ids, cap, &cnt, ds, g)) == SYNAPT_E_BUFFER) {
+                cap = cnt;
+                ids = xrealloc(ids, cap, sizeof *ids);
+            }
+            if (rc) {
+                cli_error_msg(path, synapt_dataset_errmsg(ds));
+                goto done;
+            }
+            if (json) {
+                printf("{\"index\":%" PRIu64 ",\"id\":", g);
+                cli_json_str(stdout, ci.id);
+                printf(",\"frames\":%" PRIu64 ",\"split\":", ci.frame_count);
+                cli_json_str(stdout, ci.split);
+                printf(",\"source\":");
+                cli_json_str(stdout, ci.source);
+                printf(",\"labels\":[");
+                for (size_t i = 0; i < cnt; i++) {
+                    if (i) putchar(',');
+                    cli_json_str(stdout, synapt_dataset_label_name(ds, ids[i]));
+                }
+                printf("]}\n");
+            } else {
+                char labels[256];
+                size_t o = 0;
+                labels[0] = 0;
+                for (size_t i = 0; i < cnt && o + 1 < sizeof labels; i++)
+                    o += (size_t)snprintf(labels + o, sizeof labels - o, "%s%s", i ? "," : "",
+                                          cli_disp(synapt_dataset_label_name(ds, ids[i])));
+                printf("%8" PRIu64 "  %-40s  %7" PRIu64 "  %-9s  %-12s  %s\n", g, cli_disp(ci.id),
+                       ci.frame_count, *ci.split ? cli_disp(ci.split) : "-",
+                       *ci.source ? cli_disp(ci.source) : "-", cnt ? labels : "-");
+            }
+        }
+        ret = finish_stdout();
+    } else if (mode == 2) {
+        uint64_t g;
+        uint32_t m;
+        synapt_dataset_member mi;
+        if (synapt_dataset_find_clip(&g, ds, id)) {
+            cli_error_msg(path, synapt_dataset_errmsg(ds));
+            goto done;
+        }
+        synapt_dataset_locate(&m, NULL, ds, g);
+        synapt_dataset_member_info(&mi, ds, m);
+        if (!json) printf("dataset clip %" PRIu64 " of %s, in member %s\n\n", g, path, cli_disp(mi.path));
+        ret = cmd_clip(mi.resolved_path, id, json);
+    } else {
+        cli_progress p;
+        cli_progress_start(&p, "verify", "clips", n);
+        int rc = synapt_dataset_verify(ds, cli_progress_cb, &p);
+        cli_progress_end(&p);
+        if (json) {
+            printf("{\"schema\":\"synapt-inspect-verify/1\",\"ok\":%s,\"clips\":%" PRIu64 ",\"error\":",
+                   rc ? "false" : "true", n);
+            if (rc) cli_json_str(stdout, synapt_dataset_errmsg(ds));
+            else printf("null");
+            printf(",\"code\":%d}\n", rc);
+        } else if (!rc && cli_verbosity() >= 0) {
+            printf("%s: ok (%" PRIu64 " clips in %u members)\n", path, n, nm);
+        }
+        if (rc) cli_error_msg(path, synapt_dataset_errmsg(ds));
+        int out = finish_stdout();
+        ret = rc ? CLI_EXIT_ERROR : out;
+    }
+done:
+    free(ids);
+    return ret;
+}
+
+/* --clip ID --preview OUT.png: the contact sheet of synapt-convert --to
+ * preview, for a look while inspecting; written through the safe outputs */
+static int cmd_preview(const char *path, const char *clip_id, const char *out)
+{
+    synapt_reader *r;
+    char err[1024] = "";
+    if (cli_check_input(path)) return CLI_EXIT_ERROR;
+    int rc = synapt_reader_open2(&r, path, NULL, err, sizeof err);
+    if (rc) {
+        cli_error_msg(path, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    uint64_t clip;
+    if ((rc = synapt_reader_find_clip(&clip, r, clip_id)) != 0) {
+        if (rc == SYNAPT_E_NOT_FOUND) cli_error(path, "no clip with id '%s'", clip_id);
+        else cli_error_msg(path, synapt_reader_errmsg(r));
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    cli_staged st;
+    if (cli_staged_open(&st, out, &path, 1)) {
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    export_options o = EXPORT_OPTIONS_INIT;
+    o.clips = &clip;
+    o.clip_count = 1;
+    rc = export_preview(r, st.file, &o, 0, err, sizeof err);
+    synapt_reader_close(r);
+    if (rc) {
+        cli_staged_abort(&st);
+        cli_error_msg(out, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_staged_commit(&st)) return CLI_EXIT_ERROR;
+    cli_info("%s: contact sheet of clip %s", out, clip_id);
+    return CLI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_JSON = 0x2000, OPT_CLIPS, OPT_CLIP, OPT_VERIFY };
+    enum { OPT_JSON = 0x2000, OPT_CLIPS, OPT_CLIP, OPT_VERIFY, OPT_PREVIEW };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
         { "clips", no_argument, NULL, OPT_CLIPS },
         { "clip", required_argument, NULL, OPT_CLIP },
         { "verify", no_argument, NULL, OPT_VERIFY },
+        { "preview", required_argument, NULL, OPT_PREVIEW },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
     cli_init("synapt-inspect", usage);
     int json = 0, mode = 0, c;
-    const char *clip_id = NULL;
+    const char *clip_id = NULL, *preview = NULL;
     opterr = 0;
     cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT, longopts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
         case OPT_JSON: json = 1; break;
+        case OPT_PREVIEW: preview = optarg; break;
         case OPT_CLIPS: case OPT_CLIP: case OPT_VERIFY:
             if (mode && mode != c) cli_usage_error("--clips, --clip and --verify exclude each other");
             mode = c;
@@ -785,6 +950,26 @@ int main(int argc, char **argv)
     if (optind >= argc) cli_usage_error("no FILE given");
     if (argc - optind > 1) cli_usage_error("one FILE at a time (got %d)", argc - optind);
     const char *path = argv[optind];
+    if (preview) {
+        if (mode != OPT_CLIP || json) cli_usage_error("--preview OUT.png goes with --clip ID (and no --json)");
+        return cmd_preview(path, clip_id, preview);
+    }
+    /* a manifest is recognised by its content; a .synapt file keeps the
+     * reader paths below (they report per-file details a dataset lacks) */
+    synapt_dataset *ds = NULL;
+    char err[512] = "";
+    int rc = synapt_dataset_open(&ds, path, NULL, err, sizeof err);
+    if (rc == 0 && synapt_dataset_is_manifest(ds)) {
+        int m = mode == OPT_CLIPS ? 1 : mode == OPT_CLIP ? 2 : mode == OPT_VERIFY ? 3 : 0;
+        int ret = cmd_manifest(ds, path, m, clip_id, json);
+        synapt_dataset_close(ds);
+        return ret;
+    }
+    synapt_dataset_close(ds);
+    if (rc != 0 && rc != SYNAPT_E_IO) {
+        cli_error_msg(path, err);
+        return CLI_EXIT_ERROR;
+    }
     switch (mode) {
     case OPT_CLIPS: return cmd_clips(path, json);
     case OPT_CLIP: return cmd_clip(path, clip_id, json);
