@@ -19,8 +19,8 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 B        = build
 
-VERSION  = 0.2.0
-SOMAJOR  = 0
+VERSION  = 0.3.0
+SOMAJOR  = 1
 
 LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale
 LIB_CFLAGS  := $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)

@@ -5,7 +5,8 @@
  *   1. sequential read (image + depth + pose) vs bare zstd on the same chunks
  *   2. checksum cost: verify_checksums 1 vs 0, and XXH3 speed
  *   3. random 16-frame windows per second, one thread and two on one handle
- *   4. write MB/s with default options vs zstd compression alone
+ *   4. write MB/s with default options vs zstd compression alone; the cost
+ *      of write-through (clips reach the file at end_clip) vs buffered
  *   5. open time and memory of files of 1.5k, 15k and 150k small clips
  *   6. depth compression vs 16-bit PNG (libpng defaults)
  *
@@ -477,12 +478,13 @@ static double windows_per_s(const synapt_reader *r, int threads, int per_thread)
 
 /* ---- 5. many small clips ------------------------------------------------ */
 
-static void write_many(const char *path, int nclips)
+static void write_many(const char *path, int nclips, int write_through)
 {
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     synapt_writer *w;
     char err[512];
     wo.fsync = 0;
+    wo.write_through = write_through;
     int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
     if (rc) die(path, rc, err);
     int32_t fl[4];
@@ -777,6 +779,36 @@ int main(int argc, char **argv)
     printf("| writer, fsync off (CPU time) | %.0f | %.2f |\n", wraw / mwn / 1e6, mwn / mc);
     printf("| writer, default options incl. fsync (wall clock) | %.0f | %.2f |\n\n", wraw / mw / 1e6, mw / mc);
 
+    /* 4b: the cost of write-through (each finished clip written to the
+     * file at end_clip) against the buffered writer, fsync off, CPU time
+     * (write(2) is system time, which the clock counts): big clips above,
+     * and many tiny clips, where one write per clip is the most it costs */
+    {
+        synapt_writer_options wb = wo;
+        wb.write_through = 0;
+        double tb[16], tt[16], mb[16], mt[16];
+        int nsmall = g_quick ? 3000 : 20000;
+        char spath[512];
+        snprintf(spath, sizeof spath, "%s/small.synapt", g_dir);
+        for (int i = 0; i < wreps; i++) {
+            tb[i] = write_dataset(wpath, cd, wclips, &wb, NULL);
+            tt[i] = write_dataset(wpath, cd, wclips, &wo, NULL);
+            double t0 = now_s();
+            write_many(spath, nsmall, 0);
+            mb[i] = now_s() - t0;
+            t0 = now_s();
+            write_many(spath, nsmall, 1);
+            mt[i] = now_s() - t0;
+        }
+        double b1 = median(tb, wreps), t1 = median(tt, wreps), b2 = median(mb, wreps), t2 = median(mt, wreps);
+        unlink(spath);
+        printf("### Write-through (finished clips reach the file at end_clip) vs the buffered writer\n\n");
+        printf("| data | buffered, ms CPU (baseline) | write-through, ms CPU | ratio |\n|---|---:|---:|---:|\n");
+        printf("| %d clips of rgb + depth + pose (%.1f MB raw) | %.1f | %.1f | %.2f |\n", wclips, wraw / 1e6,
+               b1 * 1e3, t1 * 1e3, t1 / b1);
+        printf("| %d clips of one 4-frame i32 stream | %.1f | %.1f | %.2f |\n\n", nsmall, b2 * 1e3, t2 * 1e3, t2 / b2);
+    }
+
     /* 5: open time of many small clips */
     static const int sizes[] = { 1500, 15000, 150000 };
     int nsizes = g_quick ? 2 : 3;
@@ -786,7 +818,7 @@ int main(int argc, char **argv)
     for (int si = 0; si < nsizes; si++) {
         char mpath[512];
         snprintf(mpath, sizeof mpath, "%s/many%d.synapt", g_dir, sizes[si]);
-        write_many(mpath, sizes[si]);
+        write_many(mpath, sizes[si], 1);
         double to[16], tcpu[16], toff[16], tl[16];
         long rss_growth = 0;
         synapt_file_info fi;

@@ -292,7 +292,7 @@ void sy_clip_json_free(const sy_mem *m, sy_clip_parsed *p);
 int sy_json_is_object(const char *text);
 
 /* ---------------------------------------------------------------------
- * Reader internals (reader.c)
+ * Reader internals (reader*.c; reader_internal.h has what only they share)
  * --------------------------------------------------------------------- */
 typedef struct sy_section {
     const uint8_t *p;     /* first entry, NULL when absent */
@@ -379,7 +379,7 @@ int  sy_reader_load_packets(sy_packets *pk, const synapt_reader *r, uint64_t cli
 void sy_packets_free(const synapt_reader *r, sy_packets *pk);
 
 /* ---------------------------------------------------------------------
- * Writer internals (writer.c), for recovery
+ * Writer internals (writer*.c), for recovery
  * --------------------------------------------------------------------- */
 /* Append a chunk body stored elsewhere to stream `stream` of the open clip.
  * rec holds a 16-byte prefix slot, the body (body_len bytes, chunk header

@@ -148,14 +148,13 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
         cJSON_AddItemToObject(s, "fps", x);
         ADD(cJSON_AddNumberToObject(s, "scale", st->scale));
         ADD(cJSON_AddStringToObject(s, "units", st->units ? st->units : ""));
+        /* registry names only (spec section 8): the writer refuses ids
+         * without one, so the fallbacks are never taken for its streams */
         synapt_skeleton_info sk;
         const char *skname = st->skeleton && synapt_skeleton_get(&sk, st->skeleton) == 0 ? sk.name : "";
-        if (st->skeleton && !*skname) ADD(cJSON_AddNumberToObject(s, "skeleton", st->skeleton));
-        else ADD(cJSON_AddStringToObject(s, "skeleton", skname));
-        if (st->channels >= 0 && st->channels <= 4)
-            ADD(cJSON_AddStringToObject(s, "channels", channel_names[st->channels]));
-        else
-            ADD(cJSON_AddNumberToObject(s, "channels", st->channels));
+        ADD(cJSON_AddStringToObject(s, "skeleton", skname));
+        ADD(cJSON_AddStringToObject(s, "channels",
+                                    st->channels >= 0 && st->channels <= 4 ? channel_names[st->channels] : ""));
         ADD(cJSON_AddNumberToObject(s, "compression", st->compression));
         ADD(cJSON_AddNumberToObject(s, "filter", st->filter));
         ADD(cJSON_AddNumberToObject(s, "frames", (double)st->frames));
@@ -311,7 +310,8 @@ static int parse_enum(const cJSON *o, const char *key, int (*from)(const char *)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!x) return 0;
-    if (cJSON_IsNumber(x)) return (int)x->valuedouble;
+    /* names only: a number is malformed (spec section 8), which also keeps
+     * (int) away from values like 1e300 */
     if (!cJSON_IsString(x)) { *bad = 1; return 0; }
     if (!*x->valuestring) return 0;
     int v = from(x->valuestring);

@@ -122,7 +122,7 @@ static const int openpose18_parents[] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define SKEL(id, name, tab) \
-    { id, name, (uint32_t)N_OF(tab##_joints), tab##_joints, tab##_parents }
+    { id, name, (uint32_t)N_OF(tab##_joints), tab##_joints, tab##_parents, { 0 } }
 
 static const synapt_skeleton_info skeletons[] = {
     SKEL(SYNAPT_SKELETON_COCO17, "coco17", coco17),

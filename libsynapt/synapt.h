@@ -55,9 +55,20 @@ extern "C" {
  * refuses other majors with SYNAPT_E_VERSION.
  * ====================================================================== */
 #define SYNAPT_VERSION_MAJOR 0
-#define SYNAPT_VERSION_MINOR 2
+#define SYNAPT_VERSION_MINOR 3
 #define SYNAPT_VERSION_PATCH 0
-#define SYNAPT_VERSION_STRING "0.2.0"
+#define SYNAPT_VERSION_STRING "0.3.0"
+
+/* Info structs the library fills (synapt_file_info, _clip_info,
+ * _stream_info, _chunk_info, _video_info, _skeleton_info,
+ * _recover_report) end in SYNAPT_INFO_RESERVED zeroed 64-bit words. A
+ * later version puts new fields there, so a struct keeps its size and its
+ * field offsets for the life of the soname (libsynapt.so.1): a program
+ * built against an older header passes a struct as large as the library
+ * fills, and reads the fields it knows. The caller never sets anything in
+ * these structs, so they need no _INIT macro; the option and descriptor
+ * structs the caller fills carry a `version` and have one. */
+#define SYNAPT_INFO_RESERVED 8
 
 #define SYNAPT_FORMAT_MAJOR 1
 #define SYNAPT_FORMAT_MINOR 1
@@ -297,6 +308,7 @@ typedef struct synapt_file_info {
     uint64_t chunk_count;
     uint64_t file_bytes;
     uint64_t index_bytes;
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_file_info;
 /** Describe the file. O(1), no I/O: everything comes from what open read.
  *  `writer` is borrowed from the reader and valid until it is closed.
@@ -331,6 +343,7 @@ typedef struct synapt_clip_info {
     size_t meta_len;
     uint32_t fps_num, fps_den;   /* of the first stream; 0/0 when none */
     uint32_t width, height;      /* of the first video/image stream; 0 when none */
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_clip_info;
 
 /** Describe clip `index`. O(1). Errors: _RANGE, _CORRUPT. */
@@ -382,6 +395,7 @@ typedef struct synapt_stream_info {
                                     for packet streams (codec != RAW) the packets, while
                                     frame_count is the decoded frame count */
     uint32_t max_persons;        /* pose: most persons in any frame; else 0 */
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_stream_info;
 
 /** Describe stream `stream` of clip `clip`. O(1), no I/O. name, units,
@@ -494,6 +508,7 @@ typedef struct synapt_chunk_info {
     uint64_t stored_bytes;       /* compressed payload bytes */
     uint64_t raw_bytes;
     uint64_t checksum;           /* XXH3-64 of the record body */
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_chunk_info;
 
 /** Describe chunk `chunk` (0-based within the stream): its index entry,
@@ -591,9 +606,17 @@ typedef struct synapt_writer_options {
     uint32_t chunk_max_frames;        /* and at this many frames; default 64 */
     int fsync;                        /* fsync file and directory at close (default 1) */
     int overwrite;                    /* replace an existing PATH (default 1) */
+    int write_through;                /* 1 (default): synapt_writer_end_clip() returns
+                                         only after the clip's chunks and CLIP record
+                                         are written to the temporary file (write(2),
+                                         not fsync), so a process killed later leaves
+                                         every finished clip for synapt_recover().
+                                         0: records wait in a 1 MiB buffer (fewer
+                                         writes when clips are small; a kill loses up
+                                         to 1 MiB of finished clips) */
 } synapt_writer_options;
 #define SYNAPT_WRITER_OPTIONS_INIT \
-    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1 }
+    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1 }
 
 /** Create a writer for `path`. Errors: _IO (also when path exists and is
  *  not a regular file: the finished file is renamed over PATH, which must
@@ -835,6 +858,7 @@ typedef struct synapt_video_info {
     int64_t first_pts;            /* pts of frame 0, SYNAPT_PTS_NONE when unknown */
     size_t rgb_frame_bytes;       /* width*height*3 */
     size_t native_frame_bytes;    /* planes packed without padding */
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_video_info;
 
 /** Describe a video stream. Errors: _RANGE, _INVALID_ARG (not a video
@@ -900,6 +924,7 @@ typedef struct synapt_skeleton_info {
     uint32_t joint_count;
     const char *const *joints;   /* joint_count names, static */
     const int *parents;          /* joint_count parent indices, -1 for the root */
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_skeleton_info;
 
 /** Describe skeleton `id` (a synapt_skeleton value); *out points at static
@@ -929,6 +954,7 @@ typedef struct synapt_recover_report {
                                    before the end of the file */
     int had_index;              /* an INDEX record was found (the file was
                                    finished; only its end was lost) */
+    uint64_t reserved[SYNAPT_INFO_RESERVED]; /* zero; room for later fields */
 } synapt_recover_report;
 
 /** Salvage the complete clips of an unfinished or damaged .synapt file

@@ -10,7 +10,7 @@
     ds = ClipDataset(f, streams="rgb", frames=16, sampling="random")
 
 From a checkout, after `make`:  PYTHONPATH=python python3 ...
-The package finds build/lib/libsynapt.so.0 itself (see synapt._lib).
+The package finds build/lib/libsynapt.so.1 itself (see synapt._lib).
 """
 
 import builtins

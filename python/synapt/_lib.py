@@ -23,7 +23,7 @@ import os
 
 from .errors import SynaptError
 
-SONAME = "libsynapt.so.0"
+SONAME = "libsynapt.so.1"
 
 # --- constants (synapt.h sections 2, 3 and 7) -------------------------------
 E_BUFFER = -18
@@ -47,6 +47,8 @@ MAX_FRAME_BYTES = 512 << 20
 
 
 # --- structs -----------------------------------------------------------------
+# Each info struct ends in synapt.h's reserved[SYNAPT_INFO_RESERVED] words:
+# the library writes sizeof of the 0.3.0 struct, so the buffer must be as large.
 class Limits(ctypes.Structure):
     _fields_ = [("max_index_bytes", ctypes.c_uint64),
                 ("max_chunk_bytes", ctypes.c_uint64),
@@ -89,7 +91,8 @@ class FileInfo(ctypes.Structure):
                 ("stream_count", ctypes.c_uint64),
                 ("chunk_count", ctypes.c_uint64),
                 ("file_bytes", ctypes.c_uint64),
-                ("index_bytes", ctypes.c_uint64)]
+                ("index_bytes", ctypes.c_uint64),
+                ("reserved", ctypes.c_uint64 * 8)]
 
 
 class ClipInfo(ctypes.Structure):
@@ -107,7 +110,8 @@ class ClipInfo(ctypes.Structure):
                 ("meta_json", ctypes.c_void_p),
                 ("meta_len", ctypes.c_size_t),
                 ("fps_num", ctypes.c_uint32), ("fps_den", ctypes.c_uint32),
-                ("width", ctypes.c_uint32), ("height", ctypes.c_uint32)]
+                ("width", ctypes.c_uint32), ("height", ctypes.c_uint32),
+                ("reserved", ctypes.c_uint64 * 8)]
 
 
 class StreamInfo(ctypes.Structure):
@@ -135,7 +139,8 @@ class StreamInfo(ctypes.Structure):
                 ("codec_config", ctypes.c_char_p),
                 ("frame_bytes", ctypes.c_uint64),
                 ("packet_count", ctypes.c_uint64),
-                ("max_persons", ctypes.c_uint32)]
+                ("max_persons", ctypes.c_uint32),
+                ("reserved", ctypes.c_uint64 * 8)]
 
 
 class VideoInfo(ctypes.Structure):
@@ -152,7 +157,8 @@ class VideoInfo(ctypes.Structure):
                 ("time_base_num", ctypes.c_uint32), ("time_base_den", ctypes.c_uint32),
                 ("first_pts", ctypes.c_int64),
                 ("rgb_frame_bytes", ctypes.c_size_t),
-                ("native_frame_bytes", ctypes.c_size_t)]
+                ("native_frame_bytes", ctypes.c_size_t),
+                ("reserved", ctypes.c_uint64 * 8)]
 
 
 class SkeletonInfo(ctypes.Structure):
@@ -160,7 +166,8 @@ class SkeletonInfo(ctypes.Structure):
                 ("name", ctypes.c_char_p),
                 ("joint_count", ctypes.c_uint32),
                 ("joints", ctypes.POINTER(ctypes.c_char_p)),
-                ("parents", ctypes.POINTER(ctypes.c_int))]
+                ("parents", ctypes.POINTER(ctypes.c_int)),
+                ("reserved", ctypes.c_uint64 * 8)]
 
 
 # --- loading -------------------------------------------------------------------
@@ -242,13 +249,14 @@ def _version_tuple():
         return (-1, -1)
 
 
-# The structs and calls above and below follow the 0.2 header (0.2.0 put
-# the output buffer of the read calls first without changing the soname).
-# ctypes cannot check a prototype, and a call in another order writes
-# frames to a wrong address, so other versions are refused, not guessed at.
+# The structs and calls above and below follow the 0.3 header (0.3.0 added
+# the reserved words at the end of the info structs; 0.2.0 put the output
+# buffer of the read calls first). ctypes cannot check a prototype or a
+# struct size, and a mismatch writes to a wrong address, so other versions
+# are refused, not guessed at.
 LIB_VERSION = _version_tuple()
-if LIB_VERSION != (0, 2):
-    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.2"
+if LIB_VERSION != (0, 3):
+    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.3"
                       % (lib._name, text(version())))
 
 class DatasetMember(ctypes.Structure):

@@ -86,6 +86,10 @@ static void test_malformed(void)
         "{\"id\":\"a\",\"streams\":[{\"compression\":9}]}", "{\"id\":\"a\",\"streams\":[{\"fps\":[1]}]}",
         "{\"id\":\"a\",\"meta\":[]}", "{\"id\":\"a\",\"streams\":[{\"codec_config\":3}]}",
         "{\"id\":\"a\",\"clip_index\":-1}",
+        /* skeleton, channels, kind and codec are registry names, never numbers */
+        "{\"id\":\"a\",\"streams\":[{\"skeleton\":1}]}", "{\"id\":\"a\",\"streams\":[{\"skeleton\":1e300}]}",
+        "{\"id\":\"a\",\"streams\":[{\"channels\":2}]}", "{\"id\":\"a\",\"streams\":[{\"codec\":1}]}",
+        "{\"id\":\"a\",\"streams\":[{\"kind\":4}]}", "{\"id\":\"a\",\"streams\":[{\"skeleton\":\"nope\"}]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sy_clip_parsed p;

@@ -635,6 +635,19 @@ static void test_atomicity(void)
     d.filter = SYNAPT_FILTER_AUTO;
     d.kind = SYNAPT_KIND_VIDEO;
     CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
+    /* the CLIP JSON names skeleton and channels: ids without a name are refused */
+    int kind = d.kind;
+    d.kind = SYNAPT_KIND_CUSTOM;
+    d.skeleton = 999;
+    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
+    CHECK(strstr(synapt_writer_errmsg(w), "unknown skeleton 999") != NULL);
+    d.skeleton = SYNAPT_SKELETON_NONE;
+    d.channels = 5;
+    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
+    d.channels = -1;
+    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
+    d.channels = SYNAPT_CHANNELS_NONE;
+    d.kind = kind;
     CHECK_OK(synapt_writer_close(w, err, sizeof err));
     CHECK(file_exists(p));
     CHECK(!temp_left(p));

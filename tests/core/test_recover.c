@@ -1,6 +1,8 @@
 /* test_recover.c - synapt_recover(): salvaging the clips of unfinished and
  * damaged files by a forward scan (spec/format.md section 13). */
+#include <dirent.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "synapt.h"
@@ -279,6 +281,70 @@ static void test_flips(void)
     free(img);
 }
 
+/* The temporary of a writer still open on `path` (PATH.tmp-XXXXXX). */
+static int find_tmp(char *out, size_t cap, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[1024], pre[1100];   /* out is larger than dir + name: no truncation */
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    snprintf(pre, sizeof pre, "%s.tmp-", slash + 1);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int rc = -1;
+    while (d && rc && (e = readdir(d)))
+        if (!strncmp(e->d_name, pre, strlen(pre))) {
+            if ((size_t)snprintf(out, cap, "%s/%s", dir, e->d_name) >= cap) break;
+            rc = 0;
+        }
+    if (d) closedir(d);
+    return rc;
+}
+
+/* Write-through: after end_clip the clip is in the temporary, so a writer
+ * that dies (never closes) leaves every finished clip to recover. The
+ * buffered writer (write_through 0) holds these small clips in memory. */
+static void test_write_through(void)
+{
+    for (int through = 1; through >= 0; through--) {
+        char path[1024], tmp[1400], err[512];
+        snprintf(path, sizeof path, "%s/recover_%d_wt.synapt", tu_tmp_dir(), (int)getpid());
+        synapt_writer_options o = SYNAPT_WRITER_OPTIONS_INIT;
+        o.fsync = 0;
+        o.write_through = through;
+        synapt_writer *w;
+        CHECK_OK(synapt_writer_create(&w, path, &o, err, sizeof err));
+        for (int ci = 0; ci < 3; ci++) {
+            char id[16];
+            snprintf(id, sizeof id, "wt_%d", ci);
+            synapt_clip_desc c = SYNAPT_CLIP_DESC_INIT;
+            c.id = id;
+            CHECK_OK(synapt_writer_begin_clip(w, &c));
+            synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
+            d.name = "x"; d.kind = SYNAPT_KIND_CUSTOM; d.dtype = SYNAPT_DTYPE_I32; d.ndim = 1; d.shape[0] = 4;
+            CHECK_OK(synapt_writer_add_stream(NULL, w, &d));
+            int32_t v[8] = { ci, 1, 2, 3, 4, 5, 6, 7 };
+            CHECK_OK(synapt_writer_write_frames(w, 0, v, sizeof v, 2, NULL));
+            CHECK_OK(synapt_writer_end_clip(w));
+        }
+        /* a fourth clip begun but not ended is not recovered */
+        synapt_clip_desc c = SYNAPT_CLIP_DESC_INIT;
+        c.id = "wt_open";
+        CHECK_OK(synapt_writer_begin_clip(w, &c));
+        CHECK_OK(find_tmp(tmp, sizeof tmp, path));
+        synapt_recover_report rep;
+        unlink(dst);
+        int rc = synapt_recover(&rep, tmp, dst, &o, NULL, NULL, err, sizeof err);
+        if (through) {
+            CHECK_OK(rc);
+            CHECK_EQ_INT((int)rep.clips_kept, 3);
+        } else {
+            CHECK(rc != 0 || rep.clips_kept == 0);
+        }
+        synapt_writer_abort(w);
+        unlink(dst);
+    }
+}
+
 int main(void)
 {
     snprintf(src, sizeof src, "%s/recover_%d_src.synapt", tu_tmp_dir(), (int)getpid());
@@ -295,6 +361,7 @@ int main(void)
     RUN(test_nothing_to_recover);
     RUN(test_every_cut);
     RUN(test_flips);
+    RUN(test_write_through);
     unlink(src);
     unlink(dst);
     unlink(cut);

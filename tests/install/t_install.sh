@@ -20,7 +20,7 @@ if make -s --no-print-directory B="$B" install DESTDIR="$D" PREFIX=/usr > "$T/in
 else
     fatal "make install DESTDIR" "$(tail -3 "$T/install.log" | tr '\n' '|')"
 fi
-for f in usr/include/synapt.h usr/lib/libsynapt.a usr/lib/libsynapt.so usr/lib/libsynapt.so.0 \
+for f in usr/include/synapt.h usr/lib/libsynapt.a usr/lib/libsynapt.so usr/lib/libsynapt.so.1 \
          usr/lib/pkgconfig/synapt.pc usr/bin/synapt-inspect usr/share/man/man1/synapt-inspect.1; do
     [ -e "$D/$f" ] || fail "installed files" "$f missing"
 done
@@ -30,7 +30,7 @@ if grep -q '^prefix=/usr$' "$pc"; then pass "synapt.pc has the install PREFIX"
 else fail "synapt.pc has the install PREFIX" "$(head -1 "$pc")"; fi
 
 so=$(ls "$D"/usr/lib/libsynapt.so.*.*.* 2> /dev/null | head -1)
-if readelf -d "$so" | grep -q 'SONAME.*\[libsynapt\.so\.0\]'; then pass "soname"
+if readelf -d "$so" | grep -q 'SONAME.*\[libsynapt\.so\.1\]'; then pass "soname"
 else fail "soname" "$(readelf -d "$so" | grep SONAME)"; fi
 leak=$(nm -D --defined-only "$so" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -v '^synapt_' | head -5)
 if [ -z "$leak" ]; then pass "only synapt_* exported"
@@ -66,7 +66,7 @@ fi
 if $CC -std=c99 -Wall -Werror "$T/tiny.c" $($P --cflags --libs synapt) -Wl,-rpath,"$libdir" \
         -o "$T/tiny_shared" 2> "$T/cc1.err" &&
    [ "$("$T/tiny_shared" "$T/s.synapt")" = "$("$B/bin/synapt-inspect" --version | sed 's/.*libsynapt \([^,]*\),.*/\1/') 2" ] &&
-   ldd "$T/tiny_shared" | grep -q "$libdir/libsynapt.so.0"; then
+   ldd "$T/tiny_shared" | grep -q "$libdir/libsynapt.so.1"; then
     pass "shared link via pkg-config"
 else
     fail "shared link via pkg-config" "$(head -c 300 "$T/cc1.err")"

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 py_has numpy torch || skip_all "/usr/bin/python3 with numpy and torch not available (scripts/deps.sh installs them)"
 need_built bin/synapt-pack bin/synapt-synth
-[ -e "$B/lib/libsynapt.so.0" ] || fatal t_python "build $B/lib/libsynapt.so.0 first (make all)"
+[ -e "$B/lib/libsynapt.so.1" ] || fatal t_python "build $B/lib/libsynapt.so.1 first (make all)"
 # a sanitizer build's library needs its runtime loaded first, which a
 # plain python3 does not do
 if nm "$B/lib/libsynapt.a" 2> /dev/null | grep -q '__asan_\|__ubsan_'; then
@@ -61,17 +61,17 @@ D=$T/stage
 if make -s --no-print-directory B="$B" install DESTDIR="$D" PREFIX=/usr > "$T/install.log" 2>&1 &&
    got=$(cd "$T" && PYTHONPATH="$D/usr/lib/python3/dist-packages" "$PY" -c \
          'import synapt; print(synapt._lib.lib._name, len(synapt.open("a.synapt")))') &&
-   [ "$got" = "$D/usr/lib/libsynapt.so.0 6" ]; then
+   [ "$got" = "$D/usr/lib/libsynapt.so.1 6" ]; then
     pass python_make_install
 else
-    fail python_make_install "package under $D/usr/lib/python3/dist-packages loading $D/usr/lib/libsynapt.so.0 expected, got '${got:-}' $(tail -2 "$T/install.log" | tr '\n' '|')"
+    fail python_make_install "package under $D/usr/lib/python3/dist-packages loading $D/usr/lib/libsynapt.so.1 expected, got '${got:-}' $(tail -2 "$T/install.log" | tr '\n' '|')"
 fi
 # pip install ./python, from a copy so the checkout gets no build/ or
 # egg-info; offline (no build isolation): needs Debian's pip and setuptools
 if "$PY" -m pip --version > /dev/null 2>&1 && "$PY" -c 'import setuptools' 2> /dev/null; then
     mkdir -p "$T/pysrc" && cp python/pyproject.toml python/README.md "$T/pysrc/" &&
         mkdir -p "$T/pysrc/synapt" && cp python/synapt/*.py "$T/pysrc/synapt/"
-    so="$(pwd)/$B/lib/libsynapt.so.0"
+    so="$(pwd)/$B/lib/libsynapt.so.1"
     if "$PY" -m pip install -q --no-build-isolation --no-deps --no-index --target "$T/pip" \
            "$T/pysrc" > "$T/pip.log" 2>&1 &&
        got=$(cd "$T" && PYTHONPATH="$T/pip" SYNAPT_LIBRARY="$so" "$PY" -c \

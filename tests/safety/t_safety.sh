@@ -9,9 +9,9 @@
 #  - a full disk (a small tmpfs; SKIP when mounting is not allowed) is one
 #    error line naming the file, exit 1, previous output untouched, nothing
 #    left;
-#  - a writer killed with SIGKILL leaves its staging folder, and
-#    synapt-recover salvages the clips it finished into a file that
-#    synapt-inspect --verify accepts.
+#  - a writer killed with SIGKILL (synth and pack, at 10 seeded moments)
+#    leaves its staging folder, and synapt-recover salvages every clip whose
+#    CLIP record reached the file into one synapt-inspect --verify accepts.
 # Prints PASS/FAIL/SKIP lines; tests/run.sh counts them.
 . "$(dirname "$0")/../lib.sh"
 need_built bin/synapt-synth bin/synapt-pack bin/synapt-recover bin/synapt-convert bin/synapt-inspect
@@ -170,26 +170,72 @@ else
     skip "disk full" "cannot mount a tmpfs here (needs root)"
 fi
 
-# ---- kill -9, then recover ----
-rm -f "$D/out.synapt"
-"$BIN/synapt-synth" -q -o "$D/out.synapt" $big 2> /dev/null &
-pid=$!
-sleep 2
-kill -KILL $pid
-wait $pid 2> /dev/null
-stage=$(ls -A "$D" | grep '^\.out\.synapt\.tmp-' | head -1)
-if [ -n "$stage" ] && [ -d "$D/$stage" ] && [ ! -e "$D/out.synapt" ]; then
+# ---- kill -9 at seeded moments, then recover ----
+# The writer writes each clip's chunks and CLIP record to its temporary at
+# end_clip (write-through), so whatever moment the kill comes, every clip
+# whose CLIP record is in the temporary must come back. The oracle counts
+# complete CLIP records (type 3) with a plain forward walk over the record
+# prefixes, independent of the library; synapt-recover must keep exactly
+# that many clips, and its output must pass --verify.
+clip_records() {
+    "$PY" -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+pos, n = 8, 0
+while pos + 16 <= len(b):
+    t, _, blen = struct.unpack_from("<IIQ", b, pos)
+    end = pos + 16 + blen + 8
+    if end > len(b):
+        break
+    n += t == 3
+    pos = end
+print(n)' "$1"
+}
+SEED=${SYNAPT_TEST_SEED:-13}
+# 5 moments for synth (short clips, so that several finish early) from 0.3 s
+# to 1.5 s after the start, 5 for pack from 0.8 s to 2 s (it reads its
+# manifest and probes the tree before it stages its output)
+moments=$(awk -v s="$SEED" 'BEGIN { srand(s); for (i = 0; i < 10; i++) printf "%.2f ", (i < 5 ? 0.3 : 0.8) + rand() * 1.2 }')
+i=0
+for at in $moments; do
+    i=$((i + 1))
+    rm -f "$D/out.synapt" "$D/saved.synapt"
+    if [ $i -le 5 ]; then what=synth; "$BIN/synapt-synth" -q -o "$D/out.synapt" $big --frames 8 2> /dev/null &
+    else what=pack; "$BIN/synapt-pack" -q -o "$D/out.synapt" "$D/tree/manifest.jsonl" --threads 2 2> /dev/null &
+    fi
+    pid=$!
+    sleep "$at"
+    kill -KILL $pid 2> /dev/null
+    { wait $pid; } 2> /dev/null
+    stage=$(ls -A "$D" | grep '^\.out\.synapt\.tmp-' | head -1)
+    name="kill -9 of $what at ${at}s (seed $SEED)"
+    if [ -z "$stage" ] && [ ! -e "$D/out.synapt" ]; then
+        # killed before the output was staged (pack reads its manifest first)
+        pass "$name: killed before any output, nothing left"
+        continue
+    fi
+    if [ -z "$stage" ] || [ ! -d "$D/$stage" ] || [ -e "$D/out.synapt" ]; then
+        fail "$name leaves a staging folder with the partial file" "found '$stage'"
+        [ -n "$stage" ] && rm -rf "${D:?}/$stage"
+        rm -f "$D/out.synapt"
+        continue
+    fi
+    tmpf=$(find "$D/$stage" -maxdepth 1 -type f | head -1)
+    want=$(clip_records "$tmpf")
     "$BIN/synapt-recover" --json "$D/$stage" -o "$D/saved.synapt" > "$T/rec.json" 2> "$T/rec.err"
     rc=$?
-    kept=$(sed 's/.*"clips_kept":\([0-9]*\).*/\1/' "$T/rec.json")
-    if { [ $rc -eq 0 ] || [ $rc -eq 3 ]; } && [ "${kept:-0}" -gt 0 ] &&
-       "$BIN/synapt-inspect" -q --verify "$D/saved.synapt" &&
-       [ "$("$BIN/synapt-inspect" --clips --json "$D/saved.synapt" | wc -l)" -eq "$kept" ]; then
-        pass "kill -9 then synapt-recover: $kept clips saved and verified (exit $rc)"
-    else fail "kill -9 then synapt-recover" "exit $rc: $(cat "$T/rec.json" "$T/rec.err")"; fi
-    rm -rf "${D:?}/$stage"
-else
-    fail "kill -9 leaves a staging folder with the partial file" "found '$stage'"
-fi
+    kept=$(sed -n 's/.*"clips_kept":\([0-9]*\).*/\1/p' "$T/rec.json")
+    if [ "${want:-0}" -eq 0 ]; then
+        # nothing finished yet: nothing to save, and no output claims otherwise
+        if [ "${kept:-0}" -eq 0 ] && { [ $rc -eq 1 ] || [ $rc -eq 3 ]; }; then
+            pass "$name: no clip finished, none claimed (exit $rc)"
+        else fail "$name: no clip finished" "exit $rc, kept '$kept': $(cat "$T/rec.err")"; fi
+    elif { [ $rc -eq 0 ] || [ $rc -eq 3 ]; } && [ "$kept" = "$want" ] &&
+         "$BIN/synapt-inspect" -q --verify "$D/saved.synapt" &&
+         [ "$("$BIN/synapt-inspect" --clips --json "$D/saved.synapt" | wc -l)" -eq "$kept" ]; then
+        pass "$name: all $want written clips recovered and verified (exit $rc)"
+    else fail "$name" "exit $rc, $want CLIP records, kept '$kept': $(cat "$T/rec.json" "$T/rec.err")"; fi
+    rm -rf "${D:?}/$stage" "$D/saved.synapt"
+done
 
 finish
