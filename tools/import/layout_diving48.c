@@ -80,15 +80,16 @@ static int d48_file(import_list *out, const import_options *o, const char *path,
                 break;
             continue;
         }
-        if (lv < 0 || lv != (double)(long)lv || (nclass && lv >= (double)nclass) || lv > 1e6) {
+        /* range first: casting an out-of-range double (or NaN) is undefined */
+        if (!(lv >= 0 && lv <= 1e6) || lv != (double)(long)lv || (nclass && lv >= (double)nclass)) {
             if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), name,
                                        "element %zu: label must be an integer 0..%zu", k,
                                        nclass ? nclass - 1 : 999999)))
                 break;
             continue;
         }
-        if (sv < 0 || ev < 0 || sv != (double)(long)sv || ev != (double)(long)ev || ev <= sv ||
-            ev > IMPORT_MAX_FRAMES) {
+        if (!(sv >= 0 && ev >= 0 && ev <= (double)IMPORT_MAX_FRAMES) ||
+            sv != (double)(long)sv || ev != (double)(long)ev || ev <= sv) {
             if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), name,
                                        "element %zu: start_frame/end_frame must be integers "
                                        "with 0 <= start < end", k)))

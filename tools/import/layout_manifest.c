@@ -240,7 +240,8 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
         for (const cJSON *e = jg->child; e && !rc; e = e->next) {
             char num[32];
             const char *val = cJSON_IsString(e) ? e->valuestring : NULL;
-            if (!val && cJSON_IsNumber(e) && e->valuedouble == (double)(long long)e->valuedouble) {
+            if (!val && cJSON_IsNumber(e) && fabs(e->valuedouble) < 9e15 &&
+                e->valuedouble == (double)(long long)e->valuedouble) {
                 snprintf(num, sizeof num, "%lld", (long long)e->valuedouble);
                 val = num;
             }
@@ -327,7 +328,7 @@ static int parse_jsonl_line(row *r, cJSON *o, char *scratch[C_COUNT], char *msg,
             r->v[c] = e->valuestring;
         } else if (cJSON_IsNumber(e)) {
             char num[64];
-            if (e->valuedouble == (double)(long long)e->valuedouble && fabs(e->valuedouble) < 9e15)
+            if (fabs(e->valuedouble) < 9e15 && e->valuedouble == (double)(long long)e->valuedouble)
                 snprintf(num, sizeof num, "%lld", (long long)e->valuedouble);
             else
                 snprintf(num, sizeof num, "%.17g", e->valuedouble);

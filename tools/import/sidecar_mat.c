@@ -80,6 +80,10 @@ static char *mat_char_string(const matvar_t *v)
     size_t n = mat_numel(v);
     if (!v->data || n == SIZE_MAX || n > (1u << 20))
         return NULL;
+    /* the dims may claim more characters than the data holds */
+    size_t esz = v->data_type == MAT_T_UINT16 || v->data_type == MAT_T_UTF16 ? 2 : 1;
+    if (v->nbytes < n * esz)
+        return NULL;
     char *s = malloc(n + 1);
     if (!s)
         return NULL;
