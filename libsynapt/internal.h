@@ -359,6 +359,25 @@ int sy_rerr(const synapt_reader *r, int code, uint64_t clip, uint32_t stream,
 /* Load and validate a stream entry. */
 int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint32_t stream);
 
+/* One chunk of a stream's packets, decompressed and unfiltered, for the
+ * video read path: packet first + i is data[off[i] .. off[i] + size[i]).
+ * The arrays grow with the reader's allocator and are reused from call to
+ * call; free with sy_packets_free. Start from all zeros. */
+typedef struct sy_packets {
+    uint8_t *data;
+    size_t data_cap;
+    uint64_t *off;
+    uint32_t *size, *flags;
+    size_t tab_cap;
+    uint64_t first;
+    uint32_t count;             /* 0 when nothing valid is loaded */
+} sy_packets;
+/* Load the chunk holding `packet`, reading its record once. Returns 0 or
+ * a reader error (message set on r): _RANGE, _CORRUPT, _CHECKSUM, _LIMIT,
+ * _IO, _NOMEM. On error pk->count is 0. */
+int  sy_reader_load_packets(sy_packets *pk, const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t packet);
+void sy_packets_free(const synapt_reader *r, sy_packets *pk);
+
 /* ---------------------------------------------------------------------
  * Writer internals (writer.c), for recovery
  * --------------------------------------------------------------------- */
@@ -369,6 +388,10 @@ int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint
  * frames must follow on: first == frames so far, no buffered frames. */
 int sy_writer_put_chunk(synapt_writer *w, uint32_t stream, uint8_t *rec, uint64_t body_len,
                         uint64_t first, uint32_t count, uint64_t raw);
+/* The writer's allocator, for modules that allocate on its behalf. */
+const sy_mem *sy_writer_mem(const synapt_writer *w);
+/* Set the writer's message ("path: text") without poisoning it; returns code. */
+int sy_writer_note(synapt_writer *w, int code, const char *text);
 /* Abandon the open clip before any of its chunks was written (its labels
  * stay in the vocabulary). _STATE when chunks were written. */
 int sy_writer_drop_clip(synapt_writer *w);

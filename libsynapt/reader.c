@@ -21,6 +21,7 @@
 #include <zstd.h>
 #include <xxhash.h>
 #include "internal.h"
+#include "chunk.h"
 
 static const uint32_t known_esize[SY_SEC_COUNT_] = {
     0, SY_CLIP_ENTRY, SY_HASH_ENTRY, SY_STREAM_ENTRY, SY_CHUNK_ENTRY, SY_STRREF, SY_HASH_ENTRY,
@@ -892,14 +893,11 @@ static int find_chunk(chunkent *ck, const synapt_reader *r, const sy_stream *st,
 typedef struct chunkdata {
     const uint8_t *body;
     uint64_t body_len;
-    int compression, filter;
-    uint32_t esz, elem, width;
-    uint64_t stored, raw;
-    const uint8_t *table, *payload;
+    sy_chunk c;
 } chunkdata;
 
-#define FE_STORED(cd, i) sy_rd32((cd)->table + (size_t)(i) * (cd)->esz)
-#define FE_RAW(cd, i) sy_rd32((cd)->table + (size_t)(i) * (cd)->esz + 4)
+#define FE_STORED(cd, i) sy_chunk_stored(&(cd)->c, (i))
+#define FE_RAW(cd, i) sy_chunk_raw(&(cd)->c, (i))
 
 static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, const chunkent *ck, sy_buf *scratch,
                       int verify)
@@ -909,8 +907,10 @@ static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st
     if (rc == SYNAPT_E_NOMEM) return sy_rerr(r, rc, st->clip, st->index, ck->k, "out of memory");
     if (rc) return sy_rerr(r, rc, st->clip, st->index, ck->k, "cannot read the record: %s", rd_why(rc));
 #define BAD(...) return sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, __VA_ARGS__)
-    uint64_t blen = ck->record - SY_REC_OVERHEAD;
-    if (sy_rd32(rec) != SY_REC_CHUNK || sy_rd64(rec + 8) != blen) BAD("not a CHUNK record of the indexed size");
+    uint64_t blen = ck->record - SY_REC_OVERHEAD, plen;
+    uint32_t type;
+    sy_rec_prefix_get(&type, &plen, rec);
+    if (type != SY_REC_CHUNK || plen != blen) BAD("not a CHUNK record of the indexed size");
     const uint8_t *b = rec + SY_REC_PREFIX;
     uint64_t sum = sy_rd64(b + blen);
     if (sum != ck->checksum)
@@ -919,27 +919,19 @@ static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st
         return sy_rerr(r, SYNAPT_E_CHECKSUM, st->clip, st->index, ck->k, "checksum mismatch");
     cd->body = b;
     cd->body_len = blen;
-    if (sy_rd32(b) != st->clip || sy_rd32(b + 4) != st->index || sy_rd64(b + 8) != ck->first || sy_rd32(b + 16) != ck->count)
-        BAD("chunk header (clip %u, stream %u, frames %llu+%u) differs from the index", sy_rd32(b), sy_rd32(b + 4),
-            (unsigned long long)sy_rd64(b + 8), sy_rd32(b + 16));
-    cd->compression = sy_rd16(b + 20);
-    cd->filter = sy_rd16(b + 22);
-    cd->esz = sy_rd16(b + 24);
-    cd->elem = sy_rd16(b + 26);
-    cd->width = sy_rd32(b + 28);
-    cd->stored = sy_rd64(b + 32);
-    cd->raw = sy_rd64(b + 40);
-    if (cd->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || cd->filter > SYNAPT_FILTER_DEPTH_RANK)
-        BAD("unknown compression %d or filter %d", cd->compression, cd->filter);
-    if (cd->esz < SY_ENTRY_ARRAY || !cd->elem) BAD("frame table entry size %u or element size %u invalid", cd->esz, cd->elem);
-    if (cd->filter == SYNAPT_FILTER_DEPTH_MED && cd->elem != 2) BAD("depth_med on %u-byte elements", cd->elem);
-    if (cd->filter == SYNAPT_FILTER_DEPTH_RANK && cd->elem != 2) BAD("depth_rank on %u-byte elements", cd->elem);
-    if (cd->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)cd->raw);
-    uint64_t tab = (uint64_t)ck->count * cd->esz;
-    if (SY_CHUNK_HDR + tab > blen || blen - SY_CHUNK_HDR - tab != cd->stored)
-        BAD("frame table and payload sizes do not add up to the record");
-    cd->table = b + SY_CHUNK_HDR;
-    cd->payload = cd->table + tab;
+    int lay = sy_chunk_parse(&cd->c, b, blen);
+    const sy_chunk_hdr *h = &cd->c.h;
+    if (h->clip != st->clip || h->stream != st->index || h->first != ck->first || h->count != ck->count)
+        BAD("chunk header (clip %u, stream %u, frames %llu+%u) differs from the index", h->clip, h->stream,
+            (unsigned long long)h->first, h->count);
+    if (h->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || h->filter > SYNAPT_FILTER_DEPTH_RANK)
+        BAD("unknown compression %d or filter %d", h->compression, h->filter);
+    if (h->entry_size < SY_ENTRY_ARRAY || !h->elem)
+        BAD("frame table entry size %u or element size %u invalid", h->entry_size, h->elem);
+    if (h->filter == SYNAPT_FILTER_DEPTH_MED && h->elem != 2) BAD("depth_med on %u-byte elements", h->elem);
+    if (h->filter == SYNAPT_FILTER_DEPTH_RANK && h->elem != 2) BAD("depth_rank on %u-byte elements", h->elem);
+    if (h->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)h->raw);
+    if (lay) BAD("frame table and payload sizes do not add up to the record");
     uint64_t sraw = 0, sstored = 0;
     for (uint32_t i = 0; i < ck->count; i++) {
         uint32_t fs = FE_STORED(cd, i), fr = FE_RAW(cd, i);
@@ -950,12 +942,12 @@ static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st
         if (st->frame_bytes && fr != st->frame_bytes)
             BAD("frame %llu has %u bytes, the stream's frames have %llu", (unsigned long long)(ck->first + i), fr,
                 (unsigned long long)st->frame_bytes);
-        if (cd->compression == SYNAPT_COMPRESSION_NONE && fs != fr) BAD("uncompressed frame with stored != raw size");
-        if (cd->compression == SYNAPT_COMPRESSION_ZSTD_CHUNK && fs != 0) BAD("per-frame stored size in a whole-chunk frame");
+        if (cd->c.h.compression == SYNAPT_COMPRESSION_NONE && fs != fr) BAD("uncompressed frame with stored != raw size");
+        if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_CHUNK && fs != 0) BAD("per-frame stored size in a whole-chunk frame");
     }
-    if (sraw != cd->raw) BAD("frame raw sizes sum to %llu, not %llu", (unsigned long long)sraw, (unsigned long long)cd->raw);
-    if (cd->compression != SYNAPT_COMPRESSION_ZSTD_CHUNK && sstored != cd->stored)
-        BAD("frame stored sizes sum to %llu, not %llu", (unsigned long long)sstored, (unsigned long long)cd->stored);
+    if (sraw != cd->c.h.raw) BAD("frame raw sizes sum to %llu, not %llu", (unsigned long long)sraw, (unsigned long long)cd->c.h.raw);
+    if (cd->c.h.compression != SYNAPT_COMPRESSION_ZSTD_CHUNK && sstored != cd->c.h.stored)
+        BAD("frame stored sizes sum to %llu, not %llu", (unsigned long long)sstored, (unsigned long long)cd->c.h.stored);
 #undef BAD
     return 0;
 }
@@ -978,12 +970,12 @@ static int zerr(const synapt_reader *r, const sy_stream *st, const chunkent *ck,
 
 static int unfilter(const chunkdata *cd, uint8_t *dst, const uint8_t *src, uint32_t n, const uint8_t *prev, uint32_t prev_n)
 {
-    switch (cd->filter) {
+    switch (cd->c.h.filter) {
     case SYNAPT_FILTER_NONE: memcpy(dst, src, n); break;
-    case SYNAPT_FILTER_SHUFFLE: sy_unshuffle(dst, src, n, cd->elem); break;
-    case SYNAPT_FILTER_DEPTH_MED: sy_undepth_med(dst, src, n, cd->width); break;
-    case SYNAPT_FILTER_DEPTH_RANK: return sy_undepth_rank(dst, src, n, cd->width);
-    default: sy_unxor_prev(dst, src, n, prev, prev_n, cd->elem); break;
+    case SYNAPT_FILTER_SHUFFLE: sy_unshuffle(dst, src, n, cd->c.h.elem); break;
+    case SYNAPT_FILTER_DEPTH_MED: sy_undepth_med(dst, src, n, cd->c.h.width); break;
+    case SYNAPT_FILTER_DEPTH_RANK: return sy_undepth_rank(dst, src, n, cd->c.h.width);
+    default: sy_unxor_prev(dst, src, n, prev, prev_n, cd->c.h.elem); break;
     }
     return 0;
 }
@@ -995,21 +987,21 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
     int rc = 0;
     ZSTD_DCtx *dctx = NULL;
     const uint8_t *whole = NULL;
-    if (cd->compression != SYNAPT_COMPRESSION_NONE && !(dctx = ctx_dctx(r, sc)))
+    if (cd->c.h.compression != SYNAPT_COMPRESSION_NONE && !(dctx = ctx_dctx(r, sc)))
         return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory (zstd context)");
-    if (cd->compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
-        unsigned long long cs = ZSTD_getFrameContentSize(cd->payload, (size_t)cd->stored);
-        if (cs != cd->raw) { rc = zerr(r, st, ck, "frame content size", 0); goto done; }
+    if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
+        unsigned long long cs = ZSTD_getFrameContentSize(cd->c.payload, (size_t)cd->c.h.stored);
+        if (cs != cd->c.h.raw) { rc = zerr(r, st, ck, "frame content size", 0); goto done; }
         sc->whole.len = 0;
-        if (sy_buf_reserve(&r->mem, &sc->whole, (size_t)cd->raw)) {
+        if (sy_buf_reserve(&r->mem, &sc->whole, (size_t)cd->c.h.raw)) {
             rc = sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory");
             goto done;
         }
-        size_t k = ZSTD_decompressDCtx(dctx, sc->whole.data, (size_t)cd->raw, cd->payload, (size_t)cd->stored);
-        if (ZSTD_isError(k) || k != cd->raw) { rc = zerr(r, st, ck, "decompression", k); goto done; }
+        size_t k = ZSTD_decompressDCtx(dctx, sc->whole.data, (size_t)cd->c.h.raw, cd->c.payload, (size_t)cd->c.h.stored);
+        if (ZSTD_isError(k) || k != cd->c.h.raw) { rc = zerr(r, st, ck, "decompression", k); goto done; }
         whole = sc->whole.data;
     }
-    int xor = cd->filter == SYNAPT_FILTER_XOR_PREV;
+    int xor = cd->c.h.filter == SYNAPT_FILTER_XOR_PREV;
     uint32_t start = xor ? 0 : lo;
     uint64_t soff = 0, roff = 0;
     const uint8_t *prevp = NULL;   /* xor_prev: the previous raw frame, wherever it was decoded */
@@ -1030,11 +1022,11 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
         if (dst || xor) {
             const uint8_t *src;
             int direct = 0;
-            if (cd->compression == SYNAPT_COMPRESSION_NONE) {
-                src = cd->payload + soff;
-            } else if (cd->compression == SYNAPT_COMPRESSION_ZSTD_FRAME) {
+            if (cd->c.h.compression == SYNAPT_COMPRESSION_NONE) {
+                src = cd->c.payload + soff;
+            } else if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_FRAME) {
                 uint8_t *into;
-                if (cd->filter == SYNAPT_FILTER_NONE && dst) { into = dst; direct = 1; }
+                if (cd->c.h.filter == SYNAPT_FILTER_NONE && dst) { into = dst; direct = 1; }
                 else {
                     sc->ftmp.len = 0;
                     if (sy_buf_reserve(&r->mem, &sc->ftmp, fr)) {
@@ -1043,7 +1035,7 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
                     }
                     into = sc->ftmp.data;
                 }
-                size_t k = ZSTD_decompressDCtx(dctx, into, fr, cd->payload + soff, fs);
+                size_t k = ZSTD_decompressDCtx(dctx, into, fr, cd->c.payload + soff, fs);
                 if (ZSTD_isError(k) || k != fr) { rc = zerr(r, st, ck, "decompression", k); goto done; }
                 src = into;
             } else {
@@ -1053,7 +1045,7 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
                 /* frames the caller wants are decoded in place; the sink
                  * keeps each one intact until the next is decoded */
                 uint8_t *raw = dst ? dst : sc->chunkraw.data + roff;
-                sy_unxor_prev(raw, src, fr, prevp, prevn, cd->elem);
+                sy_unxor_prev(raw, src, fr, prevp, prevn, cd->c.h.elem);
                 prevp = raw;
                 prevn = fr;
             } else if (!direct && unfilter(cd, dst, src, fr, NULL, 0)) {
@@ -1094,7 +1086,7 @@ static int walk(const synapt_reader *r, const sy_stream *st, uint64_t first, uin
         uint32_t hi = end - ck.first < ck.count ? (uint32_t)(end - ck.first) : ck.count;
         if (meta)
             for (uint32_t i = lo; i < hi && !rc; i++)
-                rc = meta(mu, ck.first + i, cd.table + (size_t)i * cd.esz, cd.esz);
+                rc = meta(mu, ck.first + i, sy_chunk_entry(&cd.c, i), cd.c.h.entry_size);
         if (!rc && sk) rc = decode_chunk(r, st, &ck, &cd, lo, hi, sk, sc);
         f = ck.first + hi;
         if (rc || f >= end) break;
@@ -1263,15 +1255,15 @@ static int ent_meta(void *u, uint64_t idx, const uint8_t *e, uint32_t esz)
 {
     entctx *c = u;
     uint64_t i = idx - c->first;
-    uint32_t flags = sy_rd32(e + 8);
-    int64_t pts = (flags & SYNAPT_FRAME_HAS_PTS) ? (int64_t)sy_rd64(e + 16) : SYNAPT_PTS_NONE;
-    if (c->sizes) c->sizes[i] = sy_rd32(e + 4);
-    if (c->pts) c->pts[i] = pts;
+    sy_frame_ent f;
+    sy_frame_ent_get(&f, e, esz);
+    if (c->sizes) c->sizes[i] = f.raw;
+    if (c->pts) c->pts[i] = f.pts;
     if (c->ents) {
-        c->ents[i].size = sy_rd32(e + 4);
-        c->ents[i].flags = flags;
-        c->ents[i].pts = pts;
-        c->ents[i].dts = esz >= SY_ENTRY_PACKET ? (int64_t)sy_rd64(e + 24) : SYNAPT_PTS_NONE;
+        c->ents[i].size = f.raw;
+        c->ents[i].flags = f.flags;
+        c->ents[i].pts = f.pts;
+        c->ents[i].dts = f.dts;
     }
     return 0;
 }
@@ -1330,18 +1322,22 @@ int synapt_reader_chunk(synapt_chunk_info *out, const synapt_reader *r, uint64_t
     uint8_t h[SY_REC_PREFIX + SY_CHUNK_HDR];
     if ((rc = rd_at(r, h, ck.offset, sizeof h)))
         return sy_rerr(r, rc, clip, stream, chunk, "cannot read the chunk header: %s", rd_why(rc));
-    const uint8_t *b = h + SY_REC_PREFIX;
-    if (sy_rd32(h) != SY_REC_CHUNK || sy_rd64(h + 8) != ck.record - SY_REC_OVERHEAD || sy_rd32(b) != clip ||
-        sy_rd32(b + 4) != stream || sy_rd64(b + 8) != ck.first || sy_rd32(b + 16) != ck.count || sy_rd64(b + 40) != ck.raw)
+    uint32_t type;
+    uint64_t blen;
+    sy_chunk_hdr ch;
+    sy_rec_prefix_get(&type, &blen, h);
+    sy_chunk_hdr_get(&ch, h + SY_REC_PREFIX);
+    if (type != SY_REC_CHUNK || blen != ck.record - SY_REC_OVERHEAD || ch.clip != clip || ch.stream != stream ||
+        ch.first != ck.first || ch.count != ck.count || ch.raw != ck.raw)
         return sy_rerr(r, SYNAPT_E_CORRUPT, clip, stream, chunk, "chunk header differs from the index");
     out->index = chunk;
     out->file_offset = ck.offset;
     out->record_bytes = ck.record;
     out->first_frame = ck.first;
     out->frame_count = ck.count;
-    out->compression = sy_rd16(b + 20);
-    out->filter = sy_rd16(b + 22);
-    out->stored_bytes = sy_rd64(b + 32);
+    out->compression = ch.compression;
+    out->filter = ch.filter;
+    out->stored_bytes = ch.stored;
     out->raw_bytes = ck.raw;
     out->checksum = ck.checksum;
     return 0;
@@ -1382,6 +1378,89 @@ int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size, const syn
     if (!rc) memcpy(buf, cd.body, (size_t)blen);
     ctx_put(r, sc);
     return rc;
+}
+
+/* ---- whole chunks of packets, for the video read path ---- */
+
+typedef struct pktctx {
+    sy_packets *pk;
+} pktctx;
+
+static uint8_t *pkt_dst(void *u, uint64_t idx, uint32_t size)
+{
+    sy_packets *pk = ((pktctx *)u)->pk;
+    (void)size;
+    return pk->data + pk->off[idx - pk->first];
+}
+
+int sy_reader_load_packets(sy_packets *pk, const synapt_reader *r, uint64_t clip, uint32_t stream, uint64_t packet)
+{
+    sy_stream st;
+    chunkent ck;
+    int rc = sy_reader_stream(&st, r, clip, stream);
+    if (rc) return rc;
+    if (packet >= st.packets)
+        return sy_rerr(r, SYNAPT_E_RANGE, clip, stream, SY_NO_CHUNK, "packet %llu outside the stream's %llu",
+                       (unsigned long long)packet, (unsigned long long)st.packets);
+    if ((rc = find_chunk(&ck, r, &st, packet))) return rc;
+    pk->count = 0;
+    rctx *sc = ctx_get(r);
+    if (!sc) return sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, ck.k, "out of memory");
+    chunkdata cd;
+    if ((rc = load_chunk(&cd, r, &st, &ck, &sc->rec, r->verify_checksums))) goto done;
+    /* load_chunk checked every raw size against the frame limit and their
+     * sum against the chunk's raw size, which the index bounds */
+    if (cd.c.h.raw > r->limits.max_chunk_bytes) {
+        rc = sy_rerr(r, SYNAPT_E_LIMIT, clip, stream, ck.k, "chunk of %llu raw bytes exceeds the limit",
+                     (unsigned long long)cd.c.h.raw);
+        goto done;
+    }
+    void *p;
+    if (ck.count > pk->tab_cap) {
+        if (!(p = sy_realloc(&r->mem, pk->off, ck.count * sizeof *pk->off))) goto nomem;
+        pk->off = p;
+        if (!(p = sy_realloc(&r->mem, pk->size, ck.count * sizeof *pk->size))) goto nomem;
+        pk->size = p;
+        if (!(p = sy_realloc(&r->mem, pk->flags, ck.count * sizeof *pk->flags))) goto nomem;
+        pk->flags = p;
+        pk->tab_cap = ck.count;
+    }
+    if (cd.c.h.raw > pk->data_cap || !pk->data) {
+        size_t want = cd.c.h.raw ? (size_t)cd.c.h.raw : 1;
+        if (!(p = sy_realloc(&r->mem, pk->data, want))) goto nomem;
+        pk->data = p;
+        pk->data_cap = want;
+    }
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < ck.count; i++) {
+        sy_frame_ent f;
+        sy_frame_ent_get(&f, sy_chunk_entry(&cd.c, i), cd.c.h.entry_size);
+        pk->off[i] = at;
+        pk->size[i] = f.raw;
+        pk->flags[i] = f.flags;
+        at += f.raw;
+    }
+    pk->first = ck.first;
+    pktctx u = { pk };
+    sink sk = { pkt_dst, NULL, &u };
+    if ((rc = decode_chunk(r, &st, &ck, &cd, 0, ck.count, &sk, sc))) goto done;
+    pk->count = ck.count;
+    goto done;
+nomem:
+    rc = sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, ck.k, "out of memory");
+done:
+    ctx_put(r, sc);
+    return rc;
+}
+
+void sy_packets_free(const synapt_reader *r, sy_packets *pk)
+{
+    if (!r || !pk) return;
+    sy_free(&r->mem, pk->data);
+    sy_free(&r->mem, pk->off);
+    sy_free(&r->mem, pk->size);
+    sy_free(&r->mem, pk->flags);
+    memset(pk, 0, sizeof *pk);
 }
 
 /* ---- verify ---- */

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 #include "internal.h"
+#include "chunk.h"
 
 typedef struct rchunk {
     uint64_t pos, body_len;
@@ -58,8 +59,7 @@ static int read_record(rstate *st, uint64_t pos, uint32_t *type, uint64_t *blen,
     uint8_t pre[SY_REC_PREFIX];
     if (pos + SY_REC_OVERHEAD > st->size) return 1;
     if (pread_all(st->fd, pre, sizeof pre, pos)) return SYNAPT_E_IO;
-    *type = sy_rd32(pre);
-    *blen = sy_rd64(pre + 8);
+    sy_rec_prefix_get(type, blen, pre);
     if (*blen > st->size - pos - SY_REC_OVERHEAD) return 1;
     if (*blen > max_body) return 2;
     st->body.len = 0;
@@ -72,14 +72,9 @@ static int read_record(rstate *st, uint64_t pos, uint32_t *type, uint64_t *blen,
 
 /* A chunk body's header parses and adds up (the rest is checked when the
  * recovered file is read). */
-static int chunk_ok(const uint8_t *b, uint64_t blen)
+static int chunk_ok(sy_chunk *c, const uint8_t *b, uint64_t blen)
 {
-    if (blen < SY_CHUNK_HDR) return 0;
-    uint32_t count = sy_rd32(b + 16);
-    uint16_t esz = sy_rd16(b + 24);
-    uint64_t stored = sy_rd64(b + 32);
-    return count >= 1 && esz >= SY_ENTRY_ARRAY && SY_CHUNK_HDR + (uint64_t)count * esz <= blen &&
-           blen - SY_CHUNK_HDR - (uint64_t)count * esz == stored;
+    return !sy_chunk_parse(c, b, blen) && c->h.count >= 1;
 }
 
 /* Order remembered chunks by (stream, first frame). Heapsort: in place,
@@ -304,18 +299,19 @@ int synapt_recover(synapt_recover_report *report, const char *src_path, const ch
         rep.records_scanned++;
         const uint8_t *b = st.body.data + SY_REC_PREFIX;
         if (type == SY_REC_CHUNK) {
-            if (chunk_ok(b, blen)) {
+            sy_chunk c;
+            if (chunk_ok(&c, b, blen)) {
                 void *p = st.chunks;
                 if (sy_grow(&st.mem, &p, &st.cap, st.nchunks + 1, sizeof(rchunk))) { rc = SYNAPT_E_NOMEM; goto nomem; }
                 st.chunks = p;
                 rchunk *k = &st.chunks[st.nchunks++];
                 k->pos = pos;
                 k->body_len = blen;
-                k->clip = sy_rd32(b);
-                k->stream = sy_rd32(b + 4);
-                k->first = sy_rd64(b + 8);
-                k->count = sy_rd32(b + 16);
-                k->raw = sy_rd64(b + 40);
+                k->clip = c.h.clip;
+                k->stream = c.h.stream;
+                k->first = c.h.first;
+                k->count = c.h.count;
+                k->raw = c.h.raw;
                 k->used = 0;
                 k->pick = 0;
             }

@@ -298,6 +298,9 @@ typedef struct synapt_file_info {
     uint64_t file_bytes;
     uint64_t index_bytes;
 } synapt_file_info;
+/** Describe the file. O(1), no I/O: everything comes from what open read.
+ *  `writer` is borrowed from the reader and valid until it is closed.
+ *  @return 0 or _INVALID_ARG (NULL out or r). Thread-safe. */
 SYNAPT_API int synapt_reader_file_info(synapt_file_info *out, const synapt_reader *r);
 
 /** Number of clips (O(1)). */
@@ -336,10 +339,16 @@ SYNAPT_API int synapt_reader_clip(synapt_clip_info *out, const synapt_reader *r,
 /** Find a clip by id. O(log n). Errors: _NOT_FOUND, _CORRUPT. */
 SYNAPT_API int synapt_reader_find_clip(uint64_t *out, const synapt_reader *r,
                                        const char *id);
-/** Copy up to `cap` label ids of a clip into out; *count gets the total. */
+/** Copy up to `cap` label ids of a clip into out; *count gets the total
+ *  (may be NULL), so a first call with cap 0 sizes the array.
+ *  @return 0, _INVALID_ARG (NULL r, or NULL out with cap > 0), _RANGE (no
+ *          such clip), _CORRUPT (label reference out of bounds). Thread-safe. */
 SYNAPT_API int synapt_reader_clip_labels(uint32_t *out, size_t cap, size_t *count,
                                          const synapt_reader *r, uint64_t clip);
-/** Group key/value pair `i` of a clip (e.g. "actor" / "P001"). Borrowed. */
+/** Group key/value pair `i` of a clip (e.g. "actor" / "P001"). Both
+ *  strings are borrowed from the reader, valid until it is closed.
+ *  @return 0, _INVALID_ARG (NULL key, value or r), _RANGE (no such clip,
+ *          or i >= group_count), _CORRUPT. Thread-safe. */
 SYNAPT_API int synapt_reader_clip_group(const char **key, const char **value,
                                         const synapt_reader *r, uint64_t clip,
                                         uint32_t i);
@@ -375,6 +384,13 @@ typedef struct synapt_stream_info {
     uint32_t max_persons;        /* pose: most persons in any frame; else 0 */
 } synapt_stream_info;
 
+/** Describe stream `stream` of clip `clip`. O(1), no I/O. name, units,
+ *  extradata and codec_config are borrowed from the reader, valid until it
+ *  is closed.
+ *  @return 0, _INVALID_ARG (NULL out or r), _RANGE (no such clip or
+ *          stream), _CORRUPT (entry inconsistent: bad enum, shape, string
+ *          reference, zero frame rate...), _LIMIT (frame larger than the
+ *          reader's max_frame_bytes). Thread-safe. */
 SYNAPT_API int synapt_reader_stream(synapt_stream_info *out, const synapt_reader *r,
                                     uint64_t clip, uint32_t stream);
 /** Find a stream of a clip by name. Errors: _NOT_FOUND, _RANGE. */
@@ -424,12 +440,19 @@ SYNAPT_API int synapt_reader_read_pose(float *out, size_t out_count,
                                        uint32_t stream, uint64_t first, uint64_t n,
                                        uint32_t persons);
 
-/** Largest number of persons in any frame of a pose stream. */
+/** Largest number of persons in any frame of a pose stream (from the
+ *  index, no chunk is read; 0 for other streams).
+ *  @return 0, _INVALID_ARG (NULL out or r), _RANGE, _CORRUPT, _LIMIT.
+ *  Thread-safe. */
 SYNAPT_API int synapt_reader_pose_max_persons(uint32_t *out, const synapt_reader *r,
                                               uint64_t clip, uint32_t stream);
 
-/** Per-frame timestamps (stream timebase units) for [first, first+n);
- *  SYNAPT_PTS_NONE where a frame has none. */
+/** Per-frame timestamps (stream timebase units) for [first, first+n) into
+ *  out[0..n); SYNAPT_PTS_NONE where a frame has none. Reads the chunks'
+ *  frame tables, decompresses nothing. For packet streams these are the
+ *  packets' pts; synapt_video_frame_pts() gives them per decoded frame.
+ *  @return 0, _INVALID_ARG (NULL r, or NULL out with n > 0), _RANGE, _IO,
+ *          _CORRUPT, _CHECKSUM, _TRUNCATED, _LIMIT, _NOMEM. Thread-safe. */
 SYNAPT_API int synapt_reader_frame_pts(int64_t *out, const synapt_reader *r,
                                        uint64_t clip, uint32_t stream,
                                        uint64_t first, uint64_t n);
@@ -451,7 +474,12 @@ SYNAPT_API int synapt_reader_frame_entries(synapt_frame_entry *out, const synapt
 
 /** As synapt_reader_read_frames() for any stream: entries [first, first+n)
  *  packed as stored (for packet streams, the packets byte for byte; sizes
- *  from synapt_reader_frame_entries()). Thread-safe. */
+ *  from synapt_reader_frame_entries()). Unlike the other read functions
+ *  the buffer comes after the range here (kept for ABI 0.x; see NEWS.md).
+ *  @param written  bytes written (may be NULL); with _BUFFER the size needed.
+ *  @return 0, _INVALID_ARG (NULL r, or NULL buf with buf_size > 0),
+ *          _RANGE, _BUFFER, _IO, _CORRUPT, _CHECKSUM, _TRUNCATED, _CODEC,
+ *          _LIMIT, _NOMEM. Thread-safe. */
 SYNAPT_API int synapt_reader_read_packets(const synapt_reader *r, uint64_t clip,
                                           uint32_t stream, uint64_t first, uint64_t n,
                                           void *buf, size_t buf_size, size_t *written);
@@ -468,16 +496,27 @@ typedef struct synapt_chunk_info {
     uint64_t checksum;           /* XXH3-64 of the record body */
 } synapt_chunk_info;
 
+/** Describe chunk `chunk` (0-based within the stream): its index entry,
+ *  checked against the chunk header read from the file (one small read,
+ *  no checksum: the body is not read).
+ *  @return 0, _INVALID_ARG (NULL out or r), _RANGE (no such clip, stream
+ *          or chunk), _IO, _TRUNCATED, _CORRUPT (header differs from the
+ *          index). Thread-safe. */
 SYNAPT_API int synapt_reader_chunk(synapt_chunk_info *out, const synapt_reader *r,
                                    uint64_t clip, uint32_t stream, uint64_t chunk);
-/** The chunk holding `frame`. O(log chunks). */
+/** The chunk holding `frame` (a frame table position). O(log chunks), no
+ *  I/O. @return 0, _INVALID_ARG (NULL out or r), _RANGE (no such clip or
+ *  stream, frame >= packet_count), _CORRUPT. Thread-safe. */
 SYNAPT_API int synapt_reader_find_chunk(uint64_t *out, const synapt_reader *r,
                                         uint64_t clip, uint32_t stream, uint64_t frame);
 
 /** Read a chunk record's body exactly as stored (chunk header, frame table
  *  and payload; see spec), after checking its checksum when enabled. For
- *  copying without recompression. `*size` gets the body size; _BUFFER when
- *  `cap` is too small. */
+ *  copying without recompression. `*size` gets the body size (may be NULL); _BUFFER when
+ *  `cap` is too small.
+ *  @return 0, _INVALID_ARG (NULL r, or NULL buf with cap > 0), _RANGE,
+ *          _BUFFER, _IO, _TRUNCATED, _CORRUPT (header or frame table
+ *          differs from the index), _CHECKSUM, _LIMIT, _NOMEM. Thread-safe. */
 SYNAPT_API int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size,
                                              const synapt_reader *r, uint64_t clip,
                                              uint32_t stream, uint64_t chunk);
@@ -487,8 +526,13 @@ SYNAPT_API int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size
 typedef int (*synapt_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 /** Check every checksum, every reference in the index and every chunk header
- *  against its index entry. Returns 0 when sound, else the first error, with
- *  errmsg naming the clip, stream and chunk. */
+ *  against its index entry (spec section 12, full verification). Returns 0
+ *  when sound, else the first error, with errmsg naming the clip, stream and
+ *  chunk: _CORRUPT, _CHECKSUM, _IO, _TRUNCATED, _LIMIT, _NOMEM;
+ *  _INVALID_ARG for a NULL r. When `progress` asks to stop, returns 0
+ *  for the clips checked so far.
+ *  Reads the whole file. Thread-safe with other reads on `r` (the handle
+ *  is non-const only to keep verify apart from the read calls). */
 SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress,
                                     void *user);
 
@@ -623,7 +667,13 @@ SYNAPT_API int synapt_writer_write_frames(synapt_writer *w, uint32_t stream,
                                           const int64_t *pts);
 
 /** Append one pose frame holding `persons` people: persons*J*C f32 values
- *  (persons may be 0). pts may be SYNAPT_PTS_NONE. */
+ *  (persons may be 0, data then may be NULL), copied before returning.
+ *  pts may be SYNAPT_PTS_NONE.
+ *  @return 0, _INVALID_ARG (no such stream, not a pose stream, more
+ *          persons than the stream's shape allows, frame too large, NULL
+ *          data with persons), _STATE (no open clip), _IO, _CODEC, _NOMEM,
+ *          _LIMIT (these four poison the writer: every later call returns
+ *          the same code). Not thread-safe with respect to `w`. */
 SYNAPT_API int synapt_writer_write_pose(synapt_writer *w, uint32_t stream,
                                         const float *data, uint32_t persons,
                                         int64_t pts);
@@ -647,11 +697,19 @@ SYNAPT_API int synapt_writer_set_video_info(synapt_writer *w, uint32_t stream,
                                             uint64_t frame_count,
                                             const char *codec_config);
 
-/** Close the current chunk of a stream now. */
+/** Close the current chunk of a stream now (nothing happens when it holds
+ *  no frames), e.g. to make a later chunk start at a chosen frame.
+ *  @return 0, _INVALID_ARG (no such stream), _STATE (no open clip), _IO,
+ *          _CODEC, _NOMEM, _LIMIT (these four poison the writer). Not
+ *          thread-safe with respect to `w`. */
 SYNAPT_API int synapt_writer_flush_chunk(synapt_writer *w, uint32_t stream);
 
 /** Finish the clip: flush its chunks and write its clip record. Every stream's
- *  frames are kept as written; frame counts may differ between streams. */
+ *  frames are kept as written; frame counts may differ between streams.
+ *  After it returns 0 the clip survives a crash (synapt_recover finds it).
+ *  @return 0, _STATE (no clip is open), _IO, _CODEC, _NOMEM, _LIMIT (these
+ *          four poison the writer; a poisoned writer returns its first
+ *          error from every call). Not thread-safe with respect to `w`. */
 SYNAPT_API int synapt_writer_end_clip(synapt_writer *w);
 
 /** Copy clip `clip` of `src` into this writer without recompressing: chunk
@@ -816,7 +874,11 @@ SYNAPT_API int synapt_video_frame_md5(char *out, const synapt_reader *r, uint64_
                                       uint32_t stream, uint64_t first, uint64_t n);
 
 /** Presentation timestamp of each decoded frame of [first, first+n), in
- *  time_base units; SYNAPT_PTS_NONE where the source had none. */
+ *  time_base units, into out[0..n); SYNAPT_PTS_NONE where the source had
+ *  none. Reads frame tables only, decodes nothing.
+ *  @return 0, _INVALID_ARG (NULL r, NULL out with n > 0, not an encoded
+ *          video stream), _RANGE, _CORRUPT (bad codec_config), _UNSUPPORTED,
+ *          _IO, _CHECKSUM, _TRUNCATED, _LIMIT, _NOMEM. Thread-safe. */
 SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint64_t clip,
                                       uint32_t stream, uint64_t first, uint64_t n);
 

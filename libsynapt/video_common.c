@@ -10,6 +10,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 
+#include "internal.h"
 #include "video_internal.h"
 
 const char *vid_averr(int e, char *buf, size_t n)
@@ -142,18 +143,20 @@ void vid_map_free(vid_map *m)
 {
     if (!m)
         return;
-    free(m->pkt_out);
-    free(m->out_pkt);
-    free(m->sync_pkt);
-    free(m->sync_out);
+    if (m->mem) {
+        sy_free(m->mem, m->pkt_out);
+        sy_free(m->mem, m->out_pkt);
+        sy_free(m->mem, m->sync_pkt);
+        sy_free(m->mem, m->sync_out);
+    }
     memset(m, 0, sizeof *m);
 }
 
 /* pkt_out from out_pkt; fails on a packet claimed twice or out of range. */
 static int map_invert(vid_map *m)
 {
-    free(m->pkt_out);
-    m->pkt_out = malloc((m->npkt ? m->npkt : 1) * sizeof *m->pkt_out);
+    sy_free(m->mem, m->pkt_out);
+    m->pkt_out = sy_malloc(m->mem, (m->npkt ? m->npkt : 1) * sizeof *m->pkt_out);
     if (!m->pkt_out)
         return SYNAPT_E_NOMEM;
     for (uint64_t p = 0; p < m->npkt; p++)
@@ -176,8 +179,8 @@ int vid_map_finish(vid_map *m, const uint8_t *key)
     for (uint64_t p = 1; p < m->npkt; p++)
         if (key[p] && m->pkt_out[p] >= 0)
             n++;
-    m->sync_pkt = malloc(n * sizeof *m->sync_pkt);
-    m->sync_out = malloc(n * sizeof *m->sync_out);
+    m->sync_pkt = sy_malloc(m->mem, n * sizeof *m->sync_pkt);
+    m->sync_out = sy_malloc(m->mem, n * sizeof *m->sync_out);
     if (!m->sync_pkt || !m->sync_out)
         return SYNAPT_E_NOMEM;
     /* Packet 0 is always a start point: decoding from it is the definition
@@ -219,10 +222,10 @@ static cJSON *rational(AVRational r)
 
 /* The map as text: out_pkt[i] - i for each frame, comma separated, runs of
  * one value written "v*n". Reordering keeps the deltas small. */
-static char *map_delta_text(const vid_map *m)
+static char *map_delta_text(const sy_mem *mem, const vid_map *m)
 {
     size_t cap = 64 + m->nframes * 4, len = 0;
-    char *t = malloc(cap);
+    char *t = sy_malloc(mem, cap);
     if (!t)
         return NULL;
     t[0] = 0;
@@ -233,9 +236,9 @@ static char *map_delta_text(const vid_map *m)
             run++;
         if (cap - len < 48) {
             cap *= 2;
-            char *nt = realloc(t, cap);
+            char *nt = sy_realloc(mem, t, cap);
             if (!nt) {
-                free(t);
+                sy_free(mem, t);
                 return NULL;
             }
             t = nt;
@@ -293,7 +296,7 @@ static int map_is_identity(const vid_map *m)
     return 1;
 }
 
-char *vid_config_build(const vid_params *p, const vid_map *m, int mode,
+char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m, int mode,
                        int64_t first_pts, const char *raw_packing)
 {
     cJSON *o = cJSON_CreateObject();
@@ -343,15 +346,15 @@ char *vid_config_build(const vid_params *p, const vid_map *m, int mode,
     if (m->nframes == m->npkt && map_is_identity(m)) {
         cJSON_AddStringToObject(o, "map", "identity");
     } else {
-        char *t = map_delta_text(m);
+        char *t = map_delta_text(mem, m);
         cJSON *mo = cJSON_AddObjectToObject(o, "map");
         if (!t || !mo) {
-            free(t);
+            sy_free(mem, t);
             cJSON_Delete(o);
             return NULL;
         }
         cJSON_AddStringToObject(mo, "delta", t);
-        free(t);
+        sy_free(mem, t);
     }
     cJSON *sy = cJSON_AddArrayToObject(o, "sync");
     for (uint64_t k = 0; sy && k < m->nsync; k++) {
@@ -360,9 +363,13 @@ char *vid_config_build(const vid_params *p, const vid_map *m, int mode,
         cJSON_AddItemToArray(e, cJSON_CreateNumber((double)m->sync_out[k]));
         cJSON_AddItemToArray(sy, e);
     }
+    /* cJSON allocates with its own hooks (the library never sets them):
+     * hand the caller a copy made with its allocator */
     char *txt = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    return txt;
+    char *out = sy_strdup(mem, txt);
+    cJSON_free(txt);
+    return out;
 }
 
 /* ---- parsing (untrusted) ------------------------------------------------- */
@@ -407,12 +414,13 @@ static const char *get_str(const cJSON *o, const char *k)
     return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
-int vid_config_parse(vid_params *p, vid_map *m, int *mode, char *raw_packing, size_t rp_size,
+int vid_config_parse(const sy_mem *mem, vid_params *p, vid_map *m, int *mode, char *raw_packing, size_t rp_size,
                      const char *json, const void *extradata, size_t extradata_size,
                      uint64_t npkt, char *err, size_t errsz)
 {
     memset(p, 0, sizeof *p);
     memset(m, 0, sizeof *m);
+    m->mem = mem;
     if (raw_packing && rp_size)
         raw_packing[0] = 0;
     int rc = SYNAPT_E_CORRUPT;
@@ -496,7 +504,7 @@ int vid_config_parse(vid_params *p, vid_map *m, int *mode, char *raw_packing, si
         goto fail;
     m->nframes = (uint64_t)v;
     rc = SYNAPT_E_NOMEM;
-    m->out_pkt = malloc((m->nframes ? m->nframes : 1) * sizeof *m->out_pkt);
+    m->out_pkt = sy_malloc(mem, (m->nframes ? m->nframes : 1) * sizeof *m->out_pkt);
     if (!m->out_pkt)
         goto fail;
     rc = SYNAPT_E_CORRUPT;
@@ -523,8 +531,8 @@ int vid_config_parse(vid_params *p, vid_map *m, int *mode, char *raw_packing, si
         goto fail;
     m->nsync = (uint64_t)cJSON_GetArraySize(sy);
     rc = SYNAPT_E_NOMEM;
-    m->sync_pkt = malloc(m->nsync * sizeof *m->sync_pkt);
-    m->sync_out = malloc(m->nsync * sizeof *m->sync_out);
+    m->sync_pkt = sy_malloc(mem, m->nsync * sizeof *m->sync_pkt);
+    m->sync_out = sy_malloc(mem, m->nsync * sizeof *m->sync_out);
     if (!m->sync_pkt || !m->sync_out)
         goto fail;
     rc = SYNAPT_E_CORRUPT;

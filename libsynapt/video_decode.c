@@ -16,9 +16,11 @@
 #include <libavutil/pixdesc.h>
 #include <zstd.h>
 
+#include "internal.h"
 #include "video_internal.h"
 
 struct vid_dec {
+    const sy_mem *mem;          /* the reader's: rawbuf, got, this struct */
     vid_params p;
     vid_map m;
     int raw;                    /* zstd-packed native frames, no FFmpeg decoder */
@@ -58,16 +60,17 @@ static int dec_open(vid_dec *d, char *err, size_t errsz)
     return 0;
 }
 
-int vid_dec_create(vid_dec **out, const vid_params *p, const vid_map *m, int threads,
+int vid_dec_create(vid_dec **out, const sy_mem *mem, const vid_params *p, const vid_map *m, int threads,
                    char *err, size_t errsz)
 {
     *out = NULL;
-    vid_dec *d = calloc(1, sizeof *d);
+    vid_dec *d = sy_calloc(mem, sizeof *d);
     if (!d) {
         snprintf(err, errsz, "out of memory");
         return SYNAPT_E_NOMEM;
     }
     /* take ownership of the caller's params and map */
+    d->mem = mem;
     d->p = *p;
     d->m = *m;
     d->threads = threads;
@@ -82,7 +85,7 @@ int vid_dec_create(vid_dec **out, const vid_params *p, const vid_map *m, int thr
     int rc = 0;
     if (d->raw) {
         d->raw_size = vid_native_size(p->width, p->height, p->pix_fmt);
-        d->rawbuf = malloc(d->raw_size ? d->raw_size : 1);
+        d->rawbuf = sy_malloc(mem, d->raw_size);
         d->zd = ZSTD_createDCtx();
         d->frm = av_frame_alloc();
         if (!d->rawbuf || !d->zd || !d->frm) {
@@ -108,11 +111,11 @@ void vid_dec_free(vid_dec *d)
     av_packet_free(&d->pkt);
     av_frame_free(&d->frm);
     ZSTD_freeDCtx(d->zd);
-    free(d->rawbuf);
-    free(d->got);
+    sy_free(d->mem, d->rawbuf);
+    sy_free(d->mem, d->got);
     vid_params_free(&d->p);
     vid_map_free(&d->m);
-    free(d);
+    sy_free(d->mem, d);
 }
 
 const vid_params *vid_dec_params(const vid_dec *d) { return &d->p; }
@@ -194,7 +197,7 @@ int vid_dec_read(vid_dec *d, const vid_source *src, uint64_t a, uint64_t n,
             minq = m->out_pkt[i];
     uint64_t j = pick_sync(m, a, minq);
     if (d->got_cap < n) {
-        uint8_t *g = realloc(d->got, n);
+        uint8_t *g = sy_realloc(d->mem, d->got, n);
         if (!g) {
             snprintf(err, errsz, "out of memory");
             return SYNAPT_E_NOMEM;

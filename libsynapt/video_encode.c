@@ -10,9 +10,11 @@
 #include <libswscale/swscale.h>
 #include <zstd.h>
 
+#include "internal.h"
 #include "video_internal.h"
 
 struct vid_encoder {
+    const sy_mem *mem;          /* raw, zbuf and this struct */
     int mode;
     AVCodecContext *c;          /* NULL in raw mode */
     struct SwsContext *sws;
@@ -88,17 +90,18 @@ static int pick_format(const AVCodec *codec, int mode, int in_fmt)
     return AV_PIX_FMT_YUV420P;
 }
 
-int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt,
+int vid_encoder_open(vid_encoder **out, const sy_mem *mem, int mode, int in_w, int in_h, int in_fmt,
                      int out_w, int out_h, uint32_t gop, int quality, int threads,
                      const vid_params *src, char *err, size_t errsz)
 {
     char eb[128];
     *out = NULL;
-    vid_encoder *e = calloc(1, sizeof *e);
+    vid_encoder *e = sy_calloc(mem, sizeof *e);
     if (!e) {
         snprintf(err, errsz, "out of memory");
         return SYNAPT_E_NOMEM;
     }
+    e->mem = mem;
     e->mode = mode;
     e->out_w = out_w;
     e->out_h = out_h;
@@ -116,8 +119,8 @@ int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt
         e->out_fmt = in_fmt;
         e->raw_size = vid_native_size(out_w, out_h, in_fmt);
         e->zcap = ZSTD_compressBound(e->raw_size);
-        e->raw = malloc(e->raw_size ? e->raw_size : 1);
-        e->zbuf = malloc(e->zcap);
+        e->raw = sy_malloc(mem, e->raw_size);
+        e->zbuf = sy_malloc(mem, e->zcap);
         e->zc = ZSTD_createCCtx();
         if (!e->raw || !e->zbuf || !e->zc)
             goto fail;
@@ -240,9 +243,9 @@ void vid_encoder_free(vid_encoder *e)
     av_packet_free(&e->pkt);
     vid_params_free(&e->params);
     ZSTD_freeCCtx(e->zc);
-    free(e->raw);
-    free(e->zbuf);
-    free(e);
+    sy_free(e->mem, e->raw);
+    sy_free(e->mem, e->zbuf);
+    sy_free(e->mem, e);
 }
 
 /* Bring `f` to the encoder's size and format; returns the frame to use. */

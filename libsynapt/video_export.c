@@ -53,35 +53,45 @@ static int enc_frame(void *user, uint64_t index, const AVFrame *f)
     return vid_encoder_send(e->enc, f, (int64_t)index, enc_pkt, e, e->err, e->errsz);
 }
 
-static int raw_get(void *user, uint64_t p, vid_packet *out, char *err, size_t errsz)
+/* Packets of a stream, a chunk at a time (each chunk read once). */
+typedef struct pktsrc {
+    const synapt_reader *r;
+    uint64_t clip;
+    uint32_t stream;
+    sy_packets pk;
+    int reader_msg;             /* the error's message is the reader's */
+} pktsrc;
+
+static int packet_at(pktsrc *g, uint64_t p, const uint8_t **data, uint32_t *size, char *err, size_t errsz)
 {
-    /* raw streams have one packet per frame; read it straight */
-    struct { const synapt_reader *r; uint64_t clip; uint32_t stream; uint8_t *buf; size_t cap; } *g = user;
-    synapt_frame_entry e;
-    int rc = synapt_reader_frame_entries(&e, g->r, g->clip, g->stream, p, 1);
-    if (rc) {
-        snprintf(err, errsz, "%s", synapt_reader_errmsg(g->r));
-        return rc;
+    sy_packets *pk = &g->pk;
+    if (!pk->count || p < pk->first || p - pk->first >= pk->count) {
+        int rc = sy_reader_load_packets(pk, g->r, g->clip, g->stream, p);
+        if (rc) {
+            snprintf(err, errsz, "%s", synapt_reader_errmsg(g->r));
+            g->reader_msg = 1;
+            return rc;
+        }
     }
-    if (e.size > VID_MAX_PACKET) {
+    uint64_t i = p - pk->first;
+    if (pk->size[i] > VID_MAX_PACKET) {
         snprintf(err, errsz, "packet %llu too large", (unsigned long long)p);
         return SYNAPT_E_LIMIT;
     }
-    if (e.size > g->cap) {
-        uint8_t *b = realloc(g->buf, e.size);
-        if (!b)
-            return SYNAPT_E_NOMEM;
-        g->buf = b;
-        g->cap = e.size;
-    }
-    rc = synapt_reader_read_packets(g->r, g->clip, g->stream, p, 1, g->buf, g->cap, NULL);
-    if (rc) {
-        snprintf(err, errsz, "%s", synapt_reader_errmsg(g->r));
+    *data = pk->data + pk->off[i];
+    *size = pk->size[i];
+    return 0;
+}
+
+static int raw_get(void *user, uint64_t p, vid_packet *out, char *err, size_t errsz)
+{
+    pktsrc *g = user;
+    uint32_t size;
+    int rc = packet_at(g, p, &out->data, &size, err, errsz);
+    if (rc)
         return rc;
-    }
-    out->data = g->buf;
-    out->size = (size_t)e.size;
-    out->flags = e.flags;
+    out->size = size;
+    out->flags = g->pk.flags[p - g->pk.first];
     return 0;
 }
 
@@ -123,7 +133,8 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
                  "(export its frames with --to npy)",
                  synapt_reader_path(r), info.name,
                  info.kind == SYNAPT_KIND_IMAGE ? "n" : "", synapt_kind_name(info.kind));
-        return SYNAPT_E_INVALID_ARG;
+        return sy_rerr(r, SYNAPT_E_INVALID_ARG, clip, stream, SY_NO_CHUNK, "a%s %s stream, not encoded video",
+                       info.kind == SYNAPT_KIND_IMAGE ? "n" : "", synapt_kind_name(info.kind));
     }
     memset(&p, 0, sizeof p);
     memset(&m, 0, sizeof m);
@@ -142,18 +153,17 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         m.nframes = info.frame_count;
         rc = 0;
     } else
-        rc = vid_config_parse(&p, &m, &mode, rp, sizeof rp, info.codec_config, info.extradata,
+        rc = vid_config_parse(&r->mem, &p, &m, &mode, rp, sizeof rp, info.codec_config, info.extradata,
                               info.extradata_size, st.packets, err, sizeof err);
     if (rc) {
         snprintf(errbuf, errbuf_size, "%s: stream %s: %s", synapt_reader_path(r), info.name, err);
-        return rc;
+        return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
     }
     exp_ctx x = { 0 };
     vid_encoder *enc = NULL;
     vid_dec *dec = NULL;
     synapt_frame_entry *ents = NULL;
-    uint8_t *buf = NULL;
-    struct { const synapt_reader *r; uint64_t clip; uint32_t stream; uint8_t *buf; size_t cap; } g = { r, clip, stream, NULL, 0 };
+    pktsrc g = { r, clip, stream, { 0 }, 0 };
     int e = avformat_alloc_output_context2(&x.oc, NULL, NULL, path);
     if (e < 0 || !x.oc) {
         snprintf(err, sizeof err, "no container for this file name: %s", vid_averr(e, eb, sizeof eb));
@@ -169,7 +179,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
     int raw = p.codec_id == AV_CODEC_ID_RAWVIDEO;
     if (raw) {
         int mode_out = strcmp(x.oc->oformat->name, "matroska") ? SYNAPT_VSTORE_H264 : SYNAPT_VSTORE_FFV1;
-        rc = vid_encoder_open(&enc, mode_out, p.width, p.height, p.pix_fmt, p.width, p.height,
+        rc = vid_encoder_open(&enc, &r->mem, mode_out, p.width, p.height, p.pix_fmt, p.width, p.height,
                               32, 16, 0, &p, err, sizeof err);
         if (rc)
             goto done;
@@ -203,8 +213,10 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         enc_ctx ec = { enc, &x, NULL, err, sizeof err, m.nframes };
         AVFrame *fr = av_frame_alloc();
         size_t fb = (size_t)info.frame_bytes;
-        if (!fr || !(buf = malloc(fb ? fb : 1))) {
+        uint8_t *img = sy_malloc(&r->mem, fb ? fb : 1);
+        if (!fr || !img) {
             av_frame_free(&fr);
+            sy_free(&r->mem, img);
             rc = SYNAPT_E_NOMEM;
             goto done;
         }
@@ -213,14 +225,15 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         fr->format = p.pix_fmt;
         for (uint64_t i = 0; !rc && i < info.frame_count; i++) {
             size_t got = 0;
-            if ((rc = synapt_reader_read_frames(buf, fb, &got, r, clip, stream, i, 1))) {
+            if ((rc = synapt_reader_read_frames(img, fb, &got, r, clip, stream, i, 1))) {
                 snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
                 break;
             }
-            av_image_fill_arrays(fr->data, fr->linesize, buf, p.pix_fmt, p.width, p.height, 1);
+            av_image_fill_arrays(fr->data, fr->linesize, img, p.pix_fmt, p.width, p.height, 1);
             rc = enc_frame(&ec, i, fr);
         }
         av_frame_free(&fr);
+        sy_free(&r->mem, img);
         if (!rc)
             rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
     } else if (raw) {
@@ -230,7 +243,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         pc.extradata_size = 0;
         vid_map mc = m;
         memset(&m, 0, sizeof m); /* the decoder takes the map */
-        rc = vid_dec_create(&dec, &pc, &mc, 1, err, sizeof err);
+        rc = vid_dec_create(&dec, &r->mem, &pc, &mc, 1, err, sizeof err);
         if (rc)
             goto done;
         vid_source src = { raw_get, &g };
@@ -241,13 +254,14 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
             rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
     } else {
         /* packets with no timestamps (some AVI) get their frame's slot */
-        ents = malloc((st.packets ? st.packets : 1) * sizeof *ents);
+        ents = sy_malloc(&r->mem, (st.packets ? st.packets : 1) * sizeof *ents);
         if (!ents) {
             rc = SYNAPT_E_NOMEM;
             goto done;
         }
         if ((rc = synapt_reader_frame_entries(ents, r, clip, stream, 0, st.packets))) {
             snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
+            g.reader_msg = 1;
             goto done;
         }
         AVRational fr = p.frame_rate.num > 0 && p.frame_rate.den > 0 ? p.frame_rate : (AVRational){ 25, 1 };
@@ -268,25 +282,11 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
                 shift = (int64_t)q - m.pkt_out[q];
         }
         int64_t prev_pts = 0;
-        size_t cap = 0;
         for (uint64_t q = 0; q < st.packets && !rc; q++) {
-            if (ents[q].size > VID_MAX_PACKET) {
-                rc = SYNAPT_E_CORRUPT;
+            const uint8_t *buf;
+            uint32_t size;
+            if ((rc = packet_at(&g, q, &buf, &size, err, sizeof err)))
                 break;
-            }
-            if (ents[q].size > cap) {
-                uint8_t *nb = realloc(buf, ents[q].size);
-                if (!nb) {
-                    rc = SYNAPT_E_NOMEM;
-                    break;
-                }
-                buf = nb;
-                cap = ents[q].size;
-            }
-            if ((rc = synapt_reader_read_packets(r, clip, stream, q, 1, buf, cap, NULL))) {
-                snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
-                break;
-            }
             int64_t pts = ents[q].pts, dts = ents[q].dts;
             if (rebuild) {
                 /* a packet that outputs no frame shares its neighbour's slot */
@@ -296,7 +296,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
                     pts = dts;
                 prev_pts = pts;
             }
-            rc = write_pkt(&x, buf, (size_t)ents[q].size, pts, dts, (ents[q].flags & SYNAPT_FRAME_KEY) != 0);
+            rc = write_pkt(&x, buf, size, pts, dts, (ents[q].flags & SYNAPT_FRAME_KEY) != 0);
             if (rc && !err[0])
                 snprintf(err, sizeof err, "muxing packet %llu failed", (unsigned long long)q);
         }
@@ -310,8 +310,12 @@ done:
         snprintf(err, sizeof err, "out of memory");
     if (rc && !err[0])
         snprintf(err, sizeof err, "export failed (%s)", synapt_strerror(rc));
-    if (rc)
+    if (rc) {
         snprintf(errbuf, errbuf_size, "%s: %s", path, err);
+        /* the reader's message too, as for every other call on it */
+        if (!g.reader_msg)
+            sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "export to %s: %s", path, err);
+    }
     if (x.oc) {
         if (x.oc->pb && !(x.oc->oformat->flags & AVFMT_NOFILE))
             avio_closep(&x.oc->pb);
@@ -324,8 +328,7 @@ done:
     vid_dec_free(dec);
     vid_params_free(&p);
     vid_map_free(&m);
-    free(ents);
-    free(buf);
-    free(g.buf);
+    sy_free(&r->mem, ents);
+    sy_packets_free(r, &g.pk);
     return rc;
 }

@@ -9,9 +9,11 @@
 #include <libavutil/pixdesc.h>
 #include <xxhash.h>
 
+#include "internal.h"
 #include "video_internal.h"
 
 typedef struct imp {
+    const sy_mem *mem;            /* the writer's: every array below */
     const char *path;
     const synapt_video_import_options *o;
     int mode;
@@ -80,14 +82,14 @@ static int fail(imp *m, int rc, const char *fmt, ...)
     return rc;
 }
 
-#define GROW(ptr, n, cap) \
-    ((n) < (cap) ? 0 : grow_((void **)&(ptr), &(cap), sizeof *(ptr)))
-static int grow_(void **p, uint64_t *cap, size_t elem)
+#define GROW(mem, ptr, n, cap) \
+    ((n) < (cap) ? 0 : grow_((mem), (void **)&(ptr), &(cap), sizeof *(ptr)))
+static int grow_(const sy_mem *mem, void **p, uint64_t *cap, size_t elem)
 {
     uint64_t nc = *cap ? *cap * 2 : 256;
     if (nc > VID_MAX_PACKETS)
         return SYNAPT_E_LIMIT;
-    void *q = realloc(*p, nc * elem);
+    void *q = sy_realloc(mem, *p, nc * elem);
     if (!q)
         return SYNAPT_E_NOMEM;
     *p = q;
@@ -116,11 +118,11 @@ int vid_synapt_codec(enum AVCodecID id) { return synapt_codec_of(id); }
 static int store(imp *m, const uint8_t *data, size_t size, int64_t pts, int64_t dts, uint32_t flags)
 {
     int rc;
-    if ((rc = GROW(m->store_pts, m->nstore, m->cap_store)) < 0)
+    if ((rc = GROW(m->mem, m->store_pts, m->nstore, m->cap_store)) < 0)
         return fail(m, rc, "too many packets");
     uint64_t cap = m->cap_store;
     /* store_key grows in step with store_pts */
-    uint8_t *k = realloc(m->store_key, cap);
+    uint8_t *k = sy_realloc(m->mem, m->store_key, cap);
     if (!k)
         return fail(m, SYNAPT_E_NOMEM, "out of memory");
     m->store_key = k;
@@ -180,7 +182,7 @@ static int start(imp *m, const AVFrame *f)
         if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > VID_MAX_PIXELS)
             return fail(m, SYNAPT_E_INVALID_ARG, "bad target size %dx%d", w, h);
         uint32_t gop = m->o->gop;
-        rc = vid_encoder_open(&m->enc, m->mode, f->width, f->height, f->format, w, h, gop,
+        rc = vid_encoder_open(&m->enc, m->mem, m->mode, f->width, f->height, f->format, w, h, gop,
                               m->o->quality, m->o->threads, &m->src, m->err, m->errsz);
         if (rc < 0) {
             char tmp[300];
@@ -202,13 +204,13 @@ static int start(imp *m, const AVFrame *f)
     m->res->width = (uint32_t)m->stored.width;
     m->res->height = (uint32_t)m->stored.height;
     vid_map empty = { 0 };
-    char *cfg = vid_config_build(&m->stored, &empty, m->mode, SYNAPT_PTS_NONE,
+    char *cfg = vid_config_build(m->mem, &m->stored, &empty, m->mode, SYNAPT_PTS_NONE,
                                  m->mode == SYNAPT_VSTORE_RAW ? "zstd" : NULL);
     if (!cfg)
         return fail(m, SYNAPT_E_NOMEM, "out of memory");
     rc = m->sink->begin(m->sink->user, &m->res->stream, synapt_codec_of(m->stored.codec_id),
                         &m->stored, cfg);
-    free(cfg);
+    sy_free(m->mem, cfg);
     if (rc < 0)
         return fail(m, rc, "%s", m->sink->errmsg(m->sink->user));
     m->started = 1;
@@ -234,7 +236,7 @@ static int frame_hash(imp *m, const AVFrame *f, uint64_t *out)
 {
     size_t n = vid_native_size(f->width, f->height, f->format);
     if (n > m->hcap) {
-        uint8_t *b = realloc(m->hbuf, n);
+        uint8_t *b = sy_realloc(m->mem, m->hbuf, n);
         if (!b)
             return fail(m, SYNAPT_E_NOMEM, "out of memory");
         m->hbuf = b;
@@ -251,7 +253,7 @@ static int on_frame(imp *m, AVFrame *f)
     int rc;
     if (!m->started && (rc = start(m, f)) < 0)
         return rc;
-    if ((rc = GROW(m->out_pkt, m->nframes, m->cap_frames)) < 0)
+    if ((rc = GROW(m->mem, m->out_pkt, m->nframes, m->cap_frames)) < 0)
         return fail(m, rc, "too many frames");
     int64_t q = f->pts;
     if (q == AV_NOPTS_VALUE || q < 0 || (uint64_t)q >= m->nspkt) {
@@ -260,7 +262,7 @@ static int on_frame(imp *m, AVFrame *f)
     }
     if (m->mode == SYNAPT_VSTORE_COPY) {
         uint64_t cap = m->cap_frames;
-        uint64_t *h = realloc(m->ohash, cap * sizeof *h);
+        uint64_t *h = sy_realloc(m->mem, m->ohash, cap * sizeof *h);
         if (!h)
             return fail(m, SYNAPT_E_NOMEM, "out of memory");
         m->ohash = h;
@@ -315,7 +317,7 @@ static int verify_drain(imp *m, struct vslot *v)
         if (v->active && f->pts != AV_NOPTS_VALUE && f->pts >= 0) {
             if (m->nvck >= m->cap_vck) {
                 uint64_t nc = m->cap_vck ? m->cap_vck * 2 : 256;
-                struct vcheck *c = realloc(m->vck, nc * sizeof *c);
+                struct vcheck *c = sy_realloc(m->mem, m->vck, nc * sizeof *c);
                 if (!c) {
                     av_frame_unref(f);
                     return fail(m, SYNAPT_E_NOMEM, "out of memory");
@@ -401,7 +403,7 @@ static void verify_finish(imp *m, const vid_map *map, uint8_t *key)
 {
     if (m->mode != SYNAPT_VSTORE_COPY || m->intra_only)
         return;
-    uint8_t *ok = calloc(map->npkt ? map->npkt : 1, 1);
+    uint8_t *ok = sy_calloc(m->mem, map->npkt ? map->npkt : 1);
     if (!ok)
         return; /* keep the flags: reads still fall back when frames are missing */
     for (uint64_t k = 0; k < m->nvck; k++) {
@@ -427,7 +429,7 @@ static void verify_finish(imp *m, const vid_map *map, uint8_t *key)
     if (dropped)
         say(m, 1, "%s: %llu keyframes are not clean start points; reads start further back",
             m->path, (unsigned long long)dropped);
-    free(ok);
+    sy_free(m->mem, ok);
 }
 
 static int decode_packet(imp *m, const AVPacket *src, uint64_t index)
@@ -481,6 +483,7 @@ static int finish(imp *m)
         return rc;
 
     vid_map map = { 0 };
+    map.mem = m->mem;
     map.npkt = m->nstore;
     map.nframes = m->nframes;
     int64_t *pts = m->store_pts;
@@ -494,7 +497,7 @@ static int finish(imp *m)
         if (m->nstore != m->nframes)
             return fail(m, SYNAPT_E_CODEC, "encoder gave %llu packets for %llu frames",
                         (unsigned long long)m->nstore, (unsigned long long)m->nframes);
-        map.out_pkt = malloc((m->nframes ? m->nframes : 1) * sizeof *map.out_pkt);
+        map.out_pkt = sy_malloc(m->mem, (m->nframes ? m->nframes : 1) * sizeof *map.out_pkt);
         if (!map.out_pkt)
             return fail(m, SYNAPT_E_NOMEM, "out of memory");
         for (uint64_t i = 0; i < m->nframes; i++)
@@ -506,8 +509,8 @@ static int finish(imp *m)
         rc = vid_map_finish(&map, m->store_key);
         if (rc == 0) {
             verify_finish(m, &map, m->store_key);
-            free(map.sync_pkt);
-            free(map.sync_out);
+            sy_free(m->mem, map.sync_pkt);
+            sy_free(m->mem, map.sync_out);
             map.sync_pkt = map.sync_out = NULL;
             rc = vid_map_finish(&map, m->store_key);
         }
@@ -522,7 +525,7 @@ static int finish(imp *m)
                     rc == SYNAPT_E_CORRUPT ? "the decoder gave two frames for one packet" : "out of memory");
     }
     int64_t first = m->nframes ? pts[map.out_pkt[0]] : SYNAPT_PTS_NONE;
-    char *cfg = vid_config_build(&m->stored, &map, m->mode, first,
+    char *cfg = vid_config_build(m->mem, &m->stored, &map, m->mode, first,
                                  m->mode == SYNAPT_VSTORE_RAW ? "zstd" : NULL);
     if (map.out_pkt == m->out_pkt)
         map.out_pkt = NULL;
@@ -530,13 +533,13 @@ static int finish(imp *m)
     if (!cfg)
         return fail(m, SYNAPT_E_NOMEM, "out of memory");
     rc = m->sink->finish(m->sink->user, m->res->stream, m->nframes, cfg);
-    free(cfg);
+    sy_free(m->mem, cfg);
     if (rc < 0)
         return fail(m, rc, "%s", m->sink->errmsg(m->sink->user));
     return 0;
 }
 
-int vid_import_run(synapt_video_import_result *res, const char *path,
+int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const char *path,
                    const synapt_video_import_options *o, const vid_sink *sink,
                    char *err, size_t errsz)
 {
@@ -544,6 +547,7 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
     imp m;
     memset(&m, 0, sizeof m);
     memset(res, 0, sizeof *res);
+    m.mem = mem;
     m.path = path;
     m.o = o;
     m.mode = o->mode;
@@ -658,7 +662,7 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
             av_packet_unref(m.pkt);
             break;
         }
-        if ((rc = GROW(m.spts, m.nspkt, m.cap_spkt)) < 0) {
+        if ((rc = GROW(m.mem, m.spts, m.nspkt, m.cap_spkt)) < 0) {
             rc = fail(&m, rc, "more than %u packets", VID_MAX_PACKETS);
             goto done;
         }
@@ -673,7 +677,7 @@ int vid_import_run(synapt_video_import_result *res, const char *path,
             } else {
                 if (m.npend >= m.cap_pend) {
                     size_t nc = m.cap_pend ? m.cap_pend * 2 : 64;
-                    AVPacket **np = realloc(m.pend, nc * sizeof *np);
+                    AVPacket **np = sy_realloc(m.mem, m.pend, nc * sizeof *np);
                     if (!np) {
                         rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
                         goto done;
@@ -732,23 +736,23 @@ done:
         rc = fail(&m, SYNAPT_E_INPUT, "unreadable before the first frame");
     for (size_t i = 0; i < m.npend; i++)
         av_packet_free(&m.pend[i]);
-    free(m.pend);
+    sy_free(m.mem, m.pend);
     vid_encoder_free(m.enc);
     avcodec_free_context(&m.dec);
     for (int k = 0; k < 4; k++)
         avcodec_free_context(&m.vs[k].dec);
-    free(m.ohash);
-    free(m.vck);
-    free(m.hbuf);
+    sy_free(m.mem, m.ohash);
+    sy_free(m.mem, m.vck);
+    sy_free(m.mem, m.hbuf);
     av_frame_free(&m.frm);
     av_packet_free(&m.pkt);
     avformat_close_input(&m.fmt);
     vid_params_free(&m.src);
     vid_params_free(&m.stored);
-    free(m.spts);
-    free(m.out_pkt);
-    free(m.store_pts);
-    free(m.store_key);
+    sy_free(m.mem, m.spts);
+    sy_free(m.mem, m.out_pkt);
+    sy_free(m.mem, m.store_pts);
+    sy_free(m.mem, m.store_key);
     if (rc < 0 && m.started)
         res->damaged = res->damaged; /* the sink holds a partial stream: caller decides */
     return rc;
@@ -760,6 +764,7 @@ typedef struct wsink {
     synapt_writer *w;
     const char *name;
     uint32_t stream;
+    int writer_failed;          /* the writer's message already says why */
 } wsink;
 
 static int ws_begin(void *user, uint32_t *stream, int codec, const vid_params *p, const char *cfg)
@@ -785,19 +790,24 @@ static int ws_begin(void *user, uint32_t *stream, int codec, const vid_params *p
     d.codec_config = cfg;
     int rc = synapt_writer_add_stream(&s->stream, s->w, &d);
     *stream = s->stream;
+    s->writer_failed = rc < 0;
     return rc;
 }
 
 static int ws_packet(void *user, const uint8_t *data, size_t size, int64_t pts, int64_t dts, uint32_t flags)
 {
     wsink *s = user;
-    return synapt_writer_write_packet(s->w, s->stream, data, size, pts, dts, flags);
+    int rc = synapt_writer_write_packet(s->w, s->stream, data, size, pts, dts, flags);
+    s->writer_failed = rc < 0;
+    return rc;
 }
 
 static int ws_finish(void *user, uint32_t stream, uint64_t frames, const char *cfg)
 {
     wsink *s = user;
-    return synapt_writer_set_video_info(s->w, stream, frames, cfg);
+    int rc = synapt_writer_set_video_info(s->w, stream, frames, cfg);
+    s->writer_failed = rc < 0;
+    return rc;
 }
 
 static const char *ws_errmsg(void *user)
@@ -826,8 +836,14 @@ SYNAPT_API int synapt_video_import(synapt_video_import_result *out, synapt_write
         return SYNAPT_E_INVALID_ARG;
     }
     synapt_video_import_result tmp;
-    wsink s = { w, opts->stream_name ? opts->stream_name : "rgb", 0 };
+    wsink s = { w, opts->stream_name ? opts->stream_name : "rgb", 0, 0 };
     vid_sink sink = { ws_begin, ws_packet, ws_finish, ws_errmsg, &s, 0 };
-    int rc = vid_import_run(out ? out : &tmp, path, opts, &sink, errbuf, errbuf_size);
+    char msg[SY_MSG_MAX];
+    int rc = vid_import_run(sy_writer_mem(w), out ? out : &tmp, path, opts, &sink, msg, sizeof msg);
+    sy_errbuf_set(errbuf, errbuf_size, msg);
+    /* the writer's message too, as for every other call on it; an input
+     * problem does not poison the writer */
+    if (rc < 0 && !s.writer_failed)
+        sy_writer_note(w, rc, msg);
     return rc;
 }

@@ -25,6 +25,13 @@
 
 struct cJSON;
 
+/* Memory: every allocation below goes through a handle's allocator (the
+ * reader's or the writer's, complete with defaults: passed in, or kept in
+ * the struct that owns the memory). Exceptions, allocated by the libraries themselves and
+ * freed with their own functions: FFmpeg's objects and buffers (contexts,
+ * AVFrame/AVPacket, av_malloc'd extradata, swscale), zstd contexts and
+ * cJSON trees, whose text is copied out at once. */
+
 /* Largest frame we accept from a file (width*height), and the largest
  * packet: bounds for hostile input. */
 #define VID_MAX_PIXELS   (16384u * 16384u)
@@ -57,6 +64,7 @@ int  vid_params_to_codecpar(AVCodecParameters *par, const vid_params *p);
 
 /* Packet -> output frame map (see the spec section "Encoded video streams"). */
 typedef struct vid_map {
+    const synapt_allocator *mem;   /* allocator of the arrays below; NULL while they are all NULL */
     uint64_t npkt, nframes;
     int64_t  *pkt_out;   /* npkt: output frame index, -1 when the packet outputs none */
     uint64_t *out_pkt;   /* nframes: packet that produced the frame */
@@ -66,20 +74,20 @@ typedef struct vid_map {
 } vid_map;
 
 void vid_map_free(vid_map *m);
-/* Build pkt_out/sync from out_pkt and per-packet key flags. */
+/* Build pkt_out/sync from out_pkt and per-packet key flags (m->mem set). */
 int  vid_map_finish(vid_map *m, const uint8_t *key);
 
 /* Storage modes (match synapt_vstore in synapt.h). */
 const char *vid_mode_name(int mode);
 
 /* codec_config JSON <-> params/map. `mode` is a synapt_vstore value.
- * Returns malloc'd text. */
-char *vid_config_build(const vid_params *p, const vid_map *m, int mode,
+ * Returns text allocated with mem (free with sy_free), NULL on NOMEM. */
+char *vid_config_build(const synapt_allocator *mem, const vid_params *p, const vid_map *m, int mode,
                        int64_t first_pts, const char *raw_packing);
 /* Parse codec_config text (untrusted). extradata is passed separately (it
  * lives in the stream entry). On error returns SYNAPT_E_CORRUPT with a
  * message in err. */
-int vid_config_parse(vid_params *p, vid_map *m, int *mode, char *raw_packing, size_t rp_size,
+int vid_config_parse(const synapt_allocator *mem, vid_params *p, vid_map *m, int *mode, char *raw_packing, size_t rp_size,
                      const char *json, const void *extradata, size_t extradata_size,
                      uint64_t npkt, char *err, size_t errsz);
 
@@ -109,7 +117,7 @@ typedef struct vid_sink {
     int force_key;   /* tests: flag every packet a keyframe, as a badly muxed file does */
 } vid_sink;
 
-int vid_import_run(synapt_video_import_result *res, const char *path,
+int vid_import_run(const synapt_allocator *mem, synapt_video_import_result *res, const char *path,
                    const synapt_video_import_options *o, const vid_sink *sink,
                    char *err, size_t errsz);
 int vid_synapt_codec(enum AVCodecID id);
@@ -123,7 +131,7 @@ typedef int (*vid_packet_fn)(void *user, const uint8_t *data, size_t size,
 
 /* Open an encoder for `mode` producing out_w x out_h from frames of
  * (in_w, in_h, in_fmt). For raw mode frames are packed and zstd-compressed. */
-int vid_encoder_open(vid_encoder **out, int mode, int in_w, int in_h, int in_fmt,
+int vid_encoder_open(vid_encoder **out, const synapt_allocator *mem, int mode, int in_w, int in_h, int in_fmt,
                      int out_w, int out_h, uint32_t gop, int quality, int threads,
                      const vid_params *src, char *err, size_t errsz);
 /* Encode the frame with output index `index`; NULL flushes. */
@@ -157,7 +165,8 @@ typedef struct vid_dec vid_dec;
  * frame number. Return nonzero to stop with that code. */
 typedef int (*vid_frame_fn)(void *user, uint64_t index, const AVFrame *f);
 
-int  vid_dec_create(vid_dec **out, const vid_params *p, const vid_map *m, int threads,
+/* Takes over p and m; mem must outlive the decoder. */
+int  vid_dec_create(vid_dec **out, const synapt_allocator *mem, const vid_params *p, const vid_map *m, int threads,
                     char *err, size_t errsz);
 /* Deliver frames [a, a+n) through fn, decoding from the best start point
  * or continuing where the previous call stopped. */

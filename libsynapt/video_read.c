@@ -27,14 +27,7 @@ typedef struct vslot {
     vid_dec *d;
     int mode;
     uint64_t npkt;
-    /* the chunk packets are served from */
-    int ck_valid;
-    uint64_t ck_first, ck_count;
-    uint8_t *body;
-    size_t body_cap;
-    uint64_t *off;
-    uint32_t *size, *flags;
-    size_t tab_cap;
+    sy_packets pk;              /* the chunk packets are served from */
     /* conversion */
     struct SwsContext *sws;
     int sws_w, sws_h, sws_fmt, sws_out;
@@ -45,6 +38,7 @@ typedef struct vslot {
 } vslot;
 
 typedef struct vcache {
+    const sy_mem *mem;  /* the reader's, which outlives the cache */
     pthread_mutex_t lock;
     vslot *idle;        /* most recently used first */
 } vcache;
@@ -54,14 +48,11 @@ static void slot_free(vslot *s)
     if (!s)
         return;
     vid_dec_free(s->d);
-    free(s->body);
-    free(s->off);
-    free(s->size);
-    free(s->flags);
+    sy_packets_free(s->r, &s->pk);
     sws_freeContext(s->sws);
     av_frame_free(&s->conv);
-    free(s->pack);
-    free(s);
+    sy_free(&s->r->mem, s->pack);
+    sy_free(&s->r->mem, s);
 }
 
 static void cache_free(void *p)
@@ -75,7 +66,7 @@ static void cache_free(void *p)
         slot_free(s);
     }
     pthread_mutex_destroy(&c->lock);
-    free(c);
+    sy_free(c->mem, c);
 }
 
 static vcache *cache_get(const synapt_reader *rc)
@@ -83,8 +74,9 @@ static vcache *cache_get(const synapt_reader *rc)
     synapt_reader *r = (synapt_reader *)rc; /* the cache is the reader's private mutable state */
     pthread_mutex_lock(&r->pool_lock);
     if (!r->video_cache) {
-        vcache *c = calloc(1, sizeof *c);
+        vcache *c = sy_calloc(&r->mem, sizeof *c);
         if (c) {
+            c->mem = &r->mem;
             pthread_mutex_init(&c->lock, NULL);
             r->video_cache = c;
             r->video_cache_free = cache_free;
@@ -117,7 +109,7 @@ static int load_stream(vstream *v, const synapt_reader *r, uint64_t clip, uint32
     if (v->info.kind != SYNAPT_KIND_VIDEO || v->info.codec == SYNAPT_CODEC_RAW)
         return sy_rerr(r, SYNAPT_E_INVALID_ARG, clip, stream, SY_NO_CHUNK, "not an encoded video stream");
     char rp[16];
-    rc = vid_config_parse(&v->p, &v->m, &v->mode, rp, sizeof rp, v->info.codec_config,
+    rc = vid_config_parse(&r->mem, &v->p, &v->m, &v->mode, rp, sizeof rp, v->info.codec_config,
                           v->info.extradata, v->info.extradata_size, v->st.packets, err, sizeof err);
     if (rc)
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
@@ -144,7 +136,7 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
     int rc = load_stream(&v, r, clip, stream);
     if (rc)
         return rc;
-    vslot *s = calloc(1, sizeof *s);
+    vslot *s = sy_calloc(&r->mem, sizeof *s);
     if (!s) {
         vid_params_free(&v.p);
         vid_map_free(&v.m);
@@ -156,9 +148,9 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
     s->mode = v.mode;
     s->npkt = v.st.packets;
     s->sws_fmt = -1;
-    rc = vid_dec_create(&s->d, &v.p, &v.m, 1, err, sizeof err); /* takes p and m */
+    rc = vid_dec_create(&s->d, &r->mem, &v.p, &v.m, 1, err, sizeof err); /* takes p and m */
     if (rc) {
-        free(s);
+        sy_free(&r->mem, s);
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
     }
     *out = s;
@@ -210,128 +202,31 @@ static void release(const synapt_reader *r, vslot *s)
 
 /* ---- packets out of chunks ------------------------------------------------ */
 
-static int load_chunk(vslot *s, uint64_t p, char *err, size_t errsz)
-{
-    const synapt_reader *r = s->r;
-    uint64_t k;
-    synapt_chunk_info ci;
-    int rc = synapt_reader_find_chunk(&k, r, s->clip, s->stream, p);
-    if (!rc)
-        rc = synapt_reader_chunk(&ci, r, s->clip, s->stream, k);
-    if (rc)
-        goto rerr;
-    s->ck_valid = 0;
-    if (ci.frame_count > s->tab_cap) {
-        size_t n = ci.frame_count;
-        uint64_t *o = realloc(s->off, n * sizeof *o);
-        if (o) s->off = o;
-        uint32_t *z = realloc(s->size, n * sizeof *z);
-        if (z) s->size = z;
-        uint32_t *f = realloc(s->flags, n * sizeof *f);
-        if (f) s->flags = f;
-        if (!o || !z || !f) {
-            snprintf(err, errsz, "out of memory");
-            return SYNAPT_E_NOMEM;
-        }
-        s->tab_cap = n;
-    }
-    if (ci.compression == SYNAPT_COMPRESSION_NONE) {
-        size_t need = 0;
-        for (;;) {
-            rc = synapt_reader_read_chunk_body(s->body, s->body_cap, &need, r, s->clip, s->stream, k);
-            if (rc != SYNAPT_E_BUFFER)
-                break;
-            uint8_t *b = realloc(s->body, need);
-            if (!b) {
-                snprintf(err, errsz, "out of memory");
-                return SYNAPT_E_NOMEM;
-            }
-            s->body = b;
-            s->body_cap = need;
-        }
-        if (rc)
-            goto rerr;
-        /* the reader checked the record; still parse it as untrusted */
-        const uint8_t *b = s->body;
-        if (need < SY_CHUNK_HDR)
-            goto bad;
-        uint32_t fc = sy_rd32(b + 16);
-        uint32_t es = sy_rd16(b + 24);
-        if (fc != ci.frame_count || es < SY_ENTRY_ARRAY || (uint64_t)fc * es > need - SY_CHUNK_HDR)
-            goto bad;
-        uint64_t pay = SY_CHUNK_HDR + (uint64_t)fc * es, at = 0, avail = need - pay;
-        for (uint32_t i = 0; i < fc; i++) {
-            const uint8_t *e = b + SY_CHUNK_HDR + (size_t)i * es;
-            uint32_t sz = sy_rd32(e);
-            if (sz > avail - at)
-                goto bad;
-            s->off[i] = pay + at;
-            s->size[i] = sz;
-            s->flags[i] = sy_rd32(e + 8);
-            at += sz;
-        }
-    } else {
-        /* compressed packets: let the reader undo it */
-        synapt_frame_entry *ents = malloc(ci.frame_count * sizeof *ents);
-        if (!ents) {
-            snprintf(err, errsz, "out of memory");
-            return SYNAPT_E_NOMEM;
-        }
-        rc = synapt_reader_frame_entries(ents, r, s->clip, s->stream, ci.first_frame, ci.frame_count);
-        uint64_t total = 0;
-        for (uint32_t i = 0; !rc && i < ci.frame_count; i++) {
-            if (ents[i].size > VID_MAX_PACKET) {
-                free(ents);
-                goto bad;
-            }
-            s->off[i] = total;
-            s->size[i] = (uint32_t)ents[i].size;
-            s->flags[i] = ents[i].flags;
-            total += ents[i].size;
-        }
-        free(ents);
-        if (rc)
-            goto rerr;
-        if (total > s->body_cap) {
-            uint8_t *nb = realloc(s->body, total);
-            if (!nb) {
-                snprintf(err, errsz, "out of memory");
-                return SYNAPT_E_NOMEM;
-            }
-            s->body = nb;
-            s->body_cap = total;
-        }
-        rc = synapt_reader_read_packets(r, s->clip, s->stream, ci.first_frame, ci.frame_count,
-                                        s->body, s->body_cap, NULL);
-        if (rc)
-            goto rerr;
-    }
-    s->ck_first = ci.first_frame;
-    s->ck_count = ci.frame_count;
-    s->ck_valid = 1;
-    return 0;
-bad:
-    snprintf(err, errsz, "chunk %llu: packet table does not fit the chunk", (unsigned long long)k);
-    return SYNAPT_E_CORRUPT;
-rerr:
-    /* the reader's message already names file, clip, stream and chunk */
-    snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
-    s->reader_msg = 1;
-    return rc;
-}
-
+/* Packets come a whole chunk at a time: the reader reads its record once,
+ * checks it, undoes compression and filter, and the decoder then takes its
+ * packets in order from memory. */
 static int get_packet(void *user, uint64_t p, vid_packet *out, char *err, size_t errsz)
 {
     vslot *s = user;
-    if (!s->ck_valid || p < s->ck_first || p - s->ck_first >= s->ck_count) {
-        int rc = load_chunk(s, p, err, errsz);
-        if (rc)
+    sy_packets *pk = &s->pk;
+    if (!pk->count || p < pk->first || p - pk->first >= pk->count) {
+        int rc = sy_reader_load_packets(pk, s->r, s->clip, s->stream, p);
+        if (rc) {
+            /* the reader's message already names file, clip, stream and chunk */
+            snprintf(err, errsz, "%s", synapt_reader_errmsg(s->r));
+            s->reader_msg = 1;
             return rc;
+        }
     }
-    uint64_t i = p - s->ck_first;
-    out->data = s->body + s->off[i];
-    out->size = s->size[i];
-    out->flags = s->flags[i];
+    uint64_t i = p - pk->first;
+    if (pk->size[i] > VID_MAX_PACKET) {
+        snprintf(err, errsz, "packet %llu of %u bytes is larger than a video packet may be", (unsigned long long)p,
+                 pk->size[i]);
+        return SYNAPT_E_LIMIT;
+    }
+    out->data = pk->data + pk->off[i];
+    out->size = pk->size[i];
+    out->flags = pk->flags[i];
     return 0;
 }
 
@@ -443,7 +338,7 @@ static int on_frame(void *user, uint64_t index, const AVFrame *f)
     if (o->md5) {
         vslot *s = o->s;
         if (s->pack_cap < o->frame_bytes) {
-            uint8_t *p = realloc(s->pack, o->frame_bytes);
+            uint8_t *p = sy_realloc(&s->r->mem, s->pack, o->frame_bytes);
             if (!p)
                 return SYNAPT_E_NOMEM;
             s->pack = p;
@@ -598,7 +493,7 @@ SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint
     }
     if (n == 0)
         goto out;
-    int64_t *pp = malloc((size_t)(hi - lo + 1) * sizeof *pp);
+    int64_t *pp = sy_malloc(&r->mem, (size_t)(hi - lo + 1) * sizeof *pp);
     if (!pp) {
         rc = sy_rerr(r, SYNAPT_E_NOMEM, clip, stream, SY_NO_CHUNK, "out of memory");
         goto out;
@@ -606,7 +501,7 @@ SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint
     rc = synapt_reader_frame_pts(pp, r, clip, stream, lo, hi - lo + 1);
     for (uint64_t i = first; !rc && i < first + n; i++)
         out[i - first] = pp[v.m.out_pkt[i] - lo];
-    free(pp);
+    sy_free(&r->mem, pp);
 out:
     vid_params_free(&v.p);
     vid_map_free(&v.m);

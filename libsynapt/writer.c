@@ -20,6 +20,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 #include "internal.h"
+#include "chunk.h"
 
 #define OUT_CAP (1u << 20)
 
@@ -268,9 +269,7 @@ static int out_write(synapt_writer *w, const void *p, size_t n)
  * Returns the checksum through *sum. */
 static int write_record(synapt_writer *w, uint32_t type, uint8_t *rec, uint64_t body_len, uint64_t *sum)
 {
-    sy_wr32(rec, type);
-    sy_wr32(rec + 4, 0);
-    sy_wr64(rec + 8, body_len);
+    sy_rec_prefix_put(rec, type, body_len);
     uint64_t h = XXH3_64bits(rec + SY_REC_PREFIX, (size_t)body_len);
     sy_wr64(rec + SY_REC_PREFIX + body_len, h);
     if (sum) *sum = h;
@@ -419,8 +418,7 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
     sprintf((char *)b + 50, "%s %s", wname, wver);   /* length checked above */
     /* the trailing NUL from sprintf lands in the checksum slot, rewritten below */
     if ((rc = out_write(w, sy_magic, SY_MAGIC_LEN))) goto fail;
-    sy_wr32(w->header_rec, SY_REC_HEADER);
-    sy_wr64(w->header_rec + 8, SY_HEADER_FIXED + wlen);
+    sy_rec_prefix_put(w->header_rec, SY_REC_HEADER, SY_HEADER_FIXED + wlen);
     uint64_t h = XXH3_64bits(b, SY_HEADER_FIXED + wlen);
     sy_wr64(b + SY_HEADER_FIXED + wlen, h);
     if ((rc = out_write(w, w->header_rec, w->header_len))) goto fail;
@@ -435,6 +433,13 @@ fail:
 const char *synapt_writer_errmsg(const synapt_writer *w)
 {
     return w ? w->msg : "";
+}
+
+const sy_mem *sy_writer_mem(const synapt_writer *w) { return &w->mem; }
+
+int sy_writer_note(synapt_writer *w, int code, const char *text)
+{
+    return werr(w, code, "%s", text);
 }
 
 /* ---- labels ---- */
@@ -791,7 +796,7 @@ static int flush_chunk(synapt_writer *w, wstream *s)
     if (s->compression == SYNAPT_COMPRESSION_NONE) {
         memcpy(payload, src, rawlen);
         stored = rawlen;
-        for (uint32_t i = 0; i < n; i++) sy_wr32(tab + i * esz, s->fm[i].raw);
+        for (uint32_t i = 0; i < n; i++) sy_wr32(tab + i * esz + SY_FE_STORED, s->fm[i].raw);
     } else if (s->compression == SYNAPT_COMPRESSION_ZSTD_FRAME) {
         size_t off = 0;
         for (uint32_t i = 0; i < n; i++) {
@@ -800,7 +805,7 @@ static int flush_chunk(synapt_writer *w, wstream *s)
             if (ZSTD_isError(k))
                 return wpoison(w, SYNAPT_E_CODEC, "clip %s stream %s: zstd: %s", w->c_id, s->name, ZSTD_getErrorName(k));
             if (k > UINT32_MAX) return wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
-            sy_wr32(tab + i * esz, (uint32_t)k);
+            sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
             stored += k;
             off += s->fm[i].raw;
         }
@@ -812,23 +817,13 @@ static int flush_chunk(synapt_writer *w, wstream *s)
     }
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *e = tab + i * esz;
-        sy_wr32(e + 4, s->fm[i].raw);
-        sy_wr32(e + 8, s->fm[i].flags);
-        sy_wr64(e + 16, (uint64_t)s->fm[i].pts);
-        if (esz >= SY_ENTRY_PACKET) sy_wr64(e + 24, (uint64_t)s->fm[i].dts);
+        /* the stored size is already in place; keep it */
+        sy_frame_ent f = { sy_rd32(e + SY_FE_STORED), s->fm[i].raw, s->fm[i].flags, s->fm[i].pts, s->fm[i].dts };
+        sy_frame_ent_put(e, (uint32_t)esz, &f);
     }
-    uint8_t *ch = rec + SY_REC_PREFIX;
-    sy_wr32(ch, (uint32_t)w->nclips);
-    sy_wr32(ch + 4, stream_index(w, s));
-    sy_wr64(ch + 8, s->entries);
-    sy_wr32(ch + 16, n);
-    sy_wr16(ch + 20, (uint16_t)s->compression);
-    sy_wr16(ch + 22, (uint16_t)filter);
-    sy_wr16(ch + 24, (uint16_t)esz);
-    sy_wr16(ch + 26, (uint16_t)s->elem);
-    sy_wr32(ch + 28, s->width);
-    sy_wr64(ch + 32, stored);
-    sy_wr64(ch + 40, rawlen);
+    sy_chunk_hdr ch = { (uint32_t)w->nclips, stream_index(w, s), s->entries, n, (uint16_t)s->compression,
+                        (uint16_t)filter, (uint16_t)esz, (uint16_t)s->elem, s->width, stored, rawlen };
+    sy_chunk_hdr_put(rec + SY_REC_PREFIX, &ch);
     uint64_t body = SY_CHUNK_HDR + (uint64_t)n * esz + stored;
     uint64_t at = w->off, sum;
     int rc = write_record(w, SY_REC_CHUNK, rec, body, &sum);
@@ -1120,8 +1115,7 @@ int synapt_writer_end_clip(synapt_writer *w)
 static int put_chunk(synapt_writer *w, wstream *s, uint8_t *rec, uint64_t body_len, uint64_t first,
                      uint32_t count, uint64_t raw)
 {
-    sy_wr32(rec + SY_REC_PREFIX, (uint32_t)w->nclips);
-    sy_wr32(rec + SY_REC_PREFIX + 4, stream_index(w, s));
+    sy_chunk_renumber(rec + SY_REC_PREFIX, (uint32_t)w->nclips, stream_index(w, s));
     uint64_t at = w->off, sum;
     int rc = write_record(w, SY_REC_CHUNK, rec, body_len, &sum);
     if (rc) return rc;

@@ -20,7 +20,8 @@
 #      on a line that carries a comment saying why.
 #   4. no .c or .h file over $MAX_LINES lines.
 #   5. synapt-inspect carries no import_/synth_ symbol and needs neither
-#      HDF5, matio nor libpng.
+#      HDF5 nor matio (its --preview contact sheet needs libpng, through the
+#      export library).
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-${SYNAPT_BUILD:-build}}
 MAX_LINES=1200
@@ -165,7 +166,7 @@ inspect="$BUILD/bin/synapt-inspect"
 if [ -x "$inspect" ]; then
     syms=$(nm "$inspect" 2>/dev/null | awk '$3 ~ /^(import|synth)_/ { print $3 }' | head -5)
     [ -z "$syms" ] || say "$inspect: carries import/synth code:" $syms
-    needed=$(readelf -d "$inspect" 2>/dev/null | grep NEEDED | grep -Eio 'hdf5|matio|png' | sort -u)
+    needed=$(readelf -d "$inspect" 2>/dev/null | grep NEEDED | grep -Eio 'hdf5|matio' | sort -u)
     [ -z "$needed" ] || say "$inspect: links" $needed
 else
     echo "note: $inspect not built; link checks skipped"

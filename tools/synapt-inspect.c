@@ -1,6 +1,7 @@
 /* synapt-inspect - describe a .synapt file: summary, clip list, one clip,
  * or a full checksum verification. Read-only; uses only the public API. */
 #include "cli/cli.h"
+#include "export/export.h"
 #include "synapt.h"
 
 #include <inttypes.h>
@@ -14,6 +15,9 @@ static const char usage[] =
     "Modes (default: a summary of the whole file):\n"
     "      --clips        one line per clip (with --json: one JSON object per line)\n"
     "      --clip ID      everything about one clip: labels, groups, streams, metadata\n"
+    "      --preview OUT.png  with --clip: write a contact sheet of the clip instead\n"
+    "                     (synapt-convert --to preview: skeleton over the frames,\n"
+    "                     depth and mask beside them)\n"
     "      --verify       check every checksum and index reference; exit 0 when the\n"
     "                     file is sound, 1 naming the first bad clip/stream/chunk\n"
     "\n"
@@ -873,26 +877,67 @@ done:
     return ret;
 }
 
+/* --clip ID --preview OUT.png: the contact sheet of synapt-convert --to
+ * preview, for a look while inspecting; written through the safe outputs */
+static int cmd_preview(const char *path, const char *clip_id, const char *out)
+{
+    synapt_reader *r;
+    char err[1024] = "";
+    if (cli_check_input(path)) return CLI_EXIT_ERROR;
+    int rc = synapt_reader_open2(&r, path, NULL, err, sizeof err);
+    if (rc) {
+        cli_error_msg(path, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    uint64_t clip;
+    if ((rc = synapt_reader_find_clip(&clip, r, clip_id)) != 0) {
+        if (rc == SYNAPT_E_NOT_FOUND) cli_error(path, "no clip with id '%s'", clip_id);
+        else cli_error_msg(path, synapt_reader_errmsg(r));
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    cli_staged st;
+    if (cli_staged_open(&st, out, &path, 1)) {
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    export_options o = EXPORT_OPTIONS_INIT;
+    o.clips = &clip;
+    o.clip_count = 1;
+    rc = export_preview(r, st.file, &o, 0, err, sizeof err);
+    synapt_reader_close(r);
+    if (rc) {
+        cli_staged_abort(&st);
+        cli_error_msg(out, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_staged_commit(&st)) return CLI_EXIT_ERROR;
+    cli_info("%s: contact sheet of clip %s", out, clip_id);
+    return CLI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_JSON = 0x2000, OPT_CLIPS, OPT_CLIP, OPT_VERIFY };
+    enum { OPT_JSON = 0x2000, OPT_CLIPS, OPT_CLIP, OPT_VERIFY, OPT_PREVIEW };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
         { "clips", no_argument, NULL, OPT_CLIPS },
         { "clip", required_argument, NULL, OPT_CLIP },
         { "verify", no_argument, NULL, OPT_VERIFY },
+        { "preview", required_argument, NULL, OPT_PREVIEW },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
     cli_init("synapt-inspect", usage);
     int json = 0, mode = 0, c;
-    const char *clip_id = NULL;
+    const char *clip_id = NULL, *preview = NULL;
     opterr = 0;
     cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT, longopts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
         case OPT_JSON: json = 1; break;
+        case OPT_PREVIEW: preview = optarg; break;
         case OPT_CLIPS: case OPT_CLIP: case OPT_VERIFY:
             if (mode && mode != c) cli_usage_error("--clips, --clip and --verify exclude each other");
             mode = c;
@@ -905,6 +950,10 @@ int main(int argc, char **argv)
     if (optind >= argc) cli_usage_error("no FILE given");
     if (argc - optind > 1) cli_usage_error("one FILE at a time (got %d)", argc - optind);
     const char *path = argv[optind];
+    if (preview) {
+        if (mode != OPT_CLIP || json) cli_usage_error("--preview OUT.png goes with --clip ID (and no --json)");
+        return cmd_preview(path, clip_id, preview);
+    }
     /* a manifest is recognised by its content; a .synapt file keeps the
      * reader paths below (they report per-file details a dataset lacks) */
     synapt_dataset *ds = NULL;

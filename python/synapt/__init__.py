@@ -13,14 +13,15 @@ From a checkout, after `make`:  PYTHONPATH=python python3 ...
 The package finds build/lib/libsynapt.so.0 itself (see synapt._lib).
 """
 
+import builtins
 import os
 
 from . import _lib
-from .collection import Collection
+from .collection import Collection, Manifest
 from .errors import SynaptError
 from .reader import Camera, Clip, File, Skeleton, Stream, skeleton
 
-__all__ = ["open", "File", "Collection", "Clip", "Stream", "Skeleton", "Camera", "skeleton",
+__all__ = ["open", "File", "Collection", "Manifest", "Clip", "Stream", "Skeleton", "Camera", "skeleton",
            "SynaptError", "library_version", "set_ffmpeg_log_level"]
 
 
@@ -42,13 +43,28 @@ def set_ffmpeg_log_level(level):
 def open(source, verify_checksums=True):
     """Open a dataset.
 
-    `source` is a .synapt path, or a list of paths read as one numbering of
-    clips (a Collection). verify_checksums=False skips each chunk's XXH3
+    `source` is a .synapt path, a dataset manifest (NAME.synapt.json, read
+    as libsynapt reads it: a Manifest), or a list of paths read as one
+    numbering of clips (a Collection). verify_checksums=False skips each chunk's XXH3
     check when reading (the index is still checked at open).
     Raises SynaptError with the library's message when a file cannot be
     opened."""
-    if isinstance(source, (File, Collection)):
+    if isinstance(source, (File, Collection)):  # a Manifest is a Collection
         return source
     if isinstance(source, (list, tuple)):
         return Collection(source, verify_checksums)
-    return File(os.fspath(source), verify_checksums)
+    path = os.fspath(source)
+    if _is_manifest(path):
+        return Manifest(path, verify_checksums)
+    return File(path, verify_checksums)
+
+
+def _is_manifest(path):
+    """A dataset manifest is JSON (spec/dataset.md); a .synapt file starts
+    with its magic bytes, never with '{'."""
+    try:
+        with builtins.open(path, "rb") as fh:
+            head = fh.read(64).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{")

@@ -251,6 +251,25 @@ if LIB_VERSION != (0, 2):
     raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.2"
                       % (lib._name, text(version())))
 
+class DatasetMember(ctypes.Structure):
+    _fields_ = [("path", _cp), ("resolved_path", _cp), ("uuid", ctypes.c_uint8 * 16),
+                ("clips", _u64), ("size", _u64), ("selected", _u64), ("base", _u64),
+                ("has_select", _int), ("select", _P(_u64)), ("label_map_count", _sz),
+                ("label_map_keys", _P(_cp)), ("label_map_values", _P(_cp))]
+
+
+# the dataset-manifest handle (spec/dataset.md): parsed and checked by the
+# C library, so the package follows exactly the same rules
+dataset_open = _fn("synapt_dataset_open", _int, _P(_vp), _cp, _vp, _cp, _sz)
+dataset_close = _fn("synapt_dataset_close", None, _vp)
+dataset_errmsg = _fn("synapt_dataset_errmsg", _cp, _vp)
+dataset_is_manifest = _fn("synapt_dataset_is_manifest", _int, _vp)
+dataset_clip_count = _fn("synapt_dataset_clip_count", _u64, _vp)
+dataset_member_count = _fn("synapt_dataset_member_count", _u32, _vp)
+dataset_member_info = _fn("synapt_dataset_member_info", _int, _P(DatasetMember), _vp, _u32)
+dataset_label_count = _fn("synapt_dataset_label_count", _u64, _vp)
+dataset_label_name = _fn("synapt_dataset_label_name", _cp, _vp, _u32)
+
 reader_read_frames = _fn("synapt_reader_read_frames", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32,
                          _u64, _u64)
 reader_read_pose = _fn("synapt_reader_read_pose", _int, _vp, _sz, _vp, _u64, _u32, _u64, _u64,

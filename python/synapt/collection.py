@@ -10,16 +10,18 @@ These are the rules of a dataset manifest (spec/dataset.md sections 6 and
 7) for a manifest that lists these files with no `select`, `label_map` or
 `labels`: dataset order is member order then clip order, the vocabulary is
 built by walking the members' labels, and a lookup by id returns the
-smallest index. A manifest file itself is opened by libsynapt's dataset
-handle (its own branch); when it lands, open() recognises a manifest by
-content and returns an object with this same interface (len, [], clip(),
-labels, label_id, read, files), so the torch datasets on top need no
-change. Until then, `ClipDataset(..., clips=[...])` selects clips.
+smallest index. A manifest file (NAME.synapt.json) is read by libsynapt's
+dataset handle, which checks it and resolves its members, selections and
+label maps; `Manifest` presents it with this same interface (len, [],
+clip(), labels, label_id, read, files), so the torch datasets on top need
+no change.
 """
 
 import bisect
+import ctypes
 import operator
 
+from . import _lib
 from .errors import SynaptError
 from .reader import Clip, File
 
@@ -117,3 +119,94 @@ class Collection:
 
     def __repr__(self):
         return "synapt.Collection(%d files, %d clips)" % (len(self.files), self._count)
+
+
+class Manifest(Collection):
+    """A dataset manifest (spec/dataset.md): the clips its members
+    contribute, numbered as libsynapt numbers them, with its vocabulary.
+    The manifest is parsed and checked by libsynapt; every member is opened
+    here and must be the file the manifest pins (uuid, size, clip count)."""
+
+    def __init__(self, path, verify_checksums=True):
+        self.path = path
+        self.manifest = path
+        h = ctypes.c_void_p()
+        err = ctypes.create_string_buffer(1024)
+        rc = _lib.dataset_open(ctypes.byref(h), path.encode(), None, err, len(err))
+        if rc:
+            raise SynaptError(_lib.text(err.value) or path, rc)
+        try:
+            self.labels = [_lib.text(_lib.dataset_label_name(h, i))
+                           for i in range(_lib.dataset_label_count(h))]
+            self._ids = {n: i for i, n in enumerate(self.labels)}
+            self.files, self._starts, self._select, self._maps = [], [], [], []
+            for m in range(_lib.dataset_member_count(h)):
+                info = _lib.DatasetMember()
+                rc = _lib.dataset_member_info(ctypes.byref(info), h, m)
+                if rc:
+                    raise SynaptError(_lib.text(_lib.dataset_errmsg(h)), rc)
+                f = File(_lib.text(info.resolved_path), verify_checksums)
+                want = bytes(info.uuid).hex()
+                if f.uuid != want or f.size != info.size or len(f) != info.clips:
+                    raise SynaptError("%s: member %s is not the file the manifest names (uuid %s, "
+                                      "%d bytes, %d clips expected)" % (path, _lib.text(info.path),
+                                                                        want, info.size, info.clips))
+                remap = {_lib.text(info.label_map_keys[k]):
+                         (_lib.text(info.label_map_values[k]) if info.label_map_values[k] is not None
+                          else None) for k in range(info.label_map_count)}
+                # member label id -> dataset label id; None: dropped by the map
+                m_ids = []
+                for name in f.labels:
+                    to = remap.get(name, name)
+                    m_ids.append(self._ids.get(to) if to is not None else None)
+                self.files.append(f)
+                self._starts.append(int(info.base))
+                self._select.append([info.select[k] for k in range(info.selected)]
+                                    if info.has_select else None)
+                self._maps.append(m_ids)
+            self._count = int(_lib.dataset_clip_count(h))
+        finally:
+            _lib.dataset_close(h)
+        self._clips = {}
+
+    def locate(self, i):
+        if not 0 <= i < self._count:
+            raise IndexError("clip %d outside 0..%d" % (i, self._count - 1))
+        k = bisect.bisect_right(self._starts, i) - 1
+        sel = self._select[k]
+        local = i - self._starts[k]
+        return k, (sel[local] if sel is not None else local)
+
+    def clip(self, which):
+        if isinstance(which, str):
+            for g in range(self._count):
+                if self.clip(g).id == which:
+                    return self.clip(g)
+            raise SynaptError("%s: no clip with id '%s'" % (self.path, which), -6)
+        which = operator.index(which)
+        c = self._clips.get(which)
+        if c is None:
+            k, local = self.locate(which)
+            f = self.files[k]
+            c = f._make_clip(f._reader(), local, index=which)
+            m = self._maps[k]
+            ids = []
+            for local_id in c.label_ids:  # member ids: mapped, dropped removed, repeats once
+                d = m[local_id]
+                if d is not None and d not in ids:
+                    ids.append(d)
+            c.labels = tuple(self.labels[d] for d in ids)
+            c.label_ids = tuple(ids)
+            c.owner = self
+            self._clips[which] = c
+        return c
+
+    def __getstate__(self):
+        return {"manifest": self.manifest}
+
+    def __setstate__(self, state):
+        self.__init__(state["manifest"])
+
+    def __repr__(self):
+        return "synapt.Manifest(%s: %d members, %d clips)" % (self.manifest, len(self.files),
+                                                             self._count)

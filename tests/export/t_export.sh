@@ -85,6 +85,9 @@ run prev synapt-convert "$S" --to preview --clip $C -o "$T/prev.png"
 dims=$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 "$T/prev.png" 2>/dev/null)
 if [ $rc -eq 0 ] && [ -n "$dims" ] && [ -z "$(ls "$T" | grep 'prev.png.tmp')" ]; then pass export_preview_png
 else fail export_preview_png "status $rc, dims '$dims': $(cat "$T/prev.err")"; fi
+run iprev synapt-inspect --clip $C --preview "$T/iprev.png" "$S"
+if [ $rc -eq 0 ] && cmp -s "$T/iprev.png" "$T/prev.png"; then pass export_inspect_preview_shortcut
+else fail export_inspect_preview_shortcut "status $rc: $(cat "$T/iprev.err")"; fi
 run prevall synapt-convert "$S" --to preview --all -o "$T/prev2.png"
 [ $rc -eq 2 ] && [ ! -e "$T/prev2.png" ] && pass export_preview_one_clip || fail export_preview_one_clip "status $rc"
 

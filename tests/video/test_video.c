@@ -473,6 +473,12 @@ static void test_damaged(void)
  * access must stay exact. Uses the library's internal import entry to set
  * the flags, through a sink that writes with the public writer calls. */
 typedef struct tsink { synapt_writer *w; uint32_t stream; } tsink;
+/* vid_import_run allocates through a complete allocator, as a handle's is */
+static void *tm_malloc(void *o, size_t n) { (void)o; return malloc(n ? n : 1); }
+static void *tm_realloc(void *o, void *p, size_t n) { (void)o; return realloc(p, n ? n : 1); }
+static void tm_free(void *o, void *p) { (void)o; free(p); }
+static const synapt_allocator test_mem = { tm_malloc, tm_realloc, tm_free, NULL };
+
 static int ts_begin(void *u, uint32_t *stream, int codec, const vid_params *p, const char *cfg)
 {
     tsink *t = u;
@@ -531,7 +537,7 @@ static void test_mislabelled_keyframes(void)
         vid_sink sink = { ts_begin, ts_packet, ts_finish, ts_err, &t, 1 };
         synapt_video_import_options o = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
         synapt_video_import_result res;
-        int rc = vid_import_run(&res, src, &o, &sink, err, sizeof err);
+        int rc = vid_import_run(&test_mem, &res, src, &o, &sink, err, sizeof err);
         CHECK_OK(rc);
         if (rc) {
             printf("  %s\n", err);
