@@ -1156,6 +1156,16 @@ SYNAPT_API int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn prog
 SYNAPT_API int synapt_writer_copy_clip_as(synapt_writer *w, const synapt_reader *src,
                                           uint64_t clip, const synapt_clip_desc *desc);
 
+/** As synapt_writer_copy_clip_as(), copying only the source streams whose
+ *  indices are in streams[0..count) (in the source's order; chunks as
+ *  stored): synapt-subset --streams. count 0 copies a clip without streams.
+ *  Errors: those of synapt_writer_copy_clip_as(); _INVALID_ARG (nothing
+ *  written) when an index is out of range or given twice, or streams is
+ *  NULL with count > 0. */
+SYNAPT_API int synapt_writer_copy_clip_streams(synapt_writer *w, const synapt_reader *src,
+                                               uint64_t clip, const synapt_clip_desc *desc,
+                                               const uint32_t *streams, size_t count);
+
 /* Thread-safety: one handle may serve many threads for every call above
  * but open and close; member opening and eviction take a lock held only
  * while a member is opened or closed, never during a read. */

@@ -511,7 +511,7 @@ static int copy_fail(synapt_writer *w, const synapt_reader *src, int rc)
 }
 
 static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id,
-                     const synapt_clip_desc *over)
+                     const synapt_clip_desc *over, const uint32_t *only, size_t nonly)
 {
     CHECK_W(w);
     if (!src) return sy_werr(w, SYNAPT_E_INVALID_ARG, "copy_clip: no source reader");
@@ -546,8 +546,23 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
     cd.group_count = ci.group_count;
     cd.meta_json = ci.meta_json;
     if (over) cd = *over;
+    /* the chosen streams, checked before anything is written */
+    for (size_t i = 0; only && i < nonly; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < i; j++) dup |= only[j] == only[i];
+        if (only[i] >= ci.stream_count || dup) {
+            rc = sy_werr(w, SYNAPT_E_INVALID_ARG, "copy_clip: clip %s: stream %u %s", ci.id, (unsigned)only[i],
+                         dup ? "chosen twice" : "does not exist");
+            goto done;
+        }
+    }
     if ((rc = synapt_writer_begin_clip(w, &cd))) goto done;
     for (uint32_t si = 0; si < ci.stream_count; si++) {
+        if (only) {
+            size_t j = 0;
+            while (j < nonly && only[j] != si) j++;
+            if (j == nonly) continue;
+        }
         synapt_stream_info st;
         if ((rc = synapt_reader_stream(&st, src, clip, si))) { rc = copy_fail(w, src, rc); goto done; }
         synapt_stream_desc d = SYNAPT_STREAM_DESC_INIT;
@@ -601,12 +616,22 @@ done:
 
 int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id)
 {
-    return copy_clip(w, src, clip, new_id, NULL);
+    return copy_clip(w, src, clip, new_id, NULL, NULL, 0);
 }
 
 int synapt_writer_copy_clip_as(synapt_writer *w, const synapt_reader *src, uint64_t clip,
                                const synapt_clip_desc *desc)
 {
     if (!desc) return synapt_writer_copy_clip(w, src, clip, NULL);
-    return copy_clip(w, src, clip, NULL, desc);
+    return copy_clip(w, src, clip, NULL, desc, NULL, 0);
+}
+
+int synapt_writer_copy_clip_streams(synapt_writer *w, const synapt_reader *src, uint64_t clip,
+                                    const synapt_clip_desc *desc, const uint32_t *streams, size_t count)
+{
+    static const uint32_t none[1] = { 0 };
+    CHECK_W(w);
+    if (!streams && count) return sy_werr(w, SYNAPT_E_INVALID_ARG, "copy_clip_streams: no stream list");
+    /* a non-NULL list even when empty: NULL would mean every stream */
+    return copy_clip(w, src, clip, NULL, desc, streams ? streams : none, count);
 }

@@ -21,6 +21,8 @@ static const char usage[] =
     "                            contain them\n"
     "      --max-shard-bytes B   write shards of at most B bytes of clips each and a\n"
     "                            manifest joining them (as synapt-merge)\n"
+    "      --streams NAMES       copy only these streams of each clip (rgb,pose2d);\n"
+    "                            a chosen clip without one of them is an error\n"
     "      --make-splits SPEC    give the chosen clips new splits, e.g.\n"
     "                            train=0.7,val=0.1,test=0.2, so that no group of\n"
     "                            --group-by is in two splits and each class comes\n"
@@ -53,7 +55,8 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
-    enum { OPT_VIRTUAL = 0x2000, OPT_LIST, OPT_MAX_SHARD, OPT_MAKE_SPLITS, OPT_GROUP_BY, OPT_STRATIFY };
+    enum { OPT_VIRTUAL = 0x2000, OPT_LIST, OPT_MAX_SHARD, OPT_MAKE_SPLITS, OPT_GROUP_BY, OPT_STRATIFY,
+           OPT_STREAMS };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "virtual", no_argument, NULL, OPT_VIRTUAL },
@@ -62,6 +65,7 @@ int main(int argc, char **argv)
         { "make-splits", required_argument, NULL, OPT_MAKE_SPLITS },
         { "group-by", required_argument, NULL, OPT_GROUP_BY },
         { "stratify", required_argument, NULL, OPT_STRATIFY },
+        { "streams", required_argument, NULL, OPT_STREAMS },
         SEL_LONGOPTS,
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -74,6 +78,8 @@ int main(int argc, char **argv)
     uint64_t max_shard = 0;
     int virt = 0, list = 0, c, stratify = 1, have_splits = 0;
     const char *group_by = NULL;
+    char **streams = NULL;
+    size_t nstreams = 0;
     sel_splits splits;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
@@ -94,6 +100,24 @@ int main(int argc, char **argv)
             have_splits = 1;
             break;
         case OPT_GROUP_BY: group_by = optarg; break;
+        case OPT_STREAMS:
+            for (const char *p = optarg;;) {
+                size_t n = strcspn(p, ",");
+                if (!n) cli_usage_error("--streams wants stream names, comma-separated (got '%s')", optarg);
+                char **v = realloc(streams, (nstreams + 1) * sizeof *v);
+                if (!v || !(v[nstreams] = strndup(p, n))) {
+                    cli_error(NULL, "out of memory");
+                    return CLI_EXIT_ERROR;
+                }
+                streams = v;
+                for (size_t i = 0; i < nstreams; i++)
+                    if (!strcmp(streams[i], streams[nstreams]))
+                        cli_usage_error("--streams: '%s' is named twice", streams[i]);
+                nstreams++;
+                if (!p[n]) break;
+                p += n + 1;
+            }
+            break;
         case OPT_STRATIFY:
             if (!strcmp(optarg, "label")) stratify = 1;
             else if (!strcmp(optarg, "none")) stratify = 0;
@@ -102,6 +126,8 @@ int main(int argc, char **argv)
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (streams && (list || virt))
+        cli_usage_error("--streams keeps streams in a copy (-o): not with --list or --virtual");
     if (have_splits && !group_by)
         cli_usage_error("--make-splits needs --group-by KEY (the group no split may share, e.g. actor)");
     if (!have_splits && group_by) cli_usage_error("--group-by goes with --make-splits");
@@ -163,16 +189,18 @@ int main(int argc, char **argv)
             goto done;
         }
         if (list) ret = merge_subset_list(&in);
-        else ret = merge_subset_copy(&in, out, max_shard);
+        else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams);
         goto done;
     }
     if (list) ret = merge_subset_list(&in);
     else if (virt) ret = merge_subset_virtual(&in, out);
-    else ret = merge_subset_copy(&in, out, max_shard);
+    else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams);
     if (ret == CLI_EXIT_OK && !list && cli_verbosity() >= 0 && !total)
         cli_warn(out, "no clip matched: the output holds no clips");
 done:
     merge_inputs_close(&in);
     sel_free(&crit);
+    for (size_t i = 0; i < nstreams; i++) free(streams[i]);
+    free(streams);
     return ret;
 }

@@ -184,6 +184,24 @@ synapt-inspect --clips "$T/sh/sub.synapt.json" | awk 'NR>1 {print $2, $6}' > "$T
 [ "$rc" -eq 0 ] && [ -f "$T/sh/sub-00000.synapt" ] && cmp -s "$T/shs.list" "$T/m1full.list"
 verdict subset_shards $? "rc=$rc $(cat "$T/shs.err")"
 
+# 11. --streams: only the named streams, their frames as in the source
+run st synapt-subset --streams pose2d,rgb --label walk -o "$T/st.synapt" "$T/data/s1.synapt"
+synapt-inspect --clips --json "$T/st.synapt" | grep -o '"streams":[^]]*]' | sort -u > "$T/st.streams"
+synapt-convert "$T/st.synapt" --to npy --clip walk_0000 --stream pose2d -o "$T/st_p.npy" &&
+    synapt-convert "$T/data/s1.synapt" --to npy --clip walk_0000 --stream pose2d -o "$T/s1_p.npy" &&
+    synapt-convert "$T/st.synapt" --to npy --clip walk_0000 --stream rgb -o "$T/st_r.npy" &&
+    synapt-convert "$T/data/s1.synapt" --to npy --clip walk_0000 --stream rgb -o "$T/s1_r.npy"
+[ "$rc" -eq 0 ] && [ "$(cat "$T/st.streams")" = '"streams":["rgb","pose2d"]' ] &&
+    cmp -s "$T/st_p.npy" "$T/s1_p.npy" && cmp -s "$T/st_r.npy" "$T/s1_r.npy"
+verdict subset_streams $? "rc=$rc $(cat "$T/st.streams" "$T/st.err")"
+run stm synapt-subset --streams rgb,nosuch -o "$T/stm.synapt" "$T/data/s1.synapt"
+[ "$rc" -eq 1 ] && grep -q "has no stream 'nosuch'" "$T/stm.err" && [ ! -e "$T/stm.synapt" ] &&
+    [ "$(wc -l < "$T/stm.err")" -eq 1 ]
+verdict subset_streams_missing $? "rc=$rc $(cat "$T/stm.err")"
+run stv synapt-subset --streams rgb --virtual -o "$T/data/stv.synapt.json" "$T/data/s1.synapt"
+[ "$rc" -eq 2 ]
+verdict subset_streams_not_virtual $? "rc=$rc"
+
 # 9. outputs never replace an input: through a symlink, a hard link, a
 # member of an input manifest, the map, the --ids file; nothing is left
 # beside the refused output

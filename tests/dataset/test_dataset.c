@@ -360,6 +360,40 @@ static void hostile(void)
     }
 }
 
+/* synapt_writer_copy_clip_streams: refusals write nothing and leave the
+ * writer usable; an empty list copies the clip without streams */
+static void copy_streams(void)
+{
+    synapt_reader *r;
+    synapt_writer *w;
+    char err[512];
+    CHECK_OK(synapt_reader_open2(&r, tpath("a.synapt"), NULL, err, sizeof err));
+    synapt_writer_options o = SYNAPT_WRITER_OPTIONS_INIT;
+    o.fsync = 0;
+    CHECK_OK(synapt_writer_create(&w, tpath("cs.synapt"), &o, err, sizeof err));
+    uint32_t bad[2] = { 1, 0 }, twice[2] = { 0, 0 }, one[1] = { 0 };
+    CHECK_EQ_INT(synapt_writer_copy_clip_streams(w, r, 0, NULL, bad, 1), SYNAPT_E_INVALID_ARG);
+    CHECK_EQ_INT(synapt_writer_copy_clip_streams(w, r, 0, NULL, twice, 2), SYNAPT_E_INVALID_ARG);
+    CHECK_EQ_INT(synapt_writer_copy_clip_streams(w, r, 0, NULL, NULL, 1), SYNAPT_E_INVALID_ARG);
+    CHECK_OK(synapt_writer_copy_clip_streams(w, r, 0, NULL, one, 1));
+    CHECK_OK(synapt_writer_copy_clip_streams(w, r, 1, NULL, NULL, 0));
+    CHECK_OK(synapt_writer_close(w, err, sizeof err));
+    synapt_reader *c;
+    CHECK_OK(synapt_reader_open2(&c, tpath("cs.synapt"), NULL, err, sizeof err));
+    synapt_clip_info a, b;
+    CHECK_OK(synapt_reader_clip(&a, c, 0));
+    CHECK_OK(synapt_reader_clip(&b, c, 1));
+    CHECK_EQ_INT(a.stream_count, 1);
+    CHECK_EQ_INT(b.stream_count, 0);
+    uint8_t x[12], y[12];
+    size_t nx = 0, ny = 0;
+    CHECK_OK(synapt_reader_read_frames(x, sizeof x, &nx, c, 0, 0, 0, 3));
+    CHECK_OK(synapt_reader_read_frames(y, sizeof y, &ny, r, 0, 0, 0, 3));
+    CHECK(nx == 12 && ny == 12 && !memcmp(x, y, 12));
+    synapt_reader_close(c);
+    synapt_reader_close(r);
+}
+
 int main(void)
 {
     setup();
@@ -369,5 +403,6 @@ int main(void)
     RUN(manifest_built_vocab);
     RUN(duplicate_ids);
     RUN(hostile);
+    RUN(copy_streams);
     TEST_MAIN_END();
 }

@@ -105,7 +105,16 @@ rm -f "$D/packed.synapt"
     fail "pack the whole tree" "exit $?"
 "$BIN/synapt-pack" -q -o "$D/again.synapt" "$D/tree/manifest.jsonl" --threads 2 2> /dev/null &
 pid=$!
-sleep 1.5
+# kill it once some clips are in its staged output (not after a fixed time:
+# on a loaded machine pack may not have written anything by then), or
+# after 30 s at most
+n=0
+while [ $n -lt 300 ]; do
+    sz=$(cat "$D"/.again.synapt.tmp-*/again.synapt* 2> /dev/null | wc -c)
+    [ "$sz" -gt 2000000 ] && break
+    sleep 0.1
+    n=$((n + 1))
+done
 kill -KILL $pid
 { wait $pid; } 2> /dev/null
 stage=$(ls -A "$D" | grep '^\.again\.synapt\.tmp-' | head -1)

@@ -74,9 +74,10 @@ typedef struct merge_sink {
 int merge_sink_open(merge_sink *s, const char *out, uint64_t max_shard_bytes,
                     const char *writer_name, const merge_inputs *in);
 /** Copy clip `clip` of `r` (chunks as stored) described by `d`; `bytes` is
- *  its stored size, for the shard roll-over. 0 / -1. */
+ *  its stored size, for the shard roll-over. `streams` (count n) names the
+ *  source streams to keep, NULL every one. 0 / -1. */
 int merge_sink_copy(merge_sink *s, const synapt_reader *r, uint64_t clip,
-                    const synapt_clip_desc *d, uint64_t bytes);
+                    const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n);
 /** Finish: close the file(s), write the manifest when sharded, rename all
  *  into place (shards carry their uuid in the manifest, so a reader
  *  notices if a rename failed halfway). 0 / -1; the sink is freed either
@@ -148,8 +149,11 @@ int merge_run(const merge_options *o);
 
 /* ---- synapt-subset (the chosen clips are in in->v[k].keep) -------------- */
 
-/** Copy the chosen clips into `out` (sharded with max_shard_bytes). */
-int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes);
+/** Copy the chosen clips into `out` (sharded with max_shard_bytes), with
+ *  only the streams named in `streams` (count nstreams; NULL: all). A
+ *  chosen clip without one of them is an error naming it. */
+int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes,
+                      const char *const *streams, size_t nstreams);
 /** Write `out` as a manifest selecting the chosen clips in their files. */
 int merge_subset_virtual(const merge_inputs *in, const char *out);
 /** Print the chosen clips and their counts per class, source and split. */

@@ -122,7 +122,8 @@ done:
 /* One chosen clip into the sink, with its dataset labels (a manifest's
  * label_map applied) and everything else as stored. */
 static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int sharded,
-                    uint32_t **ids, const char ***names, size_t *cap)
+                    uint32_t **ids, const char ***names, size_t *cap,
+                    const char *const *streams, uint32_t *sidx, size_t nstreams)
 {
     synapt_dataset *ds = x->ds;
     synapt_clip_info dci;
@@ -151,6 +152,14 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
     for (uint32_t i = 0; !rc && i < ci.group_count; i++)
         rc = synapt_reader_clip_group(&gk[i], &gv[i], r, mc, i);
     if (!rc && sharded) rc = merge_clip_bytes(&bytes, r, mc);
+    for (size_t i = 0; !rc && streams && i < nstreams; i++)
+        if (synapt_reader_find_stream(&sidx[i], r, mc, streams[i])) {
+            cli_error(x->path, "clip %s has no stream '%s' (--streams)", cli_disp(ci.id), cli_disp(streams[i]));
+            free(gk);
+            free(gv);
+            synapt_dataset_release(ds, r);
+            return -1;
+        }
     if (rc) {
         cli_error_msg(x->path, synapt_reader_errmsg(r));
         rc = -1;
@@ -167,7 +176,7 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
         d.group_values = gv;
         d.group_count = ci.group_count;
         d.meta_json = ci.meta_json;
-        rc = merge_sink_copy(sink, r, mc, &d, bytes);
+        rc = merge_sink_copy(sink, r, mc, &d, bytes, streams ? sidx : NULL, nstreams);
         if (rc && sink->last_rc == SYNAPT_E_EXISTS)
             cli_error(sink->out, "clip ids must be unique: synapt-merge --on-duplicate handles "
                       "inputs sharing ids");
@@ -178,7 +187,8 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
     return rc;
 }
 
-int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes)
+int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes,
+                      const char *const *streams, size_t nstreams)
 {
     uint64_t total = 0;
     for (size_t k = 0; k < in->n; k++) total += in->v[k].kept;
@@ -191,17 +201,20 @@ int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shar
     uint32_t *ids = NULL;
     const char **names = NULL;
     size_t cap = 0;
+    uint32_t *sidx = merge_xmalloc((nstreams ? nstreams : 1) * sizeof *sidx);
     for (size_t k = 0; k < in->n && !rc; k++) {
         uint64_t n = synapt_dataset_clip_count(in->v[k].ds);
         for (uint64_t g = 0; g < n && !rc; g++) {
             if (!in->v[k].keep[g]) continue;
-            rc = copy_one(&sink, &in->v[k], g, max_shard_bytes > 0, &ids, &names, &cap);
+            rc = copy_one(&sink, &in->v[k], g, max_shard_bytes > 0, &ids, &names, &cap, streams, sidx,
+                          nstreams);
             cli_progress_update(&pr, ++done, 0);
         }
     }
     cli_progress_end(&pr);
     free(ids);
     free(names);
+    free(sidx);
     if (rc) {
         merge_sink_abort(&sink);
         return CLI_EXIT_ERROR;
