@@ -162,3 +162,29 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# ---- synapt-audit: tools/audit/ (one archive, linked only where used) ----
+AUDIT_SRC = $(sort $(wildcard tools/audit/*.c))
+AUDIT_OBJ = $(AUDIT_SRC:tools/audit/%.c=$(B)/obj/audit/%.o)
+AUDIT_LIB = $(B)/lib/libsynapt-audit.a
+.SECONDARY: $(AUDIT_OBJ)
+
+$(B)/obj/audit/%.o: tools/audit/%.c tools/audit/audit.h libsynapt/synapt.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools/audit -c $< -o $@
+
+$(AUDIT_LIB): $(AUDIT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/bin/synapt-audit: tools/synapt-audit.c $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) tools/audit/audit.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itools/audit $< $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+
+$(B)/tests/test_audit: tests/test_audit.c $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) tools/audit/audit.h tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itools/audit -Itests $< $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+
+$(B)/bench/bench_audit: bench/bench_audit.c $(AUDIT_LIB) $(STATIC) tools/audit/audit.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools/audit $< $(AUDIT_LIB) $(STATIC) $(TOOL_LIBS) -o $@

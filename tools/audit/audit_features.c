@@ -1,0 +1,312 @@
+/* audit_features.c: per-clip features from AUDIT_K decoded frames — a
+ * colour grid (appearance without motion), a motion grid (frame
+ * differences without appearance), difference hashes and an exact hash. */
+#include "audit.h"
+#include "synapt.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* grey images are box-averaged to this side before differencing, so that
+ * the motion grid means the same thing at every frame size */
+#define GREY 32
+
+typedef struct picture {
+    uint32_t stream;
+    int video;                 /* encoded: synapt_video_read; else raw u8 images */
+    unsigned w, h, ch;
+    size_t frame_bytes;
+    uint64_t frames;
+} picture;
+
+/* The first stream a person would call "the video": encoded video, or u8
+ * images with 1 or 3 channels. */
+static int find_picture(picture *out, const synapt_reader *r, uint64_t clip)
+{
+    synapt_clip_info ci;
+    if (synapt_reader_clip(&ci, r, clip) != 0) return -1;
+    for (uint32_t s = 0; s < ci.stream_count; s++) {
+        synapt_stream_info si;
+        if (synapt_reader_stream(&si, r, clip, s) != 0) continue;
+        if (si.frame_count == 0) continue;
+        if (si.kind == SYNAPT_KIND_VIDEO) {
+            synapt_video_info vi;
+            if (synapt_video_get_info(&vi, r, clip, s) != 0) continue;
+            if (vi.width == 0 || vi.height == 0 || vi.frame_count == 0) continue;
+            out->stream = s;
+            out->video = 1;
+            out->w = vi.width;
+            out->h = vi.height;
+            out->ch = 3;
+            out->frame_bytes = vi.rgb_frame_bytes;
+            out->frames = vi.frame_count;
+            return 0;
+        }
+        if (si.kind == SYNAPT_KIND_IMAGE && si.dtype == SYNAPT_DTYPE_U8 && si.ndim >= 2) {
+            unsigned ch = si.ndim >= 3 ? (unsigned)si.shape[2] : 1;
+            if (ch != 1 && ch != 3) continue;
+            if (si.shape[0] == 0 || si.shape[1] == 0 || si.shape[0] > 16384 || si.shape[1] > 16384)
+                continue;
+            out->stream = s;
+            out->video = 0;
+            out->h = (unsigned)si.shape[0];
+            out->w = (unsigned)si.shape[1];
+            out->ch = ch;
+            out->frame_bytes = (size_t)out->w * out->h * ch;
+            out->frames = si.frame_count;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static uint64_t sample_index(uint64_t frames, unsigned k)
+{
+    /* the middle of each of K equal parts, so short clips still spread */
+    return (uint64_t)(((double)k + 0.5) * (double)frames / AUDIT_K);
+}
+
+/* Read sampled frame k as RGB24 into rgb (w*h*3). */
+static int read_sample(uint8_t *rgb, uint8_t *raw, const synapt_reader *r, uint64_t clip,
+                       const picture *p, uint64_t idx)
+{
+    if (p->video)
+        return synapt_video_read(rgb, p->frame_bytes, NULL, r, clip, p->stream, idx, 1,
+                                 SYNAPT_PIXFMT_RGB24) == 0 ? 0 : -1;
+    if (synapt_reader_read_frames(raw, p->frame_bytes, NULL, r, clip, p->stream, idx, 1) != 0)
+        return -1;
+    size_t np = (size_t)p->w * p->h;
+    if (p->ch == 3) memcpy(rgb, raw, np * 3);
+    else for (size_t i = 0; i < np; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = raw[i];
+    return 0;
+}
+
+uint64_t audit_dhash(const uint8_t *rgb, unsigned w, unsigned h)
+{
+    double cell[8][9];
+    for (unsigned y = 0; y < 8; y++)
+        for (unsigned x = 0; x < 9; x++) {
+            unsigned x0 = x * w / 9, x1 = (x + 1) * w / 9, y0 = y * h / 8, y1 = (y + 1) * h / 8;
+            if (x1 <= x0) x1 = x0 + 1;
+            if (y1 <= y0) y1 = y0 + 1;
+            double s = 0;
+            for (unsigned yy = y0; yy < y1 && yy < h; yy++)
+                for (unsigned xx = x0; xx < x1 && xx < w; xx++) {
+                    const uint8_t *px = rgb + ((size_t)yy * w + xx) * 3;
+                    s += 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+                }
+            cell[y][x] = s / ((double)(x1 - x0) * (y1 - y0));
+        }
+    uint64_t hsh = 0;
+    for (unsigned y = 0; y < 8; y++)
+        for (unsigned x = 0; x < 8; x++)
+            hsh = (hsh << 1) | (cell[y][x] < cell[y][x + 1]);
+    return hsh;
+}
+
+static void grey_small(float *g, const uint8_t *rgb, unsigned w, unsigned h)
+{
+    for (unsigned y = 0; y < GREY; y++)
+        for (unsigned x = 0; x < GREY; x++) {
+            unsigned x0 = x * w / GREY, x1 = (x + 1) * w / GREY;
+            unsigned y0 = y * h / GREY, y1 = (y + 1) * h / GREY;
+            if (x1 <= x0) x1 = x0 + 1;
+            if (y1 <= y0) y1 = y0 + 1;
+            double s = 0;
+            unsigned cnt = 0;
+            for (unsigned yy = y0; yy < y1 && yy < h; yy++)
+                for (unsigned xx = x0; xx < x1 && xx < w; xx++, cnt++) {
+                    const uint8_t *px = rgb + ((size_t)yy * w + xx) * 3;
+                    s += 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+                }
+            g[y * GREY + x] = cnt ? (float)(s / cnt / 255.0) : 0.f;
+        }
+}
+
+static int clip_features(audit_clip *c, const synapt_reader *r)
+{
+    picture p;
+    int rc = find_picture(&p, r, c->index);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    uint8_t *rgb = malloc((size_t)p.w * p.h * 3);
+    uint8_t *raw = p.video ? NULL : malloc(p.frame_bytes);
+    float grey[2][GREY * GREY];
+    double sum[AUDIT_GRID * AUDIT_GRID * 3] = { 0 }, sq[AUDIT_GRID * AUDIT_GRID * 3] = { 0 };
+    uint64_t cnt[AUDIT_GRID * AUDIT_GRID] = { 0 };
+    uint64_t exact = 1469598103934665603ull;
+    int ret = -1;
+    if (!rgb || (!p.video && !raw)) goto done;
+    for (unsigned k = 0; k < AUDIT_K; k++) {
+        uint64_t idx = sample_index(p.frames, k);
+        if (read_sample(rgb, raw, r, c->index, &p, idx) != 0) goto done;
+        for (unsigned y = 0; y < p.h; y++) {
+            unsigned gy = y * AUDIT_GRID / p.h;
+            const uint8_t *row = rgb + (size_t)y * p.w * 3;
+            for (unsigned x = 0; x < p.w; x++) {
+                unsigned cell = gy * AUDIT_GRID + x * AUDIT_GRID / p.w;
+                for (unsigned ch = 0; ch < 3; ch++) {
+                    double v = row[3 * x + ch] / 255.0;
+                    sum[cell * 3 + ch] += v;
+                    sq[cell * 3 + ch] += v * v;
+                }
+                cnt[cell]++;
+            }
+        }
+        /* FNV-1a over the sampled pixels: equal only for equal decoded frames */
+        size_t nb = (size_t)p.w * p.h * 3;
+        for (size_t i = 0; i < nb; i++) exact = (exact ^ rgb[i]) * 1099511628211ull;
+        c->dhash[k] = audit_dhash(rgb, p.w, p.h);
+        float *g = grey[k & 1];
+        grey_small(g, rgb, p.w, p.h);
+        if (k > 0) {
+            const float *prev = grey[(k - 1) & 1];
+            float *m = c->motion + (size_t)(k - 1) * AUDIT_GRID * AUDIT_GRID;
+            memset(m, 0, sizeof(float) * AUDIT_GRID * AUDIT_GRID);
+            for (unsigned i = 0; i < GREY * GREY; i++) {
+                unsigned cell = (i / GREY) * AUDIT_GRID / GREY * AUDIT_GRID + (i % GREY) * AUDIT_GRID / GREY;
+                m[cell] += fabsf(g[i] - prev[i]);
+            }
+            for (unsigned q = 0; q < AUDIT_GRID * AUDIT_GRID; q++)
+                m[q] /= (float)(GREY * GREY / (AUDIT_GRID * AUDIT_GRID));
+        }
+    }
+    for (unsigned cell = 0; cell < AUDIT_GRID * AUDIT_GRID; cell++)
+        for (unsigned ch = 0; ch < 3; ch++) {
+            double n = cnt[cell] ? (double)cnt[cell] : 1;
+            double mu = sum[cell * 3 + ch] / n;
+            double var = sq[cell * 3 + ch] / n - mu * mu;
+            c->colour[cell * 3 + ch] = (float)mu;
+            c->colour[AUDIT_GRID * AUDIT_GRID * 3 + cell * 3 + ch] = (float)sqrt(var > 0 ? var : 0);
+        }
+    c->exact = exact ^ ((uint64_t)p.w << 32 | p.h);
+    c->has_pixels = 1;
+    ret = 0;
+done:
+    free(rgb);
+    free(raw);
+    return ret;
+}
+
+typedef struct job {
+    audit_dataset *ds;
+    synapt_reader **readers;
+    atomic_size_t next, done;
+    volatile int *stop;
+} job;
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    for (;;) {
+        if (j->stop && *j->stop) break;
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->ds->n) break;
+        audit_clip *c = &j->ds->clips[i];
+        const synapt_reader *r = j->readers[c->file];
+        if (r && clip_features(c, r) != 0) c->feature_error = 1;
+        atomic_fetch_add(&j->done, 1);
+    }
+    return NULL;
+}
+
+unsigned audit_threads(const audit_options *opt)
+{
+    if (opt && opt->threads) return opt->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 256 ? (unsigned)n : 1;
+}
+
+int audit_features_compute(audit_dataset *ds, const audit_options *opt,
+                           audit_progress_fn progress, void *user,
+                           void (*warn)(const char *file, const char *msg),
+                           volatile int *stop, char *err, size_t errsz)
+{
+    int ret = -1;
+    job j;
+    memset(&j, 0, sizeof j);
+    j.ds = ds;
+    j.stop = stop;
+    j.readers = calloc(ds->nfiles ? ds->nfiles : 1, sizeof *j.readers);
+    if (!j.readers) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    for (size_t f = 0; f < ds->nfiles; f++) {
+        if (ds->files[f].is_list) continue;
+        int rc = synapt_reader_open(&j.readers[f], ds->files[f].path, NULL);
+        if (rc != 0) {
+            snprintf(err, errsz, "%s: %s", ds->files[f].path,
+                     j.readers[f] ? synapt_reader_errmsg(j.readers[f]) : synapt_strerror(rc));
+            goto done;
+        }
+    }
+    unsigned nt = audit_threads(opt);
+    if (nt > ds->n) nt = ds->n ? (unsigned)ds->n : 1;
+    pthread_t th[256];
+    unsigned started = 0;
+    for (; started < nt; started++)
+        if (pthread_create(&th[started], NULL, worker, &j) != 0) break;
+    if (started == 0) worker(&j);
+    while (started) {
+        size_t d = atomic_load(&j.done);
+        if (progress) progress(user, d, ds->n);
+        if (d >= ds->n || (stop && *stop)) break;
+        usleep(50000);
+    }
+    for (unsigned t = 0; t < started; t++) pthread_join(th[t], NULL);
+    if (progress) progress(user, atomic_load(&j.done), ds->n);
+    if (stop && *stop) {
+        snprintf(err, errsz, "interrupted");
+        goto done;
+    }
+    for (size_t i = 0; i < ds->n; i++)
+        if (ds->clips[i].feature_error && warn) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "clip %s: frames could not be decoded; left out of the "
+                     "picture checks", ds->clips[i].id);
+            warn(ds->files[ds->clips[i].file].path, msg);
+        }
+    ret = 0;
+done:
+    for (size_t f = 0; f < ds->nfiles; f++) synapt_reader_close(j.readers[f]);
+    free(j.readers);
+    return ret;
+}
+
+int audit_clip_thumbs(uint8_t *out, const audit_dataset *ds, size_t clip, unsigned side)
+{
+    const audit_clip *c = &ds->clips[clip];
+    if (ds->files[c->file].is_list) return -1;
+    synapt_reader *r = NULL;
+    if (synapt_reader_open(&r, ds->files[c->file].path, NULL) != 0) {
+        synapt_reader_close(r);
+        return -1;
+    }
+    picture p;
+    int ret = -1;
+    uint8_t *rgb = NULL, *raw = NULL;
+    if (find_picture(&p, r, c->index) != 0) goto done;
+    rgb = malloc((size_t)p.w * p.h * 3);
+    raw = p.video ? NULL : malloc(p.frame_bytes);
+    if (!rgb || (!p.video && !raw)) goto done;
+    for (unsigned k = 0; k < AUDIT_K; k++) {
+        if (read_sample(rgb, raw, r, c->index, &p, sample_index(p.frames, k)) != 0) goto done;
+        uint8_t *o = out + (size_t)k * side * side * 3;
+        for (unsigned y = 0; y < side; y++)
+            for (unsigned x = 0; x < side; x++) {
+                const uint8_t *px = rgb + ((size_t)(y * p.h / side) * p.w + x * p.w / side) * 3;
+                memcpy(o + ((size_t)y * side + x) * 3, px, 3);
+            }
+    }
+    ret = 0;
+done:
+    free(rgb);
+    free(raw);
+    synapt_reader_close(r);
+    return ret;
+}

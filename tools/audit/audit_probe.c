@@ -1,0 +1,223 @@
+/* audit_probe.c: the linear probe behind the static-bias and temporal
+ * checks — multinomial logistic regression, out-of-fold over a stratified
+ * group k-fold. */
+#include "audit.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+    uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ull);
+    return audit_rng_next(&s);
+}
+
+typedef struct gstat { int id; size_t size; uint64_t order; } gstat;
+
+static int cmp_gstat(const void *pa, const void *pb)
+{
+    const gstat *a = pa, *b = pb;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    if (a->order != b->order) return a->order < b->order ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Greedy like scikit-learn's StratifiedGroupKFold: big groups first, each
+ * to the fold where the class proportions stay closest to even. Groups of
+ * equal size are taken in a seeded order so the seed changes the split. */
+void audit_folds(int *fold_out, const int *y, unsigned k, const int *groups,
+                 size_t n, unsigned folds, uint64_t seed)
+{
+    int ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        int g = groups ? groups[i] : (int)i;
+        if (g + 1 > ng) ng = g + 1;
+    }
+    gstat *gs = calloc((size_t)ng, sizeof *gs);
+    double *gcls = calloc((size_t)ng * k, sizeof *gcls);
+    double *fcls = calloc((size_t)folds * k, sizeof *fcls);
+    double *tot = calloc(k, sizeof *tot);
+    double *fsize = calloc(folds, sizeof *fsize);
+    int *gfold = malloc((size_t)ng * sizeof *gfold);
+    if (!gs || !gcls || !fcls || !tot || !fsize || !gfold) {
+        for (size_t i = 0; i < n; i++) fold_out[i] = (int)(i % folds);
+        goto done;
+    }
+    for (int g = 0; g < ng; g++) {
+        gs[g].id = g;
+        gs[g].order = mix(seed, (uint64_t)g);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int g = groups ? groups[i] : (int)i;
+        gs[g].size++;
+        gcls[(size_t)g * k + (unsigned)y[i]] += 1;
+        tot[y[i]] += 1;
+    }
+    qsort(gs, (size_t)ng, sizeof *gs, cmp_gstat);
+    for (int gi = 0; gi < ng; gi++) {
+        int g = gs[gi].id;
+        if (!gs[gi].size) continue;
+        int best = 0;
+        double bestc = INFINITY;
+        for (unsigned f = 0; f < folds; f++) {
+            double c = 0;
+            for (unsigned cl = 0; cl < k; cl++) {
+                if (!tot[cl]) continue;
+                double v = (fcls[f * k + cl] + gcls[(size_t)g * k + cl]) / tot[cl];
+                c += v * v;
+            }
+            double s = (fsize[f] + (double)gs[gi].size) / (double)n;
+            c += s * s;
+            if (c < bestc) { bestc = c; best = (int)f; }
+        }
+        gfold[g] = best;
+        fsize[best] += (double)gs[gi].size;
+        for (unsigned cl = 0; cl < k; cl++) fcls[(size_t)best * k + cl] += gcls[(size_t)g * k + cl];
+    }
+    for (size_t i = 0; i < n; i++) fold_out[i] = gfold[groups ? groups[i] : (int)i];
+done:
+    free(gs); free(gcls); free(fcls); free(tot); free(fsize); free(gfold);
+}
+
+typedef struct fold_job {
+    const float *x; size_t n, d; const int *y; unsigned k;
+    const int *fold; int f;
+    const audit_options *opt;
+    float *prob;
+    int failed;
+} fold_job;
+
+static void train_fold(fold_job *j)
+{
+    size_t n = j->n, d = j->d;
+    unsigned k = j->k;
+    size_t ntr = 0;
+    for (size_t i = 0; i < n; i++) ntr += j->fold[i] != j->f;
+    size_t *order = malloc((ntr ? ntr : 1) * sizeof *order);
+    double *mu = calloc(d, sizeof *mu), *sd = calloc(d, sizeof *sd);
+    float *w = calloc((d + 1) * k, sizeof *w), *vel = calloc((d + 1) * k, sizeof *vel);
+    float *g = calloc((d + 1) * k, sizeof *g), *xs = malloc(d * sizeof *xs);
+    float *p = malloc(k * sizeof *p);
+    if (!order || !mu || !sd || !w || !vel || !g || !xs || !p) { j->failed = 1; goto done; }
+    size_t t = 0;
+    for (size_t i = 0; i < n; i++) if (j->fold[i] != j->f) order[t++] = i;
+    /* standardise with the training part only: the held-out fold must not
+     * leak into the probe through its statistics */
+    for (size_t a = 0; a < ntr; a++) {
+        const float *row = j->x + order[a] * d;
+        for (size_t c = 0; c < d; c++) { mu[c] += row[c]; sd[c] += (double)row[c] * row[c]; }
+    }
+    for (size_t c = 0; c < d; c++) {
+        mu[c] /= ntr ? (double)ntr : 1;
+        double v = sd[c] / (ntr ? (double)ntr : 1) - mu[c] * mu[c];
+        sd[c] = v > 1e-12 ? 1.0 / sqrt(v) : 0;
+    }
+    uint64_t rng = mix(j->opt->seed, 0x70726f6265ull + (uint64_t)j->f);
+    const size_t batch = 64;
+    const float l2 = (float)j->opt->l2;
+    unsigned epochs = j->opt->epochs ? j->opt->epochs : 1;
+    for (unsigned e = 0; e < epochs; e++) {
+        for (size_t a = ntr; a > 1; a--) {
+            size_t b = (size_t)(audit_rng_next(&rng) % a);
+            size_t tmp = order[a - 1]; order[a - 1] = order[b]; order[b] = tmp;
+        }
+        /* step size decays linearly to a tenth: early epochs move, late ones settle */
+        float lr = 0.1f * (1.0f - 0.9f * (float)e / (float)epochs);
+        for (size_t b0 = 0; b0 < ntr; b0 += batch) {
+            size_t b1 = b0 + batch < ntr ? b0 + batch : ntr;
+            memset(g, 0, (d + 1) * k * sizeof *g);
+            for (size_t a = b0; a < b1; a++) {
+                const float *row = j->x + order[a] * d;
+                for (size_t c = 0; c < d; c++) xs[c] = (float)((row[c] - mu[c]) * sd[c]);
+                float mx = -INFINITY;
+                for (unsigned cl = 0; cl < k; cl++) {
+                    const float *wc = w + (size_t)cl * (d + 1);
+                    float s = wc[d];
+                    for (size_t c = 0; c < d; c++) s += wc[c] * xs[c];
+                    p[cl] = s;
+                    if (s > mx) mx = s;
+                }
+                float z = 0;
+                for (unsigned cl = 0; cl < k; cl++) { p[cl] = expf(p[cl] - mx); z += p[cl]; }
+                int yi = j->y[order[a]];
+                for (unsigned cl = 0; cl < k; cl++) {
+                    float r = p[cl] / z - (cl == (unsigned)yi);
+                    float *gc = g + (size_t)cl * (d + 1);
+                    for (size_t c = 0; c < d; c++) gc[c] += r * xs[c];
+                    gc[d] += r;
+                }
+            }
+            float scale = 1.0f / (float)(b1 - b0);
+            for (size_t q = 0; q < (d + 1) * k; q++) {
+                vel[q] = 0.9f * vel[q] - lr * (g[q] * scale + l2 * w[q]);
+                w[q] += vel[q];
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (j->fold[i] != j->f) continue;
+        const float *row = j->x + i * d;
+        for (size_t c = 0; c < d; c++) xs[c] = (float)((row[c] - mu[c]) * sd[c]);
+        double mx = -INFINITY, z = 0;
+        double s[256], *sp = k <= 256 ? s : NULL;
+        double *heap = sp ? NULL : malloc(k * sizeof *heap);
+        if (!sp) { if (!heap) { j->failed = 1; goto done; } sp = heap; }
+        for (unsigned cl = 0; cl < k; cl++) {
+            const float *wc = w + (size_t)cl * (d + 1);
+            double v = wc[d];
+            for (size_t c = 0; c < d; c++) v += (double)wc[c] * xs[c];
+            sp[cl] = v;
+            if (v > mx) mx = v;
+        }
+        for (unsigned cl = 0; cl < k; cl++) { sp[cl] = exp(sp[cl] - mx); z += sp[cl]; }
+        for (unsigned cl = 0; cl < k; cl++) j->prob[i * k + cl] = (float)(sp[cl] / z);
+        free(heap);
+    }
+done:
+    free(order); free(mu); free(sd); free(w); free(vel); free(g); free(xs); free(p);
+}
+
+typedef struct pool { fold_job *jobs; unsigned nj; unsigned next; pthread_mutex_t mu; } pool;
+
+static void *pool_worker(void *arg)
+{
+    pool *pl = arg;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        unsigned i = pl->next++;
+        pthread_mutex_unlock(&pl->mu);
+        if (i >= pl->nj) return NULL;
+        train_fold(&pl->jobs[i]);
+    }
+}
+
+int audit_probe_oof(float *prob_out, const float *x, size_t n, size_t d,
+                    const int *y, unsigned k, const int *groups,
+                    const audit_options *opt)
+{
+    unsigned folds = opt->folds >= 2 ? opt->folds : 2;
+    if (k < 2 || n < folds) return -1;
+    int *fold = malloc(n * sizeof *fold);
+    fold_job *jobs = calloc(folds, sizeof *jobs);
+    if (!fold || !jobs) { free(fold); free(jobs); return -1; }
+    audit_folds(fold, y, k, groups, n, folds, opt->seed);
+    for (size_t i = 0; i < n * k; i++) prob_out[i] = 1.0f / (float)k;
+    for (unsigned f = 0; f < folds; f++)
+        jobs[f] = (fold_job){ x, n, d, y, k, fold, (int)f, opt, prob_out, 0 };
+    pool pl = { jobs, folds, 0, PTHREAD_MUTEX_INITIALIZER };
+    unsigned nt = audit_threads(opt);
+    if (nt > folds) nt = folds;
+    pthread_t th[64];
+    unsigned started = 0;
+    for (; started < nt && started < 64; started++)
+        if (pthread_create(&th[started], NULL, pool_worker, &pl) != 0) break;
+    if (!started) pool_worker(&pl);
+    for (unsigned t = 0; t < started; t++) pthread_join(th[t], NULL);
+    int failed = 0;
+    for (unsigned f = 0; f < folds; f++) failed |= jobs[f].failed;
+    free(fold);
+    free(jobs);
+    return failed ? -1 : 0;
+}
