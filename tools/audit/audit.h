@@ -40,7 +40,7 @@ typedef struct audit_options {
     unsigned threads;          /* 0 = online cores */
     unsigned folds;            /* stratified group k-fold (default 5) */
     unsigned epochs;           /* probe SGD epochs (default 30) */
-    double l2;                 /* probe weight decay (default 1e-4) */
+    double l2;                 /* probe weight decay (default 0.01) */
     unsigned bootstrap;        /* resamples for CIs (default 1000) */
     unsigned permutations;     /* label permutations for p (default 1000) */
     const char *group_key;     /* probe folds keep this group together; NULL = first key */
@@ -52,7 +52,7 @@ typedef struct audit_options {
     unsigned sheet_pairs;      /* flagged pairs drawn in contact sheets (default 12) */
 } audit_options;
 
-#define AUDIT_OPTIONS_INIT { 1, 0, 5, 30, 1e-4, 1000, 1000, NULL, 4, 4, 0.5, 0.01, 0.3, 12 }
+#define AUDIT_OPTIONS_INIT { 1, 0, 5, 30, 0.01, 1000, 1000, NULL, 4, 4, 0.5, 0.01, 0.3, 12 }
 
 /* ---- the dataset (audit_data.c) ------------------------------------- */
 

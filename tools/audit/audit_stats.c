@@ -164,8 +164,8 @@ void audit_wilson(double ci[2], double x, double n)
     double p = x / n, den = 1 + z * z / n;
     double c = (p + z * z / (2 * n)) / den;
     double h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den;
-    ci[0] = c - h < 0 ? 0 : c - h;
-    ci[1] = c + h > 1 ? 1 : c + h;
+    ci[0] = x <= 0 || c - h < 0 ? 0 : c - h;
+    ci[1] = x >= n || c + h > 1 ? 1 : c + h;
 }
 
 /* Cyclic Jacobi: slow for big matrices but exact enough, dependency-free
