@@ -164,7 +164,8 @@ void audit_bootstrap_bacc(double ci[2], const int *pred, const int *y, size_t n,
 double audit_permutation_p(const int *pred, const int *y, size_t n, unsigned k,
                            unsigned reps, uint64_t seed);
 /** Normalised mutual information (arithmetic mean of entropies) and
- *  Cramer's V of two categorical variables with ka and kb levels. */
+ *  Cramer's V (Bergsma's bias-corrected form) of two categorical
+ *  variables with ka and kb levels. */
 double audit_nmi(const int *a, const int *b, size_t n, unsigned ka, unsigned kb);
 double audit_cramers_v(const int *a, const int *b, size_t n, unsigned ka, unsigned kb);
 /** Entropy in nats of a count vector. */

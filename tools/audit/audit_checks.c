@@ -672,7 +672,7 @@ static int check_factors(audit_report *r, const audit_dataset *ds, const strset 
         snprintf(title, sizeof title, "Label / '%s' Cramer's V", key);
         ch = add_check(r, id, title);
         if (!ch) { free(set.s); goto done; }
-        snprintf(ch->method, sizeof ch->method, "V = sqrt(chi2 / (n (min(K, L) - 1))) of the class x "
+        snprintf(ch->method, sizeof ch->method, "bias-corrected Cramer's V (Bergsma 2013): sqrt(max(0, chi2/n - (K-1)(L-1)/(n-1)) / (min(K~, L~) - 1)) of the class x "
                  "%s contingency table over %zu clips, %zu values; flags above the threshold",
                  key, m, set.n);
         ch->value = v;

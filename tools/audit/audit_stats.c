@@ -150,8 +150,14 @@ double audit_cramers_v(const int *a, const int *b, size_t n, unsigned ka, unsign
                 double e = ra[i] * rb[j] / (double)n;
                 if (e > 0) chi += (t[i * kb + j] - e) * (t[i * kb + j] - e) / e;
             }
-        unsigned m = (ua < ub ? ua : ub);
-        r = m > 1 ? sqrt(chi / ((double)n * (m - 1))) : 0;
+        /* Bergsma's bias correction: with many levels and few clips the
+         * plain V of independent factors sits well above 0 */
+        double nn = (double)n, phi2 = chi / nn;
+        double phi2c = phi2 - ((double)ua - 1) * ((double)ub - 1) / (nn - 1);
+        double kc = ua - ((double)ua - 1) * ((double)ua - 1) / (nn - 1);
+        double rc = ub - ((double)ub - 1) * ((double)ub - 1) / (nn - 1);
+        double m = (kc < rc ? kc : rc) - 1;
+        r = n > 1 && m > 0 ? sqrt((phi2c > 0 ? phi2c : 0) / m) : 0;
     }
     free(t); free(ra); free(rb);
     return r;
