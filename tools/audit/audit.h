@@ -39,7 +39,9 @@ typedef struct audit_options {
     uint64_t seed;             /* folds, bootstrap, permutations (default 1) */
     unsigned threads;          /* 0 = online cores */
     unsigned folds;            /* stratified group k-fold (default 5) */
-    unsigned epochs;           /* probe SGD epochs (default 30) */
+    unsigned epochs;           /* probe SGD epochs (default 30; fewer when a fold has
+                                  more than 20,000 training clips: at most 600,000
+                                  sample visits per fold, at least 3 epochs) */
     double l2;                 /* probe weight decay (default 0.01) */
     unsigned bootstrap;        /* resamples for CIs (default 1000) */
     unsigned permutations;     /* label permutations for p (default 1000) */

@@ -570,7 +570,8 @@ static int check_probes(audit_report *r, const audit_dataset *ds, const audit_op
         audit_check *ch = add_check(r, id, fam[f].title);
         if (!ch) goto done;
         snprintf(ch->method, sizeof ch->method, "RESOUND B = ln(M / M_rnd): M = out-of-fold balanced "
-                 "accuracy of a multinomial logistic regression (SGD, %u epochs, batch 64, L2 %g, "
+                 "accuracy of a multinomial logistic regression (SGD, %u epochs or 600,000 sample "
+                 "visits per fold if fewer, batch 64, L2 %g, "
                  "standardised on the training folds) over %s (%zu dims); %u-fold stratified group "
                  "k-fold on '%s'; M_rnd = 1/K; 95%% percentile bootstrap (%u resamples of clips) "
                  "through the same transform; p from %u label permutations against the fixed "
