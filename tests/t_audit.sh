@@ -130,3 +130,14 @@ else fail "SIGINT: exit $rc, left: $(ls -A "$T" | grep '\.tmp-')"; fi
 "$B"/synapt-audit "$T/b0.synapt" 2>/dev/null; rc=$?
 [ $rc -eq 2 ] && pass "missing -o is a usage error (exit 2)" || fail "missing -o: exit $rc"
 "$B"/synapt-audit --help | grep -q -- '--fail-on' && pass "--help lists --fail-on" || fail "--help"
+
+# domain gap: present with --real/--synthetic, zero for a set against itself
+"$B"/synapt-audit -q --real "$T/b0.synapt" --synthetic "$T/b0.synapt" -o "$T/dom0"
+"$B"/synapt-audit -q --real "$T/b0.synapt" --synthetic "$T/v1.synapt" -o "$T/dom1"
+set -- $(get "$T/dom0/report.json" domain.frechet.colour); f0=$1
+set -- $(get "$T/dom1/report.json" domain.frechet.colour); f1=$1
+set -- $(get "$T/dom1/report.json" domain.kid.motion); k1=$1
+echo "# domain.frechet.colour: same set $f0, other set $f1; domain.kid.motion $k1"
+$py -c "import sys; a=list(map(float,sys.argv[1:])); sys.exit(not(abs(a[0])<1e-4 and a[1]>a[0]))" "$f0" "$f1" \
+    && pass "domain checks: Frechet 0 for a set against itself, positive against another" \
+    || fail "domain Frechet $f0 / $f1"

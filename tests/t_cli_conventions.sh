@@ -63,6 +63,7 @@ for exe in $tools; do
         synapt-synth)   continue ;;   # has no input file
         synapt-convert) set -- "$miss" --to npy --clip c --stream s -o "$T/out.npy" ;;
         synapt-pack)    miss="$T/no-such-dir/missing.mp4"; set -- -o "$T/out.synapt" "$miss" ;;
+        synapt-audit)   set -- "$miss" -o "$T/out.audit" ;;
         *)              set -- "$miss" ;;
     esac
     run "$t-missing" "$exe" "$@"
