@@ -241,6 +241,22 @@ static void t_leaks(void)
             if (leaky) CHECK(dup->value > 0.9 && grp->value == 40);
             else CHECK(dup->value == 0 && grp->value == 0);
         }
+        if (leaky) {
+            /* the contact sheet: a PNG of 12 rows of two clips' 8 thumbnails */
+            char png[600];
+            snprintf(png, sizeof png, "%s/audit_pairs.png", tu_tmp_dir());
+            CHECK_OK(audit_write_sheet(png, &rep, &ds, &opt));
+            unsigned char hdr[24] = { 0 };
+            FILE *f = fopen(png, "rb");
+            CHECK(f && fread(hdr, 1, sizeof hdr, f) == sizeof hdr);
+            if (f) fclose(f);
+            CHECK(memcmp(hdr, "\x89PNG\r\n\x1a\n", 8) == 0);
+            unsigned w = (unsigned)hdr[16] << 24 | hdr[17] << 16 | hdr[18] << 8 | hdr[19];
+            unsigned h = (unsigned)hdr[20] << 24 | hdr[21] << 16 | hdr[22] << 8 | hdr[23];
+            CHECK_EQ_INT(w, 2 * AUDIT_K * 64 + 8);
+            CHECK_EQ_INT(h, 12 * 66);
+            remove(png);
+        }
         audit_report_free(&rep);
         audit_dataset_free(&ds);
         remove(path[leaky]);
