@@ -24,9 +24,12 @@ static int cmp_gstat(const void *pa, const void *pb)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* Greedy like scikit-learn's StratifiedGroupKFold: big groups first, each
- * to the fold where the class proportions stay closest to even. Groups of
- * equal size are taken in a seeded order so the seed changes the split. */
+/* Greedy in the manner of scikit-learn's StratifiedGroupKFold: big groups
+ * first, each to the fold where it raises the sum over folds and classes
+ * of squared class shares (plus a fold-size term) least, which keeps the
+ * class mix of the folds even. Only the classes a group holds enter its
+ * cost, so many classes (Kinetics-400) cost no per-group class vector.
+ * Groups of equal size are taken in a seeded order. */
 void audit_folds(int *fold_out, const int *y, unsigned k, const int *groups,
                  size_t n, unsigned folds, uint64_t seed)
 {
@@ -35,13 +38,15 @@ void audit_folds(int *fold_out, const int *y, unsigned k, const int *groups,
         int g = groups ? groups[i] : (int)i;
         if (g + 1 > ng) ng = g + 1;
     }
-    gstat *gs = calloc((size_t)ng, sizeof *gs);
-    double *gcls = calloc((size_t)ng * k, sizeof *gcls);
+    gstat *gs = calloc((size_t)ng + 1, sizeof *gs);
+    size_t *start = calloc((size_t)ng + 1, sizeof *start);
+    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
     double *fcls = calloc((size_t)folds * k, sizeof *fcls);
-    double *tot = calloc(k, sizeof *tot);
+    double *tot = calloc(k, sizeof *tot), *gc = calloc(k, sizeof *gc);
     double *fsize = calloc(folds, sizeof *fsize);
-    int *gfold = malloc((size_t)ng * sizeof *gfold);
-    if (!gs || !gcls || !fcls || !tot || !fsize || !gfold) {
+    unsigned *touched = malloc((n ? n : 1) * sizeof *touched);
+    int *gfold = calloc((size_t)ng + 1, sizeof *gfold);
+    if (!gs || !start || !rows || !fcls || !tot || !gc || !fsize || !touched || !gfold) {
         for (size_t i = 0; i < n; i++) fold_out[i] = (int)(i % folds);
         goto done;
     }
@@ -50,35 +55,55 @@ void audit_folds(int *fold_out, const int *y, unsigned k, const int *groups,
         gs[g].order = mix(seed, (uint64_t)g);
     }
     for (size_t i = 0; i < n; i++) {
-        int g = groups ? groups[i] : (int)i;
-        gs[g].size++;
-        gcls[(size_t)g * k + (unsigned)y[i]] += 1;
+        gs[groups ? groups[i] : (int)i].size++;
         tot[y[i]] += 1;
+    }
+    /* rows of each group together (counting sort by group id) */
+    for (int g = 0; g < ng; g++) start[g + 1] = start[g] + gs[g].size;
+    {
+        size_t *fill = calloc((size_t)ng + 1, sizeof *fill);
+        if (!fill) {
+            for (size_t i = 0; i < n; i++) fold_out[i] = (int)(i % folds);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int g = groups ? groups[i] : (int)i;
+            rows[start[g] + fill[g]++] = i;
+        }
+        free(fill);
     }
     qsort(gs, (size_t)ng, sizeof *gs, cmp_gstat);
     for (int gi = 0; gi < ng; gi++) {
         int g = gs[gi].id;
         if (!gs[gi].size) continue;
+        size_t nt = 0;
+        for (size_t r = start[g]; r < start[g + 1]; r++) {
+            unsigned c = (unsigned)y[rows[r]];
+            if (gc[c] == 0) touched[nt++] = c;
+            gc[c] += 1;
+        }
         int best = 0;
-        double bestc = INFINITY;
+        double bestc = INFINITY, sz = (double)gs[gi].size;
         for (unsigned f = 0; f < folds; f++) {
-            double c = 0;
-            for (unsigned cl = 0; cl < k; cl++) {
-                if (!tot[cl]) continue;
-                double v = (fcls[f * k + cl] + gcls[(size_t)g * k + cl]) / tot[cl];
-                c += v * v;
+            double cost = ((fsize[f] + sz) * (fsize[f] + sz) - fsize[f] * fsize[f]) / ((double)n * n);
+            for (size_t t = 0; t < nt; t++) {
+                unsigned c = touched[t];
+                double a = fcls[(size_t)f * k + c];
+                cost += ((a + gc[c]) * (a + gc[c]) - a * a) / (tot[c] * tot[c]);
             }
-            double s = (fsize[f] + (double)gs[gi].size) / (double)n;
-            c += s * s;
-            if (c < bestc) { bestc = c; best = (int)f; }
+            if (cost < bestc) { bestc = cost; best = (int)f; }
         }
         gfold[g] = best;
-        fsize[best] += (double)gs[gi].size;
-        for (unsigned cl = 0; cl < k; cl++) fcls[(size_t)best * k + cl] += gcls[(size_t)g * k + cl];
+        fsize[best] += sz;
+        for (size_t t = 0; t < nt; t++) {
+            fcls[(size_t)best * k + touched[t]] += gc[touched[t]];
+            gc[touched[t]] = 0;
+        }
     }
     for (size_t i = 0; i < n; i++) fold_out[i] = gfold[groups ? groups[i] : (int)i];
 done:
-    free(gs); free(gcls); free(fcls); free(tot); free(fsize); free(gfold);
+    free(gs); free(start); free(rows); free(fcls); free(tot); free(gc); free(fsize);
+    free(touched); free(gfold);
 }
 
 /* Eight partial sums in a fixed order: the compiler may vectorise it
