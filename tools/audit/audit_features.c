@@ -37,7 +37,11 @@ static int find_picture(picture *out, const synapt_reader *r, uint64_t clip)
         if (si.kind == SYNAPT_KIND_VIDEO) {
             synapt_video_info vi;
             if (synapt_video_get_info(&vi, r, clip, s) != 0) continue;
-            if (vi.width == 0 || vi.height == 0 || vi.frame_count == 0) continue;
+            /* 16384 a side bounds one RGB frame to 768 MiB; a header
+             * claiming more is not a picture this audit can sample */
+            if (vi.width == 0 || vi.height == 0 || vi.frame_count == 0 ||
+                vi.width > 16384 || vi.height > 16384)
+                continue;
             out->stream = s;
             out->video = 1;
             out->w = vi.width;
