@@ -17,35 +17,64 @@ VERSION  = 0.2.0
 SOMAJOR  = 0
 
 LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale
-TOOL_PKGS  = $(LIB_PKGS) libpng hdf5 matio
 LIB_CFLAGS  := $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 LIB_LIBS    := $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
-TOOL_CFLAGS := $(shell pkg-config --cflags $(TOOL_PKGS) 2>/dev/null)
-TOOL_LIBS   := $(shell pkg-config --libs $(TOOL_PKGS) 2>/dev/null) -lpthread -lm
-# zlib is optional: only deflate-compressed .npz members need it (tools/npy.c)
-TOOL_CFLAGS += $(shell pkg-config --exists zlib 2>/dev/null && echo -DSYNAPT_HAVE_ZLIB `pkg-config --cflags zlib`)
-TOOL_LIBS   += $(shell pkg-config --libs zlib 2>/dev/null)
+
+# zlib is optional: only deflate-compressed .npz members need it (tools/npy)
+HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
+
+# Tool libraries: each folder tools/<name>/ holds one header <name>.h and is
+# built into build/lib/libsynapt-<name>.a. For each one say which pkg-config
+# packages it needs (<name>_PKGS) and which other tool libraries it calls
+# (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
+# the link order, and the layout check (scripts/check-layout.sh) refuses an
+# include against it.
+TOOL_LIBS    = audit import synth npy cli
+audit_PKGS   = libpng
+audit_USES   = cli
+import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libavutil libswscale
+import_USES  = npy cli
+synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libswscale
+synth_USES   = npy cli
+npy_PKGS     = $(HAVE_ZLIB)
+npy_USES     =
+cli_PKGS     = libcjson libavutil
+cli_USES     =
+
+# Commands: tools/synapt-<name>.c, linked with the tool libraries they name
+# here (and what those use in turn) plus libsynapt, nothing else.
+synapt-inspect_USES = cli
+synapt-convert_USES = npy cli
+synapt-pack_USES    = import cli
+synapt-synth_USES   = synth cli
+synapt-recover_USES = cli
+synapt-audit_USES   = audit cli
+
+# $(call tl_closure,names): the names with everything they use, in link order
+tl_expand   = $(foreach u,$(1),$(u) $(call tl_expand,$($(u)_USES)))
+tl_closure  = $(filter $(sort $(call tl_expand,$(1))),$(TOOL_LIBS))
+tl_archives = $(foreach u,$(call tl_closure,$(1)),$(B)/lib/libsynapt-$(u).a)
+tl_pkgs     = $(sort $(foreach u,$(call tl_closure,$(1)),$($(u)_PKGS)))
+tl_cflags   = $(shell pkg-config --cflags $(call tl_pkgs,$(1)) 2>/dev/null) \
+              $(if $(filter zlib,$(call tl_pkgs,$(1))),-DSYNAPT_HAVE_ZLIB)
+tl_libs     = $(shell pkg-config --libs $(call tl_pkgs,$(1)) 2>/dev/null)
+
+# tests and benchmarks may exercise any tool library: they link all of them
+ALL_TOOL_A      = $(call tl_archives,$(TOOL_LIBS))
+ALL_TOOL_CFLAGS = $(call tl_cflags,$(TOOL_LIBS))
+ALL_TOOL_LDLIBS = $(call tl_libs,$(TOOL_LIBS)) $(LIB_LIBS)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Ilibsynapt
 
 LIB_SRC   = $(sort $(wildcard libsynapt/*.c))
 LIB_OBJ   = $(LIB_SRC:libsynapt/%.c=$(B)/obj/lib/%.o)
-# tools/synapt-*.c are commands; every other tools/*.c is a helper module linked into all of them
 TOOL_MAIN = $(sort $(wildcard tools/synapt-*.c))
-TOOL_HELP = $(filter-out $(TOOL_MAIN),$(sort $(wildcard tools/*.c)))
-TOOL_HOBJ = $(TOOL_HELP:tools/%.c=$(B)/obj/tools/%.o)
 TOOL_BIN  = $(TOOL_MAIN:tools/%.c=$(B)/bin/%)
-TEST_SRC  = $(sort $(wildcard tests/test_*.c))
-TEST_BIN  = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 EX_SRC    = $(sort $(wildcard examples/*.c))
 EX_BIN    = $(EX_SRC:examples/%.c=$(B)/examples/%)
 BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 MAN_PAGES = $(sort $(wildcard man/*.1))
-
-# the helper objects appear only as pattern-rule prerequisites, which would
-# make them intermediate: deleted after each build and recompiled by the next
-.SECONDARY: $(TOOL_HOBJ)
 
 STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
@@ -83,34 +112,55 @@ $(B)/lib/synapt.pc: synapt.pc.in Makefile
 	@mkdir -p $(@D)
 	$(PC_SED) $< > $@
 
-$(B)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h) libsynapt/synapt.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -c $< -o $@
+# one archive per tool library; its objects see its own packages' headers
+define tool_lib
+$(1)_SRC := $$(sort $$(wildcard tools/$(1)/*.c))
+$(1)_OBJ := $$($(1)_SRC:tools/$(1)/%.c=$$(B)/obj/tools/$(1)/%.o)
+$$(B)/obj/tools/$(1)/%.o: tools/$(1)/%.c $$(wildcard tools/*/*.h) libsynapt/synapt.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(call tl_cflags,$(1)) $$(LIB_CFLAGS) -Itools -c $$< -o $$@
+$$(B)/lib/libsynapt-$(1).a: $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach t,$(TOOL_LIBS),$(eval $(call tool_lib,$(t))))
 
 # tools link the static library so they run from build/bin without LD_LIBRARY_PATH
-$(B)/bin/%: tools/%.c $(TOOL_HOBJ) $(STATIC) $(wildcard tools/*.h)
+.SECONDEXPANSION:
+$(B)/bin/%: tools/%.c $$(call tl_archives,$$($$*_USES)) $(STATIC) $(wildcard tools/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
-
-$(B)/tests/%: tests/%.c $(TOOL_HOBJ) $(STATIC) $(wildcard tests/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itests $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(call tl_cflags,$($*_USES)) $(LIB_CFLAGS) -Itools $< \
+	    $(call tl_archives,$($*_USES)) $(STATIC) $(call tl_libs,$($*_USES)) $(LIB_LIBS) -o $@
 
 $(B)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) $< $(STATIC) $(TOOL_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $< $(STATIC) $(LIB_LIBS) -o $@
 
-$(B)/bench/%: bench/%.c $(TOOL_HOBJ) $(STATIC)
+$(B)/bench/%: bench/%.c $(ALL_TOOL_A) $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools $< $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
-# gen_golden writes and dumps the golden files for tests/t_golden.sh (not a test itself)
-tests: $(TEST_BIN) $(B)/tests/gen_golden
 examples: $(EX_BIN)
 bench-build: $(BENCH_BIN)
 
 deps:
 	@sh scripts/deps.sh
+
+# ---- tests: one folder per subject (tests/README.md) ------------------------
+# tests/SUBJECT/test_*.c build to $(B)/tests/SUBJECT/test_*, which tests/run.sh
+# runs with the folder's t_*.sh; tests/testutil.h is shared by all of them.
+# gen_golden writes and dumps the golden files for tests/golden/t_golden.sh
+# (not a test itself).
+TEST_SRC  = $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN  = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_GEN  = $(B)/tests/golden/gen_golden
+
+$(B)/tests/%: tests/%.c $(ALL_TOOL_A) $(STATIC) tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools -Itests $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
+
+tests: $(TEST_BIN) $(TEST_GEN)
+# ---- end of tests ------------------------------------------------------------
 
 # the README's test command: install what is missing, build, run every test
 test: deps
@@ -162,29 +212,3 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz
-
-# ---- synapt-audit: tools/audit/ (one archive, linked only where used) ----
-AUDIT_SRC = $(sort $(wildcard tools/audit/*.c))
-AUDIT_OBJ = $(AUDIT_SRC:tools/audit/%.c=$(B)/obj/audit/%.o)
-AUDIT_LIB = $(B)/lib/libsynapt-audit.a
-.SECONDARY: $(AUDIT_OBJ)
-
-$(B)/obj/audit/%.o: tools/audit/%.c tools/audit/audit.h libsynapt/synapt.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools/audit -c $< -o $@
-
-$(AUDIT_LIB): $(AUDIT_OBJ)
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
-
-$(B)/bin/synapt-audit: tools/synapt-audit.c $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) tools/audit/audit.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itools/audit $< $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
-
-$(B)/tests/test_audit: tests/test_audit.c $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) tools/audit/audit.h tests/testutil.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools -Itools/audit -Itests $< $(AUDIT_LIB) $(TOOL_HOBJ) $(STATIC) $(TOOL_LIBS) -o $@
-
-$(B)/bench/bench_audit: bench/bench_audit.c $(AUDIT_LIB) $(STATIC) tools/audit/audit.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -Itools/audit $< $(AUDIT_LIB) $(STATIC) $(TOOL_LIBS) -o $@

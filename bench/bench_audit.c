@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 #include "synapt.h"
 
 static double now_s(void)
@@ -133,7 +133,7 @@ static void bench_features(int quick)
         opt.threads = th;
         if (audit_dataset_add_path(&ds, path, 0, NULL, NULL, err, sizeof err) != 0) break;
         double t0 = now_s(), c0 = cpu_s();
-        audit_features_compute(&ds, &opt, NULL, NULL, NULL, NULL, err, sizeof err);
+        audit_features_compute(&ds, &opt, NULL, NULL, NULL, err, sizeof err);
         double t = now_s() - t0, ct = cpu_s() - c0;
         printf("| audit features | %u | %.3f | %.3f | %.0f | %.2f |\n", th, t, ct, clips / ct,
                ct / bcpu);

@@ -28,7 +28,7 @@
 
 #include "synapt.h"
 /* the library's own unfilters, for the "zstd + unfilter" baseline */
-#include "internal.h"
+#include "internal.h" /* measures internal chunk coders directly, below the public API */
 
 static int g_quick;
 static char g_dir[256];

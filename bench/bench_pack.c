@@ -25,8 +25,8 @@
 
 #include <libavformat/avformat.h>
 
-#include "cli.h"
-#include "import.h"
+#include "cli/cli.h"
+#include "import/import.h"
 
 static int g_quick;
 static char g_dir[256];

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "synapt.h"
-#include "synth.h"
+#include "synth/synth.h"
 
 static int g_quick;
 

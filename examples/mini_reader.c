@@ -6,8 +6,8 @@
  * MUST check, looks every clip and label up through the hash sections,
  * then reads every chunk of every stream, verifies its checksum, undoes
  * the compression and the filter, and prints an XXH3 of each stream's raw
- * frames. tests/t_golden.sh compares this output with the same description
- * produced through libsynapt (tests/gen_golden.c dump).
+ * frames. tests/golden/t_golden.sh compares this output with the same description
+ * produced through libsynapt (tests/golden/gen_golden.c dump).
  *
  *   mini_reader FILE        exit 0 when the file is sound, 1 otherwise
  *   mini_reader --scan FILE walk the records front to back as a recovery

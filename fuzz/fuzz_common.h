@@ -1,5 +1,5 @@
 /* fuzz_common.h - helpers shared by the libFuzzer targets in fuzz/ and by
- * tests/test_fuzz_replay.c, which #includes the targets so the ordinary test
+ * tests/core/test_fuzz_replay.c, which #includes the targets so the ordinary test
  * run replays the committed corpus.
  *
  * Everything here is static so several targets can be included into one

@@ -3,7 +3,7 @@
  * These tables are part of the file format: a pose stream records only the
  * skeleton id, so joint j of a COCO-17 stream means the same joint in every
  * file forever. spec/registry.md lists the same tables and
- * tests/test_registry.c checks that the two agree, joint for joint.
+ * tests/core/test_registry.c checks that the two agree, joint for joint.
  *
  * Every layout is a tree with exactly one root (parent -1). Where the source
  * convention is a graph without a designated root (COCO), the root chosen here

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Run every test: the C test programs in $SYNAPT_BUILD/tests and the shell
-# tests tests/t_*.sh. Each prints PASS/FAIL/SKIP lines; this script counts
-# them and ends with "N passed, N failed". Exit 0 only when nothing failed.
+# Run every test, subject by subject: for each folder tests/SUBJECT/, the C
+# test programs $SYNAPT_BUILD/tests/SUBJECT/test_* and then the shell tests
+# tests/SUBJECT/t_*.sh. Each prints PASS/FAIL/SKIP lines; this script counts
+# them, prints a line per subject and ends with "N passed, N failed, N
+# skipped". Exit 0 only when nothing failed. See tests/README.md.
 cd "$(dirname "$0")/.." || exit 1
 SYNAPT_BUILD=${SYNAPT_BUILD:-build}
 export SYNAPT_BUILD
@@ -16,26 +18,38 @@ PATH="$(pwd)/$SYNAPT_BUILD/bin:$PATH"
 export PATH
 log="$SYNAPT_TEST_TMP/all.log"
 : > "$log"
-status=0
-for t in "$SYNAPT_BUILD"/tests/test_* tests/t_*.sh; do
-    [ -e "$t" ] || continue
-    name=$(basename "$t")
-    echo "== $name"
-    case "$t" in
-        *.sh) sh "$t" > "$SYNAPT_TEST_TMP/$name.out" 2>&1; rc=$? ;;
-        *)    "$t" > "$SYNAPT_TEST_TMP/$name.out" 2>&1; rc=$? ;;
-    esac
-    cat "$SYNAPT_TEST_TMP/$name.out"
-    cat "$SYNAPT_TEST_TMP/$name.out" >> "$log"
-    if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$SYNAPT_TEST_TMP/$name.out"; then
-        # a crash or an early exit without a FAIL line still counts as a failure
-        echo "FAIL $name: exited with status $rc"
-        echo "FAIL $name: exited with status $rc" >> "$log"
-    fi
+count() { grep -c "^$1 " "$2"; }
+summary=""
+for dir in tests/*/; do
+    subject=$(basename "$dir")
+    slog="$SYNAPT_TEST_TMP/$subject.log"
+    : > "$slog"
+    for t in "$SYNAPT_BUILD/tests/$subject"/test_* "tests/$subject"/t_*.sh; do
+        [ -f "$t" ] || continue
+        name=$subject/$(basename "$t")
+        out="$SYNAPT_TEST_TMP/$subject.$(basename "$t").out"
+        echo "== $name"
+        case "$t" in
+            *.sh) sh "$t" > "$out" 2>&1; rc=$? ;;
+            *)    "$t" > "$out" 2>&1; rc=$? ;;
+        esac
+        if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+            # a crash or an early exit without a FAIL line still counts as a failure
+            echo "FAIL $name: exited with status $rc" >> "$out"
+        fi
+        cat "$out"
+        cat "$out" >> "$slog"
+    done
+    [ -s "$slog" ] || continue
+    cat "$slog" >> "$log"
+    summary="$summary$(printf '%-8s %4d passed, %d failed, %d skipped' "$subject:" \
+        "$(count PASS "$slog")" "$(count FAIL "$slog")" "$(count SKIP "$slog")")
+"
 done
-passed=$(grep -c '^PASS ' "$log")
-failed=$(grep -c '^FAIL ' "$log")
-skipped=$(grep -c '^SKIP ' "$log")
+passed=$(count PASS "$log")
+failed=$(count FAIL "$log")
+skipped=$(count SKIP "$log")
+printf '%s' "$summary"
 if [ "$failed" -ne 0 ]; then
     echo "failures:"; grep '^FAIL ' "$log"
 fi

@@ -1,4 +1,4 @@
-/* testutil.h - a tiny test harness shared by tests/test_*.c.
+/* testutil.h - a tiny test harness shared by tests/SUBJECT/test_*.c.
  *
  * Each check that passes or fails prints one line, "PASS name" or
  * "FAIL name: why" (with file:line); tests/run.sh counts those lines and

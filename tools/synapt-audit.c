@@ -1,8 +1,8 @@
 /* synapt-audit: measure a dataset's biases, leaks and composition and
  * write a report directory (report.json, report.html, CSV tables, a
  * contact sheet of duplicate pairs). The substance is in tools/audit/. */
-#include "audit.h"
-#include "cli.h"
+#include "audit/audit.h"
+#include "cli/cli.h"
 #include "synapt.h"
 
 #include <getopt.h>
@@ -20,9 +20,9 @@ static const char usage[] =
 "\n"
 "Output:\n"
 "  -o, --output DIR        report directory: report.json (schema synapt-audit/1),\n"
-"                          report.html, *.csv, pairs.png. Written beside DIR\n"
-"                          under a temporary name and renamed when complete;\n"
-"                          replaces DIR only if it holds a previous report\n"
+"                          report.html, *.csv, pairs.png. Built in a folder\n"
+"                          beside DIR and put in place when complete; replaces\n"
+"                          DIR only if a synapt tool wrote it (or it is empty)\n"
 "      --fail-on LIST      checks whose flag makes the exit status 3: ids,\n"
 "                          'prefix*', 'all' (default) or 'none'\n"
 "\n"
@@ -95,22 +95,6 @@ static double parse_real(const char *s, const char *opt)
     return v;
 }
 
-/* getopt_long accepts any unique prefix ("--thr"); a script written that
- * way breaks when an option is added, so only full names are taken */
-static void refuse_abbreviation(char **argv, int longindex)
-{
-    const char *arg = argv[optind - 1];
-    /* "--name value" leaves the value at optind - 1 and the name before it */
-    if (opts[longindex].has_arg != no_argument &&
-        (strncmp(arg, "--", 2) != 0 || !strchr(arg, '=')) && optind >= 2)
-        arg = argv[optind - 2];
-    if (strncmp(arg, "--", 2) != 0) return;
-    const char *name = opts[longindex].name;
-    size_t len = strcspn(arg + 2, "=");
-    if (len != strlen(name) || strncmp(arg + 2, name, len) != 0)
-        cli_usage_error("option '%.*s' is an abbreviation; write --%s", (int)(len + 2), arg, name);
-}
-
 typedef struct input { const char *path; int domain; } input;
 
 static void progress_cb(void *user, uint64_t done, uint64_t total)
@@ -125,6 +109,12 @@ static void warn_cb(const char *file, const char *msg)
     cli_warn(file, "%s", msg);
 }
 
+/* the path of one report file inside the folder being built, NULL when too long */
+static const char *at(char *buf, size_t cap, const cli_outdir *od, const char *name)
+{
+    return snprintf(buf, cap, "%s/%s", od->tmp, name) < (int)cap ? buf : NULL;
+}
+
 int main(int argc, char **argv)
 {
     cli_init("synapt-audit", usage);
@@ -133,10 +123,11 @@ int main(int argc, char **argv)
     input *in = calloc((size_t)argc + 1, sizeof *in);
     size_t nin = 0;
     if (!in) { cli_error(NULL, "out of memory"); return 1; }
-    int c, li;
+    static const char shortopts[] = ":" CLI_COMMON_SHORT "o:";
+    int c;
     opterr = 0;
-    while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:", opts, &li)) != -1) {
-        if (li >= 0) refuse_abbreviation(argv, li);
+    cli_refuse_abbrev(argc, argv, shortopts, opts);
+    while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
         case 'o': out = optarg; break;
@@ -171,54 +162,52 @@ int main(int argc, char **argv)
     char err[1024] = "";
     audit_dataset ds;
     audit_report rep;
+    cli_outdir od;
     memset(&rep, 0, sizeof rep);
+    memset(&od, 0, sizeof od);
     audit_dataset_init(&ds);
+    const char **paths = calloc(nin + 1, sizeof *paths);
+    if (!paths) { cli_error(NULL, "out of memory"); goto done; }
+    for (size_t i = 0; i < nin; i++) {
+        if (cli_check_input(in[i].path) != 0) goto done;
+        paths[i] = in[i].path;
+    }
     /* the one loop over inputs: a clip selection plugs in as the select hook */
     for (size_t i = 0; i < nin; i++)
         if (audit_dataset_add_path(&ds, in[i].path, in[i].domain, NULL, NULL, err, sizeof err) != 0) {
             cli_error(NULL, "%s", err);
             goto done;
         }
-    if (audit_outdir_begin(out, err, sizeof err) != 0) {
-        cli_error(NULL, "%s", err);
-        goto done;
-    }
+    if (cli_outdir_open(&od, out, (const char *const *)paths, nin) != 0) goto done;
     cli_progress prog;
     cli_progress_start(&prog, "audit", "clips", ds.n);
-    int frc = audit_features_compute(&ds, &opt, progress_cb, &prog, warn_cb, &audit_interrupted,
-                                     err, sizeof err);
+    int frc = audit_features_compute(&ds, &opt, progress_cb, &prog, warn_cb, err, sizeof err);
     cli_progress_end(&prog);
     if (frc != 0) {
         cli_error(NULL, "%s", err);
-        audit_outdir_abort();
         goto done;
     }
     if (audit_run(&rep, &ds, &opt) != 0) {
         cli_error(NULL, "out of memory while running the checks");
-        audit_outdir_abort();
         goto done;
     }
-    const char *p;
-    int wrc = 0;
-    if (!(p = audit_outdir_path("report.json")) || audit_write_json(p, &rep, &ds, &opt) != 0) wrc = -1;
-    if (!wrc && (!(p = audit_outdir_path("report.html")) || audit_write_html(p, &rep, &ds, &opt) != 0)) wrc = -1;
-    for (size_t t = 0; !wrc && t < rep.ntables; t++) {
+    char p[4400];
+    const char *bad = NULL;
+    if (!at(p, sizeof p, &od, "report.json") || audit_write_json(p, &rep, &ds, &opt) != 0) bad = "report.json";
+    if (!bad && (!at(p, sizeof p, &od, "report.html") || audit_write_html(p, &rep, &ds, &opt) != 0)) bad = "report.html";
+    for (size_t t = 0; !bad && t < rep.ntables; t++) {
         char name[96];
         snprintf(name, sizeof name, "%s.csv", rep.tables[t].name);
         audit_buf b = { rep.tables[t].csv, strlen(rep.tables[t].csv), 0, 0 };
-        if (!(p = audit_outdir_path(name)) || audit_buf_save(&b, p) != 0) wrc = -1;
+        if (!at(p, sizeof p, &od, name) || audit_buf_save(&b, p) != 0) bad = rep.tables[t].name;
     }
-    if (!wrc && rep.npairs && (!(p = audit_outdir_path("pairs.png")) || audit_write_sheet(p, &rep, &ds, &opt) != 0))
-        wrc = -1;
-    if (wrc) {
-        cli_error(out, "cannot write the report");
-        audit_outdir_abort();
+    if (!bad && rep.npairs && (!at(p, sizeof p, &od, "pairs.png") || audit_write_sheet(p, &rep, &ds, &opt) != 0))
+        bad = "pairs.png";
+    if (bad) {
+        cli_error(out, "cannot write %s of the report", bad);
         goto done;
     }
-    if (audit_outdir_commit(err, sizeof err) != 0) {
-        cli_error(NULL, "%s", err);
-        goto done;
-    }
+    if (cli_outdir_commit(&od) != 0) goto done;
     int flagged = 0;
     for (size_t i = 0; i < rep.nchecks; i++)
         flagged |= rep.checks[i].flag && audit_fail_match(fail_on, rep.checks[i].id);
@@ -241,6 +230,8 @@ int main(int argc, char **argv)
     }
     status = flagged ? 3 : 0;
 done:
+    cli_outdir_abort(&od);
+    free(paths);
     audit_report_free(&rep);
     audit_dataset_free(&ds);
     free(in);

@@ -3,8 +3,8 @@
  * One function per output format ("verb"), chosen with --to; every verb
  * shares the option parsing and the convert_args below, so adding a format
  * means adding one function and one line in `verbs`. */
-#include "cli.h"
-#include "npy.h"
+#include "cli/cli.h"
+#include "npy/npy.h"
 #include "synapt.h"
 
 #include <errno.h>
@@ -64,7 +64,9 @@ typedef struct convert_args {
     const char *clip;      /* --clip */
     const char *stream;    /* --stream */
     const char *frames;    /* --frames, NULL = all */
-    const char *out;       /* -o */
+    const char *out;       /* -o, for messages */
+    const char *dest;      /* where a verb writes: -o's name inside the staging
+                              folder beside it; main() renames it into place */
 } convert_args;
 
 /* Read batches of about this many bytes: large enough to amortise chunk
@@ -81,14 +83,6 @@ static uint64_t mul_or_zero(uint64_t a, uint64_t b)
 }
 
 /* ---- shared steps -------------------------------------------------- */
-
-/* An output renamed over its own input would destroy the data being read. */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
 
 static int open_input(synapt_reader **r, const char *path)
 {
@@ -188,10 +182,6 @@ static int convert_npy(const convert_args *a)
     if (!a->stream) cli_usage_error("--to npy needs --stream NAME");
     if (!a->out) cli_usage_error("--to npy needs -o OUT.npy");
 
-    if (same_file(a->in, a->out)) {
-        cli_error(a->out, "is the input file; refusing to replace it");
-        return CLI_EXIT_ERROR;
-    }
     synapt_reader *r = NULL;
     npy_writer *w = NULL;
     void *buf = NULL;
@@ -284,7 +274,7 @@ static int convert_npy(const convert_args *a)
     shape[0] = n;
 
     char err[512];
-    if (npy_writer_open(&w, a->out, dtype, shape, ndim, err, sizeof err) != 0) {
+    if (npy_writer_open(&w, a->dest, dtype, shape, ndim, err, sizeof err) != 0) {
         cli_error_msg(a->out, err);
         goto done;
     }
@@ -372,7 +362,6 @@ static int convert_framemd5(const convert_args *a0)
     synapt_video_info vi;
     int ret = CLI_EXIT_ERROR;
     FILE *f = NULL;
-    char *tmp = NULL;
     char *md5 = malloc(256 * 33);
     if (!md5) {
         cli_error(a.in, "out of memory");
@@ -385,15 +374,9 @@ static int convert_framemd5(const convert_args *a0)
     }
     if (frame_range(&first, &n, &a, vi.frame_count)) goto done;
     f = stdout;
-    if (a.out) {
-        size_t len = strlen(a.out) + 16;
-        tmp = malloc(len);
-        if (!tmp) goto done;
-        snprintf(tmp, len, "%s.tmp-%ld", a.out, (long)getpid());
-        if (!(f = fopen(tmp, "w"))) {
-            cli_error(a.out, "cannot create: %s", strerror(errno));
-            goto done;
-        }
+    if (a.dest && !(f = fopen(a.dest, "w"))) {
+        cli_error(a.out, "cannot create: %s", strerror(errno));
+        goto done;
     }
     for (uint64_t at = first; at < first + n; at += 256) {
         uint64_t k = first + n - at < 256 ? first + n - at : 256;
@@ -408,23 +391,18 @@ static int convert_framemd5(const convert_args *a0)
         cli_error(a.out ? a.out : "stdout", "write failed: %s", strerror(errno));
         goto done;
     }
-    if (a.out) {
-        if (fclose(f) != 0 || rename(tmp, a.out) != 0) {
+    if (a.dest) {
+        int bad = fsync(fileno(f)) != 0 && errno != EINVAL;
+        if (fclose(f) != 0 || bad) {
             f = NULL;
-            cli_error(a.out, "cannot write: %s", strerror(errno));
+            cli_error(a.out, "write failed: %s", strerror(errno));
             goto done;
         }
         f = NULL;
-        free(tmp);
-        tmp = NULL;
     }
     ret = CLI_EXIT_OK;
 done:
     if (f && f != stdout) fclose(f);
-    if (tmp) {
-        remove(tmp);
-        free(tmp);
-    }
     free(md5);
     synapt_reader_close(r);
     return ret;
@@ -445,30 +423,20 @@ static int convert_video(const convert_args *a0)
     uint32_t stream;
     synapt_stream_info si;
     int ret = CLI_EXIT_ERROR;
-    /* a temporary name that keeps the extension, which picks the container */
+    /* the staged name keeps the extension, which picks the container */
     const char *slash = strrchr(a.out, '/');
     const char *dot = strrchr(a.out, '.');
     if (!dot || (slash && dot < slash)) cli_usage_error("-o %s: give an extension (.mp4, .mkv)", a.out);
-    size_t len = strlen(a.out) + 32;
-    char *tmp = malloc(len);
-    if (!tmp) goto done;
-    snprintf(tmp, len, "%.*s.tmp-%ld%s", (int)(dot - a.out), a.out, (long)getpid(), dot);
     if (find_clip_stream(&clip, &stream, &si, r, &a)) goto done;
     char err[1024] = "";
-    int rc = synapt_video_export(r, clip, stream, tmp, err, sizeof err);
+    int rc = synapt_video_export(r, clip, stream, a.dest, err, sizeof err);
     if (rc != 0) {
         cli_error_msg(a.out, err[0] ? err : synapt_strerror(rc));
-        goto done;
-    }
-    if (rename(tmp, a.out) != 0) {
-        cli_error(a.out, "cannot write: %s", strerror(errno));
-        remove(tmp);
         goto done;
     }
     cli_info("%s: clip %s stream %s written", a.out, a.clip, a.stream);
     ret = CLI_EXIT_OK;
 done:
-    free(tmp);
     synapt_reader_close(r);
     return ret;
 }
@@ -503,6 +471,7 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int c;
     opterr = 0;
+    cli_refuse_abbrev(argc, argv, ":o:" CLI_COMMON_SHORT, longopts);
     while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
@@ -524,18 +493,25 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0] && o < sizeof list; i++)
         o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", verbs[i].name);
     if (!a.to) cli_usage_error("--to FORMAT is required (formats: %s)", list);
-    /* every verb writes its output under a temporary name and renames it
-     * into place: refuse targets that rename would destroy or replace */
-    if (a.out && same_file(a.in, a.out)) {
-        cli_error(a.out, "is the input file; refusing to replace it");
-        return CLI_EXIT_ERROR;
+    size_t v = 0;
+    while (v < sizeof verbs / sizeof verbs[0] && strcmp(verbs[v].name, a.to) != 0) v++;
+    if (v == sizeof verbs / sizeof verbs[0])
+        cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
+    if (cli_check_input(a.in)) return CLI_EXIT_ERROR;
+    /* every verb writes into a staging folder beside -o, renamed into place
+     * only on success (cli.h, "safe outputs") */
+    cli_staged st;
+    if (a.out) {
+        if (cli_staged_open(&st, a.out, &a.in, 1)) return CLI_EXIT_ERROR;
+        a.dest = st.file;
     }
-    struct stat st;
-    if (a.out && stat(a.out, &st) == 0 && !S_ISREG(st.st_mode)) {
-        cli_error(a.out, "exists and is not a regular file; refusing to replace it");
-        return CLI_EXIT_ERROR;
+    int rc = verbs[v].run(&a);
+    if (a.out) {
+        if (rc == CLI_EXIT_OK || rc == CLI_EXIT_PROBLEMS) {
+            if (cli_staged_commit(&st)) rc = CLI_EXIT_ERROR;
+        } else {
+            cli_staged_abort(&st);
+        }
     }
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcmp(verbs[i].name, a.to) == 0) return verbs[i].run(&a);
-    cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
+    return rc;
 }

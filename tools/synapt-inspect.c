@@ -1,6 +1,6 @@
 /* synapt-inspect - describe a .synapt file: summary, clip list, one clip,
  * or a full checksum verification. Read-only; uses only the public API. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
 
 #include <inttypes.h>
@@ -764,6 +764,7 @@ int main(int argc, char **argv)
     int json = 0, mode = 0, c;
     const char *clip_id = NULL;
     opterr = 0;
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT, longopts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {

@@ -15,8 +15,8 @@
 
 #include <libavutil/log.h>
 
-#include "cli.h"
-#include "import.h"
+#include "cli/cli.h"
+#include "import/import.h"
 #include "synapt.h"
 
 static const char usage[] =
@@ -73,6 +73,10 @@ static const char usage[] =
     "  --max-shard-bytes B    roll over to OUT-00000.synapt, OUT-00001.synapt, ... when\n"
     "                         a file would pass B bytes (suffixes K, M, G: binary)\n"
     "  --tmp-dir DIR          per-clip scratch files (default: beside OUT)\n"
+    "  --resume FILE          continue a killed run: FILE is what synapt-recover\n"
+    "                         salvaged from it; its clips are copied, not imported\n"
+    "                         again, and the rest are packed (same arguments, same\n"
+    "                         output bytes as an uninterrupted run)\n"
     "  --zstd-level N         zstd level for array streams (default 3)\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          say what each input holds and what is ignored\n"
@@ -83,7 +87,16 @@ static const char usage[] =
 
 enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD,
        OPT_SPLIT_ID, OPT_LABELS, OPT_MISSING, OPT_MISMATCH, OPT_SHARD, OPT_MAX_SHARD, OPT_REPORT,
-       OPT_TMP, OPT_NO_VIDEO };
+       OPT_TMP, OPT_NO_VIDEO, OPT_RESUME };
+
+static const char *resumed_note(char *buf, size_t n, uint64_t resumed)
+{
+    if (!resumed)
+        return "";
+    char c[32];
+    snprintf(buf, n, " (%s copied from --resume)", cli_human_count(c, sizeof c, resumed));
+    return buf;
+}
 
 /* "123", "64K", "512M", "2G" (binary multiples) */
 static int parse_bytes(uint64_t *out, const char *s)
@@ -167,6 +180,7 @@ int main(int argc, char **argv)
         { "max-shard-bytes", required_argument, NULL, OPT_MAX_SHARD },
         { "report", required_argument, NULL, OPT_REPORT },
         { "tmp-dir", required_argument, NULL, OPT_TMP },
+        { "resume", required_argument, NULL, OPT_RESUME },
         { "no-video", no_argument, NULL, OPT_NO_VIDEO },
         { NULL, 0, NULL, 0 }
     };
@@ -178,6 +192,7 @@ int main(int argc, char **argv)
     uint64_t v;
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:j:k", longopts, NULL)) != -1) {
         if (cli_common_option(c, argv))
             continue;
@@ -250,6 +265,7 @@ int main(int argc, char **argv)
             break;
         case OPT_REPORT: po.report = optarg; break;
         case OPT_TMP: po.tmp_dir = optarg; break;
+        case OPT_RESUME: po.resume = optarg; break;
         case OPT_NO_VIDEO: po.no_video = 1; break;
         default:
             cli_usage_error("unknown option");
@@ -257,6 +273,9 @@ int main(int argc, char **argv)
     }
     if (!po.out)
         cli_usage_error("-o OUT.synapt is required");
+    if (po.resume && po.max_shard_bytes)
+        cli_usage_error("--resume continues one output file; with --max-shard-bytes, resume "
+                        "each shard's run on its own (--shard K/N) instead");
     if (optind >= argc)
         cli_usage_error("give a manifest, videos or a dataset to pack");
     if (po.video.mode == SYNAPT_VSTORE_COPY && (po.video.width || po.video.short_side))
@@ -321,15 +340,14 @@ int main(int argc, char **argv)
         cli_error_msg(po.out, err[0] ? err : synapt_strerror(rc));
         return CLI_EXIT_ERROR;
     }
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], b4[48];
     if (cli_verbosity() >= 0)
-        fprintf(stderr, "synapt-pack: %s: %s clips, %s frames, %s in, %s out%s\n", po.out,
-                cli_human_count(b3, sizeof b3, st.packed), cli_human_count(b1, sizeof b1, st.frames),
-                cli_human_bytes(b2, sizeof b2, st.input_bytes),
+        fprintf(stderr, "synapt-pack: %s: %s clips%s, %s frames, %s in, %s out%s\n", po.out,
+                cli_human_count(b3, sizeof b3, st.packed), resumed_note(b4, sizeof b4, st.resumed),
+                cli_human_count(b1, sizeof b1, st.frames), cli_human_bytes(b2, sizeof b2, st.input_bytes),
                 cli_human_bytes(err, sizeof err, st.output_bytes),
                 st.skipped ? " (some clips skipped: see the report)" : "");
     if (cli_verbosity() > 0) {
-        char b4[32];
         cli_info("%s shard file(s), %.2f s, %.1f clips/s, peak RSS %s", cli_human_count(b4, sizeof b4, st.shards),
                  st.seconds, st.seconds > 0 ? (double)st.packed / st.seconds : 0.0,
                  cli_human_bytes(b1, sizeof b1, cli_peak_rss()));

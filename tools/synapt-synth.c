@@ -1,9 +1,9 @@
 /* synapt-synth - generate a synthetic human-action dataset: procedural
  * actors performing parametric actions, rendered with RGB, depth, body-part
  * masks and 2D/3D joints, into a .synapt file or a SURREACT-like folder. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "synapt.h"
-#include "synth.h"
+#include "synth/synth.h"
 
 #include <libavutil/log.h>
 #include <limits.h>
@@ -39,7 +39,7 @@ static const char usage[] =
 "      --seed S            random seed (default 1); same seed, same bytes\n"
 "      --actors N          size of the actor pool, group 'actor' (default 10)\n"
 "      --backgrounds N     procedural backgrounds, group 'scene' (default 16)\n"
-"      --val-every K       clip k of each class is 'val' when k %% K == K-1,\n"
+"      --val-every K       clip k of each class is 'val' when k % K == K-1,\n"
 "                          else 'train'; 0 = all train (default 5)\n"
 "      --split-by KEY      'clip' (default) or 'actor': the --val-every rule on\n"
 "                          the actor id, so no actor is in both splits\n"
@@ -52,6 +52,10 @@ static const char usage[] =
 "Run:\n"
 "      --threads N         render threads (default: the number of cores);\n"
 "                          the output does not depend on it\n"
+"      --shard K/N         only the clips with xxh3(id) % N == K (0 <= K < N), as\n"
+"                          synapt-pack: N workers with the same options write\n"
+"                          disjoint parts, each clip byte-identical to the\n"
+"                          same clip of one whole run\n"
 "  -q, --quiet             no summary, no progress bar\n"
 "  -v, --verbose           more detail\n"
 "  -h, --help              this text\n"
@@ -65,7 +69,7 @@ static const char usage[] =
 enum {
     OPT_CLASSES = 0x2000, OPT_CPC, OPT_FRAMES, OPT_SIZE, OPT_SEED, OPT_SCENE_BIAS,
     OPT_VIEW_BIAS, OPT_LAYOUT, OPT_THREADS, OPT_RGB, OPT_GOP, OPT_CRF, OPT_ACTORS,
-    OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST, OPT_SPLIT_BY
+    OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST, OPT_SPLIT_BY, OPT_SHARD
 };
 
 static uint32_t parse_u32(const char *s, const char *opt, uint32_t lo, uint32_t hi)
@@ -109,6 +113,7 @@ int main(int argc, char **argv)
         { "val-every", required_argument, NULL, OPT_VAL_EVERY },
         { "list-classes", no_argument, NULL, OPT_LIST },
         { "split-by", required_argument, NULL, OPT_SPLIT_BY },
+        { "shard", required_argument, NULL, OPT_SHARD },
         { NULL, 0, NULL, 0 },
     };
     synth_config cfg = SYNTH_CONFIG_INIT;
@@ -118,6 +123,7 @@ int main(int argc, char **argv)
     o.threads = cores > 0 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
+    cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:", opts);
     while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
         switch (c) {
@@ -148,6 +154,15 @@ int main(int argc, char **argv)
             else cli_usage_error("--layout is 'synapt' or 'dir', not '%s'", optarg);
             break;
         case OPT_THREADS: o.threads = parse_u32(optarg, "--threads", 1, 256); break;
+        case OPT_SHARD: {
+            unsigned k, n;
+            char tail;
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k >= n || n > 1000000)
+                cli_usage_error("--shard wants K/N with 0 <= K < N, e.g. 0/4 (got '%s')", optarg);
+            o.shard_k = k;
+            o.shard_n = n;
+            break;
+        }
         case OPT_RGB:
             if (strcmp(optarg, "h264") && strcmp(optarg, "raw"))
                 cli_usage_error("--rgb is 'h264' or 'raw', not '%s'", optarg);
@@ -188,17 +203,20 @@ int main(int argc, char **argv)
 
     double t0 = cli_now();
     if (synth_generate(&cfg, &o, err, sizeof err) != 0) {
-        cli_error_msg(o.path, err);
+        /* an empty message: the safe-output code already printed its line */
+        if (err[0]) cli_error_msg(o.path, err);
         return CLI_EXIT_ERROR;
     }
     double dt = cli_now() - t0;
     if (cli_verbosity() >= 0) {
-        uint64_t clips = synth_config_clip_count(&cfg);
+        uint64_t clips = synth_shard_clip_count(&cfg, o.shard_k, o.shard_n);
         uint64_t frames = clips * cfg.frames;
-        char tbuf[32];
-        fprintf(stderr, "synapt-synth: %s: %llu clips (%u classes x %u), %u frames of %ux%u each, "
+        char tbuf[32], shard[48] = "";
+        if (o.shard_n > 1)
+            snprintf(shard, sizeof shard, ", shard %u/%u", o.shard_k, o.shard_n);
+        fprintf(stderr, "synapt-synth: %s: %llu clips (%u classes x %u%s), %u frames of %ux%u each, "
                 "RGB %s, in %s (%.0f frames/s, %u threads)\n",
-                o.path, (unsigned long long)clips, cfg.classes, cfg.clips_per_class, cfg.frames,
+                o.path, (unsigned long long)clips, cfg.classes, cfg.clips_per_class, shard, cfg.frames,
                 cfg.width, cfg.height, rgb, cli_human_duration(tbuf, sizeof tbuf, dt),
                 dt > 0 ? (double)frames / dt : 0.0, o.threads);
     }

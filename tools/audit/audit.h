@@ -4,9 +4,9 @@
  *
  *   audit_dataset ds; audit_dataset_init(&ds);
  *   audit_dataset_add_path(&ds, "train.synapt", NULL, NULL, err, sizeof err);
- *   audit_features_compute(&ds, &opt, NULL, NULL, err, sizeof err);
+ *   audit_features_compute(&ds, &opt, NULL, NULL, NULL, err, sizeof err);
  *   audit_report rep; audit_run(&rep, &ds, &opt);
- *   audit_write_dir("out/", &rep, &ds, &opt, err, sizeof err);
+ *   audit_write_json("dir/report.json", &rep, &ds, &opt);   (and _html, _sheet)
  *   audit_report_free(&rep); audit_dataset_free(&ds);
  *
  * Inputs are read only through synapt.h. Every result depends on the
@@ -15,7 +15,9 @@
  * generator seeded from (seed, fold), and resampling runs on one thread.
  *
  * Not thread-safe across calls on the same dataset; the functions use
- * their own worker threads inside.
+ * worker threads inside (the cli's pool). Where the files go, and that a
+ * failed run leaves nothing behind, is the caller's business: the command
+ * writes into a cli_outdir.
  */
 #ifndef SYNAPT_AUDIT_H
 #define SYNAPT_AUDIT_H
@@ -117,13 +119,13 @@ typedef void (*audit_progress_fn)(void *user, uint64_t done, uint64_t total);
 /** Decode AUDIT_K frames of each clip with pixels and fill its colour,
  *  motion, dhash and exact fields. Clips that fail to decode get
  *  feature_error = 1 and a warning through `warn` (may be NULL); the call
- *  still returns 0. `stop` (may be NULL) is polled between clips: when it
- *  points to nonzero the call returns -1 with "interrupted".
+ *  still returns 0. Runs on the cli's ordered pool (audit_threads
+ *  workers); `progress` is called on the calling thread, in clip order.
  *  Returns -1 with err on a file that cannot be opened. */
 int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            audit_progress_fn progress, void *user,
                            void (*warn)(const char *file, const char *msg),
-                           volatile int *stop, char *err, size_t errsz);
+                           char *err, size_t errsz);
 
 /** Worker threads to use: opt->threads, or the online cores when 0. */
 unsigned audit_threads(const audit_options *opt);
@@ -284,20 +286,5 @@ void audit_buf_html(audit_buf *b, const char *s);
 void audit_buf_num(audit_buf *b, double v);
 /** Write the buffer to `path` (created 0644). 0 or -1. */
 int audit_buf_save(const audit_buf *b, const char *path);
-
-/* ---- safe output directory (audit_outdir.c) ------------------------- */
-
-/** Create "<parent>/.<name>.tmp-XXXXXX" for the report; files are added
- *  with audit_outdir_path(); audit_outdir_commit() renames it over the
- *  target (exchanging with a previous report directory, which is then
- *  removed; refusing any other existing path). audit_outdir_abort()
- *  removes the temporary. A SIGINT/SIGTERM handler installed by
- *  audit_outdir_begin removes the temporary files and exits 130/143. */
-int audit_outdir_begin(const char *target, char *err, size_t errsz);
-const char *audit_outdir_path(const char *file);   /* registers the file */
-int audit_outdir_commit(char *err, size_t errsz);
-void audit_outdir_abort(void);
-/** Set by the signal handler before it cleans up; workers poll it. */
-extern volatile int audit_interrupted;
 
 #endif

@@ -2,11 +2,10 @@
  * colour grid (appearance without motion), a motion grid (frame
  * differences without appearance), difference hashes and an exact hash. */
 #include "audit.h"
+#include "cli/cli.h"
 #include "synapt.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,23 +198,29 @@ done:
 typedef struct job {
     audit_dataset *ds;
     synapt_reader **readers;
-    atomic_size_t next, done;
-    volatile int *stop;
+    audit_progress_fn progress;
+    void *user;
 } job;
 
-static void *worker(void *arg)
+/* each clip fills its own record, so the pool's order only matters for
+ * the progress count */
+static int work_clip(void *user, uint64_t i, size_t slot)
 {
-    job *j = arg;
-    for (;;) {
-        if (j->stop && *j->stop) break;
-        size_t i = atomic_fetch_add(&j->next, 1);
-        if (i >= j->ds->n) break;
-        audit_clip *c = &j->ds->clips[i];
-        const synapt_reader *r = j->readers[c->file];
-        if (r && clip_features(c, r) != 0) c->feature_error = 1;
-        atomic_fetch_add(&j->done, 1);
-    }
-    return NULL;
+    job *j = user;
+    (void)slot;
+    audit_clip *c = &j->ds->clips[i];
+    const synapt_reader *r = j->readers[c->file];
+    if (r && clip_features(c, r) != 0) c->feature_error = 1;
+    return 0;
+}
+
+static int done_clip(void *user, uint64_t i, size_t slot, int rc)
+{
+    job *j = user;
+    (void)slot;
+    (void)rc;
+    if (j->progress) j->progress(j->user, i + 1, j->ds->n);
+    return 0;
 }
 
 unsigned audit_threads(const audit_options *opt)
@@ -228,13 +233,10 @@ unsigned audit_threads(const audit_options *opt)
 int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            audit_progress_fn progress, void *user,
                            void (*warn)(const char *file, const char *msg),
-                           volatile int *stop, char *err, size_t errsz)
+                           char *err, size_t errsz)
 {
     int ret = -1;
-    job j;
-    memset(&j, 0, sizeof j);
-    j.ds = ds;
-    j.stop = stop;
+    job j = { ds, NULL, progress, user };
     j.readers = calloc(ds->nfiles ? ds->nfiles : 1, sizeof *j.readers);
     if (!j.readers) {
         snprintf(err, errsz, "out of memory");
@@ -250,22 +252,12 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
         }
     }
     unsigned nt = audit_threads(opt);
-    if (nt > ds->n) nt = ds->n ? (unsigned)ds->n : 1;
-    pthread_t th[256];
-    unsigned started = 0;
-    for (; started < nt; started++)
-        if (pthread_create(&th[started], NULL, worker, &j) != 0) break;
-    if (started == 0) worker(&j);
-    while (started) {
-        size_t d = atomic_load(&j.done);
-        if (progress) progress(user, d, ds->n);
-        if (d >= ds->n || (stop && *stop)) break;
-        usleep(50000);
-    }
-    for (unsigned t = 0; t < started; t++) pthread_join(th[t], NULL);
-    if (progress) progress(user, atomic_load(&j.done), ds->n);
-    if (stop && *stop) {
-        snprintf(err, errsz, "interrupted");
+    /* a window of a few clips per thread keeps every worker busy while a
+     * slow clip (a long video) holds the progress count back */
+    int rc = cli_pool_run(ds->n, nt, (size_t)nt * 8, work_clip, done_clip, &j);
+    if (rc == CLI_POOL_NOTHREAD) rc = cli_pool_run(ds->n, 1, 1, work_clip, done_clip, &j);
+    if (rc != 0) {
+        snprintf(err, errsz, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < ds->n; i++)

@@ -2,9 +2,9 @@
  * checks — multinomial logistic regression, out-of-fold over a stratified
  * group k-fold. */
 #include "audit.h"
+#include "cli/cli.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,18 +224,18 @@ done:
     free(order); free(mu); free(sd); free(w); free(vel); free(g); free(xs); free(p);
 }
 
-typedef struct pool { fold_job *jobs; unsigned nj; unsigned next; pthread_mutex_t mu; } pool;
-
-static void *pool_worker(void *arg)
+static int work_fold(void *user, uint64_t f, size_t slot)
 {
-    pool *pl = arg;
-    for (;;) {
-        pthread_mutex_lock(&pl->mu);
-        unsigned i = pl->next++;
-        pthread_mutex_unlock(&pl->mu);
-        if (i >= pl->nj) return NULL;
-        train_fold(&pl->jobs[i]);
-    }
+    (void)slot;
+    fold_job *j = (fold_job *)user + f;
+    train_fold(j);
+    return j->failed;
+}
+
+static int done_fold(void *user, uint64_t f, size_t slot, int rc)
+{
+    (void)user; (void)f; (void)slot; (void)rc;
+    return 0;
 }
 
 int audit_probe_oof(float *prob_out, const float *x, size_t n, size_t d,
@@ -251,16 +251,11 @@ int audit_probe_oof(float *prob_out, const float *x, size_t n, size_t d,
     for (size_t i = 0; i < n * k; i++) prob_out[i] = 1.0f / (float)k;
     for (unsigned f = 0; f < folds; f++)
         jobs[f] = (fold_job){ x, n, d, y, k, fold, (int)f, opt, prob_out, 0 };
-    pool pl = { jobs, folds, 0, PTHREAD_MUTEX_INITIALIZER };
     unsigned nt = audit_threads(opt);
     if (nt > folds) nt = folds;
-    pthread_t th[64];
-    unsigned started = 0;
-    for (; started < nt && started < 64; started++)
-        if (pthread_create(&th[started], NULL, pool_worker, &pl) != 0) break;
-    if (!started) pool_worker(&pl);
-    for (unsigned t = 0; t < started; t++) pthread_join(th[t], NULL);
-    int failed = 0;
+    int rc = cli_pool_run(folds, nt, folds, work_fold, done_fold, jobs);
+    if (rc == CLI_POOL_NOTHREAD) rc = cli_pool_run(folds, 1, 1, work_fold, done_fold, jobs);
+    int failed = rc != 0;
     for (unsigned f = 0; f < folds; f++) failed |= jobs[f].failed;
     free(fold);
     free(jobs);

@@ -1,0 +1,148 @@
+/* layout_hmdb51.c - annotation layout: HMDB51 (<class>_test_splitN.txt). */
+#include "import.h"
+#include <cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define OOM(err, errsz, file) \
+    (import_errf((err), (errsz), (file), 0, "out of memory"), SYNAPT_E_NOMEM)
+
+
+
+int import_parse_hmdb51(import_list *out, const import_options *o, const char *path,
+                        char *err, size_t errsz)
+{
+    import_options def = IMPORT_OPTIONS_INIT;
+    if (!o)
+        o = &def;
+    int split = o->split_id ? o->split_id : 1;
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "_test_split%d.txt", split);
+    size_t slen = strlen(suffix);
+    char *dir = layout_is_dir(path) ? strdup(path) : import_path_dir(path);
+    char *root = dir ? layout_root_for(o, dir) : NULL;
+    char **files = NULL, *line = malloc(IMPORT_MAX_LINE + 1);
+    size_t nfiles = 0, cap = 0;
+    int rc = 0;
+    if (!dir || !root || !line) {
+        rc = OOM(err, errsz, path);
+        goto done;
+    }
+    if (split < 1 || split > 9) {
+        import_errf(err, errsz, path, 0, "split id %d out of range 1..9", split);
+        rc = SYNAPT_E_INVALID_ARG;
+        goto done;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        import_errf(err, errsz, dir, 0, "cannot open folder");
+        rc = SYNAPT_E_IO;
+        goto done;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n <= slen || strcmp(e->d_name + n - slen, suffix) != 0)
+            continue;
+        if (nfiles == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nf = cap < 100000 ? realloc(files, cap * sizeof *nf) : NULL;
+            if (!nf) {
+                closedir(d);
+                rc = OOM(err, errsz, dir);
+                goto done;
+            }
+            files = nf;
+        }
+        if (!(files[nfiles] = strdup(e->d_name))) {
+            closedir(d);
+            rc = OOM(err, errsz, dir);
+            goto done;
+        }
+        nfiles++;
+    }
+    closedir(d);
+    if (nfiles == 0) {
+        import_errf(err, errsz, dir, 0, "no *%s files", suffix);
+        rc = SYNAPT_E_INPUT;
+        goto done;
+    }
+    /* readdir order is arbitrary: sort so class ids are alphabetical, as
+     * the HMDB51 distribution lists them, and output is reproducible */
+    qsort(files, nfiles, sizeof *files, layout_cmp_str);
+    for (size_t i = 0; i < nfiles; i++) {
+        char *cls = strndup(files[i], strlen(files[i]) - slen);
+        if (!cls || (rc = import_list_add_class(out, cls))) {
+            free(cls);
+            rc = OOM(err, errsz, dir);
+            goto done;
+        }
+        char *fp = import_path_join(dir, files[i]);
+        char *buf = NULL;
+        size_t len;
+        if (!fp) {
+            free(cls);
+            rc = OOM(err, errsz, dir);
+            goto done;
+        }
+        rc = import_read_file(&buf, &len, fp, 64 << 20, err, errsz);
+        import_lines it = { buf, len, 0, 0 };
+        int r;
+        while (!rc && (r = import_lines_next(&it, line)) != 0) {
+            if (r < 0) {
+                rc = import_bad_entry(out, o, err, errsz, fp, it.lineno, NULL,
+                                      "line too long or holds a NUL byte");
+                continue;
+            }
+            char *s = layout_trim(line);
+            if (!*s)
+                continue;
+            char *sp = strpbrk(s, " \t");
+            int64_t tag;
+            if (!sp || (*sp = 0, import_parse_int(&tag, sp + 1, 0, 2)) != 0) {
+                rc = import_bad_entry(out, o, err, errsz, fp, it.lineno, NULL,
+                                      "expected '<video>.avi <0|1|2>'");
+                continue;
+            }
+            if (tag == 0)
+                continue; /* not used in this split */
+            if (strchr(s, '/')) {
+                rc = import_bad_entry(out, o, err, errsz, fp, it.lineno, NULL,
+                                      "video name '%s' holds a '/'", s);
+                continue;
+            }
+            char *id = layout_stem_of(s);
+            import_clip *c;
+            rc = id ? import_list_append(&c, out, id, fp, it.lineno) : SYNAPT_E_NOMEM;
+            free(id);
+            if (!rc)
+                rc = import_clip_add_label(c, cls);
+            if (!rc)
+                rc = layout_set_str(&c->split, tag == 1 ? "train" : "test");
+            if (!rc)
+                rc = layout_set_str(&c->source, "hmdb51");
+            if (!rc)
+                rc = layout_set_video(c, root, cls, s);
+            if (rc)
+                import_errf(err, errsz, fp, it.lineno, "%s", synapt_strerror(rc));
+        }
+        free(buf);
+        free(fp);
+        free(cls);
+        if (rc)
+            goto done;
+    }
+done:
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+    free(line);
+    free(root);
+    free(dir);
+    return rc;
+}
