@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synapt.h"
+
 #define AUDIT_SCHEMA "synapt-audit/1"
 
 /* Frames sampled per clip (evenly over the clip) for features and hashes. */
@@ -34,6 +36,37 @@
 #define AUDIT_COLOUR_DIM (AUDIT_GRID * AUDIT_GRID * 3 * 2)
 /* Motion grid: mean |grey difference| per cell for each of K-1 frame steps. */
 #define AUDIT_MOTION_DIM (AUDIT_GRID * AUDIT_GRID * (AUDIT_K - 1))
+/* Pose: skeletons of up to this many joints (every registry layout fits). */
+#define AUDIT_MAX_JOINTS 32
+/* Mean pose: root-relative, size-normalised x,y,z per joint (z 0 for 2D). */
+#define AUDIT_POSE_DIM (AUDIT_MAX_JOINTS * 3)
+/* Joint speed per joint for each of K-1 steps, in body sizes per step. */
+#define AUDIT_POSEVEL_DIM (AUDIT_MAX_JOINTS * (AUDIT_K - 1))
+
+/* What the pose stream of a clip gives (audit_pose.c); present only for
+ * clips with a pose stream of at most AUDIT_MAX_JOINTS joints. */
+typedef struct audit_pose {
+    int skeleton;              /* synapt_skeleton, 0 when none */
+    unsigned joints, dims;     /* dims 2 or 3 */
+    float mean[AUDIT_POSE_DIM];
+    float vel[AUDIT_POSEVEL_DIM];
+    double energy;             /* mean joint speed, body sizes per sampled step */
+    double visible;            /* 2D with confidence: share of joints with conf > 0; else NaN */
+    double framed;             /* 2D: share of present joints inside the picture; else NaN */
+    double azimuth, elevation; /* 3D: camera around the body in degrees (0 = in front,
+                                  positive = to the body's left / above); NaN when unknown */
+} audit_pose;
+
+/* Person appearance without its shape: mean and std of R,G,B over the
+ * person's pixels, then the share of them in each of 4x4x4 colour bins. */
+#define AUDIT_PERSON_DIM (6 + 64)
+
+/* From a mask stream (0 = background) of the picture's size: the colour
+ * grid of the background pixels alone, and the person's colours. */
+typedef struct audit_masked {
+    float background[AUDIT_COLOUR_DIM];
+    float person[AUDIT_PERSON_DIM];
+} audit_masked;
 
 /* ---- options --------------------------------------------------------- */
 
@@ -75,9 +108,14 @@ typedef struct audit_clip {
     double fps;                /* 0 when unknown */
     uint32_t width, height;
     /* filled by audit_features_compute(); has_pixels 0 when no picture stream */
-    int has_pixels, has_pose, feature_error;
+    int has_pixels, feature_error;
     float colour[AUDIT_COLOUR_DIM];
     float motion[AUDIT_MOTION_DIM];
+    /* the motion grid of the same frames in a seeded shuffled order: what
+     * is left of motion once the order is gone */
+    float shuffled[AUDIT_MOTION_DIM];
+    audit_masked *masked;      /* NULL when the clip has no usable mask stream */
+    audit_pose *pose;          /* NULL when the clip has no usable pose stream */
     uint64_t dhash[AUDIT_K];   /* 64-bit difference hash of each sampled frame */
     uint64_t exact;            /* hash of all decoded sampled pixels */
 } audit_clip;
@@ -127,6 +165,14 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            void (*warn)(const char *file, const char *msg),
                            char *err, size_t errsz);
 
+/** The pose features of clip `clip`, from its first 3D pose stream (else
+ *  2D) with a known joint count <= AUDIT_MAX_JOINTS, first person, the
+ *  AUDIT_K sampled frames. *out NULL when the clip has none. picture_w/h
+ *  (0 when unknown) give the framing of 2D joints. 0, or -1 (read error,
+ *  no memory). Thread-safe (audit_pose.c). */
+int audit_pose_features(audit_pose **out, const synapt_reader *r, uint64_t clip,
+                        unsigned picture_w, unsigned picture_h);
+
 /** Worker threads to use: opt->threads, or the online cores when 0. */
 unsigned audit_threads(const audit_options *opt);
 
@@ -163,6 +209,14 @@ double audit_balanced_accuracy(const int *pred, const int *y, size_t n, unsigned
 /** Resampled balanced accuracy: 95% percentile bootstrap CI over rows. */
 void audit_bootstrap_bacc(double ci[2], const int *pred, const int *y, size_t n,
                           unsigned k, unsigned reps, uint64_t seed);
+/** Paired bootstrap 95% interval of bacc(pred_a) - bacc(pred_b): both
+ *  scored on the same resampled clips. */
+void audit_bootstrap_bacc_diff(double ci[2], const int *pred_a, const int *pred_b,
+                               const int *y, size_t n, unsigned k, unsigned reps, uint64_t seed);
+/** Area under the ROC curve of `score` for the rows with positive[i] != 0
+ *  against the others (Mann-Whitney U / (n+ n-), ties counted half).
+ *  NaN when a side is empty. */
+double audit_auc(const double *score, const int *positive, size_t n);
 /** Permutation p of the balanced accuracy (labels shuffled against the
  *  fixed out-of-fold predictions), (1 + #>=) / (1 + reps). */
 double audit_permutation_p(const int *pred, const int *y, size_t n, unsigned k,
@@ -226,7 +280,7 @@ typedef struct audit_plot {
 typedef struct audit_check {
     char id[96];
     char title[128];
-    char method[512];          /* method, formula and parameters, one paragraph */
+    char method[1024];          /* method, formula and parameters, one paragraph */
     double value, ci_lo, ci_hi;/* ci NaN when none */
     double p;                  /* NaN when none */
     double threshold;          /* NaN when the check never flags */
@@ -267,6 +321,38 @@ int audit_write_html(const char *path, const audit_report *rep, const audit_data
  *  frames of clip a then of clip b. Returns 0 or -1. */
 int audit_write_sheet(const char *path, const audit_report *rep, const audit_dataset *ds,
                       const audit_options *opt);
+
+/* ---- building a report, for the check files (audit_build.c) -------- */
+
+/** Append a check / a plot of n bars / a CSV table (the buffer is taken
+ *  over, freed on failure). NULL / -1 when out of memory. A new check has
+ *  NaN value, interval, p and threshold. */
+audit_check *audit_add_check(audit_report *r, const char *id, const char *title);
+audit_plot *audit_add_plot(audit_report *r, const char *id, const char *title,
+                           const char *xlabel, const char *ylabel, size_t n);
+struct audit_buf;
+int audit_add_table(audit_report *r, const char *name, struct audit_buf *b);
+/** The buffer's text, or NULL (and freed) when an append failed. */
+char *audit_take(struct audit_buf *b);
+
+/** Strings interned into dense ids in byte order, so that ids and the
+ *  report do not depend on the order clips arrived in. The strings are
+ *  borrowed; free(set.s) releases the set. */
+typedef struct audit_strset { const char **s; size_t n; } audit_strset;
+int audit_strset_build(audit_strset *out, const char **vals, size_t n);
+/** Index of v, or -1. */
+int audit_strset_find(const audit_strset *set, const char *v);
+/** The value of group `key` of a clip, NULL when it has none. */
+const char *audit_group_value(const audit_clip *c, const char *key);
+
+/* The check families, each appending its checks, plots and tables:
+ * static bias and temporal probes (audit_bias.c), domain gap
+ * (audit_domain.c), pose and viewpoint (audit_view.c). `keys` are the
+ * group keys present. 0, or -1 when out of memory. */
+int audit_check_probes(audit_report *r, const audit_dataset *ds, const audit_options *opt,
+                       const char *group_key, const audit_strset *keys);
+int audit_check_domain(audit_report *r, const audit_dataset *ds, const audit_options *opt);
+int audit_check_view(audit_report *r, const audit_dataset *ds, const audit_options *opt);
 
 /* ---- text building (audit_text.c) ---------------------------------- */
 

@@ -32,6 +32,8 @@ static void clip_free(audit_clip *c)
         free(c->groups[g].value);
     }
     free(c->groups);
+    free(c->masked);
+    free(c->pose);
 }
 
 void audit_dataset_free(audit_dataset *ds)

@@ -131,67 +131,155 @@ static void grey_small(float *g, const uint8_t *rgb, unsigned w, unsigned h)
         }
 }
 
-static int clip_features(audit_clip *c, const synapt_reader *r)
+/* mean |grey difference| per grid cell between frames order[k-1] and
+ * order[k], for each of the K-1 steps */
+static void motion_grid(float *out, float grey[][GREY * GREY], const unsigned *order)
 {
-    picture p;
-    int rc = find_picture(&p, r, c->index);
-    if (rc != 0) return rc < 0 ? -1 : 0;
-    uint8_t *rgb = malloc((size_t)p.w * p.h * 3);
-    uint8_t *raw = p.video ? NULL : malloc(p.frame_bytes);
-    float grey[2][GREY * GREY];
-    double sum[AUDIT_GRID * AUDIT_GRID * 3] = { 0 }, sq[AUDIT_GRID * AUDIT_GRID * 3] = { 0 };
-    uint64_t cnt[AUDIT_GRID * AUDIT_GRID] = { 0 };
-    uint64_t exact = 1469598103934665603ull;
-    int ret = -1;
-    if (!rgb || (!p.video && !raw)) goto done;
-    for (unsigned k = 0; k < AUDIT_K; k++) {
-        uint64_t idx = sample_index(p.frames, k);
-        if (read_sample(rgb, raw, r, c->index, &p, idx) != 0) goto done;
-        for (unsigned y = 0; y < p.h; y++) {
-            unsigned gy = y * AUDIT_GRID / p.h;
-            const uint8_t *row = rgb + (size_t)y * p.w * 3;
-            for (unsigned x = 0; x < p.w; x++) {
-                unsigned cell = gy * AUDIT_GRID + x * AUDIT_GRID / p.w;
-                for (unsigned ch = 0; ch < 3; ch++) {
-                    double v = row[3 * x + ch] / 255.0;
-                    sum[cell * 3 + ch] += v;
-                    sq[cell * 3 + ch] += v * v;
-                }
-                cnt[cell]++;
-            }
+    const unsigned cells = AUDIT_GRID * AUDIT_GRID;
+    for (unsigned k = 1; k < AUDIT_K; k++) {
+        const float *g = grey[order[k]], *prev = grey[order[k - 1]];
+        float *m = out + (size_t)(k - 1) * cells;
+        memset(m, 0, sizeof(float) * cells);
+        for (unsigned i = 0; i < GREY * GREY; i++) {
+            unsigned cell = (i / GREY) * AUDIT_GRID / GREY * AUDIT_GRID + (i % GREY) * AUDIT_GRID / GREY;
+            m[cell] += fabsf(g[i] - prev[i]);
         }
-        /* FNV-1a over the sampled pixels: equal only for equal decoded frames */
-        size_t nb = (size_t)p.w * p.h * 3;
-        for (size_t i = 0; i < nb; i++) exact = (exact ^ rgb[i]) * 1099511628211ull;
-        c->dhash[k] = audit_dhash(rgb, p.w, p.h);
-        float *g = grey[k & 1];
-        grey_small(g, rgb, p.w, p.h);
-        if (k > 0) {
-            const float *prev = grey[(k - 1) & 1];
-            float *m = c->motion + (size_t)(k - 1) * AUDIT_GRID * AUDIT_GRID;
-            memset(m, 0, sizeof(float) * AUDIT_GRID * AUDIT_GRID);
-            for (unsigned i = 0; i < GREY * GREY; i++) {
-                unsigned cell = (i / GREY) * AUDIT_GRID / GREY * AUDIT_GRID + (i % GREY) * AUDIT_GRID / GREY;
-                m[cell] += fabsf(g[i] - prev[i]);
-            }
-            for (unsigned q = 0; q < AUDIT_GRID * AUDIT_GRID; q++)
-                m[q] /= (float)(GREY * GREY / (AUDIT_GRID * AUDIT_GRID));
-        }
+        for (unsigned q = 0; q < cells; q++) m[q] /= (float)(GREY * GREY / cells);
     }
+}
+
+/* A mask stream of the picture's size: u8 or u16 (H, W), 0 = background. */
+static int find_mask(uint32_t *stream, int *wide, const synapt_reader *r, uint64_t clip,
+                     const picture *p)
+{
+    synapt_clip_info ci;
+    if (synapt_reader_clip(&ci, r, clip) != 0) return -1;
+    for (uint32_t s = 0; s < ci.stream_count; s++) {
+        synapt_stream_info si;
+        if (synapt_reader_stream(&si, r, clip, s) != 0) continue;
+        if (si.kind != SYNAPT_KIND_MASK || si.ndim != 2 || si.frame_count == 0) continue;
+        if (si.dtype != SYNAPT_DTYPE_U8 && si.dtype != SYNAPT_DTYPE_U16) continue;
+        if (si.shape[0] != p->h || si.shape[1] != p->w) continue;
+        *stream = s;
+        *wide = si.dtype == SYNAPT_DTYPE_U16;
+        return 0;
+    }
+    return 1;
+}
+
+/* mean and std of R,G,B per cell from running sums */
+static void grid_finish(float *out, const double *sum, const double *sq, const uint64_t *cnt)
+{
     for (unsigned cell = 0; cell < AUDIT_GRID * AUDIT_GRID; cell++)
         for (unsigned ch = 0; ch < 3; ch++) {
             double n = cnt[cell] ? (double)cnt[cell] : 1;
             double mu = sum[cell * 3 + ch] / n;
             double var = sq[cell * 3 + ch] / n - mu * mu;
-            c->colour[cell * 3 + ch] = (float)mu;
-            c->colour[AUDIT_GRID * AUDIT_GRID * 3 + cell * 3 + ch] = (float)sqrt(var > 0 ? var : 0);
+            out[cell * 3 + ch] = (float)mu;
+            out[AUDIT_GRID * AUDIT_GRID * 3 + cell * 3 + ch] = (float)sqrt(var > 0 ? var : 0);
         }
+}
+
+#define GRID_CELLS (AUDIT_GRID * AUDIT_GRID)
+typedef struct grid_acc { double sum[GRID_CELLS * 3], sq[GRID_CELLS * 3]; uint64_t cnt[GRID_CELLS]; } grid_acc;
+
+static int clip_features(audit_clip *c, const synapt_reader *r, uint64_t seed, size_t clip_no)
+{
+    picture p;
+    int rc = find_picture(&p, r, c->index);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    uint32_t mstream = 0;
+    int wide = 0, has_mask = find_mask(&mstream, &wide, r, c->index, &p) == 0;
+    uint64_t mframes = 0;
+    if (has_mask) {
+        synapt_stream_info si;
+        if (synapt_reader_stream(&si, r, c->index, mstream) != 0) has_mask = 0;
+        else mframes = si.frame_count;
+    }
+    size_t np = (size_t)p.w * p.h;
+    uint8_t *rgb = malloc(np * 3);
+    uint8_t *raw = p.video ? NULL : malloc(p.frame_bytes);
+    uint8_t *mask = has_mask ? malloc(np * (wide ? 2 : 1)) : NULL;
+    float (*grey)[GREY * GREY] = malloc(sizeof(float) * AUDIT_K * GREY * GREY);
+    /* all, background, person (one cell: the person's shape stays out) */
+    grid_acc *acc = calloc(3, sizeof *acc);
+    double hist[64] = { 0 };
+    uint64_t exact = 1469598103934665603ull;
+    int ret = -1;
+    if (!rgb || (!p.video && !raw) || (has_mask && !mask) || !grey || !acc) goto done;
+    for (unsigned k = 0; k < AUDIT_K; k++) {
+        uint64_t idx = sample_index(p.frames, k);
+        if (read_sample(rgb, raw, r, c->index, &p, idx) != 0) goto done;
+        int mk = has_mask && synapt_reader_read_frames(mask, np * (wide ? 2 : 1), NULL, r, c->index,
+                                                       mstream, sample_index(mframes, k), 1) == 0;
+        for (unsigned y = 0; y < p.h; y++) {
+            unsigned gy = y * AUDIT_GRID / p.h;
+            const uint8_t *row = rgb + (size_t)y * p.w * 3;
+            for (unsigned x = 0; x < p.w; x++) {
+                unsigned cell = gy * AUDIT_GRID + x * AUDIT_GRID / p.w;
+                size_t at = (size_t)y * p.w + x;
+                int person = mk && (wide ? ((const uint16_t *)(const void *)mask)[at] : mask[at]) != 0;
+                grid_acc *part = mk ? &acc[1 + person] : NULL;
+                unsigned pc = person ? 0 : cell;
+                const uint8_t *px = row + 3 * x;
+                for (unsigned ch = 0; ch < 3; ch++) {
+                    double v = px[ch] / 255.0;
+                    acc[0].sum[cell * 3 + ch] += v;
+                    acc[0].sq[cell * 3 + ch] += v * v;
+                    if (part) {
+                        part->sum[pc * 3 + ch] += v;
+                        part->sq[pc * 3 + ch] += v * v;
+                    }
+                }
+                acc[0].cnt[cell]++;
+                if (part) part->cnt[pc]++;
+                if (person) hist[(px[0] >> 6) * 16 + (px[1] >> 6) * 4 + (px[2] >> 6)] += 1;
+            }
+        }
+        /* FNV-1a over the sampled pixels: equal only for equal decoded frames */
+        for (size_t i = 0; i < np * 3; i++) exact = (exact ^ rgb[i]) * 1099511628211ull;
+        c->dhash[k] = audit_dhash(rgb, p.w, p.h);
+        grey_small(grey[k], rgb, p.w, p.h);
+    }
+    unsigned order[AUDIT_K];
+    for (unsigned k = 0; k < AUDIT_K; k++) order[k] = k;
+    motion_grid(c->motion, grey, order);
+    /* a seeded shuffle per clip; the identity would be no shuffle at all,
+     * so it becomes the reversed order */
+    uint64_t st = seed ^ (0x9e3779b97f4a7c15ull * (clip_no + 1));
+    for (unsigned k = AUDIT_K - 1; k > 0; k--) {
+        unsigned j = (unsigned)(audit_rng_next(&st) % (k + 1));
+        unsigned t = order[k]; order[k] = order[j]; order[j] = t;
+    }
+    unsigned same = 0;
+    for (unsigned k = 0; k < AUDIT_K; k++) same += order[k] == k;
+    if (same == AUDIT_K)
+        for (unsigned k = 0; k < AUDIT_K; k++) order[k] = AUDIT_K - 1 - k;
+    motion_grid(c->shuffled, grey, order);
+    grid_finish(c->colour, acc[0].sum, acc[0].sq, acc[0].cnt);
+    if (has_mask) {
+        c->masked = malloc(sizeof *c->masked);
+        if (!c->masked) goto done;
+        grid_finish(c->masked->background, acc[1].sum, acc[1].sq, acc[1].cnt);
+        float one[AUDIT_COLOUR_DIM];
+        grid_finish(one, acc[2].sum, acc[2].sq, acc[2].cnt);
+        /* cell 0 holds every person pixel: its mean, then its std */
+        for (unsigned ch = 0; ch < 3; ch++) {
+            c->masked->person[ch] = one[ch];
+            c->masked->person[3 + ch] = one[AUDIT_GRID * AUDIT_GRID * 3 + ch];
+        }
+        double np_ = acc[2].cnt[0] ? (double)acc[2].cnt[0] : 1;
+        for (unsigned b = 0; b < 64; b++) c->masked->person[6 + b] = (float)(hist[b] / np_);
+    }
     c->exact = exact ^ ((uint64_t)p.w << 32 | p.h);
     c->has_pixels = 1;
     ret = 0;
 done:
     free(rgb);
     free(raw);
+    free(mask);
+    free(grey);
+    free(acc);
     return ret;
 }
 
@@ -200,6 +288,7 @@ typedef struct job {
     synapt_reader **readers;
     audit_progress_fn progress;
     void *user;
+    uint64_t seed;
 } job;
 
 /* each clip fills its own record, so the pool's order only matters for
@@ -210,7 +299,11 @@ static int work_clip(void *user, uint64_t i, size_t slot)
     (void)slot;
     audit_clip *c = &j->ds->clips[i];
     const synapt_reader *r = j->readers[c->file];
-    if (r && clip_features(c, r) != 0) c->feature_error = 1;
+    if (r && clip_features(c, r, j->seed, (size_t)i) != 0) c->feature_error = 1;
+    /* pose on its own: a skeleton-only dataset (NTU, Kinetics-skeleton)
+     * has no picture but still a pose to audit */
+    if (r && audit_pose_features(&c->pose, r, c->index, c->width, c->height) != 0)
+        c->feature_error = 1;
     return 0;
 }
 
@@ -236,7 +329,7 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            char *err, size_t errsz)
 {
     int ret = -1;
-    job j = { ds, NULL, progress, user };
+    job j = { ds, NULL, progress, user, opt ? opt->seed : 1 };
     j.readers = calloc(ds->nfiles ? ds->nfiles : 1, sizeof *j.readers);
     if (!j.readers) {
         snprintf(err, errsz, "out of memory");

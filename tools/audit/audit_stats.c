@@ -77,6 +77,70 @@ void audit_bootstrap_bacc(double ci[2], const int *pred, const int *y, size_t n,
     free(hit); free(tot); free(v);
 }
 
+void audit_bootstrap_bacc_diff(double ci[2], const int *pred_a, const int *pred_b,
+                               const int *y, size_t n, unsigned k, unsigned reps, uint64_t seed)
+{
+    ci[0] = ci[1] = NAN;
+    if (!n || !reps) return;
+    double *ha = malloc(k * sizeof *ha), *hb = malloc(k * sizeof *hb), *tot = malloc(k * sizeof *tot);
+    double *v = malloc(reps * sizeof *v);
+    if (ha && hb && tot && v) {
+        /* the same resampled clips for both, so what the two share (the
+         * clips that are easy or hard for any feature) cancels */
+        uint64_t rng = seed ^ 0xd1ffb007ull;
+        unsigned m = 0;
+        for (unsigned r = 0; r < reps; r++) {
+            memset(ha, 0, k * sizeof *ha);
+            memset(hb, 0, k * sizeof *hb);
+            memset(tot, 0, k * sizeof *tot);
+            for (size_t t = 0; t < n; t++) {
+                size_t i = (size_t)(audit_rng_next(&rng) % n);
+                tot[y[i]] += 1;
+                ha[y[i]] += pred_a[i] == y[i];
+                hb[y[i]] += pred_b[i] == y[i];
+            }
+            double d = bacc_counts(ha, tot, k) - bacc_counts(hb, tot, k);
+            if (!isnan(d)) v[m++] = d;
+        }
+        if (m) {
+            qsort(v, m, sizeof *v, cmp_double);
+            ci[0] = v[(size_t)floor(0.025 * (m - 1))];
+            ci[1] = v[(size_t)ceil(0.975 * (m - 1))];
+        }
+    }
+    free(ha); free(hb); free(tot); free(v);
+}
+
+typedef struct scored { double s; int pos; } scored;
+
+static int cmp_scored(const void *pa, const void *pb)
+{
+    const scored *a = pa, *b = pb;
+    return (a->s > b->s) - (a->s < b->s);
+}
+
+double audit_auc(const double *score, const int *positive, size_t n)
+{
+    scored *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return NAN;
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) { v[i].s = score[i]; v[i].pos = positive[i] != 0; np += v[i].pos; }
+    size_t nn = n - np;
+    if (!np || !nn) { free(v); return NAN; }
+    qsort(v, n, sizeof *v, cmp_scored);
+    /* Mann-Whitney: the positives' rank sum, ties sharing their mean rank */
+    double ranks = 0;
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && v[e].s == v[s].s) e++;
+        double mid = (double)(s + 1 + e) / 2.0;
+        for (size_t i = s; i < e; i++) if (v[i].pos) ranks += mid;
+        s = e;
+    }
+    free(v);
+    return (ranks - (double)np * (np + 1) / 2.0) / ((double)np * (double)nn);
+}
+
 double audit_permutation_p(const int *pred, const int *y, size_t n, unsigned k,
                            unsigned reps, uint64_t seed)
 {
