@@ -6,6 +6,12 @@ INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR     ?= $(PREFIX)/share/man
+# the Python package goes where Debian's python3 looks: the version-neutral
+# dist-packages under /usr, the versioned one under any other prefix
+PYTHON     ?= /usr/bin/python3
+PYVER      := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+PY_SRC     = $(sort $(wildcard python/synapt/*.py))
 
 CC      ?= cc
 CXX     ?= c++
@@ -29,13 +35,17 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
 # the link order, and the layout check (scripts/check-layout.sh) refuses an
 # include against it.
-TOOL_LIBS    = audit import synth npy cli
+TOOL_LIBS    = audit import synth h5 export npy cli
 audit_PKGS   = libpng
 audit_USES   = cli
 import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libavutil libswscale
 import_USES  = npy cli
 synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libswscale
 synth_USES   = npy cli
+h5_PKGS      = hdf5 libswscale libavutil
+h5_USES      =
+export_PKGS  = libpng libswscale libavutil
+export_USES  =
 npy_PKGS     = $(HAVE_ZLIB)
 npy_USES     =
 cli_PKGS     = libcjson libavutil
@@ -44,8 +54,8 @@ cli_USES     =
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name
 # here (and what those use in turn) plus libsynapt, nothing else.
 synapt-inspect_USES = cli
-synapt-convert_USES = npy cli
-synapt-pack_USES    = import cli
+synapt-convert_USES = h5 export npy cli
+synapt-pack_USES    = import h5 cli
 synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
 synapt-audit_USES   = audit cli
@@ -80,7 +90,7 @@ STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
 
 .SECONDARY:
-.PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench demo install uninstall clean
+.PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench scale demo install uninstall clean
 all: lib tools
 
 lib: $(STATIC) $(SHARED) $(B)/lib/synapt.pc
@@ -140,6 +150,14 @@ $(B)/bench/%: bench/%.c $(ALL_TOOL_A) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
+# bench_depth compares with JPEG XL when libjxl is there (optional: the
+# benchmark says so and skips those columns without it)
+JXL_CFLAGS := $(shell pkg-config --exists libjxl 2>/dev/null && echo -DSYNAPT_HAVE_JXL `pkg-config --cflags libjxl`)
+JXL_LIBS   := $(shell pkg-config --libs libjxl 2>/dev/null)
+$(B)/bench/bench_depth: bench/bench_depth.c $(ALL_TOOL_A) $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) $(JXL_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) $(JXL_LIBS) -o $@
+
 examples: $(EX_BIN)
 bench-build: $(BENCH_BIN)
 
@@ -181,6 +199,17 @@ bench: deps
 	$(MAKE) all bench-build
 	B=$(B) sh bench/run.sh
 
+# SynAPT's size on this machine: 1,500, 15,000 and 150,000 clips through
+# GNU parallel (scripts/scale.sh; not part of make test; the last step takes
+# a long time and ~6 GB in $(SCALE_DIR))
+SCALE_DIR ?= $(B)/scale
+scale: deps
+	$(MAKE) all
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 10 -o $(SCALE_DIR)/1.5k
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 100 -o $(SCALE_DIR)/15k
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 1000 -o $(SCALE_DIR)/150k
+	cat $(SCALE_DIR)/*/scale.txt
+
 demo: deps
 	$(MAKE) all
 	SYNAPT_BUILD=$(B) sh scripts/demo.sh
@@ -199,6 +228,10 @@ install: lib tools
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PYTHONDIR)/synapt
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHONDIR)/synapt/
+	@# where the library is, for the package to load it by full path
+	echo 'libdir = "$(LIBDIR)"' > $(DESTDIR)$(PYTHONDIR)/synapt/_install.py
 	@# the loader finds a new library in /usr/local/lib only after ldconfig
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
@@ -208,6 +241,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libsynapt.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/synapt.pc
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOL_BIN)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/synapt
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
 clean:

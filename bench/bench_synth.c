@@ -13,6 +13,7 @@
  * 112x112. Usage: bench_synth [--quick] */
 #include <libavutil/log.h>
 #include <stdint.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,21 @@ static long long du_bytes(const char *path)
     return n;
 }
 
+static gen_result bench_generate_cfg(const char *dir, const char *name, int layout_dir, int h264,
+                                     uint32_t threads, synth_config cfg);
+
 static gen_result bench_generate(const char *dir, const char *name, int layout_dir, int h264,
                                  uint32_t threads, uint32_t clips_per_class)
 {
-    gen_result r = { 0, 0, 0, 0 };
     synth_config cfg = SYNTH_CONFIG_INIT;
     cfg.clips_per_class = clips_per_class;
+    return bench_generate_cfg(dir, name, layout_dir, h264, threads, cfg);
+}
+
+static gen_result bench_generate_cfg(const char *dir, const char *name, int layout_dir, int h264,
+                                     uint32_t threads, synth_config cfg)
+{
+    gen_result r = { 0, 0, 0, 0 };
     synth_output_options o = SYNTH_OUTPUT_OPTIONS_INIT;
     char path[1024], err[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -140,13 +150,48 @@ static gen_result bench_generate(const char *dir, const char *name, int layout_d
     return r;
 }
 
+/* --small default|tuned DIR: one small-clip run in this fresh process,
+ * printing "clips/s wall, clips/s CPU" */
+static int small_run(const char *mode, const char *dir)
+{
+    if (!strcmp(mode, "tuned")) {
+        mallopt(M_MMAP_THRESHOLD, 64 << 20);
+        mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    }
+    synth_config sc = SYNTH_CONFIG_INIT;
+    sc.classes = 150;
+    sc.clips_per_class = g_quick ? 1 : 2;
+    sc.frames = 16;
+    sc.width = sc.height = 64;
+    char name[64];
+    snprintf(name, sizeof name, "small-%s.synapt", mode);
+    gen_result r = bench_generate_cfg(dir, name, 0, 1, 1, sc);
+    double clips = (double)synth_config_clip_count(&sc);
+    printf("%f %f\n", clips / r.wall_s, clips / r.cpu_s);
+    return 0;
+}
+
+static int small_child(const char *self, const char *mode, const char *dir, double out[2])
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' %s--small %s '%s'", self, g_quick ? "--quick " : "", mode, dir);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    int ok = fscanf(p, "%lf %lf", &out[0], &out[1]) == 2;
+    return pclose(p) == 0 && ok ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
+    av_log_set_level(AV_LOG_ERROR);
+    if (argc >= 4 && !strcmp(argv[argc - 3], "--small")) {
+        g_quick = argc == 5 && !strcmp(argv[1], "--quick");
+        return small_run(argv[argc - 2], argv[argc - 1]);
+    }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) g_quick = 1;
         else { fprintf(stderr, "usage: bench_synth [--quick]\n"); return 2; }
     }
-    av_log_set_level(AV_LOG_ERROR);
     const char *tmp = getenv("TMPDIR");
     char dir[512];
     snprintf(dir, sizeof dir, "%s/bench_synth.%d", tmp && *tmp ? tmp : "/tmp", (int)getpid());
@@ -192,6 +237,27 @@ int main(int argc, char **argv)
         double fps = r.frames / r.cpu_s;
         printf("| %s | %.0f | %.2fx | %.0f |\n", outs[i].label, fps, fps / base.frames_per_s,
                r.bytes > 0 ? (double)r.bytes / r.frames : 0.0);
+    }
+
+    /* SynAPT's shape: many small clips, where per-clip set-up costs show.
+     * Baseline: glibc's allocator defaults, which the library and a program
+     * of its own get; then the settings every synapt command makes in
+     * cli_init (large blocks kept in the heap instead of fresh mappings).
+     * Each in a fresh process: the allocator adapts its thresholds to what
+     * a process has freed before, so a warm process hides the difference. */
+    {
+        printf("\n### Small clips (SynAPT shape), one render thread\n\n");
+        printf("150 classes x %u clips x 16 frames of 64x64, .synapt with H.264 RGB, each in a fresh "
+               "process. Baseline: glibc malloc defaults; then the mallopt settings of every synapt "
+               "command (cli_init), same run.\n\n", g_quick ? 1 : 2);
+        printf("| allocator | clips/s (wall) | clips/s (CPU) | vs defaults (CPU) |\n|---|---:|---:|---:|\n");
+        double d[2] = { 0, 0 }, t[2] = { 0, 0 };
+        if (small_child(argv[0], "default", dir, d) || small_child(argv[0], "tuned", dir, t)) {
+            fprintf(stderr, "bench_synth: the small-clip runs failed\n");
+            return 1;
+        }
+        printf("| glibc defaults | %.0f | %.0f | 1.00x |\n", d[0], d[1]);
+        printf("| cli_init's mallopt | %.0f | %.0f | %.2fx |\n", t[0], t[1], t[1] / d[1]);
     }
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

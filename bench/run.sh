@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run every benchmark binary $B/bench/bench_* (built by `make bench`; this
-# script builds nothing), print their markdown and collect it, with the date
-# and the machine, into bench/RESULTS.md.
+# script builds nothing) and bench/bench_python.py, print their markdown and
+# collect it, with the date and the machine, into bench/RESULTS.md.
 #
 # Environment:
 #   B / SYNAPT_BUILD  build directory (default build)
@@ -52,6 +52,23 @@ for b in "$B"/bench/bench_*; do
     cat "$tmp.one"
     cat "$tmp.one" >> "$tmp"
 done
+# the Python package's benchmark, when Debian's python3 has numpy and torch
+if /usr/bin/python3 -c 'import numpy, torch' 2> /dev/null; then
+    echo "== bench_python.py" >&2
+    rc=0
+    # shellcheck disable=SC2086
+    PYTHONPATH="$(pwd)/python" SYNAPT_BUILD="$B" /usr/bin/python3 bench/bench_python.py \
+        ${BENCH_ARGS:-} > "$tmp.one" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "**bench_python.py failed** (exit status $rc); its partial output follows." >> "$tmp"
+        echo >> "$tmp"
+        status=1
+    fi
+    cat "$tmp.one"
+    cat "$tmp.one" >> "$tmp"
+else
+    echo "(bench_python.py skipped: /usr/bin/python3 lacks numpy or torch)" >> "$tmp"
+fi
 rm -f "$tmp.one"
 mv "$tmp" "$OUT"
 echo "bench/run.sh: results written to $OUT" >&2

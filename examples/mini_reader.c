@@ -138,7 +138,8 @@ static void open_file(void)
     if (u16(h) != head[7]) fail("HEADER major %u differs from the magic", u16(h));
     uint16_t wlen = u16(h + 48);
     if (wlen > 255 || 50u + wlen > hlen) fail("HEADER writer length %u is wrong", wlen);
-    if (u64(h + 24) != 0) fail("file requires unknown features 0x%" PRIx64, u64(h + 24));
+    /* bit 0 (format 1.1): depth_rank chunks, which this reader decodes */
+    if (u64(h + 24) & ~UINT64_C(1)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(1));
 
     /* read 3: the index */
     if (index_size > MAX_INDEX) fail("index of %" PRIu64 " bytes exceeds the limit", index_size);
@@ -227,6 +228,40 @@ static void undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
     }
 }
 
+/* depth_rank (7.5): palette, then one varint per pixel of rank residuals
+ * (predicted from above, or from the left on the first row);
+ * the ranks are decoded into dst first, then replaced by palette values.
+ * Returns 0, or -1 when the frame breaks a rule of 7.5. */
+static int undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
+{
+    if (n % 2 || n < 4) return -1;
+    uint64_t P = u32(src);
+    if (P == 0 || P > 65536 || 4 + 2 * P > n) return -1;
+    size_t N = n / 2, pos = 4 + 2 * (size_t)P;
+    for (size_t i = 0; i < N; i++) {
+        unsigned z = 0;
+        for (int k = 0;; k++) {
+            if (pos >= n) return -1;
+            unsigned byte = src[pos++];
+            if (k == 2 && byte > 3) return -1;
+            z |= (byte & 0x7Fu) << (7 * k);
+            if (!(byte & 0x80)) break;
+        }
+        unsigned r = (z >> 1) ^ ((z & 1) ? 0xFFFFu : 0);
+        unsigned pred = i >= w ? pixel(dst, i - w) : i > 0 ? pixel(dst, i - 1) : 0;
+        unsigned t = (r + pred) & 0xFFFFu;
+        if (t >= P) return -1;
+        dst[2 * i] = (uint8_t)t;
+        dst[2 * i + 1] = (uint8_t)(t >> 8);
+    }
+    for (size_t i = 0; i < N; i++) {
+        const uint8_t *v = src + 4 + 2 * (size_t)pixel(dst, i);
+        dst[2 * i] = v[0];
+        dst[2 * i + 1] = v[1];
+    }
+    return 0;
+}
+
 /* ---- chunks ------------------------------------------------------------- */
 
 struct stream_ctx {
@@ -267,7 +302,8 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
     uint64_t stored = u64(b + 32), raw = u64(b + 40);
     if (u32(b) != s->clip || u32(b + 4) != s->index || u64(b + 8) != first || n != nframes || raw != raw_total)
         fail("%s: chunk header disagrees with the index", where);
-    if (n == 0 || esize < 24 || comp > 2 || filt > 3 || elem == 0 || (filt == 2 && (elem != 2 || width == 0)))
+    if (n == 0 || esize < 24 || comp > 2 || filt > 4 || elem == 0 ||
+        ((filt == 2 || filt == 4) && (elem != 2 || width == 0)))
         fail("%s: bad chunk header", where);
     if ((uint64_t)n * esize > blen - 48 || stored != blen - 48 - (uint64_t)n * esize)
         fail("%s: frame table and payload do not fill the record", where);
@@ -283,7 +319,7 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
         if (comp == 2 && fs != 0) fail("%s: frame %u has a stored size in a whole-chunk frame", where, i);
         if (s->frame_bytes && fr != s->frame_bytes) fail("%s: frame %u is %" PRIu64 " bytes", where, i, fr);
         if (s->pose_unit && fr % s->pose_unit) fail("%s: pose frame %u is not whole persons", where, i);
-        if (filt == 2 && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
+        if ((filt == 2 || filt == 4) && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
     }
     if (sum_raw != raw || (comp != 2 && sum_stored != stored)) fail("%s: frame sizes do not add up", where);
     if (raw > MAX_CHUNK) fail("%s: %" PRIu64 " raw bytes exceed this reader's limit", where, raw);
@@ -323,6 +359,9 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
         case 0: memcpy(dst, src, fr); break;
         case 1: unshuffle(dst, src, fr, elem); break;
         case 2: undepth_med(dst, src, fr, width); break;
+        case 4:
+            if (undepth_rank(dst, src, fr, width)) fail("%s frame %u: invalid depth_rank data", where, i);
+            break;
         case 3:
             unshuffle(dst, src, fr, elem);
             if (i > 0) {
@@ -381,7 +420,7 @@ static uint64_t read_stream(uint64_t c, uint32_t si, uint64_t sidx)
     strref_bytes(e + 120, NULL, 0);   /* extradata is binary */
     strref(e + 128, NULL);
     /* spec 12, rows 23-24: a stream the reader cannot interpret is an error */
-    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 2 || u16(e + 78) > 3)
+    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 2 || u16(e + 78) > 4)
         fail("clip %" PRIu64 " stream %u: unknown kind, dtype, codec, compression or filter", c, si);
     if ((ccount == 0) != (packets == 0)) fail("clip %" PRIu64 " stream %u: %" PRIu64 " chunks for %" PRIu64 " packets", c, si, ccount, packets);
     if (codec == 0) {

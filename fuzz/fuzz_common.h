@@ -259,6 +259,9 @@ static const fz_stream_cfg fz_cfgs[] = {
     { "pose3d", SYNAPT_KIND_POSE3D, SYNAPT_DTYPE_F32, 3, {2, 25, 4}, SYNAPT_COMPRESSION_ZSTD_FRAME, SYNAPT_FILTER_SHUFFLE, SYNAPT_SKELETON_NTU25, SYNAPT_CHANNELS_XYZC, 2, 0 },
     /* encoded packets (bytes are not real H.264: only the container is under test) */
     { "video",  SYNAPT_KIND_VIDEO, SYNAPT_DTYPE_NONE, 3, {6, 8, 3}, SYNAPT_COMPRESSION_NONE, SYNAPT_FILTER_NONE, 0, 0, 4, 1 },
+    /* format 1.1: u16 depth the writer stores with depth_rank (appended: the
+     * first byte of a fuzz_chunk input indexes this table) */
+    { "depthr", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {16, 24, 0}, SYNAPT_COMPRESSION_ZSTD_FRAME, SYNAPT_FILTER_DEPTH_RANK, 0, 0, 3, 0 },
 };
 #define FZ_NCFG (sizeof fz_cfgs / sizeof fz_cfgs[0])
 
@@ -318,6 +321,17 @@ static inline int fz_write_frames(synapt_writer *w, uint32_t idx, const fz_strea
     int64_t pts[8];
     if (fb * c->frames > sizeof buf || c->frames > 8) return SYNAPT_E_INVALID_ARG;
     fz_fill(buf, fb * c->frames, c->dtype, seed);
+    if (c->filter == SYNAPT_FILTER_DEPTH_RANK) {
+        /* sensor-like: a ramp in coarse steps with one step of noise and
+         * invalid zeros, so that depth_rank is the writer's smallest choice */
+        uint32_t x = 88675123u ^ seed;
+        for (size_t k = 0; k < fb * c->frames / 2; k++) {
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+            size_t col = k % c->shape[1], row = k / c->shape[1];
+            uint16_t v = x % 9 == 4 ? 0 : (uint16_t)(1000 + 37 * ((col + row) / 3 + (x >> 8) % 2));
+            memcpy(buf + 2 * k, &v, 2);
+        }
+    }
     for (unsigned t = 0; t < c->frames; t++) pts[t] = 3 * (int64_t)t + 1;
     return synapt_writer_write_frames(w, idx, buf, fb * c->frames, c->frames,
                                       c->with_pts ? pts : NULL);

@@ -183,11 +183,35 @@ void sy_xor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev
     sy_shuffle(dst, tmp, n, elem);
 }
 
+/* f32 pose frames (elem 4) are the common case: gathering the four planes
+ * and XORing the previous frame in one pass reads and writes each byte
+ * once, where unshuffle-then-XOR walked dst twice. */
+static void unxor4(uint8_t *restrict dst, const uint8_t *restrict src, size_t n,
+                   const uint8_t *restrict prev, size_t m)
+{
+    size_t ne = n / 4, mk = m / 4, i = 0;
+    const uint8_t *p0 = src, *p1 = src + ne, *p2 = src + 2 * ne, *p3 = src + 3 * ne;
+    for (; i < mk; i++) {
+        uint32_t v = (uint32_t)p0[i] | (uint32_t)p1[i] << 8 | (uint32_t)p2[i] << 16 | (uint32_t)p3[i] << 24, q;
+        memcpy(&q, prev + 4 * i, 4);
+        v ^= q;
+        memcpy(dst + 4 * i, &v, 4);
+    }
+    for (; i < ne; i++) {
+        uint32_t v = (uint32_t)p0[i] | (uint32_t)p1[i] << 8 | (uint32_t)p2[i] << 16 | (uint32_t)p3[i] << 24;
+        memcpy(dst + 4 * i, &v, 4);
+    }
+    memcpy(dst + 4 * ne, src + 4 * ne, n - 4 * ne);
+    /* a partial element and the tail bytes inside the common length */
+    for (size_t q = 4 * mk; q < m; q++) dst[q] ^= prev[q];
+}
+
 void sy_unxor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev,
                    size_t prev_n, size_t elem)
 {
     if (!n) return;
-    sy_unshuffle(dst, src, n, elem);
     size_t m = prev ? (n < prev_n ? n : prev_n) : 0;
+    if (elem == 4) { unxor4(dst, src, n, prev, m); return; }
+    sy_unshuffle(dst, src, n, elem);
     for (size_t i = 0; i < m; i++) dst[i] ^= prev[i];
 }

@@ -211,6 +211,27 @@ void sy_unxor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *pr
                    size_t prev_n, size_t elem);
 
 /* ---------------------------------------------------------------------
+ * depth_rank (depth_codec.c): palette of distinct values, ranks predicted from above,
+ * varint residuals, zero padding; spec 7.5.
+ * --------------------------------------------------------------------- */
+/* Filter one u16 frame of n bytes, rows of `width`. `scratch` holds
+ * 65536 + n/2 u16. Returns 0, or -1 when the frame does not fit in n
+ * bytes (then dst is garbage and the writer uses another filter). */
+int sy_depth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width, uint16_t *scratch);
+/* Inverse; dst and src of n bytes, not overlapping. Returns 0, or -1 when
+ * src is not a valid depth_rank frame (corrupt). */
+int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
+/* The writer's choice for a chunk of u16 depth frames: tries depth_rank,
+ * depth_med and none with the chunk's compression and level and sets *out
+ * to the smallest. Returns 0, or -1 when out of memory. */
+struct ZSTD_CCtx_s;
+int sy_depth_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
+                    const uint32_t *sizes, uint32_t nf, size_t width, int *out);
+/* required_features bit 0: some chunk uses depth_rank (registry) */
+#define SY_FEATURE_DEPTH_RANK 1u
+#define SY_FEATURES_KNOWN     SY_FEATURE_DEPTH_RANK
+
+/* ---------------------------------------------------------------------
  * CLIP record JSON (json_clip.c)
  * --------------------------------------------------------------------- */
 typedef struct sy_json_stream {

@@ -320,9 +320,9 @@ static int open_common(synapt_reader *r, int verify_index, int use_mmap)
     if (r->major != head[7])
         return open_fail(r, SYNAPT_E_CORRUPT, "header says format %u but the magic says %u", r->major, head[7]);
     if (!wl_ok) return open_fail(r, SYNAPT_E_CORRUPT, "header writer string of %u bytes is invalid", wl);
-    if (r->required_features)
+    if (r->required_features & ~(uint64_t)SY_FEATURES_KNOWN)
         return open_fail(r, SYNAPT_E_FEATURE, "the file requires features 0x%llx this library does not know",
-                         (unsigned long long)r->required_features);
+                         (unsigned long long)(r->required_features & ~(uint64_t)SY_FEATURES_KNOWN));
 
     /* footer */
     if (size < hdr_end + SY_FOOTER)
@@ -744,7 +744,7 @@ int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint
     if (!sy_codec_valid(out->codec)) BAD("unknown codec %d", out->codec);
     if (out->ndim > 4) BAD("ndim %u exceeds 4", out->ndim);
     if (!sy_rd32(e + SY_SE_FPS_NUM) || !sy_rd32(e + SY_SE_FPS_DEN)) BAD("zero frame rate");
-    if (out->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || out->filter > SYNAPT_FILTER_XOR_PREV)
+    if (out->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || out->filter > SYNAPT_FILTER_DEPTH_RANK)
         BAD("unknown compression %d or filter %d", out->compression, out->filter);
     uint64_t cend;
     if (!sy_add_ok(out->chunk_first, out->chunk_count, &cend) || cend > r->sec[SY_SEC_CHUNKS].count)
@@ -929,10 +929,11 @@ static int load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st
     cd->width = sy_rd32(b + 28);
     cd->stored = sy_rd64(b + 32);
     cd->raw = sy_rd64(b + 40);
-    if (cd->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || cd->filter > SYNAPT_FILTER_XOR_PREV)
+    if (cd->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || cd->filter > SYNAPT_FILTER_DEPTH_RANK)
         BAD("unknown compression %d or filter %d", cd->compression, cd->filter);
     if (cd->esz < SY_ENTRY_ARRAY || !cd->elem) BAD("frame table entry size %u or element size %u invalid", cd->esz, cd->elem);
     if (cd->filter == SYNAPT_FILTER_DEPTH_MED && cd->elem != 2) BAD("depth_med on %u-byte elements", cd->elem);
+    if (cd->filter == SYNAPT_FILTER_DEPTH_RANK && cd->elem != 2) BAD("depth_rank on %u-byte elements", cd->elem);
     if (cd->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)cd->raw);
     uint64_t tab = (uint64_t)ck->count * cd->esz;
     if (SY_CHUNK_HDR + tab > blen || blen - SY_CHUNK_HDR - tab != cd->stored)
@@ -981,6 +982,7 @@ static int unfilter(const chunkdata *cd, uint8_t *dst, const uint8_t *src, uint3
     case SYNAPT_FILTER_NONE: memcpy(dst, src, n); break;
     case SYNAPT_FILTER_SHUFFLE: sy_unshuffle(dst, src, n, cd->elem); break;
     case SYNAPT_FILTER_DEPTH_MED: sy_undepth_med(dst, src, n, cd->width); break;
+    case SYNAPT_FILTER_DEPTH_RANK: return sy_undepth_rank(dst, src, n, cd->width);
     default: sy_unxor_prev(dst, src, n, prev, prev_n, cd->elem); break;
     }
     return 0;
@@ -1054,8 +1056,10 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
                 sy_unxor_prev(raw, src, fr, prevp, prevn, cd->elem);
                 prevp = raw;
                 prevn = fr;
-            } else if (!direct) {
-                unfilter(cd, dst, src, fr, NULL, 0);
+            } else if (!direct && unfilter(cd, dst, src, fr, NULL, 0)) {
+                rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, "frame %llu: invalid depth_rank data",
+                             (unsigned long long)(ck->first + i));
+                goto done;
             }
             if (dst && sk->done && (rc = sk->done(sk->u, ck->first + i, dst, fr))) goto done;
         }

@@ -275,7 +275,9 @@ int synapt_recover(synapt_recover_report *report, const char *src_path, const ch
         rc = r == 1 ? SYNAPT_E_TRUNCATED : SYNAPT_E_CORRUPT;
         goto out;
     }
-    if (sy_rd64(st.body.data + SY_REC_PREFIX + 24)) {
+    /* a crashed writer's HEADER may lack a bit its chunks need (set at close);
+     * the chunks are checked one by one anyway, and the output gets its own */
+    if (sy_rd64(st.body.data + SY_REC_PREFIX + 24) & ~(uint64_t)SY_FEATURES_KNOWN) {
         sy_fmt(st.msg, sizeof st.msg, "%s: the file requires features this library does not know", src_path);
         rc = SYNAPT_E_FEATURE;
         goto out;

@@ -60,7 +60,7 @@ extern "C" {
 #define SYNAPT_VERSION_STRING "0.2.0"
 
 #define SYNAPT_FORMAT_MAJOR 1
-#define SYNAPT_FORMAT_MINOR 0
+#define SYNAPT_FORMAT_MINOR 1
 
 /** Library version string, e.g. "0.1.0". Static storage. Thread-safe. */
 SYNAPT_API const char *synapt_version(void);
@@ -168,7 +168,10 @@ typedef enum synapt_filter {
     SYNAPT_FILTER_NONE       = 0,
     SYNAPT_FILTER_SHUFFLE    = 1, /* byte planes by element size */
     SYNAPT_FILTER_DEPTH_MED  = 2, /* u16 2D: MED (LOCO-I) prediction, zigzag, byte planes */
-    SYNAPT_FILTER_XOR_PREV   = 3  /* XOR with the previous frame, then byte planes */
+    SYNAPT_FILTER_XOR_PREV   = 3, /* XOR with the previous frame, then byte planes */
+    SYNAPT_FILTER_DEPTH_RANK = 4  /* u16 2D: values to ranks, vertical prediction, varints (format 1.1);
+                                     asked of a writer: per chunk the smallest of
+                                     depth_rank, depth_med and none */
 } synapt_filter;
 
 /** Channel layout of pose frames (last axis). */
@@ -511,7 +514,12 @@ SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progres
  *
  * Streams with compression/filter AUTO get, by kind:
  *   image, mask u8, custom 1-byte     zstd per frame, no filter
- *   depth u16 (H, W) or (H, W, 1)     zstd per frame, depth_med
+ *   depth u16 (H, W) or (H, W, 1)     zstd per frame, depth_rank: each chunk
+ *                                     takes the smallest of depth_rank,
+ *                                     depth_med and none (format 1.1; a file
+ *                                     with depth_rank chunks sets required
+ *                                     feature bit 0). Ask for DEPTH_MED to
+ *                                     write files 1.0 readers can read.
  *   depth f32, mask u16, other custom zstd per frame, shuffle
  *   pose2d / pose3d (f32)             zstd whole chunk, xor_prev
  *   frame_labels                      zstd whole chunk, shuffle

@@ -73,6 +73,18 @@ static int pick_format(const AVCodec *codec, int mode, int in_fmt)
     }
     if (supports(codec, in_fmt))
         return in_fmt;
+    /* packed RGB (image streams) stays lossless in ffv1, whose 8-bit RGB
+     * formats are bgr0 / bgra (or planar gbrp in newer FFmpeg) */
+    if (mode == SYNAPT_VSTORE_FFV1 && d && (d->flags & AV_PIX_FMT_FLAG_RGB)) {
+        int alpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
+        static const int with_alpha[] = { AV_PIX_FMT_BGRA, AV_PIX_FMT_GBRAP };
+        static const int opaque[] = { AV_PIX_FMT_BGR0, AV_PIX_FMT_GBRP };
+        for (int i = 0; i < 2; i++)
+            if (supports(codec, alpha ? with_alpha[i] : opaque[i]))
+                return alpha ? with_alpha[i] : opaque[i];
+    }
+    if (in_fmt == AV_PIX_FMT_GRAY8 && supports(codec, AV_PIX_FMT_GRAY8))
+        return AV_PIX_FMT_GRAY8;
     return AV_PIX_FMT_YUV420P;
 }
 
@@ -259,6 +271,16 @@ static const AVFrame *convert(vid_encoder *e, const AVFrame *f, char *err, size_
                      av_get_pix_fmt_name(e->out_fmt), e->out_w, e->out_h);
             return NULL;
         }
+        /* swscale assumes limited range for the plain YUV formats: a
+         * full-range source (yuvj*, or tagged full) converted for an
+         * encoder without yuvj support (ffv1) would be squeezed into
+         * 16..235 while the stream stays tagged full range. Keep the range
+         * the encoder is told about. */
+        int src_full = f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P ||
+                       f->format == AV_PIX_FMT_YUVJ422P || f->format == AV_PIX_FMT_YUVJ444P;
+        int dst_full = e->c ? e->c->color_range == AVCOL_RANGE_JPEG : src_full;
+        const int *coef = sws_getCoefficients(SWS_CS_DEFAULT);
+        sws_setColorspaceDetails(e->sws, coef, src_full, coef, dst_full, 0, 1 << 16, 1 << 16);
         e->sws_w = f->width;
         e->sws_h = f->height;
         e->sws_fmt = f->format;

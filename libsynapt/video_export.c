@@ -112,15 +112,38 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         snprintf(errbuf, errbuf_size, "%s", synapt_reader_errmsg(r));
         return rc;
     }
-    if (info.kind != SYNAPT_KIND_VIDEO) {
+    /* image streams (synapt-synth --rgb raw, image folders) hold decoded
+     * RGB frames: they are encoded like a raw video stream */
+    int images = info.kind == SYNAPT_KIND_IMAGE && info.codec == SYNAPT_CODEC_RAW &&
+                 info.dtype == SYNAPT_DTYPE_U8 && info.ndim == 3 &&
+                 (info.shape[2] == 1 || info.shape[2] == 3 || info.shape[2] == 4) &&
+                 info.shape[0] > 0 && info.shape[1] > 0 && info.shape[0] <= 16384 && info.shape[1] <= 16384;
+    if (info.kind != SYNAPT_KIND_VIDEO && !images) {
         snprintf(errbuf, errbuf_size, "%s: stream %s is a%s %s stream, not encoded video "
                  "(export its frames with --to npy)",
                  synapt_reader_path(r), info.name,
                  info.kind == SYNAPT_KIND_IMAGE ? "n" : "", synapt_kind_name(info.kind));
         return SYNAPT_E_INVALID_ARG;
     }
-    rc = vid_config_parse(&p, &m, &mode, rp, sizeof rp, info.codec_config, info.extradata,
-                          info.extradata_size, st.packets, err, sizeof err);
+    memset(&p, 0, sizeof p);
+    memset(&m, 0, sizeof m);
+    if (images) {
+        p.codec_id = AV_CODEC_ID_RAWVIDEO;
+        p.width = (int)info.shape[1];
+        p.height = (int)info.shape[0];
+        p.pix_fmt = info.shape[2] == 3 ? AV_PIX_FMT_RGB24 : info.shape[2] == 1 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGBA;
+        p.frame_rate = (AVRational){ (int)info.fps_num, (int)info.fps_den };
+        p.time_base = av_inv_q(p.frame_rate);
+        p.sar = (AVRational){ 0, 1 };
+        p.color_range = AVCOL_RANGE_UNSPECIFIED;
+        p.color_space = AVCOL_SPC_UNSPECIFIED;
+        p.color_primaries = AVCOL_PRI_UNSPECIFIED;
+        p.color_trc = AVCOL_TRC_UNSPECIFIED;
+        m.nframes = info.frame_count;
+        rc = 0;
+    } else
+        rc = vid_config_parse(&p, &m, &mode, rp, sizeof rp, info.codec_config, info.extradata,
+                              info.extradata_size, st.packets, err, sizeof err);
     if (rc) {
         snprintf(errbuf, errbuf_size, "%s: stream %s: %s", synapt_reader_path(r), info.name, err);
         return rc;
@@ -176,7 +199,31 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         rc = SYNAPT_E_UNSUPPORTED;
         goto done;
     }
-    if (raw) {
+    if (images) {
+        enc_ctx ec = { enc, &x, NULL, err, sizeof err, m.nframes };
+        AVFrame *fr = av_frame_alloc();
+        size_t fb = (size_t)info.frame_bytes;
+        if (!fr || !(buf = malloc(fb ? fb : 1))) {
+            av_frame_free(&fr);
+            rc = SYNAPT_E_NOMEM;
+            goto done;
+        }
+        fr->width = p.width;
+        fr->height = p.height;
+        fr->format = p.pix_fmt;
+        for (uint64_t i = 0; !rc && i < info.frame_count; i++) {
+            size_t got = 0;
+            if ((rc = synapt_reader_read_frames(buf, fb, &got, r, clip, stream, i, 1))) {
+                snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
+                break;
+            }
+            av_image_fill_arrays(fr->data, fr->linesize, buf, p.pix_fmt, p.width, p.height, 1);
+            rc = enc_frame(&ec, i, fr);
+        }
+        av_frame_free(&fr);
+        if (!rc)
+            rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
+    } else if (raw) {
         enc_ctx ec = { enc, &x, NULL, err, sizeof err, m.nframes };
         vid_params pc = p;
         pc.extradata = NULL;

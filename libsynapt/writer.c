@@ -39,6 +39,7 @@ typedef struct wstream {
     double scale;
     int skeleton, channels;
     int compression, filter, level;
+    int depth_pick;           /* depth_rank: each chunk takes the smallest depth filter */
     int packets;              /* codec != RAW: frames are packets (write_packet) */
     int pose;
     uint64_t frame_bytes;     /* fixed frame size; 0 for pose and packets */
@@ -78,6 +79,7 @@ struct synapt_writer {
     int rc;                   /* poisoned with this code when nonzero */
     char msg[SY_MSG_MAX];
     int level, deterministic, do_fsync, overwrite, derive_uuid;
+    uint64_t features;        /* required_features bits the records written so far need */
     uint64_t target;
     uint32_t max_frames;
     uint64_t off;             /* logical file offset (written + buffered) */
@@ -272,6 +274,10 @@ static int write_record(synapt_writer *w, uint32_t type, uint8_t *rec, uint64_t 
     uint64_t h = XXH3_64bits(rec + SY_REC_PREFIX, (size_t)body_len);
     sy_wr64(rec + SY_REC_PREFIX + body_len, h);
     if (sum) *sum = h;
+    /* a 1.0 reader would fail on depth_rank chunks: the header says so (patched at close) */
+    if (type == SY_REC_CHUNK && body_len >= SY_CHUNK_HDR &&
+        sy_rd16(rec + SY_REC_PREFIX + 22) == SYNAPT_FILTER_DEPTH_RANK)
+        w->features |= SY_FEATURE_DEPTH_RANK;
     uint8_t hb[8];
     sy_wr64(hb, h);
     XXH3_128bits_update(&w->uuid_state, hb, 8);
@@ -578,7 +584,7 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
 {
     int comp = d->compression, filt = d->filter;
     if (comp < SYNAPT_COMPRESSION_AUTO || comp > SYNAPT_COMPRESSION_ZSTD_CHUNK ||
-        filt < SYNAPT_FILTER_AUTO || filt > SYNAPT_FILTER_XOR_PREV)
+        filt < SYNAPT_FILTER_AUTO || filt > SYNAPT_FILTER_DEPTH_RANK)
         return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: unknown compression %d or filter %d",
                     w->c_id, s->name, comp, filt);
     size_t es = synapt_dtype_size(s->dtype);
@@ -597,18 +603,19 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         } else if (s->kind == SYNAPT_KIND_FRAME_LABELS) {
             auto_comp = SYNAPT_COMPRESSION_ZSTD_CHUNK;
         } else if (s->kind == SYNAPT_KIND_DEPTH && s->dtype == SYNAPT_DTYPE_U16 && depth_ok) {
-            auto_filt = SYNAPT_FILTER_DEPTH_MED;
+            auto_filt = SYNAPT_FILTER_DEPTH_RANK;
         }
         if (comp == SYNAPT_COMPRESSION_AUTO) comp = auto_comp;
         if (filt == SYNAPT_FILTER_AUTO) filt = auto_filt;
-        if (filt == SYNAPT_FILTER_DEPTH_MED && !depth_ok)
-            return werr(w, SYNAPT_E_INVALID_ARG,
-                        "clip %s stream %s: depth_med needs 16-bit (H, W) or (H, W, 1) frames", w->c_id, s->name);
+        if ((filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK) && !depth_ok)
+            return werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: %s needs 16-bit (H, W) or (H, W, 1) frames",
+                        w->c_id, s->name, filt == SYNAPT_FILTER_DEPTH_MED ? "depth_med" : "depth_rank");
     }
     s->compression = comp;
     s->filter = filt;
     s->elem = es ? es : 1;
-    s->width = filt == SYNAPT_FILTER_DEPTH_MED ? (uint32_t)s->shape[1] : 0;
+    s->depth_pick = filt == SYNAPT_FILTER_DEPTH_RANK;
+    s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK ? (uint32_t)s->shape[1] : 0;
     return 0;
 }
 
@@ -710,6 +717,18 @@ int synapt_writer_add_stream(uint32_t *out, synapt_writer *w, const synapt_strea
 
 static uint32_t stream_index(const synapt_writer *w, const wstream *s) { return (uint32_t)(s - w->ws); }
 
+/* depth_rank streams: the filter of the chunk being flushed, or -1 (no memory) */
+static int pick_depth_filter(synapt_writer *w, wstream *s)
+{
+    uint32_t *sizes = sy_malloc(&w->mem, (size_t)s->nfm * sizeof *sizes);
+    int f = -1;
+    if (!sizes) return -1;
+    for (uint32_t i = 0; i < s->nfm; i++) sizes[i] = s->fm[i].raw;
+    if (sy_depth_choose(&w->mem, w->cctx, s->compression, s->level, s->raw.data, sizes, s->nfm, s->width, &f)) f = -1;
+    sy_free(&w->mem, sizes);
+    return f;
+}
+
 static int flush_chunk(synapt_writer *w, wstream *s)
 {
     uint32_t n = s->nfm;
@@ -732,7 +751,9 @@ static int flush_chunk(synapt_writer *w, wstream *s)
 
     /* filter the frames into fbuf; src then points at the bytes to store */
     const uint8_t *src = s->raw.data;
-    if (s->filter != SYNAPT_FILTER_NONE) {
+    int filter = s->filter;
+    if (s->depth_pick && (filter = pick_depth_filter(w, s)) < 0) return wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+    if (filter != SYNAPT_FILTER_NONE) {
         w->fbuf.len = 0;
         if (sy_buf_reserve(m, &w->fbuf, rawlen)) return wpoison(w, SYNAPT_E_NOMEM, "out of memory");
         size_t off = 0, prev_off = 0;
@@ -740,9 +761,16 @@ static int flush_chunk(synapt_writer *w, wstream *s)
             size_t fl = s->fm[i].raw;
             const uint8_t *f = s->raw.data + off;
             uint8_t *d = w->fbuf.data + off;
-            switch (s->filter) {
+            switch (filter) {
             case SYNAPT_FILTER_SHUFFLE: sy_shuffle(d, f, fl, s->elem); break;
             case SYNAPT_FILTER_DEPTH_MED: sy_depth_med(d, f, fl, s->width); break;
+            case SYNAPT_FILTER_DEPTH_RANK:
+                w->tmpbuf.len = 0;
+                if (sy_buf_reserve(m, &w->tmpbuf, (65536 + fl / 2) * sizeof(uint16_t)))
+                    return wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+                /* the pick tried it: every frame fits */
+                sy_depth_rank(d, f, fl, s->width, (uint16_t *)(void *)w->tmpbuf.data);
+                break;
             default:
                 w->tmpbuf.len = 0;
                 if (sy_buf_reserve(m, &w->tmpbuf, fl)) return wpoison(w, SYNAPT_E_NOMEM, "out of memory");
@@ -795,7 +823,7 @@ static int flush_chunk(synapt_writer *w, wstream *s)
     sy_wr64(ch + 8, s->entries);
     sy_wr32(ch + 16, n);
     sy_wr16(ch + 20, (uint16_t)s->compression);
-    sy_wr16(ch + 22, (uint16_t)s->filter);
+    sy_wr16(ch + 22, (uint16_t)filter);
     sy_wr16(ch + 24, (uint16_t)esz);
     sy_wr16(ch + 26, (uint16_t)s->elem);
     sy_wr32(ch + 28, s->width);
@@ -1406,6 +1434,16 @@ static int finish(synapt_writer *w)
     sy_wr64(foot + 16, XXH3_64bits(foot, 16));
     memcpy(foot + 24, sy_magic, SY_MAGIC_LEN);
     if ((rc = out_write(w, foot, sizeof foot)) || (rc = out_flush(w))) return rc;
+    if (w->features) {
+        /* the header is written first, before anyone knows whether a chunk
+         * will need a feature; same size, so patched in place like the uuid */
+        uint8_t *b = w->header_rec + SY_REC_PREFIX;
+        uint64_t body = w->header_len - SY_REC_OVERHEAD;
+        sy_wr64(b + 24, w->features);
+        sy_wr64(b + body, XXH3_64bits(b, (size_t)body));
+        if (!w->derive_uuid && pwrite(w->fd, w->header_rec, w->header_len, SY_MAGIC_LEN) != (ssize_t)w->header_len)
+            return wpoison(w, SYNAPT_E_IO, "write %s: %s", w->tmp, strerror(errno));
+    }
     if (w->derive_uuid) {
         /* Deterministic files get a UUID from their content: XXH3-128 over
          * the checksums of every record after the header, in file order. The

@@ -60,6 +60,21 @@ check() {
     fi
 }
 
+# absorb CMD...: run a checker written in another language (python) that
+# prints its own PASS/FAIL/SKIP lines; show them and count them as ours. A
+# non-zero exit without a FAIL line is a FAIL of its own.
+absorb() {
+    "$@" > "$T/.absorb.out" 2>&1
+    tl_rc=$?
+    cat "$T/.absorb.out"
+    tl_passed=$((tl_passed + $(grep -c '^PASS ' "$T/.absorb.out")))
+    tl_failed=$((tl_failed + $(grep -c '^FAIL ' "$T/.absorb.out")))
+    tl_skipped=$((tl_skipped + $(grep -c '^SKIP ' "$T/.absorb.out")))
+    if [ $tl_rc -ne 0 ] && ! grep -q '^FAIL ' "$T/.absorb.out"; then
+        fail "$1" "exited with status $tl_rc"
+    fi
+}
+
 # finish: one summary line (not counted by run.sh), exit 1 if anything failed
 finish() {
     echo "# $TEST_NAME: $tl_passed passed, $tl_failed failed, $tl_skipped skipped"

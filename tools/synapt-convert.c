@@ -4,6 +4,8 @@
  * shares the option parsing and the convert_args below, so adding a format
  * means adding one function and one line in `verbs`. */
 #include "cli/cli.h"
+#include "export/export.h"
+#include "h5/h5.h"
 #include "npy/npy.h"
 #include "synapt.h"
 
@@ -37,14 +39,42 @@ static const char usage[] =
     "               .mkv, ...): the stored packets remuxed without re-encoding (raw\n"
     "               streams are encoded: ffv1 in .mkv, H.264 otherwise);\n"
     "               needs --clip and -o; --stream defaults to rgb\n"
+    "  --to hdf5    every clip as an HDF5 file in the layout of spec/hdf5.md, read\n"
+    "               with plain h5py: /clips/ID/STREAM/data (T, ...) per stream,\n"
+    "               chunked one frame per chunk, deflate; labels, split, source,\n"
+    "               groups, fps, units, scale, skeleton and JSON metadata as\n"
+    "               attributes; needs -o; synapt-pack --format hdf5 reads it back\n"
+    "  --to frames  image-like streams (image, video decoded to RGB, depth, mask) as\n"
+    "               PNG folders DIR/CLIP/STREAM/%06d.png (depth: 16-bit, its scale\n"
+    "               in frames.json); needs --clip or --all, -o DIR\n"
+    "  --to csv     pose joints (one row per frame, person, joint; absent persons\n"
+    "  --to jsonl   left out) and frame labels as a table; --clip or --all, -o FILE\n"
+    "  --to npz     every array stream of a clip in one .npz (members as --to npy);\n"
+    "               --clip ID -o OUT.npz, or --all -o DIR (one CLIP.npz each)\n"
+    "  --to preview a contact sheet PNG of one clip to check an import by eye: frames\n"
+    "               spread over the clip, the 2D skeleton drawn over the RGB frame,\n"
+    "               depth colourised and the mask tinted beside it, labels and\n"
+    "               frame numbers written on it; --clip ID -o OUT.png\n"
+    "  npy and video also take --all -o DIR: one CLIP.npy / CLIP.mkv per clip\n"
+    "  that has the stream. Folder outputs are built beside DIR and put in place\n"
+    "  at the end; an existing DIR is replaced only if it is empty or a synapt\n"
+    "  tool wrote it.\n"
     "\n"
     "Options:\n"
     "      --to FORMAT       output format (see above)\n"
     "      --clip ID         the clip to export\n"
+    "      --all             every clip of the file (npy, video, frames, csv, jsonl, npz)\n"
     "      --stream NAME     the stream of that clip (e.g. rgb, depth, pose2d)\n"
     "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
     "  -o, --output FILE     where to write; written under a temporary name and\n"
     "                        renamed into place, so a failure leaves nothing behind\n"
+    "      --video MODE      --to hdf5: encoded video as 'decode' (T, H, W, 3) u8 RGB,\n"
+    "                        the default, or 'packets' (the stored packets byte for\n"
+    "                        byte with their table, so it converts back identically)\n"
+    "      --size WxH        --to hdf5 --video decode: resize decoded frames to WxH\n"
+    "      --short-side N    --to hdf5 --video decode: scale so the shorter side is N\n"
+    "      --hdf5-zstd       --to hdf5: compress with the zstd filter (32015) instead\n"
+    "                        of deflate; refused when HDF5 cannot load that plugin\n"
     "  -q, --quiet           no progress bar\n"
     "  -v, --verbose         report what was written, and FFmpeg's warnings\n"
     "  -h, --help            show this help and exit\n"
@@ -56,6 +86,7 @@ static const char usage[] =
     "  synapt-convert data.synapt --to npy --clip c0 --stream depth -o depth.npy\n"
     "  synapt-convert data.synapt --to framemd5 --clip c0 --frames 10:20\n"
     "  synapt-convert data.synapt --to video --clip c0 -o c0.mkv\n"
+    "  synapt-convert data.synapt --to hdf5 --video packets -o data.h5\n"
     "  python3 -c \"import numpy; print(numpy.load('depth.npy').shape)\"\n";
 
 typedef struct convert_args {
@@ -66,7 +97,13 @@ typedef struct convert_args {
     const char *frames;    /* --frames, NULL = all */
     const char *out;       /* -o, for messages */
     const char *dest;      /* where a verb writes: -o's name inside the staging
-                              folder beside it; main() renames it into place */
+                              folder beside it, or the temporary folder that
+                              becomes -o (folder outputs); main() puts it in
+                              place only on success */
+    const char *video;     /* --video decode|packets (hdf5) */
+    int hdf5_zstd;         /* --hdf5-zstd */
+    int all;               /* --all: every clip */
+    uint32_t width, height, short_side; /* --size, --short-side (hdf5 --video decode) */
 } convert_args;
 
 /* Read batches of about this many bytes: large enough to amortise chunk
@@ -441,6 +478,214 @@ done:
     return ret;
 }
 
+/* ---- --to hdf5 ----------------------------------------------------- */
+
+static int convert_hdf5(const convert_args *a)
+{
+    if (!a->out) cli_usage_error("--to hdf5 needs -o OUT.h5");
+    if (a->clip || a->stream || a->frames)
+        cli_usage_error("--to hdf5 exports whole clips of the whole file; --clip, --stream and "
+                        "--frames do not apply");
+    h5layout_export_options o = H5LAYOUT_EXPORT_OPTIONS_INIT;
+    if (a->video && strcmp(a->video, "decode") && strcmp(a->video, "packets"))
+        cli_usage_error("--video wants decode or packets (got '%s')", a->video);
+    o.video_packets = a->video && !strcmp(a->video, "packets");
+    o.zstd = a->hdf5_zstd;
+    if ((a->width || a->short_side) && o.video_packets)
+        cli_usage_error("--size and --short-side resize decoded video; --video packets keeps the packets as stored");
+    o.width = a->width;
+    o.height = a->height;
+    o.short_side = a->short_side;
+    char writer[64];
+    snprintf(writer, sizeof writer, "synapt-convert %s", synapt_version());
+    o.writer = writer;
+    synapt_reader *r;
+    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    cli_progress p;
+    cli_progress_start(&p, "hdf5", "clips", synapt_reader_clip_count(r));
+    o.progress = cli_progress_cb;
+    o.progress_user = &p;
+    h5layout_stats st;
+    char err[1024];
+    int rc = h5layout_export(&st, r, a->dest, &o, err, sizeof err);
+    cli_progress_end(&p);
+    synapt_reader_close(r);
+    if (rc) {
+        cli_error_msg(a->out, err);
+        return CLI_EXIT_ERROR;
+    }
+    char b[24];
+    cli_info("%s: %" PRIu64 " clips, %" PRIu64 " frames, %s", a->out, st.clips, st.frames,
+             cli_human_bytes(b, sizeof b, st.bytes_written));
+    return CLI_EXIT_OK;
+}
+
+/* ---- several clips: frames, csv, jsonl, npz, and npy/video with --all -- */
+
+/* The clips a multi-clip verb works on. This is the one place a clip
+ * selection is made: the selection options shared with synapt-subset plug
+ * in here and every verb below follows. */
+static int select_clips(uint64_t **out, size_t *count, const synapt_reader *r, const convert_args *a)
+{
+    *out = NULL;
+    *count = 0;
+    if (a->all && a->clip) cli_usage_error("give --clip ID or --all, not both");
+    if (!a->all && !a->clip) cli_usage_error("--to %s needs --clip ID or --all", a->to);
+    uint64_t n = a->all ? synapt_reader_clip_count(r) : 1;
+    uint64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    if (!v) {
+        cli_error(a->in, "out of memory for %" PRIu64 " clips", n);
+        return -1;
+    }
+    if (a->all) {
+        for (uint64_t i = 0; i < n; i++) v[i] = i;
+    } else {
+        int rc = synapt_reader_find_clip(&v[0], r, a->clip);
+        if (rc) {
+            if (rc == SYNAPT_E_NOT_FOUND) cli_error(a->in, "no clip with id '%s'", a->clip);
+            else cli_error_msg(a->in, synapt_reader_errmsg(r));
+            free(v);
+            return -1;
+        }
+    }
+    *out = v;
+    *count = (size_t)n;
+    return 0;
+}
+
+static int convert_multi(const convert_args *a)
+{
+    if (!a->out) cli_usage_error("--to %s needs -o", a->to);
+    if (a->frames) cli_usage_error("--to %s writes whole streams; --frames does not apply", a->to);
+    synapt_reader *r;
+    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    uint64_t *clips;
+    size_t n;
+    if (select_clips(&clips, &n, r, a)) {
+        synapt_reader_close(r);
+        return CLI_EXIT_ERROR;
+    }
+    export_options o = EXPORT_OPTIONS_INIT;
+    o.clips = clips;
+    o.clip_count = n;
+    o.stream = a->stream;
+    o.folder = a->all;
+    cli_progress p;
+    cli_progress_start(&p, a->to, "clips", n);
+    o.progress = cli_progress_cb;
+    o.progress_user = &p;
+    char err[1024] = "";
+    uint64_t count = 0;
+    int rc;
+    const char *what;
+    if (!strcmp(a->to, "frames")) {
+        rc = export_frames(&count, r, a->dest, &o, err, sizeof err);
+        what = "PNG files";
+    } else if (!strcmp(a->to, "preview")) {
+        if (a->all) cli_usage_error("--to preview shows one clip: give --clip ID");
+        rc = export_preview(r, a->dest, &o, 0, err, sizeof err);
+        count = 1;
+        what = "contact sheet";
+    } else if (!strcmp(a->to, "npz")) {
+        rc = export_npz(&count, r, a->dest, &o, err, sizeof err);
+        what = ".npz files";
+    } else {
+        rc = export_table(&count, r, a->dest, !strcmp(a->to, "jsonl"), &o, err, sizeof err);
+        what = "rows";
+    }
+    cli_progress_end(&p);
+    free(clips);
+    synapt_reader_close(r);
+    if (rc) {
+        cli_error_msg(a->out, err[0] ? err : synapt_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    cli_info("%s: %" PRIu64 " %s", a->out, count, what);
+    return CLI_EXIT_OK;
+}
+
+/* --to npy/video --all: one file per clip in a folder (main() builds it
+ * beside -o and puts it in place at the end). Clips without the stream are
+ * skipped (and counted). */
+static int convert_each(const convert_args *a, int (*one)(const convert_args *), const char *ext)
+{
+    if (!a->out) cli_usage_error("--to %s --all needs -o DIR", a->to);
+    if (a->clip) cli_usage_error("give --clip ID or --all, not both");
+    synapt_reader *r;
+    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    uint64_t n = synapt_reader_clip_count(r), written = 0, skipped = 0;
+    int ret = CLI_EXIT_OK;
+    int verbosity = cli_verbosity();
+    cli_progress p;
+    cli_progress_start(&p, a->to, "clips", n);
+    /* the per-clip exports stay quiet: one progress bar, one summary */
+    cli_set_verbosity(-1);
+    for (uint64_t i = 0; i < n && ret == CLI_EXIT_OK; i++) {
+        synapt_clip_info ci;
+        uint32_t s;
+        if (synapt_reader_clip(&ci, r, i) != 0) {
+            cli_error_msg(a->in, synapt_reader_errmsg(r));
+            ret = CLI_EXIT_ERROR;
+            break;
+        }
+        if (synapt_reader_find_stream(&s, r, i, a->stream) != 0) {
+            skipped++;
+            continue;
+        }
+        char *name = export_path_name(ci.id);
+        size_t len = strlen(a->dest) + strlen(a->out) + (name ? strlen(name) : 0) + strlen(ext) + 2;
+        char *path = name ? malloc(len) : NULL, *shown = name ? malloc(len) : NULL;
+        if (!path || !shown) {
+            free(name);
+            free(path);
+            free(shown);
+            cli_error(a->in, "out of memory");
+            ret = CLI_EXIT_ERROR;
+            break;
+        }
+        snprintf(path, len, "%s/%s%s", a->dest, name, ext);
+        snprintf(shown, len, "%s/%s%s", a->out, name, ext);
+        convert_args one_args = *a;
+        one_args.all = 0;
+        one_args.clip = ci.id;
+        one_args.out = shown;
+        one_args.dest = path;
+        ret = one(&one_args);
+        free(path);
+        free(shown);
+        free(name);
+        if (ret == CLI_EXIT_OK) written++;
+        cli_progress_update(&p, i + 1, 0);
+    }
+    cli_set_verbosity(verbosity);
+    cli_progress_end(&p);
+    if (ret == CLI_EXIT_OK && written == 0) {
+        cli_error(a->in, "no clip has a stream '%s'", a->stream);
+        ret = CLI_EXIT_ERROR;
+    }
+    synapt_reader_close(r);
+    if (ret == CLI_EXIT_OK)
+        cli_info("%s: %" PRIu64 " files, %" PRIu64 " clips without stream '%s' skipped", a->out, written,
+                 skipped, a->stream);
+    return ret;
+}
+
+static int convert_npy_any(const convert_args *a)
+{
+    if (!a->all) return convert_npy(a);
+    if (!a->stream) cli_usage_error("--to npy --all needs --stream NAME");
+    return convert_each(a, convert_npy, ".npy");
+}
+
+static int convert_video_any(const convert_args *a0)
+{
+    convert_args a = *a0;
+    if (!a.stream) a.stream = "rgb";
+    if (!a.all) return convert_video(&a);
+    if (a.frames) cli_usage_error("--to video writes the whole stream; --frames is not supported here");
+    return convert_each(&a, convert_video, ".mkv");
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 typedef struct verb {
@@ -449,20 +694,32 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
-    { "npy", convert_npy },
+    { "npy", convert_npy_any },
     { "framemd5", convert_framemd5 },
-    { "video", convert_video },
+    { "video", convert_video_any },
+    { "hdf5", convert_hdf5 },
+    { "frames", convert_multi },
+    { "csv", convert_multi },
+    { "jsonl", convert_multi },
+    { "npz", convert_multi },
+    { "preview", convert_multi },
 };
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES };
+    enum { OPT_TO = 0x2000, OPT_CLIP, OPT_STREAM, OPT_FRAMES, OPT_VIDEO, OPT_HDF5_ZSTD, OPT_ALL,
+           OPT_SIZE, OPT_SHORT };
     static const struct option longopts[] = {
         { "to", required_argument, NULL, OPT_TO },
         { "clip", required_argument, NULL, OPT_CLIP },
         { "stream", required_argument, NULL, OPT_STREAM },
         { "frames", required_argument, NULL, OPT_FRAMES },
         { "output", required_argument, NULL, 'o' },
+        { "video", required_argument, NULL, OPT_VIDEO },
+        { "hdf5-zstd", no_argument, NULL, OPT_HDF5_ZSTD },
+        { "all", no_argument, NULL, OPT_ALL },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "short-side", required_argument, NULL, OPT_SHORT },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -480,6 +737,25 @@ int main(int argc, char **argv)
         case OPT_STREAM: a.stream = optarg; break;
         case OPT_FRAMES: a.frames = optarg; break;
         case 'o': a.out = optarg; break;
+        case OPT_VIDEO: a.video = optarg; break;
+        case OPT_HDF5_ZSTD: a.hdf5_zstd = 1; break;
+        case OPT_ALL: a.all = 1; break;
+        case OPT_SIZE: {
+            unsigned w, h;
+            char tail;
+            if (sscanf(optarg, "%ux%u%c", &w, &h, &tail) != 2 || !w || !h || w > 16384 || h > 16384)
+                cli_usage_error("--size wants WxH, e.g. 320x240 (got '%s')", optarg);
+            a.width = w;
+            a.height = h;
+            break;
+        }
+        case OPT_SHORT: {
+            uint64_t v;
+            if (cli_parse_u64(&v, optarg) || v < 2 || v > 16384)
+                cli_usage_error("--short-side wants a pixel count (got '%s')", optarg);
+            a.short_side = (uint32_t)v;
+            break;
+        }
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -497,20 +773,35 @@ int main(int argc, char **argv)
     while (v < sizeof verbs / sizeof verbs[0] && strcmp(verbs[v].name, a.to) != 0) v++;
     if (v == sizeof verbs / sizeof verbs[0])
         cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
+    int folder = !strcmp(a.to, "frames") || (a.all && (!strcmp(a.to, "npy") || !strcmp(a.to, "video") ||
+                                                      !strcmp(a.to, "npz")));
+    if (a.all && !folder && strcmp(a.to, "csv") && strcmp(a.to, "jsonl") && strcmp(a.to, "hdf5"))
+        cli_usage_error("--all applies to --to npy, video, frames, csv, jsonl, npz and hdf5");
+    if ((a.video || a.hdf5_zstd || a.width || a.short_side) && strcmp(a.to, "hdf5") != 0)
+        cli_usage_error("--video, --hdf5-zstd, --size and --short-side apply to --to hdf5 only");
+    if (a.width && a.short_side) cli_usage_error("give --size or --short-side, not both");
     if (cli_check_input(a.in)) return CLI_EXIT_ERROR;
-    /* every verb writes into a staging folder beside -o, renamed into place
-     * only on success (cli.h, "safe outputs") */
+    /* every verb writes beside -o and main() puts the result in place only
+     * on success (cli.h, "safe outputs"): a file output inside a staging
+     * folder, a folder output as a temporary folder exchanged with -o */
     cli_staged st;
-    if (a.out) {
+    cli_outdir od;
+    if (a.out && folder) {
+        if (cli_outdir_open(&od, a.out, &a.in, 1)) return CLI_EXIT_ERROR;
+        a.dest = od.tmp;
+    } else if (a.out) {
         if (cli_staged_open(&st, a.out, &a.in, 1)) return CLI_EXIT_ERROR;
         a.dest = st.file;
     }
     int rc = verbs[v].run(&a);
     if (a.out) {
-        if (rc == CLI_EXIT_OK || rc == CLI_EXIT_PROBLEMS) {
-            if (cli_staged_commit(&st)) rc = CLI_EXIT_ERROR;
+        int ok = rc == CLI_EXIT_OK || rc == CLI_EXIT_PROBLEMS;
+        if (folder) {
+            if (!ok) cli_outdir_abort(&od);
+            else if (cli_outdir_commit(&od)) rc = CLI_EXIT_ERROR;
         } else {
-            cli_staged_abort(&st);
+            if (!ok) cli_staged_abort(&st);
+            else if (cli_staged_commit(&st)) rc = CLI_EXIT_ERROR;
         }
     }
     return rc;

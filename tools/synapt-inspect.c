@@ -54,6 +54,7 @@ static const char *filter_name(int f)
     case SYNAPT_FILTER_SHUFFLE: return "shuffle";
     case SYNAPT_FILTER_DEPTH_MED: return "depth_med";
     case SYNAPT_FILTER_XOR_PREV: return "xor_prev";
+    case SYNAPT_FILTER_DEPTH_RANK: return "depth_rank";
     default: return "?";
     }
 }
@@ -685,9 +686,12 @@ static int cmd_clip(const char *path, const char *id, int json)
                 }
                 printf("      chunk %" PRIu64 ": frames %" PRIu64 "..%" PRIu64 ", offset %" PRIu64
                        ", record %" PRIu64 " B, payload %" PRIu64 " B, raw %" PRIu64
-                       " B, xxh3 %016" PRIx64 "\n",
+                       " B, xxh3 %016" PRIx64 "%s%s\n",
                        k, ch.first_frame, ch.first_frame + ch.frame_count - (ch.frame_count ? 1 : 0),
-                       ch.file_offset, ch.record_bytes, ch.stored_bytes, ch.raw_bytes, ch.checksum);
+                       ch.file_offset, ch.record_bytes, ch.stored_bytes, ch.raw_bytes, ch.checksum,
+                       /* depth_rank streams pick the filter chunk by chunk */
+                       si.filter == SYNAPT_FILTER_DEPTH_RANK ? ", filter " : "",
+                       si.filter == SYNAPT_FILTER_DEPTH_RANK ? filter_name(ch.filter) : "");
             }
         }
     }

@@ -8,6 +8,7 @@
  * video arguments become one clip each (id = file name without extension);
  * anything else is an annotation input parsed by the layout --format names
  * (detected when not given). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <libavutil/log.h>
 
 #include "cli/cli.h"
+#include "h5/h5.h"
 #include "import/import.h"
 #include "synapt.h"
 
@@ -34,7 +36,10 @@ static const char usage[] =
     "                         (default: beside the annotations)\n"
     "                         layouts: manifest (JSONL/CSV), ucf101, hmdb51, kinetics,\n"
     "                         ssv2, diving48, list, ntu, surreact, folder (videos, or\n"
-    "                         class folders of videos: the folder name is the label)\n"
+    "                         class folders of videos: the folder name is the label),\n"
+    "                         hdf5 (one file written by synapt-convert --to hdf5, in\n"
+    "                         the layout of spec/hdf5.md: clips, labels, streams and\n"
+    "                         video packets come back as they were)\n"
     "  --split-id N           ucf101/hmdb51: which official split (default 1)\n"
     "  --labels FILE          list: class names, one a line (integer labels index it)\n"
     "  --missing-list FILE    ntu: the official samples-with-missing-skeletons list\n"
@@ -154,6 +159,37 @@ static void log_cb(void *user, int level, const char *msg)
         cli_warn(NULL, "%s", msg);
     else
         cli_info("%s", msg);
+}
+
+/* --format hdf5: the whole file is rebuilt by tools/h5; the options
+ * that shape an import from videos and annotations do not apply. */
+static int pack_hdf5(int n, char **in, const import_pack_options *po)
+{
+    if (n != 1) cli_usage_error("--format hdf5 reads one .h5 file (got %d inputs)", n);
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    if (po->zstd_level) wo.zstd_level = po->zstd_level;
+    cli_progress p;
+    cli_progress_start(&p, "hdf5", "clips", 0);
+    h5layout_stats st;
+    char err[1024];
+    if (cli_check_input(in[0])) return CLI_EXIT_ERROR;
+    /* written inside a staging folder beside OUT, renamed at the end */
+    cli_staged stage;
+    const char *const inputs[1] = { in[0] };
+    if (cli_staged_open(&stage, po->out, inputs, 1)) return CLI_EXIT_ERROR;
+    int rc = h5layout_import(&st, in[0], stage.file, &wo, cli_progress_cb, &p, err, sizeof err);
+    cli_progress_end(&p);
+    if (rc) {
+        cli_staged_abort(&stage);
+        cli_error_msg(in[0], err);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_staged_commit(&stage)) return CLI_EXIT_ERROR;
+    char b[32];
+    if (cli_verbosity() >= 0)
+        fprintf(stderr, "synapt-pack: %s: %" PRIu64 " clips, %" PRIu64 " streams, %" PRIu64 " frames, %s\n",
+                po->out, st.clips, st.streams, st.frames, cli_human_bytes(b, sizeof b, st.bytes_written));
+    return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -290,6 +326,9 @@ int main(int argc, char **argv)
     /* the library reports problems itself, naming the file; FFmpeg's own
      * chatter (process-global, so set here in the tool) only with -v */
     av_log_set_level(cli_verbosity() > 0 ? AV_LOG_ERROR : AV_LOG_QUIET);
+
+    if (io.format && strcmp(io.format, "hdf5") == 0)
+        return pack_hdf5(argc - optind, argv + optind, &po);
 
     import_list list;
     import_list_init(&list);

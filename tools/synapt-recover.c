@@ -125,7 +125,12 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     char err[1024] = "";
     logctx lc = { in };
-    int rc = synapt_recover(&r, in, st.file, NULL, on_log, &lc, err, sizeof err);
+    /* the same damaged file always gives the same bytes (uuid from the
+     * content, no creation time), as every other synapt command does */
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.deterministic = 1;
+    wo.writer_name = "synapt-recover";
+    int rc = synapt_recover(&r, in, st.file, &wo, on_log, &lc, err, sizeof err);
     if (rc) {
         cli_staged_abort(&st);
         cli_error_msg(in, err[0] ? err : synapt_strerror(rc));

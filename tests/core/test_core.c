@@ -349,7 +349,7 @@ static void check_full(synapt_reader *r)
         CHECK_OK(synapt_reader_stream(&st, r, (uint64_t)ci, 1));
         CHECK(st.scale == 0.001);
         CHECK(!strcmp(st.units, "m"));
-        CHECK_EQ_INT(st.filter, SYNAPT_FILTER_DEPTH_MED);
+        CHECK_EQ_INT(st.filter, SYNAPT_FILTER_DEPTH_RANK);   /* the stream says depth_rank; chunks pick theirs */
         CHECK_EQ_INT(st.compression, SYNAPT_COMPRESSION_ZSTD_FRAME);
         CHECK_EQ_INT(st.has_pts, 1);
         CHECK_EQ_INT(st.fps_num, 30);

@@ -257,6 +257,20 @@ static void write_basic(const char *path)
             for (int y = 0; y < 4; y++)
                 for (int x = 0; x < 4; x++) dv[t][y][x][0] = (uint16_t)(65530 + x + y - t);  /* wraps in prediction */
         W(synapt_writer_write_frames(w, d, dv, sizeof dv, 3, NULL));
+        /* sensor-like depth: few quantized values and invalid zeros, which
+         * the writer stores with depth_rank (format 1.1, feature bit 0) */
+        uint32_t ds = add_stream(w, "depth_sensor", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 16, 32, 0,
+                                 SYNAPT_COMPRESSION_AUTO, SYNAPT_FILTER_AUTO);
+        static uint16_t sv[2][16][32];
+        uint32_t lcg = 12345;
+        for (int t = 0; t < 2; t++)
+            for (int y = 0; y < 16; y++)
+                for (int x = 0; x < 32; x++) {
+                    lcg = lcg * 1664525u + 1013904223u;
+                    int step = (int)(lcg >> 30);   /* sensor noise: 0..3 quantization steps */
+                    sv[t][y][x] = (uint16_t)((lcg >> 8) % 11 == 0 ? 0 : 1200 + 37 * ((x + y + t) / 5 + step));
+                }
+        W(synapt_writer_write_frames(w, ds, sv, sizeof sv, 2, NULL));
         W(synapt_writer_end_clip(w));
     }
     close_writer(w);
@@ -359,7 +373,8 @@ static void write_errors(const char *dir, const char *basic)
     spit(dir, "err_empty_file.synapt", g, 0);
     spit(dir, "err_trunc_magic.synapt", g, 5);
     spit(dir, "err_trunc_header.synapt", g, 40);
-    spit(dir, "err_trunc_half.synapt", g, n / 2);
+    /* mid-record: + 7 so the cut never falls on a record boundary (records are >= 24 bytes) */
+    spit(dir, "err_trunc_half.synapt", g, n / 2 + 7);
     spit(dir, "err_trunc_no_footer.synapt", g, n - 32);
     spit(dir, "err_trunc_footer.synapt", g, n - 5);
     spit(dir, "err_trunc_index.synapt", g, index_at + 100);

@@ -32,7 +32,8 @@ S=$BIN/synapt-synth
 check cli_help [ $? -eq 0 ]
 check cli_help_text grep -q -- "--scene-bias" "$T/help.txt"
 "$S" --list-classes > "$T/classes.txt"
-check cli_list_classes [ "$(wc -l < "$T/classes.txt")" -eq 14 ]
+check cli_list_classes [ "$(wc -l < "$T/classes.txt")" -eq 154 ]
+check cli_list_classes_order grep -qx "14 walk_slow" "$T/classes.txt"
 "$S" -o "$T/x.synapt" --classes 0 > /dev/null 2> "$T/err.txt"
 check cli_bad_classes_exit2 [ $? -eq 2 ]
 check cli_bad_classes_msg grep -q "synapt-synth: .*--classes" "$T/err.txt"

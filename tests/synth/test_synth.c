@@ -409,18 +409,18 @@ static void motion_features(double f[NFEAT], const synth_config *cfg, uint64_t i
 static void test_classes_separable(void)
 {
     synth_config cfg = SYNTH_CONFIG_INIT;
-    cfg.classes = SYNTH_CLASS_COUNT;
+    cfg.classes = SYNTH_ACTION_COUNT;
     cfg.clips_per_class = 16;
     cfg.frames = 64;
-    const uint32_t ntrain = 10, C = SYNTH_CLASS_COUNT;
-    double cent[SYNTH_CLASS_COUNT][NFEAT] = { { 0 } }, f[NFEAT];
+    const uint32_t ntrain = 10, C = SYNTH_ACTION_COUNT;
+    double cent[SYNTH_ACTION_COUNT][NFEAT] = { { 0 } }, f[NFEAT];
     for (uint32_t k = 0; k < C; k++)
         for (uint32_t i = 0; i < ntrain; i++) {
             motion_features(f, &cfg, (uint64_t)k * cfg.clips_per_class + i);
             for (int d = 0; d < NFEAT; d++) cent[k][d] += f[d] / ntrain;
         }
     int right = 0, total = 0;
-    int confusion[SYNTH_CLASS_COUNT] = { 0 };
+    int confusion[SYNTH_ACTION_COUNT] = { 0 };
     for (uint32_t k = 0; k < C; k++)
         for (uint32_t i = ntrain; i < cfg.clips_per_class; i++) {
             motion_features(f, &cfg, (uint64_t)k * cfg.clips_per_class + i);
@@ -441,6 +441,44 @@ static void test_classes_separable(void)
         if (confusion[k]) printf("    %s: %d of %u misclassified\n", synth_class_name(k), confusion[k],
                                  cfg.clips_per_class - ntrain);
     CHECK(acc >= 0.6);
+}
+
+/* The styles (slow, fast, crouched, ...) of one action are classes of their
+ * own: told apart from the joints as the actions are. */
+static void test_styles_separable(void)
+{
+    static const uint32_t acts[3] = { 0, 6, 13 }; /* walk, clap, jumping_jacks */
+    synth_config cfg = SYNTH_CONFIG_INIT;
+    cfg.classes = SYNTH_CLASS_COUNT;
+    cfg.clips_per_class = 12;
+    cfg.frames = 64;
+    const uint32_t ntrain = 8, S = SYNTH_STYLE_COUNT;
+    for (int a = 0; a < 3; a++) {
+        double cent[SYNTH_STYLE_COUNT][NFEAT] = { { 0 } }, f[NFEAT];
+        for (uint32_t v = 0; v < S; v++)
+            for (uint32_t i = 0; i < ntrain; i++) {
+                motion_features(f, &cfg, (uint64_t)(v * SYNTH_ACTION_COUNT + acts[a]) * cfg.clips_per_class + i);
+                for (int d = 0; d < NFEAT; d++) cent[v][d] += f[d] / ntrain;
+            }
+        int right = 0, total = 0;
+        for (uint32_t v = 0; v < S; v++)
+            for (uint32_t i = ntrain; i < cfg.clips_per_class; i++) {
+                motion_features(f, &cfg, (uint64_t)(v * SYNTH_ACTION_COUNT + acts[a]) * cfg.clips_per_class + i);
+                int best = -1;
+                double bd = 1e300;
+                for (uint32_t q = 0; q < S; q++) {
+                    double d = 0;
+                    for (int e = 0; e < NFEAT; e++) d += (f[e] - cent[q][e]) * (f[e] - cent[q][e]);
+                    if (d < bd) { bd = d; best = (int)q; }
+                }
+                right += best == (int)v;
+                total++;
+            }
+        double acc = (double)right / total;
+        printf("  %s: its %u styles told apart on held-out clips: %.3f (chance %.3f)\n",
+               synth_class_name(acts[a]), S, acc, 1.0 / S);
+        CHECK(acc >= 3.0 / S); /* three times chance: styles are finer than actions */
+    }
 }
 
 /* ---- the scene bias is visible in the pixels ---- */
@@ -480,14 +518,14 @@ static void background_features(double f[NBIN], const synth_config *cfg, uint64_
 static double scene_accuracy(double bias)
 {
     synth_config cfg = SYNTH_CONFIG_INIT;
-    cfg.classes = SYNTH_CLASS_COUNT;
+    cfg.classes = SYNTH_ACTION_COUNT;
     cfg.clips_per_class = 12;
     cfg.frames = 1;
     cfg.width = 32;
     cfg.height = 24;
     cfg.scene_bias = bias;
-    const uint32_t ntrain = 8, C = SYNTH_CLASS_COUNT;
-    double cent[SYNTH_CLASS_COUNT][NBIN] = { { 0 } }, f[NBIN];
+    const uint32_t ntrain = 8, C = SYNTH_ACTION_COUNT;
+    double cent[SYNTH_ACTION_COUNT][NBIN] = { { 0 } }, f[NBIN];
     for (uint32_t k = 0; k < C; k++)
         for (uint32_t i = 0; i < ntrain; i++) {
             background_features(f, &cfg, (uint64_t)k * cfg.clips_per_class + i);
@@ -514,7 +552,7 @@ static void test_scene_bias_in_pixels(void)
 {
     double biased = scene_accuracy(1.0), fair = scene_accuracy(0.0);
     printf("  class from background pixels alone: %.3f with --scene-bias 1, %.3f with 0 "
-           "(chance %.3f)\n", biased, fair, 1.0 / SYNTH_CLASS_COUNT);
+           "(chance %.3f)\n", biased, fair, 1.0 / SYNTH_ACTION_COUNT);
     CHECK(biased >= 0.5);
     CHECK(fair <= 0.3);
 }
@@ -558,7 +596,9 @@ static void test_config_check(void)
     char err[256];
     synth_config c = SYNTH_CONFIG_INIT;
     CHECK_OK(synth_config_check(&c, err, sizeof err));
-    c.classes = 15;
+    c.classes = 150;
+    CHECK_OK(synth_config_check(&c, err, sizeof err));
+    c.classes = SYNTH_CLASS_COUNT + 1;
     CHECK(synth_config_check(&c, err, sizeof err) != 0 && strstr(err, "--classes"));
     c = (synth_config)SYNTH_CONFIG_INIT;
     c.scene_bias = 1.5;
@@ -682,5 +722,6 @@ int main(void)
     RUN(test_splits);
     RUN(test_scene_bias_in_pixels);
     RUN(test_classes_separable);
+    RUN(test_styles_separable);
     TEST_MAIN_END();
 }

@@ -182,6 +182,9 @@ void cli_cleanup_install(void);
  *  the registry (64 entries) is full or the path too long. */
 int  cli_cleanup_add_file(const char *path);
 int  cli_cleanup_add_dir(const char *path);
+/** mkdtemp(tmpl) and cli_cleanup_add_dir in one step that no signal can
+ *  split (call it before starting threads). NULL with errno on failure. */
+char *cli_mkdtemp(char *tmpl);
 /** Unregister without removing (it was renamed into place). */
 void cli_cleanup_forget(const char *path);
 /** Unregister and remove now. */

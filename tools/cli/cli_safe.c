@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Enough for pack's per-worker shards, a report, a folder and its files. */
@@ -80,12 +82,21 @@ static void rm_contents(int fd, int depth)
 
 static void remove_path(const char *p, int state)
 {
-    if (state == SLOT_DIR) {
-        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0) rm_contents(fd, 0);
-        rmdir(p);
-    } else {
+    if (state != SLOT_DIR) {
         unlink(p);
+        return;
+    }
+    /* In a signal handler the other threads keep running and may put a
+     * file into the folder between the emptying and the rmdir: empty it
+     * again until the rmdir wins (then their next create fails), for at
+     * most about half a second. */
+    for (int pass = 0; pass < 500; pass++) {
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return;
+        rm_contents(fd, 0);
+        if (rmdir(p) == 0 || (errno != ENOTEMPTY && errno != EEXIST)) return;
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
     }
 }
 
@@ -159,6 +170,46 @@ static int reg(const char *path, int kind)
 }
 
 int cli_cleanup_add_file(const char *path) { return reg(path, SLOT_FILE); }
+
+/* Create a temporary folder or file and register it with the handled
+ * signals blocked on this thread, so a signal cannot land between the two
+ * and leave an unregistered temporary behind. (The tools create their
+ * outputs before they start worker threads, so no other thread can take
+ * the signal meanwhile.) */
+static char *mkdtemp_registered(char *tmpl)
+{
+    sigset_t old;
+    block(&old);
+    char *d = mkdtemp(tmpl);
+    int e = errno;
+    if (d && reg(d, SLOT_DIR) != 0) {
+        rmdir(d);
+        d = NULL;
+        e = ENAMETOOLONG;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return d;
+}
+
+char *cli_mkdtemp(char *tmpl) { return mkdtemp_registered(tmpl); }
+
+static int mkostemp_registered(char *tmpl)
+{
+    sigset_t old;
+    block(&old);
+    int fd = mkostemp(tmpl, O_CLOEXEC);
+    int e = errno;
+    if (fd >= 0 && reg(tmpl, SLOT_FILE) != 0) {
+        close(fd);
+        unlink(tmpl);
+        fd = -1;
+        e = ENAMETOOLONG;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return fd;
+}
 int cli_cleanup_add_dir(const char *path) { return reg(path, SLOT_DIR); }
 
 void cli_cleanup_forget(const char *path)
@@ -352,13 +403,12 @@ FILE *cli_out_open(cli_outfile *o, const char *path, const char *const *inputs, 
     const char *base = strrchr(path, '/');
     size_t dl = base ? (size_t)(base - path) + 1 : 0;
     snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.tmp-XXXXXX", (int)dl, path, base ? base + 1 : path);
-    o->fd = mkostemp(o->tmp, O_CLOEXEC);
+    o->fd = mkostemp_registered(o->tmp);
     if (o->fd < 0) {
         cli_error(path, "cannot create a temporary file beside it: %s", strerror(errno));
         o->tmp[0] = 0;
         return NULL;
     }
-    cli_cleanup_add_file(o->tmp);
     if (fchmod(o->fd, creat_mode(0)) != 0 || !(o->f = fdopen(o->fd, "w"))) {
         cli_error(path, "cannot open a temporary file beside it: %s", strerror(errno));
         cli_out_abort(o);
@@ -422,12 +472,11 @@ int cli_outdir_open(cli_outdir *o, const char *path, const char *const *inputs, 
     o->tmp[dl] = '.';
     memcpy(o->tmp + dl + 1, bn, strlen(bn));
     memcpy(o->tmp + dl + 1 + strlen(bn), ".tmp-XXXXXX", 12);
-    if (!mkdtemp(o->tmp)) {
+    if (!mkdtemp_registered(o->tmp)) {
         cli_error(path, "cannot create a temporary folder beside it: %s", strerror(errno));
         o->tmp[0] = 0;
         return -1;
     }
-    cli_cleanup_add_dir(o->tmp);
     if (chmod(o->tmp, creat_mode(1)) != 0) {
         cli_error(path, "cannot set the permissions of a temporary folder: %s", strerror(errno));
         cli_outdir_abort(o);
@@ -523,12 +572,11 @@ int cli_staged_open(cli_staged *s, const char *target, const char *const *inputs
     s->parent[dl] = 0;
     memcpy(s->dir, target, dl);
     snprintf(s->dir + dl, sizeof s->dir - dl, ".%s.tmp-XXXXXX", bn);
-    if (!mkdtemp(s->dir)) {
+    if (!mkdtemp_registered(s->dir)) {
         cli_error(target, "cannot create a temporary folder beside it: %s", strerror(errno));
         s->dir[0] = 0;
         return -1;
     }
-    cli_cleanup_add_dir(s->dir);
     if (!cli_staged_path(s, target)) {
         cli_staged_abort(s);
         return -1;
@@ -640,6 +688,14 @@ void cli_refuse_abbrev(int argc, char **argv, const char *optstring, const struc
 void cli_init(const char *tool, const char *usage)
 {
     cli_set_identity(tool, usage);
+    /* The commands make and free the same large buffers clip after clip
+     * (writers, codec contexts, frame buffers). With glibc's defaults each
+     * one above the mmap threshold is a fresh mapping, zeroed page by page
+     * on first touch: for small clips that was half of synapt-synth's time
+     * (bench/RESULTS.md). Keep such blocks in the heap instead; the cost is
+     * up to 128 MiB not returned to the system between clips. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     /* stdout is data: a partial line on a pipe is worse than a slower write */
     setvbuf(stderr, NULL, _IONBF, 0);
     /* every tool removes its temporaries when interrupted */

@@ -1060,13 +1060,12 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
      * under --tmp-dir (registered for cleanup too) */
     if (o->tmp_dir) {
         snprintf(p.scratch, sizeof p.scratch, "%s/.synapt-pack-XXXXXX", o->tmp_dir);
-        if (!mkdtemp(p.scratch)) {
+        if (!cli_mkdtemp(p.scratch)) {
             import_errf(err, errsz, o->tmp_dir, 0, "cannot create a scratch folder: %s", strerror(errno));
             p.scratch[0] = 0;
             rc = SYNAPT_E_IO;
             goto done;
         }
-        cli_cleanup_add_dir(p.scratch);
     } else {
         if (snprintf(p.scratch, sizeof p.scratch, "%.4100s/.scratch", r.stage.dir) >= (int)sizeof p.scratch ||
             mkdir(p.scratch, 0700) != 0) {

@@ -30,7 +30,12 @@
 
 #define SYNTH_JOINTS      24   /* SMPL-24, order as spec/registry.md */
 #define SYNTH_POINTS      29   /* joints + helper points the body surface needs */
-#define SYNTH_CLASS_COUNT 14   /* action classes implemented */
+#define SYNTH_ACTION_COUNT 14  /* actions implemented (walk ... jumping_jacks) */
+#define SYNTH_STYLE_COUNT  11  /* ways to perform each: as is, slow, fast, crouched, ... */
+/* classes: the 14 actions as they are, then the 14 slow, the 14 fast, ...
+ * (class k is action k % 14 in style k / 14), enough for a SynAPT-sized
+ * vocabulary of 150 */
+#define SYNTH_CLASS_COUNT  (SYNTH_ACTION_COUNT * SYNTH_STYLE_COUNT)
 #define SYNTH_MAX_SIDE    4096 /* largest width/height accepted */
 
 /* ---- random numbers ---------------------------------------------------- */
@@ -106,7 +111,8 @@ float synth_joint_radius(const synth_actor *a, int j);
 
 /* ---- actions (synth_motion.c) ------------------------------------------- */
 
-/** Class name ("walk"), NULL when out of range. Static storage. */
+/** Class name ("walk", "walk_slow", ...), NULL when out of range. Static
+ *  storage; thread-safe. */
 const char *synth_class_name(uint32_t cls);
 
 typedef struct synth_clip {

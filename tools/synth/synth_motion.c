@@ -13,6 +13,7 @@
 #include "synth.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@
 static const struct {
     const char *name;
     float period;               /* seconds per cycle at speed 1 */
-} classes[SYNTH_CLASS_COUNT] = {
+} classes[SYNTH_ACTION_COUNT] = {
     { "walk", 1.05f },          { "run", 0.72f },           { "jump", 1.25f },
     { "squat", 2.6f },          { "wave_one_hand", 0.45f }, { "wave_both_hands", 0.5f },
     { "clap", 0.48f },          { "punch", 1.3f },          { "kick", 1.6f },
@@ -30,9 +31,38 @@ static const struct {
     { "arm_circles", 0.9f },    { "jumping_jacks", 1.0f },
 };
 
+/* A style changes how an action is performed, the same way for every
+ * action: its tempo, its amplitude, a crouched or leaning posture. Style 0
+ * is the action as it is, so the first 14 classes are what they always were. */
+static const struct {
+    const char *suffix;
+    float tempo, amplitude;     /* multipliers of the cycle rate and of A */
+    float crouch, lean;         /* added knee bend (0..1) and trunk lean, degrees */
+} styles[SYNTH_STYLE_COUNT] = {
+    { "", 1.0f, 1.0f, 0, 0 },                 { "_slow", 0.55f, 1.0f, 0, 0 },
+    { "_fast", 1.8f, 1.0f, 0, 0 },            { "_crouched", 1.0f, 1.0f, 1, 0 },
+    { "_leaning", 1.0f, 1.0f, 0, 22 },        { "_small", 1.0f, 0.5f, 0, 0 },
+    { "_big", 1.0f, 1.45f, 0, 0 },            { "_slow_crouched", 0.55f, 1.0f, 1, 0 },
+    { "_fast_leaning", 1.8f, 1.0f, 0, 22 },   { "_small_fast", 1.8f, 0.5f, 0, 0 },
+    { "_big_slow", 0.55f, 1.45f, 0, 0 },
+};
+
+static char class_names[SYNTH_CLASS_COUNT][40];
+static pthread_once_t class_names_once = PTHREAD_ONCE_INIT;
+
+static void class_names_fill(void)
+{
+    for (uint32_t k = 0; k < SYNTH_CLASS_COUNT; k++)
+        snprintf(class_names[k], sizeof class_names[k], "%s%s", classes[k % SYNTH_ACTION_COUNT].name,
+                 styles[k / SYNTH_ACTION_COUNT].suffix);
+}
+
 const char *synth_class_name(uint32_t cls)
 {
-    return cls < SYNTH_CLASS_COUNT ? classes[cls].name : NULL;
+    if (cls >= SYNTH_CLASS_COUNT)
+        return NULL;
+    pthread_once(&class_names_once, class_names_fill);
+    return class_names[cls];
 }
 
 uint64_t synth_config_clip_count(const synth_config *cfg)
@@ -44,7 +74,7 @@ int synth_config_check(const synth_config *cfg, char *err, size_t errsz)
 {
     const char *why = NULL;
     if (cfg->classes < 1 || cfg->classes > SYNTH_CLASS_COUNT)
-        why = "--classes must be 1..14";
+        why = "--classes must be 1..154";
     else if (cfg->clips_per_class < 1 || cfg->clips_per_class > 1000000)
         why = "--clips-per-class must be 1..1000000";
     else if (cfg->frames < 1 || cfg->frames > 100000)
@@ -230,14 +260,15 @@ static void lean_trunk(pose *p, float deg, float hips)
 
 static void action(pose *p, const synth_clip *c, float s /* seconds */)
 {
-    float A = c->amplitude;
-    float cyc = s * c->speed / classes[c->cls].period + c->phase;
+    uint32_t act = c->cls % SYNTH_ACTION_COUNT, sty = c->cls / SYNTH_ACTION_COUNT;
+    float A = c->amplitude * styles[sty].amplitude;
+    float cyc = s * c->speed * styles[sty].tempo / classes[act].period + c->phase;
     float u = frac(cyc), ph = TAU * u;
     int S = c->side;
     float dur = (float)c->frames / (float)c->fps;
     p->plant = 1;
     p->flat_feet = 1;
-    switch (c->cls) {
+    switch (act) {
     case 0: { /* walk */
         float sw = sinf(ph);
         leg(p, 1, 3 + 22 * A * sw, 5 + 50 * A * powf(posf(cosf(ph + 0.35f)), 2), 0, 0);
@@ -301,7 +332,7 @@ static void action(pose *p, const synth_clip *c, float s /* seconds */)
     case 5: { /* wave both hands */
         float w = sinf(ph);
         arm(p, S, 10, 100 * A, 0, 0, 55 + 32 * A * w);
-        if (c->cls == 5)
+        if (act == 5)
             arm(p, -S, 10, 100 * A, 0, 0, 55 - 32 * A * w);
         else
             arm(p, -S, 4, 6, 0, 10, 0);
@@ -392,6 +423,22 @@ static void action(pose *p, const synth_clip *c, float s /* seconds */)
     }
     default:
         break;
+    }
+    /* the style's posture on top of the action: knees bent with the hips
+     * flexed to keep the trunk over the feet, or the trunk leaning forward
+     * (the ground constraint keeps the soles on the floor) */
+    if (styles[sty].crouch > 0) {
+        float k = styles[sty].crouch;
+        for (int j = 1; j <= 2; j++) p->rot[j][0] -= 28 * k * DEG;   /* hips */
+        for (int j = 4; j <= 5; j++) p->rot[j][0] += 50 * k * DEG;   /* knees */
+        for (int j = 7; j <= 8; j++) p->rot[j][0] -= 20 * k * DEG;   /* ankles */
+        lean_trunk(p, 14 * k, 0.6f);
+    }
+    if (styles[sty].lean != 0) {
+        /* the pelvis takes half the lean; the hips take it back so the
+         * legs keep their world angles */
+        lean_trunk(p, styles[sty].lean, 0.5f);
+        for (int j = 1; j <= 2; j++) p->rot[j][0] -= styles[sty].lean * 0.5f * DEG;
     }
 }
 

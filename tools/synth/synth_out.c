@@ -139,14 +139,19 @@ char *synth_clip_meta_json(const synth_clip *c, const float R[9], const float t[
 
 /* ---- files ------------------------------------------------------------- */
 
-static int mkdir_p(const char *path, char *err, size_t errsz)
+/* Create root/rel and the folders of rel on the way, never root itself:
+ * if the root is gone (a signal handler removed the temporary output
+ * while this worker was still running) this fails instead of building
+ * the tree again where the handler had just cleaned up. */
+static int mkdir_under(const char *root, const char *rel, char *err, size_t errsz)
 {
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp) {
-        snprintf(err, errsz, "%s: path too long", path);
+    size_t rl = strlen(root);
+    if (snprintf(tmp, sizeof tmp, "%s/%s", root, rel) >= (int)sizeof tmp) {
+        snprintf(err, errsz, "%s/%s: path too long", root, rel);
         return -1;
     }
-    for (char *p = tmp + 1; ; p++) {
+    for (char *p = tmp + rl + 1; ; p++) {
         if (*p == '/' || *p == 0) {
             char c = *p;
             *p = 0;
@@ -522,12 +527,12 @@ static int write_clip_dir(gen *g, slot *s)
     size_t es = sizeof s->err;
     snprintf(rel, sizeof rel, "clips/%s", c->id);
     if (pathf(dir, sizeof dir, e, es, "%s/%s", out, rel) != 0) return -1;
-    if (pathf(path, sizeof path, e, es, "%s/depth", dir) != 0 || mkdir_p(path, e, es) != 0)
+    if (pathf(path, sizeof path, e, es, "%s/depth", rel) != 0 || mkdir_under(out, path, e, es) != 0)
         return -1;
-    if (pathf(path, sizeof path, e, es, "%s/mask", dir) != 0 || mkdir_p(path, e, es) != 0)
+    if (pathf(path, sizeof path, e, es, "%s/mask", rel) != 0 || mkdir_under(out, path, e, es) != 0)
         return -1;
     if (!g->o->rgb_h264 &&
-        (pathf(path, sizeof path, e, es, "%s/rgb", dir) != 0 || mkdir_p(path, e, es) != 0))
+        (pathf(path, sizeof path, e, es, "%s/rgb", rel) != 0 || mkdir_under(out, path, e, es) != 0))
         return -1;
     for (uint32_t t = 0; t < T; t++) {
         if (pathf(path, sizeof path, e, es, "%s/depth/%06u.png", dir, t) != 0 ||
@@ -786,6 +791,10 @@ static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_optio
         char verr[512] = "";
         vo.stream_name = "rgb";
         vo.mode = SYNAPT_VSTORE_COPY;
+        /* clips are rendered in parallel already: one decoder thread each
+         * (FFmpeg's automatic count sets up a context per core per clip,
+         * which for small clips cost more than the decode) */
+        vo.threads = 1;
         rc = synapt_video_import(&vr, w, s->video, &vo, verr, sizeof verr);
         unlink(s->video);
         if (rc) {

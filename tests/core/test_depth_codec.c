@@ -1,0 +1,274 @@
+/* test_depth_codec.c - the depth_rank filter (spec/format.md 7.5): a
+ * known-answer vector pinning the layout, round trips on edge frames (zeros,
+ * 65535, odd widths, 1xN, Nx1, all distinct values), rejection of corrupt
+ * frames, the writer's per-chunk choice (never larger than plain zstd), the
+ * required feature bit, and round trips through a file on the real depth
+ * samples in ../shared/realdata/depth when present. */
+#include <png.h>
+#include <stdint.h>
+#include <zstd.h>
+#include "internal.h" /* white box: the depth_rank coder (sy_depth_rank_*) is private */
+#include "testutil.h"
+
+static uint64_t seed = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return (uint32_t)(seed >> 11);
+}
+
+static uint16_t *scratch_for(size_t n) { return malloc((65536 + n / 2 + 1) * sizeof(uint16_t)); }
+
+/* filter + unfilter; 1 when the frame fit and came back bit for bit */
+static int roundtrip(const uint16_t *v, size_t npix, size_t width)
+{
+    size_t n = npix * 2;
+    uint8_t *src = malloc(n), *f = malloc(n), *back = malloc(n);
+    uint16_t *scr = scratch_for(n);
+    for (size_t i = 0; i < npix; i++) sy_wr16(src + 2 * i, v[i]);
+    int ok = -1;
+    if (!sy_depth_rank(f, src, n, width, scr)) ok = !sy_undepth_rank(back, f, n, width) && !memcmp(back, src, n);
+    free(src); free(f); free(back); free(scr);
+    return ok;
+}
+
+static void test_rank_vector(void)
+{
+    /* 2x3 frame 0 500 500 / 0 700 500: too small to hold its palette */
+    const uint16_t v[6] = { 0, 500, 500, 0, 700, 500 };
+    uint8_t src[12], f[12], back[12];
+    uint16_t *scr = scratch_for(12);
+    for (int i = 0; i < 6; i++) sy_wr16(src + 2 * i, v[i]);
+    /* 4 + 6 palette + 6 varints = 16 > 12 bytes: this frame does not fit */
+    CHECK(sy_depth_rank(f, src, 12, 3, scr) != 0);
+    free(scr);
+    /* a frame that fits: 4x4 of two values */
+    uint16_t w16[16];
+    for (int i = 0; i < 16; i++) w16[i] = i % 4 == 0 ? 0 : 1000;
+    uint8_t s2[32], f2[32], b2[32];
+    scr = scratch_for(32);
+    for (int i = 0; i < 16; i++) sy_wr16(s2 + 2 * i, w16[i]);
+    CHECK_OK(sy_depth_rank(f2, s2, 32, 4, scr));
+    /* rows of ranks 0 1 1 1: row 0 predicts from the left (z 0 2 0 0);
+     * later rows from the pixel above: all residuals 0 */
+    const uint8_t want[32] = { 2, 0, 0, 0,   0, 0, 0xE8, 0x03,   /* P = 2; palette 0, 1000 */
+                               0, 2, 0, 0,                      /* row 0 */
+                               0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+                               0, 0, 0, 0, 0, 0, 0, 0 };        /* zero padding */
+    CHECK(!memcmp(f2, want, 32));
+    CHECK_OK(sy_undepth_rank(b2, f2, 32, 4));
+    CHECK(!memcmp(b2, s2, 32));
+    free(scr);
+    (void)src; (void)f; (void)back;
+}
+
+static void test_rank_edges(void)
+{
+    enum { MAXN = 64 * 64 };
+    static uint16_t v[MAXN];
+    /* all zero, all 65535, two extremes, odd widths, 1xN, Nx1 */
+    const size_t shapes[][2] = { { 1, 64 }, { 64, 1 }, { 7, 13 }, { 13, 7 }, { 64, 64 }, { 3, 3 }, { 1, 8 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t h = shapes[s][0], w = shapes[s][1], n = h * w;
+        for (int kind = 0; kind < 5; kind++) {
+            for (size_t i = 0; i < n; i++) {
+                switch (kind) {
+                case 0: v[i] = 0; break;
+                case 1: v[i] = 65535; break;
+                case 2: v[i] = (i / w + i % w) % 2 ? 65535 : 0; break;
+                case 3: v[i] = (rnd() & 7) ? (uint16_t)(2000 + (i % w) * 3 + (rnd() & 3)) : 0; break;
+                default: v[i] = (uint16_t)rnd(); break;
+                }
+            }
+            int r = roundtrip(v, n, w);
+            /* the smooth and constant kinds fit whenever the frame has room
+             * for the 4-byte count, the palette and a byte per pixel */
+            if (kind <= 1 && n >= 8) CHECK_EQ_INT(r, 1);
+            if (r == 0) printf("  mismatch: shape %zux%zu kind %d\n", h, w, kind);
+            CHECK(r != 0);
+        }
+    }
+    /* every u16 value once (65536 distinct: palette alone is 128 KiB + 4) */
+    static uint16_t all[65536 * 3];
+    for (size_t i = 0; i < 65536 * 3; i++) all[i] = (uint16_t)(i / 3);
+    CHECK_EQ_INT(roundtrip(all, 65536 * 3, 3), 1);   /* rows k k k: each row 1 above the last */
+    /* with two of each, palette and residuals need 4 bytes more than the frame */
+    for (size_t i = 0; i < 65536 * 2; i++) all[i] = (uint16_t)(i / 2);
+    CHECK_EQ_INT(roundtrip(all, 65536 * 2, 512), -1);
+}
+
+static void test_rank_corrupt(void)
+{
+    uint16_t v[64];
+    for (int i = 0; i < 64; i++) v[i] = (uint16_t)(1000 + (i % 8) * 5);
+    uint8_t src[128], f[128], back[128], bad[128];
+    uint16_t *scr = scratch_for(128);
+    for (int i = 0; i < 64; i++) sy_wr16(src + 2 * i, v[i]);
+    CHECK_OK(sy_depth_rank(f, src, 128, 8, scr));
+    memcpy(bad, f, 128);
+    sy_wr32(bad, 0);                       /* no palette */
+    CHECK(sy_undepth_rank(back, bad, 128, 8) != 0);
+    sy_wr32(bad, 70000);                   /* palette larger than 65536 */
+    CHECK(sy_undepth_rank(back, bad, 128, 8) != 0);
+    sy_wr32(bad, 63);                      /* palette past the frame */
+    CHECK(sy_undepth_rank(back, bad, 128, 8) != 0);
+    memcpy(bad, f, 128);
+    memset(bad + 4 + 16, 0xFF, 128 - 20);  /* varints that never end */
+    CHECK(sy_undepth_rank(back, bad, 128, 8) != 0);
+    memcpy(bad, f, 128);
+    bad[4 + 16] = 40;                      /* first rank 20: beyond the 8-entry palette */
+    CHECK(sy_undepth_rank(back, bad, 128, 8) != 0);
+    CHECK(sy_undepth_rank(back, f, 127, 8) != 0);   /* odd length */
+    /* random bytes never crash (and mostly fail) */
+    for (int k = 0; k < 2000; k++) {
+        for (int i = 0; i < 128; i++) bad[i] = (uint8_t)rnd();
+        bad[0] = (uint8_t)(rnd() % 40); bad[1] = bad[2] = bad[3] = 0;
+        (void)sy_undepth_rank(back, bad, 128, 8);
+    }
+    free(scr);
+}
+
+/* ---- through the writer and reader -------------------------------------- */
+
+static size_t plain_zstd(const uint16_t *v, size_t npix, int level)
+{
+    size_t cap = ZSTD_compressBound(npix * 2);
+    void *o = malloc(cap);
+    size_t k = ZSTD_compress(o, cap, v, npix * 2, level);
+    free(o);
+    return k;
+}
+
+/* Write `nf` frames HxW as one depth stream (auto filter), read them back,
+ * compare; return the stream's stored bytes minus record overhead through
+ * *stored, the chunk filter through *filter and the header's
+ * required_features through *feat. */
+static int file_roundtrip(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf,
+                          uint64_t *stored, int *filter, uint64_t *feat)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.synapt", tu_tmp_dir(), name);
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.overwrite = 1;
+    wo.deterministic = 1;
+    synapt_writer *wr = NULL;
+    int ok = 0;
+    if (synapt_writer_create(&wr, path, &wo, NULL, 0)) return 0;
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = "c";
+    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
+    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w; sd.scale = 0.001;
+    uint32_t si;
+    size_t fb = h * w * 2;
+    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd)) goto fail;
+    if (synapt_writer_write_frames(wr, si, frames, fb * nf, nf, NULL)) goto fail;
+    if (synapt_writer_end_clip(wr)) goto fail;
+    int crc = synapt_writer_close(wr, NULL, 0);
+    wr = NULL;
+    if (crc) goto fail;
+    synapt_reader *r = NULL;
+    if (synapt_reader_open(&r, path, NULL)) goto fail;
+    synapt_file_info fi;
+    synapt_stream_info st;
+    uint8_t *back = malloc(fb * nf);
+    size_t got = 0;
+    ok = !synapt_reader_file_info(&fi, r) && !synapt_reader_stream(&st, r, 0, 0) &&
+         !synapt_reader_read_frames(back, fb * nf, &got, r, 0, 0, 0, nf) && got == fb * nf &&
+         !memcmp(back, frames, fb * nf);
+    if (ok) {
+        *stored = st.stored_bytes;
+        *filter = st.filter;
+        *feat = fi.required_features;
+        synapt_chunk_info ci;
+        if (!synapt_reader_chunk(&ci, r, 0, 0, 0)) *filter = ci.filter;
+    }
+    free(back);
+    synapt_reader_close(r);
+    return ok;
+fail:
+    if (wr) synapt_writer_abort(wr);
+    return 0;
+}
+
+static void test_writer_choice(void)
+{
+    /* sensor-like: few distinct values and invalid zeros -> depth_rank */
+    enum { H = 48, W = 64, T = 3 };
+    static uint16_t fr[T * H * W];
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < H * W; i++)
+            fr[t * H * W + i] = (rnd() % 9 == 0) ? 0
+                                : (uint16_t)(1000 + 9 * ((3 * (i % W) + 2 * (i / W) + t) / 4 + (int)(rnd() % 3)));
+    uint64_t stored = 0, feat = 0;
+    int filter = -1;
+    CHECK(file_roundtrip("choice_sensor", fr, H, W, T, &stored, &filter, &feat));
+    CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_RANK);
+    CHECK_EQ_INT(feat, 1);
+    /* white noise over all 65536 values: nothing beats plain zstd, the
+     * chunk says filter none and the file needs no feature */
+    for (int i = 0; i < T * H * W; i++) fr[i] = (uint16_t)rnd();
+    CHECK(file_roundtrip("choice_noise", fr, H, W, T, &stored, &filter, &feat));
+    CHECK_EQ_INT(filter, SYNAPT_FILTER_NONE);
+    CHECK_EQ_INT(feat, 0);
+}
+
+static uint16_t *load_png16(const char *p, int *w, int *h)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f) return NULL;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop in = png ? png_create_info_struct(png) : NULL;
+    uint16_t *d = NULL;
+    if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
+    png_init_io(png, f);
+    png_read_info(png, in);
+    if (png_get_bit_depth(png, in) != 16 || png_get_color_type(png, in) != PNG_COLOR_TYPE_GRAY) goto out;
+    *w = (int)png_get_image_width(png, in);
+    *h = (int)png_get_image_height(png, in);
+    png_set_swap(png);
+    d = malloc((size_t)*w * (size_t)*h * 2);
+    for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
+out:
+    png_destroy_read_struct(&png, &in, NULL);
+    fclose(f);
+    return d;
+}
+
+static void test_real_samples(void)
+{
+    const char *rd = tu_realdata();
+    if (!rd) { tu_skip("test_real_samples", "../shared/realdata not found"); return; }
+    const char *files[] = { "depth/open3d/depth/00000.png", "depth/open3d/other_formats/TUM_depth.png",
+                            "depth/open3d/other_formats/SUN_depth.png" };
+    for (size_t k = 0; k < 3; k++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", rd, files[k]);
+        int w, h;
+        uint16_t *v = load_png16(p, &w, &h);
+        if (!v) { printf("  cannot load %s\n", p); CHECK(0); continue; }
+        uint64_t stored = 0, feat = 0;
+        int filter = -1;
+        CHECK(file_roundtrip("real", v, (size_t)h, (size_t)w, 1, &stored, &filter, &feat));
+        /* never larger than plain zstd at the writer's level, counting the
+         * chunk record's own overhead (24 + 48 + 24 bytes) */
+        size_t z = plain_zstd(v, (size_t)w * (size_t)h, 3);
+        printf("  %s: stored %llu (filter %d), plain zstd -3 %zu + 96\n", files[k], (unsigned long long)stored,
+               filter, z);
+        CHECK(stored <= z + 96);
+        free(v);
+    }
+}
+
+int main(void)
+{
+    RUN(test_rank_vector);
+    RUN(test_rank_edges);
+    RUN(test_rank_corrupt);
+    RUN(test_writer_choice);
+    if (tu_realdata()) RUN(test_real_samples);
+    else test_real_samples();
+    TEST_MAIN_END();
+}
