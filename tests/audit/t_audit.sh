@@ -49,6 +49,45 @@ echo "# view.class_bias: $vn classes flagged with --view-bias 1"
 [ "$vflag" = true ] && [ "$v0flag" = false ] && pass "--view-bias flagged by view.class_bias, unbiased set not" \
     || fail "view bias: flag $vflag at 1, $v0flag at 0"
 
+# the probes with masks, metadata and pose: the background alone carries
+# the planted scene bias, the person's colours do not; the view bias shows
+# in the generator's metadata
+set -- $(get "$T/rb0/report.json" static_bias.background); bg0=$1
+set -- $(get "$T/rb1/report.json" static_bias.background); bg1=$1; bg1flag=$4
+set -- $(get "$T/rb1/report.json" static_bias.person); pflag=$4
+set -- $(get "$T/rv1/report.json" static_bias.metadata); mflag=$4
+echo "# static_bias.background: $bg0 at scene bias 0, $bg1 at 1 (flag $bg1flag); person flag $pflag; metadata flag with view bias $mflag"
+$py -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$bg0" "$bg1" &&
+    [ "$bg1flag" = true ] && [ "$pflag" = false ] && [ "$mflag" = true ] \
+    && pass "background-only probe finds the scene bias, person colours do not, metadata finds the view bias" \
+    || fail "mask/metadata probes: background $bg0 -> $bg1 ($bg1flag), person $pflag, metadata $mflag"
+set -- $(get "$T/rb0.5/report.json" temporal.order)
+[ "$2" != None ] && [ "$3" != None ] && has "$T/rb0.5/temporal_order.csv" '^class,recall_ordered' \
+    && pass "temporal.order has a paired interval and a per-class table" || fail "temporal.order: $*"
+
+# the camera azimuth and elevation the audit derives from 3D poses against
+# the ones synapt-synth drew (its clip metadata): the generator is the oracle
+$py - "$T/v1.synapt" "$T/rv1/pose.csv" > "$T/view.out" <<'PYEOF'
+import csv, json, subprocess, sys
+rows = list(csv.DictReader(open(sys.argv[2])))
+da, de = [], []
+for r in rows:
+    out = subprocess.run(['synapt-inspect', '--json', '--clip', r['clip'], sys.argv[1]],
+                         capture_output=True, text=True, check=True).stdout
+    m = json.loads(out)['meta']['synth']
+    da.append(abs((float(r['azimuth_deg']) - m['azimuth_deg'] + 180) % 360 - 180))
+    de.append(abs(float(r['elevation_deg']) - m['elevation_deg']))
+da.sort(); de.sort()
+p90 = lambda v: v[int(0.9 * (len(v) - 1))]
+print(len(rows), p90(da), p90(de))
+PYEOF
+read nview az90 el90 < "$T/view.out"
+echo "# view from 3D pose vs synapt-synth's camera: $nview clips, 90% within $az90 deg azimuth, $el90 deg elevation"
+$py -c "import sys; sys.exit(not(int(sys.argv[1]) == 144 and float(sys.argv[2]) < 10 and float(sys.argv[3]) < 15))" \
+    "${nview:-0}" "${az90:-999}" "${el90:-999}" \
+    && pass "camera azimuth/elevation from 3D pose match the generator's within 10/15 degrees (90% of clips)" \
+    || fail "view geometry: $nview clips, p90 azimuth error $az90, elevation $el90"
+
 # the same bytes whatever the thread count
 synapt-audit -q --threads 1 "$T/b0.5.synapt" -o "$T/t1"
 synapt-audit -q --threads 3 "$T/b0.5.synapt" -o "$T/t3"
@@ -144,5 +183,13 @@ echo "# domain.frechet.colour: same set $f0, other set $f1; domain.kid.motion $k
 $py -c "import sys; a=list(map(float,sys.argv[1:])); sys.exit(not(abs(a[0])<1e-4 and a[1]>a[0]))" "$f0" "$f1" \
     && pass "domain checks: Frechet 0 for a set against itself, positive against another" \
     || fail "domain Frechet $f0 / $f1"
+set -- $(get "$T/dom0/report.json" domain.auc.colour); auc0=$1
+set -- $(get "$T/dom1/report.json" domain.auc.pose); auc1=$1
+set -- $(get "$T/dom0/report.json" domain.pose_uncovered); u0=$1
+echo "# domain.auc.colour same set $auc0; domain.auc.pose against the view-biased set $auc1; pose_uncovered same set $u0"
+$py -c "import sys; a=list(map(float,sys.argv[1:])); sys.exit(not(0.3 < a[0] < 0.7 and a[1] > a[0] and a[2] <= 0.1))" \
+    "$auc0" "$auc1" "$u0" \
+    && pass "domain classifier AUC near 0.5 for a set against itself and higher against another; its poses covered" \
+    || fail "domain AUC $auc0 / $auc1, uncovered $u0"
 
 finish
