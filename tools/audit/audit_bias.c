@@ -163,7 +163,7 @@ static const family families[NFAM] = {
       AUDIT_POSE_DIM, 0, get_pose },
     { "metadata", "Static bias: generator metadata",
       "one-hot of every group value of the keys that are factors (fewer distinct values than "
-      "half the clips: scene, view...) other than the fold key, the generator's own record",
+      "half the clips and at most 256: scene, view...) other than the fold key, the generator's own record",
       0, 1, get_metadata },
     { "motion", "Temporal: motion grid (no appearance)",
       "mean |grey difference| between consecutive sampled frames on a 4x4 grid, in time order",
@@ -346,7 +346,9 @@ int audit_check_probes(audit_report *r, const audit_dataset *ds, const audit_opt
         /* an identity (source video, clip id) is not a factor, and the
          * fold key's values never reach a held-out fold: both would only
          * cost time */
-        if (oh.vals[kk].n < 2 || oh.vals[kk].n * 2 > m ||
+        /* more than 256 values is a naming of clips or sources, not a
+         * generator setting */
+        if (oh.vals[kk].n < 2 || oh.vals[kk].n * 2 > m || oh.vals[kk].n > 256 ||
             (group_key && strcmp(group_key, keys->s[kk]) == 0))
             oh.vals[kk].n = 0;
         oh.off[kk] = oh.dim;
