@@ -35,7 +35,9 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
 # the link order, and the layout check (scripts/check-layout.sh) refuses an
 # include against it.
-TOOL_LIBS    = merge select import synth h5 export npy cli
+TOOL_LIBS    = audit merge select import synth h5 export npy cli
+audit_PKGS   = libpng
+audit_USES   = cli
 merge_PKGS   = libcjson libxxhash
 merge_USES   = cli
 select_PKGS  =
@@ -62,6 +64,7 @@ synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
 synapt-merge_USES   = merge cli
 synapt-subset_USES  = merge select cli
+synapt-audit_USES   = audit cli
 
 # $(call tl_closure,names): the names with everything they use, in link order
 tl_expand   = $(foreach u,$(1),$(u) $(call tl_expand,$($(u)_USES)))

@@ -86,8 +86,13 @@ for tool in synapt-audit synapt-subset; do
         say "$step. $tool"
         case $tool in
         synapt-audit)
-            "$BIN/synapt-audit" "$DATA" ||
-                echo "   warning: synapt-audit failed; the dataset above is unaffected" >&2 ;;
+            # exit 3 means a check flagged something: expected, the bias is planted
+            "$BIN/synapt-audit" "$DATA" -o "$OUT/audit"
+            if [ -f "$OUT/audit/report.html" ]; then
+                echo "   $OUT/audit/report.html: the audit report (open it in a browser)"
+            else
+                echo "   warning: synapt-audit failed; the dataset above is unaffected" >&2
+            fi ;;
         synapt-subset)
             "$BIN/synapt-subset" -o "$OUT/val.synapt" --split val "$DATA" &&
                 echo "   $OUT/val.synapt: the val split alone" ||

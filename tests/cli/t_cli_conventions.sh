@@ -47,6 +47,7 @@ for exe in $tools; do
         synapt-convert) set -- "$miss" --to npy --clip c --stream s -o "$T/out.npy" ;;
         synapt-merge|synapt-subset) set -- -o "$T/out.synapt" "$miss" ;;
         synapt-pack)    miss="$T/no-such-dir/missing.mp4"; set -- -o "$T/out.synapt" "$miss" ;;
+        synapt-audit)   set -- "$miss" -o "$T/out.audit" ;;
         synapt-recover) set -- "$miss" -o "$T/out.synapt" ;;
         *)              set -- "$miss" ;;
     esac
