@@ -187,9 +187,12 @@ set -- $(get "$T/dom0/report.json" domain.auc.colour); auc0=$1
 set -- $(get "$T/dom1/report.json" domain.auc.pose); auc1=$1
 set -- $(get "$T/dom0/report.json" domain.pose_uncovered); u0=$1
 echo "# domain.auc.colour same set $auc0; domain.auc.pose against the view-biased set $auc1; pose_uncovered same set $u0"
-$py -c "import sys; a=list(map(float,sys.argv[1:])); sys.exit(not(0.3 < a[0] < 0.7 and a[1] > a[0] and a[2] <= 0.1))" \
+# A set against itself: each clip is in both domains, and when one twin is
+# in the training folds the other is classified as its domain, so the
+# out-of-fold AUC can fall well below 0.5 (0.16 seen): "no gap" is AUC < 0.7.
+$py -c "import sys; a=list(map(float,sys.argv[1:])); sys.exit(not(a[0] < 0.7 and a[1] > a[0] and a[2] <= 0.1))" \
     "$auc0" "$auc1" "$u0" \
-    && pass "domain classifier AUC near 0.5 for a set against itself and higher against another; its poses covered" \
+    && pass "domain classifier AUC finds no gap for a set against itself and a higher one against another; its poses covered" \
     || fail "domain AUC $auc0 / $auc1, uncovered $u0"
 
 finish
