@@ -124,6 +124,10 @@ py_has() {
     [ -x "$PY" ] || return 1
     for tl_f in "$@"; do "$PY" -c "import $tl_f" 2> /dev/null || return 1; done
 }
+# sanitized: $B is an ASan/UBSan build (status only). Tests that repeat a
+# scenario many times (seeded signal moments) run fewer rounds there: the
+# sanitizer run checks memory errors, the plain run the statistics.
+sanitized() { nm "$B/lib/libsynapt.a" 2> /dev/null | grep -q '__asan_\|__ubsan_'; }
 # realdata NAME [SUBPATH]: sets $R to the real data folder and returns 0, or
 # prints "SKIP NAME: ..." saying where it was looked for and returns 1
 realdata() {
