@@ -225,6 +225,14 @@ for at in $moments; do
         pass "$name: killed before any output, nothing left"
         continue
     fi
+    if [ -z "$stage" ] && [ -e "$D/out.synapt" ]; then
+        # an idle machine finished the job before the kill: a complete file
+        if "$BIN/synapt-inspect" -q --verify "$D/out.synapt"; then
+            pass "$name: finished before the kill, the output is complete"
+        else fail "$name: finished before the kill" "the output does not verify"; fi
+        rm -f "$D/out.synapt"
+        continue
+    fi
     if [ -z "$stage" ] || [ ! -d "$D/$stage" ] || [ -e "$D/out.synapt" ]; then
         fail "$name leaves a staging folder with the partial file" "found '$stage'"
         [ -n "$stage" ] && rm -rf "${D:?}/$stage"
