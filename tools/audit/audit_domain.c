@@ -130,7 +130,8 @@ done:
 /* A probe told to separate real (0) from synthetic (1): out-of-fold AUC of
  * its synthetic probability. Near 0.5: the family cannot tell them apart. */
 static int check_auc(audit_report *r, const audit_dataset *ds, const audit_options *opt,
-                     const char *fid, const float *a, size_t na, const float *b, size_t nb, size_t d)
+                     const char *fid, const float *a, size_t na, const float *b, size_t nb, size_t d,
+                     const int *groups)
 {
     size_t n = na + nb;
     float *x = malloc(n * d * sizeof *x), *prob = malloc(n * 2 * sizeof *prob);
@@ -141,7 +142,7 @@ static int check_auc(audit_report *r, const audit_dataset *ds, const audit_optio
     memcpy(x, a, na * d * sizeof *x);
     memcpy(x + na * d, b, nb * d * sizeof *x);
     for (size_t i = 0; i < n; i++) y[i] = i >= na;
-    if (audit_probe_oof(prob, x, n, d, y, 2, NULL, opt) != 0) { ret = 0; goto done; }
+    if (audit_probe_oof(prob, x, n, d, y, 2, groups, opt) != 0) { ret = 0; goto done; }
     for (size_t i = 0; i < n; i++) score[i] = prob[i * 2 + 1];
     char id[96], title[128];
     snprintf(id, sizeof id, "domain.auc.%s", fid);
@@ -150,7 +151,7 @@ static int check_auc(audit_report *r, const audit_dataset *ds, const audit_optio
     if (!ch) goto done;
     snprintf(ch->method, sizeof ch->method, "ROC AUC (Mann-Whitney) of the out-of-fold probability "
              "'synthetic' from a logistic regression (the probe of the static-bias checks, %u "
-             "folds, stratified) trained to tell %zu real from %zu synthetic clips on the %s "
+             "folds, stratified, a clip id in one fold) trained to tell %zu real from %zu synthetic clips on the %s "
              "features; 0.5 = indistinguishable, 1 = always told apart; seed %llu", opt->folds,
              na, nb, fid, (unsigned long long)opt->seed);
     ch->n = n;
@@ -185,13 +186,23 @@ int audit_check_domain(audit_report *r, const audit_dataset *ds, const audit_opt
         float *a = malloc(nr * d * sizeof *a), *b = malloc(nsy * d * sizeof *b);
         if (!a || !b) { free(a); free(b); free(arow); return -1; }
         size_t ia = 0, ib = 0;
+        /* a clip id on both sides (a set against itself, a copy) stays in
+         * one fold: its twin must not teach the probe the opposite label */
+        const char **ids = malloc((nr + nsy) * sizeof *ids);
+        int *grp = malloc((nr + nsy) * sizeof *grp);
+        audit_strset idset = { 0 };
+        if (!ids || !grp) { free(ids); free(grp); free(a); free(b); free(arow); return -1; }
         for (size_t i = 0; i < ds->n; i++) {
             const audit_clip *c = &ds->clips[i];
             const float *src = family_row(c, f, &pk);
             if (!src || !c->domain) continue;
-            if (c->domain == 1) { arow[ia] = i; memcpy(a + ia++ * d, src, d * sizeof *a); }
-            else memcpy(b + ib++ * d, src, d * sizeof *b);
+            if (c->domain == 1) { ids[ia] = c->id; arow[ia] = i; memcpy(a + ia++ * d, src, d * sizeof *a); }
+            else { ids[nr + ib] = c->id; memcpy(b + ib++ * d, src, d * sizeof *b); }
         }
+        if (audit_strset_build(&idset, ids, nr + nsy) != 0) { free(ids); free(grp); free(a); free(b); free(arow); return -1; }
+        for (size_t q = 0; q < nr + nsy; q++) grp[q] = audit_strset_find(&idset, ids[q]);
+        free(idset.s);
+        free(ids);
         char id[96], title[128];
         snprintf(id, sizeof id, "domain.frechet.%s", fam[f].id);
         snprintf(title, sizeof title, "Frechet distance real vs synthetic: %s", fam[f].id);
@@ -219,11 +230,12 @@ int audit_check_domain(audit_report *r, const audit_dataset *ds, const audit_opt
             ch->ci_lo = ch->value - 1.96 * sd;
             ch->ci_hi = ch->value + 1.96 * sd;
             ch->n = nr + nsy;
-            fail = check_auc(r, ds, opt, fam[f].id, a, nr, b, nsy, d) != 0;
+            fail = check_auc(r, ds, opt, fam[f].id, a, nr, b, nsy, d, grp) != 0;
         }
         if (!fail && f == 2) fail = check_cover(r, ds, opt, a, arow, nr, b, nsy, d) != 0;
         free(a);
         free(b);
+        free(grp);
         if (fail) { free(arow); return -1; }
     }
     free(arow);
