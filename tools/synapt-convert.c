@@ -811,8 +811,13 @@ int main(int argc, char **argv)
             synapt_dataset_close(ds);
             return CLI_EXIT_ERROR;
         }
-        a.in = strdup(mi.resolved_path);
-        if (!a.in) { cli_error(NULL, "out of memory"); return CLI_EXIT_ERROR; }
+        static char member_path[4096];
+        if (snprintf(member_path, sizeof member_path, "%s", mi.resolved_path) >= (int)sizeof member_path) {
+            cli_error(a.in, "member path too long");
+            synapt_dataset_close(ds);
+            return CLI_EXIT_ERROR;
+        }
+        a.in = member_path;
     } else if (drc != 0 && drc != SYNAPT_E_IO && drc != SYNAPT_E_NOT_SYNAPT && drc <= SYNAPT_E_MANIFEST) {
         cli_error_msg(a.in, derr);
         return CLI_EXIT_ERROR;
