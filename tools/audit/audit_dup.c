@@ -93,7 +93,7 @@ int audit_find_pairs(audit_pair **out, size_t *count, size_t *skipped,
             s = t;
         }
     }
-    qsort(fp, nfp, sizeof *fp, cmp_fpair);
+    if (nfp > 1) qsort(fp, nfp, sizeof *fp, cmp_fpair); /* fp is NULL when nothing matched */
     /* a frame pair found through several bands counts once */
     for (size_t s = 0; s < nfp;) {
         size_t t = s;
