@@ -44,22 +44,35 @@ sed -n 's/^\([a-z0-9-]*\)_USES *= *\(.*\)$/\1 \2/p' Makefile > "$tmp/uses"
 
 # every quoted include as "file<TAB>resolved target<TAB>line text", resolved
 # the way the compiler does: the including file's folder, then -Itools,
-# -Ilibsynapt, -Itests (the Makefile's include path)
-for f in $files; do
-    d=$(dirname "$f")
-    grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" | while IFS= read -r line; do
-        name=$(printf '%s\n' "$line" | sed 's/^[^"]*"\([^"]*\)".*/\1/')
-        target=
-        for dir in "$d" tools libsynapt tests; do
-            if [ -f "$dir/$name" ]; then
-                target=$(realpath --relative-to=. "$dir/$name")
-                break
-            fi
-        done
-        [ -n "$target" ] || target="?$name"
-        printf '%s\t%s\t%s\n' "$f" "$target" "$line"
-    done
-done > "$tmp/edges"
+# -Ilibsynapt, -Itests (the Makefile's include path). One awk for the whole
+# tree: a process per include line made this the slowest test.
+# shellcheck disable=SC2086
+awk '
+    function norm(p,   n, i, k, part, out) {
+        n = split(p, part, "/"); k = 0
+        for (i = 1; i <= n; i++) {
+            if (part[i] == "." || part[i] == "") continue
+            if (part[i] == ".." && k > 0 && out[k] != "..") { k--; continue }
+            out[++k] = part[i]
+        }
+        p = out[1]; for (i = 2; i <= k; i++) p = p "/" out[i]
+        return p
+    }
+    function exists(p,   r, line) {
+        if (p in seen) return seen[p]
+        r = (getline line < p) >= 0; close(p)
+        return seen[p] = r
+    }
+    /^[[:space:]]*#[[:space:]]*include[[:space:]]*"/ {
+        name = $0; sub(/^[^"]*"/, "", name); sub(/".*/, "", name)
+        d = FILENAME; if (!sub(/\/[^\/]*$/, "", d)) d = "."
+        ndirs = split(d " tools libsynapt tests", dirs, " ")
+        target = "?" name
+        for (i = 1; i <= ndirs; i++)
+            if (exists(dirs[i] "/" name)) { target = norm(dirs[i] "/" name); break }
+        printf "%s\t%s\t%d:%s\n", FILENAME, target, FNR, $0
+    }
+' $files > "$tmp/edges"
 
 # rules 1 and 3
 while IFS='	' read -r f t line; do
@@ -152,14 +165,17 @@ for a in "$BUILD"/lib/libsynapt-*.a; do
 done
 
 # rule 4
-for f in $files; do
-    n=$(wc -l < "$f")
+# shellcheck disable=SC2086
+wc -l $files | while read -r n f; do
+    [ "$f" = total ] && continue
     [ "$n" -le "$MAX_LINES" ] && continue
     case " $SIZE_PENDING " in
         *" $f "*) echo "note: $f has $n lines (over $MAX_LINES; split pending, see SIZE_PENDING)" ;;
-        *) say "$f: $n lines, over $MAX_LINES: split it by responsibility" ;;
+        *) echo "layout: $f: $n lines, over $MAX_LINES: split it by responsibility" ;;
     esac
-done
+done > "$tmp/sizes"
+cat "$tmp/sizes"
+grep -q '^layout: ' "$tmp/sizes" && bad=1
 
 # rule 5
 inspect="$BUILD/bin/synapt-inspect"
