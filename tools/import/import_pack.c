@@ -706,17 +706,6 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
     return rc;
 }
 
-static char *shard_path(const char *out, uint32_t k)
-{
-    size_t n = strlen(out);
-    const char *ext = n > 7 && strcmp(out + n - 7, ".synapt") == 0 ? ".synapt" : "";
-    size_t stem = n - strlen(ext);
-    char *p = malloc(n + 16);
-    if (p)
-        snprintf(p, n + 16, "%.*s-%05u%s", (int)stem, out, k, *ext ? ext : ".synapt");
-    return p;
-}
-
 /* Every file the run reads: an output must be none of them. */
 typedef struct inputs {
     const char **v;
@@ -768,7 +757,7 @@ typedef struct run {
 static int open_output(run *r)
 {
     const import_pack_options *o = r->o;
-    char *target = r->sharded ? shard_path(o->out, r->shards) : strdup(o->out);
+    char *target = r->sharded ? import_shard_path(o->out, r->shards) : strdup(o->out);
     if (!target) {
         import_errf(r->err, r->errsz, o->out, 0, "out of memory");
         return SYNAPT_E_NOMEM;
@@ -1092,7 +1081,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     /* every output goes into a folder beside OUT and is renamed into place
      * only at the end: a failed or interrupted run leaves what was there */
     {
-        char *first = r.sharded ? shard_path(o->out, 0) : strdup(o->out);
+        char *first = r.sharded ? import_shard_path(o->out, 0) : strdup(o->out);
         int bad = !first || cli_staged_open(&r.stage, first, in.v, in.n) != 0;
         free(first);
         if (bad) {
@@ -1149,6 +1138,8 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     if (rc)
         goto done;
     st.shards = r.shards;
+    if (r.sharded && (rc = import_shards_manifest(&r.stage, o->out, r.shards, l, in.v, in.n, err, errsz)))
+        goto done;
     st.skipped += l->skipped_count;
     if (o->keep_going && st.skipped) {
         char *rp = NULL;
@@ -1167,7 +1158,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     }
     /* sizes before the rename, of what this run wrote */
     for (uint32_t k = 0; k < r.shards; k++) {
-        char *t = r.sharded ? shard_path(o->out, k) : strdup(o->out);
+        char *t = r.sharded ? import_shard_path(o->out, k) : strdup(o->out);
         const char *f = t ? cli_staged_path(&r.stage, t) : NULL;
         struct stat sb;
         if (f && stat(f, &sb) == 0)
