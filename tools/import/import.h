@@ -100,6 +100,10 @@ typedef struct import_clip {
     char **group_keys, **group_values; /* group_count pairs, e.g. ("group","g08") */
     size_t group_count;
     int64_t start_frame, end_frame;    /* half-open range; -1 = unset */
+    int cut;              /* 1: pack keeps only frames [start_frame, end_frame)
+                             (a manifest's columns); 0: the range is provenance
+                             only (Diving48's released clips are already cut
+                             to theirs) */
     import_sidecar pose2d, pose3d, depth, mask, frame_labels;
     char *meta_json;      /* a JSON object text, or NULL for {} */
     char *ann_file;       /* annotation file the clip came from */

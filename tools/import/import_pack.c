@@ -401,8 +401,8 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         if (!o->no_video)
             cJSON_AddStringToObject(imp, "media", base_name(c->video ? c->video : c->frames));
         if (c->start_frame >= 0 || c->end_frame >= 0) {
-            /* provenance: the clip holds these frames of the media
-             * (cut frame-exactly when packed, see clip_window) */
+            /* provenance: with c->cut the clip holds exactly these frames
+             * of the media (clip_cut); else where it came from */
             cJSON *r = cJSON_AddArrayToObject(imp, "frame_range");
             cJSON_AddItemToArray(r, cJSON_CreateNumber((double)(c->start_frame >= 0 ? c->start_frame : 0)));
             cJSON_AddItemToArray(r, c->end_frame >= 0 ? cJSON_CreateNumber((double)c->end_frame) : cJSON_CreateNull());
@@ -693,7 +693,7 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
             synapt_writer_abort(w);
         else
             rc = synapt_writer_close(w, err, sizeof err);
-        if (!rc && (c->start_frame >= 0 || c->end_frame >= 0))
+        if (!rc && c->cut)
             rc = clip_cut(path, c, p->o, &frames, err, sizeof err);
     }
     struct stat st;
