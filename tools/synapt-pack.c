@@ -326,6 +326,17 @@ int main(int argc, char **argv)
 
     if (io.format && strcmp(io.format, "hdf5") == 0)
         return pack_hdf5(argc - optind, argv + optind, &po);
+    if (po.resume && cli_is_manifest(po.resume)) {
+        cli_error(po.resume, "is a dataset manifest: --resume takes the .synapt file synapt-recover "
+                  "salvaged from the killed run");
+        return CLI_EXIT_ERROR;
+    }
+    for (int i = optind; i < argc; i++)
+        if (cli_is_manifest(argv[i])) {
+            cli_error(argv[i], "is a dataset manifest of .synapt files; synapt-pack imports videos "
+                      "and annotations: copy its clips with synapt-subset or synapt-merge");
+            return CLI_EXIT_ERROR;
+        }
 
     import_list list;
     import_list_init(&list);
