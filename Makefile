@@ -35,7 +35,7 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # (<name>_USES). TOOL_LIBS lists them callers first, callees last: that is
 # the link order, and the layout check (scripts/check-layout.sh) refuses an
 # include against it.
-TOOL_LIBS    = audit merge select import synth h5 export npy cli
+TOOL_LIBS    = audit import merge select synth h5 export npy cli
 audit_PKGS   = libpng
 audit_USES   = cli
 merge_PKGS   = libcjson libxxhash
@@ -43,7 +43,7 @@ merge_USES   = cli
 select_PKGS  =
 select_USES  = cli
 import_PKGS  = libcjson libxxhash hdf5 matio libpng libavformat libavcodec libavutil libswscale
-import_USES  = npy cli
+import_USES  = merge npy cli
 synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libswscale
 synth_USES   = npy cli
 h5_PKGS      = hdf5 libswscale libavutil

@@ -1166,6 +1166,28 @@ SYNAPT_API int synapt_writer_copy_clip_streams(synapt_writer *w, const synapt_re
                                                uint64_t clip, const synapt_clip_desc *desc,
                                                const uint32_t *streams, size_t count);
 
+/** As synapt_writer_copy_clip_streams(), keeping only frames [first,
+ *  first+n) of the clip (synapt-subset --frames/--max-frames, synapt-pack's
+ *  start_frame/end_frame). `first` and `n` count frames of the clip's first
+ *  stream; a stream at another frame rate keeps the same time span at its
+ *  own rate, widened to whole frames, and a stream shorter than the window
+ *  keeps what it has of it (possibly nothing). streams NULL copies every
+ *  stream.
+ *  Array streams are read and written again with the source stream's
+ *  compression and filter. Encoded video is not re-encoded: the packets
+ *  from the last start point at or before the window (spec/video-ffmpeg.md
+ *  section 4) to the last packet a frame of the window needs are copied,
+ *  those whose frame lies outside the window flagged SYNAPT_FRAME_DISCARD,
+ *  and the map and start points renumbered, so the stream decodes to
+ *  exactly frames [first, first+n) of the source, bit for bit.
+ *  Errors: those of synapt_writer_copy_clip_streams(); _RANGE (nothing
+ *  written, handle usable) when n is 0 or first+n passes the clip's
+ *  frame_count. Not thread-safe with respect to `w`. */
+SYNAPT_API int synapt_writer_copy_clip_frames(synapt_writer *w, const synapt_reader *src,
+                                              uint64_t clip, const synapt_clip_desc *desc,
+                                              const uint32_t *streams, size_t count,
+                                              uint64_t first, uint64_t n);
+
 /* Thread-safety: one handle may serve many threads for every call above
  * but open and close; member opening and eviction take a lock held only
  * while a member is opened or closed, never during a read. */

@@ -3,6 +3,7 @@
  * (the CLIP record and its index entries) and copying a clip from another
  * file chunk by chunk. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,8 +511,24 @@ static int copy_fail(synapt_writer *w, const synapt_reader *src, int rc)
     return sy_wpoison(w, rc, "copying from %s", synapt_reader_errmsg(src));
 }
 
+/* The clip window [a, b), counted in frames of the clip's first stream,
+ * in frames of stream st: the same time span at st's own rate, widened to
+ * whole frames. */
+static void window_for_stream(uint64_t *a, uint64_t *b, const synapt_clip_info *ci,
+                              const synapt_stream_info *st, uint64_t ca, uint64_t cb)
+{
+    if (!ci->fps_num || !ci->fps_den || ((uint64_t)st->fps_num * ci->fps_den == (uint64_t)ci->fps_num * st->fps_den)) {
+        *a = ca;
+        *b = cb;
+        return;
+    }
+    double r = ((double)st->fps_num * ci->fps_den) / ((double)st->fps_den * ci->fps_num);
+    *a = (uint64_t)floor((double)ca * r);
+    *b = (uint64_t)ceil((double)cb * r);
+}
+
 static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id,
-                     const synapt_clip_desc *over, const uint32_t *only, size_t nonly)
+                     const synapt_clip_desc *over, const uint32_t *only, size_t nonly, const uint64_t *win)
 {
     CHECK_W(w);
     if (!src) return sy_werr(w, SYNAPT_E_INVALID_ARG, "copy_clip: no source reader");
@@ -556,6 +573,11 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
             goto done;
         }
     }
+    if (win && (!win[1] || win[0] > ci.frame_count || win[1] > ci.frame_count - win[0])) {
+        rc = sy_werr(w, SYNAPT_E_RANGE, "copy_clip_frames: clip %s has %llu frames; frames %llu+%llu asked",
+                     ci.id, (unsigned long long)ci.frame_count, (unsigned long long)win[0], (unsigned long long)win[1]);
+        goto done;
+    }
     if ((rc = synapt_writer_begin_clip(w, &cd))) goto done;
     for (uint32_t si = 0; si < ci.stream_count; si++) {
         if (only) {
@@ -572,6 +594,12 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
         d.skeleton = st.skeleton; d.channels = st.channels;
         d.compression = st.compression; d.filter = st.filter;
         d.extradata = st.extradata; d.extradata_size = st.extradata_size; d.codec_config = st.codec_config;
+        if (win) {
+            uint64_t a, b;
+            window_for_stream(&a, &b, &ci, &st, win[0], win[0] + win[1]);
+            if ((rc = sy_writer_cut_stream(w, &d, src, clip, &st, a, b))) goto done;
+            continue;
+        }
         uint32_t idx;
         if ((rc = synapt_writer_add_stream(&idx, w, &d))) {
             /* the source passed its own checks, so a refusal here means the
@@ -616,14 +644,14 @@ done:
 
 int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, const char *new_id)
 {
-    return copy_clip(w, src, clip, new_id, NULL, NULL, 0);
+    return copy_clip(w, src, clip, new_id, NULL, NULL, 0, NULL);
 }
 
 int synapt_writer_copy_clip_as(synapt_writer *w, const synapt_reader *src, uint64_t clip,
                                const synapt_clip_desc *desc)
 {
     if (!desc) return synapt_writer_copy_clip(w, src, clip, NULL);
-    return copy_clip(w, src, clip, NULL, desc, NULL, 0);
+    return copy_clip(w, src, clip, NULL, desc, NULL, 0, NULL);
 }
 
 int synapt_writer_copy_clip_streams(synapt_writer *w, const synapt_reader *src, uint64_t clip,
@@ -633,5 +661,14 @@ int synapt_writer_copy_clip_streams(synapt_writer *w, const synapt_reader *src, 
     CHECK_W(w);
     if (!streams && count) return sy_werr(w, SYNAPT_E_INVALID_ARG, "copy_clip_streams: no stream list");
     /* a non-NULL list even when empty: NULL would mean every stream */
-    return copy_clip(w, src, clip, NULL, desc, streams ? streams : none, count);
+    return copy_clip(w, src, clip, NULL, desc, streams ? streams : none, count, NULL);
+}
+
+int synapt_writer_copy_clip_frames(synapt_writer *w, const synapt_reader *src, uint64_t clip,
+                                   const synapt_clip_desc *desc, const uint32_t *streams, size_t count,
+                                   uint64_t first, uint64_t n)
+{
+    CHECK_W(w);
+    uint64_t win[2] = { first, n };
+    return copy_clip(w, src, clip, NULL, desc, streams, streams ? count : 0, win);
 }

@@ -132,6 +132,14 @@ void sy_free_clip_state(synapt_writer *w);
 /* Stream i of the open clip; NULL with *rc set (message too) otherwise. */
 wstream *sy_get_stream(synapt_writer *w, uint32_t i, int *rc);
 
+/* ---- writer_cut.c ---- */
+
+/* Add stream d (described from source stream st of clip `clip`) to the
+ * open clip holding only frames [a, b) of st (clamped to its frame count);
+ * d->codec_config is replaced for video. Poisons the writer on failure. */
+int sy_writer_cut_stream(synapt_writer *w, synapt_stream_desc *d, const synapt_reader *src, uint64_t clip,
+                         const synapt_stream_info *st, uint64_t a, uint64_t b);
+
 /* ---- writer_chunk.c ---- */
 
 uint32_t sy_stream_index(const synapt_writer *w, const wstream *s);

@@ -50,7 +50,9 @@ static const char usage[] =
     "\n"
     "Manifest columns (JSONL keys or CSV header): video | frames (folder or glob of\n"
     "PNG/JPEG), id, label (CSV: a|b), split, source, synthetic, group (k=v|k2=v2 or a\n"
-    "JSON object), start_frame, end_frame (half-open), pose2d, pose3d, skeleton\n"
+    "JSON object), start_frame, end_frame (half-open: the clip keeps exactly those\n"
+    "frames of every stream, video cut frame-exactly without re-encoding), pose2d,\n"
+    "pose3d, skeleton\n"
     "(coco17 body25 ntu25 smpl24 h36m17 openpose18), depth, depth_scale (metres per\n"
     "unit; 16-bit PNG default 0.001), mask, frame_labels, meta (JSON object).\n"
     "Sidecar kinds come from the name: .skeleton (NTU), a folder of *_keypoints.json\n"
@@ -78,7 +80,8 @@ static const char usage[] =
     "  --shard K/N            pack only clips with xxh3(id) % N == K (0 <= K < N), so\n"
     "                         N machines each pack their part of the same annotations\n"
     "  --max-shard-bytes B    roll over to OUT-00000.synapt, OUT-00001.synapt, ... when\n"
-    "                         a file would pass B bytes (suffixes K, M, G: binary)\n"
+    "                         a file would pass B bytes (suffixes K, M, G: binary),\n"
+    "                         with the manifest joining them (-o a.synapt: a.synapt.json)\n"
     "  --tmp-dir DIR          per-clip scratch files (default: beside OUT)\n"
     "  --resume FILE          continue a killed run: FILE is what synapt-recover\n"
     "                         salvaged from it; its clips are copied, not imported\n"
@@ -323,6 +326,17 @@ int main(int argc, char **argv)
 
     if (io.format && strcmp(io.format, "hdf5") == 0)
         return pack_hdf5(argc - optind, argv + optind, &po);
+    if (po.resume && cli_is_manifest(po.resume)) {
+        cli_error(po.resume, "is a dataset manifest: --resume takes the .synapt file synapt-recover "
+                  "salvaged from the killed run");
+        return CLI_EXIT_ERROR;
+    }
+    for (int i = optind; i < argc; i++)
+        if (cli_is_manifest(argv[i])) {
+            cli_error(argv[i], "is a dataset manifest of .synapt files; synapt-pack imports videos "
+                      "and annotations: copy its clips with synapt-subset or synapt-merge");
+            return CLI_EXIT_ERROR;
+        }
 
     import_list list;
     import_list_init(&list);

@@ -118,6 +118,12 @@ int main(int argc, char **argv)
         in = inbuf;
     }
     if (cli_check_input(in)) return CLI_EXIT_ERROR;
+    if (cli_is_manifest(in)) {
+        /* a manifest holds no clips to salvage; its members are files */
+        cli_error(in, "is a dataset manifest, not a .synapt file: recover the member file that "
+                  "needs it (synapt-inspect --verify names it)");
+        return CLI_EXIT_ERROR;
+    }
 
     cli_staged st;
     if (cli_staged_open(&st, out, &in, 1)) return CLI_EXIT_ERROR;

@@ -6,6 +6,7 @@
 #include "merge/merge.h"
 #include "select/select.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,17 @@ static const char usage[] =
     "                            manifest joining them (as synapt-merge)\n"
     "      --streams NAMES       copy only these streams of each clip (rgb,pose2d);\n"
     "                            a chosen clip without one of them is an error\n"
+    "      --frames A:B          keep frames A..B-1 of each chosen clip (A: to its\n"
+    "                            end); a clip too short for them is an error\n"
+    "      --max-frames T        cut a clip longer than T frames to T frames, at the\n"
+    "                            place --crop says; shorter clips are kept whole\n"
+    "      --crop WHERE          start (default), center or random: random is drawn\n"
+    "                            from --seed and the clip id, so the same clip gets\n"
+    "                            the same window in every run\n"
+    "                            Crops are frame-exact for every stream: array\n"
+    "                            streams are cut at their frames, encoded video\n"
+    "                            keeps its packets (from the start point before the\n"
+    "                            window, the extra ones marked discard)\n"
     "      --make-splits SPEC    give the chosen clips new splits, e.g.\n"
     "                            train=0.7,val=0.1,test=0.2, so that no group of\n"
     "                            --group-by is in two splits and each class comes\n"
@@ -51,12 +63,13 @@ static const char usage[] =
     "  synapt-subset --source phav --per-class 50 --seed 3 -o phav50.synapt all.synapt\n"
     "  synapt-subset --split val --virtual -o val.synapt.json all.synapt\n"
     "  synapt-subset --group actor=P001 --list all.synapt.json\n"
+    "  synapt-subset --max-frames 64 --crop random --seed 7 -o short.synapt all.synapt\n"
     "  synapt-subset --make-splits train=0.8,val=0.2 --group-by actor --seed 1 -o split.synapt all.synapt\n";
 
 int main(int argc, char **argv)
 {
     enum { OPT_VIRTUAL = 0x2000, OPT_LIST, OPT_MAX_SHARD, OPT_MAKE_SPLITS, OPT_GROUP_BY, OPT_STRATIFY,
-           OPT_STREAMS };
+           OPT_STREAMS, OPT_FRAMES, OPT_MAX_FRAMES, OPT_CROP };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "virtual", no_argument, NULL, OPT_VIRTUAL },
@@ -66,6 +79,9 @@ int main(int argc, char **argv)
         { "group-by", required_argument, NULL, OPT_GROUP_BY },
         { "stratify", required_argument, NULL, OPT_STRATIFY },
         { "streams", required_argument, NULL, OPT_STREAMS },
+        { "frames", required_argument, NULL, OPT_FRAMES },
+        { "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+        { "crop", required_argument, NULL, OPT_CROP },
         SEL_LONGOPTS,
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -81,6 +97,8 @@ int main(int argc, char **argv)
     char **streams = NULL;
     size_t nstreams = 0;
     sel_splits splits;
+    merge_crop crop = { MERGE_CROP_NONE, 0, 0, 0, MERGE_CROP_START, 0 };
+    int have_where = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
@@ -118,6 +136,26 @@ int main(int argc, char **argv)
                 p += n + 1;
             }
             break;
+        case OPT_FRAMES:
+            if (crop.mode == MERGE_CROP_MAX) cli_usage_error("--frames and --max-frames do not go together");
+            if (merge_crop_parse_frames(&crop, optarg))
+                cli_usage_error("--frames wants A:B with A < B, or A: (got '%s')", optarg);
+            break;
+        case OPT_MAX_FRAMES: {
+            char *e;
+            if (crop.mode == MERGE_CROP_FRAMES) cli_usage_error("--frames and --max-frames do not go together");
+            errno = 0;
+            unsigned long long v = optarg[0] >= '0' && optarg[0] <= '9' ? strtoull(optarg, &e, 10) : 0;
+            if (!v || errno || *e) cli_usage_error("--max-frames wants a frame count above 0 (got '%s')", optarg);
+            crop.mode = MERGE_CROP_MAX;
+            crop.max = v;
+            break;
+        }
+        case OPT_CROP:
+            if (merge_crop_parse_where(&crop, optarg))
+                cli_usage_error("--crop is start, center or random, not '%s'", optarg);
+            have_where = 1;
+            break;
         case OPT_STRATIFY:
             if (!strcmp(optarg, "label")) stratify = 1;
             else if (!strcmp(optarg, "none")) stratify = 0;
@@ -126,6 +164,10 @@ int main(int argc, char **argv)
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (have_where && crop.mode != MERGE_CROP_MAX) cli_usage_error("--crop goes with --max-frames T");
+    if (crop.mode != MERGE_CROP_NONE && (list || virt))
+        cli_usage_error("--frames and --max-frames cut a copy (-o): not with --list or --virtual");
+    crop.seed = crit.seed;
     if (streams && (list || virt))
         cli_usage_error("--streams keeps streams in a copy (-o): not with --list or --virtual");
     if (have_splits && !group_by)
@@ -189,12 +231,12 @@ int main(int argc, char **argv)
             goto done;
         }
         if (list) ret = merge_subset_list(&in);
-        else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams);
+        else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams, &crop);
         goto done;
     }
     if (list) ret = merge_subset_list(&in);
     else if (virt) ret = merge_subset_virtual(&in, out);
-    else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams);
+    else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams, &crop);
     if (ret == CLI_EXIT_OK && !list && cli_verbosity() >= 0 && !total)
         cli_warn(out, "no clip matched: the output holds no clips");
 done:

@@ -125,6 +125,14 @@ if [ -e "$T/roll-00000.synapt" ] && [ -e "$T/roll-00001.synapt" ] && [ ! -e "$T/
 else
     fail max_shard_bytes "expected roll-00000.synapt, roll-00001.synapt, ... holding the 8 clips"
 fi
+# ... and roll.synapt.json, the manifest that reads them as one dataset
+if [ -e "$T/roll.synapt.json" ] && synapt-inspect -q --verify "$T/roll.synapt.json" &&
+   [ "$(synapt-inspect --clips --json "$T/roll.synapt.json" | wc -l)" = 8 ] &&
+   [ "$(synapt-inspect "$T/roll.synapt.json" | grep -c '^roll-0000[0-9].synapt ')" = "$#" ]; then
+    pass max_shard_bytes_manifest
+else
+    fail max_shard_bytes_manifest "roll.synapt.json missing, or not the $# shards and their 8 clips"
+fi
 
 # ---- image folders --------------------------------------------------------------
 # a numbered JPEG sequence is stored as an MJPEG stream, JPEG files byte for

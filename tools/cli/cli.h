@@ -215,6 +215,11 @@ int cli_output_dir_check(const char *out, const char *const *inputs, size_t ninp
 /** An input must be a regular file: a FIFO would hang the tool, a device
  *  or folder gives nonsense. 0, or -1 with one line printed. */
 int cli_check_input(const char *path);
+/** 1 when `path` is a dataset manifest (spec/dataset.md; recognised by its
+ *  content, as synapt_dataset_open does), else 0. Prints nothing: for
+ *  tools that take a .synapt where a manifest makes no sense (a torn file
+ *  to recover) and say so in their own words. */
+int cli_is_manifest(const char *path);
 
 typedef struct cli_outfile {
     const char *path;        /* the target (borrowed) */

@@ -555,6 +555,25 @@ int cli_check_input(const char *path)
     return 0;
 }
 
+int cli_is_manifest(const char *path)
+{
+    /* only a regular file of JSON can be one (a FIFO would block here) */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    FILE *f = fopen(path, "rb");
+    int ch = EOF;
+    if (f) {
+        while ((ch = getc(f)) == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {}
+        fclose(f);
+    }
+    if (ch != '{') return 0;
+    synapt_dataset *ds = NULL;
+    char err[256];
+    int is = synapt_dataset_open(&ds, path, NULL, err, sizeof err) == 0 && synapt_dataset_is_manifest(ds);
+    synapt_dataset_close(ds);
+    return is;
+}
+
 /* ---- outputs written by someone else (the library's writer) ---------- */
 
 int cli_staged_open(cli_staged *s, const char *target, const char *const *inputs, size_t ninputs)

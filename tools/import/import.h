@@ -100,6 +100,10 @@ typedef struct import_clip {
     char **group_keys, **group_values; /* group_count pairs, e.g. ("group","g08") */
     size_t group_count;
     int64_t start_frame, end_frame;    /* half-open range; -1 = unset */
+    int cut;              /* 1: pack keeps only frames [start_frame, end_frame)
+                             (a manifest's columns); 0: the range is provenance
+                             only (Diving48's released clips are already cut
+                             to theirs) */
     import_sidecar pose2d, pose3d, depth, mask, frame_labels;
     char *meta_json;      /* a JSON object text, or NULL for {} */
     char *ann_file;       /* annotation file the clip came from */
@@ -449,6 +453,19 @@ typedef struct import_pack_stats {
  *  to a scratch writer (import_pack_run does). *frames_out may be NULL. */
 int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options *o,
                      uint64_t *frames_out, char *err, size_t errsz);
+
+/** --max-shard-bytes names: OUT-00000.synapt, ... (OUT without .synapt
+ *  when it ends so), and the manifest joining them, OUT.json when OUT ends
+ *  in .synapt, else OUT.synapt.json. malloc'd; NULL when out of memory. */
+char *import_shard_path(const char *out, uint32_t k);
+char *import_manifest_path(const char *out);
+/** Write the manifest of shards 0..shards-1 (staged in `stage`, not yet
+ *  renamed) into `stage` too, so they are committed together. The shards
+ *  share the list's vocabulary, which the manifest's labels repeat. The
+ *  manifest must be none of `inputs` (every file the run reads). */
+struct cli_staged;
+int import_shards_manifest(struct cli_staged *stage, const char *out, uint32_t shards, const import_list *l,
+                           const char *const *inputs, size_t ninputs, char *err, size_t errsz);
 
 /** Pack the clips of `l` (those of shard k/n) into o->out, o->threads at a
  *  time, each into a scratch file that is then copied whole into the

@@ -401,8 +401,8 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         if (!o->no_video)
             cJSON_AddStringToObject(imp, "media", base_name(c->video ? c->video : c->frames));
         if (c->start_frame >= 0 || c->end_frame >= 0) {
-            /* the range is kept, not cut: copy-mode video cannot be cut
-             * frame-exactly, and readers can apply it exactly */
+            /* provenance: with c->cut the clip holds exactly these frames
+             * of the media (clip_cut); else where it came from */
             cJSON *r = cJSON_AddArrayToObject(imp, "frame_range");
             cJSON_AddItemToArray(r, cJSON_CreateNumber((double)(c->start_frame >= 0 ? c->start_frame : 0)));
             cJSON_AddItemToArray(r, c->end_frame >= 0 ? cJSON_CreateNumber((double)c->end_frame) : cJSON_CreateNull());
@@ -612,6 +612,58 @@ static void tmp_path_for(char *out, size_t n, const pool *p, size_t j)
     snprintf(out, n, "%s/clip-%zu.synapt", p->scratch, j);
 }
 
+/* Cut the packed clip in scratch file `path` to its annotation's
+ * start_frame/end_frame (half-open; frame-exact for every stream, video
+ * included: synapt_writer_copy_clip_frames). An end beyond the clip is an
+ * error naming it. *frames gets the frames kept. */
+static int clip_cut(const char *path, const import_clip *c, const import_pack_options *o, uint64_t *frames,
+                    char *err, size_t errsz)
+{
+    synapt_reader *rd = NULL;
+    synapt_writer *w = NULL;
+    synapt_clip_info ci;
+    char cut[4400];
+    snprintf(cut, sizeof cut, "%s.cut", path);
+    int rc = synapt_reader_open2(&rd, path, NULL, err, errsz);
+    if (rc) return rc;
+    if ((rc = synapt_reader_clip(&ci, rd, 0))) {
+        import_errf(err, errsz, NULL, 0, "%s", synapt_reader_errmsg(rd));
+        synapt_reader_close(rd);
+        return rc;
+    }
+    uint64_t a = c->start_frame >= 0 ? (uint64_t)c->start_frame : 0;
+    uint64_t b = c->end_frame >= 0 ? (uint64_t)c->end_frame : ci.frame_count;
+    if (b > ci.frame_count || a >= b) {
+        import_errf(err, errsz, c->ann_file, c->ann_line, "clip %s: frames %llu..%llu asked (start_frame, "
+                    "end_frame) but the clip has %llu", c->id, (unsigned long long)a, (unsigned long long)b,
+                    (unsigned long long)ci.frame_count);
+        synapt_reader_close(rd);
+        return SYNAPT_E_RANGE;
+    }
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.deterministic = 1;
+    wo.fsync = 0;
+    wo.writer_name = "synapt-pack";
+    if (o->zstd_level) wo.zstd_level = o->zstd_level;
+    if (!(rc = synapt_writer_create(&w, cut, &wo, err, errsz))) {
+        rc = synapt_writer_copy_clip_frames(w, rd, 0, NULL, NULL, 0, a, b - a);
+        if (rc) {
+            import_errf(err, errsz, NULL, 0, "clip %s: %s", c->id, synapt_writer_errmsg(w));
+            synapt_writer_abort(w);
+        } else {
+            rc = synapt_writer_close(w, err, errsz);
+        }
+    }
+    synapt_reader_close(rd);
+    if (!rc && rename(cut, path) != 0) {
+        import_errf(err, errsz, path, 0, "cannot replace the scratch file: %s", strerror(errno));
+        rc = SYNAPT_E_IO;
+    }
+    if (rc) unlink(cut);
+    else *frames = b - a;
+    return rc;
+}
+
 /* One clip into its own scratch file, on a worker thread. */
 static int pack_work(void *user, uint64_t jj, size_t slot)
 {
@@ -641,6 +693,8 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
             synapt_writer_abort(w);
         else
             rc = synapt_writer_close(w, err, sizeof err);
+        if (!rc && c->cut)
+            rc = clip_cut(path, c, p->o, &frames, err, sizeof err);
     }
     struct stat st;
     jb->frames = frames;
@@ -650,17 +704,6 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
         jb->err = strdup(*err ? err : synapt_strerror(rc));
     jb->state = rc ? JOB_FAILED : JOB_OK;
     return rc;
-}
-
-static char *shard_path(const char *out, uint32_t k)
-{
-    size_t n = strlen(out);
-    const char *ext = n > 7 && strcmp(out + n - 7, ".synapt") == 0 ? ".synapt" : "";
-    size_t stem = n - strlen(ext);
-    char *p = malloc(n + 16);
-    if (p)
-        snprintf(p, n + 16, "%.*s-%05u%s", (int)stem, out, k, *ext ? ext : ".synapt");
-    return p;
 }
 
 /* Every file the run reads: an output must be none of them. */
@@ -714,7 +757,7 @@ typedef struct run {
 static int open_output(run *r)
 {
     const import_pack_options *o = r->o;
-    char *target = r->sharded ? shard_path(o->out, r->shards) : strdup(o->out);
+    char *target = r->sharded ? import_shard_path(o->out, r->shards) : strdup(o->out);
     if (!target) {
         import_errf(r->err, r->errsz, o->out, 0, "out of memory");
         return SYNAPT_E_NOMEM;
@@ -1038,7 +1081,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     /* every output goes into a folder beside OUT and is renamed into place
      * only at the end: a failed or interrupted run leaves what was there */
     {
-        char *first = r.sharded ? shard_path(o->out, 0) : strdup(o->out);
+        char *first = r.sharded ? import_shard_path(o->out, 0) : strdup(o->out);
         int bad = !first || cli_staged_open(&r.stage, first, in.v, in.n) != 0;
         free(first);
         if (bad) {
@@ -1095,6 +1138,8 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     if (rc)
         goto done;
     st.shards = r.shards;
+    if (r.sharded && (rc = import_shards_manifest(&r.stage, o->out, r.shards, l, in.v, in.n, err, errsz)))
+        goto done;
     st.skipped += l->skipped_count;
     if (o->keep_going && st.skipped) {
         char *rp = NULL;
@@ -1113,7 +1158,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     }
     /* sizes before the rename, of what this run wrote */
     for (uint32_t k = 0; k < r.shards; k++) {
-        char *t = r.sharded ? shard_path(o->out, k) : strdup(o->out);
+        char *t = r.sharded ? import_shard_path(o->out, k) : strdup(o->out);
         const char *f = t ? cli_staged_path(&r.stage, t) : NULL;
         struct stat sb;
         if (f && stat(f, &sb) == 0)

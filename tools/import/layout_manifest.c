@@ -188,6 +188,7 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
         return rc;
     c->start_frame = start;
     c->end_frame = end;
+    c->cut = start >= 0 || end >= 0;
     c->synthetic = synth;
     if (media) {
         char *full = import_path_join(root, media);

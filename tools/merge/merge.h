@@ -75,9 +75,12 @@ int merge_sink_open(merge_sink *s, const char *out, uint64_t max_shard_bytes,
                     const char *writer_name, const merge_inputs *in);
 /** Copy clip `clip` of `r` (chunks as stored) described by `d`; `bytes` is
  *  its stored size, for the shard roll-over. `streams` (count n) names the
- *  source streams to keep, NULL every one. 0 / -1. */
+ *  source streams to keep, NULL every one. `win` NULL copies every frame,
+ *  else only frames [win[0], win[0] + win[1]) (synapt_writer_copy_clip_frames).
+ *  0 / -1. */
 int merge_sink_copy(merge_sink *s, const synapt_reader *r, uint64_t clip,
-                    const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n);
+                    const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n,
+                    const uint64_t *win);
 /** Finish: close the file(s), write the manifest when sharded, rename all
  *  into place (shards carry their uuid in the manifest, so a reader
  *  notices if a rename failed halfway). 0 / -1; the sink is freed either
@@ -149,11 +152,37 @@ int merge_run(const merge_options *o);
 
 /* ---- synapt-subset (the chosen clips are in in->v[k].keep) -------------- */
 
+/* Temporal crops (merge_crop.c): --frames A:B, or --max-frames T with
+ * --crop start|center|random. */
+enum { MERGE_CROP_NONE, MERGE_CROP_FRAMES, MERGE_CROP_MAX };
+enum { MERGE_CROP_START, MERGE_CROP_CENTER, MERGE_CROP_RANDOM };
+typedef struct merge_crop {
+    int mode;                    /* MERGE_CROP_* */
+    uint64_t a, b;               /* --frames A:B, half-open; b 0: to the clip's end */
+    uint64_t max;                /* --max-frames T */
+    int where;                   /* MERGE_CROP_START / _CENTER / _RANDOM */
+    uint64_t seed;               /* --crop random: with the clip id, picks the start */
+} merge_crop;
+
+/** Parse --frames' A:B (or A: for "to the end"). 0 / -1 (nothing printed). */
+int merge_crop_parse_frames(merge_crop *c, const char *s);
+/** Parse --crop's start|center|random. 0 / -1. */
+int merge_crop_parse_where(merge_crop *c, const char *s);
+/** The window of a clip `id` of `frames` frames: win[0] first frame, win[1]
+ *  count. Returns 1 when the clip is kept whole (no crop, or shorter than
+ *  --max-frames), 0 with win set, -1 when --frames passes the clip's end
+ *  (a line naming `file` and the clip printed). --crop random draws from
+ *  the seed and the clip id alone, so a clip gets the same window whatever
+ *  else is chosen. */
+int merge_crop_window(uint64_t win[2], const merge_crop *c, const char *file, const char *id,
+                      uint64_t frames);
+
 /** Copy the chosen clips into `out` (sharded with max_shard_bytes), with
  *  only the streams named in `streams` (count nstreams; NULL: all). A
- *  chosen clip without one of them is an error naming it. */
+ *  chosen clip without one of them is an error naming it. `crop` NULL or
+ *  MERGE_CROP_NONE: whole clips. */
 int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes,
-                      const char *const *streams, size_t nstreams);
+                      const char *const *streams, size_t nstreams, const merge_crop *crop);
 /** Write `out` as a manifest selecting the chosen clips in their files. */
 int merge_subset_virtual(const merge_inputs *in, const char *out);
 /** Print the chosen clips and their counts per class, source and split. */

@@ -678,7 +678,7 @@ static int write_output(plan *p, const merge_options *o)
             d.group_values = gv;
             d.group_count = ci.group_count;
             d.meta_json = meta;
-            rc = merge_sink_copy(&sink, r, mc, &d, bytes, NULL, 0);
+            rc = merge_sink_copy(&sink, r, mc, &d, bytes, NULL, 0, NULL);
             free(meta);
         }
         free(gk);

@@ -121,14 +121,16 @@ static int close_writer(merge_sink *s)
 }
 
 int merge_sink_copy(merge_sink *s, const synapt_reader *r, uint64_t clip,
-                    const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n)
+                    const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n,
+                    const uint64_t *win)
 {
     /* a clip larger than the limit still gets a shard of its own */
     if (s->w && s->max_shard_bytes && s->cur_bytes > 0 && s->cur_bytes + bytes > s->max_shard_bytes)
         if (close_writer(s)) return -1;
     if (!s->w && open_writer(s)) return -1;
-    s->last_rc = streams ? synapt_writer_copy_clip_streams(s->w, r, clip, d, streams, n)
-                         : synapt_writer_copy_clip_as(s->w, r, clip, d);
+    s->last_rc = win ? synapt_writer_copy_clip_frames(s->w, r, clip, d, streams, n, win[0], win[1])
+                 : streams ? synapt_writer_copy_clip_streams(s->w, r, clip, d, streams, n)
+                 : synapt_writer_copy_clip_as(s->w, r, clip, d);
     if (s->last_rc) {
         writer_error(s, synapt_writer_errmsg(s->w));
         return -1;

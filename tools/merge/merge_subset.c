@@ -123,7 +123,7 @@ done:
  * label_map applied) and everything else as stored. */
 static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int sharded,
                     uint32_t **ids, const char ***names, size_t *cap,
-                    const char *const *streams, uint32_t *sidx, size_t nstreams)
+                    const char *const *streams, uint32_t *sidx, size_t nstreams, const merge_crop *crop)
 {
     synapt_dataset *ds = x->ds;
     synapt_clip_info dci;
@@ -160,6 +160,14 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
             synapt_dataset_release(ds, r);
             return -1;
         }
+    uint64_t win[2];
+    int whole = 1;
+    if (!rc && crop && (whole = merge_crop_window(win, crop, x->path, ci.id, ci.frame_count)) < 0) {
+        free(gk);
+        free(gv);
+        synapt_dataset_release(ds, r);
+        return -1;
+    }
     if (rc) {
         cli_error_msg(x->path, synapt_reader_errmsg(r));
         rc = -1;
@@ -176,7 +184,7 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
         d.group_values = gv;
         d.group_count = ci.group_count;
         d.meta_json = ci.meta_json;
-        rc = merge_sink_copy(sink, r, mc, &d, bytes, streams ? sidx : NULL, nstreams);
+        rc = merge_sink_copy(sink, r, mc, &d, bytes, streams ? sidx : NULL, nstreams, whole ? NULL : win);
         if (rc && sink->last_rc == SYNAPT_E_EXISTS)
             cli_error(sink->out, "clip ids must be unique: synapt-merge --on-duplicate handles "
                       "inputs sharing ids");
@@ -188,7 +196,7 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
 }
 
 int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes,
-                      const char *const *streams, size_t nstreams)
+                      const char *const *streams, size_t nstreams, const merge_crop *crop)
 {
     uint64_t total = 0;
     for (size_t k = 0; k < in->n; k++) total += in->v[k].kept;
@@ -207,7 +215,7 @@ int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shar
         for (uint64_t g = 0; g < n && !rc; g++) {
             if (!in->v[k].keep[g]) continue;
             rc = copy_one(&sink, &in->v[k], g, max_shard_bytes > 0, &ids, &names, &cap, streams, sidx,
-                          nstreams);
+                          nstreams, crop);
             cli_progress_update(&pr, ++done, 0);
         }
     }
