@@ -160,13 +160,20 @@ static int claim(vctx *v, uint64_t off, uint32_t type, uint64_t clip, uint32_t s
     return 0;
 }
 
-/* Records no index entry points at (an unknown or private type, or data a
- * writer left unreferenced) are still checksummed. */
-static void hash_unreferenced(vctx *v)
+/* Records no index entry points at: a CHUNK or CLIP record is part of a
+ * clip the index lost (a writer writes each for one indexed clip, spec 15),
+ * so the file says less than it holds; records of other types are skipped
+ * by readers but still checksummed. */
+static void check_unreferenced(vctx *v)
 {
     synapt_reader *r = v->r;
     for (size_t i = 0; i < v->nrec && !v->stop; i++) {
         if (v->rec[i].used) continue;
+        if (v->rec[i].type == SY_REC_CHUNK || v->rec[i].type == SY_REC_CLIP) {
+            fail(v, ERR0(r, SYNAPT_E_CORRUPT, "%s record at offset %llu is not named by the index",
+                         v->rec[i].type == SY_REC_CHUNK ? "CHUNK" : "CLIP", (unsigned long long)v->rec[i].off));
+            continue;
+        }
         uint64_t off = v->rec[i].off, end = i + 1 < v->nrec ? v->rec[i + 1].off : r->index_offset;
         uint64_t blen = end - off - SY_REC_OVERHEAD;
         XXH3_state_t *hs = XXH3_createState();
@@ -464,7 +471,7 @@ int synapt_reader_verify2(synapt_reader *r, const synapt_verify_options *opts)
         if (!v.stop && opts->progress && opts->progress(opts->progress_user, c + 1, nclips)) { c++; break; }
     }
     if (v.deep && !v.stop && c == nclips) {
-        hash_unreferenced(&v);
+        check_unreferenced(&v);
         /* format 1.1 feature bit 0: a 1.0 reader must refuse such a file up front */
         if (!v.stop && v.uses_rank && !(r->required_features & SY_FEATURE_DEPTH_RANK))
             fail(&v, ERR0(r, SYNAPT_E_CORRUPT, "chunks use depth_rank but the header does not require feature 0"));
