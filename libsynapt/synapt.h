@@ -536,25 +536,18 @@ SYNAPT_API int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size
                                              const synapt_reader *r, uint64_t clip,
                                              uint32_t stream, uint64_t chunk);
 
-/** Callback for synapt_reader_verify(): called after each clip; return
- *  nonzero to stop. May be NULL. */
+/** Progress of a verification: after each clip; nonzero stops. */
 typedef int (*synapt_progress_fn)(void *user, uint64_t done, uint64_t total);
 
-/** Full verification (spec section 12.2): synapt_reader_verify2() with
- *  default options; stops at the first failure. When `progress` asks to
- *  stop, returns 0 for the clips checked so far. */
+/** Full verification (spec 12.2): synapt_reader_verify2() with default
+ *  options. When `progress` asks to stop, returns 0 for the clips so far. */
 SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress,
                                     void *user);
 
-/** Called for each failure: its SYNAPT_E_* code and one line naming the
- *  file, clip, stream and chunk (valid during the call). Nonzero stops. */
+/** Gets each failure's SYNAPT_E_* code and one line naming the file, clip,
+ *  stream and chunk (valid during the call). Return nonzero to stop. */
 typedef int (*synapt_verify_error_fn)(void *user, int code, const char *message);
-
-/** flags: only the structural subset (index, hash tables, record checksums,
- *  chunk headers and frame tables against the index, totals); payloads are
- *  not decompressed, CLIP records not compared, records between indexed
- *  ones not walked, codec_configs and frame flags not checked (spec 12.2). */
-#define SYNAPT_VERIFY_QUICK 0x1u
+#define SYNAPT_VERIFY_QUICK 0x1u /* flags: structural subset only (spec 12.2) */
 #define SYNAPT_VERIFY_OPTIONS_VERSION 1
 typedef struct synapt_verify_options {
     unsigned version;                 /* SYNAPT_VERIFY_OPTIONS_VERSION */
@@ -566,16 +559,16 @@ typedef struct synapt_verify_options {
 } synapt_verify_options;
 #define SYNAPT_VERIFY_OPTIONS_INIT { SYNAPT_VERIFY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL }
 
-/** Verify the whole file (spec 12.2): every checksum and index reference,
- *  every payload decompressed and unfiltered, the records between HEADER
- *  and INDEX, CLIP records against the index, frame flags, video
- *  codec_configs. With on_error every failure is reported and checking goes
- *  on with the next chunk, stream or clip the failure leaves checkable.
- *  @param opts NULL for SYNAPT_VERIFY_OPTIONS_INIT.
- *  @return 0 when sound, else the first failure's code (errmsg tells it):
- *          _CORRUPT, _CHECKSUM, _IO, _TRUNCATED, _LIMIT, _NOMEM;
- *          _INVALID_ARG (NULL r, options of another version).
- *  Reads the whole file. Thread-safe with other reads on `r`. */
+/** Verify the whole file: every checksum and index reference, every payload
+ *  decompressed and unfiltered, the records between HEADER and INDEX, CLIP
+ *  records against the index, frame flags, video codec_configs (QUICK: no
+ *  decompression, CLIP comparison, record walk, flags or codec_configs).
+ *  With on_error every failure is reported and checking goes on with the
+ *  next chunk, stream or clip the failure leaves checkable. opts NULL:
+ *  defaults. @return 0 when sound, else the first failure's code (errmsg
+ *  tells it): _CORRUPT, _CHECKSUM, _IO, _TRUNCATED, _LIMIT, _NOMEM;
+ *  _INVALID_ARG (NULL r, options of another version). Reads the whole
+ *  file. Thread-safe with other reads on `r`. */
 SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_options *opts);
 
 /* ======================================================================
@@ -1173,11 +1166,9 @@ SYNAPT_API int synapt_dataset_frame_entries(synapt_frame_entry *out, synapt_data
  *  and reports a clip id used twice (_EXISTS). Returns the first error. */
 SYNAPT_API int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn progress,
                                      void *user);
-/** As synapt_dataset_verify() with synapt_reader_verify2()'s options: each
- *  member verified with opts->flags; with on_error every failure (a
- *  member that does not open or does not match its pin, a damaged member,
- *  a clip id used twice) is reported and the next member is checked.
- *  progress counts members. Returns the code of the first failure. */
+/** With synapt_reader_verify2()'s options (progress counts members): with
+ *  on_error every failure (a member that does not open or match its pin, a
+ *  damaged member, a clip id used twice) is reported. */
 SYNAPT_API int synapt_dataset_verify2(synapt_dataset *ds, const synapt_verify_options *opts);
 
 /** As synapt_writer_copy_clip(), with the clip described by `desc` instead
