@@ -254,7 +254,8 @@ static int judge(const uint8_t *m, size_t n, const char *what, char *msg, size_t
 }
 
 /* must: 1 the field is constrained (the mutant must be rejected), 0 any,
- * 2 feature bits: rejected unless only bit 0 (depth_rank, known) is set. */
+ * 2 feature bits: rejected unless only bit 0 (depth_rank, known) is set,
+ * 3 rejected when smaller (a count whose extra entries may be ignored). */
 static void mutate(const layout *L, uint8_t *m, size_t off, int w, int must, const char *name, stats *st, int *bad)
 {
     uint64_t v0 = rd(L->f + off, w);
@@ -271,7 +272,7 @@ static void mutate(const layout *L, uint8_t *m, size_t off, int w, int must, con
                  (unsigned long long)vals[k]);
         int rc = judge(m, L->n, what, msg, sizeof msg, bad);
         st->mutants++;
-        int need = must == 2 ? (vals[k] & ~1ull) != 0 || ((v0 & 1) && !(vals[k] & 1)) : must;
+        int need = must == 2 ? (vals[k] & ~1ull) != 0 || ((v0 & 1) && !(vals[k] & 1)) : must == 3 ? vals[k] < v0 : must;
         if (need) {
             st->must++;
             if (rc) st->caught++;
@@ -382,7 +383,9 @@ static void sweep_file(const char *path)
     uint64_t nclips = 0, so0;
     uint32_t es0;
     dir_find(f + ib, 1, &so0, &nclips, &es0);
-    mutate(&L, m, ib + 4, 4, nclips > 0, "section_count", &st, &bad);
+    /* more directory entries read section data as entries of unknown
+     * sections, which readers ignore; fewer lose a section */
+    mutate(&L, m, ib + 4, 4, nclips > 0 ? 3 : 0, "section_count", &st, &bad);
     uint32_t ns = (uint32_t)rd(f + ib + 4, 4);
     for (uint32_t i = 0; i < ns; i++) {
         size_t d = ib + 8 + 24 * (size_t)i;
@@ -426,6 +429,10 @@ static void sweep_file(const char *path)
             /* a StreamEntry's shape dimensions past ndim are 0 and unused by
              * readers; max_persons of a stream that is not pose is 0 */
             if (ent[k].sec == 3 && ent[k].off == 24 && rd(e + 14, 2) < 2) must = 0;
+            /* an empty string's StrRef may point at any 0 byte of STRINGS */
+            int strref = (ent[k].sec == 1 && ent[k].off < 32) || ent[k].sec == 5 || ent[k].sec == 8 ||
+                         (ent[k].sec == 3 && (ent[k].off == 0 || ent[k].off == 64 || ent[k].off == 120 || ent[k].off == 128));
+            if (strref && rd(e + ent[k].off + 4, 4) == 0) must = 0;
             mutate(&L, m, ib + so + j * es + ent[k].off, ent[k].w, must, ent[k].name, &st, &bad);
         }
     }
