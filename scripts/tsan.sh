@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.." || exit 1
 B=${SYNAPT_BUILD:-build-tsan}
 TSAN_TESTS=${TSAN_TESTS:-core/test_threads core/test_core video/test_video}
 # halt at the first race with a distinct status; second_deadlock_stack for
-# lock-order reports; FFmpeg's own threads are not instrumented, so the
-# video tests decode with one thread per decoder (the library's default)
-TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+# lock-order reports; tests/tsan.supp silences races inside FFmpeg's own
+# (uninstrumented) decoder threads, and only those
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(pwd)/tests/tsan.supp ${TSAN_OPTIONS:-}"
 export TSAN_OPTIONS SYNAPT_BUILD=$B
 SYNAPT_TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/synapt-tsan.XXXXXX")
 export SYNAPT_TEST_TMP
