@@ -96,7 +96,7 @@ STATIC = $(B)/lib/libsynapt.a
 SHARED = $(B)/lib/libsynapt.so.$(VERSION)
 
 .SECONDARY:
-.PHONY: all lib tools tests examples bench-build deps test check asan fuzz bench scale demo install uninstall clean
+.PHONY: all lib tools tests examples bench-build deps test check asan tsan fuzz bench scale demo install uninstall clean
 all: lib tools
 
 lib: $(STATIC) $(SHARED) $(B)/lib/synapt.pc
@@ -198,6 +198,16 @@ asan: deps
 	$(MAKE) B=build-asan CC=clang SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" CFLAGS="-O1 -g" all tests examples
 	SYNAPT_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/run.sh
 
+# ThreadSanitizer over what shares state between threads: one reader handle
+# read by 8 threads (tests/core/test_threads, test_core, test_video) and the
+# cli_pool_run workers of synapt-pack, -synth and -audit (scripts/tsan.sh).
+# Not part of make test (CI time budget); run it after touching threads.
+TSAN_TESTS = core/test_threads core/test_core video/test_video
+tsan: deps
+	$(MAKE) B=build-tsan CC=clang SAN="-fsanitize=thread -fno-omit-frame-pointer" CFLAGS="-O1 -g" \
+	    all $(TSAN_TESTS:%=build-tsan/tests/%)
+	SYNAPT_BUILD=build-tsan TSAN_TESTS="$(TSAN_TESTS)" sh scripts/tsan.sh
+
 fuzz: deps
 	sh scripts/fuzz.sh
 
@@ -251,4 +261,4 @@ uninstall:
 	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || /sbin/ldconfig 2>/dev/null || true
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz

@@ -642,51 +642,97 @@ static int cmp_idpos(const void *a, const void *b)
     return c ? c : (x->g < y->g ? -1 : x->g > y->g);
 }
 
-int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn progress, void *user)
+/* Verification failures of a dataset: the first is kept (code and
+ * message on the handle); with on_error each one is passed on. */
+typedef struct dsv {
+    synapt_dataset *ds;
+    const synapt_verify_options *o;
+    int first, stop;
+    char first_msg[sizeof ((synapt_dataset *)0)->msg];
+} dsv;
+
+static void dsv_fail(dsv *v, int code, const char *msg)
 {
-    if (!ds) return SYNAPT_E_INVALID_ARG;
-    for (uint32_t i = 0; i < ds->nm; i++) {
+    if (!v->first) {
+        v->first = code;
+        sy_fmt(v->first_msg, sizeof v->first_msg, "%s", msg);
+    }
+    if (!v->o->on_error || v->o->on_error(v->o->error_user, code, msg)) v->stop = 1;
+}
+
+/* a member's own failures, already named by the member's path */
+static int dsv_member_error(void *u, int code, const char *msg)
+{
+    dsv *v = u;
+    dsv_fail(v, code, msg);
+    return v->stop;
+}
+
+int synapt_dataset_verify2(synapt_dataset *ds, const synapt_verify_options *opts)
+{
+    synapt_verify_options def = SYNAPT_VERIFY_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    if (!ds || opts->version != SYNAPT_VERIFY_OPTIONS_VERSION) return SYNAPT_E_INVALID_ARG;
+    dsv v = { ds, opts, 0, 0, "" };
+    for (uint32_t i = 0; i < ds->nm && !v.stop; i++) {
         ds_member *m = &ds->m[i];
+        int rc;
         if (!m->n) {
             /* a member that contributes nothing is still checked (D10-D15) */
             pthread_mutex_lock(&ds->lock);
-            int rc = member_open(ds, m, 0);
+            rc = member_open(ds, m, 0);
             pthread_mutex_unlock(&ds->lock);
-            if (rc) return rc;
-            continue;
+            if (rc) dsv_fail(&v, rc, ds->msg);
+        } else {
+            uint64_t k;
+            if ((rc = pin(ds, m->base, &m, &k))) {
+                dsv_fail(&v, rc, ds->msg);
+            } else {
+                synapt_verify_options mo = *opts;
+                mo.progress = NULL;
+                mo.on_error = opts->on_error ? dsv_member_error : NULL;
+                mo.error_user = &v;
+                rc = synapt_reader_verify2(m->r, &mo);
+                if (rc && !opts->on_error) {
+                    read_fail(ds, m, m->base, rc);
+                    dsv_fail(&v, rc, ds->msg);
+                }
+                unpin(ds, m);
+            }
         }
-        uint64_t k;
-        int rc = pin(ds, m->base, &m, &k);
-        if (rc) return rc;
-        rc = synapt_reader_verify(m->r, NULL, NULL);
-        if (rc) rc = read_fail(ds, m, m->base, rc);
-        unpin(ds, m);
-        if (rc) return rc;
+        if (!v.stop && opts->progress && opts->progress(opts->progress_user, i + 1, ds->nm)) break;
     }
-    struct idpos { char *id; uint64_t g; } *ids = malloc((ds->nclips ? ds->nclips : 1) * sizeof *ids);
-    if (!ids) return SYNAPT_E_NOMEM;
-    int rc = 0;
-    uint64_t g = 0;
-    for (; g < ds->nclips; g++) {
+    /* clip ids across members (D16) */
+    struct idpos { char *id; uint64_t g; } *ids = NULL;
+    uint64_t n = 0;
+    if (!v.stop && !(ids = malloc((ds->nclips ? ds->nclips : 1) * sizeof *ids))) dsv_fail(&v, SYNAPT_E_NOMEM, "out of memory");
+    for (uint64_t g = 0; ids && g < ds->nclips && !v.stop; g++) {
         synapt_clip_info ci;
-        if ((rc = synapt_dataset_clip(&ci, ds, g))) break;
-        if (!(ids[g].id = strdup(ci.id))) { rc = SYNAPT_E_NOMEM; break; }
-        ids[g].g = g;
-        if (progress && progress(user, g + 1, ds->nclips)) { g++; break; }
+        int rc = synapt_dataset_clip(&ci, ds, g);
+        if (rc) { dsv_fail(&v, rc, ds->msg); continue; }
+        if (!(ids[n].id = strdup(ci.id))) { dsv_fail(&v, SYNAPT_E_NOMEM, "out of memory"); break; }
+        ids[n++].g = g;
     }
-    uint64_t n = g;
-    if (!rc) {
+    if (ids && !v.stop) {
         qsort(ids, n, sizeof *ids, cmp_idpos);
-        for (uint64_t i = 1; i < n; i++)
+        for (uint64_t i = 1; i < n && !v.stop; i++)
             if (!strcmp(ids[i - 1].id, ids[i].id)) {
                 sy_ds_set_msg(ds, "clip id \"%.200s\" is used by dataset clips %llu and %llu",
                               ids[i].id, (unsigned long long)ids[i - 1].g,
                               (unsigned long long)ids[i].g);
-                rc = SYNAPT_E_EXISTS;
-                break;
+                dsv_fail(&v, SYNAPT_E_EXISTS, ds->msg);
             }
     }
-    for (uint64_t i = 0; i < n; i++) free(ids[i].id);
+    for (uint64_t i = 0; ids && i < n; i++) free(ids[i].id);
     free(ids);
-    return rc;
+    if (v.first) sy_fmt(ds->msg, sizeof ds->msg, "%s", v.first_msg);
+    return v.first;
+}
+
+int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn progress, void *user)
+{
+    synapt_verify_options o = SYNAPT_VERIFY_OPTIONS_INIT;
+    o.progress = progress;
+    o.progress_user = user;
+    return synapt_dataset_verify2(ds, &o);
 }

@@ -287,6 +287,9 @@ typedef struct sy_clip_parsed {
 int  sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, size_t len,
                         uint32_t max_streams, char *err, size_t errcap);
 void sy_clip_json_free(const sy_mem *m, sy_clip_parsed *p);
+/* 0 when two clip descriptions agree in value (JSON texts compared as
+ * values); 1 and the first difference in `why` otherwise. */
+int  sy_clip_json_diff(const sy_json_clip *a, const sy_json_clip *b, char *why, size_t n);
 
 /* Check that text parses as a JSON object (cJSON). 1 when it does. */
 int sy_json_is_object(const char *text);
@@ -358,6 +361,10 @@ int sy_rerr(const synapt_reader *r, int code, uint64_t clip, uint32_t stream,
             uint64_t chunk, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Load and validate a stream entry. */
 int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint32_t stream);
+/* video_read.c: check a video stream's synapt-video/1 codec_config against
+ * its entry; *pkt_out (freed with sy_free(&r->mem, ..)) maps each packet to
+ * the frame it produces, -1 for none. */
+int sy_video_check(const synapt_reader *r, uint64_t clip, uint32_t stream, int64_t **pkt_out);
 
 /* One chunk of a stream's packets, decompressed and unfiltered, for the
  * video read path: packet first + i is data[off[i] .. off[i] + size[i]).

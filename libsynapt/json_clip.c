@@ -489,3 +489,66 @@ fail:
     sy_clip_json_free(m, out);
     return rc;
 }
+
+/* Two JSON texts with the same value (spec 8: the CLIP record and the index
+ * agree in value, not byte for byte). Empty text and "{}" are the same. */
+static int json_same(const char *a, const char *b)
+{
+    if (!a || !*a) a = "{}";
+    if (!b || !*b) b = "{}";
+    if (!strcmp(a, b)) return 1;
+    cJSON *x = cJSON_Parse(a), *y = cJSON_Parse(b);
+    int same = x && y && cJSON_Compare(x, y, 1);
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+    return same;
+}
+
+static int str_same(const char *a, const char *b) { return !strcmp(a ? a : "", b ? b : ""); }
+
+int sy_clip_json_diff(const sy_json_clip *a, const sy_json_clip *b, char *why, size_t n)
+{
+#define DIFF(...) do { sy_fmt(why, n, __VA_ARGS__); return 1; } while (0)
+    if (a->clip_index != b->clip_index)
+        DIFF("clip_index %llu, the index says %llu", (unsigned long long)a->clip_index, (unsigned long long)b->clip_index);
+    if (!str_same(a->id, b->id)) DIFF("id differs");
+    if (!str_same(a->split, b->split)) DIFF("split differs");
+    if (!str_same(a->source, b->source)) DIFF("source differs");
+    if (!a->synthetic != !b->synthetic) DIFF("synthetic differs");
+    if (a->label_count != b->label_count) DIFF("%zu labels, the index has %zu", a->label_count, b->label_count);
+    for (size_t i = 0; i < a->label_count; i++)
+        if (!str_same(a->labels[i], b->labels[i])) DIFF("label %zu differs", i);
+    if (a->group_count != b->group_count) DIFF("%zu groups, the index has %zu", a->group_count, b->group_count);
+    for (size_t i = 0; i < a->group_count; i++)
+        if (!str_same(a->group_keys[i], b->group_keys[i]) || !str_same(a->group_values[i], b->group_values[i]))
+            DIFF("group %zu differs", i);
+    if (!json_same(a->meta_json, b->meta_json)) DIFF("meta differs");
+    if (a->stream_count != b->stream_count) DIFF("%zu streams, the index has %zu", a->stream_count, b->stream_count);
+    for (size_t i = 0; i < a->stream_count; i++) {
+        const sy_json_stream *x = &a->streams[i], *y = &b->streams[i];
+        const char *f = NULL;
+        if (!str_same(x->name, y->name)) f = "name";
+        else if (x->kind != y->kind) f = "kind";
+        else if (x->dtype != y->dtype) f = "dtype";
+        else if (x->codec != y->codec) f = "codec";
+        else if (x->ndim != y->ndim || memcmp(x->shape, y->shape, sizeof x->shape)) f = "shape";
+        else if (x->fps_num != y->fps_num || x->fps_den != y->fps_den) f = "fps";
+        else if (x->scale != y->scale && !(x->scale != x->scale && y->scale != y->scale)) f = "scale";
+        else if (!str_same(x->units, y->units)) f = "units";
+        else if (x->skeleton != y->skeleton) f = "skeleton";
+        else if (x->channels != y->channels) f = "channels";
+        else if (x->compression != y->compression) f = "compression";
+        else if (x->filter != y->filter) f = "filter";
+        else if (x->frames != y->frames) f = "frames";
+        else if (x->packets != y->packets) f = "packets";
+        else if (!x->has_pts != !y->has_pts) f = "has_pts";
+        else if (x->max_persons != y->max_persons) f = "max_persons";
+        else if (x->extradata_size != y->extradata_size ||
+                 (x->extradata_size && memcmp(x->extradata, y->extradata, x->extradata_size)))
+            f = "extradata";
+        else if (!json_same(x->codec_config, y->codec_config)) f = "codec_config";
+        if (f) DIFF("stream %zu (%.100s): %s differs from the index", i, y->name ? y->name : "", f);
+    }
+    return 0;
+#undef DIFF
+}

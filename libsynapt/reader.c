@@ -59,7 +59,7 @@ static const char *safe_str(const synapt_reader *r, const uint8_t *ref)
     return sy_ref_bytes(r, ref, &s, NULL, 1) ? NULL : s;
 }
 
-static void set_msg(const synapt_reader *rc, const char *text)
+void sy_reader_set_msg(const synapt_reader *rc, const char *text)
 {
     synapt_reader *r = (synapt_reader *)rc;   /* the message slot is mutable state */
     pthread_mutex_lock(&r->msg_lock);
@@ -98,7 +98,7 @@ int sy_rerr(const synapt_reader *r, int code, uint64_t clip, uint32_t stream, ui
     char full[SY_MSG_MAX];
     if (where[0]) sy_fmt(full, sizeof full, "%s: %s: %s", r->name, where, text);
     else sy_fmt(full, sizeof full, "%s: %s", r->name, text);
-    set_msg(r, full);
+    sy_reader_set_msg(r, full);
     return code;
 }
 

@@ -46,6 +46,13 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
         BAD("unknown compression %d or filter %d", h->compression, h->filter);
     if (h->entry_size < SY_ENTRY_ARRAY || !h->elem)
         BAD("frame table entry size %u or element size %u invalid", h->entry_size, h->elem);
+    /* the filters work on elem_size: one that disagrees with the stream's
+     * dtype would unfilter into other values than were written */
+    if (st->codec == SYNAPT_CODEC_RAW && h->elem != synapt_dtype_size(st->dtype))
+        BAD("element size %u, the stream's dtype has %zu", h->elem, synapt_dtype_size(st->dtype));
+    if (st->codec != SYNAPT_CODEC_RAW && (h->elem != 1 || h->filter != SYNAPT_FILTER_NONE || h->entry_size < SY_ENTRY_PACKET))
+        BAD("packet chunk with element size %u, filter %d, frame table entries of %u bytes (want 1, none, 32)", h->elem,
+            h->filter, h->entry_size);
     if (h->filter == SYNAPT_FILTER_DEPTH_MED && h->elem != 2) BAD("depth_med on %u-byte elements", h->elem);
     if (h->filter == SYNAPT_FILTER_DEPTH_RANK && h->elem != 2) BAD("depth_rank on %u-byte elements", h->elem);
     if (h->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)h->raw);
@@ -77,6 +84,23 @@ static int zerr(const synapt_reader *r, const sy_stream *st, const chunkent *ck,
                    ZSTD_isError(code) ? ZSTD_getErrorName(code) : "wrong decompressed size");
 }
 
+/* Spec 6.3: the bytes are exactly one zstd frame (not a skippable frame,
+ * nothing after it), and a declared content size is the announced one.
+ * zstd itself would decompress two concatenated frames as one. */
+static const char *one_frame(const uint8_t *p, size_t n, uint64_t raw, int need_size)
+{
+    ZSTD_frameHeader fh;
+    size_t k = ZSTD_getFrameHeader(&fh, p, n);
+    if (ZSTD_isError(k) || k != 0) return "no complete zstd frame header";
+    if (fh.frameType != ZSTD_frame) return "a skippable frame instead of data";
+    if (fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN ? need_size : fh.frameContentSize != raw)
+        return need_size ? "the frame does not declare the chunk's raw size" : "the frame declares another size";
+    k = ZSTD_findFrameCompressedSize(p, n);
+    if (ZSTD_isError(k)) return ZSTD_getErrorName(k);
+    if (k != n) return "bytes after the zstd frame";
+    return NULL;
+}
+
 static int unfilter(const chunkdata *cd, uint8_t *dst, const uint8_t *src, uint32_t n, const uint8_t *prev, uint32_t prev_n)
 {
     switch (cd->c.h.filter) {
@@ -89,8 +113,7 @@ static int unfilter(const chunkdata *cd, uint8_t *dst, const uint8_t *src, uint3
     return 0;
 }
 
-/* Decode frames [lo, hi) of a loaded chunk into the sink. */
-static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent *ck, const chunkdata *cd,
+int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent *ck, const chunkdata *cd,
                         uint32_t lo, uint32_t hi, const sink *sk, rctx *sc)
 {
     int rc = 0;
@@ -99,8 +122,11 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
     if (cd->c.h.compression != SYNAPT_COMPRESSION_NONE && !(dctx = sy_ctx_dctx(r, sc)))
         return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory (zstd context)");
     if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
-        unsigned long long cs = ZSTD_getFrameContentSize(cd->c.payload, (size_t)cd->c.h.stored);
-        if (cs != cd->c.h.raw) { rc = zerr(r, st, ck, "frame content size", 0); goto done; }
+        const char *why = one_frame(cd->c.payload, (size_t)cd->c.h.stored, cd->c.h.raw, 1);
+        if (why) {
+            rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, "zstd chunk payload: %s", why);
+            goto done;
+        }
         sc->whole.len = 0;
         if (sy_buf_reserve(&r->mem, &sc->whole, (size_t)cd->c.h.raw)) {
             rc = sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory");
@@ -143,6 +169,12 @@ static int decode_chunk(const synapt_reader *r, const sy_stream *st, const chunk
                         goto done;
                     }
                     into = sc->ftmp.data;
+                }
+                const char *why = one_frame(cd->c.payload + soff, fs, fr, 0);
+                if (why) {
+                    rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, "frame %llu: %s",
+                                 (unsigned long long)(ck->first + i), why);
+                    goto done;
                 }
                 size_t k = ZSTD_decompressDCtx(dctx, into, fr, cd->c.payload + soff, fs);
                 if (ZSTD_isError(k) || k != fr) { rc = zerr(r, st, ck, "decompression", k); goto done; }
@@ -195,7 +227,7 @@ int sy_walk(const synapt_reader *r, const sy_stream *st, uint64_t first, uint64_
         if (meta)
             for (uint32_t i = lo; i < hi && !rc; i++)
                 rc = meta(mu, ck.first + i, sy_chunk_entry(&cd.c, i), cd.c.h.entry_size);
-        if (!rc && sk) rc = decode_chunk(r, st, &ck, &cd, lo, hi, sk, sc);
+        if (!rc && sk) rc = sy_decode_chunk(r, st, &ck, &cd, lo, hi, sk, sc);
         f = ck.first + hi;
         if (rc || f >= end) break;
         uint64_t next = ck.k + 1;
@@ -480,7 +512,7 @@ int sy_reader_load_packets(sy_packets *pk, const synapt_reader *r, uint64_t clip
     pk->first = ck.first;
     pktctx u = { pk };
     sink sk = { pkt_dst, NULL, &u };
-    if ((rc = decode_chunk(r, &st, &ck, &cd, 0, ck.count, &sk, sc))) goto done;
+    if ((rc = sy_decode_chunk(r, &st, &ck, &cd, 0, ck.count, &sk, sc))) goto done;
     pk->count = ck.count;
     goto done;
 nomem:

@@ -254,6 +254,12 @@ int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint
     if ((out->chunk_count == 0) != (out->packets == 0))
         BAD("%llu chunks for %llu frames", (unsigned long long)out->chunk_count, (unsigned long long)out->packets);
     int pose = out->kind == SYNAPT_KIND_POSE2D || out->kind == SYNAPT_KIND_POSE3D;
+    /* spec 14: packets are video or image pictures, with no dtype and no filter */
+    if (out->codec != SYNAPT_CODEC_RAW &&
+        ((out->kind != SYNAPT_KIND_VIDEO && out->kind != SYNAPT_KIND_IMAGE) || out->dtype != SYNAPT_DTYPE_NONE ||
+         out->filter != SYNAPT_FILTER_NONE))
+        BAD("encoded stream of kind %s, dtype %s, filter %d (want video or image, none, 0)", synapt_kind_name(out->kind),
+            synapt_dtype_name(out->dtype), out->filter);
     if (out->codec == SYNAPT_CODEC_RAW) {
         if (out->kind == SYNAPT_KIND_VIDEO || !synapt_dtype_size(out->dtype)) BAD("array stream without a dtype");
         if (out->packets != out->frames)
@@ -267,8 +273,13 @@ int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint
             out->frame_bytes = 0;
         } else {
             if (!out->ndim) BAD("array stream with ndim 0");
-            for (uint32_t k = 0; k < out->ndim; k++)
-                if (!out->shape[k] || !sy_mul_ok(fb, out->shape[k], &fb)) BAD("bad shape");
+            int over = 0;
+            for (uint32_t k = 0; k < out->ndim; k++) {
+                if (!out->shape[k]) BAD("dimension %u of the shape is 0", k);
+                if (!sy_mul_ok(fb, out->shape[k], &fb)) over = 1;
+            }
+            /* rule 25: a frame size that overflows is a limit, like a large one */
+            if (over) return sy_rerr(r, SYNAPT_E_LIMIT, clip, stream, SY_NO_CHUNK, "frame size overflows 64 bits");
             if (fb > r->limits.max_frame_bytes || fb > UINT32_MAX)
                 return sy_rerr(r, SYNAPT_E_LIMIT, clip, stream, SY_NO_CHUNK, "frames of %llu bytes exceed the limit of %llu",
                                (unsigned long long)fb, (unsigned long long)r->limits.max_frame_bytes);

@@ -31,6 +31,8 @@ int sy_rd_at(const synapt_reader *r, void *buf, uint64_t off, size_t n);
 /* Bytes at [off, off+n): into the memory image, or read into *scratch. No
  * message is set. */
 int sy_fetch(const synapt_reader *r, const uint8_t **out, sy_buf *scratch, uint64_t off, size_t n);
+/* Replace the handle's message with `text` as it is. */
+void sy_reader_set_msg(const synapt_reader *r, const char *text);
 /* Text for an sy_rd_at/sy_fetch failure (reads errno for _IO). */
 const char *sy_rd_why(int rc);
 
@@ -94,6 +96,11 @@ typedef struct sink {
     int (*done)(void *u, uint64_t idx, const uint8_t *data, uint32_t size);
     void *u;
 } sink;
+/* Decode frames [lo, hi) of a chunk loaded by sy_load_chunk into the
+ * sink (each zstd frame checked to be exactly one frame of the announced
+ * size, rule 36). */
+int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent *ck, const chunkdata *cd, uint32_t lo,
+                    uint32_t hi, const sink *sk, rctx *sc);
 typedef int (*meta_fn)(void *u, uint64_t idx, const uint8_t *entry, uint32_t esz);
 /* Walk frames [first, first+n) chunk by chunk. With a sink the frames are
  * decoded; meta() (if any) sees each frame table entry. */

@@ -536,20 +536,40 @@ SYNAPT_API int synapt_reader_read_chunk_body(void *buf, size_t cap, size_t *size
                                              const synapt_reader *r, uint64_t clip,
                                              uint32_t stream, uint64_t chunk);
 
-/** Callback for synapt_reader_verify(): called after each clip; return
- *  nonzero to stop. May be NULL. */
+/** Progress of a verification: after each clip; nonzero stops. */
 typedef int (*synapt_progress_fn)(void *user, uint64_t done, uint64_t total);
 
-/** Check every checksum, every reference in the index and every chunk header
- *  against its index entry (spec section 12, full verification). Returns 0
- *  when sound, else the first error, with errmsg naming the clip, stream and
- *  chunk: _CORRUPT, _CHECKSUM, _IO, _TRUNCATED, _LIMIT, _NOMEM;
- *  _INVALID_ARG for a NULL r. When `progress` asks to stop, returns 0
- *  for the clips checked so far.
- *  Reads the whole file. Thread-safe with other reads on `r` (the handle
- *  is non-const only to keep verify apart from the read calls). */
+/** Full verification (spec 12.2): synapt_reader_verify2() with default
+ *  options. When `progress` asks to stop, returns 0 for the clips so far. */
 SYNAPT_API int synapt_reader_verify(synapt_reader *r, synapt_progress_fn progress,
                                     void *user);
+
+/** Gets each failure's SYNAPT_E_* code and one line naming the file, clip,
+ *  stream and chunk (valid during the call). Return nonzero to stop. */
+typedef int (*synapt_verify_error_fn)(void *user, int code, const char *message);
+#define SYNAPT_VERIFY_QUICK 0x1u /* flags: structural subset only (spec 12.2) */
+#define SYNAPT_VERIFY_OPTIONS_VERSION 1
+typedef struct synapt_verify_options {
+    unsigned version;                 /* SYNAPT_VERIFY_OPTIONS_VERSION */
+    unsigned flags;                   /* 0 (full) or SYNAPT_VERIFY_QUICK */
+    synapt_progress_fn progress;      /* after each clip; may be NULL */
+    void *progress_user;
+    synapt_verify_error_fn on_error;  /* NULL: stop at the first failure */
+    void *error_user;
+} synapt_verify_options;
+#define SYNAPT_VERIFY_OPTIONS_INIT { SYNAPT_VERIFY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL }
+
+/** Verify the whole file: every checksum and index reference, every payload
+ *  decompressed and unfiltered, the records between HEADER and INDEX, CLIP
+ *  records against the index, frame flags, video codec_configs (QUICK: no
+ *  decompression, CLIP comparison, record walk, flags or codec_configs).
+ *  With on_error every failure is reported and checking goes on with the
+ *  next chunk, stream or clip the failure leaves checkable. opts NULL:
+ *  defaults. @return 0 when sound, else the first failure's code (errmsg
+ *  tells it): _CORRUPT, _CHECKSUM, _IO, _TRUNCATED, _LIMIT, _NOMEM;
+ *  _INVALID_ARG (NULL r, options of another version). Reads the whole
+ *  file. Thread-safe with other reads on `r`. */
+SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_options *opts);
 
 /* ======================================================================
  * 6. The write path
@@ -1146,6 +1166,10 @@ SYNAPT_API int synapt_dataset_frame_entries(synapt_frame_entry *out, synapt_data
  *  and reports a clip id used twice (_EXISTS). Returns the first error. */
 SYNAPT_API int synapt_dataset_verify(synapt_dataset *ds, synapt_progress_fn progress,
                                      void *user);
+/** With synapt_reader_verify2()'s options (progress counts members): with
+ *  on_error every failure (a member that does not open or match its pin, a
+ *  damaged member, a clip id used twice) is reported. */
+SYNAPT_API int synapt_dataset_verify2(synapt_dataset *ds, const synapt_verify_options *opts);
 
 /** As synapt_writer_copy_clip(), with the clip described by `desc` instead
  *  of the source's description (id, labels, split, source, groups, meta):

@@ -507,3 +507,29 @@ out:
     vid_map_free(&v.m);
     return rc;
 }
+
+/* Full verification of a synapt-video/1 stream (spec/video-ffmpeg.md
+ * sections 3 to 5, which load_stream checks through vid_config_parse) plus
+ * the agreement of its size with the stream's shape. *pkt_out gets the
+ * frame each packet produces (-1: none), for the caller's frame-table
+ * pass; free it with sy_free(&r->mem, ...). */
+int sy_video_check(const synapt_reader *r, uint64_t clip, uint32_t stream, int64_t **pkt_out)
+{
+    *pkt_out = NULL;
+    vstream v;
+    int rc = load_stream(&v, r, clip, stream);
+    if (rc)
+        return rc;
+    if (v.st.ndim != 3 || v.st.shape[2] != 3 || v.st.shape[0] != (uint64_t)v.p.height ||
+        v.st.shape[1] != (uint64_t)v.p.width) {
+        rc = sy_rerr(r, SYNAPT_E_CORRUPT, clip, stream, SY_NO_CHUNK,
+                     "codec_config gives %dx%d frames, the stream's shape is not (%d, %d, 3)", v.p.width,
+                     v.p.height, v.p.height, v.p.width);
+    } else {
+        *pkt_out = v.m.pkt_out;
+        v.m.pkt_out = NULL;
+    }
+    vid_params_free(&v.p);
+    vid_map_free(&v.m);
+    return rc;
+}

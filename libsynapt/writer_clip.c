@@ -219,6 +219,9 @@ int synapt_writer_add_stream(uint32_t *out, synapt_writer *w, const synapt_strea
     int pose = d->kind == SYNAPT_KIND_POSE2D || d->kind == SYNAPT_KIND_POSE3D;
     if (d->kind == SYNAPT_KIND_VIDEO && !packets)
         return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: video streams need an encoded codec", w->c_id, nm);
+    if (packets && ((d->kind != SYNAPT_KIND_VIDEO && d->kind != SYNAPT_KIND_IMAGE) || d->dtype != SYNAPT_DTYPE_NONE))
+        return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: encoded streams are video or image, without a dtype",
+                       w->c_id, nm);
     if (!packets && (d->dtype <= 0 || !synapt_dtype_size(d->dtype)))
         return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: array streams need a dtype", w->c_id, nm);
     if (d->dtype < 0 || (d->dtype && !synapt_dtype_size(d->dtype)))

@@ -326,7 +326,7 @@ static void test_absurd_index(void)
     patch_case("clip record offset", 1, 0, 64, 8, 1ull << 50, 0, SYNAPT_E_CORRUPT);
     /* stream entries */
     patch_case("stream kind", 3, 1, 8, 4, 77, 0, SYNAPT_E_CORRUPT);
-    patch_case("stream shape", 3, 0, 16, 8, 1ull << 62, 0, SYNAPT_E_CORRUPT);
+    patch_case("stream shape", 3, 0, 16, 8, 1ull << 62, 0, SYNAPT_E_LIMIT);
     patch_case("stream big frames", 3, 0, 16, 8, 1ull << 31, 0, SYNAPT_E_LIMIT);
     patch_case("stream chunk count", 3, 0, 96, 8, 1ull << 60, 0, SYNAPT_E_CORRUPT);
     patch_case("stream frames", 3, 0, 80, 8, 1000, 0, SYNAPT_E_CORRUPT);

@@ -547,7 +547,12 @@ static int dump(const char *path)
             printf("    data %s pts %s\n", h, ph);
         }
     }
-    R(synapt_reader_verify(r, NULL, NULL));
+    /* the structural pass: mini_reader (the differential check of
+     * t_golden.sh) reads CLIP records and walks records only in --scan, so
+     * the full pass's extra checks stay out of the comparison */
+    synapt_verify_options vo = SYNAPT_VERIFY_OPTIONS_INIT;
+    vo.flags = SYNAPT_VERIFY_QUICK;
+    R(synapt_reader_verify2(r, &vo));
     printf("verified\n");
     synapt_reader_close(r);
     return 0;
