@@ -1,6 +1,6 @@
 /* layout_common.c - helpers shared by the annotation-layout parsers
  * (layout_*.c): paths, names, class lookup, JSON arrays with line numbers. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

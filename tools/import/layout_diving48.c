@@ -1,5 +1,5 @@
 /* layout_diving48.c - annotation layout: Diving48 V2 JSON. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* layout_hmdb51.c - annotation layout: HMDB51 (<class>_test_splitN.txt). */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* layout_ssv2.c - annotation layout: Something-Something v2 JSON. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

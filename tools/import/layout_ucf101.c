@@ -1,5 +1,5 @@
 /* layout_ucf101.c - annotation layout: UCF101 (classInd.txt, trainlist/testlist). */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
