@@ -210,3 +210,23 @@ char *layout_find_in_dir(const char *dir, const char *const *names)
     }
     return NULL;
 }
+
+int layout_json_each(const char *path, layout_json_fn fn, void *ctx, char *err, size_t errsz)
+{
+    int rc;
+    uint64_t *lines = NULL;
+    size_t nlines = 0;
+    cJSON *j = layout_read_json(path, err, errsz, &rc, &lines, &nlines);
+    if (!j)
+        return rc;
+    if (!cJSON_IsArray(j)) {
+        import_errf(err, errsz, path, 0, "expected a JSON array of clips");
+        rc = SYNAPT_E_INPUT;
+    }
+    size_t k = 0;
+    for (const cJSON *e = rc ? NULL : j->child; e && !rc; e = e->next, k++)
+        rc = fn(ctx, e, k, k < nlines ? lines[k] : 0);
+    cJSON_Delete(j);
+    free(lines);
+    return rc;
+}

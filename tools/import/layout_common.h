@@ -30,6 +30,14 @@ int layout_json_element_lines(uint64_t **out, size_t *n, const char *buf, size_t
 struct cJSON *layout_read_json(const char *path, char *err, size_t errsz, int *rc, uint64_t **lines, size_t *nlines);
 char *layout_find_in_dir(const char *dir, const char *const *names);
 
+/* Walk a top-level JSON array of clips (diving48, ssv2): `fn` sees each
+ * element with its index and its line in the file (0 when unknown), for
+ * messages like "train.json:37: element 36: ...". A nonzero return stops
+ * the walk and is returned; so a tolerated bad entry returns 0 (what
+ * import_bad_entry gives under --keep-going). A file that is not a JSON
+ * array is _INPUT. */
+typedef int (*layout_json_fn)(void *ctx, const struct cJSON *elem, size_t k, uint64_t line);
+int layout_json_each(const char *path, layout_json_fn fn, void *ctx, char *err, size_t errsz);
 /** Diving48_vocab.json: 48 [takeoff, somersault, twist, flight] entries
  *  added as classes "Back+15som+05Twis+FREE" (layout_diving48.c). */
 int layout_d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz);
