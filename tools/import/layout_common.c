@@ -230,3 +230,33 @@ int layout_json_each(const char *path, layout_json_fn fn, void *ctx, char *err, 
     free(lines);
     return rc;
 }
+
+int layout_lines_each(import_list *out, const import_options *o, const char *path, size_t cap,
+                      layout_line_fn fn, void *ctx, char *err, size_t errsz)
+{
+    char *buf = NULL, *line = NULL;
+    size_t len;
+    int rc = import_read_file(&buf, &len, path, cap, err, errsz);
+    if (rc)
+        return rc;
+    line = malloc(IMPORT_MAX_LINE + 1);
+    if (!line) {
+        free(buf);
+        return OOM(err, errsz, path);
+    }
+    import_lines it = { buf, len, 0, 0 };
+    int r;
+    while (!rc && (r = import_lines_next(&it, line)) != 0) {
+        if (r < 0) {
+            rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
+                                  "line too long or holds a NUL byte");
+            continue;
+        }
+        char *s = layout_trim(line);
+        if (*s)
+            rc = fn(ctx, s, it.lineno);
+    }
+    free(line);
+    free(buf);
+    return rc;
+}

@@ -38,6 +38,16 @@ char *layout_find_in_dir(const char *dir, const char *const *names);
  * array is _INPUT. */
 typedef int (*layout_json_fn)(void *ctx, const struct cJSON *elem, size_t k, uint64_t line);
 int layout_json_each(const char *path, layout_json_fn fn, void *ctx, char *err, size_t errsz);
+
+/* Walk the lines of a list file (hmdb51, ucf101) read whole with the size
+ * cap `cap` (0 = IMPORT_MAX_FILE_BYTES): `fn` sees each line trimmed of
+ * blanks, blank lines skipped, with its line number; the line is a
+ * scratch copy it may cut up. A line too long or holding a NUL byte is a
+ * bad entry of `out` (import_bad_entry). A nonzero return stops the walk
+ * and is returned, as for layout_json_each. */
+typedef int (*layout_line_fn)(void *ctx, char *line, uint64_t lineno);
+int layout_lines_each(import_list *out, const import_options *o, const char *path, size_t cap,
+                      layout_line_fn fn, void *ctx, char *err, size_t errsz);
 /** Diving48_vocab.json: 48 [takeoff, somersault, twist, flight] entries
  *  added as classes "Back+15som+05Twis+FREE" (layout_diving48.c). */
 int layout_d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz);
