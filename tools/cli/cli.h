@@ -106,6 +106,11 @@ int cli_parse_u64(uint64_t *out, const char *s);
  *  *has_end = 0 (the caller substitutes the frame count). Returns 0 / -1. */
 int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s);
 
+/** Parse a byte count as the size options take it (--max-shard-bytes):
+ *  digits with an optional K, M or G suffix (powers of 1024, either case),
+ *  above zero, no overflow. Returns 0 / -1 (nothing printed). */
+int cli_parse_size(uint64_t *out, const char *s);
+
 /* ---- JSON output ----------------------------------------------------- */
 
 /** Write `s` (len bytes) as a JSON string literal with quotes. Control
