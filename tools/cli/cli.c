@@ -176,6 +176,14 @@ int cli_parse_size(uint64_t *out, const char *s)
     return 0;
 }
 
+uint32_t cli_parse_uint(const char *s, const char *opt, uint32_t lo, uint32_t hi)
+{
+    uint64_t v;
+    if (cli_parse_u64(&v, s) != 0 || v < lo || v > hi)
+        cli_usage_error("%s needs a whole number in %u..%u, not '%s'", opt, lo, hi, s);
+    return (uint32_t)v;
+}
+
 int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s)
 {
     if (!s || !*s) return -1;

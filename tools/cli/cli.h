@@ -111,6 +111,11 @@ int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s)
  *  above zero, no overflow. Returns 0 / -1 (nothing printed). */
 int cli_parse_size(uint64_t *out, const char *s);
 
+/** A whole number for option `opt` ("--threads") in lo..hi; anything else
+ *  is a usage error ("--threads needs a whole number in 1..256, not 'x'",
+ *  exit 2), so the caller gets only valid values. */
+uint32_t cli_parse_uint(const char *s, const char *opt, uint32_t lo, uint32_t hi);
+
 /* ---- JSON output ----------------------------------------------------- */
 
 /** Write `s` (len bytes) as a JSON string literal with quotes. Control
