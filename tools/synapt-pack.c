@@ -234,15 +234,7 @@ int main(int argc, char **argv)
                 cli_usage_error("--quality wants 1..51 (got '%s')", optarg);
             po.video.quality = (int)v;
             break;
-        case OPT_SIZE: {
-            unsigned w, h;
-            char tail;
-            if (sscanf(optarg, "%ux%u%c", &w, &h, &tail) != 2 || !w || !h || w > 16384 || h > 16384)
-                cli_usage_error("--size wants WxH, e.g. 320x240 (got '%s')", optarg);
-            po.video.width = w;
-            po.video.height = h;
-            break;
-        }
+        case OPT_SIZE: cli_parse_wxh(&po.video.width, &po.video.height, optarg, "--size"); break;
         case OPT_SHORT:
             if (cli_parse_u64(&v, optarg) || v < 2 || v > 16384)
                 cli_usage_error("--short-side wants a pixel count (got '%s')", optarg);

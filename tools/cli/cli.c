@@ -184,6 +184,16 @@ uint32_t cli_parse_uint(const char *s, const char *opt, uint32_t lo, uint32_t hi
     return (uint32_t)v;
 }
 
+void cli_parse_wxh(uint32_t *w, uint32_t *h, const char *s, const char *opt)
+{
+    unsigned x, y;
+    char tail;
+    if (sscanf(s, "%ux%u%c", &x, &y, &tail) != 2 || !x || !y || x > 16384 || y > 16384)
+        cli_usage_error("%s wants WxH, e.g. 320x240 (got '%s')", opt, s);
+    *w = x;
+    *h = y;
+}
+
 int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s)
 {
     if (!s || !*s) return -1;

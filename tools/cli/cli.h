@@ -116,6 +116,10 @@ int cli_parse_size(uint64_t *out, const char *s);
  *  exit 2), so the caller gets only valid values. */
 uint32_t cli_parse_uint(const char *s, const char *opt, uint32_t lo, uint32_t hi);
 
+/** A frame size "WxH" for option `opt` ("--size"), each side 1..16384;
+ *  anything else is a usage error (exit 2). */
+void cli_parse_wxh(uint32_t *w, uint32_t *h, const char *s, const char *opt);
+
 /* ---- JSON output ----------------------------------------------------- */
 
 /** Write `s` (len bytes) as a JSON string literal with quotes. Control
