@@ -152,7 +152,7 @@ $(B)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $< $(STATIC) $(LIB_LIBS) -o $@
 
-$(B)/bench/%: bench/%.c $(ALL_TOOL_A) $(STATIC)
+$(B)/bench/%: bench/%.c bench/bench_util.h $(ALL_TOOL_A) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
@@ -160,7 +160,7 @@ $(B)/bench/%: bench/%.c $(ALL_TOOL_A) $(STATIC)
 # benchmark says so and skips those columns without it)
 JXL_CFLAGS := $(shell pkg-config --exists libjxl 2>/dev/null && echo -DSYNAPT_HAVE_JXL `pkg-config --cflags libjxl`)
 JXL_LIBS   := $(shell pkg-config --libs libjxl 2>/dev/null)
-$(B)/bench/bench_depth: bench/bench_depth.c $(ALL_TOOL_A) $(STATIC)
+$(B)/bench/bench_depth: bench/bench_depth.c bench/bench_util.h $(ALL_TOOL_A) $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) $(JXL_CFLAGS) -Itools $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) $(JXL_LIBS) -o $@
 

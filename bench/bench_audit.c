@@ -21,20 +21,9 @@
 
 #include "audit/audit.h"
 #include "synapt.h"
+#include "bench_util.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int write_clips(const char *path, unsigned clips, unsigned frames)
 {
@@ -88,13 +77,13 @@ static int write_clips(const char *path, unsigned clips, unsigned frames)
 
 static double baseline_read(double *cpu, const char *path, unsigned frames)
 {
-    double c0 = cpu_s();
+    double c0 = bench_cpu_s();
     synapt_reader *r = NULL;
     if (synapt_reader_open(&r, path, NULL) != 0) return -1;
     size_t fb = 112 * 112 * 3;
     uint8_t *buf = malloc(fb);
     uint64_t sum = 0;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     uint64_t n = synapt_reader_clip_count(r);
     for (uint64_t c = 0; c < n; c++)
         for (unsigned k = 0; k < AUDIT_K; k++) {
@@ -102,8 +91,8 @@ static double baseline_read(double *cpu, const char *path, unsigned frames)
             if (synapt_reader_read_frames(buf, fb, NULL, r, c, 0, idx, 1) != 0) break;
             for (size_t i = 0; i < fb; i++) sum += buf[i];
         }
-    double t = now_s() - t0;
-    *cpu = cpu_s() - c0;
+    double t = bench_wall_s() - t0;
+    *cpu = bench_cpu_s() - c0;
     if (sum == 42) puts("");
     free(buf);
     synapt_reader_close(r);
@@ -132,9 +121,9 @@ static void bench_features(int quick)
         audit_options opt = AUDIT_OPTIONS_INIT;
         opt.threads = th;
         if (audit_dataset_add_path(&ds, path, 0, NULL, NULL, err, sizeof err) != 0) break;
-        double t0 = now_s(), c0 = cpu_s();
+        double t0 = bench_wall_s(), c0 = bench_cpu_s();
         audit_features_compute(&ds, &opt, NULL, NULL, NULL, err, sizeof err);
-        double t = now_s() - t0, ct = cpu_s() - c0;
+        double t = bench_wall_s() - t0, ct = bench_cpu_s() - c0;
         printf("| audit features | %u | %.3f | %.3f | %.0f | %.2f |\n", th, t, ct, clips / ct,
                ct / bcpu);
         audit_dataset_free(&ds);
@@ -158,7 +147,7 @@ static void bench_probe(int quick)
             x[i * d + c] = (float)(audit_rng_unit(&rng) - 0.5 + (c % k == (size_t)y[i] ? 0.3 : 0));
     }
     for (size_t i = 0; i < k * d; i++) w[i] = (float)audit_rng_unit(&rng);
-    double t0 = now_s(), bc0 = cpu_s();
+    double t0 = bench_wall_s(), bc0 = bench_cpu_s();
     double sink = 0;
     for (size_t i = 0; i < n; i++)
         for (unsigned c = 0; c < k; c++) {
@@ -166,7 +155,7 @@ static void bench_probe(int quick)
             for (size_t j = 0; j < d; j++) s += w[c * d + j] * x[i * d + j];
             sink += s;
         }
-    double base = now_s() - t0, bcpu = cpu_s() - bc0;
+    double base = bench_wall_s() - t0, bcpu = bench_cpu_s() - bc0;
     if (sink == 42) puts("");
     printf("## Linear probe, %zu clips x %zu features, %u classes, 5 folds\n\n"
            "30 epochs, capped at 600,000 sample visits per fold (%zu epochs here). CPU is the\n"
@@ -181,10 +170,10 @@ static void bench_probe(int quick)
         audit_options opt = AUDIT_OPTIONS_INIT;
         opt.threads = th;
         if (quick && th == 1) continue;
-        t0 = now_s();
-        double c0 = cpu_s();
+        t0 = bench_wall_s();
+        double c0 = bench_cpu_s();
         if (audit_probe_oof(prob, x, n, d, y, k, NULL, &opt) != 0) break;
-        double t = now_s() - t0, ct = cpu_s() - c0;
+        double t = bench_wall_s() - t0, ct = bench_cpu_s() - c0;
         int *pred = malloc(n * sizeof *pred);
         for (size_t i = 0; i < n; i++) {
             pred[i] = 0;

@@ -30,70 +30,18 @@
 #include "synapt.h"
 /* the library's own unfilters, for the "zstd + unfilter" baseline */
 #include "internal.h" /* measures internal chunk coders directly, below the public API */
+#include "bench_util.h"
 
 static int g_quick;
 static char g_dir[256];
 
-/* ---- small utilities ---------------------------------------------------- */
-
-/* CPU time of the process (user + system). Single-threaded sections are
- * timed with it so that other jobs on a busy machine do not distort the
- * ratios; wall time is used where it is the point (two threads, fsync). */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+/* ---- small utilities (clocks, median, xmalloc: bench_util.h) ------------ */
 
 static void die(const char *what, int rc, const char *msg)
 {
     fprintf(stderr, "bench_core: %s: %s%s%s\n", what, synapt_strerror(rc),
             msg && *msg ? ": " : "", msg ? msg : "");
     exit(1);
-}
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) { fprintf(stderr, "bench_core: out of memory (%zu bytes)\n", n); exit(1); }
-    return p;
-}
-
-/* Resident set size in KiB, from /proc/self/status. */
-static long rss_kib(void)
-{
-    FILE *fp = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    if (!fp) return -1;
-    while (fgets(line, sizeof line, fp))
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
-    fclose(fp);
-    return kib;
-}
-
-static uint32_t rng_next(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-    return *s = x;
 }
 
 static uint64_t get64(const uint8_t *p)
@@ -129,7 +77,7 @@ static void make_image(uint8_t *p, int t, int clip, uint32_t *rng)
         for (int x = 0; x < IMG_W; x++) {
             uint8_t *px = p + ((size_t)y * IMG_W + x) * 3;
             int inbox = x >= bx && x < bx + 32 && y >= by && y < by + 40;
-            int n = (int)(rng_next(rng) & 7) - 3;
+            int n = (int)(bench_rng32(rng) & 7) - 3;
             int r = inbox ? 200 : 40 + x / 2, g = inbox ? 60 : 60 + y / 2, b = inbox ? 50 : 90 + (x + y) / 4;
             px[0] = (uint8_t)(r + n);
             px[1] = (uint8_t)(g + n);
@@ -153,9 +101,9 @@ static void make_depth(uint16_t *d, int w, int h, int t, int seed, uint32_t *rng
             int v = (int)z;
             if (noisy) {
                 double sigma = 0.0012 * z * z / 1000.0;                   /* noise grows with z^2 */
-                double u = ((double)(rng_next(rng) & 0xffff) / 65535.0 - 0.5) * 2.0;
+                double u = ((double)(bench_rng32(rng) & 0xffff) / 65535.0 - 0.5) * 2.0;
                 v = (int)(z + u * sigma);
-                if ((rng_next(rng) & 511) == 0) v = 0;                    /* dropouts */
+                if ((bench_rng32(rng) & 511) == 0) v = 0;                    /* dropouts */
             }
             d[(size_t)y * w + x] = (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : v);
         }
@@ -167,8 +115,8 @@ static void make_pose(float *v, uint32_t persons, int t, uint32_t *rng)
         for (int j = 0; j < POSE_J; j++) {
             float *k = v + ((size_t)p * POSE_J + j) * POSE_C;
             k[0] = 40.0f + 20.0f * (float)p + (float)j * 3.0f + 0.5f * (float)t;
-            k[1] = 30.0f + (float)j * 5.0f + (float)(rng_next(rng) % 100) * 0.01f;
-            k[2] = 0.5f + (float)(rng_next(rng) % 50) * 0.01f;
+            k[1] = 30.0f + (float)j * 5.0f + (float)(bench_rng32(rng) % 100) * 0.01f;
+            k[2] = 0.5f + (float)(bench_rng32(rng) % 50) * 0.01f;
         }
 }
 
@@ -188,9 +136,9 @@ typedef struct clip_data {
 static void make_clip(clip_data *c, int clip)
 {
     uint32_t rng = 12345u + (uint32_t)clip * 7919u;
-    c->img = xmalloc(IMG_BYTES * CLIP_T);
-    c->dep = xmalloc(DEP_BYTES * CLIP_T);
-    c->pose = xmalloc(sizeof(float) * CLIP_T * POSE_P * POSE_J * POSE_C);
+    c->img = bench_xmalloc(IMG_BYTES * CLIP_T);
+    c->dep = bench_xmalloc(DEP_BYTES * CLIP_T);
+    c->pose = bench_xmalloc(sizeof(float) * CLIP_T * POSE_P * POSE_J * POSE_C);
     for (int t = 0; t < CLIP_T; t++) {
         make_image(c->img + IMG_BYTES * t, t, clip, &rng);
         make_depth(c->dep + (size_t)DEP_W * DEP_H * t, DEP_W, DEP_H, t, clip, &rng, 1);
@@ -213,7 +161,7 @@ static double write_dataset(const char *path, const clip_data *cd, int nclips,
 {
     synapt_writer *w;
     char err[512];
-    double t0 = now_s(), w0 = wall_s();
+    double t0 = bench_cpu_s(), w0 = bench_wall_s();
     int rc = synapt_writer_create(&w, path, wo, err, sizeof err);
     if (rc) die(path, rc, err);
     for (int c = 0; c < nclips; c++) {
@@ -257,8 +205,8 @@ static double write_dataset(const char *path, const clip_data *cd, int nclips,
     }
     rc = synapt_writer_close(w, err, sizeof err);
     if (rc) die(path, rc, err);
-    if (wall) *wall = wall_s() - w0;
-    return now_s() - t0;
+    if (wall) *wall = bench_wall_s() - w0;
+    return bench_cpu_s() - t0;
 }
 
 static synapt_reader *open_or_die(const char *path, int verify_chunks, int verify_index)
@@ -278,7 +226,7 @@ static double read_stream_all(const synapt_reader *r, uint32_t s, uint8_t *buf, 
                               uint64_t *bytes)
 {
     uint64_t nc = synapt_reader_clip_count(r), total = 0;
-    double t0 = now_s();
+    double t0 = bench_cpu_s();
     for (uint64_t c = 0; c < nc; c++) {
         synapt_stream_info si;
         size_t got = 0;
@@ -289,7 +237,7 @@ static double read_stream_all(const synapt_reader *r, uint32_t s, uint8_t *buf, 
         total += got;
     }
     *bytes = total;
-    return now_s() - t0;
+    return bench_cpu_s() - t0;
 }
 
 /* The same chunks' compressed payloads, pulled out once through
@@ -324,7 +272,7 @@ static int collect_chunks(chunks *cs, const synapt_reader *r)
                 synapt_chunk_info ch;
                 size_t size = 0;
                 if (synapt_reader_chunk(&ch, r, c, s, k)) return 0;
-                uint8_t *body = xmalloc((size_t)ch.record_bytes);
+                uint8_t *body = bench_xmalloc((size_t)ch.record_bytes);
                 if (synapt_reader_read_chunk_body(body, (size_t)ch.record_bytes, &size, r, c, s, k)
                     || size < 48) {
                     free(body);
@@ -382,7 +330,7 @@ static double baseline_stream(const chunks *cs, uint32_t s, ZSTD_DCtx *dctx, uin
                               uint8_t *tmp, size_t cap, int do_unfilter, uint64_t *bytes)
 {
     uint64_t total = 0;
-    double t0 = now_s();
+    double t0 = bench_cpu_s();
     for (size_t i = 0; i < cs->n; i++) {
         const chunk_copy *c = &cs->v[i];
         if (c->stream != s) continue;
@@ -422,7 +370,7 @@ static double baseline_stream(const chunks *cs, uint32_t s, ZSTD_DCtx *dctx, uin
         }
     }
     *bytes = total;
-    return now_s() - t0;
+    return bench_cpu_s() - t0;
 }
 
 /* ---- 3. random windows -------------------------------------------------- */
@@ -438,14 +386,14 @@ typedef struct window_job {
 static void *window_thread(void *arg)
 {
     window_job *j = arg;
-    uint8_t *img = xmalloc(IMG_BYTES * WINDOW);
-    uint8_t *dep = xmalloc(DEP_BYTES * WINDOW);
-    float *pose = xmalloc(sizeof(float) * WINDOW * POSE_P * POSE_J * POSE_C);
+    uint8_t *img = bench_xmalloc(IMG_BYTES * WINDOW);
+    uint8_t *dep = bench_xmalloc(DEP_BYTES * WINDOW);
+    float *pose = bench_xmalloc(sizeof(float) * WINDOW * POSE_P * POSE_J * POSE_C);
     uint64_t nc = synapt_reader_clip_count(j->r);
     uint32_t rng = j->seed;
     for (int i = 0; i < j->windows; i++) {
-        uint64_t c = rng_next(&rng) % nc;
-        uint64_t first = rng_next(&rng) % (CLIP_T - WINDOW + 1);
+        uint64_t c = bench_rng32(&rng) % nc;
+        uint64_t first = bench_rng32(&rng) % (CLIP_T - WINDOW + 1);
         size_t got;
         int rc = synapt_reader_read_frames(img, IMG_BYTES * WINDOW, &got, j->r, c, 0, first, WINDOW);
         if (!rc) rc = synapt_reader_read_frames(dep, DEP_BYTES * WINDOW, &got, j->r, c, 1, first, WINDOW);
@@ -464,13 +412,13 @@ static double windows_per_s(const synapt_reader *r, int threads, int per_thread)
 {
     pthread_t th[8];
     window_job jobs[8];
-    double t0 = wall_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < threads; i++) {
         jobs[i] = (window_job){ r, per_thread, 777u + 31u * (uint32_t)i, 0, 0 };
         if (pthread_create(&th[i], NULL, window_thread, &jobs[i])) { perror("pthread_create"); exit(1); }
     }
     for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
-    double dt = wall_s() - t0;
+    double dt = bench_wall_s() - t0;
     for (int i = 0; i < threads; i++)
         if (jobs[i].failed) die("window read", jobs[i].failed, synapt_reader_errmsg(r));
     return (double)threads * per_thread / dt;
@@ -545,7 +493,7 @@ static size_t png16_size(const uint16_t *d, int w, int h)
     membuf m = { 0 };
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_bytep *rows = xmalloc(sizeof *rows * (size_t)h);
+    png_bytep *rows = bench_xmalloc(sizeof *rows * (size_t)h);
     if (!info || setjmp(png_jmpbuf(png))) {
         fprintf(stderr, "bench_core: libpng failed\n");
         exit(1);
@@ -570,18 +518,18 @@ static void depth_vs_png(const synapt_writer_options *wo, int noisy)
 {
     int dw = 320, dh = 240, dt = g_quick ? 8 : 32;
     const char *what = noisy ? "sensor-like" : "rendered";
-    uint16_t *dep = xmalloc((size_t)dw * dh * 2 * dt);
+    uint16_t *dep = bench_xmalloc((size_t)dw * dh * 2 * dt);
     uint32_t rng = 99;
     for (int t = 0; t < dt; t++) make_depth(dep + (size_t)dw * dh * t, dw, dh, t, 3, &rng, noisy);
     size_t png_total = 0;
-    double t0 = now_s();
+    double t0 = bench_cpu_s();
     for (int t = 0; t < dt; t++) png_total += png16_size(dep + (size_t)dw * dh * t, dw, dh);
-    double tpng = now_s() - t0;
+    double tpng = bench_cpu_s() - t0;
 
     char dpath[512], err[512];
     snprintf(dpath, sizeof dpath, "%s/depth.synapt", g_dir);
     synapt_writer *w;
-    t0 = now_s();
+    t0 = bench_cpu_s();
     int rc = synapt_writer_create(&w, dpath, wo, err, sizeof err);
     if (rc) die(dpath, rc, err);
     synapt_clip_desc d = SYNAPT_CLIP_DESC_INIT;
@@ -597,7 +545,7 @@ static void depth_vs_png(const synapt_writer_options *wo, int noisy)
     if (rc) die(dpath, rc, synapt_writer_errmsg(w));
     rc = synapt_writer_close(w, err, sizeof err);
     if (rc) die(dpath, rc, err);
-    double tsyn = now_s() - t0;
+    double tsyn = bench_cpu_s() - t0;
 
     synapt_reader *r = open_or_die(dpath, 1, 1);
     synapt_stream_info si;
@@ -630,7 +578,7 @@ int main(int argc, char **argv)
     const int reps = g_quick ? 3 : 9;
     if (g_quick) g_clips = 6;
 
-    clip_data *cd = xmalloc(sizeof *cd * (size_t)g_clips);
+    clip_data *cd = bench_xmalloc(sizeof *cd * (size_t)g_clips);
     uint64_t raw_total = 0;
     for (int c = 0; c < g_clips; c++) {
         make_clip(&cd[c], c);
@@ -650,12 +598,12 @@ int main(int argc, char **argv)
 
     /* 1 + 2: sequential read vs zstd, and checksums */
     size_t cap = IMG_BYTES * CLIP_T;
-    uint8_t *buf = xmalloc(cap);
+    uint8_t *buf = bench_xmalloc(cap);
     synapt_reader *rv = open_or_die(path, 1, 1), *rn = open_or_die(path, 0, 1);
     chunks cs;
     int have_baseline = collect_chunks(&cs, rn);
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
-    uint8_t *tmp = xmalloc(cap);
+    uint8_t *tmp = bench_xmalloc(cap);
     static const char *const sname[3] = { "rgb (image u8)", "depth (u16)", "pose2d (f32)" };
     double tv[3][16], tn[3][16], tz[3][16], tu[3][16], sv[16], sn[16], sz[16], su[16];
     uint64_t bytes[3] = { 0, 0, 0 }, zbytes[3] = { 0, 0, 0 };
@@ -672,21 +620,21 @@ int main(int argc, char **argv)
             su[i] += tu[s][i] = baseline_stream(&cs, s, dctx, buf, tmp, cap, 1, &zbytes[s]);
         }
     }
-    double mv = median(sv, reps), mn = median(sn, reps);
+    double mv = bench_median(sv, reps), mn = bench_median(sn, reps);
     uint64_t all = bytes[0] + bytes[1] + bytes[2];
     printf("### Sequential read (every frame of every stream, read_frames)\n\n");
     if (!have_baseline) {
         printf("(baselines unavailable: chunk bodies do not parse as spec/format.md lays them out)\n\n");
     } else {
-        double mz = median(sz, reps), mu = median(su, reps);
+        double mz = bench_median(sz, reps), mu = bench_median(su, reps);
         printf("| stream | filter, compression | bare zstd MB/s | zstd + unfilter MB/s | read_frames MB/s | "
                "vs bare zstd | vs zstd + unfilter | read_frames, checksums off, MB/s | vs zstd + unfilter |\n");
         printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (uint32_t s = 0; s < 3; s++) {
             synapt_stream_info si;
             synapt_reader_stream(&si, rv, 0, s);
-            double v = median(tv[s], reps), n = median(tn[s], reps);
-            double z = median(tz[s], reps), u = median(tu[s], reps);
+            double v = bench_median(tv[s], reps), n = bench_median(tn[s], reps);
+            double z = bench_median(tz[s], reps), u = bench_median(tu[s], reps);
             /* depth_rank streams pick a filter per chunk: say which ones ran */
             char picks[96] = "";
             if (si.filter == SYNAPT_FILTER_DEPTH_RANK) {
@@ -711,20 +659,20 @@ int main(int argc, char **argv)
     }
     printf("### Checksums\n\n");
     size_t hb = (size_t)64 << 20;
-    uint8_t *hbuf = xmalloc(hb);
+    uint8_t *hbuf = bench_xmalloc(hb);
     for (size_t i = 0; i < hb; i++) hbuf[i] = (uint8_t)(i * 2654435761u >> 13);
     double th[16];
     volatile uint64_t sink = 0;
     for (int i = 0; i < reps; i++) {
-        double t0 = now_s();
+        double t0 = bench_cpu_s();
         sink ^= XXH3_64bits(hbuf, hb);
-        th[i] = now_s() - t0;
+        th[i] = bench_cpu_s() - t0;
     }
     free(hbuf);
     printf("| measure | value |\n|---|---:|\n");
     printf("| read time, verify_checksums=1 vs 0 | %.3f (cost **%.1f%%** of read time; target <= 5%%) |\n",
            mv / mn, (mv - mn) / mv * 100);
-    printf("| XXH3-64 speed (64 MiB buffer) | %.1f GB/s |\n\n", hb / median(th, reps) / 1e9);
+    printf("| XXH3-64 speed (64 MiB buffer) | %.1f GB/s |\n\n", hb / bench_median(th, reps) / 1e9);
 
     /* 3: random windows */
     int per = g_quick ? 100 : 400;
@@ -734,7 +682,7 @@ int main(int argc, char **argv)
         w1[i] = windows_per_s(rv, 1, per);
         w2[i] = windows_per_s(rv, 2, per);
     }
-    double m1 = median(w1, reps), m2 = median(w2, reps);
+    double m1 = bench_median(w1, reps), m2 = bench_median(w2, reps);
     double wbytes = (double)(IMG_BYTES + DEP_BYTES + sizeof(float) * POSE_P * POSE_J * POSE_C) * WINDOW;
     printf("### Random %d-frame windows (rgb + depth via read_frames, pose via read_pose; random clip and start; wall clock)\n\n", WINDOW);
     printf("| threads on one handle | windows/s | MB/s (raw) | vs 1 thread |\n|---|---:|---:|---:|\n");
@@ -750,13 +698,13 @@ int main(int argc, char **argv)
     snprintf(wpath, sizeof wpath, "%s/write.synapt", g_dir);
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
     size_t zcap = ZSTD_compressBound(IMG_BYTES);
-    uint8_t *zbuf = xmalloc(zcap);
+    uint8_t *zbuf = bench_xmalloc(zcap);
     double tw[16], twn[16], tc[16];
     int wreps = g_quick ? 3 : 5;
     for (int i = 0; i < wreps; i++) {
         write_dataset(wpath, cd, wclips, &wd, &tw[i]);
         twn[i] = write_dataset(wpath, cd, wclips, &wo, NULL);
-        double t0 = now_s();
+        double t0 = bench_cpu_s();
         /* the baseline compresses every frame alone at the writer's level,
          * as the per-frame layout does, with a reused context */
         for (int c = 0; c < wclips; c++) {
@@ -768,9 +716,9 @@ int main(int argc, char **argv)
                 if (ZSTD_isError(a) || ZSTD_isError(b) || ZSTD_isError(p)) { fprintf(stderr, "zstd failed\n"); return 1; }
             }
         }
-        tc[i] = now_s() - t0;
+        tc[i] = bench_cpu_s() - t0;
     }
-    double mw = median(tw, wreps), mwn = median(twn, wreps), mc = median(tc, wreps);
+    double mw = bench_median(tw, wreps), mwn = bench_median(twn, wreps), mc = bench_median(tc, wreps);
     struct stat st;
     stat(wpath, &st);
     printf("### Write (%d clips, %.1f MB raw in; file %.1f MB)\n\n", wclips, wraw / 1e6, st.st_size / 1e6);
@@ -793,14 +741,14 @@ int main(int argc, char **argv)
         for (int i = 0; i < wreps; i++) {
             tb[i] = write_dataset(wpath, cd, wclips, &wb, NULL);
             tt[i] = write_dataset(wpath, cd, wclips, &wo, NULL);
-            double t0 = now_s();
+            double t0 = bench_cpu_s();
             write_many(spath, nsmall, 0);
-            mb[i] = now_s() - t0;
-            t0 = now_s();
+            mb[i] = bench_cpu_s() - t0;
+            t0 = bench_cpu_s();
             write_many(spath, nsmall, 1);
-            mt[i] = now_s() - t0;
+            mt[i] = bench_cpu_s() - t0;
         }
-        double b1 = median(tb, wreps), t1 = median(tt, wreps), b2 = median(mb, wreps), t2 = median(mt, wreps);
+        double b1 = bench_median(tb, wreps), t1 = bench_median(tt, wreps), b2 = bench_median(mb, wreps), t2 = bench_median(mt, wreps);
         unlink(spath);
         printf("### Write-through (finished clips reach the file at end_clip) vs the buffered writer\n\n");
         printf("| data | buffered, ms CPU (baseline) | write-through, ms CPU | ratio |\n|---|---:|---:|---:|\n");
@@ -825,15 +773,15 @@ int main(int argc, char **argv)
         memset(&fi, 0, sizeof fi);
         int oreps = reps < 7 ? 7 : reps;
         for (int i = 0; i < oreps; i++) {
-            long before = rss_kib();
-            double w0 = wall_s(), t0 = now_s();
+            long before = bench_rss_kib();
+            double w0 = bench_wall_s(), t0 = bench_cpu_s();
             synapt_reader *r = open_or_die(mpath, 1, 1);
-            tcpu[i] = now_s() - t0;
-            to[i] = wall_s() - w0;
-            long after = rss_kib();
+            tcpu[i] = bench_cpu_s() - t0;
+            to[i] = bench_wall_s() - w0;
+            long after = bench_rss_kib();
             if (i == oreps - 1) rss_growth = after - before;
             synapt_reader_file_info(&fi, r);
-            t0 = now_s();
+            t0 = bench_cpu_s();
             synapt_clip_info ci;
             uint64_t found;
             char id[32];
@@ -841,18 +789,18 @@ int main(int argc, char **argv)
             int rc = synapt_reader_clip(&ci, r, (uint64_t)sizes[si] - 1);
             if (!rc) rc = synapt_reader_find_clip(&found, r, id);
             if (rc) die("lookup", rc, synapt_reader_errmsg(r));
-            tl[i] = now_s() - t0;
+            tl[i] = bench_cpu_s() - t0;
             synapt_reader_close(r);
-            w0 = wall_s();
+            w0 = bench_wall_s();
             r = open_or_die(mpath, 1, 0);
-            toff[i] = wall_s() - w0;
+            toff[i] = bench_wall_s() - w0;
             synapt_reader_close(r);
         }
         stat(mpath, &st);
         printf("| %d | %.1f | %.1f | %.2f | %.2f | %.2f | %ld | %.1f |\n", sizes[si], st.st_size / 1e6,
-               fi.index_bytes / 1e6, median(to, oreps) * 1e3, median(tcpu, oreps) * 1e3,
-               median(toff, oreps) * 1e3, rss_growth,
-               median(tl, oreps) * 1e6);
+               fi.index_bytes / 1e6, bench_median(to, oreps) * 1e3, bench_median(tcpu, oreps) * 1e3,
+               bench_median(toff, oreps) * 1e3, rss_growth,
+               bench_median(tl, oreps) * 1e6);
         unlink(mpath);
     }
     printf("\nTarget: open under 20 ms at 150k clips with no per-clip work. With the index "

@@ -14,21 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "synapt.h"
+#include "bench_util.h"
 
 static char g_dir[256];
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec * 1e-9;
-}
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* clips [first, first+n) named clip-%07d, 20 labels, one 4-byte frame each */
 static int write_file(const char *path, uint64_t first, uint64_t n)
@@ -105,7 +95,7 @@ static double time_open(const char *path, uint64_t g, int as_dataset)
 {
     double t[7];
     for (int rep = 0; rep < 7; rep++) {
-        double t0 = now();
+        double t0 = bench_wall_s();
         synapt_clip_info ci;
         int rc;
         if (as_dataset) {
@@ -120,10 +110,9 @@ static double time_open(const char *path, uint64_t g, int as_dataset)
             synapt_reader_close(r);
         }
         if (rc) { fprintf(stderr, "bench_dataset: %s: %s\n", path, synapt_strerror(rc)); return -1; }
-        t[rep] = now() - t0;
+        t[rep] = bench_wall_s() - t0;
     }
-    qsort(t, 7, sizeof t[0], cmp_d);
-    return t[3];
+    return bench_median(t, 7);
 }
 
 static int run(const char *name, uint64_t n, unsigned shards)

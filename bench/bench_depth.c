@@ -36,32 +36,10 @@
 #include "synapt.h"
 #include "internal.h"   /* sy_depth_med: the 1.0 filter, for its row */
 #include "synth/synth.h"
+#include "bench_util.h"
 
 static int g_quick;
 static char g_dir[256];
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) { fprintf(stderr, "bench_depth: out of memory\n"); exit(1); }
-    return p;
-}
 
 /* ---- inputs ------------------------------------------------------------- */
 
@@ -87,7 +65,7 @@ static uint16_t *load_png16(const char *p, int *w, int *h)
     *w = (int)png_get_image_width(png, in);
     *h = (int)png_get_image_height(png, in);
     png_set_swap(png);
-    d = xmalloc((size_t)*w * (size_t)*h * 2);
+    d = bench_xmalloc((size_t)*w * (size_t)*h * 2);
     for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
 out:
     png_destroy_read_struct(&png, &in, NULL);
@@ -106,9 +84,9 @@ static uint16_t *load_pgm16(const char *p, int *w, int *h)
         *w > 16384 || *h > 16384 || fgetc(f) == EOF)
         goto out;
     size_t n = (size_t)*w * (size_t)*h;
-    uint8_t *b = xmalloc(n * 2);
+    uint8_t *b = bench_xmalloc(n * 2);
     if (fread(b, 1, n * 2, f) == n * 2) {
-        d = xmalloc(n * 2);
+        d = bench_xmalloc(n * 2);
         for (size_t i = 0; i < n; i++) d[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
     }
     free(b);
@@ -136,7 +114,7 @@ static size_t png16_size(const uint16_t *d, int w, int h)
     membuf m = { 0 };
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_bytep *rows = xmalloc(sizeof *rows * (size_t)h);
+    png_bytep *rows = bench_xmalloc(sizeof *rows * (size_t)h);
     if (!info || setjmp(png_jmpbuf(png))) { fprintf(stderr, "bench_depth: libpng failed\n"); exit(1); }
     png_set_write_fn(png, &m, png_mem_write, png_mem_flush);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 16, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
@@ -152,14 +130,6 @@ static size_t png16_size(const uint16_t *d, int w, int h)
     return m.n;
 }
 
-static uint32_t rng_next(uint32_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 17;
-    *s ^= *s << 5;
-    return *s;
-}
-
 /* A structured-light sensor seen through its depth output: depth in mm is
  * the inverse of an integer disparity (so steps grow with z^2), with noise
  * of a fraction of a disparity step, no reading (0) beyond 8 m, near depth
@@ -167,7 +137,7 @@ static uint32_t rng_next(uint32_t *s)
 static void kinectify(uint16_t *d, int w, int h, uint32_t seed)
 {
     uint32_t rng = seed | 1;
-    uint16_t *src = xmalloc((size_t)w * h * 2);
+    uint16_t *src = bench_xmalloc((size_t)w * h * 2);
     memcpy(src, d, (size_t)w * h * 2);
     const double k = 348000.0;   /* mm x disparity units: 1 m = 348, 4 m = 87 */
     for (int y = 0; y < h; y++)
@@ -175,8 +145,8 @@ static void kinectify(uint16_t *d, int w, int h, uint32_t seed)
             size_t i = (size_t)y * w + x;
             double z = src[i];
             int edge = x > 0 && abs((int)src[i] - (int)src[i - 1]) > 150;
-            if (z <= 0 || z > 8000 || edge || (rng_next(&rng) % 200) == 0) { d[i] = 0; continue; }
-            double disp = k / z + ((double)(rng_next(&rng) & 0xFFFF) / 65535.0 - 0.5) * 0.9;
+            if (z <= 0 || z > 8000 || edge || (bench_rng32(&rng) % 200) == 0) { d[i] = 0; continue; }
+            double disp = k / z + ((double)(bench_rng32(&rng) & 0xFFFF) / 65535.0 - 0.5) * 0.9;
             long q = lround(disp);
             d[i] = q > 0 ? (uint16_t)fmin(65535.0, k / (double)q) : 0;
         }
@@ -194,9 +164,9 @@ static void make_noisy(uint16_t *d, int w, int h, uint32_t seed)
             double dx = x - cx, dy = y - cy, rr = dx * dx + dy * dy;
             if (rr < rad * rad) z = 1800.0 - sqrt(rad * rad - rr) * 6.0;
             double sigma = 0.0012 * z * z / 1000.0;
-            double u = ((double)(rng_next(&rng) & 0xffff) / 65535.0 - 0.5) * 2.0;
+            double u = ((double)(bench_rng32(&rng) & 0xffff) / 65535.0 - 0.5) * 2.0;
             int v = (int)(z + u * sigma);
-            if ((rng_next(&rng) & 511) == 0) v = 0;
+            if ((bench_rng32(&rng) & 511) == 0) v = 0;
             d[(size_t)y * w + x] = (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : v);
         }
 }
@@ -213,9 +183,9 @@ static int g_reps;
 static result run_zstd(const sample *s, int level, int med)
 {
     size_t n = (size_t)s->w * s->h * 2, cap = ZSTD_compressBound(n);
-    uint8_t *in = (uint8_t *)s->px, *f = NULL, *c = xmalloc(cap), *out = xmalloc(n);
+    uint8_t *in = (uint8_t *)s->px, *f = NULL, *c = bench_xmalloc(cap), *out = bench_xmalloc(n);
     if (med) {
-        f = xmalloc(n);
+        f = bench_xmalloc(n);
         sy_depth_med(f, in, n, (size_t)s->w);
         in = f;
     }
@@ -224,12 +194,12 @@ static result run_zstd(const sample *s, int level, int med)
     double t[32];
     int inner = 20;
     for (int k = 0; k < g_reps; k++) {
-        double t0 = now_s();
+        double t0 = bench_cpu_s();
         for (int j = 0; j < inner; j++)
             if (ZSTD_decompress(out, n, c, r.bytes) != n) { fprintf(stderr, "bench_depth: zstd decode\n"); exit(1); }
-        t[k] = (now_s() - t0) / inner;
+        t[k] = (bench_cpu_s() - t0) / inner;
     }
-    if (!med) r.mbps = (double)n / median(t, g_reps) / 1e6;
+    if (!med) r.mbps = (double)n / bench_median(t, g_reps) / 1e6;
     free(c); free(out); free(f);
     return r;
 }
@@ -265,21 +235,21 @@ static result run_synapt(const sample *s, int level, int *filter)
     if (synapt_reader_chunk(&ci, r, 0, 0, 0)) { fprintf(stderr, "bench_depth: chunk info\n"); exit(1); }
     *filter = ci.filter;
     result res = { (size_t)ci.record_bytes, 0 };
-    uint8_t *out = xmalloc(n);
+    uint8_t *out = bench_xmalloc(n);
     double t[32];
     int inner = 20;
     for (int k = 0; k < g_reps; k++) {
-        double t0 = now_s();
+        double t0 = bench_cpu_s();
         size_t got = 0;
         for (int j = 0; j < inner; j++)
             if (synapt_reader_read_frames(out, n, &got, r, 0, 0, 0, 1) || got != n) {
                 fprintf(stderr, "bench_depth: read: %s\n", synapt_reader_errmsg(r));
                 exit(1);
             }
-        t[k] = (now_s() - t0) / inner;
+        t[k] = (bench_cpu_s() - t0) / inner;
     }
     if (memcmp(out, s->px, n)) { fprintf(stderr, "bench_depth: %s does not round-trip\n", s->name); exit(1); }
-    res.mbps = (double)n / median(t, g_reps) / 1e6;
+    res.mbps = (double)n / bench_median(t, g_reps) / 1e6;
     synapt_reader_close(r);
     unlink(path);
     free(out);
@@ -312,7 +282,7 @@ static result run_jxl(const sample *s)
     }
     JxlEncoderCloseInput(enc);
     size_t cap = n + 65536, used = 0;
-    uint8_t *buf = xmalloc(cap);
+    uint8_t *buf = bench_xmalloc(cap);
     for (;;) {
         uint8_t *next = buf + used;
         size_t avail = cap - used;
@@ -326,11 +296,11 @@ static result run_jxl(const sample *s)
     }
     JxlEncoderDestroy(enc);
     res.bytes = used;
-    uint16_t *out = xmalloc(n);
+    uint16_t *out = bench_xmalloc(n);
     double t[32];
     int reps = g_reps < 3 ? g_reps : 3;   /* slow: three decodes are plenty */
     for (int k = 0; k < reps; k++) {
-        double t0 = now_s();
+        double t0 = bench_cpu_s();
         JxlDecoder *dec = JxlDecoderCreate(NULL);
         JxlDecoderSubscribeEvents(dec, JXL_DEC_FULL_IMAGE);
         JxlDecoderSetInput(dec, buf, used);
@@ -347,10 +317,10 @@ static result run_jxl(const sample *s)
             exit(1);
         }
         JxlDecoderDestroy(dec);
-        t[k] = now_s() - t0;
+        t[k] = bench_cpu_s() - t0;
     }
     if (memcmp(out, s->px, n)) { fprintf(stderr, "bench_depth: libjxl is not lossless on %s\n", s->name); exit(1); }
-    res.mbps = (double)n / median(t, reps) / 1e6;
+    res.mbps = (double)n / bench_median(t, reps) / 1e6;
     free(out);
     free(buf);
     return res;
@@ -475,19 +445,19 @@ int main(int argc, char **argv)
         synth_clip_make(&clip, &cfg, c * 7);
         synth_scene *sc = synth_scene_new(&clip);
         size_t np = (size_t)cfg.width * cfg.height;
-        uint8_t *rgb = xmalloc(np * 3 + 64), *mask = xmalloc(np);
+        uint8_t *rgb = bench_xmalloc(np * 3 + 64), *mask = bench_xmalloc(np);
         for (uint32_t t = 0; t <= 16; t += 16) {
             synth_frame fr;
             memset(&fr, 0, sizeof fr);
             fr.rgb = rgb; fr.mask = mask;
-            fr.depth = xmalloc(np * 2);
+            fr.depth = bench_xmalloc(np * 2);
             synth_render_frame(&fr, sc, t);
             sample *s = add(&v, &n);
             snprintf(s->name, sizeof s->name, "synapt-synth clip %llu frame %u, rendered", (unsigned long long)c * 7, t);
             s->w = (int)cfg.width; s->h = (int)cfg.height; s->px = fr.depth;
             sample *k = add(&v, &n);
             snprintf(k->name, sizeof k->name, "synapt-synth clip %llu frame %u, Kinect-like", (unsigned long long)c * 7, t);
-            k->w = (int)cfg.width; k->h = (int)cfg.height; k->px = xmalloc(np * 2);
+            k->w = (int)cfg.width; k->h = (int)cfg.height; k->px = bench_xmalloc(np * 2);
             memcpy(k->px, fr.depth, np * 2);
             kinectify(k->px, k->w, k->h, (uint32_t)(c * 100 + t + 1));
         }
@@ -497,7 +467,7 @@ int main(int argc, char **argv)
     for (uint32_t s2 = 1; s2 <= 2; s2++) {
         sample *s = add(&v, &n);
         snprintf(s->name, sizeof s->name, "bench_core noisy %u", s2);
-        s->w = 640; s->h = 480; s->px = xmalloc(640 * 480 * 2);
+        s->w = 640; s->h = 480; s->px = bench_xmalloc(640 * 480 * 2);
         make_noisy(s->px, 640, 480, s2 * 977);
     }
     for (int i = nreal; i < n; i++) {

@@ -24,27 +24,12 @@
 #include "h5/h5.h"
 #include "synapt.h"
 #include "synth/synth.h"
+#include "bench_util.h"
 
 static int g_quick;
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static void die(const char *what, const char *msg)
 {
@@ -52,20 +37,9 @@ static void die(const char *what, const char *msg)
     exit(1);
 }
 
-static uint64_t file_bytes(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
-}
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t rnd(void) { return bench_rng64(&rng_state); }
 
 /* ---- random windows --------------------------------------------------- */
 
@@ -79,7 +53,7 @@ typedef struct win {
 
 static double synapt_windows(const synapt_reader *r, const win *w, int n, void *buf, size_t cap)
 {
-    double t0 = cpu_s();
+    double t0 = bench_cpu_s();
     for (int i = 0; i < n; i++) {
         uint32_t s;
         size_t got;
@@ -87,12 +61,12 @@ static double synapt_windows(const synapt_reader *r, const win *w, int n, void *
         if (synapt_reader_read_frames(buf, cap, &got, r, w[i].clip, s, w[i].first, WIN))
             die("synapt read", synapt_reader_errmsg(r));
     }
-    return cpu_s() - t0;
+    return bench_cpu_s() - t0;
 }
 
 static double hdf5_windows(hid_t *ds, const win *w, int n, void *buf)
 {
-    double t0 = cpu_s();
+    double t0 = bench_cpu_s();
     for (int i = 0; i < n; i++) {
         hid_t d = ds[w[i].clip * 2 + (uint64_t)w[i].which];
         hsize_t dims[4], start[4] = { 0 }, count[4];
@@ -109,7 +83,7 @@ static double hdf5_windows(hid_t *ds, const win *w, int n, void *buf)
         H5Sclose(ms);
         H5Sclose(fs);
     }
-    return cpu_s() - t0;
+    return bench_cpu_s() - t0;
 }
 
 /* ---- direct HDF5 write baseline -------------------------------------- */
@@ -157,7 +131,7 @@ static held *hold_all(const synapt_reader *r, size_t *count)
 
 static double direct_write(const held *h, size_t n, const char *path, int zstd)
 {
-    double t0 = cpu_s();
+    double t0 = bench_cpu_s();
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     for (size_t i = 0; i < n; i++) {
         hsize_t chunk[5];
@@ -181,7 +155,7 @@ static double direct_write(const held *h, size_t n, const char *path, int zstd)
         H5Pclose(dcpl);
     }
     H5Fclose(f);
-    return cpu_s() - t0;
+    return bench_cpu_s() - t0;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -199,12 +173,12 @@ static void run_codec(const char *src, const char *dir, int zstd, uint64_t raw_b
     for (int k = 0; k < reps; k++) {
         h5layout_export_options o = H5LAYOUT_EXPORT_OPTIONS_INIT;
         o.zstd = zstd;
-        double t0 = cpu_s();
+        double t0 = bench_cpu_s();
         if (h5layout_export(NULL, r, h5, &o, err, sizeof err)) die("export", err);
-        te[k] = cpu_s() - t0;
+        te[k] = bench_cpu_s() - t0;
         td[k] = direct_write(h, nh, direct, zstd);
     }
-    double e = median(te, reps), d = median(td, reps);
+    double e = bench_median(te, reps), d = bench_median(td, reps);
 
     /* windows: the same random list for both sides */
     uint64_t clips = synapt_reader_clip_count(r);
@@ -236,10 +210,10 @@ static void run_codec(const char *src, const char *dir, int zstd, uint64_t raw_b
         ts[k] = synapt_windows(r, w, n, buf, cap);
         th[k] = hdf5_windows(ds, w, n, buf);
     }
-    double s = median(ts, reps), hh = median(th, reps);
+    double s = bench_median(ts, reps), hh = bench_median(th, reps);
     printf("| %s | %.0f | %.0f | **%.2fx** | %.1f MB | %.1f MB | %.0f MB/s | %.0f MB/s | **%.2fx** |\n",
-           zstd ? "zstd (32015)" : "deflate", n / s, n / hh, hh / s, file_bytes(src) / 1e6,
-           file_bytes(h5) / 1e6, raw_bytes / 1e6 / e, raw_bytes / 1e6 / d, d / e);
+           zstd ? "zstd (32015)" : "deflate", n / s, n / hh, hh / s, bench_file_bytes(src) / 1e6,
+           bench_file_bytes(h5) / 1e6, raw_bytes / 1e6 / e, raw_bytes / 1e6 / d, d / e);
     for (uint64_t c = 0; c < clips * 2; c++) H5Dclose(ds[c]);
     H5Fclose(f);
     free(ds);

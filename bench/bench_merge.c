@@ -13,21 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "synapt.h"
+#include "bench_util.h"
 
 static char g_dir[256], g_bin[512];
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec * 1e-9;
-}
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* clips of 16 frames of 64 KiB each, incompressible bytes stored as is */
 static int make_input(const char *path, int clips)
@@ -98,15 +88,13 @@ static int timed(double *med, const char *const *cmds, int n, const char *src, c
             char rm[700];
             snprintf(rm, sizeof rm, "rm -f '%s' %s/out-*.synapt %s/out.synapt.json", dst, g_dir, g_dir);
             if (system(rm)) {}
-            double t0 = now();
+            double t0 = bench_wall_s();
             int ok = cmds[i] ? system(cmds[i]) == 0 : copy_file(src, dst);
-            t[i][r] = now() - t0;
+            t[i][r] = bench_wall_s() - t0;
             if (!ok) return -1;
         }
-    for (int i = 0; i < n; i++) {
-        qsort(t[i], ROUNDS, sizeof t[i][0], cmp_d);
-        med[i] = t[i][ROUNDS / 2];
-    }
+    for (int i = 0; i < n; i++)
+        med[i] = bench_median(t[i], ROUNDS);
     return 0;
 }
 

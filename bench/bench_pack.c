@@ -27,16 +27,11 @@
 
 #include "cli/cli.h"
 #include "import/import.h"
+#include "bench_util.h"
 
 static int g_quick;
 static char g_dir[256];
 
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* CPU seconds (user + system) of this process, or of its waited-for
  * children: on a busy machine CPU time says more than wall time */
@@ -54,11 +49,6 @@ static int run(const char *cmd)
     return rc == 0 ? 0 : -1;
 }
 
-static uint64_t file_size(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
-}
 
 static int make_inputs(int n, uint64_t *bytes)
 {
@@ -76,7 +66,7 @@ static int make_inputs(int n, uint64_t *bytes)
         if (run(cmd))
             return fclose(m), -1;
         snprintf(path, sizeof path, "%s/v%03d.mp4", g_dir, i);
-        *bytes += file_size(path);
+        *bytes += bench_file_bytes(path);
         fprintf(m, "{\"video\":\"v%03d.mp4\",\"label\":\"c%d\"}\n", i, i % 5);
     }
     fclose(m);
@@ -86,7 +76,7 @@ static int make_inputs(int n, uint64_t *bytes)
 static double remux_all(int n)
 {
     char cmd[1024];
-    double t0 = wall_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < n; i++) {
         snprintf(cmd, sizeof cmd,
                  "ffmpeg -nostdin -loglevel error -y -i %s/v%03d.mp4 -map 0:v -c copy %s/r%03d.mp4",
@@ -94,7 +84,7 @@ static double remux_all(int n)
         if (run(cmd))
             return -1;
     }
-    return wall_s() - t0;
+    return bench_wall_s() - t0;
 }
 
 /* The same remux as `ffmpeg -c copy` without a process per clip: demux,
@@ -144,14 +134,14 @@ done:
 static double remux_inproc_all(int n)
 {
     char in[512], out[512];
-    double t0 = wall_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < n; i++) {
         snprintf(in, sizeof in, "%s/v%03d.mp4", g_dir, i);
         snprintf(out, sizeof out, "%s/q%03d.mp4", g_dir, i);
         if (remux_inproc(in, out))
             return -1;
     }
-    return wall_s() - t0;
+    return bench_wall_s() - t0;
 }
 
 static int pack(const char *manifest, const char *out, int threads, import_pack_stats *st)
@@ -238,10 +228,10 @@ int main(int argc, char **argv)
         for (int k = 0; k < (g_quick ? 1 : 3); k++) {
             snprintf(out, sizeof out, "%s/out-t%d.synapt", g_dir, threads[i]);
             double c0 = cpu_s(RUSAGE_SELF);
-            double t0 = wall_s();
+            double t0 = bench_wall_s();
             if (pack(manifest, out, threads[i], &st))
                 return 1;
-            double t = wall_s() - t0, c = cpu_s(RUSAGE_SELF) - c0;
+            double t = bench_wall_s() - t0, c = cpu_s(RUSAGE_SELF) - c0;
             best = t < best ? t : best;
             best_cpu = c < best_cpu ? c : best_cpu;
         }
@@ -270,7 +260,7 @@ int main(int argc, char **argv)
     fprintf(m, "{\"video\":\"long.mp4\",\"label\":\"long\"}\n");
     fclose(m);
     snprintf(out, sizeof out, "%s/long.synapt", g_dir);
-    double t0 = wall_s();
+    double t0 = bench_wall_s();
     pid_t pid = fork();
     if (pid == 0) {
         import_pack_stats st;
@@ -283,12 +273,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_pack: packing the long input failed\n");
         return 1;
     }
-    double tl = wall_s() - t0;
+    double tl = bench_wall_s() - t0;
     double rss_mb = (double)ru.ru_maxrss / 1024.0;
     printf("## synapt-pack peak memory\n\n");
     printf("| input | frames | wall s | peak RSS | target |\n|---|---|---|---|---|\n");
     printf("| %d min 160x120 10 fps H.264 (%.1f MB) | %d | %.2f | %.1f MB | < 256 MB %s |\n\n", minutes,
-           (double)file_size(longv) / 1e6, minutes * 600, tl, rss_mb, rss_mb < 256 ? "(met)" : "(MISSED)");
+           (double)bench_file_bytes(longv) / 1e6, minutes * 600, tl, rss_mb, rss_mb < 256 ? "(met)" : "(MISSED)");
     snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
     run(cmd);
     return 0;

@@ -22,18 +22,10 @@
 
 #include "synapt.h"
 #include "synth/synth.h"
+#include "bench_util.h"
 
 static int g_quick;
 
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-static double thread_cpu(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
-static double proc_cpu(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
-static double wall(void) { return clock_s(CLOCK_MONOTONIC); }
 
 typedef struct render_result {
     double frames_per_s;      /* rendering only (scene set up outside) */
@@ -63,9 +55,9 @@ static render_result bench_render(uint32_t w, uint32_t h, uint32_t frames)
     for (uint32_t k = 0; k < SYNTH_CLASS_COUNT; k++) {
         synth_clip c;
         synth_clip_make(&c, &cfg, k);
-        double t0 = thread_cpu();
+        double t0 = bench_thread_cpu_s();
         synth_scene *s = synth_scene_new(&c);
-        double t1 = thread_cpu();
+        double t1 = bench_thread_cpu_s();
         if (!s) { fprintf(stderr, "bench_synth: out of memory\n"); exit(1); }
         for (uint32_t t = 0; t < frames; t++) {
             synth_frame f;
@@ -73,7 +65,7 @@ static render_result bench_render(uint32_t w, uint32_t h, uint32_t frames)
             f.rgb = rgb; f.depth = depth; f.mask = mask;
             synth_render_frame(&f, s, t);
         }
-        double t2 = thread_cpu();
+        double t2 = bench_thread_cpu_s();
         synth_scene_free(s);
         setup += t1 - t0;
         render += t2 - t1;
@@ -81,7 +73,7 @@ static render_result bench_render(uint32_t w, uint32_t h, uint32_t frames)
     }
     /* baseline: the copies a frame needs at the least (background in, and
      * the buffers zeroed), repeated as often as frames were rendered */
-    double t0 = thread_cpu();
+    double t0 = bench_thread_cpu_s();
     volatile uint8_t sink = 0;
     for (uint64_t i = 0; i < nframes; i++) {
         src[i % (np * 6)] = (uint8_t)i;
@@ -89,7 +81,7 @@ static render_result bench_render(uint32_t w, uint32_t h, uint32_t frames)
         memset(dst + np * 5, 0, np);
         sink ^= dst[(i * 7) % (np * 6)];
     }
-    double copy = thread_cpu() - t0;
+    double copy = bench_thread_cpu_s() - t0;
     (void)sink;
     res.frames_per_s = render > 0 ? nframes / render : 0;
     res.setup_ms = setup * 1000.0 / SYNTH_CLASS_COUNT;
@@ -135,13 +127,13 @@ static gen_result bench_generate_cfg(const char *dir, const char *name, int layo
     o.layout_dir = layout_dir;
     o.rgb_h264 = h264;
     o.threads = threads;
-    double w0 = wall(), c0 = proc_cpu();
+    double w0 = bench_wall_s(), c0 = bench_cpu_s();
     if (synth_generate(&cfg, &o, err, sizeof err) != 0) {
         fprintf(stderr, "bench_synth: %s\n", err);
         exit(1);
     }
-    r.wall_s = wall() - w0;
-    r.cpu_s = proc_cpu() - c0;
+    r.wall_s = bench_wall_s() - w0;
+    r.cpu_s = bench_cpu_s() - c0;
     r.frames = synth_config_clip_count(&cfg) * cfg.frames;
     r.bytes = du_bytes(path);
     char cmd[1200];

@@ -22,22 +22,11 @@
 #include <libswscale/swscale.h>
 
 #include "synapt.h"
+#include "bench_util.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static uint64_t rs = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void)
-{
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
-}
+static uint64_t rnd(void) { return bench_rng64(&rs); }
 
 /* ---- the baseline: open, seek, decode forward (what loaders do) -------- */
 
@@ -173,26 +162,26 @@ static int pack_one(const char *dst, const char *src, int mode, uint32_t gop, ui
 /* random windows of n frames per second over `secs` seconds at most */
 static double ours_windows(synapt_reader *r, uint64_t frames, uint64_t n, int count, uint8_t *buf, size_t cap)
 {
-    double t0 = now();
+    double t0 = bench_wall_s();
     int done = 0;
     for (; done < count; done++) {
         uint64_t a = rnd() % (frames - n + 1);
         if (synapt_video_read(buf, cap, NULL, r, 0, 0, a, n, SYNAPT_PIXFMT_RGB24))
             return -1;
     }
-    return done / (now() - t0);
+    return done / (bench_wall_s() - t0);
 }
 
 static double base_windows(const char *path, const src_index *ix, uint64_t n, int count, double *dec_per)
 {
-    double t0 = now();
+    double t0 = bench_wall_s();
     uint64_t dec = 0;
     for (int i = 0; i < count; i++) {
         uint64_t a = rnd() % (ix->n - n + 1);
         dec += baseline_window(path, ix, a, n);
     }
     *dec_per = (double)dec / count;
-    return count / (now() - t0);
+    return count / (bench_wall_s() - t0);
 }
 
 /* bare libavcodec: demux everything first, then time only the decode */
@@ -220,7 +209,7 @@ static double bare_decode_fps(const char *path)
     avcodec_open2(d, c, NULL);
     AVFrame *f = av_frame_alloc();
     uint64_t frames = 0;
-    double t0 = now();
+    double t0 = bench_wall_s();
     for (size_t i = 0; i <= np; i++) {
         avcodec_send_packet(d, i < np ? pk[i] : NULL);
         while (avcodec_receive_frame(d, f) == 0) {
@@ -228,7 +217,7 @@ static double bare_decode_fps(const char *path)
             av_frame_unref(f);
         }
     }
-    double fps = frames / (now() - t0);
+    double fps = frames / (bench_wall_s() - t0);
     for (size_t i = 0; i < np; i++)
         av_packet_free(&pk[i]);
     free(pk);
@@ -241,14 +230,14 @@ static double bare_decode_fps(const char *path)
 
 static double ours_decode_fps(synapt_reader *r, uint64_t frames, int format, uint8_t *buf, size_t cap, size_t fb)
 {
-    double t0 = now();
+    double t0 = bench_wall_s();
     for (uint64_t a = 0; a < frames; a += 32) {
         uint64_t n = frames - a < 32 ? frames - a : 32;
         if (synapt_video_read(buf, cap, NULL, r, 0, 0, a, n, format))
             return -1;
     }
     (void)fb;
-    return frames / (now() - t0);
+    return frames / (bench_wall_s() - t0);
 }
 
 struct srcdef { const char *name, *args; int windows; };

@@ -78,14 +78,6 @@ static const struct option opts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static unsigned parse_uint(const char *s, const char *opt, unsigned lo, unsigned hi)
-{
-    uint64_t v;
-    if (cli_parse_u64(&v, s) != 0 || v < lo || v > hi)
-        cli_usage_error("%s needs a whole number in %u..%u, not '%s'", opt, lo, hi, s);
-    return (unsigned)v;
-}
-
 static double parse_real(const char *s, const char *opt)
 {
     char *end;
@@ -140,16 +132,16 @@ int main(int argc, char **argv)
             opt.seed = v;
             break;
         }
-        case OPT_FOLDS: opt.folds = parse_uint(optarg, "--folds", 2, 50); break;
+        case OPT_FOLDS: opt.folds = cli_parse_uint(optarg, "--folds", 2, 50); break;
         case OPT_GROUP_KEY: opt.group_key = optarg; break;
-        case OPT_EPOCHS: opt.epochs = parse_uint(optarg, "--epochs", 1, 10000); break;
-        case OPT_BOOT: opt.bootstrap = parse_uint(optarg, "--bootstrap", 0, 1000000); break;
-        case OPT_PERM: opt.permutations = parse_uint(optarg, "--permutations", 0, 1000000); break;
-        case OPT_HAMMING: opt.hamming = parse_uint(optarg, "--hamming", 0, 7); break;
-        case OPT_NEAR: opt.near_frames = parse_uint(optarg, "--near-frames", 1, AUDIT_K * AUDIT_K); break;
+        case OPT_EPOCHS: opt.epochs = cli_parse_uint(optarg, "--epochs", 1, 10000); break;
+        case OPT_BOOT: opt.bootstrap = cli_parse_uint(optarg, "--bootstrap", 0, 1000000); break;
+        case OPT_PERM: opt.permutations = cli_parse_uint(optarg, "--permutations", 0, 1000000); break;
+        case OPT_HAMMING: opt.hamming = cli_parse_uint(optarg, "--hamming", 0, 7); break;
+        case OPT_NEAR: opt.near_frames = cli_parse_uint(optarg, "--near-frames", 1, AUDIT_K * AUDIT_K); break;
         case OPT_BIAS_T: opt.bias_threshold = parse_real(optarg, "--bias-threshold"); break;
         case OPT_LEAK_T: opt.leak_threshold = parse_real(optarg, "--leak-threshold"); break;
-        case OPT_THREADS: opt.threads = parse_uint(optarg, "--threads", 1, 256); break;
+        case OPT_THREADS: opt.threads = cli_parse_uint(optarg, "--threads", 1, 256); break;
         default: cli_usage_error("unexpected option");
         }
     }

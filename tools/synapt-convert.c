@@ -773,15 +773,7 @@ int main(int argc, char **argv)
         case OPT_HDF5_ZSTD: a.hdf5_zstd = 1; break;
         case OPT_ALL: a.all = 1; break;
         case OPT_SHARD: cli_parse_shard(optarg, &a.shard_k, &a.shard_n); break;
-        case OPT_SIZE: {
-            unsigned w, h;
-            char tail;
-            if (sscanf(optarg, "%ux%u%c", &w, &h, &tail) != 2 || !w || !h || w > 16384 || h > 16384)
-                cli_usage_error("--size wants WxH, e.g. 320x240 (got '%s')", optarg);
-            a.width = w;
-            a.height = h;
-            break;
-        }
+        case OPT_SIZE: cli_parse_wxh(&a.width, &a.height, optarg, "--size"); break;
         case OPT_SHORT: {
             uint64_t v;
             if (cli_parse_u64(&v, optarg) || v < 2 || v > 16384)

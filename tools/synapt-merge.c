@@ -109,7 +109,7 @@ int main(int argc, char **argv)
             break;
         case OPT_MANIFEST_ONLY: o.manifest_only = 1; break;
         case OPT_MAX_SHARD:
-            if (merge_parse_size(&o.max_shard_bytes, optarg))
+            if (cli_parse_size(&o.max_shard_bytes, optarg))
                 cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
             break;
         default:

@@ -108,28 +108,6 @@ static const char *resumed_note(char *buf, size_t n, uint64_t resumed)
     return buf;
 }
 
-/* "123", "64K", "512M", "2G" (binary multiples) */
-static int parse_bytes(uint64_t *out, const char *s)
-{
-    char num[32];
-    size_t n = strlen(s);
-    uint64_t mul = 1;
-    if (n == 0 || n >= sizeof num)
-        return -1;
-    memcpy(num, s, n + 1);
-    char u = num[n - 1];
-    if (u == 'K' || u == 'k') mul = 1ull << 10;
-    else if (u == 'M' || u == 'm') mul = 1ull << 20;
-    else if (u == 'G' || u == 'g') mul = 1ull << 30;
-    if (mul > 1)
-        num[n - 1] = 0;
-    uint64_t v;
-    if (cli_parse_u64(&v, num) || v == 0 || v > UINT64_MAX / mul)
-        return -1;
-    *out = v * mul;
-    return 0;
-}
-
 static int is_video_name(const char *p)
 {
     static const char *const ext[] = { ".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg",
@@ -259,15 +237,7 @@ int main(int argc, char **argv)
                 cli_usage_error("--quality wants 1..51 (got '%s')", optarg);
             po.video.quality = (int)v;
             break;
-        case OPT_SIZE: {
-            unsigned w, h;
-            char tail;
-            if (sscanf(optarg, "%ux%u%c", &w, &h, &tail) != 2 || !w || !h || w > 16384 || h > 16384)
-                cli_usage_error("--size wants WxH, e.g. 320x240 (got '%s')", optarg);
-            po.video.width = w;
-            po.video.height = h;
-            break;
-        }
+        case OPT_SIZE: cli_parse_wxh(&po.video.width, &po.video.height, optarg, "--size"); break;
         case OPT_SHORT:
             if (cli_parse_u64(&v, optarg) || v < 2 || v > 16384)
                 cli_usage_error("--short-side wants a pixel count (got '%s')", optarg);
@@ -293,7 +263,7 @@ int main(int argc, char **argv)
             break;
         case OPT_SHARD: cli_parse_shard(optarg, &po.shard_k, &po.shard_n); break;
         case OPT_MAX_SHARD:
-            if (parse_bytes(&po.max_shard_bytes, optarg))
+            if (cli_parse_size(&po.max_shard_bytes, optarg))
                 cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
             break;
         case OPT_REPORT: po.report = optarg; break;

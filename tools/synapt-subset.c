@@ -108,7 +108,7 @@ int main(int argc, char **argv)
         case OPT_VIRTUAL: virt = 1; break;
         case OPT_LIST: list = 1; break;
         case OPT_MAX_SHARD:
-            if (merge_parse_size(&max_shard, optarg))
+            if (cli_parse_size(&max_shard, optarg))
                 cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
             break;
         case OPT_MAKE_SPLITS:

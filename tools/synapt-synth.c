@@ -74,14 +74,6 @@ enum {
     OPT_BACKGROUNDS, OPT_FPS, OPT_VAL_EVERY, OPT_LIST, OPT_SPLIT_BY, OPT_SHARD
 };
 
-static uint32_t parse_u32(const char *s, const char *opt, uint32_t lo, uint32_t hi)
-{
-    uint64_t v;
-    if (cli_parse_u64(&v, s) != 0 || v < lo || v > hi)
-        cli_usage_error("%s needs a whole number in %u..%u, not '%s'", opt, lo, hi, s);
-    return (uint32_t)v;
-}
-
 static double parse_prob(const char *s, const char *opt)
 {
     char *end;
@@ -130,9 +122,9 @@ int main(int argc, char **argv)
         if (cli_common_option(c, argv)) continue;
         switch (c) {
         case 'o': o.path = optarg; break;
-        case OPT_CLASSES: cfg.classes = parse_u32(optarg, "--classes", 1, SYNTH_CLASS_COUNT); break;
-        case OPT_CPC: cfg.clips_per_class = parse_u32(optarg, "--clips-per-class", 1, 1000000); break;
-        case OPT_FRAMES: cfg.frames = parse_u32(optarg, "--frames", 1, 100000); break;
+        case OPT_CLASSES: cfg.classes = cli_parse_uint(optarg, "--classes", 1, SYNTH_CLASS_COUNT); break;
+        case OPT_CPC: cfg.clips_per_class = cli_parse_uint(optarg, "--clips-per-class", 1, 1000000); break;
+        case OPT_FRAMES: cfg.frames = cli_parse_uint(optarg, "--frames", 1, 100000); break;
         case OPT_SIZE: {
             unsigned w, h;
             char tail;
@@ -155,19 +147,19 @@ int main(int argc, char **argv)
             else if (!strcmp(optarg, "synapt")) o.layout_dir = 0;
             else cli_usage_error("--layout is 'synapt' or 'dir', not '%s'", optarg);
             break;
-        case OPT_THREADS: o.threads = parse_u32(optarg, "--threads", 1, 256); break;
+        case OPT_THREADS: o.threads = cli_parse_uint(optarg, "--threads", 1, 256); break;
         case OPT_SHARD: cli_parse_shard(optarg, &o.shard_k, &o.shard_n); break;
         case OPT_RGB:
             if (strcmp(optarg, "h264") && strcmp(optarg, "raw"))
                 cli_usage_error("--rgb is 'h264' or 'raw', not '%s'", optarg);
             rgb = optarg;
             break;
-        case OPT_GOP: o.gop = parse_u32(optarg, "--gop", 1, 100000); break;
-        case OPT_CRF: o.crf = (int)parse_u32(optarg, "--crf", 0, 51); break;
-        case OPT_ACTORS: cfg.actors = parse_u32(optarg, "--actors", 1, 100000); break;
-        case OPT_BACKGROUNDS: cfg.backgrounds = parse_u32(optarg, "--backgrounds", 1, 1000); break;
-        case OPT_FPS: cfg.fps = parse_u32(optarg, "--fps", 1, 1000); break;
-        case OPT_VAL_EVERY: cfg.val_every = parse_u32(optarg, "--val-every", 0, 1000000); break;
+        case OPT_GOP: o.gop = cli_parse_uint(optarg, "--gop", 1, 100000); break;
+        case OPT_CRF: o.crf = (int)cli_parse_uint(optarg, "--crf", 0, 51); break;
+        case OPT_ACTORS: cfg.actors = cli_parse_uint(optarg, "--actors", 1, 100000); break;
+        case OPT_BACKGROUNDS: cfg.backgrounds = cli_parse_uint(optarg, "--backgrounds", 1, 1000); break;
+        case OPT_FPS: cfg.fps = cli_parse_uint(optarg, "--fps", 1, 1000); break;
+        case OPT_VAL_EVERY: cfg.val_every = cli_parse_uint(optarg, "--val-every", 0, 1000000); break;
         case OPT_SPLIT_BY:
             if (!strcmp(optarg, "clip")) cfg.split_by_actor = 0;
             else if (!strcmp(optarg, "actor")) cfg.split_by_actor = 1;

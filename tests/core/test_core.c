@@ -454,6 +454,19 @@ static void check_full(synapt_reader *r)
     CHECK_OK(synapt_reader_verify(r, NULL, NULL));
 }
 
+static int read_file(const char *p, uint8_t **out, size_t *n)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *out = malloc(*n ? *n : 1);
+    size_t k = fread(*out, 1, *n, f);
+    fclose(f);
+    return k == *n ? 0 : -1;
+}
+
 static void test_full_file(void)
 {
     int ok = 1;
@@ -477,14 +490,10 @@ static void test_full_file(void)
     CHECK_OK(synapt_reader_open(&r, p, &o));
     if (r) { check_full(r); synapt_reader_close(r); }
     /* memory image */
-    FILE *f = fopen(p, "rb");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *img = malloc((size_t)n);
-    CHECK_EQ_INT(fread(img, 1, (size_t)n, f), n);
-    fclose(f);
-    rc = synapt_reader_open_memory(&r, img, (size_t)n, "mem.synapt", NULL, err, sizeof err);
+    uint8_t *img = NULL;
+    size_t n = 0;
+    CHECK_OK(read_file(p, &img, &n));
+    rc = synapt_reader_open_memory(&r, img, n, "mem.synapt", NULL, err, sizeof err);
     CHECK_OK(rc);
     if (!rc) {
         CHECK(!strcmp(synapt_reader_path(r), "mem.synapt"));
@@ -492,19 +501,6 @@ static void test_full_file(void)
         synapt_reader_close(r);
     }
     free(img);
-}
-
-static int read_file(const char *p, uint8_t **out, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *out = malloc(*n ? *n : 1);
-    size_t k = fread(*out, 1, *n, f);
-    fclose(f);
-    return k == *n ? 0 : -1;
 }
 
 static void test_determinism(void)
@@ -624,30 +620,32 @@ static void test_atomicity(void)
     o.overwrite = 1;
     unlink(p);
     CHECK_OK(synapt_writer_create(&w, p, &o, err, sizeof err));
-    c.meta_json = "[1,2]";
-    CHECK_EQ_INT(synapt_writer_begin_clip(w, &c), SYNAPT_E_INVALID_ARG);
-    c.meta_json = "{\"ok\":1";
-    CHECK_EQ_INT(synapt_writer_begin_clip(w, &c), SYNAPT_E_INVALID_ARG);
+    static const char *const bad_meta[] = { "[1,2]", "{\"ok\":1" };
+    for (size_t i = 0; i < sizeof bad_meta / sizeof *bad_meta; i++) {
+        c.meta_json = bad_meta[i];
+        CHECK_EQ_INT(synapt_writer_begin_clip(w, &c), SYNAPT_E_INVALID_ARG);
+    }
     c.meta_json = NULL;
     CHECK_OK(synapt_writer_begin_clip(w, &c));
-    d.filter = SYNAPT_FILTER_DEPTH_MED;
-    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
-    d.filter = SYNAPT_FILTER_AUTO;
-    d.kind = SYNAPT_KIND_VIDEO;
-    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
-    /* the CLIP JSON names skeleton and channels: ids without a name are refused */
-    int kind = d.kind;
-    d.kind = SYNAPT_KIND_CUSTOM;
-    d.skeleton = 999;
-    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
-    CHECK(strstr(synapt_writer_errmsg(w), "unknown skeleton 999") != NULL);
-    d.skeleton = SYNAPT_SKELETON_NONE;
-    d.channels = 5;
-    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
-    d.channels = -1;
-    CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &d), SYNAPT_E_INVALID_ARG);
-    d.channels = SYNAPT_CHANNELS_NONE;
-    d.kind = kind;
+    /* streams refused, each a change to the 4-byte custom stream `d`; the
+     * CLIP JSON names skeleton and channels, so ids without a name are refused */
+    static const struct { int kind, filter, skeleton, channels; const char *msg; } bad_streams[] = {
+        { SYNAPT_KIND_CUSTOM, SYNAPT_FILTER_DEPTH_MED, SYNAPT_SKELETON_NONE, SYNAPT_CHANNELS_NONE, NULL },
+        { SYNAPT_KIND_VIDEO, SYNAPT_FILTER_AUTO, SYNAPT_SKELETON_NONE, SYNAPT_CHANNELS_NONE, NULL },
+        { SYNAPT_KIND_CUSTOM, SYNAPT_FILTER_AUTO, 999, SYNAPT_CHANNELS_NONE, "unknown skeleton 999" },
+        { SYNAPT_KIND_CUSTOM, SYNAPT_FILTER_AUTO, SYNAPT_SKELETON_NONE, 5, NULL },
+        { SYNAPT_KIND_CUSTOM, SYNAPT_FILTER_AUTO, SYNAPT_SKELETON_NONE, -1, NULL },
+    };
+    for (size_t i = 0; i < sizeof bad_streams / sizeof *bad_streams; i++) {
+        synapt_stream_desc bad = d;
+        bad.kind = bad_streams[i].kind;
+        bad.filter = bad_streams[i].filter;
+        bad.skeleton = bad_streams[i].skeleton;
+        bad.channels = bad_streams[i].channels;
+        CHECK_EQ_INT(synapt_writer_add_stream(&s, w, &bad), SYNAPT_E_INVALID_ARG);
+        if (bad_streams[i].msg)
+            CHECK(strstr(synapt_writer_errmsg(w), bad_streams[i].msg) != NULL);
+    }
     CHECK_OK(synapt_writer_close(w, err, sizeof err));
     CHECK(file_exists(p));
     CHECK(!temp_left(p));

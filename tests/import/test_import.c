@@ -89,6 +89,26 @@ static int near(double a, double b)
     return fabs(a - b) <= 1e-4 * (1 + fabs(b));
 }
 
+/* A layout parser of import.h: import_parse_ucf101, _hmdb51, ... */
+typedef int (*layout_parser)(import_list *out, const import_options *o, const char *path,
+                             char *err, size_t errsz);
+
+/* `parse` must refuse `path` with _INPUT and a message holding `want`
+ * (the file and line, then the reason). */
+static void expect_refused(layout_parser parse, const import_options *o, const char *path,
+                           const char *want)
+{
+    import_list l;
+    import_list_init(&l);
+    errbuf[0] = 0;
+    CHECK(parse(&l, o, path, errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
+    if (!strstr(errbuf, want)) {
+        printf("  %s: wanted '%s' in: %s\n", path, want, errbuf);
+        CHECK(strstr(errbuf, want) != NULL);
+    }
+    import_list_free(&l);
+}
+
 /* ================================================================ units */
 
 static void unit_text_helpers(void)
@@ -166,10 +186,7 @@ static void unit_ucf101(void)
     write_file(join(d, "trainlist01.txt"),
                "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\r\nFoo/v_Foo_g01_c01.avi 1\r\n"
                "Archery/v_Archery_g02_c01.avi 1\r\n");
-    import_list_init(&l);
-    CHECK(import_parse_ucf101(&l, &o, d, errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, "trainlist01.txt:2: unknown class 'Foo'") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_ucf101, &o, d, "trainlist01.txt:2: unknown class 'Foo'");
     o.keep_going = 1;
     import_list_init(&l);
     CHECK_OK(import_parse_ucf101(&l, &o, d, errbuf, sizeof errbuf));
@@ -188,11 +205,8 @@ static void unit_hmdb51(void)
     import_list l;
     import_list_init(&l);
     import_options o = IMPORT_OPTIONS_INIT;
-    CHECK(import_parse_hmdb51(&l, &o, d, errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, "clap_test_split1.txt:2:") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_hmdb51, &o, d, "clap_test_split1.txt:2:");
     write_file(join(d, "clap_test_split1.txt"), "x_clap.avi 2 \ny_clap.avi 1");
-    import_list_init(&l);
     CHECK_OK(import_parse_hmdb51(&l, &o, d, errbuf, sizeof errbuf));
     CHECK_EQ_INT(l.count, 4);
     CHECK(l.class_count == 2 && strcmp(l.classes[0], "clap") == 0);
@@ -212,11 +226,8 @@ static void unit_kinetics(void)
                   "abseiling,ok2,1,11,val\n"
                   "abseiling,ok3,7,17,train,1\n");
     import_list l;
-    import_list_init(&l);
     import_options o = IMPORT_OPTIONS_INIT;
-    CHECK(import_parse_kinetics(&l, &o, p, errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, ":3: bad youtube_id") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_kinetics, &o, p, ":3: bad youtube_id");
     o.keep_going = 1;
     import_list_init(&l);
     CHECK_OK(import_parse_kinetics(&l, &o, p, errbuf, sizeof errbuf));
@@ -235,12 +246,9 @@ static void unit_list(void)
     write_file(join(d, "labels.txt"), "jumping jack \n\nwalking\nsquatting");
     write_file(join(d, "a.txt"), "jumping jack/clip_001\r\nwalking/x.avi_v225_r00  \nsitting/y\n");
     import_list l;
-    import_list_init(&l);
     import_options o = IMPORT_OPTIONS_INIT;
     o.labels_file = join(d, "labels.txt");
-    CHECK(import_parse_list(&l, &o, join(d, "a.txt"), errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, "a.txt:3: unknown class 'sitting'") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_list, &o, join(d, "a.txt"), "a.txt:3: unknown class 'sitting'");
     write_file(join(d, "a.txt"), "jumping jack/clip_001\r\nwalking/x.avi_v225_r00  \n"
                                  "v/p.mp4;2\nv/q.mp4;10;20;walking\nv/r.mp4 1\nv/s.mp4;7\n"
                                  "v/t.mp4;20;10;walking\nnoslash");
@@ -278,11 +286,8 @@ static void unit_manifest(void)
                "{\"id\":\"p\",\"pose2d\":\"op\"}\n"
                "{\"pose2d\":\"op\"}\n");
     import_list l;
-    import_list_init(&l);
     import_options o = IMPORT_OPTIONS_INIT;
-    CHECK(import_parse_manifest(&l, &o, join(d, "m.jsonl"), errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, "m.jsonl:3: unknown key 'lable'") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_manifest, &o, join(d, "m.jsonl"), "m.jsonl:3: unknown key 'lable'");
     o.keep_going = 1;
     import_list_init(&l);
     CHECK_OK(import_parse_manifest(&l, &o, join(d, "m.jsonl"), errbuf, sizeof errbuf));
@@ -328,10 +333,7 @@ static void unit_manifest(void)
     }
     import_list_free(&l);
     write_file(join(d, "h.csv"), "video,labl\nx.mp4,a\n");
-    import_list_init(&l);
-    CHECK(import_parse_manifest(&l, &o, join(d, "h.csv"), errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, "h.csv:1: unknown column 'labl'") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_manifest, &o, join(d, "h.csv"), "h.csv:1: unknown column 'labl'");
 }
 
 static void unit_json_layouts(void)
@@ -367,11 +369,8 @@ static void unit_json_layouts(void)
                "[{\"vid_name\":\"yt1_00001\",\"label\":1,\"start_frame\":3,\"end_frame\":50},"
                "{\"vid_name\":\"yt1_00002\",\"label\":2,\"start_frame\":0,\"end_frame\":9},"
                "{\"vid_name\":\"yt2_00001\",\"label\":0,\"start_frame\":9,\"end_frame\":9}]");
-    import_list_init(&l);
     o.keep_going = 0;
-    CHECK(import_parse_diving48(&l, &o, dv, errbuf, sizeof errbuf) == SYNAPT_E_INPUT);
-    CHECK(strstr(errbuf, "element 1: label must be an integer 0..1") != NULL);
-    import_list_free(&l);
+    expect_refused(import_parse_diving48, &o, dv, "element 1: label must be an integer 0..1");
     import_list_init(&l);
     o.keep_going = 1;
     CHECK_OK(import_parse_diving48(&l, &o, dv, errbuf, sizeof errbuf));
@@ -763,8 +762,6 @@ static const char *real(const char *rel)
     snprintf(b, 1024, "%s/%s", tu_realdata(), rel);
     return b;
 }
-
-#define NEED_REAL(name) do { if (!tu_realdata()) { tu_skip(name, "SYNAPT_REALDATA not set"); return; } } while (0)
 
 static void real_ucf101(void)
 {

@@ -158,6 +158,42 @@ int cli_parse_u64(uint64_t *out, const char *s)
     return 0;
 }
 
+int cli_parse_size(uint64_t *out, const char *s)
+{
+    char num[32];
+    size_t n = s ? strlen(s) : 0;
+    uint64_t mul = 1, v;
+    if (n == 0 || n >= sizeof num) return -1;
+    memcpy(num, s, n + 1);
+    switch (num[n - 1]) {
+    case 'K': case 'k': mul = 1ull << 10; break;
+    case 'M': case 'm': mul = 1ull << 20; break;
+    case 'G': case 'g': mul = 1ull << 30; break;
+    }
+    if (mul > 1) num[n - 1] = 0;
+    if (cli_parse_u64(&v, num) || v == 0 || v > UINT64_MAX / mul) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+uint32_t cli_parse_uint(const char *s, const char *opt, uint32_t lo, uint32_t hi)
+{
+    uint64_t v;
+    if (cli_parse_u64(&v, s) != 0 || v < lo || v > hi)
+        cli_usage_error("%s needs a whole number in %u..%u, not '%s'", opt, lo, hi, s);
+    return (uint32_t)v;
+}
+
+void cli_parse_wxh(uint32_t *w, uint32_t *h, const char *s, const char *opt)
+{
+    unsigned x, y;
+    char tail;
+    if (sscanf(s, "%ux%u%c", &x, &y, &tail) != 2 || !x || !y || x > 16384 || y > 16384)
+        cli_usage_error("%s wants WxH, e.g. 320x240 (got '%s')", opt, s);
+    *w = x;
+    *h = y;
+}
+
 int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s)
 {
     if (!s || !*s) return -1;

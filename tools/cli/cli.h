@@ -106,6 +106,20 @@ int cli_parse_u64(uint64_t *out, const char *s);
  *  *has_end = 0 (the caller substitutes the frame count). Returns 0 / -1. */
 int cli_parse_range(uint64_t *first, uint64_t *end, int *has_end, const char *s);
 
+/** Parse a byte count as the size options take it (--max-shard-bytes):
+ *  digits with an optional K, M or G suffix (powers of 1024, either case),
+ *  above zero, no overflow. Returns 0 / -1 (nothing printed). */
+int cli_parse_size(uint64_t *out, const char *s);
+
+/** A whole number for option `opt` ("--threads") in lo..hi; anything else
+ *  is a usage error ("--threads needs a whole number in 1..256, not 'x'",
+ *  exit 2), so the caller gets only valid values. */
+uint32_t cli_parse_uint(const char *s, const char *opt, uint32_t lo, uint32_t hi);
+
+/** A frame size "WxH" for option `opt` ("--size"), each side 1..16384;
+ *  anything else is a usage error (exit 2). */
+void cli_parse_wxh(uint32_t *w, uint32_t *h, const char *s, const char *opt);
+
 /* ---- JSON output ----------------------------------------------------- */
 
 /** Write `s` (len bytes) as a JSON string literal with quotes. Control

@@ -1,7 +1,7 @@
 /* import_layouts.c - the table of annotation layouts: names, detection
  * from a path, and import_parse(), which hands each input to its layout
  * parser (layout_*.c). */
-#include "import.h"
+#include "layout_common.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* layout_common.c - helpers shared by the annotation-layout parsers
  * (layout_*.c): paths, names, class lookup, JSON arrays with line numbers. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -209,4 +209,54 @@ char *layout_find_in_dir(const char *dir, const char *const *names)
         free(p);
     }
     return NULL;
+}
+
+int layout_json_each(const char *path, layout_json_fn fn, void *ctx, char *err, size_t errsz)
+{
+    int rc;
+    uint64_t *lines = NULL;
+    size_t nlines = 0;
+    cJSON *j = layout_read_json(path, err, errsz, &rc, &lines, &nlines);
+    if (!j)
+        return rc;
+    if (!cJSON_IsArray(j)) {
+        import_errf(err, errsz, path, 0, "expected a JSON array of clips");
+        rc = SYNAPT_E_INPUT;
+    }
+    size_t k = 0;
+    for (const cJSON *e = rc ? NULL : j->child; e && !rc; e = e->next, k++)
+        rc = fn(ctx, e, k, k < nlines ? lines[k] : 0);
+    cJSON_Delete(j);
+    free(lines);
+    return rc;
+}
+
+int layout_lines_each(import_list *out, const import_options *o, const char *path, size_t cap,
+                      layout_line_fn fn, void *ctx, char *err, size_t errsz)
+{
+    char *buf = NULL, *line = NULL;
+    size_t len;
+    int rc = import_read_file(&buf, &len, path, cap, err, errsz);
+    if (rc)
+        return rc;
+    line = malloc(IMPORT_MAX_LINE + 1);
+    if (!line) {
+        free(buf);
+        return OOM(err, errsz, path);
+    }
+    import_lines it = { buf, len, 0, 0 };
+    int r;
+    while (!rc && (r = import_lines_next(&it, line)) != 0) {
+        if (r < 0) {
+            rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
+                                  "line too long or holds a NUL byte");
+            continue;
+        }
+        char *s = layout_trim(line);
+        if (*s)
+            rc = fn(ctx, s, it.lineno);
+    }
+    free(line);
+    free(buf);
+    return rc;
 }

@@ -1,5 +1,5 @@
 /* layout_diving48.c - annotation layout: Diving48 V2 JSON. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define ELINE(k) ((k) < nlines ? lines[k] : 0)
 #define OOM(err, errsz, file) \
     (import_errf((err), (errsz), (file), 0, "out of memory"), SYNAPT_E_NOMEM)
 
@@ -48,100 +47,94 @@ int layout_d48_vocab(import_list *out, const char *vpath, char *err, size_t errs
     return rc;
 }
 
+/* what every element of one Diving48 JSON file shares */
+typedef struct d48_ctx {
+    import_list *out;
+    const import_options *o;
+    const char *path, *root, *split;
+    size_t first, nclass;
+    char *err;
+    size_t errsz;
+} d48_ctx;
+
+static int d48_clip(void *ctx, const cJSON *e, size_t k, uint64_t line)
+{
+    const d48_ctx *x = ctx;
+    import_list *out = x->out;
+    const char *path = x->path;
+    size_t nclass = x->nclass;
+    cJSON *vn = cJSON_GetObjectItemCaseSensitive(e, "vid_name");
+    cJSON *lab = cJSON_GetObjectItemCaseSensitive(e, "label");
+    cJSON *sf = cJSON_GetObjectItemCaseSensitive(e, "start_frame");
+    cJSON *ef = cJSON_GetObjectItemCaseSensitive(e, "end_frame");
+    const char *name = cJSON_IsString(vn) ? vn->valuestring : NULL;
+    int okname = name && *name && strlen(name) < 256 && !strchr(name, '/');
+    double lv = cJSON_IsNumber(lab) ? lab->valuedouble : -1;
+    double sv = cJSON_IsNumber(sf) ? sf->valuedouble : -1;
+    double ev = cJSON_IsNumber(ef) ? ef->valuedouble : -1;
+    if (!okname)
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, line, NULL,
+                                "element %zu: \"vid_name\" must be a file name", k);
+    /* range first: casting an out-of-range double (or NaN) is undefined */
+    if (!(lv >= 0 && lv <= 1e6) || lv != (double)(long)lv || (nclass && lv >= (double)nclass))
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, line, name,
+                                "element %zu: label must be an integer 0..%zu", k,
+                                nclass ? nclass - 1 : 999999);
+    if (!(sv >= 0 && ev >= 0 && ev <= (double)IMPORT_MAX_FRAMES) ||
+        sv != (double)(long)sv || ev != (double)(long)ev || ev <= sv)
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, line, name,
+                                "element %zu: start_frame/end_frame must be integers "
+                                "with 0 <= start < end", k);
+    char lbuf[32];
+    const char *label = nclass ? out->classes[x->first + (size_t)lv] : lbuf;
+    snprintf(lbuf, sizeof lbuf, "%ld", (long)lv);
+    char meta[600], grp[256];
+    size_t mn = (size_t)snprintf(meta, sizeof meta, "{\"label_index\":%ld", (long)lv);
+    if (nclass) {
+        /* the class name is takeoff+somersault+twist+flight */
+        char tok[4][128] = { "", "", "", "" };
+        const char *p = label;
+        for (int t = 0; t < 4; t++) {
+            const char *q = strchr(p, '+');
+            size_t l = q ? (size_t)(q - p) : strlen(p);
+            snprintf(tok[t], sizeof tok[t], "%.*s", (int)l, p);
+            p = q ? q + 1 : p + l;
+        }
+        for (int t = 0; t < 4; t++)
+            mn += (size_t)snprintf(meta + mn, sizeof meta - mn, ",\"%s\":\"%s\"", d48_fields[t], tok[t]);
+    }
+    snprintf(meta + mn, sizeof meta - mn, "}");
+    /* "<youtube id>_<segment>": segments of one source video share a group */
+    const char *us = strrchr(name, '_');
+    snprintf(grp, sizeof grp, "%.*s", us && us > name ? (int)(us - name) : (int)strlen(name), name);
+    import_clip *c;
+    int rc = import_list_append(&c, out, name, path, line);
+    if (!rc)
+        rc = import_clip_add_label(c, label);
+    if (!rc)
+        rc = layout_set_str(&c->split, x->split);
+    if (!rc)
+        rc = layout_set_str(&c->source, "diving48");
+    if (!rc)
+        rc = import_clip_add_group(c, "video", grp);
+    if (!rc)
+        rc = layout_set_str(&c->meta_json, meta);
+    if (!rc)
+        rc = layout_set_video(c, x->root, NULL, name);
+    if (rc) {
+        import_errf(x->err, x->errsz, path, line, "%s", synapt_strerror(rc));
+        return rc;
+    }
+    c->start_frame = (int64_t)sv;
+    c->end_frame = (int64_t)ev;
+    return 0;
+}
+
 static int d48_file(import_list *out, const import_options *o, const char *path, const char *root,
                     const char *split, size_t first, size_t nclass, char *err, size_t errsz)
 {
-    int rc;
-    uint64_t *lines = NULL;
-    size_t nlines = 0;
-    cJSON *j = layout_read_json(path, err, errsz, &rc, &lines, &nlines);
-    if (!j)
-        return rc;
-    if (!cJSON_IsArray(j)) {
-        import_errf(err, errsz, path, 0, "expected a JSON array of clips");
-        cJSON_Delete(j);
-        free(lines);
-        return SYNAPT_E_INPUT;
-    }
-    size_t k = 0;
-    for (cJSON *e = j->child; e; e = e->next, k++) {
-        cJSON *vn = cJSON_GetObjectItemCaseSensitive(e, "vid_name");
-        cJSON *lab = cJSON_GetObjectItemCaseSensitive(e, "label");
-        cJSON *sf = cJSON_GetObjectItemCaseSensitive(e, "start_frame");
-        cJSON *ef = cJSON_GetObjectItemCaseSensitive(e, "end_frame");
-        const char *name = cJSON_IsString(vn) ? vn->valuestring : NULL;
-        int okname = name && *name && strlen(name) < 256 && !strchr(name, '/');
-        double lv = cJSON_IsNumber(lab) ? lab->valuedouble : -1;
-        double sv = cJSON_IsNumber(sf) ? sf->valuedouble : -1;
-        double ev = cJSON_IsNumber(ef) ? ef->valuedouble : -1;
-        if (!okname) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), NULL,
-                                       "element %zu: \"vid_name\" must be a file name", k)))
-                break;
-            continue;
-        }
-        /* range first: casting an out-of-range double (or NaN) is undefined */
-        if (!(lv >= 0 && lv <= 1e6) || lv != (double)(long)lv || (nclass && lv >= (double)nclass)) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), name,
-                                       "element %zu: label must be an integer 0..%zu", k,
-                                       nclass ? nclass - 1 : 999999)))
-                break;
-            continue;
-        }
-        if (!(sv >= 0 && ev >= 0 && ev <= (double)IMPORT_MAX_FRAMES) ||
-            sv != (double)(long)sv || ev != (double)(long)ev || ev <= sv) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), name,
-                                       "element %zu: start_frame/end_frame must be integers "
-                                       "with 0 <= start < end", k)))
-                break;
-            continue;
-        }
-        char lbuf[32];
-        const char *label = nclass ? out->classes[first + (size_t)lv] : lbuf;
-        snprintf(lbuf, sizeof lbuf, "%ld", (long)lv);
-        char meta[600], grp[256];
-        size_t mn = (size_t)snprintf(meta, sizeof meta, "{\"label_index\":%ld", (long)lv);
-        if (nclass) {
-            /* the class name is takeoff+somersault+twist+flight */
-            char tok[4][128] = { "", "", "", "" };
-            const char *p = label;
-            for (int t = 0; t < 4; t++) {
-                const char *q = strchr(p, '+');
-                size_t l = q ? (size_t)(q - p) : strlen(p);
-                snprintf(tok[t], sizeof tok[t], "%.*s", (int)l, p);
-                p = q ? q + 1 : p + l;
-            }
-            for (int t = 0; t < 4; t++)
-                mn += (size_t)snprintf(meta + mn, sizeof meta - mn, ",\"%s\":\"%s\"", d48_fields[t], tok[t]);
-        }
-        snprintf(meta + mn, sizeof meta - mn, "}");
-        /* "<youtube id>_<segment>": segments of one source video share a group */
-        const char *us = strrchr(name, '_');
-        snprintf(grp, sizeof grp, "%.*s", us && us > name ? (int)(us - name) : (int)strlen(name), name);
-        import_clip *c;
-        rc = import_list_append(&c, out, name, path, ELINE(k));
-        if (!rc)
-            rc = import_clip_add_label(c, label);
-        if (!rc)
-            rc = layout_set_str(&c->split, split);
-        if (!rc)
-            rc = layout_set_str(&c->source, "diving48");
-        if (!rc)
-            rc = import_clip_add_group(c, "video", grp);
-        if (!rc)
-            rc = layout_set_str(&c->meta_json, meta);
-        if (!rc)
-            rc = layout_set_video(c, root, NULL, name);
-        if (rc) {
-            import_errf(err, errsz, path, ELINE(k), "%s", synapt_strerror(rc));
-            break;
-        }
-        c->start_frame = (int64_t)sv;
-        c->end_frame = (int64_t)ev;
-    }
-    cJSON_Delete(j);
-    free(lines);
-    return rc;
+    d48_ctx x = { out, o, path, root, split, first, nclass, err, errsz };
+    return layout_json_each(path, d48_clip, &x, err, errsz);
 }
 
 /* SynAPT's split lists: "diving48/videos/-mmq0PT-u8k_00155.mp4;0" */

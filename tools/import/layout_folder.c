@@ -1,5 +1,5 @@
 /* layout_folder.c - annotation layout: a folder of videos, one class per subfolder. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* layout_hmdb51.c - annotation layout: HMDB51 (<class>_test_splitN.txt). */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -53,6 +53,46 @@ static int hmdb_split_entry(layout_split_entry *e, const char *path, int64_t lab
 
 static const layout_split_set hmdb_split_set = { "hmdb51", 51, NULL, NULL, NULL, NULL, hmdb_split_entry };
 
+/* what every line of one <class>_test_splitN.txt shares */
+typedef struct hmdb_ctx {
+    import_list *out;
+    const import_options *o;
+    const char *path, *root, *cls;
+    char *err;
+    size_t errsz;
+} hmdb_ctx;
+
+/* "<video>.avi <tag>": tag 1 is train, 2 test, 0 not in this split */
+static int hmdb_line(void *ctx, char *s, uint64_t lineno)
+{
+    const hmdb_ctx *x = ctx;
+    char *sp = strpbrk(s, " \t");
+    int64_t tag;
+    if (!sp || (*sp = 0, import_parse_int(&tag, sp + 1, 0, 2)) != 0)
+        return import_bad_entry(x->out, x->o, x->err, x->errsz, x->path, lineno, NULL,
+                                "expected '<video>.avi <0|1|2>'");
+    if (tag == 0)
+        return 0;
+    if (strchr(s, '/'))
+        return import_bad_entry(x->out, x->o, x->err, x->errsz, x->path, lineno, NULL,
+                                "video name '%s' holds a '/'", s);
+    char *id = layout_stem_of(s);
+    import_clip *c;
+    int rc = id ? import_list_append(&c, x->out, id, x->path, lineno) : SYNAPT_E_NOMEM;
+    free(id);
+    if (!rc)
+        rc = import_clip_add_label(c, x->cls);
+    if (!rc)
+        rc = layout_set_str(&c->split, tag == 1 ? "train" : "test");
+    if (!rc)
+        rc = layout_set_str(&c->source, "hmdb51");
+    if (!rc)
+        rc = layout_set_video(c, x->root, x->cls, s);
+    if (rc)
+        import_errf(x->err, x->errsz, x->path, lineno, "%s", synapt_strerror(rc));
+    return rc;
+}
+
 int import_parse_hmdb51(import_list *out, const import_options *o, const char *path,
                         char *err, size_t errsz)
 {
@@ -67,10 +107,10 @@ int import_parse_hmdb51(import_list *out, const import_options *o, const char *p
     size_t slen = strlen(suffix);
     char *dir = layout_is_dir(path) ? strdup(path) : import_path_dir(path);
     char *root = dir ? layout_root_for(o, dir) : NULL;
-    char **files = NULL, *line = malloc(IMPORT_MAX_LINE + 1);
+    char **files = NULL;
     size_t nfiles = 0, cap = 0;
     int rc = 0;
-    if (!dir || !root || !line) {
+    if (!dir || !root) {
         rc = OOM(err, errsz, path);
         goto done;
     }
@@ -124,55 +164,13 @@ int import_parse_hmdb51(import_list *out, const import_options *o, const char *p
             goto done;
         }
         char *fp = import_path_join(dir, files[i]);
-        char *buf = NULL;
-        size_t len;
         if (!fp) {
             free(cls);
             rc = OOM(err, errsz, dir);
             goto done;
         }
-        rc = import_read_file(&buf, &len, fp, 64 << 20, err, errsz);
-        import_lines it = { buf, len, 0, 0 };
-        int r;
-        while (!rc && (r = import_lines_next(&it, line)) != 0) {
-            if (r < 0) {
-                rc = import_bad_entry(out, o, err, errsz, fp, it.lineno, NULL,
-                                      "line too long or holds a NUL byte");
-                continue;
-            }
-            char *s = layout_trim(line);
-            if (!*s)
-                continue;
-            char *sp = strpbrk(s, " \t");
-            int64_t tag;
-            if (!sp || (*sp = 0, import_parse_int(&tag, sp + 1, 0, 2)) != 0) {
-                rc = import_bad_entry(out, o, err, errsz, fp, it.lineno, NULL,
-                                      "expected '<video>.avi <0|1|2>'");
-                continue;
-            }
-            if (tag == 0)
-                continue; /* not used in this split */
-            if (strchr(s, '/')) {
-                rc = import_bad_entry(out, o, err, errsz, fp, it.lineno, NULL,
-                                      "video name '%s' holds a '/'", s);
-                continue;
-            }
-            char *id = layout_stem_of(s);
-            import_clip *c;
-            rc = id ? import_list_append(&c, out, id, fp, it.lineno) : SYNAPT_E_NOMEM;
-            free(id);
-            if (!rc)
-                rc = import_clip_add_label(c, cls);
-            if (!rc)
-                rc = layout_set_str(&c->split, tag == 1 ? "train" : "test");
-            if (!rc)
-                rc = layout_set_str(&c->source, "hmdb51");
-            if (!rc)
-                rc = layout_set_video(c, root, cls, s);
-            if (rc)
-                import_errf(err, errsz, fp, it.lineno, "%s", synapt_strerror(rc));
-        }
-        free(buf);
+        hmdb_ctx x = { out, o, fp, root, cls, err, errsz };
+        rc = layout_lines_each(out, o, fp, 64 << 20, hmdb_line, &x, err, errsz);
         free(fp);
         free(cls);
         if (rc)
@@ -182,7 +180,6 @@ done:
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
-    free(line);
     free(root);
     free(dir);
     return rc;

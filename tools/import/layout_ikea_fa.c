@@ -1,7 +1,7 @@
 /* layout_ikea_fa.c - annotation layout: IKEA Furniture Assembly action
  * segments as SynAPT lists them
  * ("ikea_furniture/videos/<class>/GOPR<video>_<start>_<end>_<NN>.MP4;<id>"). */
-#include "import.h"
+#include "layout_common.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

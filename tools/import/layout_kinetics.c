@@ -1,5 +1,5 @@
 /* layout_kinetics.c - annotation layout: Kinetics CSV. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

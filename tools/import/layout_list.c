@@ -1,5 +1,5 @@
 /* layout_list.c - annotation layout: plain "path label" lists (SynAPT and its training code). */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>

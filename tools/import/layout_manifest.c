@@ -17,7 +17,7 @@
  *
  * Paths are relative to the manifest's folder (or --root when given).
  * Unknown columns are errors, so a misspelt "lable" never passes silently. */
-#include "import.h"
+#include "layout_common.h"
 
 #include <cJSON.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* layout_mini_ssv2.c - annotation layout: Mini-SSV2 (87 Something-Something
  * v2 classes) as SynAPT lists it ("something2something-v2/videos/<id>.webm;<id>"),
  * class names from mini_ssv2.txt (one template a line, in id order). */
-#include "import.h"
+#include "layout_common.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * named SsssCcccPpppRrrrAaaa (the list of samples with missing skeletons
  * named SsssCcccPpppRrrrAaaa, with the list of samples with missing
  * skeletons honoured. */
-#include "import.h"
+#include "layout_common.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

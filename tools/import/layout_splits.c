@@ -6,7 +6,7 @@
  * layouts for their split files) supplies a layout_split_set that checks
  * a path against the set's naming and says which class, group and frame
  * range it implies. */
-#include "import.h"
+#include "layout_common.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* layout_ssv2.c - annotation layout: Something-Something v2 JSON. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -11,11 +11,6 @@
 
 #define OOM(err, errsz, file) \
     (import_errf((err), (errsz), (file), 0, "out of memory"), SYNAPT_E_NOMEM)
-
-
-
-
-#define ELINE(k) ((k) < nlines ? lines[k] : 0)
 
 static char *ssv2_class_of(const char *tmpl)
 {
@@ -123,95 +118,92 @@ static int ssv2_read_answers(ssv2_answers *a, const char *path, char *err, size_
     return rc;
 }
 
+/* what every element of one SSv2 JSON file shares, and where the walk
+ * through test answers stands */
+typedef struct ssv2_ctx {
+    import_list *out;
+    const import_options *o;
+    const char *path, *root, *split;
+    size_t class_first;
+    const ssv2_answers *ans;
+    size_t ai;
+    char *err;
+    size_t errsz;
+} ssv2_ctx;
+
+static int ssv2_clip(void *ctx, const cJSON *e, size_t k, uint64_t line)
+{
+    ssv2_ctx *x = ctx;
+    import_list *out = x->out;
+    const char *path = x->path;
+    const ssv2_answers *ans = x->ans;
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+    cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(e, "template");
+    cJSON *ph = cJSON_GetObjectItemCaseSensitive(e, "placeholders");
+    cJSON *lab = cJSON_GetObjectItemCaseSensitive(e, "label");
+    int64_t idv;
+    if (!cJSON_IsString(id) || import_parse_int(&idv, id->valuestring, 0, INT64_MAX / 2))
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, line, NULL,
+                                "element %zu: \"id\" must be a numeric string", k);
+    char *cls = NULL;
+    if (tmpl) {
+        if (!cJSON_IsString(tmpl) || !(cls = ssv2_class_of(tmpl->valuestring)))
+            return import_bad_entry(out, x->o, x->err, x->errsz, path, line, id->valuestring,
+                                    "element %zu: \"template\" must be a string", k);
+    } else if (ans) {
+        /* test answers come in the order of test.json; fall back to a scan */
+        if (x->ai < ans->n && strcmp(ans->ids[x->ai], id->valuestring) == 0) {
+            cls = strdup(ans->labels[x->ai++]);
+        } else {
+            for (size_t q = 0; q < ans->n; q++)
+                if (strcmp(ans->ids[q], id->valuestring) == 0) {
+                    cls = strdup(ans->labels[q]);
+                    break;
+                }
+        }
+    }
+    int rc;
+    if (cls && out->class_count > x->class_first && layout_find_class(out, x->class_first, cls) < 0) {
+        rc = import_bad_entry(out, x->o, x->err, x->errsz, path, line, id->valuestring,
+                              "element %zu: template '%s' is not in labels.json", k, cls);
+        free(cls);
+        return rc;
+    }
+    cJSON *meta = cJSON_CreateObject();
+    if (meta && cJSON_IsString(lab))
+        cJSON_AddStringToObject(meta, "label", lab->valuestring);
+    if (meta && cJSON_IsString(tmpl))
+        cJSON_AddStringToObject(meta, "template", tmpl->valuestring);
+    if (meta && cJSON_IsArray(ph))
+        cJSON_AddItemToObject(meta, "placeholders", cJSON_Duplicate(ph, 1));
+    char *mtxt = meta ? cJSON_PrintUnformatted(meta) : NULL;
+    cJSON_Delete(meta);
+    import_clip *c;
+    rc = mtxt ? import_list_append(&c, out, id->valuestring, path, line) : SYNAPT_E_NOMEM;
+    if (!rc && cls)
+        rc = import_clip_add_label(c, cls);
+    if (!rc)
+        rc = layout_set_str(&c->split, x->split);
+    if (!rc)
+        rc = layout_set_str(&c->source, "ssv2");
+    if (!rc) {
+        c->meta_json = mtxt;
+        mtxt = NULL;
+        rc = layout_set_video(c, x->root, NULL, id->valuestring);
+    }
+    free(mtxt);
+    free(cls);
+    if (rc)
+        import_errf(x->err, x->errsz, path, line, "%s", synapt_strerror(rc));
+    return rc;
+}
+
 static int ssv2_file(import_list *out, const import_options *o, const char *path,
                      const char *root, const char *split, size_t class_first,
                      const ssv2_answers *ans, char *err, size_t errsz)
 {
-    int rc;
-    uint64_t *lines = NULL;
-    size_t nlines = 0;
-    cJSON *j = layout_read_json(path, err, errsz, &rc, &lines, &nlines);
-    if (!j)
-        return rc;
-    if (!cJSON_IsArray(j)) {
-        import_errf(err, errsz, path, 0, "expected a JSON array of clips");
-        cJSON_Delete(j);
-        free(lines);
-        return SYNAPT_E_INPUT;
-    }
-    size_t ai = 0, k = 0;
-    for (cJSON *e = j->child; e; e = e->next, k++) {
-        cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
-        cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(e, "template");
-        cJSON *ph = cJSON_GetObjectItemCaseSensitive(e, "placeholders");
-        cJSON *lab = cJSON_GetObjectItemCaseSensitive(e, "label");
-        int64_t idv;
-        if (!cJSON_IsString(id) || import_parse_int(&idv, id->valuestring, 0, INT64_MAX / 2)) {
-            if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), NULL,
-                                       "element %zu: \"id\" must be a numeric string", k)))
-                break;
-            continue;
-        }
-        char *cls = NULL;
-        if (tmpl) {
-            if (!cJSON_IsString(tmpl) || !(cls = ssv2_class_of(tmpl->valuestring))) {
-                if ((rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), id->valuestring,
-                                           "element %zu: \"template\" must be a string", k)))
-                    break;
-                continue;
-            }
-        } else if (ans) {
-            /* test answers come in the order of test.json; fall back to a scan */
-            if (ai < ans->n && strcmp(ans->ids[ai], id->valuestring) == 0) {
-                cls = strdup(ans->labels[ai++]);
-            } else {
-                for (size_t q = 0; q < ans->n; q++)
-                    if (strcmp(ans->ids[q], id->valuestring) == 0) {
-                        cls = strdup(ans->labels[q]);
-                        break;
-                    }
-            }
-        }
-        if (cls && out->class_count > class_first && layout_find_class(out, class_first, cls) < 0) {
-            rc = import_bad_entry(out, o, err, errsz, path, ELINE(k), id->valuestring,
-                                  "element %zu: template '%s' is not in labels.json", k, cls);
-            free(cls);
-            if (rc)
-                break;
-            continue;
-        }
-        cJSON *meta = cJSON_CreateObject();
-        if (meta && cJSON_IsString(lab))
-            cJSON_AddStringToObject(meta, "label", lab->valuestring);
-        if (meta && cJSON_IsString(tmpl))
-            cJSON_AddStringToObject(meta, "template", tmpl->valuestring);
-        if (meta && cJSON_IsArray(ph))
-            cJSON_AddItemToObject(meta, "placeholders", cJSON_Duplicate(ph, 1));
-        char *mtxt = meta ? cJSON_PrintUnformatted(meta) : NULL;
-        cJSON_Delete(meta);
-        import_clip *c;
-        rc = mtxt ? import_list_append(&c, out, id->valuestring, path, ELINE(k)) : SYNAPT_E_NOMEM;
-        if (!rc && cls)
-            rc = import_clip_add_label(c, cls);
-        if (!rc)
-            rc = layout_set_str(&c->split, split);
-        if (!rc)
-            rc = layout_set_str(&c->source, "ssv2");
-        if (!rc) {
-            c->meta_json = mtxt;
-            mtxt = NULL;
-            rc = layout_set_video(c, root, NULL, id->valuestring);
-        }
-        free(mtxt);
-        free(cls);
-        if (rc) {
-            import_errf(err, errsz, path, ELINE(k), "%s", synapt_strerror(rc));
-            break;
-        }
-    }
-    cJSON_Delete(j);
-    free(lines);
-    return rc;
+    ssv2_ctx x = { out, o, path, root, split, class_first, ans, 0, err, errsz };
+    return layout_json_each(path, ssv2_clip, &x, err, errsz);
 }
 
 int import_parse_ssv2(import_list *out, const import_options *o, const char *path,

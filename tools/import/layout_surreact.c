@@ -1,6 +1,6 @@
 /* layout_surreact.c - annotation layout: a SURREACT/SURREAL tree of clips
  * with their _info.mat files. */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <dirent.h>
 #include <math.h>

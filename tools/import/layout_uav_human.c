@@ -1,7 +1,7 @@
 /* layout_uav_human.c - annotation layout: UAV-Human action recognition, as
  * listed by SynAPT's split files (train.csv/val.csv of
  * "uav_human/videos/<name>.avi;<label id>"). */
-#include "import.h"
+#include "layout_common.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>

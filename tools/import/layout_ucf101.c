@@ -1,5 +1,5 @@
 /* layout_ucf101.c - annotation layout: UCF101 (classInd.txt, trainlist/testlist). */
-#include "import.h"
+#include "layout_common.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -31,110 +31,72 @@ static int ucf_group(char *out, size_t n, const char *stem)
     return 0;
 }
 
-static int ucf_list(import_list *out, const import_options *o, const char *path,
-                    const char *root, size_t class_first, size_t nclass, int train,
-                    char *err, size_t errsz)
+/* what every line of one trainlistNN.txt / testlistNN.txt shares */
+typedef struct ucf_ctx {
+    import_list *out;
+    const import_options *o;
+    const char *path, *root;
+    size_t class_first, nclass;
+    int train;
+    char *err;
+    size_t errsz;
+} ucf_ctx;
+
+/* "Class/v_Class_gNN_cNN.avi <index>", the index only in train lists */
+static int ucf_line(void *ctx, char *s, uint64_t lineno)
 {
-    char *buf = NULL, *line = NULL;
-    size_t len;
-    int rc = import_read_file(&buf, &len, path, 0, err, errsz);
+    const ucf_ctx *x = ctx;
+    import_list *out = x->out;
+    const char *path = x->path;
+    size_t class_first = x->class_first, nclass = x->nclass;
+    char *sp = strpbrk(s, " \t");
+    char *labtxt = NULL;
+    if (sp) {
+        *sp = 0;
+        labtxt = layout_trim(sp + 1);
+    }
+    char *slash = strchr(s, '/');
+    if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL,
+                                "expected Class/v_Class_gNN_cNN.avi, got '%s'", s);
+    *slash = 0;
+    const char *cls = s, *file = slash + 1;
+    long ci = layout_find_class(out, class_first, cls);
+    if (ci < 0 || (size_t)ci >= nclass)
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL,
+                                "unknown class '%s'", cls);
+    if (labtxt && *labtxt) {
+        int64_t lab;
+        if (import_parse_int(&lab, labtxt, 1, (int64_t)nclass) != 0)
+            return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL,
+                                    "label '%s' is not a class index 1..%zu", labtxt, nclass);
+        if (lab - 1 != ci)
+            return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL,
+                                    "label %lld is '%s' but the folder says '%s'",
+                                    (long long)lab, out->classes[class_first + lab - 1], cls);
+    } else if (x->train) {
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL,
+                                "train list line has no class index");
+    }
+    char *id = layout_stem_of(file);
+    if (!id)
+        return OOM(x->err, x->errsz, path);
+    import_clip *c;
+    char grp[16];
+    int rc = import_list_append(&c, out, id, path, lineno);
+    free(id);
+    if (!rc)
+        rc = import_clip_add_label(c, out->classes[class_first + ci]);
+    if (!rc)
+        rc = layout_set_str(&c->split, x->train ? "train" : "test");
+    if (!rc)
+        rc = layout_set_str(&c->source, "ucf101");
+    if (!rc && ucf_group(grp, sizeof grp, file))
+        rc = import_clip_add_group(c, "group", grp);
+    if (!rc)
+        rc = layout_set_video(c, x->root, cls, file);
     if (rc)
-        return rc;
-    line = malloc(IMPORT_MAX_LINE + 1);
-    if (!line) {
-        free(buf);
-        return OOM(err, errsz, path);
-    }
-    import_lines it = { buf, len, 0, 0 };
-    for (;;) {
-        int r = import_lines_next(&it, line);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                  "line too long or holds a NUL byte");
-            if (rc)
-                goto done;
-            continue;
-        }
-        char *s = layout_trim(line);
-        if (!*s)
-            continue;
-        char *sp = strpbrk(s, " \t");
-        char *labtxt = NULL;
-        if (sp) {
-            *sp = 0;
-            labtxt = layout_trim(sp + 1);
-        }
-        char *slash = strchr(s, '/');
-        if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/')) {
-            rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                  "expected Class/v_Class_gNN_cNN.avi, got '%s'", s);
-            if (rc)
-                goto done;
-            continue;
-        }
-        *slash = 0;
-        const char *cls = s, *file = slash + 1;
-        long ci = layout_find_class(out, class_first, cls);
-        if (ci < 0 || (size_t)ci >= nclass) {
-            rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                  "unknown class '%s'", cls);
-            if (rc)
-                goto done;
-            continue;
-        }
-        if (labtxt && *labtxt) {
-            int64_t lab;
-            if (import_parse_int(&lab, labtxt, 1, (int64_t)nclass) != 0) {
-                rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                      "label '%s' is not a class index 1..%zu", labtxt, nclass);
-                if (rc)
-                    goto done;
-                continue;
-            }
-            if (lab - 1 != ci) {
-                rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                      "label %lld is '%s' but the folder says '%s'",
-                                      (long long)lab, out->classes[class_first + lab - 1], cls);
-                if (rc)
-                    goto done;
-                continue;
-            }
-        } else if (train) {
-            rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                  "train list line has no class index");
-            if (rc)
-                goto done;
-            continue;
-        }
-        char *id = layout_stem_of(file);
-        if (!id) {
-            rc = OOM(err, errsz, path);
-            goto done;
-        }
-        import_clip *c;
-        char grp[16];
-        rc = import_list_append(&c, out, id, path, it.lineno);
-        free(id);
-        if (!rc)
-            rc = import_clip_add_label(c, out->classes[class_first + ci]);
-        if (!rc)
-            rc = layout_set_str(&c->split, train ? "train" : "test");
-        if (!rc)
-            rc = layout_set_str(&c->source, "ucf101");
-        if (!rc && ucf_group(grp, sizeof grp, file))
-            rc = import_clip_add_group(c, "group", grp);
-        if (!rc)
-            rc = layout_set_video(c, root, cls, file);
-        if (rc) {
-            import_errf(err, errsz, path, it.lineno, "%s", synapt_strerror(rc));
-            goto done;
-        }
-    }
-done:
-    free(line);
-    free(buf);
+        import_errf(x->err, x->errsz, path, lineno, "%s", synapt_strerror(rc));
     return rc;
 }
 
@@ -254,7 +216,8 @@ int import_parse_ucf101(import_list *out, const import_options *o, const char *p
             free(lp);
             continue;
         }
-        rc = ucf_list(out, o, lp, root, first, nclass, train, err, errsz);
+        ucf_ctx x = { out, o, lp, root, first, nclass, train, err, errsz };
+        rc = layout_lines_each(out, o, lp, 0, ucf_line, &x, err, errsz);
         free(lp);
         if (rc)
             goto done;

@@ -188,10 +188,6 @@ int merge_subset_virtual(const merge_inputs *in, const char *out);
 /** Print the chosen clips and their counts per class, source and split. */
 int merge_subset_list(const merge_inputs *in);
 
-/** A size as --max-shard-bytes takes it: digits with an optional K, M or G
- *  (powers of 1024), above zero. 0 / -1 (nothing printed). */
-int merge_parse_size(uint64_t *out, const char *s);
-
 /* ---- shared by the files of this library -------------------------------- */
 
 /* A set of borrowed strings (open addressing, grows at half full). */

@@ -134,21 +134,3 @@ void merge_inputs_add_file(merge_inputs *in, const char *path)
     in->files = merge_xrealloc(in->files, (in->nfiles + 1) * sizeof *in->files);
     in->files[in->nfiles++] = path;
 }
-
-int merge_parse_size(uint64_t *out, const char *s)
-{
-    char num[32];
-    size_t n = strlen(s);
-    uint64_t mul = 1, v;
-    if (n == 0 || n >= sizeof num) return -1;
-    memcpy(num, s, n + 1);
-    switch (num[n - 1]) {
-    case 'K': case 'k': mul = 1ull << 10; break;
-    case 'M': case 'm': mul = 1ull << 20; break;
-    case 'G': case 'g': mul = 1ull << 30; break;
-    }
-    if (mul > 1) num[n - 1] = 0;
-    if (cli_parse_u64(&v, num) || v == 0 || v > UINT64_MAX / mul) return -1;
-    *out = v * mul;
-    return 0;
-}
