@@ -55,9 +55,9 @@ extern "C" {
  * refuses other majors with SYNAPT_E_VERSION.
  * ====================================================================== */
 #define SYNAPT_VERSION_MAJOR 0
-#define SYNAPT_VERSION_MINOR 3
+#define SYNAPT_VERSION_MINOR 4
 #define SYNAPT_VERSION_PATCH 0
-#define SYNAPT_VERSION_STRING "0.3.0"
+#define SYNAPT_VERSION_STRING "0.4.0"
 
 /* Info structs the library fills (synapt_file_info, _clip_info,
  * _stream_info, _chunk_info, _video_info, _skeleton_info,
@@ -243,7 +243,9 @@ typedef struct synapt_limits {
 #define SYNAPT_LIMITS_DEFAULT_INIT \
     { 2ull << 30, 1ull << 30, 512ull << 20, 64ull << 20, 256, 4096 }
 
-#define SYNAPT_READER_OPTIONS_VERSION 1
+/* Version 2 (library 0.4.0) added video_threads; the library still takes
+ * version 1 structs (without it) from programs built against 0.3. */
+#define SYNAPT_READER_OPTIONS_VERSION 2
 typedef struct synapt_reader_options {
     unsigned version;                 /* SYNAPT_READER_OPTIONS_VERSION */
     const synapt_allocator *allocator;/* NULL = malloc/realloc/free; copied at open */
@@ -251,9 +253,14 @@ typedef struct synapt_reader_options {
     int verify_checksums;             /* check each chunk's XXH3-64 when read (default 1) */
     int verify_index;                 /* check the index checksum at open (default 1) */
     int use_mmap;                     /* map the index instead of reading it (default 1) */
+    int video_threads;                /* threads of each video decoder synapt_video_read()
+                                         uses (FFmpeg frame and slice threading), 1..64;
+                                         0 = 1 (default 1). More threads raise windows/s
+                                         of one caller; callers reading in parallel
+                                         already use the cores with 1 */
 } synapt_reader_options;
 #define SYNAPT_READER_OPTIONS_INIT \
-    { SYNAPT_READER_OPTIONS_VERSION, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1 }
+    { SYNAPT_READER_OPTIONS_VERSION, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1, 1 }
 
 /** Open a .synapt file for reading.
  *  Reads the footer, the header and the index (three reads); no per-clip work.
@@ -1009,7 +1016,9 @@ SYNAPT_API int synapt_recover(synapt_recover_report *report, const char *src_pat
 
 typedef struct synapt_dataset synapt_dataset;
 
-#define SYNAPT_DATASET_OPTIONS_VERSION 1
+/* Version 2 (library 0.4.0): `reader` is a version-2 synapt_reader_options;
+ * version 1 structs (the 0.3 layout) are still taken. */
+#define SYNAPT_DATASET_OPTIONS_VERSION 2
 typedef struct synapt_dataset_options {
     unsigned version;                 /* SYNAPT_DATASET_OPTIONS_VERSION */
     synapt_reader_options reader;     /* used to open every member */

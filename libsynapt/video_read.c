@@ -148,7 +148,7 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
     s->mode = v.mode;
     s->npkt = v.st.packets;
     s->sws_fmt = -1;
-    rc = vid_dec_create(&s->d, &r->mem, &v.p, &v.m, 1, err, sizeof err); /* takes p and m */
+    rc = vid_dec_create(&s->d, &r->mem, &v.p, &v.m, r->video_threads, err, sizeof err); /* takes p and m */
     if (rc) {
         sy_free(&r->mem, s);
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
