@@ -8,13 +8,21 @@
  *     raw): bytes per frame against random windows per second;
  *  3. sequential decode throughput against bare libavcodec decoding of the
  *     same packets (the limit).
- * Sources are made here with the ffmpeg CLI (a Kinetics-like 340x256 clip
- * with a long GOP and B-frames, and a 1280x720 one). Prints markdown. */
+ *  4. random windows on the real videos of ../shared/realdata/videos
+ *     (SYNAPT_REALDATA overrides) and on made awkward cases (a 5-frame
+ *     720p MPEG-4 clip, 1080p H.264 with a long GOP, an odd-sized VP9
+ *     clip), copy and --gop 8, at 1 and 2 decoder threads.
+ * Sources 1-3 are made here with the ffmpeg CLI (a Kinetics-like 340x256
+ * clip with a long GOP and B-frames, and a 1280x720 one). Times are CPU
+ * time of the process (one decoder thread), medians where rounds repeat;
+ * the thread columns are wall-clock. Prints markdown.
+ * Usage: bench_video [--quick] [--real] (--real: section 4 only). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -23,7 +31,16 @@
 
 #include "synapt.h"
 
+/* CPU time of the process: other jobs on the shared machine do not count
+ * (one decoder thread, so CPU time is the time a window costs) */
 static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double wall(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -44,6 +61,7 @@ static uint64_t rnd(void)
 typedef struct src_index {
     int64_t *pts;      /* presentation pts of each frame, in order */
     uint64_t n;
+    char desc[64];     /* "h264 1280x720" */
 } src_index;
 
 /* decode the whole file once to list frame pts (loaders build this at open) */
@@ -53,9 +71,15 @@ static int index_source(src_index *ix, const char *path)
     if (avformat_open_input(&fc, path, NULL, NULL) < 0 || avformat_find_stream_info(fc, NULL) < 0)
         return -1;
     int si = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    const AVCodec *c = avcodec_find_decoder(fc->streams[si]->codecpar->codec_id);
+    if (si < 0) {
+        avformat_close_input(&fc);
+        return -1;
+    }
+    const AVCodecParameters *cp = fc->streams[si]->codecpar;
+    snprintf(ix->desc, sizeof ix->desc, "%s %dx%d", avcodec_get_name(cp->codec_id), cp->width, cp->height);
+    const AVCodec *c = avcodec_find_decoder(cp->codec_id);
     AVCodecContext *d = avcodec_alloc_context3(c);
-    avcodec_parameters_to_context(d, fc->streams[si]->codecpar);
+    avcodec_parameters_to_context(d, cp);
     d->thread_count = 1;
     avcodec_open2(d, c, NULL);
     AVPacket *p = av_packet_alloc();
@@ -145,12 +169,12 @@ static uint64_t baseline_window(const char *path, const src_index *ix, uint64_t 
 
 /* ---- ours ------------------------------------------------------------------ */
 
-static int pack_one(const char *dst, const char *src, int mode, uint32_t gop, uint64_t *bytes)
+static int pack_one_msg(const char *dst, const char *src, int mode, uint32_t gop, uint64_t *bytes,
+                        char *err, size_t errsz)
 {
     synapt_writer *w;
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.fsync = 0;
-    char err[512];
     if (synapt_writer_create(&w, dst, &wo, err, sizeof err))
         return -1;
     synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
@@ -160,14 +184,22 @@ static int pack_one(const char *dst, const char *src, int mode, uint32_t gop, ui
     o.mode = mode;
     o.gop = gop;
     synapt_video_import_result res;
-    int rc = synapt_video_import(&res, w, src, &o, err, sizeof err);
+    int rc = synapt_video_import(&res, w, src, &o, err, errsz);
     if (rc) {
-        fprintf(stderr, "bench_video: %s\n", err);
         synapt_writer_abort(w);
         return rc;
     }
     *bytes = res.bytes;
-    return synapt_writer_close(w, err, sizeof err);
+    return synapt_writer_close(w, err, errsz);
+}
+
+static int pack_one(const char *dst, const char *src, int mode, uint32_t gop, uint64_t *bytes)
+{
+    char err[512];
+    int rc = pack_one_msg(dst, src, mode, gop, bytes, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "bench_video: %s\n", err);
+    return rc;
 }
 
 /* random windows of n frames per second over `secs` seconds at most */
@@ -251,7 +283,202 @@ static double ours_decode_fps(synapt_reader *r, uint64_t frames, int format, uin
     return frames / (now() - t0);
 }
 
+
+/* ---- real videos and awkward shapes ------------------------------------ */
+
+/* One source of the second section: windows of min(16, frames) frames at
+ * the same random starts for every row; the median of `rounds` rounds
+ * whose rows run one after the other, CPU time. */
+typedef struct rrow { const char *label; int mode; uint32_t gop; int threads; } rrow;
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static synapt_reader *open_threads(const char *path, int threads)
+{
+    synapt_reader_options ro = SYNAPT_READER_OPTIONS_INIT;
+    ro.video_threads = threads;
+    synapt_reader *r = NULL;
+    return synapt_reader_open(&r, path, &ro) ? NULL : r;
+}
+
+/* windows of n frames at starts[0..count), timed with clock(): rate/s */
+static double run_windows(synapt_reader *r, const uint64_t *starts, int count, uint64_t n, uint8_t *buf,
+                          size_t cap, double (*clock_fn)(void))
+{
+    double t0 = clock_fn();
+    for (int i = 0; i < count; i++)
+        if (synapt_video_read(buf, cap, NULL, r, 0, 0, starts[i], n, SYNAPT_PIXFMT_RGB24))
+            return -1;
+    return count / (clock_fn() - t0);
+}
+
+static void real_source(const char *name, const char *src, const char *dir, int count, int rounds)
+{
+    src_index ix;
+    if (index_source(&ix, src)) {
+        printf("| %s | (libavformat cannot read it) | | | | | | |\n", name);
+        return;
+    }
+    uint64_t n = ix.n < 16 ? ix.n : 16;
+    if (n == 0) {
+        free(ix.pts);
+        return;
+    }
+    static const rrow rows[] = {
+        { "copy", SYNAPT_VSTORE_COPY, 0, 1 },
+        { "h264 --gop 8", SYNAPT_VSTORE_H264, 8, 1 },
+    };
+    enum { NR = sizeof rows / sizeof rows[0] };
+    char dst[NR][512];
+    synapt_reader *rd[NR] = { NULL }, *rd2[NR] = { NULL };
+    const char *why[NR] = { NULL };
+    char errs[NR][160];
+    uint64_t starts[256];
+    if (count > 256)
+        count = 256;
+    for (int i = 0; i < count; i++)
+        starts[i] = rnd() % (ix.n - n + 1);
+    size_t cap = 0;
+    for (int k = 0; k < NR; k++) {
+        uint64_t bytes;
+        snprintf(dst[k], sizeof dst[k], "%s/%s.%d.synapt", dir, name, k);
+        errs[k][0] = 0;
+        if (pack_one_msg(dst[k], src, rows[k].mode, rows[k].gop, &bytes, errs[k], sizeof errs[k])) {
+            why[k] = errs[k];
+            continue;
+        }
+        rd[k] = open_threads(dst[k], 1);
+        rd2[k] = open_threads(dst[k], 2);
+        synapt_video_info vi;
+        if (!rd[k] || !rd2[k] || synapt_video_get_info(&vi, rd[k], 0, 0) || vi.frame_count != ix.n) {
+            why[k] = "frame count differs from libavcodec's";
+            continue;
+        }
+        if (vi.rgb_frame_bytes * n > cap)
+            cap = vi.rgb_frame_bytes * n;
+    }
+    uint8_t *buf = malloc(cap ? cap : 1);
+    double base[16], ours[NR][16], two_wall[NR][16], one_wall[NR][16];
+    if (rounds > 16)
+        rounds = 16;
+    double dec = 0;
+    for (int q = 0; q < rounds; q++) {
+        double t0 = now();
+        uint64_t d = 0;
+        for (int i = 0; i < count; i++)
+            d += baseline_window(src, &ix, starts[i], n);
+        base[q] = count / (now() - t0);
+        dec = (double)d / count;
+        for (int k = 0; k < NR; k++) {
+            if (why[k])
+                continue;
+            ours[k][q] = run_windows(rd[k], starts, count, n, buf, cap, now);
+            one_wall[k][q] = run_windows(rd[k], starts, count, n, buf, cap, wall);
+            two_wall[k][q] = run_windows(rd2[k], starts, count, n, buf, cap, wall);
+        }
+    }
+    double b = median(base, rounds);
+    printf("| %s | %s, %llu frames | %llu | %.1f (%.0f decoded) |", name, ix.desc, (unsigned long long)ix.n,
+           (unsigned long long)n, b, dec);
+    for (int k = 0; k < NR; k++) {
+        if (why[k]) {
+            printf(" %s | | |", why[k]);
+            continue;
+        }
+        double o = median(ours[k], rounds), w1 = median(one_wall[k], rounds), w2 = median(two_wall[k], rounds);
+        printf(" %.1f | **%.2f** | %.1f / %.1f |", o, o / b, w1, w2);
+    }
+    printf("\n");
+    fflush(stdout);
+    for (int k = 0; k < NR; k++) {
+        synapt_reader_close(rd[k]);
+        synapt_reader_close(rd2[k]);
+        unlink(dst[k]);
+    }
+    free(buf);
+    free(ix.pts);
+}
+
 struct srcdef { const char *name, *args; int windows; };
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Made edge cases first (a 5-frame 720p MPEG-4 clip, 1080p H.264 with a
+ * long GOP, an odd-sized VP9 clip), then every file in
+ * ../shared/realdata/videos (SYNAPT_REALDATA overrides). */
+static void real_section(const char *dir, int quick)
+{
+    static const struct srcdef made[] = {
+        { "made_mpeg4_720p_5frames", "-f lavfi -i testsrc2=size=1280x720:rate=30 -frames:v 5 -c:v mpeg4 -q:v 4", 0 },
+        { "made_h264_1080p_gop120", "-f lavfi -i testsrc2=size=1920x1080:rate=30 -t 4 -c:v libx264 -preset fast "
+                                    "-bf 3 -g 120 -pix_fmt yuv420p", 0 },
+        { "made_vp9_427x240", "-f lavfi -i testsrc2=size=427x240:rate=12 -frames:v 48 -c:v libvpx-vp9 "
+                              "-deadline realtime -pix_fmt yuv420p", 0 },
+    };
+    static const char *ext[] = { "avi", "mp4", "webm" };
+    int count = quick ? 6 : 16, rounds = quick ? 3 : 5;
+    printf("## Real videos and awkward shapes\n\n"
+           "Random windows of min(16, frames) frames, RGB24 out, the same starts in every column; "
+           "median of %d rounds of %d windows, CPU time of the process with one decoder thread "
+           "(the baseline opens the source, av_seek_frame, decodes forward and converts the window's "
+           "frames with swscale). The last column of each storage is wall-clock windows/s with "
+           "`video_threads` 1 / 2 (frame threads), which a busy machine understates.\n\n", rounds, count);
+    printf("| source | codec, frames | window | baseline windows/s (frames decoded) | copy | x baseline | "
+           "copy wall 1 / 2 threads | h264 --gop 8 | x baseline | gop 8 wall 1 / 2 threads |\n");
+    printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t s = 0; s < sizeof made / sizeof made[0]; s++) {
+        char src[512], cmd[1024];
+        snprintf(src, sizeof src, "%s/%s.%s", dir, made[s].name, ext[s]);
+        snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y %s '%s'", made[s].args, src);
+        if (system(cmd) != 0) {
+            printf("| %s | (ffmpeg could not make it) | | | | | | | | |\n", made[s].name);
+            continue;
+        }
+        real_source(made[s].name, src, dir, count, rounds);
+        unlink(src);
+    }
+    const char *rd = getenv("SYNAPT_REALDATA");
+    char vdir[1024];
+    snprintf(vdir, sizeof vdir, "%s/videos", rd && *rd ? rd : "../shared/realdata");
+    DIR *d = opendir(vdir);
+    if (!d) {
+        printf("\n(real videos skipped: %s not found; set SYNAPT_REALDATA)\n\n", vdir);
+        return;
+    }
+    char *names[256];
+    int nn = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && nn < 256)
+        if (e->d_name[0] != '.')
+            names[nn++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)nn, sizeof *names, name_cmp);
+    for (int i = 0; i < nn; i++) {
+        char src[1400], nm[256];
+        snprintf(src, sizeof src, "%s/%s", vdir, names[i]);
+        snprintf(nm, sizeof nm, "%s", names[i]);
+        char *dot = strrchr(nm, '.');
+        if (dot)
+            *dot = 0;
+        real_source(nm, src, dir, count, rounds);
+        free(names[i]);
+    }
+    printf("\n");
+}
+
 
 int main(int argc, char **argv)
 {
@@ -259,7 +486,17 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/synapt-bench-video.XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    int quick = argc > 1 && !strcmp(argv[1], "--quick");
+    int quick = 0, real_only = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else if (!strcmp(argv[i], "--real"))
+            real_only = 1;
+        else {
+            fprintf(stderr, "usage: bench_video [--quick] [--real]\n");
+            return 2;
+        }
+    }
     static const struct srcdef srcs[] = {
         { "kinetics_like_340x256", "-f lavfi -i testsrc2=size=340x256:rate=30 -t 10 -c:v libx264 -preset fast "
                                    "-bf 3 -g 250 -pix_fmt yuv420p", 40 },
@@ -268,7 +505,7 @@ int main(int argc, char **argv)
     };
     printf("# bench_video\n\nsynapt %s, FFmpeg libavcodec %s; one decoder thread on both sides.\n\n",
            synapt_version(), AV_STRINGIFY(LIBAVCODEC_VERSION));
-    for (size_t s = 0; s < sizeof srcs / sizeof srcs[0]; s++) {
+    for (size_t s = 0; !real_only && s < sizeof srcs / sizeof srcs[0]; s++) {
         char src[256], dst[256], cmd[1024];
         snprintf(src, sizeof src, "%s/%s.mp4", dir, srcs[s].name);
         snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y %s '%s'", srcs[s].args, src);
@@ -345,6 +582,7 @@ int main(int argc, char **argv)
         free(ix.pts);
         unlink(src);
     }
+    real_section(dir, quick);
     rmdir(dir);
     return 0;
 }
