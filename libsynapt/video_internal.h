@@ -180,6 +180,10 @@ int  vid_dec_create(vid_dec **out, const synapt_allocator *mem, const vid_params
 int  vid_dec_read(vid_dec *d, const vid_source *src, uint64_t a, uint64_t n,
                   vid_frame_fn fn, void *user, char *err, size_t errsz);
 void vid_dec_free(vid_dec *d);
+/* Declare the stream one this library encoded in mode h264 (IDR keyframes,
+ * parameter sets only in the extradata): restarts at an IDR packet then
+ * skip the decoder flush. No effect on other codecs. */
+void vid_dec_idr_restart(vid_dec *d);
 const vid_params *vid_dec_params(const vid_dec *d);
 uint64_t vid_dec_frames(const vid_dec *d);
 /* Counters for benchmarks and tests: packets sent, frames output. */

@@ -153,6 +153,8 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
         sy_free(&r->mem, s);
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);
     }
+    if (v.mode == SYNAPT_VSTORE_H264)
+        vid_dec_idr_restart(s->d);
     *out = s;
     return 0;
 }
