@@ -148,7 +148,9 @@ static uint64_t baseline_window(const char *path, const src_index *ix, uint64_t 
                 if (!sws) {
                     sws = sws_getContext(f->width, f->height, f->format, f->width, f->height,
                                          AV_PIX_FMT_RGB24, SWS_BILINEAR, NULL, NULL, NULL);
-                    rgb = malloc((size_t)f->width * f->height * 3);
+                    /* swscale writes whole SIMD blocks past a row's end
+                     * (odd widths): slack after the last row */
+                    rgb = malloc((size_t)f->width * f->height * 3 + 256);
                 }
                 uint8_t *dst[4] = { rgb, NULL, NULL, NULL };
                 int ls[4] = { f->width * 3, 0, 0, 0 };
