@@ -807,7 +807,8 @@ typedef struct synapt_video_import_options {
     int mode;                  /* synapt_vstore */
     uint32_t gop;              /* re-encode keyframe interval; 0 = 32 (mjpeg/ffv1/raw: 1) */
     int quality;               /* h264/hevc CRF (0 = 20/24), mjpeg qscale 2..31 (0 = 3) */
-    uint32_t width, height;    /* re-encode to exactly WxH (both even for 4:2:0); 0 = keep */
+    uint32_t width, height;    /* re-encode to exactly WxH; 0 = keep. h264/hevc pad odd
+                                  4:2:0 sizes by a column/row that readers crop */
     uint32_t short_side;       /* or scale so the short side is this, aspect kept; 0 = keep */
     int threads;               /* FFmpeg threads for decode/encode; 0 = automatic */
     synapt_log_fn log;         /* NULL = silent */
@@ -888,7 +889,8 @@ typedef enum synapt_pixfmt {
  *  Decoding starts at the nearest stored start point at or before `first`
  *  (never a container seek); a read that continues where the previous read
  *  of this stream stopped carries on decoding instead. Decoder contexts
- *  are cached in the reader and reused; concurrent calls each get their own.
+ *  are cached in the reader and reused; concurrent calls each get their own,
+ *  each with the reader's video_threads threads (synapt_reader_options).
  *  @param written  bytes written (may be NULL); with _BUFFER the size needed.
  *  @return 0, _RANGE, _BUFFER, _INVALID_ARG (not video, bad format),
  *          _UNSUPPORTED (no decoder in this FFmpeg), _CODEC (decoding

@@ -634,8 +634,27 @@ static void test_threads(void)
         bad += t[i].bad;
     }
     CHECK_EQ_INT(bad, 0);
-    free(md5);
     synapt_reader_close(r);
+    /* decoders with FFmpeg frame threads (video_threads) give the same
+     * frames, also while callers read concurrently */
+    synapt_reader_options ro = SYNAPT_READER_OPTIONS_INIT;
+    ro.video_threads = 3;
+    if (synapt_reader_open(&r, dst, &ro) == 0) {
+        bad = 0;
+        for (int i = 0; i < 2; i++) {
+            t[i] = (thr){ r, md5, n, 0, (uint64_t)i + 7 };
+            pthread_create(&th[i], NULL, thr_main, &t[i]);
+        }
+        for (int i = 0; i < 2; i++) {
+            pthread_join(th[i], NULL);
+            bad += t[i].bad;
+        }
+        CHECK_EQ_INT(bad, 0);
+        synapt_reader_close(r);
+    } else {
+        CHECK(0);
+    }
+    free(md5);
     unlink(dst);
 }
 
