@@ -301,12 +301,12 @@ class Reader:
 
     __slots__ = ("ptr", "path")
 
-    def __init__(self, path, verify_checksums=True):
+    def __init__(self, path, verify_checksums=True, video_threads=1):
         self.ptr = None
         self.path = path
         h = _vp()
         err = ctypes.create_string_buffer(512)
-        opts = reader_options(verify_checksums)
+        opts = reader_options(verify_checksums, video_threads)
         rc = reader_open2(ctypes.byref(h), os.fsencode(path), ctypes.byref(opts), err, len(err))
         if rc != 0:
             msg = text(err.value) or "%s: %s" % (path, text(strerror(rc)))
