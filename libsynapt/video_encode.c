@@ -296,7 +296,6 @@ static void pad_size(vid_encoder *e, int out_w, int out_h)
         return;
     if (!(d->flags & AV_PIX_FMT_FLAG_PLANAR) || d->nb_components < 3) {
         e->out_fmt = AV_PIX_FMT_YUV420P;
-        d = av_pix_fmt_desc_get(e->out_fmt);
         aw = ah = 2;
     }
     e->enc_w = (out_w + aw - 1) / aw * aw;
