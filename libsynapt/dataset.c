@@ -268,6 +268,21 @@ static int open_single(synapt_dataset *ds, const char *path)
     return build_lmap(ds, m, 1);
 }
 
+/* synapt_dataset_options version 1, as 0.3's header laid it out (its
+ * reader options ended at use_mmap). */
+typedef struct reader_options_v1 {
+    unsigned version;
+    const synapt_allocator *allocator;
+    synapt_limits limits;
+    int verify_checksums, verify_index, use_mmap;
+} reader_options_v1;
+typedef struct dataset_options_v1 {
+    unsigned version;
+    reader_options_v1 reader;
+    uint64_t max_manifest_bytes;
+    uint32_t max_members, max_labels, max_open_members;
+} dataset_options_v1;
+
 int synapt_dataset_open(synapt_dataset **out, const char *path,
                         const synapt_dataset_options *opts, char *errbuf, size_t errbuf_size)
 {
@@ -278,7 +293,25 @@ int synapt_dataset_open(synapt_dataset **out, const char *path,
     }
     synapt_dataset_options def = SYNAPT_DATASET_OPTIONS_INIT;
     if (!opts) opts = &def;
-    if (opts->version != SYNAPT_DATASET_OPTIONS_VERSION || !opts->max_open_members) {
+    if (opts->version == 1) {
+        /* a program built against 0.3 passes the shorter layout: read it
+         * as such, never past its end */
+        const dataset_options_v1 *o1 = (const dataset_options_v1 *)(const void *)opts;
+        def.reader.version = 1;
+        def.reader.allocator = o1->reader.allocator;
+        def.reader.limits = o1->reader.limits;
+        def.reader.verify_checksums = o1->reader.verify_checksums;
+        def.reader.verify_index = o1->reader.verify_index;
+        def.reader.use_mmap = o1->reader.use_mmap;
+        def.max_manifest_bytes = o1->max_manifest_bytes;
+        def.max_members = o1->max_members;
+        def.max_labels = o1->max_labels;
+        def.max_open_members = o1->max_open_members;
+        opts = &def;
+    } else if (opts->version != SYNAPT_DATASET_OPTIONS_VERSION) {
+        opts = NULL;
+    }
+    if (!opts || !opts->max_open_members) {
         sy_errbuf_set(errbuf, errbuf_size, "synapt_dataset_open: bad options");
         return SYNAPT_E_INVALID_ARG;
     }

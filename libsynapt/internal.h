@@ -305,10 +305,14 @@ typedef struct sy_section {
 
 #define SY_DCTX_POOL 16
 
+/* Most decoder threads a reader option may ask for. */
+#define SY_VIDEO_THREADS_MAX 64
+
 struct synapt_reader {
     sy_mem mem;
     synapt_limits limits;
     int verify_checksums;
+    int video_threads;             /* per video decoder, >= 1 */
     char *name;
     int fd;                        /* -1 for memory images */
     const uint8_t *image;          /* memory image, NULL for files */

@@ -384,6 +384,8 @@ static int reader_new(synapt_reader **out, const char *name, const synapt_reader
     r->fd = -1;
     r->limits = opts->limits;
     r->verify_checksums = opts->verify_checksums;
+    /* a version-1 struct ends before video_threads */
+    r->video_threads = opts->version >= 2 && opts->video_threads > 0 ? opts->video_threads : 1;
     pthread_mutex_init(&r->pool_lock, NULL);
     pthread_mutex_init(&r->msg_lock, NULL);
     r->name = sy_strdup(&mem, name);
@@ -398,9 +400,14 @@ static int reader_new(synapt_reader **out, const char *name, const synapt_reader
 
 static int check_opts(const synapt_reader_options *opts, const char *name, char *errbuf, size_t errbuf_size)
 {
-    if (opts->version != SYNAPT_READER_OPTIONS_VERSION) {
-        sy_fmt(errbuf, errbuf_size, "%s: reader options version %u is not %u", name, opts->version,
+    if (opts->version < 1 || opts->version > SYNAPT_READER_OPTIONS_VERSION) {
+        sy_fmt(errbuf, errbuf_size, "%s: reader options version %u is not 1 to %u", name, opts->version,
                SYNAPT_READER_OPTIONS_VERSION);
+        return SYNAPT_E_INVALID_ARG;
+    }
+    if (opts->version >= 2 && (opts->video_threads < 0 || opts->video_threads > SY_VIDEO_THREADS_MAX)) {
+        sy_fmt(errbuf, errbuf_size, "%s: video_threads %d is not 0 to %d", name, opts->video_threads,
+               SY_VIDEO_THREADS_MAX);
         return SYNAPT_E_INVALID_ARG;
     }
     const synapt_allocator *a = opts->allocator;

@@ -55,9 +55,9 @@ extern "C" {
  * refuses other majors with SYNAPT_E_VERSION.
  * ====================================================================== */
 #define SYNAPT_VERSION_MAJOR 0
-#define SYNAPT_VERSION_MINOR 3
+#define SYNAPT_VERSION_MINOR 4
 #define SYNAPT_VERSION_PATCH 0
-#define SYNAPT_VERSION_STRING "0.3.0"
+#define SYNAPT_VERSION_STRING "0.4.0"
 
 /* Info structs the library fills (synapt_file_info, _clip_info,
  * _stream_info, _chunk_info, _video_info, _skeleton_info,
@@ -243,7 +243,9 @@ typedef struct synapt_limits {
 #define SYNAPT_LIMITS_DEFAULT_INIT \
     { 2ull << 30, 1ull << 30, 512ull << 20, 64ull << 20, 256, 4096 }
 
-#define SYNAPT_READER_OPTIONS_VERSION 1
+/* Version 2 (library 0.4.0) added video_threads; the library still takes
+ * version 1 structs (without it) from programs built against 0.3. */
+#define SYNAPT_READER_OPTIONS_VERSION 2
 typedef struct synapt_reader_options {
     unsigned version;                 /* SYNAPT_READER_OPTIONS_VERSION */
     const synapt_allocator *allocator;/* NULL = malloc/realloc/free; copied at open */
@@ -251,9 +253,14 @@ typedef struct synapt_reader_options {
     int verify_checksums;             /* check each chunk's XXH3-64 when read (default 1) */
     int verify_index;                 /* check the index checksum at open (default 1) */
     int use_mmap;                     /* map the index instead of reading it (default 1) */
+    int video_threads;                /* threads of each video decoder synapt_video_read()
+                                         uses (FFmpeg frame and slice threading), 1..64;
+                                         0 = 1 (default 1). More threads raise windows/s
+                                         of one caller; callers reading in parallel
+                                         already use the cores with 1 */
 } synapt_reader_options;
 #define SYNAPT_READER_OPTIONS_INIT \
-    { SYNAPT_READER_OPTIONS_VERSION, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1 }
+    { SYNAPT_READER_OPTIONS_VERSION, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1, 1 }
 
 /** Open a .synapt file for reading.
  *  Reads the footer, the header and the index (three reads); no per-clip work.
@@ -820,7 +827,8 @@ typedef struct synapt_video_import_options {
     int mode;                  /* synapt_vstore */
     uint32_t gop;              /* re-encode keyframe interval; 0 = 32 (mjpeg/ffv1/raw: 1) */
     int quality;               /* h264/hevc CRF (0 = 20/24), mjpeg qscale 2..31 (0 = 3) */
-    uint32_t width, height;    /* re-encode to exactly WxH (both even for 4:2:0); 0 = keep */
+    uint32_t width, height;    /* re-encode to exactly WxH; 0 = keep. h264/hevc pad odd
+                                  4:2:0 sizes by a column/row that readers crop */
     uint32_t short_side;       /* or scale so the short side is this, aspect kept; 0 = keep */
     int threads;               /* FFmpeg threads for decode/encode; 0 = automatic */
     synapt_log_fn log;         /* NULL = silent */
@@ -901,7 +909,8 @@ typedef enum synapt_pixfmt {
  *  Decoding starts at the nearest stored start point at or before `first`
  *  (never a container seek); a read that continues where the previous read
  *  of this stream stopped carries on decoding instead. Decoder contexts
- *  are cached in the reader and reused; concurrent calls each get their own.
+ *  are cached in the reader and reused; concurrent calls each get their own,
+ *  each with the reader's video_threads threads (synapt_reader_options).
  *  @param written  bytes written (may be NULL); with _BUFFER the size needed.
  *  @return 0, _RANGE, _BUFFER, _INVALID_ARG (not video, bad format),
  *          _UNSUPPORTED (no decoder in this FFmpeg), _CODEC (decoding
@@ -1029,7 +1038,9 @@ SYNAPT_API int synapt_recover(synapt_recover_report *report, const char *src_pat
 
 typedef struct synapt_dataset synapt_dataset;
 
-#define SYNAPT_DATASET_OPTIONS_VERSION 1
+/* Version 2 (library 0.4.0): `reader` is a version-2 synapt_reader_options;
+ * version 1 structs (the 0.3 layout) are still taken. */
+#define SYNAPT_DATASET_OPTIONS_VERSION 2
 typedef struct synapt_dataset_options {
     unsigned version;                 /* SYNAPT_DATASET_OPTIONS_VERSION */
     synapt_reader_options reader;     /* used to open every member */

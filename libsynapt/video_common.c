@@ -129,12 +129,17 @@ size_t vid_native_size(int w, int h, int pix_fmt)
     return n < 0 ? 0 : (size_t)n;
 }
 
-int vid_pack_native(uint8_t *dst, size_t cap, const AVFrame *f)
+int vid_pack_native_crop(uint8_t *dst, size_t cap, const AVFrame *f, int w, int h)
 {
     int n = av_image_copy_to_buffer(dst, cap > INT_MAX ? INT_MAX : (int)cap,
                                     (const uint8_t *const *)f->data, f->linesize,
-                                    f->format, f->width, f->height, 1);
+                                    f->format, w, h, 1);
     return n < 0 ? SYNAPT_E_CODEC : 0;
+}
+
+int vid_pack_native(uint8_t *dst, size_t cap, const AVFrame *f)
+{
+    return vid_pack_native_crop(dst, cap, f, f->width, f->height);
 }
 
 /* ---- the map ------------------------------------------------------------ */
@@ -313,6 +318,11 @@ char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m,
     cJSON_AddStringToObject(o, "pix_fmt", s ? s : "");
     cJSON_AddNumberToObject(o, "coded_width", p->coded_width);
     cJSON_AddNumberToObject(o, "coded_height", p->coded_height);
+    /* only when there is padding: files without it keep their bytes */
+    if (p->pad_right || p->pad_bottom) {
+        cJSON_AddNumberToObject(o, "pad_right", p->pad_right);
+        cJSON_AddNumberToObject(o, "pad_bottom", p->pad_bottom);
+    }
     s = av_get_pix_fmt_name(p->par_format);
     cJSON_AddStringToObject(o, "coded_pix_fmt", s ? s : "");
     cJSON_AddNumberToObject(o, "profile", p->profile);
@@ -451,6 +461,8 @@ int vid_config_parse(const sy_mem *mem, vid_params *p, vid_map *m, int *mode, ch
     INT_FIELD("height", p->height, 1, 65535, 1);
     INT_FIELD("coded_width", p->coded_width, 0, 65535, 0);
     INT_FIELD("coded_height", p->coded_height, 0, 65535, 0);
+    INT_FIELD("pad_right", p->pad_right, 0, VID_MAX_PAD, 0);
+    INT_FIELD("pad_bottom", p->pad_bottom, 0, VID_MAX_PAD, 0);
     INT_FIELD("profile", p->profile, INT_MIN, INT_MAX, 0);
     INT_FIELD("level", p->level, INT_MIN, INT_MAX, 0);
     INT_FIELD("bits_per_coded_sample", p->bits_per_coded_sample, 0, 1024, 0);
@@ -458,7 +470,8 @@ int vid_config_parse(const sy_mem *mem, vid_params *p, vid_map *m, int *mode, ch
     INT_FIELD("video_delay", p->video_delay, 0, 1024, 0);
 #undef INT_FIELD
     what = "frame size";
-    if ((uint64_t)p->width * (uint64_t)p->height > VID_MAX_PIXELS)
+    if ((uint64_t)(p->width + p->pad_right) * (uint64_t)(p->height + p->pad_bottom) > VID_MAX_PIXELS ||
+        p->width + p->pad_right > 65535 || p->height + p->pad_bottom > 65535)
         goto fail;
     what = "pix_fmt";
     s = get_str(o, "pix_fmt");

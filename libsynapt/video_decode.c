@@ -26,6 +26,8 @@ struct vid_dec {
     int raw;                    /* zstd-packed native frames, no FFmpeg decoder */
     int noskip;                 /* never let the decoder skip frames (see vid_dec_read) */
     int threads;
+    int idr_restart;            /* see vid_dec_idr_restart */
+    int nal_len;                /* H.264 NAL length size (avcC), 0 for start codes */
     AVCodecContext *ctx;
     AVPacket *pkt;
     AVFrame *frm;
@@ -116,6 +118,61 @@ void vid_dec_free(vid_dec *d)
     vid_params_free(&d->p);
     vid_map_free(&d->m);
     sy_free(d->mem, d);
+}
+
+void vid_dec_idr_restart(vid_dec *d)
+{
+    if (d->raw || d->p.codec_id != AV_CODEC_ID_H264)
+        return;
+    d->idr_restart = 1;
+    const uint8_t *x = d->p.extradata;
+    d->nal_len = d->p.extradata_size >= 7 && x[0] == 1 ? (x[4] & 3) + 1 : 0;
+}
+
+/* Whether an H.264 packet holds an IDR slice (nal_unit_type 5), NAL units
+ * length-prefixed (len bytes) or, with len 0, after start codes. */
+static int h264_has_idr(const uint8_t *p, size_t n, int len)
+{
+    if (len) {
+        size_t i = 0;
+        while (n - i > (size_t)len) {
+            size_t l = 0;
+            for (int k = 0; k < len; k++)
+                l = l << 8 | p[i + (size_t)k];
+            i += (size_t)len;
+            if (l == 0 || l > n - i)
+                return 0;
+            if ((p[i] & 0x1f) == 5)
+                return 1;
+            i += l;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i + 3 < n; i++)
+        if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1) {
+            if ((p[i + 3] & 0x1f) == 5)
+                return 1;
+            i += 2;
+        }
+    return 0;
+}
+
+/* Whether a running decoder may go on to packet q without a flush: an IDR
+ * slice drops every reference and restarts picture order, so from there it
+ * decodes what a fresh decoder would. FFmpeg's H.264 flush frees and later
+ * rebuilds all per-picture tables (a fifth of a 1080p window's time), which
+ * this saves. Only with nothing left inside the decoder (one thread, no
+ * reordering delay), and only for streams this library encoded (parameter
+ * sets in the extradata alone, so no in-band set can have changed). */
+static int restart_in_place(vid_dec *d, const vid_source *src, uint64_t q)
+{
+    if (!d->idr_restart || d->eof || d->threads > 1 || d->ctx->has_b_frames)
+        return 0;
+    vid_packet pk;
+    char e[16];
+    if (src->get(src->user, q, &pk, e, sizeof e) < 0)
+        return 0; /* the read proper reports it */
+    return h264_has_idr(pk.data, pk.size, d->nal_len);
 }
 
 const vid_params *vid_dec_params(const vid_dec *d) { return &d->p; }
@@ -216,7 +273,7 @@ int vid_dec_read(vid_dec *d, const vid_source *src, uint64_t a, uint64_t n,
                d->start_pkt <= minq && d->next_pkt >= m->sync_pkt[j];
     for (;;) {
         if (!cont) {
-            if (d->active)
+            if (d->active && !restart_in_place(d, src, m->sync_pkt[j]))
                 avcodec_flush_buffers(d->ctx);
             d->active = 1;
             d->eof = 0;

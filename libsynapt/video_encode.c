@@ -22,11 +22,16 @@ struct vid_encoder {
     AVFrame *tmp;               /* scaled/converted frame */
     AVPacket *pkt;
     int out_w, out_h, out_fmt;
+    int enc_w, enc_h;           /* what the encoder codes: out_w x out_h padded to
+                                   whole chroma samples (x264/x265 need it) */
     vid_params params;
     ZSTD_CCtx *zc;
     uint8_t *raw, *zbuf;
     size_t raw_size, zcap;
 };
+
+static void pad_size(vid_encoder *e, int out_w, int out_h);
+static void pad_edges(vid_encoder *e);
 
 void vid_target_size(int *w, int *h, int in_w, int in_h, uint32_t want_w,
                      uint32_t want_h, uint32_t short_side)
@@ -103,8 +108,8 @@ int vid_encoder_open(vid_encoder **out, const sy_mem *mem, int mode, int in_w, i
     }
     e->mem = mem;
     e->mode = mode;
-    e->out_w = out_w;
-    e->out_h = out_h;
+    e->out_w = e->enc_w = out_w;
+    e->out_h = e->enc_h = out_h;
     e->sws_fmt = -1;
     int rc = SYNAPT_E_NOMEM;
     e->tmp = av_frame_alloc();
@@ -139,8 +144,10 @@ int vid_encoder_open(vid_encoder **out, const sy_mem *mem, int mode, int in_w, i
             goto fail;
         AVCodecContext *c = e->c;
         e->out_fmt = pick_format(codec, mode, in_fmt);
-        c->width = out_w;
-        c->height = out_h;
+        if (mode == SYNAPT_VSTORE_H264 || mode == SYNAPT_VSTORE_HEVC)
+            pad_size(e, out_w, out_h);
+        c->width = e->enc_w;
+        c->height = e->enc_h;
         c->pix_fmt = e->out_fmt;
         c->time_base = av_inv_q(fr);
         c->framerate = fr;
@@ -185,7 +192,7 @@ int vid_encoder_open(vid_encoder **out, const sy_mem *mem, int mode, int in_w, i
         }
         int r = avcodec_open2(c, codec, NULL);
         if (r < 0) {
-            snprintf(err, errsz, "opening the %s encoder (%dx%d %s): %s", name, out_w, out_h,
+            snprintf(err, errsz, "opening the %s encoder (%dx%d %s): %s", name, e->enc_w, e->enc_h,
                      av_get_pix_fmt_name(e->out_fmt), vid_averr(r, eb, sizeof eb));
             rc = SYNAPT_E_CODEC;
             goto fail;
@@ -203,8 +210,12 @@ int vid_encoder_open(vid_encoder **out, const sy_mem *mem, int mode, int in_w, i
         }
     }
     vid_params *p = &e->params;
-    p->width = p->coded_width = out_w;
-    p->height = p->coded_height = out_h;
+    p->width = out_w;
+    p->height = out_h;
+    p->coded_width = e->enc_w;
+    p->coded_height = e->enc_h;
+    p->pad_right = e->enc_w - out_w;
+    p->pad_bottom = e->enc_h - out_h;
     p->pix_fmt = p->par_format = e->out_fmt;
     p->field_order = AV_FIELD_PROGRESSIVE;
     p->color_range = mode == SYNAPT_VSTORE_MJPEG ? AVCOL_RANGE_JPEG : src->color_range;
@@ -215,9 +226,9 @@ int vid_encoder_open(vid_encoder **out, const sy_mem *mem, int mode, int in_w, i
     p->sar = src->sar;
     p->time_base = src->time_base;
     p->frame_rate = src->frame_rate;
-    if (e->out_w != in_w || e->out_h != in_h || e->out_fmt != in_fmt) {
-        e->tmp->width = out_w;
-        e->tmp->height = out_h;
+    if (e->enc_w != in_w || e->enc_h != in_h || e->out_fmt != in_fmt) {
+        e->tmp->width = e->enc_w;
+        e->tmp->height = e->enc_h;
         e->tmp->format = e->out_fmt;
         if (av_frame_get_buffer(e->tmp, 0) < 0)
             goto fail;
@@ -248,21 +259,66 @@ void vid_encoder_free(vid_encoder *e)
     sy_free(e->mem, e);
 }
 
+/* Repeat the last column and row of the out_w x out_h picture in tmp over
+ * the padding up to enc_w x enc_h, plane by plane: the edge a decoder's
+ * crop leaves out costs the fewest bits when it continues the picture. */
+static void pad_edges(vid_encoder *e)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(e->out_fmt);
+    int bytes = d->comp[0].depth > 8 ? 2 : 1;
+    for (int pl = 0; pl < 4 && e->tmp->data[pl]; pl++) {
+        int sub_w = pl == 1 || pl == 2 ? d->log2_chroma_w : 0, sub_h = pl == 1 || pl == 2 ? d->log2_chroma_h : 0;
+        int vw = AV_CEIL_RSHIFT(e->out_w, sub_w), vh = AV_CEIL_RSHIFT(e->out_h, sub_h);
+        int pw = AV_CEIL_RSHIFT(e->enc_w, sub_w), ph = AV_CEIL_RSHIFT(e->enc_h, sub_h);
+        uint8_t *base = e->tmp->data[pl];
+        ptrdiff_t ls = e->tmp->linesize[pl];
+        for (int y = 0; y < vh && pw > vw; y++) {
+            uint8_t *row = base + y * ls;
+            for (int x = vw; x < pw; x++)
+                memcpy(row + x * bytes, row + (vw - 1) * bytes, (size_t)bytes);
+        }
+        for (int y = vh; y < ph; y++)
+            memcpy(base + y * ls, base + (vh - 1) * ls, (size_t)pw * (size_t)bytes);
+    }
+}
+
+/* Choose enc_w x enc_h for an encoder that codes whole chroma samples:
+ * odd sizes in 4:2:0 (every Something-Something v2 video is 427x240) are
+ * padded by one column/row, which readers crop (codec_config pad_right,
+ * pad_bottom). Packed formats are not padded in place: they become 4:2:0. */
+static void pad_size(vid_encoder *e, int out_w, int out_h)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(e->out_fmt);
+    if (!d)
+        return;
+    int aw = 1 << d->log2_chroma_w, ah = 1 << d->log2_chroma_h;
+    if (!(out_w % aw) && !(out_h % ah))
+        return;
+    if (!(d->flags & AV_PIX_FMT_FLAG_PLANAR) || d->nb_components < 3) {
+        e->out_fmt = AV_PIX_FMT_YUV420P;
+        aw = ah = 2;
+    }
+    e->enc_w = (out_w + aw - 1) / aw * aw;
+    e->enc_h = (out_h + ah - 1) / ah * ah;
+}
+
 /* Bring `f` to the encoder's size and format; returns the frame to use. */
 static const AVFrame *convert(vid_encoder *e, const AVFrame *f, char *err, size_t errsz)
 {
-    if (f->width == e->out_w && f->height == e->out_h && f->format == e->out_fmt)
+    int padded = e->enc_w != e->out_w || e->enc_h != e->out_h;
+    if (f->width == e->out_w && f->height == e->out_h && f->format == e->out_fmt && !padded)
         return f;
     if (!e->tmp->data[0]) {
-        e->tmp->width = e->out_w;
-        e->tmp->height = e->out_h;
+        e->tmp->width = e->enc_w;
+        e->tmp->height = e->enc_h;
         e->tmp->format = e->out_fmt;
         if (av_frame_get_buffer(e->tmp, 0) < 0) {
             snprintf(err, errsz, "out of memory");
             return NULL;
         }
     }
-    if (!e->sws || e->sws_w != f->width || e->sws_h != f->height || e->sws_fmt != f->format) {
+    int same = f->width == e->out_w && f->height == e->out_h && f->format == e->out_fmt;
+    if (!same && (!e->sws || e->sws_w != f->width || e->sws_h != f->height || e->sws_fmt != f->format)) {
         sws_freeContext(e->sws);
         int down = e->out_w < f->width || e->out_h < f->height;
         e->sws = sws_getContext(f->width, f->height, f->format, e->out_w, e->out_h, e->out_fmt,
@@ -292,8 +348,14 @@ static const AVFrame *convert(vid_encoder *e, const AVFrame *f, char *err, size_
         snprintf(err, errsz, "out of memory");
         return NULL;
     }
-    sws_scale(e->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
-              e->tmp->data, e->tmp->linesize);
+    if (same)
+        av_image_copy(e->tmp->data, e->tmp->linesize, (const uint8_t **)f->data, f->linesize, f->format,
+                      f->width, f->height);
+    else
+        sws_scale(e->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
+                  e->tmp->data, e->tmp->linesize);
+    if (padded)
+        pad_edges(e);
     return e->tmp;
 }
 

@@ -838,7 +838,7 @@ SYNAPT_API int synapt_video_import(synapt_video_import_result *out, synapt_write
     synapt_video_import_result tmp;
     wsink s = { w, opts->stream_name ? opts->stream_name : "rgb", 0, 0 };
     vid_sink sink = { ws_begin, ws_packet, ws_finish, ws_errmsg, &s, 0 };
-    char msg[SY_MSG_MAX];
+    char msg[SY_MSG_MAX] = ""; /* stays empty on a success without warnings */
     int rc = vid_import_run(sy_writer_mem(w), out ? out : &tmp, path, opts, &sink, msg, sizeof msg);
     sy_errbuf_set(errbuf, errbuf_size, msg);
     /* the writer's message too, as for every other call on it; an input

@@ -37,6 +37,9 @@ struct cJSON;
 #define VID_MAX_PIXELS   (16384u * 16384u)
 #define VID_MAX_PACKET   (256u << 20)
 #define VID_MAX_PACKETS  (1u << 26)
+/* Most padding columns/rows a stream may declare (pad_right, pad_bottom):
+ * the writer adds one at most, to reach an even size. */
+#define VID_MAX_PAD      16
 
 /* Everything needed to rebuild the decoder exactly as it was at import:
  * the AVCodecParameters fields that decoders read, plus what the first
@@ -44,7 +47,9 @@ struct cJSON;
 typedef struct vid_params {
     enum AVCodecID codec_id;
     uint32_t codec_tag;
-    int width, height;               /* decoded frame size (first frame) */
+    int width, height;               /* frame size (first frame), as the stream's shape */
+    int pad_right, pad_bottom;       /* a padded encode: decoded frames are this much
+                                        wider/taller, the frame their top-left corner */
     int coded_width, coded_height;   /* codecpar width/height */
     int pix_fmt;                     /* decoded frame format (AVPixelFormat) */
     int par_format;                  /* codecpar format */
@@ -99,6 +104,8 @@ int vid_open_decoder(AVCodecContext **out, const vid_params *p, int threads,
 size_t vid_native_size(int w, int h, int pix_fmt);
 /* Pack frame planes without padding into dst (vid_native_size bytes). */
 int vid_pack_native(uint8_t *dst, size_t cap, const AVFrame *f);
+/* The same for the top-left w x h of f (w, h at most f's). */
+int vid_pack_native_crop(uint8_t *dst, size_t cap, const AVFrame *f, int w, int h);
 
 /* One-line text for an FFmpeg error code. */
 const char *vid_averr(int e, char *buf, size_t n);
@@ -173,6 +180,10 @@ int  vid_dec_create(vid_dec **out, const synapt_allocator *mem, const vid_params
 int  vid_dec_read(vid_dec *d, const vid_source *src, uint64_t a, uint64_t n,
                   vid_frame_fn fn, void *user, char *err, size_t errsz);
 void vid_dec_free(vid_dec *d);
+/* Declare the stream one this library encoded in mode h264 (IDR keyframes,
+ * parameter sets only in the extradata): restarts at an IDR packet then
+ * skip the decoder flush. No effect on other codecs. */
+void vid_dec_idr_restart(vid_dec *d);
 const vid_params *vid_dec_params(const vid_dec *d);
 uint64_t vid_dec_frames(const vid_dec *d);
 /* Counters for benchmarks and tests: packets sent, frames output. */

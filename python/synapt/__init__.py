@@ -40,23 +40,26 @@ def set_ffmpeg_log_level(level):
     _lib.av_log_set_level(_lib.AV_LOG_LEVELS[level])
 
 
-def open(source, verify_checksums=True):
+def open(source, verify_checksums=True, video_threads=1):
     """Open a dataset.
 
     `source` is a .synapt path, a dataset manifest (NAME.synapt.json, read
     as libsynapt reads it: a Manifest), or a list of paths read as one
     numbering of clips (a Collection). verify_checksums=False skips each chunk's XXH3
-    check when reading (the index is still checked at open).
+    check when reading (the index is still checked at open). video_threads
+    is each video decoder's FFmpeg thread count (frame threading): more
+    windows/s for one reader, where DataLoader workers do not already use
+    the cores.
     Raises SynaptError with the library's message when a file cannot be
     opened."""
     if isinstance(source, (File, Collection)):  # a Manifest is a Collection
         return source
     if isinstance(source, (list, tuple)):
-        return Collection(source, verify_checksums)
+        return Collection(source, verify_checksums, video_threads)
     path = os.fspath(source)
     if _is_manifest(path):
-        return Manifest(path, verify_checksums)
-    return File(path, verify_checksums)
+        return Manifest(path, verify_checksums, video_threads)
+    return File(path, verify_checksums, video_threads)
 
 
 def _is_manifest(path):

@@ -64,18 +64,20 @@ class ReaderOptions(ctypes.Structure):
                 ("limits", Limits),
                 ("verify_checksums", ctypes.c_int),
                 ("verify_index", ctypes.c_int),
-                ("use_mmap", ctypes.c_int)]
+                ("use_mmap", ctypes.c_int),
+                ("video_threads", ctypes.c_int)]
 
 
-def reader_options(verify_checksums=True):
-    """SYNAPT_READER_OPTIONS_INIT with the one knob the package exposes."""
+def reader_options(verify_checksums=True, video_threads=1):
+    """SYNAPT_READER_OPTIONS_INIT (version 2) with the knobs the package exposes."""
     o = ReaderOptions()
-    o.version = 1
+    o.version = 2
     o.allocator = None
     o.limits = Limits(2 << 30, 1 << 30, MAX_FRAME_BYTES, 64 << 20, 256, 4096)
     o.verify_checksums = 1 if verify_checksums else 0
     o.verify_index = 1
     o.use_mmap = 1
+    o.video_threads = int(video_threads)
     return o
 
 
@@ -249,14 +251,14 @@ def _version_tuple():
         return (-1, -1)
 
 
-# The structs and calls above and below follow the 0.3 header (0.3.0 added
-# the reserved words at the end of the info structs; 0.2.0 put the output
-# buffer of the read calls first). ctypes cannot check a prototype or a
-# struct size, and a mismatch writes to a wrong address, so other versions
-# are refused, not guessed at.
+# The structs and calls above and below follow the 0.4 header (0.4.0 added
+# video_threads to the reader options; 0.3.0 added the reserved words at the
+# end of the info structs; 0.2.0 put the output buffer of the read calls
+# first). ctypes cannot check a prototype or a struct size, and a mismatch
+# writes to a wrong address, so other versions are refused, not guessed at.
 LIB_VERSION = _version_tuple()
-if LIB_VERSION != (0, 3):
-    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.3"
+if LIB_VERSION != (0, 4):
+    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.4"
                       % (lib._name, text(version())))
 
 class DatasetMember(ctypes.Structure):
@@ -299,12 +301,12 @@ class Reader:
 
     __slots__ = ("ptr", "path")
 
-    def __init__(self, path, verify_checksums=True):
+    def __init__(self, path, verify_checksums=True, video_threads=1):
         self.ptr = None
         self.path = path
         h = _vp()
         err = ctypes.create_string_buffer(512)
-        opts = reader_options(verify_checksums)
+        opts = reader_options(verify_checksums, video_threads)
         rc = reader_open2(ctypes.byref(h), os.fsencode(path), ctypes.byref(opts), err, len(err))
         if rc != 0:
             msg = text(err.value) or "%s: %s" % (path, text(strerror(rc)))

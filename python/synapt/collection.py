@@ -29,8 +29,8 @@ from .reader import Clip, File
 class Collection:
     """Clips of several files, numbered 0..len-1 in file order."""
 
-    def __init__(self, paths, verify_checksums=True):
-        self.files = [p if isinstance(p, File) else File(p, verify_checksums) for p in paths]
+    def __init__(self, paths, verify_checksums=True, video_threads=1):
+        self.files = [p if isinstance(p, File) else File(p, verify_checksums, video_threads) for p in paths]
         if not self.files:
             raise ValueError("a collection needs at least one file")
         self.path = ", ".join(f.path for f in self.files)
@@ -127,7 +127,7 @@ class Manifest(Collection):
     The manifest is parsed and checked by libsynapt; every member is opened
     here and must be the file the manifest pins (uuid, size, clip count)."""
 
-    def __init__(self, path, verify_checksums=True):
+    def __init__(self, path, verify_checksums=True, video_threads=1):
         self.path = path
         self.manifest = path
         h = ctypes.c_void_p()
@@ -145,7 +145,7 @@ class Manifest(Collection):
                 rc = _lib.dataset_member_info(ctypes.byref(info), h, m)
                 if rc:
                     raise SynaptError(_lib.text(_lib.dataset_errmsg(h)), rc)
-                f = File(_lib.text(info.resolved_path), verify_checksums)
+                f = File(_lib.text(info.resolved_path), verify_checksums, video_threads)
                 want = bytes(info.uuid).hex()
                 if f.uuid != want or f.size != info.size or len(f) != info.clips:
                     raise SynaptError("%s: member %s is not the file the manifest names (uuid %s, "

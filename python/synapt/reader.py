@@ -212,9 +212,10 @@ class File:
     digits), `size` (bytes), `format_version` and `writer` come from the
     header."""
 
-    def __init__(self, path, verify_checksums=True):
+    def __init__(self, path, verify_checksums=True, video_threads=1):
         self.path = os.fspath(path)
         self.verify_checksums = verify_checksums
+        self.video_threads = video_threads
         self._rd = None
         self._pid = None
         self._init()
@@ -247,16 +248,18 @@ class File:
                 # inherited through fork: the parent owns it; closing it here
                 # could wait on a lock some parent thread held at fork time
                 self._rd.ptr = None
-            self._rd = _lib.Reader(self.path, self.verify_checksums)
+            self._rd = _lib.Reader(self.path, self.verify_checksums, self.video_threads)
             self._pid = pid
         return self._rd
 
     def __getstate__(self):
-        return {"path": self.path, "verify_checksums": self.verify_checksums}
+        return {"path": self.path, "verify_checksums": self.verify_checksums,
+                "video_threads": self.video_threads}
 
     def __setstate__(self, state):
         self.path = state["path"]
         self.verify_checksums = state["verify_checksums"]
+        self.video_threads = state.get("video_threads", 1)
         self._rd = None
         self._pid = None
         self._init()

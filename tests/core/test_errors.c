@@ -424,6 +424,17 @@ static void test_limits(void)
     o = (synapt_reader_options)SYNAPT_READER_OPTIONS_INIT;
     o.version = 99;
     CHECK_EQ_INT(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err), SYNAPT_E_INVALID_ARG);
+    /* a 0.3 program's version-1 struct has no video_threads: not read */
+    o = (synapt_reader_options)SYNAPT_READER_OPTIONS_INIT;
+    o.version = 1;
+    o.video_threads = -5;
+    CHECK_OK(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err));
+    synapt_reader_close(r);
+    o.version = 2;
+    CHECK_EQ_INT(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err), SYNAPT_E_INVALID_ARG);
+    CHECK(strstr(err, "video_threads") != NULL);
+    o.video_threads = 65;
+    CHECK_EQ_INT(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err), SYNAPT_E_INVALID_ARG);
 }
 
 /* Flip every byte of the file in turn (and a few multi-byte patterns);

@@ -128,6 +128,23 @@ static void single_file(void)
     CHECK(!strcmp(synapt_dataset_label_name(ds, ci.first_label), "run"));
     CHECK(same_frames(ds, 4, "a.synapt", 4));
     synapt_dataset_close(ds);
+
+    /* a program built against 0.3 passes options version 1, whose reader
+     * struct ended at use_mmap: its max_open_members sits where 0.4 has
+     * reader.video_threads and must be read from the old place */
+    struct { unsigned version; const synapt_allocator *allocator; synapt_limits limits;
+             int verify_checksums, verify_index, use_mmap; } r1 = { 1, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1 };
+    struct { unsigned version; __typeof__(r1) reader; uint64_t max_manifest_bytes;
+             uint32_t max_members, max_labels, max_open_members; } o1 = { 1, r1, 64ull << 20, 65536, 1u << 20, 0 };
+    CHECK_EQ_INT(synapt_dataset_open(&ds, tpath("a.synapt"), (const synapt_dataset_options *)(const void *)&o1,
+                                     err, sizeof err), SYNAPT_E_INVALID_ARG); /* max_open_members 0 */
+    o1.max_open_members = 4;
+    CHECK_OK(synapt_dataset_open(&ds, tpath("a.synapt"), (const synapt_dataset_options *)(const void *)&o1,
+                                 err, sizeof err));
+    if (ds) {
+        CHECK_EQ_INT(synapt_dataset_clip_count(ds), 5);
+        synapt_dataset_close(ds);
+    }
 }
 
 /* The spec's section 11 shape: two whole members, one with select and a map. */
