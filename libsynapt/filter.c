@@ -193,68 +193,65 @@ static inline void transpose8(__m128i v[8])
     v[6] = _mm_unpacklo_epi64(u3, u7); v[7] = _mm_unpackhi_epi64(u3, u7);
 }
 
-/* Scalar MED decode of row `row` (its residual planes l, h), columns
- * [x0, x1); the row above is decoded. */
-static void med_cols(uint8_t *row, const uint8_t *up, const uint8_t *l, const uint8_t *h, size_t x0, size_t x1)
-{
-    for (size_t x = x0; x < x1; x++) {
-        int b = ld16(up + 2 * x);
-        int v = x ? med_step(ld16(row + 2 * x - 2), b, ld16(up + 2 * x - 2), l[x], h[x])
-                  : (uint16_t)(b + unzig((uint16_t)(l[0] | h[0] << 8)));
-        st16(row + 2 * x, (uint16_t)v);
-    }
-}
-
 /* Eight rows at once as a wavefront: lane j of a vector decodes row j at
  * column s - j in step s, so its left neighbour is its own lane from the
  * step before and its upper neighbours are lane j-1 from the steps before
  * (lane 0 reads the decoded row above the block). Residuals go in and
  * values come out through 8x8 transposes of rows loaded j columns apart.
- * The triangles at both ends of the block, where some lanes would fall
- * outside the row, are decoded by med_cols. MED itself uses only unsigned
- * saturating 16-bit operations: with lo = min(a,b), hi = max(a,b),
- * median(a, b, a+b-c) = lo + min(sat(hi - c), hi - lo). */
+ * Lanes outside the row compute values nobody uses and are not stored; a
+ * lane at column 0 takes a = c = b, which turns MED into the column-0
+ * rule (predict from above). MED itself needs only unsigned saturating
+ * 16-bit operations: with lo = min(a,b), hi = max(a,b),
+ * median(a, b, a+b-c) = lo + min(sat(hi - c), hi - lo). Needs w >= 16. */
 static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w)
 {
     const uint8_t *up = dst - 2 * w;
-    for (size_t j = 0; j < 8; j++)
-        med_cols(dst + 2 * j * w, dst + 2 * j * w - 2 * w, lo + j * w, hi + j * w, 0, 8 - j);
-    /* the state after step 7: lane j holds row j at column 7 - j, and
-     * its upper neighbour (row j - 1, same column) for the next step's c */
-    uint16_t t0[8], t1[8];
-    for (size_t j = 0; j < 8; j++) {
-        t0[j] = ld16(dst + 2 * (j * w + 7 - j));
-        t1[j] = ld16(dst + 2 * (j * w + 7 - j) - 2 * w);
-    }
-    __m128i a = _mm_loadu_si128((const __m128i *)t0), bp = _mm_loadu_si128((const __m128i *)t1);
-    const __m128i one = _mm_set1_epi16(1);
-    size_t s0 = 8;
-    for (; s0 + 8 <= w; s0 += 8) {
+    const __m128i one = _mm_set1_epi16(1), zero = _mm_setzero_si128();
+    __m128i a = zero, bp = zero;
+    for (size_t s0 = 0; s0 < w + 7; s0 += 8) {
+        int head = s0 == 0, edge = s0 + 8 > w;
         __m128i z[8];
         for (size_t j = 0; j < 8; j++) {
-            __m128i l8 = _mm_loadl_epi64((const __m128i *)(lo + j * w + s0 - j));
-            __m128i h8 = _mm_loadl_epi64((const __m128i *)(hi + j * w + s0 - j));
-            z[j] = _mm_unpacklo_epi8(l8, h8);
+            size_t at = j * w + s0 - j;          /* row j, column s0 - j (j*w >= j) */
+            if (!edge) {
+                z[j] = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at)),
+                                         _mm_loadl_epi64((const __m128i *)(hi + at)));
+                continue;
+            }
+            uint8_t bl[8] = { 0 }, bh[8] = { 0 };
+            for (size_t k = 0; k < 8 && s0 + k < w + j; k++) { bl[k] = lo[at + k]; bh[k] = hi[at + k]; }
+            z[j] = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)bl), _mm_loadl_epi64((const __m128i *)bh));
         }
         transpose8(z);
         for (size_t k = 0; k < 8; k++) {
-            __m128i r = _mm_xor_si128(_mm_srli_epi16(z[k], 1), _mm_sub_epi16(_mm_setzero_si128(), _mm_and_si128(z[k], one)));
+            __m128i r = _mm_xor_si128(_mm_srli_epi16(z[k], 1), _mm_sub_epi16(zero, _mm_and_si128(z[k], one)));
             __m128i b = _mm_or_si128(_mm_slli_si128(a, 2), _mm_cvtsi32_si128(ld16(up + 2 * (s0 + k))));
             __m128i c = bp;
+            bp = b;
+            if (head) {                          /* lane k reaches column 0 */
+                __m128i m = _mm_cmpeq_epi16(_mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), _mm_set1_epi16((short)k));
+                a = _mm_or_si128(_mm_andnot_si128(m, a), _mm_and_si128(m, b));
+                c = _mm_or_si128(_mm_andnot_si128(m, c), _mm_and_si128(m, b));
+            }
             __m128i d = _mm_subs_epu16(a, b);
             __m128i mx = _mm_add_epi16(b, d), mn = _mm_sub_epi16(a, d);
             __m128i span = _mm_add_epi16(d, _mm_subs_epu16(b, a));
             __m128i t = _mm_subs_epu16(mx, c);
             __m128i m = _mm_sub_epi16(t, _mm_subs_epu16(t, span));
             a = _mm_add_epi16(_mm_add_epi16(mn, r), m);
-            bp = b;
             z[k] = a;
         }
         transpose8(z);
-        for (size_t j = 0; j < 8; j++) _mm_storeu_si128((__m128i *)(dst + 2 * (j * w + s0 - j)), z[j]);
+        for (size_t j = 0; j < 8; j++) {
+            uint8_t *o = dst + 2 * (j * w + s0) - 2 * j;
+            if (!head && !edge) { _mm_storeu_si128((__m128i *)o, z[j]); continue; }
+            uint8_t t[16];
+            _mm_storeu_si128((__m128i *)t, z[j]);
+            /* columns 0 .. w-1 only; in the last steps the top rows are done */
+            size_t k0 = head ? j : 0, k1 = s0 >= w + j ? 0 : w + j - s0 < 8 ? w + j - s0 : 8;
+            if (k1 > k0) memcpy(o + 2 * k0, t + 2 * k0, 2 * (k1 - k0));
+        }
     }
-    for (size_t j = 0; j < 8; j++)     /* top row first: each row needs the one above */
-        med_cols(dst + 2 * j * w, dst + 2 * j * w - 2 * w, lo + j * w, hi + j * w, s0 - j, w);
 }
 #endif
 
