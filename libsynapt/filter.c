@@ -193,6 +193,22 @@ static inline void transpose8(__m128i v[8])
     v[6] = _mm_unpacklo_epi64(u3, u7); v[7] = _mm_unpackhi_epi64(u3, u7);
 }
 
+/* One wavefront step on biased values (u + 0x8000, so that SSE2's signed
+ * 16-bit min and max order them as unsigned). MED is the prediction
+ * clamped between the neighbours: with lo = min(a,b), hi = max(a,b),
+ * median(a, b, a+b-c) = lo + hi - clamp(c, lo, hi); the biases cancel
+ * in lo + hi - clamp. `b` is the left neighbour's lane from the step
+ * before with the row above in lane 0; the chain through `a` is six
+ * operations long. */
+static inline __m128i med_vstep(__m128i a, __m128i *bp, __m128i r, __m128i upb)
+{
+    __m128i b = _mm_or_si128(_mm_slli_si128(a, 2), upb);
+    __m128i lo = _mm_min_epi16(a, b), hi = _mm_max_epi16(a, b);
+    __m128i cl = _mm_min_epi16(_mm_max_epi16(*bp, lo), hi);
+    *bp = b;
+    return _mm_sub_epi16(_mm_add_epi16(_mm_add_epi16(lo, hi), r), cl);
+}
+
 /* Eight rows at once as a wavefront: lane j of a vector decodes row j at
  * column s - j in step s, so its left neighbour is its own lane from the
  * step before and its upper neighbours are lane j-1 from the steps before
@@ -200,19 +216,23 @@ static inline void transpose8(__m128i v[8])
  * values come out through 8x8 transposes of rows loaded j columns apart.
  * Lanes outside the row compute values nobody uses and are not stored; a
  * lane at column 0 takes a = c = b, which turns MED into the column-0
- * rule (predict from above). MED itself needs only unsigned saturating
- * 16-bit operations: with lo = min(a,b), hi = max(a,b),
- * median(a, b, a+b-c) = lo + min(sat(hi - c), hi - lo). Needs w >= 16. */
-static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w)
+ * rule (predict from above). Fewer than eight rows (the end of a frame)
+ * leave the upper lanes idle. Needs w >= 16. */
+static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t rows)
 {
     const uint8_t *up = dst - 2 * w;
-    const __m128i one = _mm_set1_epi16(1), zero = _mm_setzero_si128();
+    const __m128i one = _mm_set1_epi16(1), zero = _mm_setzero_si128(), bias = _mm_set1_epi16((short)0x8000);
+    const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0);
     __m128i a = zero, bp = zero;
     for (size_t s0 = 0; s0 < w + 7; s0 += 8) {
         int head = s0 == 0, edge = s0 + 8 > w;
         __m128i z[8];
         for (size_t j = 0; j < 8; j++) {
             size_t at = j * w + s0 - j;          /* row j, column s0 - j (j*w >= j) */
+            if (j >= rows) {
+                z[j] = zero;
+                continue;
+            }
             if (!edge) {
                 z[j] = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at)),
                                          _mm_loadl_epi64((const __m128i *)(hi + at)));
@@ -223,26 +243,28 @@ static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_
             z[j] = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)bl), _mm_loadl_epi64((const __m128i *)bh));
         }
         transpose8(z);
-        for (size_t k = 0; k < 8; k++) {
-            __m128i r = _mm_xor_si128(_mm_srli_epi16(z[k], 1), _mm_sub_epi16(zero, _mm_and_si128(z[k], one)));
-            __m128i b = _mm_or_si128(_mm_slli_si128(a, 2), _mm_cvtsi32_si128(ld16(up + 2 * (s0 + k))));
-            __m128i c = bp;
-            bp = b;
-            if (head) {                          /* lane k reaches column 0 */
-                __m128i m = _mm_cmpeq_epi16(_mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), _mm_set1_epi16((short)k));
+        for (size_t k = 0; k < 8; k++)           /* unzig */
+            z[k] = _mm_xor_si128(_mm_srli_epi16(z[k], 1), _mm_sub_epi16(zero, _mm_and_si128(z[k], one)));
+        if (head) {
+            for (size_t k = 0; k < 8; k++) {
+                /* lane k reaches column 0: a = c = b there */
+                __m128i upb = _mm_cvtsi32_si128(ld16(up + 2 * k) ^ 0x8000);
+                __m128i b = _mm_or_si128(_mm_slli_si128(a, 2), upb);
+                __m128i m = _mm_cmpeq_epi16(lane, _mm_set1_epi16((short)k));
                 a = _mm_or_si128(_mm_andnot_si128(m, a), _mm_and_si128(m, b));
-                c = _mm_or_si128(_mm_andnot_si128(m, c), _mm_and_si128(m, b));
+                bp = _mm_or_si128(_mm_andnot_si128(m, bp), _mm_and_si128(m, b));
+                z[k] = a = med_vstep(a, &bp, z[k], upb);
             }
-            __m128i d = _mm_subs_epu16(a, b);
-            __m128i mx = _mm_add_epi16(b, d), mn = _mm_sub_epi16(a, d);
-            __m128i span = _mm_add_epi16(d, _mm_subs_epu16(b, a));
-            __m128i t = _mm_subs_epu16(mx, c);
-            __m128i m = _mm_sub_epi16(t, _mm_subs_epu16(t, span));
-            a = _mm_add_epi16(_mm_add_epi16(mn, r), m);
-            z[k] = a;
+        } else {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+            for (size_t k = 0; k < 8; k++)
+                z[k] = a = med_vstep(a, &bp, z[k], _mm_cvtsi32_si128(ld16(up + 2 * (s0 + k)) ^ 0x8000));
         }
+        for (size_t k = 0; k < 8; k++) z[k] = _mm_xor_si128(z[k], bias);
         transpose8(z);
-        for (size_t j = 0; j < 8; j++) {
+        for (size_t j = 0; j < rows; j++) {
             uint8_t *o = dst + 2 * (j * w + s0) - 2 * j;
             if (!head && !edge) { _mm_storeu_si128((__m128i *)o, z[j]); continue; }
             uint8_t t[16];
@@ -269,9 +291,10 @@ void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     while (i < ne) {
         const uint8_t *up = dst + 2 * (i - w);
 #ifdef SY_SSE2
-        if (w >= 16 && ne - i >= 8 * w) {
-            med_block8(dst + 2 * i, lo + i, hi + i, w);
-            i += 8 * w;
+        if (w >= 16 && ne - i >= w) {
+            size_t rows = (ne - i) / w < 8 ? (ne - i) / w : 8;
+            med_block8(dst + 2 * i, lo + i, hi + i, w, rows);
+            i += rows * w;
             continue;
         }
 #endif
