@@ -207,7 +207,7 @@ static int vs_baseline_row(const char *label, const char *base, const char *cur,
         size_t l = (size_t)snprintf(cmd, sizeof cmd, "true");
         for (int i = 0; i < n; i++)
             l += (size_t)snprintf(cmd + l, sizeof cmd - l,
-                                  " && ffmpeg -nostdin -loglevel error -y -i '%s' -map 0:v:0 -c copy -f matroska %s/copy.mkv",
+                                  " && ffmpeg -nostdin -loglevel error -y -fflags +genpts -i '%s' -map 0:v:0 -c copy -f matroska %s/copy.mkv",
                                   inputs[i], g_dir);
         tf[k] = child_cpu(cmd, NULL);
         l = (size_t)snprintf(cmd, sizeof cmd, "true");
