@@ -130,13 +130,6 @@ int sy_rd_at(const synapt_reader *r, void *buf, uint64_t off, size_t n)
     return 0;
 }
 
-/* Records up to this size are read through the mapping of the file: for
- * them the pread call costs as much as a fifth of the decompression.
- * Larger ones are copied by pread, which streams them faster than zstd
- * reading page-cache pages through the mapping (measured by bench_core:
- * 128x128 frames in ~1 MB chunks decoded 20-35% slower from the map). */
-#define SY_MAP_READ_MAX (256u << 10)
-
 /* Bytes at [off, off+n): a pointer into the memory image, or read into
  * *scratch (grown as needed). */
 int sy_fetch(const synapt_reader *r, const uint8_t **out, sy_buf *scratch, uint64_t off, size_t n)
@@ -144,7 +137,7 @@ int sy_fetch(const synapt_reader *r, const uint8_t **out, sy_buf *scratch, uint6
     uint64_t end;
     if (!sy_add_ok(off, n, &end) || end > r->file_size) return SYNAPT_E_TRUNCATED;
     if (r->image) { *out = r->image + off; return 0; }
-    if (end <= r->data_len && n <= SY_MAP_READ_MAX) { *out = r->data_map + off; return 0; }
+    if (end <= r->data_len) { *out = r->data_map + off; return 0; }
     scratch->len = 0;
     if (sy_buf_reserve(&r->mem, scratch, n)) return SYNAPT_E_NOMEM;
     int rc = sy_rd_at(r, scratch->data, off, n);
