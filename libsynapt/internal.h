@@ -320,8 +320,6 @@ struct synapt_reader {
     const uint8_t *index;          /* index body */
     uint64_t index_len;
     void *map_base; size_t map_len;/* when mmapped */
-    const uint8_t *data_map;       /* use_mmap: bytes [0, data_len) of the file, */
-    size_t data_len;               /* the chunk records (no copy per read) */
     uint8_t *index_owned;          /* when read into memory */
     sy_section sec[SY_SEC_COUNT_];
     /* per-call working state (zstd context, scratch buffers), reused

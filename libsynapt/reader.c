@@ -137,7 +137,6 @@ int sy_fetch(const synapt_reader *r, const uint8_t **out, sy_buf *scratch, uint6
     uint64_t end;
     if (!sy_add_ok(off, n, &end) || end > r->file_size) return SYNAPT_E_TRUNCATED;
     if (r->image) { *out = r->image + off; return 0; }
-    if (end <= r->data_len) { *out = r->data_map + off; return 0; }
     scratch->len = 0;
     if (sy_buf_reserve(&r->mem, scratch, n)) return SYNAPT_E_NOMEM;
     int rc = sy_rd_at(r, scratch->data, off, n);
@@ -203,7 +202,6 @@ static void reader_free(synapt_reader *r)
     sy_mem m = r->mem;
     if (r->video_cache && r->video_cache_free) r->video_cache_free(r->video_cache);
     if (r->map_base) munmap(r->map_base, r->map_len);
-    if (r->data_map) munmap((void *)r->data_map, r->data_len);
     sy_free(&m, r->index_owned);
     if (r->fd >= 0) close(r->fd);
     for (int i = 0; i < r->nctx; i++) ctx_destroy(r, r->ctx[i]);
@@ -357,17 +355,6 @@ static int open_common(synapt_reader *r, int verify_index, int use_mmap)
                 r->map_base = p;
                 r->map_len = len;
                 rec = (const uint8_t *)p + (io - start);
-            }
-            /* The chunk records too, so a read decompresses straight from
-             * the page cache instead of copying each record out first (on
-             * small chunks the pread costs a fifth of the decompression).
-             * Never populated: pages come in as reads touch them. Without
-             * it (32-bit address space, filesystems refusing mmap) reads
-             * fall back to pread. */
-            void *d = io && io <= SIZE_MAX ? mmap(NULL, (size_t)io, PROT_READ, MAP_PRIVATE, r->fd, 0) : MAP_FAILED;
-            if (d != MAP_FAILED) {
-                r->data_map = d;
-                r->data_len = (size_t)io;
             }
         }
     }

@@ -250,7 +250,7 @@ typedef struct synapt_reader_options {
     synapt_limits limits;
     int verify_checksums;             /* check each chunk's XXH3-64 when read (default 1) */
     int verify_index;                 /* check the index checksum at open (default 1) */
-    int use_mmap;                     /* map the file instead of reading it (default 1) */
+    int use_mmap;                     /* map the index instead of reading it (default 1) */
 } synapt_reader_options;
 #define SYNAPT_READER_OPTIONS_INIT \
     { SYNAPT_READER_OPTIONS_VERSION, NULL, SYNAPT_LIMITS_DEFAULT_INIT, 1, 1, 1 }
@@ -265,9 +265,8 @@ typedef struct synapt_reader_options {
  *  On failure, if `errbuf` matters to you, use synapt_reader_open2().
  *  Thread-safety: the returned handle may be used by many threads at once for
  *  every read function in sections 4, 5 and 7 (pread, no global lock).
- *  With use_mmap the file stays mapped (index and chunk records; pages are
- *  read as they are touched): it must not be truncated or rewritten in
- *  place while open (replacing it by rename is fine). */
+ *  With use_mmap the index stays mapped: the file must not be truncated or
+ *  rewritten in place while open (replacing it by rename is fine). */
 SYNAPT_API int synapt_reader_open(synapt_reader **out, const char *path,
                                   const synapt_reader_options *opts);
 
