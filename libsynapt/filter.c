@@ -265,13 +265,15 @@ static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_
         for (size_t k = 0; k < 8; k++) z[k] = _mm_xor_si128(z[k], bias);
         transpose8(z);
         for (size_t j = 0; j < rows; j++) {
-            uint8_t *o = dst + 2 * (j * w + s0) - 2 * j;
-            if (!head && !edge) { _mm_storeu_si128((__m128i *)o, z[j]); continue; }
+            if (!head && !edge) {
+                _mm_storeu_si128((__m128i *)(dst + 2 * (j * w + s0 - j)), z[j]);
+                continue;
+            }
             uint8_t t[16];
             _mm_storeu_si128((__m128i *)t, z[j]);
             /* columns 0 .. w-1 only; in the last steps the top rows are done */
             size_t k0 = head ? j : 0, k1 = s0 >= w + j ? 0 : w + j - s0 < 8 ? w + j - s0 : 8;
-            if (k1 > k0) memcpy(o + 2 * k0, t + 2 * k0, 2 * (k1 - k0));
+            if (k1 > k0) memcpy(dst + 2 * (j * w + s0 + k0 - j), t + 2 * k0, 2 * (k1 - k0));
         }
     }
 }
