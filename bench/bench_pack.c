@@ -144,6 +144,127 @@ static double remux_inproc_all(int n)
     return bench_wall_s() - t0;
 }
 
+/* Run `cmd` in a child (sh -c) and return its CPU seconds (user + system)
+ * and peak RSS in KiB, or -1 when it failed. */
+static double child_cpu(const char *cmd, long *rss_kib)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+        return -1;
+    if (rss_kib)
+        *rss_kib = ru.ru_maxrss;
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec * 1e-6;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One row of the baseline table: the same inputs packed by the baseline
+ * binary and by this tree's, one thread each, as processes (start-up
+ * included, as a user runs them); medians of `reps` CPU times; `ffmpeg -c
+ * copy` of every input in the same run for scale. */
+static int vs_baseline_row(const char *label, const char *base, const char *cur, char *const *inputs, int n,
+                           int reps)
+{
+    char args[8192] = "", cmd[10000], ob[600], oc[600];
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(args + len, sizeof args - len, " '%s'", inputs[i]);
+    if (len >= sizeof args)
+        return -1;
+    snprintf(ob, sizeof ob, "%s/base.synapt", g_dir);
+    snprintf(oc, sizeof oc, "%s/cur.synapt", g_dir);
+    double tb[9], tc[9], tf[9], td[9];
+    long rb = 0, rc = 0, r;
+    for (int k = 0; k < reps; k++) {
+        snprintf(cmd, sizeof cmd, "rm -f %s && '%s' --quiet --threads 1 -o %s%s", ob, base, ob, args);
+        tb[k] = child_cpu(cmd, &r);
+        rb = r > rb ? r : rb;
+        snprintf(cmd, sizeof cmd, "rm -f %s && '%s' --quiet --threads 1 -o %s%s", oc, cur, oc, args);
+        tc[k] = child_cpu(cmd, &r);
+        rc = r > rc ? r : rc;
+        size_t l = (size_t)snprintf(cmd, sizeof cmd, "true");
+        for (int i = 0; i < n; i++)
+            l += (size_t)snprintf(cmd + l, sizeof cmd - l,
+                                  " && ffmpeg -nostdin -loglevel error -y -fflags +genpts -i '%s' -map 0:v:0 -c copy -f matroska %s/copy.mkv",
+                                  inputs[i], g_dir);
+        tf[k] = child_cpu(cmd, NULL);
+        l = (size_t)snprintf(cmd, sizeof cmd, "true");
+        for (int i = 0; i < n; i++)
+            l += (size_t)snprintf(cmd + l, sizeof cmd - l,
+                                  " && ffmpeg -nostdin -loglevel error -threads 1 -i '%s' -map 0:v:0 -f null -",
+                                  inputs[i]);
+        td[k] = child_cpu(cmd, NULL);
+        if (tb[k] < 0 || tc[k] < 0 || tf[k] < 0 || td[k] < 0)
+            return -1;
+    }
+    qsort(tb, (size_t)reps, sizeof *tb, cmp_dbl);
+    qsort(tc, (size_t)reps, sizeof *tc, cmp_dbl);
+    qsort(tf, (size_t)reps, sizeof *tf, cmp_dbl);
+    qsort(td, (size_t)reps, sizeof *td, cmp_dbl);
+    double mb = tb[reps / 2], mc = tc[reps / 2], mf = tf[reps / 2], md = td[reps / 2];
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", ob, oc);
+    printf("| %s | %d | %.3f | %.3f | **%.2fx** | %.3f | %.2fx | %.3f | %s | %.1f / %.1f |\n", label, n, mb, mc,
+           mb / mc, mf, mc / mf, md, run(cmd) == 0 ? "yes" : "**NO**", rb / 1024.0, rc / 1024.0);
+    return 0;
+}
+
+/* SYNAPT_PACK_BASELINE names a synapt-pack binary built from an earlier
+ * commit; this tree's is SYNAPT_PACK (default build/bin/synapt-pack). Real
+ * videos come from SYNAPT_REALDATA/videos when it is set. */
+static void vs_baseline(int n)
+{
+    const char *base = getenv("SYNAPT_PACK_BASELINE"), *cur = getenv("SYNAPT_PACK");
+    if (!base || !*base)
+        return;
+    if (!cur || !*cur)
+        cur = "build/bin/synapt-pack";
+    int reps = g_quick ? 1 : 5;
+    printf("## synapt-pack vs the baseline binary\n\n");
+    printf("Baseline: `%s`; this tree: `%s`. Each row packs the same inputs with `--threads 1` as one "
+           "process (start-up included); CPU seconds (user + system of the child) are medians of %d runs, "
+           "and `ffmpeg -c copy` remuxes the same inputs (one process each) in the same runs; `ffmpeg -f null` "
+           "decodes them once on one thread, the work a decode-based frame count cannot avoid.\n\n",
+           base, cur, reps);
+    printf("| inputs | files | baseline CPU s | this tree CPU s | speed-up | `ffmpeg -c copy` CPU s | "
+           "this tree / ffmpeg copy | `ffmpeg -f null` decode CPU s | output identical | "
+           "peak RSS MB (baseline / this) |\n"
+           "|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+    static char paths[64][512];
+    char *in[64];
+    for (int i = 0; i < n && i < 64; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/v%03d.mp4", g_dir, i);
+        in[i] = paths[i];
+    }
+    if (vs_baseline_row("generated 320x240 H.264, 4 s each", base, cur, in, n < 64 ? n : 64, reps))
+        printf("| generated | failed | | | | | | | | |\n");
+    const char *rd = getenv("SYNAPT_REALDATA");
+    static const char *const real[] = { "mmpose_h264_5frames.mp4", "openpose_mp4_named_avi_aac.avi",
+                                        "paddle_example_xvid.avi", "ssv2_vp9_427x240.webm",
+                                        "stub_mjpeg.avi", "ucf_style_xvid_mp3.avi" };
+    for (size_t i = 0; rd && *rd && i < sizeof real / sizeof real[0]; i++) {
+        static char one[512];
+        snprintf(one, sizeof one, "%s/videos/%s", rd, real[i]);
+        if (file_size(one) == 0)
+            continue;
+        char *v[1] = { one };
+        if (vs_baseline_row(real[i], base, cur, v, 1, reps))
+            printf("| %s | failed | | | | | | | | |\n", real[i]);
+    }
+    printf("\n");
+}
+
 static int pack(const char *manifest, const char *out, int threads, import_pack_stats *st)
 {
     import_list l;
@@ -243,6 +364,7 @@ int main(int argc, char **argv)
     snprintf(o4, sizeof o4, "%s/out-t4.synapt", g_dir);
     snprintf(cmd, sizeof cmd, "cmp -s %s %s", o1, o4);
     printf("\nOutput of --threads 1 and --threads 4 %s.\n\n", run(cmd) == 0 ? "is byte-identical" : "DIFFERS");
+    vs_baseline(n);
 
     /* peak memory on one long input, in a child so the numbers are its own */
     int minutes = g_quick ? 5 : 60;

@@ -93,9 +93,18 @@ static inline int get_varint(const uint8_t **pp, const uint8_t *end)
     return (p[0] & 0x7F) | (p[1] & 0x7F) << 7 | p[2] << 14;
 }
 
+/* Ranks to values for elements [from, to) of dst, in place. */
+static void map_ranks(uint8_t *dst, const uint8_t *pal, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) st16(dst + 2 * i, ld16(pal + 2 * (size_t)ld16(dst + 2 * i)));
+}
+
 /* Rows after the first: t[i] = t[i-w] + r[i], no dependency inside a row.
  * Runs of 16 one-byte varints (no byte with bit 7 set, the common case)
- * go through a loop the compiler vectorizes; the rest, byte by byte. */
+ * go through a loop the compiler vectorizes; the rest, byte by byte. A
+ * row's ranks turn into values as soon as the row below has used them,
+ * while they are still in cache, instead of in a second walk over the
+ * frame. */
 int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
 {
     size_t ne = n / 2, w = width ? width : (ne ? ne : 1);
@@ -103,8 +112,9 @@ int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     uint32_t np = sy_rd32(src);
     if (!np || np > 65536 || 4 + 2 * (size_t)np > n) return -1;
     const uint8_t *pal = src + 4, *p = pal + 2 * (size_t)np, *end = src + n;
-    /* pass 1: ranks into dst (byte access: the caller's buffer may be at
-     * any address) */
+    /* ranks into dst first (byte access: the caller's buffer may be at any
+     * address); every rank is checked against the palette before it is
+     * looked up there */
     uint16_t bad = 0;
     int z, a = 0;
     size_t i = 0;
@@ -116,33 +126,41 @@ int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     }
     const uint16_t top = (uint16_t)(np - 1);
     while (i < ne) {
-        if (end - p >= 16 && ne - i >= 16) {
-            uint64_t q0, q1;
-            memcpy(&q0, p, 8);
-            memcpy(&q1, p + 8, 8);
-            if (!((q0 | q1) & 0x8080808080808080ull)) {
-                uint8_t *o = dst + 2 * i;
-                const uint8_t *up = o - 2 * w;
-                uint16_t over = 0;
-                for (int k = 0; k < 16; k++) {
-                    uint16_t t = (uint16_t)(ld16(up + 2 * k) + unzig(p[k]));
-                    over |= (uint16_t)(t > top);
-                    st16(o + 2 * k, t);
+        size_t row_end = ne - i < w ? ne : i + w;
+        while (i < row_end) {
+            if (end - p >= 16 && row_end - i >= 16) {
+                uint64_t q0, q1;
+                memcpy(&q0, p, 8);
+                memcpy(&q1, p + 8, 8);
+                if (!((q0 | q1) & 0x8080808080808080ull)) {
+                    uint8_t *o = dst + 2 * i;
+                    const uint8_t *up = o - 2 * w;
+                    uint16_t over = 0;
+                    for (int k = 0; k < 16; k++) {
+                        uint16_t t = (uint16_t)(ld16(up + 2 * k) + unzig(p[k]));
+                        over |= (uint16_t)(t > top);
+                        st16(o + 2 * k, t);
+                    }
+                    bad |= over;
+                    p += 16;
+                    i += 16;
+                    continue;
                 }
-                bad |= over;
-                p += 16;
-                i += 16;
-                continue;
             }
+            if ((z = get_varint(&p, end)) < 0) return -1;
+            uint16_t t = (uint16_t)(ld16(dst + 2 * (i - w)) + unzig((uint16_t)z));
+            bad |= (uint16_t)(t > top);
+            st16(dst + 2 * i++, t);
         }
-        if ((z = get_varint(&p, end)) < 0) return -1;
-        uint16_t t = (uint16_t)(ld16(dst + 2 * (i - w)) + unzig((uint16_t)z));
-        bad |= (uint16_t)(t > top);
-        st16(dst + 2 * i++, t);
+        if (bad) return -1;
+        /* the row above is no longer needed as ranks */
+        size_t up0 = (row_end - 1) / w * w - w;
+        map_ranks(dst, pal, up0, up0 + w);
     }
     if (bad) return -1;
-    /* pass 2: ranks to values */
-    for (i = 0; i < ne; i++) st16(dst + 2 * i, ld16(pal + 2 * (size_t)ld16(dst + 2 * i)));
+    /* the last row (the only one when the frame has one) */
+    size_t last = ne ? (ne - 1) / w * w : 0;
+    map_ranks(dst, pal, last, ne);
     return 0;
 }
 

@@ -13,6 +13,11 @@
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "libsynapt stores frames in host byte order and the format is little-endian"
 #endif
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SY_SSE2 1
+#endif
+
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline void st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 
@@ -25,16 +30,62 @@ static inline void shuffle_k(uint8_t *restrict dst, const uint8_t *restrict src,
     }
 }
 
+/* Gathering byte planes back into elements is a byte transpose: with SSE2
+ * (every x86-64) 16 elements at a time through unpack instructions, which
+ * compilers do not find on their own; the scalar loops do the rest. With
+ * prev, the previous frame is XORed in on the way (xor_prev). Returns how
+ * many elements were done. */
+static size_t gather2_vec(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne)
+{
+    size_t i = 0;
+#ifdef SY_SSE2
+    for (; i + 16 <= ne; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(src + i)), b = _mm_loadu_si128((const __m128i *)(src + ne + i));
+        _mm_storeu_si128((__m128i *)(dst + 2 * i), _mm_unpacklo_epi8(a, b));
+        _mm_storeu_si128((__m128i *)(dst + 2 * i + 16), _mm_unpackhi_epi8(a, b));
+    }
+#else
+    (void)dst; (void)src; (void)ne;
+#endif
+    return i;
+}
+
+static size_t gather4_vec(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne,
+                          const uint8_t *restrict prev, size_t mk)
+{
+    size_t i = 0;
+#ifdef SY_SSE2
+    const uint8_t *p0 = src, *p1 = src + ne, *p2 = src + 2 * ne, *p3 = src + 3 * ne;
+    for (; i + 16 <= ne; i += 16) {
+        __m128i a0 = _mm_loadu_si128((const __m128i *)(p0 + i)), a1 = _mm_loadu_si128((const __m128i *)(p1 + i));
+        __m128i a2 = _mm_loadu_si128((const __m128i *)(p2 + i)), a3 = _mm_loadu_si128((const __m128i *)(p3 + i));
+        __m128i l01 = _mm_unpacklo_epi8(a0, a1), h01 = _mm_unpackhi_epi8(a0, a1);
+        __m128i l23 = _mm_unpacklo_epi8(a2, a3), h23 = _mm_unpackhi_epi8(a2, a3);
+        __m128i e[4] = { _mm_unpacklo_epi16(l01, l23), _mm_unpackhi_epi16(l01, l23),
+                         _mm_unpacklo_epi16(h01, h23), _mm_unpackhi_epi16(h01, h23) };
+        if (prev && i + 16 <= mk)
+            for (int k = 0; k < 4; k++)
+                e[k] = _mm_xor_si128(e[k], _mm_loadu_si128((const __m128i *)(prev + 4 * i + 16 * k)));
+        else if (prev)
+            break;   /* the frame outgrows the previous one here: scalar */
+        for (int k = 0; k < 4; k++) _mm_storeu_si128((__m128i *)(dst + 4 * i + 16 * k), e[k]);
+    }
+#else
+    (void)dst; (void)src; (void)ne; (void)prev; (void)mk;
+#endif
+    return i;
+}
+
 static inline void unshuffle_k(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne, size_t elem)
 {
     if (elem == 2) {
         const uint8_t *p0 = src, *p1 = src + ne;
-        for (size_t i = 0; i < ne; i++) st16(dst + 2 * i, (uint16_t)(p0[i] | p1[i] << 8));
+        for (size_t i = gather2_vec(dst, src, ne); i < ne; i++) st16(dst + 2 * i, (uint16_t)(p0[i] | p1[i] << 8));
         return;
     }
     if (elem == 4) {
         const uint8_t *p0 = src, *p1 = src + ne, *p2 = src + 2 * ne, *p3 = src + 3 * ne;
-        for (size_t i = 0; i < ne; i++) {
+        for (size_t i = gather4_vec(dst, src, ne, NULL, 0); i < ne; i++) {
             uint32_t v = (uint32_t)p0[i] | (uint32_t)p1[i] << 8 | (uint32_t)p2[i] << 16 | (uint32_t)p3[i] << 24;
             memcpy(dst + 4 * i, &v, 4);
         }
@@ -125,6 +176,109 @@ static inline int med_step(int a, int b, int c, uint8_t zl, uint8_t zh)
     return (uint16_t)(med(a, b, c) + unzig((uint16_t)(zl | zh << 8)));
 }
 
+#ifdef SY_SSE2
+static inline void transpose8(__m128i v[8])
+{
+    __m128i t0 = _mm_unpacklo_epi16(v[0], v[1]), t1 = _mm_unpackhi_epi16(v[0], v[1]);
+    __m128i t2 = _mm_unpacklo_epi16(v[2], v[3]), t3 = _mm_unpackhi_epi16(v[2], v[3]);
+    __m128i t4 = _mm_unpacklo_epi16(v[4], v[5]), t5 = _mm_unpackhi_epi16(v[4], v[5]);
+    __m128i t6 = _mm_unpacklo_epi16(v[6], v[7]), t7 = _mm_unpackhi_epi16(v[6], v[7]);
+    __m128i u0 = _mm_unpacklo_epi32(t0, t2), u1 = _mm_unpackhi_epi32(t0, t2);
+    __m128i u2 = _mm_unpacklo_epi32(t1, t3), u3 = _mm_unpackhi_epi32(t1, t3);
+    __m128i u4 = _mm_unpacklo_epi32(t4, t6), u5 = _mm_unpackhi_epi32(t4, t6);
+    __m128i u6 = _mm_unpacklo_epi32(t5, t7), u7 = _mm_unpackhi_epi32(t5, t7);
+    v[0] = _mm_unpacklo_epi64(u0, u4); v[1] = _mm_unpackhi_epi64(u0, u4);
+    v[2] = _mm_unpacklo_epi64(u1, u5); v[3] = _mm_unpackhi_epi64(u1, u5);
+    v[4] = _mm_unpacklo_epi64(u2, u6); v[5] = _mm_unpackhi_epi64(u2, u6);
+    v[6] = _mm_unpacklo_epi64(u3, u7); v[7] = _mm_unpackhi_epi64(u3, u7);
+}
+
+/* One wavefront step on biased values (u + 0x8000, so that SSE2's signed
+ * 16-bit min and max order them as unsigned). MED is the prediction
+ * clamped between the neighbours: with lo = min(a,b), hi = max(a,b),
+ * median(a, b, a+b-c) = lo + hi - clamp(c, lo, hi); the biases cancel
+ * in lo + hi - clamp. `b` is the left neighbour's lane from the step
+ * before with the row above in lane 0; the chain through `a` is six
+ * operations long. */
+static inline __m128i med_vstep(__m128i a, __m128i *bp, __m128i r, __m128i upb)
+{
+    __m128i b = _mm_or_si128(_mm_slli_si128(a, 2), upb);
+    __m128i lo = _mm_min_epi16(a, b), hi = _mm_max_epi16(a, b);
+    __m128i cl = _mm_min_epi16(_mm_max_epi16(*bp, lo), hi);
+    *bp = b;
+    return _mm_sub_epi16(_mm_add_epi16(_mm_add_epi16(lo, hi), r), cl);
+}
+
+/* Eight rows at once as a wavefront: lane j of a vector decodes row j at
+ * column s - j in step s, so its left neighbour is its own lane from the
+ * step before and its upper neighbours are lane j-1 from the steps before
+ * (lane 0 reads the decoded row above the block). Residuals go in and
+ * values come out through 8x8 transposes of rows loaded j columns apart.
+ * Lanes outside the row compute values nobody uses and are not stored; a
+ * lane at column 0 takes a = c = b, which turns MED into the column-0
+ * rule (predict from above). Fewer than eight rows (the end of a frame)
+ * leave the upper lanes idle. Needs w >= 16. */
+static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t rows)
+{
+    const uint8_t *up = dst - 2 * w;
+    const __m128i one = _mm_set1_epi16(1), zero = _mm_setzero_si128(), bias = _mm_set1_epi16((short)0x8000);
+    const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0);
+    __m128i a = zero, bp = zero;
+    for (size_t s0 = 0; s0 < w + 7; s0 += 8) {
+        int head = s0 == 0, edge = s0 + 8 > w;
+        __m128i z[8];
+        for (size_t j = 0; j < 8; j++) {
+            size_t at = j * w + s0 - j;          /* row j, column s0 - j (j*w >= j) */
+            if (j >= rows) {
+                z[j] = zero;
+                continue;
+            }
+            if (!edge) {
+                z[j] = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at)),
+                                         _mm_loadl_epi64((const __m128i *)(hi + at)));
+                continue;
+            }
+            uint8_t bl[8] = { 0 }, bh[8] = { 0 };
+            for (size_t k = 0; k < 8 && s0 + k < w + j; k++) { bl[k] = lo[at + k]; bh[k] = hi[at + k]; }
+            z[j] = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)bl), _mm_loadl_epi64((const __m128i *)bh));
+        }
+        transpose8(z);
+        for (size_t k = 0; k < 8; k++)           /* unzig */
+            z[k] = _mm_xor_si128(_mm_srli_epi16(z[k], 1), _mm_sub_epi16(zero, _mm_and_si128(z[k], one)));
+        if (head) {
+            for (size_t k = 0; k < 8; k++) {
+                /* lane k reaches column 0: a = c = b there */
+                __m128i upb = _mm_cvtsi32_si128(ld16(up + 2 * k) ^ 0x8000);
+                __m128i b = _mm_or_si128(_mm_slli_si128(a, 2), upb);
+                __m128i m = _mm_cmpeq_epi16(lane, _mm_set1_epi16((short)k));
+                a = _mm_or_si128(_mm_andnot_si128(m, a), _mm_and_si128(m, b));
+                bp = _mm_or_si128(_mm_andnot_si128(m, bp), _mm_and_si128(m, b));
+                z[k] = a = med_vstep(a, &bp, z[k], upb);
+            }
+        } else {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+            for (size_t k = 0; k < 8; k++)
+                z[k] = a = med_vstep(a, &bp, z[k], _mm_cvtsi32_si128(ld16(up + 2 * (s0 + k)) ^ 0x8000));
+        }
+        for (size_t k = 0; k < 8; k++) z[k] = _mm_xor_si128(z[k], bias);
+        transpose8(z);
+        for (size_t j = 0; j < rows; j++) {
+            if (!head && !edge) {
+                _mm_storeu_si128((__m128i *)(dst + 2 * (j * w + s0 - j)), z[j]);
+                continue;
+            }
+            uint8_t t[16];
+            _mm_storeu_si128((__m128i *)t, z[j]);
+            /* columns 0 .. w-1 only; in the last steps the top rows are done */
+            size_t k0 = head ? j : 0, k1 = s0 >= w + j ? 0 : w + j - s0 < 8 ? w + j - s0 : 8;
+            if (k1 > k0) memcpy(dst + 2 * (j * w + s0 + k0 - j), t + 2 * k0, 2 * (k1 - k0));
+        }
+    }
+}
+#endif
+
 void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
 {
     size_t ne = n / 2;
@@ -138,6 +292,14 @@ void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     }
     while (i < ne) {
         const uint8_t *up = dst + 2 * (i - w);
+#ifdef SY_SSE2
+        if (w >= 16 && ne - i >= w) {
+            size_t rows = (ne - i) / w < 8 ? (ne - i) / w : 8;
+            med_block8(dst + 2 * i, lo + i, hi + i, w, rows);
+            i += rows * w;
+            continue;
+        }
+#endif
         if (ne - i >= 2 * w) {
             uint8_t *r0 = dst + 2 * i, *r1 = r0 + 2 * w;
             const uint8_t *l0 = lo + i, *h0 = hi + i, *l1 = l0 + w, *h1 = h0 + w;
@@ -189,7 +351,7 @@ void sy_xor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev
 static void unxor4(uint8_t *restrict dst, const uint8_t *restrict src, size_t n,
                    const uint8_t *restrict prev, size_t m)
 {
-    size_t ne = n / 4, mk = m / 4, i = 0;
+    size_t ne = n / 4, mk = m / 4, i = gather4_vec(dst, src, ne, prev, mk);
     const uint8_t *p0 = src, *p1 = src + ne, *p2 = src + 2 * ne, *p3 = src + 3 * ne;
     for (; i < mk; i++) {
         uint32_t v = (uint32_t)p0[i] | (uint32_t)p1[i] << 8 | (uint32_t)p2[i] << 16 | (uint32_t)p3[i] << 24, q;
