@@ -256,7 +256,7 @@ static void vs_baseline(int n)
     for (size_t i = 0; rd && *rd && i < sizeof real / sizeof real[0]; i++) {
         static char one[512];
         snprintf(one, sizeof one, "%s/videos/%s", rd, real[i]);
-        if (file_size(one) == 0)
+        if (bench_file_bytes(one) == 0)
             continue;
         char *v[1] = { one };
         if (vs_baseline_row(real[i], base, cur, v, 1, reps))
