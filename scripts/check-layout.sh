@@ -18,7 +18,7 @@
 #      tool library (from nm on its archive, when built).
 #   3. outside libsynapt/, internal.h and video_internal.h are included only
 #      on a line that carries a comment saying why.
-#   4. no .c or .h file over $MAX_LINES lines.
+#   4. no .c or .h file over $MAX_LINES lines (the public header: 1400).
 #   5. synapt-inspect carries no import_/synth_ symbol and needs neither
 #      HDF5 nor matio (its --preview contact sheet needs libpng, through the
 #      export library).
@@ -169,6 +169,10 @@ done
 wc -l $files | while read -r n f; do
     [ "$f" = total ] && continue
     [ "$n" -le "$MAX_LINES" ] && continue
+    # the one public header cannot be split by responsibility without
+    # breaking "one public header"; it gets a fixed margin instead, so it
+    # cannot grow without a decision either
+    [ "$f" = libsynapt/synapt.h ] && [ "$n" -le 1400 ] && continue
     case " $SIZE_PENDING " in
         *" $f "*) echo "note: $f has $n lines (over $MAX_LINES; split pending, see SIZE_PENDING)" ;;
         *) echo "layout: $f: $n lines, over $MAX_LINES: split it by responsibility" ;;
