@@ -44,7 +44,8 @@ int audit_write_json(const char *path, const audit_report *rep, const audit_data
         audit_buf_printf(&b, "%s{\"path\": ", f ? ", " : "");
         audit_buf_json(&b, ds->files[f].path);
         audit_buf_printf(&b, ", \"kind\": \"%s\", \"domain\": \"%s\"}",
-                         ds->files[f].is_list ? "list" : "synapt",
+                         ds->files[f].kind == AUDIT_INPUT_LIST ? "list" :
+                         ds->files[f].kind == AUDIT_INPUT_MANIFEST ? "manifest" : "synapt",
                          ds->files[f].domain == 1 ? "real" : ds->files[f].domain == 2 ? "synthetic" : "auto");
     }
     audit_buf_printf(&b, "],\n  \"parameters\": {\"seed\": %llu, \"folds\": %u, \"epochs\": %u, "
