@@ -50,6 +50,16 @@ done
 [ $ok = 1 ] && pass "2 and 3 shards merged: report.json (and every report file) byte-identical to the single run" \
     || fail "sharded report differs from the single run"
 ls "$T"/*.tmp* "$T"/.*synapt* > /dev/null 2>&1 && fail "temporaries left beside the feature files"
+# the docs/cluster.md recipe: GNU parallel workers, then the merge
+if command -v parallel > /dev/null 2>&1; then
+    mkdir -p "$T/feats"
+    seq 0 1 | parallel -j 2 synapt-audit -q $fast --threads 1 --embeddings "$T/e.npy" --shard {}/2 \
+        "$T/s.synapt" -o "$T/feats/audit-{}.feat"
+    synapt-audit -q --merge "$T"/feats/audit-*.feat -o "$T/mp"
+    cmp -s "$T/one/report.json" "$T/mp/report.json" \
+        && pass "docs/cluster.md recipe (GNU parallel, 2 workers): the single run's report.json" \
+        || fail "GNU parallel shards differ from the single run"
+else skip "GNU parallel recipe" "no parallel"; fi
 
 run merge_missing synapt-audit -q --merge "$T/f0-3.feat" "$T/f2-3.feat" -o "$T/bad1"
 expect_rc merge_missing 1 && [ "$(lines "$T/merge_missing.err")" = 1 ] && has "$T/merge_missing.err" 'shard 1/3 is missing' \
