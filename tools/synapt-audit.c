@@ -209,7 +209,7 @@ int main(int argc, char **argv)
     input *in = calloc((size_t)argc + 1, sizeof *in);
     size_t nin = 0;
     uint32_t shard_k = 0, shard_n = 0;
-    int merge = 0, threads_given = 0;
+    int merge = 0;
     sel_criteria crit;
     sel_init(&crit);
     if (!in) { cli_error(NULL, "out of memory"); return 1; }
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
         case OPT_NEAR: opt.near_frames = parse_uint(optarg, "--near-frames", 1, AUDIT_K * AUDIT_K); method = "--near-frames"; continue;
         case OPT_BIAS_T: opt.bias_threshold = parse_real(optarg, "--bias-threshold"); method = "--bias-threshold"; continue;
         case OPT_LEAK_T: opt.leak_threshold = parse_real(optarg, "--leak-threshold"); method = "--leak-threshold"; continue;
-        case OPT_THREADS: opt.threads = parse_uint(optarg, "--threads", 1, 256); threads_given = 1; continue;
+        case OPT_THREADS: opt.threads = parse_uint(optarg, "--threads", 1, 256); continue;
         case OPT_SHARD: cli_parse_shard(optarg, &shard_k, &shard_n); continue;
         case OPT_MERGE: merge = 1; continue;
         default: break;
@@ -257,7 +257,6 @@ int main(int argc, char **argv)
         if (!sel_option(&crit, c, optarg)) cli_usage_error("unknown option '%s'", argv[optind - 1]);
         if (c != SEL_OPT_SEED) selected = argv[optind - 1];
     }
-    (void)threads_given;
     for (int i = optind; i < argc; i++) in[nin++] = (input){ argv[i], 0 };
     if (!out) cli_usage_error("no output (-o DIR, or with --shard -o FEATURES)");
     if (!nin) cli_usage_error(merge ? "no feature files to merge" : "no input files");

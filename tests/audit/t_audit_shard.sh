@@ -69,6 +69,15 @@ expect_rc merge_twice 1 && [ "$(lines "$T/merge_twice.err")" = 1 ] && pass "the 
 synapt-audit -q $fast --seed 9 --shard 1/2 "$T/s.synapt" -o "$T/seed9.feat" || fail "shard with --seed 9"
 run merge_other synapt-audit -q --merge "$T/f0-2.feat" "$T/seed9.feat" -o "$T/bad3"
 expect_rc merge_other 1 && has "$T/merge_other.err" 'another audit' && pass "shards of another audit (other seed) refused"
+# a worker rerun after its input changed under the same path
+mkdir -p "$T/x"
+cp "$T/s.synapt" "$T/x/in.synapt"
+synapt-audit -q $fast --shard 0/2 "$T/x/in.synapt" -o "$T/x0.feat" || fail "shard 0/2 of x"
+cp "$T/o.synapt" "$T/x/in.synapt"
+synapt-audit -q $fast --shard 1/2 "$T/x/in.synapt" -o "$T/x1.feat" || fail "shard 1/2 of x"
+run merge_changed synapt-audit -q --merge "$T/x0.feat" "$T/x1.feat" -o "$T/bad3"
+expect_rc merge_changed 1 && has "$T/merge_changed.err" 'another audit' \
+    && pass "shards that read different data under one path refused (input fingerprint)"
 head -c 3000 "$T/f1-2.feat" > "$T/cut.feat"
 cp "$T/f1-2.feat" "$T/flip.feat"
 printf 'X' | dd of="$T/flip.feat" bs=1 seek=2000 conv=notrunc 2> /dev/null

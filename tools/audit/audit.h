@@ -132,6 +132,9 @@ typedef struct audit_file {
     int domain;
     synapt_dataset *handle;    /* open for the feature pass; NULL for lists and
                                   in a dataset rebuilt from feature files */
+    uint64_t fingerprint;      /* FNV-1a of the members' uuid, size and clip count
+                                  (lists: of the lines): shards of one audit must
+                                  have read the same data */
 } audit_file;
 
 typedef struct audit_dataset {

@@ -83,6 +83,23 @@ static audit_clip *new_clip(audit_dataset *ds)
     return c;
 }
 
+#define FNV_BASIS 1469598103934665603ull
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* little-endian bytes, so that shards on any machine agree */
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+    return fnv(h, b, 8);
+}
+
 static int add_group(audit_clip *c, const char *key, const char *value)
 {
     audit_group *ng = realloc(c->groups, (c->group_count + 1) * sizeof *ng);
@@ -135,6 +152,15 @@ static int add_synapt(audit_dataset *ds, const char *path, int domain,
     ds->files[fidx].handle = d;
     d = NULL;
     synapt_dataset *h = ds->files[fidx].handle;
+    uint64_t fp = FNV_BASIS;
+    for (uint32_t m = 0; m < synapt_dataset_member_count(h); m++) {
+        synapt_dataset_member mi;
+        if (synapt_dataset_member_info(&mi, h, m) != 0) continue;
+        fp = fnv(fp, mi.uuid, sizeof mi.uuid);
+        fp = fnv_u64(fp, mi.size);
+        fp = fnv_u64(fp, mi.clips);
+    }
+    ds->files[fidx].fingerprint = fp;
     for (uint64_t i = 0; i < n; i++) {
         if (keep && !keep[i]) continue;
         synapt_clip_info ci;
@@ -215,9 +241,11 @@ static int add_list(audit_dataset *ds, const char *path, int domain,
     int ret = -1;
     uint64_t lineno = 0;
     if (add_file(ds, path, AUDIT_INPUT_LIST, domain) != 0) goto nomem;
+    uint64_t fp = FNV_BASIS;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         size_t len = strlen(line);
+        fp = fnv(fp, line, len);
         if (len == sizeof line - 1 && line[len - 1] != '\n') {
             seterr(err, errsz, "%s:%llu: line longer than %zu bytes", path,
                    (unsigned long long)lineno, sizeof line - 2);
@@ -274,6 +302,7 @@ static int add_list(audit_dataset *ds, const char *path, int domain,
         seterr(err, errsz, "%s: read error", path);
         goto done;
     }
+    ds->files[fidx].fingerprint = fp;
     ret = 0;
     goto done;
 nomem:

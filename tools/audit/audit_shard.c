@@ -108,6 +108,7 @@ static void put_settings(wr *w, const audit_dataset *ds, const audit_options *op
         put_str(w, ds->files[f].path);
         put_u8(w, (unsigned)ds->files[f].kind);
         put_u8(w, (unsigned)ds->files[f].domain);
+        put_u64(w, ds->files[f].fingerprint);
     }
     put_u64(w, ds->n);
 }
@@ -396,6 +397,7 @@ static int read_settings(rd *r, audit_dataset *ds, audit_options *opt, char **gr
         ds->files[f].path = get_str_req(r);
         ds->files[f].kind = (int)get_u8(r);
         ds->files[f].domain = (int)get_u8(r);
+        ds->files[f].fingerprint = get_u64(r);
         ds->nfiles = f + 1;
         if (ds->files[f].kind > AUDIT_INPUT_LIST || ds->files[f].domain > 2) bad(r, "input %u kind", f);
     }
