@@ -105,6 +105,15 @@ if [ $rc1 -ne 1 ] && [ $rc2 -ne 1 ] && [ "$n" = 12 ] && [ "$(checks "$T/rm/repor
     && has "$T/rm/report.json" '"kind": "manifest"'; then
     pass "a manifest of synapt-subset --per-class 3 --seed 3 and synapt-audit --per-class 3 --seed 3 audit the same 12 clips alike"
 else fail "manifest vs selection" "clips $n, exit $rc1/$rc2"; fi
+# a manifest with a selection, in 2 shards
+for k in 0 1; do
+    synapt-audit -q $fast --seed 3 --fraction 0.8 --shard $k/2 "$T/sub.synapt.json" -o "$T/sm$k.feat" || fail "shard $k of the manifest"
+done
+synapt-audit -q $fast --seed 3 --fraction 0.8 "$T/sub.synapt.json" -o "$T/rsm1"
+synapt-audit -q --merge "$T/sm1.feat" "$T/sm0.feat" -o "$T/rsm2"
+[ -f "$T/rsm1/report.json" ] && cmp -s "$T/rsm1/report.json" "$T/rsm2/report.json" \
+    && pass "a manifest with --fraction 0.8 --seed 3 in 2 shards: the single run's report.json" \
+    || fail "sharded manifest audit differs"
 synapt-audit -q $fast --split val --label walk,run "$T/s.synapt" -o "$T/rsel"
 n=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['summary']['clips'])" "$T/rsel/report.json" 2>/dev/null)
 want=$(synapt-subset --split val --label walk,run --list "$T/s.synapt" | grep -vc '^#')
