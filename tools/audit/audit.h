@@ -3,11 +3,16 @@
  * The flow, in the order a command calls it:
  *
  *   audit_dataset ds; audit_dataset_init(&ds);
- *   audit_dataset_add_path(&ds, "train.synapt", NULL, NULL, err, sizeof err);
+ *   audit_dataset_add_path(&ds, "train.synapt", 0, NULL, NULL, err, sizeof err);
+ *   audit_embed_load(&ds, "emb.npy", NULL, NULL, &missing, err, sizeof err);  (optional)
  *   audit_features_compute(&ds, &opt, NULL, NULL, NULL, err, sizeof err);
  *   audit_report rep; audit_run(&rep, &ds, &opt);
  *   audit_write_json("dir/report.json", &rep, &ds, &opt);   (and _html, _sheet)
  *   audit_report_free(&rep); audit_dataset_free(&ds);
+ *
+ * Sharded, a worker marks the clips of other shards `skip` before the
+ * features and calls audit_shard_write() instead of audit_run(); the merge
+ * calls audit_shard_merge() on the N files and goes on with audit_run().
  *
  * Inputs are read only through synapt.h. Every result depends on the
  * input, the options and the seed, never on the thread count: features are
@@ -212,7 +217,8 @@ typedef void (*audit_progress_fn)(void *user, uint64_t done, uint64_t total);
  *  feature_error = 1 and a warning through `warn` (may be NULL); the call
  *  still returns 0. Runs on the cli's ordered pool (audit_threads
  *  workers); `progress` is called on the calling thread, in clip order.
- *  Returns -1 with err on a file that cannot be opened. */
+ *  Clips with `skip` set are left alone. Returns -1 with err when out of
+ *  memory. */
 int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            audit_progress_fn progress, void *user,
                            void (*warn)(const char *file, const char *msg),

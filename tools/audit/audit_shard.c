@@ -511,7 +511,7 @@ int audit_shard_merge(audit_dataset *ds, audit_options *opt, char **group_key,
     if (!h || !files) { seterr(err, errsz, "out of memory"); goto done; }
     /* first every header: that the shards belong together is cheaper to
      * find out before any record is read */
-    uint64_t sum = 0, sizes = 0;
+    uint64_t sum = 0;
     for (size_t i = 0; i < npaths; i++) {
         uint64_t size;
         if (!(files[i] = fopen(paths[i], "rb"))) {
@@ -558,7 +558,6 @@ int audit_shard_merge(audit_dataset *ds, audit_options *opt, char **group_key,
                 goto done;
             }
         sum += h[i].count;
-        sizes += size;
     }
     if (npaths && npaths != h[0].n) {
         uint32_t missing = 0;
@@ -577,7 +576,6 @@ int audit_shard_merge(audit_dataset *ds, audit_options *opt, char **group_key,
                npaths ? (unsigned long long)h[0].total : 0ull);
         goto done;
     }
-    (void)sizes;
     ds->n = ds->cap = (size_t)sum;
     ds->clips = calloc(ds->n ? ds->n : 1, sizeof *ds->clips);
     filled = calloc(ds->n ? ds->n : 1, 1);
