@@ -126,6 +126,13 @@ n=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['summary']['clip
 want=$(synapt-subset --split val --label walk,run --list "$T/s.synapt" | grep -vc '^#')
 [ -n "$n" ] && [ "$n" = "$want" ] && pass "--split val --label walk,run: the clips synapt-subset --list chooses ($n)" \
     || fail "selection" "audit $n clips, subset $want"
+ok=1
+for r in one rm; do
+    $py tests/audit/audit_schema_check.py spec/audit-report.schema.json "$T/$r/report.json" || ok=0
+done
+has "$T/one/report.json" '"embeddings": {"source": ' || ok=0
+[ $ok = 1 ] && pass "reports of a manifest and with embeddings validate against spec/audit-report.schema.json" \
+    || fail "report.json schema (manifest input, embeddings)"
 printf 'a/b.avi\n' > "$T/l_train.txt"
 run sel_list synapt-audit --split train "$T/l_train.txt" -o "$T/bad7"
 expect_rc sel_list 1 && has "$T/sel_list.err" 'l_train.txt' && pass "a split list with a selection: exit 1 naming the list"

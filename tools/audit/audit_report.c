@@ -52,8 +52,14 @@ int audit_write_json(const char *path, const audit_report *rep, const audit_data
                      "\"l2\": ", (unsigned long long)opt->seed, opt->folds, opt->epochs);
     audit_buf_num(&b, opt->l2);
     audit_buf_printf(&b, ", \"bootstrap\": %u, \"permutations\": %u, \"frames_per_clip\": %d, "
-                     "\"hamming\": %u, \"near_frames\": %u},\n", opt->bootstrap, opt->permutations,
-                     AUDIT_K, opt->hamming, opt->near_frames);
+                     "\"hamming\": %u, \"near_frames\": %u, \"embeddings\": ", opt->bootstrap,
+                     opt->permutations, AUDIT_K, opt->hamming, opt->near_frames);
+    if (ds->emb_dim) {
+        audit_buf_printf(&b, "{\"source\": ");
+        audit_buf_json(&b, ds->emb_source ? ds->emb_source : "");
+        audit_buf_printf(&b, ", \"dims\": %u}", ds->emb_dim);
+    } else audit_buf_printf(&b, "null");
+    audit_buf_printf(&b, "},\n");
     audit_buf_printf(&b, "  \"summary\": {\"clips\": %zu, \"classes\": %zu, \"splits\": ",
                      rep->clips, rep->classes);
     audit_buf_json(&b, rep->splits);
