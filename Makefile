@@ -37,7 +37,7 @@ HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
 # include against it.
 TOOL_LIBS    = audit import merge select synth h5 export npy cli
 audit_PKGS   = libpng
-audit_USES   = cli
+audit_USES   = h5 npy cli
 merge_PKGS   = libcjson libxxhash
 merge_USES   = cli
 select_PKGS  =
@@ -64,7 +64,7 @@ synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
 synapt-merge_USES   = merge cli
 synapt-subset_USES  = merge select cli
-synapt-audit_USES   = audit cli
+synapt-audit_USES   = audit select cli
 
 # $(call tl_closure,names): the names with everything they use, in link order
 tl_expand   = $(foreach u,$(1),$(u) $(call tl_expand,$($(u)_USES)))

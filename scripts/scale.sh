@@ -9,8 +9,9 @@
 #   join    synapt-merge --manifest-only: one dataset manifest, no byte copied
 #   open    the manifest opened and its last clip described (median of 5)
 #   subset  synapt-subset --per-class, the train split (actor-disjoint), virtual
-#   audit   synapt-audit of the subset (N shards and a merge when the command
-#           has --shard, else one run)
+#   audit   synapt-audit of the joined set (N shards, each writing a feature
+#           file, and a merge into the report; one run when the command has
+#           no --shard)
 #   epoch   one epoch of a PyTorch DataLoader (N workers) over every clip
 # and writes DIR/scale.txt: one line per step with wall time, clips/s, clips/s
 # per core, bytes on disk and peak RSS per worker. Defaults: 150 classes x
@@ -112,9 +113,9 @@ if command -v synapt-audit > /dev/null 2>&1; then
     if synapt-audit --help | grep -q -- '--shard'; then
         seq 0 $((N - 1)) | parallel -j "$N" --halt now,fail=1 \
             /usr/bin/time -f "'$TIMEFMT'" -o "$OUT/logs/audit-{}.time" \
-            synapt-audit -q --threads 1 --fail-on none --shard "{}/$N" -o "$OUT/audit-part-{}" \
+            synapt-audit -q --threads 1 --shard "{}/$N" -o "$OUT/audit-part-{}.feat" \
             "$OUT/synapt.synapt.json" &&
-        synapt-audit -q --fail-on none --merge "$OUT"/audit-part-* -o "$OUT/audit"
+        synapt-audit -q --fail-on none --merge "$OUT"/audit-part-*.feat -o "$OUT/audit"
     else
         /usr/bin/time -f "$TIMEFMT" -o "$OUT/logs/audit-0.time" \
             synapt-audit -q --threads "$N" --fail-on none -o "$OUT/audit" "$OUT/synapt.synapt.json"

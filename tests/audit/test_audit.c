@@ -263,6 +263,162 @@ static void t_leaks(void)
     }
 }
 
+/* A small dataset with every kind of record: pixels, masks, poses, groups,
+ * embeddings, unlabelled clips. */
+static void fill_dataset(audit_dataset *ds, size_t n)
+{
+    audit_dataset_init(ds);
+    ds->clips = calloc(n, sizeof *ds->clips);
+    ds->files = calloc(1, sizeof *ds->files);
+    ds->classes = calloc(3, sizeof *ds->classes);
+    ds->n = ds->cap = n;
+    ds->nfiles = 1;
+    ds->files[0].path = strdup("in.synapt");
+    ds->files[0].fingerprint = 42;
+    for (int c = 0; c < 3; c++) {
+        char name[8];
+        snprintf(name, sizeof name, "k%d", c);
+        ds->classes[c] = strdup(name);
+    }
+    ds->nclasses = 3;
+    ds->emb_dim = 4;
+    ds->emb_source = strdup("e.npy");
+    uint64_t rng = 5;
+    for (size_t i = 0; i < n; i++) {
+        audit_clip *c = &ds->clips[i];
+        char id[16];
+        snprintf(id, sizeof id, "c%02zu", i);
+        c->id = strdup(id);
+        c->split = strdup(i % 3 ? "train" : "test");
+        c->label = i % 7 == 6 ? -1 : (int)(i % 3);
+        c->domain = 1 + (int)(i % 2);
+        c->index = i;
+        c->frames = 16 + i;
+        c->fps = 25;
+        c->width = c->height = 32;
+        c->group_count = 1;
+        c->groups = calloc(1, sizeof *c->groups);
+        c->groups[0].key = strdup("actor");
+        c->groups[0].value = strdup(i % 2 ? "a" : "b");
+        c->has_pixels = i % 5 != 4;
+        for (unsigned k = 0; k < AUDIT_K; k++) c->dhash[k] = audit_rng_next(&rng);
+        c->exact = audit_rng_next(&rng);
+        for (size_t j = 0; j < AUDIT_COLOUR_DIM; j++) c->colour[j] = (float)audit_rng_unit(&rng);
+        for (size_t j = 0; j < AUDIT_MOTION_DIM; j++) c->motion[j] = c->shuffled[j] = (float)audit_rng_unit(&rng);
+        if (i % 4 == 0 && c->has_pixels) {
+            c->masked = calloc(1, sizeof *c->masked);
+            c->masked->person[3] = 0.5f;
+        }
+        if (i % 3 == 1) {
+            c->pose = calloc(1, sizeof *c->pose);
+            c->pose->joints = 17;
+            c->pose->dims = 3;
+            c->pose->mean[5] = 1.25f;
+            c->pose->visible = c->pose->framed = NAN;
+        }
+        if (i % 6) {
+            c->emb = malloc(4 * sizeof *c->emb);
+            for (int j = 0; j < 4; j++) c->emb[j] = (float)(i * 4 + j);
+        }
+    }
+}
+
+static uint64_t fnv_bytes(const uint8_t *b, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Feature files: written shards merge back to the same dataset, and
+ * damaged records whose checksum was made to match again are refused or
+ * read, never a crash (the bounds checks, not the checksum, must hold). */
+static void t_feature_file(void)
+{
+    audit_dataset ds;
+    fill_dataset(&ds, 20);
+    audit_options opt = AUDIT_OPTIONS_INIT;
+    char path[2][512], err[512];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path[k], sizeof path[k], "%s/audit_shard_%d.feat", tu_tmp_dir(), k);
+        for (size_t i = 0; i < ds.n; i++) ds.clips[i].skip = (int)(i % 2) != k;
+        FILE *f = fopen(path[k], "wb");
+        CHECK(f && audit_shard_write(f, &ds, &opt, (uint32_t)k, 2) == 0);
+        if (f) fclose(f);
+    }
+    audit_dataset m;
+    audit_options mo = AUDIT_OPTIONS_INIT;
+    char *gk = NULL;
+    const char *both[2] = { path[1], path[0] };
+    CHECK_OK(audit_shard_merge(&m, &mo, &gk, both, 2, err, sizeof err));
+    CHECK_EQ_INT(m.n, ds.n);
+    CHECK_EQ_INT(m.emb_dim, 4);
+    int same = m.n == ds.n && m.nclasses == 3;
+    for (size_t i = 0; same && i < m.n; i++) {
+        const audit_clip *a = &ds.clips[i], *b = &m.clips[i];
+        same = !strcmp(a->id, b->id) && a->label == b->label && a->has_pixels == b->has_pixels &&
+               (!a->has_pixels || !memcmp(a->colour, b->colour, sizeof a->colour)) && a->exact == b->exact &&
+               !a->pose == !b->pose && !a->masked == !b->masked && !a->emb == !b->emb &&
+               (!a->emb || !memcmp(a->emb, b->emb, 4 * sizeof *a->emb)) &&
+               (!a->pose || (a->pose->mean[5] == b->pose->mean[5] && isnan(b->pose->visible))) &&
+               b->group_count == 1 && !strcmp(b->groups[0].value, a->groups[0].value);
+    }
+    CHECK(same);
+    audit_dataset_free(&m);
+    free(gk);
+
+    /* damage one shard: bytes changed, or cut short, then the checksum
+     * and end magic rewritten to match */
+    FILE *f = fopen(path[0], "rb");
+    uint8_t *orig = malloc(1 << 20), *buf = malloc(1 << 20);
+    size_t size = f && orig ? fread(orig, 1, 1 << 20, f) : 0;
+    if (f) fclose(f);
+    CHECK(size > 100 && buf);
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s/audit_shard_bad.feat", tu_tmp_dir());
+    uint64_t rng = 77;
+    unsigned refused = 0, cut_read = 0, rounds = 400;
+    for (unsigned round = 0; size > 100 && buf && round < rounds; round++) {
+        size_t body = size - 16;
+        memcpy(buf, orig, size);
+        if (round % 4 == 3) body = 12 + audit_rng_next(&rng) % (body - 12);
+        else
+            for (unsigned e = 0; e <= round % 3; e++) {
+                size_t at = 20 + audit_rng_next(&rng) % (body - 20);
+                buf[at] = (uint8_t)(round % 2 ? audit_rng_next(&rng) : 0xff);
+            }
+        uint64_t sum = fnv_bytes(buf, body);
+        for (int i = 0; i < 8; i++) buf[body + i] = (uint8_t)(sum >> (8 * i));
+        memcpy(buf + body + 8, "SYNAPTAF", 8);
+        FILE *o = fopen(bad, "wb");
+        if (!o) break;
+        fwrite(buf, 1, body + 16, o);
+        fclose(o);
+        const char *pair[2] = { bad, path[1] };
+        gk = NULL;
+        int rc = audit_shard_merge(&m, &mo, &gk, pair, 2, err, sizeof err);
+        if (rc != 0) {
+            refused++;
+            CHECK(strchr(err, '\n') == NULL && err[0]);
+        } else {
+            cut_read += round % 4 == 3;
+            audit_dataset_free(&m);
+        }
+        free(gk);
+    }
+    /* a changed float is still a float: only the cut files must all fail */
+    printf("# feature file: %u of %u damaged shards refused, the rest (changed feature values) "
+           "read without harm\n", refused, rounds);
+    CHECK_EQ_INT(cut_read, 0);
+    CHECK(refused >= rounds / 4);
+    free(orig);
+    free(buf);
+    remove(bad);
+    remove(path[0]);
+    remove(path[1]);
+    audit_dataset_free(&ds);
+}
+
 static void t_fail_on(void)
 {
     CHECK(audit_fail_match("all", "dup.near"));
@@ -280,5 +436,6 @@ int main(void)
     RUN(t_pairs_vs_brute);
     RUN(t_leaks);
     RUN(t_fail_on);
+    RUN(t_feature_file);
     TEST_MAIN_END();
 }

@@ -3,11 +3,16 @@
  * The flow, in the order a command calls it:
  *
  *   audit_dataset ds; audit_dataset_init(&ds);
- *   audit_dataset_add_path(&ds, "train.synapt", NULL, NULL, err, sizeof err);
+ *   audit_dataset_add_path(&ds, "train.synapt", 0, NULL, NULL, err, sizeof err);
+ *   audit_embed_load(&ds, "emb.npy", NULL, NULL, &missing, err, sizeof err);  (optional)
  *   audit_features_compute(&ds, &opt, NULL, NULL, NULL, err, sizeof err);
  *   audit_report rep; audit_run(&rep, &ds, &opt);
  *   audit_write_json("dir/report.json", &rep, &ds, &opt);   (and _html, _sheet)
  *   audit_report_free(&rep); audit_dataset_free(&ds);
+ *
+ * Sharded, a worker marks the clips of other shards `skip` before the
+ * features and calls audit_shard_write() instead of audit_run(); the merge
+ * calls audit_shard_merge() on the N files and goes on with audit_run().
  *
  * Inputs are read only through synapt.h. Every result depends on the
  * input, the options and the seed, never on the thread count: features are
@@ -24,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "synapt.h"
 
@@ -101,12 +107,14 @@ typedef struct audit_clip {
     int label;                 /* index into ds->classes, -1 when unlabelled */
     int domain;                /* 0 unspecified, 1 real, 2 synthetic */
     uint32_t file;             /* index into ds->files */
-    uint64_t index;            /* clip index in that file (list files: line) */
+    uint64_t index;            /* dataset clip index in that input (list files: line) */
     audit_group *groups;
     uint32_t group_count;
     uint64_t frames;
     double fps;                /* 0 when unknown */
     uint32_t width, height;
+    /* another shard's clip: audit_features_compute() leaves it alone */
+    int skip;
     /* filled by audit_features_compute(); has_pixels 0 when no picture stream */
     int has_pixels, feature_error;
     float colour[AUDIT_COLOUR_DIM];
@@ -118,36 +126,86 @@ typedef struct audit_clip {
     audit_pose *pose;          /* NULL when the clip has no usable pose stream */
     uint64_t dhash[AUDIT_K];   /* 64-bit difference hash of each sampled frame */
     uint64_t exact;            /* hash of all decoded sampled pixels */
+    float *emb;                /* ds->emb_dim values, NULL when no embedding */
 } audit_clip;
+
+enum { AUDIT_INPUT_SYNAPT, AUDIT_INPUT_MANIFEST, AUDIT_INPUT_LIST };
 
 typedef struct audit_file {
     char *path;
-    int is_list;               /* a split list (one clip path per line), not a .synapt */
+    int kind;                  /* AUDIT_INPUT_*: .synapt, dataset manifest, split list */
     int domain;
+    synapt_dataset *handle;    /* open for the feature pass; NULL for lists and
+                                  in a dataset rebuilt from feature files */
+    uint64_t fingerprint;      /* FNV-1a of the members' uuid, size and clip count
+                                  (lists: of the lines): shards of one audit must
+                                  have read the same data */
 } audit_file;
 
 typedef struct audit_dataset {
     audit_clip *clips; size_t n, cap;
     char **classes; size_t nclasses;
     audit_file *files; size_t nfiles;
+    /* external per-clip embeddings (audit_embed.c): emb_dim 0 when none */
+    uint32_t emb_dim;
+    char *emb_source;          /* the file (and HDF5 object) they came from */
 } audit_dataset;
 
-/** Decide whether clip `index` of the file at `path` enters the audit; the
- *  hook a clip selection (synapt-subset's options) plugs into. Return 1 to
- *  keep. `id`, `split` borrowed for the call. */
-typedef int (*audit_select_fn)(void *user, const char *path, uint64_t index,
-                               const char *id, const char *split);
+/** Choose the clips of one .synapt file or manifest that enter the audit:
+ *  the hook a clip selection (synapt-subset's options, tools/select) plugs
+ *  into. Set keep[g] (N = synapt_dataset_clip_count bytes) to 1 for each
+ *  chosen clip; return 0, or -1 with one line in err. `path` and `ds`
+ *  borrowed for the call. */
+typedef int (*audit_select_fn)(void *user, const char *path, synapt_dataset *ds,
+                               uint8_t *keep, char *err, size_t errsz);
 
 void audit_dataset_init(audit_dataset *ds);
 void audit_dataset_free(audit_dataset *ds);
-/** Add the clips of one input: a .synapt file, or a text split list (UCF101
+/** Add the clips of one input: a .synapt file, a dataset manifest
+ *  (NAME.synapt.json, recognised by its content), or a text split list (UCF101
  *  style "Class/v_Class_gNN_cNN.avi [label]", split name from the file name:
  *  "train"/"test"/"val" when it contains one, else the base name; groups
  *  "group" = gNN and "source" = the path without its _cNN part).
- *  `domain` 0/1/2 as in audit_clip. `select` may be NULL (keep every clip).
+ *  `domain` 0/1/2 as in audit_clip. `select` may be NULL (keep every clip);
+ *  a split list refuses one (its lines carry no labels, groups or frames).
  *  Returns 0, or -1 with one line in err naming the file (and line). */
 int audit_dataset_add_path(audit_dataset *ds, const char *path, int domain,
                            audit_select_fn select, void *user, char *err, size_t errsz);
+
+/* ---- external embeddings (audit_embed.c) ----------------------------- */
+
+/* values an embedding row may have, and bytes of rows read at most */
+#define AUDIT_MAX_EMB_DIM 65536
+#define AUDIT_MAX_EMB_BYTES (2ull << 30)
+
+/** Attach per-clip embeddings from `path`: a .npy 2-D numeric array (clips
+ *  x values), or else an HDF5 file whose `object` (NULL: "embeddings") is
+ *  a 2-D numeric dataset or a group of 1-D datasets named by clip id.
+ *  Rows match clips by the ids in `ids_path` (a text file, one id a line,
+ *  or a .npy array of strings; as many as rows), by the group's member
+ *  names, or else by order: row i is clip i of the audit (then the row
+ *  count must equal the clip count). A clip without a row has none
+ *  (*missing counts them); ids no clip has are ignored. Every value must
+ *  be finite. Sets ds->emb_dim and emb_source. 0, or -1 with one line in
+ *  err naming the file (and row or clip). */
+int audit_embed_load(audit_dataset *ds, const char *path, const char *object,
+                     const char *ids_path, uint64_t *missing, char *err, size_t errsz);
+
+/* ---- sharded runs (audit_shard.c, spec/audit-features.md) ----------- */
+
+/** Write the features of the clips without `skip` to f (a feature file),
+ *  with their place in the whole audit, the options and the inputs.
+ *  0, or -1 on a write error. */
+int audit_shard_write(FILE *f, const audit_dataset *ds, const audit_options *opt,
+                      uint32_t shard_k, uint32_t shard_n);
+/** Rebuild the whole audit's dataset and options from the N feature files
+ *  of one sharded run (any order), exactly as a single run would have
+ *  built them. *group_key receives the fold key's storage (opt->group_key
+ *  points into it; free it after). Each file's checksum is checked, and
+ *  that the files are the N distinct shards of one audit (same inputs,
+ *  selection and options). 0, or -1 with one line in err naming the file. */
+int audit_shard_merge(audit_dataset *ds, audit_options *opt, char **group_key,
+                      const char *const *paths, size_t npaths, char *err, size_t errsz);
 
 /* ---- features (audit_features.c) ------------------------------------ */
 
@@ -159,7 +217,8 @@ typedef void (*audit_progress_fn)(void *user, uint64_t done, uint64_t total);
  *  feature_error = 1 and a warning through `warn` (may be NULL); the call
  *  still returns 0. Runs on the cli's ordered pool (audit_threads
  *  workers); `progress` is called on the calling thread, in clip order.
- *  Returns -1 with err on a file that cannot be opened. */
+ *  Clips with `skip` set are left alone. Returns -1 with err when out of
+ *  memory. */
 int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            audit_progress_fn progress, void *user,
                            void (*warn)(const char *file, const char *msg),

@@ -144,7 +144,16 @@ static int get_metadata(float *x, const audit_dataset *ds, size_t i, const void 
     return any;
 }
 
-enum { F_COLOUR, F_BACKGROUND, F_PERSON, F_POSE, F_METADATA, F_MOTION, F_SHUFFLED, F_POSE_MOTION, NFAM };
+static int get_embedding(float *x, const audit_dataset *ds, size_t i, const void *ctx)
+{
+    const audit_clip *c = &ds->clips[i];
+    if (!c->emb || !ds->emb_dim) return 0;
+    memcpy(x, c->emb, ds->emb_dim * sizeof *x);
+    return 1;
+}
+
+enum { F_COLOUR, F_BACKGROUND, F_PERSON, F_POSE, F_METADATA, F_EMBEDDING, F_MOTION, F_SHUFFLED,
+       F_POSE_MOTION, NFAM };
 
 static const family families[NFAM] = {
     { "colour", "Static bias: colour grid (no motion)",
@@ -165,6 +174,9 @@ static const family families[NFAM] = {
       "one-hot of every group value of the keys that are factors (fewer distinct values than "
       "half the clips and at most 256: scene, view...) other than the fold key, the generator's own record",
       0, 1, get_metadata },
+    { "embedding", "Static bias: external embedding",
+      "the per-clip embedding the user brought (--embeddings), as given",
+      0, 1, get_embedding },
     { "motion", "Temporal: motion grid (no appearance)",
       "mean |grey difference| between consecutive sampled frames on a 4x4 grid, in time order",
       AUDIT_MOTION_DIM, 0, get_motion },
@@ -359,7 +371,7 @@ int audit_check_probes(audit_report *r, const audit_dataset *ds, const audit_opt
     if (!p) goto done;
     size_t used = 0;
     for (int f = 0; f < NFAM; f++) {
-        size_t dim = f == F_METADATA ? oh.dim : families[f].dim;
+        size_t dim = f == F_METADATA ? oh.dim : f == F_EMBEDDING ? ds->emb_dim : families[f].dim;
         if (probe_family(&fo[f], r, p, used, ds, opt, group_key, &families[f], dim, &oh) != 0)
             goto done;
         used += fo[f].pr.ok;

@@ -34,6 +34,7 @@ static void clip_free(audit_clip *c)
     free(c->groups);
     free(c->masked);
     free(c->pose);
+    free(c->emb);
 }
 
 void audit_dataset_free(audit_dataset *ds)
@@ -43,8 +44,12 @@ void audit_dataset_free(audit_dataset *ds)
     free(ds->clips);
     for (size_t i = 0; i < ds->nclasses; i++) free(ds->classes[i]);
     free(ds->classes);
-    for (size_t i = 0; i < ds->nfiles; i++) free(ds->files[i].path);
+    for (size_t i = 0; i < ds->nfiles; i++) {
+        free(ds->files[i].path);
+        synapt_dataset_close(ds->files[i].handle);
+    }
     free(ds->files);
+    free(ds->emb_source);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -78,6 +83,23 @@ static audit_clip *new_clip(audit_dataset *ds)
     return c;
 }
 
+#define FNV_BASIS 1469598103934665603ull
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* little-endian bytes, so that shards on any machine agree */
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+    return fnv(h, b, 8);
+}
+
 static int add_group(audit_clip *c, const char *key, const char *value)
 {
     audit_group *ng = realloc(c->groups, (c->group_count + 1) * sizeof *ng);
@@ -89,41 +111,64 @@ static int add_group(audit_clip *c, const char *key, const char *value)
     return ng[c->group_count - 1].key && ng[c->group_count - 1].value ? 0 : -1;
 }
 
-static int add_file(audit_dataset *ds, const char *path, int is_list, int domain)
+static int add_file(audit_dataset *ds, const char *path, int kind, int domain)
 {
     audit_file *nf = realloc(ds->files, (ds->nfiles + 1) * sizeof *nf);
     if (!nf) return -1;
     ds->files = nf;
+    memset(&nf[ds->nfiles], 0, sizeof nf[ds->nfiles]);
     nf[ds->nfiles].path = strdup(path);
-    nf[ds->nfiles].is_list = is_list;
+    nf[ds->nfiles].kind = kind;
     nf[ds->nfiles].domain = domain;
     if (!nf[ds->nfiles].path) return -1;
     ds->nfiles++;
     return 0;
 }
 
+/* A .synapt file or a dataset manifest, opened as a synapt_dataset and kept
+ * open for the feature pass: clips are then read by dataset index, the
+ * member files opened and closed by the library as they are needed. */
 static int add_synapt(audit_dataset *ds, const char *path, int domain,
                       audit_select_fn select, void *user, char *err, size_t errsz)
 {
-    synapt_reader *r = NULL;
-    int rc = synapt_reader_open(&r, path, NULL);
-    if (rc != 0) {
-        seterr(err, errsz, "%s: %s", path, r ? synapt_reader_errmsg(r) : synapt_strerror(rc));
-        synapt_reader_close(r);
+    synapt_dataset *d = NULL;
+    char derr[1024] = "";
+    if (synapt_dataset_open(&d, path, NULL, derr, sizeof derr) != 0) {
+        seterr(err, errsz, "%s", derr[0] ? derr : path);
         return -1;
     }
     int ret = -1;
+    uint64_t n = synapt_dataset_clip_count(d);
+    uint8_t *keep = NULL;
+    if (select) {
+        keep = malloc(n ? n : 1);
+        if (!keep) goto nomem;
+        if (select(user, path, d, keep, err, errsz) != 0) goto done;
+    }
     uint32_t fidx = (uint32_t)ds->nfiles;
-    if (add_file(ds, path, 0, domain) != 0) goto nomem;
-    uint64_t n = synapt_reader_clip_count(r);
+    if (add_file(ds, path, synapt_dataset_is_manifest(d) ? AUDIT_INPUT_MANIFEST : AUDIT_INPUT_SYNAPT,
+                 domain) != 0)
+        goto nomem;
+    ds->files[fidx].handle = d;
+    d = NULL;
+    synapt_dataset *h = ds->files[fidx].handle;
+    uint64_t fp = FNV_BASIS;
+    for (uint32_t m = 0; m < synapt_dataset_member_count(h); m++) {
+        synapt_dataset_member mi;
+        if (synapt_dataset_member_info(&mi, h, m) != 0) continue;
+        fp = fnv(fp, mi.uuid, sizeof mi.uuid);
+        fp = fnv_u64(fp, mi.size);
+        fp = fnv_u64(fp, mi.clips);
+    }
+    ds->files[fidx].fingerprint = fp;
     for (uint64_t i = 0; i < n; i++) {
+        if (keep && !keep[i]) continue;
         synapt_clip_info ci;
-        if ((rc = synapt_reader_clip(&ci, r, i)) != 0) {
+        if (synapt_dataset_clip(&ci, h, i) != 0) {
             seterr(err, errsz, "%s: clip %llu: %s", path, (unsigned long long)i,
-                   synapt_reader_errmsg(r));
+                   synapt_dataset_errmsg(h));
             goto done;
         }
-        if (select && !select(user, path, i, ci.id, ci.split)) continue;
         audit_clip *c = new_clip(ds);
         if (!c) goto nomem;
         ds->n++;
@@ -138,14 +183,14 @@ static int add_synapt(audit_dataset *ds, const char *path, int domain,
         c->width = ci.width;
         c->height = ci.height;
         if (ci.first_label != UINT32_MAX) {
-            const char *name = synapt_reader_label_name(r, ci.first_label);
+            const char *name = synapt_dataset_label_name(h, ci.first_label);
             int li = class_index(ds, name ? name : "?");
             if (li < -1) goto nomem;
             c->label = li;
         }
         for (uint32_t g = 0; g < ci.group_count; g++) {
             const char *k, *v;
-            if (synapt_reader_clip_group(&k, &v, r, i, g) != 0) continue;
+            if (synapt_dataset_clip_group(&k, &v, h, i, g) != 0) continue;
             if (add_group(c, k, v) != 0) goto nomem;
         }
     }
@@ -154,7 +199,8 @@ static int add_synapt(audit_dataset *ds, const char *path, int domain,
 nomem:
     seterr(err, errsz, "%s: out of memory", path);
 done:
-    synapt_reader_close(r);
+    synapt_dataset_close(d);
+    free(keep);
     return ret;
 }
 
@@ -177,6 +223,13 @@ static const char *split_from_name(const char *path, char *buf, size_t cap)
 static int add_list(audit_dataset *ds, const char *path, int domain,
                     audit_select_fn select, void *user, char *err, size_t errsz)
 {
+    if (select) {
+        /* the selection options read a clip's labels, groups and frame
+         * count, which a list line does not carry */
+        seterr(err, errsz, "%s: a split list takes no clip selection (give .synapt files or "
+               "manifests)", path);
+        return -1;
+    }
     FILE *f = fopen(path, "r");
     if (!f) {
         seterr(err, errsz, "%s: %s", path, strerror(errno));
@@ -187,10 +240,12 @@ static int add_list(audit_dataset *ds, const char *path, int domain,
     uint32_t fidx = (uint32_t)ds->nfiles;
     int ret = -1;
     uint64_t lineno = 0;
-    if (add_file(ds, path, 1, domain) != 0) goto nomem;
+    if (add_file(ds, path, AUDIT_INPUT_LIST, domain) != 0) goto nomem;
+    uint64_t fp = FNV_BASIS;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         size_t len = strlen(line);
+        fp = fnv(fp, line, len);
         if (len == sizeof line - 1 && line[len - 1] != '\n') {
             seterr(err, errsz, "%s:%llu: line longer than %zu bytes", path,
                    (unsigned long long)lineno, sizeof line - 2);
@@ -213,7 +268,6 @@ static int add_list(audit_dataset *ds, const char *path, int domain,
         snprintf(id, sizeof id, "%s", slash + 1);
         char *dot = strrchr(id, '.');
         if (dot && dot != id) *dot = 0;
-        if (select && !select(user, path, lineno, id, split)) continue;
         audit_clip *c = new_clip(ds);
         if (!c) goto nomem;
         ds->n++;
@@ -248,6 +302,7 @@ static int add_list(audit_dataset *ds, const char *path, int domain,
         seterr(err, errsz, "%s: read error", path);
         goto done;
     }
+    ds->files[fidx].fingerprint = fp;
     ret = 0;
     goto done;
 nomem:

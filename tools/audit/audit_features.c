@@ -183,17 +183,18 @@ static void grid_finish(float *out, const double *sum, const double *sq, const u
 #define GRID_CELLS (AUDIT_GRID * AUDIT_GRID)
 typedef struct grid_acc { double sum[GRID_CELLS * 3], sq[GRID_CELLS * 3]; uint64_t cnt[GRID_CELLS]; } grid_acc;
 
-static int clip_features(audit_clip *c, const synapt_reader *r, uint64_t seed, size_t clip_no)
+static int clip_features(audit_clip *c, const synapt_reader *r, uint64_t mc, uint64_t seed,
+                         size_t clip_no)
 {
     picture p;
-    int rc = find_picture(&p, r, c->index);
+    int rc = find_picture(&p, r, mc);
     if (rc != 0) return rc < 0 ? -1 : 0;
     uint32_t mstream = 0;
-    int wide = 0, has_mask = find_mask(&mstream, &wide, r, c->index, &p) == 0;
+    int wide = 0, has_mask = find_mask(&mstream, &wide, r, mc, &p) == 0;
     uint64_t mframes = 0;
     if (has_mask) {
         synapt_stream_info si;
-        if (synapt_reader_stream(&si, r, c->index, mstream) != 0) has_mask = 0;
+        if (synapt_reader_stream(&si, r, mc, mstream) != 0) has_mask = 0;
         else mframes = si.frame_count;
     }
     size_t np = (size_t)p.w * p.h;
@@ -209,8 +210,8 @@ static int clip_features(audit_clip *c, const synapt_reader *r, uint64_t seed, s
     if (!rgb || (!p.video && !raw) || (has_mask && !mask) || !grey || !acc) goto done;
     for (unsigned k = 0; k < AUDIT_K; k++) {
         uint64_t idx = sample_index(p.frames, k);
-        if (read_sample(rgb, raw, r, c->index, &p, idx) != 0) goto done;
-        int mk = has_mask && synapt_reader_read_frames(mask, np * (wide ? 2 : 1), NULL, r, c->index,
+        if (read_sample(rgb, raw, r, mc, &p, idx) != 0) goto done;
+        int mk = has_mask && synapt_reader_read_frames(mask, np * (wide ? 2 : 1), NULL, r, mc,
                                                        mstream, sample_index(mframes, k), 1) == 0;
         for (unsigned y = 0; y < p.h; y++) {
             unsigned gy = y * AUDIT_GRID / p.h;
@@ -285,7 +286,6 @@ done:
 
 typedef struct job {
     audit_dataset *ds;
-    synapt_reader **readers;
     audit_progress_fn progress;
     void *user;
     uint64_t seed;
@@ -298,12 +298,22 @@ static int work_clip(void *user, uint64_t i, size_t slot)
     job *j = user;
     (void)slot;
     audit_clip *c = &j->ds->clips[i];
-    const synapt_reader *r = j->readers[c->file];
-    if (r && clip_features(c, r, j->seed, (size_t)i) != 0) c->feature_error = 1;
+    synapt_dataset *d = j->ds->files[c->file].handle;
+    if (c->skip || !d) return 0;
+    synapt_reader *r = NULL;
+    uint64_t mc = 0;
+    if (synapt_dataset_acquire(&r, &mc, d, c->index) != 0) {
+        c->feature_error = 1;
+        return 0;
+    }
+    /* the seed of the shuffled order goes by the clip's place in the whole
+     * audit, so a shard computes the same features as a single run */
+    if (clip_features(c, r, mc, j->seed, (size_t)i) != 0) c->feature_error = 1;
     /* pose on its own: a skeleton-only dataset (NTU, Kinetics-skeleton)
      * has no picture but still a pose to audit */
-    if (r && audit_pose_features(&c->pose, r, c->index, c->width, c->height) != 0)
+    if (audit_pose_features(&c->pose, r, mc, c->width, c->height) != 0)
         c->feature_error = 1;
+    synapt_dataset_release(d, r);
     return 0;
 }
 
@@ -328,22 +338,7 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            void (*warn)(const char *file, const char *msg),
                            char *err, size_t errsz)
 {
-    int ret = -1;
-    job j = { ds, NULL, progress, user, opt ? opt->seed : 1 };
-    j.readers = calloc(ds->nfiles ? ds->nfiles : 1, sizeof *j.readers);
-    if (!j.readers) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    for (size_t f = 0; f < ds->nfiles; f++) {
-        if (ds->files[f].is_list) continue;
-        int rc = synapt_reader_open(&j.readers[f], ds->files[f].path, NULL);
-        if (rc != 0) {
-            snprintf(err, errsz, "%s: %s", ds->files[f].path,
-                     j.readers[f] ? synapt_reader_errmsg(j.readers[f]) : synapt_strerror(rc));
-            goto done;
-        }
-    }
+    job j = { ds, progress, user, opt ? opt->seed : 1 };
     unsigned nt = audit_threads(opt);
     /* a window of a few clips per thread keeps every worker busy while a
      * slow clip (a long video) holds the progress count back */
@@ -351,7 +346,7 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
     if (rc == CLI_POOL_NOTHREAD) rc = cli_pool_run(ds->n, 1, 1, work_clip, done_clip, &j);
     if (rc != 0) {
         snprintf(err, errsz, "out of memory");
-        goto done;
+        return -1;
     }
     for (size_t i = 0; i < ds->n; i++)
         if (ds->clips[i].feature_error && warn) {
@@ -360,31 +355,31 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                      "picture checks", ds->clips[i].id);
             warn(ds->files[ds->clips[i].file].path, msg);
         }
-    ret = 0;
-done:
-    for (size_t f = 0; f < ds->nfiles; f++) synapt_reader_close(j.readers[f]);
-    free(j.readers);
-    return ret;
+    return 0;
 }
 
 int audit_clip_thumbs(uint8_t *out, const audit_dataset *ds, size_t clip, unsigned side)
 {
     const audit_clip *c = &ds->clips[clip];
-    if (ds->files[c->file].is_list) return -1;
+    const audit_file *f = &ds->files[c->file];
+    if (f->kind == AUDIT_INPUT_LIST) return -1;
+    /* a dataset rebuilt from feature files has no handle: the report's
+     * machine opens the inputs by the paths the shards were given */
+    synapt_dataset *own = NULL, *d = f->handle;
+    if (!d && synapt_dataset_open(&own, f->path, NULL, NULL, 0) != 0) return -1;
+    if (!d) d = own;
     synapt_reader *r = NULL;
-    if (synapt_reader_open(&r, ds->files[c->file].path, NULL) != 0) {
-        synapt_reader_close(r);
-        return -1;
-    }
+    uint64_t mc = 0;
     picture p;
     int ret = -1;
     uint8_t *rgb = NULL, *raw = NULL;
-    if (find_picture(&p, r, c->index) != 0) goto done;
+    if (synapt_dataset_acquire(&r, &mc, d, c->index) != 0) goto done;
+    if (find_picture(&p, r, mc) != 0) goto done;
     rgb = malloc((size_t)p.w * p.h * 3);
     raw = p.video ? NULL : malloc(p.frame_bytes);
     if (!rgb || (!p.video && !raw)) goto done;
     for (unsigned k = 0; k < AUDIT_K; k++) {
-        if (read_sample(rgb, raw, r, c->index, &p, sample_index(p.frames, k)) != 0) goto done;
+        if (read_sample(rgb, raw, r, mc, &p, sample_index(p.frames, k)) != 0) goto done;
         uint8_t *o = out + (size_t)k * side * side * 3;
         for (unsigned y = 0; y < side; y++)
             for (unsigned x = 0; x < side; x++) {
@@ -396,6 +391,7 @@ int audit_clip_thumbs(uint8_t *out, const audit_dataset *ds, size_t clip, unsign
 done:
     free(rgb);
     free(raw);
-    synapt_reader_close(r);
+    if (r) synapt_dataset_release(d, r);
+    synapt_dataset_close(own);
     return ret;
 }

@@ -44,15 +44,22 @@ int audit_write_json(const char *path, const audit_report *rep, const audit_data
         audit_buf_printf(&b, "%s{\"path\": ", f ? ", " : "");
         audit_buf_json(&b, ds->files[f].path);
         audit_buf_printf(&b, ", \"kind\": \"%s\", \"domain\": \"%s\"}",
-                         ds->files[f].is_list ? "list" : "synapt",
+                         ds->files[f].kind == AUDIT_INPUT_LIST ? "list" :
+                         ds->files[f].kind == AUDIT_INPUT_MANIFEST ? "manifest" : "synapt",
                          ds->files[f].domain == 1 ? "real" : ds->files[f].domain == 2 ? "synthetic" : "auto");
     }
     audit_buf_printf(&b, "],\n  \"parameters\": {\"seed\": %llu, \"folds\": %u, \"epochs\": %u, "
                      "\"l2\": ", (unsigned long long)opt->seed, opt->folds, opt->epochs);
     audit_buf_num(&b, opt->l2);
     audit_buf_printf(&b, ", \"bootstrap\": %u, \"permutations\": %u, \"frames_per_clip\": %d, "
-                     "\"hamming\": %u, \"near_frames\": %u},\n", opt->bootstrap, opt->permutations,
-                     AUDIT_K, opt->hamming, opt->near_frames);
+                     "\"hamming\": %u, \"near_frames\": %u, \"embeddings\": ", opt->bootstrap,
+                     opt->permutations, AUDIT_K, opt->hamming, opt->near_frames);
+    if (ds->emb_dim) {
+        audit_buf_printf(&b, "{\"source\": ");
+        audit_buf_json(&b, ds->emb_source ? ds->emb_source : "");
+        audit_buf_printf(&b, ", \"dims\": %u}", ds->emb_dim);
+    } else audit_buf_printf(&b, "null");
+    audit_buf_printf(&b, "},\n");
     audit_buf_printf(&b, "  \"summary\": {\"clips\": %zu, \"classes\": %zu, \"splits\": ",
                      rep->clips, rep->classes);
     audit_buf_json(&b, rep->splits);

@@ -82,6 +82,32 @@ int h5layout_import(h5layout_stats *stats, const char *h5_path, const char *out_
  *  "%2F", a leading '.' -> "%2E". Returns a malloc'd string or NULL. */
 char *h5layout_escape_name(const char *name);
 
+/* ---- rows of floats from any HDF5 file (h5_rows.c) ---- */
+
+/** Values a row may have. */
+#define H5_ROWS_MAX_DIMS 65536
+
+typedef struct h5_rows {
+    float *data;                 /* rows x dims, C order; owned */
+    uint64_t rows;
+    uint32_t dims;
+    char **keys;                 /* group form: each row's key, rows of them; NULL
+                                    for a 2-D dataset */
+} h5_rows;
+
+/** Read per-row vectors another program wrote: `object` is either a 2-D
+ *  numeric dataset (rows x values) or a group of 1-D numeric datasets of
+ *  one length, one per key, the member name being the key as
+ *  h5layout_escape_name() spells it (rows in name order). Values are
+ *  converted to float by HDF5. At most `max_bytes` of floats are
+ *  allocated. Errors: _IO (cannot open), _INPUT (no such object, wrong
+ *  rank or type, unequal rows, empty group), _LIMIT, _NOMEM, with one line
+ *  in err naming the file and object. Not thread-safe. */
+int h5_rows_read(h5_rows *out, const char *path, const char *object, uint64_t max_bytes,
+                 char *err, size_t errsz);
+/** Free and zero. Accepts NULL. */
+void h5_rows_free(h5_rows *r);
+
 /* Helpers of h5_export.c and h5_import.c only (they define
  * H5LAYOUT_INTERNAL); kept here so the folder has one header and commands
  * never see HDF5 types. */
