@@ -58,7 +58,7 @@ cli_USES     =
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name
 # here (and what those use in turn) plus libsynapt, nothing else.
 synapt-inspect_USES = export cli
-synapt-convert_USES = h5 export npy cli
+synapt-convert_USES = h5 export npy select cli
 synapt-pack_USES    = import h5 cli
 synapt-synth_USES   = synth cli
 synapt-recover_USES = cli
