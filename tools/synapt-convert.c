@@ -19,8 +19,9 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "Usage: synapt-convert IN.synapt --to FORMAT [OPTIONS]\n"
-    "Export data from a .synapt file or a dataset manifest (NAME.synapt.json).\n"
+    "Usage: synapt-convert IN --to FORMAT [OPTIONS]\n"
+    "Export data from a .synapt file or a dataset manifest (NAME.synapt.json,\n"
+    "its label_map applied): one clip, every clip, or a selection.\n"
     "\n"
     "Formats:\n"
     "  --to npy     one stream of one clip as a NumPy .npy array:\n"
@@ -40,7 +41,8 @@ static const char usage[] =
     "               .mkv, ...): the stored packets remuxed without re-encoding (raw\n"
     "               streams are encoded: ffv1 in .mkv, H.264 otherwise);\n"
     "               needs --clip and -o; --stream defaults to rgb\n"
-    "  --to hdf5    every clip as an HDF5 file in the layout of spec/hdf5.md, read\n"
+    "  --to hdf5    every clip (or the selection) as an HDF5 file in the layout of\n"
+    "               spec/hdf5.md, read\n"
     "               with plain h5py: /clips/ID/STREAM/data (T, ...) per stream,\n"
     "               chunked one frame per chunk, deflate; labels, split, source,\n"
     "               groups, fps, units, scale, skeleton and JSON metadata as\n"
@@ -64,9 +66,11 @@ static const char usage[] =
     "Options:\n"
     "      --to FORMAT       output format (see above)\n"
     "      --clip ID         the clip to export\n"
-    "      --all             every clip of the file (npy, video, frames, csv, jsonl, npz)\n"
-    "      --shard K/N       with --all or --to hdf5: only the clips with xxh3(id) % N\n"
-    "                        == K (synapt-pack's rule), one worker's part of a job\n"
+    "      --all             every clip of the file or manifest (npy, video, frames, csv,\n"
+    "                        jsonl, npz)\n"
+    "      --shard K/N       with --all, a selection or --to hdf5: only the clips with\n"
+    "                        xxh3(id) % N == K (synapt-pack's rule), one worker's part\n"
+    "                        of a job\n"
     "      --stream NAME     the stream of that clip (e.g. rgb, depth, pose2d)\n"
     "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
     "  -o, --output FILE     where to write; written under a temporary name and\n"
@@ -78,6 +82,12 @@ static const char usage[] =
     "      --short-side N    --to hdf5 --video decode: scale so the shorter side is N\n"
     "      --hdf5-zstd       --to hdf5: compress with the zstd filter (32015) instead\n"
     "                        of deflate; refused when HDF5 cannot load that plugin\n"
+    "\n"
+    SEL_HELP
+    "  A selection option works as --all over the chosen clips (the same choice\n"
+    "  as synapt-subset with the same options); not with --clip, framemd5 or\n"
+    "  preview.\n"
+    "\n"
     "  -q, --quiet           no progress bar\n"
     "  -v, --verbose         report what was written, and FFmpeg's warnings\n"
     "  -h, --help            show this help and exit\n"
@@ -90,6 +100,7 @@ static const char usage[] =
     "  synapt-convert data.synapt --to framemd5 --clip c0 --frames 10:20\n"
     "  synapt-convert data.synapt --to video --clip c0 -o c0.mkv\n"
     "  synapt-convert data.synapt --to hdf5 --video packets -o data.h5\n"
+    "  synapt-convert all.synapt.json --to hdf5 --split val --per-class 20 -o val.h5\n"
     "  python3 -c \"import numpy; print(numpy.load('depth.npy').shape)\"\n";
 
 typedef struct convert_args {
