@@ -68,9 +68,10 @@ int export_table(uint64_t *rows, synapt_dataset *ds, const char *path, int jsonl
 int export_npz(uint64_t *files, synapt_dataset *ds, const char *path,
                const export_options *o, char *err, size_t errsz);
 
-/** --to preview: a contact sheet PNG of one clip (o->clips[0]) for a
- *  person checking an import: `tiles` frames spread over the clip, one row
- *  each: the RGB frame (first video/image stream; a dark canvas when there
+/** --to preview: a contact sheet PNG (path ending in .png) or a short
+ *  movie (.mp4, .mkv, ...: every frame, at most 600, H.264) of one clip
+ *  (o->clips[0]) for a person checking an import: `tiles` frames spread
+ *  over the clip (the movie: each frame), one row each: the RGB frame (first video/image stream; a dark canvas when there
  *  is none) with the first 2D pose stream's skeleton drawn over it (bones
  *  from the registry's parents, absent persons and joints skipped), then
  *  the first depth stream colourised and the first mask stream tinted;
@@ -79,6 +80,19 @@ int export_preview(const synapt_reader *r, const char *path, const export_option
                    unsigned tiles, char *err, size_t errsz);
 
 /* ---- shared by the writers (export_stage.c, export_frames.c) ---- */
+
+/** A video file from RGB24 canvases of w x h (even): the container from
+ *  `path`'s extension, H.264 (MPEG-4 part 2 without an H.264 encoder),
+ *  fps_num/fps_den frames per second. Written under a temporary name
+ *  beside `path`, renamed by close; abort (and a failed close) removes it.
+ *  Errors: _INVALID_ARG (no container for the name), _UNSUPPORTED (no
+ *  encoder), _IO, _NOMEM, with one line in err naming `path`. */
+typedef struct export_movie export_movie;
+int export_movie_open(export_movie **out, const char *path, int w, int h, uint32_t fps_num,
+                      uint64_t fps_den, char *err, size_t errsz);
+int export_movie_frame(export_movie *m, const uint8_t *rgb, char *err, size_t errsz);
+int export_movie_close(export_movie *m, char *err, size_t errsz);
+void export_movie_abort(export_movie *m);
 
 /** Write one PNG: 8-bit with 1..4 channels, or 16-bit (native order
  *  samples). `why` gets libpng's or the system's reason on failure. */
