@@ -176,6 +176,9 @@ static int encode(export_movie *m, AVFrame *f, char *err, size_t errsz)
         rc = avcodec_receive_packet(m->enc, m->pkt);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
         if (rc < 0) return av_fail(m, err, errsz, "encoding", rc);
+        /* every frame lasts one tick: without a duration the muxer's edit
+         * list can end before the last frame is shown */
+        if (m->pkt->duration <= 0) m->pkt->duration = 1;
         av_packet_rescale_ts(m->pkt, m->enc->time_base, m->st->time_base);
         m->pkt->stream_index = m->st->index;
         rc = av_interleaved_write_frame(m->fmt, m->pkt);
