@@ -48,7 +48,7 @@ synth_PKGS   = libcjson libxxhash libpng libavformat libavcodec libavutil libsws
 synth_USES   = npy cli
 h5_PKGS      = hdf5 libswscale libavutil
 h5_USES      =
-export_PKGS  = libpng libswscale libavutil
+export_PKGS  = libpng libavformat libavcodec libswscale libavutil
 export_USES  =
 npy_PKGS     = $(HAVE_ZLIB)
 npy_USES     =
@@ -58,7 +58,7 @@ cli_USES     =
 # Commands: tools/synapt-<name>.c, linked with the tool libraries they name
 # here (and what those use in turn) plus libsynapt, nothing else.
 synapt-inspect_USES = export cli
-synapt-convert_USES = h5 export npy cli
+synapt-convert_USES = h5 export npy select cli
 synapt-pack_USES    = import h5 cli
 synapt-synth_USES   = synth cli
 synapt-recover_USES = cli

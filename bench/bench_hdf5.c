@@ -167,14 +167,16 @@ static void run_codec(const char *src, const char *dir, int zstd, uint64_t raw_b
     snprintf(h5, sizeof h5, "%s/x%s.h5", dir, zstd ? "-zstd" : "");
     snprintf(direct, sizeof direct, "%s/direct%s.h5", dir, zstd ? "-zstd" : "");
     synapt_reader *r;
+    synapt_dataset *dset;
     if (synapt_reader_open2(&r, src, NULL, err, sizeof err)) die(src, err);
+    if (synapt_dataset_open(&dset, src, NULL, err, sizeof err)) die(src, err);
     int reps = g_quick ? 1 : 3;
     double te[3], td[3];
     for (int k = 0; k < reps; k++) {
         h5layout_export_options o = H5LAYOUT_EXPORT_OPTIONS_INIT;
         o.zstd = zstd;
         double t0 = bench_cpu_s();
-        if (h5layout_export(NULL, r, h5, &o, err, sizeof err)) die("export", err);
+        if (h5layout_export(NULL, dset, h5, &o, err, sizeof err)) die("export", err);
         te[k] = bench_cpu_s() - t0;
         td[k] = direct_write(h, nh, direct, zstd);
     }

@@ -7,6 +7,7 @@
 #include "export/export.h"
 #include "h5/h5.h"
 #include "npy/npy.h"
+#include "select/select.h"
 #include "synapt.h"
 
 #include <errno.h>
@@ -18,8 +19,9 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "Usage: synapt-convert IN.synapt --to FORMAT [OPTIONS]\n"
-    "Export data from a .synapt file or a dataset manifest (NAME.synapt.json).\n"
+    "Usage: synapt-convert IN --to FORMAT [OPTIONS]\n"
+    "Export data from a .synapt file or a dataset manifest (NAME.synapt.json,\n"
+    "its label_map applied): one clip, every clip, or a selection.\n"
     "\n"
     "Formats:\n"
     "  --to npy     one stream of one clip as a NumPy .npy array:\n"
@@ -39,7 +41,8 @@ static const char usage[] =
     "               .mkv, ...): the stored packets remuxed without re-encoding (raw\n"
     "               streams are encoded: ffv1 in .mkv, H.264 otherwise);\n"
     "               needs --clip and -o; --stream defaults to rgb\n"
-    "  --to hdf5    every clip as an HDF5 file in the layout of spec/hdf5.md, read\n"
+    "  --to hdf5    every clip (or the selection) as an HDF5 file in the layout of\n"
+    "               spec/hdf5.md, read\n"
     "               with plain h5py: /clips/ID/STREAM/data (T, ...) per stream,\n"
     "               chunked one frame per chunk, deflate; labels, split, source,\n"
     "               groups, fps, units, scale, skeleton and JSON metadata as\n"
@@ -54,7 +57,8 @@ static const char usage[] =
     "  --to preview a contact sheet PNG of one clip to check an import by eye: frames\n"
     "               spread over the clip, the 2D skeleton drawn over the RGB frame,\n"
     "               depth colourised and the mask tinted beside it, labels and\n"
-    "               frame numbers written on it; --clip ID -o OUT.png\n"
+    "               frame numbers written on it; --clip ID -o OUT.png, or -o OUT.mp4\n"
+    "               for a short H.264 movie with every frame (at most 600)\n"
     "  npy and video also take --all -o DIR: one CLIP.npy / CLIP.mkv per clip\n"
     "  that has the stream. Folder outputs are built beside DIR and put in place\n"
     "  at the end; an existing DIR is replaced only if it is empty or a synapt\n"
@@ -63,9 +67,11 @@ static const char usage[] =
     "Options:\n"
     "      --to FORMAT       output format (see above)\n"
     "      --clip ID         the clip to export\n"
-    "      --all             every clip of the file (npy, video, frames, csv, jsonl, npz)\n"
-    "      --shard K/N       with --all or --to hdf5: only the clips with xxh3(id) % N\n"
-    "                        == K (synapt-pack's rule), one worker's part of a job\n"
+    "      --all             every clip of the file or manifest (npy, video, frames, csv,\n"
+    "                        jsonl, npz)\n"
+    "      --shard K/N       with --all, a selection or --to hdf5: only the clips with\n"
+    "                        xxh3(id) % N == K (synapt-pack's rule), one worker's part\n"
+    "                        of a job\n"
     "      --stream NAME     the stream of that clip (e.g. rgb, depth, pose2d)\n"
     "      --frames A:B      only frames A..B-1 (also A: to the end, :B, or A alone)\n"
     "  -o, --output FILE     where to write; written under a temporary name and\n"
@@ -77,6 +83,12 @@ static const char usage[] =
     "      --short-side N    --to hdf5 --video decode: scale so the shorter side is N\n"
     "      --hdf5-zstd       --to hdf5: compress with the zstd filter (32015) instead\n"
     "                        of deflate; refused when HDF5 cannot load that plugin\n"
+    "\n"
+    SEL_HELP
+    "  A selection option works as --all over the chosen clips (the same choice\n"
+    "  as synapt-subset with the same options); not with --clip, framemd5 or\n"
+    "  preview.\n"
+    "\n"
     "  -q, --quiet           no progress bar\n"
     "  -v, --verbose         report what was written, and FFmpeg's warnings\n"
     "  -h, --help            show this help and exit\n"
@@ -89,6 +101,7 @@ static const char usage[] =
     "  synapt-convert data.synapt --to framemd5 --clip c0 --frames 10:20\n"
     "  synapt-convert data.synapt --to video --clip c0 -o c0.mkv\n"
     "  synapt-convert data.synapt --to hdf5 --video packets -o data.h5\n"
+    "  synapt-convert all.synapt.json --to hdf5 --split val --per-class 20 -o val.h5\n"
     "  python3 -c \"import numpy; print(numpy.load('depth.npy').shape)\"\n";
 
 typedef struct convert_args {
@@ -107,6 +120,9 @@ typedef struct convert_args {
     int hdf5_zstd;         /* --hdf5-zstd */
     int all;               /* --all: every clip */
     uint32_t width, height, short_side; /* --size, --short-side (hdf5 --video decode) */
+    synapt_dataset *ds;    /* the input as a dataset (file or manifest): what the
+                              multi-clip verbs read; NULL for single-clip verbs */
+    const sel_criteria *sel; /* the selection options (tools/select) */
 } convert_args;
 
 /* Read batches of about this many bytes: large enough to amortise chunk
@@ -483,14 +499,14 @@ done:
 
 /* ---- --to hdf5 ----------------------------------------------------- */
 
-static int select_clips(uint64_t **out, size_t *count, const synapt_reader *r, const convert_args *a);
+static int select_clips(uint64_t **out, size_t *count, const convert_args *a);
 
 static int convert_hdf5(const convert_args *a)
 {
     if (!a->out) cli_usage_error("--to hdf5 needs -o OUT.h5");
     if (a->clip || a->stream || a->frames)
-        cli_usage_error("--to hdf5 exports whole clips of the whole file; --clip, --stream and "
-                        "--frames do not apply");
+        cli_usage_error("--to hdf5 exports whole clips of the whole file or a selection; --clip, "
+                        "--stream and --frames do not apply");
     h5layout_export_options o = H5LAYOUT_EXPORT_OPTIONS_INIT;
     if (a->video && strcmp(a->video, "decode") && strcmp(a->video, "packets"))
         cli_usage_error("--video wants decode or packets (got '%s')", a->video);
@@ -504,30 +520,22 @@ static int convert_hdf5(const convert_args *a)
     char writer[64];
     snprintf(writer, sizeof writer, "synapt-convert %s", synapt_version());
     o.writer = writer;
-    synapt_reader *r;
-    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
-    /* --shard: this worker's clips only (the whole file otherwise) */
+    /* the chosen clips: the whole dataset, or a selection and/or a shard */
     uint64_t *pick = NULL;
     size_t npick = 0;
-    if (a->shard_n > 1) {
-        convert_args all = *a;
-        all.all = 1;
-        if (select_clips(&pick, &npick, r, &all)) {
-            synapt_reader_close(r);
-            return CLI_EXIT_ERROR;
-        }
-        o.clips = pick;
-        o.clip_count = npick;
-    }
+    convert_args all = *a;
+    all.all = 1;
+    if (select_clips(&pick, &npick, &all)) return CLI_EXIT_ERROR;
+    o.clips = pick;
+    o.clip_count = npick;
     cli_progress p;
-    cli_progress_start(&p, "hdf5", "clips", o.clips ? npick : synapt_reader_clip_count(r));
+    cli_progress_start(&p, "hdf5", "clips", npick);
     o.progress = cli_progress_cb;
     o.progress_user = &p;
     h5layout_stats st;
     char err[1024];
-    int rc = h5layout_export(&st, r, a->dest, &o, err, sizeof err);
+    int rc = h5layout_export(&st, a->ds, a->dest, &o, err, sizeof err);
     cli_progress_end(&p);
-    synapt_reader_close(r);
     free(pick);
     if (rc) {
         cli_error_msg(a->out, err);
@@ -541,59 +549,57 @@ static int convert_hdf5(const convert_args *a)
 
 /* ---- several clips: frames, csv, jsonl, npz, and npy/video with --all -- */
 
-/* The clips a multi-clip verb works on. This is the one place a clip
- * selection is made: the selection options shared with synapt-subset plug
- * in here and every verb below follows. */
-static int select_clips(uint64_t **out, size_t *count, const synapt_reader *r, const convert_args *a)
+/* The dataset clips a multi-clip verb works on: --clip, or with --all (set
+ * too by any selection option) the selection of tools/select, shared with
+ * synapt-subset, narrowed to --shard. */
+static int select_clips(uint64_t **out, size_t *count, const convert_args *a)
 {
     *out = NULL;
     *count = 0;
-    if (a->all && a->clip) cli_usage_error("give --clip ID or --all, not both");
+    if (a->all && a->clip) cli_usage_error("give --clip ID or --all (or selection options), not both");
     if (!a->all && !a->clip) cli_usage_error("--to %s needs --clip ID or --all", a->to);
-    uint64_t n = a->all ? synapt_reader_clip_count(r) : 1;
-    uint64_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    if (a->all) return sel_pick(out, count, a->ds, a->sel, a->shard_k, a->shard_n, a->in);
+    uint64_t *v = malloc(sizeof *v);
     if (!v) {
-        cli_error(a->in, "out of memory for %" PRIu64 " clips", n);
+        cli_error(a->in, "out of memory");
         return -1;
     }
-    if (a->all) {
-        uint64_t m = 0;
-        for (uint64_t i = 0; i < n; i++) {
-            synapt_clip_info ci;
-            if (synapt_reader_clip(&ci, r, i) != 0) {
-                cli_error_msg(a->in, synapt_reader_errmsg(r));
-                free(v);
-                return -1;
-            }
-            if (cli_in_shard(ci.id, a->shard_k, a->shard_n)) v[m++] = i;
-        }
-        n = m;
-    } else {
-        int rc = synapt_reader_find_clip(&v[0], r, a->clip);
-        if (rc) {
-            if (rc == SYNAPT_E_NOT_FOUND) cli_error(a->in, "no clip with id '%s'", a->clip);
-            else cli_error_msg(a->in, synapt_reader_errmsg(r));
-            free(v);
-            return -1;
-        }
+    int rc = synapt_dataset_find_clip(&v[0], a->ds, a->clip);
+    if (rc) {
+        if (rc == SYNAPT_E_NOT_FOUND) cli_error(a->in, "no clip with id '%s'", a->clip);
+        else cli_error_msg(a->in, synapt_dataset_errmsg(a->ds));
+        free(v);
+        return -1;
     }
     *out = v;
-    *count = (size_t)n;
+    *count = 1;
     return 0;
+}
+
+/* --to preview of dataset clip g, read from its member file. */
+static int convert_preview(const convert_args *a, uint64_t g, char *err, size_t errsz)
+{
+    synapt_reader *r;
+    uint64_t clip;
+    synapt_clip_info ci;
+    int rc = export_acquire(&r, &clip, &ci, a->ds, g, err, errsz);
+    if (rc) return rc;
+    export_options o = EXPORT_OPTIONS_INIT;
+    o.clips = &clip;
+    o.clip_count = 1;
+    rc = export_preview(r, a->dest, &o, 0, err, errsz);
+    synapt_dataset_release(a->ds, r);
+    return rc;
 }
 
 static int convert_multi(const convert_args *a)
 {
     if (!a->out) cli_usage_error("--to %s needs -o", a->to);
     if (a->frames) cli_usage_error("--to %s writes whole streams; --frames does not apply", a->to);
-    synapt_reader *r;
-    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
+    if (!strcmp(a->to, "preview") && a->all) cli_usage_error("--to preview shows one clip: give --clip ID");
     uint64_t *clips;
     size_t n;
-    if (select_clips(&clips, &n, r, a)) {
-        synapt_reader_close(r);
-        return CLI_EXIT_ERROR;
-    }
+    if (select_clips(&clips, &n, a)) return CLI_EXIT_ERROR;
     export_options o = EXPORT_OPTIONS_INIT;
     o.clips = clips;
     o.clip_count = n;
@@ -608,23 +614,21 @@ static int convert_multi(const convert_args *a)
     int rc;
     const char *what;
     if (!strcmp(a->to, "frames")) {
-        rc = export_frames(&count, r, a->dest, &o, err, sizeof err);
+        rc = export_frames(&count, a->ds, a->dest, &o, err, sizeof err);
         what = "PNG files";
     } else if (!strcmp(a->to, "preview")) {
-        if (a->all) cli_usage_error("--to preview shows one clip: give --clip ID");
-        rc = export_preview(r, a->dest, &o, 0, err, sizeof err);
+        rc = convert_preview(a, clips[0], err, sizeof err);
         count = 1;
-        what = "contact sheet";
+        what = "preview";
     } else if (!strcmp(a->to, "npz")) {
-        rc = export_npz(&count, r, a->dest, &o, err, sizeof err);
+        rc = export_npz(&count, a->ds, a->dest, &o, err, sizeof err);
         what = ".npz files";
     } else {
-        rc = export_table(&count, r, a->dest, !strcmp(a->to, "jsonl"), &o, err, sizeof err);
+        rc = export_table(&count, a->ds, a->dest, !strcmp(a->to, "jsonl"), &o, err, sizeof err);
         what = "rows";
     }
     cli_progress_end(&p);
     free(clips);
-    synapt_reader_close(r);
     if (rc) {
         cli_error_msg(a->out, err[0] ? err : synapt_strerror(rc));
         return CLI_EXIT_ERROR;
@@ -639,62 +643,70 @@ static int convert_multi(const convert_args *a)
 static int convert_each(const convert_args *a, int (*one)(const convert_args *), const char *ext)
 {
     if (!a->out) cli_usage_error("--to %s --all needs -o DIR", a->to);
-    if (a->clip) cli_usage_error("give --clip ID or --all, not both");
-    synapt_reader *r;
-    if (open_input(&r, a->in)) return CLI_EXIT_ERROR;
-    uint64_t n = synapt_reader_clip_count(r), written = 0, skipped = 0;
+    if (a->clip) cli_usage_error("give --clip ID or --all (or selection options), not both");
+    uint64_t *clips;
+    size_t n;
+    if (select_clips(&clips, &n, a)) return CLI_EXIT_ERROR;
+    uint64_t written = 0, skipped = 0;
     int ret = CLI_EXIT_OK;
     int verbosity = cli_verbosity();
     cli_progress p;
     cli_progress_start(&p, a->to, "clips", n);
     /* the per-clip exports stay quiet: one progress bar, one summary */
     cli_set_verbosity(-1);
-    for (uint64_t i = 0; i < n && ret == CLI_EXIT_OK; i++) {
+    for (size_t i = 0; i < n && ret == CLI_EXIT_OK; i++) {
         synapt_clip_info ci;
-        uint32_t s;
-        if (synapt_reader_clip(&ci, r, i) != 0) {
-            cli_error_msg(a->in, synapt_reader_errmsg(r));
+        synapt_dataset_member mi;
+        uint32_t s, m;
+        if (synapt_dataset_clip(&ci, a->ds, clips[i]) || synapt_dataset_locate(&m, NULL, a->ds, clips[i]) ||
+            synapt_dataset_member_info(&mi, a->ds, m)) {
+            cli_set_verbosity(verbosity);
+            cli_error_msg(a->in, synapt_dataset_errmsg(a->ds));
             ret = CLI_EXIT_ERROR;
             break;
         }
-        if (!cli_in_shard(ci.id, a->shard_k, a->shard_n))
-            continue; /* another worker's clip (--shard) */
-        if (synapt_reader_find_stream(&s, r, i, a->stream) != 0) {
+        if (synapt_dataset_find_stream(&s, a->ds, clips[i], a->stream) != 0) {
             skipped++;
             continue;
         }
-        char *name = export_path_name(ci.id);
+        char *name = export_path_name(ci.id), *id = strdup(ci.id);
         size_t len = strlen(a->dest) + strlen(a->out) + (name ? strlen(name) : 0) + strlen(ext) + 2;
         char *path = name ? malloc(len) : NULL, *shown = name ? malloc(len) : NULL;
-        if (!path || !shown) {
+        if (!path || !shown || !id) {
             free(name);
+            free(id);
             free(path);
             free(shown);
+            cli_set_verbosity(verbosity);
             cli_error(a->in, "out of memory");
             ret = CLI_EXIT_ERROR;
             break;
         }
         snprintf(path, len, "%s/%s%s", a->dest, name, ext);
         snprintf(shown, len, "%s/%s%s", a->out, name, ext);
+        /* the per-clip verbs read the clip's member file directly (a clip
+         * id is unique within its file) */
         convert_args one_args = *a;
+        one_args.in = mi.resolved_path;
         one_args.all = 0;
-        one_args.clip = ci.id;
+        one_args.clip = id;
         one_args.out = shown;
         one_args.dest = path;
         ret = one(&one_args);
         free(path);
         free(shown);
         free(name);
+        free(id);
         if (ret == CLI_EXIT_OK) written++;
         cli_progress_update(&p, i + 1, 0);
     }
     cli_set_verbosity(verbosity);
     cli_progress_end(&p);
+    free(clips);
     if (ret == CLI_EXIT_OK && written == 0) {
-        cli_error(a->in, "no clip has a stream '%s'", a->stream);
+        cli_error(a->in, "no chosen clip has a stream '%s'", a->stream);
         ret = CLI_EXIT_ERROR;
     }
-    synapt_reader_close(r);
     if (ret == CLI_EXIT_OK)
         cli_info("%s: %" PRIu64 " files, %" PRIu64 " clips without stream '%s' skipped", a->out, written,
                  skipped, a->stream);
@@ -752,17 +764,22 @@ int main(int argc, char **argv)
         { "shard", required_argument, NULL, OPT_SHARD },
         { "size", required_argument, NULL, OPT_SIZE },
         { "short-side", required_argument, NULL, OPT_SHORT },
+        SEL_LONGOPTS,
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
     cli_init("synapt-convert", usage);
     convert_args a;
     memset(&a, 0, sizeof a);
+    sel_criteria crit;
+    sel_init(&crit);
+    a.sel = &crit;
     int c;
     opterr = 0;
     cli_refuse_abbrev(argc, argv, ":o:" CLI_COMMON_SHORT, longopts);
     while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
+        if (sel_option(&crit, c, optarg)) continue;
         switch (c) {
         case OPT_TO: a.to = optarg; break;
         case OPT_CLIP: a.clip = optarg; break;
@@ -787,34 +804,6 @@ int main(int argc, char **argv)
     if (optind >= argc) cli_usage_error("no input file given");
     if (argc - optind > 1) cli_usage_error("one input file at a time (got %d)", argc - optind);
     a.in = argv[optind];
-    /* a dataset manifest: every verb exports one clip, so it reads that
-     * clip's member file (the clip keeps its id there) */
-    synapt_dataset *ds = NULL;
-    char derr[1024] = "";
-    int drc = synapt_dataset_open(&ds, a.in, NULL, derr, sizeof derr);
-    if (drc == 0 && synapt_dataset_is_manifest(ds)) {
-        uint64_t g;
-        uint32_t m;
-        synapt_dataset_member mi;
-        if (!a.clip) cli_usage_error("--clip ID is required with a dataset manifest");
-        if (synapt_dataset_find_clip(&g, ds, a.clip) || synapt_dataset_locate(&m, NULL, ds, g) ||
-            synapt_dataset_member_info(&mi, ds, m)) {
-            cli_error_msg(a.in, synapt_dataset_errmsg(ds));
-            synapt_dataset_close(ds);
-            return CLI_EXIT_ERROR;
-        }
-        static char member_path[4096];
-        if (snprintf(member_path, sizeof member_path, "%s", mi.resolved_path) >= (int)sizeof member_path) {
-            cli_error(a.in, "member path too long");
-            synapt_dataset_close(ds);
-            return CLI_EXIT_ERROR;
-        }
-        a.in = member_path;
-    } else if (drc != 0 && drc != SYNAPT_E_IO && drc != SYNAPT_E_NOT_SYNAPT && drc <= SYNAPT_E_MANIFEST) {
-        cli_error_msg(a.in, derr);
-        return CLI_EXIT_ERROR;
-    }
-    synapt_dataset_close(ds);
     cli_route_ffmpeg_log();
     char list[256];
     size_t o = 0;
@@ -826,6 +815,13 @@ int main(int argc, char **argv)
     while (v < sizeof verbs / sizeof verbs[0] && strcmp(verbs[v].name, a.to) != 0) v++;
     if (v == sizeof verbs / sizeof verbs[0])
         cli_usage_error("unknown format '%s' for --to (formats: %s)", a.to, list);
+    /* a selection option chooses clips the way --all does */
+    if (crit.any) {
+        if (a.clip) cli_usage_error("give --clip ID or selection options, not both");
+        if (!strcmp(a.to, "framemd5") || !strcmp(a.to, "preview"))
+            cli_usage_error("--to %s works on one clip (--clip ID): the selection options do not apply", a.to);
+        a.all = 1;
+    }
     int folder = !strcmp(a.to, "frames") || (a.all && (!strcmp(a.to, "npy") || !strcmp(a.to, "video") ||
                                                       !strcmp(a.to, "npz")));
     if (a.all && !folder && strcmp(a.to, "csv") && strcmp(a.to, "jsonl") && strcmp(a.to, "hdf5"))
@@ -836,16 +832,71 @@ int main(int argc, char **argv)
     if (a.shard_n && !a.all && strcmp(a.to, "hdf5") != 0)
         cli_usage_error("--shard K/N splits whole-file exports: it goes with --all or --to hdf5");
     if (cli_check_input(a.in)) return CLI_EXIT_ERROR;
+    /* every file read: no output may replace one (the input, a manifest's
+     * members, the --ids list) */
+    const char *inputs_fixed[2] = { a.in, crit.ids_path };
+    const char **inputs = inputs_fixed;
+    size_t ninputs = crit.ids_path ? 2 : 1;
+    /* the input as a dataset (a .synapt file or a manifest); a file the
+     * dataset cannot open is left to the reader, whose message is the one
+     * users know */
+    synapt_dataset *ds = NULL;
+    char derr[1024] = "";
+    int drc = synapt_dataset_open(&ds, a.in, NULL, derr, sizeof derr);
+    if (drc != 0 && drc != SYNAPT_E_IO && drc != SYNAPT_E_NOT_SYNAPT && drc <= SYNAPT_E_MANIFEST) {
+        cli_error_msg(a.in, derr);
+        return CLI_EXIT_ERROR;
+    }
+    int single = !a.all && (!strcmp(a.to, "npy") || !strcmp(a.to, "video") || !strcmp(a.to, "framemd5"));
+    if (drc != 0) {
+        synapt_reader *r;
+        if (open_input(&r, a.in) == 0) {
+            synapt_reader_close(r);
+            cli_error_msg(a.in, derr);
+        }
+        return CLI_EXIT_ERROR;
+    }
+    if (synapt_dataset_is_manifest(ds)) {
+        uint32_t nm = synapt_dataset_member_count(ds);
+        inputs = malloc((nm + 2) * sizeof *inputs);
+        if (!inputs) {
+            cli_error(a.in, "out of memory");
+            return CLI_EXIT_ERROR;
+        }
+        ninputs = 0;
+        inputs[ninputs++] = a.in;
+        if (crit.ids_path) inputs[ninputs++] = crit.ids_path;
+        for (uint32_t m = 0; m < nm; m++) {
+            synapt_dataset_member mi;
+            if (synapt_dataset_member_info(&mi, ds, m) == 0) inputs[ninputs++] = mi.resolved_path;
+        }
+    }
+    if (single && synapt_dataset_is_manifest(ds)) {
+        /* a one-clip verb reads that clip's member file (the clip keeps its
+         * id there) */
+        uint64_t g;
+        uint32_t m;
+        synapt_dataset_member mi;
+        if (!a.clip) cli_usage_error("--to %s needs --clip ID", a.to);
+        if (synapt_dataset_find_clip(&g, ds, a.clip) || synapt_dataset_locate(&m, NULL, ds, g) ||
+            synapt_dataset_member_info(&mi, ds, m)) {
+            cli_error_msg(a.in, synapt_dataset_errmsg(ds));
+            synapt_dataset_close(ds);
+            return CLI_EXIT_ERROR;
+        }
+        a.in = mi.resolved_path;
+    }
+    a.ds = ds;
     /* every verb writes beside -o and main() puts the result in place only
      * on success (cli.h, "safe outputs"): a file output inside a staging
      * folder, a folder output as a temporary folder exchanged with -o */
     cli_staged st;
     cli_outdir od;
     if (a.out && folder) {
-        if (cli_outdir_open(&od, a.out, &a.in, 1)) return CLI_EXIT_ERROR;
+        if (cli_outdir_open(&od, a.out, inputs, ninputs)) return CLI_EXIT_ERROR;
         a.dest = od.tmp;
     } else if (a.out) {
-        if (cli_staged_open(&st, a.out, &a.in, 1)) return CLI_EXIT_ERROR;
+        if (cli_staged_open(&st, a.out, inputs, ninputs)) return CLI_EXIT_ERROR;
         a.dest = st.file;
     }
     int rc = verbs[v].run(&a);
@@ -859,5 +910,8 @@ int main(int argc, char **argv)
             else if (cli_staged_commit(&st)) rc = CLI_EXIT_ERROR;
         }
     }
+    if (inputs != inputs_fixed) free(inputs);
+    synapt_dataset_close(ds);
+    sel_free(&crit);
     return rc;
 }

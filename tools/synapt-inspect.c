@@ -17,7 +17,7 @@ static const char usage[] =
     "      --clip ID      everything about one clip: labels, groups, streams, metadata\n"
     "      --preview OUT.png  with --clip: write a contact sheet of the clip instead\n"
     "                     (synapt-convert --to preview: skeleton over the frames,\n"
-    "                     depth and mask beside them)\n"
+    "                     depth and mask beside them; OUT.mp4: a short movie)\n"
     "      --verify       full verification (spec section 12.2): every checksum and\n"
     "                     index reference, every payload decompressed and unfiltered,\n"
     "                     the record sequence, CLIP records against the index, frame\n"
@@ -979,6 +979,8 @@ static int cmd_preview(const char *path, const char *clip_id, const char *out)
     export_options o = EXPORT_OPTIONS_INIT;
     o.clips = &clip;
     o.clip_count = 1;
+    /* a movie preview runs the encoder: its chatter only with -v */
+    cli_route_ffmpeg_log();
     rc = export_preview(r, st.file, &o, 0, err, sizeof err);
     synapt_reader_close(r);
     if (rc) {

@@ -88,6 +88,27 @@ else fail export_preview_png "status $rc, dims '$dims': $(cat "$T/prev.err")"; f
 run iprev synapt-inspect --clip $C --preview "$T/iprev.png" "$S"
 if [ $rc -eq 0 ] && cmp -s "$T/iprev.png" "$T/prev.png"; then pass export_inspect_preview_shortcut
 else fail export_inspect_preview_shortcut "status $rc: $(cat "$T/iprev.err")"; fi
+# the movie: ffprobe decodes every frame at the canvas size; frame 3's RGB
+# tile (at the sheet's offsets: margin 6, header 22, frame line 16) is the
+# stored frame 3 scaled 5x, up to H.264's loss and the skeleton drawn on it
+run prevm synapt-convert "$S" --to preview --clip $C -o "$T/prev.mp4"
+probe=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=codec_name,width,height,nb_read_frames \
+        -of csv=p=0 "$T/prev.mp4" 2>/dev/null)
+if [ $rc -eq 0 ] && [ "$probe" = "h264,984,284,10" ] && [ -z "$(ls "$T" | grep 'prev.mp4.tmp')" ]; then
+    pass export_preview_mp4_frames
+else fail export_preview_mp4_frames "status $rc, ffprobe '$probe' (want h264,984,284,10: RGB, depth and mask tiles): $(cat "$T/prevm.err")"; fi
+ffmpeg -v error -i "$T/prev.mp4" -vf "select=eq(n\,3)" -vframes 1 -f rawvideo -pix_fmt rgb24 - > "$T/prev3.raw" 2>/dev/null
+check export_preview_mp4_tile $PY -c "
+import numpy as np
+f = np.fromfile('$T/prev3.raw', dtype=np.uint8).reshape(284, 984, 3).astype(int)
+src = np.load('$T/rgb.npy')[3].astype(int)
+tile = f[38:38 + 240, 6:6 + 320]
+want = src[np.arange(240) * 48 // 240][:, np.arange(320) * 64 // 320]
+d = np.abs(tile - want)
+assert np.median(d) < 8 and np.mean(d) < 16, (np.median(d), np.mean(d))
+"
+synapt-convert -q "$S" --to preview --clip $C -o "$T/prev2.mp4" 2> /dev/null
+check export_preview_mp4_same_bytes cmp "$T/prev.mp4" "$T/prev2.mp4"
 run prevall synapt-convert "$S" --to preview --all -o "$T/prev2.png"
 [ $rc -eq 2 ] && [ ! -e "$T/prev2.png" ] && pass export_preview_one_clip || fail export_preview_one_clip "status $rc"
 

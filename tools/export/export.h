@@ -2,9 +2,12 @@
  * (--to frames), pose and frame-label tables (--to csv, --to jsonl), and
  * every stream of a clip in one .npz (--to npz).
  *
- * Every writer works on a clip selection (a list of clip indices; the
- * command fills it from --clip, --all, and later the selection options
- * shared with synapt-subset) and reads frames in bounded batches.
+ * Every writer but the preview works on a clip selection of a dataset (a
+ * .synapt file or a manifest of them, synapt_dataset): a list of dataset
+ * clip indices the command fills from --clip, --all or the selection
+ * options shared with synapt-subset (tools/select). Each clip is read from
+ * its member file, acquired for the clip and released after it, so at most
+ * the dataset's few open members and one batch of frames are in memory.
  *
  * Outputs never appear half-written: a folder output is built as a
  * staging folder beside the target and renamed into place at the end (the
@@ -29,7 +32,7 @@
 #define EXPORT_OPTIONS_VERSION 1
 typedef struct export_options {
     unsigned version;            /* EXPORT_OPTIONS_VERSION */
-    const uint64_t *clips;       /* the selection, in output order */
+    const uint64_t *clips;       /* the selection (dataset clips), in output order */
     size_t clip_count;
     const char *stream;          /* only this stream; NULL = every stream the format holds */
     int folder;                  /* npz: path is a folder of <clip>.npz (set with --all) */
@@ -43,7 +46,7 @@ typedef struct export_options {
  *  streams, plus DIR/<clip>/<stream>/frames.json with the kind, frame
  *  count, fps and, for depth, `scale` (metres per PNG unit) and `units`.
  *  `*written` (may be NULL) gets the number of PNG files. */
-int export_frames(uint64_t *written, const synapt_reader *r, const char *dir,
+int export_frames(uint64_t *written, synapt_dataset *ds, const char *dir,
                   const export_options *o, char *err, size_t errsz);
 
 /** --to csv / --to jsonl: one row per frame, person and joint of the pose
@@ -53,7 +56,7 @@ int export_frames(uint64_t *written, const synapt_reader *r, const char *dir,
  *  frame labels: clip, stream, frame, label, label_name in the same file
  *  when no --stream narrows it (then the pose columns are empty and
  *  `label`/`label_name` filled). `*rows` may be NULL. */
-int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int jsonl,
+int export_table(uint64_t *rows, synapt_dataset *ds, const char *path, int jsonl,
                  const export_options *o, char *err, size_t errsz);
 
 /** --to npz: every array stream of one clip (decoded video as RGB) as
@@ -62,12 +65,13 @@ int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int j
  *  deflated, so numpy can memory-map them; each must stay below 4 GiB:
  *  _LIMIT). With o->folder, `path` is a folder and each clip goes to
  *  <path>/<clip>.npz; otherwise o->clip_count must be 1. */
-int export_npz(uint64_t *files, const synapt_reader *r, const char *path,
+int export_npz(uint64_t *files, synapt_dataset *ds, const char *path,
                const export_options *o, char *err, size_t errsz);
 
-/** --to preview: a contact sheet PNG of one clip (o->clips[0]) for a
- *  person checking an import: `tiles` frames spread over the clip, one row
- *  each: the RGB frame (first video/image stream; a dark canvas when there
+/** --to preview: a contact sheet PNG (path ending in .png) or a short
+ *  movie (.mp4, .mkv, ...: every frame, at most 600, H.264) of one clip
+ *  (o->clips[0]) for a person checking an import: `tiles` frames spread
+ *  over the clip (the movie: each frame), one row each: the RGB frame (first video/image stream; a dark canvas when there
  *  is none) with the first 2D pose stream's skeleton drawn over it (bones
  *  from the registry's parents, absent persons and joints skipped), then
  *  the first depth stream colourised and the first mask stream tinted;
@@ -76,6 +80,19 @@ int export_preview(const synapt_reader *r, const char *path, const export_option
                    unsigned tiles, char *err, size_t errsz);
 
 /* ---- shared by the writers (export_stage.c, export_frames.c) ---- */
+
+/** A video file from RGB24 canvases of w x h (even): the container from
+ *  `path`'s extension, H.264 (MPEG-4 part 2 without an H.264 encoder),
+ *  fps_num/fps_den frames per second. Written under a temporary name
+ *  beside `path`, renamed by close; abort (and a failed close) removes it.
+ *  Errors: _INVALID_ARG (no container for the name), _UNSUPPORTED (no
+ *  encoder), _IO, _NOMEM, with one line in err naming `path`. */
+typedef struct export_movie export_movie;
+int export_movie_open(export_movie **out, const char *path, int w, int h, uint32_t fps_num,
+                      uint64_t fps_den, char *err, size_t errsz);
+int export_movie_frame(export_movie *m, const uint8_t *rgb, char *err, size_t errsz);
+int export_movie_close(export_movie *m, char *err, size_t errsz);
+void export_movie_abort(export_movie *m);
 
 /** Write one PNG: 8-bit with 1..4 channels, or 16-bit (native order
  *  samples). `why` gets libpng's or the system's reason on failure. */
@@ -97,6 +114,12 @@ typedef struct export_stage {
 int export_stage_open(export_stage *s, const char *dir, char *err, size_t errsz);
 int export_stage_commit(export_stage *s, char *err, size_t errsz);
 void export_stage_abort(export_stage *s);
+
+/** The member reader and clip of dataset clip `g`, pinned until
+ *  synapt_dataset_release(ds, *r), and its description in *ci. On failure
+ *  *r is NULL, nothing is pinned and err names the file. */
+int export_acquire(synapt_reader **r, uint64_t *clip, synapt_clip_info *ci, synapt_dataset *ds,
+                   uint64_t g, char *err, size_t errsz);
 
 /** Shape of one stream's frames as `synapt-convert --to npy` exports them:
  *  dtype, rank and dims (dims[0] = frames), and how to read them

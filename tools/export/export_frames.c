@@ -189,12 +189,11 @@ static int frames_of_stream(fr *x, const char *clipdir, const char *clip_id, uin
     return 0;
 }
 
-int export_frames(uint64_t *written, const synapt_reader *r, const char *dir,
+int export_frames(uint64_t *written, synapt_dataset *ds, const char *dir,
                   const export_options *o, char *err, size_t errsz)
 {
     fr x;
     memset(&x, 0, sizeof x);
-    x.r = r;
     x.err = err;
     x.errsz = errsz;
     x.target = dir;
@@ -205,30 +204,33 @@ int export_frames(uint64_t *written, const synapt_reader *r, const char *dir,
     uint64_t matched = 0;
     for (size_t i = 0; i < o->clip_count && !rc; i++) {
         synapt_clip_info ci;
-        if ((rc = synapt_reader_clip(&ci, r, o->clips[i])) != 0) {
-            snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
-            break;
-        }
+        synapt_reader *r;
+        uint64_t clip;
+        if ((rc = export_acquire(&r, &clip, &ci, ds, o->clips[i], err, errsz)) != 0) break;
+        x.r = r;
         char *cname = export_path_name(ci.id);
         char clipdir[4096];
         if (!cname || mkdir_p2(st.path, cname, clipdir, sizeof clipdir)) {
             snprintf(err, errsz, "%s: cannot create the folder of clip '%s'", dir, ci.id);
             free(cname);
+            synapt_dataset_release(ds, r);
             rc = SYNAPT_E_IO;
             break;
         }
         free(cname);
         for (uint32_t s = 0; s < ci.stream_count && !rc; s++) {
             synapt_stream_info si;
-            if ((rc = synapt_reader_stream(&si, r, o->clips[i], s)) != 0) {
+            if ((rc = synapt_reader_stream(&si, r, clip, s)) != 0) {
                 snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
                 break;
             }
             if (o->stream && strcmp(o->stream, si.name) != 0) continue;
-            rc = frames_of_stream(&x, clipdir, ci.id, o->clips[i], s, &si);
+            rc = frames_of_stream(&x, clipdir, ci.id, clip, s, &si);
             if (rc == 1) rc = 0;
             else if (rc == 0) matched++;
         }
+        x.r = NULL;
+        synapt_dataset_release(ds, r);
         if (!rc && o->progress) o->progress(o->progress_user, i + 1, o->clip_count);
     }
     if (!rc && matched == 0) {

@@ -218,7 +218,7 @@ static int clip_npz(const synapt_reader *r, uint64_t clip, const char *path, con
     return rc;
 }
 
-int export_npz(uint64_t *files, const synapt_reader *r, const char *path,
+int export_npz(uint64_t *files, synapt_dataset *ds, const char *path,
                const export_options *o, char *err, size_t errsz)
 {
     err[0] = 0;
@@ -246,7 +246,14 @@ int export_npz(uint64_t *files, const synapt_reader *r, const char *path,
         umask(um);
         fchmod(fd, 0666 & ~um);
         close(fd);
-        rc = clip_npz(r, o->clips[0], tmp, o->stream, path, err, errsz, &buf, &cap);
+        synapt_clip_info ci;
+        synapt_reader *r;
+        uint64_t clip;
+        rc = export_acquire(&r, &clip, &ci, ds, o->clips[0], err, errsz);
+        if (!rc) {
+            rc = clip_npz(r, clip, tmp, o->stream, path, err, errsz, &buf, &cap);
+            synapt_dataset_release(ds, r);
+        }
         if (!rc && rename(tmp, path) != 0) {
             snprintf(err, errsz, "%s: cannot write: %s", path, strerror(errno));
             rc = SYNAPT_E_IO;
@@ -259,19 +266,15 @@ int export_npz(uint64_t *files, const synapt_reader *r, const char *path,
         if ((rc = export_stage_open(&st, path, err, errsz)) != 0) return rc;
         for (size_t i = 0; i < o->clip_count && !rc; i++) {
             synapt_clip_info ci;
-            if ((rc = synapt_reader_clip(&ci, r, o->clips[i])) != 0) {
-                snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
-                break;
-            }
+            synapt_reader *r;
+            uint64_t clip;
+            if ((rc = export_acquire(&r, &clip, &ci, ds, o->clips[i], err, errsz)) != 0) break;
             char *name = export_path_name(ci.id);
             char file[4200];
-            if (!name) {
-                rc = SYNAPT_E_NOMEM;
-                break;
-            }
-            snprintf(file, sizeof file, "%.2000s/%.2000s.npz", st.path, name);
+            if (name) snprintf(file, sizeof file, "%.2000s/%.2000s.npz", st.path, name);
+            rc = name ? clip_npz(r, clip, file, o->stream, path, err, errsz, &buf, &cap) : SYNAPT_E_NOMEM;
             free(name);
-            rc = clip_npz(r, o->clips[i], file, o->stream, path, err, errsz, &buf, &cap);
+            synapt_dataset_release(ds, r);
             if (rc == SYNAPT_E_NOT_FOUND && o->stream) {
                 /* a clip without the asked stream is skipped in a folder export */
                 unlink(file);

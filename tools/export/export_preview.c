@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -208,67 +209,94 @@ static void skeleton(canvas *c, const src *pose, const synapt_skeleton_info *sk,
     }
 }
 
-int export_preview(const synapt_reader *r, const char *path, const export_options *o,
-                   unsigned tiles, char *err, size_t errsz)
+/* ---- what a preview shows of one clip --------------------------------- */
+
+typedef struct view {
+    const synapt_reader *r;
+    uint64_t clip;
+    src rgb, pose, depth, mask;
+    synapt_skeleton_info sk;
+    int has_sk, has_conf;
+    double fw, fh, fx0, fy0;  /* the frame the skeleton is drawn in */
+    uint64_t T;               /* frames: the longest shown stream */
+    uint32_t fps_num, fps_den;
+    int tw, th, dw, mw;       /* tile sizes */
+    int width;                /* canvas width */
+    char title[512];          /* clip id and labels */
+} view;
+
+static void view_close(view *v)
 {
-    err[0] = 0;
-    if (o->clip_count != 1) {
-        snprintf(err, errsz, "%s: a preview shows one clip", path);
-        return SYNAPT_E_INVALID_ARG;
-    }
-    uint64_t clip = o->clips[0];
+    free(v->rgb.frame);
+    free(v->pose.frame);
+    free(v->depth.frame);
+    free(v->mask.frame);
+}
+
+/* Find the streams to show and lay the tiles out. */
+static int view_open(view *v, const synapt_reader *r, uint64_t clip, const char *stream,
+                     const char *path, char *err, size_t errsz)
+{
+    memset(v, 0, sizeof *v);
+    v->r = r;
+    v->clip = clip;
     synapt_clip_info ci;
     int rc = synapt_reader_clip(&ci, r, clip);
     if (rc) {
         snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
         return rc;
     }
-    src rgb, pose, depth, mask;
-    memset(&rgb, 0, sizeof rgb);
-    memset(&pose, 0, sizeof pose);
-    memset(&depth, 0, sizeof depth);
-    memset(&mask, 0, sizeof mask);
-    synapt_skeleton_info sk;
-    int has_sk = 0, has_conf = 0;
+    uint32_t pose_fps[2] = { 0, 1 };
     for (uint32_t s = 0; s < ci.stream_count; s++) {
         synapt_stream_info si;
         if (synapt_reader_stream(&si, r, clip, s) != 0) continue;
-        if (o->stream && strcmp(o->stream, si.name) && si.kind != SYNAPT_KIND_POSE2D) continue;
-        if (!rgb.present && (si.kind == SYNAPT_KIND_VIDEO || (si.kind == SYNAPT_KIND_IMAGE && si.dtype == SYNAPT_DTYPE_U8)))
-            open_src(&rgb, r, clip, s);
-        else if (!pose.present && si.kind == SYNAPT_KIND_POSE2D && open_src(&pose, r, clip, s)) {
-            has_sk = si.skeleton && synapt_skeleton_get(&sk, si.skeleton) == 0;
-            has_conf = si.channels == SYNAPT_CHANNELS_XYC;
-            if (pose.a.dims[3] < 2) pose.present = 0;
-        } else if (!depth.present && si.kind == SYNAPT_KIND_DEPTH)
-            open_src(&depth, r, clip, s);
-        else if (!mask.present && si.kind == SYNAPT_KIND_MASK)
-            open_src(&mask, r, clip, s);
+        if (stream && strcmp(stream, si.name) && si.kind != SYNAPT_KIND_POSE2D) continue;
+        if (!v->rgb.present && (si.kind == SYNAPT_KIND_VIDEO || (si.kind == SYNAPT_KIND_IMAGE && si.dtype == SYNAPT_DTYPE_U8))) {
+            if (open_src(&v->rgb, r, clip, s)) {
+                v->fps_num = si.fps_num;
+                v->fps_den = si.fps_den;
+            }
+        } else if (!v->pose.present && si.kind == SYNAPT_KIND_POSE2D && open_src(&v->pose, r, clip, s)) {
+            v->has_sk = si.skeleton && synapt_skeleton_get(&v->sk, si.skeleton) == 0;
+            v->has_conf = si.channels == SYNAPT_CHANNELS_XYC;
+            pose_fps[0] = si.fps_num;
+            pose_fps[1] = si.fps_den;
+            if (v->pose.a.dims[3] < 2) v->pose.present = 0;
+        } else if (!v->depth.present && si.kind == SYNAPT_KIND_DEPTH)
+            open_src(&v->depth, r, clip, s);
+        else if (!v->mask.present && si.kind == SYNAPT_KIND_MASK)
+            open_src(&v->mask, r, clip, s);
     }
-    if (!rgb.present && !pose.present && !depth.present && !mask.present) {
+    if (!v->fps_num || !v->fps_den) {
+        v->fps_num = pose_fps[0];
+        v->fps_den = pose_fps[1];
+    }
+    if (!v->fps_num || !v->fps_den) {
+        v->fps_num = 30;
+        v->fps_den = 1;
+    }
+    if (!v->rgb.present && !v->pose.present && !v->depth.present && !v->mask.present) {
         snprintf(err, errsz, "%s: clip '%s' has no RGB, 2D pose, depth or mask stream to show", path, ci.id);
-        rc = SYNAPT_E_NOT_FOUND;
-        goto done;
+        return SYNAPT_E_NOT_FOUND;
     }
     /* the frame the skeleton is drawn in: the RGB frame, else the extent
      * of the joints (pose-only clips such as NTU skeletons) */
-    double fw = 0, fh = 0, fx0 = 0, fy0 = 0;
-    uint64_t T = 0;
-    if (rgb.present) {
-        fw = (double)rgb.a.dims[2];
-        fh = (double)rgb.a.dims[1];
-        T = rgb.a.dims[0];
+    if (v->rgb.present) {
+        v->fw = (double)v->rgb.a.dims[2];
+        v->fh = (double)v->rgb.a.dims[1];
+        v->T = v->rgb.a.dims[0];
     }
-    if (pose.present) {
-        if (pose.a.dims[0] > T) T = pose.a.dims[0];
-        if (!rgb.present) {
+    if (v->pose.present) {
+        src *pose = &v->pose;
+        if (pose->a.dims[0] > v->T) v->T = pose->a.dims[0];
+        if (!v->rgb.present) {
             double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-            for (uint64_t t = 0; t < pose.a.dims[0]; t += 1 + pose.a.dims[0] / 64) {
-                if (read_src(&pose, r, clip, t)) continue;
-                const float *v = pose.frame;
-                uint64_t n = pose.a.dims[1] * pose.a.dims[2];
+            for (uint64_t t = 0; t < pose->a.dims[0]; t += 1 + pose->a.dims[0] / 64) {
+                if (read_src(pose, r, clip, t)) continue;
+                const float *pv = pose->frame;
+                uint64_t n = pose->a.dims[1] * pose->a.dims[2];
                 for (uint64_t k = 0; k < n; k++) {
-                    float x = v[k * pose.a.dims[3]], y = v[k * pose.a.dims[3] + 1];
+                    float x = pv[k * pose->a.dims[3]], y = pv[k * pose->a.dims[3] + 1];
                     if (!isfinite(x) || !isfinite(y) || fabs(x) > 1e5 || fabs(y) > 1e5 || (x == 0 && y == 0)) continue;
                     if (x < x0) x0 = x;
                     if (x > x1) x1 = x;
@@ -280,89 +308,105 @@ int export_preview(const synapt_reader *r, const char *path, const export_option
                 /* the joints' extent with a margin, at least 3:4 so one
                  * standing person does not become a thin strip */
                 double pad = 0.1 * (y1 - y0 > x1 - x0 ? y1 - y0 : x1 - x0);
-                fx0 = x0 - pad;
-                fy0 = y0 - pad;
-                fw = x1 - x0 + 2 * pad;
-                fh = y1 - y0 + 2 * pad;
-                if (fw < fh * 0.75) {
-                    fx0 -= (fh * 0.75 - fw) / 2;
-                    fw = fh * 0.75;
+                v->fx0 = x0 - pad;
+                v->fy0 = y0 - pad;
+                v->fw = x1 - x0 + 2 * pad;
+                v->fh = y1 - y0 + 2 * pad;
+                if (v->fw < v->fh * 0.75) {
+                    v->fx0 -= (v->fh * 0.75 - v->fw) / 2;
+                    v->fw = v->fh * 0.75;
                 }
             }
         }
     }
-    if (!rgb.present && !pose.present) {
-        src *d = depth.present ? &depth : &mask;
-        fw = (double)d->a.dims[2];
-        fh = (double)d->a.dims[1];
+    if (!v->rgb.present && !v->pose.present) {
+        src *d = v->depth.present ? &v->depth : &v->mask;
+        v->fw = (double)d->a.dims[2];
+        v->fh = (double)d->a.dims[1];
     }
-    if (depth.present && depth.a.dims[0] > T) T = depth.a.dims[0];
-    if (mask.present && mask.a.dims[0] > T) T = mask.a.dims[0];
-    if (fw < 1 || fh < 1) {
-        fw = 640;
-        fh = 480;
+    if (v->depth.present && v->depth.a.dims[0] > v->T) v->T = v->depth.a.dims[0];
+    if (v->mask.present && v->mask.a.dims[0] > v->T) v->T = v->mask.a.dims[0];
+    if (v->fw < 1 || v->fh < 1) {
+        v->fw = 640;
+        v->fh = 480;
     }
-    int th = TILE_H, tw = (int)lround(fw * TILE_H / fh);
-    if (tw > MAX_TILE_W) tw = MAX_TILE_W;
-    if (tw < 32) tw = 32;
-    int cols = 1 + depth.present + mask.present;
-    int dw = depth.present ? (int)lround((double)depth.a.dims[2] * TILE_H / (double)(depth.a.dims[1] ? depth.a.dims[1] : 1)) : 0;
-    int mw = mask.present ? (int)lround((double)mask.a.dims[2] * TILE_H / (double)(mask.a.dims[1] ? mask.a.dims[1] : 1)) : 0;
-    if (dw > MAX_TILE_W) dw = MAX_TILE_W;
-    if (mw > MAX_TILE_W) mw = MAX_TILE_W;
-    unsigned n = tiles ? tiles : 6;
-    if (T < n) n = (unsigned)T;
-    if (n == 0) n = 1;
-    canvas c;
-    c.w = MARGIN + tw + MARGIN + (depth.present ? dw + MARGIN : 0) + (mask.present ? mw + MARGIN : 0);
-    if (c.w < 480) c.w = 480;
-    c.h = HEADER + (int)n * (th + 5 * TEXT_SCALE + 2 * MARGIN);
-    (void)cols;
-    c.px = calloc((size_t)c.w * (size_t)c.h, 3);
-    if (!c.px) {
-        rc = SYNAPT_E_NOMEM;
-        snprintf(err, errsz, "%s: out of memory", path);
-        goto done;
-    }
-    memset(c.px, 40, (size_t)c.w * (size_t)c.h * 3);
-    static const uint8_t white[3] = { 240, 240, 240 }, grey[3] = { 170, 170, 170 };
-    char line_text[512];
-    size_t o_ = (size_t)snprintf(line_text, sizeof line_text, "%.120s", ci.id);
+    v->th = TILE_H;
+    v->tw = (int)lround(v->fw * TILE_H / v->fh);
+    if (v->tw > MAX_TILE_W) v->tw = MAX_TILE_W;
+    if (v->tw < 32) v->tw = 32;
+    if (v->depth.present)
+        v->dw = (int)lround((double)v->depth.a.dims[2] * TILE_H / (double)(v->depth.a.dims[1] ? v->depth.a.dims[1] : 1));
+    if (v->mask.present)
+        v->mw = (int)lround((double)v->mask.a.dims[2] * TILE_H / (double)(v->mask.a.dims[1] ? v->mask.a.dims[1] : 1));
+    if (v->dw > MAX_TILE_W) v->dw = MAX_TILE_W;
+    if (v->mw > MAX_TILE_W) v->mw = MAX_TILE_W;
+    v->width = MARGIN + v->tw + MARGIN + (v->depth.present ? v->dw + MARGIN : 0) +
+               (v->mask.present ? v->mw + MARGIN : 0);
+    if (v->width < 480) v->width = 480;
+    size_t o_ = (size_t)snprintf(v->title, sizeof v->title, "%.120s", ci.id);
     uint32_t labels[8];
     size_t nl = 0;
     if (synapt_reader_clip_labels(labels, 8, &nl, r, clip) == 0)
-        for (size_t i = 0; i < nl && i < 8 && o_ < sizeof line_text - 80; i++) {
+        for (size_t i = 0; i < nl && i < 8 && o_ < sizeof v->title - 80; i++) {
             const char *ln = synapt_reader_label_name(r, labels[i]);
-            o_ += (size_t)snprintf(line_text + o_, sizeof line_text - o_, "%s%.60s", i ? ", " : "  ", ln ? ln : "?");
+            o_ += (size_t)snprintf(v->title + o_, sizeof v->title - o_, "%s%.60s", i ? ", " : "  ", ln ? ln : "?");
         }
-    text(&c, MARGIN, MARGIN, line_text, white);
-    for (unsigned k = 0; k < n; k++) {
-        uint64_t t = n > 1 ? (uint64_t)k * (T - 1) / (n - 1) : 0;
-        int y0 = HEADER + (int)k * (th + 5 * TEXT_SCALE + 2 * MARGIN);
-        char label[64];
-        snprintf(label, sizeof label, "frame %" PRIu64 "/%" PRIu64, t, T);
-        text(&c, MARGIN, y0, label, grey);
-        int ty = y0 + 5 * TEXT_SCALE + MARGIN, x = MARGIN;
-        if (rgb.present && read_src(&rgb, r, clip, t) == 0) blit(&c, &rgb, pix_rgb, x, ty, tw, th);
-        else
-            for (int yy = 0; yy < th; yy++)
-                for (int xx = 0; xx < tw; xx++) put(&c, x + xx, ty + yy, (const uint8_t[3]){ 16, 16, 16 });
-        if (pose.present && read_src(&pose, r, clip, t) == 0)
-            skeleton(&c, &pose, has_sk ? &sk : NULL, has_conf, tw / fw, th / fh,
-                     x - (int)lround(fx0 * tw / fw), ty - (int)lround(fy0 * th / fh));
-        x += tw + MARGIN;
-        if (depth.present) {
-            if (read_src(&depth, r, clip, t) == 0) blit(&c, &depth, pix_depth, x, ty, dw, th);
-            x += dw + MARGIN;
-        }
-        if (mask.present && read_src(&mask, r, clip, t) == 0) blit(&c, &mask, pix_mask, x, ty, mw, th);
+    return 0;
+}
+
+/* Height of one row: its frame-number line and the tiles. */
+#define ROW_H (TILE_H + 5 * TEXT_SCALE + 2 * MARGIN)
+
+/* One row at y0: "frame t/T", the RGB frame with the skeleton over it, the
+ * depth colourised and the mask tinted. */
+static void view_row(view *v, canvas *c, uint64_t t, int y0)
+{
+    static const uint8_t grey[3] = { 170, 170, 170 };
+    char label[64];
+    snprintf(label, sizeof label, "frame %" PRIu64 "/%" PRIu64, t, v->T);
+    text(c, MARGIN, y0, label, grey);
+    int ty = y0 + 5 * TEXT_SCALE + MARGIN, x = MARGIN;
+    if (v->rgb.present && read_src(&v->rgb, v->r, v->clip, t) == 0) blit(c, &v->rgb, pix_rgb, x, ty, v->tw, v->th);
+    else
+        for (int yy = 0; yy < v->th; yy++)
+            for (int xx = 0; xx < v->tw; xx++) put(c, x + xx, ty + yy, (const uint8_t[3]){ 16, 16, 16 });
+    if (v->pose.present && read_src(&v->pose, v->r, v->clip, t) == 0)
+        skeleton(c, &v->pose, v->has_sk ? &v->sk : NULL, v->has_conf, v->tw / v->fw, v->th / v->fh,
+                 x - (int)lround(v->fx0 * v->tw / v->fw), ty - (int)lround(v->fy0 * v->th / v->fh));
+    x += v->tw + MARGIN;
+    if (v->depth.present) {
+        if (read_src(&v->depth, v->r, v->clip, t) == 0) blit(c, &v->depth, pix_depth, x, ty, v->dw, v->th);
+        x += v->dw + MARGIN;
     }
+    if (v->mask.present && read_src(&v->mask, v->r, v->clip, t) == 0) blit(c, &v->mask, pix_mask, x, ty, v->mw, v->th);
+}
+
+static const uint8_t title_white[3] = { 240, 240, 240 };
+
+/* The contact sheet: `tiles` rows spread over the clip. */
+static int sheet_png(view *v, const char *path, unsigned tiles, char *err, size_t errsz)
+{
+    unsigned n = tiles ? tiles : 6;
+    if (v->T < n) n = (unsigned)v->T;
+    if (n == 0) n = 1;
+    canvas c;
+    c.w = v->width;
+    c.h = HEADER + (int)n * ROW_H;
+    c.px = malloc((size_t)c.w * (size_t)c.h * 3);
+    if (!c.px) {
+        snprintf(err, errsz, "%s: out of memory", path);
+        return SYNAPT_E_NOMEM;
+    }
+    memset(c.px, 40, (size_t)c.w * (size_t)c.h * 3);
+    text(&c, MARGIN, MARGIN, v->title, title_white);
+    for (unsigned k = 0; k < n; k++)
+        view_row(v, &c, n > 1 ? (uint64_t)k * (v->T - 1) / (n - 1) : 0, HEADER + (int)k * ROW_H);
+    int rc = 0;
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
     if (!tmp) {
-        rc = SYNAPT_E_NOMEM;
         free(c.px);
-        goto done;
+        return SYNAPT_E_NOMEM;
     }
     snprintf(tmp, pl + 16, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
@@ -383,10 +427,56 @@ int export_preview(const synapt_reader *r, const char *path, const export_option
     }
     free(tmp);
     free(c.px);
-done:
-    free(rgb.frame);
-    free(pose.frame);
-    free(depth.frame);
-    free(mask.frame);
+    return rc;
+}
+
+/* The movie: one row per frame under the title, every frame of the clip
+ * up to PREVIEW_MOVIE_FRAMES (a longer clip is shown every k-th frame, at
+ * 1/k of its rate, so it keeps its real duration). */
+#define PREVIEW_MOVIE_FRAMES 600
+static int sheet_movie(view *v, const char *path, char *err, size_t errsz)
+{
+    uint64_t T = v->T ? v->T : 1, step = (T + PREVIEW_MOVIE_FRAMES - 1) / PREVIEW_MOVIE_FRAMES;
+    canvas c;
+    /* even sizes: 4:2:0 video */
+    c.w = (v->width + 1) & ~1;
+    c.h = (HEADER + ROW_H + 1) & ~1;
+    c.px = malloc((size_t)c.w * (size_t)c.h * 3);
+    if (!c.px) {
+        snprintf(err, errsz, "%s: out of memory", path);
+        return SYNAPT_E_NOMEM;
+    }
+    export_movie *m = NULL;
+    int rc = export_movie_open(&m, path, c.w, c.h, v->fps_num, (uint64_t)v->fps_den * step, err, errsz);
+    for (uint64_t t = 0; !rc && t < T; t += step) {
+        memset(c.px, 40, (size_t)c.w * (size_t)c.h * 3);
+        text(&c, MARGIN, MARGIN, v->title, title_white);
+        view_row(v, &c, t, HEADER);
+        rc = export_movie_frame(m, c.px, err, errsz);
+    }
+    if (!rc) rc = export_movie_close(m, err, errsz);
+    else export_movie_abort(m);
+    free(c.px);
+    return rc;
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcasecmp(s + a - b, tail);
+}
+
+int export_preview(const synapt_reader *r, const char *path, const export_options *o,
+                   unsigned tiles, char *err, size_t errsz)
+{
+    err[0] = 0;
+    if (o->clip_count != 1) {
+        snprintf(err, errsz, "%s: a preview shows one clip", path);
+        return SYNAPT_E_INVALID_ARG;
+    }
+    view v;
+    int rc = view_open(&v, r, o->clips[0], o->stream, path, err, errsz);
+    if (!rc) rc = ends_with(path, ".png") ? sheet_png(&v, path, tiles, err, errsz) : sheet_movie(&v, path, err, errsz);
+    view_close(&v);
     return rc;
 }

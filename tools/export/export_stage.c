@@ -154,3 +154,20 @@ int export_array_read(void *buf, size_t cap, const export_array *a, const synapt
     if (rc == 0 && got != want) rc = SYNAPT_E_CORRUPT;
     return rc;
 }
+
+int export_acquire(synapt_reader **r, uint64_t *clip, synapt_clip_info *ci, synapt_dataset *ds,
+                   uint64_t g, char *err, size_t errsz)
+{
+    int rc = synapt_dataset_acquire(r, clip, ds, g);
+    if (rc) {
+        *r = NULL;
+        snprintf(err, errsz, "%s", synapt_dataset_errmsg(ds));
+        return rc;
+    }
+    if ((rc = synapt_reader_clip(ci, *r, *clip)) != 0) {
+        snprintf(err, errsz, "%s", synapt_reader_errmsg(*r));
+        synapt_dataset_release(ds, *r);
+        *r = NULL;
+    }
+    return rc;
+}

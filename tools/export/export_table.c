@@ -182,12 +182,11 @@ static int label_rows(tb *t, uint64_t clip, const char *clip_id, uint32_t s, con
     return rc;
 }
 
-int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int jsonl,
+int export_table(uint64_t *rows, synapt_dataset *ds, const char *path, int jsonl,
                  const export_options *o, char *err, size_t errsz)
 {
     tb t;
     memset(&t, 0, sizeof t);
-    t.r = r;
     t.jsonl = jsonl;
     t.err = err;
     t.errsz = errsz;
@@ -212,19 +211,19 @@ int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int j
     uint64_t matched = 0;
     for (size_t i = 0; i < o->clip_count && !rc; i++) {
         synapt_clip_info ci;
-        if ((rc = synapt_reader_clip(&ci, r, o->clips[i])) != 0) {
-            snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
-            break;
-        }
+        synapt_reader *r;
+        uint64_t clip;
+        if ((rc = export_acquire(&r, &clip, &ci, ds, o->clips[i], err, errsz)) != 0) break;
+        t.r = r;
         for (uint32_t s = 0; s < ci.stream_count && !rc; s++) {
             synapt_stream_info si;
-            if ((rc = synapt_reader_stream(&si, r, o->clips[i], s)) != 0) {
+            if ((rc = synapt_reader_stream(&si, r, clip, s)) != 0) {
                 snprintf(err, errsz, "%s", synapt_reader_errmsg(r));
                 break;
             }
             if (o->stream && strcmp(o->stream, si.name) != 0) continue;
-            if (si.kind == SYNAPT_KIND_POSE2D || si.kind == SYNAPT_KIND_POSE3D) rc = pose_rows(&t, o->clips[i], ci.id, s, &si);
-            else if (si.kind == SYNAPT_KIND_FRAME_LABELS) rc = label_rows(&t, o->clips[i], ci.id, s, &si);
+            if (si.kind == SYNAPT_KIND_POSE2D || si.kind == SYNAPT_KIND_POSE3D) rc = pose_rows(&t, clip, ci.id, s, &si);
+            else if (si.kind == SYNAPT_KIND_FRAME_LABELS) rc = label_rows(&t, clip, ci.id, s, &si);
             else if (o->stream) {
                 snprintf(err, errsz, "%s: clip '%s' stream '%s' is %s; tables hold pose and frame_labels",
                          path, ci.id, si.name, synapt_kind_name(si.kind));
@@ -232,6 +231,8 @@ int export_table(uint64_t *rows, const synapt_reader *r, const char *path, int j
             } else continue;
             matched++;
         }
+        t.r = NULL;
+        synapt_dataset_release(ds, r);
         if (!rc && o->progress) o->progress(o->progress_user, i + 1, o->clip_count);
     }
     if (!rc && matched == 0) {

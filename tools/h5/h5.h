@@ -1,9 +1,10 @@
 /* h5.h - the synapt HDF5 layout (spec/hdf5.md): writer and reader.
  *
- * Writer: h5layout_export() copies clips of an open .synapt reader into a
- * new HDF5 file, clip by clip and frame batch by frame batch, so memory
- * stays bounded (about 32 MiB of frames plus HDF5's chunk cache) whatever
- * the dataset size. The file is built under a temporary name in the
+ * Writer: h5layout_export() copies clips of an open dataset (a .synapt
+ * file or a manifest of shards, synapt_dataset) into a new HDF5 file, clip
+ * by clip and frame batch by frame batch, so memory stays bounded (about
+ * 32 MiB of frames, HDF5's chunk cache and the dataset's few open members)
+ * whatever the dataset size. The file is built under a temporary name in the
  * target's directory and renamed into place on success; on failure or
  * SIGINT/SIGTERM/SIGHUP the temporary is removed and an existing target is
  * left untouched.
@@ -45,8 +46,8 @@ typedef struct h5layout_export_options {
     uint32_t short_side;         /* decoded video: or scale so the shorter side is this,
                                     keeping the aspect ratio (even sizes); 0 = as stored */
     const char *writer;          /* root attribute `writer`, e.g. "synapt-convert 0.1.0" */
-    /* Clips to export, in this order; NULL = every clip in file order. This
-     * is where a clip selection (split, label, group filters) plugs in. */
+    /* Dataset clips to export, in this order; NULL = every clip in dataset
+     * order. A selection (tools/select) or a --shard lands here. */
     const uint64_t *clips;
     size_t clip_count;
     synapt_progress_fn progress; /* called after each clip with (done, total); may be NULL */
@@ -63,10 +64,11 @@ typedef struct h5layout_stats {
 /** 1 when HDF5 can encode with the zstd filter (the plugin is found), else 0. */
 int h5layout_zstd_available(void);
 
-/** Export clips of `r` to `path` (see the header comment). `stats` may be
- *  NULL. `err` receives one line naming the file (and clip/stream) on
+/** Export clips of `ds` to `path` (see the header comment): labels are
+ *  the dataset's (a manifest's label_map applied), each clip's streams come
+ *  from its member file. `stats` may be NULL. `err` receives one line naming the file (and clip/stream) on
  *  failure. Not thread-safe (HDF5 is built without thread safety). */
-int h5layout_export(h5layout_stats *stats, const synapt_reader *r, const char *path,
+int h5layout_export(h5layout_stats *stats, synapt_dataset *ds, const char *path,
                     const h5layout_export_options *opts, char *err, size_t errsz);
 
 /** Rebuild a .synapt file at `out_path` from the HDF5 file `h5_path`.

@@ -1,5 +1,6 @@
-/* h5_export.c - write clips of a .synapt file in the HDF5 layout of
- * spec/hdf5.md, streaming frame batches so memory stays bounded. */
+/* h5_export.c - write clips of a dataset (a .synapt file or a manifest of
+ * them) in the HDF5 layout of spec/hdf5.md, streaming frame batches so
+ * memory stays bounded. */
 #define H5LAYOUT_INTERNAL
 #include "h5.h"
 
@@ -27,7 +28,8 @@
 
 typedef struct ex {
     hid_t file;
-    const synapt_reader *r;
+    synapt_dataset *ds;
+    const synapt_reader *r;     /* the member reader of the clip being written */
     const h5layout_export_options *o;
     const char *out;            /* the final path, for messages */
     char *err;
@@ -72,6 +74,15 @@ static int fail_reader(ex *x, int rc)
 {
     if (x->failed) return rc;
     const char *m = synapt_reader_errmsg(x->r);
+    snprintf(x->err, x->errsz, "%s", m && *m ? m : synapt_strerror(rc));
+    x->failed = 1;
+    return rc;
+}
+
+static int fail_dataset(ex *x, int rc)
+{
+    if (x->failed) return rc;
+    const char *m = synapt_dataset_errmsg(x->ds);
     snprintf(x->err, x->errsz, "%s", m && *m ? m : synapt_strerror(rc));
     x->failed = 1;
     return rc;
@@ -486,11 +497,21 @@ static int export_stream(ex *x, hid_t cg, uint64_t clip, uint32_t s)
 
 /* ---- one clip ------------------------------------------------------ */
 
-static int export_clip(ex *x, hid_t clips, uint64_t clip)
+/* Dataset clip `gi`: its member's reader for the streams, the dataset's
+ * label ids (a manifest's label_map applied) for `labels`. */
+static int export_clip(ex *x, hid_t clips, uint64_t gi)
 {
+    synapt_reader *r = NULL;
+    uint64_t clip;
+    int rc = synapt_dataset_acquire(&r, &clip, x->ds, gi);
+    if (rc) return fail_dataset(x, rc);
+    x->r = r;
     synapt_clip_info ci;
-    int rc = synapt_reader_clip(&ci, x->r, clip);
-    if (rc) return fail_reader(x, rc);
+    rc = synapt_reader_clip(&ci, r, clip);
+    if (rc) {
+        synapt_dataset_release(x->ds, r);
+        return fail_reader(x, rc);
+    }
     x->clip_id = ci.id;
     char *name = h5layout_escape_name(ci.id);
     uint32_t *labels = malloc(((size_t)ci.label_count + 1) * sizeof *labels);
@@ -502,19 +523,21 @@ static int export_clip(ex *x, hid_t clips, uint64_t clip)
         rc = fail(x, SYNAPT_E_NOMEM, "out of memory");
         goto done;
     }
+    /* a label_map can only drop or merge labels, never add one */
     size_t nl = 0;
-    if ((rc = synapt_reader_clip_labels(labels, ci.label_count, &nl, x->r, clip)) != 0) {
-        rc = fail_reader(x, rc);
+    if ((rc = synapt_dataset_clip_labels(labels, ci.label_count, &nl, x->ds, gi)) != 0) {
+        rc = fail_dataset(x, rc);
         goto done;
     }
+    if (nl > ci.label_count) nl = ci.label_count;
     for (uint32_t i = 0; i < ci.group_count; i++)
-        if ((rc = synapt_reader_clip_group(&keys[i], &vals[i], x->r, clip, i)) != 0) {
+        if ((rc = synapt_reader_clip_group(&keys[i], &vals[i], r, clip, i)) != 0) {
             rc = fail_reader(x, rc);
             goto done;
         }
     for (uint32_t s = 0; s < ci.stream_count; s++) {
         synapt_stream_info si;
-        if ((rc = synapt_reader_stream(&si, x->r, clip, s)) != 0) {
+        if ((rc = synapt_reader_stream(&si, r, clip, s)) != 0) {
             rc = fail_reader(x, rc);
             goto done;
         }
@@ -525,7 +548,7 @@ static int export_clip(ex *x, hid_t clips, uint64_t clip)
         goto done;
     }
     int32_t syn = ci.synthetic ? 1 : 0;
-    if (h5c_attr_str(g, "id", ci.id) || h5c_attr_num(g, "index", H5T_STD_U64LE, &ci.index, 1, 0) ||
+    if (h5c_attr_str(g, "id", ci.id) || h5c_attr_num(g, "index", H5T_STD_U64LE, &gi, 1, 0) ||
         h5c_attr_str(g, "split", ci.split) || h5c_attr_str(g, "source", ci.source) ||
         h5c_attr_num(g, "synthetic", H5T_STD_I32LE, &syn, 1, 0) ||
         h5c_attr_num(g, "labels", H5T_STD_I32LE, labels, nl, 1) ||
@@ -545,25 +568,34 @@ done:
     free(vals);
     free(snames);
     x->clip_id = NULL;
+    x->r = NULL;
+    synapt_dataset_release(x->ds, r);
     return rc;
 }
 
 /* ---- file ---------------------------------------------------------- */
 
-/* A string dataset (N,) from a callback giving element i. */
+/* A string dataset (N,) from a callback giving element i. The strings are
+ * copied: a manifest's clip ids live in member readers, which the dataset
+ * may close while a batch is gathered. */
 static int write_strings(ex *x, hid_t loc, const char *name, uint64_t n,
                          const char *(*get)(ex *x, uint64_t i))
 {
     hsize_t dims[1] = { n };
     hid_t t = h5c_str_type();
     hid_t ds = t < 0 ? t : make_dataset(x, loc, name, t, 1, dims, ROWS);
-    const char *v[256];
+    char *v[256];
     int rc = ds < 0 ? fail_h5(x, "creating a string table") : 0;
     for (uint64_t i = 0; i < n && !rc; i += 256) {
-        uint64_t k = n - i < 256 ? n - i : 256;
-        for (uint64_t j = 0; j < k; j++)
-            if (!(v[j] = get(x, i + j))) rc = fail_reader(x, SYNAPT_E_CORRUPT);
+        uint64_t k = n - i < 256 ? n - i : 256, j = 0;
+        for (; j < k && !rc; j++) {
+            const char *sv = get(x, i + j);
+            if (!sv) rc = fail_dataset(x, SYNAPT_E_CORRUPT);
+            else if (!(v[j] = strdup(sv))) rc = fail(x, SYNAPT_E_NOMEM, "out of memory");
+            if (rc) break;
+        }
         if (!rc && write_rows(ds, t, 1, dims, i, k, v)) rc = fail_h5(x, "writing a string table");
+        while (j > 0) free(v[--j]);
     }
     if (ds >= 0) H5Dclose(ds);
     if (t >= 0) H5Tclose(t);
@@ -572,14 +604,64 @@ static int write_strings(ex *x, hid_t loc, const char *name, uint64_t n,
 
 static const char *label_at(ex *x, uint64_t i)
 {
-    return synapt_reader_label_name(x->r, (uint32_t)i);
+    return synapt_dataset_label_name(x->ds, (uint32_t)i);
 }
 
 static const char *clip_id_at(ex *x, uint64_t i)
 {
     synapt_clip_info ci;
     uint64_t c = x->o->clips ? x->o->clips[i] : i;
-    return synapt_reader_clip(&ci, x->r, c) == 0 ? ci.id : NULL;
+    return synapt_dataset_clip(&ci, x->ds, c) == 0 ? ci.id : NULL;
+}
+
+/* Root provenance: a single file's uuid and writer; for a manifest the
+ * member files' uuids (the manifest itself has none). */
+static int write_provenance(ex *x)
+{
+    synapt_dataset_member mi;
+    char uuid[33] = "";
+    uint32_t nm = synapt_dataset_member_count(x->ds);
+    if (!synapt_dataset_is_manifest(x->ds)) {
+        synapt_file_info fi;
+        synapt_reader *r = NULL;
+        int rc;
+        if ((rc = synapt_dataset_member_info(&mi, x->ds, 0)) != 0) return fail_dataset(x, rc);
+        for (int i = 0; i < 16; i++) snprintf(uuid + 2 * i, 3, "%02x", mi.uuid[i]);
+        /* the header's writer: through a clip's reader, or a fresh open of an
+         * empty file (the dataset hands out readers by clip only) */
+        if (synapt_dataset_clip_count(x->ds)) {
+            uint64_t mc;
+            if ((rc = synapt_dataset_acquire(&r, &mc, x->ds, 0)) != 0) return fail_dataset(x, rc);
+        } else if ((rc = synapt_reader_open2(&r, mi.resolved_path, NULL, x->err, x->errsz)) != 0) {
+            x->failed = 1;
+            return rc;
+        }
+        rc = synapt_reader_file_info(&fi, r);
+        int bad = rc || h5c_attr_str(x->file, "source_writer", fi.writer ? fi.writer : "");
+        if (rc) fail(x, rc, "%s", synapt_reader_errmsg(r));
+        if (synapt_dataset_clip_count(x->ds)) synapt_dataset_release(x->ds, r);
+        else synapt_reader_close(r);
+        if (rc) return rc;
+        if (bad || h5c_attr_str(x->file, "source_uuid", uuid)) return fail_h5(x, "writing the root attributes");
+        return 0;
+    }
+    const char **uuids = malloc((nm ? nm : 1) * sizeof *uuids);
+    char *hex = malloc((size_t)(nm ? nm : 1) * 33);
+    if (!uuids || !hex) {
+        free(uuids);
+        free(hex);
+        return fail(x, SYNAPT_E_NOMEM, "out of memory");
+    }
+    for (uint32_t m = 0; m < nm; m++) {
+        synapt_dataset_member_info(&mi, x->ds, m);
+        for (int i = 0; i < 16; i++) snprintf(hex + 33 * (size_t)m + 2 * i, 3, "%02x", mi.uuid[i]);
+        uuids[m] = hex + 33 * (size_t)m;
+    }
+    int bad = h5c_attr_str(x->file, "source_uuid", "") || h5c_attr_str(x->file, "source_writer", "") ||
+              h5c_attr_strs(x->file, "source_member_uuids", uuids, nm);
+    free(uuids);
+    free(hex);
+    return bad ? fail_h5(x, "writing the root attributes") : 0;
 }
 
 int h5layout_zstd_available(void)
@@ -600,7 +682,7 @@ static int fsync_path(const char *p, int dir)
     return rc;
 }
 
-int h5layout_export(h5layout_stats *stats, const synapt_reader *r, const char *path,
+int h5layout_export(h5layout_stats *stats, synapt_dataset *ds, const char *path,
                     const h5layout_export_options *opts, char *err, size_t errsz)
 {
     h5layout_export_options dflt = H5LAYOUT_EXPORT_OPTIONS_INIT;
@@ -608,7 +690,7 @@ int h5layout_export(h5layout_stats *stats, const synapt_reader *r, const char *p
     ex x;
     memset(&x, 0, sizeof x);
     x.file = H5I_INVALID_HID;
-    x.r = r;
+    x.ds = ds;
     x.o = opts;
     x.out = path;
     x.err = err;
@@ -646,30 +728,22 @@ int h5layout_export(h5layout_stats *stats, const synapt_reader *r, const char *p
 
     int rc = 0;
     hid_t clips = H5I_INVALID_HID;
-    uint64_t n = opts->clips ? opts->clip_count : synapt_reader_clip_count(r);
+    uint64_t n = opts->clips ? opts->clip_count : synapt_dataset_clip_count(ds);
     x.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (x.file < 0) {
         rc = fail_h5(&x, "creating the HDF5 file");
         goto done;
     }
-    synapt_file_info fi;
-    if ((rc = synapt_reader_file_info(&fi, r)) != 0) {
-        rc = fail_reader(&x, rc);
-        goto done;
-    }
-    char uuid[33];
-    for (int i = 0; i < 16; i++) snprintf(uuid + 2 * i, 3, "%02x", fi.uuid[i]);
     int32_t version = H5LAYOUT_VERSION;
     if (h5c_attr_num(x.file, "synapt_hdf5", H5T_STD_I32LE, &version, 1, 0) ||
-        h5c_attr_str(x.file, "source_uuid", uuid) ||
-        h5c_attr_str(x.file, "source_writer", fi.writer ? fi.writer : "") ||
         h5c_attr_str(x.file, "writer", opts->writer ? opts->writer : "synapt") ||
         h5c_attr_str(x.file, "video", opts->video_packets ? "packets" : "decode") ||
         h5c_attr_str(x.file, "compression", opts->zstd ? "zstd" : "deflate")) {
         rc = fail_h5(&x, "writing the root attributes");
         goto done;
     }
-    if ((rc = write_strings(&x, x.file, "labels", synapt_reader_label_count(r), label_at)) ||
+    if ((rc = write_provenance(&x)) != 0) goto done;
+    if ((rc = write_strings(&x, x.file, "labels", synapt_dataset_label_count(ds), label_at)) ||
         (rc = write_strings(&x, x.file, "clip_ids", n, clip_id_at)))
         goto done;
     if ((clips = H5Gcreate2(x.file, "clips", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {

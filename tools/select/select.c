@@ -240,3 +240,43 @@ int sel_run(uint8_t *keep, uint64_t *kept, synapt_dataset *ds, const sel_criteri
     if (kept) *kept = total;
     return rc;
 }
+
+int sel_pick(uint64_t **out, size_t *count, synapt_dataset *ds, const sel_criteria *c,
+             uint32_t shard_k, uint32_t shard_n, const char *path)
+{
+    uint64_t n = synapt_dataset_clip_count(ds), kept = 0;
+    *out = NULL;
+    *count = 0;
+    uint8_t *keep = xrealloc(NULL, (size_t)n);
+    if (c->any) {
+        char err[1024];
+        if (sel_run(keep, &kept, ds, c, err, sizeof err)) {
+            cli_error_msg(path, err);
+            free(keep);
+            return -1;
+        }
+    } else {
+        memset(keep, 1, (size_t)n);
+        kept = n;
+    }
+    uint64_t *v = xrealloc(NULL, (size_t)kept * sizeof *v);
+    size_t m = 0;
+    for (uint64_t g = 0; g < n; g++) {
+        if (!keep[g]) continue;
+        if (shard_n > 1) {
+            synapt_clip_info ci;
+            if (synapt_dataset_clip(&ci, ds, g)) {
+                cli_error_msg(path, synapt_dataset_errmsg(ds));
+                free(keep);
+                free(v);
+                return -1;
+            }
+            if (!cli_in_shard(ci.id, shard_k, shard_n)) continue;
+        }
+        v[m++] = g;
+    }
+    free(keep);
+    *out = v;
+    *count = m;
+    return 0;
+}

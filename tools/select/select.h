@@ -1,5 +1,5 @@
 /* select.h - choosing clips of a dataset by their description, shared by
- * synapt-subset (and meant for synapt-convert and synapt-audit): the
+ * synapt-subset and synapt-convert (and meant for synapt-audit): the
  * options, their parsing, and the selection itself over a synapt_dataset.
  *
  *   sel_criteria c; sel_init(&c);
@@ -79,6 +79,15 @@ int sel_option(sel_criteria *c, int opt, const char *arg);
  *  dataset in err (a member that cannot be read). */
 int sel_run(uint8_t *keep, uint64_t *kept, synapt_dataset *ds, const sel_criteria *c,
             char *err, size_t errcap);
+/** The chosen clips of `ds` as a list of dataset clip indices in dataset
+ *  order: sel_run()'s choice (every clip when no option was given), then
+ *  only the clips of shard k of n (cli_in_shard(); n 0 or 1: all), so the
+ *  n shards of one selection partition it. *out (malloc'd, the caller
+ *  frees) gets *count entries. 0, or -1 with a line printed naming
+ *  `path`. */
+int sel_pick(uint64_t **out, size_t *count, synapt_dataset *ds, const sel_criteria *c,
+             uint32_t shard_k, uint32_t shard_n, const char *path);
+
 /* ---- split generation ---------------------------------------------------- */
 
 #define SEL_MAX_SPLITS 8
