@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <glob.h>
 #include <hdf5.h>
+#include "h5/h5.h"
 #include <libavcodec/avcodec.h>
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
@@ -368,12 +369,14 @@ static int h5_open(import_frames *f, const import_sidecar *sc, char *err, size_t
         rc = SYNAPT_E_INPUT;
         goto done;
     }
-    f->h5dset = H5Dopen2(f->h5file, sc->inner, H5P_DEFAULT);
+    f->h5dset = H5Dopen2(f->h5file, sc->inner, h5guard_dapl());
     if (f->h5dset < 0) {
-        import_errf(err, errsz, sc->path, 0, "no dataset '%s'", sc->inner);
+        import_errf(err, errsz, sc->path, 0, "no dataset '%s' (external links are not followed)", sc->inner);
         rc = SYNAPT_E_NOT_FOUND;
         goto done;
     }
+    if ((rc = h5guard_dataset(f->h5dset, sc->path, sc->inner, err, errsz)))
+        goto done;
     s = H5Dget_space(f->h5dset);
     int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
     hsize_t dims[4] = { 0, 0, 0, 1 };
