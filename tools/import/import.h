@@ -29,6 +29,7 @@
 #define SYNAPT_IMPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "synapt.h"
 
@@ -347,6 +348,20 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
 /* ---------------------------------------------------------------------
  * Shared text helpers (used by every parser; exposed for tests)
  * ------------------------------------------------------------------- */
+
+/** 0 when `path` is a regular file; else one line in `err` ("PATH: is a
+ *  FIFO, not a regular file", "... is a directory ...") and _INPUT, or _IO
+ *  when it cannot be stat'ed. For libraries that open by name (libhdf5,
+ *  matio, FFmpeg): checked first so a FIFO or device never blocks them. */
+int import_check_regular(const char *path, char *err, size_t errsz);
+/** fopen(path, "rb") of a regular file only, without ever blocking on a
+ *  FIFO (opened O_NONBLOCK, then fstat'ed). NULL with *rc = _IO/_INPUT and
+ *  one line in `err` otherwise. */
+FILE *import_fopen_regular(const char *path, int *rc, char *err, size_t errsz);
+
+/** The first n-1 bytes of a regular file, NUL-terminated; the count read,
+ *  or -1 (missing, unreadable, not a regular file). */
+int import_file_head(const char *path, char *buf, size_t n);
 
 /** Read a whole file, at most `cap` bytes (0 = IMPORT_MAX_FILE_BYTES), adding
  *  a NUL. Errors: _IO, _LIMIT (file larger than cap), _NOMEM. */

@@ -21,6 +21,8 @@ int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const ch
 {
     int rc = 0;
     hid_t f = -1, d = -1, s = -1;
+    if ((rc = import_check_regular(file, err, errsz)))
+        return rc;
     pthread_mutex_lock(&h5_lock);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);

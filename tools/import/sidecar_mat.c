@@ -200,11 +200,10 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
     if (meta_json)
         *meta_json = NULL;
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        import_errf(err, errsz, path, 0, "cannot open");
-        return SYNAPT_E_IO;
-    }
-    if ((uint64_t)st.st_size > IMPORT_MAX_FILE_BYTES) {
+    int crc = import_check_regular(path, err, errsz);
+    if (crc)
+        return crc;
+    if (stat(path, &st) != 0 || (uint64_t)st.st_size > IMPORT_MAX_FILE_BYTES) {
         import_errf(err, errsz, path, 0, "file larger than the limit");
         return SYNAPT_E_LIMIT;
     }
@@ -275,6 +274,9 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
                            const char *path, const char *prefix, char *err, size_t errsz)
 {
     *out = NULL;
+    int rc = import_check_regular(path, err, errsz);
+    if (rc)
+        return rc;
     mat_t *m = Mat_Open(path, MAT_ACC_RDONLY);
     if (!m) {
         import_errf(err, errsz, path, 0, "not a MATLAB .mat file matio can read");

@@ -581,7 +581,7 @@ int npy_read_file(npy_array *out, const char *path, uint64_t max_bytes, char *er
 {
     memset(out, 0, sizeof *out);
     if (!max_bytes) max_bytes = NPY_DEFAULT_MAX_BYTES;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         seterr(err, errsz, "%s: cannot open: %s", path, strerror(errno));
         return SYNAPT_E_IO;
@@ -880,7 +880,7 @@ int npz_open(npz_archive **out, const char *path, uint64_t max_bytes, char *err,
         return SYNAPT_E_NOMEM;
     }
     z->max_bytes = max_bytes ? max_bytes : NPY_DEFAULT_MAX_BYTES;
-    z->fd = open(path, O_RDONLY | O_CLOEXEC);
+    z->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (z->fd < 0) {
         seterr(err, errsz, "%s: cannot open: %s", path, strerror(errno));
         rc = SYNAPT_E_IO;
