@@ -171,8 +171,10 @@ typedef struct import_options {
     const char *labels_file;  /* list: class names, one per line (index = line) */
     const char *missing_list; /* ntu: official missing-skeleton sample list */
     int keep_going;           /* 1: record bad entries in list->skipped and go on */
+    int allow_outside_paths;  /* 1: media/sidecar paths in annotation files may be
+                                 absolute or climb out with '..' (see import_path_escapes) */
 } import_options;
-#define IMPORT_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL, 0 }
+#define IMPORT_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL, 0, 0 }
 
 /** Space-separated layout names: "manifest ucf101 hmdb51 ...". Static. */
 const char *import_format_names(void);
@@ -349,6 +351,14 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
  * Shared text helpers (used by every parser; exposed for tests)
  * ------------------------------------------------------------------- */
 
+/** The one rule for paths written inside annotation files (manifests,
+ *  lists, split files): they are relative to the annotation's folder (or
+ *  --root) and stay below it. 1 when `rel` is absolute or has a '..'
+ *  component (so a downloaded manifest cannot make a pack read
+ *  /home/user/.ssh/... into a dataset), else 0. Layouts refuse such an entry
+ *  unless import_options.allow_outside_paths is set. */
+int import_path_escapes(const char *rel);
+
 /** 0 when `path` is a regular file; else one line in `err` ("PATH: is a
  *  FIFO, not a regular file", "... is a directory ...") and _INPUT, or _IO
  *  when it cannot be stat'ed. For libraries that open by name (libhdf5,
@@ -506,6 +516,16 @@ void import_mat_frames_close(void *handle);
  * outside tools/import.
  * ------------------------------------------------------------------- */
 struct cJSON;
+/** Parse `len` bytes of JSON text strictly (import_json.c): one value and
+ *  nothing after it, no NUL byte (raw or \u0000), no leading zeros, no
+ *  integer beyond +-2^53. NULL on failure with a bare reason in `why` and
+ *  the 1-based line of the problem in *line (0 unknown). Caller deletes. */
+struct cJSON *import_json_parse(const char *text, size_t len, uint64_t *line, char *why, size_t whysz);
+/** Replace, in place, every number of `j` whose cJSON print would not read
+ *  back as the same double by a raw node that does (cJSON prints 15 digits
+ *  when they come within a tolerance: 2^53 became 9.00719925474099e+15).
+ *  Call before cJSON_Print* of metadata. Errors: _NOMEM. */
+int import_json_exact_numbers(struct cJSON *j);
 int layout_set_str(char **dst, const char *s);
 int layout_is_dir(const char *p);
 int layout_is_file(const char *p);

@@ -458,6 +458,20 @@ int import_parse_int(int64_t *out, const char *s, int64_t lo, int64_t hi)
     return 0;
 }
 
+int import_path_escapes(const char *rel)
+{
+    if (rel[0] == '/')
+        return 1;
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return 1;
+        p += n;
+        p += *p == '/';
+    }
+    return 0;
+}
+
 char *import_path_join(const char *dir, const char *rel)
 {
     if (!rel)

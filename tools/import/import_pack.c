@@ -431,7 +431,7 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
                 cJSON_AddItemToArray(names, cJSON_CreateString(ntu_extra_names[k]));
         }
     }
-    if (!(meta_txt = cJSON_PrintUnformatted(meta))) {
+    if (import_json_exact_numbers(meta) || !(meta_txt = cJSON_PrintUnformatted(meta))) {
         rc = SYNAPT_E_NOMEM;
         goto done;
     }
