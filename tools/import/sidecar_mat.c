@@ -25,6 +25,23 @@ static size_t mat_numel(const matvar_t *v)
     return n;
 }
 
+/* matio allocates what a variable's header claims before reading its data,
+ * so a 200-byte file claiming a 3000 x 3000 x 100000 double array would ask
+ * for 7 TB. The claim is checked against the file first: stored plainly,
+ * the data cannot be larger than the file; zlib (v7 compressed variables,
+ * and the deflate filter of v7.3/HDF5 files) expands at most 1032:1. */
+static int mat_fits_file(const matvar_t *v, uint64_t fsize, int compressed)
+{
+    size_t n = mat_numel(v);
+    size_t esz = Mat_SizeOfClass(v->class_type);
+    if (n == SIZE_MAX || (esz && n > SIZE_MAX / esz))
+        return 0;
+    /* a cell or struct element takes at least an 8-byte tag in the file */
+    uint64_t need = (uint64_t)n * (esz ? esz : 8);
+    uint64_t cap = compressed || v->compression != MAT_COMPRESSION_NONE ? fsize * 1032 : fsize;
+    return need <= cap;
+}
+
 static int mat_is_numeric(const matvar_t *v)
 {
     switch (v->class_type) {
@@ -213,6 +230,7 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
         return SYNAPT_E_INPUT;
     }
     int rc = 0, got2 = 0, got3 = 0;
+    int v73 = Mat_GetVersion(m) == MAT_FT_MAT73;
     cJSON *meta = meta_json ? cJSON_CreateObject() : NULL;
     matvar_t *info;
     /* list names first, then read each fully: reading the directory is
@@ -223,7 +241,16 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
         size_t n = mat_numel(info);
         int want = strcmp(name, "joints2D") == 0 ? 2 : strcmp(name, "joints3D") == 0 ? 3 : 0;
         int small = n != SIZE_MAX && n <= MAT_META_MAX_ELEMS;
+        int fits = mat_fits_file(info, (uint64_t)st.st_size, v73);
         Mat_VarFree(info);
+        if (want && !fits) {
+            import_errf(err, errsz, path, 0, "variable '%s' claims more data than the %llu-byte file "
+                        "can hold", name, (unsigned long long)st.st_size);
+            rc = SYNAPT_E_INPUT;
+            break;
+        }
+        if (!fits)
+            continue;
         if (!*name || (!want && !(meta && small)))
             continue;
         matvar_t *v = Mat_VarRead(m, name);
@@ -277,6 +304,8 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
     int rc = import_check_regular(path, err, errsz);
     if (rc)
         return rc;
+    struct stat st;
+    uint64_t fsize = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
     mat_t *m = Mat_Open(path, MAT_ACC_RDONLY);
     if (!m) {
         import_errf(err, errsz, path, 0, "not a MATLAB .mat file matio can read");
@@ -287,8 +316,17 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
     size_t plen = strlen(prefix);
     uint32_t H = 0, W = 0;
     int dt = 0;
+    /* uncompressed variables are laid end to end: together they cannot
+     * claim more than the file holds (one claiming more than its share
+     * would make matio read its neighbour's bytes as pixels) */
+    uint64_t plain = 0;
+    int v73 = Mat_GetVersion(m) == MAT_FT_MAT73;
     while ((info = Mat_VarReadNextInfo(m))) {
         const char *nm = info->name ? info->name : "";
+        size_t ne = mat_numel(info), es = Mat_SizeOfClass(info->class_type);
+        if (!v73 && info->compression == MAT_COMPRESSION_NONE && es && ne != SIZE_MAX &&
+            ne <= SIZE_MAX / es)
+            plain += (uint64_t)ne * es;
         if (strncmp(nm, prefix, plen) == 0 && nm[plen] == '_') {
             int64_t idx;
             if (import_parse_int(&idx, nm + plen + 1, 1, IMPORT_MAX_FRAMES) == 0) {
@@ -303,6 +341,13 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
                         import_errf(err, errsz, path, 0, "%s_1 must be a numeric H x W matrix", prefix);
                         return SYNAPT_E_INPUT;
                     }
+                    if (!mat_fits_file(info, fsize, v73)) {
+                        Mat_VarFree(info);
+                        Mat_Close(m);
+                        import_errf(err, errsz, path, 0, "%s_1 claims more data than the file can hold",
+                                    prefix);
+                        return SYNAPT_E_INPUT;
+                    }
                     H = (uint32_t)info->dims[0];
                     W = (uint32_t)info->dims[1];
                     dt = info->class_type == MAT_C_UINT8 ? SYNAPT_DTYPE_U8 :
@@ -311,6 +356,12 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
             }
         }
         Mat_VarFree(info);
+    }
+    if (plain > fsize) {
+        Mat_Close(m);
+        import_errf(err, errsz, path, 0, "its variables claim %llu bytes of data but the file has %llu",
+                    (unsigned long long)plain, (unsigned long long)fsize);
+        return SYNAPT_E_INPUT;
     }
     if (n == 0 || H == 0) {
         Mat_Close(m);
@@ -331,6 +382,16 @@ int import_mat_frames_read(void *handle, uint64_t t, void *buf, uint32_t h, uint
     mat_t *m = handle;
     char name[64];
     snprintf(name, sizeof name, "%s_%llu", prefix, (unsigned long long)(t + 1));
+    /* the header first: Mat_VarRead would allocate whatever the dims claim */
+    matvar_t *info = Mat_VarReadInfo(m, name);
+    int shape_ok = info && info->rank == 2 && info->dims[0] == h && info->dims[1] == w &&
+                   Mat_SizeOfClass(info->class_type) <= 8;
+    Mat_VarFree(info);
+    if (!shape_ok) {
+        import_errf(err, errsz, path, 0, "%s is missing or not a %ux%u numeric matrix like %s_1",
+                    name, h, w, prefix);
+        return SYNAPT_E_INPUT;
+    }
     matvar_t *v = Mat_VarRead(m, name);
     if (!v) {
         import_errf(err, errsz, path, 0, "no variable %s", name);
