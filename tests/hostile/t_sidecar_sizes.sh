@@ -30,6 +30,10 @@ open('shape.npy', 'wb').write(b.replace(b'(4, 2, 2)', b'(9, 2, 2)'))
 PYEOF
 ) || fatal sidecar_sizes "numpy could not write the test arrays"
 
+# found by fuzz_imp_mat: matio asks for 4 GiB while listing this file's
+# variables; read first in the sandboxed child, it is one line and exit 1
+cp tests/hostile/inputs/matio_4gib_info.mat "$T/fz_info.mat"
+
 # name | manifest key and value | exit | what the one line must say ("" = success)
 while IFS='|' read -r name kv want_rc want; do
     echo "{\"video\":\"v.mp4\",\"id\":\"a\",$kv}" > "$T/$name.jsonl"
@@ -47,6 +51,7 @@ mat_huge|"pose2d":"huge_info.mat"|1|huge_info.mat: variable 'joints2D' claims mo
 mat_depth_ok|"depth":"ok_depth.mat"|0|
 mat_depth_big|"depth":"big_depth.mat"|1|big_depth.mat: depth_1 claims more data than the file can hold
 mat_depth_lie|"depth":"lie_depth.mat"|1|lie_depth.mat: its variables claim 32768 bytes of data but the file has
+mat_fuzz_4gib|"pose2d":"fz_info.mat"|1|fz_info.mat: 
 npy_ok|"pose2d":"ok.npy"|0|
 npy_short|"pose2d":"short.npy"|1|short.npy: .npy data truncated: 60 of 64 bytes present
 npy_trailing|"pose2d":"trailing.npy"|1|trailing.npy: .npy data is 72 bytes but dtype and shape say 64

@@ -359,6 +359,16 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
  *  unless import_options.allow_outside_paths is set. */
 int import_path_escapes(const char *rel);
 
+/** Run fn(arg, err, errsz) in a forked child under memory and CPU limits
+ *  and return its result (its `err` line copied back); a child that
+ *  crashes, runs out of memory or CPU gives _INPUT and one line naming
+ *  `path` and `parser` ("the MATLAB reader crashed on this file ...").
+ *  Used as a dry run before parsing untrusted files with libmatio and
+ *  libhdf5 in-process (import_sandbox.c). fn's side effects are lost. */
+typedef int (*import_sandbox_fn)(void *arg, char *err, size_t errsz);
+int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const char *parser,
+                     char *err, size_t errsz);
+
 /** 0 when `path` is a regular file; else one line in `err` ("PATH: is a
  *  FIFO, not a regular file", "... is a directory ...") and _INPUT, or _IO
  *  when it cannot be stat'ed. For libraries that open by name (libhdf5,

@@ -207,8 +207,8 @@ static int mat_pose(import_pose *p, const matvar_t *v, uint32_t C, const char *p
     return 0;
 }
 
-int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
-                             const char *path, char *err, size_t errsz)
+static int info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
+                     const char *path, char *err, size_t errsz)
 {
     if (pose2d)
         memset(pose2d, 0, sizeof *pose2d);
@@ -293,12 +293,50 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
     return rc;
 }
 
+typedef struct info_job {
+    const char *path;
+    int pose2d, pose3d, meta;
+} info_job;
+
+static int info_dry_run(void *arg, char *err, size_t errsz)
+{
+    info_job *j = arg;
+    import_pose p2, p3;
+    char *meta = NULL;
+    int rc = info_read(j->pose2d ? &p2 : NULL, j->pose3d ? &p3 : NULL, j->meta ? &meta : NULL,
+                       j->path, err, errsz);
+    if (!rc) {
+        import_pose_free(j->pose2d ? &p2 : NULL);
+        import_pose_free(j->pose3d ? &p3 : NULL);
+        free(meta);
+    }
+    return rc;
+}
+
+int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
+                             const char *path, char *err, size_t errsz)
+{
+    if (pose2d)
+        memset(pose2d, 0, sizeof *pose2d);
+    if (pose3d)
+        memset(pose3d, 0, sizeof *pose3d);
+    if (meta_json)
+        *meta_json = NULL;
+    int rc = import_check_regular(path, err, errsz);
+    if (rc)
+        return rc;
+    info_job j = { path, pose2d != NULL, pose3d != NULL, meta_json != NULL };
+    if ((rc = import_sandboxed(info_dry_run, &j, path, "MATLAB", err, errsz)))
+        return rc;
+    return info_read(pose2d, pose3d, meta_json, path, err, errsz);
+}
+
 /* ---------------------------------------------------------------- frames */
 
 /* Per-frame variables depth_1..depth_N / segm_1..segm_N of a SURREAL
  * _depth.mat/_segm.mat (H x W, column-major). */
-int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,
-                           const char *path, const char *prefix, char *err, size_t errsz)
+static int frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,
+                       const char *path, const char *prefix, char *err, size_t errsz)
 {
     *out = NULL;
     int rc = import_check_regular(path, err, errsz);
@@ -423,4 +461,43 @@ void import_mat_frames_close(void *handle)
 {
     if (handle)
         Mat_Close((mat_t *)handle);
+}
+
+typedef struct frames_job {
+    const char *path, *prefix;
+} frames_job;
+
+/* every frame the importer will read, read once in the child */
+static int frames_dry_run(void *arg, char *err, size_t errsz)
+{
+    frames_job *j = arg;
+    void *m = NULL;
+    uint64_t n;
+    uint32_t h, w;
+    int dt;
+    int rc = frames_open(&m, &n, &h, &w, &dt, j->path, j->prefix, err, errsz);
+    if (rc)
+        return rc;
+    size_t es = dt == SYNAPT_DTYPE_U8 ? 1 : dt == SYNAPT_DTYPE_U16 ? 2 : 4;
+    void *buf = malloc((size_t)h * w * es);
+    if (!buf)
+        rc = SYNAPT_E_NOMEM;
+    for (uint64_t t = 0; !rc && t < n; t++)
+        rc = import_mat_frames_read(m, t, buf, h, w, dt, j->path, j->prefix, err, errsz);
+    free(buf);
+    import_mat_frames_close(m);
+    return rc;
+}
+
+int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,
+                           const char *path, const char *prefix, char *err, size_t errsz)
+{
+    *out = NULL;
+    int rc = import_check_regular(path, err, errsz);
+    if (rc)
+        return rc;
+    frames_job j = { path, prefix };
+    if ((rc = import_sandboxed(frames_dry_run, &j, path, "MATLAB", err, errsz)))
+        return rc;
+    return frames_open(out, frames, h, w, dtype, path, prefix, err, errsz);
 }
