@@ -46,6 +46,14 @@ for k in ext vds elink; do
     fi
 done
 
+# found by fuzz_imp_hdf5: unfiltered chunks shorter than the chunk shape
+# (libhdf5 1.10 copied past its chunk buffer); refused before any read
+cp tests/hostile/inputs/hdf5_short_chunk.h5 "$T/short.h5"
+echo '{"video":"v.mp4","id":"s","depth":"short.h5:/f"}' > "$T/short.jsonl"
+run short_chunk synapt-pack -q --on-mismatch pad -o "$T/short.synapt" "$T/short.jsonl"
+expect_rc short_chunk 1
+check short_chunk_msg has "$T/short_chunk.err" "short.h5: dataset '/f' has chunks smaller than its chunk shape needs"
+
 # the same inside a synapt HDF5 export (synapt-pack --format hdf5)
 synapt-convert "$T/ok.synapt" --to hdf5 -o "$T/exp.h5" || fatal hdf5_confined "export failed"
 head -c 64 /dev/urandom > "$T/victim64.bin"

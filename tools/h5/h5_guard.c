@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 static hid_t guard_dapl = H5I_INVALID_HID, guard_gapl = H5I_INVALID_HID;
@@ -63,13 +64,45 @@ int h5guard_dataset(hid_t dset, const char *file, const char *name, char *err, s
     }
     H5D_layout_t layout = H5Pget_layout(dcpl);
     int ext = H5Pget_external_count(dcpl);
+    /* unfiltered chunks are stored at full chunk size; a file whose chunks
+     * hold less than its chunk dims claim made libhdf5 1.10 memcpy past the
+     * chunk buffer (heap overflow found by fuzz_imp_hdf5) */
+    int short_chunks = 0;
+    if (layout == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 0) {
+        hsize_t cd[H5S_MAX_RANK];
+        int cr = H5Pget_chunk(dcpl, H5S_MAX_RANK, cd);
+        hid_t sp = H5Dget_space(dset), ty = H5Dget_type(dset);
+        hsize_t nch = 0, bytes = ty >= 0 ? H5Tget_size(ty) : 0;
+        for (int i = 0; i < cr && bytes; i++)
+            bytes = cd[i] && bytes > UINT64_MAX / cd[i] ? 0 : bytes * cd[i];
+        short_chunks = cr <= 0 || bytes == 0 || sp < 0 || H5Dget_num_chunks(dset, sp, &nch) < 0 ||
+                       (nch && bytes > UINT64_MAX / nch) ||
+                       (hsize_t)H5Dget_storage_size(dset) < nch * bytes;
+        if (sp >= 0) H5Sclose(sp);
+        if (ty >= 0) H5Tclose(ty);
+    }
     H5Pclose(dcpl);
+    /* a compact dataset keeps its bytes in the object header; one whose
+     * header holds fewer than the dataspace needs made libhdf5 1.10 memcpy
+     * past its buffer (heap overflow found by fuzz_imp_hdf5) */
+    int short_compact = 0;
+    if (layout == H5D_COMPACT) {
+        hid_t sp = H5Dget_space(dset), ty = H5Dget_type(dset);
+        hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+        size_t tsz = ty >= 0 ? H5Tget_size(ty) : 0;
+        short_compact = np < 0 || tsz == 0 ||
+                        (hsize_t)H5Dget_storage_size(dset) < (hsize_t)np * tsz;
+        if (sp >= 0) H5Sclose(sp);
+        if (ty >= 0) H5Tclose(ty);
+    }
     const char *why = layout == H5D_VIRTUAL ? "is a virtual dataset (its data lives in other files)"
                     : ext != 0 ? "keeps its data in external files (H5Pset_external)"
-                    : layout < 0 ? "has an unreadable storage layout" : NULL;
+                    : layout < 0 ? "has an unreadable storage layout"
+                    : short_compact ? "is compact but holds fewer bytes than its shape needs"
+                    : short_chunks ? "has chunks smaller than its chunk shape needs" : NULL;
     if (!why)
         return 0;
-    snprintf(err, errsz, "%s: dataset '%s' %s; refused: only data stored inside the file is read",
-             file, name, why);
+    snprintf(err, errsz, "%s: dataset '%s' %s; refused%s", file, name, why,
+             short_compact || short_chunks || layout < 0 ? "" : ": only data stored inside the file is read");
     return SYNAPT_E_INPUT;
 }
