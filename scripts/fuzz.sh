@@ -5,7 +5,8 @@
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target (default 600)
-#   FUZZ_TARGETS   targets to run (default "fuzz_open fuzz_index fuzz_chunk fuzz_recover")
+#   FUZZ_TARGETS   targets to run (default: the four reader targets, then the
+#                  eight importer targets fuzz_imp_* built from fuzz/fuzz_import.c)
 #   FUZZ_CC        compiler (default clang; needs -fsanitize=fuzzer)
 #   FUZZ_BUILD     build directory (default build-fuzz)
 #   FUZZ_MERGE=1   afterwards, merge new coverage into fuzz/corpus/<target>
@@ -23,7 +24,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_open fuzz_index fuzz_chunk fuzz_recover"}
+IMP_TARGETS="fuzz_imp_manifest fuzz_imp_layouts fuzz_imp_skeleton fuzz_imp_posejson fuzz_imp_npy fuzz_imp_png fuzz_imp_mat fuzz_imp_hdf5"
+FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_open fuzz_index fuzz_chunk fuzz_recover $IMP_TARGETS"}
 CC=${FUZZ_CC:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 
@@ -57,8 +59,44 @@ if [ "$rebuilt" = 1 ] || [ ! -e "$lib" ]; then
     rm -f "$lib"
     ar rcs "$lib" $objs
 fi
+# the importer targets also need the tool libraries they go through
+# (tools/import and what it calls), instrumented the same way
+imp_lib="$OUT/libsynapt-import-fuzz.a"
+case " $FUZZ_TARGETS " in
+*" fuzz_imp_"*)
+    IMP_PKGS=$(sed -n 's/^import_PKGS *= *//p; s/^h5_PKGS *= *//p; s/^cli_PKGS *= *//p' Makefile | tr '\n' ' ')
+    # FUZZING_BUILD_MODE_...: the matio/HDF5 dry run stays in-process
+    # (tools/import/import_sandbox.c) so the fuzzer sees what it finds
+    IMP_CFLAGS="$(pkg-config --cflags $IMP_PKGS) -DSYNAPT_HAVE_ZLIB -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -Itools"
+    IMP_LIBS="$(pkg-config --libs $IMP_PKGS) -lmatio -lz"
+    iobjs=""
+    irebuilt=0
+    for src in tools/import/*.c tools/npy/*.c tools/h5/*.c tools/cli/*.c; do
+        obj="$OUT/obj/tool_$(basename "$src" .c).o"
+        iobjs="$iobjs $obj"
+        if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ "$(dirname "$src")"/*.h -nt "$obj" ]; then
+            $CC $CFLAGS $SAN -fsanitize=fuzzer-no-link $PKG_CFLAGS $IMP_CFLAGS -c "$src" -o "$obj"
+            irebuilt=1
+        fi
+    done
+    if [ "$irebuilt" = 1 ] || [ ! -e "$imp_lib" ]; then
+        rm -f "$imp_lib"
+        ar rcs "$imp_lib" $iobjs
+    fi
+    ;;
+esac
+imp_number() {
+    n=0
+    for x in $IMP_TARGETS; do n=$((n + 1)); [ "$x" = "$1" ] && echo $n && return; done
+}
 for t in $FUZZ_TARGETS; do
-    $CC $CFLAGS $SAN -fsanitize=fuzzer $PKG_CFLAGS "fuzz/$t.c" "$lib" $PKG_LIBS -o "$OUT/$t"
+    case $t in
+    fuzz_imp_*)
+        $CC $CFLAGS $SAN -fsanitize=fuzzer $PKG_CFLAGS $IMP_CFLAGS -DFZ_IMPORTER="$(imp_number "$t")" \
+            fuzz/fuzz_import.c "$imp_lib" "$lib" $IMP_LIBS $PKG_LIBS -o "$OUT/$t" ;;
+    *)
+        $CC $CFLAGS $SAN -fsanitize=fuzzer $PKG_CFLAGS "fuzz/$t.c" "$lib" $PKG_LIBS -o "$OUT/$t" ;;
+    esac
 done
 $CC $CFLAGS $SAN $PKG_CFLAGS fuzz/fuzz_seeds.c "$lib" $PKG_LIBS -o "$OUT/fuzz_seeds"
 

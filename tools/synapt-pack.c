@@ -30,7 +30,10 @@ static const char usage[] =
     "                         id = file name without extension\n"
     "  MANIFEST.jsonl         one JSON object a line: {\"video\": PATH, \"id\": ..., \"label\":\n"
     "                         NAME or [NAMES], \"split\", \"source\", \"synthetic\", \"group\"};\n"
-    "                         paths are relative to the manifest\n"
+    "                         paths are relative to the manifest and stay below it\n"
+    "  --allow-outside-paths  accept absolute paths and '..' in manifests, lists and\n"
+    "                         split files (refused by default: a manifest from\n"
+    "                         elsewhere must not pull in other files of this machine)\n"
     "  --format NAME          annotation layout of the inputs (default: detected)\n"
     "  --root DIR             where the videos of an annotation layout live\n"
     "                         (default: beside the annotations)\n"
@@ -95,7 +98,7 @@ static const char usage[] =
     "\n"
     "Exit status: 0 all packed, 1 error (nothing written), 2 usage, 3 some clips skipped.\n";
 
-enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_QUALITY, OPT_ZSTD,
+enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_OUTSIDE, OPT_QUALITY, OPT_ZSTD,
        OPT_SPLIT_ID, OPT_LABELS, OPT_MISSING, OPT_MISMATCH, OPT_SHARD, OPT_MAX_SHARD, OPT_REPORT,
        OPT_TMP, OPT_NO_VIDEO, OPT_RESUME };
 
@@ -190,6 +193,7 @@ int main(int argc, char **argv)
         { "short-side", required_argument, NULL, OPT_SHORT },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "root", required_argument, NULL, OPT_ROOT },
+        { "allow-outside-paths", no_argument, NULL, OPT_OUTSIDE },
         { "zstd-level", required_argument, NULL, OPT_ZSTD },
         { "split-id", required_argument, NULL, OPT_SPLIT_ID },
         { "labels", required_argument, NULL, OPT_LABELS },
@@ -245,6 +249,7 @@ int main(int argc, char **argv)
             break;
         case OPT_FORMAT: io.format = optarg; break;
         case OPT_ROOT: io.root = optarg; break;
+        case OPT_OUTSIDE: io.allow_outside_paths = 1; break;
         case OPT_ZSTD:
             if (cli_parse_u64(&v, optarg) || v < 1 || v > 22)
                 cli_usage_error("--zstd-level wants 1..22 (got '%s')", optarg);

@@ -243,7 +243,7 @@ cat > "$P/m.jsonl" <<EOF
 {"video":"ks.mp4","pose2d":"$R/pose/kinetics_skeleton/--33Lscn6sk.json","label":"flipping pancake"}
 {"video":"depth.mp4","depth":"$R/depth/open3d/depth","label":"room"}
 EOF
-if synapt-pack -q -o "$T/side.synapt" "$P/m.jsonl" &&
+if synapt-pack -q --allow-outside-paths -o "$T/side.synapt" "$P/m.jsonl" &&
    synapt-inspect --clip op "$T/side.synapt" | grep -q 'pose2d: pose2d f32 (12, 25, 3).*10 frames.*' &&
    synapt-inspect --clip ks "$T/side.synapt" | grep -q 'pose2d: pose2d f32 (3, 18, 3).*189 frames' &&
    synapt-inspect --clip depth "$T/side.synapt" | grep -q 'depth: depth u16 (480, 640).*1 frames'; then

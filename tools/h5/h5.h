@@ -134,4 +134,22 @@ int h5c_attr_strs(hid_t obj, const char *name, const char *const *v, size_t n);
 int h5c_attr_num(hid_t obj, const char *name, hid_t type, const void *v, size_t n, int list);
 #endif
 
+/* ---- untrusted HDF5 inputs (h5_guard.c) ----
+ * Declared only for a file that includes <hdf5.h> before this header (the
+ * HDF5 sidecar readers of tools/import, the reader above), so commands never
+ * see HDF5 types. */
+#ifdef H5_VERS_MAJOR
+/** Dataset / group access property lists (owned by this module, never
+ *  close them) whose external-link callback refuses traversal: pass them to
+ *  every H5Dopen2 / H5Gopen2 of an untrusted file. H5I_INVALID_HID if HDF5
+ *  cannot make one (the open then fails). */
+hid_t h5guard_dapl(void);
+hid_t h5guard_gapl(void);
+/** 0 when dataset `dset` keeps its data inside its own file; else
+ *  SYNAPT_E_INPUT with one line in `err` ("FILE: dataset 'NAME' is a virtual
+ *  dataset ...; refused ..."): virtual datasets and external raw storage
+ *  would make HDF5 read other local files. */
+int h5guard_dataset(hid_t dset, const char *file, const char *name, char *err, size_t errsz);
+#endif
+
 #endif

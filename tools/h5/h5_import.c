@@ -231,9 +231,14 @@ static hid_t open_ds(im *m, hid_t g, const char *gpath, const char *name, int ra
         fail(m, SYNAPT_E_INPUT, where, "missing dataset");
         return H5I_INVALID_HID;
     }
-    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(g, name, h5guard_dapl());
     if (ds < 0) {
         fail_h5(m, where, "opening the dataset");
+        return H5I_INVALID_HID;
+    }
+    if (!m->failed && h5guard_dataset(ds, m->path, where, m->err, m->errsz)) {
+        m->failed = 1;
+        H5Dclose(ds);
         return H5I_INVALID_HID;
     }
     hid_t s = H5Dget_space(ds), t = H5Dget_type(ds);
@@ -579,7 +584,7 @@ static int import_stream(im *m, hid_t cg, const char *cpath, const char *name)
     char *esc = h5layout_escape_name(name);
     if (!esc) return fail(m, SYNAPT_E_NOMEM, cpath, "out of memory");
     snprintf(gp, sizeof gp, "%.540s/%.540s", cpath, esc);
-    hid_t g = H5Lexists(cg, esc, H5P_DEFAULT) > 0 ? H5Gopen2(cg, esc, H5P_DEFAULT) : H5I_INVALID_HID;
+    hid_t g = H5Lexists(cg, esc, H5P_DEFAULT) > 0 ? H5Gopen2(cg, esc, h5guard_gapl()) : H5I_INVALID_HID;
     free(esc);
     if (g < 0) return fail(m, SYNAPT_E_INPUT, gp, "missing stream group (listed in 'streams')");
     sattrs a;
@@ -621,7 +626,7 @@ static int import_clip(im *m, hid_t clips, const char *id)
     char *esc = h5layout_escape_name(id);
     if (!esc) return fail(m, SYNAPT_E_NOMEM, NULL, "out of memory");
     snprintf(cp, sizeof cp, "/clips/%.1000s", esc);
-    hid_t g = H5Lexists(clips, esc, H5P_DEFAULT) > 0 ? H5Gopen2(clips, esc, H5P_DEFAULT) : H5I_INVALID_HID;
+    hid_t g = H5Lexists(clips, esc, H5P_DEFAULT) > 0 ? H5Gopen2(clips, esc, h5guard_gapl()) : H5I_INVALID_HID;
     free(esc);
     if (g < 0) return fail(m, SYNAPT_E_INPUT, cp, "missing clip group (listed in /clip_ids)");
     char *cid = NULL, *split = NULL, *source = NULL, *meta = NULL;
@@ -738,7 +743,7 @@ int h5layout_import(h5layout_stats *stats, const char *h5_path, const char *out_
     if ((rc = read_string_table(&m, &m.labels, &m.label_count, "labels")) ||
         (rc = read_string_table(&m, &ids, &nids, "clip_ids")))
         goto done;
-    if (H5Lexists(m.f, "clips", H5P_DEFAULT) <= 0 || (clips = H5Gopen2(m.f, "clips", H5P_DEFAULT)) < 0) {
+    if (H5Lexists(m.f, "clips", H5P_DEFAULT) <= 0 || (clips = H5Gopen2(m.f, "clips", h5guard_gapl())) < 0) {
         rc = fail(&m, SYNAPT_E_INPUT, "/clips", "missing group");
         goto done;
     }

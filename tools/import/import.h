@@ -29,6 +29,7 @@
 #define SYNAPT_IMPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "synapt.h"
 
@@ -174,8 +175,10 @@ typedef struct import_options {
     const char *labels_file;  /* list: class names, one per line (index = line) */
     const char *missing_list; /* ntu: official missing-skeleton sample list */
     int keep_going;           /* 1: record bad entries in list->skipped and go on */
+    int allow_outside_paths;  /* 1: media/sidecar paths in annotation files may be
+                                 absolute or climb out with '..' (see import_path_escapes) */
 } import_options;
-#define IMPORT_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL, 0 }
+#define IMPORT_OPTIONS_INIT { NULL, NULL, 0, NULL, NULL, 0, 0 }
 
 /** Space-separated layout names: "manifest ucf101 hmdb51 ...". Static. */
 const char *import_format_names(void);
@@ -352,6 +355,38 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
  * Shared text helpers (used by every parser; exposed for tests)
  * ------------------------------------------------------------------- */
 
+/** The one rule for paths written inside annotation files (manifests,
+ *  lists, split files): they are relative to the annotation's folder (or
+ *  --root) and stay below it. 1 when `rel` is absolute or has a '..'
+ *  component (so a downloaded manifest cannot make a pack read
+ *  /home/user/.ssh/... into a dataset), else 0. Layouts refuse such an entry
+ *  unless import_options.allow_outside_paths is set. */
+int import_path_escapes(const char *rel);
+
+/** Run fn(arg, err, errsz) in a forked child under memory and CPU limits
+ *  and return its result (its `err` line copied back); a child that
+ *  crashes, runs out of memory or CPU gives _INPUT and one line naming
+ *  `path` and `parser` ("the MATLAB reader crashed on this file ...").
+ *  Used as a dry run before parsing untrusted files with libmatio and
+ *  libhdf5 in-process (import_sandbox.c). fn's side effects are lost. */
+typedef int (*import_sandbox_fn)(void *arg, char *err, size_t errsz);
+int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const char *parser,
+                     char *err, size_t errsz);
+
+/** 0 when `path` is a regular file; else one line in `err` ("PATH: is a
+ *  FIFO, not a regular file", "... is a directory ...") and _INPUT, or _IO
+ *  when it cannot be stat'ed. For libraries that open by name (libhdf5,
+ *  matio, FFmpeg): checked first so a FIFO or device never blocks them. */
+int import_check_regular(const char *path, char *err, size_t errsz);
+/** fopen(path, "rb") of a regular file only, without ever blocking on a
+ *  FIFO (opened O_NONBLOCK, then fstat'ed). NULL with *rc = _IO/_INPUT and
+ *  one line in `err` otherwise. */
+FILE *import_fopen_regular(const char *path, int *rc, char *err, size_t errsz);
+
+/** The first n-1 bytes of a regular file, NUL-terminated; the count read,
+ *  or -1 (missing, unreadable, not a regular file). */
+int import_file_head(const char *path, char *buf, size_t n);
+
 /** Read a whole file, at most `cap` bytes (0 = IMPORT_MAX_FILE_BYTES), adding
  *  a NUL. Errors: _IO, _LIMIT (file larger than cap), _NOMEM. */
 int import_read_file(char **out, size_t *len, const char *path, size_t cap,
@@ -502,5 +537,18 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
 int import_mat_frames_read(void *handle, uint64_t t, void *buf, uint32_t h, uint32_t w, int dtype,
                            const char *path, const char *prefix, char *err, size_t errsz);
 void import_mat_frames_close(void *handle);
+
+/* Strict JSON for everything tools/import reads (import_json.c). */
+struct cJSON;
+/** Parse `len` bytes of JSON text strictly: one value and nothing after it,
+ *  no NUL byte (raw or \u0000), no leading zeros, no integer beyond +-2^53.
+ *  NULL on failure with a bare reason in `why` and the 1-based line of the
+ *  problem in *line (0 unknown). Caller deletes. */
+struct cJSON *import_json_parse(const char *text, size_t len, uint64_t *line, char *why, size_t whysz);
+/** Replace, in place, every number of `j` whose cJSON print would not read
+ *  back as the same double by a raw node that does (cJSON prints 15 digits
+ *  when they come within a tolerance: 2^53 became 9.00719925474099e+15).
+ *  Call before cJSON_Print* of metadata. Errors: _NOMEM. */
+int import_json_exact_numbers(struct cJSON *j);
 
 #endif /* SYNAPT_IMPORT_H */

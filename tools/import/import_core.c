@@ -5,12 +5,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void import_errf(char *err, size_t errsz, const char *file, uint64_t line,
                  const char *fmt, ...)
@@ -241,6 +243,56 @@ int import_list_skip(import_list *l, const char *file, uint64_t line,
 
 /* ---------------------------------------------------------------- text */
 
+static const char *not_regular(mode_t m)
+{
+    return S_ISDIR(m) ? "is a directory, not a file" : S_ISFIFO(m) ? "is a FIFO, not a regular file"
+         : S_ISSOCK(m) ? "is a socket, not a regular file" : "is a device, not a regular file";
+}
+
+int import_check_regular(const char *path, char *err, size_t errsz)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        import_errf(err, errsz, path, 0, "cannot open: %s", strerror(errno));
+        return SYNAPT_E_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        import_errf(err, errsz, path, 0, "%s", not_regular(st.st_mode));
+        return SYNAPT_E_INPUT;
+    }
+    return 0;
+}
+
+FILE *import_fopen_regular(const char *path, int *rc, char *err, size_t errsz)
+{
+    /* O_NONBLOCK: open() of a FIFO returns at once instead of waiting for
+     * a writer; fstat then refuses it. Regular files ignore the flag for
+     * reads, but it is cleared anyway so stdio sees a normal descriptor. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        import_errf(err, errsz, path, 0, "cannot open: %s", strerror(errno));
+        *rc = SYNAPT_E_IO;
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        import_errf(err, errsz, path, 0, "%s", fstat(fd, &st) != 0 ? "cannot stat" : not_regular(st.st_mode));
+        close(fd);
+        *rc = SYNAPT_E_INPUT;
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    FILE *f = fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        import_errf(err, errsz, path, 0, "cannot open: %s", strerror(errno));
+        close(fd);
+        *rc = SYNAPT_E_IO;
+        return NULL;
+    }
+    *rc = 0;
+    return f;
+}
+
 int import_read_file(char **out, size_t *len, const char *path, size_t cap,
                      char *err, size_t errsz)
 {
@@ -249,11 +301,10 @@ int import_read_file(char **out, size_t *len, const char *path, size_t cap,
         *len = 0;
     if (cap == 0)
         cap = IMPORT_MAX_FILE_BYTES;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        import_errf(err, errsz, path, 0, "cannot open: %s", strerror(errno));
-        return SYNAPT_E_IO;
-    }
+    int orc;
+    FILE *f = import_fopen_regular(path, &orc, err, errsz);
+    if (!f)
+        return orc;
     size_t size = 0, alloc = 65536;
     char *buf = malloc(alloc + 1);
     int rc = 0;
@@ -407,6 +458,20 @@ int import_parse_int(int64_t *out, const char *s, int64_t lo, int64_t hi)
     return 0;
 }
 
+int import_path_escapes(const char *rel)
+{
+    if (rel[0] == '/')
+        return 1;
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return 1;
+        p += n;
+        p += *p == '/';
+    }
+    return 0;
+}
+
 char *import_path_join(const char *dir, const char *rel)
 {
     if (!rel)
@@ -493,9 +558,10 @@ static int classify_dir(const char *path)
     return kind;
 }
 
-static int file_head(const char *path, char *buf, size_t n)
+int import_file_head(const char *path, char *buf, size_t n)
 {
-    FILE *f = fopen(path, "rb");
+    int rc;
+    FILE *f = import_fopen_regular(path, &rc, NULL, 0);
     if (!f)
         return -1;
     size_t got = fread(buf, 1, n - 1, f);
@@ -549,7 +615,7 @@ int import_sidecar_detect(import_sidecar *sc, const char *spec, char *err, size_
     else if (ends_with_ci(p, ".json")) {
         /* by content: st-gcn files hold "data", OpenPose frames "people" */
         char head[4096];
-        int n = file_head(p, head, sizeof head);
+        int n = import_file_head(p, head, sizeof head);
         if (n > 0 && strstr(head, "\"people\""))
             sc->kind = IMPORT_SC_OPENPOSE_DIR;
         else if (n > 0 && strstr(head, "\"data\""))

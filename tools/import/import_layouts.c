@@ -95,24 +95,13 @@ static int dir_has_suffix(const char *dir, const char *suffix, int depth)
     return found;
 }
 
-static int file_head(const char *path, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t got = fread(buf, 1, n - 1, f);
-    fclose(f);
-    buf[got] = 0;
-    return (int)got;
-}
-
 /* train.csv / val.csv of SynAPT's split lists: the set from the first entry */
 static const char *detect_split_list(const char *input)
 {
     char head[4096];
     const char *const names[] = { "train.csv", "val.csv", "test.csv", NULL };
     char *f = is_dir(input) ? layout_find_in_dir(input, names) : NULL;
-    int got = file_head(f ? f : input, head, sizeof head);
+    int got = import_file_head(f ? f : input, head, sizeof head);
     free(f);
     if (got <= 0)
         return NULL;
@@ -161,7 +150,7 @@ const char *import_detect_format(const char *input)
     if (strncasecmp(base, "Diving48", 8) == 0 && ends_with_ci(base, ".json"))
         return "diving48";
     char head[4096];
-    if (file_head(input, head, sizeof head) < 0)
+    if (import_file_head(input, head, sizeof head) < 0)
         return NULL;
     if (ends_with_ci(base, ".csv")) {
         char *nl = strchr(head, '\n');

@@ -348,6 +348,9 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         *frames_out = 0;
     if (!o->no_video && (rc = import_clip_resolve(c, err, errsz)))
         goto done;
+    /* FFmpeg would wait forever on a FIFO and read a device without end */
+    if (!o->no_video && c->video && (rc = import_check_regular(c->video, err, errsz)))
+        goto done;
     /* sidecars first: a bad sidecar fails before any video work */
     if (c->pose2d.path) {
         if ((rc = import_pose_read(&s.pose2d, &c->pose2d, 0, err, errsz)))
@@ -428,7 +431,7 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
                 cJSON_AddItemToArray(names, cJSON_CreateString(ntu_extra_names[k]));
         }
     }
-    if (!(meta_txt = cJSON_PrintUnformatted(meta))) {
+    if (import_json_exact_numbers(meta) || !(meta_txt = cJSON_PrintUnformatted(meta))) {
         rc = SYNAPT_E_NOMEM;
         goto done;
     }

@@ -179,16 +179,11 @@ cJSON *layout_read_json(const char *path, char *err, size_t errsz, int *rc, uint
     *rc = import_read_file(&buf, &len, path, 0, err, errsz);
     if (*rc)
         return NULL;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    uint64_t lineno;
+    char why[256];
+    cJSON *j = import_json_parse(buf, len, &lineno, why, sizeof why);
     if (!j) {
-        /* cJSON reports where it stopped: turn that into a line number */
-        uint64_t lineno = 1;
-        const char *stop = end ? end : cJSON_GetErrorPtr();
-        if (stop && stop >= buf && stop <= buf + len)
-            for (const char *p = buf; p < stop; p++)
-                lineno += *p == '\n';
-        import_errf(err, errsz, path, lineno, "invalid JSON");
+        import_errf(err, errsz, path, lineno, "%s", strcmp(why, "not valid JSON") ? why : "invalid JSON");
         *rc = SYNAPT_E_INPUT;
     } else if (lines && layout_json_element_lines(lines, nlines, buf, len)) {
         cJSON_Delete(j);

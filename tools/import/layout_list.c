@@ -129,9 +129,10 @@ int import_parse_list(import_list *out, const import_options *o, const char *pat
                 goto done;
             continue;
         }
-        if (strstr(vpath, "..")) {
+        if (!o->allow_outside_paths && import_path_escapes(vpath)) {
             if ((rc = import_bad_entry(out, o, err, errsz, path, it.lineno, NULL,
-                                       "path '%s' climbs out of the root with '..'", vpath)))
+                                       "path '%s' leaves the root (absolute or '..'); "
+                                       "--allow-outside-paths accepts it", vpath)))
                 goto done;
             continue;
         }

@@ -97,8 +97,16 @@ static int parse_bool(int *out, const char *s)
     return -1;
 }
 
-static int set_sidecar(import_sidecar *sc, const char *root, const char *val, char *msg, size_t msz)
+#define OUTSIDE_MSG "path '%s' leaves the manifest's folder (absolute or '..'); " \
+                    "--allow-outside-paths accepts it"
+
+static int set_sidecar(import_sidecar *sc, const char *root, const char *val, int allow,
+                       char *msg, size_t msz)
 {
+    if (!allow && import_path_escapes(val)) {
+        snprintf(msg, msz, OUTSIDE_MSG, val);
+        return SYNAPT_E_INPUT;
+    }
     char *full = import_path_join(root, val);
     if (!full)
         return SYNAPT_E_NOMEM;
@@ -109,7 +117,7 @@ static int set_sidecar(import_sidecar *sc, const char *root, const char *val, ch
 
 /* Build a clip from a row; on a bad value writes the reason to msg and
  * returns SYNAPT_E_INPUT. */
-static int build_clip(import_list *out, const row *r, const char *root, const char *file,
+static int build_clip(import_list *out, const row *r, const char *root, int allow, const char *file,
                       uint64_t line, char *msg, size_t msz)
 {
     const char *video = r->v[C_VIDEO], *frames = r->v[C_FRAMES];
@@ -127,6 +135,10 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
         return SYNAPT_E_INPUT;
     }
     const char *media = video && *video ? video : frames;
+    if (media && !allow && import_path_escapes(media)) {
+        snprintf(msg, msz, OUTSIDE_MSG, media);
+        return SYNAPT_E_INPUT;
+    }
     char *id = r->v[C_ID] && *r->v[C_ID] ? strdup(r->v[C_ID]) : default_id(media);
     if (!id)
         return SYNAPT_E_NOMEM;
@@ -172,11 +184,13 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
         }
     }
     if (r->v[C_META] && *r->v[C_META]) {
-        cJSON *m = cJSON_Parse(r->v[C_META]);
+        uint64_t jl;
+        char why[256];
+        cJSON *m = import_json_parse(r->v[C_META], strlen(r->v[C_META]), &jl, why, sizeof why);
         int ok = cJSON_IsObject(m);
         cJSON_Delete(m);
         if (!ok) {
-            snprintf(msg, msz, "meta must be a JSON object");
+            snprintf(msg, msz, "meta must be a JSON object%s%s", m ? "" : ": ", m ? "" : why);
             free(id);
             return SYNAPT_E_INPUT;
         }
@@ -287,7 +301,7 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
         const char *v = r->v[sc_cols[i]];
         if (!v || !*v)
             continue;
-        if ((rc = set_sidecar(scs[i], root, v, msg, msz)))
+        if ((rc = set_sidecar(scs[i], root, v, allow, msg, msz)))
             return rc;
     }
     c->pose2d.skeleton = c->pose3d.skeleton = skel;
@@ -304,6 +318,10 @@ static int build_clip(import_list *out, const row *r, const char *root, const ch
     } else if (r->v[C_FLABELS] && *r->v[C_FLABELS]) {
         const char *v = r->v[C_FLABELS];
         size_t n = strlen(v);
+        if (!allow && import_path_escapes(v)) {
+            snprintf(msg, msz, OUTSIDE_MSG, v);
+            return SYNAPT_E_INPUT;
+        }
         if (!(c->frame_labels.path = import_path_join(root, v)))
             return SYNAPT_E_NOMEM;
         c->frame_labels.kind = n > 4 && strcasecmp(v + n - 4, ".npy") == 0 ? IMPORT_SC_NPY : IMPORT_SC_NONE;
@@ -431,17 +449,21 @@ int import_parse_manifest(import_list *out, const import_options *o, const char 
                 brc = 0;
             }
         } else {
-            obj = cJSON_Parse(s);
+            uint64_t jl;
+            char why[256];
+            obj = import_json_parse(s, strlen(s), &jl, why, sizeof why);
             if (!obj) {
-                snprintf(msg, sizeof msg, "not valid JSON");
+                snprintf(msg, sizeof msg, "%s", why);
                 brc = SYNAPT_E_INPUT;
+            } else if (import_json_exact_numbers(cJSON_GetObjectItemCaseSensitive(obj, "meta"))) {
+                brc = SYNAPT_E_NOMEM;
             } else {
                 brc = parse_jsonl_line(&rw, obj, scratch, msg, sizeof msg);
             }
         }
         size_t before = out->count;
         if (!brc)
-            brc = build_clip(out, &rw, root, path, ln, msg, sizeof msg);
+            brc = build_clip(out, &rw, root, o->allow_outside_paths, path, ln, msg, sizeof msg);
         if (brc && out->count > before)
             import_list_pop(out); /* drop the half-built clip */
         for (int i = 0; i < C_COUNT; i++)

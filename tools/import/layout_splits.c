@@ -170,9 +170,10 @@ static int add_entry(split_state *st, const char *file, uint64_t lineno, const c
         return import_bad_entry(out, o, err, errsz, file, lineno, NULL, "empty path");
     if (!*lt)
         return import_bad_entry(out, o, err, errsz, file, lineno, NULL, "missing label id");
-    if (strstr(vpath, "..") || vpath[0] == '/')
+    if (!o->allow_outside_paths && import_path_escapes(vpath))
         return import_bad_entry(out, o, err, errsz, file, lineno, NULL,
-                                "path '%s' must stay below the root (no '..', not absolute)", vpath);
+                                "path '%s' leaves the root (absolute or '..'); "
+                                "--allow-outside-paths accepts it", vpath);
     int64_t label, start = -1, end = -1;
     if (import_parse_int(&label, lt, 0, (int64_t)st->n_classes - 1) != 0)
         return import_bad_entry(out, o, err, errsz, file, lineno, NULL,

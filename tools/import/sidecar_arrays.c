@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <hdf5.h>
+#include "h5/h5.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@ int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const ch
 {
     int rc = 0;
     hid_t f = -1, d = -1, s = -1;
+    if ((rc = import_check_regular(file, err, errsz)))
+        return rc;
     pthread_mutex_lock(&h5_lock);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -28,12 +31,14 @@ int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const ch
         rc = SYNAPT_E_INPUT;
         goto done;
     }
-    d = H5Dopen2(f, dset, H5P_DEFAULT);
+    d = H5Dopen2(f, dset, h5guard_dapl());
     if (d < 0) {
-        import_errf(err, errsz, file, 0, "no dataset '%s'", dset);
+        import_errf(err, errsz, file, 0, "no dataset '%s' (external links are not followed)", dset);
         rc = SYNAPT_E_NOT_FOUND;
         goto done;
     }
+    if ((rc = h5guard_dataset(d, file, dset, err, errsz)))
+        goto done;
     s = H5Dget_space(d);
     int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
     if (nd < 1 || nd > 4) {

@@ -5,8 +5,10 @@
 #include "npy/npy.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <hdf5.h>
+#include "h5/h5.h"
 #include <libavcodec/avcodec.h>
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
@@ -90,11 +92,10 @@ static void png_warn_cb(png_structp png, png_const_charp msg)
 static int png_read(const char *file, import_frames_info *info, void *buf, size_t size,
                     char *err, size_t errsz)
 {
-    FILE *fp = fopen(file, "rb");
-    if (!fp) {
-        import_errf(err, errsz, file, 0, "cannot open");
-        return SYNAPT_E_IO;
-    }
+    int orc;
+    FILE *fp = import_fopen_regular(file, &orc, err, errsz);
+    if (!fp)
+        return orc;
     png_ctx ctx;
     ctx.err = err;
     ctx.errsz = errsz;
@@ -360,6 +361,8 @@ static int h5_open(import_frames *f, const import_sidecar *sc, char *err, size_t
 {
     int rc = 0;
     f->h5file = f->h5dset = f->h5type = -1;
+    if ((rc = import_check_regular(sc->path, err, errsz)))
+        return rc;
     import_h5_enter();
     hid_t s = -1;
     f->h5file = H5Fopen(sc->path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -368,12 +371,14 @@ static int h5_open(import_frames *f, const import_sidecar *sc, char *err, size_t
         rc = SYNAPT_E_INPUT;
         goto done;
     }
-    f->h5dset = H5Dopen2(f->h5file, sc->inner, H5P_DEFAULT);
+    f->h5dset = H5Dopen2(f->h5file, sc->inner, h5guard_dapl());
     if (f->h5dset < 0) {
-        import_errf(err, errsz, sc->path, 0, "no dataset '%s'", sc->inner);
+        import_errf(err, errsz, sc->path, 0, "no dataset '%s' (external links are not followed)", sc->inner);
         rc = SYNAPT_E_NOT_FOUND;
         goto done;
     }
+    if ((rc = h5guard_dataset(f->h5dset, sc->path, sc->inner, err, errsz)))
+        goto done;
     s = H5Dget_space(f->h5dset);
     int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
     hsize_t dims[4] = { 0, 0, 0, 1 };
@@ -581,16 +586,26 @@ int import_frame_labels_read(int32_t **out, uint64_t *n, const import_sidecar *s
     }
     /* text: one integer per line, or a JSON array (inline or in a file) */
     char *text = NULL;
+    size_t tlen = 0;
     int rc = 0;
     if (sc->kind == IMPORT_SC_JSON_ARRAY) {
         text = strdup(sc->inner ? sc->inner : "");
         if (!text)
             return SYNAPT_E_NOMEM;
-    } else if ((rc = import_read_file(&text, NULL, sc->path, 256u << 20, err, errsz))) {
+        tlen = strlen(text);
+    } else if ((rc = import_read_file(&text, &tlen, sc->path, 256u << 20, err, errsz))) {
         return rc;
     }
     size_t cap = 0;
     const char *name = sc->kind == IMPORT_SC_JSON_ARRAY ? "frame_labels" : sc->path;
+    /* a NUL would end the parse early and drop the labels after it (or cut
+     * "11" to 1): a text file holding one is not a label list */
+    const char *nul = memchr(text, 0, tlen);
+    if (nul) {
+        import_errf(err, errsz, name, 0, "NUL byte at offset %zu; frame labels are text", (size_t)(nul - text));
+        free(text);
+        return SYNAPT_E_INPUT;
+    }
     char *p = text;
     uint64_t line = 1;
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
@@ -604,8 +619,13 @@ int import_frame_labels_read(int32_t **out, uint64_t *n, const import_sidecar *s
         if (!*p || (json && *p == ']'))
             break;
         char *end;
+        errno = 0;
         long long v = strtoll(p, &end, 10);
-        if (end == p || v < INT32_MIN || v > INT32_MAX ||
+        /* JSON has no leading zeros (RFC 8259): "[007]" is not JSON; in a
+         * text file one integer per line is plain decimal, zeros or not */
+        const char *dig = p + (*p == '-' || *p == '+');
+        int lead0 = json && dig[0] == '0' && dig[1] >= '0' && dig[1] <= '9';
+        if (end == p || errno == ERANGE || v < INT32_MIN || v > INT32_MAX || lead0 || (json && *p == '+') ||
             !(*end == 0 || *end == ',' || *end == ']' || *end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) {
             import_errf(err, errsz, name, json ? 0 : line, "frame labels must be 32-bit integers");
             rc = SYNAPT_E_INPUT;
@@ -627,6 +647,14 @@ int import_frame_labels_read(int32_t **out, uint64_t *n, const import_sidecar *s
     if (!rc && json && *p != ']') {
         import_errf(err, errsz, name, 0, "unterminated JSON array");
         rc = SYNAPT_E_INPUT;
+    }
+    if (!rc && json) {
+        for (p++; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+            ;
+        if (*p) {
+            import_errf(err, errsz, name, 0, "text after the JSON array of frame labels");
+            rc = SYNAPT_E_INPUT;
+        }
     }
     free(text);
     if (rc) {

@@ -25,6 +25,23 @@ static size_t mat_numel(const matvar_t *v)
     return n;
 }
 
+/* matio allocates what a variable's header claims before reading its data,
+ * so a 200-byte file claiming a 3000 x 3000 x 100000 double array would ask
+ * for 7 TB. The claim is checked against the file first: stored plainly,
+ * the data cannot be larger than the file; zlib (v7 compressed variables,
+ * and the deflate filter of v7.3/HDF5 files) expands at most 1032:1. */
+static int mat_fits_file(const matvar_t *v, uint64_t fsize, int compressed)
+{
+    size_t n = mat_numel(v);
+    size_t esz = Mat_SizeOfClass(v->class_type);
+    if (n == SIZE_MAX || (esz && n > SIZE_MAX / esz))
+        return 0;
+    /* a cell or struct element takes at least an 8-byte tag in the file */
+    uint64_t need = (uint64_t)n * (esz ? esz : 8);
+    uint64_t cap = compressed || v->compression != MAT_COMPRESSION_NONE ? fsize * 1032 : fsize;
+    return need <= cap;
+}
+
 static int mat_is_numeric(const matvar_t *v)
 {
     switch (v->class_type) {
@@ -190,8 +207,8 @@ static int mat_pose(import_pose *p, const matvar_t *v, uint32_t C, const char *p
     return 0;
 }
 
-int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
-                             const char *path, char *err, size_t errsz)
+static int info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
+                     const char *path, char *err, size_t errsz)
 {
     if (pose2d)
         memset(pose2d, 0, sizeof *pose2d);
@@ -200,11 +217,10 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
     if (meta_json)
         *meta_json = NULL;
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        import_errf(err, errsz, path, 0, "cannot open");
-        return SYNAPT_E_IO;
-    }
-    if ((uint64_t)st.st_size > IMPORT_MAX_FILE_BYTES) {
+    int crc = import_check_regular(path, err, errsz);
+    if (crc)
+        return crc;
+    if (stat(path, &st) != 0 || (uint64_t)st.st_size > IMPORT_MAX_FILE_BYTES) {
         import_errf(err, errsz, path, 0, "file larger than the limit");
         return SYNAPT_E_LIMIT;
     }
@@ -214,6 +230,7 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
         return SYNAPT_E_INPUT;
     }
     int rc = 0, got2 = 0, got3 = 0;
+    int v73 = Mat_GetVersion(m) == MAT_FT_MAT73;
     cJSON *meta = meta_json ? cJSON_CreateObject() : NULL;
     matvar_t *info;
     /* list names first, then read each fully: reading the directory is
@@ -224,7 +241,16 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
         size_t n = mat_numel(info);
         int want = strcmp(name, "joints2D") == 0 ? 2 : strcmp(name, "joints3D") == 0 ? 3 : 0;
         int small = n != SIZE_MAX && n <= MAT_META_MAX_ELEMS;
+        int fits = mat_fits_file(info, (uint64_t)st.st_size, v73);
         Mat_VarFree(info);
+        if (want && !fits) {
+            import_errf(err, errsz, path, 0, "variable '%s' claims more data than the %llu-byte file "
+                        "can hold", name, (unsigned long long)st.st_size);
+            rc = SYNAPT_E_INPUT;
+            break;
+        }
+        if (!fits)
+            continue;
         if (!*name || (!want && !(meta && small)))
             continue;
         matvar_t *v = Mat_VarRead(m, name);
@@ -267,14 +293,57 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
     return rc;
 }
 
+typedef struct info_job {
+    const char *path;
+    int pose2d, pose3d, meta;
+} info_job;
+
+static int info_dry_run(void *arg, char *err, size_t errsz)
+{
+    info_job *j = arg;
+    import_pose p2, p3;
+    char *meta = NULL;
+    int rc = info_read(j->pose2d ? &p2 : NULL, j->pose3d ? &p3 : NULL, j->meta ? &meta : NULL,
+                       j->path, err, errsz);
+    if (!rc) {
+        import_pose_free(j->pose2d ? &p2 : NULL);
+        import_pose_free(j->pose3d ? &p3 : NULL);
+        free(meta);
+    }
+    return rc;
+}
+
+int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
+                             const char *path, char *err, size_t errsz)
+{
+    if (pose2d)
+        memset(pose2d, 0, sizeof *pose2d);
+    if (pose3d)
+        memset(pose3d, 0, sizeof *pose3d);
+    if (meta_json)
+        *meta_json = NULL;
+    int rc = import_check_regular(path, err, errsz);
+    if (rc)
+        return rc;
+    info_job j = { path, pose2d != NULL, pose3d != NULL, meta_json != NULL };
+    if ((rc = import_sandboxed(info_dry_run, &j, path, "MATLAB", err, errsz)))
+        return rc;
+    return info_read(pose2d, pose3d, meta_json, path, err, errsz);
+}
+
 /* ---------------------------------------------------------------- frames */
 
 /* Per-frame variables depth_1..depth_N / segm_1..segm_N of a SURREAL
  * _depth.mat/_segm.mat (H x W, column-major). */
-int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,
-                           const char *path, const char *prefix, char *err, size_t errsz)
+static int frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,
+                       const char *path, const char *prefix, char *err, size_t errsz)
 {
     *out = NULL;
+    int rc = import_check_regular(path, err, errsz);
+    if (rc)
+        return rc;
+    struct stat st;
+    uint64_t fsize = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
     mat_t *m = Mat_Open(path, MAT_ACC_RDONLY);
     if (!m) {
         import_errf(err, errsz, path, 0, "not a MATLAB .mat file matio can read");
@@ -285,8 +354,17 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
     size_t plen = strlen(prefix);
     uint32_t H = 0, W = 0;
     int dt = 0;
+    /* uncompressed variables are laid end to end: together they cannot
+     * claim more than the file holds (one claiming more than its share
+     * would make matio read its neighbour's bytes as pixels) */
+    uint64_t plain = 0;
+    int v73 = Mat_GetVersion(m) == MAT_FT_MAT73;
     while ((info = Mat_VarReadNextInfo(m))) {
         const char *nm = info->name ? info->name : "";
+        size_t ne = mat_numel(info), es = Mat_SizeOfClass(info->class_type);
+        if (!v73 && info->compression == MAT_COMPRESSION_NONE && es && ne != SIZE_MAX &&
+            ne <= SIZE_MAX / es)
+            plain += (uint64_t)ne * es;
         if (strncmp(nm, prefix, plen) == 0 && nm[plen] == '_') {
             int64_t idx;
             if (import_parse_int(&idx, nm + plen + 1, 1, IMPORT_MAX_FRAMES) == 0) {
@@ -301,6 +379,13 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
                         import_errf(err, errsz, path, 0, "%s_1 must be a numeric H x W matrix", prefix);
                         return SYNAPT_E_INPUT;
                     }
+                    if (!mat_fits_file(info, fsize, v73)) {
+                        Mat_VarFree(info);
+                        Mat_Close(m);
+                        import_errf(err, errsz, path, 0, "%s_1 claims more data than the file can hold",
+                                    prefix);
+                        return SYNAPT_E_INPUT;
+                    }
                     H = (uint32_t)info->dims[0];
                     W = (uint32_t)info->dims[1];
                     dt = info->class_type == MAT_C_UINT8 ? SYNAPT_DTYPE_U8 :
@@ -309,6 +394,12 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
             }
         }
         Mat_VarFree(info);
+    }
+    if (plain > fsize) {
+        Mat_Close(m);
+        import_errf(err, errsz, path, 0, "its variables claim %llu bytes of data but the file has %llu",
+                    (unsigned long long)plain, (unsigned long long)fsize);
+        return SYNAPT_E_INPUT;
     }
     if (n == 0 || H == 0) {
         Mat_Close(m);
@@ -329,6 +420,16 @@ int import_mat_frames_read(void *handle, uint64_t t, void *buf, uint32_t h, uint
     mat_t *m = handle;
     char name[64];
     snprintf(name, sizeof name, "%s_%llu", prefix, (unsigned long long)(t + 1));
+    /* the header first: Mat_VarRead would allocate whatever the dims claim */
+    matvar_t *info = Mat_VarReadInfo(m, name);
+    int shape_ok = info && info->rank == 2 && info->dims[0] == h && info->dims[1] == w &&
+                   Mat_SizeOfClass(info->class_type) <= 8;
+    Mat_VarFree(info);
+    if (!shape_ok) {
+        import_errf(err, errsz, path, 0, "%s is missing or not a %ux%u numeric matrix like %s_1",
+                    name, h, w, prefix);
+        return SYNAPT_E_INPUT;
+    }
     matvar_t *v = Mat_VarRead(m, name);
     if (!v) {
         import_errf(err, errsz, path, 0, "no variable %s", name);
@@ -360,4 +461,43 @@ void import_mat_frames_close(void *handle)
 {
     if (handle)
         Mat_Close((mat_t *)handle);
+}
+
+typedef struct frames_job {
+    const char *path, *prefix;
+} frames_job;
+
+/* every frame the importer will read, read once in the child */
+static int frames_dry_run(void *arg, char *err, size_t errsz)
+{
+    frames_job *j = arg;
+    void *m = NULL;
+    uint64_t n;
+    uint32_t h, w;
+    int dt;
+    int rc = frames_open(&m, &n, &h, &w, &dt, j->path, j->prefix, err, errsz);
+    if (rc)
+        return rc;
+    size_t es = dt == SYNAPT_DTYPE_U8 ? 1 : dt == SYNAPT_DTYPE_U16 ? 2 : 4;
+    void *buf = malloc((size_t)h * w * es);
+    if (!buf)
+        rc = SYNAPT_E_NOMEM;
+    for (uint64_t t = 0; !rc && t < n; t++)
+        rc = import_mat_frames_read(m, t, buf, h, w, dt, j->path, j->prefix, err, errsz);
+    free(buf);
+    import_mat_frames_close(m);
+    return rc;
+}
+
+int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, int *dtype,
+                           const char *path, const char *prefix, char *err, size_t errsz)
+{
+    *out = NULL;
+    int rc = import_check_regular(path, err, errsz);
+    if (rc)
+        return rc;
+    frames_job j = { path, prefix };
+    if ((rc = import_sandboxed(frames_dry_run, &j, path, "MATLAB", err, errsz)))
+        return rc;
+    return frames_open(out, frames, h, w, dtype, path, prefix, err, errsz);
 }

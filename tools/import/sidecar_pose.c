@@ -67,10 +67,12 @@ static cJSON *json_file(const char *path, char *err, size_t errsz, int *rc)
     *rc = import_read_file(&buf, &len, path, 256u << 20, err, errsz);
     if (*rc)
         return NULL;
-    cJSON *j = cJSON_ParseWithLength(buf, len);
+    uint64_t line;
+    char why[256];
+    cJSON *j = import_json_parse(buf, len, &line, why, sizeof why);
     free(buf);
     if (!j) {
-        import_errf(err, errsz, path, 0, "invalid JSON");
+        import_errf(err, errsz, path, line, "%s", why);
         *rc = SYNAPT_E_INPUT;
     }
     return j;

@@ -529,6 +529,18 @@ static int finish_data(npy_array *a, const hdr_info *h, void *data, const char *
     return 0;
 }
 
+/* The data must be exactly what dtype x shape say: more bytes mean the
+ * header lies about the element size or the shape ('<f2' over float32
+ * data read as half the values, each garbage), so it is refused rather
+ * than read. */
+static const char *extra_bytes_msg(uint64_t have, size_t want)
+{
+    static _Thread_local char m[160];
+    snprintf(m, sizeof m, ".npy data is %llu bytes but dtype and shape say %zu; "
+             "the header does not describe the data", (unsigned long long)have, want);
+    return m;
+}
+
 int npy_read_memory(npy_array *out, const void *buf, size_t size, const char *name,
                     uint64_t max_bytes, char *err, size_t errsz)
 {
@@ -548,6 +560,11 @@ int npy_read_memory(npy_array *out, const void *buf, size_t size, const char *na
                size - h.data_off, out->data_bytes);
         memset(out, 0, sizeof *out);
         return SYNAPT_E_TRUNCATED;
+    }
+    if (size - h.data_off > out->data_bytes) {
+        seterr(err, errsz, "%s: %s", name, extra_bytes_msg(size - h.data_off, out->data_bytes));
+        memset(out, 0, sizeof *out);
+        return SYNAPT_E_INPUT;
     }
     void *data = malloc(out->data_bytes ? out->data_bytes : 1);
     if (!data) {
@@ -581,7 +598,7 @@ int npy_read_file(npy_array *out, const char *path, uint64_t max_bytes, char *er
 {
     memset(out, 0, sizeof *out);
     if (!max_bytes) max_bytes = NPY_DEFAULT_MAX_BYTES;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         seterr(err, errsz, "%s: cannot open: %s", path, strerror(errno));
         return SYNAPT_E_IO;
@@ -634,6 +651,11 @@ int npy_read_file(npy_array *out, const char *path, uint64_t max_bytes, char *er
         seterr(err, errsz, "%s: .npy data truncated: %llu of %zu bytes present", path,
                (unsigned long long)(fsize - h.data_off), out->data_bytes);
         rc = SYNAPT_E_TRUNCATED;
+        goto done;
+    }
+    if (fsize - h.data_off > out->data_bytes) {
+        seterr(err, errsz, "%s: %s", path, extra_bytes_msg(fsize - h.data_off, out->data_bytes));
+        rc = SYNAPT_E_INPUT;
         goto done;
     }
     if (!(data = malloc(out->data_bytes ? out->data_bytes : 1))) {
@@ -880,7 +902,7 @@ int npz_open(npz_archive **out, const char *path, uint64_t max_bytes, char *err,
         return SYNAPT_E_NOMEM;
     }
     z->max_bytes = max_bytes ? max_bytes : NPY_DEFAULT_MAX_BYTES;
-    z->fd = open(path, O_RDONLY | O_CLOEXEC);
+    z->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (z->fd < 0) {
         seterr(err, errsz, "%s: cannot open: %s", path, strerror(errno));
         rc = SYNAPT_E_IO;
@@ -1167,6 +1189,11 @@ int npz_read(npy_array *out, npz_archive *z, const char *key, char *err, size_t 
     if (e->usize - h.data_off < out->data_bytes) {
         seterr(err, errsz, "%s: .npy data truncated", name);
         rc = SYNAPT_E_TRUNCATED;
+        goto done;
+    }
+    if (e->usize - h.data_off > out->data_bytes) {
+        seterr(err, errsz, "%s: %s", name, extra_bytes_msg(e->usize - h.data_off, out->data_bytes));
+        rc = SYNAPT_E_INPUT;
         goto done;
     }
     /* reuse the member buffer for the data instead of copying it */

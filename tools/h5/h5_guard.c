@@ -1,0 +1,108 @@
+/* h5_guard.c - keep an untrusted HDF5 file inside itself. HDF5 can be told
+ * by the file to read bytes from elsewhere: a dataset with external raw
+ * storage names plain files (H5Pset_external), a virtual dataset maps
+ * datasets of other HDF5 files, an external link opens another file. A
+ * sidecar or an import must never turn into a reader of /etc/passwd or of a
+ * FIFO that blocks, so all three are refused. */
+#include <hdf5.h>
+
+#include "h5.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+static hid_t guard_dapl = H5I_INVALID_HID, guard_gapl = H5I_INVALID_HID;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static herr_t refuse_elink(const char *parent_file, const char *parent_group,
+                           const char *child_file, const char *child_object,
+                           unsigned *acc_flags, hid_t fapl, void *user)
+{
+    (void)parent_file; (void)parent_group; (void)child_file; (void)child_object;
+    (void)acc_flags; (void)fapl; (void)user;
+    return -1;
+}
+
+/* dataset and group access lists both derive from the link access class,
+ * so each carries the refusing callback */
+static hid_t make_plist(hid_t cls)
+{
+    hid_t p = H5Pcreate(cls);
+    if (p >= 0 && H5Pset_elink_cb(p, refuse_elink, NULL) < 0) {
+        H5Pclose(p);
+        p = H5I_INVALID_HID;
+    }
+    return p;
+}
+
+static void make_plists(void)
+{
+    guard_dapl = make_plist(H5P_DATASET_ACCESS);
+    guard_gapl = make_plist(H5P_GROUP_ACCESS);
+}
+
+hid_t h5guard_dapl(void)
+{
+    pthread_once(&guard_once, make_plists);
+    return guard_dapl;
+}
+
+hid_t h5guard_gapl(void)
+{
+    pthread_once(&guard_once, make_plists);
+    return guard_gapl;
+}
+
+int h5guard_dataset(hid_t dset, const char *file, const char *name, char *err, size_t errsz)
+{
+    hid_t dcpl = H5Dget_create_plist(dset);
+    if (dcpl < 0) {
+        snprintf(err, errsz, "%s: dataset '%s': cannot read its storage properties", file, name);
+        return SYNAPT_E_INPUT;
+    }
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    int ext = H5Pget_external_count(dcpl);
+    /* unfiltered chunks are stored at full chunk size; a file whose chunks
+     * hold less than its chunk dims claim made libhdf5 1.10 memcpy past the
+     * chunk buffer (heap overflow found by fuzz_imp_hdf5) */
+    int short_chunks = 0;
+    if (layout == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 0) {
+        hsize_t cd[H5S_MAX_RANK];
+        int cr = H5Pget_chunk(dcpl, H5S_MAX_RANK, cd);
+        hid_t sp = H5Dget_space(dset), ty = H5Dget_type(dset);
+        hsize_t nch = 0, bytes = ty >= 0 ? H5Tget_size(ty) : 0;
+        for (int i = 0; i < cr && bytes; i++)
+            bytes = cd[i] && bytes > UINT64_MAX / cd[i] ? 0 : bytes * cd[i];
+        short_chunks = cr <= 0 || bytes == 0 || sp < 0 || H5Dget_num_chunks(dset, sp, &nch) < 0 ||
+                       (nch && bytes > UINT64_MAX / nch) ||
+                       (hsize_t)H5Dget_storage_size(dset) < nch * bytes;
+        if (sp >= 0) H5Sclose(sp);
+        if (ty >= 0) H5Tclose(ty);
+    }
+    H5Pclose(dcpl);
+    /* a compact dataset keeps its bytes in the object header; one whose
+     * header holds fewer than the dataspace needs made libhdf5 1.10 memcpy
+     * past its buffer (heap overflow found by fuzz_imp_hdf5) */
+    int short_compact = 0;
+    if (layout == H5D_COMPACT) {
+        hid_t sp = H5Dget_space(dset), ty = H5Dget_type(dset);
+        hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+        size_t tsz = ty >= 0 ? H5Tget_size(ty) : 0;
+        short_compact = np < 0 || tsz == 0 ||
+                        (hsize_t)H5Dget_storage_size(dset) < (hsize_t)np * tsz;
+        if (sp >= 0) H5Sclose(sp);
+        if (ty >= 0) H5Tclose(ty);
+    }
+    const char *why = layout == H5D_VIRTUAL ? "is a virtual dataset (its data lives in other files)"
+                    : ext != 0 ? "keeps its data in external files (H5Pset_external)"
+                    : layout < 0 ? "has an unreadable storage layout"
+                    : short_compact ? "is compact but holds fewer bytes than its shape needs"
+                    : short_chunks ? "has chunks smaller than its chunk shape needs" : NULL;
+    if (!why)
+        return 0;
+    snprintf(err, errsz, "%s: dataset '%s' %s; refused%s", file, name, why,
+             short_compact || short_chunks || layout < 0 ? "" : ": only data stored inside the file is read");
+    return SYNAPT_E_INPUT;
+}

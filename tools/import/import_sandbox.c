@@ -1,0 +1,120 @@
+/* import_sandbox.c - run a third-party parser over an untrusted file in a
+ * child process first. libmatio (and libhdf5) allocate what a file's headers
+ * claim and can crash or spin on damaged input; the fuzzer found matio asking
+ * for 4 GiB while listing the variables of a 500-byte .mat. The child does
+ * the same reading the importer is about to do, under a memory and a CPU
+ * limit, and reports back over a pipe: if it dies, the file is refused with
+ * one line (exit 1 for that clip, or a --keep-going entry) and the pack goes
+ * on; if it succeeds, the parent reads the file itself, knowing the library
+ * survives these bytes with bounded memory and time.
+ *
+ * fork() in a multi-threaded process is fine here: the child only runs the
+ * parser and malloc (glibc's malloc is fork-safe), never touches locks the
+ * other threads hold (HDF5 callers fork while holding the HDF5 lock), and
+ * leaves with _exit() so no parent stdio buffer or atexit handler runs twice.
+ * The rlimits are skipped under AddressSanitizer, whose shadow memory counts
+ * against RLIMIT_DATA; the fuzz targets (FUZZING_BUILD_MODE_...) call the
+ * parser in-process so the fuzzer sees its crashes. */
+#include "import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN 1
+#endif
+#endif
+
+#define SANDBOX_MEM_BYTES (4ull << 30)
+#define SANDBOX_CPU_SECONDS 120
+
+typedef struct sandbox_msg {
+    int rc;
+    char err[512];
+} sandbox_msg;
+
+int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const char *parser,
+                     char *err, size_t errsz)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    (void)path; (void)parser;
+    return fn(arg, err, errsz);
+#else
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        import_errf(err, errsz, path, 0, "cannot start the %s reader: %s", parser, strerror(errno));
+        return SYNAPT_E_IO;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        import_errf(err, errsz, path, 0, "cannot start the %s reader: %s", parser, strerror(errno));
+        return SYNAPT_E_IO;
+    }
+    if (pid == 0) {
+        /* the parent owns cleanup on a signal; the child just dies */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        close(fds[0]);
+#ifndef SANDBOX_ASAN
+        struct rlimit mem = { SANDBOX_MEM_BYTES, SANDBOX_MEM_BYTES };
+        setrlimit(RLIMIT_DATA, &mem);
+#endif
+        struct rlimit cpu = { SANDBOX_CPU_SECONDS, SANDBOX_CPU_SECONDS + 5 };
+        setrlimit(RLIMIT_CPU, &cpu);
+        sandbox_msg m;
+        memset(&m, 0, sizeof m);
+        m.rc = fn(arg, m.err, sizeof m.err);
+        ssize_t k = write(fds[1], &m, sizeof m);
+        _exit(k == (ssize_t)sizeof m ? 0 : 2);
+    }
+    close(fds[1]);
+    sandbox_msg m;
+    size_t got = 0;
+    while (got < sizeof m) {
+        ssize_t k = read(fds[0], (char *)&m + got, sizeof m - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fds[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(st)) {
+        int sig = WTERMSIG(st);
+        if (sig == SIGXCPU || sig == SIGKILL)
+            import_errf(err, errsz, path, 0, "the %s reader used over %d s of CPU on this file; refused",
+                        parser, SANDBOX_CPU_SECONDS);
+        else
+            import_errf(err, errsz, path, 0, "the %s reader crashed on this file (%s); refused", parser,
+                        strsignal(sig));
+        return SYNAPT_E_INPUT;
+    }
+    if (got != sizeof m || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        import_errf(err, errsz, path, 0, "the %s reader failed on this file (out of memory under "
+                    "the %llu MiB limit?); refused", parser,
+                    (unsigned long long)(SANDBOX_MEM_BYTES >> 20));
+        return SYNAPT_E_INPUT;
+    }
+    if (m.rc) {
+        m.err[sizeof m.err - 1] = 0;
+        snprintf(err, errsz, "%s", m.err);
+    }
+    return m.rc;
+#endif
+}
