@@ -313,7 +313,7 @@ static void hostile_lines(void)
     expect_bad("ikea-fa", "ikea_furniture/videos/spin_in/GOPR0086_00117_00294_05.MP4;1;99999999999;10\n", 0,
                ":1:", "frame range");
     expect_bad("mini-ssv2", "something2something-v2/videos/abc.webm;3\n", 0, ":1:", "not a Something-Something");
-    expect_bad("mini-ssv2", "something2something-v2/videos/../../etc/1.webm;3\n", 0, ":1:", "below the root");
+    expect_bad("mini-ssv2", "something2something-v2/videos/../../etc/1.webm;3\n", 0, ":1:", "leaves the root");
     expect_bad("ucf101", "ApplyEyeMakeup/v_Archery_g08_c01;0\n", 0, ":1:", "does not match the UCF101 name");
     expect_bad("ucf101", "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01;0\nArchery/v_Archery_g08_c01;0\n", 0,
                ":2:", "label 0 is 'ApplyEyeMakeup' but the path says 'Archery'");
