@@ -177,7 +177,26 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         goto done;
     }
     int raw = p.codec_id == AV_CODEC_ID_RAWVIDEO;
-    if (raw) {
+    /* A cut stream (spec video-ffmpeg 4.1) keeps lead-in packets flagged
+     * DISCARD. Remuxed, every player would show their frames, so such a
+     * stream is decoded and encoded again like a raw one: the file then
+     * holds exactly the clip's frames (not its packets). */
+    int cut = 0;
+    if (!raw && !images && st.packets) {
+        ents = sy_malloc(&r->mem, st.packets * sizeof *ents);
+        if (!ents) {
+            rc = SYNAPT_E_NOMEM;
+            goto done;
+        }
+        if ((rc = synapt_reader_frame_entries(ents, r, clip, stream, 0, st.packets))) {
+            snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
+            g.reader_msg = 1;
+            goto done;
+        }
+        for (uint64_t q = 0; q < st.packets && !cut; q++)
+            cut = (ents[q].flags & SYNAPT_FRAME_DISCARD) != 0;
+    }
+    if (raw || cut) {
         int mode_out = strcmp(x.oc->oformat->name, "matroska") ? SYNAPT_VSTORE_H264 : SYNAPT_VSTORE_FFV1;
         rc = vid_encoder_open(&enc, &r->mem, mode_out, p.width, p.height, p.pix_fmt, p.width, p.height,
                               32, 16, 0, &p, err, sizeof err);
@@ -236,11 +255,16 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         sy_free(&r->mem, img);
         if (!rc)
             rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
-    } else if (raw) {
+    } else if (raw || cut) {
         enc_ctx ec = { enc, &x, NULL, err, sizeof err, m.nframes };
         vid_params pc = p;
-        pc.extradata = NULL;
-        pc.extradata_size = 0;
+        /* the decoder takes ownership of pc's extradata: p keeps none */
+        p.extradata = NULL;
+        p.extradata_size = 0;
+        if (raw) {
+            av_freep(&pc.extradata);
+            pc.extradata_size = 0;
+        }
         vid_map mc = m;
         memset(&m, 0, sizeof m); /* the decoder takes the map */
         rc = vid_dec_create(&dec, &r->mem, &pc, &mc, 1, err, sizeof err);
@@ -253,17 +277,8 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         if (!rc)
             rc = vid_encoder_send(enc, NULL, 0, enc_pkt, &ec, err, sizeof err);
     } else {
-        /* packets with no timestamps (some AVI) get their frame's slot */
-        ents = sy_malloc(&r->mem, (st.packets ? st.packets : 1) * sizeof *ents);
-        if (!ents) {
-            rc = SYNAPT_E_NOMEM;
-            goto done;
-        }
-        if ((rc = synapt_reader_frame_entries(ents, r, clip, stream, 0, st.packets))) {
-            snprintf(err, sizeof err, "%s", synapt_reader_errmsg(r));
-            g.reader_msg = 1;
-            goto done;
-        }
+        /* packets with no timestamps (some AVI) get their frame's slot;
+         * the entries were read above (none when the stream is empty) */
         AVRational fr = p.frame_rate.num > 0 && p.frame_rate.den > 0 ? p.frame_rate : (AVRational){ 25, 1 };
         int64_t step = av_rescale_q(1, av_inv_q(fr), x.tb);
         if (step <= 0)

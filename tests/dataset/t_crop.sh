@@ -35,6 +35,21 @@ for w in 5:17 20:21 19:41 47:48; do
 done
 synapt-inspect -q --verify "$T/c.synapt"
 verdict crop_video_verify $? "the cropped file does not verify"
+# exported to a media file the crop shows exactly its frames (the lead-in
+# packets are not remuxed): ffv1 in mkv is lossless, so the pixels equal
+# ffmpeg's trim of the source; mp4 gets H.264, so the frame count is checked
+synapt-subset -q --frames 5:17 -o "$T/c5.synapt" "$T/v.synapt"
+synapt-convert "$T/c5.synapt" --to video --clip src -o "$T/c5.mkv" &&
+    ffmpeg -v error -i "$T/c5.mkv" -f framemd5 - | md5s > "$T/got.md5" &&
+    ffmpeg -v error -i "$T/src.mp4" -vf trim=start_frame=5:end_frame=17 -f framemd5 - | md5s > "$T/want.md5" &&
+    [ "$(lines "$T/want.md5")" -eq 12 ] && cmp -s "$T/got.md5" "$T/want.md5"
+verdict crop_video_export_mkv $? "the exported mkv is not frames 5..16 of the source"
+if command -v ffprobe > /dev/null; then
+    synapt-convert "$T/c5.synapt" --to video --clip src -o "$T/c5.mp4" &&
+        [ "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
+              -of csv=p=0 "$T/c5.mp4")" = 12 ]
+    verdict crop_video_export_mp4 $? "ffprobe does not count 12 frames in the exported mp4"
+fi
 # a window inside a GOP keeps packets from its keyframe only: fewer bytes
 synapt-subset -q --frames 24:30 -o "$T/small.synapt" "$T/v.synapt"
 [ "$(wc -c < "$T/small.synapt")" -lt "$(wc -c < "$T/v.synapt")" ]
