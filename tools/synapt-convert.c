@@ -892,14 +892,15 @@ int main(int argc, char **argv)
      * folder, a folder output as a temporary folder exchanged with -o */
     cli_staged st;
     cli_outdir od;
+    int rc = CLI_EXIT_ERROR;
     if (a.out && folder) {
-        if (cli_outdir_open(&od, a.out, inputs, ninputs)) return CLI_EXIT_ERROR;
+        if (cli_outdir_open(&od, a.out, inputs, ninputs)) goto out;
         a.dest = od.tmp;
     } else if (a.out) {
-        if (cli_staged_open(&st, a.out, inputs, ninputs)) return CLI_EXIT_ERROR;
+        if (cli_staged_open(&st, a.out, inputs, ninputs)) goto out;
         a.dest = st.file;
     }
-    int rc = verbs[v].run(&a);
+    rc = verbs[v].run(&a);
     if (a.out) {
         int ok = rc == CLI_EXIT_OK || rc == CLI_EXIT_PROBLEMS;
         if (folder) {
@@ -910,6 +911,7 @@ int main(int argc, char **argv)
             else if (cli_staged_commit(&st)) rc = CLI_EXIT_ERROR;
         }
     }
+out:
     if (inputs != inputs_fixed) free(inputs);
     synapt_dataset_close(ds);
     sel_free(&crit);
