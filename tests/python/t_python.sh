@@ -42,7 +42,7 @@ if [ -n "$R" ] && [ -d "$R/videos" ] && command -v ffmpeg > /dev/null; then
 {"video":"ks.mp4","pose2d":"$R/pose/kinetics_skeleton/--33Lscn6sk.json","label":"flipping pancake"}
 {"video":"depth.mp4","depth":"$R/depth/open3d/depth","label":"room"}
 EOF
-        synapt-pack -q -o "$T/side.synapt" "$T/side/m.jsonl" &&
+        synapt-pack -q --allow-outside-paths -o "$T/side.synapt" "$T/side/m.jsonl" &&
         mkdir -p "$T/ntu" && cp "$R/pose/ntu/S001C001P001R001A001.skeleton" "$T/ntu/" &&
         synapt-pack -q --no-video -o "$T/ntu.synapt" --format ntu "$T/ntu"
     }
