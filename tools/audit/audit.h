@@ -161,6 +161,9 @@ typedef int (*audit_select_fn)(void *user, const char *path, synapt_dataset *ds,
 
 void audit_dataset_init(audit_dataset *ds);
 void audit_dataset_free(audit_dataset *ds);
+/** Index of class `name` in ds->classes, added at the end when new; -2 when
+ *  out of memory. Used when reading inputs and when merging shard files. */
+int audit_class_index(audit_dataset *ds, const char *name);
 /** Add the clips of one input: a .synapt file, a dataset manifest
  *  (NAME.synapt.json, recognised by its content), or a text split list (UCF101
  *  style "Class/v_Class_gNN_cNN.avi [label]", split name from the file name:

@@ -57,7 +57,7 @@ void audit_dataset_free(audit_dataset *ds)
  * share one label space whatever their own label ids. Linear search: the
  * class count is small next to the clip count, and the call runs once per
  * clip. */
-static int class_index(audit_dataset *ds, const char *name)
+int audit_class_index(audit_dataset *ds, const char *name)
 {
     for (size_t i = 0; i < ds->nclasses; i++)
         if (strcmp(ds->classes[i], name) == 0) return (int)i;
@@ -184,7 +184,7 @@ static int add_synapt(audit_dataset *ds, const char *path, int domain,
         c->height = ci.height;
         if (ci.first_label != UINT32_MAX) {
             const char *name = synapt_dataset_label_name(h, ci.first_label);
-            int li = class_index(ds, name ? name : "?");
+            int li = audit_class_index(ds, name ? name : "?");
             if (li < -1) goto nomem;
             c->label = li;
         }
@@ -277,7 +277,7 @@ static int add_list(audit_dataset *ds, const char *path, int domain,
         c->id = strdup(id);
         c->split = strdup(split);
         if (!c->id || !c->split) goto nomem;
-        int li = class_index(ds, cls);
+        int li = audit_class_index(ds, cls);
         if (li < -1) goto nomem;
         c->label = li;
         /* "_gNN_" marks the group; the part before "_c" the source video */

@@ -487,16 +487,6 @@ static int read_clip(rd *r, audit_dataset *ds, uint8_t *filled, char **labels)
     return r->failed ? -1 : 0;
 }
 
-static int find_class(audit_dataset *ds, const char *name)
-{
-    for (size_t i = 0; i < ds->nclasses; i++)
-        if (strcmp(ds->classes[i], name) == 0) return (int)i;
-    char **nc = realloc(ds->classes, (ds->nclasses + 1) * sizeof *nc);
-    if (!nc) return -2;
-    ds->classes = nc;
-    if (!(nc[ds->nclasses] = strdup(name))) return -2;
-    return (int)ds->nclasses++;
-}
 
 int audit_shard_merge(audit_dataset *ds, audit_options *opt, char **group_key,
                       const char *const *paths, size_t npaths, char *err, size_t errsz)
@@ -617,7 +607,7 @@ int audit_shard_merge(audit_dataset *ds, audit_options *opt, char **group_key,
      * in clip order */
     for (size_t i = 0; i < ds->n; i++) {
         if (!labels[i]) continue;
-        int li = find_class(ds, labels[i]);
+        int li = audit_class_index(ds, labels[i]);
         if (li < 0) { seterr(err, errsz, "out of memory"); goto done; }
         ds->clips[i].label = li;
     }
