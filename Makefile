@@ -19,7 +19,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 B        = build
 
-VERSION  = 0.4.0
+VERSION  = 0.5.0
 SOMAJOR  = 1
 
 LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale

@@ -55,9 +55,9 @@ extern "C" {
  * refuses other majors with SYNAPT_E_VERSION.
  * ====================================================================== */
 #define SYNAPT_VERSION_MAJOR 0
-#define SYNAPT_VERSION_MINOR 4
+#define SYNAPT_VERSION_MINOR 5
 #define SYNAPT_VERSION_PATCH 0
-#define SYNAPT_VERSION_STRING "0.4.0"
+#define SYNAPT_VERSION_STRING "0.5.0"
 
 /* Info structs the library fills (synapt_file_info, _clip_info,
  * _stream_info, _chunk_info, _video_info, _skeleton_info,
@@ -765,13 +765,27 @@ SYNAPT_API int synapt_writer_end_clip(synapt_writer *w);
 /** Copy clip `clip` of `src` into this writer without recompressing: chunk
  *  bodies are copied (checked against their checksums when `src` verifies
  *  them), only their clip numbers change and checksums are recomputed.
- *  Metadata, split, source, groups and streams are copied; labels are
- *  mapped by name into this writer's vocabulary. `new_id` NULL keeps the
+ *  Metadata, split, source, groups and streams are copied; labels, and
+ *  the ids of frame_labels streams, are mapped by name into this writer's
+ *  vocabulary (see synapt_writer_set_label_rename()). `new_id` NULL keeps the
  *  id. No clip may be open. Errors: _STATE, _EXISTS (id already written;
  *  handle still usable), _RANGE (no such clip), and any read error of
  *  `src` (then the message quotes the source's). */
 SYNAPT_API int synapt_writer_copy_clip(synapt_writer *w, const synapt_reader *src,
                                        uint64_t clip, const char *new_id);
+
+/** How the copy calls (synapt_writer_copy_clip() and the _as, _streams and
+ *  _frames variants) translate frame_labels streams, whose values are ids
+ *  into the file's label vocabulary: each id >= 0 of the source is looked
+ *  up by name in the source's vocabulary, `fn(ctx, name)` gives the name
+ *  to use here (added to this writer's vocabulary) or NULL for "no label"
+ *  (-1); negative values stay. fn NULL (the default) keeps the name. A
+ *  stream whose values do not change is copied chunk for chunk; one whose
+ *  values change is written again with the source's compression and
+ *  filter. The returned name must stay valid until the copy returns.
+ *  Not thread-safe with respect to `w`. */
+typedef const char *(*synapt_label_rename_fn)(void *ctx, const char *name);
+SYNAPT_API void synapt_writer_set_label_rename(synapt_writer *w, synapt_label_rename_fn fn, void *ctx);
 
 /** Finish the file: end an open clip, write the index and footer, fsync,
  *  rename to the final path, free the handle. On any failure the temporary

@@ -514,6 +514,44 @@ static int copy_fail(synapt_writer *w, const synapt_reader *src, int rc)
     return sy_wpoison(w, rc, "copying from %s", synapt_reader_errmsg(src));
 }
 
+/* Whether the frame_labels stream si of the clip keeps its values when its
+ * ids are translated into w's vocabulary (*same), chunk by chunk. The
+ * labels it names are added to w's vocabulary on the way. */
+static int labels_unchanged(int *same, synapt_writer *w, const synapt_reader *src, uint64_t clip,
+                            const char *clip_id, const synapt_stream_info *st)
+{
+    const sy_mem *m = &w->mem;
+    int32_t *v = NULL;
+    size_t cap = 0;
+    int changed = 0, rc = 0;
+    for (uint64_t k = 0; k < st->chunk_count && !changed && !rc; k++) {
+        synapt_chunk_info ki;
+        size_t got = 0;
+        if ((rc = synapt_reader_chunk(&ki, src, clip, st->index, k))) { rc = copy_fail(w, src, rc); break; }
+        if (ki.raw_bytes > SIZE_MAX / 2 || ki.raw_bytes % sizeof(int32_t)) {
+            rc = sy_wpoison(w, SYNAPT_E_CORRUPT, "copying from %s: clip %s stream %s chunk %llu: %llu bytes of "
+                            "frame labels", synapt_reader_path(src), clip_id, st->name, (unsigned long long)k,
+                            (unsigned long long)ki.raw_bytes);
+            break;
+        }
+        if (ki.raw_bytes > cap) {
+            int32_t *nv = sy_realloc(m, v, (size_t)ki.raw_bytes);
+            if (!nv) { rc = sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory"); break; }
+            v = nv;
+            cap = (size_t)ki.raw_bytes;
+        }
+        if ((rc = synapt_reader_read_frames(v, cap, &got, src, clip, st->index, ki.first_frame, ki.frame_count))) {
+            rc = copy_fail(w, src, rc);
+            break;
+        }
+        if ((rc = sy_writer_relabel(w, src, clip_id, st->name, v, got / sizeof(int32_t), &changed)) && !w->rc)
+            w->rc = rc;
+    }
+    sy_free(m, v);
+    *same = !changed;
+    return rc;
+}
+
 /* The clip window [a, b), counted in frames of the clip's first stream,
  * in frames of stream st: the same time span at st's own rate, widened to
  * whole frames. */
@@ -602,6 +640,16 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
             window_for_stream(&a, &b, &ci, &st, win[0], win[0] + win[1]);
             if ((rc = sy_writer_cut_stream(w, &d, src, clip, &st, a, b))) goto done;
             continue;
+        }
+        /* frame label ids point into the file's vocabulary: a copy into
+         * another vocabulary (or with renamed labels) writes them again */
+        if (st.kind == SYNAPT_KIND_FRAME_LABELS && st.dtype == SYNAPT_DTYPE_I32 && st.codec == SYNAPT_CODEC_RAW) {
+            int same = 1;
+            if ((rc = labels_unchanged(&same, w, src, clip, ci.id, &st))) goto done;
+            if (!same) {
+                if ((rc = sy_writer_cut_stream(w, &d, src, clip, &st, 0, st.frame_count))) goto done;
+                continue;
+            }
         }
         uint32_t idx;
         if ((rc = synapt_writer_add_stream(&idx, w, &d))) {

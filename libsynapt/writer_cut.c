@@ -26,10 +26,48 @@ static int src_fail(synapt_writer *w, const synapt_reader *src, int rc)
     return sy_wpoison(w, rc, "cutting from %s", synapt_reader_errmsg(src));
 }
 
-/* Array streams (codec RAW): frames [a, b), chunk by chunk of the source. */
+void synapt_writer_set_label_rename(synapt_writer *w, synapt_label_rename_fn fn, void *ctx)
+{
+    if (!w) return;
+    w->relabel = fn;
+    w->relabel_ctx = ctx;
+}
+
+int sy_writer_relabel(synapt_writer *w, const synapt_reader *src, const char *clip_id, const char *stream,
+                      int32_t *v, size_t n, int *changed)
+{
+    /* consecutive frames mostly repeat a label: remember the last lookup */
+    int32_t last_in = -1, last_out = -1;
+    for (size_t i = 0; i < n; i++) {
+        int32_t x = v[i];
+        if (x < 0) continue;
+        if (x != last_in) {
+            const char *name = synapt_reader_label_name(src, (uint32_t)x);
+            if (!name)
+                return sy_werr(w, SYNAPT_E_CORRUPT, "copying from %s: clip %s stream %s: frame label %ld is "
+                               "outside the file's %llu labels", synapt_reader_path(src), clip_id, stream,
+                               (long)x, (unsigned long long)synapt_reader_label_count(src));
+            const char *to = w->relabel ? w->relabel(w->relabel_ctx, name) : name;
+            uint32_t id = 0;
+            int rc = to ? synapt_writer_add_label(&id, w, to) : 0;
+            if (rc) return rc;
+            last_in = x;
+            last_out = to ? (int32_t)id : -1;
+        }
+        if (last_out != x) *changed = 1;
+        v[i] = last_out;
+    }
+    return 0;
+}
+
+/* Array streams (codec RAW): frames [a, b), chunk by chunk of the source;
+ * frame_labels values are translated into this writer's vocabulary. */
 static int cut_array(synapt_writer *w, uint32_t out, const synapt_reader *src, uint64_t clip,
                      const synapt_stream_info *st, uint64_t a, uint64_t b)
 {
+    int relabel = st->kind == SYNAPT_KIND_FRAME_LABELS && st->dtype == SYNAPT_DTYPE_I32;
+    synapt_clip_info ci;
+    if (relabel && synapt_reader_clip(&ci, src, clip)) ci.id = "?";
     const sy_mem *m = &w->mem;
     int pose = st->kind == SYNAPT_KIND_POSE2D || st->kind == SYNAPT_KIND_POSE3D;
     uint64_t per_person = pose ? st->shape[1] * st->shape[2] * sizeof(float) : 0;
@@ -89,6 +127,12 @@ static int cut_array(synapt_writer *w, uint32_t out, const synapt_reader *src, u
                 off += (size_t)ent[i].size;
             }
         } else {
+            int changed = 0;
+            if (relabel && got % sizeof(int32_t) == 0 &&
+                (rc = sy_writer_relabel(w, src, ci.id, st->name, (int32_t *)buf, got / sizeof(int32_t), &changed))) {
+                w->rc = rc; /* the message is set; a half-written stream cannot be finished */
+                break;
+            }
             rc = synapt_writer_write_frames(w, out, buf, got, nb, st->has_pts ? pts : NULL);
         }
         if (rc && !w->rc) rc = sy_wpoison(w, rc, "cutting clip %llu stream %s: %s", (unsigned long long)clip,

@@ -97,11 +97,23 @@ struct synapt_writer {
     int c_synthetic;
     wstream *ws;
     size_t nws, ws_cap;
+    /* frame-label names for copied clips (synapt_writer_set_label_rename) */
+    synapt_label_rename_fn relabel;
+    void *relabel_ctx;
     /* scratch */
     sy_buf rec, fbuf, tmpbuf;
 };
 
 #define CHECK_W(w) do { if (!(w)) return SYNAPT_E_INVALID_ARG; if ((w)->rc) return (w)->rc; } while (0)
+
+/* ---- writer_cut.c ---- */
+
+/* Translate frame-label ids of src (n values) into this writer's
+ * vocabulary through the rename callback; *changed is set when a value
+ * differs. Poisons nothing: errors are _CORRUPT (an id outside src's
+ * vocabulary) with the message set, or add_label's. */
+int sy_writer_relabel(synapt_writer *w, const synapt_reader *src, const char *clip_id, const char *stream,
+                      int32_t *v, size_t n, int *changed);
 
 /* ---- writer.c ---- */
 

@@ -251,14 +251,15 @@ def _version_tuple():
         return (-1, -1)
 
 
-# The structs and calls above and below follow the 0.4 header (0.4.0 added
+# The structs and calls above and below follow the 0.4 header, which 0.5
+# only extends with a writer call the package does not use (0.4.0 added
 # video_threads to the reader options; 0.3.0 added the reserved words at the
 # end of the info structs; 0.2.0 put the output buffer of the read calls
 # first). ctypes cannot check a prototype or a struct size, and a mismatch
 # writes to a wrong address, so other versions are refused, not guessed at.
 LIB_VERSION = _version_tuple()
-if LIB_VERSION != (0, 4):
-    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.4"
+if LIB_VERSION not in ((0, 4), (0, 5)):
+    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.4 and 0.5"
                       % (lib._name, text(version())))
 
 class DatasetMember(ctypes.Structure):

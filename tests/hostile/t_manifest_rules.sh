@@ -13,7 +13,7 @@ mkdir -p "$T/m/sub" "$T/out"
 ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc=size=32x32:rate=10" -frames:v 4 \
     -c:v libx264 -pix_fmt yuv420p "$T/m/v.mp4" || fatal manifest_rules "ffmpeg could not make the test video"
 cp "$T/m/v.mp4" "$T/outside.mp4"
-printf '0\n1\n1\n0\n' > "$T/m/fl.txt"
+printf '0\n-1\n-1\n0\n' > "$T/m/fl.txt"
 printf '0\n1\0001\n0\n' > "$T/m/fl_nul.txt"
 
 # name | manifest line | what the one error line must say
@@ -44,7 +44,7 @@ LIST
 # what stays accepted: 2^53 itself, a quoted big number, an escaped
 # backslash before u0000, "..." inside a name, a ".." in no component
 printf '%s\n' '{"video":"v.mp4","id":"a\\u0000b","meta":{"n":9007199254740992,"big":"9007199254740993","x":1.5e300}}' \
-    '{"video":"./sub/../v.mp4","id":"b..c","frame_labels":"fl.txt"}' > "$T/m/fine.jsonl"
+    '{"video":"./sub/../v.mp4","id":"b..c","label":"x","frame_labels":"fl.txt"}' > "$T/m/fine.jsonl"
 sed -i 's|"./sub/../v.mp4"|"v.mp4"|' "$T/m/fine.jsonl"
 run fine synapt-pack -q -o "$T/out/fine.synapt" "$T/m/fine.jsonl"
 expect_rc fine 0

@@ -164,7 +164,7 @@ else
 fi
 
 # ---- frame alignment -------------------------------------------------------
-echo '{"video":"v0.mp4","label":"a","frame_labels":[1,1,2,2,3]}' > "$T/mis.jsonl"
+echo '{"video":"v0.mp4","label":"a","frame_labels":[0,0,-1,-1,0]}' > "$T/mis.jsonl"
 synapt-pack -q -o "$T/mis.synapt" "$T/mis.jsonl" 2> "$T/mis.err"
 rc=$?
 if [ $rc = 1 ] && grep -q 'clip v0: frame_labels has 5 frames but the video has 12' "$T/mis.err" &&

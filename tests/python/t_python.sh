@@ -38,7 +38,7 @@ if [ -n "$R" ] && [ -d "$R/videos" ] && command -v ffmpeg > /dev/null; then
         mkdir -p "$T/side" && v 10 "$T/side/op.mp4" && v 189 "$T/side/ks.mp4" &&
         v 1 "$T/side/depth.mp4" &&
         cat > "$T/side/m.jsonl" <<EOF &&
-{"video":"op.mp4","pose2d":"$R/pose/openpose","label":"dance","frame_labels":[0,0,1,1,1,2,2,2,2,3]}
+{"video":"op.mp4","pose2d":"$R/pose/openpose","label":"dance","frame_labels":[0,0,1,1,1,2,2,2,2,-1]}
 {"video":"ks.mp4","pose2d":"$R/pose/kinetics_skeleton/--33Lscn6sk.json","label":"flipping pancake"}
 {"video":"depth.mp4","depth":"$R/depth/open3d/depth","label":"room"}
 EOF

@@ -204,6 +204,11 @@ int import_parse(import_list *out, const import_options *opts,
                         import_format_names());
             return SYNAPT_E_INVALID_ARG;
         }
+        /* layouts with no class list of their own never read --labels */
+        if (opts->labels_file && (!strcmp(fmt, "ntu") || !strcmp(fmt, "surreact") || !strcmp(fmt, "folder"))) {
+            import_errf(err, errsz, NULL, 0, "--labels does not apply to the %s layout", fmt);
+            return SYNAPT_E_INVALID_ARG;
+        }
         int rc = layouts[k].parse(out, opts, inputs[i], err, errsz);
         if (rc)
             return rc;

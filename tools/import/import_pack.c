@@ -47,12 +47,33 @@ static void tmp_path_for(char *out, size_t n, const pool *p, size_t j)
     snprintf(out, n, "%s/clip-%zu.synapt", p->scratch, j);
 }
 
+/* The output's vocabulary: the dataset's classes in their official order,
+ * so label ids match the published class indices; then every label of the
+ * whole list (not only this shard) in order of first use, so the shards of
+ * one dataset packed on different machines share one vocabulary. Scratch
+ * files of clips with frame labels get it too: those ids index it, and a
+ * copy into the same vocabulary keeps their chunks as they are. *count
+ * (may be NULL) gets its size. */
+static int add_vocabulary(synapt_writer *w, const import_list *l, uint64_t *count)
+{
+    int rc = 0;
+    uint32_t id = 0, top = 0;
+    int any = 0;
+    for (size_t i = 0; !rc && i < l->class_count; i++, any = 1)
+        if (!(rc = synapt_writer_add_label(&id, w, l->classes[i])) && id >= top) top = id;
+    for (size_t i = 0; !rc && i < l->count; i++)
+        for (size_t k = 0; !rc && k < l->clips[i].label_count; k++, any = 1)
+            if (!(rc = synapt_writer_add_label(&id, w, l->clips[i].labels[k])) && id >= top) top = id;
+    if (count) *count = any ? (uint64_t)top + 1 : 0;
+    return rc;
+}
+
 /* Cut the packed clip in scratch file `path` to its annotation's
  * start_frame/end_frame (half-open; frame-exact for every stream, video
  * included: synapt_writer_copy_clip_frames). An end beyond the clip is an
  * error naming it. *frames gets the frames kept. */
-static int clip_cut(const char *path, const import_clip *c, const import_pack_options *o, uint64_t *frames,
-                    char *err, size_t errsz)
+static int clip_cut(const char *path, const import_clip *c, const import_list *l, const import_pack_options *o,
+                    uint64_t *frames, char *err, size_t errsz)
 {
     synapt_reader *rd = NULL;
     synapt_writer *w = NULL;
@@ -81,7 +102,8 @@ static int clip_cut(const char *path, const import_clip *c, const import_pack_op
     wo.writer_name = "synapt-pack";
     if (o->zstd_level) wo.zstd_level = o->zstd_level;
     if (!(rc = synapt_writer_create(&w, cut, &wo, err, errsz))) {
-        rc = synapt_writer_copy_clip_frames(w, rd, 0, NULL, NULL, 0, a, b - a);
+        rc = c->frame_labels.path ? add_vocabulary(w, l, NULL) : 0;
+        if (!rc) rc = synapt_writer_copy_clip_frames(w, rd, 0, NULL, NULL, 0, a, b - a);
         if (rc) {
             import_errf(err, errsz, NULL, 0, "clip %s: %s", c->id, synapt_writer_errmsg(w));
             synapt_writer_abort(w);
@@ -122,6 +144,11 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
     synapt_writer *w = NULL;
     int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
     uint64_t frames = 0;
+    if (!rc && c->frame_labels.path) {
+        if ((rc = add_vocabulary(w, p->l, &c->label_vocab)))
+            snprintf(err, sizeof err, "%s", synapt_writer_errmsg(w));
+        c->label_vocab_known = 1;
+    }
     if (!rc) {
         rc = import_pack_clip(w, c, p->o, &frames, err, sizeof err);
         if (rc)
@@ -129,7 +156,7 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
         else
             rc = synapt_writer_close(w, err, sizeof err);
         if (!rc && c->cut)
-            rc = clip_cut(path, c, p->o, &frames, err, sizeof err);
+            rc = clip_cut(path, c, p->l, p->o, &frames, err, sizeof err);
     }
     struct stat st;
     jb->frames = frames;
@@ -219,16 +246,7 @@ static int open_output(run *r)
         free(target);
         return rc;
     }
-    /* the dataset's vocabulary first, in its official order, so label ids
-     * match the published class indices; then every label of the whole
-     * list (not only this shard) in order of first use, so the shards of
-     * one dataset packed on different machines share one vocabulary */
-    const import_list *l = r->l;
-    for (size_t i = 0; !rc && i < l->class_count; i++)
-        rc = synapt_writer_add_label(NULL, r->w, l->classes[i]);
-    for (size_t i = 0; !rc && i < l->count; i++)
-        for (size_t k = 0; !rc && k < l->clips[i].label_count; k++)
-            rc = synapt_writer_add_label(NULL, r->w, l->clips[i].labels[k]);
+    rc = add_vocabulary(r->w, r->l, NULL);
     if (rc) {
         import_errf(r->err, r->errsz, target, 0, "%s", synapt_writer_errmsg(r->w));
         synapt_writer_abort(r->w);

@@ -378,6 +378,16 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         if ((rc = import_frame_labels_read(&s.flabels, &s.nflabels, &c->frame_labels, err, errsz)))
             goto done;
         s.has_flabels = 1;
+        /* ids index the output's vocabulary (--labels, then the clip labels
+         * in order of first use); one past it names nothing */
+        for (uint64_t i = 0; c->label_vocab_known && i < s.nflabels; i++)
+            if (s.flabels[i] >= 0 && (uint64_t)s.flabels[i] >= c->label_vocab) {
+                import_errf(err, errsz, c->ann_file, c->ann_line, "clip %s: frame label %ld at frame %llu is not "
+                            "a label id: the vocabulary has %llu labels (--labels FILE gives it; -1 = none)",
+                            id, (long)s.flabels[i], (unsigned long long)i, (unsigned long long)c->label_vocab);
+                rc = SYNAPT_E_INPUT;
+                goto done;
+            }
     }
     char seq[4200];
     uint64_t seq_frames = 0;

@@ -50,6 +50,9 @@ int layout_lines_each(import_list *out, const import_options *o, const char *pat
                       layout_line_fn fn, void *ctx, char *err, size_t errsz);
 /** Diving48_vocab.json: 48 [takeoff, somersault, twist, flight] entries
  *  added as classes "Back+15som+05Twis+FREE" (layout_diving48.c). */
+/* --labels FILE: class names, one a line (blank lines skipped, spaces
+ * trimmed), appended to out's classes; a name listed twice is an error. */
+int layout_read_labels_file(import_list *out, const char *path, char *err, size_t errsz);
 int layout_d48_vocab(import_list *out, const char *vpath, char *err, size_t errsz);
 
 /* The SynAPT downstream split files (layout_splits.c): "<path>;<label id>"

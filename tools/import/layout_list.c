@@ -15,7 +15,7 @@
 
 /* Class names, one per line; blank lines skipped, surrounding spaces trimmed
  * (SynAPT's syn_labels.txt has trailing spaces and no final newline). */
-static int read_labels_file(import_list *out, const char *path, char *err, size_t errsz)
+int layout_read_labels_file(import_list *out, const char *path, char *err, size_t errsz)
 {
     char *buf = NULL, *line = malloc(IMPORT_MAX_LINE + 1);
     size_t len;
@@ -69,7 +69,7 @@ int import_parse_list(import_list *out, const import_options *o, const char *pat
         goto done;
     }
     size_t first = out->class_count;
-    if (o->labels_file && (rc = read_labels_file(out, o->labels_file, err, errsz)))
+    if (o->labels_file && (rc = layout_read_labels_file(out, o->labels_file, err, errsz)))
         goto done;
     size_t nclass = out->class_count - first;
     size_t len;

@@ -385,6 +385,10 @@ int import_parse_manifest(import_list *out, const import_options *o, const char 
         rc = SYNAPT_E_NOMEM;
         goto done;
     }
+    /* --labels: the vocabulary integer frame labels index, in its order
+     * (read once for several manifests) */
+    if (o->labels_file && !out->class_count && (rc = layout_read_labels_file(out, o->labels_file, err, errsz)))
+        goto done;
     size_t len;
     if ((rc = import_read_file(&buf, &len, path, 0, err, errsz)))
         goto done;

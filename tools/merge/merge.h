@@ -77,10 +77,11 @@ int merge_sink_open(merge_sink *s, const char *out, uint64_t max_shard_bytes,
  *  its stored size, for the shard roll-over. `streams` (count n) names the
  *  source streams to keep, NULL every one. `win` NULL copies every frame,
  *  else only frames [win[0], win[0] + win[1]) (synapt_writer_copy_clip_frames).
- *  0 / -1. */
+ *  `relabel` (NULL: names kept) gives the output name of each frame label
+ *  (synapt_writer_set_label_rename). 0 / -1. */
 int merge_sink_copy(merge_sink *s, const synapt_reader *r, uint64_t clip,
                     const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n,
-                    const uint64_t *win);
+                    const uint64_t *win, synapt_label_rename_fn relabel, void *relabel_ctx);
 /** Finish: close the file(s), write the manifest when sharded, rename all
  *  into place (shards carry their uuid in the manifest, so a reader
  *  notices if a rename failed halfway). 0 / -1; the sink is freed either
@@ -106,6 +107,10 @@ typedef struct merge_member {
     const char *const *map_vals;
     size_t nmap;
 } merge_member;
+
+/** The dataset name of member label `name` under the member's label_map:
+ *  the mapped name, NULL when the map drops it, `name` when it is not a key. */
+const char *merge_member_label(const synapt_dataset_member *m, const char *name);
 
 /** Fill uuid, clips and size of `m` from the file m->file. 0 / -1. */
 int merge_member_from_file(merge_member *m);

@@ -150,3 +150,15 @@ int merge_members_unique(const merge_member *m, size_t n, const char *out)
     free(v);
     return rc;
 }
+
+static int cmp_key(const void *k, const void *e)
+{
+    return strcmp((const char *)k, *(const char *const *)e);
+}
+
+const char *merge_member_label(const synapt_dataset_member *m, const char *name)
+{
+    if (!m->label_map_count) return name;
+    const char *const *hit = bsearch(name, m->label_map_keys, m->label_map_count, sizeof *m->label_map_keys, cmp_key);
+    return hit ? m->label_map_values[hit - m->label_map_keys] : name;
+}

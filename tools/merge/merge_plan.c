@@ -633,7 +633,34 @@ static char *meta_with_provenance(const synapt_clip_info *ci, const item *it, co
     return s;
 }
 
-static int write_output(plan *p, const merge_options *o)
+/* Frame labels of one copied clip: the member's label_map, then --map for
+ * the clip's source (the first row's target: a frame holds one label per
+ * slot). A name --map does not know follows --unmapped: drop gives "no
+ * label", keep the name; error is reported after the copy (the callback
+ * cannot fail), naming the first such name. */
+typedef struct relabel_ctx {
+    synapt_dataset_member member;
+    int has_member;
+    const label_map *map;
+    const char *source;
+    int unmapped;
+    char missing[512];
+} relabel_ctx;
+
+static const char *merge_relabel(void *vctx, const char *name)
+{
+    relabel_ctx *c = vctx;
+    if (c->has_member && !(name = merge_member_label(&c->member, name))) return NULL;
+    if (!c->map) return name;
+    size_t n = 0;
+    const map_entry *e = map_find(&n, c->map, c->source, name);
+    if (e) return e->target;
+    if (c->unmapped == MERGE_UNMAPPED_KEEP) return name;
+    if (c->unmapped == MERGE_UNMAPPED_ERROR && !c->missing[0]) snprintf(c->missing, sizeof c->missing, "%s", name);
+    return NULL;
+}
+
+static int write_output(plan *p, const merge_options *o, const label_map *map)
 {
     merge_sink sink;
     if (merge_sink_open(&sink, o->out, o->max_shard_bytes, "synapt-merge", &p->in)) return -1;
@@ -678,7 +705,17 @@ static int write_output(plan *p, const merge_options *o)
             d.group_values = gv;
             d.group_count = ci.group_count;
             d.meta_json = meta;
-            rc = merge_sink_copy(&sink, r, mc, &d, bytes, NULL, 0, NULL);
+            relabel_ctx rl = { .map = map, .source = ci.source, .unmapped = o->unmapped };
+            uint32_t mem = 0;
+            rl.has_member = !synapt_dataset_locate(&mem, NULL, ds, it->g) &&
+                            !synapt_dataset_member_info(&rl.member, ds, mem) && rl.member.label_map_count;
+            rc = merge_sink_copy(&sink, r, mc, &d, bytes, NULL, 0, NULL, merge_relabel, &rl);
+            if (!rc && rl.missing[0]) {
+                cli_error(o->map_path, "no target for source,label '%s,%s' (a frame label of clip %s of %s): "
+                          "add it to the map, or use --unmapped drop|keep", cli_disp(ci.source),
+                          cli_disp(rl.missing), cli_disp(ci.id), o->inputs[it->in]);
+                rc = -1;
+            }
             free(meta);
         }
         free(gk);
@@ -773,7 +810,7 @@ int merge_run(const merge_options *o)
     if (resolve_ids(&p, o)) goto done;
     if (o->per_class) per_class(&p, o);
     if (fflush(stdout)) goto done;
-    rc = write_output(&p, o);
+    rc = write_output(&p, o, o->map_path ? &map : NULL);
 done:
     for (size_t i = 0; i < p.n; i++) {
         free(p.it[i].id);

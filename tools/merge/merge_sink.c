@@ -122,15 +122,17 @@ static int close_writer(merge_sink *s)
 
 int merge_sink_copy(merge_sink *s, const synapt_reader *r, uint64_t clip,
                     const synapt_clip_desc *d, uint64_t bytes, const uint32_t *streams, size_t n,
-                    const uint64_t *win)
+                    const uint64_t *win, synapt_label_rename_fn relabel, void *relabel_ctx)
 {
     /* a clip larger than the limit still gets a shard of its own */
     if (s->w && s->max_shard_bytes && s->cur_bytes > 0 && s->cur_bytes + bytes > s->max_shard_bytes)
         if (close_writer(s)) return -1;
     if (!s->w && open_writer(s)) return -1;
+    synapt_writer_set_label_rename(s->w, relabel, relabel_ctx);
     s->last_rc = win ? synapt_writer_copy_clip_frames(s->w, r, clip, d, streams, n, win[0], win[1])
                  : streams ? synapt_writer_copy_clip_streams(s->w, r, clip, d, streams, n)
                  : synapt_writer_copy_clip_as(s->w, r, clip, d);
+    synapt_writer_set_label_rename(s->w, NULL, NULL);
     if (s->last_rc) {
         writer_error(s, synapt_writer_errmsg(s->w));
         return -1;

@@ -119,6 +119,12 @@ done:
     return rc;
 }
 
+/* frame labels of a manifest member: its label_map, as for clip labels */
+static const char *member_relabel(void *ctx, const char *name)
+{
+    return merge_member_label(ctx, name);
+}
+
 /* One chosen clip into the sink, with its dataset labels (a manifest's
  * label_map applied) and everything else as stored. */
 static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int sharded,
@@ -184,7 +190,12 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
         d.group_values = gv;
         d.group_count = ci.group_count;
         d.meta_json = ci.meta_json;
-        rc = merge_sink_copy(sink, r, mc, &d, bytes, streams ? sidx : NULL, nstreams, whole ? NULL : win);
+        synapt_dataset_member mi;
+        uint32_t mem = 0;
+        int mapped = !synapt_dataset_locate(&mem, NULL, ds, g) && !synapt_dataset_member_info(&mi, ds, mem) &&
+                     mi.label_map_count;
+        rc = merge_sink_copy(sink, r, mc, &d, bytes, streams ? sidx : NULL, nstreams, whole ? NULL : win,
+                             mapped ? member_relabel : NULL, &mi);
         if (rc && sink->last_rc == SYNAPT_E_EXISTS)
             cli_error(sink->out, "clip ids must be unique: synapt-merge --on-duplicate handles "
                       "inputs sharing ids");
