@@ -340,21 +340,32 @@ SY_AVX2_FN static inline void transpose8x2(__m256i v[8])
  * are neither stored nor read by a lane in the row. Needs w >= 16 and
  * sixteen rows. */
 SY_AVX2_FN __attribute__((always_inline)) static inline void
-med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t s0, int head, __m256i *ap, __m256i *bpp)
+med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t rows, size_t s0, int head, int inner,
+            __m256i *ap, __m256i *bpp)
 {
     const uint8_t *up = dst - 2 * w, *row7 = dst + 2 * 7 * w;
     const __m256i one = _mm256_set1_epi16(1), bias = _mm256_set1_epi16((short)0x8000);
     const __m256i lane0 = _mm256_set_epi16(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1);
     __m256i a = *ap, bp = *bpp, z[8];
     ptrdiff_t s = (ptrdiff_t)s0;
-    for (size_t j = 0; j < 8; j++)              /* row j at column s - j, row 8 + j at s - 16 - j */
-        z[j] = _mm256_set_m128i(med_ld8(lo, hi, (8 + j) * w + s0 - 16 - j, 16 * w), med_ld8(lo, hi, j * w + s0 - j, 16 * w));
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+    for (size_t j = 0; j < 8; j++) {            /* row j at column s - j, row 8 + j at s - 16 - j */
+        size_t at0 = j * w + s0 - j, at1 = (8 + j) * w + s0 - 16 - j;
+        if (inner)
+            z[j] = _mm256_set_m128i(
+                _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at1)), _mm_loadl_epi64((const __m128i *)(hi + at1))),
+                _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at0)), _mm_loadl_epi64((const __m128i *)(hi + at0))));
+        else
+            z[j] = _mm256_set_m128i(med_ld8(lo, hi, at1, rows * w), med_ld8(lo, hi, at0, rows * w));
+    }
     transpose8x2(z);
     for (size_t k = 0; k < 8; k++)              /* unzig */
         z[k] = _mm256_xor_si256(_mm256_srli_epi16(z[k], 1), _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_and_si256(z[k], one)));
     /* the row above each half's top lane for the eight steps, biased;
      * columns outside the row feed idle lanes only, and with w >= 16 they
-     * stay inside rows -1 .. 8 of dst */
+     * stay inside rows -1 .. 8 of dst, which the block's 9+ rows cover */
     __m256i U = _mm256_xor_si256(_mm256_set_m128i(_mm_loadu_si128((const __m128i *)(row7 + 2 * s0 - 32)),
                                                   _mm_loadu_si128((const __m128i *)(up + 2 * s0))), bias);
 #define SY_MED_STEP(k)                                                                                    \
@@ -381,9 +392,17 @@ med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t
     *ap = a;
     *bpp = bp;
     transpose8x2(z);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
     for (size_t j = 0; j < 8; j++) {
+        if (inner) {
+            _mm_storeu_si128((__m128i *)(dst + 2 * (j * w + s0 - j)), _mm256_castsi256_si128(z[j]));
+            _mm_storeu_si128((__m128i *)(dst + 2 * ((8 + j) * w + s0 - 16 - j)), _mm256_extracti128_si256(z[j], 1));
+            continue;
+        }
         med_st8(dst, w, j, s - (ptrdiff_t)j, _mm256_castsi256_si128(z[j]));
-        med_st8(dst, w, 8 + j, s - 16 - (ptrdiff_t)j, _mm256_extracti128_si256(z[j], 1));
+        if (8 + j < rows) med_st8(dst, w, 8 + j, s - 16 - (ptrdiff_t)j, _mm256_extracti128_si256(z[j], 1));
     }
 }
 
@@ -398,15 +417,18 @@ med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t
  * med_vstep's six dependent operations, now for sixteen pixels. Lanes
  * outside their row compute values that are never stored; the steps
  * where a lane reaches column 0 (s0 = 0 and 16) reset it. Needs w >= 16
- * and sixteen rows. */
-SY_AVX2_FN static void med_block16_avx2(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w)
+ * and 9 to 16 rows (fewer leave lanes of the high half idle). */
+SY_AVX2_FN static void med_block16_avx2(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t rows)
 {
     __m256i a = _mm256_setzero_si256(), bp = _mm256_setzero_si256();
     for (size_t s0 = 0; s0 < w + 23; s0 += 8) {
-        if (s0 == 0 || s0 == 16)
-            med_steps16(dst, lo, hi, w, s0, 1, &a, &bp);
+        /* inner: every lane of both halves inside its row, no checks */
+        if (rows == 16 && s0 >= 23 && s0 + 8 <= w)
+            med_steps16(dst, lo, hi, w, rows, s0, 0, 1, &a, &bp);
+        else if (s0 == 0 || s0 == 16)
+            med_steps16(dst, lo, hi, w, rows, s0, 1, 0, &a, &bp);
         else
-            med_steps16(dst, lo, hi, w, s0, 0, &a, &bp);
+            med_steps16(dst, lo, hi, w, rows, s0, 0, 0, &a, &bp);
     }
 }
 
@@ -435,9 +457,10 @@ void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width
     while (i < ne) {
         const uint8_t *up = dst + 2 * (i - w);
 #ifdef SY_AVX2
-        if (isa >= 2 && w >= 16 && ne - i >= 16 * w) {
-            med_block16_avx2(dst + 2 * i, lo + i, hi + i, w);
-            i += 16 * w;
+        if (isa >= 2 && w >= 16 && ne - i >= 9 * w) {
+            size_t rows = (ne - i) / w < 16 ? (ne - i) / w : 16;
+            med_block16_avx2(dst + 2 * i, lo + i, hi + i, w, rows);
+            i += rows * w;
             continue;
         }
 #endif
