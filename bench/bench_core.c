@@ -684,7 +684,13 @@ int main(int argc, char **argv)
         }
         printf("| **all** | %.0f | **%.2f** | %.0f | **%.2f** |\n\n", all / ms / 1e6, ms / mz, all / mv / 1e6, mv / mz);
     }
-    if (read_only) return 0;
+    if (read_only) {
+        synapt_reader_close(rv);
+        synapt_reader_close(rn);
+        unlink(path);
+        rmdir(g_dir);
+        return 0;
+    }
     printf("### Checksums\n\n");
     size_t hb = (size_t)64 << 20;
     uint8_t *hbuf = bench_xmalloc(hb);
