@@ -345,7 +345,6 @@ med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t
 {
     const uint8_t *up = dst - 2 * w, *row7 = dst + 2 * 7 * w;
     const __m256i one = _mm256_set1_epi16(1), bias = _mm256_set1_epi16((short)0x8000);
-    const __m256i lane0 = _mm256_set_epi16(0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, -1);
     __m256i a = *ap, bp = *bpp, z[8];
     ptrdiff_t s = (ptrdiff_t)s0;
 #if defined(__GNUC__) && !defined(__clang__)
@@ -368,22 +367,29 @@ med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t
      * stay inside rows -1 .. 8 of dst, which the block's 9+ rows cover */
     __m256i U = _mm256_xor_si256(_mm256_set_m128i(_mm_loadu_si128((const __m128i *)(row7 + 2 * s0 - 32)),
                                                   _mm_loadu_si128((const __m128i *)(up + 2 * s0))), bias);
+    /* b = the left neighbour's lane shifted up one, with the row above
+     * (U's lane k, moved to lane 7 of x) entering lane 0: one alignr on
+     * the chain. t is pinned so that the compiler cannot reassociate
+     * a = mn + mx + r - cl into an order with a longer chain: as written
+     * the chain per step is alignr, min, max, min, sub. */
 #define SY_MED_STEP(k)                                                                                    \
     do {                                                                                                  \
-        __m256i upb = _mm256_and_si256(_mm256_srli_si256(U, 2 * (k)), lane0);                            \
+        __m256i x = _mm256_slli_si256(U, 14 - 2 * (k));                                                   \
         if (head) {                                                                                       \
             /* a lane at column 0: a = c = b turns MED into predict-from-above */                        \
             const __m256i start = _mm256_set_epi16(23, 22, 21, 20, 19, 18, 17, 16, 7, 6, 5, 4, 3, 2, 1, 0); \
-            __m256i b0 = _mm256_or_si256(_mm256_slli_si256(a, 2), upb);                                   \
+            __m256i b0 = _mm256_alignr_epi8(a, x, 14);                                                    \
             __m256i m = _mm256_cmpeq_epi16(start, _mm256_set1_epi16((short)(s0 + (k))));                  \
             a = _mm256_blendv_epi8(a, b0, m);                                                             \
             bp = _mm256_blendv_epi8(bp, b0, m);                                                           \
         }                                                                                                 \
-        __m256i b = _mm256_or_si256(_mm256_slli_si256(a, 2), upb);                                        \
+        __m256i b = _mm256_alignr_epi8(a, x, 14);                                                         \
         __m256i mn = _mm256_min_epi16(a, b), mx = _mm256_max_epi16(a, b);                                 \
         __m256i cl = _mm256_min_epi16(_mm256_max_epi16(bp, mn), mx);                                      \
+        __m256i t = _mm256_add_epi16(_mm256_add_epi16(mn, mx), z[k]);                                     \
+        __asm__("" : "+x"(t));                                                                            \
         bp = b;                                                                                           \
-        a = _mm256_sub_epi16(_mm256_add_epi16(_mm256_add_epi16(mn, mx), z[k]), cl);                       \
+        a = _mm256_sub_epi16(t, cl);                                                                      \
         z[k] = _mm256_xor_si256(a, bias);                                                                 \
     } while (0)
     SY_MED_STEP(0); SY_MED_STEP(1); SY_MED_STEP(2); SY_MED_STEP(3);
