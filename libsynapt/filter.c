@@ -7,7 +7,10 @@
  * Unfiltering sits on the read path of every depth and pose window, so the
  * loops are written for the compiler: element sizes 2, 4 and 8 get their own
  * constant-size instances, and depth_med walks rows carrying its neighbours
- * in registers instead of recomputing positions per pixel. */
+ * in registers instead of recomputing positions per pixel. The depth_med
+ * decoder has SSE2 (every x86-64) and AVX2 versions; AVX2 is chosen at run
+ * time, so the library still runs on any x86-64, and every version gives
+ * the same bytes as the C loop (tests/core/test_filter compares them). */
 #include "internal.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
