@@ -7,7 +7,10 @@
  * Unfiltering sits on the read path of every depth and pose window, so the
  * loops are written for the compiler: element sizes 2, 4 and 8 get their own
  * constant-size instances, and depth_med walks rows carrying its neighbours
- * in registers instead of recomputing positions per pixel. */
+ * in registers instead of recomputing positions per pixel. The depth_med
+ * decoder has SSE2 (every x86-64) and AVX2 versions; AVX2 is chosen at run
+ * time, so the library still runs on any x86-64, and every version gives
+ * the same bytes as the C loop (tests/core/test_filter compares them). */
 #include "internal.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -279,8 +282,178 @@ static void med_block8(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_
 }
 #endif
 
-void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
+#if defined(SY_SSE2) && defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SY_AVX2 1
+#define SY_AVX2_FN __attribute__((target("avx2")))
+
+/* Eight u16 residuals (zigzagged) at element `at` of the block's planes
+ * of `len` elements. Lanes left of column 0 or right of the last column
+ * read a neighbouring row's residuals, which only those idle lanes use;
+ * past the block's end they read zeros. */
+SY_AVX2_FN static inline __m128i med_ld8(const uint8_t *lo, const uint8_t *hi, size_t at, size_t len)
 {
+    if (at + 8 <= len)
+        return _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at)), _mm_loadl_epi64((const __m128i *)(hi + at)));
+    uint8_t bl[8] = { 0 }, bh[8] = { 0 };
+    for (size_t k = 0; k < 8 && at + k < len; k++) { bl[k] = lo[at + k]; bh[k] = hi[at + k]; }
+    return _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)bl), _mm_loadl_epi64((const __m128i *)bh));
+}
+
+/* Stores the values of `row` at columns col .. col+7 that lie in the row:
+ * the others would overwrite finished pixels of the neighbouring rows. */
+SY_AVX2_FN static inline void med_st8(uint8_t *dst, size_t w, size_t row, ptrdiff_t col, __m128i v)
+{
+    if (col >= 0 && (size_t)col + 8 <= w) {
+        _mm_storeu_si128((__m128i *)(dst + 2 * (row * w + (size_t)col)), v);
+        return;
+    }
+    uint8_t t[16];
+    _mm_storeu_si128((__m128i *)t, v);
+    ptrdiff_t k0 = col < 0 ? -col : 0, k1 = (ptrdiff_t)w - col < 8 ? (ptrdiff_t)w - col : 8;
+    if (k1 > k0) memcpy(dst + 2 * (row * w + (size_t)(col + k0)), t + 2 * k0, 2 * (size_t)(k1 - k0));
+}
+
+SY_AVX2_FN static inline void transpose8x2(__m256i v[8])
+{
+    __m256i t0 = _mm256_unpacklo_epi16(v[0], v[1]), t1 = _mm256_unpackhi_epi16(v[0], v[1]);
+    __m256i t2 = _mm256_unpacklo_epi16(v[2], v[3]), t3 = _mm256_unpackhi_epi16(v[2], v[3]);
+    __m256i t4 = _mm256_unpacklo_epi16(v[4], v[5]), t5 = _mm256_unpackhi_epi16(v[4], v[5]);
+    __m256i t6 = _mm256_unpacklo_epi16(v[6], v[7]), t7 = _mm256_unpackhi_epi16(v[6], v[7]);
+    __m256i u0 = _mm256_unpacklo_epi32(t0, t2), u1 = _mm256_unpackhi_epi32(t0, t2);
+    __m256i u2 = _mm256_unpacklo_epi32(t1, t3), u3 = _mm256_unpackhi_epi32(t1, t3);
+    __m256i u4 = _mm256_unpacklo_epi32(t4, t6), u5 = _mm256_unpackhi_epi32(t4, t6);
+    __m256i u6 = _mm256_unpacklo_epi32(t5, t7), u7 = _mm256_unpackhi_epi32(t5, t7);
+    v[0] = _mm256_unpacklo_epi64(u0, u4); v[1] = _mm256_unpackhi_epi64(u0, u4);
+    v[2] = _mm256_unpacklo_epi64(u1, u5); v[3] = _mm256_unpackhi_epi64(u1, u5);
+    v[4] = _mm256_unpacklo_epi64(u2, u6); v[5] = _mm256_unpackhi_epi64(u2, u6);
+    v[6] = _mm256_unpacklo_epi64(u3, u7); v[7] = _mm256_unpackhi_epi64(u3, u7);
+}
+
+/* Sixteen rows at once with AVX2. A 256-bit vector is two 128-bit halves
+ * that shift independently, so each half runs med_block8's wavefront on
+ * its own eight rows: the low half rows 0-7 (lane j at column s - j in
+ * step s), the high half rows 8-15 sixteen steps later (lane j at column
+ * s - 16 - j). The high half's top lane needs row 7 at column s - 16,
+ * which the low half finished at step s - 9, in an earlier block of
+ * eight steps, so it comes from dst like the row above the block does
+ * and no value crosses between halves inside the chain: the chain per
+ * step stays med_vstep's six operations, now for sixteen pixels. The
+ * lanes left of column 0 or right of the last one compute values that
+ * are neither stored nor read by a lane in the row. Needs w >= 16 and
+ * sixteen rows. */
+SY_AVX2_FN __attribute__((always_inline)) static inline void
+med_steps16(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t rows, size_t s0, int head, int inner,
+            __m256i *ap, __m256i *bpp)
+{
+    const uint8_t *up = dst - 2 * w, *row7 = dst + 2 * 7 * w;
+    const __m256i one = _mm256_set1_epi16(1), bias = _mm256_set1_epi16((short)0x8000);
+    __m256i a = *ap, bp = *bpp, z[8];
+    ptrdiff_t s = (ptrdiff_t)s0;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+    for (size_t j = 0; j < 8; j++) {            /* row j at column s - j, row 8 + j at s - 16 - j */
+        size_t at0 = j * w + s0 - j, at1 = (8 + j) * w + s0 - 16 - j;
+        if (inner)
+            z[j] = _mm256_set_m128i(
+                _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at1)), _mm_loadl_epi64((const __m128i *)(hi + at1))),
+                _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(lo + at0)), _mm_loadl_epi64((const __m128i *)(hi + at0))));
+        else
+            z[j] = _mm256_set_m128i(med_ld8(lo, hi, at1, rows * w), med_ld8(lo, hi, at0, rows * w));
+    }
+    transpose8x2(z);
+    for (size_t k = 0; k < 8; k++)              /* unzig */
+        z[k] = _mm256_xor_si256(_mm256_srli_epi16(z[k], 1), _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_and_si256(z[k], one)));
+    /* the row above each half's top lane for the eight steps, biased;
+     * columns outside the row feed idle lanes only, and with w >= 16 they
+     * stay inside rows -1 .. 8 of dst, which the block's 9+ rows cover */
+    __m256i U = _mm256_xor_si256(_mm256_set_m128i(_mm_loadu_si128((const __m128i *)(row7 + 2 * s0 - 32)),
+                                                  _mm_loadu_si128((const __m128i *)(up + 2 * s0))), bias);
+    /* b = the left neighbour's lane shifted up one, with the row above
+     * (U's lane k, moved to lane 7 of x) entering lane 0: one alignr on
+     * the chain. t is pinned so that the compiler cannot reassociate
+     * a = mn + mx + r - cl into an order with a longer chain: as written
+     * the chain per step is alignr, min, max, min, sub. */
+#define SY_MED_STEP(k)                                                                                    \
+    do {                                                                                                  \
+        __m256i x = _mm256_slli_si256(U, 14 - 2 * (k));                                                   \
+        if (head) {                                                                                       \
+            /* a lane at column 0: a = c = b turns MED into predict-from-above */                        \
+            const __m256i start = _mm256_set_epi16(23, 22, 21, 20, 19, 18, 17, 16, 7, 6, 5, 4, 3, 2, 1, 0); \
+            __m256i b0 = _mm256_alignr_epi8(a, x, 14);                                                    \
+            __m256i m = _mm256_cmpeq_epi16(start, _mm256_set1_epi16((short)(s0 + (k))));                  \
+            a = _mm256_blendv_epi8(a, b0, m);                                                             \
+            bp = _mm256_blendv_epi8(bp, b0, m);                                                           \
+        }                                                                                                 \
+        __m256i b = _mm256_alignr_epi8(a, x, 14);                                                         \
+        __m256i mn = _mm256_min_epi16(a, b), mx = _mm256_max_epi16(a, b);                                 \
+        __m256i cl = _mm256_min_epi16(_mm256_max_epi16(bp, mn), mx);                                      \
+        __m256i t = _mm256_add_epi16(_mm256_add_epi16(mn, mx), z[k]);                                     \
+        __asm__("" : "+x"(t));                                                                            \
+        bp = b;                                                                                           \
+        a = _mm256_sub_epi16(t, cl);                                                                      \
+        z[k] = _mm256_xor_si256(a, bias);                                                                 \
+    } while (0)
+    SY_MED_STEP(0); SY_MED_STEP(1); SY_MED_STEP(2); SY_MED_STEP(3);
+    SY_MED_STEP(4); SY_MED_STEP(5); SY_MED_STEP(6); SY_MED_STEP(7);
+#undef SY_MED_STEP
+    *ap = a;
+    *bpp = bp;
+    transpose8x2(z);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+    for (size_t j = 0; j < 8; j++) {
+        if (inner) {
+            _mm_storeu_si128((__m128i *)(dst + 2 * (j * w + s0 - j)), _mm256_castsi256_si128(z[j]));
+            _mm_storeu_si128((__m128i *)(dst + 2 * ((8 + j) * w + s0 - 16 - j)), _mm256_extracti128_si256(z[j], 1));
+            continue;
+        }
+        med_st8(dst, w, j, s - (ptrdiff_t)j, _mm256_castsi256_si128(z[j]));
+        if (8 + j < rows) med_st8(dst, w, 8 + j, s - 16 - (ptrdiff_t)j, _mm256_extracti128_si256(z[j], 1));
+    }
+}
+
+/* Sixteen rows at once with AVX2. A 256-bit vector is two 128-bit halves
+ * that shift independently, so each half runs med_block8's wavefront on
+ * its own eight rows: the low half rows 0-7 (lane j at column s - j in
+ * step s), the high half rows 8-15 sixteen steps later (lane j at column
+ * s - 16 - j). The high half's top lane needs row 7 at column s - 16,
+ * which the low half finished at step s - 9, in an earlier group of
+ * eight steps, so it comes from dst like the row above the block does
+ * and no value crosses between halves inside the chain: a step is still
+ * med_vstep's six dependent operations, now for sixteen pixels. Lanes
+ * outside their row compute values that are never stored; the steps
+ * where a lane reaches column 0 (s0 = 0 and 16) reset it. Needs w >= 16
+ * and 9 to 16 rows (fewer leave lanes of the high half idle). */
+SY_AVX2_FN static void med_block16_avx2(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t w, size_t rows)
+{
+    __m256i a = _mm256_setzero_si256(), bp = _mm256_setzero_si256();
+    for (size_t s0 = 0; s0 < w + 23; s0 += 8) {
+        /* inner: every lane of both halves inside its row, no checks */
+        if (rows == 16 && s0 >= 23 && s0 + 8 <= w)
+            med_steps16(dst, lo, hi, w, rows, s0, 0, 1, &a, &bp);
+        else if (s0 == 0 || s0 == 16)
+            med_steps16(dst, lo, hi, w, rows, s0, 1, 0, &a, &bp);
+        else
+            med_steps16(dst, lo, hi, w, rows, s0, 0, 0, &a, &bp);
+    }
+}
+
+/* Whether the CPU and the OS run AVX2 code (libgcc checks both). */
+static int have_avx2(void)
+{
+    return __builtin_cpu_supports("avx2");
+}
+#endif
+
+/* isa: 0 portable C, 1 SSE2 blocks of eight rows, 2 AVX2 blocks of sixteen
+ * (then eight, then C for the rows left); every path gives the same bytes. */
+void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width, int isa)
+{
+    int best = sy_simd_isa();
+    if (isa > best) isa = best;
     size_t ne = n / 2;
     size_t w = width ? width : (ne ? ne : 1);
     const uint8_t *lo = src, *hi = src + ne;
@@ -292,8 +465,16 @@ void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     }
     while (i < ne) {
         const uint8_t *up = dst + 2 * (i - w);
+#ifdef SY_AVX2
+        if (isa >= 2 && w >= 16 && ne - i >= 9 * w) {
+            size_t rows = (ne - i) / w < 16 ? (ne - i) / w : 16;
+            med_block16_avx2(dst + 2 * i, lo + i, hi + i, w, rows);
+            i += rows * w;
+            continue;
+        }
+#endif
 #ifdef SY_SSE2
-        if (w >= 16 && ne - i >= w) {
+        if (isa >= 1 && w >= 16 && ne - i >= w) {
             size_t rows = (ne - i) / w < 8 ? (ne - i) / w : 8;
             med_block8(dst + 2 * i, lo + i, hi + i, w, rows);
             i += rows * w;
@@ -333,6 +514,25 @@ void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
         }
     }
     if (n & 1) dst[n - 1] = src[n - 1];
+}
+
+int sy_simd_limit = 2;
+
+int sy_simd_isa(void)
+{
+    int lim = sy_simd_limit;
+#if defined(SY_AVX2)
+    return have_avx2() && lim >= 2 ? 2 : lim >= 1 ? 1 : 0;
+#elif defined(SY_SSE2)
+    return lim >= 1 ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
+{
+    sy_undepth_med_isa(dst, src, n, width, 2);
 }
 
 void sy_xor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev,

@@ -202,6 +202,15 @@ void sy_unshuffle(uint8_t *dst, const uint8_t *src, size_t n, size_t elem);
  * copied as-is. */
 void sy_depth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
+/* The same with a chosen instruction set (0 C, 1 SSE2, 2 AVX2; a level
+ * the build or the CPU lacks falls back to the one below): the tests
+ * compare the paths. sy_simd_isa() is the best level this CPU runs. */
+void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width, int isa);
+int sy_simd_isa(void);
+/* Caps sy_simd_isa() (default 2). A white-box hook: bench_core sets it to
+ * time the read path before the AVX2 unfilter in the same run; the
+ * library never writes it and it is not exported from the shared object. */
+extern int sy_simd_limit;
 /* xor_prev: dst = shuffle(src XOR prev) over min(n, prev_n) bytes; prev
  * NULL for the first frame of a chunk. `tmp` holds n bytes of scratch. */
 void sy_xor_prev(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t *prev,
