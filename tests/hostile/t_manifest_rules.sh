@@ -76,4 +76,15 @@ printf 'v.mp4;a\n../outside.mp4;b\n' > "$T/m/list.txt"
 run list_dotdot synapt-pack -q --format list -o "$T/out/list.synapt" "$T/m/list.txt"
 expect_rc list_dotdot 1
 check list_dotdot_msg has "$T/list_dotdot.err" "list.txt:2: path '../outside.mp4' leaves the root"
+
+# dataset ids and class folders that become paths: the same rule
+printf 'label,youtube_id,time_start,time_end,split\n..,abc,0,10,val\n' > "$T/m/kval.csv"
+run kinetics_dotdot synapt-pack -q --format kinetics -o "$T/out/kin.synapt" "$T/m/kval.csv"
+expect_rc kinetics_dotdot 1
+check kinetics_dotdot_msg has "$T/kinetics_dotdot.err" "kval.csv:2: video path '../abc_000000_000010' leaves the root"
+check kinetics_dotdot_none test ! -e "$T/out/kin.synapt"
+printf '[{"vid_name":"..","label":1,"start_frame":0,"end_frame":4}]' > "$T/m/d48_test.json"
+run diving48_dotdot synapt-pack -q --format diving48 -o "$T/out/d48.synapt" "$T/m/d48_test.json"
+expect_rc diving48_dotdot 1
+check diving48_dotdot_msg has "$T/diving48_dotdot.err" "d48_test.json:1: video path '..' leaves the root"
 finish
