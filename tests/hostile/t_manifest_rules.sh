@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_manifest_rules.sh - the documented rules for hostile annotation text
 # (man synapt-pack, MANIFEST): NUL bytes (raw, \u0000, in a frame-labels
-# file), integers beyond 2^53, leading zeros, concatenated JSON values, and
+# file), integers beyond 2^53, leading zeros, concatenated JSON values,
+# duplicate keys, nesting deeper than 64 levels, and
 # media/sidecar paths that are absolute or climb out with '..' (accepted only
 # with --allow-outside-paths). Each case: exit 1, one line naming the file
 # and line, no output; with -k the entry is skipped and reported.
@@ -34,6 +35,9 @@ meta_neg_2_53|{"video":"v.mp4","id":"a","meta":{"n":-90071992547409930}}|integer
 leading_zero|{"video":"v.mp4","id":"a","start_frame":01}|number with a leading zero ('01')
 flabels_zero|{"video":"v.mp4","id":"a","frame_labels":[0,1,01,0]}|number with a leading zero ('01')
 concatenated|{"video":"v.mp4","id":"a"}{"video":"v.mp4","id":"b"}|text after the JSON value
+dup_key|{"video":"v.mp4","id":"a","id":"b"}|key "id" twice in one JSON object
+dup_key_meta|{"video":"v.mp4","id":"a","meta":{"n":1,"n":2}}|key "n" twice in one JSON object
+deep|{"video":"v.mp4","id":"a","meta":{"x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}|JSON nested deeper than 64 levels
 abs_video|{"video":"/etc/hostname","id":"a"}|path '/etc/hostname' leaves the manifest's folder
 dotdot_video|{"video":"../outside.mp4","id":"a"}|path '../outside.mp4' leaves the manifest's folder
 dotdot_inner|{"video":"sub/../../outside.mp4","id":"a"}|path 'sub/../../outside.mp4' leaves
