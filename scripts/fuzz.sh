@@ -74,7 +74,13 @@ case " $FUZZ_TARGETS " in
     for src in tools/import/*.c tools/npy/*.c tools/h5/*.c tools/cli/*.c; do
         obj="$OUT/obj/tool_$(basename "$src" .c).o"
         iobjs="$iobjs $obj"
-        if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ "$(dirname "$src")"/*.h -nt "$obj" ]; then
+        stale=0
+        [ -e "$obj" ] || stale=1
+        # a folder may hold several headers (tools/import: import.h, layout_common.h)
+        for dep in "$src" "$(dirname "$src")"/*.h; do
+            [ "$stale" = 1 ] || [ "$dep" -ot "$obj" ] || stale=1
+        done
+        if [ "$stale" = 1 ]; then
             $CC $CFLAGS $SAN -fsanitize=fuzzer-no-link $PKG_CFLAGS $IMP_CFLAGS -c "$src" -o "$obj"
             irebuilt=1
         fi
@@ -126,7 +132,7 @@ for t in $FUZZ_TARGETS; do
     case $t in
     fuzz_imp_mat|fuzz_imp_hdf5)
         extra="-malloc_limit_mb=65536 -detect_leaks=0" rss=4096
-        asan="${asan:+$asan:}allocator_may_return_null=1:max_allocation_size_mb=2048" ;;
+        asan="${asan:+$asan:}allocator_may_return_null=1:max_allocation_size_mb=2048:detect_leaks=0" ;;
     esac
     ASAN_OPTIONS=$asan "$OUT/$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=$rss -timeout=20 \
         -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t/" $extra \
