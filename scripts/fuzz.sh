@@ -132,7 +132,7 @@ for t in $FUZZ_TARGETS; do
     case $t in
     fuzz_imp_mat|fuzz_imp_hdf5)
         extra="-malloc_limit_mb=65536 -detect_leaks=0" rss=4096
-        asan="${asan:+$asan:}allocator_may_return_null=1:max_allocation_size_mb=2048:detect_leaks=0" ;;
+        asan="${asan:+$asan:}allocator_may_return_null=1:max_allocation_size_mb=256:detect_leaks=0" ;;
     esac
     ASAN_OPTIONS=$asan "$OUT/$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=$rss -timeout=20 \
         -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t/" $extra \
