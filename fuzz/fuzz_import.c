@@ -172,7 +172,10 @@ FZ_UNUSED static void fz_parse(int (*fn)(import_list *, const import_options *, 
     import_list_free(&l);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* one importer (the numbers above) over one input: the fuzz targets call it
+ * with their FZ_IMPORTER, tests/import/test_fuzz_import.c with each in turn
+ * to replay the committed corpora in `make test` */
+FZ_UNUSED static int fz_import_run(int importer, const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
@@ -182,89 +185,104 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     import_sidecar sc;
     memset(&sc, 0, sizeof sc);
     char err[512] = "";
-#if FZ_IMPORTER == 1
-    fz_parse(import_parse_manifest, fz_put(0, sel & 1 ? "m.csv" : "m.jsonl", d, n), (sel >> 1) & 1);
-#elif FZ_IMPORTER == 2
-    switch (sel % 4) {
-    case 0: fz_parse(import_parse_list, fz_put(0, "list.txt", d, n), (sel >> 2) & 1); break;
-    case 1: fz_parse(import_parse_ssv2, fz_put(0, "something-something-v2-train.json", d, n), (sel >> 2) & 1); break;
-    case 2: fz_parse(import_parse_diving48, fz_put(0, "Diving48_V2_train.json", d, n), (sel >> 2) & 1); break;
-    default: fz_parse(import_parse_kinetics, fz_put(0, "train.csv", d, n), (sel >> 2) & 1); break;
-    }
-#elif FZ_IMPORTER == 3
-    sc.path = (char *)fz_put(0, "S001C001P001R001A001.skeleton", d, n);
-    sc.kind = IMPORT_SC_NTU_SKELETON;
-    fz_pose(&sc, sel & 1);
-#elif FZ_IMPORTER == 4
-    if (sel & 1) {
-        sc.path = (char *)fz_put(0, "op/f_000000000000_keypoints.json", d, n);
-        *strrchr(sc.path, '/') = 0;
-        sc.kind = IMPORT_SC_OPENPOSE_DIR;
-    } else {
-        sc.path = (char *)fz_put(0, "ks.json", d, n);
-        sc.kind = IMPORT_SC_KINETICS_SKEL;
-    }
-    fz_pose(&sc, 0);
-#elif FZ_IMPORTER == 5
-    if (sel & 1) {
-        sc.path = (char *)fz_put(0, "a.npz", d, n);
-        sc.kind = IMPORT_SC_NPZ;
-        fz_pose(&sc, (sel >> 1) & 1);
-        npz_archive *z = NULL;
-        int rc = npz_open(&z, sc.path, 64u << 20, err, sizeof err);
-        fz_check(rc, err);
-        for (size_t i = 0; !rc && i < npz_count(z) && i < 4; i++) {
-            npy_array a;
-            err[0] = 0;
-            if (npz_read(&a, z, npz_key(z, i), err, sizeof err) == 0)
-                npy_array_free(&a);
-            else
-                fz_check(1, err);
+    switch (importer) {
+    case 1:
+        fz_parse(import_parse_manifest, fz_put(0, sel & 1 ? "m.csv" : "m.jsonl", d, n), (sel >> 1) & 1);
+        break;
+    case 2:
+        switch (sel % 4) {
+        case 0: fz_parse(import_parse_list, fz_put(0, "list.txt", d, n), (sel >> 2) & 1); break;
+        case 1: fz_parse(import_parse_ssv2, fz_put(0, "something-something-v2-train.json", d, n), (sel >> 2) & 1); break;
+        case 2: fz_parse(import_parse_diving48, fz_put(0, "Diving48_V2_train.json", d, n), (sel >> 2) & 1); break;
+        default: fz_parse(import_parse_kinetics, fz_put(0, "train.csv", d, n), (sel >> 2) & 1); break;
         }
-        npz_close(z);
-    } else {
-        sc.path = (char *)fz_put(0, "a.npy", d, n);
-        sc.kind = IMPORT_SC_NPY;
-        if (sel & 2)
-            fz_frames(&sc);
-        else
-            fz_pose(&sc, (sel >> 2) & 1);
-        int32_t *lab = NULL;
-        uint64_t nl = 0;
-        int rc = import_frame_labels_read(&lab, &nl, &sc, err, sizeof err);
+        break;
+    case 3:
+        sc.path = (char *)fz_put(0, "S001C001P001R001A001.skeleton", d, n);
+        sc.kind = IMPORT_SC_NTU_SKELETON;
+        fz_pose(&sc, sel & 1);
+        break;
+    case 4:
+        if (sel & 1) {
+            sc.path = (char *)fz_put(0, "op/f_000000000000_keypoints.json", d, n);
+            *strrchr(sc.path, '/') = 0;
+            sc.kind = IMPORT_SC_OPENPOSE_DIR;
+        } else {
+            sc.path = (char *)fz_put(0, "ks.json", d, n);
+            sc.kind = IMPORT_SC_KINETICS_SKEL;
+        }
+        fz_pose(&sc, 0);
+        break;
+    case 5:
+        if (sel & 1) {
+            sc.path = (char *)fz_put(0, "a.npz", d, n);
+            sc.kind = IMPORT_SC_NPZ;
+            fz_pose(&sc, (sel >> 1) & 1);
+            npz_archive *z = NULL;
+            int rc = npz_open(&z, sc.path, 64u << 20, err, sizeof err);
+            fz_check(rc, err);
+            for (size_t i = 0; !rc && i < npz_count(z) && i < 4; i++) {
+                npy_array a;
+                err[0] = 0;
+                if (npz_read(&a, z, npz_key(z, i), err, sizeof err) == 0)
+                    npy_array_free(&a);
+                else
+                    fz_check(1, err);
+            }
+            npz_close(z);
+        } else {
+            sc.path = (char *)fz_put(0, "a.npy", d, n);
+            sc.kind = IMPORT_SC_NPY;
+            if (sel & 2)
+                fz_frames(&sc);
+            else
+                fz_pose(&sc, (sel >> 2) & 1);
+            int32_t *lab = NULL;
+            uint64_t nl = 0;
+            int rc = import_frame_labels_read(&lab, &nl, &sc, err, sizeof err);
+            fz_check(rc, err);
+            free(lab);
+        }
+        break;
+    case 6:
+        sc.path = (char *)fz_put(0, "png/000001.png", d, n);
+        *strrchr(sc.path, '/') = 0;
+        sc.kind = IMPORT_SC_PNG_DIR;
+        fz_frames(&sc);
+        break;
+    case 7: {
+        const char *p = fz_put(0, "c_info.mat", d, n);
+        import_pose p2, p3;
+        char *meta = NULL;
+        int rc = import_surreal_info_read(&p2, &p3, &meta, p, err, sizeof err);
         fz_check(rc, err);
-        free(lab);
+        if (!rc) {
+            fz_touch_pose(&p2);
+            fz_touch_pose(&p3);
+            import_pose_free(&p2);
+            import_pose_free(&p3);
+            fz_sink = (float)strlen(meta);
+            free(meta);
+        }
+        sc.path = (char *)fz_put(1, "c_depth.mat", d, n);
+        sc.kind = IMPORT_SC_MAT;
+        fz_frames(&sc);
+        break;
     }
-#elif FZ_IMPORTER == 6
-    sc.path = (char *)fz_put(0, "png/000001.png", d, n);
-    *strrchr(sc.path, '/') = 0;
-    sc.kind = IMPORT_SC_PNG_DIR;
-    fz_frames(&sc);
-#elif FZ_IMPORTER == 7
-    const char *p = fz_put(0, "c_info.mat", d, n);
-    import_pose p2, p3;
-    char *meta = NULL;
-    int rc = import_surreal_info_read(&p2, &p3, &meta, p, err, sizeof err);
-    fz_check(rc, err);
-    if (!rc) {
-        fz_touch_pose(&p2);
-        fz_touch_pose(&p3);
-        import_pose_free(&p2);
-        import_pose_free(&p3);
-        fz_sink = (float)strlen(meta);
-        free(meta);
+    case 8:
+        sc.path = (char *)fz_put(0, "a.h5", d, n);
+        sc.kind = IMPORT_SC_HDF5;
+        sc.inner = (char *)"/p";
+        fz_pose(&sc, sel & 1);
+        sc.inner = (char *)"/f";
+        fz_frames(&sc);
+        break;
     }
-    sc.path = (char *)fz_put(1, "c_depth.mat", d, n);
-    sc.kind = IMPORT_SC_MAT;
-    fz_frames(&sc);
-#elif FZ_IMPORTER == 8
-    sc.path = (char *)fz_put(0, "a.h5", d, n);
-    sc.kind = IMPORT_SC_HDF5;
-    sc.inner = (char *)"/p";
-    fz_pose(&sc, sel & 1);
-    sc.inner = (char *)"/f";
-    fz_frames(&sc);
-#endif
     (void)sel; (void)err;
     return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fz_import_run(FZ_IMPORTER, data, size);
 }

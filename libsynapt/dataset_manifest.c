@@ -3,8 +3,9 @@
  * label vocabulary (a name table with a hash index).
  *
  * Every byte is untrusted: the text was size-checked before it was read,
- * cJSON bounds its nesting depth, and each count is checked against the
- * limits before anything is allocated from it. */
+ * scan_text bounds its nesting depth and refuses what cJSON would let
+ * through, and each count is checked against the limits before anything is
+ * allocated from it. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,18 +93,75 @@ int sy_ds_label_add(synapt_dataset *ds, const char *name, uint32_t *id)
 
 /* ---- JSON checks ---- */
 
-/* cJSON turns the escape \u0000 into an early end of string, and would
- * read past a raw NUL: both are refused on the raw text (spec section 2). */
-static int scan_nul(const char *t, size_t len)
+/* Section 2 on the raw text, where cJSON is lenient or silent: it turns the
+ * escape \u0000 into an early end of string and would read past a raw NUL,
+ * skips a byte-order mark, takes raw control characters inside strings and
+ * numbers with leading zeros ("007"), and does not look at UTF-8. Nesting
+ * is bounded here too (MAX_DEPTH, far above the 4 levels version 1 uses),
+ * so no later walk recurses deeply. Returns the reason and sets *at to the
+ * byte offset, or NULL when the text passes. */
+#define MAX_DEPTH 32
+
+static size_t utf8_len(const unsigned char *t, size_t left)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (!t[i]) return 1;
-        if (t[i] == '\\' && i + 1 < len) {
-            if (t[i + 1] == 'u' && i + 5 < len && !memcmp(t + i + 2, "0000", 4)) return 1;
-            i++;
-        }
+    unsigned c = t[0];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || n > left || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4)) return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((t[k] & 0xC0) != 0x80) return 0;
+    /* overlong 3/4-byte forms, UTF-16 surrogates, code points past U+10FFFF */
+    if (n == 3 && ((c == 0xE0 && t[1] < 0xA0) || (c == 0xED && t[1] >= 0xA0))) return 0;
+    if (n == 4 && ((c == 0xF0 && t[1] < 0x90) || (c == 0xF4 && t[1] >= 0x90))) return 0;
+    return n;
+}
+
+static const char *scan_text(const char *text, size_t len, size_t *at)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    int depth = 0, in_str = 0;
+    if (len >= 3 && t[0] == 0xEF && t[1] == 0xBB && t[2] == 0xBF) {
+        *at = 0;
+        return "starts with a byte-order mark";
     }
-    return 0;
+    for (size_t i = 0; i < len;) {
+        unsigned c = t[i];
+        *at = i;
+        if (!c) return "contains a NUL character (raw or \\u0000)";
+        if (c >= 0x80) {
+            size_t n = utf8_len(t + i, len - i);
+            if (!n) return "is not valid UTF-8";
+            i += n;
+            continue;
+        }
+        if (in_str) {
+            if (c < 0x20) return "has a control character inside a string";
+            if (c == '"') in_str = 0;
+            else if (c == '\\' && i + 1 < len) {
+                if (t[i + 1] == 'u' && i + 5 < len && !memcmp(t + i + 2, "0000", 4))
+                    return "contains a NUL character (raw or \\u0000)";
+                i++;
+            }
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH) return "nests deeper than 32 levels";
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t d0 = i + (c == '-');
+            if (d0 + 1 < len && t[d0] == '0' && t[d0 + 1] >= '0' && t[d0 + 1] <= '9')
+                return "has a number with a leading zero (not JSON)";
+            for (i = d0; i < len && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.' || t[i] == 'e' ||
+                                     t[i] == 'E' || t[i] == '+' || t[i] == '-'); i++)
+                ;
+            continue;
+        }
+        i++;
+    }
+    return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -111,8 +169,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A key used twice in any object, at any depth. Depth is bounded by cJSON's
- * nesting limit, so the recursion is too. */
+/* A key used twice in any object, at any depth. Depth is bounded by
+ * scan_text, so the recursion is too. */
 static const char *dup_key(const cJSON *o)
 {
     if (!o) return NULL;
@@ -311,8 +369,16 @@ static int check_unique(synapt_dataset *ds)
 
 int sy_ds_parse_manifest(synapt_dataset *ds, const char *text, size_t len)
 {
-    if (scan_nul(text, len)) {
-        sy_ds_set_msg(ds, "manifest contains a NUL character (raw or \\u0000)");
+    size_t at = 0;
+    const char *why = scan_text(text, len, &at);
+    if (why) {
+        /* only text that claims to be a manifest is a broken manifest */
+        int looks = memmem(text, len < 256 ? len : 256, "synapt-dataset/", 15) != NULL;
+        if (!looks) {
+            sy_ds_set_msg(ds, "neither a .synapt file nor a dataset manifest");
+            return SYNAPT_E_NOT_SYNAPT;
+        }
+        sy_ds_set_msg(ds, "manifest %s (byte %zu)", why, at);
         return SYNAPT_E_MANIFEST;
     }
     const char *end = NULL;

@@ -284,6 +284,39 @@ static void hostile(void)
     expect("{\"schema\":\"synapt-dataset/1\"}", SYNAPT_E_MANIFEST, "members", 1);
     expect("{\"schema\":\"synapt-dataset/1\",\"members\":[]} x", SYNAPT_E_MANIFEST, "after", 1);
     expect("{\"schema\":\"synapt-dataset/1\",\"name\":\"a\\u0000b\",\"members\":[]}", SYNAPT_E_MANIFEST, "NUL", 1);
+    /* section 2 on the raw text: what cJSON alone would let through */
+    expect("\xEF\xBB\xBF{\"schema\":\"synapt-dataset/1\",\"members\":[]}", SYNAPT_E_MANIFEST, "byte-order mark", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"name\":\"a\xC3\",\"members\":[]}", SYNAPT_E_MANIFEST, "UTF-8", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"name\":\"\xED\xA0\x80\",\"members\":[]}", SYNAPT_E_MANIFEST, "UTF-8", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"name\":\"\xC0\xAF\",\"members\":[]}", SYNAPT_E_MANIFEST, "UTF-8", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"name\":\"a\tb\",\"members\":[]}", SYNAPT_E_MANIFEST, "control", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"x\":007,\"members\":[]}", SYNAPT_E_MANIFEST, "leading zero", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"x\":-01,\"members\":[]}", SYNAPT_E_MANIFEST, "leading zero", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"members\":[]}{\"schema\":\"synapt-dataset/1\",\"members\":[]}",
+           SYNAPT_E_MANIFEST, "after", 1);
+    expect("{\"schema\":\"synapt-dataset/1\",\"x\":{\"a\":1,\"b\":{\"c\":2,\"c\":3}},\"members\":[]}",
+           SYNAPT_E_MANIFEST, "\"c\" twice", 1);
+    {
+        char deep[200];
+        size_t k = (size_t)snprintf(deep, sizeof deep, "{\"schema\":\"synapt-dataset/1\",\"members\":[],\"x\":");
+        for (int i = 0; i < 32; i++) deep[k++] = '[';   /* levels 2..33 */
+        for (int i = 0; i < 32; i++) deep[k++] = ']';
+        deep[k++] = '}';
+        deep[k] = 0;
+        expect(deep, SYNAPT_E_MANIFEST, "deeper than 32", 1);
+        /* 32 levels exactly, unknown member with a multibyte name: accepted */
+        snprintf(deep, sizeof deep, "{\"schema\":\"synapt-dataset/1\",\"members\":[],\"caf\xC3\xA9\":"
+                 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"n\":9007199254740993}");
+        write_text("ok.synapt.json", deep);
+        synapt_dataset *ds = NULL;
+        char err[512] = "";
+        CHECK_OK(synapt_dataset_open(&ds, tpath("ok.synapt.json"), NULL, err, sizeof err));
+        if (*err) printf("  %s\n", err);
+        synapt_dataset_close(ds);
+    }
+    expect("{\"schema\":\"synapt-dataset/1\",\"members\":[{\"path\":\"a.synapt\","
+           "\"uuid\":\"00000000000000000000000000000000\",\"clips\":9007199254740993,\"size\":9}]}",
+           SYNAPT_E_MANIFEST, "clips", 1);
     const char *paths[] = { "/etc/passwd", "../a.synapt", "sub/../a.synapt", "./a.synapt", "a//b",
                             "c:a.synapt", "sub\\\\b.synapt" };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {

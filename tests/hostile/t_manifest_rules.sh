@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_manifest_rules.sh - the documented rules for hostile annotation text
 # (man synapt-pack, MANIFEST): NUL bytes (raw, \u0000, in a frame-labels
-# file), integers beyond 2^53, leading zeros, concatenated JSON values, and
+# file), integers beyond 2^53, leading zeros, concatenated JSON values,
+# duplicate keys, nesting deeper than 64 levels, and
 # media/sidecar paths that are absolute or climb out with '..' (accepted only
 # with --allow-outside-paths). Each case: exit 1, one line naming the file
 # and line, no output; with -k the entry is skipped and reported.
@@ -34,6 +35,9 @@ meta_neg_2_53|{"video":"v.mp4","id":"a","meta":{"n":-90071992547409930}}|integer
 leading_zero|{"video":"v.mp4","id":"a","start_frame":01}|number with a leading zero ('01')
 flabels_zero|{"video":"v.mp4","id":"a","frame_labels":[0,1,01,0]}|number with a leading zero ('01')
 concatenated|{"video":"v.mp4","id":"a"}{"video":"v.mp4","id":"b"}|text after the JSON value
+dup_key|{"video":"v.mp4","id":"a","id":"b"}|key "id" twice in one JSON object
+dup_key_meta|{"video":"v.mp4","id":"a","meta":{"n":1,"n":2}}|key "n" twice in one JSON object
+deep|{"video":"v.mp4","id":"a","meta":{"x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}|JSON nested deeper than 64 levels
 abs_video|{"video":"/etc/hostname","id":"a"}|path '/etc/hostname' leaves the manifest's folder
 dotdot_video|{"video":"../outside.mp4","id":"a"}|path '../outside.mp4' leaves the manifest's folder
 dotdot_inner|{"video":"sub/../../outside.mp4","id":"a"}|path 'sub/../../outside.mp4' leaves
@@ -76,4 +80,15 @@ printf 'v.mp4;a\n../outside.mp4;b\n' > "$T/m/list.txt"
 run list_dotdot synapt-pack -q --format list -o "$T/out/list.synapt" "$T/m/list.txt"
 expect_rc list_dotdot 1
 check list_dotdot_msg has "$T/list_dotdot.err" "list.txt:2: path '../outside.mp4' leaves the root"
+
+# dataset ids and class folders that become paths: the same rule
+printf 'label,youtube_id,time_start,time_end,split\n..,abc,0,10,val\n' > "$T/m/kval.csv"
+run kinetics_dotdot synapt-pack -q --format kinetics -o "$T/out/kin.synapt" "$T/m/kval.csv"
+expect_rc kinetics_dotdot 1
+check kinetics_dotdot_msg has "$T/kinetics_dotdot.err" "kval.csv:2: video path '../abc_000000_000010' leaves the root"
+check kinetics_dotdot_none test ! -e "$T/out/kin.synapt"
+printf '[{"vid_name":"..","label":1,"start_frame":0,"end_frame":4}]' > "$T/m/d48_test.json"
+run diving48_dotdot synapt-pack -q --format diving48 -o "$T/out/d48.synapt" "$T/m/d48_test.json"
+expect_rc diving48_dotdot 1
+check diving48_dotdot_msg has "$T/diving48_dotdot.err" "d48_test.json:1: video path '..' leaves the root"
 finish

@@ -7,7 +7,12 @@
  *   - a number with a leading zero ("007": not JSON, RFC 8259 section 6);
  *   - an integer literal beyond +-2^53 (cJSON keeps numbers as doubles, so
  *     9007199254740993 would come back as ...992; quote it instead);
- *   - anything after the first value (two concatenated documents).
+ *   - anything after the first value (two concatenated documents);
+ *   - an object with the same key twice (cJSON would keep the first and a
+ *     reader of the second would differ from us);
+ *   - arrays and objects nested deeper than IMPORT_JSON_MAX_DEPTH (no
+ *     annotation format needs more than a handful of levels; recursive
+ *     walks stay shallow).
  * Decimal fractions and exponents ("1.5", "1e300") are read as doubles. */
 #include "import.h"
 
@@ -18,6 +23,7 @@
 #include <string.h>
 
 #define DIGITS_2_53 "9007199254740992"
+#define IMPORT_JSON_MAX_DEPTH 64
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -33,11 +39,20 @@ static uint64_t line_at(const char *s, size_t off)
 static size_t scan(const char *s, size_t n, char *why, size_t whysz)
 {
     size_t i = 0;
+    int depth = 0;
     while (i < n) {
         char c = s[i];
         if (c == 0) {
             snprintf(why, whysz, "NUL byte in JSON text");
             return i + 1;
+        }
+        if (c == '[' || c == '{') {
+            if (++depth > IMPORT_JSON_MAX_DEPTH) {
+                snprintf(why, whysz, "JSON nested deeper than %d levels", IMPORT_JSON_MAX_DEPTH);
+                return i + 1;
+            }
+        } else if (c == ']' || c == '}') {
+            depth--;
         }
         if (c == '"') {
             for (i++; i < n && s[i] != '"'; i++) {
@@ -84,6 +99,42 @@ static size_t scan(const char *s, size_t n, char *why, size_t whysz)
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* the first key used twice in one object, at any depth (bounded by scan);
+ * "" when out of memory, NULL when every key is unique */
+static const char *dup_key(const cJSON *o)
+{
+    if (cJSON_IsObject(o) && o->child && o->child->next) {
+        size_t n = 0, i = 0;
+        for (const cJSON *c = o->child; c; c = c->next)
+            n++;
+        const char **k = malloc(n * sizeof *k);
+        if (!k)
+            return "";
+        for (const cJSON *c = o->child; c; c = c->next)
+            k[i++] = c->string ? c->string : "";
+        qsort(k, n, sizeof *k, cmp_key);
+        const char *d = NULL;
+        for (i = 1; i < n && !d; i++)
+            if (strcmp(k[i - 1], k[i]) == 0)
+                d = k[i];
+        free(k);
+        if (d)
+            return d;
+    }
+    if (cJSON_IsObject(o) || cJSON_IsArray(o))
+        for (const cJSON *c = o->child; c; c = c->next) {
+            const char *d = dup_key(c);
+            if (d)
+                return d;
+        }
+    return NULL;
+}
+
 cJSON *import_json_parse(const char *text, size_t len, uint64_t *line, char *why, size_t whysz)
 {
     *line = 0;
@@ -107,6 +158,24 @@ cJSON *import_json_parse(const char *text, size_t len, uint64_t *line, char *why
         cJSON_Delete(j);
         *line = line_at(text, off);
         snprintf(why, whysz, "text after the JSON value (two concatenated documents?)");
+        return NULL;
+    }
+    const char *d = dup_key(j);
+    if (d) {
+        /* cJSON keeps no positions: the line of the key's second spelling
+         * in the text, which is the duplicate unless the key also appears
+         * elsewhere, as a value or in another object */
+        *line = 0;
+        size_t kn = strlen(d), seen = 0;
+        for (size_t i = 0; *d && i + kn + 2 <= len && !*line; i++)
+            if (text[i] == '"' && memcmp(text + i + 1, d, kn) == 0 && text[i + kn + 1] == '"' &&
+                ++seen == 2)
+                *line = line_at(text, i);
+        if (*d)
+            snprintf(why, whysz, "key \"%.100s\" twice in one JSON object", d);
+        else
+            snprintf(why, whysz, "out of memory");
+        cJSON_Delete(j);
         return NULL;
     }
     return j;

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -36,19 +37,67 @@
 
 #define SANDBOX_MEM_BYTES (4ull << 30)
 #define SANDBOX_CPU_SECONDS 120
+/* a parser blocked on I/O burns no CPU; the wall clock catches that */
+#define SANDBOX_WALL_FACTOR 4
 
 typedef struct sandbox_msg {
     int rc;
     char err[512];
 } sandbox_msg;
 
+static int read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, (char *)buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    return got == n;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+    size_t put = 0;
+    while (put < n) {
+        ssize_t k = write(fd, (const char *)buf + put, n - put);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        put += (size_t)k;
+    }
+    return put == n;
+}
+
 int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const char *parser,
                      char *err, size_t errsz)
 {
+    return import_sandboxed_run(fn, arg, NULL, 0, 0, path, parser, err, errsz);
+}
+
+int import_sandboxed_run(import_sandbox_fn fn, void *arg, void *result, size_t result_size,
+                         unsigned cpu_seconds, const char *path, const char *parser, char *err,
+                         size_t errsz)
+{
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    (void)path; (void)parser;
+    (void)path; (void)parser; (void)result; (void)result_size; (void)cpu_seconds;
     return fn(arg, err, errsz);
 #else
+    if (!cpu_seconds)
+        cpu_seconds = SANDBOX_CPU_SECONDS;
+    /* SYNAPT_SANDBOX_SECONDS (man synapt-pack): a tighter or looser bound
+     * for every child, e.g. for a batch of known-good huge files */
+    const char *env = getenv("SYNAPT_SANDBOX_SECONDS");
+    if (env && *env) {
+        char *end;
+        unsigned long v = strtoul(env, &end, 10);
+        if (!*end && v >= 1 && v <= 86400)
+            cpu_seconds = (unsigned)v;
+    }
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
         import_errf(err, errsz, path, 0, "cannot start the %s reader: %s", parser, strerror(errno));
@@ -67,30 +116,27 @@ int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const ch
         signal(SIGTERM, SIG_DFL);
         signal(SIGHUP, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
+        signal(SIGALRM, SIG_DFL);
         close(fds[0]);
 #ifndef SANDBOX_ASAN
         struct rlimit mem = { SANDBOX_MEM_BYTES, SANDBOX_MEM_BYTES };
         setrlimit(RLIMIT_DATA, &mem);
 #endif
-        struct rlimit cpu = { SANDBOX_CPU_SECONDS, SANDBOX_CPU_SECONDS + 5 };
+        struct rlimit cpu = { cpu_seconds, cpu_seconds + 5 };
         setrlimit(RLIMIT_CPU, &cpu);
+        alarm(cpu_seconds * SANDBOX_WALL_FACTOR);
         sandbox_msg m;
         memset(&m, 0, sizeof m);
         m.rc = fn(arg, m.err, sizeof m.err);
-        ssize_t k = write(fds[1], &m, sizeof m);
-        _exit(k == (ssize_t)sizeof m ? 0 : 2);
+        int ok = write_full(fds[1], &m, sizeof m) &&
+                 (m.rc || !result_size || write_full(fds[1], result, result_size));
+        _exit(ok ? 0 : 2);
     }
     close(fds[1]);
     sandbox_msg m;
-    size_t got = 0;
-    while (got < sizeof m) {
-        ssize_t k = read(fds[0], (char *)&m + got, sizeof m - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
+    int got = read_full(fds[0], &m, sizeof m);
+    if (got && !m.rc && result_size)
+        got = read_full(fds[0], result, result_size);
     close(fds[0]);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -98,14 +144,17 @@ int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const ch
     if (WIFSIGNALED(st)) {
         int sig = WTERMSIG(st);
         if (sig == SIGXCPU || sig == SIGKILL)
-            import_errf(err, errsz, path, 0, "the %s reader used over %d s of CPU on this file; refused",
-                        parser, SANDBOX_CPU_SECONDS);
+            import_errf(err, errsz, path, 0, "the %s reader used over %u s of CPU on this file; refused",
+                        parser, cpu_seconds);
+        else if (sig == SIGALRM)
+            import_errf(err, errsz, path, 0, "the %s reader did not finish within %u s on this file; "
+                        "refused", parser, cpu_seconds * SANDBOX_WALL_FACTOR);
         else
             import_errf(err, errsz, path, 0, "the %s reader crashed on this file (%s); refused", parser,
                         strsignal(sig));
         return SYNAPT_E_INPUT;
     }
-    if (got != sizeof m || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    if (!got || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         import_errf(err, errsz, path, 0, "the %s reader failed on this file (out of memory under "
                     "the %llu MiB limit?); refused", parser,
                     (unsigned long long)(SANDBOX_MEM_BYTES >> 20));

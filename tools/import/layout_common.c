@@ -93,6 +93,17 @@ char *layout_strip_video_ext(const char *path)
     return r;
 }
 
+/* 1 when a folder or dataset id read from an annotation file would put
+ * root/sub/name (or the flat root/name) outside the root: the rule every
+ * other path of a listing follows, unless --allow-outside-paths. Callers
+ * refuse the entry with LAYOUT_LEAVES_ROOT before building the clip. */
+int layout_video_leaves_root(const import_options *o, const char *sub, const char *name)
+{
+    if (o->allow_outside_paths)
+        return 0;
+    return (sub && import_path_escapes(sub)) || import_path_escapes(name);
+}
+
 /* Video at root/sub/name with root/name as the flat alternative. */
 int layout_set_video(import_clip *c, const char *root, const char *sub, const char *name)
 {

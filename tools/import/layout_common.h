@@ -25,6 +25,9 @@ long layout_find_class(const import_list *l, size_t first, const char *name);
 char *layout_stem_of(const char *path);
 char *layout_strip_video_ext(const char *path);
 int layout_set_video(import_clip *c, const char *root, const char *sub, const char *name);
+int layout_video_leaves_root(const import_options *o, const char *sub, const char *name);
+#define LAYOUT_LEAVES_ROOT "video path '%s%s%s' leaves the root (absolute or '..'); " \
+                           "--allow-outside-paths accepts it"
 int layout_cmp_str(const void *a, const void *b);
 int layout_json_element_lines(uint64_t **out, size_t *n, const char *buf, size_t len);
 struct cJSON *layout_read_json(const char *path, char *err, size_t errsz, int *rc, uint64_t **lines, size_t *nlines);

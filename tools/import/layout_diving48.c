@@ -75,6 +75,9 @@ static int d48_clip(void *ctx, const cJSON *e, size_t k, uint64_t line)
     if (!okname)
         return import_bad_entry(out, x->o, x->err, x->errsz, path, line, NULL,
                                 "element %zu: \"vid_name\" must be a file name", k);
+    if (layout_video_leaves_root(x->o, NULL, name))
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, line, NULL, LAYOUT_LEAVES_ROOT,
+                                "", "", name);
     /* range first: casting an out-of-range double (or NaN) is undefined */
     if (!(lv >= 0 && lv <= 1e6) || lv != (double)(long)lv || (nclass && lv >= (double)nclass))
         return import_bad_entry(out, x->o, x->err, x->errsz, path, line, name,

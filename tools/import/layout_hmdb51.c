@@ -76,6 +76,9 @@ static int hmdb_line(void *ctx, char *s, uint64_t lineno)
     if (strchr(s, '/'))
         return import_bad_entry(x->out, x->o, x->err, x->errsz, x->path, lineno, NULL,
                                 "video name '%s' holds a '/'", s);
+    if (layout_video_leaves_root(x->o, x->cls, s))
+        return import_bad_entry(x->out, x->o, x->err, x->errsz, x->path, lineno, NULL,
+                                LAYOUT_LEAVES_ROOT, x->cls, "/", s);
     char *id = layout_stem_of(s);
     import_clip *c;
     int rc = id ? import_list_append(&c, x->out, id, x->path, lineno) : SYNAPT_E_NOMEM;

@@ -101,6 +101,12 @@ int import_parse_kinetics(import_list *out, const import_options *o, const char 
         }
         char id[96], meta[256];
         snprintf(id, sizeof id, "%s_%06lld_%06lld", yt, (long long)ts, (long long)te);
+        if (layout_video_leaves_root(o, label, id)) {
+            if ((rc = import_bad_entry(out, o, err, errsz, path, it.lineno, id, LAYOUT_LEAVES_ROOT,
+                                       label, *label ? "/" : "", id)))
+                goto done;
+            continue;
+        }
         snprintf(meta, sizeof meta,
                  "{\"youtube_id\":\"%s\",\"time_start\":%lld,\"time_end\":%lld%s%s}", yt,
                  (long long)ts, (long long)te, c_cc >= 0 ? ",\"is_cc\":" : "",

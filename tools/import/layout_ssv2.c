@@ -145,6 +145,9 @@ static int ssv2_clip(void *ctx, const cJSON *e, size_t k, uint64_t line)
     if (!cJSON_IsString(id) || import_parse_int(&idv, id->valuestring, 0, INT64_MAX / 2))
         return import_bad_entry(out, x->o, x->err, x->errsz, path, line, NULL,
                                 "element %zu: \"id\" must be a numeric string", k);
+    if (layout_video_leaves_root(x->o, NULL, id->valuestring))
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, line, NULL, LAYOUT_LEAVES_ROOT,
+                                "", "", id->valuestring);
     char *cls = NULL;
     if (tmpl) {
         if (!cJSON_IsString(tmpl) || !(cls = ssv2_class_of(tmpl->valuestring)))

@@ -78,6 +78,9 @@ static int ucf_line(void *ctx, char *s, uint64_t lineno)
         return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL,
                                 "train list line has no class index");
     }
+    if (layout_video_leaves_root(x->o, cls, file))
+        return import_bad_entry(out, x->o, x->err, x->errsz, path, lineno, NULL, LAYOUT_LEAVES_ROOT,
+                                cls, "/", file);
     char *id = layout_stem_of(file);
     if (!id)
         return OOM(x->err, x->errsz, path);

@@ -1,6 +1,7 @@
 /* sidecar_arrays.c - array sidecars: .npz members and HDF5 datasets read
- * as floats, and the lock that serialises every HDF5 call (the Debian
- * libhdf5 is built without thread safety). */
+ * as floats, the lock that serialises every HDF5 call (the Debian libhdf5
+ * is built without thread safety), and the sandboxed dry run every HDF5
+ * sidecar goes through before libhdf5 reads it in this process. */
 #include "import.h"
 #include "npy/npy.h"
 #include <cJSON.h>
@@ -15,16 +16,39 @@
 #include <sys/stat.h>
 
 static pthread_mutex_t h5_lock = PTHREAD_MUTEX_INITIALIZER;
+/* how deep this thread is inside enter/leave: the sandbox forks while
+ * holding the lock (so no other thread is half-way through libhdf5), and
+ * the child, whose only thread is the forking one, inherits depth 1 and
+ * goes on without taking the copied, locked mutex */
+static _Thread_local int h5_depth;
 
-int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const char *file,
-                          const char *dset, char *err, size_t errsz)
+void import_h5_enter(void)
+{
+    if (h5_depth++ == 0)
+        pthread_mutex_lock(&h5_lock);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void import_h5_leave(void)
+{
+    if (--h5_depth == 0)
+        pthread_mutex_unlock(&h5_lock);
+}
+
+int import_h5_sandboxed(import_sandbox_fn fn, void *arg, const char *path, char *err, size_t errsz)
+{
+    import_h5_enter();
+    int rc = import_sandboxed(fn, arg, path, "HDF5", err, errsz);
+    import_h5_leave();
+    return rc;
+}
+
+static int read_floats(float **out, unsigned *ndim, uint64_t *shape, const char *file,
+                       const char *dset, char *err, size_t errsz)
 {
     int rc = 0;
     hid_t f = -1, d = -1, s = -1;
-    if ((rc = import_check_regular(file, err, errsz)))
-        return rc;
-    pthread_mutex_lock(&h5_lock);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    import_h5_enter();
     f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
         import_errf(err, errsz, file, 0, "cannot open as HDF5");
@@ -84,8 +108,36 @@ done:
         H5Dclose(d);
     if (f >= 0)
         H5Fclose(f);
-    pthread_mutex_unlock(&h5_lock);
+    import_h5_leave();
     return rc;
+}
+
+typedef struct floats_job {
+    const char *file, *dset;
+} floats_job;
+
+static int floats_dry_run(void *arg, char *err, size_t errsz)
+{
+    floats_job *j = arg;
+    float *v = NULL;
+    unsigned nd;
+    uint64_t shape[4];
+    int rc = read_floats(&v, &nd, shape, j->file, j->dset, err, errsz);
+    free(v);
+    return rc;
+}
+
+int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const char *file,
+                          const char *dset, char *err, size_t errsz)
+{
+    int rc;
+    *out = NULL;
+    if ((rc = import_check_regular(file, err, errsz)))
+        return rc;
+    floats_job j = { file, dset };
+    if ((rc = import_h5_sandboxed(floats_dry_run, &j, file, err, errsz)))
+        return rc;
+    return read_floats(out, ndim, shape, file, dset, err, errsz);
 }
 
 int import_npz_read(npy_array *a, const char *path, const char *key, char *err, size_t errsz)
@@ -111,16 +163,4 @@ int import_npz_read(npy_array *a, const char *path, const char *key, char *err, 
     rc = npz_read(a, z, key, err, errsz);
     npz_close(z);
     return rc;
-}
-
-
-void import_h5_enter(void)
-{
-    pthread_mutex_lock(&h5_lock);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-void import_h5_leave(void)
-{
-    pthread_mutex_unlock(&h5_lock);
 }

@@ -138,9 +138,13 @@ static cJSON *mat_to_json(const matvar_t *v)
         return j;
     }
     if (v->class_type == MAT_C_CELL) {
-        cJSON *arr = cJSON_CreateArray();
+        /* the dims can claim more cells than matio allocated pointers
+         * for (heap over-read found by fuzz_imp_mat): count what is there */
         matvar_t **cells = (matvar_t **)v->data;
-        for (size_t i = 0; arr && cells && i < n; i++) {
+        if (!cells || v->nbytes / sizeof *cells < n)
+            return NULL;
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; arr && i < n; i++) {
             cJSON *e = cells[i] ? mat_to_json(cells[i]) : NULL;
             cJSON_AddItemToArray(arr, e ? e : cJSON_CreateNull());
         }
