@@ -66,7 +66,7 @@ case " $FUZZ_TARGETS " in
 *" fuzz_imp_"*)
     IMP_PKGS=$(sed -n 's/^import_PKGS *= *//p; s/^h5_PKGS *= *//p; s/^cli_PKGS *= *//p' Makefile | tr '\n' ' ')
     # FUZZING_BUILD_MODE_...: the matio/HDF5 dry run stays in-process
-    # (tools/import/import_sandbox.c) so the fuzzer sees what it finds
+    # (tools/cli/cli_sandbox.c) so the fuzzer sees what it finds
     IMP_CFLAGS="$(pkg-config --cflags $IMP_PKGS) -DSYNAPT_HAVE_ZLIB -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -Itools"
     IMP_LIBS="$(pkg-config --libs $IMP_PKGS) -lmatio -lz"
     iobjs=""

@@ -163,7 +163,7 @@ static int hdf5_run(void *arg, char *err, size_t errsz)
 
 /* --format hdf5: the whole file is rebuilt by tools/h5; the options
  * that shape an import from videos and annotations do not apply. libhdf5
- * reads the untrusted file in a sandboxed child (import_sandbox.c) that
+ * reads the untrusted file in a sandboxed child (tools/cli/cli_sandbox.c) that
  * writes the staged output itself, so a crash or a spin in the library is
  * one line about the file, not the end of this process. */
 static int pack_hdf5(int n, char **in, const import_pack_options *po)
@@ -185,7 +185,7 @@ static int pack_hdf5(int n, char **in, const import_pack_options *po)
     struct stat sb;
     uint64_t mib = stat(in[0], &sb) == 0 ? (uint64_t)sb.st_size >> 20 : 0;
     hdf5_job job = { in[0], stage.file, &wo, &p, { 0 } };
-    int rc = import_sandboxed_run(hdf5_run, &job, &job.st, sizeof job.st,
+    int rc = cli_sandboxed_run(hdf5_run, &job, &job.st, sizeof job.st,
                                   (unsigned)(120 + (mib < 1000000 ? mib : 1000000)), in[0], "HDF5",
                                   err, sizeof err);
     st = job.st;

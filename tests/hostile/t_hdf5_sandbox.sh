@@ -1,11 +1,11 @@
 #!/bin/sh
 # t_hdf5_sandbox.sh - libhdf5 reads untrusted files in a sandboxed child
-# (tools/import/import_sandbox.c): a damaged HDF5 sidecar or a damaged file
+# (tools/cli/cli_sandbox.c): a damaged HDF5 sidecar or a damaged file
 # given to synapt-pack --format hdf5 ends with one line naming the file,
 # exit 1 and no output; a file on which libhdf5 1.10 spins forever
 # (inputs/hdf5_spin.h5, found by mutating a 2-dataset file) is stopped by the
 # child's CPU limit (SYNAPT_SANDBOX_SECONDS=1 here) and, with -k, only that
-# clip is lost.
+# clip is lost. synapt-audit reads --embeddings HDF5 files the same way.
 . "$(dirname "$0")/../lib.sh"
 need_cmd ffmpeg
 need_built bin/synapt-pack bin/synapt-convert bin/synapt-inspect
@@ -87,4 +87,15 @@ SYNAPT_SANDBOX_SECONDS=1 run fmt_spin synapt-pack -q --format hdf5 -o "$T/fspin.
 expect_rc fmt_spin 1
 check fmt_spin_msg has "$T/fmt_spin.err" "spin.h5"
 check fmt_spin_no_output test ! -e "$T/fspin.synapt"
+# synapt-audit --embeddings: the same child reads the user's HDF5 first, so
+# a damaged file is one line naming it, exit 1, no report
+if [ -x "$B/bin/synapt-audit" ]; then
+    for k in trunc noise; do
+        run audit_$k synapt-audit -q --embeddings "$T/$k.h5" --embedding-object f "$T/ok.synapt" -o "$T/audit_$k"
+        expect_rc audit_$k 1
+        check audit_${k}_msg has "$T/audit_$k.err" "$k.h5"
+        check audit_${k}_one_line test "$(lines "$T/audit_$k.err")" = 1
+        check audit_${k}_no_output test ! -e "$T/audit_$k"
+    done
+fi
 finish

@@ -3,6 +3,7 @@
  * order, for the static-bias and domain-gap checks. Everything in them is
  * untrusted: shapes, counts and values are checked before use. */
 #include "audit.h"
+#include "cli/cli.h"
 #include "h5/h5.h"
 #include "npy/npy.h"
 
@@ -100,13 +101,33 @@ done:
     return 0;
 }
 
-/* the rows as floats: .npy (any numeric dtype) or HDF5 */
+typedef struct h5_dry {
+    const char *path, *object;
+} h5_dry;
+
+/* the whole read in the sandboxed child: libhdf5 on an untrusted file */
+static int h5_dry_run(void *arg, char *err, size_t errsz)
+{
+    const h5_dry *d = arg;
+    h5_rows rows;
+    memset(&rows, 0, sizeof rows);
+    int rc = h5_rows_read(&rows, d->path, d->object, AUDIT_MAX_EMB_BYTES, err, errsz);
+    h5_rows_free(&rows);
+    return rc;
+}
+
+/* the rows as floats: .npy (any numeric dtype) or HDF5. libhdf5 can crash,
+ * leak or spin on a damaged file, so the HDF5 read runs first in a
+ * sandboxed child (cli_sandboxed): a hostile file is one error line. */
 static int read_rows(h5_rows *rows, const char *path, const char *object, char *err, size_t errsz)
 {
     memset(rows, 0, sizeof *rows);
-    if (!ends_with(path, ".npy"))
-        return h5_rows_read(rows, path, object ? object : "embeddings", AUDIT_MAX_EMB_BYTES, err,
-                            errsz) == 0 ? 0 : -1;
+    if (!ends_with(path, ".npy")) {
+        h5_dry d = { path, object ? object : "embeddings" };
+        if (cli_sandboxed(h5_dry_run, &d, path, "HDF5", err, errsz) != 0)
+            return -1;
+        return h5_rows_read(rows, path, d.object, AUDIT_MAX_EMB_BYTES, err, errsz) == 0 ? 0 : -1;
+    }
     npy_array a;
     char e[512];
     if (npy_read_file(&a, path, AUDIT_MAX_EMB_BYTES, e, sizeof e) != 0) {

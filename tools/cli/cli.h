@@ -320,4 +320,27 @@ typedef int (*cli_pool_done_fn)(void *user, uint64_t job, size_t slot, int work_
 int cli_pool_run(uint64_t njobs, unsigned threads, size_t window, cli_pool_work_fn work,
                  cli_pool_done_fn done, void *user);
 
+/** Run fn(arg, err, errsz) in a forked child under memory (4 GiB) and CPU
+ *  limits and return its result (its `err` line copied back); a child that
+ *  crashes, runs out of memory or CPU gives SYNAPT_E_INPUT and one line
+ *  naming `path` and `parser` ("PATH: the MATLAB reader crashed on this
+ *  file ..."). Used as a dry run before parsing untrusted files with
+ *  third-party libraries (libmatio, libhdf5) in-process: fn's side effects
+ *  are lost. Fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) call
+ *  fn in-process so the fuzzer sees what the library does. */
+typedef int (*cli_sandbox_fn)(void *arg, char *err, size_t errsz);
+int cli_sandboxed(cli_sandbox_fn fn, void *arg, const char *path, const char *parser, char *err,
+                  size_t errsz);
+
+/** cli_sandboxed with the work itself done in the child: on success the
+ *  child's `result_size` bytes at `result` (which fn fills, through `arg`)
+ *  are copied back into the parent's `result`. The child gets
+ *  `cpu_seconds` of CPU (0: the default 120 s, or SYNAPT_SANDBOX_SECONDS
+ *  from the environment) and four times that of wall clock, so a parser
+ *  blocked or spinning is killed and reported ("did not finish within N
+ *  s"). Files fn writes stay written: the caller removes them on failure. */
+int cli_sandboxed_run(cli_sandbox_fn fn, void *arg, void *result, size_t result_size,
+                      unsigned cpu_seconds, const char *path, const char *parser, char *err,
+                      size_t errsz);
+
 #endif

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include "cli/cli.h"
 #include "synapt.h"
 
 #define IMPORT_MAX_FILE_BYTES   (1ull << 30)  /* one annotation or sidecar file */
@@ -366,27 +367,6 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
  *  unless import_options.allow_outside_paths is set. */
 int import_path_escapes(const char *rel);
 
-/** Run fn(arg, err, errsz) in a forked child under memory and CPU limits
- *  and return its result (its `err` line copied back); a child that
- *  crashes, runs out of memory or CPU gives _INPUT and one line naming
- *  `path` and `parser` ("the MATLAB reader crashed on this file ...").
- *  Used as a dry run before parsing untrusted files with libmatio and
- *  libhdf5 in-process (import_sandbox.c). fn's side effects are lost. */
-typedef int (*import_sandbox_fn)(void *arg, char *err, size_t errsz);
-int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const char *parser,
-                     char *err, size_t errsz);
-
-/** import_sandboxed with the work itself done in the child: on success
- *  the child's `result_size` bytes at `result` (which fn fills, through
- *  `arg`) are copied back into the parent's `result`. The child gets
- *  `cpu_seconds` of CPU (0: the default 120 s) and four times that of wall
- *  clock, so a parser blocked or spinning is killed and reported ("did not
- *  finish within N s"). Files fn writes stay written: the caller removes
- *  them on failure. */
-int import_sandboxed_run(import_sandbox_fn fn, void *arg, void *result, size_t result_size,
-                         unsigned cpu_seconds, const char *path, const char *parser, char *err,
-                         size_t errsz);
-
 /** 0 when `path` is a regular file; else one line in `err` ("PATH: is a
  *  FIFO, not a regular file", "... is a directory ...") and _INPUT, or _IO
  *  when it cannot be stat'ed. For libraries that open by name (libhdf5,
@@ -535,9 +515,9 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
  *  (process-global, see top). */
 void import_h5_enter(void);
 void import_h5_leave(void);
-/** import_sandboxed for HDF5 ("the HDF5 reader crashed on this file"):
+/** cli_sandboxed for HDF5 ("the HDF5 reader crashed on this file"):
  *  forks inside enter/leave, so fn may itself call enter and leave. */
-int import_h5_sandboxed(import_sandbox_fn fn, void *arg, const char *path, char *err, size_t errsz);
+int import_h5_sandboxed(cli_sandbox_fn fn, void *arg, const char *path, char *err, size_t errsz);
 /** Read a whole numeric HDF5 dataset (1..4 dims) as floats; *out malloc'd. */
 int import_h5_read_floats(float **out, unsigned *ndim, uint64_t *shape, const char *file,
                           const char *dset, char *err, size_t errsz);

@@ -35,10 +35,10 @@ void import_h5_leave(void)
         pthread_mutex_unlock(&h5_lock);
 }
 
-int import_h5_sandboxed(import_sandbox_fn fn, void *arg, const char *path, char *err, size_t errsz)
+int import_h5_sandboxed(cli_sandbox_fn fn, void *arg, const char *path, char *err, size_t errsz)
 {
     import_h5_enter();
-    int rc = import_sandboxed(fn, arg, path, "HDF5", err, errsz);
+    int rc = cli_sandboxed(fn, arg, path, "HDF5", err, errsz);
     import_h5_leave();
     return rc;
 }

@@ -330,7 +330,7 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
     if (rc)
         return rc;
     info_job j = { path, pose2d != NULL, pose3d != NULL, meta_json != NULL };
-    if ((rc = import_sandboxed(info_dry_run, &j, path, "MATLAB", err, errsz)))
+    if ((rc = cli_sandboxed(info_dry_run, &j, path, "MATLAB", err, errsz)))
         return rc;
     return info_read(pose2d, pose3d, meta_json, path, err, errsz);
 }
@@ -501,7 +501,7 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
     if (rc)
         return rc;
     frames_job j = { path, prefix };
-    if ((rc = import_sandboxed(frames_dry_run, &j, path, "MATLAB", err, errsz)))
+    if ((rc = cli_sandboxed(frames_dry_run, &j, path, "MATLAB", err, errsz)))
         return rc;
     return frames_open(out, frames, h, w, dtype, path, prefix, err, errsz);
 }

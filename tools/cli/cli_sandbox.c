@@ -1,11 +1,11 @@
-/* import_sandbox.c - run a third-party parser over an untrusted file in a
+/* cli_sandbox.c - run a third-party parser over an untrusted file in a
  * child process first. libmatio (and libhdf5) allocate what a file's headers
  * claim and can crash or spin on damaged input; the fuzzer found matio asking
  * for 4 GiB while listing the variables of a 500-byte .mat. The child does
  * the same reading the importer is about to do, under a memory and a CPU
  * limit, and reports back over a pipe: if it dies, the file is refused with
- * one line (exit 1 for that clip, or a --keep-going entry) and the pack goes
- * on; if it succeeds, the parent reads the file itself, knowing the library
+ * one line (for synapt-pack: exit 1 for that clip, or a --keep-going entry,
+ * and the pack goes on; for synapt-audit: exit 1 naming the embeddings); if it succeeds, the parent reads the file itself, knowing the library
  * survives these bytes with bounded memory and time.
  *
  * fork() in a multi-threaded process is fine here: the child only runs the
@@ -15,11 +15,14 @@
  * The rlimits are skipped under AddressSanitizer, whose shadow memory counts
  * against RLIMIT_DATA; the fuzz targets (FUZZING_BUILD_MODE_...) call the
  * parser in-process so the fuzzer sees its crashes. */
-#include "import.h"
+#include "cli.h"
+
+#include "synapt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,18 @@ typedef struct sandbox_msg {
     int rc;
     char err[512];
 } sandbox_msg;
+
+/* "PATH: message", the one-line form every importer error takes */
+__attribute__((format(printf, 4, 5)))
+static void sandbox_err(char *err, size_t errsz, const char *path, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(err, errsz, "%s: %s", path, msg);
+}
 
 static int read_full(int fd, void *buf, size_t n)
 {
@@ -73,13 +88,13 @@ static int write_full(int fd, const void *buf, size_t n)
     return put == n;
 }
 
-int import_sandboxed(import_sandbox_fn fn, void *arg, const char *path, const char *parser,
+int cli_sandboxed(cli_sandbox_fn fn, void *arg, const char *path, const char *parser,
                      char *err, size_t errsz)
 {
-    return import_sandboxed_run(fn, arg, NULL, 0, 0, path, parser, err, errsz);
+    return cli_sandboxed_run(fn, arg, NULL, 0, 0, path, parser, err, errsz);
 }
 
-int import_sandboxed_run(import_sandbox_fn fn, void *arg, void *result, size_t result_size,
+int cli_sandboxed_run(cli_sandbox_fn fn, void *arg, void *result, size_t result_size,
                          unsigned cpu_seconds, const char *path, const char *parser, char *err,
                          size_t errsz)
 {
@@ -100,14 +115,14 @@ int import_sandboxed_run(import_sandbox_fn fn, void *arg, void *result, size_t r
     }
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        import_errf(err, errsz, path, 0, "cannot start the %s reader: %s", parser, strerror(errno));
+        sandbox_err(err, errsz, path, "cannot start the %s reader: %s", parser, strerror(errno));
         return SYNAPT_E_IO;
     }
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        import_errf(err, errsz, path, 0, "cannot start the %s reader: %s", parser, strerror(errno));
+        sandbox_err(err, errsz, path, "cannot start the %s reader: %s", parser, strerror(errno));
         return SYNAPT_E_IO;
     }
     if (pid == 0) {
@@ -144,18 +159,18 @@ int import_sandboxed_run(import_sandbox_fn fn, void *arg, void *result, size_t r
     if (WIFSIGNALED(st)) {
         int sig = WTERMSIG(st);
         if (sig == SIGXCPU || sig == SIGKILL)
-            import_errf(err, errsz, path, 0, "the %s reader used over %u s of CPU on this file; refused",
+            sandbox_err(err, errsz, path, "the %s reader used over %u s of CPU on this file; refused",
                         parser, cpu_seconds);
         else if (sig == SIGALRM)
-            import_errf(err, errsz, path, 0, "the %s reader did not finish within %u s on this file; "
+            sandbox_err(err, errsz, path, "the %s reader did not finish within %u s on this file; "
                         "refused", parser, cpu_seconds * SANDBOX_WALL_FACTOR);
         else
-            import_errf(err, errsz, path, 0, "the %s reader crashed on this file (%s); refused", parser,
+            sandbox_err(err, errsz, path, "the %s reader crashed on this file (%s); refused", parser,
                         strsignal(sig));
         return SYNAPT_E_INPUT;
     }
     if (!got || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        import_errf(err, errsz, path, 0, "the %s reader failed on this file (out of memory under "
+        sandbox_err(err, errsz, path, "the %s reader failed on this file (out of memory under "
                     "the %llu MiB limit?); refused", parser,
                     (unsigned long long)(SANDBOX_MEM_BYTES >> 20));
         return SYNAPT_E_INPUT;
