@@ -13,6 +13,8 @@ train = ClipDataset(path, "rgb", frames=8, step=2, sampling="random", split="tra
                     transform=to_input)
 val = ClipDataset(path, "rgb", frames=8, step=2, sampling="uniform", split="val",
                   transform=to_input)
+if not len(train) or not len(val):
+    sys.exit("train_rgb: %s needs clips in both the train and the val split" % path)
 classes = len(train.source.labels)
 model = nn.Sequential(nn.Conv3d(3, 16, 3, stride=(1, 2, 2), padding=1), nn.ReLU(),
                       nn.Conv3d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
