@@ -127,7 +127,7 @@ for i in 1 2 3 4 5; do
     t1=$(now)
     dt "$t0" "$t1"; echo
 done | sort -n | sed -n 3p > "$OUT/logs/open.median"
-awk -v s="$(cat "$OUT/logs/open.median")" 'BEGIN { printf "open    manifest opened and its last clip described in %.1f ms (median of 5, whole process)\n", s * 1000 }' |
+awk -v s="$(cat "$OUT/logs/open.median")" 'BEGIN { printf "open    manifest opened, its last clip found by id and described in %.1f ms (median of 5, whole synapt-inspect process)\n", s * 1000 }' |
     tee -a "$REPORT"
 
 # ---- subset: per-class cap of the train split, virtual ----

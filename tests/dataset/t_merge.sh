@@ -167,6 +167,12 @@ synapt-inspect --clips "$T/sh/m.synapt.json" | awk 'NR>1 {print $2, $6}' > "$T/s
 synapt-inspect --clips "$T/m1.synapt" | awk 'NR>1 {print $2, $8}' > "$T/m1full.list"
 cmp -s "$T/sh.list" "$T/m1full.list"
 verdict shards_read_as_unsharded $? "$(diff "$T/sh.list" "$T/m1full.list" | head -4)"
+# the manifest carries the vocabulary (spec/dataset.md 7), the one-file
+# merge's labels in id order, so opening it opens no shard
+want=$(synapt-inspect --json "$T/m1.synapt" | grep -o '"labels":\[[^]]*\]' | head -n 1 | grep -o '"name":"[^"]*"' |
+       sed 's/"name"://' | tr '\n' ',' | sed 's/,$//')
+grep -qF "\"labels\":[$want]" "$T/sh/m.synapt.json"
+verdict shards_manifest_labels $? "want labels [$want] in $(head -c 300 "$T/sh/m.synapt.json")"
 sums "$T/sh/m.synapt.json" > "$T/sh.sums"
 sums "$T/m1.synapt" > "$T/m1full.sums"
 [ -s "$T/sh.sums" ] && cmp -s "$T/sh.sums" "$T/m1full.sums"
