@@ -196,7 +196,11 @@ int sy_depth_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level
     uint16_t *scratch = sy_malloc(m, (65536 + maxf / 2 + 1) * sizeof(uint16_t));
     int rc = -1;
     if (!f || !tmp || !scratch) goto done;
-    /* none first: on a tie the cheapest to decode wins */
+    /* in order of decoding cost, none first: a costlier filter must save
+     * at least 1/16 of the bytes of the best cheaper one. Rendered depth
+     * that zstd alone packs nearly as well as a predictor (within 2-6% on
+     * smooth synthetic frames) then decodes at zstd's speed instead of paying a
+     * serial unfilter of about 1 ns per pixel for a few percent. */
     static const int cand[] = { SYNAPT_FILTER_NONE, SYNAPT_FILTER_DEPTH_RANK, SYNAPT_FILTER_DEPTH_MED };
     size_t best = SIZE_MAX;
     *out = SYNAPT_FILTER_NONE;
@@ -216,7 +220,7 @@ int sy_depth_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level
             in = f;
         }
         size_t k = packed_size(cctx, compression, level, tmp, cap, in, sizes, nf, total);
-        if (k < best) { best = k; *out = cand[c]; }
+        if (best == SIZE_MAX || k < best - best / 16) { best = k; *out = cand[c]; }
     }
     rc = 0;
 done:

@@ -602,7 +602,8 @@ SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_optio
  *   image, mask u8, custom 1-byte     zstd per frame, no filter
  *   depth u16 (H, W) or (H, W, 1)     zstd per frame, depth_rank: each chunk
  *                                     takes the smallest of depth_rank,
- *                                     depth_med and none (format 1.1; a file
+ *                                     depth_med and none, a filter only when
+ *                                     it saves 1/16 (format 1.1; a file
  *                                     with depth_rank chunks sets required
  *                                     feature bit 0). Ask for DEPTH_MED to
  *                                     write files 1.0 readers can read.

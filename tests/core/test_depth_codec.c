@@ -145,8 +145,10 @@ static size_t plain_zstd(const uint16_t *v, size_t npix, int level)
  * compare; return the stream's stored bytes minus record overhead through
  * *stored, the chunk filter through *filter and the header's
  * required_features through *feat. */
-static int file_roundtrip(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf,
-                          uint64_t *stored, int *filter, uint64_t *feat)
+/* Write frames as one depth stream asking for filter `req` (AUTO: the
+ * writer's choice), read them back; the chunk's filter and sizes out. */
+static int file_roundtrip_as(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf, int req,
+                             uint64_t *stored, int *filter, uint64_t *feat)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s.synapt", tu_tmp_dir(), name);
@@ -161,6 +163,7 @@ static int file_roundtrip(const char *name, const uint16_t *frames, size_t h, si
     synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
     sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
     sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w; sd.scale = 0.001;
+    sd.filter = req;
     uint32_t si;
     size_t fb = h * w * 2;
     if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd)) goto fail;
@@ -193,6 +196,12 @@ fail:
     return 0;
 }
 
+static int file_roundtrip(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf,
+                          uint64_t *stored, int *filter, uint64_t *feat)
+{
+    return file_roundtrip_as(name, frames, h, w, nf, SYNAPT_FILTER_AUTO, stored, filter, feat);
+}
+
 static void test_writer_choice(void)
 {
     /* sensor-like: few distinct values and invalid zeros -> depth_rank */
@@ -213,6 +222,30 @@ static void test_writer_choice(void)
     CHECK(file_roundtrip("choice_noise", fr, H, W, T, &stored, &filter, &feat));
     CHECK_EQ_INT(filter, SYNAPT_FILTER_NONE);
     CHECK_EQ_INT(feat, 0);
+    /* smooth rendered-like frames with more or less noise: a filter that
+     * costs more to decode is kept only when it saves 1/16 over the best
+     * cheaper one (none < depth_rank < depth_med), and never loses to none */
+    int seen_med = 0;
+    for (int amp = 0; amp <= 64; amp = amp ? amp * 2 : 1) {
+        for (int t = 0; t < T; t++)
+            for (int i = 0; i < H * W; i++)
+                fr[t * H * W + i] = (uint16_t)(3000 + 7 * (i % W) + 5 * (i / W) + t + (amp ? (int)(rnd() % (unsigned)amp) : 0));
+        uint64_t s_auto, s_none, s_med, f2;
+        int fa, fn, fm;
+        char nm[64];
+        snprintf(nm, sizeof nm, "margin_%d", amp);
+        CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_AUTO, &s_auto, &fa, &f2));
+        CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_NONE, &s_none, &fn, &f2));
+        CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_DEPTH_MED, &s_med, &fm, &f2));
+        CHECK(s_auto <= s_none);
+        if (fa == SYNAPT_FILTER_NONE) {
+            CHECK(s_med >= s_none - s_none / 16);
+        } else if (fa == SYNAPT_FILTER_DEPTH_MED) {
+            seen_med = 1;
+            CHECK(s_med < s_none - s_none / 16);
+        }
+    }
+    CHECK(seen_med);
 }
 
 static uint16_t *load_png16(const char *p, int *w, int *h)
