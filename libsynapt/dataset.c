@@ -641,10 +641,68 @@ int synapt_dataset_find_stream(uint32_t *out, synapt_dataset *ds, uint64_t g, co
     FORWARD(synapt_reader_find_stream(out, r, k, name));
 }
 
+/* Member label ids -> dataset ids, in place (m pinned). */
+static int map_values(synapt_dataset *ds, ds_member *m, uint64_t g, int32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t x;
+        memcpy(&x, v + i, sizeof x); /* the caller's buffer need not be aligned */
+        if (x < 0) continue;
+        uint32_t d = (uint64_t)x < m->nlabels ? m->lmap[x] : DS_LABEL_UNKNOWN;
+        if (d == DS_LABEL_UNKNOWN) {
+            pthread_mutex_lock(&ds->lock);
+            if ((uint64_t)x >= m->nlabels)
+                sy_ds_set_msg(ds, "member %s, dataset clip %llu: frame label %ld is not one of the member's "
+                              "%llu labels", m->path, (unsigned long long)g, (long)x,
+                              (unsigned long long)m->nlabels);
+            else
+                sy_ds_set_msg(ds, "member %s, dataset clip %llu: frame label \"%.200s\" is not in the "
+                              "dataset's labels", m->path, (unsigned long long)g,
+                              synapt_reader_label_name(m->r, (uint32_t)x));
+            pthread_mutex_unlock(&ds->lock);
+            return (uint64_t)x >= m->nlabels ? SYNAPT_E_CORRUPT : SYNAPT_E_MEMBER_LABEL;
+        }
+        x = d == DS_LABEL_DROP ? -1 : (int32_t)d;
+        memcpy(v + i, &x, sizeof x);
+    }
+    return 0;
+}
+
+int synapt_dataset_map_frame_labels(synapt_dataset *ds, uint64_t g, int32_t *values, size_t n)
+{
+    if (!ds || (!values && n)) return SYNAPT_E_INVALID_ARG;
+    ds_member *m;
+    uint64_t k;
+    int rc = pin(ds, g, &m, &k);
+    if (rc) return rc;
+    rc = map_values(ds, m, g, values, n);
+    unpin(ds, m);
+    return rc;
+}
+
 int synapt_dataset_read_frames(void *out, size_t out_size, size_t *written, synapt_dataset *ds,
                                uint64_t g, uint32_t stream, uint64_t first, uint64_t n)
 {
-    FORWARD(synapt_reader_read_frames(out, out_size, written, r, k, stream, first, n));
+    if (!ds) return SYNAPT_E_INVALID_ARG;
+    ds_member *m;
+    uint64_t k;
+    int rc = pin(ds, g, &m, &k);
+    if (rc) return rc;
+    size_t got = 0;
+    rc = synapt_reader_read_frames(out, out_size, &got, m->r, k, stream, first, n);
+    if (rc) {
+        rc = read_fail(ds, m, g, rc);
+    } else {
+        /* frame_labels hold the member's label ids: give dataset ids */
+        synapt_stream_info st;
+        rc = synapt_reader_stream(&st, m->r, k, stream);
+        if (rc) rc = read_fail(ds, m, g, rc);
+        else if (st.kind == SYNAPT_KIND_FRAME_LABELS && st.dtype == SYNAPT_DTYPE_I32 && out)
+            rc = map_values(ds, m, g, out, got / sizeof(int32_t));
+    }
+    if (written) *written = got;
+    unpin(ds, m);
+    return rc;
 }
 
 int synapt_dataset_read_pose(float *out, size_t out_count, synapt_dataset *ds, uint64_t g,

@@ -1037,6 +1037,7 @@ SYNAPT_API int synapt_recover(synapt_recover_report *report, const char *src_pat
  *   synapt_dataset_clip_count()     N
  *   synapt_dataset_clip()           as synapt_reader_clip(), dataset label ids
  *   synapt_dataset_read_frames()    ... the reader's read calls, by dataset clip
+ *                                   (frame_labels values in dataset label ids)
  *   synapt_dataset_acquire()        the member reader for any other call
  *   synapt_dataset_close()
  *
@@ -1167,7 +1168,9 @@ SYNAPT_API int synapt_dataset_clip_labels(uint32_t *out, size_t cap, size_t *cou
                                           synapt_dataset *ds, uint64_t g);
 /** The reader calls of sections 4 and 5, by dataset clip. Same parameters,
  *  errors and borrowing rules as the synapt_reader_* call of the same name,
- *  plus the member errors. Thread-safe. */
+ *  plus the member errors; read_frames of a frame_labels stream gives
+ *  dataset label ids (see synapt_dataset_map_frame_labels()), and its
+ *  _MEMBER_LABEL and _CORRUPT. Thread-safe. */
 SYNAPT_API int synapt_dataset_clip_group(const char **key, const char **value,
                                          synapt_dataset *ds, uint64_t g, uint32_t i);
 SYNAPT_API int synapt_dataset_stream(synapt_stream_info *out, synapt_dataset *ds,
@@ -1177,6 +1180,17 @@ SYNAPT_API int synapt_dataset_find_stream(uint32_t *out, synapt_dataset *ds,
 SYNAPT_API int synapt_dataset_read_frames(void *out, size_t out_size, size_t *written,
                                           synapt_dataset *ds, uint64_t g,
                                           uint32_t stream, uint64_t first, uint64_t n);
+/** Frame-label values of dataset clip `g` (a frame_labels stream holds label
+ *  ids of its member file) turned in place into dataset label ids, as
+ *  synapt_dataset_clip() turns its labels: mapped through the member's
+ *  label_map, -1 for a label the map drops; negative values stay.
+ *  synapt_dataset_read_frames() does this itself for frame_labels streams;
+ *  this is for frames read through synapt_dataset_acquire(). `values` need
+ *  not be aligned. Errors: _INVALID_ARG, _RANGE, _CORRUPT (a value past the
+ *  member's labels), _MEMBER_LABEL (a name the dataset's labels lack),
+ *  member errors. Thread-safe. Since 0.5.0. */
+SYNAPT_API int synapt_dataset_map_frame_labels(synapt_dataset *ds, uint64_t g, int32_t *values,
+                                               size_t n);
 SYNAPT_API int synapt_dataset_read_pose(float *out, size_t out_count,
                                         synapt_dataset *ds, uint64_t g, uint32_t stream,
                                         uint64_t first, uint64_t n, uint32_t persons);

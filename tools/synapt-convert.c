@@ -122,6 +122,9 @@ typedef struct convert_args {
     uint32_t width, height, short_side; /* --size, --short-side (hdf5 --video decode) */
     synapt_dataset *ds;    /* the input as a dataset (file or manifest): what the
                               multi-clip verbs read; NULL for single-clip verbs */
+    int have_g;            /* a single-clip verb reading dataset clip g of ds from
+                              its member file `in`: frame labels become dataset ids */
+    uint64_t g;
     const sel_criteria *sel; /* the selection options (tools/select) */
 } convert_args;
 
@@ -366,6 +369,13 @@ static int convert_npy(const convert_args *a)
         if (rc != 0) {
             cli_progress_end(&p);
             cli_error_msg(a->in, synapt_reader_errmsg(r));
+            goto done;
+        }
+        /* a manifest's clip: its member's label ids -> the dataset's */
+        if (a->have_g && si.kind == SYNAPT_KIND_FRAME_LABELS && si.dtype == SYNAPT_DTYPE_I32 &&
+            synapt_dataset_map_frame_labels(a->ds, a->g, buf, got / sizeof(int32_t)) != 0) {
+            cli_progress_end(&p);
+            cli_error_msg(a->in, synapt_dataset_errmsg(a->ds));
             goto done;
         }
         if (npy_writer_write(w, buf, bytes) != 0) {
@@ -688,6 +698,8 @@ static int convert_each(const convert_args *a, int (*one)(const convert_args *),
          * id is unique within its file) */
         convert_args one_args = *a;
         one_args.in = mi.resolved_path;
+        one_args.have_g = synapt_dataset_is_manifest(a->ds);
+        one_args.g = clips[i];
         one_args.all = 0;
         one_args.clip = id;
         one_args.out = shown;
@@ -885,6 +897,8 @@ int main(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
         a.in = mi.resolved_path;
+        a.have_g = 1;
+        a.g = g;
     }
     a.ds = ds;
     /* every verb writes beside -o and main() puts the result in place only

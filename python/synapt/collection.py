@@ -21,6 +21,8 @@ import bisect
 import ctypes
 import operator
 
+import numpy as np
+
 from . import _lib
 from .errors import SynaptError
 from .reader import Clip, File
@@ -102,10 +104,25 @@ class Collection:
         return c
 
     def read(self, clip, stream, start=0, stop=None, metres=False, out=None, persons=None):
-        """As File.read, `clip` being a collection index or a Clip."""
+        """As File.read, `clip` being a collection index or a Clip. A
+        frame_labels stream holds label ids of its own file: they come back
+        as ids into this collection's `labels` (-1 where a manifest's
+        label_map drops the label), as libsynapt's dataset reads give them."""
         if not isinstance(clip, Clip):
             clip = self.clip(clip)
-        return clip.file.read(clip.local, stream, start, stop, metres, out, persons)
+        a = clip.file.read(clip.local, stream, start, stop, metres, out, persons)
+        if clip.file._plan(clip.local, stream).kind != "frame_labels" or a.dtype != np.int32:
+            return a
+        k = self.locate(clip.index)[0]
+        lut = np.array([-1 if d is None else d for d in self._maps[k]] or [-1], dtype=np.int32)
+        bad = a >= len(self._maps[k])
+        if bad.any():
+            raise SynaptError("%s: clip '%s' stream '%s': frame label %d is not one of the file's %d labels"
+                              % (clip.file.path, clip.id, stream, int(a[bad].flat[0]), len(self._maps[k])),
+                              -7)
+        keep = a >= 0
+        a[keep] = lut[a[keep]]
+        return a
 
     def close(self):
         for f in self.files:

@@ -198,7 +198,10 @@ class Clip:
                               -11) from None
 
     def read(self, stream, start=0, stop=None, metres=False, out=None, persons=None):
-        """Frames [start, stop) of a stream; see File.read."""
+        """Frames [start, stop) of a stream; see File.read. frame_labels
+        values are ids into the `labels` of what the clip was opened from."""
+        if self.owner is not None and self.owner is not self.file:
+            return self.owner.read(self, stream, start, stop, metres, out, persons)
         return self.file.read(self.local, stream, start, stop, metres, out, persons)
 
     def __repr__(self):

@@ -66,7 +66,7 @@ assert (d == 1000 * t + 8 * y + x).all()
 m = np.load("mask.npy")
 assert m.shape == (5, 6, 8) and m.dtype == np.uint8 and (m == (x + y + t) % 4).all()
 lab = np.load("labels.npy")
-assert lab.shape == (5,) and lab.dtype == np.int32 and list(lab) == [0, 10, 20, 30, 40], lab
+assert lab.shape == (5,) and lab.dtype == np.int32 and list(lab) == [-1, 0, 1, 2, -1], lab
 f = np.load("feat.npy")
 assert f.shape == (5, 2, 3) and f.dtype == np.float32
 assert (f == (100 * np.arange(5)[:, None, None] + np.arange(6).reshape(2, 3))).all()

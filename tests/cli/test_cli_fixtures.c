@@ -15,7 +15,7 @@
  *       pose2d  pose2d f32 (2,17,3) coco17 xyc: t%3 persons (0,1,2,0,1);
  *               1000p + 10j + c + 0.5t
  *       mask    mask u8 (6,8): (x + y + t) % 4
- *       labels  frame_labels i32 (1,): 10t
+ *       labels  frame_labels i32 (1,): t % 4 - 1 (label ids, -1 = none)
  *       feat    custom f32 (2,3): 100t + i
  *     run_001   labels run, walk; val; ucf101 (real); actor=a02; 30000/1001 fps
  *       depth   depth f32 (4,4), 3 frames: t + 0.25 i
@@ -147,7 +147,7 @@ static int write_small(const char *path)
         }
         TRY(add(w, &s, "labels", SYNAPT_KIND_FRAME_LABELS, SYNAPT_DTYPE_I32, 1, 1, 0, 0, 30, 1));
         for (int t = 0; t < 5; t++) {
-            int32_t v = 10 * t;
+            int32_t v = t % 4 - 1; /* ids of walk run jump, -1 none */
             TRY(synapt_writer_write_frames(w, s, &v, sizeof v, 1, NULL));
         }
         TRY(add(w, &s, "feat", SYNAPT_KIND_CUSTOM, SYNAPT_DTYPE_F32, 2, 2, 3, 0, 30, 1));

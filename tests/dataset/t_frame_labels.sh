@@ -93,4 +93,60 @@ printf 'walk\nrun\njump\nsit\n' > "$T/classes.txt"
 run pl synapt-pack -q --labels "$T/classes.txt" -o "$T/e.synapt" "$T/e.jsonl"
 [ "$rc" = 0 ] && names "$T/e.synapt" | grep -q '^e0 2 sit$'
 verdict pack_frame_labels_vocabulary $? "exit $rc: $(cat "$T/pl.err")"
+# 7. through a manifest (A: walk run, B: jump walk; dataset labels walk run
+#    jump) every read gives DATASET label ids: --to jsonl's "label" is the
+#    position of its name, --to hdf5 indexes /labels, --to npy and npz, the
+#    Python package; all name what the packed files say (ab.names)
+mkdir -p "$T/j" && cp "$T/a.synapt" "$T/b.synapt" "$T/j/" &&
+    synapt-merge -q --manifest-only -o "$T/j/ab.synapt.json" "$T/j/a.synapt" "$T/j/b.synapt" &&
+    synapt-convert "$T/j/ab.synapt.json" --to jsonl --all -o "$T/j/rows.jsonl" &&
+    synapt-convert "$T/j/ab.synapt.json" --to hdf5 -o "$T/j/ab.h5" &&
+    synapt-convert "$T/j/ab.synapt.json" --to npy --all --stream frame_labels -o "$T/j/npy" &&
+    synapt-convert "$T/j/ab.synapt.json" --to npz --all -o "$T/j/npz" &&
+    synapt-convert "$T/j/ab.synapt.json" --to npy --clip b0 --stream frame_labels -o "$T/j/b0.npy" ||
+    fatal frame_labels_manifest "the exports of the manifest failed"
+if py_has h5py numpy; then
+    PYTHONPATH=$ROOT/python SYNAPT_BUILD=$B "$PY" - "$T" > "$T/j/py.out" 2>&1 <<'PYEOF'
+import json, sys
+import h5py, numpy as np
+t = sys.argv[1]
+want = {}
+for line in open(t + "/ab.names"):
+    c, f, n = line.split()
+    want[(c, int(f))] = None if n == "null" else n
+h = h5py.File(t + "/j/ab.h5", "r")
+V = [x.decode() if isinstance(x, bytes) else x for x in h["labels"][()]]
+bad = []
+def check(what, clip, values):
+    for f, v in enumerate(np.asarray(values).ravel().tolist()):
+        got = V[v] if v >= 0 else None
+        if got != want[(clip, f)]:
+            bad.append("%s %s frame %d: %r (id %d), want %r" % (what, clip, f, got, v, want[(clip, f)]))
+for clip in ("a0", "a1", "b0", "b1"):
+    check("hdf5", clip, h["clips"][clip]["frame_labels"]["data"][()])
+    check("npy --all", clip, np.load("%s/j/npy/%s.npy" % (t, clip)))
+    check("npz", clip, np.load("%s/j/npz/%s.npz" % (t, clip))["frame_labels"])
+check("npy --clip", "b0", np.load(t + "/j/b0.npy"))
+for line in open(t + "/j/rows.jsonl"):
+    r = json.loads(line)
+    if (V[r["label"]] if r["label"] >= 0 else None) != r["label_name"]:
+        bad.append("jsonl: label %d is not %r in %r" % (r["label"], r["label_name"], V))
+try:
+    import synapt
+    m = synapt.open(t + "/j/ab.synapt.json")
+    if list(m.labels) != V:
+        bad.append("python labels %r, hdf5 %r" % (m.labels, V))
+    for clip in ("a0", "a1", "b0", "b1"):
+        check("python", clip, m.clip(clip).read("frame_labels"))
+    col = synapt.open([t + "/j/a.synapt", t + "/j/b.synapt"])
+    check("python list", "b0", col.read(col.clip("b0"), "frame_labels"))
+except ImportError as e:
+    print("no python package: %s" % e)
+print("\n".join(bad[:5]) if bad else "ok")
+PYEOF
+    grep -qx ok "$T/j/py.out"
+    verdict manifest_reads_dataset_ids $? "$(head -5 "$T/j/py.out")"
+else
+    skip manifest_reads_dataset_ids "h5py or numpy not importable by $PY"
+fi
 finish

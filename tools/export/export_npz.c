@@ -79,9 +79,11 @@ typedef struct member {
     uint32_t offset;
 } member;
 
-/* One clip to one .npz at `path` (a temporary name: the caller renames). */
-static int clip_npz(const synapt_reader *r, uint64_t clip, const char *path, const char *stream,
-                    const char *target, char *err, size_t errsz, void **buf, size_t *cap)
+/* One clip to one .npz at `path` (a temporary name: the caller renames):
+ * clip `clip` of member reader r, dataset clip g of ds (frame labels are
+ * written in the dataset's label ids). */
+static int clip_npz(synapt_dataset *ds, uint64_t g, const synapt_reader *r, uint64_t clip, const char *path,
+                    const char *stream, const char *target, char *err, size_t errsz, void **buf, size_t *cap)
 {
     synapt_clip_info ci;
     int rc = synapt_reader_clip(&ci, r, clip);
@@ -159,6 +161,11 @@ static int clip_npz(const synapt_reader *r, uint64_t clip, const char *path, con
                 break;
             }
             size_t bytes = (size_t)(k * a.frame_bytes);
+            if (si.kind == SYNAPT_KIND_FRAME_LABELS && si.dtype == SYNAPT_DTYPE_I32 &&
+                (rc = synapt_dataset_map_frame_labels(ds, g, *buf, bytes / sizeof(int32_t))) != 0) {
+                snprintf(err, errsz, "%s", synapt_dataset_errmsg(ds));
+                break;
+            }
             crc = crc_update(crc, *buf, bytes);
             if (fwrite(*buf, 1, bytes, f) != bytes) rc = SYNAPT_E_IO;
         }
@@ -251,7 +258,7 @@ int export_npz(uint64_t *files, synapt_dataset *ds, const char *path,
         uint64_t clip;
         rc = export_acquire(&r, &clip, &ci, ds, o->clips[0], err, errsz);
         if (!rc) {
-            rc = clip_npz(r, clip, tmp, o->stream, path, err, errsz, &buf, &cap);
+            rc = clip_npz(ds, o->clips[0], r, clip, tmp, o->stream, path, err, errsz, &buf, &cap);
             synapt_dataset_release(ds, r);
         }
         if (!rc && rename(tmp, path) != 0) {
@@ -272,7 +279,7 @@ int export_npz(uint64_t *files, synapt_dataset *ds, const char *path,
             char *name = export_path_name(ci.id);
             char file[4200];
             if (name) snprintf(file, sizeof file, "%.2000s/%.2000s.npz", st.path, name);
-            rc = name ? clip_npz(r, clip, file, o->stream, path, err, errsz, &buf, &cap) : SYNAPT_E_NOMEM;
+            rc = name ? clip_npz(ds, o->clips[i], r, clip, file, o->stream, path, err, errsz, &buf, &cap) : SYNAPT_E_NOMEM;
             free(name);
             synapt_dataset_release(ds, r);
             if (rc == SYNAPT_E_NOT_FOUND && o->stream) {

@@ -21,6 +21,8 @@ typedef struct tb {
     size_t errsz;
     const char *target;
     uint64_t rows;
+    synapt_dataset *ds;   /* frame labels are named in its vocabulary */
+    uint64_t g;           /* the dataset clip being written */
 } tb;
 
 /* A string as a CSV field (quoted when it holds a separator, quote or
@@ -154,10 +156,15 @@ static int label_rows(tb *t, uint64_t clip, const char *clip_id, uint32_t s, con
             snprintf(t->err, t->errsz, "%s", synapt_reader_errmsg(t->r));
             break;
         }
+        /* member ids -> the dataset's, the vocabulary --to hdf5 writes too */
+        if ((rc = synapt_dataset_map_frame_labels(t->ds, t->g, buf, (size_t)(k * K))) != 0) {
+            snprintf(t->err, t->errsz, "%s", synapt_dataset_errmsg(t->ds));
+            break;
+        }
         for (uint64_t i = 0; i < k; i++)
             for (uint64_t j = 0; j < K; j++) {
                 int32_t id = buf[i * K + j];
-                const char *name = id >= 0 ? synapt_reader_label_name(t->r, (uint32_t)id) : NULL;
+                const char *name = id >= 0 ? synapt_dataset_label_name(t->ds, (uint32_t)id) : NULL;
                 if (t->jsonl) {
                     fputs("{\"clip\":", t->f);
                     put_str(t, clip_id);
@@ -215,6 +222,8 @@ int export_table(uint64_t *rows, synapt_dataset *ds, const char *path, int jsonl
         uint64_t clip;
         if ((rc = export_acquire(&r, &clip, &ci, ds, o->clips[i], err, errsz)) != 0) break;
         t.r = r;
+        t.ds = ds;
+        t.g = o->clips[i];
         for (uint32_t s = 0; s < ci.stream_count && !rc; s++) {
             synapt_stream_info si;
             if ((rc = synapt_reader_stream(&si, r, clip, s)) != 0) {

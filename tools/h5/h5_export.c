@@ -40,6 +40,8 @@ typedef struct ex {
     uint64_t frames;
     const char *clip_id;        /* for messages */
     const char *stream_name;
+    uint64_t g;                 /* the dataset clip being written */
+    int frame_labels;           /* the stream being written holds label ids */
 } ex;
 
 /* ---- messages ------------------------------------------------------- */
@@ -287,6 +289,11 @@ static int write_data(ex *x, hid_t g, uint64_t clip, uint32_t s, read_how how, i
                       f, f + k - 1, got, bytes);
             break;
         }
+        /* the member's label ids -> indices into /labels (spec/hdf5.md) */
+        if (x->frame_labels && (rc = synapt_dataset_map_frame_labels(x->ds, x->g, x->buf, got / sizeof(int32_t)))) {
+            rc = fail_dataset(x, rc);
+            break;
+        }
         const void *out = x->buf;
         if (resize) {
             for (uint64_t i = 0; i < k; i++) {
@@ -487,7 +494,9 @@ static int export_stream(ex *x, hid_t cg, uint64_t clip, uint32_t s)
         if (si.ndim > 4 || !expect || (si.frame_count && si.frame_bytes != expect))
             rc = fail(x, SYNAPT_E_CORRUPT, "frames vary in size, so they do not form one array");
         if (!rc) rc = stream_attrs(x, g, &si, kind, "array", synapt_dtype_name(si.dtype), si.frame_count);
+        x->frame_labels = si.kind == SYNAPT_KIND_FRAME_LABELS && si.dtype == SYNAPT_DTYPE_I32;
         if (!rc) rc = write_data(x, g, clip, s, READ_ARRAY, si.dtype, 1 + (int)si.ndim, dims, 0, 0, 0);
+        x->frame_labels = 0;
         if (!rc && si.has_pts) rc = write_pts(x, g, clip, s, si.frame_count);
     }
     H5Gclose(g);
@@ -503,6 +512,7 @@ static int export_clip(ex *x, hid_t clips, uint64_t gi)
 {
     synapt_reader *r = NULL;
     uint64_t clip;
+    x->g = gi;
     int rc = synapt_dataset_acquire(&r, &clip, x->ds, gi);
     if (rc) return fail_dataset(x, rc);
     x->r = r;
