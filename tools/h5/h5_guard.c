@@ -71,7 +71,29 @@ int h5guard_dataset(hid_t dset, const char *file, const char *name, char *err, s
      * hold less than its chunk dims claim made libhdf5 1.10 memcpy past the
      * chunk buffer (heap overflow found by fuzz_imp_hdf5) */
     int short_chunks = 0;
-    if (layout == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 0) {
+    int nfilters = layout == H5D_CHUNKED ? H5Pget_nfilters(dcpl) : 0;
+    if (layout == H5D_CHUNKED && nfilters != 0) {
+        /* a chunk whose filter mask skips every filter is stored raw: the
+         * same over-read when it is short (fuzz_imp_hdf5: a deflate dataset
+         * with one 11-byte unfiltered chunk of 16) */
+        unsigned all = nfilters < 0 || nfilters >= 32 ? ~0u : (1u << nfilters) - 1;
+        hsize_t cd[H5S_MAX_RANK];
+        int cr = H5Pget_chunk(dcpl, H5S_MAX_RANK, cd);
+        hid_t sp = H5Dget_space(dset), ty = H5Dget_type(dset);
+        hsize_t nch = 0, bytes = ty >= 0 ? H5Tget_size(ty) : 0;
+        for (int i = 0; i < cr && bytes; i++)
+            bytes = cd[i] && bytes > UINT64_MAX / cd[i] ? 0 : bytes * cd[i];
+        short_chunks = nfilters < 0 || cr <= 0 || bytes == 0 || sp < 0 || H5Dget_num_chunks(dset, sp, &nch) < 0;
+        for (hsize_t i = 0; !short_chunks && i < nch && nch <= GUARD_MAX_CHUNKS; i++) {
+            hsize_t off[H5S_MAX_RANK], csize = 0;
+            unsigned mask = 0;
+            haddr_t addr;
+            short_chunks = H5Dget_chunk_info(dset, sp, i, off, &mask, &addr, &csize) < 0 ||
+                           ((mask & all) == all && csize < bytes);
+        }
+        if (sp >= 0) H5Sclose(sp);
+        if (ty >= 0) H5Tclose(ty);
+    } else if (layout == H5D_CHUNKED) {
         hsize_t cd[H5S_MAX_RANK];
         int cr = H5Pget_chunk(dcpl, H5S_MAX_RANK, cd);
         hid_t sp = H5Dget_space(dset), ty = H5Dget_type(dset);
