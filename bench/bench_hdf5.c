@@ -297,9 +297,9 @@ int main(int argc, char **argv)
            "Windows: %d random 16-frame reads of rgb or depth, same list both sides; "
            "HDF5 datasets opened once, each twice: with its chunk cache off (every window "
            "decompresses its frames, as random windows over a dataset larger than the caches "
-           "do; the target row) and with HDF5's default 1 MiB cache of decompressed chunks per "
-           "dataset, which these 16 small clips mostly fit. synapt caches nothing. CPU time, "
-           "median of 3. Export: h5layout_export (synapt read + HDF5 write) "
+           "do; the target row) and with HDF5's default chunk cache (1 MiB of decompressed "
+           "chunks per dataset). synapt caches nothing. CPU time, median of 3. "
+           "Export: h5layout_export (synapt read + HDF5 write) "
            "vs H5Dwrite of the same arrays from memory, same chunks and filters; pose "
            "streams are in the export but not the baseline.\n\n",
            cfg.classes * cfg.clips_per_class, cfg.frames, cfg.width, cfg.height, raw / 1e6,
