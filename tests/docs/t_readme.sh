@@ -13,6 +13,11 @@
 need_built bin/synapt-synth bin/synapt-inspect bin/synapt-convert bin/synapt-merge bin/synapt-subset \
     lib/libsynapt.so
 need_cmd cc
+# the README's commands are a user's: the plain build, cc linking it, Python
+# loading it; a sanitizer build cannot be linked or loaded that way
+if nm "$B/lib/libsynapt.a" 2> /dev/null | grep -q '__asan_\|__ubsan_'; then
+    skip_all "$B is a sanitizer build (the README's commands run against the plain build in make test)"
+fi
 
 W=$T/w
 mkdir -p "$W" "$T/blocks" || fatal readme_workspace "cannot create $W"
