@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <hdf5.h>
 #include "h5/h5.h"
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -92,6 +93,7 @@ static int read_floats(float **out, unsigned *ndim, uint64_t *shape, const char 
     }
     *out = malloc((n ? n : 1) * sizeof **out);
     if (!*out) {
+        import_errf(err, errsz, file, 0, "out of memory for the %" PRIu64 " values of dataset '%s'", n, dset);
         rc = SYNAPT_E_NOMEM;
         goto done;
     }

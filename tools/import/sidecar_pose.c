@@ -2,6 +2,8 @@
  * float arrays: OpenPose JSON folders, Kinetics-skeleton JSON, NTU
  * .skeleton, .npy/.npz and HDF5 arrays, SURREAL .mat (see import.h). */
 #include "import.h"
+
+#include <inttypes.h>
 #include "npy/npy.h"
 
 #include <cJSON.h>
@@ -430,8 +432,10 @@ static int npy_to_floats(float **out, const npy_array *a, const char *file, char
         return SYNAPT_E_INPUT;
     }
     *out = malloc((a->count ? a->count : 1) * sizeof **out);
-    if (!*out)
+    if (!*out) {
+        import_errf(err, errsz, file, 0, "out of memory for %" PRIu64 " values", (uint64_t)a->count);
         return SYNAPT_E_NOMEM;
+    }
     for (uint64_t i = 0; i < a->count; i++) {
         double d;
         if (npy_array_get_f64(&d, a, i) != 0) {
