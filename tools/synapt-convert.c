@@ -679,7 +679,7 @@ static int convert_each(const convert_args *a, int (*one)(const convert_args *),
             skipped++;
             continue;
         }
-        char *name = export_path_name(ci.id), *id = strdup(ci.id);
+        char *name = cli_escape_name(ci.id), *id = strdup(ci.id);
         size_t len = strlen(a->dest) + strlen(a->out) + (name ? strlen(name) : 0) + strlen(ext) + 2;
         char *path = name ? malloc(len) : NULL, *shown = name ? malloc(len) : NULL;
         if (!path || !shown || !id) {

@@ -493,3 +493,18 @@ int cli_in_shard(const char *id, uint32_t k, uint32_t n)
 {
     return n <= 1 || XXH3_64bits(id, strlen(id)) % n == k;
 }
+
+char *cli_escape_name(const char *name)
+{
+    size_t n = strlen(name), o = 0;
+    char *s = malloc(3 * n + 1);
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '%') { memcpy(s + o, "%25", 3); o += 3; }
+        else if (name[i] == '/') { memcpy(s + o, "%2F", 3); o += 3; }
+        else if (i == 0 && name[i] == '.') { memcpy(s + o, "%2E", 3); o += 3; }
+        else s[o++] = name[i];
+    }
+    s[o] = 0;
+    return s;
+}

@@ -343,4 +343,10 @@ int cli_sandboxed_run(cli_sandbox_fn fn, void *arg, void *result, size_t result_
                       unsigned cpu_seconds, const char *path, const char *parser, char *err,
                       size_t errsz);
 
+/** A clip id or stream name as one path component or HDF5 object name
+ *  (spec/hdf5.md, the folder exports): '%' -> "%25", '/' -> "%2F", a
+ *  leading '.' -> "%2E", every other byte as it is. malloc'd; NULL when out
+ *  of memory. */
+char *cli_escape_name(const char *name);
+
 #endif

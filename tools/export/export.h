@@ -99,9 +99,6 @@ void export_movie_abort(export_movie *m);
 int export_png_write(const char *path, const void *px, uint32_t w, uint32_t h, int channels,
                      int depth16, char *why, size_t whysz);
 
-/** A clip id or stream name as one path component: '%' -> "%25", '/' ->
- *  "%2F", a leading '.' -> "%2E". malloc'd, NULL when out of memory. */
-char *export_path_name(const char *name);
 
 /** The folder a writer fills: `dir` must be absent (it is created) or an
  *  empty folder. The caller makes it safe (synapt-convert builds it beside

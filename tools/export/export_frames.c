@@ -1,6 +1,7 @@
 /* export_frames.c - --to frames: image folders of the image-like streams,
  * one PNG per frame, for the loaders that want rawframes. */
 #include "export.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -126,7 +127,7 @@ static int frames_of_stream(fr *x, const char *clipdir, const char *clip_id, uin
                  clip_id, si->name, synapt_dtype_name(a.dtype), synapt_kind_name(kind));
         return SYNAPT_E_INVALID_ARG;
     }
-    char *sname = export_path_name(si->name);
+    char *sname = cli_escape_name(si->name);
     char dir[4096], path[4200];
     if (!sname || mkdir_p2(clipdir, sname, dir, sizeof dir)) {
         free(sname);
@@ -208,7 +209,7 @@ int export_frames(uint64_t *written, synapt_dataset *ds, const char *dir,
         uint64_t clip;
         if ((rc = export_acquire(&r, &clip, &ci, ds, o->clips[i], err, errsz)) != 0) break;
         x.r = r;
-        char *cname = export_path_name(ci.id);
+        char *cname = cli_escape_name(ci.id);
         char clipdir[4096];
         if (!cname || mkdir_p2(st.path, cname, clipdir, sizeof clipdir)) {
             snprintf(err, errsz, "%s: cannot create the folder of clip '%s'", dir, ci.id);

@@ -3,6 +3,7 @@
  * local header is written first and its size and CRC-32 patched in after
  * the data, so no member is ever held whole. */
 #include "export.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -276,7 +277,7 @@ int export_npz(uint64_t *files, synapt_dataset *ds, const char *path,
             synapt_reader *r;
             uint64_t clip;
             if ((rc = export_acquire(&r, &clip, &ci, ds, o->clips[i], err, errsz)) != 0) break;
-            char *name = export_path_name(ci.id);
+            char *name = cli_escape_name(ci.id);
             char file[4200];
             if (name) snprintf(file, sizeof file, "%.2000s/%.2000s.npz", st.path, name);
             rc = name ? clip_npz(ds, o->clips[i], r, clip, file, o->stream, path, err, errsz, &buf, &cap) : SYNAPT_E_NOMEM;

@@ -15,21 +15,6 @@
 /* Frames larger than this are refused rather than allocated. */
 #define MAX_FRAME_BYTES (1ull << 30)
 
-char *export_path_name(const char *name)
-{
-    size_t n = strlen(name), o = 0;
-    char *s = malloc(3 * n + 1);
-    if (!s) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (name[i] == '%') { memcpy(s + o, "%25", 3); o += 3; }
-        else if (name[i] == '/') { memcpy(s + o, "%2F", 3); o += 3; }
-        else if (i == 0 && name[i] == '.') { memcpy(s + o, "%2E", 3); o += 3; }
-        else s[o++] = name[i];
-    }
-    s[o] = 0;
-    return s;
-}
-
 /* ---- folder outputs ------------------------------------------------ */
 
 /* The writers fill a folder the caller made safe: synapt-convert builds it

@@ -80,9 +80,6 @@ int h5layout_import(h5layout_stats *stats, const char *h5_path, const char *out_
 
 /* ---- shared by the writer and the reader (h5_common.c) ---- */
 
-/** The HDF5 object name of a clip id or stream name: '%' -> "%25", '/' ->
- *  "%2F", a leading '.' -> "%2E". Returns a malloc'd string or NULL. */
-char *h5layout_escape_name(const char *name);
 
 /* ---- rows of floats from any HDF5 file (h5_rows.c) ---- */
 
@@ -100,7 +97,7 @@ typedef struct h5_rows {
 /** Read per-row vectors another program wrote: `object` is either a 2-D
  *  numeric dataset (rows x values) or a group of 1-D numeric datasets of
  *  one length, one per key, the member name being the key as
- *  h5layout_escape_name() spells it (rows in name order). Values are
+ *  cli_escape_name() spells it (rows in name order). Values are
  *  converted to float by HDF5. At most `max_bytes` of floats are
  *  allocated. Errors: _IO (cannot open), _INPUT (no such object, wrong
  *  rank or type, unequal rows, empty group), _LIMIT, _NOMEM, with one line

@@ -6,21 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *h5layout_escape_name(const char *name)
-{
-    size_t n = strlen(name), o = 0;
-    char *s = malloc(3 * n + 1);
-    if (!s) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (name[i] == '%') { memcpy(s + o, "%25", 3); o += 3; }
-        else if (name[i] == '/') { memcpy(s + o, "%2F", 3); o += 3; }
-        else if (i == 0 && name[i] == '.') { memcpy(s + o, "%2E", 3); o += 3; }
-        else s[o++] = name[i];
-    }
-    s[o] = 0;
-    return s;
-}
-
 void h5c_quiet(void)
 {
     /* the tool reports failures itself, in one line; HDF5's default is a

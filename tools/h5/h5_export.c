@@ -3,6 +3,7 @@
  * memory stays bounded. */
 #define H5LAYOUT_INTERNAL
 #include "h5.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -432,7 +433,7 @@ static int export_stream(ex *x, hid_t cg, uint64_t clip, uint32_t s)
     int rc = synapt_reader_stream(&si, x->r, clip, s);
     if (rc) return fail_reader(x, rc);
     x->stream_name = si.name;
-    char *name = h5layout_escape_name(si.name);
+    char *name = cli_escape_name(si.name);
     if (!name) return fail(x, SYNAPT_E_NOMEM, "out of memory");
     hid_t g = H5Gcreate2(cg, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     free(name);
@@ -523,7 +524,7 @@ static int export_clip(ex *x, hid_t clips, uint64_t gi)
         return fail_reader(x, rc);
     }
     x->clip_id = ci.id;
-    char *name = h5layout_escape_name(ci.id);
+    char *name = cli_escape_name(ci.id);
     uint32_t *labels = malloc(((size_t)ci.label_count + 1) * sizeof *labels);
     const char **keys = malloc(((size_t)ci.group_count + 1) * sizeof *keys);
     const char **vals = malloc(((size_t)ci.group_count + 1) * sizeof *vals);

@@ -5,6 +5,7 @@
  * problem stops the import with one line naming the file and object. */
 #define H5LAYOUT_INTERNAL
 #include "h5.h"
+#include "cli/cli.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -581,7 +582,7 @@ static int import_packets(im *m, hid_t g, const char *gp, const sattrs *a, synap
 static int import_stream(im *m, hid_t cg, const char *cpath, const char *name)
 {
     char gp[1100];
-    char *esc = h5layout_escape_name(name);
+    char *esc = cli_escape_name(name);
     if (!esc) return fail(m, SYNAPT_E_NOMEM, cpath, "out of memory");
     snprintf(gp, sizeof gp, "%.540s/%.540s", cpath, esc);
     hid_t g = H5Lexists(cg, esc, H5P_DEFAULT) > 0 ? H5Gopen2(cg, esc, h5guard_gapl()) : H5I_INVALID_HID;
@@ -623,7 +624,7 @@ static int import_stream(im *m, hid_t cg, const char *cpath, const char *name)
 static int import_clip(im *m, hid_t clips, const char *id)
 {
     char cp[1100];
-    char *esc = h5layout_escape_name(id);
+    char *esc = cli_escape_name(id);
     if (!esc) return fail(m, SYNAPT_E_NOMEM, NULL, "out of memory");
     snprintf(cp, sizeof cp, "/clips/%.1000s", esc);
     hid_t g = H5Lexists(clips, esc, H5P_DEFAULT) > 0 ? H5Gopen2(clips, esc, h5guard_gapl()) : H5I_INVALID_HID;

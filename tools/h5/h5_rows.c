@@ -3,6 +3,7 @@
  * before it is allocated. */
 #define H5LAYOUT_INTERNAL
 #include "h5.h"
+#include "cli/cli.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@ void h5_rows_free(h5_rows *r)
     memset(r, 0, sizeof *r);
 }
 
-/* "%2F" and friends back to the bytes h5layout_escape_name() replaced */
+/* "%2F" and friends back to the bytes cli_escape_name() replaced */
 static char *unescape(const char *s)
 {
     size_t n = strlen(s);
