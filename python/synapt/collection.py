@@ -25,10 +25,10 @@ import numpy as np
 
 from . import _lib
 from .errors import SynaptError
-from .reader import Clip, File
+from .reader import Clip, ClipSequence, File
 
 
-class Collection:
+class Collection(ClipSequence):
     """Clips of several files, numbered 0..len-1 in file order."""
 
     def __init__(self, paths, verify_checksums=True, video_threads=1):
@@ -55,20 +55,6 @@ class Collection:
             n += len(f)
         self._count = n
         self._clips = {}
-
-    def __len__(self):
-        return self._count
-
-    def __iter__(self):
-        return (self.clip(i) for i in range(self._count))
-
-    def __getitem__(self, i):
-        if isinstance(i, str):
-            return self.clip(i)
-        i = operator.index(i)
-        if i < 0:
-            i += self._count
-        return self.clip(i)
 
     def label_id(self, name):
         return self._ids[name]

@@ -209,7 +209,28 @@ class Clip:
                                                        self.frame_count)
 
 
-class File:
+class ClipSequence:
+    """len(x) clips; x[i] (negative i from the end) or x[id]; iteration in
+    order. Shared by File and Collection, which provide _count and clip()."""
+
+    __slots__ = ()
+
+    def __len__(self):
+        return self._count
+
+    def __iter__(self):
+        return (self.clip(i) for i in range(self._count))
+
+    def __getitem__(self, i):
+        if isinstance(i, str):
+            return self.clip(i)
+        i = operator.index(i)
+        if i < 0:
+            i += self._count
+        return self.clip(i)
+
+
+class File(ClipSequence):
     """An open .synapt file. len(f) clips; f[i], f.clip(id), iteration.
     `labels` is the vocabulary (label id = position); `uuid` (32 hex
     digits), `size` (bytes), `format_version` and `writer` come from the
@@ -279,20 +300,6 @@ class File:
 
     def __exit__(self, *exc):
         self.close()
-
-    def __len__(self):
-        return self._count
-
-    def __iter__(self):
-        return (self.clip(i) for i in range(self._count))
-
-    def __getitem__(self, i):
-        if isinstance(i, str):
-            return self.clip(i)
-        i = operator.index(i)
-        if i < 0:
-            i += self._count
-        return self.clip(i)
 
     @property
     def files(self):
