@@ -130,14 +130,29 @@ int h5guard_dataset(hid_t dset, const char *file, const char *name, char *err, s
         if (sp >= 0) H5Sclose(sp);
         if (ty >= 0) H5Tclose(ty);
     }
+    /* a number's bytes as its type claims them: a float type of 50 MB
+     * per element made libhdf5's conversion read past its buffer
+     * (fuzz_imp_hdf5); integers and floats of 1, 2, 4 or 8 bytes only */
+    int odd_type = 0;
+    hid_t ty = H5Dget_type(dset);
+    H5T_class_t cls = ty >= 0 ? H5Tget_class(ty) : H5T_NO_CLASS;
+    if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
+        size_t tsz = H5Tget_size(ty), prec = H5Tget_precision(ty);
+        int off = H5Tget_offset(ty);
+        odd_type = (tsz != 1 && tsz != 2 && tsz != 4 && tsz != 8) || prec == 0 || off < 0 ||
+                   prec + (size_t)off > 8 * tsz;
+    }
+    if (ty >= 0) H5Tclose(ty);
     const char *why = layout == H5D_VIRTUAL ? "is a virtual dataset (its data lives in other files)"
                     : ext != 0 ? "keeps its data in external files (H5Pset_external)"
                     : layout < 0 ? "has an unreadable storage layout"
                     : short_compact ? "is compact but holds fewer bytes than its shape needs"
-                    : short_chunks ? "has chunks smaller than its chunk shape needs" : NULL;
+                    : short_chunks ? "has chunks smaller than its chunk shape needs"
+                    : odd_type ? "has a numeric type whose size or bit layout no machine number has" : NULL;
     if (!why)
         return 0;
     snprintf(err, errsz, "%s: dataset '%s' %s; refused%s", file, name, why,
-             short_compact || short_chunks || layout < 0 ? "" : ": only data stored inside the file is read");
+             short_compact || short_chunks || odd_type || layout < 0 ? ""
+             : ": only data stored inside the file is read");
     return SYNAPT_E_INPUT;
 }
