@@ -1,11 +1,15 @@
 /* test_cli.c - the shared CLI helper (tools/cli.c): number and range
  * parsing, JSON string escaping of hostile bytes, JSON embedding, human
- * formatting, the display escaping of untrusted names, the progress bar and
- * FFmpeg's log routed through the verbosity. */
+ * formatting, the display escaping of untrusted names, the progress bar,
+ * FFmpeg's log routed through the verbosity, the sandboxed child
+ * (cli_sandbox.c) and the name escaping of exports. */
 #include "cli/cli.h"
+#include "synapt.h"
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <string.h>
 #include <math.h>
 #include <unistd.h>
 #include <libavutil/log.h>
@@ -203,6 +207,65 @@ static void ffmpeg_log_follows_verbosity(void)
     cli_route_ffmpeg_log();
 }
 
+/* ---- the sandboxed child: what a third-party parser may do to us ---- */
+
+static int sb_spin(void *arg, char *err, size_t errsz)
+{
+    (void)arg; (void)err; (void)errsz;
+    volatile unsigned long x = 0;
+    for (;;) x++;
+    return 0;
+}
+
+static int sb_crash(void *arg, char *err, size_t errsz)
+{
+    (void)arg; (void)err; (void)errsz;
+    raise(SIGABRT); /* not SIGSEGV: a sanitizer build catches that itself */
+    return 0;
+}
+
+static int sb_refuse(void *arg, char *err, size_t errsz)
+{
+    (void)arg;
+    snprintf(err, errsz, "f.h5: not a pose dataset");
+    return SYNAPT_E_INPUT;
+}
+
+static int sb_fill(void *arg, char *err, size_t errsz)
+{
+    (void)err; (void)errsz;
+    memcpy(arg, "child", 6);
+    return 0;
+}
+
+static void sandbox_child(void)
+{
+    char err[512] = "", res[8] = "";
+    /* a spinning parser is stopped by the CPU limit and named */
+    CHECK_EQ_INT(cli_sandboxed_run(sb_spin, NULL, NULL, 0, 1, "f.h5", "HDF5", err, sizeof err), SYNAPT_E_INPUT);
+    CHECK(strstr(err, "f.h5: the HDF5 reader used over 1 s of CPU on this file; refused") != NULL);
+    /* a crash is one line, the process goes on */
+    err[0] = 0;
+    CHECK_EQ_INT(cli_sandboxed(sb_crash, NULL, "g.mat", "MATLAB", err, sizeof err), SYNAPT_E_INPUT);
+    CHECK(strstr(err, "g.mat: the MATLAB reader crashed on this file") != NULL);
+    /* the child's own error line comes back as it is */
+    err[0] = 0;
+    CHECK_EQ_INT(cli_sandboxed(sb_refuse, NULL, "f.h5", "HDF5", err, sizeof err), SYNAPT_E_INPUT);
+    CHECK(!strcmp(err, "f.h5: not a pose dataset"));
+    /* a result computed in the child is copied back */
+    CHECK_EQ_INT(cli_sandboxed_run(sb_fill, res, res, sizeof res, 0, "f.h5", "HDF5", err, sizeof err), 0);
+    CHECK(!strcmp(res, "child"));
+}
+
+static void escape_names(void)
+{
+    char *a = cli_escape_name(".hidden/50%"), *b = cli_escape_name("a.b");
+    CHECK(a && !strcmp(a, "%2Ehidden%2F50%25"));
+    CHECK(b && !strcmp(b, "a.b"));
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     cli_init("test_cli", "usage\n");
@@ -215,5 +278,7 @@ int main(void)
     RUN(display_escaping);
     RUN(progress_silent_off_terminal);
     RUN(ffmpeg_log_follows_verbosity);
+    RUN(sandbox_child);
+    RUN(escape_names);
     TEST_MAIN_END();
 }

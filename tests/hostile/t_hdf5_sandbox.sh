@@ -3,9 +3,10 @@
 # (tools/cli/cli_sandbox.c): a damaged HDF5 sidecar or a damaged file
 # given to synapt-pack --format hdf5 ends with one line naming the file,
 # exit 1 and no output; a file on which libhdf5 1.10 spins forever
-# (inputs/hdf5_spin.h5, found by mutating a 2-dataset file) is stopped by the
-# child's CPU limit (SYNAPT_SANDBOX_SECONDS=1 here) and, with -k, only that
-# clip is lost. synapt-audit reads --embeddings HDF5 files the same way.
+# (inputs/hdf5_spin.h5, found by mutating a 2-dataset file: an integer type
+# of 1.6 GB per element) is refused before any read by h5_guard's type check
+# and, with -k, only that clip is lost (the child's CPU limit itself is
+# tested in tests/cli/test_cli.c). synapt-audit reads --embeddings HDF5 files the same way.
 . "$(dirname "$0")/../lib.sh"
 need_cmd ffmpeg
 need_built bin/synapt-pack bin/synapt-convert bin/synapt-inspect
@@ -53,11 +54,11 @@ run short_chunk_one synapt-pack -q --on-mismatch pad -o "$T/short1.synapt" "$T/s
 expect_rc short_chunk_one 1
 check short_chunk_one_msg has "$T/short_chunk_one.err" "short1.h5: dataset '/f' has chunks smaller than its chunk shape needs"
 
-# the spinning file: stopped by the child's CPU limit, named, exit 1
+# the spinning file: refused by its type, named, exit 1, no output
 echo '{"video":"v.mp4","id":"a","depth":"spin.h5:/f"}' > "$T/spin.jsonl"
 SYNAPT_SANDBOX_SECONDS=1 run spin synapt-pack -q --on-mismatch pad -o "$T/spin.synapt" "$T/spin.jsonl"
 expect_rc spin 1
-check spin_msg has "$T/spin.err" "spin.h5: the HDF5 reader used over 1 s of CPU on this file; refused"
+check spin_msg has "$T/spin.err" "spin.h5: dataset '/f' has a numeric type whose size or bit layout no machine number has; refused"
 check spin_one_line test "$(lines "$T/spin.err")" = 1
 check spin_no_output test ! -e "$T/spin.synapt"
 
@@ -66,7 +67,7 @@ printf '%s\n' '{"video":"v.mp4","id":"good","depth":"ok.h5:/f"}' \
     '{"video":"v.mp4","id":"bad","depth":"spin.h5:/f"}' > "$T/kg.jsonl"
 SYNAPT_SANDBOX_SECONDS=1 run spin_keep_going synapt-pack -q -k --on-mismatch pad -o "$T/kg.synapt" "$T/kg.jsonl"
 expect_rc spin_keep_going 3
-check spin_keep_going_report has "$T/kg.synapt.report.json" "the HDF5 reader used over 1 s of CPU"
+check spin_keep_going_report has "$T/kg.synapt.report.json" "has a numeric type whose size or bit layout"
 synapt-inspect --clips --json "$T/kg.synapt" > "$T/kg.json" 2>&1
 check spin_keep_going_good has "$T/kg.json" '"id":"good"'
 
