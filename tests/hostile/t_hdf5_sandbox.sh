@@ -88,10 +88,22 @@ SYNAPT_SANDBOX_SECONDS=1 run fmt_spin synapt-pack -q --format hdf5 -o "$T/fspin.
 expect_rc fmt_spin 1
 check fmt_spin_msg has "$T/fmt_spin.err" "spin.h5"
 check fmt_spin_no_output test ! -e "$T/fspin.synapt"
+# a file on which libhdf5 1.10 itself dies (SIGSEGV in its symbol-table
+# lookup; inputs/hdf5_segv.h5, from fuzz_imp_hdf5; h5py crashes on it too):
+# the child dies, the run reports one line naming it (a sanitizer build's
+# child exits instead of dying, hence no check of the wording)
+cp tests/hostile/inputs/hdf5_segv.h5 "$T/segv.h5"
+echo '{"video":"v.mp4","id":"a","pose2d":"segv.h5:/p"}' > "$T/segv.jsonl"
+run segv synapt-pack -q --on-mismatch pad -o "$T/segv.synapt" "$T/segv.jsonl"
+expect_rc segv 1
+check segv_msg has "$T/segv.err" "segv.h5: the HDF5 reader"
+check segv_one_line test "$(lines "$T/segv.err")" = 1
+check segv_no_output test ! -e "$T/segv.synapt"
+
 # synapt-audit --embeddings: the same child reads the user's HDF5 first, so
 # a damaged file is one line naming it, exit 1, no report
 if [ -x "$B/bin/synapt-audit" ]; then
-    for k in trunc noise; do
+    for k in trunc noise segv; do
         run audit_$k synapt-audit -q --embeddings "$T/$k.h5" --embedding-object f "$T/ok.synapt" -o "$T/audit_$k"
         expect_rc audit_$k 1
         check audit_${k}_msg has "$T/audit_$k.err" "$k.h5"

@@ -133,6 +133,13 @@ int cli_sandboxed_run(cli_sandbox_fn fn, void *arg, void *result, size_t result_
         signal(SIGPIPE, SIG_DFL);
         signal(SIGALRM, SIG_DFL);
         close(fds[0]);
+        /* what the parser (or a sanitizer) prints about a hostile file is
+         * not the user's line: that comes back through the pipe */
+        int dn = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (dn >= 0) {
+            dup2(dn, STDERR_FILENO);
+            close(dn);
+        }
 #ifndef SANDBOX_ASAN
         struct rlimit mem = { SANDBOX_MEM_BYTES, SANDBOX_MEM_BYTES };
         setrlimit(RLIMIT_DATA, &mem);
