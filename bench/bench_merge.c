@@ -85,7 +85,7 @@ static int timed(double *med, const char *const *cmds, int n, const char *src, c
     double t[8][ROUNDS];
     for (int r = 0; r < ROUNDS; r++)
         for (int i = 0; i < n; i++) {
-            char rm[700];
+            char rm[1200];
             snprintf(rm, sizeof rm, "rm -f '%s' %s/out-*.synapt %s/out.synapt.json", dst, g_dir, g_dir);
             if (system(rm)) {}
             double t0 = bench_wall_s();
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
     /* the tools sit in ../bin beside this binary's directory */
     const char *slash = strrchr(argv[0], '/');
     snprintf(g_bin, sizeof g_bin, "%.*s/../bin", slash ? (int)(slash - argv[0]) : 1, slash ? argv[0] : ".");
-    char in[512], out[600], cmd[2048];
+    char in[512], out[600], cmd[4096];
     snprintf(in, sizeof in, "%s/in.synapt", g_dir);
     snprintf(out, sizeof out, "%s/out.synapt", g_dir);
     int clips = quick ? 16 : 128;
