@@ -107,7 +107,7 @@ int main(int argc, char **argv)
     /* the tools sit in ../bin beside this binary's directory */
     const char *slash = strrchr(argv[0], '/');
     snprintf(g_bin, sizeof g_bin, "%.*s/../bin", slash ? (int)(slash - argv[0]) : 1, slash ? argv[0] : ".");
-    char in[512], out[600], cmd[4096];
+    char in[512], out[600], cmd[8192];
     snprintf(in, sizeof in, "%s/in.synapt", g_dir);
     snprintf(out, sizeof out, "%s/out.synapt", g_dir);
     int clips = quick ? 16 : 128;
