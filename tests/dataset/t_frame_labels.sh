@@ -149,4 +149,12 @@ PYEOF
 else
     skip manifest_reads_dataset_ids "h5py or numpy not importable by $PY"
 fi
+# and back: synapt-pack --format hdf5 names every frame as the packed files did
+synapt-pack -q --format hdf5 -o "$T/j/back.synapt" "$T/j/ab.h5" 2> "$T/j/back.err" &&
+    names "$T/j/back.synapt" > "$T/j/back.names" && cmp -s "$T/ab.names" "$T/j/back.names"
+verdict hdf5_back_keeps_names $? "$(cat "$T/j/back.err"; diff "$T/ab.names" "$T/j/back.names" | head -5)"
+# a frame label no clip carries ('sit' of section 6) survives the round trip
+synapt-convert "$T/e.synapt" --to hdf5 -o "$T/j/e.h5" && synapt-pack -q --format hdf5 -o "$T/j/e_back.synapt" "$T/j/e.h5" &&
+    names "$T/j/e_back.synapt" | grep -q '^e0 2 sit$'
+verdict hdf5_back_unused_label $? "$(names "$T/j/e_back.synapt" 2>&1 | head -4)"
 finish

@@ -466,9 +466,21 @@ static int import_array(im *m, hid_t g, const char *gp, const sattrs *a, synapt_
                 if ((rc = synapt_writer_write_pose(m->w, sid, fr, persons[i], tds >= 0 ? pts[i] : SYNAPT_PTS_NONE)) != 0)
                     rc = fail_writer(m, rc, gp);
             }
-        } else if ((rc = synapt_writer_write_frames(m->w, sid, m->buf, (size_t)(k * frame_bytes), k,
-                                                    tds >= 0 ? pts : NULL)) != 0) {
-            rc = fail_writer(m, rc, gp);
+        } else {
+            /* frame labels index /labels, which is the output's vocabulary
+             * in the same order (import_all adds it first) */
+            if (d->kind == SYNAPT_KIND_FRAME_LABELS && d->dtype == SYNAPT_DTYPE_I32) {
+                const int32_t *v = m->buf;
+                for (uint64_t i = 0; i < k * frame_bytes / sizeof(int32_t) && !rc; i++)
+                    if (v[i] < -1 || (v[i] >= 0 && (uint64_t)v[i] >= m->label_count))
+                        rc = fail(m, SYNAPT_E_INPUT, where, "frame label %" PRId32 " at frame %" PRIu64
+                                  " is not in /labels (%" PRIu64 " names; -1 = none)", v[i],
+                                  f + i / (frame_bytes / sizeof(int32_t)), m->label_count);
+                if (rc) break;
+            }
+            if ((rc = synapt_writer_write_frames(m->w, sid, m->buf, (size_t)(k * frame_bytes), k,
+                                                 tds >= 0 ? pts : NULL)) != 0)
+                rc = fail_writer(m, rc, gp);
         }
     }
     if (!rc) m->frames += total;
@@ -752,6 +764,14 @@ int h5layout_import(h5layout_stats *stats, const char *h5_path, const char *out_
     if ((rc = synapt_writer_create(&m.w, out_path, wopts, werr, sizeof werr)) != 0) {
         rc = fail(&m, rc, NULL, "%s", werr[0] ? werr : synapt_strerror(rc));
         goto done;
+    }
+    /* /labels in order: frame-label values index it (spec/hdf5.md) */
+    for (uint64_t i = 0; i < m.label_count && !rc; i++) {
+        uint32_t id = 0;
+        if ((rc = synapt_writer_add_label(&id, m.w, m.labels[i])) != 0)
+            rc = fail_writer(&m, rc, "/labels");
+        else if (id != i)
+            rc = fail(&m, SYNAPT_E_INPUT, "/labels", "the name '%s' is listed twice", m.labels[i]);
     }
     for (uint64_t i = 0; i < nids && !rc; i++) {
         rc = import_clip(&m, clips, ids[i]);
