@@ -8,7 +8,9 @@
 # Steps (each timed; per worker /usr/bin/time gives peak RSS and CPU time):
 #   synth   N x synapt-synth --threads 1 --shard K/N, one part per worker
 #   join    synapt-merge --manifest-only: one dataset manifest, no byte copied
-#   open    the manifest opened and its last clip described (median of 5)
+#   open    the manifest opened and its last clip's info read: in process
+#           (bench_dataset --manifest, when make bench-build made it; the
+#           issue's target) and as a whole synapt-inspect --clip ID process
 #   subset  synapt-subset --per-class, the train split (actor-disjoint), virtual
 #   audit   N x synapt-audit --threads 1 --shard K/N of the joined set, each
 #           writing a feature file, then --merge into the report
@@ -53,7 +55,7 @@ while [ $# -gt 0 ]; do
         --size) SIZE=$2; shift 2 ;;
         --baseline) BASE=1; shift ;;
         --keep) KEEP=1; shift ;;
-        -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scale.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -159,15 +161,32 @@ t1=$(now)
 step join 1 "$(dt "$t0" "$t1")" "$CLIPS" "$(wc -c < "$OUT/synapt.synapt.json")" "$(max_rss "$OUT/logs/join.time")" \
     "$(sum_cpu "$OUT/logs/join.time")"
 
-# ---- open: the manifest, the last clip described; median of 5 ----
+# ---- open: the manifest and its last clip's info, in process (the target)
+# and as a whole synapt-inspect --clip ID process (which looks the id up in
+# every member, and pays the process start-up: synapt-inspect --version) ----
+if [ -x "$ROOT/$B/bench/bench_dataset" ]; then
+    "$ROOT/$B/bench/bench_dataset" --manifest "$OUT/synapt.synapt.json" > "$OUT/logs/open.bench" ||
+        { echo "scale.sh: bench_dataset failed on the manifest" >&2; exit 1; }
+    # the row: | PATH: C clips, M members | open + last clip X ms | open + a clip of every member Y ms |
+    awk -F'|' '/ members \| open/ {
+        n = split($2, w, " "); split($3, l, " "); split($4, e, " ")
+        printf "open    in process: manifest opened and the last clip'"'"'s info read in %s ms (median of 7; %s clips in %s members; a clip of every member read: %s ms)\n",
+               l[5], w[n - 3], w[n - 1], e[8] }' "$OUT/logs/open.bench" | tee -a "$REPORT"
+else
+    echo "open    in process: skipped ($B/bench/bench_dataset not built: make bench-build)" | tee -a "$REPORT"
+fi
 last=$(synapt-inspect --clips --json "$OUT/synapt.synapt.json" | tail -1 | sed 's/.*"id":"\([^"]*\)".*/\1/')
-for i in 1 2 3 4 5; do
-    t0=$(now)
-    synapt-inspect --clip "$last" "$OUT/synapt.synapt.json" > /dev/null || { echo "scale.sh: open failed" >&2; exit 1; }
-    t1=$(now)
-    dt "$t0" "$t1"; echo
-done | sort -n | sed -n 3p > "$OUT/logs/open.median"
-awk -v s="$(cat "$OUT/logs/open.median")" 'BEGIN { printf "open    manifest opened and its last clip described in %.1f ms (median of 5, whole process)\n", s * 1000 }' |
+# median of 5 wall times of a command
+median5() {
+    for i in 1 2 3 4 5; do
+        t0=$(now)
+        "$@" > /dev/null || { echo "scale.sh: $* failed" >&2; exit 1; }
+        dt "$t0" "$(now)"; echo
+    done | sort -n | sed -n 3p
+}
+tw=$(median5 synapt-inspect --clip "$last" "$OUT/synapt.synapt.json") || exit 1
+tv=$(median5 synapt-inspect --version) || exit 1
+awk -v s="$tw" -v v="$tv" 'BEGIN { printf "open    whole process: synapt-inspect --clip (last id) %.1f ms, of which process start-up %.1f ms (--version; medians of 5)\n", s * 1000, v * 1000 }' |
     tee -a "$REPORT"
 
 # ---- subset: per-class cap of the train split, virtual ----
