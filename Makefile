@@ -220,9 +220,8 @@ bench: deps
 # a long time and ~6 GB in $(SCALE_DIR))
 SCALE_DIR ?= $(B)/scale
 scale: deps
-	$(MAKE) all
-	SYNAPT_BUILD=$(B) sh scripts/scale.sh -j 1 -c 10 -o $(SCALE_DIR)/1.5k-1worker
-	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 10 -o $(SCALE_DIR)/1.5k --ratio-to $(SCALE_DIR)/1.5k-1worker
+	$(MAKE) all $(B)/bench/bench_dataset
+	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 10 --baseline -o $(SCALE_DIR)/1.5k
 	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 100 -o $(SCALE_DIR)/15k
 	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 1000 -o $(SCALE_DIR)/150k
 	cat $(SCALE_DIR)/*/scale.txt

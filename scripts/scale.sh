@@ -3,29 +3,32 @@
 # workers under GNU parallel, and report what every step costs.
 #
 #   sh scripts/scale.sh [-j N] [-c CLIPS_PER_CLASS] [-k CLASSES] [-o DIR]
-#                       [--parts-per-worker P] [--ratio-to DIR1] [--keep]
+#                       [--frames T] [--size WxH] [--baseline] [--keep]
 #
-# Steps (each timed; a worker's peak RSS and CPU time from /usr/bin/time):
-#   synth   P x N parts (synapt-synth --shard K/(P*N)) on N workers: GNU
-#           parallel hands the next part to whichever worker is free, so a
-#           worker whose clips happen to be cheaper does not sit idle
+# Steps (each timed; per worker /usr/bin/time gives peak RSS and CPU time):
+#   synth   N x synapt-synth --threads 1 --shard K/N, one part per worker
 #   join    synapt-merge --manifest-only: one dataset manifest, no byte copied
-#   open    the manifest opened and its last clip described (median of 5)
+#   open    the manifest opened and its last clip's info read: in process
+#           (bench_dataset --manifest, when make bench-build made it; the
+#           issue's target) and as a whole synapt-inspect --clip ID process
 #   subset  synapt-subset --per-class, the train split (actor-disjoint), virtual
-#   audit   synapt-audit of the joined set (P x N shards on N workers, each
-#           writing a feature file, then a merge into the report)
-#   epoch   one epoch of a PyTorch DataLoader (N workers) over every clip;
-#           a second line counts from the first batch (Python, torch and
-#           the workers started)
-# and writes DIR/scale.txt: one line per step with wall time, clips/s, clips/s
-# per core, bytes on disk, peak RSS per worker and the CPU seconds of all its
-# processes. --ratio-to DIR1 compares with the report of a run with 1 worker
-# (same sizes): per-core throughput here over per-core throughput there, for
-# synth, audit and epoch (issue 15 asks for >= 0.8 with 2 workers). Defaults: 150
-# classes x 10 clips (1,500 clips, 1/100 of SynAPT), 16 frames of 64x64,
-# N = cores, P = 4. With N below the core count the run is pinned to N
-# cores. `make scale` runs it with 1 and N workers at 1,500 clips, then
-# with N at 15,000 and 150,000.
+#   audit   N x synapt-audit --threads 1 --shard K/N of the joined set, each
+#           writing a feature file, then --merge into the report
+#   epoch   one epoch of a PyTorch DataLoader (N worker processes) over
+#           every clip; the loop alone is timed inside Python (importing
+#           torch and opening the parts are reported apart as start-up)
+# DIR/scale.txt gets one line per step: wall time, clips/s, clips/s per core
+# (wall clips/s divided by N), clips per CPU-second (CPU = user + system of
+# every worker process), the cores the workers obtained (CPU / wall: below
+# N when other processes held the cores), bytes on disk, peak RSS/worker.
+#
+# --baseline (with N > 1) runs synth, audit and epoch again with 1 worker in
+# the same run and prints, per step, the per-core ratio N workers / 1 worker
+# by wall time (the issue's target: at least 0.8) and by CPU time (clips per
+# CPU-second; insensitive to other load on a shared machine), with the cores
+# obtained. Defaults: 150 classes x 10 clips (1,500 clips, 1/100 of
+# SynAPT), 16 frames of 64x64, N = cores. `make scale` runs it at 1,500
+# clips (with --baseline), 15,000 and 150,000 clips.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
@@ -41,8 +44,7 @@ FRAMES=16
 SIZE=64x64
 OUT=
 KEEP=0
-PPW=4
-RATIO_TO=
+BASE=0
 while [ $# -gt 0 ]; do
     case $1 in
         -j) N=$2; shift 2 ;;
@@ -51,64 +53,104 @@ while [ $# -gt 0 ]; do
         -o) OUT=$2; shift 2 ;;
         --frames) FRAMES=$2; shift 2 ;;
         --size) SIZE=$2; shift 2 ;;
-        --parts-per-worker) PPW=$2; shift 2 ;;
-        --ratio-to) RATIO_TO=$2; shift 2 ;;
+        --baseline) BASE=1; shift ;;
         --keep) KEEP=1; shift ;;
-        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scale.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
 for c in parallel /usr/bin/time synapt-synth synapt-merge synapt-subset synapt-inspect; do
     command -v "$c" > /dev/null 2>&1 || { echo "scale.sh: needs $c (make deps all)" >&2; exit 1; }
 done
-case "$N$PPW" in *[!0-9]*) echo "scale.sh: -j and --parts-per-worker take a positive number" >&2; exit 2 ;; esac
-[ "$N" -ge 1 ] && [ "$PPW" -ge 1 ] || { echo "scale.sh: -j and --parts-per-worker take a positive number" >&2; exit 2; }
-if [ -n "$RATIO_TO" ] && [ ! -f "$RATIO_TO/scale.txt" ]; then
-    echo "scale.sh: --ratio-to $RATIO_TO: no scale.txt there" >&2; exit 2
-fi
-# Fewer workers than cores: the whole run is pinned to N cores (taskset),
-# so per-core figures count every process a step starts (the DataLoader's
-# main process, the audit merge's threads), not only the N workers.
-CORES=$(nproc 2> /dev/null || echo "$N")
 CLIPS=$((CLASSES * CPC))
-PARTS=$((PPW * N))
 [ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/synapt-scale.XXXXXX")
-if [ "$N" -lt "$CORES" ] && [ -z "${SCALE_PINNED:-}" ] && command -v taskset > /dev/null 2>&1; then
-    [ "$KEEP" -eq 1 ] && keep=--keep || keep=
-    SCALE_PINNED=1 exec taskset -c "0-$((N - 1))" sh scripts/scale.sh -j "$N" -c "$CPC" -k "$CLASSES" \
-        --frames "$FRAMES" --size "$SIZE" --parts-per-worker "$PPW" -o "$OUT" \
-        ${RATIO_TO:+--ratio-to "$RATIO_TO"} $keep
-fi
 mkdir -p "$OUT/parts" "$OUT/logs" || exit 1
 REPORT=$OUT/scale.txt
 : > "$REPORT"
 now() { date +%s.%N; }
 dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-# step NAME SECONDS CLIPS BYTES RSS_KB CPU_S: one report line
+# step NAME WORKERS SECONDS CLIPS BYTES RSS_KB CPU_S: one report line
 step() {
-    awk -v n="$1" -v s="$2" -v c="$3" -v b="$4" -v r="$5" -v cpu="$6" -v j="$N" 'BEGIN {
+    awk -v n="$1" -v j="$2" -v s="$3" -v c="$4" -v b="$5" -v r="$6" -v cpu="$7" 'BEGIN {
         rate = s > 0 ? c / s : 0
-        printf "%-7s %7d clips  %9.2f s  %9.0f clips/s  %8.0f clips/s/core  %8.1f MiB  peak RSS/worker %6.1f MiB  CPU %8.2f s\n",
-               n, c, s, rate, rate / j, b / 1048576, r / 1024, cpu }' | tee -a "$REPORT"
+        printf "%-7s %7d clips  %9.2f s  %9.0f clips/s  %8.0f clips/s/core  %8.0f clips/CPU-s  %4.2f of %d cores  %8.1f MiB  peak RSS/worker %6.1f MiB\n",
+               n, c, s, rate, rate / j, (cpu > 0 ? c / cpu : 0), (s > 0 ? cpu / s : 0), j, b / 1048576, r / 1024 }' |
+        tee -a "$REPORT"
 }
-# peak RSS (KiB) and summed CPU seconds (user + system) over the
-# /usr/bin/time logs given
+# /usr/bin/time logs hold "RSS <KiB> CPU <user s> <system s>"
 max_rss() { cat "$@" 2> /dev/null | awk '$1 == "RSS" && $2 > m { m = $2 } END { print m + 0 }'; }
-cpu_sum() { cat "$@" 2> /dev/null | awk '$3 == "CPU" { t += $4 + $5 } END { printf "%.2f", t }'; }
+sum_cpu() { cat "$@" 2> /dev/null | awk '$1 == "RSS" { c += $4 + $5 } END { printf "%.2f", c }'; }
 TIMEFMT="RSS %M CPU %U %S"
-echo "scale: $CLIPS clips ($CLASSES classes x $CPC), $FRAMES frames of $SIZE, $N workers, $PARTS parts, in $OUT" | tee -a "$REPORT"
+echo "scale: $CLIPS clips ($CLASSES classes x $CPC), $FRAMES frames of $SIZE, $N workers, in $OUT" | tee -a "$REPORT"
+echo "scale: $(uptime | sed 's/.*load/load/') at the start" | tee -a "$REPORT"
 
-# ---- synth: P parts per worker, handed out as workers free up ----
-t0=$(now)
-seq 0 $((PARTS - 1)) | parallel -j "$N" --halt now,fail=1 \
-    /usr/bin/time -f "'$TIMEFMT'" -o "$OUT/logs/synth-{}.time" \
-    synapt-synth -q --classes "$CLASSES" --clips-per-class "$CPC" --frames "$FRAMES" --size "$SIZE" \
-    --rgb h264 --split-by actor --actors 40 --threads 1 --shard "{}/$PARTS" -o "$OUT/parts/part-{}.synapt" ||
-    { echo "scale.sh: synth failed" >&2; exit 1; }
-t1=$(now)
+# run_synth J DIR TAG: J workers write DIR/part-K.synapt; sets WALL
+run_synth() {
+    mkdir -p "$2" || return 1
+    t0=$(now)
+    seq 0 $(($1 - 1)) | parallel -j "$1" --halt now,fail=1 \
+        /usr/bin/time -f "'$TIMEFMT'" -o "$OUT/logs/$3-{}.time" \
+        synapt-synth -q --classes "$CLASSES" --clips-per-class "$CPC" --frames "$FRAMES" --size "$SIZE" \
+        --rgb h264 --split-by actor --actors 40 --threads 1 --shard "{}/$1" -o "$2/part-{}.synapt" ||
+        return 1
+    WALL=$(dt "$t0" "$(now)")
+}
+# run_audit J TAG: J shards of the joined set then the merge; sets WALL, WALL_SHARDS
+run_audit() {
+    t0=$(now)
+    seq 0 $(($1 - 1)) | parallel -j "$1" --halt now,fail=1 \
+        /usr/bin/time -f "'$TIMEFMT'" -o "$OUT/logs/$2-{}.time" \
+        synapt-audit -q --threads 1 --shard "{}/$1" -o "$OUT/$2-part-{}.feat" \
+        "$OUT/synapt.synapt.json" || return 1
+    t1=$(now)
+    /usr/bin/time -f "$TIMEFMT" -o "$OUT/logs/$2-merge.time" \
+        synapt-audit -q --fail-on none --merge "$OUT"/"$2"-part-*.feat -o "$OUT/$2"
+    rc=$?
+    [ $rc -eq 0 ] || [ $rc -eq 3 ] || return 1
+    WALL_SHARDS=$(dt "$t0" "$t1")
+    WALL=$(dt "$t0" "$(now)")
+}
+# run_epoch J TAG: one epoch with J DataLoader workers; writes logs/TAG.out
+# "clips loop_wall loop_cpu startup_wall" (CPU of the main process and its
+# joined workers during the loop); sets WALL (whole process)
+run_epoch() {
+    t0=$(now)
+    PYTHONPATH=$ROOT/python SYNAPT_BUILD=$B /usr/bin/time -f "$TIMEFMT" -o "$OUT/logs/$2.time" \
+        "$PY" - "$OUT" "$1" "$FRAMES" > "$OUT/logs/$2.out" <<'PYEOF' || return 1
+import glob, resource, sys, time
+t_start = time.monotonic()
+import torch
+import synapt
+from synapt.data import ClipDataset
+out, workers, frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+parts = sorted(glob.glob(out + "/parts/*.synapt"))
+ds = ClipDataset(synapt.open(parts), streams="rgb", frames=frames, sampling="uniform")
+dl = torch.utils.data.DataLoader(ds, batch_size=64, num_workers=workers, shuffle=True)
+
+def cpu():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+t0, c0 = time.monotonic(), cpu()
+n = 0
+for x, y in dl:  # at the end the iterator joins its workers: their CPU is counted
+    n += x.shape[0]
+print(n, "%.3f" % (time.monotonic() - t0), "%.3f" % (cpu() - c0), "%.3f" % (t0 - t_start))
+PYEOF
+    WALL=$(dt "$t0" "$(now)")
+}
+# ratio NAME WALL_N CPU_N WALL_1 CPU_1: per-core N workers / 1 worker
+ratio() {
+    awk -v n="$1" -v j="$N" -v wn="$2" -v cn="$3" -v w1="$4" -v c1="$5" 'BEGIN {
+        printf "ratio   %-6s per core %d workers / 1 worker: %.2f by wall time (1 worker %.2f s, %d workers %.2f s), %.2f by CPU time (%.2f CPU-s vs %.2f); cores obtained %.2f of 1, %.2f of %d\n",
+               n, j, w1 / (j * wn), w1, j, wn, c1 / cn, c1, cn, c1 / w1, cn / wn, j }' | tee -a "$REPORT"
+}
+
+# ---- synth: one part per worker ----
+run_synth "$N" "$OUT/parts" synth || { echo "scale.sh: synth failed" >&2; exit 1; }
+SYNTH_WALL=$WALL
 bytes=$(cat "$OUT"/parts/*.synapt | wc -c)
-step synth "$(dt "$t0" "$t1")" "$CLIPS" "$bytes" "$(max_rss "$OUT"/logs/synth-*.time)" \
-    "$(cpu_sum "$OUT"/logs/synth-*.time)"
+step synth "$N" "$WALL" "$CLIPS" "$bytes" "$(max_rss "$OUT"/logs/synth-*.time)" "$(sum_cpu "$OUT"/logs/synth-*.time)"
 
 # ---- join: one manifest over the parts ----
 t0=$(now)
@@ -116,18 +158,35 @@ t0=$(now)
     synapt-merge -q --manifest-only -o "$OUT/synapt.synapt.json" "$OUT"/parts/*.synapt ||
     { echo "scale.sh: join failed" >&2; exit 1; }
 t1=$(now)
-step join "$(dt "$t0" "$t1")" "$CLIPS" "$(wc -c < "$OUT/synapt.synapt.json")" "$(max_rss "$OUT/logs/join.time")" \
-    "$(cpu_sum "$OUT/logs/join.time")"
+step join 1 "$(dt "$t0" "$t1")" "$CLIPS" "$(wc -c < "$OUT/synapt.synapt.json")" "$(max_rss "$OUT/logs/join.time")" \
+    "$(sum_cpu "$OUT/logs/join.time")"
 
-# ---- open: the manifest, the last clip described; median of 5 ----
+# ---- open: the manifest and its last clip's info, in process (the target)
+# and as a whole synapt-inspect --clip ID process (which looks the id up in
+# every member, and pays the process start-up: synapt-inspect --version) ----
+if [ -x "$ROOT/$B/bench/bench_dataset" ]; then
+    "$ROOT/$B/bench/bench_dataset" --manifest "$OUT/synapt.synapt.json" > "$OUT/logs/open.bench" ||
+        { echo "scale.sh: bench_dataset failed on the manifest" >&2; exit 1; }
+    # the row: | PATH: C clips, M members | open + last clip X ms | open + a clip of every member Y ms |
+    awk -F'|' '/ members \| open/ {
+        n = split($2, w, " "); split($3, l, " "); split($4, e, " ")
+        printf "open    in process: manifest opened and the last clip'"'"'s info read in %s ms (median of 7; %s clips in %s members; a clip of every member read: %s ms)\n",
+               l[5], w[n - 3], w[n - 1], e[8] }' "$OUT/logs/open.bench" | tee -a "$REPORT"
+else
+    echo "open    in process: skipped ($B/bench/bench_dataset not built: make bench-build)" | tee -a "$REPORT"
+fi
 last=$(synapt-inspect --clips --json "$OUT/synapt.synapt.json" | tail -1 | sed 's/.*"id":"\([^"]*\)".*/\1/')
-for i in 1 2 3 4 5; do
-    t0=$(now)
-    synapt-inspect --clip "$last" "$OUT/synapt.synapt.json" > /dev/null || { echo "scale.sh: open failed" >&2; exit 1; }
-    t1=$(now)
-    dt "$t0" "$t1"; echo
-done | sort -n | sed -n 3p > "$OUT/logs/open.median"
-awk -v s="$(cat "$OUT/logs/open.median")" 'BEGIN { printf "open    manifest opened, its last clip found by id and described in %.1f ms (median of 5, whole synapt-inspect process)\n", s * 1000 }' |
+# median of 5 wall times of a command
+median5() {
+    for i in 1 2 3 4 5; do
+        t0=$(now)
+        "$@" > /dev/null || { echo "scale.sh: $* failed" >&2; exit 1; }
+        dt "$t0" "$(now)"; echo
+    done | sort -n | sed -n 3p
+}
+tw=$(median5 synapt-inspect --clip "$last" "$OUT/synapt.synapt.json") || exit 1
+tv=$(median5 synapt-inspect --version) || exit 1
+awk -v s="$tw" -v v="$tv" 'BEGIN { printf "open    whole process: synapt-inspect --clip (last id) %.1f ms, of which process start-up %.1f ms (--version; medians of 5)\n", s * 1000, v * 1000 }' |
     tee -a "$REPORT"
 
 # ---- subset: per-class cap of the train split, virtual ----
@@ -138,83 +197,61 @@ t0=$(now)
     synapt-subset -q --split train --per-class "$cap" --seed 1 --virtual \
     -o "$OUT/train.synapt.json" "$OUT/synapt.synapt.json" || { echo "scale.sh: subset failed" >&2; exit 1; }
 t1=$(now)
-step subset "$(dt "$t0" "$t1")" "$CLIPS" "$(wc -c < "$OUT/train.synapt.json")" "$(max_rss "$OUT/logs/subset.time")" \
-    "$(cpu_sum "$OUT/logs/subset.time")"
+step subset 1 "$(dt "$t0" "$t1")" "$CLIPS" "$(wc -c < "$OUT/train.synapt.json")" "$(max_rss "$OUT/logs/subset.time")" \
+    "$(sum_cpu "$OUT/logs/subset.time")"
 
-# ---- audit: sharded with a merge step when the command can ----
+# ---- audit: N shards writing feature files, then the merge ----
+AUDIT_OK=0
 if command -v synapt-audit > /dev/null 2>&1; then
-    t0=$(now)
-    if synapt-audit --help | grep -q -- '--shard'; then
-        seq 0 $((PARTS - 1)) | parallel -j "$N" --halt now,fail=1 \
-            /usr/bin/time -f "'$TIMEFMT'" -o "$OUT/logs/audit-{}.time" \
-            synapt-audit -q --threads 1 --shard "{}/$PARTS" -o "$OUT/audit-part-{}.feat" \
-            "$OUT/synapt.synapt.json" &&
-        /usr/bin/time -f "$TIMEFMT" -o "$OUT/logs/audit-merge.time" \
-            synapt-audit -q --fail-on none --merge "$OUT"/audit-part-*.feat -o "$OUT/audit"
+    if run_audit "$N" audit; then
+        AUDIT_OK=1
+        AUDIT_SH=$WALL_SHARDS
+        step audit "$N" "$WALL" "$CLIPS" "$(cat "$OUT"/audit/* 2> /dev/null | wc -c)" \
+            "$(max_rss "$OUT"/logs/audit-*.time)" "$(sum_cpu "$OUT"/logs/audit-*.time)"
+        awk -v j="$N" -v s="$WALL_SHARDS" -v m="$(sum_cpu "$OUT/logs/audit-merge.time")" 'BEGIN {
+            printf "audit   of which the %d shards %.2f s wall, the merge %.2f CPU-s\n", j, s, m }' | tee -a "$REPORT"
     else
-        /usr/bin/time -f "$TIMEFMT" -o "$OUT/logs/audit-0.time" \
-            synapt-audit -q --threads "$N" --fail-on none -o "$OUT/audit" "$OUT/synapt.synapt.json"
-    fi
-    rc=$?
-    t1=$(now)
-    if [ $rc -eq 0 ] || [ $rc -eq 3 ]; then
-        step audit "$(dt "$t0" "$t1")" "$CLIPS" "$(cat "$OUT"/audit/* 2> /dev/null | wc -c)" \
-            "$(max_rss "$OUT"/logs/audit-*.time)" "$(cpu_sum "$OUT"/logs/audit-*.time)"
-    else
-        echo "audit   failed (exit $rc)" | tee -a "$REPORT"
+        echo "audit   failed" | tee -a "$REPORT"
     fi
 else
     echo "audit   skipped: synapt-audit not built" | tee -a "$REPORT"
 fi
 
 # ---- epoch: a PyTorch DataLoader over every clip ----
+EPOCH_OK=0
 if "$PY" -c 'import torch, numpy' 2> /dev/null; then
-    t0=$(now)
-    PYTHONPATH=$ROOT/python SYNAPT_BUILD=$B /usr/bin/time -f "$TIMEFMT" -o "$OUT/logs/epoch.time" \
-        "$PY" - "$OUT" "$N" "$FRAMES" > "$OUT/logs/epoch.out" <<'EOF' || { echo "scale.sh: epoch failed" >&2; cat "$OUT/logs/epoch.out" >&2; exit 1; }
-import glob, sys
-import torch
-import synapt
-from synapt.data import ClipDataset
-out, workers, frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-parts = sorted(glob.glob(out + "/parts/*.synapt"))
-ds = ClipDataset(synapt.open(parts), streams="rgb", frames=frames, sampling="uniform")
-dl = torch.utils.data.DataLoader(ds, batch_size=64, num_workers=workers, shuffle=True)
-import time
-n = 0
-first = None
-for batch in dl:
-    x, y = batch
-    if first is None:
-        first, n0 = time.monotonic(), x.shape[0]
-    n += x.shape[0]
-steady = time.monotonic() - first if first is not None else 0.0
-print(n, n - n0 if first is not None else 0, "%.3f" % steady)
-EOF
-    t1=$(now)
-    read -r n_all n_steady t_steady < "$OUT/logs/epoch.out"
-    step epoch "$(dt "$t0" "$t1")" "$n_all" 0 "$(max_rss "$OUT/logs/epoch.time")" "$(cpu_sum "$OUT/logs/epoch.time")"
-    step epoch1 "$t_steady" "$n_steady" 0 "$(max_rss "$OUT/logs/epoch.time")" 0
+    run_epoch "$N" epoch || { echo "scale.sh: epoch failed" >&2; cat "$OUT/logs/epoch.out" >&2; exit 1; }
+    EPOCH_OK=1
+    set -- $(cat "$OUT/logs/epoch.out")
+    step epoch "$N" "$2" "$1" 0 "$(max_rss "$OUT/logs/epoch.time")" "$3"
+    awk -v w="$WALL" -v s="$4" 'BEGIN { printf "epoch   the loop above; the whole process %.2f s, of which %.2f s start-up (import torch, open the parts)\n", w, s }' |
+        tee -a "$REPORT"
 else
     echo "epoch   skipped: $PY has no torch" | tee -a "$REPORT"
 fi
 
-# ---- per-core throughput against a 1-worker run ----
-if [ -n "$RATIO_TO" ]; then
-    awk -v j="$N" '
-        # clips/s/core is the field before "clips/s/core"
-        function rate(   i) { for (i = 2; i <= NF; i++) if ($i == "clips/s/core") return $(i - 1); return "" }
-        FNR == 1 { file++ }
-        $1 ~ /^(synth|join|subset|audit|epoch|epoch1)$/ { r = rate(); if (file == 1) base[$1] = r; else here[$1] = r; order[$1] = NR }
-        END {
-            n = split("synth audit epoch epoch1", names, " ")
-            for (k = 1; k <= n; k++) {
-                s = names[k]
-                if (!(s in base) || !(s in here) || base[s] + 0 == 0) continue
-                printf "per-core %-7s %d workers vs 1: %.2f (%s vs %s clips/s/core)\n", s, j, here[s] / base[s], here[s], base[s]
-            }
-        }' "$RATIO_TO/scale.txt" "$REPORT" | tee -a "$REPORT"
+# ---- baseline: the same steps with 1 worker, and the per-core ratios ----
+if [ "$BASE" -eq 1 ] && [ "$N" -gt 1 ]; then
+    echo "baseline: synth, audit shards and epoch loop again with 1 worker ($(uptime | sed 's/.*load/load/'))" |
+        tee -a "$REPORT"
+    run_synth 1 "$OUT/base" base-synth || { echo "scale.sh: baseline synth failed" >&2; exit 1; }
+    ratio synth "$SYNTH_WALL" "$(sum_cpu "$OUT"/logs/synth-*.time)" "$WALL" "$(sum_cpu "$OUT"/logs/base-synth-*.time)"
+    rm -rf "$OUT/base"
+    if [ "$AUDIT_OK" -eq 1 ]; then
+        run_audit 1 base-audit || { echo "scale.sh: baseline audit failed" >&2; exit 1; }
+        ratio audit "$AUDIT_SH" "$(sum_cpu "$OUT"/logs/audit-[0-9]*.time)" "$WALL_SHARDS" \
+            "$(sum_cpu "$OUT"/logs/base-audit-[0-9]*.time)"
+        cmp -s "$OUT/audit/report.json" "$OUT/base-audit/report.json" 2> /dev/null ||
+            echo "audit   note: the 1-shard report differs from the $N-shard one" | tee -a "$REPORT"
+    fi
+    if [ "$EPOCH_OK" -eq 1 ]; then
+        run_epoch 1 base-epoch || { echo "scale.sh: baseline epoch failed" >&2; exit 1; }
+        set -- $(cat "$OUT/logs/epoch.out")
+        ew=$2 ec=$3
+        set -- $(cat "$OUT/logs/base-epoch.out")
+        ratio epoch "$ew" "$ec" "$2" "$3"
+    fi
 fi
 
 echo "scale: report in $REPORT"
-[ "$KEEP" -eq 1 ] || rm -rf "$OUT/parts" "$OUT"/audit-part-*
+[ "$KEEP" -eq 1 ] || rm -rf "$OUT/parts" "$OUT"/audit-part-* "$OUT"/base-audit-part-*

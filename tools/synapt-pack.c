@@ -74,7 +74,7 @@ static const char usage[] =
     "\n"
     "Run:\n"
     "  -o, --output FILE      the .synapt file to write (required)\n"
-    "  -j, --threads N        clips packed at once (default: online cores)\n"
+    "  -j, --threads N        clips packed at once (default: usable cores)\n"
     "  -k, --keep-going       skip clips that fail, write OUT.report.json, exit 3\n"
     "  --report FILE          where --keep-going writes its JSON report\n"
     "  --on-mismatch POLICY   a sidecar whose frame count differs from the video's:\n"

@@ -52,7 +52,8 @@ static const char usage[] =
 "      --list-classes      print the class names and exit\n"
 "\n"
 "Run:\n"
-"      --threads N         render threads (default: the number of cores);\n"
+"      --threads N         render threads (default: the cores this process may\n"
+"                          run on, its CPU affinity, e.g. Slurm --cpus-per-task);\n"
 "                          the output does not depend on it\n"
 "      --shard K/N         only the clips with xxh3(id) % N == K (0 <= K < N), as\n"
 "                          synapt-pack: N workers with the same options write\n"
@@ -113,8 +114,7 @@ int main(int argc, char **argv)
     synth_config cfg = SYNTH_CONFIG_INIT;
     synth_output_options o = SYNTH_OUTPUT_OPTIONS_INIT;
     const char *rgb = NULL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.threads = cores > 0 ? (uint32_t)(cores > 64 ? 64 : cores) : 1;
+    o.threads = cli_cores(64);
     int c;
     opterr = 0; /* cli_common_option reports bad options once, in the tool's format */
     cli_refuse_abbrev(argc, argv, ":" CLI_COMMON_SHORT "o:", opts);

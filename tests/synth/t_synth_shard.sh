@@ -51,4 +51,16 @@ for bad in 3/3 1/0 x 1/2/3 -1/2 "1/2 "; do
     fi
 done
 [ $ok -eq 1 ] && pass "bad --shard values are usage errors"
+
+# the default thread count is the CPUs the process may run on (its affinity,
+# as Slurm and Kubernetes set it), so N workers on N cores do not each start
+# one thread per core of the machine
+if command -v taskset > /dev/null 2>&1 && taskset -c 0 true 2> /dev/null; then
+    run aff taskset -c 0 synapt-synth -o "$T/aff.synapt" --classes 2 --clips-per-class 1 --frames 2 --size 32x32
+    if [ "$rc" -eq 0 ] && grep -q '(.* 1 threads)' "$T/aff.out" "$T/aff.err" 2> /dev/null; then
+        pass "under taskset -c 0 the default is 1 render thread"
+    else fail "under taskset -c 0 the default is 1 render thread" "exit $rc: $(cat "$T/aff.err" 2> /dev/null)"; fi
+else
+    skip "default threads follow the CPU affinity" "no taskset"
+fi
 finish

@@ -329,8 +329,7 @@ static int done_clip(void *user, uint64_t i, size_t slot, int rc)
 unsigned audit_threads(const audit_options *opt)
 {
     if (opt && opt->threads) return opt->threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 && n < 256 ? (unsigned)n : 1;
+    return cli_cores(255);
 }
 
 int audit_features_compute(audit_dataset *ds, const audit_options *opt,

@@ -314,6 +314,12 @@ typedef int (*cli_pool_done_fn)(void *user, uint64_t job, size_t slot, int work_
 #define CLI_POOL_NOMEM    (-1000)
 #define CLI_POOL_NOTHREAD (-1001)
 
+/** The default worker-thread count: the CPUs this process may run on (its
+ *  affinity mask, which taskset, Slurm's --cpus-per-task and Kubernetes'
+ *  static CPU manager narrow), else the online CPUs; at least 1, at most
+ *  `max` (when max > 0). */
+unsigned cli_cores(unsigned max);
+
 /** Run jobs 0..njobs-1 on `threads` workers (0 or 1: inline on this thread,
  *  same results). Returns 0 when every `done` returned 0, the first nonzero
  *  `done` result, or CLI_POOL_NOMEM / CLI_POOL_NOTHREAD. */

@@ -6,7 +6,21 @@
 #include "cli.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+unsigned cli_cores(unsigned max)
+{
+    long n = 0;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    if (n < 1) n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    if (max > 0 && (unsigned long)n > max) n = (long)max;
+    return (unsigned)n;
+}
 
 typedef struct pool {
     uint64_t njobs, next, consumed;

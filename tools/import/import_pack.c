@@ -504,7 +504,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     r.errsz = errsz;
     r.sharded = o->max_shard_bytes > 0;
     int staged = 0, rc = 0;
-    int nthreads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = o->threads > 0 ? o->threads : (int)cli_cores(256);
     if (nthreads < 1)
         nthreads = 1;
     if (nthreads > 256)
