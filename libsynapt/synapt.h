@@ -835,7 +835,7 @@ SYNAPT_API int synapt_video_mode_from_name(const char *name);
 /** Message callback: level 0 = warning, 1 = information (verbose). */
 typedef void (*synapt_log_fn)(void *user, int level, const char *msg);
 
-#define SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION 1
+#define SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION 2
 typedef struct synapt_video_import_options {
     unsigned version;          /* SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION */
     const char *stream_name;   /* NULL = "rgb" */
@@ -848,9 +848,13 @@ typedef struct synapt_video_import_options {
     int threads;               /* FFmpeg threads for decode/encode; 0 = automatic */
     synapt_log_fn log;         /* NULL = silent */
     void *log_user;
+    /* version 2: */
+    int full_decode;           /* copy mode: 1 = decode every packet to build the frame
+                                  map even when a bitstream scan proves it (see
+                                  synapt_video_import); 0 = scan when the codec allows */
 } synapt_video_import_options;
 #define SYNAPT_VIDEO_IMPORT_OPTIONS_INIT \
-    { SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION, NULL, SYNAPT_VSTORE_COPY, 0, 0, 0, 0, 0, 0, NULL, NULL }
+    { SYNAPT_VIDEO_IMPORT_OPTIONS_VERSION, NULL, SYNAPT_VSTORE_COPY, 0, 0, 0, 0, 0, 0, NULL, NULL, 0 }
 
 typedef struct synapt_video_import_result {
     uint32_t stream;           /* index of the stream added to the clip */
@@ -873,6 +877,14 @@ typedef struct synapt_video_import_result {
  *  mode each keyframe is checked with a fresh decoder over its first 16
  *  frames: only keyframes that reproduce the sequential decode become
  *  start points for random access.
+ *  In copy mode, H.264 and MJPEG streams are first scanned without
+ *  decoding (packet and slice headers, timestamps); when the scan proves
+ *  the map (one frame per packet, IDR keyframes, timestamps in picture
+ *  order: spec/video.md, "Building the frame map"), the decode is skipped
+ *  and the stored stream is the same as the decode would give. The scan
+ *  cannot see damage inside slice data: `full_decode` decodes anyway and
+ *  counts packets the decoder rejects in `decode_errors`. If the file
+ *  changes between the scan and the copy, the import fails with _INPUT.
  *  @param out     result (may be NULL).
  *  @param errbuf  receives a one-line message naming `path` on failure,
  *                 and on success a warning when `damaged` (may be NULL).

@@ -59,6 +59,13 @@ typedef struct imp {
     vid_encoder *enc;
     vid_params stored;            /* parameters of what is stored */
     int map_broken;               /* the decoder lost the packet numbering */
+    /* copy mode without decoding (video_scan.c): the map the scan proved
+     * and, per scanned packet, its size and hash, checked again as the
+     * packets are stored */
+    int scanned;
+    uint64_t *scan_map;
+    uint64_t *scan_hash;
+    uint64_t nscan;
 } imp;
 
 static void say(imp *m, int level, const char *fmt, ...)
@@ -490,11 +497,13 @@ static int finish(imp *m)
 {
     char eb[128];
     int rc;
-    int r = avcodec_send_packet(m->dec, NULL);
-    if (r < 0 && r != AVERROR_EOF)
-        return fail(m, SYNAPT_E_CODEC, "flushing the decoder: %s", vid_averr(r, eb, sizeof eb));
-    if ((rc = drain(m)) < 0)
-        return rc;
+    if (m->dec) {
+        int r = avcodec_send_packet(m->dec, NULL);
+        if (r < 0 && r != AVERROR_EOF)
+            return fail(m, SYNAPT_E_CODEC, "flushing the decoder: %s", vid_averr(r, eb, sizeof eb));
+        if ((rc = drain(m)) < 0)
+            return rc;
+    }
     if (!m->started)
         return fail(m, SYNAPT_E_INPUT, "no decodable video frame (%llu packets read)",
                     (unsigned long long)m->nspkt);
@@ -522,7 +531,7 @@ static int finish(imp *m)
         for (uint64_t i = 0; i < m->nframes; i++)
             map.out_pkt[i] = i;
     }
-    if (m->mode == SYNAPT_VSTORE_COPY && !m->intra_only) {
+    if (m->mode == SYNAPT_VSTORE_COPY && !m->intra_only && !m->scanned) {
         /* the check needs pkt_out, which vid_map_finish builds: run it on a
          * first pass, then build the start points from the cleared flags */
         rc = vid_map_finish(&map, m->store_key);
@@ -556,6 +565,123 @@ static int finish(imp *m)
     if (rc < 0)
         return fail(m, rc, "%s", m->sink->errmsg(m->sink->user));
     return 0;
+}
+
+static uint64_t pkt_hash(const AVPacket *p)
+{
+    return XXH3_64bits(p->data, (size_t)p->size) ^ ((uint64_t)(uint32_t)p->size << 32) ^
+           (uint64_t)(p->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD)) ^
+           ((uint64_t)p->pts * 0x9E3779B97F4A7C15ull);
+}
+
+/* Copy mode: read the file once without decoding and let the scanner prove
+ * the frame map (video_scan.c). A second demuxer of its own does the read,
+ * opened exactly as the main one, so the main pass is untouched when the
+ * scan gives up. 1 when proven, 0 when the stream must be decoded, <0 on
+ * error. */
+static int prescan(imp *m, const AVCodecParameters *cp)
+{
+    if (m->mode != SYNAPT_VSTORE_COPY || m->force_key || (m->o->version >= 2 && m->o->full_decode))
+        return 0;
+    if (cp->width <= 0 || cp->height <= 0 || cp->format < 0)
+        return 0;
+    vid_scan *sc = NULL;
+    int rc = vid_scan_create(&sc, m->mem, &m->src);
+    if (rc < 0)
+        return fail(m, rc, "out of memory");
+    if (!sc) {
+        say(m, 1, "%s: frame map by decoding (no header scan for %s)", m->path, avcodec_get_name(m->src.codec_id));
+        return 0;
+    }
+    AVFormatContext *fmt = NULL;
+    AVPacket *p = av_packet_alloc();
+    uint64_t n = 0, cap = 0;
+    int proven = 0;
+    if (!p) {
+        rc = fail(m, SYNAPT_E_NOMEM, "out of memory");
+        goto out;
+    }
+    if (avformat_open_input(&fmt, m->path, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0 ||
+        (unsigned)m->st->index >= fmt->nb_streams ||
+        fmt->streams[m->st->index]->codecpar->codec_id != m->src.codec_id)
+        goto out;
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if ((int)i != m->st->index)
+            fmt->streams[i]->discard = AVDISCARD_ALL;
+    for (;;) {
+        int r = av_read_frame(fmt, p);
+        if (r == AVERROR_EOF)
+            break;
+        if (r < 0)
+            goto out; /* damaged: the decode path says what it kept */
+        if (p->stream_index != m->st->index || p->size <= 0) {
+            av_packet_unref(p);
+            continue;
+        }
+        if ((size_t)p->size > VID_MAX_PACKET || n >= VID_MAX_PACKETS) {
+            av_packet_unref(p);
+            goto out;
+        }
+        if ((rc = GROW(m->mem, m->scan_hash, n, cap)) < 0) {
+            av_packet_unref(p);
+            rc = fail(m, rc, "too many packets");
+            goto out;
+        }
+        m->scan_hash[n++] = pkt_hash(p);
+        rc = vid_scan_packet(sc, p->data, (size_t)p->size, ts(p->pts), (p->flags & AV_PKT_FLAG_KEY) != 0,
+                             (p->flags & AV_PKT_FLAG_DISCARD) != 0);
+        av_packet_unref(p);
+        if (rc < 0) {
+            rc = fail(m, rc, "out of memory");
+            goto out;
+        }
+        if (!vid_scan_ok(sc))
+            goto out;
+    }
+    rc = vid_scan_finish(sc, &m->scan_map, n);
+    if (rc < 0) {
+        rc = fail(m, rc, "out of memory");
+        goto out;
+    }
+    proven = rc == 1;
+    m->nscan = n;
+    rc = 0;
+out:
+    if (rc == 0)
+        say(m, 1, proven ? "%s: frame map from a scan of the packet headers (no decode)"
+                         : "%s: frame map by decoding (the scan found %s)",
+            m->path, vid_scan_why(sc));
+    vid_scan_free(sc);
+    av_packet_free(&p);
+    avformat_close_input(&fmt);
+    if (rc < 0)
+        return rc;
+    m->scanned = proven;
+    return proven;
+}
+
+/* The main pass of a scanned stream: the first packet opens the stream with
+ * the parameters the first decoded frame would have (the demuxer's, which
+ * avformat_find_stream_info took from a decode), and every packet must be
+ * the one the scan saw. */
+static int scanned_packet(imp *m, const AVCodecParameters *cp, const AVPacket *p, uint64_t index)
+{
+    if (index >= m->nscan || pkt_hash(p) != m->scan_hash[index])
+        return fail(m, SYNAPT_E_INPUT, "the file changed while it was read (packet %llu)",
+                    (unsigned long long)index);
+    if (!m->started) {
+        AVFrame *f = av_frame_alloc();
+        if (!f)
+            return fail(m, SYNAPT_E_NOMEM, "out of memory");
+        f->width = cp->width;
+        f->height = cp->height;
+        f->format = cp->format;
+        int rc = start(m, f);
+        av_frame_free(&f);
+        if (rc < 0)
+            return rc;
+    }
+    return store(m, p->data, (size_t)p->size, ts(p->pts), ts(p->dts), pkt_flags(p));
 }
 
 int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const char *path,
@@ -648,7 +774,9 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         const AVCodecDescriptor *cd = avcodec_descriptor_get(m.src.codec_id);
         m.intra_only = cd && (cd->props & AV_CODEC_PROP_INTRA_ONLY);
     }
-    if ((rc = vid_open_decoder(&m.dec, &m.src, o->threads, eb, sizeof eb)) < 0) {
+    if ((rc = prescan(&m, cp)) < 0)
+        goto done;
+    if (!m.scanned && (rc = vid_open_decoder(&m.dec, &m.src, o->threads, eb, sizeof eb)) < 0) {
         rc = fail(&m, rc, "%s", eb);
         goto done;
     }
@@ -689,6 +817,13 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         if (m.force_key)
             m.pkt->flags |= AV_PKT_FLAG_KEY;
         m.spts[m.nspkt++] = ts(m.pkt->pts);
+        if (m.scanned) {
+            rc = scanned_packet(&m, cp, m.pkt, index);
+            av_packet_unref(m.pkt);
+            if (rc < 0)
+                goto done;
+            continue;
+        }
         if (m.mode == SYNAPT_VSTORE_COPY) {
             if (m.started) {
                 rc = store(&m, m.pkt->data, (size_t)m.pkt->size, ts(m.pkt->pts), ts(m.pkt->dts),
@@ -742,6 +877,19 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
                 res->damaged = 1;
         }
     }
+    if (m.scanned) {
+        if (m.nspkt != m.nscan) {
+            rc = fail(&m, SYNAPT_E_INPUT, "the file changed while it was read (%llu packets, then %llu)",
+                      (unsigned long long)m.nscan, (unsigned long long)m.nspkt);
+            goto done;
+        }
+        /* one frame per packet, in the order the scan proved */
+        sy_free(m.mem, m.out_pkt);
+        m.out_pkt = m.scan_map;
+        m.scan_map = NULL;
+        m.nframes = m.cap_frames = m.nspkt;
+        res->frames = m.nframes;
+    }
     if ((rc = finish(&m)) < 0)
         goto done;
     if (res->damaged)
@@ -760,6 +908,8 @@ done:
     avcodec_free_context(&m.dec);
     for (int k = 0; k < 4; k++)
         avcodec_free_context(&m.vs[k].dec);
+    sy_free(m.mem, m.scan_map);
+    sy_free(m.mem, m.scan_hash);
     sy_free(m.mem, m.ohash);
     sy_free(m.mem, m.fed);
     sy_free(m.mem, m.vck);

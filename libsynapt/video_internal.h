@@ -110,6 +110,23 @@ int vid_pack_native_crop(uint8_t *dst, size_t cap, const AVFrame *f, int w, int 
 /* One-line text for an FFmpeg error code. */
 const char *vid_averr(int e, char *buf, size_t n);
 
+/* ---- bitstream scan (video_scan.c) ------------------------------------ */
+
+/* Proves a copy-mode frame map without decoding, for the streams whose
+ * packet headers fix it (H.264, MJPEG; see video_scan.c for the rules). */
+typedef struct vid_scan vid_scan;
+/* *out = NULL (and 0) when the codec has no scanner; _NOMEM. */
+int  vid_scan_create(vid_scan **out, const synapt_allocator *mem, const vid_params *p);
+/* Feed the packets in decode order. 0, or _NOMEM. Once the stream is
+ * ineligible the rest is ignored. */
+int  vid_scan_packet(vid_scan *s, const uint8_t *data, size_t size, int64_t pts, int key, int discard);
+int  vid_scan_ok(const vid_scan *s);
+const char *vid_scan_why(const vid_scan *s);
+/* 1 and *out_pkt (npkt entries, allocated with mem: output frame i comes
+ * from packet (*out_pkt)[i]) when the map is proven; 0 when not; _NOMEM. */
+int  vid_scan_finish(vid_scan *s, uint64_t **out_pkt, uint64_t npkt);
+void vid_scan_free(vid_scan *s);
+
 /* ---- import (video_import.c) ---------------------------------------- */
 
 /* Where an import puts its stream: the writer, or memory in unit tests. */

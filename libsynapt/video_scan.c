@@ -1,0 +1,714 @@
+/* video_scan.c - prove a copy-mode frame map from the bitstream alone.
+ *
+ * A copy-mode import must know which packet gives which displayed frame and
+ * which keyframes are clean start points. Decoding every packet tells, but
+ * costs as much as the decode of the whole video. For streams where the
+ * answer follows from packet headers, this scanner finds it without decoding:
+ *
+ *   H.264: every packet one coded frame (no field pictures, no MVC/SVC, no
+ *   data partitioning), the first packet an IDR, every flagged keyframe an
+ *   IDR that keeps the pictures before it (no_output_of_prior_pics 0),
+ *   picture order counts (POC types 0 and 2) that sort the frames exactly as
+ *   the container's timestamps do, and a reorder depth the decoder is told
+ *   before its first frame. The decoder then outputs one frame per packet in
+ *   timestamp order and every IDR reproduces the sequential decode.
+ *
+ *   MJPEG: every packet one whole JPEG (SOI first, EOI in its tail); frames
+ *   come out in packet order.
+ *
+ * Anything the scanner does not understand makes the stream ineligible, and
+ * the import decodes it as before. The scanner never decides a map that the
+ * decode would give differently for a well-formed stream; it cannot see
+ * damage inside slice data, which the decode path would report as decode
+ * errors (synapt_video_import_options.full_decode keeps that check). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "video_internal.h"
+
+/* ---- bounded bit reader over an RBSP (emulation prevention removed) ------ */
+
+typedef struct bits {
+    const uint8_t *p;
+    size_t n;        /* bytes */
+    size_t pos;      /* bit position */
+    int bad;         /* read past the end or an out-of-range code */
+} bits;
+
+static unsigned bit1(bits *b)
+{
+    if (b->pos >= b->n * 8) {
+        b->bad = 1;
+        return 0;
+    }
+    unsigned v = (b->p[b->pos >> 3] >> (7 - (b->pos & 7))) & 1u;
+    b->pos++;
+    return v;
+}
+
+static uint32_t bitn(bits *b, unsigned n)
+{
+    uint32_t v = 0;
+    while (n--)
+        v = (v << 1) | bit1(b);
+    return v;
+}
+
+/* ue(v): at most 32 leading zeros; larger codes are refused */
+static uint32_t ue(bits *b)
+{
+    unsigned z = 0;
+    while (!b->bad && bit1(b) == 0)
+        if (++z > 31) {
+            b->bad = 1;
+            return 0;
+        }
+    if (b->bad)
+        return 0;
+    return (uint32_t)(((uint64_t)1 << z) - 1 + bitn(b, z));
+}
+
+static int32_t se(bits *b)
+{
+    uint32_t k = ue(b);
+    return (k & 1) ? (int32_t)((k + 1) / 2) : -(int32_t)(k / 2);
+}
+
+/* Copy at most cap bytes of NAL payload (after the header byte) into out
+ * with emulation prevention bytes (00 00 03) removed. */
+static size_t unescape(uint8_t *out, size_t cap, const uint8_t *in, size_t n)
+{
+    size_t o = 0, zeros = 0;
+    for (size_t i = 0; i < n && o < cap; i++) {
+        if (zeros >= 2 && in[i] == 3) {
+            zeros = 0;
+            continue;
+        }
+        zeros = in[i] == 0 ? zeros + 1 : 0;
+        out[o++] = in[i];
+    }
+    return o;
+}
+
+/* ---- H.264 parameter sets --------------------------------------------- */
+
+#define MAX_SPS 32
+#define MAX_PPS 256
+
+typedef struct h264_sps {
+    int valid;
+    unsigned log2_max_frame_num, poc_type, log2_max_poc_lsb;
+    unsigned frame_mbs_only, separate_colour_plane;
+    unsigned restriction, num_reorder_frames;
+} h264_sps;
+
+typedef struct h264_pps {
+    int valid;
+    unsigned sps_id, bottom_field_pic_order, redundant_pic_cnt_present;
+} h264_pps;
+
+static void skip_scaling_list(bits *b, int size)
+{
+    int last = 8, next = 8;
+    for (int j = 0; j < size && !b->bad; j++) {
+        if (next != 0) {
+            int32_t d = se(b);
+            if (d < -128 || d > 127) {
+                b->bad = 1;
+                return;
+            }
+            next = (last + d + 256) % 256;
+        }
+        last = next == 0 ? last : next;
+    }
+}
+
+static void skip_hrd(bits *b)
+{
+    uint32_t cnt = ue(b) + 1;
+    if (cnt > 32) {
+        b->bad = 1;
+        return;
+    }
+    bitn(b, 8); /* bit_rate_scale, cpb_size_scale */
+    for (uint32_t i = 0; i < cnt && !b->bad; i++) {
+        ue(b);
+        ue(b);
+        bit1(b);
+    }
+    bitn(b, 20); /* four 5-bit lengths */
+}
+
+static int parse_sps(h264_sps *tab, const uint8_t *rb, size_t n)
+{
+    bits b = { rb, n, 0, 0 };
+    unsigned profile = bitn(&b, 8);
+    bitn(&b, 16); /* constraint flags, level */
+    uint32_t id = ue(&b);
+    if (b.bad || id >= MAX_SPS)
+        return -1;
+    h264_sps s;
+    memset(&s, 0, sizeof s);
+    if (profile == 100 || profile == 110 || profile == 122 || profile == 244 || profile == 44 ||
+        profile == 83 || profile == 86 || profile == 118 || profile == 128 || profile == 138 ||
+        profile == 139 || profile == 134 || profile == 135) {
+        uint32_t chroma = ue(&b);
+        if (chroma > 3)
+            return -1;
+        if (chroma == 3)
+            s.separate_colour_plane = bit1(&b);
+        ue(&b); /* bit depths */
+        ue(&b);
+        bit1(&b);
+        if (bit1(&b)) /* seq_scaling_matrix_present */
+            for (int i = 0; i < (chroma != 3 ? 8 : 12) && !b.bad; i++)
+                if (bit1(&b))
+                    skip_scaling_list(&b, i < 6 ? 16 : 64);
+    }
+    s.log2_max_frame_num = ue(&b) + 4;
+    s.poc_type = ue(&b);
+    if (s.log2_max_frame_num > 16 || s.poc_type > 2)
+        return -1;
+    if (s.poc_type == 0) {
+        s.log2_max_poc_lsb = ue(&b) + 4;
+        if (s.log2_max_poc_lsb > 16)
+            return -1;
+    } else if (s.poc_type == 1) {
+        return -1; /* not scanned: the import decodes */
+    }
+    ue(&b); /* max_num_ref_frames */
+    bit1(&b);
+    ue(&b); /* width, height in macroblocks */
+    ue(&b);
+    s.frame_mbs_only = bit1(&b);
+    if (!s.frame_mbs_only)
+        bit1(&b);
+    bit1(&b); /* direct_8x8_inference */
+    if (bit1(&b)) { /* frame_cropping */
+        ue(&b); ue(&b); ue(&b); ue(&b);
+    }
+    if (bit1(&b)) { /* vui_parameters_present */
+        if (bit1(&b) && bitn(&b, 8) == 255) /* aspect_ratio_idc: extended SAR */
+            bitn(&b, 32);
+        if (bit1(&b)) /* overscan_info_present */
+            bit1(&b);
+        if (bit1(&b)) { /* video_signal_type_present */
+            bitn(&b, 4);
+            if (bit1(&b))
+                bitn(&b, 24);
+        }
+        if (bit1(&b)) { /* chroma_loc_info_present */
+            ue(&b);
+            ue(&b);
+        }
+        if (bit1(&b)) { /* timing_info_present */
+            bitn(&b, 32);
+            bitn(&b, 32);
+            bit1(&b);
+        }
+        unsigned nal_hrd = bit1(&b);
+        if (nal_hrd)
+            skip_hrd(&b);
+        unsigned vcl_hrd = bit1(&b);
+        if (vcl_hrd)
+            skip_hrd(&b);
+        if (nal_hrd || vcl_hrd)
+            bit1(&b); /* low_delay_hrd */
+        bit1(&b); /* pic_struct_present */
+        s.restriction = bit1(&b);
+        if (s.restriction) {
+            bit1(&b);
+            ue(&b); ue(&b); ue(&b); ue(&b);
+            s.num_reorder_frames = ue(&b);
+            ue(&b); /* max_dec_frame_buffering */
+        }
+    }
+    if (b.bad)
+        return -1;
+    s.valid = 1;
+    tab[id] = s;
+    return 0;
+}
+
+static int parse_pps(h264_pps *tab, const h264_sps *sps, const uint8_t *rb, size_t n)
+{
+    bits b = { rb, n, 0, 0 };
+    uint32_t id = ue(&b), sid = ue(&b);
+    if (b.bad || id >= MAX_PPS || sid >= MAX_SPS || !sps[sid].valid)
+        return -1;
+    h264_pps p;
+    memset(&p, 0, sizeof p);
+    p.sps_id = sid;
+    bit1(&b); /* entropy_coding_mode */
+    p.bottom_field_pic_order = bit1(&b);
+    if (ue(&b) != 0) /* slice groups (FMO): not scanned */
+        return -1;
+    ue(&b); /* num_ref_idx defaults */
+    ue(&b);
+    bitn(&b, 3); /* weighted_pred, weighted_bipred_idc */
+    se(&b); se(&b); se(&b);
+    bitn(&b, 2); /* deblocking_filter_control, constrained_intra_pred */
+    p.redundant_pic_cnt_present = bit1(&b);
+    if (b.bad)
+        return -1;
+    p.valid = 1;
+    tab[id] = p;
+    return 0;
+}
+
+/* ---- the scanner -------------------------------------------------------- */
+
+struct vid_scan {
+    const sy_mem *mem;
+    int codec;                /* 1 h264, 2 mjpeg */
+    int avcc;                 /* h264: length-prefixed NAL units */
+    unsigned nal_len;         /* bytes of each length prefix */
+    int ok;                   /* still eligible */
+    const char *why;          /* reason it is not */
+    unsigned video_delay;     /* reorder depth the decoder starts with */
+    h264_sps sps[MAX_SPS];
+    h264_pps pps[MAX_PPS];
+    /* POC state (type 0) */
+    int32_t prev_msb, prev_lsb;
+    /* per packet */
+    uint64_t n, cap;
+    int64_t *pts;
+    int64_t *poc;             /* POC within its IDR period */
+    uint64_t *period;         /* IDR periods seen before this packet */
+    uint64_t periods;
+    uint8_t *key;
+    unsigned need_reorder;    /* the largest num_reorder_frames of the SPSs used */
+    uint8_t rb[512];
+};
+
+static void no(vid_scan *s, const char *why)
+{
+    if (s->ok) {
+        s->ok = 0;
+        s->why = why;
+    }
+}
+
+static int nal_params(vid_scan *s, const uint8_t *nal, size_t n)
+{
+    unsigned type = nal[0] & 31;
+    if (type != 7 && type != 8)
+        return 0;
+    /* parameter sets are small; a longer one is not scanned */
+    if (n - 1 > sizeof s->rb - 8) {
+        no(s, "an oversized parameter set");
+        return -1;
+    }
+    size_t m = unescape(s->rb, sizeof s->rb, nal + 1, n - 1);
+    int rc = type == 7 ? parse_sps(s->sps, s->rb, m) : parse_pps(s->pps, s->sps, s->rb, m);
+    if (rc < 0)
+        no(s, type == 7 ? "an SPS it does not parse (POC type 1, or damaged)"
+                        : "a PPS it does not parse (slice groups, or damaged)");
+    return rc;
+}
+
+typedef struct pic {
+    int count;        /* primary coded pictures started in the packet */
+    int idr;
+    int32_t poc;
+    unsigned no_output_prior;
+} pic;
+
+static int nal_slice(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
+{
+    unsigned ref_idc = (nal[0] >> 5) & 3, type = nal[0] & 31;
+    size_t m = unescape(s->rb, 64, nal + 1, n - 1);
+    bits b = { s->rb, m, 0, 0 };
+    uint32_t first_mb = ue(&b), slice_type = ue(&b), pps_id = ue(&b);
+    if (b.bad || pps_id >= MAX_PPS || !s->pps[pps_id].valid || slice_type > 9) {
+        no(s, "a slice header it cannot read");
+        return -1;
+    }
+    if (first_mb != 0)
+        return 0; /* a later slice of the same picture */
+    const h264_pps *pp = &s->pps[pps_id];
+    const h264_sps *sp = &s->sps[pp->sps_id];
+    if (sp->separate_colour_plane)
+        bitn(&b, 2);
+    uint32_t frame_num = bitn(&b, sp->log2_max_frame_num);
+    (void)frame_num;
+    if (!sp->frame_mbs_only && bit1(&b)) {
+        no(s, "field pictures");
+        return -1;
+    }
+    int idr = type == 5;
+    if (idr)
+        ue(&b);
+    int32_t poc = 0;
+    if (sp->poc_type == 0) {
+        int32_t lsb = (int32_t)bitn(&b, sp->log2_max_poc_lsb), max = 1 << sp->log2_max_poc_lsb;
+        int32_t bottom = 0;
+        if (pp->bottom_field_pic_order)
+            bottom = se(&b);
+        if (idr)
+            s->prev_msb = s->prev_lsb = 0;
+        int32_t msb = s->prev_msb;
+        if (lsb < s->prev_lsb && s->prev_lsb - lsb >= max / 2)
+            msb += max;
+        else if (lsb > s->prev_lsb && lsb - s->prev_lsb > max / 2)
+            msb -= max;
+        poc = msb + lsb;
+        if (bottom < 0)
+            poc += bottom;
+        if (ref_idc) {
+            s->prev_msb = msb;
+            s->prev_lsb = lsb;
+        }
+    } else {
+        /* type 2: output order is decode order; frame_num orders it */
+        poc = 0;
+    }
+    if (idr) {
+        if (pp->redundant_pic_cnt_present)
+            ue(&b);
+        unsigned st = slice_type % 5;
+        if (st != 2 && st != 4) {
+            no(s, "an IDR that is not intra-coded");
+            return -1;
+        }
+        if (ref_idc)
+            pc->no_output_prior = bit1(&b);
+    }
+    if (b.bad) {
+        no(s, "a slice header it cannot read");
+        return -1;
+    }
+    if (sp->restriction && sp->num_reorder_frames > s->need_reorder)
+        s->need_reorder = sp->num_reorder_frames;
+    pc->count++;
+    pc->idr = idr;
+    pc->poc = poc;
+    return 0;
+}
+
+static int h264_nal(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
+{
+    if (n < 1 || (nal[0] & 0x80)) {
+        no(s, "a damaged NAL unit");
+        return -1;
+    }
+    unsigned type = nal[0] & 31;
+    switch (type) {
+    case 1:
+    case 5:
+        if (n < 2) {
+            no(s, "an empty slice");
+            return -1;
+        }
+        return nal_slice(s, nal, n, pc);
+    case 7:
+    case 8:
+        return nal_params(s, nal, n);
+    case 2: case 3: case 4:
+        no(s, "data partitioning");
+        return -1;
+    case 14: case 15: case 20: case 21:
+        no(s, "SVC/MVC layers");
+        return -1;
+    default:
+        return 0; /* SEI, AUD, end of sequence, filler: no picture */
+    }
+}
+
+/* Walk the NAL units of one packet (or of avcC/Annex B extradata). */
+static int h264_walk(vid_scan *s, const uint8_t *d, size_t size, pic *pc, int avcc)
+{
+    if (avcc) {
+        size_t i = 0;
+        while (i < size) {
+            if (size - i < s->nal_len) {
+                no(s, "a NAL length past the packet");
+                return -1;
+            }
+            size_t len = 0;
+            for (unsigned k = 0; k < s->nal_len; k++)
+                len = (len << 8) | d[i + k];
+            i += s->nal_len;
+            if (len == 0 || len > size - i) {
+                no(s, "a NAL length past the packet");
+                return -1;
+            }
+            if (h264_nal(s, d + i, len, pc) < 0)
+                return -1;
+            i += len;
+        }
+        return 0;
+    }
+    /* Annex B: units between 00 00 01 start codes */
+    size_t i = 0, start = SIZE_MAX;
+    while (i + 2 < size) {
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) {
+            if (start != SIZE_MAX) {
+                size_t end = i;
+                while (end > start && d[end - 1] == 0)
+                    end--;
+                if (end > start && h264_nal(s, d + start, end - start, pc) < 0)
+                    return -1;
+            }
+            i += 3;
+            start = i;
+            continue;
+        }
+        i++;
+    }
+    if (start == SIZE_MAX) {
+        no(s, "a packet without a start code");
+        return -1;
+    }
+    if (size > start && h264_nal(s, d + start, size - start, pc) < 0)
+        return -1;
+    return 0;
+}
+
+static int h264_extradata(vid_scan *s, const uint8_t *x, size_t n)
+{
+    pic pc = { 0 };
+    if (n >= 7 && x[0] == 1) {
+        s->avcc = 1;
+        s->nal_len = (x[4] & 3) + 1;
+        if (s->nal_len == 3) {
+            no(s, "a 3-byte NAL length");
+            return -1;
+        }
+        size_t i = 5;
+        for (int set = 0; set < 2; set++) {
+            if (i >= n) {
+                no(s, "short avcC extradata");
+                return -1;
+            }
+            unsigned count = set == 0 ? (x[i] & 31) : x[i];
+            i++;
+            for (unsigned k = 0; k < count; k++) {
+                if (n - i < 2) {
+                    no(s, "short avcC extradata");
+                    return -1;
+                }
+                size_t len = ((size_t)x[i] << 8) | x[i + 1];
+                i += 2;
+                if (len == 0 || len > n - i) {
+                    no(s, "short avcC extradata");
+                    return -1;
+                }
+                if (h264_nal(s, x + i, len, &pc) < 0)
+                    return -1;
+                i += len;
+            }
+        }
+        return 0;
+    }
+    s->avcc = 0;
+    if (n > 0 && h264_walk(s, x, n, &pc, 0) < 0)
+        return -1;
+    return 0;
+}
+
+int vid_scan_create(vid_scan **out, const sy_mem *mem, const vid_params *p)
+{
+    *out = NULL;
+    int codec = p->codec_id == AV_CODEC_ID_H264 ? 1 : p->codec_id == AV_CODEC_ID_MJPEG ? 2 : 0;
+    if (!codec)
+        return 0;
+    vid_scan *s = sy_calloc(mem, sizeof *s);
+    if (!s)
+        return SYNAPT_E_NOMEM;
+    s->mem = mem;
+    s->codec = codec;
+    s->ok = 1;
+    s->video_delay = p->video_delay > 0 ? (unsigned)p->video_delay : 0;
+    if (codec == 1 && p->extradata_size > 0)
+        h264_extradata(s, p->extradata, (size_t)p->extradata_size);
+    *out = s;
+    return 0;
+}
+
+int vid_scan_ok(const vid_scan *s) { return s && s->ok; }
+const char *vid_scan_why(const vid_scan *s) { return s && s->why ? s->why : "no scanner for the codec"; }
+
+int vid_scan_packet(vid_scan *s, const uint8_t *data, size_t size, int64_t pts, int key, int discard)
+{
+    if (!s->ok)
+        return 0;
+    if (s->n >= s->cap) {
+        uint64_t nc = s->cap ? s->cap * 2 : 256;
+        int64_t *a = sy_realloc(s->mem, s->pts, nc * sizeof *a);
+        if (a)
+            s->pts = a;
+        int64_t *b = a ? sy_realloc(s->mem, s->poc, nc * sizeof *b) : NULL;
+        if (b)
+            s->poc = b;
+        uint64_t *c = b ? sy_realloc(s->mem, s->period, nc * sizeof *c) : NULL;
+        if (c)
+            s->period = c;
+        uint8_t *k = c ? sy_realloc(s->mem, s->key, nc) : NULL;
+        if (!k)
+            return SYNAPT_E_NOMEM;
+        s->key = k;
+        s->cap = nc;
+    }
+    if (discard) {
+        no(s, "packets marked to discard (an edit list)");
+        return 0;
+    }
+    if (pts == SYNAPT_PTS_NONE && s->codec == 1) {
+        no(s, "packets without a presentation time");
+        return 0;
+    }
+    uint64_t i = s->n;
+    s->pts[i] = pts;
+    s->key[i] = (uint8_t)(key != 0);
+    s->poc[i] = 0;
+    if (s->codec == 2) {
+        /* one whole JPEG: SOI first, EOI within the last bytes (padding) */
+        int eoi = 0;
+        for (size_t j = size > 64 ? size - 64 : 0; j + 1 < size; j++)
+            if (data[j] == 0xFF && data[j + 1] == 0xD9)
+                eoi = 1;
+        if (size < 4 || data[0] != 0xFF || data[1] != 0xD8 || !eoi) {
+            no(s, "a packet that is not one whole JPEG");
+            return 0;
+        }
+        s->period[i] = 0;
+        s->n++;
+        return 0;
+    }
+    pic pc = { 0 };
+    if (h264_walk(s, data, size, &pc, s->avcc) < 0)
+        return 0;
+    if (pc.count != 1) {
+        no(s, pc.count ? "a packet with more than one picture" : "a packet with no picture");
+        return 0;
+    }
+    if (i == 0 && !pc.idr) {
+        no(s, "a first packet that is not an IDR");
+        return 0;
+    }
+    if (key && !pc.idr) {
+        no(s, "a keyframe flag on a picture that is not an IDR");
+        return 0;
+    }
+    if (pc.idr) {
+        if (i > 0 && pc.no_output_prior) {
+            no(s, "an IDR that drops the pictures before it");
+            return 0;
+        }
+        s->periods++;
+    }
+    s->period[i] = s->periods;
+    s->poc[i] = pc.poc;
+    s->n++;
+    return 0;
+}
+
+typedef struct ptsi { int64_t pts; uint64_t i; } ptsi;
+
+static int by_pts(const void *a, const void *b)
+{
+    const ptsi *x = a, *y = b;
+    if (x->pts != y->pts)
+        return (x->pts > y->pts) - (x->pts < y->pts);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int vid_scan_finish(vid_scan *s, uint64_t **out_pkt, uint64_t npkt)
+{
+    *out_pkt = NULL;
+    if (!s->ok)
+        return 0;
+    if (s->n != npkt || s->n == 0) {
+        no(s, "a packet count that changed");
+        return 0;
+    }
+    uint64_t n = s->n;
+    uint64_t *idx = sy_malloc(s->mem, n * sizeof *idx);
+    if (!idx)
+        return SYNAPT_E_NOMEM;
+    for (uint64_t i = 0; i < n; i++)
+        idx[i] = i;
+    if (s->codec == 1) {
+        ptsi *t = sy_malloc(s->mem, n * sizeof *t);
+        if (!t) {
+            sy_free(s->mem, idx);
+            return SYNAPT_E_NOMEM;
+        }
+        for (uint64_t i = 0; i < n; i++) {
+            t[i].pts = s->pts[i];
+            t[i].i = i;
+        }
+        qsort(t, (size_t)n, sizeof *t, by_pts);
+        for (uint64_t i = 0; i < n; i++)
+            idx[i] = t[i].i;
+        sy_free(s->mem, t);
+        for (uint64_t i = 1; i < n && s->ok; i++) {
+            uint64_t a = idx[i - 1], b = idx[i];
+            if (s->pts[a] == s->pts[b])
+                no(s, "two packets with one presentation time");
+            /* the bitstream's order: IDR period, then POC (type 2: decode order) */
+            else if (s->period[a] > s->period[b] ||
+                     (s->period[a] == s->period[b] && (s->poc[a] > s->poc[b] ||
+                      (s->poc[a] == s->poc[b] && a > b))))
+                no(s, "timestamps that do not follow the picture order");
+        }
+        /* reorder depth: packets decoded before a frame but shown after it */
+        unsigned have = s->video_delay > s->need_reorder ? s->video_delay : s->need_reorder;
+        if (s->ok) {
+            /* rank of each packet in output order; a frame needs as many
+             * frames of delay as earlier-decoded packets rank after it */
+            uint64_t *rank = sy_malloc(s->mem, n * sizeof *rank);
+            if (!rank) {
+                sy_free(s->mem, idx);
+                return SYNAPT_E_NOMEM;
+            }
+            for (uint64_t i = 0; i < n; i++)
+                rank[idx[i]] = i;
+            /* Fenwick tree over ranks: how many earlier packets rank below */
+            uint64_t *fw = sy_calloc(s->mem, (n + 1) * sizeof *fw);
+            if (!fw) {
+                sy_free(s->mem, rank);
+                sy_free(s->mem, idx);
+                return SYNAPT_E_NOMEM;
+            }
+            for (uint64_t q = 0; q < n && s->ok; q++) {
+                uint64_t below = 0;
+                for (uint64_t k = rank[q]; k > 0; k -= k & (~k + 1))
+                    below += fw[k];
+                if (q - below > have)
+                    no(s, "a reorder deeper than the decoder is told");
+                for (uint64_t k = rank[q] + 1; k <= n; k += k & (~k + 1))
+                    fw[k]++;
+            }
+            sy_free(s->mem, fw);
+            /* every flagged keyframe shows first among the packets from it on */
+            uint64_t minrank = UINT64_MAX;
+            for (uint64_t q = n; q-- > 1 && s->ok;) {
+                if (rank[q] < minrank)
+                    minrank = rank[q];
+                if (s->key[q] && minrank != rank[q])
+                    no(s, "a keyframe shown after later packets");
+            }
+            sy_free(s->mem, rank);
+        }
+    }
+    if (!s->ok) {
+        sy_free(s->mem, idx);
+        return 0;
+    }
+    *out_pkt = idx;
+    return 1;
+}
+
+void vid_scan_free(vid_scan *s)
+{
+    if (!s)
+        return;
+    sy_free(s->mem, s->pts);
+    sy_free(s->mem, s->poc);
+    sy_free(s->mem, s->period);
+    sy_free(s->mem, s->key);
+    sy_free(s->mem, s);
+}
