@@ -504,6 +504,19 @@ static int finish(imp *m)
         if ((rc = drain(m)) < 0)
             return rc;
     }
+    /* the checking decoders still hold the frames of a keyframe near the
+     * end (reorder delay): flush them, or that keyframe would go unchecked
+     * and lose its start point */
+    for (int k = 0; k < 4; k++) {
+        struct vslot *v = &m->vs[k];
+        if (!v->dec || !v->active)
+            continue;
+        int r = avcodec_send_packet(v->dec, NULL);
+        if (r < 0 && r != AVERROR_EOF)
+            continue;
+        if ((rc = verify_drain(m, v)) < 0)
+            return rc;
+    }
     if (!m->started)
         return fail(m, SYNAPT_E_INPUT, "no decodable video frame (%llu packets read)",
                     (unsigned long long)m->nspkt);

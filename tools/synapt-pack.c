@@ -71,6 +71,9 @@ static const char usage[] =
     "  --quality Q            h264/hevc CRF (default 20/24), mjpeg qscale (default 3)\n"
     "  --size WxH             re-encode to exactly WxH\n"
     "  --short-side N         re-encode so the short side is N pixels, aspect kept\n"
+    "  --full-decode          copy: build the frame map by decoding every packet even\n"
+    "                         when a scan of the H.264/MJPEG headers proves it (slower;\n"
+    "                         reports packets the decoder rejects)\n"
     "\n"
     "Run:\n"
     "  -o, --output FILE      the .synapt file to write (required)\n"
@@ -101,7 +104,7 @@ static const char usage[] =
 
 enum { OPT_RGB = 0x2001, OPT_GOP, OPT_SIZE, OPT_SHORT, OPT_FORMAT, OPT_ROOT, OPT_OUTSIDE, OPT_QUALITY, OPT_ZSTD,
        OPT_SPLIT_ID, OPT_LABELS, OPT_MISSING, OPT_MISMATCH, OPT_SHARD, OPT_MAX_SHARD, OPT_REPORT,
-       OPT_TMP, OPT_NO_VIDEO, OPT_RESUME };
+       OPT_TMP, OPT_NO_VIDEO, OPT_RESUME, OPT_FULL_DECODE };
 
 static const char *resumed_note(char *buf, size_t n, uint64_t resumed)
 {
@@ -230,6 +233,7 @@ int main(int argc, char **argv)
         { "tmp-dir", required_argument, NULL, OPT_TMP },
         { "resume", required_argument, NULL, OPT_RESUME },
         { "no-video", no_argument, NULL, OPT_NO_VIDEO },
+        { "full-decode", no_argument, NULL, OPT_FULL_DECODE },
         { NULL, 0, NULL, 0 }
     };
     import_pack_options po;
@@ -300,6 +304,7 @@ int main(int argc, char **argv)
         case OPT_TMP: po.tmp_dir = optarg; break;
         case OPT_RESUME: po.resume = optarg; break;
         case OPT_NO_VIDEO: po.no_video = 1; break;
+        case OPT_FULL_DECODE: po.video.full_decode = 1; break;
         default:
             cli_usage_error("unknown option");
         }
@@ -315,6 +320,8 @@ int main(int argc, char **argv)
         cli_usage_error("--size/--short-side need a re-encode: add --rgb h264 (or hevc, mjpeg, ffv1, raw)");
     if (po.video.width && po.video.short_side)
         cli_usage_error("give --size or --short-side, not both");
+    if (po.video.full_decode && (po.video.mode != SYNAPT_VSTORE_COPY || po.no_video))
+        cli_usage_error("--full-decode is for --rgb copy (a re-encode decodes every packet anyway)");
     if (cli_verbosity() > 0) {
         po.video.log = log_cb;
         po.video.log_user = NULL;

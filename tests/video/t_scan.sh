@@ -1,0 +1,115 @@
+#!/bin/sh
+# Copy-mode import without decoding (libsynapt/video_scan.c). For every
+# stream the header scan accepts, synapt-pack must write the same file as
+# --full-decode (which decodes every packet and checks every keyframe with a
+# second decoder); streams it must not accept (open GOP, edit lists, AVI
+# without presentation times) must fall back to decoding. The frame count is
+# checked against ffprobe -count_frames and the frames against ffmpeg's
+# framemd5. H.264 from libx264 in many shapes: B-pyramids, no B-frames (POC
+# type 2), slices, scaling matrices, 4:4:4, 10-bit, MBAFF, all-intra, in
+# mp4, mkv and MPEG-TS (Annex B); MJPEG in AVI; the real samples.
+. "$(dirname "$0")/../lib.sh"
+need_cmd ffmpeg ffprobe
+
+SRC="-nostdin -v error -y -f lavfi -i testsrc2=size=160x120:rate=25:duration=2"
+make_clip() { # NAME ARGS...: the clip $T/NAME from testsrc2
+    n=$1; shift
+    # shellcheck disable=SC2086
+    ffmpeg $SRC "$@" "$T/$n" 2> "$T/$n.ffmpeg" || { skip "scan_$n" "ffmpeg cannot make it: $(head -c 200 "$T/$n.ffmpeg")"; return 1; }
+}
+
+# same NAME FILE WAY: pack twice, compare, check the way the map was built
+# (WAY: scan or decode) and the frames against ffmpeg
+same() {
+    name=$1 f=$2 way=$3
+    if ! synapt-pack -v -o "$T/$name.scan.synapt" "$f" > /dev/null 2> "$T/$name.log"; then
+        fail "scan_$name" "synapt-pack: $(tail -n 1 "$T/$name.log")"
+        return
+    fi
+    if ! synapt-pack -q --full-decode -o "$T/$name.full.synapt" "$f" 2> "$T/$name.err"; then
+        fail "scan_$name" "synapt-pack --full-decode: $(cat "$T/$name.err")"
+        return
+    fi
+    case $way in
+        scan) pat="frame map from a scan" ;;
+        decode) pat="frame map by decoding" ;;
+    esac
+    if ! grep -q "$pat" "$T/$name.log"; then
+        fail "scan_$name" "expected '$pat' in: $(grep 'frame map' "$T/$name.log")"
+        return
+    fi
+    if ! cmp -s "$T/$name.scan.synapt" "$T/$name.full.synapt"; then
+        fail "scan_$name" "the scanned and the fully decoded import differ"
+        return
+    fi
+    clip=$(basename "$f"); clip=${clip%.*}
+    want=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$f" | head -n 1)
+    have=$(synapt-inspect "$T/$name.scan.synapt" --clip "$clip" | sed -n 's/.*, \([0-9]*\) frames from.*/\1/p')
+    if [ "$want" != "$have" ]; then
+        fail "scan_$name" "ffprobe counts $want frames, the import $have"
+        return
+    fi
+    ffmpeg -nostdin -v error -i "$f" -map 0:v:0 -f framemd5 - | grep -v '^#' |
+        awk -F, '{ gsub(/ /, "", $NF); print $NF }' > "$T/$name.ff"
+    synapt-convert "$T/$name.scan.synapt" --clip "$clip" --to framemd5 2> "$T/$name.err" |
+        cut -d' ' -f2 > "$T/$name.sy"
+    if ! cmp -s "$T/$name.ff" "$T/$name.sy"; then
+        fail "scan_$name" "frames differ from ffmpeg's framemd5 ($(lines "$T/$name.ff") vs $(lines "$T/$name.sy") lines) $(cat "$T/$name.err")"
+        return
+    fi
+    pass "scan_$name ($way, $have frames)"
+}
+
+X="-c:v libx264 -g 12"
+# shellcheck disable=SC2086
+{
+make_clip bpyr.mp4 $X -x264-params b-pyramid=normal && same bpyr "$T/bpyr.mp4" scan
+make_clip deep.mp4 $X -x264-params bframes=5:b-pyramid=strict:weightp=2 && same deep "$T/deep.mp4" scan
+make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan
+make_clip slices.mp4 $X -x264-params slices=4 && same slices "$T/slices.mp4" scan
+make_clip cqm.mp4 $X -x264-params cqm=jvt && same cqm "$T/cqm.mp4" scan
+make_clip p444.mp4 $X -pix_fmt yuv444p && same p444 "$T/p444.mp4" scan
+make_clip p10.mp4 $X -pix_fmt yuv420p10le && same p10 "$T/p10.mp4" scan
+make_clip mbaff.mp4 $X -flags +ildct+ilme -x264-params tff=1 && same mbaff "$T/mbaff.mp4" scan
+make_clip intra.mp4 -c:v libx264 -g 1 && same intra "$T/intra.mp4" scan
+make_clip mkv.mkv $X && same mkv "$T/mkv.mkv" scan
+make_clip annexb.ts $X && same annexb "$T/annexb.ts" scan
+make_clip mjpeg.avi -c:v mjpeg && same mjpeg "$T/mjpeg.avi" scan
+# not provable from headers: the import decodes
+make_clip opengop.mp4 -c:v libx264 -x264-params open-gop=1:keyint=12 && same opengop "$T/opengop.mp4" decode
+make_clip avi.avi $X && same avi_h264 "$T/avi.avi" decode
+if [ -f "$T/mkv.mkv" ]; then
+    # an edit list that starts inside a GOP: the leading packets are discarded
+    ffmpeg -nostdin -v error -y -ss 0.5 -i "$T/mkv.mkv" -c copy "$T/edit.mp4" 2> /dev/null &&
+        same edit "$T/edit.mp4" decode
+fi
+}
+
+# Damage inside slice data (bytes zeroed mid-file, headers intact) is what
+# the scan cannot see: the stream still packs either way, and only
+# --full-decode's keyframe check can refuse a start point whose concealed
+# frame differs from the sequential decode's (the documented trade).
+if [ -f "$T/nob.mp4" ]; then
+    cp "$T/nob.mp4" "$T/dmg.mp4"
+    size=$(wc -c < "$T/dmg.mp4")
+    dd if=/dev/zero of="$T/dmg.mp4" bs=1 seek=$((size / 2)) count=600 conv=notrunc 2> /dev/null
+    run scan_damaged_packs synapt-pack -q -o "$T/dmg.synapt" "$T/dmg.mp4"
+    expect_rc scan_damaged_packs 0 && pass scan_damaged_packs
+    run scan_damaged_full synapt-pack --full-decode -o "$T/dmg2.synapt" "$T/dmg.mp4"
+    expect_rc scan_damaged_full 0 && pass scan_damaged_full
+fi
+
+# --full-decode outside copy mode is refused, not ignored
+run scan_full_decode_needs_copy synapt-pack --full-decode --rgb h264 -o "$T/x.synapt" "$T/nob.mp4"
+expect_rc scan_full_decode_needs_copy 2 && pass scan_full_decode_needs_copy
+
+if realdata scan_real videos; then
+    for f in "$R"/videos/*; do
+        n=$(basename "$f"); n=${n%.*}
+        case $n in
+            mmpose_h264_5frames|openpose_mp4_named_avi_aac|stub_mjpeg) same "real_$n" "$f" scan ;;
+            *) same "real_$n" "$f" decode ;;
+        esac
+    done
+fi
+finish
