@@ -2,7 +2,7 @@
  * through the same harness code the fuzzers run, under the ordinary build and
  * under `make asan`, so every input that once found a bug keeps being tried.
  *
- * The four targets are compiled into this program by #include, each entry
+ * The five targets are compiled into this program by #include, each entry
  * point renamed. The test also checks that inputs built from fresh valid
  * files open cleanly through each harness: if the library's layout drifted
  * from what the harnesses splice, the fuzzers would be exercising nothing. */
@@ -19,6 +19,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_recover_entry
 #include "../../fuzz/fuzz_recover.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_vscan_entry
+#include "../../fuzz/fuzz_vscan.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "testutil.h"
@@ -180,5 +183,6 @@ int main(void)
     replay("fuzz_index", fuzz_index_entry);
     replay("fuzz_chunk", fuzz_chunk_entry);
     replay("fuzz_recover", fuzz_recover_entry);
+    replay("fuzz_vscan", fuzz_vscan_entry);
     TEST_MAIN_END();
 }

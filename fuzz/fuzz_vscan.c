@@ -1,0 +1,85 @@
+/* fuzz_vscan.c - libFuzzer target for the copy-mode header scan
+ * (libsynapt/video_scan.c): H.264 parameter sets, slice headers, NAL
+ * framing (avcC length prefixes and Annex B start codes), MJPEG markers and
+ * the timestamp checks, fed with arbitrary packets.
+ *
+ * The scanner is internal to the library (no public entry point reaches it
+ * without libavformat demuxing a file first, which would spend the fuzzer's
+ * time in FFmpeg), so this harness includes video_internal.h directly.
+ *
+ *   input = u8 codec (bit 0: 0 H.264, 1 MJPEG) | u8 video_delay (low 4 bits)
+ *           | record...        the first record is the extradata
+ *   record = u16 length (little endian) | u8 flags (bit 0 key, bit 1 discard)
+ *           | i8 pts step | length bytes (cut short at the end of the input)
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "video_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    sy_mem mem;
+    sy_mem_init(&mem, NULL);
+    vid_params p;
+    memset(&p, 0, sizeof p);
+    p.codec_id = (data[0] & 1) ? AV_CODEC_ID_MJPEG : AV_CODEC_ID_H264;
+    p.video_delay = data[1] & 15;
+    size_t i = 2;
+    int first = 1;
+    vid_scan *s = NULL;
+    uint64_t n = 0;
+    int64_t pts = 0;
+    while (i + 4 <= size) {
+        size_t len = (size_t)data[i] | ((size_t)data[i + 1] << 8);
+        unsigned flags = data[i + 2];
+        int step = (int8_t)data[i + 3];
+        i += 4;
+        if (len > size - i)
+            len = size - i;
+        /* a copy of exactly len bytes, so ASan sees reads past the packet */
+        uint8_t *pk = malloc(len ? len : 1);
+        if (!pk)
+            break;
+        memcpy(pk, data + i, len);
+        i += len;
+        if (first) {
+            p.extradata = pk;
+            p.extradata_size = (int)len;
+            first = 0;
+            if (vid_scan_create(&s, &mem, &p) < 0 || !s) {
+                free(pk);
+                return 0;
+            }
+            free(pk);
+            p.extradata = NULL;
+            continue;
+        }
+        pts += step;
+        vid_scan_packet(s, pk, len, (flags & 4) ? SYNAPT_PTS_NONE : pts, flags & 1, (flags & 2) != 0);
+        free(pk);
+        n++;
+    }
+    if (s) {
+        uint64_t *map = NULL;
+        if (vid_scan_finish(s, &map, n) == 1) {
+            /* a proven map is a permutation of the packets */
+            uint8_t *seen = calloc(n ? n : 1, 1);
+            for (uint64_t k = 0; seen && k < n; k++) {
+                if (map[k] >= n || seen[map[k]])
+                    abort();
+                seen[map[k]] = 1;
+            }
+            free(seen);
+        }
+        sy_free(&mem, map);
+        vid_scan_free(s);
+    }
+    return 0;
+}
