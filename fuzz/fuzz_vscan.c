@@ -1,13 +1,15 @@
 /* fuzz_vscan.c - libFuzzer target for the copy-mode header scan
  * (libsynapt/video_scan.c): H.264 parameter sets, slice headers, NAL
- * framing (avcC length prefixes and Annex B start codes), MJPEG markers and
- * the timestamp checks, fed with arbitrary packets.
+ * framing (avcC length prefixes and Annex B start codes), MJPEG markers, VP9
+ * superframe indexes and frame headers, MPEG-4 VOL/VOP headers and the
+ * timestamp checks, fed with arbitrary packets.
  *
  * The scanner is internal to the library (no public entry point reaches it
  * without libavformat demuxing a file first, which would spend the fuzzer's
  * time in FFmpeg), so this harness includes video_internal.h directly.
  *
- *   input = u8 codec (bit 0: 0 H.264, 1 MJPEG) | u8 video_delay (low 4 bits)
+ *   input = u8 codec (low 2 bits: 0 H.264, 1 MJPEG, 2 VP9, 3 MPEG-4 Part 2)
+ *           | u8 video_delay (low 4 bits)
  *           | record...        the first record is the extradata
  *   record = u16 length (little endian) | u8 flags (bit 0 key, bit 1 discard)
  *           | i8 pts step | length bytes (cut short at the end of the input)
@@ -29,7 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sy_mem_init(&mem, NULL);
     vid_params p;
     memset(&p, 0, sizeof p);
-    p.codec_id = (data[0] & 1) ? AV_CODEC_ID_MJPEG : AV_CODEC_ID_H264;
+    static const enum AVCodecID ids[4] = { AV_CODEC_ID_H264, AV_CODEC_ID_MJPEG, AV_CODEC_ID_VP9,
+                                           AV_CODEC_ID_MPEG4 };
+    p.codec_id = ids[data[0] & 3];
     p.video_delay = data[1] & 15;
     size_t i = 2;
     int first = 1;

@@ -877,8 +877,9 @@ typedef struct synapt_video_import_result {
  *  mode each keyframe is checked with a fresh decoder over its first 16
  *  frames: only keyframes that reproduce the sequential decode become
  *  start points for random access.
- *  In copy mode, H.264 and MJPEG streams are first scanned without
- *  decoding (packet and slice headers, timestamps); when the scan proves
+ *  In copy mode, H.264, MJPEG, VP9 and MPEG-4 Part 2 streams are first
+ *  scanned without decoding (packet and frame headers, timestamps); when
+ *  the scan proves
  *  the map (one frame per packet, IDR keyframes, timestamps in picture
  *  order: spec/video.md, "Building the frame map"), the decode is skipped
  *  and the stored stream is the same as the decode would give. The scan

@@ -16,6 +16,20 @@
  *   MJPEG: every packet one whole JPEG (SOI first, EOI in its tail); frames
  *   come out in packet order.
  *
+ *   MPEG-4 Part 2 (Xvid, DivX) without B-frames: a VOL header in the
+ *   extradata (so a decoder restarted at a keyframe has it), every packet
+ *   one coded I- or P-VOP, the first an I-VOP and every flagged keyframe an
+ *   I-VOP. Such a stream decodes with no delay, one frame per packet, in
+ *   packet order. B-VOPs, packed B-frames, sprites (S-VOPs), not-coded
+ *   VOPs (which give no frame) and VOL headers inside packets that differ
+ *   from the extradata's make the import decode.
+ *
+ *   VP9: every packet (a frame, or a superframe of several) shows exactly
+ *   one frame (show_frame or show_existing_frame), the first packet starts
+ *   with a key frame, and every flagged keyframe starts with a key frame,
+ *   which refreshes every reference. VP9 never reorders output, so frames
+ *   come out in packet order.
+ *
  * Anything the scanner does not understand makes the stream ineligible, and
  * the import decodes it as before. The scanner never decides a map that the
  * decode would give differently for a well-formed stream; it cannot see
@@ -261,7 +275,10 @@ static int parse_pps(h264_pps *tab, const h264_sps *sps, const uint8_t *rb, size
 
 struct vid_scan {
     const sy_mem *mem;
-    int codec;                /* 1 h264, 2 mjpeg */
+    int codec;                /* 1 h264, 2 mjpeg, 3 vp9, 4 mpeg4 */
+    unsigned vop_time_bits;   /* mpeg4: bits of vop_time_increment (0: no VOL seen) */
+    uint8_t vol[64];          /* mpeg4: the extradata's VOL header, start code to next */
+    size_t vol_len;           /* 0 when longer than vol */
     int avcc;                 /* h264: length-prefixed NAL units */
     unsigned nal_len;         /* bytes of each length prefix */
     int ok;                   /* still eligible */
@@ -508,10 +525,196 @@ static int h264_extradata(vid_scan *s, const uint8_t *x, size_t n)
     return 0;
 }
 
+/* ---- MPEG-4 Part 2 --------------------------------------------------------- */
+
+/* The next start code (00 00 01 xx) at or after i: index of the xx byte, or
+ * n when there is none. */
+static size_t next_start(const uint8_t *d, size_t n, size_t i)
+{
+    for (; i + 3 < n; i++)
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)
+            return i + 3;
+    return n;
+}
+
+/* A video_object_layer header (after its start code): the width of
+ * vop_time_increment, or 0 when the VOL is not one this scan reads. */
+static unsigned m4v_vol(const uint8_t *d, size_t n)
+{
+    bits b = { d, n, 0, 0 };
+    bit1(&b); /* random_accessible_vol */
+    bitn(&b, 8);
+    unsigned verid = 1;
+    if (bit1(&b)) { /* is_object_layer_identifier */
+        verid = bitn(&b, 4);
+        bitn(&b, 3);
+    }
+    if (bitn(&b, 4) == 15) /* aspect_ratio_info: extended PAR */
+        bitn(&b, 16);
+    if (bit1(&b)) { /* vol_control_parameters */
+        bitn(&b, 3);
+        if (bit1(&b)) { /* vbv_parameters: 79 bits */
+            bitn(&b, 16); bitn(&b, 16); bitn(&b, 16); bitn(&b, 15); bitn(&b, 16);
+        }
+    }
+    unsigned shape = bitn(&b, 2);
+    if (shape == 3 && verid != 1)
+        bitn(&b, 4);
+    if (shape != 0) /* only rectangular VOPs */
+        return 0;
+    bit1(&b);
+    unsigned res = bitn(&b, 16);
+    if (b.bad || res == 0)
+        return 0;
+    unsigned nbits = 1;
+    while (nbits < 16 && (1u << nbits) < res)
+        nbits++;
+    return nbits;
+}
+
+static void m4v_extradata(vid_scan *s, const uint8_t *x, size_t n)
+{
+    for (size_t i = next_start(x, n, 0); i < n; i = next_start(x, n, i))
+        if (x[i] >= 0x20 && x[i] <= 0x2f) {
+            s->vop_time_bits = m4v_vol(x + i + 1, n - i - 1);
+            size_t end = next_start(x, n, i + 1);
+            end = end < n ? end - 3 : n;
+            if (end - i <= sizeof s->vol) {
+                memcpy(s->vol, x + i, end - i);
+                s->vol_len = end - i;
+            }
+            break;
+        }
+    if (!s->vop_time_bits)
+        no(s, "no VOL header it reads in the MPEG-4 extradata");
+}
+
+/* One packet: 1 when it is one coded I- or P-VOP (*intra: an I-VOP). */
+static int m4v_packet(vid_scan *s, const uint8_t *d, size_t n, int *intra)
+{
+    int vops = 0;
+    for (size_t i = next_start(d, n, 0); i < n; i = next_start(d, n, i)) {
+        unsigned code = d[i];
+        if (code >= 0x20 && code <= 0x2f) {
+            /* a repeat of the extradata's VOL (encoders without global
+             * headers put one before every I-VOP) changes nothing */
+            size_t end = next_start(d, n, i + 1);
+            end = end < n ? end - 3 : n;
+            if (!s->vol_len || end - i != s->vol_len || memcmp(d + i, s->vol, s->vol_len)) {
+                no(s, "a VOL header inside the stream that differs from the extradata's");
+                return 0;
+            }
+            continue;
+        }
+        if (code != 0xb6)
+            continue; /* VOS, VO, user data, GOV */
+        if (++vops > 1) {
+            no(s, "a packet with more than one VOP (packed B-frames)");
+            return 0;
+        }
+        bits b = { d + i + 1, n - i - 1, 0, 0 };
+        unsigned type = bitn(&b, 2);
+        for (int k = 0; bit1(&b) && !b.bad; k++) /* modulo_time_base */
+            if (k > 60) {
+                b.bad = 1;
+                break;
+            }
+        bit1(&b);
+        bitn(&b, s->vop_time_bits);
+        bit1(&b);
+        unsigned coded = bit1(&b);
+        if (b.bad) {
+            no(s, "a VOP header it cannot read");
+            return 0;
+        }
+        if (type > 1) {
+            no(s, type == 2 ? "B-VOPs" : "sprite (S-)VOPs");
+            return 0;
+        }
+        if (!coded) {
+            no(s, "a not-coded VOP (it gives no frame)");
+            return 0;
+        }
+        *intra = type == 0;
+    }
+    if (vops != 1) {
+        no(s, "a packet with no VOP");
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- VP9 ------------------------------------------------------------------ */
+
+/* One frame's uncompressed header, as far as it says whether the frame is
+ * shown and whether it is a key frame. -1 when it is not a VP9 frame. */
+static int vp9_frame(const uint8_t *d, size_t n, int *shown, int *key)
+{
+    bits b = { d, n, 0, 0 };
+    if (bitn(&b, 2) != 2)
+        return -1;
+    unsigned profile = bit1(&b);
+    profile |= bit1(&b) << 1;
+    if (profile == 3 && bit1(&b))
+        return -1;
+    if (bit1(&b)) { /* show_existing_frame */
+        *shown = 1;
+        *key = 0;
+        return b.bad ? -1 : 0;
+    }
+    *key = bit1(&b) == 0;
+    *shown = (int)bit1(&b);
+    return b.bad ? -1 : 0;
+}
+
+/* Frames shown by one packet; *first_key: the first frame is a key frame. */
+static int vp9_packet(vid_scan *s, const uint8_t *d, size_t n, int *first_key)
+{
+    size_t sizes[8], nf = 1;
+    sizes[0] = n;
+    uint8_t last = d[n - 1];
+    if ((last & 0xe0) == 0xc0) {
+        /* a superframe: its index at the end, the marker byte at both ends */
+        size_t frames = (size_t)(last & 7) + 1, mag = (size_t)((last >> 3) & 3) + 1;
+        size_t idx = 2 + mag * frames;
+        if (n >= idx && d[n - idx] == last) {
+            size_t total = 0, at = n - idx + 1;
+            for (size_t k = 0; k < frames; k++) {
+                size_t v = 0;
+                for (size_t j = 0; j < mag; j++)
+                    v |= (size_t)d[at + j] << (8 * j);
+                at += mag;
+                if (v == 0 || v > n - idx - total) {
+                    no(s, "a damaged VP9 superframe index");
+                    return -1;
+                }
+                sizes[k] = v;
+                total += v;
+            }
+            nf = frames;
+        }
+    }
+    int shown_total = 0;
+    size_t off = 0;
+    for (size_t k = 0; k < nf; k++) {
+        int shown = 0, key = 0;
+        if (vp9_frame(d + off, sizes[k], &shown, &key) < 0) {
+            no(s, "a packet that is not a VP9 frame");
+            return -1;
+        }
+        if (k == 0)
+            *first_key = key;
+        shown_total += shown;
+        off += sizes[k];
+    }
+    return shown_total;
+}
+
 int vid_scan_create(vid_scan **out, const sy_mem *mem, const vid_params *p)
 {
     *out = NULL;
-    int codec = p->codec_id == AV_CODEC_ID_H264 ? 1 : p->codec_id == AV_CODEC_ID_MJPEG ? 2 : 0;
+    int codec = p->codec_id == AV_CODEC_ID_H264 ? 1 : p->codec_id == AV_CODEC_ID_MJPEG ? 2
+              : p->codec_id == AV_CODEC_ID_VP9 ? 3 : p->codec_id == AV_CODEC_ID_MPEG4 ? 4 : 0;
     if (!codec)
         return 0;
     vid_scan *s = sy_calloc(mem, sizeof *s);
@@ -523,6 +726,8 @@ int vid_scan_create(vid_scan **out, const sy_mem *mem, const vid_params *p)
     s->video_delay = p->video_delay > 0 ? (unsigned)p->video_delay : 0;
     if (codec == 1 && p->extradata_size > 0)
         h264_extradata(s, p->extradata, (size_t)p->extradata_size);
+    if (codec == 4)
+        m4v_extradata(s, p->extradata, p->extradata_size > 0 ? (size_t)p->extradata_size : 0);
     *out = s;
     return 0;
 }
@@ -563,6 +768,35 @@ int vid_scan_packet(vid_scan *s, const uint8_t *data, size_t size, int64_t pts, 
     s->pts[i] = pts;
     s->key[i] = (uint8_t)(key != 0);
     s->poc[i] = 0;
+    if (s->codec == 4) {
+        int intra = 0;
+        if (!m4v_packet(s, data, size, &intra))
+            return 0;
+        if ((i == 0 || key) && !intra) {
+            no(s, i == 0 ? "a first packet that is not an I-VOP" : "a keyframe flag on a VOP that is not an I-VOP");
+            return 0;
+        }
+        s->period[i] = 0;
+        s->n++;
+        return 0;
+    }
+    if (s->codec == 3) {
+        int first_key = 0;
+        int shown = size ? vp9_packet(s, data, size, &first_key) : -1;
+        if (shown < 0)
+            return 0;
+        if (shown != 1) {
+            no(s, shown ? "a packet that shows more than one frame" : "a packet that shows no frame");
+            return 0;
+        }
+        if ((i == 0 || key) && !first_key) {
+            no(s, i == 0 ? "a first packet that is not a key frame" : "a keyframe flag on a frame that is not a key frame");
+            return 0;
+        }
+        s->period[i] = 0;
+        s->n++;
+        return 0;
+    }
     if (s->codec == 2) {
         /* one whole JPEG: SOI first, EOI within the last bytes (padding) */
         int eoi = 0;

@@ -7,7 +7,9 @@
 # checked against ffprobe -count_frames and the frames against ffmpeg's
 # framemd5. H.264 from libx264 in many shapes: B-pyramids, no B-frames (POC
 # type 2), slices, scaling matrices, 4:4:4, 10-bit, MBAFF, all-intra, in
-# mp4, mkv and MPEG-TS (Annex B); MJPEG in AVI; the real samples.
+# mp4, mkv and MPEG-TS (Annex B); MJPEG in AVI; VP9 (superframes with
+# hidden alt-ref frames, lossless 4:4:4); MPEG-4 Part 2 without B-frames
+# (repeated VOL headers, quarter-pel); the real samples.
 . "$(dirname "$0")/../lib.sh"
 need_cmd ffmpeg ffprobe
 
@@ -75,7 +77,16 @@ make_clip intra.mp4 -c:v libx264 -g 1 && same intra "$T/intra.mp4" scan
 make_clip mkv.mkv $X && same mkv "$T/mkv.mkv" scan
 make_clip annexb.ts $X && same annexb "$T/annexb.ts" scan
 make_clip mjpeg.avi -c:v mjpeg && same mjpeg "$T/mjpeg.avi" scan
+make_clip vp9.webm -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 && same vp9 "$T/vp9.webm" scan
+make_clip vp9arf.webm -c:v libvpx-vp9 -g 25 -deadline good -cpu-used 5 -auto-alt-ref 1 -lag-in-frames 16 &&
+    same vp9_altref "$T/vp9arf.webm" scan
+make_clip vp9ll.mkv -c:v libvpx-vp9 -g 12 -lossless 1 -pix_fmt yuv444p -deadline realtime -cpu-used 8 &&
+    same vp9_lossless "$T/vp9ll.mkv" scan
+make_clip m4.avi -c:v mpeg4 -vtag xvid -g 12 && same mpeg4_avi "$T/m4.avi" scan
+make_clip m4q.avi -c:v mpeg4 -vtag DX50 -g 12 -flags +qpel+mv4 && same mpeg4_qpel "$T/m4q.avi" scan
+make_clip m4.mp4 -c:v mpeg4 -g 12 && same mpeg4_mp4 "$T/m4.mp4" scan
 # not provable from headers: the import decodes
+make_clip m4b.avi -c:v mpeg4 -vtag xvid -bf 2 -g 12 && same mpeg4_bframes "$T/m4b.avi" decode
 make_clip opengop.mp4 -c:v libx264 -x264-params open-gop=1:keyint=12 && same opengop "$T/opengop.mp4" decode
 make_clip avi.avi $X && same avi_h264 "$T/avi.avi" decode
 if [ -f "$T/mkv.mkv" ]; then
@@ -107,7 +118,7 @@ if realdata scan_real videos; then
     for f in "$R"/videos/*; do
         n=$(basename "$f"); n=${n%.*}
         case $n in
-            mmpose_h264_5frames|openpose_mp4_named_avi_aac|stub_mjpeg) same "real_$n" "$f" scan ;;
+            mmpose_h264_5frames|openpose_mp4_named_avi_aac|stub_mjpeg|ssv2_vp9_427x240|paddle_example_xvid) same "real_$n" "$f" scan ;;
             *) same "real_$n" "$f" decode ;;
         esac
     done
