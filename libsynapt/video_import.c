@@ -587,6 +587,14 @@ static uint64_t pkt_hash(const AVPacket *p)
            ((uint64_t)p->pts * 0x9E3779B97F4A7C15ull);
 }
 
+/* Containers whose demuxers store whole frames as packets, without a
+ * parser in between. */
+static int plain_container(const AVFormatContext *fmt)
+{
+    const char *n = fmt->iformat ? fmt->iformat->name : "";
+    return !strcmp(n, "mov,mp4,m4a,3gp,3g2,mj2") || !strcmp(n, "matroska,webm") || !strcmp(n, "avi");
+}
+
 /* Copy mode: read the file once without decoding and let the scanner prove
  * the frame map (video_scan.c). A second demuxer of its own does the read,
  * opened exactly as the main one, so the main pass is untouched when the
@@ -614,7 +622,12 @@ static int prescan(imp *m, const AVCodecParameters *cp)
         rc = fail(m, SYNAPT_E_NOMEM, "out of memory");
         goto out;
     }
-    if (avformat_open_input(&fmt, m->path, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0 ||
+    /* avformat_find_stream_info decodes a few frames; the containers below
+     * give the same packets without it (no parser reassembles them), so the
+     * scan skips it there. Either way every packet is checked again in the
+     * main pass. */
+    if (avformat_open_input(&fmt, m->path, NULL, NULL) < 0 ||
+        (!plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
         (unsigned)m->st->index >= fmt->nb_streams ||
         fmt->streams[m->st->index]->codecpar->codec_id != m->src.codec_id)
         goto out;
