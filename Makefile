@@ -220,7 +220,7 @@ bench: deps
 # a long time and ~6 GB in $(SCALE_DIR))
 SCALE_DIR ?= $(B)/scale
 scale: deps
-	$(MAKE) all $(B)/bench/bench_dataset
+	$(MAKE) all $(B)/bench/bench_dataset $(B)/bench/bench_cores
 	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 10 --baseline -o $(SCALE_DIR)/1.5k
 	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 100 -o $(SCALE_DIR)/15k
 	SYNAPT_BUILD=$(B) sh scripts/scale.sh -c 1000 -o $(SCALE_DIR)/150k

@@ -26,7 +26,9 @@
 # the same run and prints, per step, the per-core ratio N workers / 1 worker
 # by wall time (the issue's target: at least 0.8) and by CPU time (clips per
 # CPU-second; insensitive to other load on a shared machine), with the cores
-# obtained. Defaults: 150 classes x 10 clips (1,500 clips, 1/100 of
+# obtained, and beside them the machine's ceiling for the same ratio
+# (bench/bench_cores: a loop that shares nothing, run alone and N at once).
+# Defaults: 150 classes x 10 clips (1,500 clips, 1/100 of
 # SynAPT), 16 frames of 64x64, N = cores. `make scale` runs it at 1,500
 # clips (with --baseline), 15,000 and 150,000 clips.
 set -u
@@ -55,7 +57,7 @@ while [ $# -gt 0 ]; do
         --size) SIZE=$2; shift 2 ;;
         --baseline) BASE=1; shift ;;
         --keep) KEEP=1; shift ;;
-        -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scale.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -234,6 +236,14 @@ fi
 if [ "$BASE" -eq 1 ] && [ "$N" -gt 1 ]; then
     echo "baseline: synth, audit shards and epoch loop again with 1 worker ($(uptime | sed 's/.*load/load/'))" |
         tee -a "$REPORT"
+    # the machine's own ceiling for the same ratio: a register-only loop in
+    # N processes at once against one alone (bench/bench_cores.c); virtual
+    # CPUs that share a physical core stay below 1.00 whatever runs on them
+    if [ -x "$ROOT/$B/bench/bench_cores" ]; then
+        "$ROOT/$B/bench/bench_cores" "$N" | sed 's/^cores /ratio   machine: a CPU-only loop in /' | tee -a "$REPORT"
+    else
+        echo "ratio   machine: not measured ($B/bench/bench_cores not built: make bench-build)" | tee -a "$REPORT"
+    fi
     run_synth 1 "$OUT/base" base-synth || { echo "scale.sh: baseline synth failed" >&2; exit 1; }
     ratio synth "$SYNTH_WALL" "$(sum_cpu "$OUT"/logs/synth-*.time)" "$WALL" "$(sum_cpu "$OUT"/logs/base-synth-*.time)"
     rm -rf "$OUT/base"
