@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "video_internal.h"
+#include "internal.h"       /* white box: sy_mem, the allocator the scanner takes */
+#include "video_internal.h" /* white box: the header scanner (vid_scan_*) is private */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
