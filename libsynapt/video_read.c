@@ -148,7 +148,26 @@ static int slot_new(vslot **out, const synapt_reader *r, uint64_t clip, uint32_t
     s->mode = v.mode;
     s->npkt = v.st.packets;
     s->sws_fmt = -1;
-    rc = vid_dec_create(&s->d, &r->mem, &v.p, &v.m, r->video_threads, err, sizeof err); /* takes p and m */
+    /* an idle slot whose decoder was opened the same way gives it up: the
+     * least recently used such one, so recent clips keep theirs */
+    vslot *donor = NULL;
+    vcache *c = r->video_cache;
+    if (c) {
+        pthread_mutex_lock(&c->lock);
+        vslot **pp = &c->idle, **pick = NULL;
+        for (; *pp; pp = &(*pp)->next)
+            if ((*pp)->mode == v.mode && vid_dec_reusable((*pp)->d, &v.p, r->video_threads))
+                pick = pp;
+        if (pick) {
+            donor = *pick;
+            *pick = donor->next;
+            donor->next = NULL;
+        }
+        pthread_mutex_unlock(&c->lock);
+    }
+    rc = vid_dec_create_from(&s->d, &r->mem, &v.p, &v.m, r->video_threads, donor ? donor->d : NULL, err,
+                             sizeof err); /* takes p and m */
+    slot_free(donor);
     if (rc) {
         sy_free(&r->mem, s);
         return sy_rerr(r, rc, clip, stream, SY_NO_CHUNK, "%s", err);

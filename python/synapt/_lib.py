@@ -241,6 +241,7 @@ reader_find_clip = _fn("synapt_reader_find_clip", _int, _P(_u64), _vp, _cp)
 reader_clip_labels = _fn("synapt_reader_clip_labels", _int, _P(_u32), _sz, _P(_sz), _vp, _u64)
 reader_clip_group = _fn("synapt_reader_clip_group", _int, _P(_cp), _P(_cp), _vp, _u64, _u32)
 reader_stream = _fn("synapt_reader_stream", _int, _P(StreamInfo), _vp, _u64, _u32)
+reader_find_stream = _fn("synapt_reader_find_stream", _int, _P(_u32), _vp, _u64, _cp)
 
 
 def _version_tuple():

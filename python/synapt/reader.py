@@ -160,7 +160,7 @@ class Clip:
 
     __slots__ = ("owner", "file", "local", "index", "id", "labels", "label_ids", "split",
                  "source", "synthetic", "groups", "frame_count", "fps", "width", "height",
-                 "_meta_json", "_meta", "_streams")
+                 "_meta_json", "_meta", "_streams", "_some")
 
     @property
     def label(self):
@@ -190,6 +190,20 @@ class Clip:
         return self._streams
 
     def stream(self, name):
+        # one stream is built alone when the others were not asked for: a
+        # loader reading "rgb" of every clip once per epoch would otherwise
+        # describe every stream of every clip (video configs parsed, pose
+        # chunks scanned for their person count) to use one
+        if self._streams is None and isinstance(name, str):
+            s = self._some.get(name) if self._some is not None else None
+            if s is None:
+                s = self.file._stream_named(self.local, name)
+                if s is not None:
+                    if self._some is None:
+                        self._some = {}
+                    self._some[name] = s
+            if s is not None:
+                return s
         try:
             return self.streams[name]
         except KeyError:
@@ -357,7 +371,18 @@ class File(ClipSequence):
                         if info.meta_json else "")
         c._meta = None
         c._streams = None
+        c._some = None
         return c
+
+    def _stream_named(self, i, name):
+        """The stream called `name` of clip i, None when there is none."""
+        rd = self._reader()
+        idx = ctypes.c_uint32()
+        rc = _lib.reader_find_stream(ctypes.byref(idx), rd.ptr, i, name.encode("utf-8"))
+        if rc == -11:  # NOT_FOUND: the caller's message lists the streams
+            return None
+        rd.check(rc)
+        return _stream(rd, i, idx.value)
 
     def _streams_of(self, i):
         rd = self._reader()

@@ -661,6 +661,76 @@ static void test_threads(void)
     unlink(dst);
 }
 
+
+/* One reader, clips of several sources read in an interleaved order: an
+ * idle decoder opened for the same parameters is handed on to the next
+ * clip (flushed) instead of a new one being opened (video_read.c). Every
+ * window must still hash as with a fresh reader per clip. Sources: the
+ * B-frame H.264 twice (the same parameters: reuse), the open-GOP H.264 and
+ * the VP9 (other parameters: no reuse), in copy mode, one clip each. */
+static void test_decoder_reuse(void)
+{
+    static const char *const srcs[] = { "h264_bf_longgop.mp4", "h264_bf_longgop.mp4", "h264_opengop.mkv",
+                                        "vp9_altref.webm" };
+    enum { NS = sizeof srcs / sizeof srcs[0] };
+    const char *dst = path_in("reuse.synapt");
+    char err[600];
+    synapt_writer *w;
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.fsync = 0;
+    CHECK_OK(synapt_writer_create(&w, dst, &wo, err, sizeof err));
+    uint64_t frames[NS] = { 0 };
+    for (int k = 0; k < NS; k++) {
+        char id[16];
+        snprintf(id, sizeof id, "c%d", k);
+        synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+        cd.id = id;
+        CHECK_OK(synapt_writer_begin_clip(w, &cd));
+        synapt_video_import_options o = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
+        synapt_video_import_result res;
+        int rc = synapt_video_import(&res, w, path_in(srcs[k]), &o, err, sizeof err);
+        CHECK_OK(rc);
+        if (rc) {
+            synapt_writer_abort(w);
+            return;
+        }
+        frames[k] = res.frames;
+        CHECK_OK(synapt_writer_end_clip(w));
+    }
+    CHECK_OK(synapt_writer_close(w, err, sizeof err));
+    /* reference: every frame of each clip, a fresh reader per clip */
+    char *ref[NS];
+    for (int k = 0; k < NS; k++) {
+        synapt_reader *r;
+        ref[k] = calloc(frames[k] ? frames[k] : 1, 33);
+        CHECK_OK(synapt_reader_open(&r, dst, NULL));
+        CHECK_OK(synapt_video_frame_md5(ref[k], r, (uint64_t)k, 0, 0, frames[k]));
+        synapt_reader_close(r);
+    }
+    synapt_reader *r;
+    CHECK_OK(synapt_reader_open(&r, dst, NULL));
+    int bad = 0;
+    char got[16 * 33];
+    for (int it = 0; it < 200; it++) {
+        int k = (int)(rnd() % NS);
+        uint64_t n = 1 + rnd() % 16;
+        if (n > frames[k])
+            n = frames[k];
+        uint64_t a = rnd() % (frames[k] - n + 1);
+        if (synapt_video_frame_md5(got, r, (uint64_t)k, 0, a, n)) {
+            bad++;
+            continue;
+        }
+        if (memcmp(got, ref[k] + a * 33, n * 33))
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    synapt_reader_close(r);
+    for (int k = 0; k < NS; k++)
+        free(ref[k]);
+    unlink(dst);
+}
+
 static void test_resize_export(void)
 {
     char err[600], cmd[1500];
@@ -749,6 +819,7 @@ int main(void)
     RUN(test_threads);
     RUN(test_damaged);
     RUN(test_resize_export);
+    RUN(test_decoder_reuse);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     sh(cmd);
