@@ -27,11 +27,11 @@ same() {
     if ! synapt-pack -v -o "$T/$name.scan.synapt" "$f" > /dev/null 2> "$T/$name.log"; then
         fail "scan_$name" "synapt-pack: $(tail -n 1 "$T/$name.log")"
         return
-    fi
+fi
     if ! synapt-pack -q --full-decode -o "$T/$name.full.synapt" "$f" 2> "$T/$name.err"; then
         fail "scan_$name" "synapt-pack --full-decode: $(cat "$T/$name.err")"
         return
-    fi
+fi
     case $way in
         scan) pat="frame map from a scan" ;;
         decode) pat="frame map by decoding" ;;
@@ -39,18 +39,18 @@ same() {
     if ! grep -q "$pat" "$T/$name.log"; then
         fail "scan_$name" "expected '$pat' in: $(grep 'frame map' "$T/$name.log")"
         return
-    fi
+fi
     if ! cmp -s "$T/$name.scan.synapt" "$T/$name.full.synapt"; then
         fail "scan_$name" "the scanned and the fully decoded import differ"
         return
-    fi
+fi
     clip=$(basename "$f"); clip=${clip%.*}
     want=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$f" | head -n 1)
     have=$(synapt-inspect "$T/$name.scan.synapt" --clip "$clip" | sed -n 's/.*, \([0-9]*\) frames from.*/\1/p')
     if [ "$want" != "$have" ]; then
         fail "scan_$name" "ffprobe counts $want frames, the import $have"
         return
-    fi
+fi
     ffmpeg -nostdin -v error -i "$f" -map 0:v:0 -f framemd5 - | grep -v '^#' |
         awk -F, '{ gsub(/ /, "", $NF); print $NF }' > "$T/$name.ff"
     synapt-convert "$T/$name.scan.synapt" --clip "$clip" --to framemd5 2> "$T/$name.err" |
@@ -58,7 +58,7 @@ same() {
     if ! cmp -s "$T/$name.ff" "$T/$name.sy"; then
         fail "scan_$name" "frames differ from ffmpeg's framemd5 ($(lines "$T/$name.ff") vs $(lines "$T/$name.sy") lines) $(cat "$T/$name.err")"
         return
-    fi
+fi
     pass "scan_$name ($way, $have frames)"
 }
 
@@ -66,25 +66,30 @@ X="-c:v libx264 -g 12"
 # shellcheck disable=SC2086
 {
 make_clip bpyr.mp4 $X -x264-params b-pyramid=normal && same bpyr "$T/bpyr.mp4" scan
-make_clip deep.mp4 $X -x264-params bframes=5:b-pyramid=strict:weightp=2 && same deep "$T/deep.mp4" scan
 make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan
-make_clip slices.mp4 $X -x264-params slices=4 && same slices "$T/slices.mp4" scan
-make_clip cqm.mp4 $X -x264-params cqm=jvt && same cqm "$T/cqm.mp4" scan
-make_clip p444.mp4 $X -pix_fmt yuv444p && same p444 "$T/p444.mp4" scan
-make_clip p10.mp4 $X -pix_fmt yuv420p10le && same p10 "$T/p10.mp4" scan
-make_clip mbaff.mp4 $X -flags +ildct+ilme -x264-params tff=1 && same mbaff "$T/mbaff.mp4" scan
-make_clip intra.mp4 -c:v libx264 -g 1 && same intra "$T/intra.mp4" scan
+# Under ASan/UBSan (the same scanner code; fuzz_vscan covers its memory
+# safety) the rarer H.264 shapes are left to the plain build's run, which
+# keeps the sanitizer job inside CI's time budget.
+if ! sanitized; then
+    make_clip deep.mp4 $X -x264-params bframes=5:b-pyramid=strict:weightp=2 && same deep "$T/deep.mp4" scan
+    make_clip slices.mp4 $X -x264-params slices=4 && same slices "$T/slices.mp4" scan
+    make_clip cqm.mp4 $X -x264-params cqm=jvt && same cqm "$T/cqm.mp4" scan
+    make_clip p444.mp4 $X -pix_fmt yuv444p && same p444 "$T/p444.mp4" scan
+    make_clip p10.mp4 $X -pix_fmt yuv420p10le && same p10 "$T/p10.mp4" scan
+    make_clip mbaff.mp4 $X -flags +ildct+ilme -x264-params tff=1 && same mbaff "$T/mbaff.mp4" scan
+    make_clip intra.mp4 -c:v libx264 -g 1 && same intra "$T/intra.mp4" scan
+    make_clip vp9ll.mkv -c:v libvpx-vp9 -g 12 -lossless 1 -pix_fmt yuv444p -deadline realtime -cpu-used 8 &&
+        same vp9_lossless "$T/vp9ll.mkv" scan
+    make_clip m4q.avi -c:v mpeg4 -vtag DX50 -g 12 -flags +qpel+mv4 && same mpeg4_qpel "$T/m4q.avi" scan
+    make_clip m4.mp4 -c:v mpeg4 -g 12 && same mpeg4_mp4 "$T/m4.mp4" scan
+fi
 make_clip mkv.mkv $X && same mkv "$T/mkv.mkv" scan
 make_clip annexb.ts $X && same annexb "$T/annexb.ts" scan
 make_clip mjpeg.avi -c:v mjpeg && same mjpeg "$T/mjpeg.avi" scan
 make_clip vp9.webm -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 && same vp9 "$T/vp9.webm" scan
 make_clip vp9arf.webm -c:v libvpx-vp9 -g 25 -deadline good -cpu-used 5 -auto-alt-ref 1 -lag-in-frames 16 &&
     same vp9_altref "$T/vp9arf.webm" scan
-make_clip vp9ll.mkv -c:v libvpx-vp9 -g 12 -lossless 1 -pix_fmt yuv444p -deadline realtime -cpu-used 8 &&
-    same vp9_lossless "$T/vp9ll.mkv" scan
 make_clip m4.avi -c:v mpeg4 -vtag xvid -g 12 && same mpeg4_avi "$T/m4.avi" scan
-make_clip m4q.avi -c:v mpeg4 -vtag DX50 -g 12 -flags +qpel+mv4 && same mpeg4_qpel "$T/m4q.avi" scan
-make_clip m4.mp4 -c:v mpeg4 -g 12 && same mpeg4_mp4 "$T/m4.mp4" scan
 # not provable from headers: the import decodes
 make_clip m4b.avi -c:v mpeg4 -vtag xvid -bf 2 -g 12 && same mpeg4_bframes "$T/m4b.avi" decode
 make_clip opengop.mp4 -c:v libx264 -x264-params open-gop=1:keyint=12 && same opengop "$T/opengop.mp4" decode
