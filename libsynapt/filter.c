@@ -42,7 +42,11 @@ static size_t gather2_vec(uint8_t *restrict dst, const uint8_t *restrict src, si
 {
     size_t i = 0;
 #ifdef SY_SSE2
-    for (; i + 16 <= ne; i += 16) {
+    for (; ne >= 16; i += 16) {
+        if (i + 16 > ne) {
+            if (i == ne) break;
+            i = ne - 16;   /* the last partial block, as in gather4_vec */
+        }
         __m128i a = _mm_loadu_si128((const __m128i *)(src + i)), b = _mm_loadu_si128((const __m128i *)(src + ne + i));
         _mm_storeu_si128((__m128i *)(dst + 2 * i), _mm_unpacklo_epi8(a, b));
         _mm_storeu_si128((__m128i *)(dst + 2 * i + 16), _mm_unpackhi_epi8(a, b));
@@ -53,13 +57,24 @@ static size_t gather2_vec(uint8_t *restrict dst, const uint8_t *restrict src, si
     return i;
 }
 
+static size_t gather4_avx2_any(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne,
+                               const uint8_t *restrict prev, size_t mk);
+
+/* From element i (what the AVX2 version left, or 0) on. */
 static size_t gather4_vec(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne,
                           const uint8_t *restrict prev, size_t mk)
 {
-    size_t i = 0;
+    size_t i = gather4_avx2_any(dst, src, ne, prev, mk);
 #ifdef SY_SSE2
     const uint8_t *p0 = src, *p1 = src + ne, *p2 = src + 2 * ne, *p3 = src + 3 * ne;
-    for (; i + 16 <= ne; i += 16) {
+    for (; ne >= 16; i += 16) {
+        if (i + 16 > ne) {
+            /* the last partial block: redo the sixteen elements ending at
+             * ne (dst aliases neither src nor prev, so rewriting is
+             * harmless); the scalar loops take it when prev is shorter */
+            if (i == ne || (prev && ne > mk)) break;
+            i = ne - 16;
+        }
         __m128i a0 = _mm_loadu_si128((const __m128i *)(p0 + i)), a1 = _mm_loadu_si128((const __m128i *)(p1 + i));
         __m128i a2 = _mm_loadu_si128((const __m128i *)(p2 + i)), a3 = _mm_loadu_si128((const __m128i *)(p3 + i));
         __m128i l01 = _mm_unpacklo_epi8(a0, a1), h01 = _mm_unpackhi_epi8(a0, a1);
@@ -446,7 +461,43 @@ static int have_avx2(void)
 {
     return __builtin_cpu_supports("avx2");
 }
+
+/* gather4_vec's transpose 32 elements at a time: the unpacks work within
+ * each 128-bit half (elements 0-15 in the low halves, 16-31 in the high),
+ * and permute2x128 puts the halves back in element order. */
+SY_AVX2_FN static size_t gather4_avx2(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne,
+                                      const uint8_t *restrict prev, size_t mk)
+{
+    const uint8_t *p0 = src, *p1 = src + ne, *p2 = src + 2 * ne, *p3 = src + 3 * ne;
+    size_t lim = prev && mk < ne ? mk : ne, i = 0;
+    for (; i + 32 <= lim; i += 32) {
+        __m256i a0 = _mm256_loadu_si256((const __m256i *)(p0 + i)), a1 = _mm256_loadu_si256((const __m256i *)(p1 + i));
+        __m256i a2 = _mm256_loadu_si256((const __m256i *)(p2 + i)), a3 = _mm256_loadu_si256((const __m256i *)(p3 + i));
+        __m256i l01 = _mm256_unpacklo_epi8(a0, a1), h01 = _mm256_unpackhi_epi8(a0, a1);
+        __m256i l23 = _mm256_unpacklo_epi8(a2, a3), h23 = _mm256_unpackhi_epi8(a2, a3);
+        __m256i e0 = _mm256_unpacklo_epi16(l01, l23), e1 = _mm256_unpackhi_epi16(l01, l23);
+        __m256i e2 = _mm256_unpacklo_epi16(h01, h23), e3 = _mm256_unpackhi_epi16(h01, h23);
+        __m256i o[4] = { _mm256_permute2x128_si256(e0, e1, 0x20), _mm256_permute2x128_si256(e2, e3, 0x20),
+                         _mm256_permute2x128_si256(e0, e1, 0x31), _mm256_permute2x128_si256(e2, e3, 0x31) };
+        if (prev)
+            for (int k = 0; k < 4; k++)
+                o[k] = _mm256_xor_si256(o[k], _mm256_loadu_si256((const __m256i *)(prev + 4 * i + 32 * k)));
+        for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)(dst + 4 * i + 32 * k), o[k]);
+    }
+    return i;
+}
 #endif
+
+static size_t gather4_avx2_any(uint8_t *restrict dst, const uint8_t *restrict src, size_t ne,
+                               const uint8_t *restrict prev, size_t mk)
+{
+#ifdef SY_AVX2
+    if (ne >= 32 && sy_simd_isa() >= 2) return gather4_avx2(dst, src, ne, prev, mk);
+#else
+    (void)dst; (void)src; (void)ne; (void)prev; (void)mk;
+#endif
+    return 0;
+}
 
 /* isa: 0 portable C, 1 SSE2 blocks of eight rows, 2 AVX2 blocks of sixteen
  * (then eight, then C for the rows left); every path gives the same bytes. */

@@ -208,7 +208,8 @@ void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width, int isa);
 int sy_simd_isa(void);
 /* Caps sy_simd_isa() (default 2). A white-box hook: bench_core sets it to
- * time the read path before the AVX2 unfilter in the same run; the
+ * time the read path before the AVX2 unfilters (depth_med, the 4-byte
+ * gathers of unshuffle and xor_prev) in the same run; the
  * library never writes it and it is not exported from the shared object. */
 extern int sy_simd_limit;
 /* xor_prev: dst = shuffle(src XOR prev) over min(n, prev_n) bytes; prev

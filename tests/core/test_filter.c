@@ -150,6 +150,41 @@ static void test_xor_vector(void)
     CHECK(!memcmp(back, cur, 6));
 }
 
+/* The byte-plane gathers of unshuffle and xor_prev (C, SSE2 blocks of
+ * sixteen elements with an overlapping last block, AVX2 blocks of
+ * thirty-two chosen at run time) against the spec's loops written out
+ * plainly: every frame length around the block sizes, 2- and 4-byte
+ * elements, previous frames shorter, equal and longer, and every level
+ * sy_simd_limit allows. */
+static void test_gather_paths(void)
+{
+    static uint8_t src[4 * 140 + 3], prev[4 * 140 + 3], want[sizeof src], got[sizeof src];
+    int ok = 1;
+    for (size_t n = 0; n < sizeof src; n += 1 + (n > 140) * 3) {
+        for (size_t i = 0; i < sizeof src; i++) { src[i] = rnd8(); prev[i] = rnd8(); }
+        for (size_t elem = 2; elem <= 4; elem += 2) {
+            size_t ne = n / elem;
+            size_t pns[4] = { 0, n / 2, n, n + 3 };
+            for (int pi = 0; pi < 4; pi++) {
+                size_t pn = pns[pi], m = pi ? (n < pn ? n : pn) : 0;
+                for (size_t i = 0; i < ne; i++)
+                    for (size_t b = 0; b < elem; b++) want[i * elem + b] = src[b * ne + i];
+                memcpy(want + ne * elem, src + ne * elem, n - ne * elem);
+                for (size_t i = 0; i < m; i++) want[i] ^= prev[i];
+                for (int lim = 0; lim <= 2; lim++) {
+                    sy_simd_limit = lim;
+                    memset(got, 0xA5, sizeof got);
+                    if (pi) sy_unxor_prev(got, src, n, prev, pn, elem);
+                    else sy_unshuffle(got, src, n, elem);
+                    if (memcmp(got, want, n) || got[n] != 0xA5) ok = 0;
+                }
+                sy_simd_limit = 2;
+            }
+        }
+    }
+    CHECK(ok);
+}
+
 int main(void)
 {
     RUN(test_shuffle_vector);
@@ -158,5 +193,6 @@ int main(void)
     RUN(test_roundtrips);
     RUN(test_depth_med_wide);
     RUN(test_depth_med_paths);
+    RUN(test_gather_paths);
     TEST_MAIN_END();
 }
