@@ -115,7 +115,11 @@ static inline void rice_put(bw *o, uint32_t v, int k)
 }
 static inline uint32_t rice_get(br *b, int k)
 {
-    int q = br_unary(b, QLIM);
+    br_fill(b); /* >= 57 bits available: a whole unary prefix (<= QLIM+1 bits) fits */
+    uint64_t top = ~(b->acc << (64 - b->nb)); /* leading ones of the window become leading zeros */
+    int q = top ? __builtin_clzll(top) : 64;
+    if (q > QLIM) q = QLIM;
+    b->nb -= q < QLIM ? q + 1 : q;
     if (q < QLIM) return ((uint32_t)q << k) | br_get(b, k);
     return br_get(b, 17);
 }
@@ -306,9 +310,9 @@ static void one(const char *name, const uint16_t *d, int w, int h, long pngsz)
         qsort(tj, 5, sizeof *tj, cmpd);
     }
     double mb = raw / 1e6;
-    printf("%-14s %5dx%-4d R=%5d png %7ld  ls %7zu (png/ls %.2fx)  zstd3 %7zu zstd19 %7zu  jxl-e7 %7ld (ls/jxl %.2f)  "
+    printf("%-14s %5dx%-4d png %7ld  ls %7zu (png/ls %.2fx)  zstd3 %7zu zstd19 %7zu  jxl-e7 %7ld (ls/jxl %.2f)  "
            "dec MB/s: ls %.0f zstd19 %.0f djxl(process cpu) %.1f -> ls/jxl %.0fx  roundtrip %s\n",
-           name, w, h, (int)0, pngsz, el, pngsz > 0 ? (double)pngsz / el : 0, z3, z19, jsz, jsz > 0 ? (double)el / jsz : 0,
+           name, w, h, pngsz, el, pngsz > 0 ? (double)pngsz / el : 0, z3, z19, jsz, jsz > 0 ? (double)el / jsz : 0,
            mb / t[3], mb / tz[3], tj[2] > 0 ? mb / tj[2] : 0, tj[2] > 0 ? tj[2] / t[3] : 0, ok ? "OK" : "FAIL");
     remove(pg); remove(jx); snprintf(cmd, sizeof cmd, "/tmp/pdls_%d_o.pgm", (int)getpid()); remove(cmd);
     free(enc); free(dd); free(z);
