@@ -251,8 +251,22 @@ static int cmpd(const void *x, const void *y) { double a = *(const double *)x, b
 static double child_cpu(void) { struct tms t; times(&t); return (double)(t.tms_cutime + t.tms_cstime) / sysconf(_SC_CLK_TCK); }
 
 /* container: w,h (4+4), R (4), value table as zstd-19 of deltas (4 + n), bits */
+static size_t encode1(const uint16_t *d, int w, int h, uint8_t **out, int swap);
+/* tries the samples as given and byte-swapped (some datasets store the other byte order,
+ * e.g. the NYU PGM holds little-endian Kinect disparity with 2047 = invalid); keeps the smaller */
 static size_t encode(const uint16_t *d, int w, int h, uint8_t **out)
 {
+    uint8_t *a, *b;
+    size_t la = encode1(d, w, h, &a, 0), lb = encode1(d, w, h, &b, 1);
+    if (getenv("PDLS_DEBUG")) fprintf(stderr, "as given %zu, byte-swapped %zu\n", la, lb);
+    if (la <= lb) { free(b); *out = a; return la; }
+    free(a); *out = b; return lb;
+}
+static size_t encode1(const uint16_t *d0, int w, int h, uint8_t **out, int swap)
+{
+    size_t n0 = (size_t)w * h;
+    uint16_t *d = xm(n0 * 2);
+    for (size_t i = 0; i < n0; i++) d[i] = swap ? (uint16_t)(d0[i] >> 8 | d0[i] << 8) : d0[i];
     size_t n = (size_t)w * h;
     static uint32_t map[65536]; static uint8_t used[65536];
     memset(used, 0, sizeof used);
@@ -263,7 +277,8 @@ static size_t encode(const uint16_t *d, int w, int h, uint8_t **out)
     size_t zc = ZSTD_compressBound(R * 2); uint8_t *zt = xm(zc);
     size_t tz = ZSTD_compress(zt, zc, dt, R * 2, 19);
     uint16_t *r = xm(n * 2); for (size_t i = 0; i < n; i++) r[i] = (uint16_t)map[d[i]];
-    bw o = {0}; uint32_t hd[4] = {(uint32_t)w, (uint32_t)h, (uint32_t)R, (uint32_t)tz};
+    free(d);
+    bw o = {0}; uint32_t hd[4] = {(uint32_t)w, (uint32_t)h, (uint32_t)R | (uint32_t)swap << 31, (uint32_t)tz};
     for (int j = 0; j < 4; j++) bw_put(&o, hd[j], 32);
     for (size_t j = 0; j < tz; j++) bw_put(&o, zt[j], 8);
     if (R > 1) enc_ranks(&o, r, w, h, R);
@@ -273,7 +288,7 @@ static size_t encode(const uint16_t *d, int w, int h, uint8_t **out)
 static uint16_t *decode(const uint8_t *p, size_t len, int *w, int *h)
 {
     br b = {p, len, 0, 0, 0};
-    *w = (int)br_get(&b, 32); *h = (int)br_get(&b, 32); int R = (int)br_get(&b, 32); size_t tz = br_get(&b, 32);
+    *w = (int)br_get(&b, 32); *h = (int)br_get(&b, 32); uint32_t rw = br_get(&b, 32); int R = (int)(rw & 0x7fffffff), swap = (int)(rw >> 31); size_t tz = br_get(&b, 32);
     size_t n = (size_t)*w * *h;
     uint16_t tab[65536];
     uint8_t *zt = xm(tz); for (size_t j = 0; j < tz; j++) zt[j] = (uint8_t)br_get(&b, 8);
@@ -281,7 +296,8 @@ static uint16_t *decode(const uint8_t *p, size_t len, int *w, int *h)
     for (int j = 1; j < R; j++) tab[j] = (uint16_t)(tab[j] + tab[j - 1]);
     uint16_t *r = xm(n * 2);
     if (R > 1) dec_ranks(&b, r, *w, *h, R);
-    for (size_t i = 0; i < n; i++) r[i] = tab[r[i]];
+    if (swap) for (size_t i = 0; i < n; i++) { uint16_t v = tab[r[i]]; r[i] = (uint16_t)(v >> 8 | v << 8); }
+    else for (size_t i = 0; i < n; i++) r[i] = tab[r[i]];
     return r;
 }
 
