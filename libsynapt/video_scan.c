@@ -35,6 +35,7 @@
  * decode would give differently for a well-formed stream; it cannot see
  * damage inside slice data, which the decode path would report as decode
  * errors (synapt_video_import_options.full_decode keeps that check). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,6 +284,7 @@ struct vid_scan {
     unsigned nal_len;         /* bytes of each length prefix */
     int ok;                   /* still eligible */
     const char *why;          /* reason it is not */
+    char whybuf[96];          /* a reason put together from parts */
     unsigned video_delay;     /* reorder depth the decoder starts with */
     h264_sps sps[MAX_SPS];
     h264_pps pps[MAX_PPS];
@@ -710,6 +712,17 @@ static int vp9_packet(vid_scan *s, const uint8_t *d, size_t n, int *first_key)
     return shown_total;
 }
 
+/* One whole JPEG: SOI first, EOI within the last bytes (padding allowed). */
+static int mjpeg_packet(const uint8_t *d, size_t n)
+{
+    if (n < 4 || d[0] != 0xFF || d[1] != 0xD8)
+        return 0;
+    for (size_t j = n > 64 ? n - 64 : 0; j + 1 < n; j++)
+        if (d[j] == 0xFF && d[j + 1] == 0xD9)
+            return 1;
+    return 0;
+}
+
 int vid_scan_create(vid_scan **out, const sy_mem *mem, const vid_params *p)
 {
     *out = NULL;
@@ -768,73 +781,65 @@ int vid_scan_packet(vid_scan *s, const uint8_t *data, size_t size, int64_t pts, 
     s->pts[i] = pts;
     s->key[i] = (uint8_t)(key != 0);
     s->poc[i] = 0;
-    if (s->codec == 4) {
-        int intra = 0;
-        if (!m4v_packet(s, data, size, &intra))
+    s->period[i] = 0;
+    /* clean: the packet's own frame starts a decode (IDR, key frame, I-VOP,
+     * a JPEG); `noun` names what it must be for the messages below */
+    int clean = 0;
+    const char *noun = "";
+    pic pc = { 0 };
+    switch (s->codec) {
+    case 1:
+        if (h264_walk(s, data, size, &pc, s->avcc) < 0)
             return 0;
-        if ((i == 0 || key) && !intra) {
-            no(s, i == 0 ? "a first packet that is not an I-VOP" : "a keyframe flag on a VOP that is not an I-VOP");
+        if (pc.count != 1) {
+            no(s, pc.count ? "a packet with more than one picture" : "a packet with no picture");
             return 0;
         }
-        s->period[i] = 0;
-        s->n++;
-        return 0;
-    }
-    if (s->codec == 3) {
-        int first_key = 0;
-        int shown = size ? vp9_packet(s, data, size, &first_key) : -1;
+        clean = pc.idr;
+        noun = "IDR";
+        break;
+    case 2:
+        if (!mjpeg_packet(data, size)) {
+            no(s, "a packet that is not one whole JPEG");
+            return 0;
+        }
+        clean = 1;
+        break;
+    case 3: {
+        int shown = size ? vp9_packet(s, data, size, &clean) : -1;
         if (shown < 0)
             return 0;
         if (shown != 1) {
             no(s, shown ? "a packet that shows more than one frame" : "a packet that shows no frame");
             return 0;
         }
-        if ((i == 0 || key) && !first_key) {
-            no(s, i == 0 ? "a first packet that is not a key frame" : "a keyframe flag on a frame that is not a key frame");
+        noun = "key frame";
+        break;
+    }
+    default:
+        if (!m4v_packet(s, data, size, &clean))
             return 0;
-        }
-        s->period[i] = 0;
-        s->n++;
+        noun = "I-VOP";
+        break;
+    }
+    if ((i == 0 || key) && !clean) {
+        snprintf(s->whybuf, sizeof s->whybuf, i == 0 ? "a first packet that is not a%s %s"
+                                                     : "a keyframe flag on a frame that is not a%s %s",
+                 noun[0] == 'I' ? "n" : "", noun);
+        no(s, s->whybuf);
         return 0;
     }
-    if (s->codec == 2) {
-        /* one whole JPEG: SOI first, EOI within the last bytes (padding) */
-        int eoi = 0;
-        for (size_t j = size > 64 ? size - 64 : 0; j + 1 < size; j++)
-            if (data[j] == 0xFF && data[j + 1] == 0xD9)
-                eoi = 1;
-        if (size < 4 || data[0] != 0xFF || data[1] != 0xD8 || !eoi) {
-            no(s, "a packet that is not one whole JPEG");
-            return 0;
-        }
-        s->period[i] = 0;
-        s->n++;
-        return 0;
-    }
-    pic pc = { 0 };
-    if (h264_walk(s, data, size, &pc, s->avcc) < 0)
-        return 0;
-    if (pc.count != 1) {
-        no(s, pc.count ? "a packet with more than one picture" : "a packet with no picture");
-        return 0;
-    }
-    if (i == 0 && !pc.idr) {
-        no(s, "a first packet that is not an IDR");
-        return 0;
-    }
-    if (key && !pc.idr) {
-        no(s, "a keyframe flag on a picture that is not an IDR");
-        return 0;
-    }
-    if (pc.idr) {
+    if (s->codec == 1 && pc.idr) {
         if (i > 0 && pc.no_output_prior) {
             no(s, "an IDR that drops the pictures before it");
             return 0;
         }
         s->periods++;
     }
-    s->period[i] = s->periods;
-    s->poc[i] = pc.poc;
+    if (s->codec == 1) {
+        s->period[i] = s->periods;
+        s->poc[i] = pc.poc;
+    }
     s->n++;
     return 0;
 }
