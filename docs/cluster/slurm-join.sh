@@ -19,7 +19,7 @@ while [ "$k" -lt "$N" ]; do
     k=$((k + 1))
 done
 if [ -n "$missing" ]; then
-    echo "parts missing or damaged; rerun: sbatch --array=${missing#,} docs/cluster/slurm-synth.sh" >&2
+    echo "parts missing or damaged; rerun: sbatch --array=${missing#,} --export=ALL,N=$N docs/cluster/slurm-synth.sh" >&2
     exit 1
 fi
 # shellcheck disable=SC2046

@@ -4,8 +4,14 @@
 #   sbatch --array=0-15 docs/cluster/slurm-synth.sh
 #
 # Task K of N writes parts/part-K.synapt, holding the clips whose id hashes
-# to K (synapt-synth --shard K/N). Run the array again with --array=K to
-# redo one failed task: a part depends on K, N and the options only.
+# to K (synapt-synth --shard K/N). N is the array's size, SLURM_ARRAY_TASK_COUNT,
+# when the array is 0..N-1. To redo failed tasks alone, give N, since such
+# an array is smaller than the whole:
+#
+#   sbatch --array=7 --export=ALL,N=16 docs/cluster/slurm-synth.sh
+#
+# A part depends on K, N and the options only, so a rerun writes the same
+# bytes the first run would have.
 #SBATCH --job-name=synapt-synth
 #SBATCH --cpus-per-task=4
 #SBATCH --mem=4G
@@ -13,7 +19,14 @@
 #SBATCH --output=logs/synth-%a.log
 set -eu
 K=${SLURM_ARRAY_TASK_ID:?run under sbatch --array, or set SLURM_ARRAY_TASK_ID}
-N=${SLURM_ARRAY_TASK_COUNT:?run under sbatch --array, or set SLURM_ARRAY_TASK_COUNT}
+if [ -z "${N:-}" ]; then
+    N=${SLURM_ARRAY_TASK_COUNT:?run under sbatch --array, or set SLURM_ARRAY_TASK_COUNT}
+    # --array=0-15 has COUNT 16; --array=7 or 0-15:2 do not cover 0..COUNT-1
+    if [ "${SLURM_ARRAY_TASK_MIN:-0}" != 0 ] || [ "${SLURM_ARRAY_TASK_MAX:-$((N - 1))}" != $((N - 1)) ]; then
+        echo "slurm-synth.sh: this array is not 0-$((N - 1)) (tasks ${SLURM_ARRAY_TASK_MIN}-${SLURM_ARRAY_TASK_MAX}); give the number of parts: --export=ALL,N=..." >&2
+        exit 2
+    fi
+fi
 OUT=${SYNAPT_OUT:-parts}
 mkdir -p "$OUT"
 exec synapt-synth -q --classes "${CLASSES:-150}" --clips-per-class "${CLIPS_PER_CLASS:-1000}" \

@@ -6,8 +6,9 @@
 #   every clip equal (read back through the Python package);
 # - the manifest opens as one dataset; a virtual subset of it has the
 #   expected per-class counts;
-# - the Slurm scripts run with SLURM_ARRAY_TASK_ID/COUNT set by hand (no
-#   Slurm here), and the join names the task to rerun when a part is gone;
+# - the Slurm scripts run with SLURM_ARRAY_TASK_ID/COUNT set by hand (a real
+#   one-node Slurm runs them in t_slurm.sh), the join names the task to
+#   rerun when a part is gone, and a rerun array needs N;
 # - the Kubernetes Job's command runs with JOB_COMPLETION_INDEX set;
 # - docs/cluster/ddp_train.py under torchrun (2 processes, gloo) sees every
 #   clip once per epoch.
@@ -84,9 +85,25 @@ else fail "Slurm array scripts (task ids set by hand) build and join 6 clips" "s
 rm -f "$T/slurm/parts/part-1.synapt"
 (cd "$T/slurm" && N=2 sh "$ROOT/docs/cluster/slurm-join.sh") > "$T/rejoin.out" 2> "$T/rejoin.err"
 rc=$?
-if [ $rc -ne 0 ] && grep -q -- '--array=1 ' "$T/rejoin.err"; then
+if [ $rc -ne 0 ] && grep -q -- '--array=1 --export=ALL,N=2 ' "$T/rejoin.err"; then
     pass "the Slurm join names the task to rerun"
 else fail "the Slurm join names the task to rerun" "exit $rc: $(cat "$T/rejoin.err")"; fi
+
+# a rerun array (--array=1) has COUNT 1: without N the script refuses, not
+# cutting the clips into 1 part
+(cd "$T/slurm" && SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=1 \
+    CLASSES=3 CLIPS_PER_CLASS=2 sh "$ROOT/docs/cluster/slurm-synth.sh") > /dev/null 2> "$T/rerun.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'N=' "$T/rerun.err" && [ ! -e "$T/slurm/parts/part-1.synapt" ]; then
+    pass "the Slurm task refuses an array that is not 0-(N-1) without N"
+else fail "the Slurm task refuses an array that is not 0-(N-1) without N" "exit $rc: $(cat "$T/rerun.err")"; fi
+(cd "$T/slurm" && SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=1 \
+    N=2 CLASSES=3 CLIPS_PER_CLASS=2 sh "$ROOT/docs/cluster/slurm-synth.sh") &&
+    (cd "$T/slurm" && N=2 sh "$ROOT/docs/cluster/slurm-join.sh")
+rc=$?
+if [ $rc -eq 0 ] && [ "$(synapt-inspect --clips --json "$T/slurm/synapt.synapt.json" | wc -l)" -eq 6 ]; then
+    pass "the rerun of task 1 with N=2 mends the set"
+else fail "the rerun of task 1 with N=2 mends the set" "exit $rc"; fi
 
 # ---- the Kubernetes Job's command, with the index set by hand ----
 cmd=$(sed -n '/- >-/,/resources:/p' docs/cluster/k8s-synth-job.yaml | sed '1d;$d' | tr -s ' \n' ' ' |
