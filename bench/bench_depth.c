@@ -37,6 +37,7 @@
 #include "internal.h"   /* sy_depth_med: the 1.0 filter, for its row */
 #include "synth/synth.h"
 #include "bench_util.h"
+#include "bench_depthio.h"
 
 static int g_quick;
 static char g_dir[256];
@@ -50,50 +51,6 @@ typedef struct sample {
     size_t png_bytes;     /* the file's size, or libpng defaults for synthetic frames */
     const char *png_how;
 } sample;
-
-static uint16_t *load_png16(const char *p, int *w, int *h)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop in = png ? png_create_info_struct(png) : NULL;
-    uint16_t *volatile d = NULL;
-    if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
-    png_init_io(png, f);
-    png_read_info(png, in);
-    if (png_get_bit_depth(png, in) != 16 || png_get_color_type(png, in) != PNG_COLOR_TYPE_GRAY) goto out;
-    *w = (int)png_get_image_width(png, in);
-    *h = (int)png_get_image_height(png, in);
-    png_set_swap(png);
-    d = bench_xmalloc((size_t)*w * (size_t)*h * 2);
-    for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
-out:
-    png_destroy_read_struct(&png, &in, NULL);
-    fclose(f);
-    return d;
-}
-
-/* binary PGM, maxval > 255 (16-bit big-endian samples) */
-static uint16_t *load_pgm16(const char *p, int *w, int *h)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    int mx = 0;
-    uint16_t *d = NULL;
-    if (fscanf(f, "P5 %d %d %d", w, h, &mx) != 3 || mx < 256 || mx > 65535 || *w <= 0 || *h <= 0 ||
-        *w > 16384 || *h > 16384 || fgetc(f) == EOF)
-        goto out;
-    size_t n = (size_t)*w * (size_t)*h;
-    uint8_t *b = bench_xmalloc(n * 2);
-    if (fread(b, 1, n * 2, f) == n * 2) {
-        d = bench_xmalloc(n * 2);
-        for (size_t i = 0; i < n; i++) d[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
-    }
-    free(b);
-out:
-    fclose(f);
-    return d;
-}
 
 typedef struct membuf { uint8_t *p; size_t n, cap; } membuf;
 static void png_mem_write(png_structp png, png_bytep data, png_size_t len)
@@ -398,8 +355,8 @@ static void scan_real(const char *dir, const char *rel, sample **v, int *n)
             size_t L = strlen(names[i]);
             int w, h;
             uint16_t *px = NULL;
-            if (L > 4 && !strcmp(names[i] + L - 4, ".png")) px = load_png16(full, &w, &h);
-            else if (L > 4 && !strcmp(names[i] + L - 4, ".pgm")) px = load_pgm16(full, &w, &h);
+            if (L > 4 && !strcmp(names[i] + L - 4, ".png")) px = bench_load_png16(full, &w, &h);
+            else if (L > 4 && !strcmp(names[i] + L - 4, ".pgm")) px = bench_load_pgm16(full, &w, &h);
             if (px) {
                 sample *s = add(v, n);
                 snprintf(s->name, sizeof s->name, "%.120s", r2);

@@ -1,7 +1,7 @@
 /* proto_depthls: standalone prototype of a LOCO-I style lossless depth codec
  * (value ranks + MED prediction + gradient contexts with bias correction +
  * adaptive Golomb-Rice + run mode for flat areas). Not part of libsynapt.
- * Build: cc -O2 -o build/proto_depthls bench/proto_depthls.c -lpng -lzstd
+ * Build: cc -O2 -D_GNU_SOURCE -o build/proto_depthls bench/proto_depthls.c -lpng -lzstd
  * Usage: proto_depthls FILE.png|FILE.pgm ...   (prints sizes, round-trip check,
  * decode MB/s as the median CPU time of 7 runs)
  * A measurement prototype for issue 14 (results and why its targets are not
@@ -16,48 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_depthio.h"
+
 static void *xm(size_t n) { void *p = calloc(1, n ? n : 1); if (!p) { perror("calloc"); exit(2); } return p; }
-
-static uint16_t *load_png16(const char *p, int *w, int *h)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop in = png ? png_create_info_struct(png) : NULL;
-    uint16_t *volatile d = NULL;
-    if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
-    png_init_io(png, f);
-    png_read_info(png, in);
-    if (png_get_bit_depth(png, in) != 16 || png_get_color_type(png, in) != PNG_COLOR_TYPE_GRAY) goto out;
-    *w = (int)png_get_image_width(png, in);
-    *h = (int)png_get_image_height(png, in);
-    png_set_swap(png);
-    d = xm((size_t)*w * (size_t)*h * 2);
-    for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
-out:
-    png_destroy_read_struct(&png, &in, NULL);
-    fclose(f);
-    return d;
-}
-
-static uint16_t *load_pgm16(const char *p, int *w, int *h)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    int mx = 0;
-    uint16_t *d = NULL;
-    if (fscanf(f, "P5 %d %d %d", w, h, &mx) != 3 || mx < 256 || *w <= 0 || *h <= 0 || fgetc(f) == EOF) goto out;
-    size_t n = (size_t)*w * (size_t)*h;
-    uint8_t *b = xm(n * 2);
-    if (fread(b, 1, n * 2, f) == n * 2) {
-        d = xm(n * 2);
-        for (size_t i = 0; i < n; i++) d[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
-    }
-    free(b);
-out:
-    fclose(f);
-    return d;
-}
 
 /* ---- bit I/O ---- */
 typedef struct { uint8_t *p; size_t n, cap; uint64_t acc; int nb; } bw;
@@ -342,7 +303,7 @@ int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         int w = 0, h = 0; const char *a = argv[i]; size_t L = strlen(a);
-        uint16_t *d = (L > 4 && !strcmp(a + L - 4, ".pgm")) ? load_pgm16(a, &w, &h) : load_png16(a, &w, &h);
+        uint16_t *d = (L > 4 && !strcmp(a + L - 4, ".pgm")) ? bench_load_pgm16(a, &w, &h) : bench_load_png16(a, &w, &h);
         if (!d) { fprintf(stderr, "proto_depthls: %s: not a 16-bit grey PNG/PGM\n", a); return 1; }
         FILE *f = fopen(a, "rb"); fseek(f, 0, SEEK_END); long sz = ftell(f); fclose(f);
         const char *nm = strrchr(a, '/'); nm = nm ? nm + 1 : a;
