@@ -26,6 +26,9 @@ if [ -z "${N:-}" ]; then
         echo "slurm-synth.sh: this array is not 0-$((N - 1)) (tasks ${SLURM_ARRAY_TASK_MIN}-${SLURM_ARRAY_TASK_MAX}); give the number of parts: --export=ALL,N=..." >&2
         exit 2
     fi
+elif [ "$N" != "${SLURM_ARRAY_TASK_COUNT:-$N}" ]; then
+    # sbatch exports the submitting shell's environment: say which N won
+    echo "slurm-synth.sh: task $K of N=$N parts (N from the environment; this array has ${SLURM_ARRAY_TASK_COUNT} tasks)" >&2
 fi
 OUT=${SYNAPT_OUT:-parts}
 mkdir -p "$OUT"
