@@ -439,7 +439,17 @@ int synapt_reader_open2(synapt_reader **out, const char *path, const synapt_read
     else if (!S_ISREG(st.st_mode)) rc = open_fail(r, SYNAPT_E_IO, "not a regular file");
     else {
         r->file_size = (uint64_t)st.st_size;
-        rc = open_common(r, opts->verify_index, opts->use_mmap);
+        /* map_file: the whole file becomes the memory image; a refused
+         * mapping (FUSE, network filesystems) leaves pread */
+        if (opts->version >= 3 && opts->map_file && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+            void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, r->fd, 0);
+            if (p != MAP_FAILED) {
+                r->map_base = p;
+                r->map_len = (size_t)st.st_size;
+                r->image = p;
+            }
+        }
+        rc = open_common(r, opts->verify_index, r->image ? 0 : opts->use_mmap);
     }
     if (rc) {
         sy_errbuf_set(errbuf, errbuf_size, r->msg);

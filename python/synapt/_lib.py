@@ -65,19 +65,21 @@ class ReaderOptions(ctypes.Structure):
                 ("verify_checksums", ctypes.c_int),
                 ("verify_index", ctypes.c_int),
                 ("use_mmap", ctypes.c_int),
-                ("video_threads", ctypes.c_int)]
+                ("video_threads", ctypes.c_int),
+                ("map_file", ctypes.c_int)]
 
 
-def reader_options(verify_checksums=True, video_threads=1):
-    """SYNAPT_READER_OPTIONS_INIT (version 2) with the knobs the package exposes."""
+def reader_options(verify_checksums=True, video_threads=1, map_file=False):
+    """SYNAPT_READER_OPTIONS_INIT (version 3) with the knobs the package exposes."""
     o = ReaderOptions()
-    o.version = 2
+    o.version = 3
     o.allocator = None
     o.limits = Limits(2 << 30, 1 << 30, MAX_FRAME_BYTES, 64 << 20, 256, 4096)
     o.verify_checksums = 1 if verify_checksums else 0
     o.verify_index = 1
     o.use_mmap = 1
     o.video_threads = int(video_threads)
+    o.map_file = 1 if map_file else 0
     return o
 
 
@@ -303,12 +305,12 @@ class Reader:
 
     __slots__ = ("ptr", "path")
 
-    def __init__(self, path, verify_checksums=True, video_threads=1):
+    def __init__(self, path, verify_checksums=True, video_threads=1, map_file=False):
         self.ptr = None
         self.path = path
         h = _vp()
         err = ctypes.create_string_buffer(512)
-        opts = reader_options(verify_checksums, video_threads)
+        opts = reader_options(verify_checksums, video_threads, map_file)
         rc = reader_open2(ctypes.byref(h), os.fsencode(path), ctypes.byref(opts), err, len(err))
         if rc != 0:
             msg = text(err.value) or "%s: %s" % (path, text(strerror(rc)))

@@ -31,8 +31,9 @@ from .reader import Clip, ClipSequence, File
 class Collection(ClipSequence):
     """Clips of several files, numbered 0..len-1 in file order."""
 
-    def __init__(self, paths, verify_checksums=True, video_threads=1):
-        self.files = [p if isinstance(p, File) else File(p, verify_checksums, video_threads) for p in paths]
+    def __init__(self, paths, verify_checksums=True, video_threads=1, map_file=False):
+        self.files = [p if isinstance(p, File) else File(p, verify_checksums, video_threads, map_file)
+                      for p in paths]
         if not self.files:
             raise ValueError("a collection needs at least one file")
         self.path = ", ".join(f.path for f in self.files)
@@ -130,9 +131,10 @@ class Manifest(Collection):
     The manifest is parsed and checked by libsynapt; every member is opened
     here and must be the file the manifest pins (uuid, size, clip count)."""
 
-    def __init__(self, path, verify_checksums=True, video_threads=1):
+    def __init__(self, path, verify_checksums=True, video_threads=1, map_file=False):
         self.path = path
         self.manifest = path
+        self._opts = (verify_checksums, video_threads, map_file)
         h = ctypes.c_void_p()
         err = ctypes.create_string_buffer(1024)
         rc = _lib.dataset_open(ctypes.byref(h), path.encode(), None, err, len(err))
@@ -148,7 +150,7 @@ class Manifest(Collection):
                 rc = _lib.dataset_member_info(ctypes.byref(info), h, m)
                 if rc:
                     raise SynaptError(_lib.text(_lib.dataset_errmsg(h)), rc)
-                f = File(_lib.text(info.resolved_path), verify_checksums, video_threads)
+                f = File(_lib.text(info.resolved_path), verify_checksums, video_threads, map_file)
                 want = bytes(info.uuid).hex()
                 if f.uuid != want or f.size != info.size or len(f) != info.clips:
                     raise SynaptError("%s: member %s is not the file the manifest names (uuid %s, "
@@ -205,10 +207,12 @@ class Manifest(Collection):
         return c
 
     def __getstate__(self):
-        return {"manifest": self.manifest}
+        # the reader options travel too: a DataLoader worker reopens the
+        # members the way the main process opened them
+        return {"manifest": self.manifest, "opts": self._opts}
 
     def __setstate__(self, state):
-        self.__init__(state["manifest"])
+        self.__init__(state["manifest"], *state.get("opts", ()))
 
     def __repr__(self):
         return "synapt.Manifest(%s: %d members, %d clips)" % (self.manifest, len(self.files),

@@ -250,10 +250,11 @@ class File(ClipSequence):
     digits), `size` (bytes), `format_version` and `writer` come from the
     header."""
 
-    def __init__(self, path, verify_checksums=True, video_threads=1):
+    def __init__(self, path, verify_checksums=True, video_threads=1, map_file=False):
         self.path = os.fspath(path)
         self.verify_checksums = verify_checksums
         self.video_threads = video_threads
+        self.map_file = map_file
         self._rd = None
         self._pid = None
         self._init()
@@ -286,18 +287,19 @@ class File(ClipSequence):
                 # inherited through fork: the parent owns it; closing it here
                 # could wait on a lock some parent thread held at fork time
                 self._rd.ptr = None
-            self._rd = _lib.Reader(self.path, self.verify_checksums, self.video_threads)
+            self._rd = _lib.Reader(self.path, self.verify_checksums, self.video_threads, self.map_file)
             self._pid = pid
         return self._rd
 
     def __getstate__(self):
         return {"path": self.path, "verify_checksums": self.verify_checksums,
-                "video_threads": self.video_threads}
+                "video_threads": self.video_threads, "map_file": self.map_file}
 
     def __setstate__(self, state):
         self.path = state["path"]
         self.verify_checksums = state["verify_checksums"]
         self.video_threads = state.get("video_threads", 1)
+        self.map_file = state.get("map_file", False)
         self._rd = None
         self._pid = None
         self._init()

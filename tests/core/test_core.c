@@ -490,6 +490,13 @@ static void test_full_file(void)
     o.verify_checksums = 0;
     CHECK_OK(synapt_reader_open(&r, p, &o));
     if (r) { check_full(r); synapt_reader_close(r); }
+    /* the whole file mapped (map_file): chunks read from the mapping */
+    o = (synapt_reader_options)SYNAPT_READER_OPTIONS_INIT;
+    o.map_file = 1;
+    rc = synapt_reader_open2(&r, p, &o, err, sizeof err);
+    if (rc) printf("  %s\n", err);
+    CHECK_OK(rc);
+    if (!rc) { check_full(r); synapt_reader_close(r); }
     /* memory image */
     uint8_t *img = NULL;
     size_t n = 0;

@@ -433,6 +433,12 @@ static void test_limits(void)
     o.version = 2;
     CHECK_EQ_INT(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err), SYNAPT_E_INVALID_ARG);
     CHECK(strstr(err, "video_threads") != NULL);
+    /* a version-2 struct ends before map_file: whatever follows is not read */
+    o = (synapt_reader_options)SYNAPT_READER_OPTIONS_INIT;
+    o.version = 2;
+    o.map_file = 12345;
+    CHECK_OK(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err));
+    synapt_reader_close(r);
     o.video_threads = 65;
     CHECK_EQ_INT(synapt_reader_open_memory(&r, ref, ref_n, NULL, &o, err, sizeof err), SYNAPT_E_INVALID_ARG);
 }

@@ -6,6 +6,7 @@ DistributedSampler for the parallel paths."""
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -461,6 +462,35 @@ def _():
     got = [c for _, _, (c, s) in dl for c in c.tolist()]
     if got != list(range(6)):
         return "spawned worker yielded %s" % got
+
+
+@check("map_file_reads_the_same")
+def _():
+    # reader option map_file: the whole file mapped, every stream of every
+    # clip equal to the default pread reader's, in this process and in
+    # DataLoader workers (the option travels with the pickled File and
+    # Manifest)
+    path = os.path.join(T, "a.synapt")
+    a, b = synapt.open(path), synapt.open(path, map_file=True)
+    for i in range(len(a)):
+        for name in a[i].streams:
+            err = same(b[i].read(name), a[i].read(name))
+            if err:
+                return "clip %d stream %s: %s" % (i, name, err)
+    man = os.path.join(T, "map.synapt.json")
+    subprocess.run(["synapt-merge", "-q", "--manifest-only", "-o", man, path,
+                    os.path.join(T, "b.synapt")], check=True, capture_output=True)
+    for obj in (b, synapt.open(man, map_file=True)):
+        c = pickle.loads(pickle.dumps(obj))
+        files = c.files if hasattr(c, "files") else [c]
+        if not all(f.map_file for f in files):
+            return "map_file lost when %s is pickled" % type(obj).__name__
+    ds = ClipDataset(b, "depth", frames=4, sampling="uniform")
+    got = [x.sum().item() for x, _ in tud.DataLoader(ds, batch_size=4, num_workers=2)]
+    ref = [x.sum().item() for x, _ in tud.DataLoader(ClipDataset(a, "depth", frames=4, sampling="uniform"),
+                                                    batch_size=4, num_workers=0)]
+    if got != ref:
+        return "DataLoader workers with map_file read other depth windows"
 
 
 @check("sampling_helpers")
