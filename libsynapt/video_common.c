@@ -353,6 +353,8 @@ char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m,
         cJSON_AddNumberToObject(o, "first_pts", (double)first_pts);
     if (raw_packing && *raw_packing)
         cJSON_AddStringToObject(o, "raw_packing", raw_packing);
+    if (p->unpacked)
+        cJSON_AddStringToObject(o, "bsf", "mpeg4_unpack_bframes");
     if (m->nframes == m->npkt && map_is_identity(m)) {
         cJSON_AddStringToObject(o, "map", "identity");
     } else {
@@ -454,6 +456,9 @@ int vid_config_parse(const sy_mem *mem, vid_params *p, vid_map *m, int *mode, ch
     s = get_str(o, "raw_packing");
     if (s && raw_packing)
         snprintf(raw_packing, rp_size, "%s", s);
+    /* other filters, or this one on another codec, promise nothing known */
+    s = get_str(o, "bsf");
+    p->unpacked = s && !strcmp(s, "mpeg4_unpack_bframes") && p->codec_id == AV_CODEC_ID_MPEG4;
 #define INT_FIELD(key, dst, lo, hi, req) \
     do { v = 0; what = key; if (get_int(o, key, lo, hi, &v, req) < 0) goto fail; dst = (int)v; } while (0)
     INT_FIELD("codec_tag", p->codec_tag, 0, UINT32_MAX, 0);

@@ -76,7 +76,7 @@ static int same_decoder(const vid_params *a, const vid_params *b)
            a->color_primaries == b->color_primaries && a->color_trc == b->color_trc &&
            a->chroma_location == b->chroma_location && !av_cmp_q(a->sar, b->sar) &&
            !av_cmp_q(a->time_base, b->time_base) && !av_cmp_q(a->frame_rate, b->frame_rate) &&
-           a->video_delay == b->video_delay && a->extradata_size == b->extradata_size &&
+           a->video_delay == b->video_delay && a->unpacked == b->unpacked && a->extradata_size == b->extradata_size &&
            (a->extradata_size <= 0 || !memcmp(a->extradata, b->extradata, (size_t)a->extradata_size));
 }
 
@@ -109,10 +109,12 @@ int vid_dec_create_from(vid_dec **out, const sy_mem *mem, const vid_params *p, c
     d->raw = p->codec_id == AV_CODEC_ID_RAWVIDEO;
     /* Skipping non-reference frames is only safe where a packet holds one
      * frame: MPEG-4 part 2 "packed B-frames" put two in one packet, and
-     * skipping there loses frames. */
+     * skipping there loses frames; an MPEG-4 stream unpacked at import
+     * (codec_config "bsf") holds one VOP per packet. */
     d->noskip = !(p->codec_id == AV_CODEC_ID_H264 || p->codec_id == AV_CODEC_ID_HEVC ||
                   p->codec_id == AV_CODEC_ID_VP8 || p->codec_id == AV_CODEC_ID_VP9 ||
-                  p->codec_id == AV_CODEC_ID_MPEG2VIDEO || p->codec_id == AV_CODEC_ID_MPEG1VIDEO);
+                  p->codec_id == AV_CODEC_ID_MPEG2VIDEO || p->codec_id == AV_CODEC_ID_MPEG1VIDEO ||
+                  (p->codec_id == AV_CODEC_ID_MPEG4 && p->unpacked));
     int rc = 0;
     if (d->raw) {
         d->raw_size = vid_native_size(p->width, p->height, p->pix_fmt);

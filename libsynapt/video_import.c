@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavcodec/bsf.h>
 #include <libavutil/pixdesc.h>
 #include <xxhash.h>
 
@@ -66,6 +67,8 @@ typedef struct imp {
     uint64_t *scan_map;
     uint64_t *scan_hash;
     uint64_t nscan;
+    int unpack;                   /* MPEG-4 packed B-frames: store them unpacked */
+    AVBSFContext *bsf;            /* the main pass's unpacker */
 } imp;
 
 static void say(imp *m, int level, const char *fmt, ...)
@@ -595,15 +598,75 @@ static int plain_container(const AVFormatContext *fmt)
     return !strcmp(n, "mov,mp4,m4a,3gp,3g2,mj2") || !strcmp(n, "matroska,webm") || !strcmp(n, "avi");
 }
 
+/* DivX-style packed B-frames (MPEG-4 Part 2 in AVI: a P-VOP and the B-VOP
+ * shown before it in one packet, a not-coded placeholder VOP in the next)
+ * defeat both the scan and skipping at read time. FFmpeg's lossless
+ * mpeg4_unpack_bframes filter moves each B-VOP into its placeholder's
+ * packet: one VOP per packet, the same frames. NULL when FFmpeg lacks it. */
+static AVBSFContext *unpacker(const AVStream *st)
+{
+    const AVBitStreamFilter *f = av_bsf_get_by_name("mpeg4_unpack_bframes");
+    AVBSFContext *b = NULL;
+    if (!f || av_bsf_alloc(f, &b) < 0)
+        return NULL;
+    b->time_base_in = st->time_base;
+    if (avcodec_parameters_copy(b->par_in, st->codecpar) < 0 || av_bsf_init(b) < 0)
+        av_bsf_free(&b);
+    return b;
+}
+
+/* The next packet of stream si, through bsf when given: 0, AVERROR_EOF,
+ * or a demuxer or filter error. *eof: the demuxer has ended (bsf flushed).
+ * *in_frames: with bsf, what vid_scan_m4v_frames said of the packet
+ * that went in last (-1 when none or unreadable), for the caller's count. */
+static int next_packet(AVFormatContext *fmt, int si, AVBSFContext *bsf, AVPacket *p, int *eof,
+                       const vid_scan *sc, int *in_frames)
+{
+    for (;;) {
+        if (bsf) {
+            int r = av_bsf_receive_packet(bsf, p);
+            if (r != AVERROR(EAGAIN))
+                return r;
+            if (*eof)
+                return AVERROR_EOF;
+        }
+        int r = av_read_frame(fmt, p);
+        if (r == AVERROR_EOF && bsf) {
+            *eof = 1;
+            av_bsf_send_packet(bsf, NULL);
+            continue;
+        }
+        if (r < 0)
+            return r;
+        if (p->stream_index != si || p->size <= 0) {
+            av_packet_unref(p);
+            continue;
+        }
+        if (!bsf)
+            return 0;
+        if (in_frames) {
+            int vops;
+            *in_frames = vid_scan_m4v_frames(sc, p->data, (size_t)p->size, &vops);
+        }
+        p->stream_index = 0;
+        if ((r = av_bsf_send_packet(bsf, p)) < 0) {
+            av_packet_unref(p);
+            return r;
+        }
+    }
+}
+
 /* Copy mode: read the file once without decoding and let the scanner prove
  * the frame map (video_scan.c). A second demuxer of its own does the read,
  * opened exactly as the main one, so the main pass is untouched when the
- * scan gives up. 1 when proven, 0 when the stream must be decoded, <0 on
- * error. */
-static int prescan(imp *m, const AVCodecParameters *cp)
+ * scan gives up. With unpack, the packets go through the unpacker first;
+ * *unpack_ok then says whether every packet it gave holds one coded VOP
+ * and they are as many as the frames the source decodes to. *packed: the
+ * scan stopped at a packet of two VOPs. 1 when proven, 0 when the stream
+ * must be decoded, <0 on error. */
+static int prescan_pass(imp *m, const AVCodecParameters *cp, int unpack, int *packed, int *unpack_ok)
 {
-    if (m->mode != SYNAPT_VSTORE_COPY || m->force_key || (m->o->version >= 2 && m->o->full_decode))
-        return 0;
+    *packed = *unpack_ok = 0;
     if (cp->width <= 0 || cp->height <= 0 || cp->format < 0)
         return 0;
     vid_scan *sc = NULL;
@@ -615,9 +678,10 @@ static int prescan(imp *m, const AVCodecParameters *cp)
         return 0;
     }
     AVFormatContext *fmt = NULL;
+    AVBSFContext *bsf = NULL;
     AVPacket *p = av_packet_alloc();
-    uint64_t n = 0, cap = 0;
-    int proven = 0;
+    uint64_t n = 0, cap = 0, src_frames = 0;
+    int proven = 0, eof = 0, in_frames = 0, last_in = 0, clean = unpack;
     if (!p) {
         rc = fail(m, SYNAPT_E_NOMEM, "out of memory");
         goto out;
@@ -631,21 +695,31 @@ static int prescan(imp *m, const AVCodecParameters *cp)
         (unsigned)m->st->index >= fmt->nb_streams ||
         fmt->streams[m->st->index]->codecpar->codec_id != m->src.codec_id)
         goto out;
+    if (unpack && !(bsf = unpacker(fmt->streams[m->st->index])))
+        goto out;
     for (unsigned i = 0; i < fmt->nb_streams; i++)
         if ((int)i != m->st->index)
             fmt->streams[i]->discard = AVDISCARD_ALL;
     for (;;) {
-        int r = av_read_frame(fmt, p);
+        in_frames = -1;
+        int r = next_packet(fmt, m->st->index, bsf, p, &eof, sc, &in_frames);
         if (r == AVERROR_EOF)
             break;
-        if (r < 0)
+        if (r < 0) {
+            clean = 0;
             goto out; /* damaged: the decode path says what it kept */
-        if (p->stream_index != m->st->index || p->size <= 0) {
-            av_packet_unref(p);
-            continue;
+        }
+        if (bsf) {
+            /* the unpacker gives one packet for each it takes */
+            int vops = 0;
+            if (in_frames < 0 || vid_scan_m4v_frames(sc, p->data, (size_t)p->size, &vops) != 1 || vops != 1)
+                clean = 0;
+            src_frames += in_frames > 0 ? (uint64_t)in_frames : 0;
+            last_in = in_frames;
         }
         if ((size_t)p->size > VID_MAX_PACKET || n >= VID_MAX_PACKETS) {
             av_packet_unref(p);
+            clean = 0;
             goto out;
         }
         if ((rc = GROW(m->mem, m->scan_hash, n, cap)) < 0) {
@@ -661,29 +735,72 @@ static int prescan(imp *m, const AVCodecParameters *cp)
             rc = fail(m, rc, "out of memory");
             goto out;
         }
-        if (!vid_scan_ok(sc))
+        /* unpacking reads on: whether it is clean does not hang on the map */
+        if (!vid_scan_ok(sc) && !bsf)
             goto out;
     }
+    /* libavcodec decodes a packed B-VOP when the next packet comes, so the
+     * last packet's gives no frame, unpacked or not */
+    if (last_in > 1)
+        src_frames -= (uint64_t)last_in - 1;
+    *unpack_ok = clean && n > 0 && src_frames == n;
     rc = vid_scan_finish(sc, &m->scan_map, n);
     if (rc < 0) {
         rc = fail(m, rc, "out of memory");
         goto out;
     }
     proven = rc == 1;
-    m->nscan = n;
     rc = 0;
+    m->nscan = n;
 out:
-    if (rc == 0)
-        say(m, 1, proven ? "%s: frame map from a scan of the packet headers (no decode)"
-                         : "%s: frame map by decoding (the scan found %s)",
-            m->path, vid_scan_why(sc));
+    *packed = !unpack && vid_scan_packed(sc);
+    if (rc == 0 && !*packed) {
+        const char *unp = *unpack_ok ? ", B-frames unpacked" : "";
+        if (m->o->version >= 2 && m->o->full_decode)
+            say(m, 1, "%s: frame map by decoding (full decode)%s", m->path, unp);
+        else if (proven && (!unpack || *unpack_ok))
+            say(m, 1, "%s: frame map from a scan of the packet headers%s (no decode)", m->path, unp);
+        else
+            say(m, 1, "%s: frame map by decoding%s (the scan found %s)", m->path, unp,
+                proven ? "packets the unpacker would lose" : vid_scan_why(sc));
+    }
     vid_scan_free(sc);
+    av_bsf_free(&bsf);
     av_packet_free(&p);
     avformat_close_input(&fmt);
     if (rc < 0)
         return rc;
-    m->scanned = proven;
     return proven;
+}
+
+/* Copy mode: the scan of the packets as they are, and for DivX packed
+ * B-frames a second one of them unpacked. The packets are stored unpacked
+ * when every one then holds one coded VOP and no frame is lost, whether
+ * the map comes from the scan or (--full-decode, or a map the scan cannot
+ * prove) from decoding them. */
+static int prescan(imp *m, const AVCodecParameters *cp)
+{
+    int full = m->o->version >= 2 && m->o->full_decode;
+    if (m->mode != SYNAPT_VSTORE_COPY || m->force_key || (full && m->src.codec_id != AV_CODEC_ID_MPEG4))
+        return 0;
+    int packed = 0, ok = 0, rc = prescan_pass(m, cp, 0, &packed, &ok);
+    if (rc >= 0 && packed) {
+        sy_free(m->mem, m->scan_hash);
+        m->scan_hash = NULL;
+        rc = prescan_pass(m, cp, 1, &packed, &ok);
+        m->unpack = rc >= 0 && ok;
+        if (rc == 1 && !ok)
+            rc = 0; /* proven, but for packets it will not store */
+    }
+    if (rc == 1 && full)
+        rc = 0; /* the scan decided the unpacking only */
+    if (rc != 1) {
+        sy_free(m->mem, m->scan_map);
+        m->scan_map = NULL;
+    }
+    if (rc >= 0)
+        m->scanned = rc == 1;
+    return rc;
 }
 
 /* The main pass of a scanned stream: the first packet opens the stream with
@@ -802,6 +919,27 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     }
     if ((rc = prescan(&m, cp)) < 0)
         goto done;
+    if (m.unpack) {
+        /* the stored extradata is the filter's (it drops the packed
+         * marker from DivX user data) */
+        if (!(m.bsf = unpacker(m.st))) {
+            rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+            goto done;
+        }
+        const AVCodecParameters *po = m.bsf->par_out;
+        av_freep(&m.src.extradata);
+        m.src.extradata_size = 0;
+        if (po->extradata_size > 0) {
+            m.src.extradata = av_mallocz((size_t)po->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+            if (!m.src.extradata) {
+                rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+                goto done;
+            }
+            memcpy(m.src.extradata, po->extradata, (size_t)po->extradata_size);
+            m.src.extradata_size = po->extradata_size;
+        }
+        m.src.unpacked = 1;
+    }
     if (!m.scanned && (rc = vid_open_decoder(&m.dec, &m.src, o->threads, eb, sizeof eb)) < 0) {
         rc = fail(&m, rc, "%s", eb);
         goto done;
@@ -813,10 +951,13 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         goto done;
     }
 
+    int eof = 0;
     for (;;) {
-        r = av_read_frame(m.fmt, m.pkt);
+        r = next_packet(m.fmt, m.st->index, m.bsf, m.pkt, &eof, NULL, NULL);
         if (r == AVERROR_EOF)
             break;
+        if (m.bsf)
+            m.pkt->stream_index = m.st->index;
         if (r < 0) {
             if (!m.started && m.nframes == 0) {
                 /* the decode of what we have may still give frames: try */
@@ -904,16 +1045,17 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         }
     }
     if (m.scanned) {
-        if (m.nspkt != m.nscan) {
+        uint64_t got = m.nspkt;
+        if (got != m.nscan) {
             rc = fail(&m, SYNAPT_E_INPUT, "the file changed while it was read (%llu packets, then %llu)",
-                      (unsigned long long)m.nscan, (unsigned long long)m.nspkt);
+                      (unsigned long long)m.nscan, (unsigned long long)got);
             goto done;
         }
         /* one frame per packet, in the order the scan proved */
         sy_free(m.mem, m.out_pkt);
         m.out_pkt = m.scan_map;
         m.scan_map = NULL;
-        m.nframes = m.cap_frames = m.nspkt;
+        m.nframes = m.cap_frames = got;
         res->frames = m.nframes;
     }
     if ((rc = finish(&m)) < 0)
@@ -931,6 +1073,7 @@ done:
         av_packet_free(&m.pend[i]);
     sy_free(m.mem, m.pend);
     vid_encoder_free(m.enc);
+    av_bsf_free(&m.bsf);
     avcodec_free_context(&m.dec);
     for (int k = 0; k < 4; k++)
         avcodec_free_context(&m.vs[k].dec);

@@ -61,6 +61,8 @@ typedef struct vid_params {
     int video_delay;
     uint8_t *extradata;              /* owned, AV_INPUT_BUFFER_PADDING_SIZE padded */
     int extradata_size;
+    int unpacked;                    /* copy mode, MPEG-4: packets passed through
+                                        mpeg4_unpack_bframes, one VOP each ("bsf") */
 } vid_params;
 
 void vid_params_free(vid_params *p);
@@ -126,6 +128,13 @@ const char *vid_scan_why(const vid_scan *s);
  * from packet (*out_pkt)[i]) when the map is proven; 0 when not; _NOMEM. */
 int  vid_scan_finish(vid_scan *s, uint64_t **out_pkt, uint64_t npkt);
 void vid_scan_free(vid_scan *s);
+/* MPEG-4 Part 2: 1 when the scan stopped at a packet of two VOPs (DivX
+ * packed B-frames), which mpeg4_unpack_bframes would split. */
+int  vid_scan_packed(const vid_scan *s);
+/* MPEG-4 Part 2: the coded VOPs in one packet (the frames the decoder
+ * gives for it, packed or not) and in *vops all its VOPs, or -1 when a
+ * VOP header ends early or the extradata had no VOL the scan reads. */
+int  vid_scan_m4v_frames(const vid_scan *s, const uint8_t *data, size_t size, int *vops);
 
 /* ---- import (video_import.c) ---------------------------------------- */
 

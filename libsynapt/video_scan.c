@@ -278,6 +278,10 @@ struct vid_scan {
     const sy_mem *mem;
     int codec;                /* 1 h264, 2 mjpeg, 3 vp9, 4 mpeg4 */
     unsigned vop_time_bits;   /* mpeg4: bits of vop_time_increment (0: no VOL seen) */
+    int delay_vol;            /* mpeg4: the VOL announces low_delay 0 (B-VOPs allowed) */
+    int packed;               /* mpeg4: refused for a packet of two VOPs */
+    uint64_t anchors;         /* mpeg4: I- and P-VOPs so far */
+    uint64_t bvops;           /* mpeg4: B-VOPs so far */
     uint8_t vol[64];          /* mpeg4: the extradata's VOL header, start code to next */
     size_t vol_len;           /* 0 when longer than vol */
     int avcc;                 /* h264: length-prefixed NAL units */
@@ -541,8 +545,9 @@ static size_t next_start(const uint8_t *d, size_t n, size_t i)
 
 /* A video_object_layer header (after its start code): the width of
  * vop_time_increment, or 0 when the VOL is not one this scan reads. */
-static unsigned m4v_vol(const uint8_t *d, size_t n)
+static unsigned m4v_vol(const uint8_t *d, size_t n, int *delay)
 {
+    *delay = 0;
     bits b = { d, n, 0, 0 };
     bit1(&b); /* random_accessible_vol */
     bitn(&b, 8);
@@ -554,7 +559,12 @@ static unsigned m4v_vol(const uint8_t *d, size_t n)
     if (bitn(&b, 4) == 15) /* aspect_ratio_info: extended PAR */
         bitn(&b, 16);
     if (bit1(&b)) { /* vol_control_parameters */
-        bitn(&b, 3);
+        bitn(&b, 2); /* chroma_format */
+        /* low_delay 0: the decoder holds each I/P-VOP back until the next
+         * one, so B-VOPs can be shown before it. Without these parameters
+         * libavcodec guesses from the profile and changes its mind at the
+         * first B-VOP, which the scan does not follow. */
+        *delay = bit1(&b) == 0;
         if (bit1(&b)) { /* vbv_parameters: 79 bits */
             bitn(&b, 16); bitn(&b, 16); bitn(&b, 16); bitn(&b, 15); bitn(&b, 16);
         }
@@ -578,7 +588,7 @@ static void m4v_extradata(vid_scan *s, const uint8_t *x, size_t n)
 {
     for (size_t i = next_start(x, n, 0); i < n; i = next_start(x, n, i))
         if (x[i] >= 0x20 && x[i] <= 0x2f) {
-            s->vop_time_bits = m4v_vol(x + i + 1, n - i - 1);
+            s->vop_time_bits = m4v_vol(x + i + 1, n - i - 1, &s->delay_vol);
             size_t end = next_start(x, n, i + 1);
             end = end < n ? end - 3 : n;
             if (end - i <= sizeof s->vol) {
@@ -591,8 +601,46 @@ static void m4v_extradata(vid_scan *s, const uint8_t *x, size_t n)
         no(s, "no VOL header it reads in the MPEG-4 extradata");
 }
 
-/* One packet: 1 when it is one coded I- or P-VOP (*intra: an I-VOP). */
-static int m4v_packet(vid_scan *s, const uint8_t *d, size_t n, int *intra)
+/* A VOP header after its start code: vop_coding_type and vop_coded; -1
+ * when it ends early. */
+static int m4v_vop(const vid_scan *s, const uint8_t *d, size_t n, unsigned *type, unsigned *coded)
+{
+    bits b = { d, n, 0, 0 };
+    *type = bitn(&b, 2);
+    for (int k = 0; bit1(&b) && !b.bad; k++) /* modulo_time_base */
+        if (k > 60) {
+            b.bad = 1;
+            break;
+        }
+    bit1(&b);
+    bitn(&b, s->vop_time_bits);
+    bit1(&b);
+    *coded = bit1(&b);
+    return b.bad ? -1 : 0;
+}
+
+int vid_scan_m4v_frames(const vid_scan *s, const uint8_t *d, size_t n, int *vops)
+{
+    int frames = 0;
+    *vops = 0;
+    if (!s || s->codec != 4 || !s->vop_time_bits)
+        return -1;
+    for (size_t i = next_start(d, n, 0); i < n; i = next_start(d, n, i)) {
+        unsigned type, coded;
+        if (d[i] != 0xb6)
+            continue;
+        if (m4v_vop(s, d + i + 1, n - i - 1, &type, &coded) < 0)
+            return -1;
+        ++*vops;
+        frames += coded != 0;
+    }
+    return frames;
+}
+
+int vid_scan_packed(const vid_scan *s) { return s && s->packed; }
+
+/* One packet: 1 when it is one coded I-, P- or B-VOP (*type: 0, 1, 2). */
+static int m4v_packet(vid_scan *s, const uint8_t *d, size_t n, int *type_out)
 {
     int vops = 0;
     for (size_t i = next_start(d, n, 0); i < n; i = next_start(d, n, i)) {
@@ -612,32 +660,33 @@ static int m4v_packet(vid_scan *s, const uint8_t *d, size_t n, int *intra)
             continue; /* VOS, VO, user data, GOV */
         if (++vops > 1) {
             no(s, "a packet with more than one VOP (packed B-frames)");
+            s->packed = 1;
             return 0;
         }
-        bits b = { d + i + 1, n - i - 1, 0, 0 };
-        unsigned type = bitn(&b, 2);
-        for (int k = 0; bit1(&b) && !b.bad; k++) /* modulo_time_base */
-            if (k > 60) {
-                b.bad = 1;
-                break;
-            }
-        bit1(&b);
-        bitn(&b, s->vop_time_bits);
-        bit1(&b);
-        unsigned coded = bit1(&b);
-        if (b.bad) {
+        unsigned type, coded;
+        if (m4v_vop(s, d + i + 1, n - i - 1, &type, &coded) < 0) {
             no(s, "a VOP header it cannot read");
             return 0;
         }
-        if (type > 1) {
-            no(s, type == 2 ? "B-VOPs" : "sprite (S-)VOPs");
+        if (type == 3) {
+            no(s, "sprite (S-)VOPs");
+            return 0;
+        }
+        if (type == 2 && !s->delay_vol) {
+            no(s, "B-VOPs under a VOL without low_delay 0");
             return 0;
         }
         if (!coded) {
             no(s, "a not-coded VOP (it gives no frame)");
             return 0;
         }
-        *intra = type == 0;
+        /* a B-VOP needs two reference VOPs decoded before it; the decoder
+         * drops one that comes earlier */
+        if (type == 2 && s->anchors < 2) {
+            no(s, "a B-VOP before two reference VOPs");
+            return 0;
+        }
+        *type_out = (int)type;
     }
     if (vops != 1) {
         no(s, "a packet with no VOP");
@@ -816,11 +865,19 @@ int vid_scan_packet(vid_scan *s, const uint8_t *data, size_t size, int64_t pts, 
         noun = "key frame";
         break;
     }
-    default:
-        if (!m4v_packet(s, data, size, &clean))
+    default: {
+        int type = 0;
+        if (!m4v_packet(s, data, size, &type))
             return 0;
+        clean = type == 0;
         noun = "I-VOP";
+        if (type == 2)
+            s->bvops++;
+        else
+            s->anchors++;
+        s->poc[i] = type;
         break;
+    }
     }
     if ((i == 0 || key) && !clean) {
         snprintf(s->whybuf, sizeof s->whybuf, i == 0 ? "a first packet that is not a%s %s"
@@ -893,8 +950,27 @@ int vid_scan_finish(vid_scan *s, uint64_t **out_pkt, uint64_t npkt)
                       (s->poc[a] == s->poc[b] && a > b))))
                 no(s, "timestamps that do not follow the picture order");
         }
-        /* reorder depth: packets decoded before a frame but shown after it */
-        unsigned have = s->video_delay > s->need_reorder ? s->video_delay : s->need_reorder;
+    }
+    if (s->codec == 4 && s->bvops) {
+        /* low_delay 0: each I/P-VOP is shown when the next one is decoded
+         * (or at the end), a B-VOP at once */
+        uint64_t k = 0, held = UINT64_MAX;
+        for (uint64_t q = 0; q < n; q++) {
+            if (s->poc[q] == 2) {
+                idx[k++] = q;
+                continue;
+            }
+            if (held != UINT64_MAX)
+                idx[k++] = held;
+            held = q;
+        }
+        idx[k++] = held;
+    }
+    if (s->codec == 1 || (s->codec == 4 && s->bvops)) {
+        /* reorder depth: packets decoded before a frame but shown after it
+         * (H.264; MPEG-4's is one reference VOP by construction) */
+        unsigned have = s->codec == 4 ? 1u << 30
+                      : s->video_delay > s->need_reorder ? s->video_delay : s->need_reorder;
         if (s->ok) {
             /* rank of each packet in output order; a frame needs as many
              * frames of delay as earlier-decoded packets rank after it */

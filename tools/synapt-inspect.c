@@ -515,6 +515,11 @@ static void stream_json(const synapt_reader *r, uint64_t clip, const synapt_stre
                ",\"sync_points\":%" PRIu64 ",\"fps\":",
                vi.width, vi.height, vi.frame_count, vi.packet_count, vi.sync_points);
         fps_json(vi.fps_num, vi.fps_den);
+        char bsf[64];
+        if (*cli_json_member_str(bsf, sizeof bsf, si->codec_config, "bsf")) {
+            printf(",\"bsf\":");
+            cli_json_str(stdout, bsf);
+        }
         printf("}");
     }
     putchar('}');
@@ -693,11 +698,14 @@ static int cmd_clip(const char *path, const char *id, int json)
         if (si.has_pts) printf(", timestamps");
         putchar('\n');
         synapt_video_info vi;
+        char bsf[64];
+        cli_json_member_str(bsf, sizeof bsf, si.codec_config, "bsf");
         if (si.kind == SYNAPT_KIND_VIDEO && synapt_video_get_info(&vi, r, idx, s) == 0)
-            printf("      video %s (%s), %s, %ux%u, %" PRIu64 " frames from %" PRIu64
+            printf("      video %s (%s%s%s), %s, %ux%u, %" PRIu64 " frames from %" PRIu64
                    " packets, %" PRIu64 " sync points\n",
-                   cli_disp(vi.codec_name), synapt_video_mode_name(vi.mode), cli_disp(vi.pix_fmt),
-                   vi.width, vi.height, vi.frame_count, vi.packet_count, vi.sync_points);
+                   cli_disp(vi.codec_name), synapt_video_mode_name(vi.mode),
+                   *bsf ? ", " : "", cli_disp(bsf),
+                   cli_disp(vi.pix_fmt), vi.width, vi.height, vi.frame_count, vi.packet_count, vi.sync_points);
         if (cli_verbosity() > 0) {
             for (uint64_t k = 0; k < si.chunk_count; k++) {
                 synapt_chunk_info ch;

@@ -8,8 +8,9 @@
 # framemd5. H.264 from libx264 in many shapes: B-pyramids, no B-frames (POC
 # type 2), slices, scaling matrices, 4:4:4, 10-bit, MBAFF, all-intra, in
 # mp4, mkv and MPEG-TS (Annex B); MJPEG in AVI; VP9 (superframes with
-# hidden alt-ref frames, lossless 4:4:4); MPEG-4 Part 2 without B-frames
-# (repeated VOL headers, quarter-pel); the real samples.
+# hidden alt-ref frames, lossless 4:4:4); MPEG-4 Part 2 (repeated VOL
+# headers, quarter-pel, B-VOPs in closed GOPs, DivX packed B-frames
+# unpacked at import); the real samples.
 . "$(dirname "$0")/../lib.sh"
 need_cmd ffmpeg ffprobe
 
@@ -90,7 +91,13 @@ make_clip vp9.webm -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 && same 
 make_clip vp9arf.webm -c:v libvpx-vp9 -g 25 -deadline good -cpu-used 5 -auto-alt-ref 1 -lag-in-frames 16 &&
     same vp9_altref "$T/vp9arf.webm" scan
 make_clip m4.avi -c:v mpeg4 -vtag xvid -g 12 && same mpeg4_avi "$T/m4.avi" scan
-# not provable from headers: the import decodes
+# MPEG-4 B-VOPs, closed GOPs: the decoder holds each I/P-VOP back by one
+make_clip m4bc.avi -c:v mpeg4 -vtag xvid -bf 2 -g 12 -flags +cgop -sc_threshold 1000000000 &&
+    same mpeg4_bframes_cgop "$T/m4bc.avi" scan
+make_clip m4bc.mp4 -c:v mpeg4 -bf 1 -g 10 -flags +cgop -sc_threshold 1000000000 &&
+    same mpeg4_bframes_cgop_mp4 "$T/m4bc.mp4" scan
+# not provable from headers: the import decodes (open GOPs: B-VOPs after a
+# keyframe that refer to the GOP before it)
 make_clip m4b.avi -c:v mpeg4 -vtag xvid -bf 2 -g 12 && same mpeg4_bframes "$T/m4b.avi" decode
 make_clip opengop.mp4 -c:v libx264 -x264-params open-gop=1:keyint=12 && same opengop "$T/opengop.mp4" decode
 make_clip avi.avi $X && same avi_h264 "$T/avi.avi" decode
@@ -123,9 +130,32 @@ if realdata scan_real videos; then
     for f in "$R"/videos/*; do
         n=$(basename "$f"); n=${n%.*}
         case $n in
-            mmpose_h264_5frames|openpose_mp4_named_avi_aac|stub_mjpeg|ssv2_vp9_427x240|paddle_example_xvid) same "real_$n" "$f" scan ;;
+            mmpose_h264_5frames|openpose_mp4_named_avi_aac|stub_mjpeg|ssv2_vp9_427x240|paddle_example_xvid|ucf_style_xvid_mp3)
+                same "real_$n" "$f" scan ;;
             *) same "real_$n" "$f" decode ;;
         esac
     done
+    # DivX packed B-frames (a P-VOP and a B-VOP in one AVI chunk): stored
+    # as mpeg4_unpack_bframes gives them, one VOP per packet, which the
+    # reader may skip; windows read that way are ffmpeg's frames
+    f="$R/videos/ucf_style_xvid_mp3.avi"; u="$T/real_ucf_style_xvid_mp3.scan.synapt"
+    if [ -f "$u" ]; then
+        if grep -q 'B-frames unpacked' "$T/real_ucf_style_xvid_mp3.log" &&
+            synapt-inspect "$u" --clip ucf_style_xvid_mp3 --json | grep -q "\"bsf\":\"mpeg4_unpack_bframes\""; then
+            pass scan_unpack_marked
+        else
+            fail scan_unpack_marked "no unpacking recorded: $(grep 'frame map' "$T/real_ucf_style_xvid_mp3.log")"
+        fi
+        ffmpeg -nostdin -v error -i "$f" -map 0:v:0 -f framemd5 - | grep -v '^#' |
+            awk -F, '{ gsub(/ /, "", $NF); print NR - 1, $NF }' > "$T/ucf.ff"
+        ok=1
+        for w in 0:16 37:53 100:116 150:164 163:164; do
+            a=${w%:*} b=${w#*:}
+            synapt-convert "$u" --clip ucf_style_xvid_mp3 --to framemd5 --frames "$w" > "$T/ucf.$a" 2> "$T/ucf.err" || ok=0
+            awk -v a="$a" -v b="$b" '$1 >= a && $1 < b' "$T/ucf.ff" > "$T/ucf.want"
+            cmp -s "$T/ucf.want" "$T/ucf.$a" || { ok=0; echo "window $w differs" >> "$T/ucf.err"; }
+        done
+        if [ $ok = 1 ]; then pass scan_unpack_windows; else fail scan_unpack_windows "$(cat "$T/ucf.err")"; fi
+    fi
 fi
 finish

@@ -284,6 +284,17 @@ void cli_json_double(FILE *f, double v)
     fputs(buf, f);
 }
 
+char *cli_json_member_str(char *out, size_t cap, const char *json, const char *key)
+{
+    if (!cap) return out;
+    out[0] = 0;
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    const cJSON *v = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, key) : NULL;
+    if (cJSON_IsString(v) && v->valuestring) snprintf(out, cap, "%s", v->valuestring);
+    cJSON_Delete(doc);
+    return out;
+}
+
 int cli_json_embed(FILE *f, const char *json, size_t len)
 {
     const char *end = NULL;

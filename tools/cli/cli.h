@@ -134,6 +134,10 @@ void cli_json_double(FILE *f, double v);
  *  so a stored object can be embedded on one line. Returns 0 when `json`
  *  parses as JSON, -1 (nothing written) when it does not. */
 int cli_json_embed(FILE *f, const char *json, size_t len);
+/** Copy the string member `key` of the JSON object text `json` into out
+ *  (cap bytes, truncated); "" when json is not an object, or the member is
+ *  absent or not a string. Returns out. */
+char *cli_json_member_str(char *out, size_t cap, const char *json, const char *key);
 
 /* ---- human formatting ------------------------------------------------ */
 
