@@ -1,8 +1,9 @@
 /* fuzz_vscan.c - libFuzzer target for the copy-mode header scan
  * (libsynapt/video_scan.c): H.264 parameter sets, slice headers, NAL
  * framing (avcC length prefixes and Annex B start codes), MJPEG markers, VP9
- * superframe indexes and frame headers, MPEG-4 VOL/VOP headers and the
- * timestamp checks, fed with arbitrary packets.
+ * superframe indexes and frame headers, MPEG-4 VOL/VOP headers (B-VOP
+ * order, the VOP count of the unpacking check) and the timestamp checks,
+ * fed with arbitrary packets.
  *
  * The scanner is internal to the library (no public entry point reaches it
  * without libavformat demuxing a file first, which would spend the fuzzer's
@@ -66,6 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         pts += step;
+        int vops;
+        if (p.codec_id == AV_CODEC_ID_MPEG4)
+            vid_scan_m4v_frames(s, pk, len, &vops); /* the unpacking check's VOP count */
         vid_scan_packet(s, pk, len, (flags & 4) ? SYNAPT_PTS_NONE : pts, flags & 1, (flags & 2) != 0);
         free(pk);
         n++;
