@@ -664,9 +664,11 @@ static int next_packet(AVFormatContext *fmt, int si, AVBSFContext *bsf, AVPacket
  * and they are as many as the frames the source decodes to. *packed: the
  * scan stopped at a packet of two VOPs. 1 when proven, 0 when the stream
  * must be decoded, <0 on error. */
-static int prescan_pass(imp *m, const AVCodecParameters *cp, int unpack, int *packed, int *unpack_ok)
+static int prescan_pass(imp *m, const AVCodecParameters *cp, int unpack, int *packed, int *unpack_ok,
+                        char *why, size_t whysz)
 {
     *packed = *unpack_ok = 0;
+    snprintf(why, whysz, "the scan did not run");
     if (cp->width <= 0 || cp->height <= 0 || cp->format < 0)
         return 0;
     vid_scan *sc = NULL;
@@ -674,7 +676,7 @@ static int prescan_pass(imp *m, const AVCodecParameters *cp, int unpack, int *pa
     if (rc < 0)
         return fail(m, rc, "out of memory");
     if (!sc) {
-        say(m, 1, "%s: frame map by decoding (no header scan for %s)", m->path, avcodec_get_name(m->src.codec_id));
+        snprintf(why, whysz, "no header scan for %s", avcodec_get_name(m->src.codec_id));
         return 0;
     }
     AVFormatContext *fmt = NULL;
@@ -753,17 +755,11 @@ static int prescan_pass(imp *m, const AVCodecParameters *cp, int unpack, int *pa
     rc = 0;
     m->nscan = n;
 out:
-    *packed = !unpack && vid_scan_packed(sc);
-    if (rc == 0 && !*packed) {
-        const char *unp = *unpack_ok ? ", B-frames unpacked" : "";
-        if (m->o->version >= 2 && m->o->full_decode)
-            say(m, 1, "%s: frame map by decoding (full decode)%s", m->path, unp);
-        else if (proven && (!unpack || *unpack_ok))
-            say(m, 1, "%s: frame map from a scan of the packet headers%s (no decode)", m->path, unp);
-        else
-            say(m, 1, "%s: frame map by decoding%s (the scan found %s)", m->path, unp,
-                proven ? "packets the unpacker would lose" : vid_scan_why(sc));
-    }
+    /* a second pass through the unpacker: for packed B-frames, and for
+     * B-VOPs already one to a packet (the filter then passes the packets
+     * through, and the stream is marked so that readers may skip them) */
+    *packed = unpack ? 0 : vid_scan_packed(sc) ? 2 : vid_scan_bvops(sc) ? 1 : 0;
+    snprintf(why, whysz, "the scan found %s", vid_scan_why(sc));
     vid_scan_free(sc);
     av_bsf_free(&bsf);
     av_packet_free(&p);
@@ -783,23 +779,48 @@ static int prescan(imp *m, const AVCodecParameters *cp)
     int full = m->o->version >= 2 && m->o->full_decode;
     if (m->mode != SYNAPT_VSTORE_COPY || m->force_key || (full && m->src.codec_id != AV_CODEC_ID_MPEG4))
         return 0;
-    int packed = 0, ok = 0, rc = prescan_pass(m, cp, 0, &packed, &ok);
+    char why[128], why2[128];
+    int packed = 0, ok = 0, rc = prescan_pass(m, cp, 0, &packed, &ok, why, sizeof why);
+    const char *unp = packed == 2 ? ", B-frames unpacked" : ", B-frames one per packet (skippable)";
     if (rc >= 0 && packed) {
-        sy_free(m->mem, m->scan_hash);
-        m->scan_hash = NULL;
-        rc = prescan_pass(m, cp, 1, &packed, &ok);
+        /* keep the first pass's proof for when the unpacked packets do
+         * not hold */
+        uint64_t *map1 = m->scan_map, *hash1 = m->scan_hash, n1 = m->nscan;
+        int rc1 = rc;
+        m->scan_map = m->scan_hash = NULL;
+        m->nscan = 0;
+        rc = prescan_pass(m, cp, 1, &packed, &ok, why2, sizeof why2);
         m->unpack = rc >= 0 && ok;
-        if (rc == 1 && !ok)
-            rc = 0; /* proven, but for packets it will not store */
+        if (rc >= 0 && !ok) {
+            sy_free(m->mem, m->scan_map);
+            sy_free(m->mem, m->scan_hash);
+            m->scan_map = map1;
+            m->scan_hash = hash1;
+            m->nscan = n1;
+            rc = rc1;
+        } else {
+            sy_free(m->mem, map1);
+            sy_free(m->mem, hash1);
+            memcpy(why, why2, sizeof why);
+        }
     }
+    if (rc < 0)
+        return rc;
+    if (!m->unpack)
+        unp = "";
+    if (full)
+        say(m, 1, "%s: frame map by decoding (full decode)%s", m->path, unp);
+    else if (rc == 1)
+        say(m, 1, "%s: frame map from a scan of the packet headers%s (no decode)", m->path, unp);
+    else
+        say(m, 1, "%s: frame map by decoding%s (%s)", m->path, unp, why);
     if (rc == 1 && full)
         rc = 0; /* the scan decided the unpacking only */
     if (rc != 1) {
         sy_free(m->mem, m->scan_map);
         m->scan_map = NULL;
     }
-    if (rc >= 0)
-        m->scanned = rc == 1;
+    m->scanned = rc == 1;
     return rc;
 }
 

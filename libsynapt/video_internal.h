@@ -131,6 +131,8 @@ void vid_scan_free(vid_scan *s);
 /* MPEG-4 Part 2: 1 when the scan stopped at a packet of two VOPs (DivX
  * packed B-frames), which mpeg4_unpack_bframes would split. */
 int  vid_scan_packed(const vid_scan *s);
+/* MPEG-4 Part 2: B-VOPs seen before the scan stopped. */
+uint64_t vid_scan_bvops(const vid_scan *s);
 /* MPEG-4 Part 2: the coded VOPs in one packet (the frames the decoder
  * gives for it, packed or not) and in *vops all its VOPs, or -1 when a
  * VOP header ends early or the extradata had no VOL the scan reads. */

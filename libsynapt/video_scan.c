@@ -638,6 +638,7 @@ int vid_scan_m4v_frames(const vid_scan *s, const uint8_t *d, size_t n, int *vops
 }
 
 int vid_scan_packed(const vid_scan *s) { return s && s->packed; }
+uint64_t vid_scan_bvops(const vid_scan *s) { return s ? s->bvops : 0; }
 
 /* One packet: 1 when it is one coded I-, P- or B-VOP (*type: 0, 1, 2). */
 static int m4v_packet(vid_scan *s, const uint8_t *d, size_t n, int *type_out)
