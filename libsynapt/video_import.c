@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavcodec/bsf.h>
 #include <libavutil/pixdesc.h>
 #include <xxhash.h>
 
@@ -583,245 +582,27 @@ static int finish(imp *m)
     return 0;
 }
 
-static uint64_t pkt_hash(const AVPacket *p)
+/* Copy mode: the map from a scan of the headers when it can be proven, and
+ * the choice of unpacking MPEG-4 B-frames (video_prescan.c). 1 when the
+ * map is proven, 0 when the stream must be decoded, <0 on error. */
+static int prescan(imp *m)
 {
-    return XXH3_64bits(p->data, (size_t)p->size) ^ ((uint64_t)(uint32_t)p->size << 32) ^
-           (uint64_t)(p->flags & (AV_PKT_FLAG_KEY | AV_PKT_FLAG_DISCARD)) ^
-           ((uint64_t)p->pts * 0x9E3779B97F4A7C15ull);
-}
-
-/* Containers whose demuxers store whole frames as packets, without a
- * parser in between. */
-static int plain_container(const AVFormatContext *fmt)
-{
-    const char *n = fmt->iformat ? fmt->iformat->name : "";
-    return !strcmp(n, "mov,mp4,m4a,3gp,3g2,mj2") || !strcmp(n, "matroska,webm") || !strcmp(n, "avi");
-}
-
-/* DivX-style packed B-frames (MPEG-4 Part 2 in AVI: a P-VOP and the B-VOP
- * shown before it in one packet, a not-coded placeholder VOP in the next)
- * defeat both the scan and skipping at read time. FFmpeg's lossless
- * mpeg4_unpack_bframes filter moves each B-VOP into its placeholder's
- * packet: one VOP per packet, the same frames. NULL when FFmpeg lacks it. */
-static AVBSFContext *unpacker(const AVStream *st)
-{
-    const AVBitStreamFilter *f = av_bsf_get_by_name("mpeg4_unpack_bframes");
-    AVBSFContext *b = NULL;
-    if (!f || av_bsf_alloc(f, &b) < 0)
-        return NULL;
-    b->time_base_in = st->time_base;
-    if (avcodec_parameters_copy(b->par_in, st->codecpar) < 0 || av_bsf_init(b) < 0)
-        av_bsf_free(&b);
-    return b;
-}
-
-/* The next packet of stream si, through bsf when given: 0, AVERROR_EOF,
- * or a demuxer or filter error. *eof: the demuxer has ended (bsf flushed).
- * *in_frames: with bsf, what vid_scan_m4v_frames said of the packet
- * that went in last (-1 when none or unreadable), for the caller's count. */
-static int next_packet(AVFormatContext *fmt, int si, AVBSFContext *bsf, AVPacket *p, int *eof,
-                       const vid_scan *sc, int *in_frames)
-{
-    for (;;) {
-        if (bsf) {
-            int r = av_bsf_receive_packet(bsf, p);
-            if (r != AVERROR(EAGAIN))
-                return r;
-            if (*eof)
-                return AVERROR_EOF;
-        }
-        int r = av_read_frame(fmt, p);
-        if (r == AVERROR_EOF && bsf) {
-            *eof = 1;
-            av_bsf_send_packet(bsf, NULL);
-            continue;
-        }
-        if (r < 0)
-            return r;
-        if (p->stream_index != si || p->size <= 0) {
-            av_packet_unref(p);
-            continue;
-        }
-        if (!bsf)
-            return 0;
-        if (in_frames) {
-            int vops;
-            *in_frames = vid_scan_m4v_frames(sc, p->data, (size_t)p->size, &vops);
-        }
-        p->stream_index = 0;
-        if ((r = av_bsf_send_packet(bsf, p)) < 0) {
-            av_packet_unref(p);
-            return r;
-        }
-    }
-}
-
-/* Copy mode: read the file once without decoding and let the scanner prove
- * the frame map (video_scan.c). A second demuxer of its own does the read,
- * opened exactly as the main one, so the main pass is untouched when the
- * scan gives up. With unpack, the packets go through the unpacker first;
- * *unpack_ok then says whether every packet it gave holds one coded VOP
- * and they are as many as the frames the source decodes to. *packed: the
- * scan stopped at a packet of two VOPs. 1 when proven, 0 when the stream
- * must be decoded, <0 on error. */
-static int prescan_pass(imp *m, const AVCodecParameters *cp, int unpack, int *packed, int *unpack_ok,
-                        char *why, size_t whysz)
-{
-    *packed = *unpack_ok = 0;
-    snprintf(why, whysz, "the scan did not run");
-    if (cp->width <= 0 || cp->height <= 0 || cp->format < 0)
+    if (m->mode != SYNAPT_VSTORE_COPY || m->force_key)
         return 0;
-    vid_scan *sc = NULL;
-    int rc = vid_scan_create(&sc, m->mem, &m->src);
+    char eb[200] = "";
+    vid_prescan ps;
+    int rc = vid_prescan_run(&ps, m->mem, m->path, m->fmt, m->st, &m->src,
+                             m->o->version >= 2 && m->o->full_decode, eb, sizeof eb);
     if (rc < 0)
-        return fail(m, rc, "out of memory");
-    if (!sc) {
-        snprintf(why, whysz, "no header scan for %s", avcodec_get_name(m->src.codec_id));
-        return 0;
-    }
-    AVFormatContext *fmt = NULL;
-    AVBSFContext *bsf = NULL;
-    AVPacket *p = av_packet_alloc();
-    uint64_t n = 0, cap = 0, src_frames = 0;
-    int proven = 0, eof = 0, in_frames = 0, last_in = 0, clean = unpack;
-    if (!p) {
-        rc = fail(m, SYNAPT_E_NOMEM, "out of memory");
-        goto out;
-    }
-    /* avformat_find_stream_info decodes a few frames; the containers below
-     * give the same packets without it (no parser reassembles them), so the
-     * scan skips it there. Either way every packet is checked again in the
-     * main pass. */
-    if (avformat_open_input(&fmt, m->path, NULL, NULL) < 0 ||
-        (!plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
-        (unsigned)m->st->index >= fmt->nb_streams ||
-        fmt->streams[m->st->index]->codecpar->codec_id != m->src.codec_id)
-        goto out;
-    if (unpack && !(bsf = unpacker(fmt->streams[m->st->index])))
-        goto out;
-    for (unsigned i = 0; i < fmt->nb_streams; i++)
-        if ((int)i != m->st->index)
-            fmt->streams[i]->discard = AVDISCARD_ALL;
-    for (;;) {
-        in_frames = -1;
-        int r = next_packet(fmt, m->st->index, bsf, p, &eof, sc, &in_frames);
-        if (r == AVERROR_EOF)
-            break;
-        if (r < 0) {
-            clean = 0;
-            goto out; /* damaged: the decode path says what it kept */
-        }
-        if (bsf) {
-            /* the unpacker gives one packet for each it takes */
-            int vops = 0;
-            if (in_frames < 0 || vid_scan_m4v_frames(sc, p->data, (size_t)p->size, &vops) != 1 || vops != 1)
-                clean = 0;
-            src_frames += in_frames > 0 ? (uint64_t)in_frames : 0;
-            last_in = in_frames;
-        }
-        if ((size_t)p->size > VID_MAX_PACKET || n >= VID_MAX_PACKETS) {
-            av_packet_unref(p);
-            clean = 0;
-            goto out;
-        }
-        if ((rc = GROW(m->mem, m->scan_hash, n, cap)) < 0) {
-            av_packet_unref(p);
-            rc = fail(m, rc, "too many packets");
-            goto out;
-        }
-        m->scan_hash[n++] = pkt_hash(p);
-        rc = vid_scan_packet(sc, p->data, (size_t)p->size, ts(p->pts), (p->flags & AV_PKT_FLAG_KEY) != 0,
-                             (p->flags & AV_PKT_FLAG_DISCARD) != 0);
-        av_packet_unref(p);
-        if (rc < 0) {
-            rc = fail(m, rc, "out of memory");
-            goto out;
-        }
-        /* unpacking reads on: whether it is clean does not hang on the map */
-        if (!vid_scan_ok(sc) && !bsf)
-            goto out;
-    }
-    /* libavcodec decodes a packed B-VOP when the next packet comes, so the
-     * last packet's gives no frame, unpacked or not */
-    if (last_in > 1)
-        src_frames -= (uint64_t)last_in - 1;
-    *unpack_ok = clean && n > 0 && src_frames == n;
-    rc = vid_scan_finish(sc, &m->scan_map, n);
-    if (rc < 0) {
-        rc = fail(m, rc, "out of memory");
-        goto out;
-    }
-    proven = rc == 1;
-    rc = 0;
-    m->nscan = n;
-out:
-    /* a second pass through the unpacker: for packed B-frames, and for
-     * B-VOPs already one to a packet (the filter then passes the packets
-     * through, and the stream is marked so that readers may skip them) */
-    *packed = unpack ? 0 : vid_scan_packed(sc) ? 2 : vid_scan_bvops(sc) ? 1 : 0;
-    snprintf(why, whysz, "the scan found %s", vid_scan_why(sc));
-    vid_scan_free(sc);
-    av_bsf_free(&bsf);
-    av_packet_free(&p);
-    avformat_close_input(&fmt);
-    if (rc < 0)
-        return rc;
-    return proven;
-}
-
-/* Copy mode: the scan of the packets as they are, and for DivX packed
- * B-frames a second one of them unpacked. The packets are stored unpacked
- * when every one then holds one coded VOP and no frame is lost, whether
- * the map comes from the scan or (--full-decode, or a map the scan cannot
- * prove) from decoding them. */
-static int prescan(imp *m, const AVCodecParameters *cp)
-{
-    int full = m->o->version >= 2 && m->o->full_decode;
-    if (m->mode != SYNAPT_VSTORE_COPY || m->force_key || (full && m->src.codec_id != AV_CODEC_ID_MPEG4))
-        return 0;
-    char why[128], why2[128];
-    int packed = 0, ok = 0, rc = prescan_pass(m, cp, 0, &packed, &ok, why, sizeof why);
-    const char *unp = packed == 2 ? ", B-frames unpacked" : ", B-frames one per packet (skippable)";
-    if (rc >= 0 && packed) {
-        /* keep the first pass's proof for when the unpacked packets do
-         * not hold */
-        uint64_t *map1 = m->scan_map, *hash1 = m->scan_hash, n1 = m->nscan;
-        int rc1 = rc;
-        m->scan_map = m->scan_hash = NULL;
-        m->nscan = 0;
-        rc = prescan_pass(m, cp, 1, &packed, &ok, why2, sizeof why2);
-        m->unpack = rc >= 0 && ok;
-        if (rc >= 0 && !ok) {
-            sy_free(m->mem, m->scan_map);
-            sy_free(m->mem, m->scan_hash);
-            m->scan_map = map1;
-            m->scan_hash = hash1;
-            m->nscan = n1;
-            rc = rc1;
-        } else {
-            sy_free(m->mem, map1);
-            sy_free(m->mem, hash1);
-            memcpy(why, why2, sizeof why);
-        }
-    }
-    if (rc < 0)
-        return rc;
-    if (!m->unpack)
-        unp = "";
-    if (full)
-        say(m, 1, "%s: frame map by decoding (full decode)%s", m->path, unp);
-    else if (rc == 1)
-        say(m, 1, "%s: frame map from a scan of the packet headers%s (no decode)", m->path, unp);
-    else
-        say(m, 1, "%s: frame map by decoding%s (%s)", m->path, unp, why);
-    if (rc == 1 && full)
-        rc = 0; /* the scan decided the unpacking only */
-    if (rc != 1) {
-        sy_free(m->mem, m->scan_map);
-        m->scan_map = NULL;
-    }
-    m->scanned = rc == 1;
-    return rc;
+        return fail(m, rc, "%s", eb);
+    if (*ps.line)
+        say(m, 1, "%s: %s", m->path, ps.line);
+    m->scanned = ps.scanned;
+    m->unpack = ps.unpack;
+    m->scan_map = ps.map;
+    m->scan_hash = ps.hash;
+    m->nscan = ps.n;
+    return m->scanned;
 }
 
 /* The main pass of a scanned stream: the first packet opens the stream with
@@ -830,7 +611,7 @@ static int prescan(imp *m, const AVCodecParameters *cp)
  * the one the scan saw. */
 static int scanned_packet(imp *m, const AVCodecParameters *cp, const AVPacket *p, uint64_t index)
 {
-    if (index >= m->nscan || pkt_hash(p) != m->scan_hash[index])
+    if (index >= m->nscan || vid_pkt_hash(p) != m->scan_hash[index])
         return fail(m, SYNAPT_E_INPUT, "the file changed while it was read (packet %llu)",
                     (unsigned long long)index);
     if (!m->started) {
@@ -938,12 +719,12 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         const AVCodecDescriptor *cd = avcodec_descriptor_get(m.src.codec_id);
         m.intra_only = cd && (cd->props & AV_CODEC_PROP_INTRA_ONLY);
     }
-    if ((rc = prescan(&m, cp)) < 0)
+    if ((rc = prescan(&m)) < 0)
         goto done;
     if (m.unpack) {
         /* the stored extradata is the filter's (it drops the packed
          * marker from DivX user data) */
-        if (!(m.bsf = unpacker(m.st))) {
+        if (!(m.bsf = vid_unpacker(m.st))) {
             rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
             goto done;
         }
@@ -974,7 +755,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
 
     int eof = 0;
     for (;;) {
-        r = next_packet(m.fmt, m.st->index, m.bsf, m.pkt, &eof, NULL, NULL);
+        r = vid_next_packet(m.fmt, m.st->index, m.bsf, m.pkt, &eof, NULL, NULL);
         if (r == AVERROR_EOF)
             break;
         if (m.bsf)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <libavcodec/avcodec.h>
+#include <libavcodec/bsf.h>
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
 
@@ -133,6 +134,36 @@ void vid_scan_free(vid_scan *s);
 int  vid_scan_packed(const vid_scan *s);
 /* MPEG-4 Part 2: B-VOPs seen before the scan stopped. */
 uint64_t vid_scan_bvops(const vid_scan *s);
+
+/* ---- copy mode without decoding (video_prescan.c) ------------------------ */
+
+typedef struct vid_prescan {
+    int scanned;                  /* the map is proven: store without decoding */
+    int unpack;                   /* store the packets through mpeg4_unpack_bframes */
+    uint64_t *map;                /* scanned: frame i comes from packet map[i] */
+    uint64_t *hash;               /* per packet (vid_pkt_hash), for the main pass to check */
+    uint64_t n;                   /* packets read */
+    char line[200];               /* how the map is built, for the log */
+} vid_prescan;
+
+/* Read the video stream st of fmt (the main pass's demuxer of path) once
+ * more with a demuxer of its own and no decoder, scan it, and for MPEG-4
+ * B-VOPs scan it again through the unpacker (spec/video-ffmpeg.md 6.1).
+ * With full, only the unpacking is decided. 0 with *ps filled (arrays
+ * from mem), or _NOMEM/_LIMIT with err set. */
+int  vid_prescan_run(vid_prescan *ps, const synapt_allocator *mem, const char *path, const AVFormatContext *fmt,
+                     const AVStream *st, const vid_params *src, int full, char *err, size_t errsz);
+void vid_prescan_free(vid_prescan *ps, const synapt_allocator *mem);
+/* A packet's identity for the main pass's check: bytes, size, flags, pts. */
+uint64_t vid_pkt_hash(const AVPacket *p);
+/* FFmpeg's mpeg4_unpack_bframes set up for st; NULL when missing. */
+AVBSFContext *vid_unpacker(const AVStream *st);
+/* The next packet of stream si, through bsf when given: 0, AVERROR_EOF, or
+ * a demuxer or filter error. *eof: the demuxer has ended (bsf flushed).
+ * With sc and bsf, *in_frames is what vid_scan_m4v_frames said of the
+ * packet that went in last (-1 when unreadable). */
+int  vid_next_packet(AVFormatContext *fmt, int si, AVBSFContext *bsf, AVPacket *p, int *eof,
+                     const vid_scan *sc, int *in_frames);
 /* MPEG-4 Part 2: the coded VOPs in one packet (the frames the decoder
  * gives for it, packed or not) and in *vops all its VOPs, or -1 when a
  * VOP header ends early or the extradata had no VOL the scan reads. */
