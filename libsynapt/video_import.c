@@ -1,6 +1,7 @@
 /* video_import.c - demux a video file with libavformat, decode it once to
  * learn which packet makes which frame, and store the first video stream
- * (copied byte for byte, or re-encoded) as a VIDEO stream of the open clip. */
+ * (copied: byte for byte, or DivX packed B-frames unpacked; or re-encoded)
+ * as a VIDEO stream of the open clip. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
