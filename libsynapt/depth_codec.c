@@ -1,5 +1,6 @@
-/* depth_codec.c - the depth_rank filter (spec/format.md 7.5) and the
- * writer's per-chunk choice between depth filters.
+/* depth_codec.c - the depth_rank filter (spec/format.md 7.5), the
+ * writer's per-chunk choice between depth filters and its per-stream
+ * choice between pose filters.
  *
  * Real depth sensors (Kinect, RealSense, structured light) quantize: a
  * 640x480 frame holds only a few hundred distinct values out of 65,536. MED
@@ -227,5 +228,51 @@ done:
     sy_free(m, f);
     sy_free(m, tmp);
     sy_free(m, scratch);
+    return rc;
+}
+
+int sy_pose_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level, const uint8_t *raw,
+                   const uint32_t *sizes, uint32_t nf, size_t elem, int *out)
+{
+    size_t total = 0, maxf = 0;
+    for (uint32_t i = 0; i < nf; i++) {
+        total += sizes[i];
+        if (sizes[i] > maxf) maxf = sizes[i];
+    }
+    size_t cap = ZSTD_compressBound(total);
+    uint8_t *f = sy_malloc(m, total ? total : 1), *tmp = sy_malloc(m, cap), *x = sy_malloc(m, maxf ? maxf : 1);
+    int rc = -1;
+    if (!f || !tmp || !x) goto done;
+    /* As for depth, in order of decoding cost. Keypoints that move little
+     * between frames are what xor_prev is for, but zstd alone often finds
+     * the repeats across frames as well (rendered or fitted poses), and
+     * real sensor skeletons gain a few percent from the XOR over byte
+     * planes alone; the byte gather plus XOR of xor_prev costs more than
+     * zstd's own decoding of such small frames (spec/format.md 7.4). */
+    static const int cand[] = { SYNAPT_FILTER_NONE, SYNAPT_FILTER_SHUFFLE, SYNAPT_FILTER_XOR_PREV };
+    size_t best = SIZE_MAX;
+    *out = SYNAPT_FILTER_XOR_PREV;
+    for (size_t c = 0; c < sizeof cand / sizeof cand[0]; c++) {
+        const uint8_t *in = raw;
+        if (cand[c] != SYNAPT_FILTER_NONE) {
+            size_t off = 0, prev = 0;
+            for (uint32_t i = 0; i < nf; i++) {
+                if (cand[c] == SYNAPT_FILTER_SHUFFLE)
+                    sy_shuffle(f + off, raw + off, sizes[i], elem);
+                else
+                    sy_xor_prev(f + off, raw + off, sizes[i], i ? raw + prev : NULL, i ? sizes[i - 1] : 0, elem, x);
+                prev = off;
+                off += sizes[i];
+            }
+            in = f;
+        }
+        size_t k = packed_size(cctx, compression, level, tmp, cap, in, sizes, nf, total);
+        if (best == SIZE_MAX || k < best - best / 16) { best = k; *out = cand[c]; }
+    }
+    rc = 0;
+done:
+    sy_free(m, f);
+    sy_free(m, tmp);
+    sy_free(m, x);
     return rc;
 }

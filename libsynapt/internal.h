@@ -237,6 +237,12 @@ int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 struct ZSTD_CCtx_s;
 int sy_depth_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
                     const uint32_t *sizes, uint32_t nf, size_t width, int *out);
+/* The writer's choice for a pose stream, made on its first chunk: none,
+ * shuffle or xor_prev (elements of elem bytes), each costlier filter only
+ * when it saves 1/16 of the bytes of the best cheaper one. Returns 0, or
+ * -1 when out of memory. */
+int sy_pose_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
+                   const uint32_t *sizes, uint32_t nf, size_t elem, int *out);
 /* required_features bit 0: some chunk uses depth_rank (registry) */
 #define SY_FEATURE_DEPTH_RANK 1u
 #define SY_FEATURES_KNOWN     SY_FEATURE_DEPTH_RANK

@@ -614,7 +614,9 @@ SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_optio
  *                                     feature bit 0). Ask for DEPTH_MED to
  *                                     write files 1.0 readers can read.
  *   depth f32, mask u16, other custom zstd per frame, shuffle
- *   pose2d / pose3d (f32)             zstd whole chunk, xor_prev
+ *   pose2d / pose3d (f32)             zstd whole chunk; the first chunk
+ *                                     picks none, shuffle or xor_prev for
+ *                                     the stream, as for depth (1/16)
  *   frame_labels                      zstd whole chunk, shuffle
  *   encoded packets (codec != RAW)    no compression, no filter
  * Pose and frame_labels chunks hold up to 4 x chunk_max_frames frames

@@ -30,6 +30,18 @@ static int pick_depth_filter(synapt_writer *w, wstream *s)
     return f;
 }
 
+/* pose streams with the filter left to the writer: the stream's filter */
+static int pick_pose_filter(synapt_writer *w, wstream *s)
+{
+    uint32_t *sizes = sy_malloc(&w->mem, (size_t)s->nfm * sizeof *sizes);
+    int f = -1;
+    if (!sizes) return -1;
+    for (uint32_t i = 0; i < s->nfm; i++) sizes[i] = s->fm[i].raw;
+    if (sy_pose_choose(&w->mem, w->cctx, s->compression, s->level, s->raw.data, sizes, s->nfm, s->elem, &f)) f = -1;
+    sy_free(&w->mem, sizes);
+    return f;
+}
+
 int sy_flush_chunk(synapt_writer *w, wstream *s)
 {
     uint32_t n = s->nfm;
@@ -54,6 +66,12 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
     const uint8_t *src = s->raw.data;
     int filter = s->filter;
     if (s->depth_pick && (filter = pick_depth_filter(w, s)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+    if (s->pose_pick) {
+        /* one filter per stream (spec/format.md, rule V6): the first chunk decides */
+        if ((filter = pick_pose_filter(w, s)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        s->filter = filter;
+        s->pose_pick = 0;
+    }
     if (filter != SYNAPT_FILTER_NONE) {
         w->fbuf.len = 0;
         if (sy_buf_reserve(m, &w->fbuf, rawlen)) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");

@@ -194,6 +194,7 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
     s->filter = filt;
     s->elem = es ? es : 1;
     s->depth_pick = filt == SYNAPT_FILTER_DEPTH_RANK;
+    s->pose_pick = s->pose && d->filter == SYNAPT_FILTER_AUTO && comp != SYNAPT_COMPRESSION_NONE;
     s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK ? (uint32_t)s->shape[1] : 0;
     return 0;
 }

@@ -34,6 +34,7 @@ typedef struct wstream {
     int skeleton, channels;
     int compression, filter, level;
     int depth_pick;           /* depth_rank: each chunk takes the smallest depth filter */
+    int pose_pick;            /* pose, filter auto: the first chunk fixes the stream's filter */
     int packets;              /* codec != RAW: frames are packets (write_packet) */
     int pose;
     uint64_t frame_bytes;     /* fixed frame size; 0 for pose and packets */

@@ -378,7 +378,9 @@ static void check_full(synapt_reader *r)
         CHECK_EQ_INT(st.kind, SYNAPT_KIND_POSE3D);
         CHECK_EQ_INT(st.skeleton, SYNAPT_SKELETON_NTU25);
         CHECK_EQ_INT(st.channels, SYNAPT_CHANNELS_XYZC);
-        CHECK_EQ_INT(st.filter, SYNAPT_FILTER_XOR_PREV);
+        /* the writer picks the stream's filter on its first chunk */
+        CHECK(st.filter == SYNAPT_FILTER_NONE || st.filter == SYNAPT_FILTER_SHUFFLE ||
+              st.filter == SYNAPT_FILTER_XOR_PREV);
         CHECK_EQ_INT(st.compression, SYNAPT_COMPRESSION_ZSTD_CHUNK);
         CHECK_EQ_INT(st.frame_bytes, 0);
         uint32_t mp;
@@ -509,6 +511,72 @@ static void test_full_file(void)
         synapt_reader_close(r);
     }
     free(img);
+}
+
+/* Pose streams with the filter left to the writer: the first chunk fixes
+ * the stream's filter, the cheapest to decode of none, shuffle and
+ * xor_prev unless a costlier one saves 1/16; an explicit filter is kept.
+ * Random frames that come back are zstd's own work (none); slowly drifting
+ * keypoints with sensor-like noise in the low mantissa bits need at least
+ * the byte planes; every chunk of a stream carries the stream's filter
+ * (rule V6, checked by a full verify). */
+static void test_pose_filter_choice(void)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s", tpath("posepick.synapt"));
+    synapt_writer *w;
+    synapt_writer_options o = wopts();
+    o.chunk_max_frames = 4; /* pose chunks of 16 frames: several per stream */
+    char err[512];
+    CHECK_OK(synapt_writer_create(&w, p, &o, err, sizeof err));
+    if (!w) return;
+    static const int want[3] = { SYNAPT_FILTER_AUTO, SYNAPT_FILTER_AUTO, SYNAPT_FILTER_XOR_PREV };
+    uint32_t rng = 12345;
+    for (int c = 0; c < 3; c++) {
+        char id[16];
+        snprintf(id, sizeof id, "p%d", c);
+        synapt_clip_desc d = SYNAPT_CLIP_DESC_INIT;
+        d.id = id;
+        CHECK_OK(synapt_writer_begin_clip(w, &d));
+        synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+        sd.name = "pose3d"; sd.kind = SYNAPT_KIND_POSE3D; sd.dtype = SYNAPT_DTYPE_F32; sd.codec = SYNAPT_CODEC_RAW;
+        sd.ndim = 3; sd.shape[1] = 25; sd.shape[2] = 4;
+        sd.filter = want[c];
+        uint32_t si;
+        CHECK_OK(synapt_writer_add_stream(&si, w, &sd));
+        float v[25 * 4];
+        for (int t = 0; t < 40; t++) {
+            for (int j = 0; j < 25 * 4; j++) {
+                rng = rng * 1103515245u + 12345u;
+                if (c == 0) { /* two random frames in turn: only zstd's matches help */
+                    uint32_t h = (uint32_t)(j + 1) * 2654435761u ^ (uint32_t)(t & 1) * 0x9E3779B9u;
+                    h ^= h >> 15;
+                    h *= 0x85EBCA6Bu;
+                    h ^= h >> 13;
+                    memcpy(&v[j], &h, 4);
+                    continue;
+                }
+                v[j] = 0.5f + (float)j * 0.01f + (float)t * 0.002f + (float)(rng >> 20) * 1e-7f;
+            }
+            CHECK_OK(synapt_writer_write_pose(w, si, v, 1, SYNAPT_PTS_NONE));
+        }
+        CHECK_OK(synapt_writer_end_clip(w));
+    }
+    CHECK_OK(synapt_writer_close(w, err, sizeof err));
+    synapt_reader *r;
+    CHECK_OK(synapt_reader_open(&r, p, NULL));
+    if (!r) return;
+    synapt_stream_info st;
+    CHECK_OK(synapt_reader_stream(&st, r, 0, 0));
+    CHECK_EQ_INT(st.filter, SYNAPT_FILTER_NONE);
+    CHECK(st.chunk_count > 1);
+    CHECK_OK(synapt_reader_stream(&st, r, 1, 0));
+    CHECK(st.filter == SYNAPT_FILTER_SHUFFLE || st.filter == SYNAPT_FILTER_XOR_PREV);
+    CHECK_OK(synapt_reader_stream(&st, r, 2, 0));
+    CHECK_EQ_INT(st.filter, SYNAPT_FILTER_XOR_PREV);
+    CHECK_OK(synapt_reader_verify(r, NULL, NULL));
+    synapt_reader_close(r);
+    unlink(p);
 }
 
 static void test_determinism(void)
@@ -1034,6 +1102,7 @@ int main(void)
     RUN(test_roundtrip_combos);
     RUN(test_single_big_chunk);
     RUN(test_full_file);
+    RUN(test_pose_filter_choice);
     RUN(test_determinism);
     RUN(test_atomicity);
     RUN(test_empty_and_edge);
