@@ -127,6 +127,16 @@ int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent 
             rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, "zstd chunk payload: %s", why);
             goto done;
         }
+        /* a whole unfiltered chunk the sink takes in one piece: decompress
+         * straight into it (pose chunks that the writer left unfiltered) */
+        uint8_t *span = NULL;
+        if (cd->c.h.filter == SYNAPT_FILTER_NONE && lo == 0 && hi == cd->c.h.count && sk->span && !sk->done)
+            span = sk->span(sk->u, ck->first, cd->c.h.raw);
+        if (span) {
+            size_t k = ZSTD_decompressDCtx(dctx, span, (size_t)cd->c.h.raw, cd->c.payload, (size_t)cd->c.h.stored);
+            if (ZSTD_isError(k) || k != cd->c.h.raw) rc = zerr(r, st, ck, "decompression", k);
+            goto done;
+        }
         sc->whole.len = 0;
         if (sy_buf_reserve(&r->mem, &sc->whole, (size_t)cd->c.h.raw)) {
             rc = sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory");
@@ -261,6 +271,17 @@ static uint8_t *copy_dst(void *u, uint64_t idx, uint32_t size)
     return d;
 }
 
+static uint8_t *copy_span(void *u, uint64_t idx, uint64_t size)
+{
+    copyctx *c = u;
+    (void)idx;
+    if (c->need != c->pos || size > c->cap - c->pos) return NULL;
+    uint8_t *d = c->buf + c->pos;
+    c->pos += (size_t)size;
+    c->need += size;
+    return d;
+}
+
 static int read_range(const synapt_reader *r, const sy_stream *st, uint64_t first, uint64_t n, void *buf,
                       size_t buf_size, size_t *written)
 {
@@ -278,7 +299,7 @@ static int read_range(const synapt_reader *r, const sy_stream *st, uint64_t firs
     }
     if (!buf && buf_size) return SYNAPT_E_INVALID_ARG;
     copyctx c = { buf, buf ? buf_size : 0, 0, 0 };
-    sink sk = { copy_dst, NULL, &c };
+    sink sk = { copy_dst, NULL, &c, copy_span };
     int rc = sy_walk(r, st, first, n, &sk, NULL, NULL);
     if (rc) return rc;
     if (c.need > c.pos) {
@@ -364,7 +385,7 @@ int synapt_reader_read_pose(float *buf, size_t buf_count, const synapt_reader *r
     for (uint64_t i = 0; i < need; i++) buf[i] = NAN;
     sy_buf frame[2] = { { 0 }, { 0 } };
     posectx p = { r, frame, 0, buf, first, persons, pv, 0 };
-    sink sk = { pose_dst, pose_done, &p };
+    sink sk = { pose_dst, pose_done, &p, NULL };
     rc = sy_walk(r, &st, first, n, &sk, NULL, NULL);
     sy_buf_free(&r->mem, &frame[0]);
     sy_buf_free(&r->mem, &frame[1]);
@@ -511,7 +532,7 @@ int sy_reader_load_packets(sy_packets *pk, const synapt_reader *r, uint64_t clip
     }
     pk->first = ck.first;
     pktctx u = { pk };
-    sink sk = { pkt_dst, NULL, &u };
+    sink sk = { pkt_dst, NULL, &u, NULL };
     if ((rc = sy_decode_chunk(r, &st, &ck, &cd, 0, ck.count, &sk, sc))) goto done;
     pk->count = ck.count;
     goto done;

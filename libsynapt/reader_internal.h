@@ -95,6 +95,10 @@ typedef struct sink {
     uint8_t *(*dst)(void *u, uint64_t idx, uint32_t size);
     int (*done)(void *u, uint64_t idx, const uint8_t *data, uint32_t size);
     void *u;
+    /* optional: room for frames idx, idx+1, ... laid end to end, `size`
+     * bytes in all, taken as dst() would take them one by one; NULL when
+     * the sink cannot give it (then dst() is asked frame by frame) */
+    uint8_t *(*span)(void *u, uint64_t idx, uint64_t size);
 } sink;
 /* Decode frames [lo, hi) of a chunk loaded by sy_load_chunk into the
  * sink (each zstd frame checked to be exactly one frame of the announced

@@ -304,7 +304,7 @@ static void verify_stream(vctx *v, uint64_t clip, uint32_t si, uint64_t clip_rec
         }
         if (check_frames(v, &st, &ck, &cd, pkt_out, &persons, &has_pts)) { broken = 1; continue; }
         if (v->deep) {
-            sink sk = { verify_dst, NULL, v };
+            sink sk = { verify_dst, NULL, v, NULL };
             v->nomem = 0;
             if (!(rc = sy_decode_chunk(r, &st, &ck, &cd, 0, ck.count, &sk, v->sc)) && v->nomem)
                 rc = sy_rerr(r, SYNAPT_E_NOMEM, clip, si, k, "out of memory");

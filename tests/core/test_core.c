@@ -570,6 +570,29 @@ static void test_pose_filter_choice(void)
     CHECK_OK(synapt_reader_stream(&st, r, 0, 0));
     CHECK_EQ_INT(st.filter, SYNAPT_FILTER_NONE);
     CHECK(st.chunk_count > 1);
+    /* unfiltered whole chunks decompress straight into the caller's
+     * buffer; partial chunks, short buffers and the frames themselves as
+     * on every other path */
+    {
+        static float all[40 * 100], part[40 * 100];
+        size_t got = 0;
+        CHECK_OK(synapt_reader_read_frames(all, sizeof all, &got, r, 0, 0, 0, 40));
+        CHECK_EQ_INT(got, sizeof all);
+        for (int t = 0; t < 40; t++)
+            for (int j = 0; j < 100; j++) {
+                uint32_t h = (uint32_t)(j + 1) * 2654435761u ^ (uint32_t)(t & 1) * 0x9E3779B9u, b;
+                h ^= h >> 15;
+                h *= 0x85EBCA6Bu;
+                h ^= h >> 13;
+                memcpy(&b, &all[t * 100 + j], 4);
+                if (b != h) { CHECK(b == h); t = 40; break; }
+            }
+        CHECK_OK(synapt_reader_read_frames(part, sizeof part, &got, r, 0, 0, 3, 30));
+        CHECK_EQ_INT(got, 30 * 400);
+        CHECK(!memcmp(part, all + 300, 30 * 400));
+        CHECK_EQ_INT(synapt_reader_read_frames(part, 40 * 400 - 4, &got, r, 0, 0, 0, 40), SYNAPT_E_BUFFER);
+        CHECK_EQ_INT(got, 40 * 400);
+    }
     CHECK_OK(synapt_reader_stream(&st, r, 1, 0));
     CHECK(st.filter == SYNAPT_FILTER_SHUFFLE || st.filter == SYNAPT_FILTER_XOR_PREV);
     CHECK_OK(synapt_reader_stream(&st, r, 2, 0));
