@@ -82,7 +82,7 @@ AVBSFContext *vid_unpacker(const AVStream *st)
 }
 
 int vid_next_packet(AVFormatContext *fmt, int si, AVBSFContext *bsf, AVPacket *p, int *eof,
-                       const vid_scan *sc, int *in_frames)
+                    const vid_scan *sc, int *in_frames)
 {
     for (;;) {
         if (bsf) {
@@ -123,9 +123,10 @@ int vid_next_packet(AVFormatContext *fmt, int si, AVBSFContext *bsf, AVPacket *p
  * opened exactly as the main one, so the main pass is untouched when the
  * scan gives up. With unpack, the packets go through the unpacker first;
  * *unpack_ok then says whether every packet it gave holds one coded VOP
- * and they are as many as the frames the source decodes to. *packed: the
- * scan stopped at a packet of two VOPs. 1 when proven, 0 when the stream
- * must be decoded, <0 on error. */
+ * and they are as many as the frames the source decodes to. *packed
+ * (without unpack): 2 when the scan stopped at a packet of two VOPs, 1
+ * when it saw B-VOPs, each in a packet of its own. 1 when proven, 0 when
+ * the stream must be decoded, <0 on error. */
 static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *why, size_t whysz)
 {
     *packed = *unpack_ok = 0;
