@@ -177,6 +177,31 @@ if realdata scan_real videos; then
             fail scan_unpack_marked "no unpacking recorded: $(grep 'frame map' "$T/real_ucf_style_xvid_mp3.log")"
         fi
         windows scan_unpack_windows "$R/videos/ucf_style_xvid_mp3.avi" "$u" 0:16 37:53 100:116 150:164 163:164
+        # damaged copies (cut in half; 3 KB zeroed; 20 KB of noise): each
+        # packs, unpacked or not, to exactly the frames ffmpeg decodes
+        f="$R/videos/ucf_style_xvid_mp3.avi"
+        size=$(wc -c < "$f")
+        mkdir -p "$T/dmg"
+        head -c $((size / 2)) "$f" > "$T/dmg/cut.avi"
+        cp "$f" "$T/dmg/zeroed.avi"; chmod u+w "$T/dmg/zeroed.avi"
+        dd if=/dev/zero of="$T/dmg/zeroed.avi" bs=1 seek=$((size / 3)) count=3000 conv=notrunc 2> /dev/null
+        cp "$f" "$T/dmg/noise.avi"; chmod u+w "$T/dmg/noise.avi"
+        awk 'BEGIN { srand(7); for (i = 0; i < 20000; i++) printf "%c", int(rand() * 255) + 1 }' |
+            dd of="$T/dmg/noise.avi" bs=1 seek=$((size / 4)) conv=notrunc 2> /dev/null
+        for d in cut zeroed noise; do
+            if ! synapt-pack -q -o "$T/dmg/$d.synapt" "$T/dmg/$d.avi" 2> "$T/dmg/$d.err"; then
+                fail "scan_unpack_damaged_$d" "synapt-pack: $(tail -n 1 "$T/dmg/$d.err")"
+                continue
+            fi
+            ffmpeg -nostdin -v quiet -i "$T/dmg/$d.avi" -map 0:v:0 -f framemd5 - | grep -v '^#' |
+                awk -F, '{ gsub(/ /, "", $NF); print $NF }' > "$T/dmg/$d.ff"
+            synapt-convert "$T/dmg/$d.synapt" --clip "$d" --to framemd5 2> /dev/null | cut -d' ' -f2 > "$T/dmg/$d.sy"
+            if [ -s "$T/dmg/$d.ff" ] && cmp -s "$T/dmg/$d.ff" "$T/dmg/$d.sy"; then
+                pass "scan_unpack_damaged_$d ($(lines "$T/dmg/$d.sy") frames)"
+            else
+                fail "scan_unpack_damaged_$d" "frames differ from ffmpeg's ($(lines "$T/dmg/$d.ff") vs $(lines "$T/dmg/$d.sy"))"
+            fi
+        done
     fi
 fi
 finish
