@@ -184,8 +184,31 @@ static size_t packed_size(ZSTD_CCtx *cctx, int compression, int level, uint8_t *
     return sum;
 }
 
-int sy_depth_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level, const uint8_t *raw,
-                    const uint32_t *sizes, uint32_t nf, size_t width, int *out)
+/* One candidate filter over the chunk's frames into f; 0 when a frame
+ * does not fit (depth_rank only). */
+static int filter_frames(int filter, uint8_t *f, const uint8_t *raw, const uint32_t *sizes, uint32_t nf,
+                         size_t elem, size_t width, void *scratch)
+{
+    size_t off = 0, prev = 0;
+    for (uint32_t i = 0; i < nf; i++) {
+        switch (filter) {
+        case SYNAPT_FILTER_DEPTH_RANK:
+            if (sy_depth_rank(f + off, raw + off, sizes[i], width, scratch)) return 0;
+            break;
+        case SYNAPT_FILTER_DEPTH_MED: sy_depth_med(f + off, raw + off, sizes[i], width); break;
+        case SYNAPT_FILTER_SHUFFLE: sy_shuffle(f + off, raw + off, sizes[i], elem); break;
+        default:
+            sy_xor_prev(f + off, raw + off, sizes[i], i ? raw + prev : NULL, i ? sizes[i - 1] : 0, elem, scratch);
+            break;
+        }
+        prev = off;
+        off += sizes[i];
+    }
+    return 1;
+}
+
+int sy_filter_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level, const uint8_t *raw,
+                     const uint32_t *sizes, uint32_t nf, size_t elem, size_t width, int pose, int *out)
 {
     size_t total = 0, maxf = 0;
     for (uint32_t i = 0; i < nf; i++) {
@@ -193,31 +216,33 @@ int sy_depth_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level
         if (sizes[i] > maxf) maxf = sizes[i];
     }
     size_t cap = ZSTD_compressBound(total);
+    /* depth_rank's value table and ranks, or xor_prev's XORed frame */
+    size_t sbytes = pose ? maxf + 1 : (65536 + maxf / 2 + 1) * sizeof(uint16_t);
     uint8_t *f = sy_malloc(m, total ? total : 1), *tmp = sy_malloc(m, cap);
-    uint16_t *scratch = sy_malloc(m, (65536 + maxf / 2 + 1) * sizeof(uint16_t));
+    void *scratch = sy_malloc(m, sbytes);
     int rc = -1;
     if (!f || !tmp || !scratch) goto done;
-    /* in order of decoding cost, none first: a costlier filter must save
-     * at least 1/16 of the bytes of the best cheaper one. Rendered depth
-     * that zstd alone packs nearly as well as a predictor (within 2-6% on
-     * smooth synthetic frames) then decodes at zstd's speed instead of paying a
-     * serial unfilter of about 1 ns per pixel for a few percent. */
-    static const int cand[] = { SYNAPT_FILTER_NONE, SYNAPT_FILTER_DEPTH_RANK, SYNAPT_FILTER_DEPTH_MED };
+    /* In order of decoding cost, none first: a costlier filter must save
+     * at least 1/16 of the bytes of the best cheaper one.
+     * Depth: rendered depth that zstd alone packs nearly as well as a
+     * predictor (within 2-6% on smooth synthetic frames) then decodes at
+     * zstd's speed instead of paying a serial unfilter of about 1 ns per
+     * pixel for a few percent.
+     * Pose: keypoints that move little between frames are what xor_prev
+     * is for, but zstd alone often finds the repeats across frames as well
+     * (rendered or fitted poses), and real sensor skeletons gain a few
+     * percent from the XOR over byte planes alone; the byte gather plus
+     * XOR of xor_prev costs more than zstd's own decoding of such small
+     * frames (spec/format.md 7.4). */
+    static const int depth_cand[] = { SYNAPT_FILTER_NONE, SYNAPT_FILTER_DEPTH_RANK, SYNAPT_FILTER_DEPTH_MED };
+    static const int pose_cand[] = { SYNAPT_FILTER_NONE, SYNAPT_FILTER_SHUFFLE, SYNAPT_FILTER_XOR_PREV };
+    const int *cand = pose ? pose_cand : depth_cand;
     size_t best = SIZE_MAX;
     *out = SYNAPT_FILTER_NONE;
-    for (size_t c = 0; c < sizeof cand / sizeof cand[0]; c++) {
+    for (size_t c = 0; c < 3; c++) {
         const uint8_t *in = raw;
         if (cand[c] != SYNAPT_FILTER_NONE) {
-            size_t off = 0;
-            int fits = 1;
-            for (uint32_t i = 0; i < nf && fits; i++) {
-                if (cand[c] == SYNAPT_FILTER_DEPTH_RANK)
-                    fits = !sy_depth_rank(f + off, raw + off, sizes[i], width, scratch);
-                else
-                    sy_depth_med(f + off, raw + off, sizes[i], width);
-                off += sizes[i];
-            }
-            if (!fits) continue;
+            if (!filter_frames(cand[c], f, raw, sizes, nf, elem, width, scratch)) continue;
             in = f;
         }
         size_t k = packed_size(cctx, compression, level, tmp, cap, in, sizes, nf, total);
@@ -228,51 +253,5 @@ done:
     sy_free(m, f);
     sy_free(m, tmp);
     sy_free(m, scratch);
-    return rc;
-}
-
-int sy_pose_choose(const sy_mem *m, ZSTD_CCtx *cctx, int compression, int level, const uint8_t *raw,
-                   const uint32_t *sizes, uint32_t nf, size_t elem, int *out)
-{
-    size_t total = 0, maxf = 0;
-    for (uint32_t i = 0; i < nf; i++) {
-        total += sizes[i];
-        if (sizes[i] > maxf) maxf = sizes[i];
-    }
-    size_t cap = ZSTD_compressBound(total);
-    uint8_t *f = sy_malloc(m, total ? total : 1), *tmp = sy_malloc(m, cap), *x = sy_malloc(m, maxf ? maxf : 1);
-    int rc = -1;
-    if (!f || !tmp || !x) goto done;
-    /* As for depth, in order of decoding cost. Keypoints that move little
-     * between frames are what xor_prev is for, but zstd alone often finds
-     * the repeats across frames as well (rendered or fitted poses), and
-     * real sensor skeletons gain a few percent from the XOR over byte
-     * planes alone; the byte gather plus XOR of xor_prev costs more than
-     * zstd's own decoding of such small frames (spec/format.md 7.4). */
-    static const int cand[] = { SYNAPT_FILTER_NONE, SYNAPT_FILTER_SHUFFLE, SYNAPT_FILTER_XOR_PREV };
-    size_t best = SIZE_MAX;
-    *out = SYNAPT_FILTER_XOR_PREV;
-    for (size_t c = 0; c < sizeof cand / sizeof cand[0]; c++) {
-        const uint8_t *in = raw;
-        if (cand[c] != SYNAPT_FILTER_NONE) {
-            size_t off = 0, prev = 0;
-            for (uint32_t i = 0; i < nf; i++) {
-                if (cand[c] == SYNAPT_FILTER_SHUFFLE)
-                    sy_shuffle(f + off, raw + off, sizes[i], elem);
-                else
-                    sy_xor_prev(f + off, raw + off, sizes[i], i ? raw + prev : NULL, i ? sizes[i - 1] : 0, elem, x);
-                prev = off;
-                off += sizes[i];
-            }
-            in = f;
-        }
-        size_t k = packed_size(cctx, compression, level, tmp, cap, in, sizes, nf, total);
-        if (best == SIZE_MAX || k < best - best / 16) { best = k; *out = cand[c]; }
-    }
-    rc = 0;
-done:
-    sy_free(m, f);
-    sy_free(m, tmp);
-    sy_free(m, x);
     return rc;
 }

@@ -231,18 +231,16 @@ int sy_depth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width, uint
 /* Inverse; dst and src of n bytes, not overlapping. Returns 0, or -1 when
  * src is not a valid depth_rank frame (corrupt). */
 int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
-/* The writer's choice for a chunk of u16 depth frames: tries depth_rank,
- * depth_med and none with the chunk's compression and level and sets *out
- * to the smallest. Returns 0, or -1 when out of memory. */
+/* The writer's filter choice for a chunk: with pose, none, shuffle or
+ * xor_prev (elements of elem bytes; libsynapt makes it on a pose stream's
+ * first chunk); else depth_rank, depth_med or none (u16 frames of width
+ * elements per row). Each is tried with the chunk's compression and level,
+ * in order of decoding cost, a costlier filter kept only when it saves
+ * 1/16 of the bytes of the best cheaper one. Returns 0, or -1 when out of
+ * memory. */
 struct ZSTD_CCtx_s;
-int sy_depth_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
-                    const uint32_t *sizes, uint32_t nf, size_t width, int *out);
-/* The writer's choice for a pose stream, made on its first chunk: none,
- * shuffle or xor_prev (elements of elem bytes), each costlier filter only
- * when it saves 1/16 of the bytes of the best cheaper one. Returns 0, or
- * -1 when out of memory. */
-int sy_pose_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
-                   const uint32_t *sizes, uint32_t nf, size_t elem, int *out);
+int sy_filter_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
+                     const uint32_t *sizes, uint32_t nf, size_t elem, size_t width, int pose, int *out);
 /* required_features bit 0: some chunk uses depth_rank (registry) */
 #define SY_FEATURE_DEPTH_RANK 1u
 #define SY_FEATURES_KNOWN     SY_FEATURE_DEPTH_RANK

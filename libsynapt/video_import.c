@@ -630,6 +630,21 @@ static int scanned_packet(imp *m, const AVCodecParameters *cp, const AVPacket *p
     return store(m, p->data, (size_t)p->size, ts(p->pts), ts(p->dts), pkt_flags(p));
 }
 
+/* The source parameters' extradata: a padded copy of par's. */
+static int set_extradata(imp *m, const AVCodecParameters *par)
+{
+    av_freep(&m->src.extradata);
+    m->src.extradata_size = 0;
+    if (par->extradata_size <= 0)
+        return 0;
+    m->src.extradata = av_mallocz((size_t)par->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!m->src.extradata)
+        return fail(m, SYNAPT_E_NOMEM, "out of memory");
+    memcpy(m->src.extradata, par->extradata, (size_t)par->extradata_size);
+    m->src.extradata_size = par->extradata_size;
+    return 0;
+}
+
 int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const char *path,
                    const synapt_video_import_options *o, const vid_sink *sink,
                    char *err, size_t errsz)
@@ -708,13 +723,8 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             rc = fail(&m, SYNAPT_E_LIMIT, "codec extradata of %d bytes", cp->extradata_size);
             goto done;
         }
-        m.src.extradata = av_mallocz((size_t)cp->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
-        if (!m.src.extradata) {
-            rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
+        if ((rc = set_extradata(&m, cp)) < 0)
             goto done;
-        }
-        memcpy(m.src.extradata, cp->extradata, (size_t)cp->extradata_size);
-        m.src.extradata_size = cp->extradata_size;
     }
     {
         const AVCodecDescriptor *cd = avcodec_descriptor_get(m.src.codec_id);
@@ -729,18 +739,8 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
             goto done;
         }
-        const AVCodecParameters *po = m.bsf->par_out;
-        av_freep(&m.src.extradata);
-        m.src.extradata_size = 0;
-        if (po->extradata_size > 0) {
-            m.src.extradata = av_mallocz((size_t)po->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
-            if (!m.src.extradata) {
-                rc = fail(&m, SYNAPT_E_NOMEM, "out of memory");
-                goto done;
-            }
-            memcpy(m.src.extradata, po->extradata, (size_t)po->extradata_size);
-            m.src.extradata_size = po->extradata_size;
-        }
+        if ((rc = set_extradata(&m, m.bsf->par_out)) < 0)
+            goto done;
         m.src.unpacked = 1;
     }
     if (!m.scanned && (rc = vid_open_decoder(&m.dec, &m.src, o->threads, eb, sizeof eb)) < 0) {

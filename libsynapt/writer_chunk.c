@@ -18,26 +18,18 @@
 
 uint32_t sy_stream_index(const synapt_writer *w, const wstream *s) { return (uint32_t)(s - w->ws); }
 
-/* depth_rank streams: the filter of the chunk being flushed, or -1 (no memory) */
-static int pick_depth_filter(synapt_writer *w, wstream *s)
+/* The filter the writer picks for the chunk being flushed (depth_rank
+ * streams: each chunk; pose streams with the filter left to the writer:
+ * the first chunk, for the whole stream), or -1 (no memory). */
+static int pick_filter(synapt_writer *w, wstream *s, int pose)
 {
     uint32_t *sizes = sy_malloc(&w->mem, (size_t)s->nfm * sizeof *sizes);
     int f = -1;
     if (!sizes) return -1;
     for (uint32_t i = 0; i < s->nfm; i++) sizes[i] = s->fm[i].raw;
-    if (sy_depth_choose(&w->mem, w->cctx, s->compression, s->level, s->raw.data, sizes, s->nfm, s->width, &f)) f = -1;
-    sy_free(&w->mem, sizes);
-    return f;
-}
-
-/* pose streams with the filter left to the writer: the stream's filter */
-static int pick_pose_filter(synapt_writer *w, wstream *s)
-{
-    uint32_t *sizes = sy_malloc(&w->mem, (size_t)s->nfm * sizeof *sizes);
-    int f = -1;
-    if (!sizes) return -1;
-    for (uint32_t i = 0; i < s->nfm; i++) sizes[i] = s->fm[i].raw;
-    if (sy_pose_choose(&w->mem, w->cctx, s->compression, s->level, s->raw.data, sizes, s->nfm, s->elem, &f)) f = -1;
+    if (sy_filter_choose(&w->mem, w->cctx, s->compression, s->level, s->raw.data, sizes, s->nfm, s->elem, s->width,
+                         pose, &f))
+        f = -1;
     sy_free(&w->mem, sizes);
     return f;
 }
@@ -65,10 +57,10 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
     /* filter the frames into fbuf; src then points at the bytes to store */
     const uint8_t *src = s->raw.data;
     int filter = s->filter;
-    if (s->depth_pick && (filter = pick_depth_filter(w, s)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+    if (s->depth_pick && (filter = pick_filter(w, s, 0)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
     if (s->pose_pick) {
         /* one filter per stream (spec/format.md, rule V6): the first chunk decides */
-        if ((filter = pick_pose_filter(w, s)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        if ((filter = pick_filter(w, s, 1)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
         s->filter = filter;
         s->pose_pick = 0;
     }

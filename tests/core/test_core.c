@@ -520,6 +520,16 @@ static void test_full_file(void)
  * keypoints with sensor-like noise in the low mantissa bits need at least
  * the byte planes; every chunk of a stream carries the stream's filter
  * (rule V6, checked by a full verify). */
+/* The bits of value j of frame t of test_pose_filter_choice's first clip:
+ * two random frames in turn. */
+static uint32_t pose_bits(int j, int t)
+{
+    uint32_t h = (uint32_t)(j + 1) * 2654435761u ^ (uint32_t)(t & 1) * 0x9E3779B9u;
+    h ^= h >> 15;
+    h *= 0x85EBCA6Bu;
+    return h ^ (h >> 13);
+}
+
 static void test_pose_filter_choice(void)
 {
     char p[1024];
@@ -549,10 +559,7 @@ static void test_pose_filter_choice(void)
             for (int j = 0; j < 25 * 4; j++) {
                 rng = rng * 1103515245u + 12345u;
                 if (c == 0) { /* two random frames in turn: only zstd's matches help */
-                    uint32_t h = (uint32_t)(j + 1) * 2654435761u ^ (uint32_t)(t & 1) * 0x9E3779B9u;
-                    h ^= h >> 15;
-                    h *= 0x85EBCA6Bu;
-                    h ^= h >> 13;
+                    uint32_t h = pose_bits(j, t);
                     memcpy(&v[j], &h, 4);
                     continue;
                 }
@@ -580,10 +587,7 @@ static void test_pose_filter_choice(void)
         CHECK_EQ_INT(got, sizeof all);
         for (int t = 0; t < 40; t++)
             for (int j = 0; j < 100; j++) {
-                uint32_t h = (uint32_t)(j + 1) * 2654435761u ^ (uint32_t)(t & 1) * 0x9E3779B9u, b;
-                h ^= h >> 15;
-                h *= 0x85EBCA6Bu;
-                h ^= h >> 13;
+                uint32_t h = pose_bits(j, t), b;
                 memcpy(&b, &all[t * 100 + j], 4);
                 if (b != h) { CHECK(b == h); t = 40; break; }
             }
