@@ -183,6 +183,9 @@ $(B)/tests/%: tests/%.c $(ALL_TOOL_A) $(STATIC) tests/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools -Itests $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
+# the known-answer payload of test_depth_ans
+$(B)/tests/core/test_depth_ans: tests/core/depth_ans_kat.inc
+
 tests: $(TEST_BIN) $(TEST_GEN)
 # ---- end of tests ------------------------------------------------------------
 

@@ -138,8 +138,9 @@ static void open_file(void)
     if (u16(h) != head[7]) fail("HEADER major %u differs from the magic", u16(h));
     uint16_t wlen = u16(h + 48);
     if (wlen > 255 || 50u + wlen > hlen) fail("HEADER writer length %u is wrong", wlen);
-    /* bit 0 (format 1.1): depth_rank chunks, which this reader decodes */
-    if (u64(h + 24) & ~UINT64_C(1)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(1));
+    /* bit 0 (format 1.1): depth_rank chunks; bit 1 (1.2): depth_ans
+     * chunks; this reader decodes both */
+    if (u64(h + 24) & ~UINT64_C(3)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(3));
 
     /* read 3: the index */
     if (index_size > MAX_INDEX) fail("index of %" PRIu64 " bytes exceeds the limit", index_size);
@@ -262,6 +263,127 @@ static int undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
     return 0;
 }
 
+/* depth_ans (compression 3, 6.4), decoded the plain way: ranks into a
+ * scratch array in visit order, then values. Returns 0, or -1 when the
+ * frame breaks a rule of 6.4. */
+struct ans_in {
+    const uint8_t *p, *end;
+};
+
+static int leb(struct ans_in *in, uint32_t *v)
+{
+    *v = 0;
+    for (int k = 0; k < 3; k++) {
+        if (in->p >= in->end) return -1;
+        unsigned byte = *in->p++;
+        *v |= (uint32_t)(byte & 0x7F) << (7 * k);
+        if (!(byte & 0x80)) return 0;
+    }
+    return -1;
+}
+
+static int iabs(int v) { return v < 0 ? -v : v; }
+
+static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, size_t w)
+{
+    static const int thr[11] = { 1, 2, 3, 5, 8, 12, 20, 40, 80, 200, 1000 };
+    static uint32_t pal[65536];
+    static uint32_t f[24][42];
+    static int has[24];
+    struct ans_in in = { src, src + len };
+    if (w == 0 || n == 0 || n % (2 * w)) return -1;
+    size_t h = n / (2 * w), N = n / 2;
+    if (len < 1 || src[0] > 1) return -1;
+    int mode = *in.p++;
+    uint32_t P = 65536, v;
+    if (mode == 0) {
+        if (leb(&in, &v) || v > 65535) return -1;
+        P = v + 1;
+        for (uint32_t k = 0; k < P; k++) {
+            if (leb(&in, &v)) return -1;
+            uint32_t val = k ? pal[k - 1] + v + 1 : v;
+            if (val > 65535) return -1;
+            pal[k] = val;
+        }
+    }
+    for (int c = 0; c < 24; c++) {
+        uint32_t nc, sum = 0;
+        if (leb(&in, &nc) || nc > 42) return -1;
+        for (uint32_t t = 0; t < 42; t++) {
+            f[c][t] = 0;
+            if (t < nc && leb(&in, &f[c][t])) return -1;
+            sum += f[c][t];
+        }
+        has[c] = nc > 0;
+        if (nc && sum != 4096) return -1;
+    }
+    uint32_t E;
+    if (leb(&in, &E) || E > (size_t)(in.end - in.p)) return -1;
+    const uint8_t *bits = in.p;
+    uint64_t bitpos = 0;
+    in.p += E;
+    if (in.end - in.p < 16 || (in.end - in.p) % 2) return -1;
+    uint32_t s[4];
+    for (int j = 0; j < 4; j++) s[j] = u32(in.p + 4 * j);
+    in.p += 16;
+    int32_t *t = xmalloc(N * sizeof *t);
+    int bad = 0;
+    for (size_t y0 = 0; y0 < h && !bad; y0 += 4) {
+        size_t G = h - y0 < 4 ? h - y0 : 4;
+        for (size_t k = 0; k < w + 2 * (G - 1) && !bad; k++)
+            for (size_t j = 0; j < G && !bad; j++) {
+                if (k < 2 * j || k - 2 * j >= w) continue;
+                size_t x = k - 2 * j, y = y0 + j, i = y * w + x;
+                int a, b, c, d;
+                if (y == 0) {
+                    a = x > 0 ? t[i - 1] : 0;
+                    b = c = d = a;
+                } else {
+                    b = t[i - w];
+                    a = x > 0 ? t[i - 1] : b;
+                    c = x > 0 ? t[i - w - 1] : b;
+                    d = x < w - 1 ? t[i - w + 1] : b;
+                }
+                int g = iabs(a - c) + iabs(b - c) + iabs(d - b), q = 0;
+                while (q < 11 && thr[q] <= g) q++;
+                int ctx = 2 * q + (a == 0 || b == 0);
+                if (!has[ctx]) { bad = 1; break; }
+                uint32_t x0 = s[j], slot = x0 % 4096, cum = 0, tok = 0;
+                while (!(cum <= slot && slot < cum + f[ctx][tok])) cum += f[ctx][tok++];
+                x0 = f[ctx][tok] * (x0 / 4096) + slot - cum;
+                if (x0 < 65536) {
+                    if (in.p >= in.end) { bad = 1; break; }
+                    x0 = x0 * 65536 + u16(in.p);
+                    in.p += 2;
+                }
+                s[j] = x0;
+                uint32_t z = tok;
+                if (tok >= 16) {
+                    uint32_t m = 4 + (tok - 16) / 2, raw = 0;
+                    for (uint32_t q2 = 0; q2 < m - 1; q2++, bitpos++) {
+                        if (bitpos >= 8ull * E) { bad = 1; break; }
+                        raw |= (uint32_t)(bits[bitpos / 8] >> (bitpos % 8) & 1) << q2;
+                    }
+                    z = (1u << m) | ((tok & 1) << (m - 1)) | raw;
+                }
+                int med3 = c >= (a > b ? a : b) ? (a < b ? a : b) : c <= (a < b ? a : b) ? (a > b ? a : b) : a + b - c;
+                int r = z % 2 ? -(int)((z + 1) / 2) : (int)(z / 2);
+                t[i] = med3 + r;
+                if (t[i] < 0 || (uint32_t)t[i] >= P) bad = 1;
+            }
+    }
+    if (!bad && (in.p != in.end || (bitpos + 7) / 8 != E)) bad = 1;
+    for (int j = 0; j < 4 && !bad; j++)
+        if (s[j] != 65536) bad = 1;
+    for (size_t i = 0; i < N && !bad; i++) {
+        uint32_t val = mode == 0 ? pal[t[i]] : (uint32_t)t[i];
+        dst[2 * i] = (uint8_t)val;
+        dst[2 * i + 1] = (uint8_t)(val >> 8);
+    }
+    free(t);
+    return bad ? -1 : 0;
+}
+
 /* ---- chunks ------------------------------------------------------------- */
 
 struct stream_ctx {
@@ -302,8 +424,8 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
     uint64_t stored = u64(b + 32), raw = u64(b + 40);
     if (u32(b) != s->clip || u32(b + 4) != s->index || u64(b + 8) != first || n != nframes || raw != raw_total)
         fail("%s: chunk header disagrees with the index", where);
-    if (n == 0 || esize < 24 || comp > 2 || filt > 4 || elem == 0 ||
-        ((filt == 2 || filt == 4) && (elem != 2 || width == 0)))
+    if (n == 0 || esize < 24 || comp > 3 || filt > 4 || elem == 0 ||
+        ((filt == 2 || filt == 4) && (elem != 2 || width == 0)) || (comp == 3 && (elem != 2 || width == 0 || filt)))
         fail("%s: bad chunk header", where);
     if ((uint64_t)n * esize > blen - 48 || stored != blen - 48 - (uint64_t)n * esize)
         fail("%s: frame table and payload do not fill the record", where);
@@ -319,7 +441,8 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
         if (comp == 2 && fs != 0) fail("%s: frame %u has a stored size in a whole-chunk frame", where, i);
         if (s->frame_bytes && fr != s->frame_bytes) fail("%s: frame %u is %" PRIu64 " bytes", where, i, fr);
         if (s->pose_unit && fr % s->pose_unit) fail("%s: pose frame %u is not whole persons", where, i);
-        if ((filt == 2 || filt == 4) && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
+        if ((filt == 2 || filt == 4 || comp == 3) && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
+        if (comp == 3 && fr == 0) fail("%s: depth_ans frame %u is empty", where, i);
     }
     if (sum_raw != raw || (comp != 2 && sum_stored != stored)) fail("%s: frame sizes do not add up", where);
     if (raw > MAX_CHUNK) fail("%s: %" PRIu64 " raw bytes exceed this reader's limit", where, raw);
@@ -338,6 +461,9 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
             uint64_t fs = u32(e), fr = u32(e + 4);
             if (comp == 0) {
                 memcpy(filtered + op, payload + ip, (size_t)fs);
+            } else if (comp == 3) {
+                if (undepth_ans(filtered + op, payload + ip, (size_t)fs, (size_t)fr, width))
+                    fail("%s frame %u: invalid depth_ans data", where, i);
             } else {
                 size_t got = ZSTD_decompress(filtered + op, (size_t)fr, payload + ip, (size_t)fs);
                 if (ZSTD_isError(got) || got != fr)
@@ -420,7 +546,7 @@ static uint64_t read_stream(uint64_t c, uint32_t si, uint64_t sidx)
     strref_bytes(e + 120, NULL, 0);   /* extradata is binary */
     strref(e + 128, NULL);
     /* spec 12, rows 23-24: a stream the reader cannot interpret is an error */
-    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 2 || u16(e + 78) > 4)
+    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 3 || u16(e + 78) > 4)
         fail("clip %" PRIu64 " stream %u: unknown kind, dtype, codec, compression or filter", c, si);
     if ((ccount == 0) != (packets == 0)) fail("clip %" PRIu64 " stream %u: %" PRIu64 " chunks for %" PRIu64 " packets", c, si, ccount, packets);
     if (codec == 0) {

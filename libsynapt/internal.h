@@ -241,9 +241,28 @@ int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 struct ZSTD_CCtx_s;
 int sy_filter_choose(const sy_mem *m, struct ZSTD_CCtx_s *cctx, int compression, int level, const uint8_t *raw,
                      const uint32_t *sizes, uint32_t nf, size_t elem, size_t width, int pose, int *out);
-/* required_features bit 0: some chunk uses depth_rank (registry) */
+/* ---------------------------------------------------------------------
+ * depth_ans (depth_ans.c): compression 3, a context model and rANS over
+ * depth ranks; spec 6.4. Frames are u16 LE, n bytes, rows of `width`
+ * (n a multiple of 2 * width).
+ * --------------------------------------------------------------------- */
+/* Largest payload of an n-byte frame, and the encoder's scratch bytes. */
+size_t sy_dans_bound(size_t n);
+size_t sy_dans_scratch(size_t n);
+/* Encode into dst (sy_dans_bound(n) bytes); the length goes to *len.
+ * Returns 0, or -1 when n and width do not make a frame. */
+int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size_t width, void *scratch);
+/* Decoder tables, the same for every frame size. */
+size_t sy_dans_dec_scratch(void);
+/* Decode one frame's payload of len bytes into n bytes of dst. Returns
+ * 0, or -1 when the payload is not a valid depth_ans frame (corrupt). */
+int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch);
+
+/* required_features bit 0: some chunk uses depth_rank; bit 1: some chunk
+ * uses depth_ans (registry) */
 #define SY_FEATURE_DEPTH_RANK 1u
-#define SY_FEATURES_KNOWN     SY_FEATURE_DEPTH_RANK
+#define SY_FEATURE_DEPTH_ANS  2u
+#define SY_FEATURES_KNOWN     (SY_FEATURE_DEPTH_RANK | SY_FEATURE_DEPTH_ANS)
 
 /* ---------------------------------------------------------------------
  * CLIP record JSON (json_clip.c)

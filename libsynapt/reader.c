@@ -157,6 +157,7 @@ static void ctx_destroy(const synapt_reader *r, rctx *c)
     sy_buf_free(&r->mem, &c->ftmp);
     sy_buf_free(&r->mem, &c->chunkraw);
     sy_buf_free(&r->mem, &c->frame);
+    sy_buf_free(&r->mem, &c->dans);
     sy_free(&r->mem, c);
 }
 
@@ -175,7 +176,7 @@ void sy_ctx_put(const synapt_reader *rc, rctx *c)
 {
     synapt_reader *r = (synapt_reader *)rc;
     if (!c) return;
-    sy_buf *bufs[] = { &c->rec, &c->whole, &c->ftmp, &c->chunkraw, &c->frame };
+    sy_buf *bufs[] = { &c->rec, &c->whole, &c->ftmp, &c->chunkraw, &c->frame, &c->dans };
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (bufs[i]->cap > SY_KEEP_BYTES) sy_buf_free(&r->mem, bufs[i]);
     pthread_mutex_lock(&r->pool_lock);

@@ -42,7 +42,7 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
     if (h->clip != st->clip || h->stream != st->index || h->first != ck->first || h->count != ck->count)
         BAD("chunk header (clip %u, stream %u, frames %llu+%u) differs from the index", h->clip, h->stream,
             (unsigned long long)h->first, h->count);
-    if (h->compression > SYNAPT_COMPRESSION_ZSTD_CHUNK || h->filter > SYNAPT_FILTER_DEPTH_RANK)
+    if (h->compression > SYNAPT_COMPRESSION_DEPTH_ANS || h->filter > SYNAPT_FILTER_DEPTH_RANK)
         BAD("unknown compression %d or filter %d", h->compression, h->filter);
     if (h->entry_size < SY_ENTRY_ARRAY || !h->elem)
         BAD("frame table entry size %u or element size %u invalid", h->entry_size, h->elem);
@@ -55,6 +55,8 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
             h->filter, h->entry_size);
     if (h->filter == SYNAPT_FILTER_DEPTH_MED && h->elem != 2) BAD("depth_med on %u-byte elements", h->elem);
     if (h->filter == SYNAPT_FILTER_DEPTH_RANK && h->elem != 2) BAD("depth_rank on %u-byte elements", h->elem);
+    if (h->compression == SYNAPT_COMPRESSION_DEPTH_ANS && (h->elem != 2 || h->filter != SYNAPT_FILTER_NONE || !h->width))
+        BAD("depth_ans with element size %u, filter %d, width %u (want 2, none, at least 1)", h->elem, h->filter, h->width);
     if (h->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)h->raw);
     if (lay) BAD("frame table and payload sizes do not add up to the record");
     uint64_t sraw = 0, sstored = 0;
@@ -69,6 +71,9 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
                 (unsigned long long)st->frame_bytes);
         if (cd->c.h.compression == SYNAPT_COMPRESSION_NONE && fs != fr) BAD("uncompressed frame with stored != raw size");
         if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_CHUNK && fs != 0) BAD("per-frame stored size in a whole-chunk frame");
+        if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS && (!fr || fr % (2 * (uint64_t)cd->c.h.width)))
+            BAD("depth_ans frame %llu of %u bytes is not whole rows of %u", (unsigned long long)(ck->first + i), fr,
+                cd->c.h.width);
     }
     if (sraw != cd->c.h.raw) BAD("frame raw sizes sum to %llu, not %llu", (unsigned long long)sraw, (unsigned long long)cd->c.h.raw);
     if (cd->c.h.compression != SYNAPT_COMPRESSION_ZSTD_CHUNK && sstored != cd->c.h.stored)
@@ -119,7 +124,11 @@ int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent 
     int rc = 0;
     ZSTD_DCtx *dctx = NULL;
     const uint8_t *whole = NULL;
-    if (cd->c.h.compression != SYNAPT_COMPRESSION_NONE && !(dctx = sy_ctx_dctx(r, sc)))
+    if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        sc->dans.len = 0;
+        if (sy_buf_reserve(&r->mem, &sc->dans, sy_dans_dec_scratch()))
+            return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory");
+    } else if (cd->c.h.compression != SYNAPT_COMPRESSION_NONE && !(dctx = sy_ctx_dctx(r, sc)))
         return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory (zstd context)");
     if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
         const char *why = one_frame(cd->c.payload, (size_t)cd->c.h.stored, cd->c.h.raw, 1);
@@ -169,6 +178,16 @@ int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent 
             int direct = 0;
             if (cd->c.h.compression == SYNAPT_COMPRESSION_NONE) {
                 src = cd->c.payload + soff;
+            } else if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
+                /* filter none (checked), so not xor_prev: dst is the
+                 * caller's frame, decoded into straight */
+                if (sy_dans_decode(dst, fr, cd->c.h.width, cd->c.payload + soff, fs, sc->dans.data)) {
+                    rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, "frame %llu: not a valid depth_ans frame",
+                                 (unsigned long long)(ck->first + i));
+                    goto done;
+                }
+                src = dst;
+                direct = 1;
             } else if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_FRAME) {
                 uint8_t *into;
                 if (cd->c.h.filter == SYNAPT_FILTER_NONE && dst) { into = dst; direct = 1; }

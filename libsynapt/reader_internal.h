@@ -40,7 +40,7 @@ const char *sy_rd_why(int rc);
  * Only taking and returning hold the lock. */
 typedef struct sy_rctx {
     ZSTD_DCtx *dctx;
-    sy_buf rec, whole, ftmp, chunkraw, frame;
+    sy_buf rec, whole, ftmp, chunkraw, frame, dans;
 } rctx;
 rctx *sy_ctx_get(const synapt_reader *r);            /* NULL: out of memory */
 void sy_ctx_put(const synapt_reader *r, rctx *c);    /* accepts NULL */

@@ -35,6 +35,7 @@ typedef struct vctx {
     int first;              /* code of the first failure, 0 while none */
     int stop;
     int uses_rank;          /* some chunk uses depth_rank (feature bit 0) */
+    int uses_ans;           /* some chunk uses depth_ans (feature bit 1) */
     rctx *sc;
     vrec *rec;              /* full pass: records between HEADER and INDEX */
     size_t nrec;
@@ -292,6 +293,7 @@ static void verify_stream(vctx *v, uint64_t clip, uint32_t si, uint64_t clip_rec
         }
         if ((rc = sy_load_chunk(&cd, r, &st, &ck, &v->sc->rec, 1))) { fail(v, rc); broken = 1; continue; }
         if (cd.c.h.filter == SYNAPT_FILTER_DEPTH_RANK) v->uses_rank = 1;
+        if (cd.c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS) v->uses_ans = 1;
         if (v->deep && (cd.c.h.compression != st.compression ||
                         (st.filter == SYNAPT_FILTER_DEPTH_RANK
                              ? cd.c.h.filter != SYNAPT_FILTER_DEPTH_RANK && cd.c.h.filter != SYNAPT_FILTER_DEPTH_MED &&
@@ -475,6 +477,9 @@ int synapt_reader_verify2(synapt_reader *r, const synapt_verify_options *opts)
         /* format 1.1 feature bit 0: a 1.0 reader must refuse such a file up front */
         if (!v.stop && v.uses_rank && !(r->required_features & SY_FEATURE_DEPTH_RANK))
             fail(&v, ERR0(r, SYNAPT_E_CORRUPT, "chunks use depth_rank but the header does not require feature 0"));
+        /* format 1.2 feature bit 1, likewise for 1.1 readers */
+        if (!v.stop && v.uses_ans && !(r->required_features & SY_FEATURE_DEPTH_ANS))
+            fail(&v, ERR0(r, SYNAPT_E_CORRUPT, "chunks use depth_ans but the header does not require feature 1"));
     }
     sy_ctx_put(r, v.sc);
     sy_free(&r->mem, v.rec);

@@ -47,6 +47,9 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
         for (uint32_t i = 0; i < n; i++) bound += ZSTD_compressBound(s->fm[i].raw);
     } else if (s->compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
         bound = ZSTD_compressBound(rawlen);
+    } else if (s->compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        bound = 0;
+        for (uint32_t i = 0; i < n; i++) bound += sy_dans_bound(s->fm[i].raw);
     }
     size_t head = SY_REC_PREFIX + SY_CHUNK_HDR + (size_t)n * esz;
     w->rec.len = 0;
@@ -110,6 +113,23 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
             size_t k = ZSTD_compressCCtx(w->cctx, payload + stored, cap, src + off, s->fm[i].raw, s->level);
             if (ZSTD_isError(k))
                 return sy_wpoison(w, SYNAPT_E_CODEC, "clip %s stream %s: zstd: %s", w->c_id, s->name, ZSTD_getErrorName(k));
+            if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
+            sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
+            stored += k;
+            off += s->fm[i].raw;
+        }
+    } else if (s->compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        size_t off = 0, maxf = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (s->fm[i].raw > maxf) maxf = s->fm[i].raw;
+        w->tmpbuf.len = 0;
+        if (sy_buf_reserve(m, &w->tmpbuf, sy_dans_scratch(maxf))) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < n; i++) {
+            size_t k;
+            /* the stream's frames are (H, W) u16 (checked at add_stream) */
+            if (sy_dans_encode(payload + stored, &k, src + off, s->fm[i].raw, s->width, w->tmpbuf.data))
+                return sy_wpoison(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: frame of %u bytes is not rows of %u",
+                                  w->c_id, s->name, s->fm[i].raw, s->width);
             if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
             sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
             stored += k;

@@ -162,7 +162,7 @@ wstream *sy_get_stream(synapt_writer *w, uint32_t i, int *rc)
 static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream_desc *d)
 {
     int comp = d->compression, filt = d->filter;
-    if (comp < SYNAPT_COMPRESSION_AUTO || comp > SYNAPT_COMPRESSION_ZSTD_CHUNK ||
+    if (comp < SYNAPT_COMPRESSION_AUTO || comp > SYNAPT_COMPRESSION_DEPTH_ANS ||
         filt < SYNAPT_FILTER_AUTO || filt > SYNAPT_FILTER_DEPTH_RANK)
         return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: unknown compression %d or filter %d",
                     w->c_id, s->name, comp, filt);
@@ -184,6 +184,15 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         } else if (s->kind == SYNAPT_KIND_DEPTH && s->dtype == SYNAPT_DTYPE_U16 && depth_ok) {
             auto_filt = SYNAPT_FILTER_DEPTH_RANK;
         }
+        if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+            /* the codec predicts on its own: no prefilter */
+            if (!depth_ok)
+                return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: depth_ans needs 16-bit (H, W) or (H, W, 1) frames",
+                               w->c_id, s->name);
+            if (filt != SYNAPT_FILTER_AUTO && filt != SYNAPT_FILTER_NONE)
+                return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: depth_ans takes no filter", w->c_id, s->name);
+            auto_filt = SYNAPT_FILTER_NONE;
+        }
         if (comp == SYNAPT_COMPRESSION_AUTO) comp = auto_comp;
         if (filt == SYNAPT_FILTER_AUTO) filt = auto_filt;
         if ((filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK) && !depth_ok)
@@ -195,7 +204,8 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
     s->elem = es ? es : 1;
     s->depth_pick = filt == SYNAPT_FILTER_DEPTH_RANK;
     s->pose_pick = s->pose && d->filter == SYNAPT_FILTER_AUTO && comp != SYNAPT_COMPRESSION_NONE;
-    s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK ? (uint32_t)s->shape[1] : 0;
+    s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK || comp == SYNAPT_COMPRESSION_DEPTH_ANS
+                   ? (uint32_t)s->shape[1] : 0;
     return 0;
 }
 

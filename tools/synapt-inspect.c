@@ -56,6 +56,7 @@ static const char *compression_name(int c)
     case SYNAPT_COMPRESSION_NONE: return "none";
     case SYNAPT_COMPRESSION_ZSTD_FRAME: return "zstd_frame";
     case SYNAPT_COMPRESSION_ZSTD_CHUNK: return "zstd_chunk";
+    case SYNAPT_COMPRESSION_DEPTH_ANS: return "depth_ans";
     default: return "?";
     }
 }

@@ -1,0 +1,483 @@
+/* depth_ans.c - compression 3, depth_ans (spec/format.md 6.4): u16 depth
+ * frames coded for size, with a context model and rANS instead of zstd.
+ *
+ * zstd sees a predicted depth frame as bytes: it cannot learn that a
+ * residual of +1 is likely on a flat wall and a residual of +300 only at
+ * an object's edge. depth_ans keeps depth_rank's first step (each value
+ * replaced by its rank among the frame's distinct values, which turns a
+ * sensor's quantization steps into steps of 1), predicts each rank with
+ * MED (LOCO-I), and codes the residual's token with a static frequency
+ * table chosen by the local gradient (24 contexts), the token's low bits
+ * raw. On the real Kinect-style frames of ../shared/realdata this stores
+ * 2.1x to 4.4x less than 16-bit PNG, within 1.3x of lossless JPEG XL.
+ *
+ * The cost is a serial decoder (a context and a table lookup per pixel):
+ * a few ns per pixel instead of zstd's ~1. It is the writer's choice only
+ * when asked (SYNAPT_COMPRESSION_DEPTH_ANS); the default stays zstd with
+ * the per-chunk filter choice.
+ *
+ * Payload of one frame (little endian, LEB128 of at most 3 bytes):
+ *   mode (u8)            0: palette, 1: identity (ranks are the values)
+ *   mode 0: P-1, v0, then P-1 gaps v[k]-v[k-1]-1
+ *   24 tables            n (tokens, 0..42), then n frequencies (sum 4096)
+ *   E                    bytes of the raw-bits stream, then those bytes
+ *   x0, x1 (u32)         the two rANS states, then u16 words to the end */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define DA_CTX   24
+#define DA_TOK   42
+#define DA_BITS  12
+#define DA_SCALE (1u << DA_BITS)
+#define DA_LOW   (1u << 16)
+#define DA_QMAX  1023
+
+static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline void st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+/* Gradient buckets (spec 6.4): g >= 1, 2, 3, 5, 8, 12, 20, 40, 80, 200, 1000. */
+static void qtab_fill(uint8_t *q)
+{
+    static const uint16_t th[11] = { 1, 2, 3, 5, 8, 12, 20, 40, 80, 200, 1000 };
+    for (unsigned g = 0; g <= DA_QMAX; g++) {
+        unsigned k = 0;
+        while (k < 11 && g >= th[k]) k++;
+        q[g] = (uint8_t)k;
+    }
+}
+
+static inline int med3(int a, int b, int c)
+{
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    return c >= hi ? lo : c <= lo ? hi : a + b - c;
+}
+
+static inline unsigned ctx_of(const uint8_t *qt, int a, int b, int c, int d)
+{
+    unsigned g = (unsigned)(abs(a - c) + abs(b - c) + abs(d - b));
+    return 2u * qt[g > DA_QMAX ? DA_QMAX : g] + (unsigned)(a == 0 || b == 0);
+}
+
+/* ---- LEB128 ---- */
+
+static uint8_t *put_v(uint8_t *o, uint32_t v)
+{
+    while (v >= 0x80) { *o++ = (uint8_t)(v | 0x80); v >>= 7; }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+/* -1 when the bytes end, or more than 3 bytes */
+static int64_t get_v(const uint8_t **p, const uint8_t *end)
+{
+    uint32_t v = 0;
+    for (int k = 0; k < 3; k++) {
+        if (*p >= end) return -1;
+        uint8_t b = *(*p)++;
+        v |= (uint32_t)(b & 0x7f) << (7 * k);
+        if (!(b & 0x80)) return v;
+    }
+    return -1;
+}
+
+/* ---- tokens ---- */
+
+static inline unsigned tok_of(uint32_t z, unsigned *nb)
+{
+    if (z < 16) { *nb = 0; return z; }
+    unsigned n = 31u - (unsigned)__builtin_clz(z);   /* 4..16 */
+    *nb = n - 1;
+    return 16 + 2 * (n - 4) + ((z >> (n - 1)) & 1);
+}
+/* Pixels are coded in groups of DA_ROWS rows: at step k of a group, row j
+ * of it codes its pixel x = k - 2j (when 0 <= x < w) with rANS state j.
+ * The rows' chains through their left neighbour then run side by side in
+ * the decoder; the pixel up-right of x on the row above was coded one
+ * step before. */
+#define DA_ROWS 4
+
+size_t sy_dans_bound(size_t n)
+{
+    /* mode, palette (3-byte LEB128s), tables, E, raw bits (at most 15 per
+     * pixel), states and one word per pixel at most */
+    return 1 + 3 + 3 * 65536 + DA_CTX * (1 + 2 * DA_TOK) + 3 + n + 4 * DA_ROWS + n;
+}
+
+size_t sy_dans_scratch(size_t n)
+{
+    /* value map, ranks, extra-bit values, tokens and contexts, visit
+     * order, raw bits, words, a second payload, the gradient buckets */
+    return 65536 * sizeof(uint16_t) + n + n + n + 2 * n + (n + 8) + (n + 4 * DA_ROWS) + sy_dans_bound(n) +
+           DA_QMAX + 1 + 64;
+}
+
+/* Scale counts to frequencies summing to DA_SCALE; every seen token keeps
+ * at least 1. */
+static void normalize(const uint32_t *cnt, uint16_t *f, unsigned *ntok)
+{
+    uint64_t tot = 0;
+    unsigned n = 0, big = 0;
+    for (unsigned t = 0; t < DA_TOK; t++) {
+        tot += cnt[t];
+        if (cnt[t]) n = t + 1;
+        if (cnt[t] > cnt[big]) big = t;
+    }
+    *ntok = tot ? n : 0;
+    memset(f, 0, DA_TOK * sizeof *f);
+    if (!tot) return;
+    int sum = 0;
+    for (unsigned t = 0; t < n; t++) {
+        if (!cnt[t]) continue;
+        uint64_t v = (uint64_t)cnt[t] * DA_SCALE / tot;
+        f[t] = (uint16_t)(v ? v : 1);
+        sum += f[t];
+    }
+    f[big] = (uint16_t)(f[big] + (int)DA_SCALE - sum);
+}
+
+/* Neighbours of pixel i = y * w + x (spec 6.4): left a, up b, up-left c,
+ * up-right d; the first row sees only its left neighbour (0 before the
+ * first pixel), the first column takes b for a and c, the last column b
+ * for d. */
+static inline void nbrs(const uint16_t *t, size_t i, size_t w, int *a, int *b, int *c, int *d)
+{
+    size_t x = i % w;
+    if (i < w) {
+        *a = x ? t[i - 1] : 0;
+        *b = *c = *d = *a;
+    } else {
+        *b = t[i - w];
+        *a = x ? t[i - 1] : *b;
+        *c = x ? t[i - w - 1] : *b;
+        *d = x + 1 < w ? t[i - w + 1] : *b;
+    }
+}
+
+/* The visit order: ord[v] is the pixel coded v-th. */
+static void visit_order(uint32_t *ord, size_t ne, size_t w)
+{
+    size_t h = ne / w, v = 0;
+    for (size_t y0 = 0; y0 < h; y0 += DA_ROWS) {
+        size_t g = h - y0 < DA_ROWS ? h - y0 : DA_ROWS;
+        for (size_t k = 0; k < w + 2 * (g - 1); k++)
+            for (size_t j = 0; j < g; j++)
+                if (k >= 2 * j && k - 2 * j < w) ord[v++] = (uint32_t)((y0 + j) * w + k - 2 * j);
+    }
+}
+
+typedef struct {
+    uint16_t *map;       /* 65536: value -> rank */
+    uint16_t *rk;        /* the frame in ranks */
+    uint16_t *ex;        /* per pixel: the raw bits of its residual */
+    uint8_t *tok, *cx;   /* per pixel */
+    uint32_t *ord;       /* visit order */
+    uint8_t *bits;       /* raw-bits stream */
+    uint8_t *words;      /* rANS words, written backwards */
+    uint8_t *alt;        /* a second payload when both modes are tried */
+    uint8_t *qt;
+} enc_scratch;
+
+/* One frame in one mode into dst; returns the payload length. */
+static size_t encode_mode(uint8_t *dst, const uint8_t *src, size_t ne, size_t w, int mode, const enc_scratch *s,
+                          unsigned np)
+{
+    uint16_t *map = s->map;
+    uint8_t *o = dst;
+    *o++ = (uint8_t)mode;
+    if (mode == 0) {
+        o = put_v(o, np - 1);
+        unsigned k = 0, prev = 0;
+        for (unsigned v = 0; v < 65536; v++) {
+            if (!map[v]) continue;
+            o = put_v(o, k ? v - prev - 1 : v);
+            prev = v;
+            map[v] = (uint16_t)k++;   /* present values become ranks in place */
+        }
+        for (size_t i = 0; i < ne; i++) s->rk[i] = map[ld16(src + 2 * i)];
+    } else {
+        for (size_t i = 0; i < ne; i++) s->rk[i] = ld16(src + 2 * i);
+    }
+    uint32_t cnt[DA_CTX][DA_TOK];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < ne; i++) {
+        int a, b, c, d;
+        nbrs(s->rk, i, w, &a, &b, &c, &d);
+        unsigned cx = ctx_of(s->qt, a, b, c, d);
+        int r = (int)s->rk[i] - med3(a, b, c);
+        uint32_t z = r >= 0 ? 2u * (uint32_t)r : 2u * (uint32_t)(-r) - 1;
+        unsigned nb, tk = tok_of(z, &nb);
+        s->tok[i] = (uint8_t)tk;
+        s->cx[i] = (uint8_t)cx;
+        s->ex[i] = (uint16_t)(z & ((1u << nb) - 1));
+        cnt[cx][tk]++;
+    }
+    uint16_t f[DA_CTX][DA_TOK], cum[DA_CTX][DA_TOK];
+    for (unsigned c = 0; c < DA_CTX; c++) {
+        unsigned n;
+        normalize(cnt[c], f[c], &n);
+        o = put_v(o, n);
+        uint16_t acc = 0;
+        for (unsigned k = 0; k < DA_TOK; k++) {
+            cum[c][k] = acc;
+            acc = (uint16_t)(acc + f[c][k]);
+            if (k < n) o = put_v(o, f[c][k]);
+        }
+    }
+    /* raw bits in visit order */
+    uint64_t bb = 0;
+    unsigned bc = 0;
+    uint8_t *bo = s->bits;
+    for (size_t v = 0; v < ne; v++) {
+        uint32_t i = s->ord[v];
+        unsigned tk = s->tok[i];
+        if (tk < 16) continue;
+        unsigned nb = 3 + ((tk - 16) >> 1);
+        bb |= (uint64_t)s->ex[i] << bc;
+        bc += nb;
+        while (bc >= 8) { *bo++ = (uint8_t)bb; bb >>= 8; bc -= 8; }
+    }
+    if (bc) *bo++ = (uint8_t)bb;
+    size_t nbytes = (size_t)(bo - s->bits);
+    o = put_v(o, (uint32_t)nbytes);
+    memcpy(o, s->bits, nbytes);
+    o += nbytes;
+    /* rANS, in reverse visit order; row j of a group uses state j */
+    uint32_t st[DA_ROWS];
+    for (int j = 0; j < DA_ROWS; j++) st[j] = DA_LOW;
+    uint8_t *wend = s->words + ne * 2 + 4 * DA_ROWS, *wp = wend;
+    for (size_t v = ne; v-- > 0;) {
+        uint32_t i = s->ord[v];
+        unsigned cx = s->cx[i], tk = s->tok[i], j = (unsigned)(i / w % DA_ROWS);
+        uint32_t fr = f[cx][tk], x = st[j];
+        if ((uint64_t)x >= ((uint64_t)fr << (32 - DA_BITS))) {
+            wp -= 2;
+            st16(wp, (uint16_t)x);
+            x >>= 16;
+        }
+        st[j] = ((x / fr) << DA_BITS) + (x % fr) + cum[cx][tk];
+    }
+    for (int j = 0; j < DA_ROWS; j++) sy_wr32(o + 4 * j, st[j]);
+    o += 4 * DA_ROWS;
+    memcpy(o, wp, (size_t)(wend - wp));
+    o += wend - wp;
+    return (size_t)(o - dst);
+}
+
+int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size_t width, void *scratch)
+{
+    size_t ne = n / 2, w = width;
+    if (n & 1 || !ne || !w || ne % w || ne > UINT32_MAX) return -1;
+    uint8_t *p = (uint8_t *)(((uintptr_t)scratch + 7) & ~(uintptr_t)7);
+    enc_scratch s;
+    s.ord = (uint32_t *)(void *)p; p += 2 * n;
+    s.map = (uint16_t *)(void *)p; p += 65536 * sizeof(uint16_t);
+    s.rk = (uint16_t *)(void *)p; p += n;
+    s.ex = (uint16_t *)(void *)p; p += n;
+    s.tok = p; p += ne;
+    s.cx = p; p += ne;
+    s.bits = p; p += n + 8;
+    s.words = p; p += n + 4 * DA_ROWS;
+    s.alt = p; p += sy_dans_bound(n);
+    s.qt = p;
+    qtab_fill(s.qt);
+    visit_order(s.ord, ne, w);
+    memset(s.map, 0, 65536 * sizeof *s.map);
+    for (size_t i = 0; i < ne; i++) s.map[ld16(src + 2 * i)] = 1;
+    unsigned np = 0;
+    for (unsigned v = 0; v < 65536; v++) np += s.map[v];
+    /* Many distinct values (rendered depth, smooth ramps): the palette
+     * costs a byte or more per value and ranks predict no better than the
+     * values, so both modes are tried. */
+    size_t k1 = np > 1024 ? encode_mode(s.alt, src, ne, w, 1, &s, np) : SIZE_MAX;
+    size_t k0 = encode_mode(dst, src, ne, w, 0, &s, np);
+    if (k1 < k0) {
+        memcpy(dst, s.alt, k1);
+        k0 = k1;
+    }
+    *len = k0;
+    return 0;
+}
+
+/* ---- decoder ---- */
+
+typedef struct {
+    uint8_t sym[DA_CTX][DA_SCALE];   /* slot -> token */
+    uint32_t fc[DA_CTX][DA_TOK + 1];  /* frequency << 16 | cumulative; DA_TOK: no table */
+    uint8_t qt[DA_QMAX + 1];
+    uint16_t pal[65536];
+} dec_tables;
+
+size_t sy_dans_dec_scratch(void) { return sizeof(dec_tables); }
+
+typedef struct {
+    const dec_tables *T;
+    const uint8_t *p, *end;      /* rANS words */
+    const uint8_t *q, *qend;     /* raw bits */
+    uint64_t bb;
+    unsigned bc;
+    uint32_t np;
+    int bad;
+} dstream;
+
+/* The rank of one pixel from its neighbours, with rANS state *xs. */
+static inline __attribute__((always_inline)) int dec_px(dstream *D, uint32_t *xs, int a, int b, int c, int d)
+{
+    const dec_tables *T = D->T;
+    unsigned cx = ctx_of(T->qt, a, b, c, d);
+    uint32_t x = *xs, slot = x & (DA_SCALE - 1);
+    unsigned tk = T->sym[cx][slot];
+    uint32_t fc = T->fc[cx][tk];
+    x = (fc >> 16) * (x >> DA_BITS) + slot - (fc & 0xffff);
+    if (x < DA_LOW) {
+        if (D->p < D->end) {
+            x = (x << 16) | ld16(D->p);
+            D->p += 2;
+        } else {
+            D->bad = 1;
+        }
+    }
+    *xs = x;
+    uint32_t z = tk;
+    if (tk >= 16) {
+        D->bad |= tk >= DA_TOK;
+        unsigned nb = 3 + ((tk - 16) >> 1);
+        while (D->bc < nb && D->q < D->qend) {
+            D->bb |= (uint64_t)*D->q++ << D->bc;
+            D->bc += 8;
+        }
+        if (D->bc < nb) { D->bad = 1; D->bc = nb; }
+        z = (1u << (nb + 1)) | ((tk & 1u) << nb) | ((uint32_t)D->bb & ((1u << nb) - 1));
+        D->bb >>= nb;
+        D->bc -= nb;
+    }
+    int r = med3(a, b, c) + ((int)(z >> 1) ^ -(int)(z & 1));
+    D->bad |= (unsigned)r >= D->np;
+    return r;
+}
+
+/* Any pixel, neighbours by the rules of nbrs(); ranks in dst. */
+static inline void dec_any(dstream *D, uint32_t *xs, uint8_t *dst, size_t i, size_t w)
+{
+    size_t x = i % w;
+    int a, b, c, d;
+    if (i < w) {
+        a = x ? ld16(dst + 2 * (i - 1)) : 0;
+        b = c = d = a;
+    } else {
+        b = ld16(dst + 2 * (i - w));
+        a = x ? ld16(dst + 2 * (i - 1)) : b;
+        c = x ? ld16(dst + 2 * (i - w - 1)) : b;
+        d = x + 1 < w ? ld16(dst + 2 * (i - w + 1)) : b;
+    }
+    st16(dst + 2 * i, (uint16_t)dec_px(D, xs, a, b, c, d));
+}
+
+/* Steps 2*DA_ROWS-1 .. w-2 of a full group away from the frame's first
+ * row: every row is inside 1 <= x <= w-2. */
+static void dec_steady(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t w, size_t k0, size_t k1)
+{
+    dstream L = *D;
+    uint32_t s0 = xs[0], s1 = xs[1], s2 = xs[2], s3 = xs[3];
+    uint8_t *r0 = dst + 2 * y0 * w, *r1 = r0 + 2 * w, *r2 = r1 + 2 * w, *r3 = r2 + 2 * w;
+    int a0 = ld16(r0 + 2 * (k0 - 1)), a1 = ld16(r1 + 2 * (k0 - 3)), a2 = ld16(r2 + 2 * (k0 - 5)),
+        a3 = ld16(r3 + 2 * (k0 - 7));
+#define ROW(R, A, S, X)                                                                    \
+    do {                                                                                   \
+        const uint8_t *u_ = (R) - 2 * w + 2 * (X);                                         \
+        A = dec_px(&L, &S, A, ld16(u_), ld16(u_ - 2), ld16(u_ + 2));                       \
+        st16((R) + 2 * (X), (uint16_t)A);                                                  \
+    } while (0)
+    for (size_t k = k0; k < k1; k++) {
+        ROW(r0, a0, s0, k);
+        ROW(r1, a1, s1, k - 2);
+        ROW(r2, a2, s2, k - 4);
+        ROW(r3, a3, s3, k - 6);
+    }
+#undef ROW
+    xs[0] = s0; xs[1] = s1; xs[2] = s2; xs[3] = s3;
+    *D = L;
+}
+
+static void map_rows(uint8_t *dst, const uint16_t *pal, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) st16(dst + 2 * i, pal[ld16(dst + 2 * i)]);
+}
+
+int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch)
+{
+    size_t ne = n / 2, w = width, h;
+    if (n & 1 || !ne || !w || ne % w) return -1;
+    h = ne / w;
+    dec_tables *T = scratch;
+    const uint8_t *p = src, *end = src + len;
+    if (p >= end || *p > 1) return -1;
+    int mode = *p++;
+    uint32_t np = 65536;
+    if (mode == 0) {
+        int64_t v = get_v(&p, end);
+        if (v < 0 || v > 65535) return -1;
+        np = (uint32_t)v + 1;
+        int64_t acc = -1;
+        for (uint32_t k = 0; k < np; k++) {
+            if ((v = get_v(&p, end)) < 0) return -1;
+            acc = k ? acc + v + 1 : v;
+            if (acc > 65535) return -1;
+            T->pal[k] = (uint16_t)acc;
+        }
+    }
+    for (unsigned c = 0; c < DA_CTX; c++) {
+        int64_t nt = get_v(&p, end);
+        if (nt < 0 || nt > DA_TOK) return -1;
+        uint32_t acc = 0;
+        for (unsigned k = 0; k < DA_TOK; k++) {
+            int64_t fv = 0;
+            if (k < nt && (fv = get_v(&p, end)) < 0) return -1;
+            if (fv > (int64_t)(DA_SCALE - acc)) return -1;
+            T->fc[c][k] = (uint32_t)fv << 16 | acc;
+            if (fv) memset(&T->sym[c][acc], (int)k, (size_t)fv);
+            acc += (uint32_t)fv;
+        }
+        if (nt && acc != DA_SCALE) return -1;
+        /* a context without a table decodes the sentinel token, which is
+         * corrupt; f = DA_SCALE keeps the state arithmetic in range */
+        T->fc[c][DA_TOK] = DA_SCALE << 16;
+        if (!nt) memset(T->sym[c], DA_TOK, DA_SCALE);
+    }
+    int64_t e = get_v(&p, end);
+    if (e < 0 || e > end - p) return -1;
+    dstream D = { T, NULL, end, p, p + e, 0, 0, np, 0 };
+    p += e;
+    if (end - p < 4 * DA_ROWS || (end - p) & 1) return -1;
+    uint32_t xs[DA_ROWS];
+    for (int j = 0; j < DA_ROWS; j++) xs[j] = sy_rd32(p + 4 * j);
+    D.p = p + 4 * DA_ROWS;
+    qtab_fill(T->qt);
+    size_t mapped = 0;   /* rows before this one hold values, not ranks */
+    for (size_t y0 = 0; y0 < h; y0 += DA_ROWS) {
+        size_t g = h - y0 < DA_ROWS ? h - y0 : DA_ROWS, ks = w + 2 * (g - 1);
+        /* the fast middle: a full group below the first row, wide enough */
+        size_t k0 = 2 * DA_ROWS - 1, k1 = w >= 2 ? w - 1 : 0;
+        int fast = g == DA_ROWS && y0 > 0 && k1 > k0;
+        for (size_t k = 0; k < ks; k++) {
+            if (fast && k == k0) {
+                dec_steady(&D, xs, dst, y0, w, k0, k1);
+                k = k1 - 1;
+                continue;
+            }
+            for (size_t j = 0; j < g; j++)
+                if (k >= 2 * j && k - 2 * j < w) dec_any(&D, &xs[j], dst, (y0 + j) * w + k - 2 * j, w);
+        }
+        if (D.bad) return -1;
+        if (mode == 0) {
+            map_rows(dst, T->pal, mapped * w, (y0 + g - 1) * w);
+            mapped = y0 + g - 1;
+        }
+    }
+    if (D.p != end) return -1;
+    for (int j = 0; j < DA_ROWS; j++)
+        if (xs[j] != DA_LOW) return -1;
+    if (((size_t)(D.q - (D.qend - e)) * 8 - D.bc + 7) / 8 != (size_t)e) return -1;
+    if (mode == 0) map_rows(dst, T->pal, mapped * w, ne);
+    return 0;
+}

@@ -1,0 +1,281 @@
+/* test_depth_ans.c - compression 3, depth_ans (spec/format.md 6.4): a
+ * known-answer payload pinning the layout, round trips on edge frames
+ * (group remainders of the four-row order, 1xN, Nx1, zeros, 65535, both
+ * palette modes), rejection of every truncation and of damaged tables,
+ * random bytes that never crash, the writer and reader path (feature bit
+ * 1, format 1.2, single frames read alone, verify, refused combinations),
+ * and the size target on the real depth samples in ../shared/realdata. */
+#include <png.h>
+#include <stdint.h>
+#include "internal.h" /* white box: the depth_ans coder (sy_dans_*) is private */
+#include "testutil.h"
+
+static uint64_t seed = 0x2545F4914F6CDD1Dull;
+static uint32_t rnd(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return (uint32_t)(seed >> 11);
+}
+
+static void *dec_scratch;
+
+/* encode + decode; the payload length through *len (may be NULL) */
+static int roundtrip(const uint16_t *v, size_t npix, size_t width, size_t *len)
+{
+    size_t n = npix * 2, k = 0;
+    uint8_t *src = malloc(n), *enc = malloc(sy_dans_bound(n)), *back = malloc(n);
+    void *scr = malloc(sy_dans_scratch(n));
+    for (size_t i = 0; i < npix; i++) sy_wr16(src + 2 * i, v[i]);
+    int ok = !sy_dans_encode(enc, &k, src, n, width, scr) && k <= sy_dans_bound(n) &&
+             !sy_dans_decode(back, n, width, enc, k, dec_scratch) && !memcmp(back, src, n);
+    if (len) *len = k;
+    free(src); free(enc); free(back); free(scr);
+    return ok;
+}
+
+/* The 3x5 frame below, as this encoder writes it; any encoder may choose
+ * other tables, but these bytes must always decode to this frame. */
+static const uint16_t kat_frame[15] = { 0, 0, 900, 900, 901,
+                                        0, 900, 900, 901, 901,
+                                        900, 900, 901, 901, 65535 };
+
+static void test_known_answer(void)
+{
+    uint8_t src[30], enc[512], back[30];
+    for (int i = 0; i < 15; i++) sy_wr16(src + 2 * i, kat_frame[i]);
+    void *scr = malloc(sy_dans_scratch(30));
+    size_t k = 0;
+    CHECK_OK(sy_dans_encode(enc, &k, src, 30, 5, scr));
+    free(scr);
+    /* mode 0; P-1 = 3; palette 0, gaps 899, 0, 64633 (LEB128) */
+    const uint8_t head[] = { 0, 3, 0, 0x83, 0x07, 0, 0xF9, 0xF8, 0x03 };
+    CHECK(k > sizeof head && !memcmp(enc, head, sizeof head));
+    printf("  payload %zu bytes:", k);
+    for (size_t i = 0; i < k; i++) printf(" %02x", enc[i]);
+    printf("\n");
+    static const uint8_t pinned[] = {
+#include "depth_ans_kat.inc"
+    };
+    CHECK_EQ_INT(k, sizeof pinned);
+    CHECK(k == sizeof pinned && !memcmp(enc, pinned, k));
+    CHECK_OK(sy_dans_decode(back, 30, 5, pinned, sizeof pinned, dec_scratch));
+    CHECK(!memcmp(back, src, 30));
+}
+
+static void test_edges(void)
+{
+    enum { MAXN = 70 * 70 };
+    static uint16_t v[MAXN];
+    /* groups of four rows with remainders 0..3, one row, one column */
+    const size_t shapes[][2] = { { 1, 64 }, { 64, 1 }, { 7, 13 }, { 13, 7 }, { 64, 64 }, { 3, 3 }, { 1, 1 },
+                                 { 2, 2 }, { 4, 8 }, { 5, 9 }, { 6, 2 }, { 9, 16 }, { 70, 70 }, { 8, 3 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t h = shapes[s][0], w = shapes[s][1], n = h * w;
+        for (int kind = 0; kind < 7; kind++) {
+            for (size_t i = 0; i < n; i++) {
+                size_t x = i % w, y = i / w;
+                switch (kind) {
+                case 0: v[i] = 0; break;
+                case 1: v[i] = 65535; break;
+                case 2: v[i] = (x + y) % 2 ? 65535 : 0; break;
+                case 3: v[i] = (uint16_t)rnd(); break;                      /* > 1024 values: mode 1 tried */
+                case 4: v[i] = (uint16_t)(20000 + 37 * x + 11 * y); break;  /* a ramp */
+                case 5: v[i] = rnd() % 7 == 0 ? 0 : (uint16_t)(800 + 4 * ((x + 2 * y) / 3) + rnd() % 2); break;
+                default: v[i] = (uint16_t)(i * 4099u); break;               /* all distinct in 70x70 */
+                }
+            }
+            int ok = roundtrip(v, n, w, NULL);
+            if (!ok) printf("  shape %zux%zu kind %d failed\n", h, w, kind);
+            CHECK(ok);
+        }
+    }
+    /* frames that are not rows of width: refused by both sides */
+    uint8_t src[24] = { 0 }, enc[1024], back[24];
+    void *scr = malloc(sy_dans_scratch(24));
+    size_t k;
+    CHECK(sy_dans_encode(enc, &k, src, 24, 5, scr) != 0);
+    CHECK(sy_dans_encode(enc, &k, src, 23, 1, scr) != 0);
+    CHECK(sy_dans_encode(enc, &k, src, 24, 0, scr) != 0);
+    CHECK_OK(sy_dans_encode(enc, &k, src, 24, 4, scr));
+    CHECK(sy_dans_decode(back, 24, 5, enc, k, dec_scratch) != 0);
+    CHECK(sy_dans_decode(back, 24, 0, enc, k, dec_scratch) != 0);
+    free(scr);
+}
+
+static void test_corrupt(void)
+{
+    enum { H = 24, W = 40, N = H * W * 2 };
+    static uint16_t v[H * W];
+    for (int i = 0; i < H * W; i++)
+        v[i] = rnd() % 11 == 0 ? 0 : (uint16_t)(1500 + 3 * ((i % W) + (i / W)) + (int)(rnd() % 300 == 0) * 900);
+    uint8_t src[N], back[N];
+    for (int i = 0; i < H * W; i++) sy_wr16(src + 2 * i, v[i]);
+    uint8_t *enc = malloc(sy_dans_bound(N)), *bad = malloc(sy_dans_bound(N) + 8);
+    void *scr = malloc(sy_dans_scratch(N));
+    size_t k = 0;
+    CHECK_OK(sy_dans_encode(enc, &k, src, N, W, scr));
+    CHECK_OK(sy_dans_decode(back, N, W, enc, k, dec_scratch));
+    CHECK(!memcmp(back, src, N));
+    /* every truncation and one byte too many fail */
+    int accepted = 0;
+    for (size_t cut = 0; cut < k; cut++) accepted += !sy_dans_decode(back, N, W, enc, cut, dec_scratch);
+    CHECK_EQ_INT(accepted, 0);
+    memcpy(bad, enc, k);
+    bad[k] = 0;
+    CHECK(sy_dans_decode(back, N, W, bad, k + 1, dec_scratch) != 0);
+    /* mode 2 is reserved; a palette larger than 65536 entries */
+    memcpy(bad, enc, k);
+    bad[0] = 2;
+    CHECK(sy_dans_decode(back, N, W, bad, k, dec_scratch) != 0);
+    memcpy(bad, enc, k);
+    bad[1] = 0xFF; bad[2] = 0xFF; bad[3] = 0x04;   /* P-1 = 81919 */
+    CHECK(sy_dans_decode(back, N, W, bad, k, dec_scratch) != 0);
+    /* every single-byte change: no crash, and most are caught (the chunk
+     * checksum catches the rest in a file) */
+    int caught = 0, tried = 0;
+    for (size_t i = 0; i < k; i++) {
+        memcpy(bad, enc, k);
+        bad[i] ^= (uint8_t)(1u << (rnd() % 8));
+        tried++;
+        caught += sy_dans_decode(back, N, W, bad, k, dec_scratch) != 0;
+    }
+    printf("  %d of %d one-bit changes rejected by the decoder alone\n", caught, tried);
+    CHECK(caught * 2 > tried);
+    /* random payloads */
+    for (int t = 0; t < 3000; t++) {
+        size_t len = 1 + rnd() % 600;
+        for (size_t i = 0; i < len; i++) bad[i] = (uint8_t)rnd();
+        bad[0] = (uint8_t)(rnd() % 2);
+        (void)sy_dans_decode(back, N, W, bad, len, dec_scratch);
+    }
+    free(enc); free(bad); free(scr);
+}
+
+/* ---- through the writer and reader -------------------------------------- */
+
+static const char *write_file(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf, int comp,
+                              int filter, int dtype)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s.synapt", tu_tmp_dir(), name);
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.deterministic = 1;
+    wo.chunk_max_frames = 3;
+    synapt_writer *wr = NULL;
+    if (synapt_writer_create(&wr, path, &wo, NULL, 0)) return NULL;
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = "c";
+    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = dtype; sd.codec = SYNAPT_CODEC_RAW;
+    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w; sd.scale = 0.001;
+    sd.compression = comp;
+    sd.filter = filter;
+    uint32_t si;
+    size_t fb = h * w * synapt_dtype_size(dtype);
+    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd) ||
+        synapt_writer_write_frames(wr, si, frames, fb * nf, nf, NULL) || synapt_writer_end_clip(wr)) {
+        synapt_writer_abort(wr);
+        return NULL;
+    }
+    return synapt_writer_close(wr, NULL, 0) ? NULL : path;
+}
+
+static void test_file(void)
+{
+    enum { H = 30, W = 44, T = 7 };
+    static uint16_t fr[T * H * W];
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < H * W; i++)
+            fr[t * H * W + i] = rnd() % 9 == 0 ? 0 : (uint16_t)(1000 + 9 * ((3 * (i % W) + 2 * (i / W) + t) / 4));
+    const char *p = write_file("ans", fr, H, W, T, SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_AUTO, SYNAPT_DTYPE_U16);
+    CHECK(p != NULL);
+    if (!p) return;
+    synapt_reader *r = NULL;
+    CHECK_OK(synapt_reader_open(&r, p, NULL));
+    if (!r) return;
+    synapt_file_info fi;
+    CHECK_OK(synapt_reader_file_info(&fi, r));
+    CHECK_EQ_INT(fi.format_minor, 2);
+    CHECK_EQ_INT(fi.required_features, 2);
+    synapt_chunk_info ci;
+    CHECK_OK(synapt_reader_chunk(&ci, r, 0, 0, 1));
+    CHECK_EQ_INT(ci.compression, SYNAPT_COMPRESSION_DEPTH_ANS);
+    CHECK_EQ_INT(ci.filter, SYNAPT_FILTER_NONE);
+    size_t fb = H * W * 2, got = 0;
+    uint8_t *back = malloc(fb * T);
+    CHECK_OK(synapt_reader_read_frames(back, fb * T, &got, r, 0, 0, 0, T));
+    CHECK(got == fb * T && !memcmp(back, fr, fb * T));
+    /* one frame from the middle of a chunk, alone */
+    CHECK_OK(synapt_reader_read_frames(back, fb, &got, r, 0, 0, 4, 1));
+    CHECK(got == fb && !memcmp(back, fr + 4 * H * W, fb));
+    CHECK_OK(synapt_reader_verify(r, NULL, NULL));
+    free(back);
+    synapt_reader_close(r);
+    /* refused: a filter with it, f32 depth */
+    CHECK(!write_file("ans_f", fr, H, W, 1, SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_SHUFFLE, SYNAPT_DTYPE_U16));
+    static float ff[H * W];
+    CHECK(!write_file("ans_f32", (const uint16_t *)(void *)ff, H, W, 1, SYNAPT_COMPRESSION_DEPTH_ANS,
+                      SYNAPT_FILTER_AUTO, SYNAPT_DTYPE_F32));
+}
+
+static uint16_t *load_png16(const char *p, int *w, int *h)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f) return NULL;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop in = png ? png_create_info_struct(png) : NULL;
+    uint16_t *d = NULL;
+    if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
+    png_init_io(png, f);
+    png_read_info(png, in);
+    if (png_get_bit_depth(png, in) != 16 || png_get_color_type(png, in) != PNG_COLOR_TYPE_GRAY) goto out;
+    *w = (int)png_get_image_width(png, in);
+    *h = (int)png_get_image_height(png, in);
+    png_set_swap(png);
+    d = malloc((size_t)*w * (size_t)*h * 2);
+    for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
+out:
+    png_destroy_read_struct(&png, &in, NULL);
+    fclose(f);
+    return d;
+}
+
+/* Issue 14's size target: at least 2x smaller than the 16-bit PNG file. */
+static void test_real_samples(void)
+{
+    const char *rd = tu_realdata();
+    if (!rd) { tu_skip("test_real_samples", "../shared/realdata not found"); return; }
+    const char *files[] = { "depth/open3d/depth/00000.png", "depth/open3d/other_formats/TUM_depth.png",
+                            "depth/open3d/other_formats/SUN_depth.png" };
+    for (size_t k = 0; k < 3; k++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", rd, files[k]);
+        int w, h;
+        uint16_t *v = load_png16(p, &w, &h);
+        if (!v) { printf("  cannot load %s\n", p); CHECK(0); continue; }
+        FILE *f = fopen(p, "rb");
+        long png = -1;
+        if (f && !fseek(f, 0, SEEK_END)) png = ftell(f);
+        if (f) fclose(f);
+        size_t len = 0;
+        CHECK(roundtrip(v, (size_t)w * (size_t)h, (size_t)w, &len));
+        printf("  %s: PNG %ld bytes, depth_ans %zu (%.2fx smaller)\n", files[k], png, len, (double)png / (double)len);
+        CHECK(png > 0 && (size_t)png >= 2 * len);
+        free(v);
+    }
+}
+
+int main(void)
+{
+    dec_scratch = malloc(sy_dans_dec_scratch());
+    RUN(test_known_answer);
+    RUN(test_edges);
+    RUN(test_corrupt);
+    RUN(test_file);
+    if (tu_realdata()) RUN(test_real_samples);
+    else test_real_samples();
+    free(dec_scratch);
+    TEST_MAIN_END();
+}
