@@ -47,16 +47,21 @@ static void qtab_fill(uint8_t *q)
     }
 }
 
+/* MED (LOCO-I): min(a, b) when c >= max(a, b), max(a, b) when c <=
+ * min(a, b), else a + b - c; that is a + b - c clamped to [min, max],
+ * which compiles without a branch on the data. */
 static inline int med3(int a, int b, int c)
 {
-    int lo = a < b ? a : b, hi = a < b ? b : a;
-    return c >= hi ? lo : c <= lo ? hi : a + b - c;
+    int lo = a < b ? a : b, hi = a < b ? b : a, g = a + b - c;
+    g = g < lo ? lo : g;
+    return g > hi ? hi : g;
 }
 
 static inline unsigned ctx_of(const uint8_t *qt, int a, int b, int c, int d)
 {
     unsigned g = (unsigned)(abs(a - c) + abs(b - c) + abs(d - b));
-    return 2u * qt[g > DA_QMAX ? DA_QMAX : g] + (unsigned)(a == 0 || b == 0);
+    /* ranks are never negative: a == 0 or b == 0 is min(a, b) == 0 */
+    return 2u * qt[g > DA_QMAX ? DA_QMAX : g] + (unsigned)((a < b ? a : b) == 0);
 }
 
 /* ---- LEB128 ---- */
@@ -303,22 +308,52 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
 
 typedef struct {
     uint8_t sym[DA_CTX][DA_SCALE];   /* slot -> token */
-    uint32_t fc[DA_CTX][DA_TOK + 1];  /* frequency << 16 | cumulative; DA_TOK: no table */
+    uint32_t fc[DA_CTX][64];          /* frequency << 16 | cumulative; DA_TOK: no table;
+                                         rows of 64 for a shift instead of a multiply */
     uint8_t qt[DA_QMAX + 1];
     uint16_t pal[65536];
 } dec_tables;
 
 size_t sy_dans_dec_scratch(void) { return sizeof(dec_tables); }
 
+/* The raw-bits stream; read only for residuals of 16 and more. */
+typedef struct {
+    const uint8_t *q, *q0, *qend;
+    uint64_t bb;
+    unsigned bc;
+    int bad;
+} bitreader;
+
 typedef struct {
     const dec_tables *T;
     const uint8_t *p, *end;      /* rANS words */
-    const uint8_t *q, *qend;     /* raw bits */
-    uint64_t bb;
-    unsigned bc;
-    uint32_t np;
-    int bad;
+    bitreader *br;
+    uint32_t over;               /* OR of the ranks, bit 31 for words past the end */
 } dstream;
+
+/* z of a token of 16 or more: kept out of the pixel loop (a few pixels
+ * in a hundred on real depth), with the bit reader in memory so that the
+ * loop keeps its registers for the four rows. */
+static __attribute__((noinline)) uint32_t big_z(bitreader *br, unsigned tk)
+{
+    if (tk >= DA_TOK) {
+        br->bad = 1;
+        return 0;
+    }
+    unsigned nb = 3 + ((tk - 16) >> 1);
+    while (br->bc < nb && br->q < br->qend) {
+        br->bb |= (uint64_t)*br->q++ << br->bc;
+        br->bc += 8;
+    }
+    if (br->bc < nb) {
+        br->bad = 1;
+        return 0;
+    }
+    uint32_t z = (1u << (nb + 1)) | ((tk & 1u) << nb) | ((uint32_t)br->bb & ((1u << nb) - 1));
+    br->bb >>= nb;
+    br->bc -= nb;
+    return z;
+}
 
 /* The rank of one pixel from its neighbours, with rANS state *xs. */
 static inline __attribute__((always_inline)) int dec_px(dstream *D, uint32_t *xs, int a, int b, int c, int d)
@@ -334,25 +369,13 @@ static inline __attribute__((always_inline)) int dec_px(dstream *D, uint32_t *xs
             x = (x << 16) | ld16(D->p);
             D->p += 2;
         } else {
-            D->bad = 1;
+            D->over |= 1u << 31;
         }
     }
     *xs = x;
-    uint32_t z = tk;
-    if (tk >= 16) {
-        D->bad |= tk >= DA_TOK;
-        unsigned nb = 3 + ((tk - 16) >> 1);
-        while (D->bc < nb && D->q < D->qend) {
-            D->bb |= (uint64_t)*D->q++ << D->bc;
-            D->bc += 8;
-        }
-        if (D->bc < nb) { D->bad = 1; D->bc = nb; }
-        z = (1u << (nb + 1)) | ((tk & 1u) << nb) | ((uint32_t)D->bb & ((1u << nb) - 1));
-        D->bb >>= nb;
-        D->bc -= nb;
-    }
+    uint32_t z = tk < 16 ? tk : big_z(D->br, tk);
     int r = med3(a, b, c) + ((int)(z >> 1) ^ -(int)(z & 1));
-    D->bad |= (unsigned)r >= D->np;
+    D->over |= (uint32_t)r;   /* a rank outside 0..65535 sets a high bit */
     return r;
 }
 
@@ -397,6 +420,17 @@ static void dec_steady(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t
 #undef ROW
     xs[0] = s0; xs[1] = s1; xs[2] = s2; xs[3] = s3;
     *D = L;
+}
+
+/* Every rank of pixels from..to is below np. */
+static int ranks_below(const uint8_t *dst, size_t from, size_t to, uint32_t np)
+{
+    uint16_t top = 0;
+    for (size_t i = from; i < to; i++) {
+        uint16_t v = ld16(dst + 2 * i);
+        top = v > top ? v : top;
+    }
+    return top < np;
 }
 
 static void map_rows(uint8_t *dst, const uint16_t *pal, size_t from, size_t to)
@@ -446,7 +480,8 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
     }
     int64_t e = get_v(&p, end);
     if (e < 0 || e > end - p) return -1;
-    dstream D = { T, NULL, end, p, p + e, 0, 0, np, 0 };
+    bitreader br = { p, p, p + e, 0, 0, 0 };
+    dstream D = { T, NULL, end, &br, 0 };
     p += e;
     if (end - p < 4 * DA_ROWS || (end - p) & 1) return -1;
     uint32_t xs[DA_ROWS];
@@ -468,8 +503,9 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
             for (size_t j = 0; j < g; j++)
                 if (k >= 2 * j && k - 2 * j < w) dec_any(&D, &xs[j], dst, (y0 + j) * w + k - 2 * j, w);
         }
-        if (D.bad) return -1;
+        if (br.bad || D.over > 65535) return -1;
         if (mode == 0) {
+            if (!ranks_below(dst, y0 * w, (y0 + g) * w, np)) return -1;
             map_rows(dst, T->pal, mapped * w, (y0 + g - 1) * w);
             mapped = y0 + g - 1;
         }
@@ -477,7 +513,7 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
     if (D.p != end) return -1;
     for (int j = 0; j < DA_ROWS; j++)
         if (xs[j] != DA_LOW) return -1;
-    if (((size_t)(D.q - (D.qend - e)) * 8 - D.bc + 7) / 8 != (size_t)e) return -1;
+    if (((size_t)(br.q - br.q0) * 8 - br.bc + 7) / 8 != (size_t)e) return -1;
     if (mode == 0) map_rows(dst, T->pal, mapped * w, ne);
     return 0;
 }
