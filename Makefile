@@ -185,6 +185,8 @@ $(B)/tests/%: tests/%.c $(ALL_TOOL_A) $(STATIC) tests/testutil.h
 
 # the known-answer payload of test_depth_ans
 $(B)/tests/core/test_depth_ans: tests/core/depth_ans_kat.inc
+# test_fuzz_replay compiles the fuzz harnesses in
+$(B)/tests/core/test_fuzz_replay: $(wildcard fuzz/*.c fuzz/*.h)
 
 tests: $(TEST_BIN) $(TEST_GEN)
 # ---- end of tests ------------------------------------------------------------

@@ -293,10 +293,10 @@ static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, s
     struct ans_in in = { src, src + len };
     if (w == 0 || n == 0 || n % (2 * w)) return -1;
     size_t h = n / (2 * w), N = n / 2;
-    if (len < 1 || src[0] > 1) return -1;
-    int mode = *in.p++;
+    if (len < 1 || src[0] > 3) return -1;
+    int mode = *in.p++, identity = mode & 1, smooth = mode & 2;
     uint32_t P = 65536, v;
-    if (mode == 0) {
+    if (!identity) {
         if (leb(&in, &v) || v > 65535) return -1;
         P = v + 1;
         for (uint32_t k = 0; k < P; k++) {
@@ -344,7 +344,11 @@ static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, s
                     c = x > 0 ? t[i - w - 1] : b;
                     d = x < w - 1 ? t[i - w + 1] : b;
                 }
-                int g = iabs(a - c) + iabs(b - c) + iabs(d - b), q = 0;
+                int g, q = 0;
+                if (smooth)
+                    g = iabs(d - 2 * b + c) + (iabs(a - c) < iabs(b - c) ? iabs(a - c) : iabs(b - c));
+                else
+                    g = iabs(a - c) + iabs(b - c) + iabs(d - b);
                 while (q < 11 && thr[q] <= g) q++;
                 int ctx = 2 * q + (a == 0 || b == 0);
                 if (!has[ctx]) { bad = 1; break; }
@@ -366,9 +370,16 @@ static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, s
                     }
                     z = (1u << m) | ((tok & 1) << (m - 1)) | raw;
                 }
-                int med3 = c >= (a > b ? a : b) ? (a < b ? a : b) : c <= (a < b ? a : b) ? (a > b ? a : b) : a + b - c;
+                int pred;
+                if (smooth) {
+                    pred = a + b - c;
+                    if (pred < 0) pred = 0;
+                    if (pred > (int)P - 1) pred = (int)P - 1;
+                } else {
+                    pred = c >= (a > b ? a : b) ? (a < b ? a : b) : c <= (a < b ? a : b) ? (a > b ? a : b) : a + b - c;
+                }
                 int r = z % 2 ? -(int)((z + 1) / 2) : (int)(z / 2);
-                t[i] = med3 + r;
+                t[i] = pred + r;
                 if (t[i] < 0 || (uint32_t)t[i] >= P) bad = 1;
             }
     }
@@ -376,7 +387,7 @@ static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, s
     for (int j = 0; j < 4 && !bad; j++)
         if (s[j] != 65536) bad = 1;
     for (size_t i = 0; i < N && !bad; i++) {
-        uint32_t val = mode == 0 ? pal[t[i]] : (uint32_t)t[i];
+        uint32_t val = identity ? (uint32_t)t[i] : pal[t[i]];
         dst[2 * i] = (uint8_t)val;
         dst[2 * i + 1] = (uint8_t)(val >> 8);
     }

@@ -1,6 +1,7 @@
 /* fuzz_chunk.c - libFuzzer target for chunk decoding: the chunk header, the
  * frame table, decompression (none / zstd per frame / zstd per chunk) and the
- * unfilters (shuffle, depth MED, xor with the previous frame).
+ * unfilters (shuffle, depth MED, xor with the previous frame, depth_rank),
+ * and the depth_ans decoder (compression 3).
  *
  * At start-up the library writes one small file per stream configuration in
  * fuzz_common.h (image, u16 and f32 depth, pose, mask, custom, frame labels),

@@ -262,6 +262,9 @@ static const fz_stream_cfg fz_cfgs[] = {
     /* format 1.1: u16 depth the writer stores with depth_rank (appended: the
      * first byte of a fuzz_chunk input indexes this table) */
     { "depthr", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {16, 24, 0}, SYNAPT_COMPRESSION_ZSTD_FRAME, SYNAPT_FILTER_DEPTH_RANK, 0, 0, 3, 0 },
+    /* format 1.2: u16 depth with compression 3 (depth_ans); 13 rows: three
+     * groups of four and a remainder */
+    { "deptha", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {13, 24, 0}, SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_AUTO, 0, 0, 3, 0 },
 };
 #define FZ_NCFG (sizeof fz_cfgs / sizeof fz_cfgs[0])
 

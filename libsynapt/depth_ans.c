@@ -22,6 +22,7 @@
  *   24 tables            n (tokens, 0..42), then n frequencies (sum 4096)
  *   E                    bytes of the raw-bits stream, then those bytes
  *   x0, x1 (u32)         the two rANS states, then u16 words to the end */
+#include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -47,6 +48,11 @@ static void qtab_fill(uint8_t *q)
     }
 }
 
+/* Mode bits (spec 6.4): bit 0, the ranks are the values themselves (no
+ * palette); bit 1, the smooth model for rendered depth. */
+#define DA_IDENTITY 1
+#define DA_SMOOTH   2
+
 /* MED (LOCO-I): min(a, b) when c >= max(a, b), max(a, b) when c <=
  * min(a, b), else a + b - c; that is a + b - c clamped to [min, max],
  * which compiles without a branch on the data. */
@@ -57,9 +63,31 @@ static inline int med3(int a, int b, int c)
     return g > hi ? hi : g;
 }
 
-static inline unsigned ctx_of(const uint8_t *qt, int a, int b, int c, int d)
+/* The prediction: MED for sensor depth; for the smooth model the plane
+ * through a, b and c, a + b - c clamped to the ranks 0 .. top. MED falls
+ * back to max(a, b) on a plane whose slopes share a sign, a residual as
+ * large as the smaller slope on every pixel of a rendered floor. */
+static inline int pred_of(int smooth, int a, int b, int c, int top)
 {
-    unsigned g = (unsigned)(abs(a - c) + abs(b - c) + abs(d - b));
+    if (!smooth) return med3(a, b, c);
+    int g = a + b - c;
+    g = g < 0 ? 0 : g;
+    return g > top ? top : g;
+}
+
+/* The context: the local gradient in 12 buckets, and whether a or b is
+ * rank 0 (invalid zeros). The smooth model measures curvature instead of
+ * slope: the second difference along the row above plus the smaller
+ * first difference, so that a steep but flat surface is a quiet context. */
+static inline unsigned ctx_of(const uint8_t *qt, int smooth, int a, int b, int c, int d)
+{
+    unsigned g;
+    if (!smooth) {
+        g = (unsigned)(abs(a - c) + abs(b - c) + abs(d - b));
+    } else {
+        int h = abs(a - c), v = abs(b - c);
+        g = (unsigned)(abs(d - 2 * b + c) + (h < v ? h : v));
+    }
     /* ranks are never negative: a == 0 or b == 0 is min(a, b) == 0 */
     return 2u * qt[g > DA_QMAX ? DA_QMAX : g] + (unsigned)((a < b ? a : b) == 0);
 }
@@ -111,10 +139,9 @@ size_t sy_dans_bound(size_t n)
 
 size_t sy_dans_scratch(size_t n)
 {
-    /* value map, ranks, extra-bit values, tokens and contexts, visit
-     * order, raw bits, words, a second payload, the gradient buckets */
-    return 65536 * sizeof(uint16_t) + n + n + n + 2 * n + (n + 8) + (n + 4 * DA_ROWS) + sy_dans_bound(n) +
-           DA_QMAX + 1 + 64;
+    /* value map and set, ranks, extra-bit values, tokens and contexts,
+     * visit order, raw bits, words, the gradient buckets */
+    return 65536 * sizeof(uint16_t) + 65536 / 8 + n + n + n + 2 * n + (n + 8) + (n + 4 * DA_ROWS) + DA_QMAX + 1 + 64;
 }
 
 /* Scale counts to frequencies summing to DA_SCALE; every seen token keeps
@@ -173,49 +200,98 @@ static void visit_order(uint32_t *ord, size_t ne, size_t w)
 
 typedef struct {
     uint16_t *map;       /* 65536: value -> rank */
+    uint8_t *present;    /* 65536 bits: the values of the frame */
     uint16_t *rk;        /* the frame in ranks */
     uint16_t *ex;        /* per pixel: the raw bits of its residual */
     uint8_t *tok, *cx;   /* per pixel */
     uint32_t *ord;       /* visit order */
     uint8_t *bits;       /* raw-bits stream */
     uint8_t *words;      /* rANS words, written backwards */
-    uint8_t *alt;        /* a second payload when both modes are tried */
     uint8_t *qt;
 } enc_scratch;
 
-/* One frame in one mode into dst; returns the payload length. */
-static size_t encode_mode(uint8_t *dst, const uint8_t *src, size_t ne, size_t w, int mode, const enc_scratch *s,
-                          unsigned np)
+static unsigned leb_len(uint32_t v) { return v < 0x80 ? 1 : v < 0x4000 ? 2 : 3; }
+
+/* The frame in ranks for a mode; returns the palette's bytes (0 without). */
+static size_t to_ranks(const enc_scratch *s, const uint8_t *src, size_t ne, int mode, unsigned np)
 {
-    uint16_t *map = s->map;
-    uint8_t *o = dst;
-    *o++ = (uint8_t)mode;
-    if (mode == 0) {
-        o = put_v(o, np - 1);
-        unsigned k = 0, prev = 0;
-        for (unsigned v = 0; v < 65536; v++) {
-            if (!map[v]) continue;
-            o = put_v(o, k ? v - prev - 1 : v);
-            prev = v;
-            map[v] = (uint16_t)k++;   /* present values become ranks in place */
-        }
-        for (size_t i = 0; i < ne; i++) s->rk[i] = map[ld16(src + 2 * i)];
-    } else {
+    if (mode & DA_IDENTITY) {
         for (size_t i = 0; i < ne; i++) s->rk[i] = ld16(src + 2 * i);
+        return 0;
     }
-    uint32_t cnt[DA_CTX][DA_TOK];
-    memset(cnt, 0, sizeof cnt);
+    const uint16_t *map = s->map;
+    for (size_t i = 0; i < ne; i++) s->rk[i] = map[ld16(src + 2 * i)];
+    size_t bytes = leb_len(np - 1);
+    unsigned k = 0, prev = 0;
+    for (unsigned v = 0; v < 65536; v++) {
+        if (!(s->present[v >> 3] & (1u << (v & 7)))) continue;
+        bytes += leb_len(k ? v - prev - 1 : v);
+        prev = v;
+        k++;
+    }
+    return bytes;
+}
+
+/* Contexts and tokens of every pixel (raster order) into cnt; with fill,
+ * also into s->tok, s->cx and s->ex. Returns the raw bits. */
+static uint64_t model_pass(const enc_scratch *s, size_t ne, size_t w, int mode, unsigned np,
+                           uint32_t cnt[DA_CTX][DA_TOK], int fill)
+{
+    int smooth = !!(mode & DA_SMOOTH), top = (int)np - 1;
+    uint64_t raw = 0;
+    memset(cnt, 0, sizeof(uint32_t) * DA_CTX * DA_TOK);
     for (size_t i = 0; i < ne; i++) {
         int a, b, c, d;
         nbrs(s->rk, i, w, &a, &b, &c, &d);
-        unsigned cx = ctx_of(s->qt, a, b, c, d);
-        int r = (int)s->rk[i] - med3(a, b, c);
+        unsigned cx = ctx_of(s->qt, smooth, a, b, c, d);
+        int r = (int)s->rk[i] - pred_of(smooth, a, b, c, top);
         uint32_t z = r >= 0 ? 2u * (uint32_t)r : 2u * (uint32_t)(-r) - 1;
         unsigned nb, tk = tok_of(z, &nb);
-        s->tok[i] = (uint8_t)tk;
-        s->cx[i] = (uint8_t)cx;
-        s->ex[i] = (uint16_t)(z & ((1u << nb) - 1));
         cnt[cx][tk]++;
+        raw += nb;
+        if (fill) {
+            s->tok[i] = (uint8_t)tk;
+            s->cx[i] = (uint8_t)cx;
+            s->ex[i] = (uint16_t)(z & ((1u << nb) - 1));
+        }
+    }
+    return raw;
+}
+
+/* Bytes the tables and the rANS stream will take, near enough to choose
+ * a mode: each token costs log2(4096 / f) bits. */
+static double est_bytes(uint32_t cnt[DA_CTX][DA_TOK], uint64_t raw)
+{
+    double bits = (double)raw;
+    for (unsigned c = 0; c < DA_CTX; c++) {
+        uint16_t f[DA_TOK];
+        unsigned n;
+        normalize(cnt[c], f, &n);
+        bits += 8.0 * leb_len(n);
+        for (unsigned k = 0; k < n; k++) {
+            bits += 8.0 * leb_len(f[k]);
+            if (cnt[c][k]) bits += (double)cnt[c][k] * log2((double)DA_SCALE / f[k]);
+        }
+    }
+    return bits / 8;
+}
+
+/* The frame in the chosen mode into dst (ranks, tokens and contexts
+ * already in s); returns the payload length. */
+static size_t emit(uint8_t *dst, size_t ne, size_t w, int mode, const enc_scratch *s, unsigned np,
+                   uint32_t cnt[DA_CTX][DA_TOK])
+{
+    uint8_t *o = dst;
+    *o++ = (uint8_t)mode;
+    if (!(mode & DA_IDENTITY)) {
+        o = put_v(o, np - 1);
+        unsigned k = 0, prev = 0;
+        for (unsigned v = 0; v < 65536; v++) {
+            if (!(s->present[v >> 3] & (1u << (v & 7)))) continue;
+            o = put_v(o, k ? v - prev - 1 : v);
+            prev = v;
+            k++;
+        }
     }
     uint16_t f[DA_CTX][DA_TOK], cum[DA_CTX][DA_TOK];
     for (unsigned c = 0; c < DA_CTX; c++) {
@@ -277,30 +353,44 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
     enc_scratch s;
     s.ord = (uint32_t *)(void *)p; p += 2 * n;
     s.map = (uint16_t *)(void *)p; p += 65536 * sizeof(uint16_t);
+    s.present = p; p += 65536 / 8;
     s.rk = (uint16_t *)(void *)p; p += n;
     s.ex = (uint16_t *)(void *)p; p += n;
     s.tok = p; p += ne;
     s.cx = p; p += ne;
     s.bits = p; p += n + 8;
     s.words = p; p += n + 4 * DA_ROWS;
-    s.alt = p; p += sy_dans_bound(n);
     s.qt = p;
     qtab_fill(s.qt);
     visit_order(s.ord, ne, w);
-    memset(s.map, 0, 65536 * sizeof *s.map);
-    for (size_t i = 0; i < ne; i++) s.map[ld16(src + 2 * i)] = 1;
-    unsigned np = 0;
-    for (unsigned v = 0; v < 65536; v++) np += s.map[v];
-    /* Many distinct values (rendered depth, smooth ramps): the palette
-     * costs a byte or more per value and ranks predict no better than the
-     * values, so both modes are tried. */
-    size_t k1 = np > 1024 ? encode_mode(s.alt, src, ne, w, 1, &s, np) : SIZE_MAX;
-    size_t k0 = encode_mode(dst, src, ne, w, 0, &s, np);
-    if (k1 < k0) {
-        memcpy(dst, s.alt, k1);
-        k0 = k1;
+    memset(s.present, 0, 65536 / 8);
+    for (size_t i = 0; i < ne; i++) {
+        unsigned v = ld16(src + 2 * i);
+        s.present[v >> 3] |= (uint8_t)(1u << (v & 7));
     }
-    *len = k0;
+    unsigned np = 0;
+    for (unsigned v = 0; v < 65536; v++)
+        if (s.present[v >> 3] & (1u << (v & 7))) s.map[v] = (uint16_t)np++;
+    /* Each model with ranks, and with the values themselves when there
+     * are many distinct ones (rendered depth: the palette then costs a
+     * byte or more per value); the smallest estimate is written. */
+    uint32_t cnt[DA_CTX][DA_TOK];
+    double best = 0;
+    int bmode = 0;
+    for (int mode = 0; mode < 4; mode++) {
+        if ((mode & DA_IDENTITY) && np <= 1024) continue;
+        size_t pal = to_ranks(&s, src, ne, mode, np);
+        unsigned npm = mode & DA_IDENTITY ? 65536 : np;
+        double est = (double)pal + est_bytes(cnt, model_pass(&s, ne, w, mode, npm, cnt, 0));
+        if (mode == 0 || est < best) {
+            best = est;
+            bmode = mode;
+        }
+    }
+    unsigned npm = bmode & DA_IDENTITY ? 65536 : np;
+    to_ranks(&s, src, ne, bmode, np);
+    model_pass(&s, ne, w, bmode, npm, cnt, 1);
+    *len = emit(dst, ne, w, bmode, &s, np, cnt);
     return 0;
 }
 
@@ -329,6 +419,7 @@ typedef struct {
     const uint8_t *p, *end;      /* rANS words */
     bitreader *br;
     uint32_t over;               /* OR of the ranks, bit 31 for words past the end */
+    int top;                     /* the largest rank */
 } dstream;
 
 /* z of a token of 16 or more: kept out of the pixel loop (a few pixels
@@ -356,10 +447,11 @@ static __attribute__((noinline)) uint32_t big_z(bitreader *br, unsigned tk)
 }
 
 /* The rank of one pixel from its neighbours, with rANS state *xs. */
-static inline __attribute__((always_inline)) int dec_px(dstream *D, uint32_t *xs, int a, int b, int c, int d)
+static inline __attribute__((always_inline)) int dec_px(dstream *D, uint32_t *xs, int smooth, int a, int b, int c,
+                                                        int d)
 {
     const dec_tables *T = D->T;
-    unsigned cx = ctx_of(T->qt, a, b, c, d);
+    unsigned cx = ctx_of(T->qt, smooth, a, b, c, d);
     uint32_t x = *xs, slot = x & (DA_SCALE - 1);
     unsigned tk = T->sym[cx][slot];
     uint32_t fc = T->fc[cx][tk];
@@ -374,13 +466,13 @@ static inline __attribute__((always_inline)) int dec_px(dstream *D, uint32_t *xs
     }
     *xs = x;
     uint32_t z = tk < 16 ? tk : big_z(D->br, tk);
-    int r = med3(a, b, c) + ((int)(z >> 1) ^ -(int)(z & 1));
+    int r = pred_of(smooth, a, b, c, D->top) + ((int)(z >> 1) ^ -(int)(z & 1));
     D->over |= (uint32_t)r;   /* a rank outside 0..65535 sets a high bit */
     return r;
 }
 
 /* Any pixel, neighbours by the rules of nbrs(); ranks in dst. */
-static inline void dec_any(dstream *D, uint32_t *xs, uint8_t *dst, size_t i, size_t w)
+static inline void dec_any(dstream *D, uint32_t *xs, int smooth, uint8_t *dst, size_t i, size_t w)
 {
     size_t x = i % w;
     int a, b, c, d;
@@ -393,12 +485,13 @@ static inline void dec_any(dstream *D, uint32_t *xs, uint8_t *dst, size_t i, siz
         c = x ? ld16(dst + 2 * (i - w - 1)) : b;
         d = x + 1 < w ? ld16(dst + 2 * (i - w + 1)) : b;
     }
-    st16(dst + 2 * i, (uint16_t)dec_px(D, xs, a, b, c, d));
+    st16(dst + 2 * i, (uint16_t)dec_px(D, xs, smooth, a, b, c, d));
 }
 
 /* Steps 2*DA_ROWS-1 .. w-2 of a full group away from the frame's first
  * row: every row is inside 1 <= x <= w-2. */
-static void dec_steady(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t w, size_t k0, size_t k1)
+static inline __attribute__((always_inline)) void dec_steady(dstream *D, uint32_t *xs, int smooth, uint8_t *dst,
+                                                             size_t y0, size_t w, size_t k0, size_t k1)
 {
     dstream L = *D;
     uint32_t s0 = xs[0], s1 = xs[1], s2 = xs[2], s3 = xs[3];
@@ -408,7 +501,7 @@ static void dec_steady(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t
 #define ROW(R, A, S, X)                                                                    \
     do {                                                                                   \
         const uint8_t *u_ = (R) - 2 * w + 2 * (X);                                         \
-        A = dec_px(&L, &S, A, ld16(u_), ld16(u_ - 2), ld16(u_ + 2));                       \
+        A = dec_px(&L, &S, smooth, A, ld16(u_), ld16(u_ - 2), ld16(u_ + 2));               \
         st16((R) + 2 * (X), (uint16_t)A);                                                  \
     } while (0)
     for (size_t k = k0; k < k1; k++) {
@@ -420,6 +513,17 @@ static void dec_steady(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t
 #undef ROW
     xs[0] = s0; xs[1] = s1; xs[2] = s2; xs[3] = s3;
     *D = L;
+}
+
+/* One copy of the loop per model, each with its prediction inlined. */
+static void dec_steady_sensor(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t w, size_t k0, size_t k1)
+{
+    dec_steady(D, xs, 0, dst, y0, w, k0, k1);
+}
+
+static void dec_steady_smooth(dstream *D, uint32_t *xs, uint8_t *dst, size_t y0, size_t w, size_t k0, size_t k1)
+{
+    dec_steady(D, xs, 1, dst, y0, w, k0, k1);
 }
 
 /* Every rank of pixels from..to is below np. */
@@ -445,10 +549,10 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
     h = ne / w;
     dec_tables *T = scratch;
     const uint8_t *p = src, *end = src + len;
-    if (p >= end || *p > 1) return -1;
-    int mode = *p++;
+    if (p >= end || *p > (DA_IDENTITY | DA_SMOOTH)) return -1;
+    int mode = *p++, smooth = !!(mode & DA_SMOOTH);
     uint32_t np = 65536;
-    if (mode == 0) {
+    if (!(mode & DA_IDENTITY)) {
         int64_t v = get_v(&p, end);
         if (v < 0 || v > 65535) return -1;
         np = (uint32_t)v + 1;
@@ -481,7 +585,7 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
     int64_t e = get_v(&p, end);
     if (e < 0 || e > end - p) return -1;
     bitreader br = { p, p, p + e, 0, 0, 0 };
-    dstream D = { T, NULL, end, &br, 0 };
+    dstream D = { T, NULL, end, &br, 0, (int)np - 1 };
     p += e;
     if (end - p < 4 * DA_ROWS || (end - p) & 1) return -1;
     uint32_t xs[DA_ROWS];
@@ -496,15 +600,15 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
         int fast = g == DA_ROWS && y0 > 0 && k1 > k0;
         for (size_t k = 0; k < ks; k++) {
             if (fast && k == k0) {
-                dec_steady(&D, xs, dst, y0, w, k0, k1);
+                (smooth ? dec_steady_smooth : dec_steady_sensor)(&D, xs, dst, y0, w, k0, k1);
                 k = k1 - 1;
                 continue;
             }
             for (size_t j = 0; j < g; j++)
-                if (k >= 2 * j && k - 2 * j < w) dec_any(&D, &xs[j], dst, (y0 + j) * w + k - 2 * j, w);
+                if (k >= 2 * j && k - 2 * j < w) dec_any(&D, &xs[j], smooth, dst, (y0 + j) * w + k - 2 * j, w);
         }
         if (br.bad || D.over > 65535) return -1;
-        if (mode == 0) {
+        if (!(mode & DA_IDENTITY)) {
             if (!ranks_below(dst, y0 * w, (y0 + g) * w, np)) return -1;
             map_rows(dst, T->pal, mapped * w, (y0 + g - 1) * w);
             mapped = y0 + g - 1;
@@ -514,6 +618,6 @@ int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, siz
     for (int j = 0; j < DA_ROWS; j++)
         if (xs[j] != DA_LOW) return -1;
     if (((size_t)(br.q - br.q0) * 8 - br.bc + 7) / 8 != (size_t)e) return -1;
-    if (mode == 0) map_rows(dst, T->pal, mapped * w, ne);
+    if (!(mode & DA_IDENTITY)) map_rows(dst, T->pal, mapped * w, ne);
     return 0;
 }

@@ -20,6 +20,7 @@ static uint32_t rnd(void)
 }
 
 static void *dec_scratch;
+static int modes_seen[4];   /* payload mode bytes met by roundtrip() */
 
 /* encode + decode; the payload length through *len (may be NULL) */
 static int roundtrip(const uint16_t *v, size_t npix, size_t width, size_t *len)
@@ -31,37 +32,49 @@ static int roundtrip(const uint16_t *v, size_t npix, size_t width, size_t *len)
     int ok = !sy_dans_encode(enc, &k, src, n, width, scr) && k <= sy_dans_bound(n) &&
              !sy_dans_decode(back, n, width, enc, k, dec_scratch) && !memcmp(back, src, n);
     if (len) *len = k;
+    if (k && enc[0] < 4) modes_seen[enc[0]] = 1;
     free(src); free(enc); free(back); free(scr);
     return ok;
 }
 
-/* The 3x5 frame below, as this encoder writes it; any encoder may choose
- * other tables, but these bytes must always decode to this frame. */
-static const uint16_t kat_frame[15] = { 0, 0, 900, 900, 901,
-                                        0, 900, 900, 901, 901,
-                                        900, 900, 901, 901, 65535 };
+/* Two frames and their payloads as this encoder writes them: a 3x5 of
+ * sensor-like values (palette, MED), and a 5x6 slanted plane with a step
+ * (palette, smooth model). Any encoder may choose other tables; these
+ * bytes must always decode to these frames. */
+static const uint16_t kat_sensor_frame[15] = { 0, 0, 900, 900, 901,
+                                               0, 900, 900, 901, 901,
+                                               900, 900, 901, 901, 65535 };
+static uint16_t kat_smooth_frame[30];
+#include "depth_ans_kat.inc"   /* kat_sensor[], kat_smooth[] */
+
+static void kat_one(const char *name, const uint16_t *v, size_t h, size_t w, const uint8_t *pinned, size_t plen,
+                    int mode)
+{
+    size_t n = h * w * 2, k = 0;
+    uint8_t src[64], enc[1024], back[64];
+    for (size_t i = 0; i < h * w; i++) sy_wr16(src + 2 * i, v[i]);
+    void *scr = malloc(sy_dans_scratch(n));
+    CHECK_OK(sy_dans_encode(enc, &k, src, n, w, scr));
+    free(scr);
+    printf("  %s: payload %zu bytes:", name, k);
+    for (size_t i = 0; i < k; i++) printf(" 0x%02x,", enc[i]);
+    printf("\n");
+    CHECK_EQ_INT(enc[0], mode);
+    CHECK_EQ_INT(k, plen);
+    CHECK(k == plen && !memcmp(enc, pinned, k));
+    CHECK_OK(sy_dans_decode(back, n, w, pinned, plen, dec_scratch));
+    CHECK(!memcmp(back, src, n));
+}
 
 static void test_known_answer(void)
 {
-    uint8_t src[30], enc[512], back[30];
-    for (int i = 0; i < 15; i++) sy_wr16(src + 2 * i, kat_frame[i]);
-    void *scr = malloc(sy_dans_scratch(30));
-    size_t k = 0;
-    CHECK_OK(sy_dans_encode(enc, &k, src, 30, 5, scr));
-    free(scr);
-    /* mode 0; P-1 = 3; palette 0, gaps 899, 0, 64633 (LEB128) */
+    for (int y = 0; y < 5; y++)
+        for (int x = 0; x < 6; x++) kat_smooth_frame[y * 6 + x] = (uint16_t)(x > 3 && y > 2 ? 700 : 1000 + 30 * x + 7 * y);
+    kat_one("sensor", kat_sensor_frame, 3, 5, kat_sensor, sizeof kat_sensor, 0);
+    kat_one("smooth", kat_smooth_frame, 5, 6, kat_smooth, sizeof kat_smooth, 2);
+    /* mode 0: P-1 = 3; palette 0, gaps 899, 0, 64633 (LEB128) */
     const uint8_t head[] = { 0, 3, 0, 0x83, 0x07, 0, 0xF9, 0xF8, 0x03 };
-    CHECK(k > sizeof head && !memcmp(enc, head, sizeof head));
-    printf("  payload %zu bytes:", k);
-    for (size_t i = 0; i < k; i++) printf(" %02x", enc[i]);
-    printf("\n");
-    static const uint8_t pinned[] = {
-#include "depth_ans_kat.inc"
-    };
-    CHECK_EQ_INT(k, sizeof pinned);
-    CHECK(k == sizeof pinned && !memcmp(enc, pinned, k));
-    CHECK_OK(sy_dans_decode(back, 30, 5, pinned, sizeof pinned, dec_scratch));
-    CHECK(!memcmp(back, src, 30));
+    CHECK(!memcmp(kat_sensor, head, sizeof head));
 }
 
 static void test_edges(void)
@@ -90,6 +103,11 @@ static void test_edges(void)
             if (!ok) printf("  shape %zux%zu kind %d failed\n", h, w, kind);
             CHECK(ok);
         }
+    }
+    /* every mode came up: palette or not, sensor or smooth model */
+    for (int m = 0; m < 4; m++) {
+        if (!modes_seen[m]) printf("  mode %d never chosen\n", m);
+        CHECK(modes_seen[m]);
     }
     /* frames that are not rows of width: refused by both sides */
     uint8_t src[24] = { 0 }, enc[1024], back[24];

@@ -271,20 +271,25 @@ static void write_basic(const char *path)
                     sv[t][y][x] = (uint16_t)((lcg >> 8) % 11 == 0 ? 0 : 1200 + 37 * ((x + y + t) / 5 + step));
                 }
         W(synapt_writer_write_frames(w, ds, sv, sizeof sv, 2, NULL));
-        /* the same kind of depth, 13 rows (groups of 4 and a remainder of
-         * 1), stored with compression 3 (depth_ans, format 1.2, feature bit 1) */
-        uint32_t da = add_stream(w, "depth_ans", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 13, 32, 0,
+        /* depth stored with compression 3 (depth_ans, format 1.2, feature
+         * bit 1), 41 rows (groups of 4 and a remainder of 1), one frame per
+         * mode the encoder picks: sensor-like (palette, MED), a rendered
+         * floor with an object (palette, smooth model), and a curved
+         * surface of 1312 distinct values (no palette, smooth model) */
+        uint32_t da = add_stream(w, "depth_ans", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 41, 32, 0,
                                  SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_AUTO);
-        static uint16_t av[2][13][32];
-        for (int t = 0; t < 2; t++)
-            for (int y = 0; y < 13; y++)
-                for (int x = 0; x < 32; x++) {
-                    lcg = lcg * 1664525u + 1013904223u;
-                    int step = (int)(lcg >> 30);
-                    av[t][y][x] = (uint16_t)((lcg >> 8) % 13 == 0 ? 0 : x > 20 && y > 6 ? 5000 + 90 * step
-                                                                     : 1200 + 37 * ((x + y + t) / 5 + step));
-                }
-        W(synapt_writer_write_frames(w, da, av, sizeof av, 2, NULL));
+        static uint16_t av[3][41][32];
+        for (int y = 0; y < 41; y++)
+            for (int x = 0; x < 32; x++) {
+                lcg = lcg * 1664525u + 1013904223u;
+                int step = (int)(lcg >> 30);
+                av[0][y][x] = (uint16_t)((lcg >> 8) % 13 == 0 ? 0 : x > 20 && y > 6 ? 5000 + 90 * step
+                                                                 : 1200 + 37 * ((x + y) / 5 + step));
+                av[1][y][x] = (uint16_t)(x > 10 && x < 20 && y > 12 && y < 30 ? 2500 - 3 * y
+                                                                            : 3000 + 41 * (x / 2) + 13 * (y / 2));
+                av[2][y][x] = (uint16_t)(20000 + 97 * y + 3 * x + x * x / 4);
+            }
+        W(synapt_writer_write_frames(w, da, av, sizeof av, 3, NULL));
         W(synapt_writer_end_clip(w));
     }
     close_writer(w);

@@ -188,8 +188,9 @@ typedef struct synth_output_options {
     int progress;              /* show a progress bar (terminal only) */
     uint32_t shard_k, shard_n; /* only clips with xxh3(id) % n == k (synapt-pack's
                                   rule); n 0 or 1 = every clip */
+    int depth_ans;             /* depth with compression depth_ans (format 1.2) */
 } synth_output_options;
-#define SYNTH_OUTPUT_OPTIONS_INIT { NULL, 0, 1, 16, 18, 1, 0, 0, 0 }
+#define SYNTH_OUTPUT_OPTIONS_INIT { NULL, 0, 1, 16, 18, 1, 0, 0, 0, 0 }
 
 /** Whether the clip `id` is in shard k of n (xxh3(id) % n == k, the rule
  *  of synapt-pack --shard); always 1 when n <= 1. */
