@@ -16,7 +16,9 @@
  * defaults. Decode speed is MB/s of raw u16 pixels, single thread, CPU
  * time, median of repeats: synapt through synapt_reader_read_frames
  * (checksums on), zstd as ZSTD_decompress alone, libjxl with no parallel
- * runner. Usage: bench_depth [--quick]. */
+ * runner. A second table sets compression 3 (depth_ans, the size-first
+ * codec) against the default, PNG and libjxl on the same frames.
+ * Usage: bench_depth [--quick]. */
 #include <dirent.h>
 #include <math.h>
 #include <png.h>
@@ -164,7 +166,7 @@ static result run_zstd(const sample *s, int level, int med)
 /* The frame as a one-frame synapt depth stream written with the writer's
  * defaults at `level`: bytes are the whole chunk record (header, frame
  * table, checksum), the cost on disk. Decode: read_frames, checksums on. */
-static result run_synapt(const sample *s, int level, int *filter)
+static result run_synapt(const sample *s, int level, int comp, int *filter)
 {
     char path[512], err[256];
     snprintf(path, sizeof path, "%s/d.synapt", g_dir);
@@ -179,6 +181,7 @@ static result run_synapt(const sample *s, int level, int *filter)
     synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
     sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
     sd.ndim = 2; sd.shape[0] = (uint64_t)s->h; sd.shape[1] = (uint64_t)s->w; sd.scale = 0.001; sd.units = "m";
+    sd.compression = comp;
     uint32_t si;
     int rc = synapt_writer_begin_clip(w, &cd);
     if (!rc) rc = synapt_writer_add_stream(&si, w, &sd);
@@ -191,6 +194,18 @@ static result run_synapt(const sample *s, int level, int *filter)
     synapt_chunk_info ci;
     if (synapt_reader_chunk(&ci, r, 0, 0, 0)) { fprintf(stderr, "bench_depth: chunk info\n"); exit(1); }
     *filter = ci.filter;
+    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        /* the payload's first byte is the mode (spec 6.4): after the
+         * 48-byte chunk header and the 24-byte frame entry */
+        size_t bl = 0;
+        uint8_t *body = bench_xmalloc((size_t)ci.record_bytes);
+        if (synapt_reader_read_chunk_body(body, (size_t)ci.record_bytes, &bl, r, 0, 0, 0) || bl < 73) {
+            fprintf(stderr, "bench_depth: chunk body\n");
+            exit(1);
+        }
+        *filter = body[72];
+        free(body);
+    }
     result res = { (size_t)ci.record_bytes, 0 };
     uint8_t *out = bench_xmalloc(n);
     double t[32];
@@ -295,8 +310,8 @@ static int g_fail_png, g_fail_zstd, g_fail_speed, g_rows;
 static void bench_sample(const sample *s)
 {
     int f3, f19;
-    result z3 = run_zstd(s, 3, 0), m3 = run_zstd(s, 3, 1), y3 = run_synapt(s, 3, &f3);
-    result z19 = run_zstd(s, 19, 0), y19 = run_synapt(s, 19, &f19);
+    result z3 = run_zstd(s, 3, 0), m3 = run_zstd(s, 3, 1), y3 = run_synapt(s, 3, SYNAPT_COMPRESSION_AUTO, &f3);
+    result z19 = run_zstd(s, 19, 0), y19 = run_synapt(s, 19, SYNAPT_COMPRESSION_AUTO, &f19);
     /* the chunk record's own bytes (24 prefix/trailer + 48 header + 24
      * frame entry) are not payload: compare payloads with zstd */
     size_t over = 96;
@@ -368,6 +383,37 @@ static void scan_real(const char *dir, const char *rel, sample **v, int *n)
         }
         free(names[i]);
     }
+}
+
+static const char *ans_mode_name(int m)
+{
+    static const char *const nm[4] = { "sensor", "sensor, no palette", "smooth", "smooth, no palette" };
+    return m >= 0 && m < 4 ? nm[m] : "?";
+}
+
+static int g_ans_png, g_ans_rows, g_ans_speed;
+
+/* depth_ans (compression 3) against the writer's default, PNG and JPEG XL. */
+static void bench_ans(const sample *s)
+{
+    int fd, mode;
+    result d = run_synapt(s, 3, SYNAPT_COMPRESSION_AUTO, &fd), a = run_synapt(s, 3, SYNAPT_COMPRESSION_DEPTH_ANS, &mode);
+#ifdef SYNAPT_HAVE_JXL
+    result j = run_jxl(s);
+    char jx[64], jr[32], jsp[32], js[32];
+    snprintf(jx, sizeof jx, "%zu", j.bytes);
+    snprintf(jr, sizeof jr, "%.2f", (double)a.bytes / j.bytes);
+    snprintf(jsp, sizeof jsp, "%.1f", j.mbps);
+    snprintf(js, sizeof js, "**%.1f**", a.mbps / j.mbps);
+    if (a.mbps < 50 * j.mbps) g_ans_speed++;
+#else
+    const char *jx = "-", *jr = "-", *jsp = "-", *js = "-";
+#endif
+    printf("| %s | %zu | %zu (%s) | %zu (%s) | **%.2f** | %.2f | %s | %s | %.0f | %.0f | %.2f | %s | %s |\n", s->name,
+           s->png_bytes, d.bytes, filter_name(fd), a.bytes, ans_mode_name(mode), (double)s->png_bytes / a.bytes,
+           (double)d.bytes / a.bytes, jx, jr, d.mbps, a.mbps, d.mbps / a.mbps, jsp, js);
+    g_ans_rows++;
+    if ((double)s->png_bytes / a.bytes < 2.0) g_ans_png++;
 }
 
 int main(int argc, char **argv)
@@ -453,6 +499,23 @@ int main(int argc, char **argv)
     printf(", %d decoding under 50x libjxl's speed.\n\n", g_fail_speed);
 #else
     printf("; libjxl columns skipped (bench built without libjxl: pkg-config libjxl not found).\n\n");
+#endif
+
+    printf("## Depth storage for size: depth_ans (compression 3) vs the default, 16-bit PNG and JPEG XL\n\n");
+    printf("The same frames, one per file, written with `compression = SYNAPT_COMPRESSION_DEPTH_ANS` (synapt-pack "
+           "--depth-codec ans) and with the writer's default (zstd -3 per frame, the filter chosen per chunk), "
+           "in the same run. Bytes are whole chunk records; the mode is the one the encoder picked for the frame "
+           "(spec/format.md 6.4). Decode MB/s as above (read_frames, checksums on; libjxl single thread).\n\n");
+    printf("| frame | 16-bit PNG bytes | default bytes (filter) | depth_ans bytes (mode) | PNG / depth_ans | "
+           "default / depth_ans | JPEG XL e7 bytes | depth_ans / JXL | default decode MB/s | depth_ans decode MB/s | "
+           "default / depth_ans speed | libjxl decode MB/s | depth_ans / libjxl speed |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < n; i++) bench_ans(&v[i]);
+    printf("\n%d frames: %d under 2x smaller than PNG with depth_ans", g_ans_rows, g_ans_png);
+#ifdef SYNAPT_HAVE_JXL
+    printf(", %d decoding under 50x libjxl's speed.\n\n", g_ans_speed);
+#else
+    printf("; libjxl columns skipped.\n\n");
 #endif
     for (int i = 0; i < n; i++) free(v[i].px);
     free(v);

@@ -2,7 +2,8 @@
 # synapt-synth --shard K/N: N workers given the same options write disjoint
 # parts that together hold exactly the clips of one whole run, each clip the
 # same data (decoded RGB frames by framemd5, depth, mask and joints as .npy)
-# as in the whole run; bad --shard values are usage errors.
+# as in the whole run; bad --shard values are usage errors; --depth-codec
+# ans stores the same depth.
 . "$(dirname "$0")/../lib.sh"
 need_built bin/synapt-synth bin/synapt-inspect bin/synapt-convert
 opts="--classes 3 --clips-per-class 4 --frames 8 --size 64x48 -q"
@@ -51,6 +52,27 @@ for bad in 3/3 1/0 x 1/2/3 -1/2 "1/2 "; do
     fi
 done
 [ $ok -eq 1 ] && pass "bad --shard values are usage errors"
+
+# --depth-codec ans: the same depth as the default run, stored with
+# compression 3; the dir layout (PNG depth) refuses it
+# shellcheck disable=SC2086
+if synapt-synth -o "$T/ans.synapt" $opts --depth-codec ans && synapt-inspect --verify "$T/ans.synapt" > /dev/null &&
+   synapt-inspect --clip "$(ids "$T/all.synapt" | head -1)" -v "$T/ans.synapt" | grep -q 'compression depth_ans'; then
+    bad=0
+    for id in $(ids "$T/all.synapt"); do
+        synapt-convert -q "$T/all.synapt" --to npy --clip "$id" --stream depth -o "$T/a.npy" &&
+        synapt-convert -q "$T/ans.synapt" --to npy --clip "$id" --stream depth -o "$T/b.npy" &&
+        cmp -s "$T/a.npy" "$T/b.npy" || bad=$((bad + 1))
+    done
+    if [ $bad -eq 0 ]; then pass "--depth-codec ans stores the same depth as the default"
+    else fail "--depth-codec ans stores the same depth as the default" "$bad clips differ"; fi
+else
+    fail "--depth-codec ans stores the same depth as the default" "synth, verify or inspect failed"
+fi
+run dirans synapt-synth -o "$T/dirans" --layout dir --depth-codec ans --classes 1 --clips-per-class 1
+if expect_rc dirans 2 && has "$T/dirans.err" "needs --layout synapt" && [ ! -e "$T/dirans" ]; then
+    pass "--depth-codec ans with --layout dir is a usage error"
+fi
 
 # the default thread count is the CPUs the process may run on (its affinity,
 # as Slurm and Kubernetes set it), so N workers on N cores do not each start
