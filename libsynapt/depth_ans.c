@@ -140,8 +140,9 @@ size_t sy_dans_bound(size_t n)
 size_t sy_dans_scratch(size_t n)
 {
     /* value map and set, ranks, extra-bit values, tokens and contexts,
-     * visit order, raw bits, words, the gradient buckets */
-    return 65536 * sizeof(uint16_t) + 65536 / 8 + n + n + n + 2 * n + (n + 8) + (n + 4 * DA_ROWS) + DA_QMAX + 1 + 64;
+     * visit order and states, raw bits, words, the gradient buckets */
+    return 65536 * sizeof(uint16_t) + 65536 / 8 + n + n + n + 2 * n + n / 2 + (n + 8) + (n + 4 * DA_ROWS) + DA_QMAX +
+           1 + 64;
 }
 
 /* Scale counts to frequencies summing to DA_SCALE; every seen token keeps
@@ -172,29 +173,32 @@ static void normalize(const uint32_t *cnt, uint16_t *f, unsigned *ntok)
  * up-right d; the first row sees only its left neighbour (0 before the
  * first pixel), the first column takes b for a and c, the last column b
  * for d. */
-static inline void nbrs(const uint16_t *t, size_t i, size_t w, int *a, int *b, int *c, int *d)
+static inline void nbrs(const uint16_t *row, const uint16_t *up, size_t x, size_t w, int *a, int *b, int *c, int *d)
 {
-    size_t x = i % w;
-    if (i < w) {
-        *a = x ? t[i - 1] : 0;
+    if (!up) {
+        *a = x ? row[x - 1] : 0;
         *b = *c = *d = *a;
     } else {
-        *b = t[i - w];
-        *a = x ? t[i - 1] : *b;
-        *c = x ? t[i - w - 1] : *b;
-        *d = x + 1 < w ? t[i - w + 1] : *b;
+        *b = up[x];
+        *a = x ? row[x - 1] : *b;
+        *c = x ? up[x - 1] : *b;
+        *d = x + 1 < w ? up[x + 1] : *b;
     }
 }
 
-/* The visit order: ord[v] is the pixel coded v-th. */
-static void visit_order(uint32_t *ord, size_t ne, size_t w)
+/* The visit order: ord[v] is the pixel coded v-th, vj[v] its row in its
+ * group (the rANS state it uses). */
+static void visit_order(uint32_t *ord, uint8_t *vj, size_t ne, size_t w)
 {
     size_t h = ne / w, v = 0;
     for (size_t y0 = 0; y0 < h; y0 += DA_ROWS) {
         size_t g = h - y0 < DA_ROWS ? h - y0 : DA_ROWS;
         for (size_t k = 0; k < w + 2 * (g - 1); k++)
             for (size_t j = 0; j < g; j++)
-                if (k >= 2 * j && k - 2 * j < w) ord[v++] = (uint32_t)((y0 + j) * w + k - 2 * j);
+                if (k >= 2 * j && k - 2 * j < w) {
+                    vj[v] = (uint8_t)j;
+                    ord[v++] = (uint32_t)((y0 + j) * w + k - 2 * j);
+                }
     }
 }
 
@@ -205,6 +209,7 @@ typedef struct {
     uint16_t *ex;        /* per pixel: the raw bits of its residual */
     uint8_t *tok, *cx;   /* per pixel */
     uint32_t *ord;       /* visit order */
+    uint8_t *vj;         /* the state of each visit */
     uint8_t *bits;       /* raw-bits stream */
     uint8_t *words;      /* rANS words, written backwards */
     uint8_t *qt;
@@ -232,53 +237,63 @@ static size_t to_ranks(const enc_scratch *s, const uint8_t *src, size_t ne, int 
     return bytes;
 }
 
-/* Contexts and tokens of every pixel (raster order) into cnt; with fill,
- * also into s->tok, s->cx and s->ex. Returns the raw bits. */
+/* Contexts and tokens of the pixels of every ystep-th row (raster order)
+ * into cnt; with fill (ystep 1), also into s->tok, s->cx and s->ex.
+ * Returns the raw bits. */
 static uint64_t model_pass(const enc_scratch *s, size_t ne, size_t w, int mode, unsigned np,
-                           uint32_t cnt[DA_CTX][DA_TOK], int fill)
+                           uint32_t cnt[DA_CTX][DA_TOK], int fill, size_t ystep)
 {
     int smooth = !!(mode & DA_SMOOTH), top = (int)np - 1;
     uint64_t raw = 0;
-    memset(cnt, 0, sizeof(uint32_t) * DA_CTX * DA_TOK);
-    for (size_t i = 0; i < ne; i++) {
-        int a, b, c, d;
-        nbrs(s->rk, i, w, &a, &b, &c, &d);
-        unsigned cx = ctx_of(s->qt, smooth, a, b, c, d);
-        int r = (int)s->rk[i] - pred_of(smooth, a, b, c, top);
-        uint32_t z = r >= 0 ? 2u * (uint32_t)r : 2u * (uint32_t)(-r) - 1;
-        unsigned nb, tk = tok_of(z, &nb);
-        cnt[cx][tk]++;
-        raw += nb;
-        if (fill) {
-            s->tok[i] = (uint8_t)tk;
-            s->cx[i] = (uint8_t)cx;
-            s->ex[i] = (uint16_t)(z & ((1u << nb) - 1));
+    /* four histograms, one per pixel mod 4: runs of one token in one
+     * context would otherwise wait on the previous increment's store */
+    uint32_t h4[4][DA_CTX][DA_TOK];
+    memset(h4, 0, sizeof h4);
+    for (size_t y = 0; y < ne / w; y += ystep) {
+        const uint16_t *row = s->rk + y * w, *up = y ? row - w : NULL;
+        for (size_t x = 0, i = y * w; x < w; x++, i++) {
+            int a, b, c, d;
+            nbrs(row, up, x, w, &a, &b, &c, &d);
+            unsigned cx = ctx_of(s->qt, smooth, a, b, c, d);
+            int r = (int)row[x] - pred_of(smooth, a, b, c, top);
+            uint32_t z = ((uint32_t)r << 1) ^ (uint32_t)(r >> 31);   /* zigzag, without a branch */
+            unsigned nb, tk = tok_of(z, &nb);
+            h4[i & 3][cx][tk]++;
+            raw += nb;
+            if (fill) {
+                s->tok[i] = (uint8_t)tk;
+                s->cx[i] = (uint8_t)cx;
+                s->ex[i] = (uint16_t)(z & ((1u << nb) - 1));
+            }
         }
     }
+    for (unsigned c = 0; c < DA_CTX; c++)
+        for (unsigned t = 0; t < DA_TOK; t++) cnt[c][t] = h4[0][c][t] + h4[1][c][t] + h4[2][c][t] + h4[3][c][t];
     return raw;
 }
 
 /* Bytes the tables and the rANS stream will take, near enough to choose
- * a mode: each token costs log2(4096 / f) bits. */
-static double est_bytes(uint32_t cnt[DA_CTX][DA_TOK], uint64_t raw)
+ * a mode: each token costs log2(4096 / f) bits; counts of a sample of the
+ * rows stand for `scale` times as many pixels. */
+static double est_bytes(uint32_t cnt[DA_CTX][DA_TOK], uint64_t raw, double scale)
 {
-    double bits = (double)raw;
+    double bits = scale * (double)raw, tab = 0;
     for (unsigned c = 0; c < DA_CTX; c++) {
         uint16_t f[DA_TOK];
         unsigned n;
         normalize(cnt[c], f, &n);
-        bits += 8.0 * leb_len(n);
+        tab += leb_len(n);
         for (unsigned k = 0; k < n; k++) {
-            bits += 8.0 * leb_len(f[k]);
-            if (cnt[c][k]) bits += (double)cnt[c][k] * log2((double)DA_SCALE / f[k]);
+            tab += leb_len(f[k]);
+            if (cnt[c][k]) bits += scale * (double)cnt[c][k] * log2((double)DA_SCALE / f[k]);
         }
     }
-    return bits / 8;
+    return bits / 8 + tab;
 }
 
 /* The frame in the chosen mode into dst (ranks, tokens and contexts
  * already in s); returns the payload length. */
-static size_t emit(uint8_t *dst, size_t ne, size_t w, int mode, const enc_scratch *s, unsigned np,
+static size_t emit(uint8_t *dst, size_t ne, int mode, const enc_scratch *s, unsigned np,
                    uint32_t cnt[DA_CTX][DA_TOK])
 {
     uint8_t *o = dst;
@@ -329,7 +344,7 @@ static size_t emit(uint8_t *dst, size_t ne, size_t w, int mode, const enc_scratc
     uint8_t *wend = s->words + ne * 2 + 4 * DA_ROWS, *wp = wend;
     for (size_t v = ne; v-- > 0;) {
         uint32_t i = s->ord[v];
-        unsigned cx = s->cx[i], tk = s->tok[i], j = (unsigned)(i / w % DA_ROWS);
+        unsigned cx = s->cx[i], tk = s->tok[i], j = s->vj[v];
         uint32_t fr = f[cx][tk], x = st[j];
         if ((uint64_t)x >= ((uint64_t)fr << (32 - DA_BITS))) {
             wp -= 2;
@@ -352,6 +367,7 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
     uint8_t *p = (uint8_t *)(((uintptr_t)scratch + 7) & ~(uintptr_t)7);
     enc_scratch s;
     s.ord = (uint32_t *)(void *)p; p += 2 * n;
+    s.vj = p; p += ne;
     s.map = (uint16_t *)(void *)p; p += 65536 * sizeof(uint16_t);
     s.present = p; p += 65536 / 8;
     s.rk = (uint16_t *)(void *)p; p += n;
@@ -362,7 +378,7 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
     s.words = p; p += n + 4 * DA_ROWS;
     s.qt = p;
     qtab_fill(s.qt);
-    visit_order(s.ord, ne, w);
+    visit_order(s.ord, s.vj, ne, w);
     memset(s.present, 0, 65536 / 8);
     for (size_t i = 0; i < ne; i++) {
         unsigned v = ld16(src + 2 * i);
@@ -381,7 +397,9 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
         if ((mode & DA_IDENTITY) && np <= 1024) continue;
         size_t pal = to_ranks(&s, src, ne, mode, np);
         unsigned npm = mode & DA_IDENTITY ? 65536 : np;
-        double est = (double)pal + est_bytes(cnt, model_pass(&s, ne, w, mode, npm, cnt, 0));
+        /* every fourth row is enough to choose (a quarter of the work) */
+        size_t ystep = ne / w >= 32 ? 4 : 1;
+        double est = (double)pal + est_bytes(cnt, model_pass(&s, ne, w, mode, npm, cnt, 0, ystep), (double)ystep);
         if (mode == 0 || est < best) {
             best = est;
             bmode = mode;
@@ -389,8 +407,8 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
     }
     unsigned npm = bmode & DA_IDENTITY ? 65536 : np;
     to_ranks(&s, src, ne, bmode, np);
-    model_pass(&s, ne, w, bmode, npm, cnt, 1);
-    *len = emit(dst, ne, w, bmode, &s, np, cnt);
+    model_pass(&s, ne, w, bmode, npm, cnt, 1, 1);
+    *len = emit(dst, ne, bmode, &s, np, cnt);
     return 0;
 }
 
