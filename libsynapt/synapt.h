@@ -628,7 +628,7 @@ SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_optio
  * (tiny frames compress better together).
  * ====================================================================== */
 
-#define SYNAPT_WRITER_OPTIONS_VERSION 1
+#define SYNAPT_WRITER_OPTIONS_VERSION 2
 typedef struct synapt_writer_options {
     unsigned version;                 /* SYNAPT_WRITER_OPTIONS_VERSION */
     const synapt_allocator *allocator;/* NULL = malloc/realloc/free */
@@ -655,9 +655,17 @@ typedef struct synapt_writer_options {
                                          0: records wait in a 1 MiB buffer (fewer
                                          writes when clips are small; a kill loses up
                                          to 1 MiB of finished clips) */
+    /* version 2 */
+    int depth_compression;            /* u16 (H, W) depth: SYNAPT_COMPRESSION_AUTO (default:
+                                         the description's choice, copies as stored),
+                                         _ZSTD_FRAME (the default zstd path) or _DEPTH_ANS.
+                                         Set, it applies to streams added with compression
+                                         AUTO and to depth copied by the copy calls, which
+                                         decode and write again a stream stored otherwise
+                                         (synapt-subset/merge --depth-codec) */
 } synapt_writer_options;
 #define SYNAPT_WRITER_OPTIONS_INIT \
-    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1 }
+    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1, SYNAPT_COMPRESSION_AUTO }
 
 /** Create a writer for `path`. Errors: _IO (also when path exists and is
  *  not a regular file: the finished file is renamed over PATH, which must

@@ -249,9 +249,16 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
         return SYNAPT_E_INVALID_ARG;
     }
     if (!opts) opts = &defaults;
-    if (opts->version != SYNAPT_WRITER_OPTIONS_VERSION) {
-        sy_fmt(errbuf, errbuf_size, "%s: writer options version %u is not %u", path, opts->version,
+    if (opts->version < 1 || opts->version > SYNAPT_WRITER_OPTIONS_VERSION) {
+        sy_fmt(errbuf, errbuf_size, "%s: writer options version %u is not 1..%u", path, opts->version,
                SYNAPT_WRITER_OPTIONS_VERSION);
+        return SYNAPT_E_INVALID_ARG;
+    }
+    /* version 1 callers pass a struct without the version 2 fields */
+    int depth_comp = opts->version >= 2 ? opts->depth_compression : SYNAPT_COMPRESSION_AUTO;
+    if (depth_comp != SYNAPT_COMPRESSION_AUTO && depth_comp != SYNAPT_COMPRESSION_ZSTD_FRAME &&
+        depth_comp != SYNAPT_COMPRESSION_DEPTH_ANS) {
+        sy_fmt(errbuf, errbuf_size, "%s: depth_compression %d is not AUTO, ZSTD_FRAME or DEPTH_ANS", path, depth_comp);
         return SYNAPT_E_INVALID_ARG;
     }
     const char *wname = opts->writer_name ? opts->writer_name : "libsynapt";
@@ -305,6 +312,7 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
         goto fail;
     }
     w->level = opts->zstd_level ? opts->zstd_level : 3;
+    w->depth_comp = depth_comp;
     w->deterministic = opts->deterministic;
     w->do_fsync = opts->fsync;
     w->overwrite = opts->overwrite;

@@ -184,6 +184,10 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         } else if (s->kind == SYNAPT_KIND_DEPTH && s->dtype == SYNAPT_DTYPE_U16 && depth_ok) {
             auto_filt = SYNAPT_FILTER_DEPTH_RANK;
         }
+        /* the writer-wide choice for u16 depth, where the stream leaves it open */
+        if (comp == SYNAPT_COMPRESSION_AUTO && w->depth_comp != SYNAPT_COMPRESSION_AUTO && s->kind == SYNAPT_KIND_DEPTH &&
+            s->dtype == SYNAPT_DTYPE_U16 && depth_ok)
+            comp = w->depth_comp;
         if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
             /* the codec predicts on its own: no prefilter */
             if (!depth_ok)
@@ -646,9 +650,19 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
         d.skeleton = st.skeleton; d.channels = st.channels;
         d.compression = st.compression; d.filter = st.filter;
         d.extradata = st.extradata; d.extradata_size = st.extradata_size; d.codec_config = st.codec_config;
-        if (win) {
-            uint64_t a, b;
-            window_for_stream(&a, &b, &ci, &st, win[0], win[0] + win[1]);
+        /* u16 depth the writer's options store another way than the
+         * source is decoded and written again */
+        int recode = w->depth_comp != SYNAPT_COMPRESSION_AUTO && st.kind == SYNAPT_KIND_DEPTH &&
+                     st.dtype == SYNAPT_DTYPE_U16 && st.codec == SYNAPT_CODEC_RAW &&
+                     (st.ndim == 2 || (st.ndim == 3 && st.shape[2] == 1)) &&
+                     (w->depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS) != (st.compression == SYNAPT_COMPRESSION_DEPTH_ANS);
+        if (recode) {
+            d.compression = SYNAPT_COMPRESSION_AUTO;
+            d.filter = SYNAPT_FILTER_AUTO;
+        }
+        if (win || recode) {
+            uint64_t a = 0, b = st.frame_count;
+            if (win) window_for_stream(&a, &b, &ci, &st, win[0], win[0] + win[1]);
             if ((rc = sy_writer_cut_stream(w, &d, src, clip, &st, a, b))) goto done;
             continue;
         }

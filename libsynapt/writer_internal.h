@@ -74,6 +74,7 @@ struct synapt_writer {
     int rc;                   /* poisoned with this code when nonzero */
     char msg[SY_MSG_MAX];
     int level, deterministic, do_fsync, overwrite, derive_uuid, write_through;
+    int depth_comp;              /* options' depth_compression (AUTO: none asked) */
     uint64_t features;        /* required_features bits the records written so far need */
     uint64_t target;
     uint32_t max_frames;

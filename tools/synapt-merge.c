@@ -38,6 +38,10 @@ static const char usage[] =
     "                            500M, 2000000; a larger clip gets a shard alone)\n"
     "                            and a manifest joining them: -o all.synapt gives\n"
     "                            all-00000.synapt, ... and all.synapt.json\n"
+    "      --depth-codec C       store u16 depth as zstd (the default path) or ans\n"
+    "                            (compression 3, smaller, format 1.2): depth stored\n"
+    "                            the other way is decoded and written again; without\n"
+    "                            it every stream is copied as stored\n"
     "  -q, --quiet               no progress or summary on stderr\n"
     "  -v, --verbose             report every duplicate\n"
     "  -h, --help                show this help and exit\n"
@@ -65,7 +69,7 @@ static int mode_of(const char *opt, const char *v, const char *a, const char *b,
 int main(int argc, char **argv)
 {
     enum { OPT_MAP = 0x2000, OPT_UNMAPPED, OPT_DUP, OPT_DEDUPE, OPT_PER_CLASS, OPT_BALANCE,
-           OPT_SEED, OPT_MANIFEST_ONLY, OPT_MAX_SHARD };
+           OPT_SEED, OPT_MANIFEST_ONLY, OPT_MAX_SHARD, OPT_DEPTH_CODEC };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "map", required_argument, NULL, OPT_MAP },
@@ -77,6 +81,7 @@ int main(int argc, char **argv)
         { "seed", required_argument, NULL, OPT_SEED },
         { "manifest-only", no_argument, NULL, OPT_MANIFEST_ONLY },
         { "max-shard-bytes", required_argument, NULL, OPT_MAX_SHARD },
+        { "depth-codec", required_argument, NULL, OPT_DEPTH_CODEC },
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
     };
@@ -112,6 +117,7 @@ int main(int argc, char **argv)
             if (cli_parse_size(&o.max_shard_bytes, optarg))
                 cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
             break;
+        case OPT_DEPTH_CODEC: o.depth_compression = cli_parse_depth_codec(optarg); break;
         default:
             cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
@@ -121,9 +127,9 @@ int main(int argc, char **argv)
     if (o.balance_sources && !o.per_class) cli_usage_error("--balance-sources needs --per-class");
     if (seeded && !o.per_class) cli_usage_error("--seed needs --per-class");
     if (o.manifest_only && (o.map_path || o.per_class || o.dedupe || o.unmapped || o.on_duplicate ||
-                            o.max_shard_bytes))
+                            o.max_shard_bytes || o.depth_compression))
         cli_usage_error("--manifest-only copies nothing: --map, --unmapped, --on-duplicate, "
-                        "--dedupe, --per-class and --max-shard-bytes need a copying merge");
+                        "--dedupe, --per-class, --max-shard-bytes and --depth-codec need a copying merge");
     if (o.unmapped && !o.map_path) cli_usage_error("--unmapped needs --map");
     o.inputs = (const char *const *)(argv + optind);
     o.ninputs = (size_t)(argc - optind);

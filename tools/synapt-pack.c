@@ -178,6 +178,7 @@ static int pack_hdf5(int n, char **in, const import_pack_options *po)
     if (n != 1) cli_usage_error("--format hdf5 reads one .h5 file (got %d inputs)", n);
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     if (po->zstd_level) wo.zstd_level = po->zstd_level;
+    if (po->depth_compression) wo.depth_compression = po->depth_compression;
     cli_progress p;
     cli_progress_start(&p, "hdf5", "clips", 0);
     h5layout_stats st;
@@ -310,11 +311,7 @@ int main(int argc, char **argv)
         case OPT_RESUME: po.resume = optarg; break;
         case OPT_NO_VIDEO: po.no_video = 1; break;
         case OPT_FULL_DECODE: po.video.full_decode = 1; break;
-        case OPT_DEPTH_CODEC:
-            if (!strcmp(optarg, "ans")) po.depth_ans = 1;
-            else if (!strcmp(optarg, "zstd")) po.depth_ans = 0;
-            else cli_usage_error("--depth-codec wants zstd or ans (got '%s')", optarg);
-            break;
+        case OPT_DEPTH_CODEC: po.depth_compression = cli_parse_depth_codec(optarg); break;
         default:
             cli_usage_error("unknown option");
         }

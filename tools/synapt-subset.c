@@ -35,6 +35,10 @@ static const char usage[] =
     "                            streams are cut at their frames, encoded video\n"
     "                            keeps its packets (from the start point before the\n"
     "                            window, the extra ones marked discard)\n"
+    "      --depth-codec C       store u16 depth as zstd (the default path) or ans\n"
+    "                            (compression 3, smaller, format 1.2): depth stored\n"
+    "                            the other way is decoded and written again; without\n"
+    "                            it every stream is copied as stored\n"
     "      --make-splits SPEC    give the chosen clips new splits, e.g.\n"
     "                            train=0.7,val=0.1,test=0.2, so that no group of\n"
     "                            --group-by is in two splits and each class comes\n"
@@ -69,7 +73,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     enum { OPT_VIRTUAL = 0x2000, OPT_LIST, OPT_MAX_SHARD, OPT_MAKE_SPLITS, OPT_GROUP_BY, OPT_STRATIFY,
-           OPT_STREAMS, OPT_FRAMES, OPT_MAX_FRAMES, OPT_CROP };
+           OPT_STREAMS, OPT_FRAMES, OPT_MAX_FRAMES, OPT_CROP, OPT_DEPTH_CODEC };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "virtual", no_argument, NULL, OPT_VIRTUAL },
@@ -82,6 +86,7 @@ int main(int argc, char **argv)
         { "frames", required_argument, NULL, OPT_FRAMES },
         { "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
         { "crop", required_argument, NULL, OPT_CROP },
+        { "depth-codec", required_argument, NULL, OPT_DEPTH_CODEC },
         SEL_LONGOPTS,
         CLI_COMMON_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -98,7 +103,7 @@ int main(int argc, char **argv)
     size_t nstreams = 0;
     sel_splits splits;
     merge_crop crop = { MERGE_CROP_NONE, 0, 0, 0, MERGE_CROP_START, 0 };
-    int have_where = 0;
+    int have_where = 0, depth_comp = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         if (cli_common_option(c, argv)) continue;
@@ -156,6 +161,7 @@ int main(int argc, char **argv)
                 cli_usage_error("--crop is start, center or random, not '%s'", optarg);
             have_where = 1;
             break;
+        case OPT_DEPTH_CODEC: depth_comp = cli_parse_depth_codec(optarg); break;
         case OPT_STRATIFY:
             if (!strcmp(optarg, "label")) stratify = 1;
             else if (!strcmp(optarg, "none")) stratify = 0;
@@ -170,6 +176,8 @@ int main(int argc, char **argv)
     crop.seed = crit.seed;
     if (streams && (list || virt))
         cli_usage_error("--streams keeps streams in a copy (-o): not with --list or --virtual");
+    if (depth_comp && (list || virt))
+        cli_usage_error("--depth-codec stores depth in a copy (-o): not with --list or --virtual");
     if (have_splits && !group_by)
         cli_usage_error("--make-splits needs --group-by KEY (the group no split may share, e.g. actor)");
     if (!have_splits && group_by) cli_usage_error("--group-by goes with --make-splits");
@@ -231,12 +239,12 @@ int main(int argc, char **argv)
             goto done;
         }
         if (list) ret = merge_subset_list(&in);
-        else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams, &crop);
+        else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams, &crop, depth_comp);
         goto done;
     }
     if (list) ret = merge_subset_list(&in);
     else if (virt) ret = merge_subset_virtual(&in, out);
-    else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams, &crop);
+    else ret = merge_subset_copy(&in, out, max_shard, (const char *const *)streams, nstreams, &crop, depth_comp);
     if (ret == CLI_EXIT_OK && !list && cli_verbosity() >= 0 && !total)
         cli_warn(out, "no clip matched: the output holds no clips");
 done:

@@ -161,11 +161,7 @@ int main(int argc, char **argv)
             break;
         case OPT_GOP: o.gop = cli_parse_uint(optarg, "--gop", 1, 100000); break;
         case OPT_CRF: o.crf = (int)cli_parse_uint(optarg, "--crf", 0, 51); break;
-        case OPT_DEPTH_CODEC:
-            if (!strcmp(optarg, "ans")) o.depth_ans = 1;
-            else if (!strcmp(optarg, "zstd")) o.depth_ans = 0;
-            else cli_usage_error("--depth-codec is 'zstd' or 'ans', not '%s'", optarg);
-            break;
+        case OPT_DEPTH_CODEC: o.depth_ans = cli_parse_depth_codec(optarg) == SYNAPT_COMPRESSION_DEPTH_ANS; break;
         case OPT_ACTORS: cfg.actors = cli_parse_uint(optarg, "--actors", 1, 100000); break;
         case OPT_BACKGROUNDS: cfg.backgrounds = cli_parse_uint(optarg, "--backgrounds", 1, 1000); break;
         case OPT_FPS: cfg.fps = cli_parse_uint(optarg, "--fps", 1, 1000); break;

@@ -173,6 +173,8 @@ static void test_corrupt(void)
 
 /* ---- through the writer and reader -------------------------------------- */
 
+static int g_wdepth = SYNAPT_COMPRESSION_AUTO;   /* writer option depth_compression */
+
 static const char *write_file(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf, int comp,
                               int filter, int dtype)
 {
@@ -180,6 +182,7 @@ static const char *write_file(const char *name, const uint16_t *frames, size_t h
     snprintf(path, sizeof path, "%s/%s.synapt", tu_tmp_dir(), name);
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.deterministic = 1;
+    wo.depth_compression = g_wdepth;
     wo.chunk_max_frames = 3;
     synapt_writer *wr = NULL;
     if (synapt_writer_create(&wr, path, &wo, NULL, 0)) return NULL;
@@ -231,6 +234,31 @@ static void test_file(void)
     CHECK_OK(synapt_reader_verify(r, NULL, NULL));
     free(back);
     synapt_reader_close(r);
+    /* the writer-wide option: a stream left to AUTO gets depth_ans */
+    g_wdepth = SYNAPT_COMPRESSION_DEPTH_ANS;
+    p = write_file("ans_opt", fr, H, W, 2, SYNAPT_COMPRESSION_AUTO, SYNAPT_FILTER_AUTO, SYNAPT_DTYPE_U16);
+    g_wdepth = SYNAPT_COMPRESSION_AUTO;
+    CHECK(p != NULL);
+    if (p && !synapt_reader_open(&r, p, NULL)) {
+        CHECK_OK(synapt_reader_chunk(&ci, r, 0, 0, 0));
+        CHECK_EQ_INT(ci.compression, SYNAPT_COMPRESSION_DEPTH_ANS);
+        synapt_reader_close(r);
+    }
+    /* options of version 1 (no depth_compression field) are still taken;
+     * a depth_compression other than AUTO, ZSTD_FRAME or DEPTH_ANS is not */
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    synapt_writer *wr = NULL;
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/v1.synapt", tu_tmp_dir());
+    wo.version = 1;
+    wo.depth_compression = 12345;   /* not a version 1 field: never read */
+    CHECK_OK(synapt_writer_create(&wr, path, &wo, err, sizeof err));
+    if (wr) synapt_writer_abort(wr);
+    wo.version = SYNAPT_WRITER_OPTIONS_VERSION;
+    wo.depth_compression = SYNAPT_COMPRESSION_ZSTD_CHUNK;
+    wr = NULL;
+    CHECK_EQ_INT(synapt_writer_create(&wr, path, &wo, err, sizeof err), SYNAPT_E_INVALID_ARG);
+    CHECK(wr == NULL);
     /* refused: a filter with it, f32 depth */
     CHECK(!write_file("ans_f", fr, H, W, 1, SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_SHUFFLE, SYNAPT_DTYPE_U16));
     static float ff[H * W];

@@ -500,6 +500,14 @@ void cli_parse_shard(const char *arg, uint32_t *k, uint32_t *n)
     *n = b;
 }
 
+int cli_parse_depth_codec(const char *arg)
+{
+    if (!strcmp(arg, "zstd")) return SYNAPT_COMPRESSION_ZSTD_FRAME;
+    if (!strcmp(arg, "ans")) return SYNAPT_COMPRESSION_DEPTH_ANS;
+    cli_usage_error("--depth-codec wants zstd or ans (got '%s')", arg);
+    return -1;
+}
+
 int cli_in_shard(const char *id, uint32_t k, uint32_t n)
 {
     return n <= 1 || XXH3_64bits(id, strlen(id)) % n == k;

@@ -39,6 +39,10 @@
 /** Parse "K/N" (0 <= K < N <= 1,000,000) for --shard; a bad value is a
  *  usage error naming the option (exit 2). */
 void cli_parse_shard(const char *arg, uint32_t *k, uint32_t *n);
+/** Parse --depth-codec: "zstd" gives SYNAPT_COMPRESSION_ZSTD_FRAME (the
+ *  default zstd path), "ans" SYNAPT_COMPRESSION_DEPTH_ANS (format 1.2);
+ *  anything else is a usage error (exit 2). */
+int cli_parse_depth_codec(const char *arg);
 /** Whether clip `id` is in shard k of n: xxh3(id) % n == k, the rule every
  *  command shares (docs/cluster.md); always 1 when n <= 1. */
 int cli_in_shard(const char *id, uint32_t k, uint32_t n);

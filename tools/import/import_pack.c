@@ -101,6 +101,7 @@ static int clip_cut(const char *path, const import_clip *c, const import_list *l
     wo.fsync = 0;
     wo.writer_name = "synapt-pack";
     if (o->zstd_level) wo.zstd_level = o->zstd_level;
+    if (o->depth_compression) wo.depth_compression = o->depth_compression;
     if (!(rc = synapt_writer_create(&w, cut, &wo, err, errsz))) {
         rc = c->frame_labels.path ? add_vocabulary(w, l, NULL) : 0;
         if (!rc) rc = synapt_writer_copy_clip_frames(w, rd, 0, NULL, NULL, 0, a, b - a);
@@ -141,6 +142,8 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
     wo.writer_name = "synapt-pack";
     if (p->o->zstd_level)
         wo.zstd_level = p->o->zstd_level;
+    if (p->o->depth_compression)
+        wo.depth_compression = p->o->depth_compression;
     synapt_writer *w = NULL;
     int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
     uint64_t frames = 0;
@@ -241,6 +244,9 @@ static int open_output(run *r)
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.deterministic = 1;
     wo.writer_name = "synapt-pack";
+    /* clips come as written (or from --resume): depth already stored
+     * another way is written again the asked way */
+    if (r->o->depth_compression) wo.depth_compression = r->o->depth_compression;
     rc = synapt_writer_create(&r->w, dest, &wo, r->err, r->errsz);
     if (rc) {
         free(target);

@@ -238,7 +238,7 @@ static int write_pose(synapt_writer *w, const import_pose *p, const char *name, 
     return rc;
 }
 
-static int write_frames_stream(synapt_writer *w, import_frames *f, const char *name, int kind, int compression,
+static int write_frames_stream(synapt_writer *w, import_frames *f, const char *name, int kind,
                                uint64_t nframes, const uint32_t fps[2], const char *id, char *err,
                                size_t errsz)
 {
@@ -253,7 +253,6 @@ static int write_frames_stream(synapt_writer *w, import_frames *f, const char *n
     d.shape[0] = fi->height;
     d.shape[1] = fi->width;
     d.shape[2] = fi->channels;
-    d.compression = compression;
     if (kind == SYNAPT_KIND_DEPTH) {
         d.scale = fi->dtype == SYNAPT_DTYPE_U16 ? fi->scale : 1.0;
         d.units = "m";
@@ -508,7 +507,7 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     } else {
         stream_name(name, sizeof name, "rgb", "images", used, &nused);
         nvideo = import_frames_get_info(images)->frames;
-        if ((rc = write_frames_stream(w, images, name, SYNAPT_KIND_IMAGE, SYNAPT_COMPRESSION_AUTO, nvideo, fps, id, err, errsz)))
+        if ((rc = write_frames_stream(w, images, name, SYNAPT_KIND_IMAGE, nvideo, fps, id, err, errsz)))
             goto done;
     }
     /* alignment: every sidecar against the video's decoded frame count */
@@ -545,14 +544,13 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
     if (s.depth) {
         stream_name(name, sizeof name, "depth", import_sidecar_kind_name(c->depth.kind), used, &nused);
         if ((rc = write_frames_stream(w, s.depth, name, SYNAPT_KIND_DEPTH,
-                                      o->depth_ans ? SYNAPT_COMPRESSION_DEPTH_ANS : SYNAPT_COMPRESSION_AUTO,
                                       target_frames(import_frames_get_info(s.depth)->frames, nvideo,
                                                     o->on_mismatch), fps, id, err, errsz)))
             goto done;
     }
     if (s.mask) {
         stream_name(name, sizeof name, "mask", import_sidecar_kind_name(c->mask.kind), used, &nused);
-        if ((rc = write_frames_stream(w, s.mask, name, SYNAPT_KIND_MASK, SYNAPT_COMPRESSION_AUTO,
+        if ((rc = write_frames_stream(w, s.mask, name, SYNAPT_KIND_MASK,
                                       target_frames(import_frames_get_info(s.mask)->frames, nvideo,
                                                     o->on_mismatch), fps, id, err, errsz)))
             goto done;
