@@ -194,7 +194,9 @@ static result run_synapt(const sample *s, int level, int comp, int *filter)
     synapt_chunk_info ci;
     if (synapt_reader_chunk(&ci, r, 0, 0, 0)) { fprintf(stderr, "bench_depth: chunk info\n"); exit(1); }
     *filter = ci.filter;
-    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS && ci.compression != SYNAPT_COMPRESSION_DEPTH_ANS) {
+        *filter = -1;   /* the writer kept the zstd alternative */
+    } else if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
         /* the payload's first byte is the mode (spec 6.4): after the
          * 48-byte chunk header and the 24-byte frame entry */
         size_t bl = 0;
@@ -388,7 +390,7 @@ static void scan_real(const char *dir, const char *rel, sample **v, int *n)
 static const char *ans_mode_name(int m)
 {
     static const char *const nm[4] = { "sensor", "sensor, no palette", "smooth", "smooth, no palette" };
-    return m >= 0 && m < 4 ? nm[m] : "?";
+    return m == -1 ? "zstd kept" : m >= 0 && m < 4 ? nm[m] : "?";
 }
 
 static int g_ans_png, g_ans_rows, g_ans_speed;

@@ -212,6 +212,21 @@ static uint8_t *verify_dst(void *u, uint64_t idx, uint32_t size)
 }
 
 /* The frame table of a loaded chunk: flags, timestamps, whole persons. */
+/* Rule V6: a chunk's compression and filter against its stream's. A
+ * depth_rank stream's chunks take depth_rank, depth_med or none; a depth_ans
+ * stream's chunks are depth_ans unfiltered, or zstd per frame with one of
+ * those three filters. */
+static int chunk_codec_ok(const sy_stream *st, const sy_chunk_hdr *h)
+{
+    int any_depth = h->filter == SYNAPT_FILTER_DEPTH_RANK || h->filter == SYNAPT_FILTER_DEPTH_MED ||
+                    h->filter == SYNAPT_FILTER_NONE;
+    if (st->compression == SYNAPT_COMPRESSION_DEPTH_ANS)
+        return h->compression == SYNAPT_COMPRESSION_DEPTH_ANS ? h->filter == SYNAPT_FILTER_NONE
+                                                              : h->compression == SYNAPT_COMPRESSION_ZSTD_FRAME && any_depth;
+    if (h->compression != st->compression) return 0;
+    return st->filter == SYNAPT_FILTER_DEPTH_RANK ? any_depth : h->filter == st->filter;
+}
+
 static int check_frames(vctx *v, const sy_stream *st, const chunkent *ck, const chunkdata *cd, const int64_t *pkt_out,
                         uint64_t *persons, int *has_pts)
 {
@@ -294,11 +309,7 @@ static void verify_stream(vctx *v, uint64_t clip, uint32_t si, uint64_t clip_rec
         if ((rc = sy_load_chunk(&cd, r, &st, &ck, &v->sc->rec, 1))) { fail(v, rc); broken = 1; continue; }
         if (cd.c.h.filter == SYNAPT_FILTER_DEPTH_RANK) v->uses_rank = 1;
         if (cd.c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS) v->uses_ans = 1;
-        if (v->deep && (cd.c.h.compression != st.compression ||
-                        (st.filter == SYNAPT_FILTER_DEPTH_RANK
-                             ? cd.c.h.filter != SYNAPT_FILTER_DEPTH_RANK && cd.c.h.filter != SYNAPT_FILTER_DEPTH_MED &&
-                                   cd.c.h.filter != SYNAPT_FILTER_NONE
-                             : cd.c.h.filter != st.filter))) {
+        if (v->deep && !chunk_codec_ok(&st, &cd.c.h)) {
             fail(v, sy_rerr(r, SYNAPT_E_CORRUPT, clip, si, k, "compression %u / filter %u, the stream says %d / %d",
                             cd.c.h.compression, cd.c.h.filter, st.compression, st.filter));
             broken = 1;

@@ -174,8 +174,9 @@ typedef enum synapt_compression {
     SYNAPT_COMPRESSION_DEPTH_ANS  = 3  /* u16 2D depth, each frame alone: ranks, prediction, context
                                           model and rANS (format 1.2). 1.5-1.8x smaller than the
                                           default on real sensor depth, 1.1-1.3x on rendered depth;
-                                          decodes about 3x slower (10x faster than libjxl). Filter
-                                          none; never chosen by AUTO */
+                                          decodes about 3x slower (10x faster than libjxl). Per
+                                          chunk the smaller of it and the zstd default; never
+                                          chosen by AUTO */
 } synapt_compression;
 
 /** Reversible prefilter applied before compression. */

@@ -490,7 +490,7 @@ static void writer_free(synapt_writer *w)
     sy_free(&m, w->ws);
     ZSTD_freeCCtx(w->cctx);
     sy_buf *bufs[] = { &w->out, &w->clips, &w->streams, &w->chunks, &w->labels, &w->clip_labels,
-                       &w->groups, &w->strings, &w->rec, &w->fbuf, &w->tmpbuf };
+                       &w->groups, &w->strings, &w->rec, &w->fbuf, &w->tmpbuf, &w->altbuf };
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) sy_buf_free(&m, bufs[i]);
     ht_free(&m, &w->ids);
     ht_free(&m, &w->label_tab);

@@ -20,18 +20,126 @@ uint32_t sy_stream_index(const synapt_writer *w, const wstream *s) { return (uin
 
 /* The filter the writer picks for the chunk being flushed (depth_rank
  * streams: each chunk; pose streams with the filter left to the writer:
- * the first chunk, for the whole stream), or -1 (no memory). */
-static int pick_filter(synapt_writer *w, wstream *s, int pose)
+ * the first chunk, for the whole stream; depth_ans streams: the zstd
+ * alternative of each chunk), tried with compression `comp`, or -1 (no
+ * memory). */
+static int pick_filter(synapt_writer *w, wstream *s, int comp, int pose)
 {
     uint32_t *sizes = sy_malloc(&w->mem, (size_t)s->nfm * sizeof *sizes);
     int f = -1;
     if (!sizes) return -1;
     for (uint32_t i = 0; i < s->nfm; i++) sizes[i] = s->fm[i].raw;
-    if (sy_filter_choose(&w->mem, w->cctx, s->compression, s->level, s->raw.data, sizes, s->nfm, s->elem, s->width,
-                         pose, &f))
+    if (sy_filter_choose(&w->mem, w->cctx, comp, s->level, s->raw.data, sizes, s->nfm, s->elem, s->width, pose, &f))
         f = -1;
     sy_free(&w->mem, sizes);
     return f;
+}
+
+/* Payload bytes the chunk's frames may take with compression comp. */
+static size_t chunk_bound(const wstream *s, int comp)
+{
+    size_t bound = 0;
+    switch (comp) {
+    case SYNAPT_COMPRESSION_ZSTD_FRAME:
+        for (uint32_t i = 0; i < s->nfm; i++) bound += ZSTD_compressBound(s->fm[i].raw);
+        return bound;
+    case SYNAPT_COMPRESSION_ZSTD_CHUNK: return ZSTD_compressBound(s->raw.len);
+    case SYNAPT_COMPRESSION_DEPTH_ANS:
+        for (uint32_t i = 0; i < s->nfm; i++) bound += sy_dans_bound(s->fm[i].raw);
+        return bound;
+    default: return s->raw.len;
+    }
+}
+
+/* The chunk's frames through `filter`, in fbuf (the raw frames for none),
+ * or NULL with the writer poisoned. */
+static const uint8_t *filter_chunk(synapt_writer *w, wstream *s, int filter)
+{
+    const sy_mem *m = &w->mem;
+    if (filter == SYNAPT_FILTER_NONE) return s->raw.data;
+    w->fbuf.len = 0;
+    if (sy_buf_reserve(m, &w->fbuf, s->raw.len)) goto nomem;
+    size_t off = 0, prev_off = 0;
+    for (uint32_t i = 0; i < s->nfm; i++) {
+        size_t fl = s->fm[i].raw;
+        const uint8_t *f = s->raw.data + off;
+        uint8_t *d = w->fbuf.data + off;
+        switch (filter) {
+        case SYNAPT_FILTER_SHUFFLE: sy_shuffle(d, f, fl, s->elem); break;
+        case SYNAPT_FILTER_DEPTH_MED: sy_depth_med(d, f, fl, s->width); break;
+        case SYNAPT_FILTER_DEPTH_RANK:
+            w->tmpbuf.len = 0;
+            if (sy_buf_reserve(m, &w->tmpbuf, (65536 + fl / 2) * sizeof(uint16_t))) goto nomem;
+            /* the pick tried it: every frame fits */
+            sy_depth_rank(d, f, fl, s->width, (uint16_t *)(void *)w->tmpbuf.data);
+            break;
+        default:
+            w->tmpbuf.len = 0;
+            if (sy_buf_reserve(m, &w->tmpbuf, fl)) goto nomem;
+            sy_xor_prev(d, f, fl, i ? s->raw.data + prev_off : NULL, i ? s->fm[i - 1].raw : 0, s->elem,
+                        w->tmpbuf.data);
+            break;
+        }
+        prev_off = off;
+        off += fl;
+    }
+    return w->fbuf.data;
+nomem:
+    sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+    return NULL;
+}
+
+/* Compress the chunk's (filtered) frames src with comp into payload (cap
+ * bytes, chunk_bound()), each frame's stored size into its entry of tab
+ * (entries of esz bytes, zeroed here); the payload length to *stored.
+ * Returns 0 or the poisoned writer's code. */
+static int compress_chunk(synapt_writer *w, wstream *s, int comp, const uint8_t *src, uint8_t *payload, size_t cap,
+                          uint8_t *tab, size_t esz, size_t *stored)
+{
+    uint32_t n = s->nfm;
+    size_t out = 0, off = 0;
+    memset(tab, 0, (size_t)n * esz);
+    if (comp == SYNAPT_COMPRESSION_NONE) {
+        memcpy(payload, src, s->raw.len);
+        out = s->raw.len;
+        for (uint32_t i = 0; i < n; i++) sy_wr32(tab + i * esz + SY_FE_STORED, s->fm[i].raw);
+    } else if (comp == SYNAPT_COMPRESSION_ZSTD_FRAME) {
+        for (uint32_t i = 0; i < n; i++) {
+            size_t k = ZSTD_compressCCtx(w->cctx, payload + out, ZSTD_compressBound(s->fm[i].raw), src + off,
+                                         s->fm[i].raw, s->level);
+            if (ZSTD_isError(k))
+                return sy_wpoison(w, SYNAPT_E_CODEC, "clip %s stream %s: zstd: %s", w->c_id, s->name, ZSTD_getErrorName(k));
+            if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
+            sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
+            out += k;
+            off += s->fm[i].raw;
+        }
+    } else if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        size_t maxf = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (s->fm[i].raw > maxf) maxf = s->fm[i].raw;
+        w->tmpbuf.len = 0;
+        if (sy_buf_reserve(&w->mem, &w->tmpbuf, sy_dans_scratch(maxf)))
+            return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < n; i++) {
+            size_t k;
+            /* the stream's frames are (H, W) u16 (checked at add_stream) */
+            if (sy_dans_encode(payload + out, &k, src + off, s->fm[i].raw, s->width, w->tmpbuf.data))
+                return sy_wpoison(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: frame of %u bytes is not rows of %u",
+                                  w->c_id, s->name, s->fm[i].raw, s->width);
+            if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
+            sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
+            out += k;
+            off += s->fm[i].raw;
+        }
+    } else {
+        size_t k = ZSTD_compressCCtx(w->cctx, payload, cap, src, s->raw.len, s->level);
+        if (ZSTD_isError(k))
+            return sy_wpoison(w, SYNAPT_E_CODEC, "clip %s stream %s: zstd: %s", w->c_id, s->name, ZSTD_getErrorName(k));
+        out = k;
+    }
+    *stored = out;
+    return 0;
 }
 
 int sy_flush_chunk(synapt_writer *w, wstream *s)
@@ -41,105 +149,48 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
     const sy_mem *m = &w->mem;
     size_t esz = s->packets ? SY_ENTRY_PACKET : SY_ENTRY_ARRAY;
     size_t rawlen = s->raw.len;
-    size_t bound = rawlen;
-    if (s->compression == SYNAPT_COMPRESSION_ZSTD_FRAME) {
-        bound = 0;
-        for (uint32_t i = 0; i < n; i++) bound += ZSTD_compressBound(s->fm[i].raw);
-    } else if (s->compression == SYNAPT_COMPRESSION_ZSTD_CHUNK) {
-        bound = ZSTD_compressBound(rawlen);
-    } else if (s->compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
-        bound = 0;
-        for (uint32_t i = 0; i < n; i++) bound += sy_dans_bound(s->fm[i].raw);
-    }
+    int comp = s->compression, filter = s->filter;
+    size_t bound = chunk_bound(s, comp);
+    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS && chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME) > bound)
+        bound = chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME);
     size_t head = SY_REC_PREFIX + SY_CHUNK_HDR + (size_t)n * esz;
     w->rec.len = 0;
     if (sy_buf_reserve(m, &w->rec, head + bound + SY_REC_TRAILER))
         return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
     uint8_t *rec = w->rec.data;
+    uint8_t *payload = rec + head, *tab = rec + SY_REC_PREFIX + SY_CHUNK_HDR;
+    size_t stored = 0;
 
-    /* filter the frames into fbuf; src then points at the bytes to store */
-    const uint8_t *src = s->raw.data;
-    int filter = s->filter;
-    if (s->depth_pick && (filter = pick_filter(w, s, 0)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+    if (s->depth_pick && (filter = pick_filter(w, s, comp, 0)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
     if (s->pose_pick) {
         /* one filter per stream (spec/format.md, rule V6): the first chunk decides */
-        if ((filter = pick_filter(w, s, 1)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        if ((filter = pick_filter(w, s, comp, 1)) < 0) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
         s->filter = filter;
         s->pose_pick = 0;
     }
-    if (filter != SYNAPT_FILTER_NONE) {
-        w->fbuf.len = 0;
-        if (sy_buf_reserve(m, &w->fbuf, rawlen)) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
-        size_t off = 0, prev_off = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            size_t fl = s->fm[i].raw;
-            const uint8_t *f = s->raw.data + off;
-            uint8_t *d = w->fbuf.data + off;
-            switch (filter) {
-            case SYNAPT_FILTER_SHUFFLE: sy_shuffle(d, f, fl, s->elem); break;
-            case SYNAPT_FILTER_DEPTH_MED: sy_depth_med(d, f, fl, s->width); break;
-            case SYNAPT_FILTER_DEPTH_RANK:
-                w->tmpbuf.len = 0;
-                if (sy_buf_reserve(m, &w->tmpbuf, (65536 + fl / 2) * sizeof(uint16_t)))
-                    return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
-                /* the pick tried it: every frame fits */
-                sy_depth_rank(d, f, fl, s->width, (uint16_t *)(void *)w->tmpbuf.data);
-                break;
-            default:
-                w->tmpbuf.len = 0;
-                if (sy_buf_reserve(m, &w->tmpbuf, fl)) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
-                sy_xor_prev(d, f, fl, i ? s->raw.data + prev_off : NULL, i ? s->fm[i - 1].raw : 0, s->elem,
-                            w->tmpbuf.data);
-                break;
-            }
-            prev_off = off;
-            off += fl;
+    const uint8_t *src = filter_chunk(w, s, filter);
+    int rc;
+    if (!src) return w->rc;
+    if ((rc = compress_chunk(w, s, comp, src, payload, bound, tab, esz, &stored))) return rc;
+    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        /* the default zstd path when it is smaller (spec/format.md 7.4):
+         * asking for depth_ans never makes a chunk larger */
+        size_t zb = chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME), zstored = 0;
+        int zf = pick_filter(w, s, SYNAPT_COMPRESSION_ZSTD_FRAME, 0);
+        w->altbuf.len = 0;
+        if (zf < 0 || sy_buf_reserve(m, &w->altbuf, zb + (size_t)n * esz))
+            return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        uint8_t *ztab = w->altbuf.data + zb;
+        if (!(src = filter_chunk(w, s, zf))) return w->rc;
+        if ((rc = compress_chunk(w, s, SYNAPT_COMPRESSION_ZSTD_FRAME, src, w->altbuf.data, zb, ztab, esz, &zstored)))
+            return rc;
+        if (zstored < stored) {
+            memcpy(payload, w->altbuf.data, zstored);
+            memcpy(tab, ztab, (size_t)n * esz);
+            stored = zstored;
+            comp = SYNAPT_COMPRESSION_ZSTD_FRAME;
+            filter = zf;
         }
-        src = w->fbuf.data;
-    }
-
-    uint8_t *payload = rec + head;
-    size_t stored = 0;
-    uint8_t *tab = rec + SY_REC_PREFIX + SY_CHUNK_HDR;
-    memset(tab, 0, (size_t)n * esz);
-    if (s->compression == SYNAPT_COMPRESSION_NONE) {
-        memcpy(payload, src, rawlen);
-        stored = rawlen;
-        for (uint32_t i = 0; i < n; i++) sy_wr32(tab + i * esz + SY_FE_STORED, s->fm[i].raw);
-    } else if (s->compression == SYNAPT_COMPRESSION_ZSTD_FRAME) {
-        size_t off = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            size_t cap = ZSTD_compressBound(s->fm[i].raw);
-            size_t k = ZSTD_compressCCtx(w->cctx, payload + stored, cap, src + off, s->fm[i].raw, s->level);
-            if (ZSTD_isError(k))
-                return sy_wpoison(w, SYNAPT_E_CODEC, "clip %s stream %s: zstd: %s", w->c_id, s->name, ZSTD_getErrorName(k));
-            if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
-            sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
-            stored += k;
-            off += s->fm[i].raw;
-        }
-    } else if (s->compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
-        size_t off = 0, maxf = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (s->fm[i].raw > maxf) maxf = s->fm[i].raw;
-        w->tmpbuf.len = 0;
-        if (sy_buf_reserve(m, &w->tmpbuf, sy_dans_scratch(maxf))) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
-        for (uint32_t i = 0; i < n; i++) {
-            size_t k;
-            /* the stream's frames are (H, W) u16 (checked at add_stream) */
-            if (sy_dans_encode(payload + stored, &k, src + off, s->fm[i].raw, s->width, w->tmpbuf.data))
-                return sy_wpoison(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: frame of %u bytes is not rows of %u",
-                                  w->c_id, s->name, s->fm[i].raw, s->width);
-            if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
-            sy_wr32(tab + i * esz + SY_FE_STORED, (uint32_t)k);
-            stored += k;
-            off += s->fm[i].raw;
-        }
-    } else {
-        size_t k = ZSTD_compressCCtx(w->cctx, payload, bound, src, rawlen, s->level);
-        if (ZSTD_isError(k))
-            return sy_wpoison(w, SYNAPT_E_CODEC, "clip %s stream %s: zstd: %s", w->c_id, s->name, ZSTD_getErrorName(k));
-        stored = k;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *e = tab + i * esz;
@@ -147,12 +198,12 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
         sy_frame_ent f = { sy_rd32(e + SY_FE_STORED), s->fm[i].raw, s->fm[i].flags, s->fm[i].pts, s->fm[i].dts };
         sy_frame_ent_put(e, (uint32_t)esz, &f);
     }
-    sy_chunk_hdr ch = { (uint32_t)w->nclips, sy_stream_index(w, s), s->entries, n, (uint16_t)s->compression,
+    sy_chunk_hdr ch = { (uint32_t)w->nclips, sy_stream_index(w, s), s->entries, n, (uint16_t)comp,
                         (uint16_t)filter, (uint16_t)esz, (uint16_t)s->elem, s->width, stored, rawlen };
     sy_chunk_hdr_put(rec + SY_REC_PREFIX, &ch);
     uint64_t body = SY_CHUNK_HDR + (uint64_t)n * esz + stored;
     uint64_t at = w->off, sum;
-    int rc = sy_write_record(w, SY_REC_CHUNK, rec, body, &sum);
+    rc = sy_write_record(w, SY_REC_CHUNK, rec, body, &sum);
     if (rc) return rc;
     uint8_t *ke = sy_buf_extend(m, &s->chunks, SY_CHUNK_ENTRY);
     if (!ke) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");

@@ -103,7 +103,7 @@ struct synapt_writer {
     synapt_label_rename_fn relabel;
     void *relabel_ctx;
     /* scratch */
-    sy_buf rec, fbuf, tmpbuf;
+    sy_buf rec, fbuf, tmpbuf, altbuf;   /* altbuf: a depth_ans chunk's zstd alternative */
 };
 
 #define CHECK_W(w) do { if (!(w)) return SYNAPT_E_INVALID_ARG; if ((w)->rc) return (w)->rc; } while (0)

@@ -275,17 +275,19 @@ static void write_basic(const char *path)
          * bit 1), 41 rows (groups of 4 and a remainder of 1), one frame per
          * mode the encoder picks: sensor-like (palette, MED), a rendered
          * floor with an object (palette, smooth model), and a curved
-         * surface of 1312 distinct values (no palette, smooth model) */
-        uint32_t da = add_stream(w, "depth_ans", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 41, 32, 0,
+         * surface of 3086 distinct values (no palette, smooth model);
+         * 96 columns, so that the context tables pay for themselves and the
+         * chunk stays depth_ans rather than the zstd alternative */
+        uint32_t da = add_stream(w, "depth_ans", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 41, 96, 0,
                                  SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_AUTO);
-        static uint16_t av[3][41][32];
+        static uint16_t av[3][41][96];
         for (int y = 0; y < 41; y++)
-            for (int x = 0; x < 32; x++) {
+            for (int x = 0; x < 96; x++) {
                 lcg = lcg * 1664525u + 1013904223u;
                 int step = (int)(lcg >> 30);
-                av[0][y][x] = (uint16_t)((lcg >> 8) % 13 == 0 ? 0 : x > 20 && y > 6 ? 5000 + 90 * step
+                av[0][y][x] = (uint16_t)((lcg >> 8) % 13 == 0 ? 0 : x > 60 && y > 6 ? 5000 + 90 * step
                                                                  : 1200 + 37 * ((x + y) / 5 + step));
-                av[1][y][x] = (uint16_t)(x > 10 && x < 20 && y > 12 && y < 30 ? 2500 - 3 * y
+                av[1][y][x] = (uint16_t)(x > 30 && x < 60 && y > 12 && y < 30 ? 2500 - 3 * y
                                                                             : 3000 + 41 * (x / 2) + 13 * (y / 2));
                 av[2][y][x] = (uint16_t)(20000 + 97 * y + 3 * x + x * x / 4);
             }

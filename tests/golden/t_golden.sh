@@ -126,7 +126,7 @@ if [ -x "$MINI" ]; then
     for want in "basic 0 3 clips (3 without gaps); stopped at the INDEX" \
                 "err_trunc_no_footer 0 3 clips (3 without gaps); stopped at the INDEX" \
                 "err_trunc_index 3 3 clips (3 without gaps); stopped at a record runs past" \
-                "err_trunc_half 3 1 clips (1 without gaps); stopped at a record runs past" \
+                "err_trunc_half 3 2 clips (2 without gaps); stopped at a record runs past" \
                 "err_chunk_flip 3 0 clips (0 without gaps); stopped at a record with a bad checksum"; do
         n=${want%% *}; rest=${want#* }; code=${rest%% *}; text=${rest#* }
         out=$("$MINI" --scan "$G/$n.synapt" 2>&1 | tail -1)
