@@ -312,6 +312,11 @@ int synapt_writer_add_stream(uint32_t *out, synapt_writer *w, const synapt_strea
     w->ws[w->nws] = s;
     if (out) *out = (uint32_t)w->nws;
     w->nws++;
+    /* a stream whose StreamEntry names filter 4 or compression 3 needs the
+     * feature even when every chunk took another choice: an older reader
+     * refuses the file up front instead of failing on that entry */
+    if (s.filter == SYNAPT_FILTER_DEPTH_RANK) w->features |= SY_FEATURE_DEPTH_RANK;
+    if (s.compression == SYNAPT_COMPRESSION_DEPTH_ANS) w->features |= SY_FEATURE_DEPTH_ANS;
     return 0;
 }
 

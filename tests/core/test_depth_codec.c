@@ -216,11 +216,15 @@ static void test_writer_choice(void)
     CHECK(file_roundtrip("choice_sensor", fr, H, W, T, &stored, &filter, &feat));
     CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_RANK);
     CHECK_EQ_INT(feat, 1);
-    /* white noise over all 65536 values: nothing beats plain zstd, the
-     * chunk says filter none and the file needs no feature */
+    /* white noise over all 65536 values: nothing beats plain zstd and the
+     * chunk says filter none; the file still requires feature 0, since its
+     * StreamEntry names depth_rank, which a 1.0 reader would reject */
     for (int i = 0; i < T * H * W; i++) fr[i] = (uint16_t)rnd();
     CHECK(file_roundtrip("choice_noise", fr, H, W, T, &stored, &filter, &feat));
     CHECK_EQ_INT(filter, SYNAPT_FILTER_NONE);
+    CHECK_EQ_INT(feat, 1);
+    /* asked for depth_med (the 1.0 filter): a 1.0 reader reads it, no feature */
+    CHECK(file_roundtrip_as("choice_med", fr, H, W, T, SYNAPT_FILTER_DEPTH_MED, &stored, &filter, &feat));
     CHECK_EQ_INT(feat, 0);
     /* smooth rendered-like frames with more or less noise: a filter that
      * costs more to decode is kept only when it saves 1/16 over the best
