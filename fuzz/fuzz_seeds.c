@@ -1,7 +1,8 @@
-/* fuzz_seeds.c - write the seed inputs of the three fuzz targets from small
+/* fuzz_seeds.c - write the seed inputs of the fuzz targets from small
  * valid files written by the library: `fuzz_seeds DIR` fills
  * DIR/fuzz_open, DIR/fuzz_index, DIR/fuzz_chunk and DIR/fuzz_recover with
- * files named seed-*.
+ * files named seed-*, and DIR/fuzz_dans with depth_ans payloads of frames
+ * in each mode.
  * scripts/fuzz.sh runs it before fuzzing so the seeds always match the
  * current writer; the committed corpus in fuzz/corpus/ started from them. */
 #include <errno.h>
@@ -83,5 +84,36 @@ int main(int argc, char **argv)
         free(b.p);
         free(f);
     }
+    /* fuzz_dans: u8 width-1, u8 height-1, one frame's payload; shapes with a
+     * group remainder, frames for the sensor and smooth models, with and
+     * without a palette */
+    static const uint8_t shapes[][2] = { { 24, 13 }, { 40, 9 }, { 1, 17 }, { 33, 1 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int kind = 0; kind < 3; kind++) {
+            size_t w = shapes[s][0], h = shapes[s][1], np = w * h, n = 2 * np;
+            uint8_t *raw = malloc(n), *enc = malloc(sy_dans_bound(n) + 2);
+            void *scr = malloc(sy_dans_scratch(n));
+            if (!raw || !enc || !scr) return 1;
+            uint32_t x = 2463534242u + (uint32_t)(s * 3 + (size_t)kind);
+            for (size_t i = 0; i < np; i++) {
+                x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+                size_t c = i % w, r = i / w;
+                uint16_t v = kind == 0 ? (uint16_t)((x & 15) == 0 ? 0 : 900 + 7 * ((c + r) / 3 + (x >> 30)))
+                           : kind == 1 ? (uint16_t)(3000 + 41 * c + 13 * r)
+                                       : (uint16_t)(20000 + 97 * r + 3 * c + c * c / 4 + (x & 1));
+                memcpy(raw + 2 * i, &v, 2);
+            }
+            size_t k = 0;
+            enc[0] = (uint8_t)(w - 1);
+            enc[1] = (uint8_t)(h - 1);
+            if (sy_dans_encode(enc + 2, &k, raw, n, w, scr) == 0) {
+                char name[32];
+                snprintf(name, sizeof name, "%zux%zu-%d", w, h, kind);
+                bad |= fs_write(dir, "fuzz_dans", name, enc, k + 2, NULL, 0);
+            } else {
+                bad = 1;
+            }
+            free(raw); free(enc); free(scr);
+        }
     return bad;
 }

@@ -366,12 +366,13 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
     if (n & 1 || !ne || !w || ne % w || ne > UINT32_MAX) return -1;
     uint8_t *p = (uint8_t *)(((uintptr_t)scratch + 7) & ~(uintptr_t)7);
     enc_scratch s;
+    /* the 4- and 2-byte arrays first (n is even), the byte arrays after */
     s.ord = (uint32_t *)(void *)p; p += 2 * n;
-    s.vj = p; p += ne;
     s.map = (uint16_t *)(void *)p; p += 65536 * sizeof(uint16_t);
-    s.present = p; p += 65536 / 8;
     s.rk = (uint16_t *)(void *)p; p += n;
     s.ex = (uint16_t *)(void *)p; p += n;
+    s.present = p; p += 65536 / 8;
+    s.vj = p; p += ne;
     s.tok = p; p += ne;
     s.cx = p; p += ne;
     s.bits = p; p += n + 8;

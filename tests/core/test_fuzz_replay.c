@@ -2,7 +2,7 @@
  * through the same harness code the fuzzers run, under the ordinary build and
  * under `make asan`, so every input that once found a bug keeps being tried.
  *
- * The five targets are compiled into this program by #include, each entry
+ * The six targets are compiled into this program by #include, each entry
  * point renamed. The test also checks that inputs built from fresh valid
  * files open cleanly through each harness: if the library's layout drifted
  * from what the harnesses splice, the fuzzers would be exercising nothing. */
@@ -22,6 +22,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_vscan_entry
 #include "../../fuzz/fuzz_vscan.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_dans_entry
+#include "../../fuzz/fuzz_dans.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "testutil.h"
@@ -184,5 +187,6 @@ int main(void)
     replay("fuzz_chunk", fuzz_chunk_entry);
     replay("fuzz_recover", fuzz_recover_entry);
     replay("fuzz_vscan", fuzz_vscan_entry);
+    replay("fuzz_dans", fuzz_dans_entry);
     TEST_MAIN_END();
 }
