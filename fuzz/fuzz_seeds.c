@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include "fuzz_common.h"
+#include "internal.h" /* white box: the depth_ans encoder (sy_dans_*) writes fuzz_dans's seeds */
 
 static int fs_write(const char *dir, const char *target, const char *name,
                     const void *a, size_t alen, const void *b, size_t blen)
