@@ -5,10 +5,10 @@
  * random bytes that never crash, the writer and reader path (feature bit
  * 1, format 1.2, single frames read alone, verify, refused combinations),
  * and the size target on the real depth samples in ../shared/realdata. */
-#include <png.h>
 #include <stdint.h>
 #include "internal.h" /* white box: the depth_ans coder (sy_dans_*) is private */
 #include "testutil.h"
+#include "png16.h"
 
 static uint64_t seed = 0x2545F4914F6CDD1Dull;
 static uint32_t rnd(void)
@@ -286,28 +286,6 @@ static void test_file(void)
     static float ff[H * W];
     CHECK(!write_file("ans_f32", (const uint16_t *)(void *)ff, H, W, 1, SYNAPT_COMPRESSION_DEPTH_ANS,
                       SYNAPT_FILTER_AUTO, SYNAPT_DTYPE_F32));
-}
-
-static uint16_t *load_png16(const char *p, int *w, int *h)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop in = png ? png_create_info_struct(png) : NULL;
-    uint16_t *d = NULL;
-    if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
-    png_init_io(png, f);
-    png_read_info(png, in);
-    if (png_get_bit_depth(png, in) != 16 || png_get_color_type(png, in) != PNG_COLOR_TYPE_GRAY) goto out;
-    *w = (int)png_get_image_width(png, in);
-    *h = (int)png_get_image_height(png, in);
-    png_set_swap(png);
-    d = malloc((size_t)*w * (size_t)*h * 2);
-    for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
-out:
-    png_destroy_read_struct(&png, &in, NULL);
-    fclose(f);
-    return d;
 }
 
 /* Issue 14's size target: at least 2x smaller than the 16-bit PNG file. */

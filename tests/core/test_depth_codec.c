@@ -4,11 +4,11 @@
  * frames, the writer's per-chunk choice (never larger than plain zstd), the
  * required feature bit, and round trips through a file on the real depth
  * samples in ../shared/realdata/depth when present. */
-#include <png.h>
 #include <stdint.h>
 #include <zstd.h>
 #include "internal.h" /* white box: the depth_rank coder (sy_depth_rank_*) is private */
 #include "testutil.h"
+#include "png16.h"
 
 static uint64_t seed = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void)
@@ -250,28 +250,6 @@ static void test_writer_choice(void)
         }
     }
     CHECK(seen_med);
-}
-
-static uint16_t *load_png16(const char *p, int *w, int *h)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop in = png ? png_create_info_struct(png) : NULL;
-    uint16_t *d = NULL;
-    if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
-    png_init_io(png, f);
-    png_read_info(png, in);
-    if (png_get_bit_depth(png, in) != 16 || png_get_color_type(png, in) != PNG_COLOR_TYPE_GRAY) goto out;
-    *w = (int)png_get_image_width(png, in);
-    *h = (int)png_get_image_height(png, in);
-    png_set_swap(png);
-    d = malloc((size_t)*w * (size_t)*h * 2);
-    for (int y = 0; y < *h; y++) png_read_row(png, (png_bytep)(d + (size_t)y * (size_t)*w), NULL);
-out:
-    png_destroy_read_struct(&png, &in, NULL);
-    fclose(f);
-    return d;
 }
 
 static void test_real_samples(void)
