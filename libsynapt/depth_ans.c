@@ -388,14 +388,14 @@ int sy_dans_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size
     unsigned np = 0;
     for (unsigned v = 0; v < 65536; v++)
         if (s.present[v >> 3] & (1u << (v & 7))) s.map[v] = (uint16_t)np++;
-    /* Each model with ranks, and with the values themselves when there
-     * are many distinct ones (rendered depth: the palette then costs a
-     * byte or more per value); the smallest estimate is written. */
+    /* Each model with ranks and with the values themselves (rendered
+     * depth: a palette of many distinct values costs a byte or more per
+     * value, a quarter of a 112x112 frame's payload); the smallest
+     * estimate is written. */
     uint32_t cnt[DA_CTX][DA_TOK];
     double best = 0;
     int bmode = 0;
     for (int mode = 0; mode < 4; mode++) {
-        if ((mode & DA_IDENTITY) && np <= 1024) continue;
         size_t pal = to_ranks(&s, src, ne, mode, np);
         unsigned npm = mode & DA_IDENTITY ? 65536 : np;
         /* every fourth row is enough to choose (a quarter of the work) */

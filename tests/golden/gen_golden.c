@@ -274,7 +274,7 @@ static void write_basic(const char *path)
         /* depth stored with compression 3 (depth_ans, format 1.2, feature
          * bit 1), 41 rows (groups of 4 and a remainder of 1), one frame per
          * mode the encoder picks: sensor-like (palette, MED), a rendered
-         * floor with an object (palette, smooth model), and a curved
+         * floor in 37 mm steps with an object (palette, smooth model), and a curved
          * surface of 3086 distinct values (no palette, smooth model);
          * 96 columns, so that the context tables pay for themselves and the
          * chunk stays depth_ans rather than the zstd alternative */
@@ -287,8 +287,8 @@ static void write_basic(const char *path)
                 int step = (int)(lcg >> 30);
                 av[0][y][x] = (uint16_t)((lcg >> 8) % 13 == 0 ? 0 : x > 60 && y > 6 ? 5000 + 90 * step
                                                                  : 1200 + 37 * ((x + y) / 5 + step));
-                av[1][y][x] = (uint16_t)(x > 30 && x < 60 && y > 12 && y < 30 ? 2500 - 3 * y
-                                                                            : 3000 + 41 * (x / 2) + 13 * (y / 2));
+                av[1][y][x] = (uint16_t)(x > 30 && x < 60 && y > 12 && y < 30 ? 2500 - 37 * (y / 3)
+                                                                            : 3000 + 37 * (x / 2 + y / 2));
                 av[2][y][x] = (uint16_t)(20000 + 97 * y + 3 * x + x * x / 4);
             }
         W(synapt_writer_write_frames(w, da, av, sizeof av, 3, NULL));
