@@ -217,6 +217,24 @@ typedef struct {
 
 static unsigned leb_len(uint32_t v) { return v < 0x80 ? 1 : v < 0x4000 ? 2 : 3; }
 
+/* The palette (P-1, then the first value and the gaps) written at o, or
+ * only counted when o is NULL; returns its bytes. */
+static size_t palette_put(const enc_scratch *s, uint8_t *o, unsigned np)
+{
+    size_t bytes = leb_len(np - 1);
+    if (o) o = put_v(o, np - 1);
+    unsigned k = 0, prev = 0;
+    for (unsigned v = 0; v < 65536; v++) {
+        if (!(s->present[v >> 3] & (1u << (v & 7)))) continue;
+        uint32_t gap = k ? v - prev - 1 : v;
+        bytes += leb_len(gap);
+        if (o) o = put_v(o, gap);
+        prev = v;
+        k++;
+    }
+    return bytes;
+}
+
 /* The frame in ranks for a mode; returns the palette's bytes (0 without). */
 static size_t to_ranks(const enc_scratch *s, const uint8_t *src, size_t ne, int mode, unsigned np)
 {
@@ -226,15 +244,7 @@ static size_t to_ranks(const enc_scratch *s, const uint8_t *src, size_t ne, int 
     }
     const uint16_t *map = s->map;
     for (size_t i = 0; i < ne; i++) s->rk[i] = map[ld16(src + 2 * i)];
-    size_t bytes = leb_len(np - 1);
-    unsigned k = 0, prev = 0;
-    for (unsigned v = 0; v < 65536; v++) {
-        if (!(s->present[v >> 3] & (1u << (v & 7)))) continue;
-        bytes += leb_len(k ? v - prev - 1 : v);
-        prev = v;
-        k++;
-    }
-    return bytes;
+    return palette_put(s, NULL, np);
 }
 
 /* Contexts and tokens of the pixels of every ystep-th row (raster order)
@@ -298,16 +308,7 @@ static size_t emit(uint8_t *dst, size_t ne, int mode, const enc_scratch *s, unsi
 {
     uint8_t *o = dst;
     *o++ = (uint8_t)mode;
-    if (!(mode & DA_IDENTITY)) {
-        o = put_v(o, np - 1);
-        unsigned k = 0, prev = 0;
-        for (unsigned v = 0; v < 65536; v++) {
-            if (!(s->present[v >> 3] & (1u << (v & 7)))) continue;
-            o = put_v(o, k ? v - prev - 1 : v);
-            prev = v;
-            k++;
-        }
-    }
+    if (!(mode & DA_IDENTITY)) o += palette_put(s, o, np);
     uint16_t f[DA_CTX][DA_TOK], cum[DA_CTX][DA_TOK];
     for (unsigned c = 0; c < DA_CTX; c++) {
         unsigned n;
