@@ -616,9 +616,11 @@ SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_optio
  *                                     takes the smallest of depth_rank,
  *                                     depth_med and none, a filter only when
  *                                     it saves 1/16 (format 1.1; a file
- *                                     with depth_rank chunks sets required
+ *                                     with depth_rank streams sets required
  *                                     feature bit 0). Ask for DEPTH_MED to
  *                                     write files 1.0 readers can read.
+ *                                     The writer option depth_compression
+ *                                     (DEPTH_ANS) replaces this default.
  *   depth f32, mask u16, other custom zstd per frame, shuffle
  *   pose2d / pose3d (f32)             zstd whole chunk; the first chunk
  *                                     picks none, shuffle or xor_prev for
