@@ -159,6 +159,13 @@ wstream *sy_get_stream(synapt_writer *w, uint32_t i, int *rc)
     return &w->ws[i];
 }
 
+/* 2-byte frames of shape (H, W) or (H, W, 1): what the depth filters and
+ * depth_ans take */
+static int depth_frames(int dtype, uint32_t ndim, const uint64_t *shape)
+{
+    return synapt_dtype_size(dtype) == 2 && (ndim == 2 || (ndim == 3 && shape[2] == 1));
+}
+
 static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream_desc *d)
 {
     int comp = d->compression, filt = d->filter;
@@ -167,7 +174,7 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: unknown compression %d or filter %d",
                     w->c_id, s->name, comp, filt);
     size_t es = synapt_dtype_size(s->dtype);
-    int depth_ok = es == 2 && !s->pose && (s->ndim == 2 || (s->ndim == 3 && s->shape[2] == 1));
+    int depth_ok = !s->pose && depth_frames(s->dtype, s->ndim, s->shape);
     if (s->packets) {
         if (comp == SYNAPT_COMPRESSION_AUTO) comp = SYNAPT_COMPRESSION_NONE;
         if (filt == SYNAPT_FILTER_AUTO) filt = SYNAPT_FILTER_NONE;
@@ -659,7 +666,7 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
          * source is decoded and written again */
         int recode = w->depth_comp != SYNAPT_COMPRESSION_AUTO && st.kind == SYNAPT_KIND_DEPTH &&
                      st.dtype == SYNAPT_DTYPE_U16 && st.codec == SYNAPT_CODEC_RAW &&
-                     (st.ndim == 2 || (st.ndim == 3 && st.shape[2] == 1)) &&
+                     depth_frames(st.dtype, st.ndim, st.shape) &&
                      (w->depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS) != (st.compression == SYNAPT_COMPRESSION_DEPTH_ANS);
         if (recode) {
             d.compression = SYNAPT_COMPRESSION_AUTO;

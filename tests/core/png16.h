@@ -1,7 +1,7 @@
-/* png16.h - a 16-bit grey PNG into memory, for the depth codec tests
- * (test_depth_codec, test_depth_ans), which both round-trip the real
- * depth samples. Native-endian u16, row-major; NULL when the file is not
- * a 16-bit grey PNG. The caller frees. */
+/* png16.h - the real depth samples for the depth codec tests
+ * (test_depth_codec, test_depth_ans): a 16-bit grey PNG into memory
+ * (native-endian u16, row-major; NULL when the file is not a 16-bit grey
+ * PNG; the caller frees), and the three files issue 14 names. */
 #ifndef SYNAPT_TESTS_PNG16_H
 #define SYNAPT_TESTS_PNG16_H
 #include <png.h>
@@ -15,7 +15,7 @@ static uint16_t *load_png16(const char *p, int *w, int *h)
     if (!f) return NULL;
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop in = png ? png_create_info_struct(png) : NULL;
-    uint16_t *d = NULL;
+    uint16_t *volatile d = NULL;   /* read after a longjmp */
     if (!in || setjmp(png_jmpbuf(png))) { free(d); d = NULL; goto out; }
     png_init_io(png, f);
     png_read_info(png, in);
@@ -29,5 +29,21 @@ out:
     png_destroy_read_struct(&png, &in, NULL);
     fclose(f);
     return d;
+}
+
+/* The real 640x480 depth PNGs of ../shared/realdata the depth tests use. */
+static const char *const real_depth_files[] = { "depth/open3d/depth/00000.png",
+                                                "depth/open3d/other_formats/TUM_depth.png",
+                                                "depth/open3d/other_formats/SUN_depth.png" };
+#define REAL_DEPTH_COUNT (sizeof real_depth_files / sizeof real_depth_files[0])
+
+/* Sample k of real_depth_files under realdata directory rd: its pixels
+ * (NULL, with a message, when it cannot be read), size and path. */
+static uint16_t *load_real_depth(const char *rd, size_t k, int *w, int *h, char *path, size_t pathsz)
+{
+    snprintf(path, pathsz, "%s/%s", rd, real_depth_files[k]);
+    uint16_t *v = load_png16(path, w, h);
+    if (!v) printf("  cannot load %s\n", path);
+    return v;
 }
 #endif

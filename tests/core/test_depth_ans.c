@@ -293,21 +293,18 @@ static void test_real_samples(void)
 {
     const char *rd = tu_realdata();
     if (!rd) { tu_skip("test_real_samples", "../shared/realdata not found"); return; }
-    const char *files[] = { "depth/open3d/depth/00000.png", "depth/open3d/other_formats/TUM_depth.png",
-                            "depth/open3d/other_formats/SUN_depth.png" };
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < REAL_DEPTH_COUNT; k++) {
         char p[1024];
-        snprintf(p, sizeof p, "%s/%s", rd, files[k]);
         int w, h;
-        uint16_t *v = load_png16(p, &w, &h);
-        if (!v) { printf("  cannot load %s\n", p); CHECK(0); continue; }
+        uint16_t *v = load_real_depth(rd, k, &w, &h, p, sizeof p);
+        if (!v) { CHECK(0); continue; }
         FILE *f = fopen(p, "rb");
         long png = -1;
         if (f && !fseek(f, 0, SEEK_END)) png = ftell(f);
         if (f) fclose(f);
         size_t len = 0;
         CHECK(roundtrip(v, (size_t)w * (size_t)h, (size_t)w, &len));
-        printf("  %s: PNG %ld bytes, depth_ans %zu (%.2fx smaller)\n", files[k], png, len, (double)png / (double)len);
+        printf("  %s: PNG %ld bytes, depth_ans %zu (%.2fx smaller)\n", real_depth_files[k], png, len, (double)png / (double)len);
         CHECK(png > 0 && (size_t)png >= 2 * len);
         free(v);
     }

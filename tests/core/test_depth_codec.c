@@ -256,21 +256,18 @@ static void test_real_samples(void)
 {
     const char *rd = tu_realdata();
     if (!rd) { tu_skip("test_real_samples", "../shared/realdata not found"); return; }
-    const char *files[] = { "depth/open3d/depth/00000.png", "depth/open3d/other_formats/TUM_depth.png",
-                            "depth/open3d/other_formats/SUN_depth.png" };
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < REAL_DEPTH_COUNT; k++) {
         char p[1024];
-        snprintf(p, sizeof p, "%s/%s", rd, files[k]);
         int w, h;
-        uint16_t *v = load_png16(p, &w, &h);
-        if (!v) { printf("  cannot load %s\n", p); CHECK(0); continue; }
+        uint16_t *v = load_real_depth(rd, k, &w, &h, p, sizeof p);
+        if (!v) { CHECK(0); continue; }
         uint64_t stored = 0, feat = 0;
         int filter = -1;
         CHECK(file_roundtrip("real", v, (size_t)h, (size_t)w, 1, &stored, &filter, &feat));
         /* never larger than plain zstd at the writer's level, counting the
          * chunk record's own overhead (24 + 48 + 24 bytes) */
         size_t z = plain_zstd(v, (size_t)w * (size_t)h, 3);
-        printf("  %s: stored %llu (filter %d), plain zstd -3 %zu + 96\n", files[k], (unsigned long long)stored,
+        printf("  %s: stored %llu (filter %d), plain zstd -3 %zu + 96\n", real_depth_files[k], (unsigned long long)stored,
                filter, z);
         CHECK(stored <= z + 96);
         free(v);
