@@ -328,6 +328,7 @@ static void unfilter(const chunk_copy *c, uint8_t *dst, const uint8_t *src, size
     switch (c->filter) {
     case SYNAPT_FILTER_SHUFFLE:   sy_unshuffle(dst, src, n, c->elem); break;
     case SYNAPT_FILTER_DEPTH_MED: sy_undepth_med(dst, src, n, c->width); break;
+    case SYNAPT_FILTER_DEPTH_UP:  sy_undepth_up(dst, src, n, c->width); break;
     case SYNAPT_FILTER_DEPTH_RANK:
         if (sy_undepth_rank(dst, src, n, c->width)) { fprintf(stderr, "bench_core: bad depth_rank frame\n"); exit(1); }
         break;
@@ -645,7 +646,7 @@ int main(int argc, char **argv)
             if (i % 2) {
                 sy_simd_limit = 1;
                 ss[i] += ts[s][i] = read_stream_all(rv, s, buf, cap, &bytes[s]);
-                sy_simd_limit = 2;
+                sy_simd_limit = 3;
             }
             if (i % 2) sn[i] += tn[s][i] = read_stream_all(rn, s, buf, cap, &bytes[s]);
             sv[i] += tv[s][i] = read_stream_all(rv, s, buf, cap, &bytes[s]);
@@ -654,7 +655,7 @@ int main(int argc, char **argv)
             if (i % 2 == 0) {
                 sy_simd_limit = 1;
                 ss[i] += ts[s][i] = read_stream_all(rv, s, buf, cap, &bytes[s]);
-                sy_simd_limit = 2;
+                sy_simd_limit = 3;
             }
             if (!have_baseline) continue;
             sz[i] += tz[s][i] = baseline_stream(&cs, s, dctx, buf, tmp, cap, 0, &zbytes[s]);
@@ -681,10 +682,11 @@ int main(int argc, char **argv)
             /* depth_rank streams pick a filter per chunk: say which ones ran */
             char picks[96] = "";
             if (si.filter == SYNAPT_FILTER_DEPTH_RANK) {
-                size_t k[5] = { 0 };
+                size_t k[6] = { 0 };
                 for (size_t i = 0; i < cs.n; i++)
-                    if (cs.v[i].stream == s && cs.v[i].filter < 5) k[cs.v[i].filter]++;
-                snprintf(picks, sizeof picks, " (chunks: %zu depth_rank, %zu depth_med, %zu none)", k[4], k[2], k[0]);
+                    if (cs.v[i].stream == s && cs.v[i].filter < 6) k[cs.v[i].filter]++;
+                snprintf(picks, sizeof picks, " (chunks: %zu depth_up, %zu depth_rank, %zu depth_med, %zu none)", k[5],
+                         k[4], k[2], k[0]);
             }
             printf("| %s | %d%s, %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.0f | %.2f |\n", sname[s],
                    si.filter, picks, si.compression, zbytes[s] / z / 1e6, zbytes[s] / u / 1e6, bytes[s] / v / 1e6,
@@ -697,7 +699,7 @@ int main(int argc, char **argv)
                "(pread, index lookups, XXH3, copies): **%+.1f%%**. Baselines run `ZSTD_decompressDCtx` "
                "with a reused context over the same compressed payloads already in memory, the second "
                "followed by the library's own unfilter functions. Filters: 0 none, 1 shuffle, 2 depth MED, "
-               "3 xor_prev, 4 depth_rank (each chunk the smallest of depth_rank, depth_med, none); compression: 1 zstd per frame, 2 zstd per chunk.\n\n",
+               "3 xor_prev, 4 depth_rank (each chunk the smallest of none, depth_up, depth_rank, depth_med), 5 depth_up; compression: 1 zstd per frame, 2 zstd per chunk.\n\n",
                (mv / mz - 1) * 100, (mv / mu - 1) * 100);
     }
     if (have_baseline) {

@@ -140,7 +140,7 @@ static void open_file(void)
     if (wlen > 255 || 50u + wlen > hlen) fail("HEADER writer length %u is wrong", wlen);
     /* bit 0 (format 1.1): depth_rank chunks; bit 1 (1.2): depth_ans
      * chunks; this reader decodes both */
-    if (u64(h + 24) & ~UINT64_C(3)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(3));
+    if (u64(h + 24) & ~UINT64_C(7)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(7));
 
     /* read 3: the index */
     if (index_size > MAX_INDEX) fail("index of %" PRIu64 " bytes exceeds the limit", index_size);
@@ -224,6 +224,21 @@ static void undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
         unsigned z = src[i] | (unsigned)src[N + i] << 8;
         unsigned r = (z >> 1) ^ ((z & 1) ? 0xFFFFu : 0);
         unsigned v = (r + med(dst, i, w)) & 0xFFFFu;
+        dst[2 * i] = (uint8_t)v;
+        dst[2 * i + 1] = (uint8_t)(v >> 8);
+    }
+}
+
+/* depth_up (7.6): depth_med's planes with the pixel above as the
+ * prediction (the left neighbour on the first row, 0 for pixel 0) */
+static void undepth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
+{
+    size_t N = n / 2;
+    for (size_t i = 0; i < N; i++) {
+        unsigned z = src[i] | (unsigned)src[N + i] << 8;
+        unsigned r = (z >> 1) ^ ((z & 1) ? 0xFFFFu : 0);
+        unsigned p = i >= w ? pixel(dst, i - w) : i > 0 ? pixel(dst, i - 1) : 0;
+        unsigned v = (r + p) & 0xFFFFu;
         dst[2 * i] = (uint8_t)v;
         dst[2 * i + 1] = (uint8_t)(v >> 8);
     }
@@ -435,7 +450,7 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
     uint64_t stored = u64(b + 32), raw = u64(b + 40);
     if (u32(b) != s->clip || u32(b + 4) != s->index || u64(b + 8) != first || n != nframes || raw != raw_total)
         fail("%s: chunk header disagrees with the index", where);
-    if (n == 0 || esize < 24 || comp > 3 || filt > 4 || elem == 0 ||
+    if (n == 0 || esize < 24 || comp > 3 || filt > 5 || elem == 0 ||
         ((filt == 2 || filt == 4) && (elem != 2 || width == 0)) || (comp == 3 && (elem != 2 || width == 0 || filt)))
         fail("%s: bad chunk header", where);
     if ((uint64_t)n * esize > blen - 48 || stored != blen - 48 - (uint64_t)n * esize)
@@ -496,6 +511,7 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
         case 0: memcpy(dst, src, fr); break;
         case 1: unshuffle(dst, src, fr, elem); break;
         case 2: undepth_med(dst, src, fr, width); break;
+        case 5: undepth_up(dst, src, fr, width); break;
         case 4:
             if (undepth_rank(dst, src, fr, width)) fail("%s frame %u: invalid depth_rank data", where, i);
             break;
@@ -557,7 +573,7 @@ static uint64_t read_stream(uint64_t c, uint32_t si, uint64_t sidx)
     strref_bytes(e + 120, NULL, 0);   /* extradata is binary */
     strref(e + 128, NULL);
     /* spec 12, rows 23-24: a stream the reader cannot interpret is an error */
-    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 3 || u16(e + 78) > 4)
+    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 3 || u16(e + 78) > 5)
         fail("clip %" PRIu64 " stream %u: unknown kind, dtype, codec, compression or filter", c, si);
     if ((ccount == 0) != (packets == 0)) fail("clip %" PRIu64 " stream %u: %" PRIu64 " chunks for %" PRIu64 " packets", c, si, ccount, packets);
     if (codec == 0) {

@@ -1,6 +1,6 @@
 /* fuzz_chunk.c - libFuzzer target for chunk decoding: the chunk header, the
  * frame table, decompression (none / zstd per frame / zstd per chunk) and the
- * unfilters (shuffle, depth MED, xor with the previous frame, depth_rank),
+ * unfilters (shuffle, depth MED, xor with the previous frame, depth_rank, depth_up),
  * and the depth_ans decoder (compression 3).
  *
  * At start-up the library writes one small file per stream configuration in

@@ -265,6 +265,8 @@ static const fz_stream_cfg fz_cfgs[] = {
     /* format 1.2: u16 depth with compression 3 (depth_ans); 13 rows: three
      * groups of four and a remainder */
     { "deptha", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {13, 24, 0}, SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_AUTO, 0, 0, 3, 0 },
+    /* format 1.3: u16 depth with filter 5 (depth_up) */
+    { "depthu", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {7, 20, 0}, SYNAPT_COMPRESSION_ZSTD_FRAME, SYNAPT_FILTER_DEPTH_UP, 0, 0, 3, 0 },
 };
 #define FZ_NCFG (sizeof fz_cfgs / sizeof fz_cfgs[0])
 

@@ -27,11 +27,11 @@ static void fi_init(void)
     size_t rl;
     size_t off = f ? fz_find_record(f, n, FZ_REC_HEADER, 0, &rl) : SIZE_MAX;
     if (off == FZ_MAGIC_LEN) {
-        /* regions come from every sample, some with depth_rank or
-         * depth_ans chunks: the header requires those features (spec 5),
+        /* regions come from every sample, some with depth_rank, depth_ans
+         * or depth_up chunks: the header requires those features (spec 5),
          * or a full verification rightly refuses the file */
         uint64_t blen = fz_get64(f + off + 8);
-        fz_put64(f + off + 16 + 24, fz_get64(f + off + 16 + 24) | 3);
+        fz_put64(f + off + 16 + 24, fz_get64(f + off + 16 + 24) | 7);
         fz_put64(f + off + 16 + blen, XXH3_64bits(f + off + 16, (size_t)blen));
         fi_head = f;
         fi_head_len = off + rl;

@@ -1,7 +1,7 @@
 /* filter.c - the reversible prefilters of spec/format.md. They turn
  * structured arrays into byte streams zstd compresses well: byte planes
- * (shuffle), prediction residuals for smooth depth (depth_med), and temporal
- * differences for slowly moving poses (xor_prev). Each works on one frame and
+ * (shuffle), prediction residuals for smooth depth (depth_med, depth_up), and
+ * temporal differences for slowly moving poses (xor_prev). Each works on one frame and
  * never reads past n bytes, whatever n and elem are.
  *
  * Unfiltering sits on the read path of every depth and pose window, so the
@@ -182,6 +182,63 @@ void sy_depth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
             c = b;
         }
     }
+    if (n & 1) dst[n - 1] = src[n - 1];
+}
+
+/* depth_up (7.6): the residual from the pixel above, from the left
+ * neighbour on the first row (0 for pixel 0), zigzagged into depth_med's
+ * two byte planes. */
+void sy_depth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
+{
+    size_t ne = n / 2;
+    size_t w = width ? width : (ne ? ne : 1);
+    uint8_t *lo = dst, *hi = dst + ne;
+    uint16_t a = 0;
+    for (size_t i = 0; i < ne; i++) {
+        uint16_t x = ld16(src + 2 * i), p = i >= w ? ld16(src + 2 * (i - w)) : a;
+        uint16_t z = zig((uint16_t)(x - p));
+        lo[i] = (uint8_t)z;
+        hi[i] = (uint8_t)(z >> 8);
+        a = x;
+    }
+    if (n & 1) dst[n - 1] = src[n - 1];
+}
+
+/* One row of k pixels after the first: no dependency inside the row, so
+ * SSE2 (every x86-64) takes sixteen pixels per step: two byte-plane loads,
+ * the interleave, the unzigzag and one addition of the row above. o and
+ * up are different rows of the same frame. */
+static void unup_row(uint8_t *restrict o, const uint8_t *restrict up, const uint8_t *restrict lo,
+                     const uint8_t *restrict hi, size_t k)
+{
+    size_t x = 0;
+#ifdef SY_SSE2
+    const __m128i one = _mm_set1_epi16(1), zero = _mm_setzero_si128();
+    for (; x + 16 <= k; x += 16) {
+        __m128i l = _mm_loadu_si128((const __m128i *)(lo + x)), h = _mm_loadu_si128((const __m128i *)(hi + x));
+        __m128i z0 = _mm_unpacklo_epi8(l, h), z1 = _mm_unpackhi_epi8(l, h);
+        z0 = _mm_xor_si128(_mm_srli_epi16(z0, 1), _mm_sub_epi16(zero, _mm_and_si128(z0, one)));
+        z1 = _mm_xor_si128(_mm_srli_epi16(z1, 1), _mm_sub_epi16(zero, _mm_and_si128(z1, one)));
+        _mm_storeu_si128((__m128i *)(o + 2 * x), _mm_add_epi16(_mm_loadu_si128((const __m128i *)(up + 2 * x)), z0));
+        _mm_storeu_si128((__m128i *)(o + 2 * x + 16),
+                         _mm_add_epi16(_mm_loadu_si128((const __m128i *)(up + 2 * x + 16)), z1));
+    }
+#endif
+    for (; x < k; x++) st16(o + 2 * x, (uint16_t)(ld16(up + 2 * x) + unzig((uint16_t)(lo[x] | hi[x] << 8))));
+}
+
+void sy_undepth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
+{
+    size_t ne = n / 2;
+    size_t w = width ? width : (ne ? ne : 1);
+    const uint8_t *lo = src, *hi = src + ne;
+    size_t i = 0;
+    uint16_t a = 0;
+    for (; i < ne && i < w; i++) {
+        a = (uint16_t)(a + unzig((uint16_t)(lo[i] | hi[i] << 8)));
+        st16(dst + 2 * i, a);
+    }
+    for (; i < ne; i += w) unup_row(dst + 2 * i, dst + 2 * (i - w), lo + i, hi + i, ne - i < w ? ne - i : w);
     if (n & 1) dst[n - 1] = src[n - 1];
 }
 
@@ -567,12 +624,15 @@ void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width
     if (n & 1) dst[n - 1] = src[n - 1];
 }
 
-int sy_simd_limit = 2;
+int sy_simd_limit = 3;
 
 int sy_simd_isa(void)
 {
     int lim = sy_simd_limit;
 #if defined(SY_AVX2)
+    if (lim >= 3 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2") &&
+        __builtin_cpu_supports("bmi2"))
+        return 3;
     return have_avx2() && lim >= 2 ? 2 : lim >= 1 ? 1 : 0;
 #elif defined(SY_SSE2)
     return lim >= 1 ? 1 : 0;

@@ -204,10 +204,15 @@ void sy_depth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 /* The same with a chosen instruction set (0 C, 1 SSE2, 2 AVX2; a level
  * the build or the CPU lacks falls back to the one below): the tests
- * compare the paths. sy_simd_isa() is the best level this CPU runs. */
+ * compare the paths. sy_simd_isa() is the best level this CPU runs (3:
+ * AVX-512BW and VBMI2, which depth_rank's decoder uses). */
 void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width, int isa);
+/* depth_up, the same layout with the pixel above as the prediction: its
+ * inverse has no dependency inside a row (spec 7.6). */
+void sy_depth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
+void sy_undepth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 int sy_simd_isa(void);
-/* Caps sy_simd_isa() (default 2). A white-box hook: bench_core sets it to
+/* Caps sy_simd_isa() (default 3). A white-box hook: bench_core sets it to
  * time the read path before the AVX2 unfilters (depth_med, the 4-byte
  * gathers of unshuffle and xor_prev) in the same run; the
  * library never writes it and it is not exported from the shared object. */
@@ -233,7 +238,7 @@ int sy_depth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width, uint
 int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 /* The writer's filter choice for a chunk: with pose, none, shuffle or
  * xor_prev (elements of elem bytes; libsynapt makes it on a pose stream's
- * first chunk); else depth_rank, depth_med or none (u16 frames of width
+ * first chunk); else none, depth_up, depth_rank or depth_med (u16 frames of width
  * elements per row). Each is tried with the chunk's compression and level,
  * in order of decoding cost, a costlier filter kept only when it saves
  * 1/16 of the bytes of the best cheaper one. Returns 0, or -1 when out of
@@ -259,10 +264,11 @@ size_t sy_dans_dec_scratch(void);
 int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch);
 
 /* required_features bit 0: some chunk uses depth_rank; bit 1: some chunk
- * uses depth_ans (registry) */
+ * uses depth_ans; bit 2: some chunk uses depth_up (registry) */
 #define SY_FEATURE_DEPTH_RANK 1u
 #define SY_FEATURE_DEPTH_ANS  2u
-#define SY_FEATURES_KNOWN     (SY_FEATURE_DEPTH_RANK | SY_FEATURE_DEPTH_ANS)
+#define SY_FEATURE_DEPTH_UP   4u
+#define SY_FEATURES_KNOWN     (SY_FEATURE_DEPTH_RANK | SY_FEATURE_DEPTH_ANS | SY_FEATURE_DEPTH_UP)
 
 /* ---------------------------------------------------------------------
  * CLIP record JSON (json_clip.c)

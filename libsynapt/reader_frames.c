@@ -42,7 +42,7 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
     if (h->clip != st->clip || h->stream != st->index || h->first != ck->first || h->count != ck->count)
         BAD("chunk header (clip %u, stream %u, frames %llu+%u) differs from the index", h->clip, h->stream,
             (unsigned long long)h->first, h->count);
-    if (h->compression > SYNAPT_COMPRESSION_DEPTH_ANS || h->filter > SYNAPT_FILTER_DEPTH_RANK)
+    if (h->compression > SYNAPT_COMPRESSION_DEPTH_ANS || h->filter > SYNAPT_FILTER_DEPTH_UP)
         BAD("unknown compression %d or filter %d", h->compression, h->filter);
     if (h->entry_size < SY_ENTRY_ARRAY || !h->elem)
         BAD("frame table entry size %u or element size %u invalid", h->entry_size, h->elem);
@@ -55,6 +55,7 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
             h->filter, h->entry_size);
     if (h->filter == SYNAPT_FILTER_DEPTH_MED && h->elem != 2) BAD("depth_med on %u-byte elements", h->elem);
     if (h->filter == SYNAPT_FILTER_DEPTH_RANK && h->elem != 2) BAD("depth_rank on %u-byte elements", h->elem);
+    if (h->filter == SYNAPT_FILTER_DEPTH_UP && h->elem != 2) BAD("depth_up on %u-byte elements", h->elem);
     if (h->compression == SYNAPT_COMPRESSION_DEPTH_ANS && (h->elem != 2 || h->filter != SYNAPT_FILTER_NONE || !h->width))
         BAD("depth_ans with element size %u, filter %d, width %u (want 2, none, at least 1)", h->elem, h->filter, h->width);
     if (h->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)h->raw);
@@ -112,6 +113,7 @@ static int unfilter(const chunkdata *cd, uint8_t *dst, const uint8_t *src, uint3
     case SYNAPT_FILTER_NONE: memcpy(dst, src, n); break;
     case SYNAPT_FILTER_SHUFFLE: sy_unshuffle(dst, src, n, cd->c.h.elem); break;
     case SYNAPT_FILTER_DEPTH_MED: sy_undepth_med(dst, src, n, cd->c.h.width); break;
+    case SYNAPT_FILTER_DEPTH_UP: sy_undepth_up(dst, src, n, cd->c.h.width); break;
     case SYNAPT_FILTER_DEPTH_RANK: return sy_undepth_rank(dst, src, n, cd->c.h.width);
     default: sy_unxor_prev(dst, src, n, prev, prev_n, cd->c.h.elem); break;
     }

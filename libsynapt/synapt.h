@@ -71,7 +71,7 @@ extern "C" {
 #define SYNAPT_INFO_RESERVED 8
 
 #define SYNAPT_FORMAT_MAJOR 1
-#define SYNAPT_FORMAT_MINOR 2
+#define SYNAPT_FORMAT_MINOR 3
 
 /** Library version string, e.g. "0.1.0". Static storage. Thread-safe. */
 SYNAPT_API const char *synapt_version(void);
@@ -186,9 +186,10 @@ typedef enum synapt_filter {
     SYNAPT_FILTER_SHUFFLE    = 1, /* byte planes by element size */
     SYNAPT_FILTER_DEPTH_MED  = 2, /* u16 2D: MED (LOCO-I) prediction, zigzag, byte planes */
     SYNAPT_FILTER_XOR_PREV   = 3, /* XOR with the previous frame, then byte planes */
-    SYNAPT_FILTER_DEPTH_RANK = 4  /* u16 2D: values to ranks, vertical prediction, varints (format 1.1);
+    SYNAPT_FILTER_DEPTH_RANK = 4, /* u16 2D: values to ranks, vertical prediction, varints (format 1.1);
                                      asked of a writer: per chunk the smallest of
-                                     depth_rank, depth_med and none */
+                                     depth_rank, depth_med, depth_up and none */
+    SYNAPT_FILTER_DEPTH_UP   = 5  /* u16 2D: prediction from above, zigzag, byte planes (format 1.3) */
 } synapt_filter;
 
 /** Channel layout of pose frames (last axis). */
@@ -613,12 +614,11 @@ SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_optio
  * Streams with compression/filter AUTO get, by kind:
  *   image, mask u8, custom 1-byte     zstd per frame, no filter
  *   depth u16 (H, W) or (H, W, 1)     zstd per frame, depth_rank: each chunk
- *                                     takes the smallest of depth_rank,
- *                                     depth_med and none, a filter only when
- *                                     it saves 1/16 (format 1.1; a file
- *                                     with depth_rank streams sets required
- *                                     feature bit 0). Ask for DEPTH_MED to
- *                                     write files 1.0 readers can read.
+ *                                     takes the smallest of none, depth_up,
+ *                                     depth_rank and depth_med, a costlier
+ *                                     one only when it saves 1/16 (format
+ *                                     1.3: required feature bits 0 and 2).
+ *                                     Ask for DEPTH_MED for 1.0 readers.
  *                                     The writer option depth_compression
  *                                     (DEPTH_ANS) replaces this default.
  *   depth f32, mask u16, other custom zstd per frame, shuffle

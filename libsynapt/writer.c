@@ -187,10 +187,12 @@ int sy_write_record(synapt_writer *w, uint32_t type, uint8_t *rec, uint64_t body
     uint64_t h = XXH3_64bits(rec + SY_REC_PREFIX, (size_t)body_len);
     sy_wr64(rec + SY_REC_PREFIX + body_len, h);
     if (sum) *sum = h;
-    /* older readers would fail on depth_rank (1.0) or depth_ans (1.1)
-     * chunks: the header says so (patched at close) */
+    /* older readers would fail on depth_rank (1.0), depth_ans (1.1) or
+     * depth_up (1.2) chunks: the header says so (patched at close) */
     if (type == SY_REC_CHUNK && body_len >= SY_CHUNK_HDR) {
-        if (sy_rd16(rec + SY_REC_PREFIX + SY_CH_FILTER) == SYNAPT_FILTER_DEPTH_RANK) w->features |= SY_FEATURE_DEPTH_RANK;
+        uint16_t cf = sy_rd16(rec + SY_REC_PREFIX + SY_CH_FILTER);
+        if (cf == SYNAPT_FILTER_DEPTH_RANK) w->features |= SY_FEATURE_DEPTH_RANK;
+        if (cf == SYNAPT_FILTER_DEPTH_UP) w->features |= SY_FEATURE_DEPTH_UP;
         if (sy_rd16(rec + SY_REC_PREFIX + SY_CH_COMPRESSION) == SYNAPT_COMPRESSION_DEPTH_ANS)
             w->features |= SY_FEATURE_DEPTH_ANS;
     }

@@ -67,6 +67,7 @@ static const uint8_t *filter_chunk(synapt_writer *w, wstream *s, int filter)
         switch (filter) {
         case SYNAPT_FILTER_SHUFFLE: sy_shuffle(d, f, fl, s->elem); break;
         case SYNAPT_FILTER_DEPTH_MED: sy_depth_med(d, f, fl, s->width); break;
+        case SYNAPT_FILTER_DEPTH_UP: sy_depth_up(d, f, fl, s->width); break;
         case SYNAPT_FILTER_DEPTH_RANK:
             w->tmpbuf.len = 0;
             if (sy_buf_reserve(m, &w->tmpbuf, (65536 + fl / 2) * sizeof(uint16_t))) goto nomem;

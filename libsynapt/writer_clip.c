@@ -170,7 +170,7 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
 {
     int comp = d->compression, filt = d->filter;
     if (comp < SYNAPT_COMPRESSION_AUTO || comp > SYNAPT_COMPRESSION_DEPTH_ANS ||
-        filt < SYNAPT_FILTER_AUTO || filt > SYNAPT_FILTER_DEPTH_RANK)
+        filt < SYNAPT_FILTER_AUTO || filt > SYNAPT_FILTER_DEPTH_UP)
         return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: unknown compression %d or filter %d",
                     w->c_id, s->name, comp, filt);
     size_t es = synapt_dtype_size(s->dtype);
@@ -206,16 +206,19 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         }
         if (comp == SYNAPT_COMPRESSION_AUTO) comp = auto_comp;
         if (filt == SYNAPT_FILTER_AUTO) filt = auto_filt;
-        if ((filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK) && !depth_ok)
+        int dfilt = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK || filt == SYNAPT_FILTER_DEPTH_UP;
+        if (dfilt && !depth_ok)
             return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: %s needs 16-bit (H, W) or (H, W, 1) frames",
-                        w->c_id, s->name, filt == SYNAPT_FILTER_DEPTH_MED ? "depth_med" : "depth_rank");
+                           w->c_id, s->name,
+                           filt == SYNAPT_FILTER_DEPTH_MED ? "depth_med" : filt == SYNAPT_FILTER_DEPTH_UP ? "depth_up" : "depth_rank");
     }
     s->compression = comp;
     s->filter = filt;
     s->elem = es ? es : 1;
     s->depth_pick = filt == SYNAPT_FILTER_DEPTH_RANK;
     s->pose_pick = s->pose && d->filter == SYNAPT_FILTER_AUTO && comp != SYNAPT_COMPRESSION_NONE;
-    s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK || comp == SYNAPT_COMPRESSION_DEPTH_ANS
+    s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK || filt == SYNAPT_FILTER_DEPTH_UP ||
+                       comp == SYNAPT_COMPRESSION_DEPTH_ANS
                    ? (uint32_t)s->shape[1] : 0;
     return 0;
 }
@@ -319,10 +322,11 @@ int synapt_writer_add_stream(uint32_t *out, synapt_writer *w, const synapt_strea
     w->ws[w->nws] = s;
     if (out) *out = (uint32_t)w->nws;
     w->nws++;
-    /* a stream whose StreamEntry names filter 4 or compression 3 needs the
-     * feature even when every chunk took another choice: an older reader
-     * refuses the file up front instead of failing on that entry */
+    /* a stream whose StreamEntry names filter 4 or 5 or compression 3 needs
+     * the feature even when every chunk took another choice: an older
+     * reader refuses the file up front instead of failing on that entry */
     if (s.filter == SYNAPT_FILTER_DEPTH_RANK) w->features |= SY_FEATURE_DEPTH_RANK;
+    if (s.filter == SYNAPT_FILTER_DEPTH_UP) w->features |= SY_FEATURE_DEPTH_UP;
     if (s.compression == SYNAPT_COMPRESSION_DEPTH_ANS) w->features |= SY_FEATURE_DEPTH_ANS;
     return 0;
 }

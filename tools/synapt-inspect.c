@@ -69,6 +69,7 @@ static const char *filter_name(int f)
     case SYNAPT_FILTER_DEPTH_MED: return "depth_med";
     case SYNAPT_FILTER_XOR_PREV: return "xor_prev";
     case SYNAPT_FILTER_DEPTH_RANK: return "depth_rank";
+    case SYNAPT_FILTER_DEPTH_UP: return "depth_up";
     default: return "?";
     }
 }

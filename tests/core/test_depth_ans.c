@@ -220,7 +220,7 @@ static void test_file(void)
     if (!r) return;
     synapt_file_info fi;
     CHECK_OK(synapt_reader_file_info(&fi, r));
-    CHECK_EQ_INT(fi.format_minor, 2);
+    CHECK_EQ_INT(fi.format_minor, SYNAPT_FORMAT_MINOR);
     CHECK_EQ_INT(fi.required_features, 2);
     synapt_chunk_info ci;
     CHECK_OK(synapt_reader_chunk(&ci, r, 0, 0, 1));

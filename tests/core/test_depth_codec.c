@@ -1,7 +1,8 @@
 /* test_depth_codec.c - the depth_rank filter (spec/format.md 7.5): a
  * known-answer vector pinning the layout, round trips on edge frames (zeros,
  * 65535, odd widths, 1xN, Nx1, all distinct values), rejection of corrupt
- * frames, the writer's per-chunk choice (never larger than plain zstd), the
+ * frames, every decoder path against the C one; the depth_up filter (7.6)
+ * against its definition; the writer's per-chunk choice (never larger than plain zstd), the
  * required feature bit, and round trips through a file on the real depth
  * samples in ../shared/realdata/depth when present. */
 #include <stdint.h>
@@ -130,6 +131,107 @@ static void test_rank_corrupt(void)
     free(scr);
 }
 
+/* The depth_rank decoder's paths (C, SSE2, AVX2 and AVX-512 where this
+ * CPU has them, capped by sy_simd_limit) give the same pixels and the
+ * same verdict: frames of many widths, last rows cut short, palettes
+ * around the AVX-512 path's 1,024-value limit, residuals that need
+ * two-byte varints (rank jumps of 64 and more) in runs and alone, and
+ * the same frames with bytes changed. */
+static void test_rank_paths(void)
+{
+    enum { MAXPIX = 640 * 40 };
+    static uint16_t v[MAXPIX];
+    static uint8_t src[2 * MAXPIX], f[2 * MAXPIX], back[4][2 * MAXPIX];
+    uint16_t *scr = scratch_for(2 * MAXPIX);
+    const size_t widths[] = { 1, 3, 16, 17, 63, 64, 65, 127, 128, 129, 200, 640 };
+    const uint32_t pals[] = { 1, 2, 40, 64, 65, 300, 1024, 1025, 1500 };
+    int agree = 1, fitted = 0, levels = sy_simd_isa() + 1;
+    for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+        for (size_t pi = 0; pi < sizeof pals / sizeof *pals; pi++)
+            for (int jumpy = 0; jumpy < 3; jumpy++) {
+                size_t w = widths[wi], rows = 1 + rnd() % 30, npix = w * rows + (rnd() % 2 ? rnd() % w : 0);
+                if (npix > MAXPIX) npix = MAXPIX;
+                uint32_t np = pals[pi];
+                /* ranks drift smoothly; jumpy frames add large jumps, rare
+                 * (1) or in runs (2), which need two-byte varints */
+                int r = (int)(rnd() % np);
+                for (size_t i = 0; i < npix; i++) {
+                    int step = (int)(rnd() % 3) - 1;
+                    if (jumpy == 1 && rnd() % 50 == 0) step = (int)(rnd() % 400) - 200;
+                    if (jumpy == 2 && (i / 7) % 3 == 0) step = (int)(rnd() % 2000) - 1000;
+                    r = ((r + step) % (int)np + (int)np) % (int)np;
+                    v[i] = (uint16_t)(r * 37 + 100);
+                }
+                size_t n = 2 * npix;
+                for (size_t i = 0; i < npix; i++) sy_wr16(src + 2 * i, v[i]);
+                if (sy_depth_rank(f, src, n, w, scr)) continue;
+                fitted++;
+                for (int pass = 0; pass < 4; pass++) {
+                    if (pass) {   /* bytes changed in the palette count, the palette or the varints */
+                        size_t at = pass == 1 ? 4 + 2 * (size_t)(rnd() % (np < n / 2 ? np : 1)) : 4 + rnd() % (n - 4);
+                        if (at < n) f[at] ^= (uint8_t)(1u << (rnd() % 8));
+                    }
+                    int rc[4] = { 0 };
+                    for (int lim = 0; lim < levels; lim++) {
+                        sy_simd_limit = lim;
+                        memset(back[lim], 0xA5, n);
+                        rc[lim] = sy_undepth_rank(back[lim], f, n, w);
+                    }
+                    sy_simd_limit = 3;
+                    if (!pass && (rc[0] || memcmp(back[0], src, n))) agree = 0;
+                    for (int lim = 1; lim < levels; lim++)
+                        if (rc[lim] != rc[0] || (!rc[0] && memcmp(back[lim], back[0], n))) {
+                            printf("  w %zu, %zu px, palette %u, jumpy %d, pass %d: level %d gives %d, C %d\n", w, npix,
+                                   np, jumpy, pass, lim, rc[lim], rc[0]);
+                            agree = 0;
+                        }
+                }
+            }
+    printf("  %d frames fitted, %d decoder levels compared\n", fitted, levels);
+    CHECK(fitted > 100);
+    CHECK(agree);
+    free(scr);
+}
+
+/* depth_up (7.6) against its definition written out plainly, on frames
+ * of many shapes (a last row cut short, width 0 meaning one row, an odd
+ * trailing byte), and a known answer. */
+static void test_up_filter(void)
+{
+    const uint16_t kv[6] = { 100, 103, 99, 101, 103, 65535 };   /* 2 rows of 3 */
+    uint8_t ks[12], kf[12], kb[12];
+    for (int i = 0; i < 6; i++) sy_wr16(ks + 2 * i, kv[i]);
+    sy_depth_up(kf, ks, 12, 3);
+    /* row 0 from the left: 100, +3, -4; row 1 from above: +1, 0, -100 (65535 - 99 = 65436 = -100 mod 2^16) */
+    const uint16_t kz[6] = { 200, 6, 7, 2, 0, 199 };
+    int kok = 1;
+    for (int i = 0; i < 6; i++) kok &= kf[i] == (kz[i] & 0xFF) && kf[6 + i] == kz[i] >> 8;
+    CHECK(kok);
+    sy_undepth_up(kb, kf, 12, 3);
+    CHECK(!memcmp(kb, ks, 12));
+    enum { MAXB = 2 * 300 * 37 + 1 };
+    static uint8_t src[MAXB], f[MAXB], want[MAXB], back[MAXB];
+    int ok = 1;
+    for (int k = 0; k < 400; k++) {
+        size_t w = (size_t)(k % 7 == 0 ? 0 : 1 + rnd() % 300), n = rnd() % MAXB;
+        for (size_t i = 0; i < n; i++) src[i] = (uint8_t)(k % 3 ? rnd() % 4 + (i % 2 ? 7 : 0) : rnd());
+        size_t ne = n / 2, ww = w ? w : (ne ? ne : 1);
+        for (size_t i = 0; i < ne; i++) {
+            uint16_t x = sy_rd16(src + 2 * i);
+            uint16_t pr = i >= ww ? sy_rd16(src + 2 * (i - ww)) : i ? sy_rd16(src + 2 * (i - 1)) : 0;
+            uint16_t r = (uint16_t)(x - pr), z = (uint16_t)((uint16_t)(r << 1) ^ (r >> 15 ? 0xFFFF : 0));
+            want[i] = (uint8_t)z;
+            want[ne + i] = (uint8_t)(z >> 8);
+        }
+        if (n & 1) want[n - 1] = src[n - 1];
+        sy_depth_up(f, src, n, w);
+        memset(back, 0xA5, sizeof back);
+        sy_undepth_up(back, f, n, w);
+        if (memcmp(f, want, n) || memcmp(back, src, n) || back[n] != 0xA5) ok = 0;
+    }
+    CHECK(ok);
+}
+
 /* ---- through the writer and reader -------------------------------------- */
 
 static size_t plain_zstd(const uint16_t *v, size_t npix, int level)
@@ -226,29 +328,45 @@ static void test_writer_choice(void)
     /* asked for depth_med (the 1.0 filter): a 1.0 reader reads it, no feature */
     CHECK(file_roundtrip_as("choice_med", fr, H, W, T, SYNAPT_FILTER_DEPTH_MED, &stored, &filter, &feat));
     CHECK_EQ_INT(feat, 0);
-    /* smooth rendered-like frames with more or less noise: a filter that
-     * costs more to decode is kept only when it saves 1/16 over the best
-     * cheaper one (none < depth_rank < depth_med), and never loses to none */
-    int seen_med = 0;
-    for (int amp = 0; amp <= 64; amp = amp ? amp * 2 : 1) {
-        for (int t = 0; t < T; t++)
-            for (int i = 0; i < H * W; i++)
-                fr[t * H * W + i] = (uint16_t)(3000 + 7 * (i % W) + 5 * (i / W) + t + (amp ? (int)(rnd() % (unsigned)amp) : 0));
-        uint64_t s_auto, s_none, s_med, f2;
-        int fa, fn, fm;
-        char nm[64];
-        snprintf(nm, sizeof nm, "margin_%d", amp);
-        CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_AUTO, &s_auto, &fa, &f2));
-        CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_NONE, &s_none, &fn, &f2));
-        CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_DEPTH_MED, &s_med, &fm, &f2));
-        CHECK(s_auto <= s_none);
-        if (fa == SYNAPT_FILTER_NONE) {
-            CHECK(s_med >= s_none - s_none / 16);
-        } else if (fa == SYNAPT_FILTER_DEPTH_MED) {
-            seen_med = 1;
-            CHECK(s_med < s_none - s_none / 16);
+    /* smooth rendered-like frames with more or less noise, a plane and a
+     * curved surface: a filter that costs more to decode is kept only when
+     * it saves 1/16 over the best cheaper one (none < depth_up < depth_rank
+     * < depth_med), and never loses to none. The pixel above predicts a
+     * noisy plane as well as MED; on the curved surface, whose vertical
+     * slope changes along the row, MED wins. */
+    int seen_up = 0, seen_med = 0;
+    for (int curved = 0; curved <= 1; curved++)
+        for (int amp = 0; amp <= 64; amp = amp ? amp * 2 : 1) {
+            for (int t = 0; t < T; t++)
+                for (int i = 0; i < H * W; i++) {
+                    int x = i % W, y = i / W, n = amp ? (int)(rnd() % (unsigned)amp) : 0;
+                    fr[t * H * W + i] = (uint16_t)(curved ? 3000 + x * y * 3 + 40 * t + n : 3000 + 7 * x + 5 * y + t + n);
+                }
+            uint64_t s_auto, s_none, s_up, s_med, f2;
+            int fa, fn, fu, fm;
+            char nm[64];
+            snprintf(nm, sizeof nm, "margin_%d_%d", curved, amp);
+            CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_AUTO, &s_auto, &fa, &f2));
+            CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_NONE, &s_none, &fn, &f2));
+            CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_DEPTH_UP, &s_up, &fu, &f2));
+            CHECK_EQ_INT(fu, SYNAPT_FILTER_DEPTH_UP);
+            CHECK_EQ_INT(f2, 4);   /* asked for depth_up: feature bit 2 */
+            CHECK(file_roundtrip_as(nm, fr, H, W, T, SYNAPT_FILTER_DEPTH_MED, &s_med, &fm, &f2));
+            CHECK(s_auto <= s_none);
+            if (fa == SYNAPT_FILTER_NONE) {
+                CHECK(s_up >= s_none - s_none / 16);
+                CHECK(s_med >= s_none - s_none / 16);
+            } else if (fa == SYNAPT_FILTER_DEPTH_UP) {
+                seen_up = 1;
+                CHECK(s_up < s_none - s_none / 16);
+                CHECK(s_auto == s_up);
+            } else if (fa == SYNAPT_FILTER_DEPTH_MED) {
+                seen_med = 1;
+                CHECK(s_med < s_up - s_up / 16);
+                CHECK(s_auto == s_med);
+            }
         }
-    }
+    CHECK(seen_up);
     CHECK(seen_med);
 }
 
@@ -279,6 +397,8 @@ int main(void)
     RUN(test_rank_vector);
     RUN(test_rank_edges);
     RUN(test_rank_corrupt);
+    RUN(test_rank_paths);
+    RUN(test_up_filter);
     RUN(test_writer_choice);
     if (tu_realdata()) RUN(test_real_samples);
     else test_real_samples();

@@ -292,6 +292,15 @@ static void write_basic(const char *path)
                 av[2][y][x] = (uint16_t)(20000 + 97 * y + 3 * x + x * x / 4);
             }
         W(synapt_writer_write_frames(w, da, av, sizeof av, 3, NULL));
+        /* depth asked for with filter 5 (depth_up, format 1.3, feature bit
+         * 2): residuals from the pixel above, wrapping around 65535 */
+        uint32_t du = add_stream(w, "depth_up", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 5, 24, 0,
+                                 SYNAPT_COMPRESSION_AUTO, SYNAPT_FILTER_DEPTH_UP);
+        static uint16_t uv[2][5][24];
+        for (int t = 0; t < 2; t++)
+            for (int y = 0; y < 5; y++)
+                for (int x = 0; x < 24; x++) uv[t][y][x] = (uint16_t)(65500 + 9 * x - 11 * y + 5 * t + (x == 7 ? 3000 : 0));
+        W(synapt_writer_write_frames(w, du, uv, sizeof uv, 2, NULL));
         W(synapt_writer_end_clip(w));
     }
     close_writer(w);

@@ -352,9 +352,10 @@ static void sweep_file(const char *path)
         };
         for (size_t k = 0; k < sizeof ch / sizeof ch[0]; k++) {
             /* a depth_rank stream's chunks may each be stored with depth_rank,
-             * depth_med or no filter (spec 7.4): a change among them decodes
-             * to other values, none of them wrong in form */
-            int must = ch[k].must && !(ch[k].off == 22 && (rd(b + 22, 2) == 2 || rd(b + 22, 2) == 4));
+             * depth_med, depth_up or no filter (spec 7.4): a change among
+             * them decodes to other values, none of them wrong in form */
+            uint64_t cf = rd(b + 22, 2);
+            int must = ch[k].must && !(ch[k].off == 22 && (cf == 2 || cf == 4 || cf == 5));
             mutate(&L, m, x->off + 16 + ch[k].off, ch[k].w, must, ch[k].name, &st, &bad);
         }
         uint32_t cnt = (uint32_t)rd(b + 16, 4), es = (uint32_t)rd(b + 24, 2);

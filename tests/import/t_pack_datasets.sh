@@ -318,7 +318,7 @@ echo '{"video":"depth.mp4","depth":"'"$R"'/depth/open3d/depth","label":"room"}' 
 if synapt-pack -q --allow-outside-paths --depth-codec ans -o "$T/ans.synapt" "$P/d.jsonl" &&
    synapt-inspect --clip depth -v "$T/ans.synapt" > "$T/ans.txt" &&
    grep -q 'compression depth_ans, filter none' "$T/ans.txt" &&
-   synapt-inspect "$T/ans.synapt" | grep -q '^format *1\.2' &&
+   synapt-inspect "$T/ans.synapt" | grep -q '^format *1\.3' &&
    synapt-inspect --verify "$T/ans.synapt" > /dev/null; then
     # the chunk record against the PNG file: at least 2x smaller (issue 14)
     rec=$(sed -n '/\] depth:/,$s/.*chunk 0: .* record \([0-9]*\) B.*/\1/p' "$T/ans.txt" | head -1)
