@@ -304,7 +304,7 @@ static result run_jxl(const sample *s)
 static const char *filter_name(int f)
 {
     return f == SYNAPT_FILTER_DEPTH_RANK ? "depth_rank" : f == SYNAPT_FILTER_DEPTH_MED ? "depth_med"
-         : f == SYNAPT_FILTER_NONE ? "none" : "?";
+         : f == SYNAPT_FILTER_DEPTH_UP ? "depth_up" : f == SYNAPT_FILTER_NONE ? "none" : "?";
 }
 
 static int g_fail_png, g_fail_zstd, g_fail_speed, g_rows;
@@ -484,8 +484,8 @@ int main(int argc, char **argv)
     if (!nreal) printf("Real depth: SKIP (no 16-bit PNG/PGM under %s).\n\n", ddir);
     printf("One frame per file, single thread. Bytes of synapt are the whole chunk record (96 bytes of record, chunk "
            "header and frame entry around the payload); \"vs zstd\" compares the payload with plain zstd of the raw "
-           "frame at the same level (at most 1.00 by construction: the writer keeps the smallest of depth_rank, "
-           "depth_med and no filter per chunk). Decode MB/s are raw pixel bytes per CPU second: zstd is "
+           "frame at the same level (at most 1.00 by construction: the writer keeps the smallest of no filter, "
+           "depth_up, depth_rank and depth_med per chunk). Decode MB/s are raw pixel bytes per CPU second: zstd is "
            "ZSTD_decompress alone, synapt is synapt_reader_read_frames with checksums on, JPEG XL is libjxl "
            "lossless effort 7 without a thread runner; in brackets synapt's size over JPEG XL's and synapt's "
            "decode speed over libjxl's.\n\n");
