@@ -122,33 +122,38 @@ static inline uint32_t lanes_lo(int k) { return k >= 32 ? ~0u : (1u << k) - 1; }
 static inline uint32_t lanes_hi(int k) { return k >= 64 ? ~0u : k > 32 ? (1u << (k - 32)) - 1 : 0; }
 
 /* Rows 1 .. of a depth_rank frame (elements i .. ne-1, p at their first
- * varint) with AVX-512 (BW, VBMI2) and a palette of at most 1,024 values,
- * in one pass over windows of 64 bytes. With so few values a valid varint
- * has one or two bytes (a third byte would mean a residual of 8,192 or
- * more). The bytes with bit 7 set start two-byte varints; every byte that
- * does not follow one starts a varint, and vpcompressb packs the starts'
- * low seven bits and the bytes after them into up to 64 residuals. The
- * ranks of the row above, loaded for the prediction and needed by nothing
- * after it, are turned into values and stored back in the same step.
- * Windows the vector step cannot take (a three-byte pattern, a varint cut
- * by the end of the data) go one varint at a time. Every rank of a row is
- * checked against the palette before the next row looks it up. Returns 0,
+ * varint; row 0's ranks already in dst) with AVX-512 (BW, VBMI2) and a
+ * palette of at most 1,024 values, in one pass over windows of 64 bytes.
+ * With so few values a valid varint has one or two bytes (a third byte
+ * would mean a residual of 8,192 or more). The bytes with bit 7 set start
+ * two-byte varints; every byte that does not follow one starts a varint,
+ * and vpcompressb packs the starts' low seven bits and the bytes after
+ * them into up to 64 residuals. Ranks live in two row buffers that stay
+ * in L1: the ranks of the row above, loaded for the prediction, are
+ * turned into values and written to the caller's frame in the same step,
+ * so each output byte is written once, in order (ranks written into the
+ * output and looked up there a row later cost about 0.15 ns per pixel
+ * more when the output is not in cache). Windows the vector step cannot
+ * take (a three-byte pattern, a varint cut by the end of the data) go one
+ * varint at a time. Every rank of a row is checked against the palette
+ * before the next row looks it up. Needs w <= SY_RANK_ROW_MAX. Returns 0,
  * or -1 (corrupt). */
+#define SY_RANK_ROW_MAX 4096
 #define SY_AVX512_VARINT_FN __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2")))
-SY_AVX512_VARINT_FN static int unrank_rows_avx512(uint8_t *dst, const uint8_t *pal, uint32_t np, const uint8_t *p,
-                                                  const uint8_t *end, size_t i, size_t ne, size_t w)
+SY_AVX512_VARINT_FN __attribute__((always_inline)) static inline int
+unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, const uint8_t *end, size_t i, size_t ne,
+              size_t w, const size_t pairs)
 {
-    _Alignas(64) uint16_t tab[1024];
-    size_t pairs = (np + 63) / 64;
-    memcpy(tab, pal, 2 * (size_t)np);
-    memset(tab + np, 0, 2 * (pairs * 64 - np));
+    _Alignas(64) uint16_t rows[2][SY_RANK_ROW_MAX + 64];
     __m512i t[32];
-    for (size_t k = 0; k < 2 * pairs; k++) t[k] = _mm512_load_si512((const void *)(tab + 32 * k));
+    for (size_t k = 0; k < 2 * pairs; k++) t[k] = _mm512_load_si512((const void *)(tab + 64 * k));
     const __m512i one = _mm512_set1_epi16(1), zero = _mm512_setzero_si512(), vtop = _mm512_set1_epi16((short)(np - 1));
     const __m512i low7 = _mm512_set1_epi8(0x7F);
+    uint16_t *prev = rows[0], *cur = rows[1];
+    memcpy(prev, dst + 2 * (i - w), 2 * w);
     while (i < ne) {
         size_t rl = ne - i < w ? ne - i : w, x = 0;
-        uint8_t *o = dst + 2 * i, *up = o - 2 * w;
+        uint8_t *up = dst + 2 * (i - w);   /* the row above: its values go here */
         uint32_t over = 0;
         while (x < rl) {
             size_t nb = (size_t)(end - p) < 64 ? (size_t)(end - p) : 64, cap = rl - x < 64 ? rl - x : 64;
@@ -177,38 +182,73 @@ SY_AVX512_VARINT_FN static int unrank_rows_avx512(uint8_t *dst, const uint8_t *p
                                              _mm512_slli_epi16(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(hi8, 1)), 7));
                 z0 = _mm512_xor_si512(_mm512_srli_epi16(z0, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z0, one)));
                 z1 = _mm512_xor_si512(_mm512_srli_epi16(z1, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z1, one)));
-                uint32_t m0 = lanes_lo((int)cnt), m1 = lanes_hi((int)cnt);
-                __m512i u0 = _mm512_maskz_loadu_epi16(m0, up + 2 * x), u1 = _mm512_maskz_loadu_epi16(m1, up + 2 * x + 64);
+                /* the row buffers have 64 spare entries: whole vectors */
+                __m512i u0 = _mm512_loadu_si512((const void *)(prev + x)), u1 = _mm512_loadu_si512((const void *)(prev + x + 32));
                 __m512i t0 = _mm512_add_epi16(u0, z0), t1 = _mm512_add_epi16(u1, z1);
-                over |= (_mm512_cmpgt_epu16_mask(t0, vtop) & m0) | (_mm512_cmpgt_epu16_mask(t1, vtop) & m1);
-                _mm512_mask_storeu_epi16(o + 2 * x, m0, t0);
-                _mm512_mask_storeu_epi16(o + 2 * x + 64, m1, t1);
-                _mm512_mask_storeu_epi16(up + 2 * x, m0, lut32(t, pairs, u0));
-                _mm512_mask_storeu_epi16(up + 2 * x + 64, m1, lut32(t, pairs, u1));
+                _mm512_storeu_si512((void *)(cur + x), t0);
+                _mm512_storeu_si512((void *)(cur + x + 32), t1);
+                __m512i v0 = lut32(t, pairs, u0), v1 = lut32(t, pairs, u1);
+                if (cnt == 64) {
+                    over |= (uint32_t)(_mm512_cmpgt_epu16_mask(t0, vtop) | _mm512_cmpgt_epu16_mask(t1, vtop));
+                    _mm512_storeu_si512((void *)(up + 2 * x), v0);
+                    _mm512_storeu_si512((void *)(up + 2 * x + 64), v1);
+                } else {
+                    uint32_t m0 = lanes_lo((int)cnt), m1 = lanes_hi((int)cnt);
+                    over |= (_mm512_cmpgt_epu16_mask(t0, vtop) & m0) | (_mm512_cmpgt_epu16_mask(t1, vtop) & m1);
+                    _mm512_mask_storeu_epi16(up + 2 * x, m0, v0);
+                    _mm512_mask_storeu_epi16(up + 2 * x + 64, m1, v1);
+                }
                 p += used;
                 x += cnt;
                 continue;
             }
             int z = get_varint(&p, end);
             if (z < 0) return -1;
-            uint16_t ur = ld16(up + 2 * x), tr = (uint16_t)(ur + unzig((uint16_t)z));
+            uint16_t ur = prev[x], tr = (uint16_t)(ur + unzig((uint16_t)z));
             over |= tr > np - 1;
-            st16(o + 2 * x, tr);
-            st16(up + 2 * x, tab[ur]);   /* the row above passed its check */
+            cur[x] = tr;
+            st16(up + 2 * x, ld16(tab + 2 * (size_t)ur));   /* the row above passed its check */
             x++;
         }
         if (over) return -1;
         /* a last row shorter than w leaves the rest of the row above */
-        for (; x < w; x++) st16(up + 2 * x, tab[ld16(up + 2 * x)]);
+        for (; x < w; x++) st16(up + 2 * x, ld16(tab + 2 * (size_t)prev[x]));
+        uint16_t *sw = prev;
+        prev = cur;
+        cur = sw;
         i += rl;
     }
-    /* the last row: nothing below it looked its ranks up */
-    for (size_t j = (ne - 1) / w * w; j < ne; j += 32) {
-        uint32_t m = ne - j >= 32 ? ~0u : (1u << (ne - j)) - 1;
-        __m512i r = _mm512_maskz_loadu_epi16(m, dst + 2 * j);
-        _mm512_mask_storeu_epi16(dst + 2 * j, m, lut32(t, pairs, r));
+    /* the last row, from its ranks: nothing below it looked them up */
+    size_t last = (ne - 1) / w * w;
+    for (size_t j = 0; last + j < ne; j += 32) {
+        size_t left = ne - last - j;
+        uint32_t m = left >= 32 ? ~0u : (1u << left) - 1;
+        _mm512_mask_storeu_epi16(dst + 2 * (last + j), m, lut32(t, pairs, _mm512_loadu_si512((const void *)(prev + j))));
     }
     return 0;
+}
+
+/* The palette's number of 64-value pairs as a constant, so that the
+ * lookups unroll and the tables stay in registers: one body per pair
+ * count up to 6 (384 values; the real sensor frames hold 150-300), one
+ * for the rest. */
+SY_AVX512_VARINT_FN static int unrank_rows_avx512(uint8_t *dst, const uint8_t *pal, uint32_t np, const uint8_t *p,
+                                                  const uint8_t *end, size_t i, size_t ne, size_t w)
+{
+    _Alignas(64) uint16_t tab[1024];
+    size_t pairs = (np + 63) / 64;
+    memcpy(tab, pal, 2 * (size_t)np);
+    memset(tab + np, 0, 2 * (pairs * 64 - np));
+    const uint8_t *tb = (const uint8_t *)tab;
+    switch (pairs) {
+    case 1: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 1);
+    case 2: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 2);
+    case 3: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 3);
+    case 4: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 4);
+    case 5: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 5);
+    case 6: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 6);
+    default: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, pairs);
+    }
 }
 #endif
 
@@ -254,7 +294,7 @@ int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     }
     if (bad) return -1;
 #ifdef SY_AVX512
-    if (i < ne && np <= 1024 && sy_simd_isa() >= 3) return unrank_rows_avx512(dst, pal, np, p, end, i, ne, w);
+    if (i < ne && np <= 1024 && w <= SY_RANK_ROW_MAX && sy_simd_isa() >= 3) return unrank_rows_avx512(dst, pal, np, p, end, i, ne, w);
 #endif
     const uint16_t top = (uint16_t)(np - 1);
 #ifdef SY_SSE2
