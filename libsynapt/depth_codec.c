@@ -173,13 +173,19 @@ unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, c
                     lead &= (1ull << used) - 1;
                     cnt = cap;
                 }
-                __m512i nx = _mm512_maskz_loadu_epi8(am >> 1, p + 1);   /* nx[j] = p[j + 1] */
-                __m512i lo8 = _mm512_maskz_compress_epi8(starts, _mm512_and_si512(q, low7));
-                __m512i hi8 = _mm512_maskz_compress_epi8(starts, _mm512_maskz_mov_epi8(lead, nx));
-                __m512i z0 = _mm512_or_si512(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(lo8)),
-                                             _mm512_slli_epi16(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(hi8)), 7));
-                __m512i z1 = _mm512_or_si512(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(lo8, 1)),
-                                             _mm512_slli_epi16(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(hi8, 1)), 7));
+                __m512i z0, z1;
+                if (!lead) {   /* one-byte varints only: the bytes are the residuals */
+                    z0 = _mm512_cvtepu8_epi16(_mm512_castsi512_si256(q));
+                    z1 = _mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(q, 1));
+                } else {
+                    __m512i nx = _mm512_maskz_loadu_epi8(am >> 1, p + 1);   /* nx[j] = p[j + 1] */
+                    __m512i lo8 = _mm512_maskz_compress_epi8(starts, _mm512_and_si512(q, low7));
+                    __m512i hi8 = _mm512_maskz_compress_epi8(starts, _mm512_maskz_mov_epi8(lead, nx));
+                    z0 = _mm512_or_si512(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(lo8)),
+                                         _mm512_slli_epi16(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(hi8)), 7));
+                    z1 = _mm512_or_si512(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(lo8, 1)),
+                                         _mm512_slli_epi16(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(hi8, 1)), 7));
+                }
                 z0 = _mm512_xor_si512(_mm512_srli_epi16(z0, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z0, one)));
                 z1 = _mm512_xor_si512(_mm512_srli_epi16(z1, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z1, one)));
                 /* the row buffers have 64 spare entries: whole vectors */
