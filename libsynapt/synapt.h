@@ -631,7 +631,7 @@ SYNAPT_API int synapt_reader_verify2(synapt_reader *r, const synapt_verify_optio
  * (tiny frames compress better together).
  * ====================================================================== */
 
-#define SYNAPT_WRITER_OPTIONS_VERSION 2
+#define SYNAPT_WRITER_OPTIONS_VERSION 3
 typedef struct synapt_writer_options {
     unsigned version;                 /* SYNAPT_WRITER_OPTIONS_VERSION */
     const synapt_allocator *allocator;/* NULL = malloc/realloc/free */
@@ -666,9 +666,15 @@ typedef struct synapt_writer_options {
                                          AUTO and to depth copied by the copy calls, which
                                          decode and write again a stream stored otherwise
                                          (synapt-subset/merge --depth-codec) */
+    /* version 3 */
+    int depth_filter;                 /* u16 (H, W) depth on the zstd path: SYNAPT_FILTER_AUTO
+                                         (default: the per-chunk choice) or _DEPTH_MED (every
+                                         chunk depth_med, no feature bits: files any 1.x reader
+                                         reads; the copy calls write other depth again) */
 } synapt_writer_options;
 #define SYNAPT_WRITER_OPTIONS_INIT \
-    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1, SYNAPT_COMPRESSION_AUTO }
+    { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1, SYNAPT_COMPRESSION_AUTO, \
+      SYNAPT_FILTER_AUTO }
 
 /** Create a writer for `path`. Errors: _IO (also when path exists and is
  *  not a regular file: the finished file is renamed over PATH, which must

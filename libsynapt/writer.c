@@ -263,6 +263,13 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
         sy_fmt(errbuf, errbuf_size, "%s: depth_compression %d is not AUTO, ZSTD_FRAME or DEPTH_ANS", path, depth_comp);
         return SYNAPT_E_INVALID_ARG;
     }
+    int depth_filt = opts->version >= 3 ? opts->depth_filter : SYNAPT_FILTER_AUTO;
+    if ((depth_filt != SYNAPT_FILTER_AUTO && depth_filt != SYNAPT_FILTER_DEPTH_MED) ||
+        (depth_filt == SYNAPT_FILTER_DEPTH_MED && depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS)) {
+        sy_fmt(errbuf, errbuf_size, "%s: depth_filter %d is not AUTO or DEPTH_MED (and DEPTH_MED is for the zstd path)",
+               path, depth_filt);
+        return SYNAPT_E_INVALID_ARG;
+    }
     const char *wname = opts->writer_name ? opts->writer_name : "libsynapt";
     const char *wver = opts->writer_version ? opts->writer_version : SYNAPT_VERSION_STRING;
     size_t wlen = strlen(wname) + 1 + strlen(wver);
@@ -315,6 +322,7 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
     }
     w->level = opts->zstd_level ? opts->zstd_level : 3;
     w->depth_comp = depth_comp;
+    w->depth_filt = depth_filt;
     w->deterministic = opts->deterministic;
     w->do_fsync = opts->fsync;
     w->overwrite = opts->overwrite;

@@ -189,7 +189,8 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         } else if (s->kind == SYNAPT_KIND_FRAME_LABELS) {
             auto_comp = SYNAPT_COMPRESSION_ZSTD_CHUNK;
         } else if (s->kind == SYNAPT_KIND_DEPTH && s->dtype == SYNAPT_DTYPE_U16 && depth_ok) {
-            auto_filt = SYNAPT_FILTER_DEPTH_RANK;
+            /* the per-chunk choice, or depth_med alone for older readers */
+            auto_filt = w->depth_filt == SYNAPT_FILTER_DEPTH_MED ? SYNAPT_FILTER_DEPTH_MED : SYNAPT_FILTER_DEPTH_RANK;
         }
         /* the writer-wide choice for u16 depth, where the stream leaves it open */
         if (comp == SYNAPT_COMPRESSION_AUTO && w->depth_comp != SYNAPT_COMPRESSION_AUTO && s->kind == SYNAPT_KIND_DEPTH &&
@@ -667,11 +668,16 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
         d.compression = st.compression; d.filter = st.filter;
         d.extradata = st.extradata; d.extradata_size = st.extradata_size; d.codec_config = st.codec_config;
         /* u16 depth the writer's options store another way than the
-         * source is decoded and written again */
-        int recode = w->depth_comp != SYNAPT_COMPRESSION_AUTO && st.kind == SYNAPT_KIND_DEPTH &&
-                     st.dtype == SYNAPT_DTYPE_U16 && st.codec == SYNAPT_CODEC_RAW &&
-                     depth_frames(st.dtype, st.ndim, st.shape) &&
+         * source is decoded and written again: the other compression, or
+         * with depth_filter DEPTH_MED, any filter that needs a feature bit */
+        int udepth = st.kind == SYNAPT_KIND_DEPTH && st.dtype == SYNAPT_DTYPE_U16 && st.codec == SYNAPT_CODEC_RAW &&
+                     depth_frames(st.dtype, st.ndim, st.shape);
+        int recode = udepth && w->depth_comp != SYNAPT_COMPRESSION_AUTO &&
                      (w->depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS) != (st.compression == SYNAPT_COMPRESSION_DEPTH_ANS);
+        if (udepth && w->depth_filt == SYNAPT_FILTER_DEPTH_MED &&
+            (st.compression == SYNAPT_COMPRESSION_DEPTH_ANS || st.filter == SYNAPT_FILTER_DEPTH_RANK ||
+             st.filter == SYNAPT_FILTER_DEPTH_UP))
+            recode = 1;
         if (recode) {
             d.compression = SYNAPT_COMPRESSION_AUTO;
             d.filter = SYNAPT_FILTER_AUTO;

@@ -75,6 +75,7 @@ struct synapt_writer {
     char msg[SY_MSG_MAX];
     int level, deterministic, do_fsync, overwrite, derive_uuid, write_through;
     int depth_comp;              /* options' depth_compression (AUTO: none asked) */
+    int depth_filt;              /* options' depth_filter (AUTO, or DEPTH_MED for 1.0 readers) */
     uint64_t features;        /* required_features bits the records written so far need */
     uint64_t target;
     uint32_t max_frames;

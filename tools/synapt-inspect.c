@@ -61,6 +61,30 @@ static const char *compression_name(int c)
     }
 }
 
+/* The required feature bits of the registry (spec/registry.md), the
+ * format minor that brought each: what a reader must support. */
+static const struct { const char *name, *since; } feature_bits[] = {
+    { "depth_rank", "1.1" }, { "depth_ans", "1.2" }, { "depth_up", "1.3" },
+};
+#define NFEATURE_BITS (sizeof feature_bits / sizeof feature_bits[0])
+
+/* The required features of `req`, comma-separated, to out: names with
+ * (human) or without the format that brought them; unknown bits as "bit N". */
+static void feature_list(char *out, size_t cap, uint64_t req, int human)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (unsigned b = 0; b < 64 && o < cap; b++) {
+        if (!(req >> b & 1)) continue;
+        const char *sep = o ? (human ? ", " : ",") : "";
+        int k = b < NFEATURE_BITS ? (human ? snprintf(out + o, cap - o, "%s%s (format %s)", sep, feature_bits[b].name,
+                                                      feature_bits[b].since)
+                                           : snprintf(out + o, cap - o, "%s\"%s\"", sep, feature_bits[b].name))
+                                  : snprintf(out + o, cap - o, human ? "%sbit %u" : "%s\"bit %u\"", sep, b);
+        o += k > 0 ? (size_t)k : 0;
+    }
+}
+
 static const char *filter_name(int f)
 {
     switch (f) {
@@ -303,6 +327,9 @@ static int cmd_summary(const char *path, int json)
         printf("\"writer\":");
         cli_json_str(stdout, fi.writer);
         printf(",\"uuid\":\"%s\",\"created_unix\":%" PRIu64 ",", uuid, fi.created_unix);
+        char feats[512];
+        feature_list(feats, sizeof feats, fi.required_features, 0);
+        printf("\"required_features\":[%s],", feats);
         printf("\"clips\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"duration_s\":", nclips, frames);
         cli_json_double(stdout, duration);
         printf(",\"file_bytes\":%" PRIu64 ",\"index_bytes\":%" PRIu64 ",\"chunks\":%" PRIu64,
@@ -346,6 +373,9 @@ static int cmd_summary(const char *path, int json)
         printf("file        %s\n", path);
         printf("format      %u.%u, written by %s\n", fi.format_major, fi.format_minor,
                fi.writer && *fi.writer ? cli_disp(fi.writer) : "(unknown)");
+        char feats[512];
+        feature_list(feats, sizeof feats, fi.required_features, 1);
+        printf("requires    %s\n", *feats ? feats : "nothing past format 1.0 (any 1.x reader)");
         printf("size        %s (index %s, %s chunks)\n",
                cli_human_bytes(b1, sizeof b1, fi.file_bytes),
                cli_human_bytes(b2, sizeof b2, fi.index_bytes),

@@ -38,10 +38,11 @@ static const char usage[] =
     "                            500M, 2000000; a larger clip gets a shard alone)\n"
     "                            and a manifest joining them: -o all.synapt gives\n"
     "                            all-00000.synapt, ... and all.synapt.json\n"
-    "      --depth-codec C       store u16 depth as zstd (the default path) or ans\n"
-    "                            (compression 3, smaller, format 1.2): depth stored\n"
-    "                            the other way is decoded and written again; without\n"
-    "                            it every stream is copied as stored\n"
+    "      --depth-codec C       store u16 depth as zstd (the default path), ans\n"
+    "                            (compression 3, smaller, format 1.2) or med (zstd\n"
+    "                            with depth_med only, for any 1.x reader): depth\n"
+    "                            stored another way is decoded and written again;\n"
+    "                            without it every stream is copied as stored\n"
     "  -q, --quiet               no progress or summary on stderr\n"
     "  -v, --verbose             report every duplicate\n"
     "  -h, --help                show this help and exit\n"
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
             if (cli_parse_size(&o.max_shard_bytes, optarg))
                 cli_usage_error("--max-shard-bytes wants a size such as 4G or 500000000 (got '%s')", optarg);
             break;
-        case OPT_DEPTH_CODEC: o.depth_compression = cli_parse_depth_codec(optarg); break;
+        case OPT_DEPTH_CODEC: o.depth_codec = cli_parse_depth_codec(optarg); break;
         default:
             cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
     if (o.balance_sources && !o.per_class) cli_usage_error("--balance-sources needs --per-class");
     if (seeded && !o.per_class) cli_usage_error("--seed needs --per-class");
     if (o.manifest_only && (o.map_path || o.per_class || o.dedupe || o.unmapped || o.on_duplicate ||
-                            o.max_shard_bytes || o.depth_compression))
+                            o.max_shard_bytes || o.depth_codec))
         cli_usage_error("--manifest-only copies nothing: --map, --unmapped, --on-duplicate, "
                         "--dedupe, --per-class, --max-shard-bytes and --depth-codec need a copying merge");
     if (o.unmapped && !o.map_path) cli_usage_error("--unmapped needs --map");

@@ -95,10 +95,11 @@ static const char usage[] =
     "                         again, and the rest are packed (same arguments, same\n"
     "                         output bytes as an uninterrupted run)\n"
     "  --zstd-level N         zstd level for array streams (default 3)\n"
-    "  --depth-codec C        u16 depth: zstd (default; fastest reads) or ans (a\n"
+    "  --depth-codec C        u16 depth: zstd (default; fastest reads), ans (a\n"
     "                         context model with rANS: 1.5-1.8x smaller on sensor\n"
     "                         depth, 1.1-1.3x on rendered; decodes about 3x slower;\n"
-    "                         needs format 1.2 readers)\n"
+    "                         needs format 1.2 readers) or med (zstd with depth_med\n"
+    "                         only: larger, files every 1.x reader reads)\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          say what each input holds and what is ignored\n"
     "                         (audio and other streams)\n"
@@ -178,7 +179,7 @@ static int pack_hdf5(int n, char **in, const import_pack_options *po)
     if (n != 1) cli_usage_error("--format hdf5 reads one .h5 file (got %d inputs)", n);
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     if (po->zstd_level) wo.zstd_level = po->zstd_level;
-    if (po->depth_compression) wo.depth_compression = po->depth_compression;
+    cli_depth_codec_apply(&wo, po->depth_codec);
     cli_progress p;
     cli_progress_start(&p, "hdf5", "clips", 0);
     h5layout_stats st;
@@ -311,7 +312,7 @@ int main(int argc, char **argv)
         case OPT_RESUME: po.resume = optarg; break;
         case OPT_NO_VIDEO: po.no_video = 1; break;
         case OPT_FULL_DECODE: po.video.full_decode = 1; break;
-        case OPT_DEPTH_CODEC: po.depth_compression = cli_parse_depth_codec(optarg); break;
+        case OPT_DEPTH_CODEC: po.depth_codec = cli_parse_depth_codec(optarg); break;
         default:
             cli_usage_error("unknown option");
         }

@@ -29,10 +29,11 @@ static const char usage[] =
 "                          frames). Default: h264\n"
 "      --gop N             keyframe interval of H.264 RGB (default 16)\n"
 "      --crf N             H.264 quality, 0..51, lower is better (default 18)\n"
-"      --depth-codec C     'zstd' (default, fastest reads) or 'ans' (1.1-1.3x\n"
+"      --depth-codec C     'zstd' (default, fastest reads), 'ans' (1.1-1.3x\n"
 "                          smaller on this rendered depth, about 3x slower to\n"
-"                          decode; needs a format 1.2 reader); not with\n"
-"                          --layout dir\n"
+"                          decode; needs a format 1.2 reader) or 'med' (zstd\n"
+"                          with depth_med only, for any 1.x reader); ans and\n"
+"                          med not with --layout dir\n"
 "\n"
 "Dataset:\n"
 "      --classes N         the first N classes (default 12): the 14 actions, then\n"
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
             break;
         case OPT_GOP: o.gop = cli_parse_uint(optarg, "--gop", 1, 100000); break;
         case OPT_CRF: o.crf = (int)cli_parse_uint(optarg, "--crf", 0, 51); break;
-        case OPT_DEPTH_CODEC: o.depth_ans = cli_parse_depth_codec(optarg) == SYNAPT_COMPRESSION_DEPTH_ANS; break;
+        case OPT_DEPTH_CODEC: o.depth_codec = cli_parse_depth_codec(optarg); break;
         case OPT_ACTORS: cfg.actors = cli_parse_uint(optarg, "--actors", 1, 100000); break;
         case OPT_BACKGROUNDS: cfg.backgrounds = cli_parse_uint(optarg, "--backgrounds", 1, 1000); break;
         case OPT_FPS: cfg.fps = cli_parse_uint(optarg, "--fps", 1, 1000); break;
@@ -185,8 +186,9 @@ int main(int argc, char **argv)
         cli_usage_error("-o OUT is required");
     if (!rgb) rgb = "h264";
     o.rgb_h264 = !strcmp(rgb, "h264");
-    if (o.depth_ans && o.layout_dir)
-        cli_usage_error("--depth-codec ans needs --layout synapt (the dir layout writes depth as PNG)");
+    if ((o.depth_codec == CLI_DEPTH_ANS || o.depth_codec == CLI_DEPTH_MED) && o.layout_dir)
+        cli_usage_error("--depth-codec %s needs --layout synapt (the dir layout writes depth as PNG)",
+                        o.depth_codec == CLI_DEPTH_ANS ? "ans" : "med");
     char err[PATH_MAX + 512];
     if (synth_config_check(&cfg, err, sizeof err) != 0)
         cli_usage_error("%s", err);

@@ -370,6 +370,105 @@ static void test_writer_choice(void)
     CHECK(seen_med);
 }
 
+/* The writer option depth_filter (version 3): DEPTH_MED writes every u16
+ * depth chunk with depth_med and requires no feature bit, for files and
+ * copies (the copy of a depth_up file is written again); other values,
+ * and DEPTH_MED with depth_ans, are refused; a version-2 caller's struct
+ * has no such field and is read without it. */
+static int write_depth_file(const char *path, const synapt_writer_options *wo, const uint16_t *fr, size_t h, size_t w,
+                            uint32_t nf)
+{
+    synapt_writer *wr = NULL;
+    char err[512] = "";
+    if (synapt_writer_create(&wr, path, wo, err, sizeof err)) { printf("  %s\n", err); return 0; }
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = "c";
+    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
+    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w;
+    uint32_t si;
+    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd) ||
+        synapt_writer_write_frames(wr, si, fr, h * w * 2 * nf, nf, NULL) || synapt_writer_end_clip(wr)) {
+        synapt_writer_abort(wr);
+        return 0;
+    }
+    return synapt_writer_close(wr, NULL, 0) == 0;
+}
+
+/* required_features and chunk 0's filter of path, and whether its frames are fr */
+static int depth_file_facts(const char *path, const uint16_t *fr, size_t npix, uint32_t nf, uint64_t *feat, int *filter)
+{
+    synapt_reader *r = NULL;
+    if (synapt_reader_open(&r, path, NULL)) return 0;
+    synapt_file_info fi;
+    synapt_chunk_info ci;
+    uint16_t *back = malloc(npix * 2);
+    size_t got = 0;
+    int ok = back && !synapt_reader_file_info(&fi, r) && !synapt_reader_chunk(&ci, r, 0, 0, 0) &&
+             !synapt_reader_read_frames(back, npix * 2, &got, r, 0, 0, 0, nf) && got == npix * 2 &&
+             !memcmp(back, fr, npix * 2);
+    if (ok) { *feat = fi.required_features; *filter = ci.filter; }
+    else printf("  %s: %s\n", path, synapt_reader_errmsg(r));
+    free(back);
+    synapt_reader_close(r);
+    return ok;
+}
+
+static void test_depth_filter_option(void)
+{
+    enum { H = 40, W = 64, T = 4 };
+    static uint16_t fr[T * H * W];
+    for (int i = 0; i < T * H * W; i++) fr[i] = (uint16_t)(2000 + 3 * (i % W) + 2 * (i / W % H) + (int)(rnd() % 5));
+    char a[512], b[512], c[512];
+    snprintf(a, sizeof a, "%s/dfo_default.synapt", tu_tmp_dir());
+    snprintf(b, sizeof b, "%s/dfo_med.synapt", tu_tmp_dir());
+    snprintf(c, sizeof c, "%s/dfo_copy.synapt", tu_tmp_dir());
+    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
+    wo.overwrite = 1;
+    uint64_t feat = 99;
+    int filter = -1;
+    /* the default: this noisy plane takes depth_up (feature bit 2) */
+    CHECK(write_depth_file(a, &wo, fr, H, W, T));
+    CHECK(depth_file_facts(a, fr, (size_t)T * H * W, T, &feat, &filter));
+    CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_UP);
+    CHECK(feat & 4);
+    /* DEPTH_MED: depth_med, no feature */
+    wo.depth_filter = SYNAPT_FILTER_DEPTH_MED;
+    CHECK(write_depth_file(b, &wo, fr, H, W, T));
+    CHECK(depth_file_facts(b, fr, (size_t)T * H * W, T, &feat, &filter));
+    CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_MED);
+    CHECK_EQ_INT(feat, 0);
+    /* a copy of the depth_up file under DEPTH_MED is written again */
+    synapt_reader *src = NULL;
+    synapt_writer *wr = NULL;
+    CHECK_OK(synapt_reader_open(&src, a, NULL));
+    CHECK_OK(synapt_writer_create(&wr, c, &wo, NULL, 0));
+    if (src && wr) {
+        CHECK_OK(synapt_writer_copy_clip(wr, src, 0, NULL));
+        CHECK_OK(synapt_writer_close(wr, NULL, 0));
+        CHECK(depth_file_facts(c, fr, (size_t)T * H * W, T, &feat, &filter));
+        CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_MED);
+        CHECK_EQ_INT(feat, 0);
+    } else if (wr) {
+        synapt_writer_abort(wr);
+    }
+    synapt_reader_close(src);
+    /* refused: another filter, or DEPTH_MED with depth_ans */
+    wr = NULL;
+    wo.depth_filter = SYNAPT_FILTER_SHUFFLE;
+    CHECK_EQ_INT(synapt_writer_create(&wr, c, &wo, NULL, 0), SYNAPT_E_INVALID_ARG);
+    wo.depth_filter = SYNAPT_FILTER_DEPTH_MED;
+    wo.depth_compression = SYNAPT_COMPRESSION_DEPTH_ANS;
+    CHECK_EQ_INT(synapt_writer_create(&wr, c, &wo, NULL, 0), SYNAPT_E_INVALID_ARG);
+    /* a version-2 struct: the field is not read */
+    wo.version = 2;
+    wo.depth_compression = SYNAPT_COMPRESSION_AUTO;
+    wo.depth_filter = 12345;
+    CHECK(write_depth_file(b, &wo, fr, H, W, T));
+    CHECK(depth_file_facts(b, fr, (size_t)T * H * W, T, &feat, &filter));
+    CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_UP);
+}
+
 static void test_real_samples(void)
 {
     const char *rd = tu_realdata();
@@ -400,6 +499,7 @@ int main(void)
     RUN(test_rank_paths);
     RUN(test_up_filter);
     RUN(test_writer_choice);
+    RUN(test_depth_filter_option);
     if (tu_realdata()) RUN(test_real_samples);
     else test_real_samples();
     TEST_MAIN_END();

@@ -5,6 +5,7 @@
 # other stream, and every stream without the option, is copied as stored.
 # The frames are the source's (npy byte for byte), crops included, and the
 # files pass a full verification. Options that copy nothing refuse it.
+# 'med' writes depth_med on every chunk: no feature bits, for old readers.
 . "$(dirname "$0")/../lib.sh"
 need_built bin/synapt-subset bin/synapt-merge bin/synapt-synth bin/synapt-inspect bin/synapt-convert
 
@@ -93,7 +94,52 @@ run monly synapt-merge --manifest-only --depth-codec ans -o "$T/mo.synapt.json" 
 run badv synapt-subset --depth-codec png -o "$T/bad.synapt" "$T/z.synapt"
 if expect_rc virt 2 && has "$T/virt.err" "not with --list or --virtual" && expect_rc monly 2 &&
    has "$T/monly.err" "depth-codec need a copying merge" && expect_rc badv 2 &&
-   has "$T/badv.err" "depth-codec wants zstd or ans" && [ ! -e "$T/v.synapt.json" ] && [ ! -e "$T/bad.synapt" ]; then
+   has "$T/badv.err" "depth-codec wants zstd, ans or med" && [ ! -e "$T/v.synapt.json" ] && [ ! -e "$T/bad.synapt" ]; then
     pass depth_codec_usage_errors
+else
+    fail depth_codec_usage_errors "exit codes $(cat "$T/virt.rc" 2>/dev/null) / $(cat "$T/monly.rc" 2>/dev/null) / $(cat "$T/badv.rc" 2>/dev/null)"
+fi
+
+# 7. --depth-codec med: a file any 1.x reader reads. The source's depth
+# (the default per-chunk filters: depth_up, depth_rank; and a depth_ans
+# copy) is written again with depth_med on every chunk, the header
+# requires no feature, and the frames are the source's.
+# filters FILE: the distinct chunk filters of every depth stream
+# (the chunk lines name it in a depth_rank stream, the stream line otherwise)
+filters() {
+    for id in $(ids "$1"); do
+        synapt-inspect --clip "$id" -v "$1" | sed -n '/\] depth:/,/^  \[/p' > "$T/blk.txt"
+        if grep -q 'chunk [0-9]*: .*filter ' "$T/blk.txt"; then
+            sed -n 's/.*chunk [0-9]*: .*filter \([a-z_]*\)$/\1/p' "$T/blk.txt"
+        else
+            sed -n 's/.*compression [a-z_]*, filter \([a-z_]*\),.*/\1/p' "$T/blk.txt"
+        fi
+    done | sort -u | tr '\n' ' '
+}
+run med synapt-subset -q --depth-codec med -o "$T/med.synapt" "$T/z.synapt"
+med_rc=$rc
+run meda synapt-merge -q --depth-codec med -o "$T/meda.synapt" "$T/a.synapt"
+if expect_rc meda 0 && rc=$med_rc && expect_rc med 0 && [ "$(filters "$T/med.synapt")" = "depth_med " ] &&
+   [ "$(filters "$T/meda.synapt")" = "depth_med " ] &&
+   synapt-inspect "$T/med.synapt" | grep -q '^requires *nothing past format 1.0' &&
+   synapt-inspect --json "$T/meda.synapt" | grep -q '"required_features":\[\]' &&
+   synapt-inspect --verify "$T/med.synapt" > /dev/null && synapt-inspect --verify "$T/meda.synapt" > /dev/null &&
+   same_npy "$T/z.synapt" "$T/med.synapt" depth && same_npy "$T/z.synapt" "$T/meda.synapt" depth &&
+   same_npy "$T/z.synapt" "$T/med.synapt" mask; then
+    pass depth_codec_med_for_old_readers "source filters: $(filters "$T/z.synapt")"
+else
+    fail depth_codec_med_for_old_readers "filters '$(filters "$T/med.synapt")' / '$(filters "$T/meda.synapt")', or frames differ"
+fi
+
+# 8. synapt-synth writes it directly; the dir layout refuses it
+run smed synapt-synth -q -o "$T/smed.synapt" --classes 1 --clips-per-class 1 --frames 6 --size 96x64 --threads 1 --depth-codec med
+smed_rc=$rc
+run sdir synapt-synth -q -o "$T/sdir" --layout dir --classes 1 --clips-per-class 1 --frames 6 --depth-codec med
+if [ "$smed_rc" -eq 0 ] && [ "$(filters "$T/smed.synapt")" = "depth_med " ] &&
+   synapt-inspect "$T/smed.synapt" | grep -q '^requires *nothing past format 1.0' &&
+   expect_rc sdir 2 && has "$T/sdir.err" "depth-codec med needs --layout synapt" && [ ! -e "$T/sdir" ]; then
+    pass synth_depth_codec_med
+else
+    fail synth_depth_codec_med "exit $smed_rc, filters '$(filters "$T/smed.synapt")'"
 fi
 finish

@@ -341,7 +341,7 @@ else
     skip pack_depth_ans_values "/usr/bin/python3 with numpy not available"
 fi
 run badcodec synapt-pack -q --allow-outside-paths --depth-codec jxl -o "$T/bad.synapt" "$P/d.jsonl"
-if expect_rc badcodec 2 && grep -q "depth-codec wants zstd or ans" "$T/badcodec.err" && [ ! -e "$T/bad.synapt" ]; then
+if expect_rc badcodec 2 && grep -q "depth-codec wants zstd, ans or med" "$T/badcodec.err" && [ ! -e "$T/bad.synapt" ]; then
     pass pack_depth_codec_usage
 else
     fail pack_depth_codec_usage "an unknown --depth-codec must be a usage error (exit 2) naming the choices"

@@ -39,10 +39,20 @@
 /** Parse "K/N" (0 <= K < N <= 1,000,000) for --shard; a bad value is a
  *  usage error naming the option (exit 2). */
 void cli_parse_shard(const char *arg, uint32_t *k, uint32_t *n);
-/** Parse --depth-codec: "zstd" gives SYNAPT_COMPRESSION_ZSTD_FRAME (the
- *  default zstd path), "ans" SYNAPT_COMPRESSION_DEPTH_ANS (format 1.2);
- *  anything else is a usage error (exit 2). */
+/** --depth-codec values: how the writers store u16 (H, W) depth. */
+enum {
+    CLI_DEPTH_ASIS = 0,   /* not given: the writer's default, copies as stored */
+    CLI_DEPTH_ZSTD,       /* "zstd": the default zstd path (filter per chunk) */
+    CLI_DEPTH_ANS,        /* "ans": compression 3, depth_ans (format 1.2) */
+    CLI_DEPTH_MED         /* "med": zstd with depth_med only, no feature bits */
+};
+/** Parse --depth-codec into a CLI_DEPTH_ value; anything else is a usage
+ *  error (exit 2). */
 int cli_parse_depth_codec(const char *arg);
+/** Set the writer options (version 3) that store depth as `codec` says;
+ *  CLI_DEPTH_ASIS leaves them alone. */
+struct synapt_writer_options;
+void cli_depth_codec_apply(struct synapt_writer_options *wo, int codec);
 /** Whether clip `id` is in shard k of n: xxh3(id) % n == k, the rule every
  *  command shares (docs/cluster.md); always 1 when n <= 1. */
 int cli_in_shard(const char *id, uint32_t k, uint32_t n);

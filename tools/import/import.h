@@ -459,7 +459,7 @@ typedef struct import_pack_options {
     int no_video;                 /* sidecars only (skeleton datasets): no rgb stream;
                                      the first sidecar's frame count is the reference */
     int zstd_level;               /* 0 = writer default */
-    int depth_compression;        /* writer option for u16 depth; 0 = writer default */
+    int depth_codec;              /* CLI_DEPTH_ value for u16 depth; 0 = writer default */
     const char *resume;           /* a salvaged earlier run (synapt-recover's output):
                                      its clips are copied, not imported again */
 } import_pack_options;

@@ -101,7 +101,7 @@ static int clip_cut(const char *path, const import_clip *c, const import_list *l
     wo.fsync = 0;
     wo.writer_name = "synapt-pack";
     if (o->zstd_level) wo.zstd_level = o->zstd_level;
-    if (o->depth_compression) wo.depth_compression = o->depth_compression;
+    cli_depth_codec_apply(&wo, o->depth_codec);
     if (!(rc = synapt_writer_create(&w, cut, &wo, err, errsz))) {
         rc = c->frame_labels.path ? add_vocabulary(w, l, NULL) : 0;
         if (!rc) rc = synapt_writer_copy_clip_frames(w, rd, 0, NULL, NULL, 0, a, b - a);
@@ -142,8 +142,7 @@ static int pack_work(void *user, uint64_t jj, size_t slot)
     wo.writer_name = "synapt-pack";
     if (p->o->zstd_level)
         wo.zstd_level = p->o->zstd_level;
-    if (p->o->depth_compression)
-        wo.depth_compression = p->o->depth_compression;
+    cli_depth_codec_apply(&wo, p->o->depth_codec);
     synapt_writer *w = NULL;
     int rc = synapt_writer_create(&w, path, &wo, err, sizeof err);
     uint64_t frames = 0;
@@ -246,7 +245,7 @@ static int open_output(run *r)
     wo.writer_name = "synapt-pack";
     /* clips come as written (or from --resume): depth already stored
      * another way is written again the asked way */
-    if (r->o->depth_compression) wo.depth_compression = r->o->depth_compression;
+    cli_depth_codec_apply(&wo, r->o->depth_codec);
     rc = synapt_writer_create(&r->w, dest, &wo, r->err, r->errsz);
     if (rc) {
         free(target);

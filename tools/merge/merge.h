@@ -66,7 +66,7 @@ typedef struct merge_sink {
     synapt_writer *w;
     char wpath[8600];            /* where w writes (inside the staging folder) */
     int last_rc;                 /* the library's code of a failed copy */
-    int depth_compression;       /* the writers' option; 0: copy as stored */
+    int depth_codec;             /* CLI_DEPTH_ value for the writers; 0: copy as stored */
 } merge_sink;
 
 /** Check the target(s) against the inputs and create the staging folder.
@@ -150,7 +150,7 @@ typedef struct merge_options {
     uint64_t seed;
     int manifest_only;
     uint64_t max_shard_bytes;    /* 0: one output file */
-    int depth_compression;       /* writer option for u16 depth; 0: copy as stored */
+    int depth_codec;             /* CLI_DEPTH_ value for u16 depth; 0: copy as stored */
 } merge_options;
 
 /** Run a merge. The per-class table (with per_class) goes to stdout.
@@ -190,7 +190,7 @@ int merge_crop_window(uint64_t win[2], const merge_crop *c, const char *file, co
  *  MERGE_CROP_NONE: whole clips. */
 int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes,
                       const char *const *streams, size_t nstreams, const merge_crop *crop,
-                      int depth_compression);
+                      int depth_codec);
 /** Write `out` as a manifest selecting the chosen clips in their files. */
 int merge_subset_virtual(const merge_inputs *in, const char *out);
 /** Print the chosen clips and their counts per class, source and split. */

@@ -664,7 +664,7 @@ static int write_output(plan *p, const merge_options *o, const label_map *map)
 {
     merge_sink sink;
     if (merge_sink_open(&sink, o->out, o->max_shard_bytes, "synapt-merge", &p->in)) return -1;
-    sink.depth_compression = o->depth_compression;
+    sink.depth_codec = o->depth_codec;
     size_t kept = 0;
     for (size_t i = 0; i < p->n; i++) if (!p->it[i].drop) kept++;
     cli_progress pr;

@@ -100,7 +100,7 @@ static int open_writer(merge_sink *s)
     wo.writer_name = s->writer_name;
     /* same inputs and options, same bytes (uuid and times included) */
     wo.deterministic = 1;
-    if (s->depth_compression) wo.depth_compression = s->depth_compression;
+    cli_depth_codec_apply(&wo, s->depth_codec);
     char err[1024];
     if (synapt_writer_create(&s->w, path, &wo, err, sizeof err)) {
         writer_error(s, err);

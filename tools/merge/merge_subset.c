@@ -208,13 +208,13 @@ static int copy_one(merge_sink *sink, const merge_input *x, uint64_t g, int shar
 
 int merge_subset_copy(const merge_inputs *in, const char *out, uint64_t max_shard_bytes,
                       const char *const *streams, size_t nstreams, const merge_crop *crop,
-                      int depth_compression)
+                      int depth_codec)
 {
     uint64_t total = 0;
     for (size_t k = 0; k < in->n; k++) total += in->v[k].kept;
     merge_sink sink;
     if (merge_sink_open(&sink, out, max_shard_bytes, "synapt-subset", in)) return CLI_EXIT_ERROR;
-    sink.depth_compression = depth_compression;
+    sink.depth_codec = depth_codec;
     cli_progress pr;
     cli_progress_start(&pr, "subset", "clips", total);
     uint64_t done = 0;

@@ -188,7 +188,8 @@ typedef struct synth_output_options {
     int progress;              /* show a progress bar (terminal only) */
     uint32_t shard_k, shard_n; /* only clips with xxh3(id) % n == k (synapt-pack's
                                   rule); n 0 or 1 = every clip */
-    int depth_ans;             /* depth with compression depth_ans (format 1.2) */
+    int depth_codec;           /* CLI_DEPTH_ value: ANS compression 3 (format 1.2), MED
+                                  depth_med only (any 1.x reader); else the default */
 } synth_output_options;
 #define SYNTH_OUTPUT_OPTIONS_INIT { NULL, 0, 1, 16, 18, 1, 0, 0, 0, 0 }
 

@@ -819,7 +819,8 @@ static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_optio
     sd[0].ndim = 3; sd[0].shape[0] = H; sd[0].shape[1] = W; sd[0].shape[2] = 3;
     sd[1].name = "depth"; sd[1].kind = SYNAPT_KIND_DEPTH; sd[1].dtype = SYNAPT_DTYPE_U16;
     sd[1].ndim = 2; sd[1].shape[0] = H; sd[1].shape[1] = W; sd[1].scale = 0.001; sd[1].units = "m";
-    if (o->depth_ans) sd[1].compression = SYNAPT_COMPRESSION_DEPTH_ANS;
+    if (o->depth_codec == CLI_DEPTH_ANS) sd[1].compression = SYNAPT_COMPRESSION_DEPTH_ANS;
+    if (o->depth_codec == CLI_DEPTH_MED) sd[1].filter = SYNAPT_FILTER_DEPTH_MED;
     sd[2].name = "mask"; sd[2].kind = SYNAPT_KIND_MASK; sd[2].dtype = SYNAPT_DTYPE_U8;
     sd[2].ndim = 2; sd[2].shape[0] = H; sd[2].shape[1] = W;
     sd[3].name = "pose2d"; sd[3].kind = SYNAPT_KIND_POSE2D; sd[3].dtype = SYNAPT_DTYPE_F32;
