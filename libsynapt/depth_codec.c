@@ -26,6 +26,9 @@
 #include <emmintrin.h>
 #define SY_SSE2 1
 #endif
+/* The widest frame the vector decoders keep two rows of ranks for (on
+ * the stack); wider frames take the in-place loop. */
+#define SY_RANK_ROW_MAX 4096
 
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline void st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -138,7 +141,6 @@ static inline uint32_t lanes_hi(int k) { return k >= 64 ? ~0u : k > 32 ? (1u << 
  * varint at a time. Every rank of a row is checked against the palette
  * before the next row looks it up. Needs w <= SY_RANK_ROW_MAX. Returns 0,
  * or -1 (corrupt). */
-#define SY_RANK_ROW_MAX 4096
 #define SY_AVX512_VARINT_FN __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2")))
 SY_AVX512_VARINT_FN __attribute__((always_inline)) static inline int
 unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, const uint8_t *end, size_t i, size_t ne,
@@ -273,6 +275,81 @@ static void map_ranks(uint8_t *dst, const uint8_t *pal, size_t from, size_t to)
     for (; i < to; i++) st16(dst + 2 * i, ld16(pal + 2 * (size_t)ld16(dst + 2 * i)));
 }
 
+#ifdef SY_SSE2
+/* Rows 1 .. as unrank_rows_avx512 does them, with SSE2 (every x86-64):
+ * ranks in two row buffers in L1, runs of up to sixteen one-byte varints
+ * per vector step, the row above looked up in the palette (four values
+ * per 64-bit store) and written to the caller's frame once, in order.
+ * Needs w <= SY_RANK_ROW_MAX. Returns 0, or -1 (corrupt). */
+static int unrank_rows_sse2(uint8_t *dst, const uint8_t *pal, uint32_t np, const uint8_t *p, const uint8_t *end,
+                            size_t i, size_t ne, size_t w)
+{
+    uint16_t rows[2][SY_RANK_ROW_MAX + 16];
+    uint16_t *prev = rows[0], *cur = rows[1];
+    const uint16_t top = (uint16_t)(np - 1);
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1), vtop = _mm_set1_epi16((short)top);
+    const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), eight = _mm_set1_epi16(8);
+    memcpy(prev, dst + 2 * (i - w), 2 * w);
+    while (i < ne) {
+        size_t rl = ne - i < w ? ne - i : w, x = 0;
+        uint8_t *up = dst + 2 * (i - w);   /* the row above: its values go here */
+        __m128i vover = zero;
+        uint16_t bad = 0;
+        while (x < rl) {
+            int k = 0;
+            if (end - p >= 16 && rl - x >= 16) {
+                __m128i q = _mm_loadu_si128((const __m128i *)p);
+                unsigned msk = (unsigned)_mm_movemask_epi8(q);
+                k = msk ? __builtin_ctz(msk) : 16;
+                if (k) {
+                    const __m128i kv = _mm_set1_epi16((short)k);
+                    __m128i z0 = _mm_unpacklo_epi8(q, zero), z1 = _mm_unpackhi_epi8(q, zero);
+                    z0 = _mm_xor_si128(_mm_srli_epi16(z0, 1), _mm_sub_epi16(zero, _mm_and_si128(z0, one)));
+                    z1 = _mm_xor_si128(_mm_srli_epi16(z1, 1), _mm_sub_epi16(zero, _mm_and_si128(z1, one)));
+                    __m128i t0 = _mm_add_epi16(_mm_loadu_si128((const __m128i *)(prev + x)), z0);
+                    __m128i t1 = _mm_add_epi16(_mm_loadu_si128((const __m128i *)(prev + x + 8)), z1);
+                    /* a rank above top saturates to nonzero; lanes past the run are left out */
+                    vover = _mm_or_si128(vover, _mm_or_si128(_mm_and_si128(_mm_subs_epu16(t0, vtop), _mm_cmpgt_epi16(kv, lane)),
+                                                             _mm_and_si128(_mm_subs_epu16(t1, vtop),
+                                                                           _mm_cmpgt_epi16(kv, _mm_add_epi16(lane, eight)))));
+                    _mm_storeu_si128((__m128i *)(cur + x), t0);
+                    _mm_storeu_si128((__m128i *)(cur + x + 8), t1);
+                    int j = 0;
+                    for (; j + 4 <= k; j += 4) {
+                        const uint16_t *r = prev + x + j;
+                        uint64_t v = (uint64_t)ld16(pal + 2 * (size_t)r[0]) | (uint64_t)ld16(pal + 2 * (size_t)r[1]) << 16 |
+                                     (uint64_t)ld16(pal + 2 * (size_t)r[2]) << 32 | (uint64_t)ld16(pal + 2 * (size_t)r[3]) << 48;
+                        memcpy(up + 2 * (x + (size_t)j), &v, 8);
+                    }
+                    for (; j < k; j++) st16(up + 2 * (x + (size_t)j), ld16(pal + 2 * (size_t)prev[x + (size_t)j]));
+                    p += k;
+                    x += (size_t)k;
+                    if (k == 16) continue;
+                }
+            }
+            if (x >= rl) break;
+            int z = get_varint(&p, end);
+            if (z < 0) return -1;
+            uint16_t ur = prev[x], tr = (uint16_t)(ur + unzig((uint16_t)z));
+            bad |= (uint16_t)(tr > top);
+            cur[x] = tr;
+            st16(up + 2 * x, ld16(pal + 2 * (size_t)ur));   /* the row above passed its check */
+            x++;
+        }
+        if (bad || _mm_movemask_epi8(_mm_cmpeq_epi8(vover, zero)) != 0xFFFF) return -1;
+        /* a last row shorter than w leaves the rest of the row above */
+        for (; x < w; x++) st16(up + 2 * x, ld16(pal + 2 * (size_t)prev[x]));
+        uint16_t *sw = prev;
+        prev = cur;
+        cur = sw;
+        i += rl;
+    }
+    /* the last row, from its ranks */
+    for (size_t j = (ne - 1) / w * w, x = 0; j < ne; j++, x++) st16(dst + 2 * j, ld16(pal + 2 * (size_t)prev[x]));
+    return 0;
+}
+#endif
+
 /* Rows after the first: t[i] = t[i-w] + r[i], no dependency inside a row.
  * Runs of 16 one-byte varints (no byte with bit 7 set, the common case)
  * go through a loop the compiler vectorizes; the rest, byte by byte. A
@@ -301,6 +378,9 @@ int sy_undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     if (bad) return -1;
 #ifdef SY_AVX512
     if (i < ne && np <= 1024 && w <= SY_RANK_ROW_MAX && sy_simd_isa() >= 3) return unrank_rows_avx512(dst, pal, np, p, end, i, ne, w);
+#endif
+#ifdef SY_SSE2
+    if (i < ne && w <= SY_RANK_ROW_MAX && sy_simd_isa() >= 1) return unrank_rows_sse2(dst, pal, np, p, end, i, ne, w);
 #endif
     const uint16_t top = (uint16_t)(np - 1);
 #ifdef SY_SSE2
