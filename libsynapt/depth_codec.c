@@ -102,6 +102,30 @@ static inline int get_varint(const uint8_t **pp, const uint8_t *end)
     return (p[0] & 0x7F) | (p[1] & 0x7F) << 7 | p[2] << 14;
 }
 
+/* The row decoders' scalar steps (unrank_rows_avx512, unrank_rows_sse2):
+ * ranks of the row above in prev, this row's into cur, values of the row
+ * above to up; pal holds the palette (u16 LE). */
+
+/* One varint at *pp for pixel x: its rank into cur, the value above into
+ * up (the row above passed its check). Returns 1 when the rank is past
+ * the palette (top = its last rank), 0, or -1 (corrupt varint). */
+static inline int unrank_one(const uint8_t **pp, const uint8_t *end, const uint16_t *prev, uint16_t *cur,
+                             uint8_t *up, const uint8_t *pal, size_t x, uint16_t top)
+{
+    int z = get_varint(pp, end);
+    if (z < 0) return -1;
+    uint16_t ur = prev[x], tr = (uint16_t)(ur + unzig((uint16_t)z));
+    cur[x] = tr;
+    st16(up + 2 * x, ld16(pal + 2 * (size_t)ur));
+    return tr > top;
+}
+
+/* Values of ranks r[from .. to) into out[from .. to). */
+static inline void unrank_tail(uint8_t *out, const uint16_t *r, const uint8_t *pal, size_t from, size_t to)
+{
+    for (size_t x = from; x < to; x++) st16(out + 2 * x, ld16(pal + 2 * (size_t)r[x]));
+}
+
 #if defined(SY_SSE2) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define SY_AVX512 1
@@ -210,17 +234,13 @@ unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, c
                 x += cnt;
                 continue;
             }
-            int z = get_varint(&p, end);
-            if (z < 0) return -1;
-            uint16_t ur = prev[x], tr = (uint16_t)(ur + unzig((uint16_t)z));
-            over |= tr > np - 1;
-            cur[x] = tr;
-            st16(up + 2 * x, ld16(tab + 2 * (size_t)ur));   /* the row above passed its check */
-            x++;
+            int o1 = unrank_one(&p, end, prev, cur, up, tab, x++, (uint16_t)(np - 1));
+            if (o1 < 0) return -1;
+            over |= (uint32_t)o1;
         }
         if (over) return -1;
         /* a last row shorter than w leaves the rest of the row above */
-        for (; x < w; x++) st16(up + 2 * x, ld16(tab + 2 * (size_t)prev[x]));
+        unrank_tail(up, prev, tab, x, w);
         uint16_t *sw = prev;
         prev = cur;
         cur = sw;
@@ -328,24 +348,21 @@ static int unrank_rows_sse2(uint8_t *dst, const uint8_t *pal, uint32_t np, const
                 }
             }
             if (x >= rl) break;
-            int z = get_varint(&p, end);
-            if (z < 0) return -1;
-            uint16_t ur = prev[x], tr = (uint16_t)(ur + unzig((uint16_t)z));
-            bad |= (uint16_t)(tr > top);
-            cur[x] = tr;
-            st16(up + 2 * x, ld16(pal + 2 * (size_t)ur));   /* the row above passed its check */
-            x++;
+            int o1 = unrank_one(&p, end, prev, cur, up, pal, x++, top);
+            if (o1 < 0) return -1;
+            bad |= (uint16_t)o1;
         }
         if (bad || _mm_movemask_epi8(_mm_cmpeq_epi8(vover, zero)) != 0xFFFF) return -1;
         /* a last row shorter than w leaves the rest of the row above */
-        for (; x < w; x++) st16(up + 2 * x, ld16(pal + 2 * (size_t)prev[x]));
+        unrank_tail(up, prev, pal, x, w);
         uint16_t *sw = prev;
         prev = cur;
         cur = sw;
         i += rl;
     }
     /* the last row, from its ranks */
-    for (size_t j = (ne - 1) / w * w, x = 0; j < ne; j++, x++) st16(dst + 2 * j, ld16(pal + 2 * (size_t)prev[x]));
+    size_t last = (ne - 1) / w * w;
+    unrank_tail(dst + 2 * last, prev, pal, 0, ne - last);
     return 0;
 }
 #endif

@@ -243,12 +243,61 @@ static size_t plain_zstd(const uint16_t *v, size_t npix, int level)
     return k;
 }
 
-/* Write `nf` frames HxW as one depth stream (auto filter), read them back,
- * compare; return the stream's stored bytes minus record overhead through
- * *stored, the chunk filter through *filter and the header's
- * required_features through *feat. */
+/* Write `nf` frames HxW as one u16 depth stream asking for filter `req`
+ * (AUTO: the writer's choice) with writer options `wo`; 1 when written. */
+static int write_depth_file(const char *path, const synapt_writer_options *wo, const uint16_t *fr, size_t h, size_t w,
+                            uint32_t nf, int req)
+{
+    synapt_writer *wr = NULL;
+    char err[512] = "";
+    if (synapt_writer_create(&wr, path, wo, err, sizeof err)) { printf("  %s\n", err); return 0; }
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = "c";
+    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
+    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w; sd.scale = 0.001;
+    sd.filter = req;
+    uint32_t si;
+    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd) ||
+        synapt_writer_write_frames(wr, si, fr, h * w * 2 * nf, nf, NULL) || synapt_writer_end_clip(wr)) {
+        synapt_writer_abort(wr);
+        return 0;
+    }
+    return synapt_writer_close(wr, NULL, 0) == 0;
+}
+
+/* Read the file back: 1 when its nf frames (npix pixels) are fr; then the
+ * header's required_features, chunk 0's filter and the stream's stored
+ * bytes (stored may be NULL). */
+static int depth_file_facts(const char *path, const uint16_t *fr, size_t npix, uint32_t nf, uint64_t *feat, int *filter,
+                            uint64_t *stored)
+{
+    synapt_reader *r = NULL;
+    if (synapt_reader_open(&r, path, NULL)) return 0;
+    synapt_file_info fi;
+    synapt_stream_info st;
+    synapt_chunk_info ci;
+    uint16_t *back = malloc(npix * 2);
+    size_t got = 0;
+    int ok = back && !synapt_reader_file_info(&fi, r) && !synapt_reader_stream(&st, r, 0, 0) &&
+             !synapt_reader_chunk(&ci, r, 0, 0, 0) &&
+             !synapt_reader_read_frames(back, npix * 2, &got, r, 0, 0, 0, nf) && got == npix * 2 &&
+             !memcmp(back, fr, npix * 2);
+    if (ok) {
+        *feat = fi.required_features;
+        *filter = ci.filter;
+        if (stored) *stored = st.stored_bytes;
+    } else {
+        printf("  %s: %s\n", path, synapt_reader_errmsg(r));
+    }
+    free(back);
+    synapt_reader_close(r);
+    return ok;
+}
+
 /* Write frames as one depth stream asking for filter `req` (AUTO: the
- * writer's choice), read them back; the chunk's filter and sizes out. */
+ * writer's choice), read them back, compare; the stream's stored bytes,
+ * chunk 0's filter and the header's required_features out. */
 static int file_roundtrip_as(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf, int req,
                              uint64_t *stored, int *filter, uint64_t *feat)
 {
@@ -257,45 +306,8 @@ static int file_roundtrip_as(const char *name, const uint16_t *frames, size_t h,
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.overwrite = 1;
     wo.deterministic = 1;
-    synapt_writer *wr = NULL;
-    int ok = 0;
-    if (synapt_writer_create(&wr, path, &wo, NULL, 0)) return 0;
-    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
-    cd.id = "c";
-    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
-    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
-    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w; sd.scale = 0.001;
-    sd.filter = req;
-    uint32_t si;
-    size_t fb = h * w * 2;
-    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd)) goto fail;
-    if (synapt_writer_write_frames(wr, si, frames, fb * nf, nf, NULL)) goto fail;
-    if (synapt_writer_end_clip(wr)) goto fail;
-    int crc = synapt_writer_close(wr, NULL, 0);
-    wr = NULL;
-    if (crc) goto fail;
-    synapt_reader *r = NULL;
-    if (synapt_reader_open(&r, path, NULL)) goto fail;
-    synapt_file_info fi;
-    synapt_stream_info st;
-    uint8_t *back = malloc(fb * nf);
-    size_t got = 0;
-    ok = !synapt_reader_file_info(&fi, r) && !synapt_reader_stream(&st, r, 0, 0) &&
-         !synapt_reader_read_frames(back, fb * nf, &got, r, 0, 0, 0, nf) && got == fb * nf &&
-         !memcmp(back, frames, fb * nf);
-    if (ok) {
-        *stored = st.stored_bytes;
-        *filter = st.filter;
-        *feat = fi.required_features;
-        synapt_chunk_info ci;
-        if (!synapt_reader_chunk(&ci, r, 0, 0, 0)) *filter = ci.filter;
-    }
-    free(back);
-    synapt_reader_close(r);
-    return ok;
-fail:
-    if (wr) synapt_writer_abort(wr);
-    return 0;
+    return write_depth_file(path, &wo, frames, h, w, nf, req) &&
+           depth_file_facts(path, frames, h * w * nf, nf, feat, filter, stored);
 }
 
 static int file_roundtrip(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf,
@@ -375,45 +387,6 @@ static void test_writer_choice(void)
  * copies (the copy of a depth_up file is written again); other values,
  * and DEPTH_MED with depth_ans, are refused; a version-2 caller's struct
  * has no such field and is read without it. */
-static int write_depth_file(const char *path, const synapt_writer_options *wo, const uint16_t *fr, size_t h, size_t w,
-                            uint32_t nf)
-{
-    synapt_writer *wr = NULL;
-    char err[512] = "";
-    if (synapt_writer_create(&wr, path, wo, err, sizeof err)) { printf("  %s\n", err); return 0; }
-    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
-    cd.id = "c";
-    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
-    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
-    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w;
-    uint32_t si;
-    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd) ||
-        synapt_writer_write_frames(wr, si, fr, h * w * 2 * nf, nf, NULL) || synapt_writer_end_clip(wr)) {
-        synapt_writer_abort(wr);
-        return 0;
-    }
-    return synapt_writer_close(wr, NULL, 0) == 0;
-}
-
-/* required_features and chunk 0's filter of path, and whether its frames are fr */
-static int depth_file_facts(const char *path, const uint16_t *fr, size_t npix, uint32_t nf, uint64_t *feat, int *filter)
-{
-    synapt_reader *r = NULL;
-    if (synapt_reader_open(&r, path, NULL)) return 0;
-    synapt_file_info fi;
-    synapt_chunk_info ci;
-    uint16_t *back = malloc(npix * 2);
-    size_t got = 0;
-    int ok = back && !synapt_reader_file_info(&fi, r) && !synapt_reader_chunk(&ci, r, 0, 0, 0) &&
-             !synapt_reader_read_frames(back, npix * 2, &got, r, 0, 0, 0, nf) && got == npix * 2 &&
-             !memcmp(back, fr, npix * 2);
-    if (ok) { *feat = fi.required_features; *filter = ci.filter; }
-    else printf("  %s: %s\n", path, synapt_reader_errmsg(r));
-    free(back);
-    synapt_reader_close(r);
-    return ok;
-}
-
 static void test_depth_filter_option(void)
 {
     enum { H = 40, W = 64, T = 4 };
@@ -428,14 +401,14 @@ static void test_depth_filter_option(void)
     uint64_t feat = 99;
     int filter = -1;
     /* the default: this noisy plane takes depth_up (feature bit 2) */
-    CHECK(write_depth_file(a, &wo, fr, H, W, T));
-    CHECK(depth_file_facts(a, fr, (size_t)T * H * W, T, &feat, &filter));
+    CHECK(write_depth_file(a, &wo, fr, H, W, T, SYNAPT_FILTER_AUTO));
+    CHECK(depth_file_facts(a, fr, (size_t)T * H * W, T, &feat, &filter, NULL));
     CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_UP);
     CHECK(feat & 4);
     /* DEPTH_MED: depth_med, no feature */
     wo.depth_filter = SYNAPT_FILTER_DEPTH_MED;
-    CHECK(write_depth_file(b, &wo, fr, H, W, T));
-    CHECK(depth_file_facts(b, fr, (size_t)T * H * W, T, &feat, &filter));
+    CHECK(write_depth_file(b, &wo, fr, H, W, T, SYNAPT_FILTER_AUTO));
+    CHECK(depth_file_facts(b, fr, (size_t)T * H * W, T, &feat, &filter, NULL));
     CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_MED);
     CHECK_EQ_INT(feat, 0);
     /* a copy of the depth_up file under DEPTH_MED is written again */
@@ -446,7 +419,7 @@ static void test_depth_filter_option(void)
     if (src && wr) {
         CHECK_OK(synapt_writer_copy_clip(wr, src, 0, NULL));
         CHECK_OK(synapt_writer_close(wr, NULL, 0));
-        CHECK(depth_file_facts(c, fr, (size_t)T * H * W, T, &feat, &filter));
+        CHECK(depth_file_facts(c, fr, (size_t)T * H * W, T, &feat, &filter, NULL));
         CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_MED);
         CHECK_EQ_INT(feat, 0);
     } else if (wr) {
@@ -464,8 +437,8 @@ static void test_depth_filter_option(void)
     wo.version = 2;
     wo.depth_compression = SYNAPT_COMPRESSION_AUTO;
     wo.depth_filter = 12345;
-    CHECK(write_depth_file(b, &wo, fr, H, W, T));
-    CHECK(depth_file_facts(b, fr, (size_t)T * H * W, T, &feat, &filter));
+    CHECK(write_depth_file(b, &wo, fr, H, W, T, SYNAPT_FILTER_AUTO));
+    CHECK(depth_file_facts(b, fr, (size_t)T * H * W, T, &feat, &filter, NULL));
     CHECK_EQ_INT(filter, SYNAPT_FILTER_DEPTH_UP);
 }
 
