@@ -497,6 +497,28 @@ static void write_many(const char *path, int nclips, int write_through)
     if (rc) die(path, rc, err);
 }
 
+/* Write nf u16 depth frames of h x w (millimetres) as one clip `id` of
+ * one stream with writer options wo; exits on failure. */
+static void write_depth_clip(const char *path, const synapt_writer_options *wo, const char *id, const uint16_t *frames,
+                             int h, int w, int nf)
+{
+    synapt_writer *wr;
+    char err[512];
+    int rc = synapt_writer_create(&wr, path, wo, err, sizeof err);
+    if (rc) die(path, rc, err);
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = id;
+    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
+    sd.ndim = 2; sd.shape[0] = (uint64_t)h; sd.shape[1] = (uint64_t)w; sd.scale = 0.001; sd.units = "m";
+    uint32_t si;
+    if ((rc = synapt_writer_begin_clip(wr, &cd)) || (rc = synapt_writer_add_stream(&si, wr, &sd)) ||
+        (rc = synapt_writer_write_frames(wr, si, frames, (size_t)w * h * 2 * nf, (uint64_t)nf, NULL)) ||
+        (rc = synapt_writer_end_clip(wr)))
+        die(path, rc, synapt_writer_errmsg(wr));
+    if ((rc = synapt_writer_close(wr, err, sizeof err))) die(path, rc, err);
+}
+
 /* ---- 1b. sequential read of real sensor depth ---------------------------- */
 
 /* The sequential-read measurement of section 1 on the real 640x480 depth
@@ -534,20 +556,7 @@ static void seq_real_depth(int reps)
         snprintf(path, sizeof path, "%s/real%zu.synapt", g_dir, k);
         synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
         wo.fsync = 0;
-        synapt_writer *wr;
-        char err[512];
-        int rc = synapt_writer_create(&wr, path, &wo, err, sizeof err);
-        if (rc) die(path, rc, err);
-        synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
-        cd.id = "real";
-        synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
-        sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
-        sd.ndim = 2; sd.shape[0] = (uint64_t)h; sd.shape[1] = (uint64_t)w; sd.scale = 0.001; sd.units = "m";
-        uint32_t si;
-        if ((rc = synapt_writer_begin_clip(wr, &cd)) || (rc = synapt_writer_add_stream(&si, wr, &sd)) ||
-            (rc = synapt_writer_write_frames(wr, si, buf, cap, NF, NULL)) || (rc = synapt_writer_end_clip(wr)) ||
-            (rc = synapt_writer_close(wr, err, sizeof err)))
-            die(path, rc, synapt_writer_errmsg(wr));
+        write_depth_clip(path, &wo, "real", (const uint16_t *)(const void *)buf, h, w, NF);
         synapt_reader *rv = open_or_die(path, 1, 1), *rn = open_or_die(path, 0, 1);
         chunks cs;
         if (!collect_chunks(&cs, rn)) die(path, SYNAPT_E_CORRUPT, "chunk bodies do not parse");
@@ -640,30 +649,15 @@ static void depth_vs_png(const synapt_writer_options *wo, int noisy)
     for (int t = 0; t < dt; t++) png_total += png16_size(dep + (size_t)dw * dh * t, dw, dh);
     double tpng = bench_cpu_s() - t0;
 
-    char dpath[512], err[512];
+    char dpath[512];
     snprintf(dpath, sizeof dpath, "%s/depth.synapt", g_dir);
-    synapt_writer *w;
     t0 = bench_cpu_s();
-    int rc = synapt_writer_create(&w, dpath, wo, err, sizeof err);
-    if (rc) die(dpath, rc, err);
-    synapt_clip_desc d = SYNAPT_CLIP_DESC_INIT;
-    d.id = "depth";
-    synapt_stream_desc s = SYNAPT_STREAM_DESC_INIT;
-    s.name = "depth"; s.kind = SYNAPT_KIND_DEPTH; s.dtype = SYNAPT_DTYPE_U16; s.codec = SYNAPT_CODEC_RAW;
-    s.ndim = 2; s.shape[0] = (uint64_t)dh; s.shape[1] = (uint64_t)dw; s.scale = 0.001; s.units = "m";
-    uint32_t sidx;
-    rc = synapt_writer_begin_clip(w, &d);
-    if (!rc) rc = synapt_writer_add_stream(&sidx, w, &s);
-    if (!rc) rc = synapt_writer_write_frames(w, sidx, dep, (size_t)dw * dh * 2 * dt, (uint64_t)dt, NULL);
-    if (!rc) rc = synapt_writer_end_clip(w);
-    if (rc) die(dpath, rc, synapt_writer_errmsg(w));
-    rc = synapt_writer_close(w, err, sizeof err);
-    if (rc) die(dpath, rc, err);
+    write_depth_clip(dpath, wo, "depth", dep, dh, dw, dt);
     double tsyn = bench_cpu_s() - t0;
 
     synapt_reader *r = open_or_die(dpath, 1, 1);
     synapt_stream_info si;
-    rc = synapt_reader_stream(&si, r, 0, 0);
+    int rc = synapt_reader_stream(&si, r, 0, 0);
     if (rc) die(dpath, rc, synapt_reader_errmsg(r));
     /* stored_bytes counts whole chunk records (prefix, frame table,
      * checksum): the real cost on disk, like the PNG files' headers */

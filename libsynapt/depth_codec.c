@@ -126,6 +126,16 @@ static inline void unrank_tail(uint8_t *out, const uint16_t *r, const uint8_t *p
     for (size_t x = from; x < to; x++) st16(out + 2 * x, ld16(pal + 2 * (size_t)r[x]));
 }
 
+/* A row done at pixel x: the rest of the row above (a last row shorter
+ * than w leaves some) to values, and this row's ranks become the row above. */
+static inline void unrank_row_end(uint8_t *up, uint16_t **prev, uint16_t **cur, const uint8_t *pal, size_t x, size_t w)
+{
+    unrank_tail(up, *prev, pal, x, w);
+    uint16_t *sw = *prev;
+    *prev = *cur;
+    *cur = sw;
+}
+
 #if defined(SY_SSE2) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define SY_AVX512 1
@@ -239,11 +249,7 @@ unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, c
             over |= (uint32_t)o1;
         }
         if (over) return -1;
-        /* a last row shorter than w leaves the rest of the row above */
-        unrank_tail(up, prev, tab, x, w);
-        uint16_t *sw = prev;
-        prev = cur;
-        cur = sw;
+        unrank_row_end(up, &prev, &cur, tab, x, w);
         i += rl;
     }
     /* the last row, from its ranks: nothing below it looked them up */
@@ -353,11 +359,7 @@ static int unrank_rows_sse2(uint8_t *dst, const uint8_t *pal, uint32_t np, const
             bad |= (uint16_t)o1;
         }
         if (bad || _mm_movemask_epi8(_mm_cmpeq_epi8(vover, zero)) != 0xFFFF) return -1;
-        /* a last row shorter than w leaves the rest of the row above */
-        unrank_tail(up, prev, pal, x, w);
-        uint16_t *sw = prev;
-        prev = cur;
-        cur = sw;
+        unrank_row_end(up, &prev, &cur, pal, x, w);
         i += rl;
     }
     /* the last row, from its ranks */

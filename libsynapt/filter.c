@@ -185,6 +185,19 @@ void sy_depth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     if (n & 1) dst[n - 1] = src[n - 1];
 }
 
+/* The first row of depth_med and depth_up, predicted from the left (0 for
+ * pixel 0), from the zigzagged planes lo/hi; returns the pixels done. */
+static size_t unfilter_row0(uint8_t *dst, const uint8_t *lo, const uint8_t *hi, size_t ne, size_t w)
+{
+    size_t i = 0;
+    uint16_t a = 0;
+    for (; i < ne && i < w; i++) {
+        a = (uint16_t)(a + unzig((uint16_t)(lo[i] | hi[i] << 8)));
+        st16(dst + 2 * i, a);
+    }
+    return i;
+}
+
 /* depth_up (7.6): the residual from the pixel above, from the left
  * neighbour on the first row (0 for pixel 0), zigzagged into depth_med's
  * two byte planes. */
@@ -232,12 +245,7 @@ void sy_undepth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width)
     size_t ne = n / 2;
     size_t w = width ? width : (ne ? ne : 1);
     const uint8_t *lo = src, *hi = src + ne;
-    size_t i = 0;
-    uint16_t a = 0;
-    for (; i < ne && i < w; i++) {
-        a = (uint16_t)(a + unzig((uint16_t)(lo[i] | hi[i] << 8)));
-        st16(dst + 2 * i, a);
-    }
+    size_t i = unfilter_row0(dst, lo, hi, ne, w);
     for (; i < ne; i += w) unup_row(dst + 2 * i, dst + 2 * (i - w), lo + i, hi + i, ne - i < w ? ne - i : w);
     if (n & 1) dst[n - 1] = src[n - 1];
 }
@@ -565,12 +573,7 @@ void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width
     size_t ne = n / 2;
     size_t w = width ? width : (ne ? ne : 1);
     const uint8_t *lo = src, *hi = src + ne;
-    size_t i = 0;
-    uint16_t a = 0;
-    for (; i < ne && i < w; i++) {
-        a = (uint16_t)(a + unzig((uint16_t)(lo[i] | hi[i] << 8)));
-        st16(dst + 2 * i, a);
-    }
+    size_t i = unfilter_row0(dst, lo, hi, ne, w);
     while (i < ne) {
         const uint8_t *up = dst + 2 * (i - w);
 #ifdef SY_AVX2

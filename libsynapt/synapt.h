@@ -658,19 +658,12 @@ typedef struct synapt_writer_options {
                                          0: records wait in a 1 MiB buffer (fewer
                                          writes when clips are small; a kill loses up
                                          to 1 MiB of finished clips) */
-    /* version 2 */
-    int depth_compression;            /* u16 (H, W) depth: SYNAPT_COMPRESSION_AUTO (default:
-                                         the description's choice, copies as stored),
-                                         _ZSTD_FRAME (the default zstd path) or _DEPTH_ANS.
-                                         Set, it applies to streams added with compression
-                                         AUTO and to depth copied by the copy calls, which
-                                         decode and write again a stream stored otherwise
-                                         (synapt-subset/merge --depth-codec) */
-    /* version 3 */
-    int depth_filter;                 /* u16 (H, W) depth on the zstd path: SYNAPT_FILTER_AUTO
-                                         (default: the per-chunk choice) or _DEPTH_MED (every
-                                         chunk depth_med, no feature bits: files any 1.x reader
-                                         reads; the copy calls write other depth again) */
+    /* Version 2 and 3: how u16 (H, W) depth is stored, for streams added with AUTO and for depth
+     * the copy calls copy (a stream stored otherwise is decoded and written again; --depth-codec) */
+    int depth_compression;            /* v2: SYNAPT_COMPRESSION_AUTO (default: the description's
+                                         choice, copies as stored), _ZSTD_FRAME or _DEPTH_ANS */
+    int depth_filter;                 /* v3, zstd path: SYNAPT_FILTER_AUTO (the per-chunk choice)
+                                         or _DEPTH_MED (no feature bits: any 1.x reader) */
 } synapt_writer_options;
 #define SYNAPT_WRITER_OPTIONS_INIT \
     { SYNAPT_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 3, 1u << 20, 64, 1, 1, 1, SYNAPT_COMPRESSION_AUTO, \
