@@ -139,27 +139,101 @@ static inline void unrank_row_end(uint8_t *up, uint16_t **prev, uint16_t **cur, 
 #if defined(SY_SSE2) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define SY_AVX512 1
-#define SY_AVX512_FN __attribute__((target("avx512f,avx512bw")))
 
-/* 32 ranks to values from a palette held in registers: t[2k], t[2k+1]
- * hold values 64k .. 64k+63, vpermi2w looks up 32 ranks in one such pair
- * and a rank's bits 6 and up pick the pair. */
-SY_AVX512_FN static inline __m512i lut32(const __m512i *t, size_t pairs, __m512i r)
+#define SY_AVX512_VARINT_FN __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi2")))
+
+/* 64 ranks (u0: the first 32, u1: the rest) to values from a palette held
+ * in registers as byte planes: group g (values 128g .. 128g+127) is b[4g],
+ * b[4g+1] (their low bytes) and b[4g+2], b[4g+3] (high bytes). vpermi2b
+ * looks up 64 ranks' seven low bits in one group's plane; bits 7, 8 and 9
+ * of the rank pick the group through a tree of blends. Against 16-bit
+ * tables (vpermi2w, 64 values a pair, 32 lanes a step) this takes about
+ * half the instructions for 200-300 values. */
+SY_AVX512_VARINT_FN __attribute__((always_inline)) static inline void
+lut64(const __m512i *b, const size_t groups, __m512i u0, __m512i u1, __m512i *v0, __m512i *v1)
 {
-    __m512i hi = _mm512_srli_epi16(r, 6), v = _mm512_permutex2var_epi16(t[0], r, t[1]);
-    for (size_t k = 1; k < pairs; k++) {
-        __mmask32 m = _mm512_cmpeq_epi16_mask(hi, _mm512_set1_epi16((short)k));
-        v = _mm512_mask_mov_epi16(v, m, _mm512_permutex2var_epi16(t[2 * k], r, t[2 * k + 1]));
+    const __m512i sel_lo = _mm512_set_epi8(126, 124, 122, 120, 118, 116, 114, 112, 110, 108, 106, 104, 102, 100, 98, 96,
+                                           94, 92, 90, 88, 86, 84, 82, 80, 78, 76, 74, 72, 70, 68, 66, 64, 62, 60, 58, 56,
+                                           54, 52, 50, 48, 46, 44, 42, 40, 38, 36, 34, 32, 30, 28, 26, 24, 22, 20, 18, 16,
+                                           14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i il0 = _mm512_set_epi8(95, 31, 94, 30, 93, 29, 92, 28, 91, 27, 90, 26, 89, 25, 88, 24, 87, 23, 86, 22,
+                                        85, 21, 84, 20, 83, 19, 82, 18, 81, 17, 80, 16, 79, 15, 78, 14, 77, 13, 76, 12,
+                                        75, 11, 74, 10, 73, 9, 72, 8, 71, 7, 70, 6, 69, 5, 68, 4, 67, 3, 66, 2, 65, 1,
+                                        64, 0);
+    const __m512i il1 = _mm512_add_epi8(il0, _mm512_set1_epi8(32));
+    __m512i idx = _mm512_permutex2var_epi8(u0, sel_lo, u1);   /* the ranks' low bytes */
+    __mmask64 k7 = _mm512_movepi8_mask(idx), k8 = 0, k9 = 0;
+    if (groups > 2) {
+        __m512i hb = _mm512_permutex2var_epi8(u0, _mm512_add_epi8(sel_lo, _mm512_set1_epi8(1)), u1);
+        k8 = _mm512_test_epi8_mask(hb, _mm512_set1_epi8(1));
+        k9 = _mm512_test_epi8_mask(hb, _mm512_set1_epi8(2));
     }
-    return v;
+    __m512i lo[8], hi[8];
+    lo[0] = _mm512_permutex2var_epi8(b[0], idx, b[1]);
+    hi[0] = _mm512_permutex2var_epi8(b[2], idx, b[3]);
+    for (size_t g = 1; g < groups; g++) {
+        lo[g] = _mm512_permutex2var_epi8(b[4 * g], idx, b[4 * g + 1]);
+        hi[g] = _mm512_permutex2var_epi8(b[4 * g + 2], idx, b[4 * g + 3]);
+    }
+    for (size_t g = 0; g + 1 < groups; g += 2) {   /* bit 7 */
+        lo[g / 2] = _mm512_mask_blend_epi8(k7, lo[g], lo[g + 1]);
+        hi[g / 2] = _mm512_mask_blend_epi8(k7, hi[g], hi[g + 1]);
+    }
+    if (groups & 1) {
+        lo[groups / 2] = lo[groups - 1];
+        hi[groups / 2] = hi[groups - 1];
+    }
+    size_t n = (groups + 1) / 2;
+    for (size_t g = 0; g + 1 < n; g += 2) {   /* bit 8 */
+        lo[g / 2] = _mm512_mask_blend_epi8(k8, lo[g], lo[g + 1]);
+        hi[g / 2] = _mm512_mask_blend_epi8(k8, hi[g], hi[g + 1]);
+    }
+    if (n > 1 && (n & 1)) {
+        lo[n / 2] = lo[n - 1];
+        hi[n / 2] = hi[n - 1];
+    }
+    if (n > 2) {   /* bit 9 */
+        lo[0] = _mm512_mask_blend_epi8(k9, lo[0], lo[1]);
+        hi[0] = _mm512_mask_blend_epi8(k9, hi[0], hi[1]);
+    }
+    *v0 = _mm512_permutex2var_epi8(lo[0], il0, hi[0]);
+    *v1 = _mm512_permutex2var_epi8(lo[0], il1, hi[0]);
 }
 
 /* Lane masks for the first k of 64 u16 lanes, split in two halves. */
 static inline uint32_t lanes_lo(int k) { return k >= 32 ? ~0u : (1u << k) - 1; }
 static inline uint32_t lanes_hi(int k) { return k >= 64 ? ~0u : k > 32 ? (1u << (k - 32)) - 1 : 0; }
 
+/* One window's residuals (zigzagged; z0 the first 32, z1 the rest, cnt of
+ * them valid) at pixel x: ranks into cur, the row above's values into up.
+ * Returns the lanes whose rank is past the palette (top = its last rank). */
+SY_AVX512_VARINT_FN __attribute__((always_inline)) static inline uint32_t
+rank_step(__m512i z0, __m512i z1, size_t cnt, const uint16_t *prev, uint16_t *cur, uint8_t *up, size_t x,
+          const __m512i *t, const size_t groups, __m512i vtop)
+{
+    const __m512i one = _mm512_set1_epi16(1), zero = _mm512_setzero_si512();
+    z0 = _mm512_xor_si512(_mm512_srli_epi16(z0, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z0, one)));
+    z1 = _mm512_xor_si512(_mm512_srli_epi16(z1, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z1, one)));
+    /* the row buffers have 64 spare entries: whole vectors */
+    __m512i u0 = _mm512_loadu_si512((const void *)(prev + x)), u1 = _mm512_loadu_si512((const void *)(prev + x + 32));
+    __m512i t0 = _mm512_add_epi16(u0, z0), t1 = _mm512_add_epi16(u1, z1);
+    _mm512_storeu_si512((void *)(cur + x), t0);
+    _mm512_storeu_si512((void *)(cur + x + 32), t1);
+    __m512i v0, v1;
+    lut64(t, groups, u0, u1, &v0, &v1);
+    if (cnt == 64) {
+        _mm512_storeu_si512((void *)(up + 2 * x), v0);
+        _mm512_storeu_si512((void *)(up + 2 * x + 64), v1);
+        return (uint32_t)(_mm512_cmpgt_epu16_mask(t0, vtop) | _mm512_cmpgt_epu16_mask(t1, vtop));
+    }
+    uint32_t m0 = lanes_lo((int)cnt), m1 = lanes_hi((int)cnt);
+    _mm512_mask_storeu_epi16(up + 2 * x, m0, v0);
+    _mm512_mask_storeu_epi16(up + 2 * x + 64, m1, v1);
+    return (_mm512_cmpgt_epu16_mask(t0, vtop) & m0) | (_mm512_cmpgt_epu16_mask(t1, vtop) & m1);
+}
+
 /* Rows 1 .. of a depth_rank frame (elements i .. ne-1, p at their first
- * varint; row 0's ranks already in dst) with AVX-512 (BW, VBMI2) and a
+ * varint; row 0's ranks already in dst) with AVX-512 (BW, VBMI, VBMI2) and a
  * palette of at most 1,024 values, in one pass over windows of 64 bytes.
  * With so few values a valid varint has one or two bytes (a third byte
  * would mean a residual of 8,192 or more). The bytes with bit 7 set start
@@ -175,15 +249,14 @@ static inline uint32_t lanes_hi(int k) { return k >= 64 ? ~0u : k > 32 ? (1u << 
  * varint at a time. Every rank of a row is checked against the palette
  * before the next row looks it up. Needs w <= SY_RANK_ROW_MAX. Returns 0,
  * or -1 (corrupt). */
-#define SY_AVX512_VARINT_FN __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2")))
 SY_AVX512_VARINT_FN __attribute__((always_inline)) static inline int
-unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, const uint8_t *end, size_t i, size_t ne,
-              size_t w, const size_t pairs)
+unrank_rows_k(uint8_t *dst, const uint8_t *tab, const uint8_t *pal, uint32_t np, const uint8_t *p, const uint8_t *end,
+              size_t i, size_t ne, size_t w, const size_t groups)
 {
     _Alignas(64) uint16_t rows[2][SY_RANK_ROW_MAX + 64];
     __m512i t[32];
-    for (size_t k = 0; k < 2 * pairs; k++) t[k] = _mm512_load_si512((const void *)(tab + 64 * k));
-    const __m512i one = _mm512_set1_epi16(1), zero = _mm512_setzero_si512(), vtop = _mm512_set1_epi16((short)(np - 1));
+    for (size_t k = 0; k < 4 * groups; k++) t[k] = _mm512_load_si512((const void *)(tab + 64 * k));
+    const __m512i vtop = _mm512_set1_epi16((short)(np - 1));
     const __m512i low7 = _mm512_set1_epi8(0x7F);
     uint16_t *prev = rows[0], *cur = rows[1];
     memcpy(prev, dst + 2 * (i - w), 2 * w);
@@ -192,6 +265,20 @@ unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, c
         uint8_t *up = dst + 2 * (i - w);   /* the row above: its values go here */
         uint32_t over = 0;
         while (x < rl) {
+            if (end - p >= 64 && rl - x >= 64) {
+                /* the common window, 64 one-byte varints: a branch the
+                 * CPU predicts, and a constant step, so that the next
+                 * window's load does not wait for this one's masks */
+                __m512i q = _mm512_loadu_si512((const void *)p);
+                if (!_mm512_movepi8_mask(q)) {
+                    over |= rank_step(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(q)),
+                                      _mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(q, 1)), 64, prev, cur, up, x, t,
+                                      groups, vtop);
+                    p += 64;
+                    x += 64;
+                    continue;
+                }
+            }
             size_t nb = (size_t)(end - p) < 64 ? (size_t)(end - p) : 64, cap = rl - x < 64 ? rl - x : 64;
             uint64_t am = nb == 64 ? ~0ull : (1ull << nb) - 1, lm = am;
             __m512i q = _mm512_maskz_loadu_epi8(am, p);
@@ -222,66 +309,54 @@ unrank_rows_k(uint8_t *dst, const uint8_t *tab, uint32_t np, const uint8_t *p, c
                     z1 = _mm512_or_si512(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(lo8, 1)),
                                          _mm512_slli_epi16(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(hi8, 1)), 7));
                 }
-                z0 = _mm512_xor_si512(_mm512_srli_epi16(z0, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z0, one)));
-                z1 = _mm512_xor_si512(_mm512_srli_epi16(z1, 1), _mm512_sub_epi16(zero, _mm512_and_si512(z1, one)));
-                /* the row buffers have 64 spare entries: whole vectors */
-                __m512i u0 = _mm512_loadu_si512((const void *)(prev + x)), u1 = _mm512_loadu_si512((const void *)(prev + x + 32));
-                __m512i t0 = _mm512_add_epi16(u0, z0), t1 = _mm512_add_epi16(u1, z1);
-                _mm512_storeu_si512((void *)(cur + x), t0);
-                _mm512_storeu_si512((void *)(cur + x + 32), t1);
-                __m512i v0 = lut32(t, pairs, u0), v1 = lut32(t, pairs, u1);
-                if (cnt == 64) {
-                    over |= (uint32_t)(_mm512_cmpgt_epu16_mask(t0, vtop) | _mm512_cmpgt_epu16_mask(t1, vtop));
-                    _mm512_storeu_si512((void *)(up + 2 * x), v0);
-                    _mm512_storeu_si512((void *)(up + 2 * x + 64), v1);
-                } else {
-                    uint32_t m0 = lanes_lo((int)cnt), m1 = lanes_hi((int)cnt);
-                    over |= (_mm512_cmpgt_epu16_mask(t0, vtop) & m0) | (_mm512_cmpgt_epu16_mask(t1, vtop) & m1);
-                    _mm512_mask_storeu_epi16(up + 2 * x, m0, v0);
-                    _mm512_mask_storeu_epi16(up + 2 * x + 64, m1, v1);
-                }
+                over |= rank_step(z0, z1, cnt, prev, cur, up, x, t, groups, vtop);
                 p += used;
                 x += cnt;
                 continue;
             }
-            int o1 = unrank_one(&p, end, prev, cur, up, tab, x++, (uint16_t)(np - 1));
+            int o1 = unrank_one(&p, end, prev, cur, up, pal, x++, (uint16_t)(np - 1));
             if (o1 < 0) return -1;
             over |= (uint32_t)o1;
         }
         if (over) return -1;
-        unrank_row_end(up, &prev, &cur, tab, x, w);
+        unrank_row_end(up, &prev, &cur, pal, x, w);
         i += rl;
     }
-    /* the last row, from its ranks: nothing below it looked them up */
+    /* the last row, from its ranks: nothing below it looked them up (the
+     * row buffers' spare entries cover the second vector) */
     size_t last = (ne - 1) / w * w;
-    for (size_t j = 0; last + j < ne; j += 32) {
-        size_t left = ne - last - j;
-        uint32_t m = left >= 32 ? ~0u : (1u << left) - 1;
-        _mm512_mask_storeu_epi16(dst + 2 * (last + j), m, lut32(t, pairs, _mm512_loadu_si512((const void *)(prev + j))));
+    for (size_t j = 0; last + j < ne; j += 64) {
+        int left = ne - last - j >= 64 ? 64 : (int)(ne - last - j);
+        __m512i v0, v1;
+        lut64(t, groups, _mm512_loadu_si512((const void *)(prev + j)), _mm512_loadu_si512((const void *)(prev + j + 32)),
+              &v0, &v1);
+        _mm512_mask_storeu_epi16(dst + 2 * (last + j), lanes_lo(left), v0);
+        _mm512_mask_storeu_epi16(dst + 2 * (last + j) + 64, lanes_hi(left), v1);
     }
     return 0;
 }
 
-/* The palette's number of 64-value pairs as a constant, so that the
- * lookups unroll and the tables stay in registers: one body per pair
- * count up to 6 (384 values; the real sensor frames hold 150-300), one
- * for the rest. */
+/* The palette's number of 128-value groups as a constant, so that the
+ * lookups unroll and the tables stay in registers: one body per group
+ * count up to 4 (512 values; the real sensor frames hold 150-300), one for
+ * the rest. */
 SY_AVX512_VARINT_FN static int unrank_rows_avx512(uint8_t *dst, const uint8_t *pal, uint32_t np, const uint8_t *p,
                                                   const uint8_t *end, size_t i, size_t ne, size_t w)
 {
-    _Alignas(64) uint16_t tab[1024];
-    size_t pairs = (np + 63) / 64;
-    memcpy(tab, pal, 2 * (size_t)np);
-    memset(tab + np, 0, 2 * (pairs * 64 - np));
-    const uint8_t *tb = (const uint8_t *)tab;
-    switch (pairs) {
-    case 1: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 1);
-    case 2: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 2);
-    case 3: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 3);
-    case 4: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 4);
-    case 5: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 5);
-    case 6: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, 6);
-    default: return unrank_rows_k(dst, tb, np, p, end, i, ne, w, pairs);
+    _Alignas(64) uint8_t tab[8][2][128];   /* per group: low bytes, high bytes */
+    size_t groups = (np + 127) / 128;
+    memset(tab, 0, sizeof tab);
+    for (size_t k = 0; k < np; k++) {
+        tab[k / 128][0][k % 128] = pal[2 * k];
+        tab[k / 128][1][k % 128] = pal[2 * k + 1];
+    }
+    const uint8_t *tb = &tab[0][0][0];
+    switch (groups) {
+    case 1: return unrank_rows_k(dst, tb, pal, np, p, end, i, ne, w, 1);
+    case 2: return unrank_rows_k(dst, tb, pal, np, p, end, i, ne, w, 2);
+    case 3: return unrank_rows_k(dst, tb, pal, np, p, end, i, ne, w, 3);
+    case 4: return unrank_rows_k(dst, tb, pal, np, p, end, i, ne, w, 4);
+    default: return unrank_rows_k(dst, tb, pal, np, p, end, i, ne, w, groups);
     }
 }
 #endif
@@ -302,6 +377,36 @@ static void map_ranks(uint8_t *dst, const uint8_t *pal, size_t from, size_t to)
 }
 
 #ifdef SY_SSE2
+/* The first k (1 to 16) varints of q, one byte each, at pixel x: ranks
+ * into cur, the row above's values into up; returns vover with the lanes
+ * whose rank is past top (saturating to nonzero) added. */
+static inline __m128i sse2_run(__m128i q, int k, const uint16_t *prev, uint16_t *cur, uint8_t *up, const uint8_t *pal,
+                               size_t x, __m128i vover, uint16_t top)
+{
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1), vtop = _mm_set1_epi16((short)top);
+    const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), eight = _mm_set1_epi16(8), kv = _mm_set1_epi16((short)k);
+    __m128i z0 = _mm_unpacklo_epi8(q, zero), z1 = _mm_unpackhi_epi8(q, zero);
+    z0 = _mm_xor_si128(_mm_srli_epi16(z0, 1), _mm_sub_epi16(zero, _mm_and_si128(z0, one)));
+    z1 = _mm_xor_si128(_mm_srli_epi16(z1, 1), _mm_sub_epi16(zero, _mm_and_si128(z1, one)));
+    __m128i t0 = _mm_add_epi16(_mm_loadu_si128((const __m128i *)(prev + x)), z0);
+    __m128i t1 = _mm_add_epi16(_mm_loadu_si128((const __m128i *)(prev + x + 8)), z1);
+    /* lanes past the run are left out */
+    vover = _mm_or_si128(vover, _mm_or_si128(_mm_and_si128(_mm_subs_epu16(t0, vtop), _mm_cmpgt_epi16(kv, lane)),
+                                             _mm_and_si128(_mm_subs_epu16(t1, vtop),
+                                                           _mm_cmpgt_epi16(kv, _mm_add_epi16(lane, eight)))));
+    _mm_storeu_si128((__m128i *)(cur + x), t0);
+    _mm_storeu_si128((__m128i *)(cur + x + 8), t1);
+    int j = 0;
+    for (; j + 4 <= k; j += 4) {
+        const uint16_t *r = prev + x + j;
+        uint64_t v = (uint64_t)ld16(pal + 2 * (size_t)r[0]) | (uint64_t)ld16(pal + 2 * (size_t)r[1]) << 16 |
+                     (uint64_t)ld16(pal + 2 * (size_t)r[2]) << 32 | (uint64_t)ld16(pal + 2 * (size_t)r[3]) << 48;
+        memcpy(up + 2 * (x + (size_t)j), &v, 8);
+    }
+    for (; j < k; j++) st16(up + 2 * (x + (size_t)j), ld16(pal + 2 * (size_t)prev[x + (size_t)j]));
+    return vover;
+}
+
 /* Rows 1 .. as unrank_rows_avx512 does them, with SSE2 (every x86-64):
  * ranks in two row buffers in L1, runs of up to sixteen one-byte varints
  * per vector step, the row above looked up in the palette (four values
@@ -313,8 +418,7 @@ static int unrank_rows_sse2(uint8_t *dst, const uint8_t *pal, uint32_t np, const
     uint16_t rows[2][SY_RANK_ROW_MAX + 16];
     uint16_t *prev = rows[0], *cur = rows[1];
     const uint16_t top = (uint16_t)(np - 1);
-    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1), vtop = _mm_set1_epi16((short)top);
-    const __m128i lane = _mm_set_epi16(7, 6, 5, 4, 3, 2, 1, 0), eight = _mm_set1_epi16(8);
+    const __m128i zero = _mm_setzero_si128();
     memcpy(prev, dst + 2 * (i - w), 2 * w);
     while (i < ne) {
         size_t rl = ne - i < w ? ne - i : w, x = 0;
@@ -322,35 +426,20 @@ static int unrank_rows_sse2(uint8_t *dst, const uint8_t *pal, uint32_t np, const
         __m128i vover = zero;
         uint16_t bad = 0;
         while (x < rl) {
-            int k = 0;
             if (end - p >= 16 && rl - x >= 16) {
                 __m128i q = _mm_loadu_si128((const __m128i *)p);
                 unsigned msk = (unsigned)_mm_movemask_epi8(q);
-                k = msk ? __builtin_ctz(msk) : 16;
+                if (!msk) {   /* sixteen one-byte varints: a constant step (see unrank_rows_avx512) */
+                    vover = sse2_run(q, 16, prev, cur, up, pal, x, vover, top);
+                    p += 16;
+                    x += 16;
+                    continue;
+                }
+                int k = __builtin_ctz(msk);
                 if (k) {
-                    const __m128i kv = _mm_set1_epi16((short)k);
-                    __m128i z0 = _mm_unpacklo_epi8(q, zero), z1 = _mm_unpackhi_epi8(q, zero);
-                    z0 = _mm_xor_si128(_mm_srli_epi16(z0, 1), _mm_sub_epi16(zero, _mm_and_si128(z0, one)));
-                    z1 = _mm_xor_si128(_mm_srli_epi16(z1, 1), _mm_sub_epi16(zero, _mm_and_si128(z1, one)));
-                    __m128i t0 = _mm_add_epi16(_mm_loadu_si128((const __m128i *)(prev + x)), z0);
-                    __m128i t1 = _mm_add_epi16(_mm_loadu_si128((const __m128i *)(prev + x + 8)), z1);
-                    /* a rank above top saturates to nonzero; lanes past the run are left out */
-                    vover = _mm_or_si128(vover, _mm_or_si128(_mm_and_si128(_mm_subs_epu16(t0, vtop), _mm_cmpgt_epi16(kv, lane)),
-                                                             _mm_and_si128(_mm_subs_epu16(t1, vtop),
-                                                                           _mm_cmpgt_epi16(kv, _mm_add_epi16(lane, eight)))));
-                    _mm_storeu_si128((__m128i *)(cur + x), t0);
-                    _mm_storeu_si128((__m128i *)(cur + x + 8), t1);
-                    int j = 0;
-                    for (; j + 4 <= k; j += 4) {
-                        const uint16_t *r = prev + x + j;
-                        uint64_t v = (uint64_t)ld16(pal + 2 * (size_t)r[0]) | (uint64_t)ld16(pal + 2 * (size_t)r[1]) << 16 |
-                                     (uint64_t)ld16(pal + 2 * (size_t)r[2]) << 32 | (uint64_t)ld16(pal + 2 * (size_t)r[3]) << 48;
-                        memcpy(up + 2 * (x + (size_t)j), &v, 8);
-                    }
-                    for (; j < k; j++) st16(up + 2 * (x + (size_t)j), ld16(pal + 2 * (size_t)prev[x + (size_t)j]));
+                    vover = sse2_run(q, k, prev, cur, up, pal, x, vover, top);
                     p += k;
                     x += (size_t)k;
-                    if (k == 16) continue;
                 }
             }
             if (x >= rl) break;

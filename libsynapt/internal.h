@@ -205,13 +205,17 @@ void sy_undepth_med(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 /* The same with a chosen instruction set (0 C, 1 SSE2, 2 AVX2; a level
  * the build or the CPU lacks falls back to the one below): the tests
  * compare the paths. sy_simd_isa() is the best level this CPU runs (3:
- * AVX-512BW and VBMI2, which depth_rank's decoder uses). */
+ * AVX-512BW, VBMI and VBMI2, which depth_rank's decoder uses). */
 void sy_undepth_med_isa(uint8_t *dst, const uint8_t *src, size_t n, size_t width, int isa);
 /* depth_up, the same layout with the pixel above as the prediction: its
  * inverse has no dependency inside a row (spec 7.6). */
 void sy_depth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 void sy_undepth_up(uint8_t *dst, const uint8_t *src, size_t n, size_t width);
 int sy_simd_isa(void);
+/* XXH3-64 of bulk data, with xxHash's AVX2 code where the CPU has it (the
+ * same hash as XXH3_64bits; hash.c) */
+uint64_t sy_xxh3(const void *p, size_t n);
+uint64_t sy_xxh3_avx2(const void *p, size_t n);
 /* Caps sy_simd_isa() (default 3). A white-box hook: bench_core sets it to
  * time the read path before the AVX2 unfilters (depth_med, the 4-byte
  * gathers of unshuffle and xor_prev) in the same run; the

@@ -33,7 +33,7 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
     uint64_t sum = sy_rd64(b + blen);
     if (sum != ck->checksum)
         return sy_rerr(r, SYNAPT_E_CHECKSUM, st->clip, st->index, ck->k, "record checksum differs from the index");
-    if (verify && XXH3_64bits(b, (size_t)blen) != sum)
+    if (verify && sy_xxh3(b, (size_t)blen) != sum)
         return sy_rerr(r, SYNAPT_E_CHECKSUM, st->clip, st->index, ck->k, "checksum mismatch");
     cd->body = b;
     cd->body_len = blen;

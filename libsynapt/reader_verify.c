@@ -444,7 +444,7 @@ static void verify_clip(vctx *v, uint64_t c, uint64_t *prev_rec)
     } else if ((rc = sy_fetch(r, &rec, &v->sc->rec, at, (size_t)(blen + SY_REC_OVERHEAD)))) {
         BAD(rc, "cannot read the clip record");
         rec = NULL;
-    } else if (XXH3_64bits(rec + SY_REC_PREFIX, (size_t)blen) != sy_rd64(rec + SY_REC_PREFIX + blen)) {
+    } else if (sy_xxh3(rec + SY_REC_PREFIX, (size_t)blen) != sy_rd64(rec + SY_REC_PREFIX + blen)) {
         BAD(SYNAPT_E_CHECKSUM, "clip record checksum mismatch");
         rec = NULL;
     } else if (v->deep) {

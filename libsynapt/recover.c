@@ -66,7 +66,7 @@ static int read_record(rstate *st, uint64_t pos, uint32_t *type, uint64_t *blen,
     if (sy_buf_reserve(&st->mem, &st->body, (size_t)*blen + SY_REC_OVERHEAD)) return SYNAPT_E_NOMEM;
     if (pread_all(st->fd, st->body.data, (size_t)*blen + SY_REC_OVERHEAD, pos)) return SYNAPT_E_IO;
     const uint8_t *b = st->body.data + SY_REC_PREFIX;
-    if (XXH3_64bits(b, (size_t)*blen) != sy_rd64(b + *blen)) return 2;
+    if (sy_xxh3(b, (size_t)*blen) != sy_rd64(b + *blen)) return 2;
     return 0;
 }
 

@@ -184,7 +184,7 @@ static int out_write(synapt_writer *w, const void *p, size_t n)
 int sy_write_record(synapt_writer *w, uint32_t type, uint8_t *rec, uint64_t body_len, uint64_t *sum)
 {
     sy_rec_prefix_put(rec, type, body_len);
-    uint64_t h = XXH3_64bits(rec + SY_REC_PREFIX, (size_t)body_len);
+    uint64_t h = sy_xxh3(rec + SY_REC_PREFIX, (size_t)body_len);
     sy_wr64(rec + SY_REC_PREFIX + body_len, h);
     if (sum) *sum = h;
     /* older readers would fail on depth_rank (1.0), depth_ans (1.1) or

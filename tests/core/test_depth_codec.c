@@ -144,7 +144,8 @@ static void test_rank_paths(void)
     static uint8_t src[2 * MAXPIX], f[2 * MAXPIX], back[4][2 * MAXPIX];
     uint16_t *scr = scratch_for(2 * MAXPIX);
     const size_t widths[] = { 1, 3, 16, 17, 63, 64, 65, 127, 128, 129, 200, 640 };
-    const uint32_t pals[] = { 1, 2, 40, 64, 65, 300, 1024, 1025, 1500 };
+    /* one to eight 128-value groups of the AVX-512 byte tables, each edge, and past 1,024 */
+    const uint32_t pals[] = { 1, 2, 40, 64, 65, 128, 129, 200, 256, 257, 300, 384, 385, 512, 513, 700, 897, 1024, 1025, 1500 };
     int agree = 1, fitted = 0, levels = sy_simd_isa() + 1;
     for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
         for (size_t pi = 0; pi < sizeof pals / sizeof *pals; pi++)

@@ -2,6 +2,7 @@
  * vectors pinning the byte layout, and inverse(forward(x)) == x for many
  * sizes, element sizes and widths, including ragged tails. */
 #include <stdint.h>
+#include <xxhash.h>
 #include "internal.h" /* white box: the prefilters are private; these vectors pin spec section 7 */
 #include "testutil.h"
 
@@ -185,6 +186,24 @@ static void test_gather_paths(void)
     CHECK(ok);
 }
 
+/* sy_xxh3 (the chunk checksum, AVX2 code where the CPU has it) gives
+ * libxxhash's XXH3_64bits for every length across its size classes
+ * (0-16, 17-128, 129-240, then stripes and blocks of 1,024 bytes), at
+ * each level sy_simd_limit allows, and at odd addresses. */
+static void test_checksum_paths(void)
+{
+    static uint8_t b[4100 + 1];
+    for (size_t i = 0; i < sizeof b; i++) b[i] = rnd8();
+    int ok = 1;
+    for (size_t n = 0; n + 1 <= sizeof b; n += 1 + (n > 300) * 13)
+        for (int lim = 0; lim <= 3; lim++) {
+            sy_simd_limit = lim;
+            if (sy_xxh3(b, n) != XXH3_64bits(b, n) || sy_xxh3(b + 1, n) != XXH3_64bits(b + 1, n)) ok = 0;
+        }
+    sy_simd_limit = 3;
+    CHECK(ok);
+}
+
 int main(void)
 {
     RUN(test_shuffle_vector);
@@ -194,5 +213,6 @@ int main(void)
     RUN(test_depth_med_wide);
     RUN(test_depth_med_paths);
     RUN(test_gather_paths);
+    RUN(test_checksum_paths);
     TEST_MAIN_END();
 }
