@@ -10,7 +10,7 @@
 
 uint64_t sy_xxh3(const void *p, size_t n)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
     if (n >= 256 && sy_simd_isa() >= 2) return sy_xxh3_avx2(p, n);
 #endif
     return XXH3_64bits(p, n);
