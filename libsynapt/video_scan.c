@@ -534,12 +534,19 @@ static int h264_extradata(vid_scan *s, const uint8_t *x, size_t n)
 /* ---- MPEG-4 Part 2 --------------------------------------------------------- */
 
 /* The next start code (00 00 01 xx) at or after i: index of the xx byte, or
- * n when there is none. */
+ * n when there is none. memchr finds the 01 bytes (rare in coded data,
+ * and it reads many bytes a step), then the two before are checked: a
+ * byte loop over every packet was 8% of packing an Xvid file. */
 static size_t next_start(const uint8_t *d, size_t n, size_t i)
 {
-    for (; i + 3 < n; i++)
-        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1)
-            return i + 3;
+    for (size_t j = i + 2; j + 1 < n; j++) {
+        const uint8_t *q = memchr(d + j, 1, n - 1 - j);
+        if (!q)
+            break;
+        j = (size_t)(q - d);
+        if (d[j - 1] == 0 && d[j - 2] == 0)
+            return j + 1;
+    }
     return n;
 }
 
