@@ -189,12 +189,9 @@ static int h264_has_idr(const uint8_t *p, size_t n, int len)
         }
         return 0;
     }
-    for (size_t i = 0; i + 3 < n; i++)
-        if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1) {
-            if ((p[i + 3] & 0x1f) == 5)
-                return 1;
-            i += 2;
-        }
+    for (size_t i = vid_find_start_code(p, n, 0); i + 3 < n; i = vid_find_start_code(p, n, i + 3))
+        if ((p[i + 3] & 0x1f) == 5)
+            return 1;
     return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavcodec/bsf.h>
@@ -32,6 +33,23 @@ struct cJSON;
  * freed with their own functions: FFmpeg's objects and buffers (contexts,
  * AVFrame/AVPacket, av_malloc'd extradata, swscale), zstd contexts and
  * cJSON trees, whose text is copied out at once. */
+
+/* The first start code (00 00 01) at or after d[i] whose three bytes lie
+ * within d[0 .. n): its offset, or n when there is none. memchr finds the
+ * 01 bytes (rare in coded data, and it reads many bytes a step), then the
+ * two before are checked; a byte loop was 8% of packing an Xvid file. */
+static inline size_t vid_find_start_code(const uint8_t *d, size_t n, size_t i)
+{
+    for (size_t j = i + 2; j < n; j++) {
+        const uint8_t *q = memchr(d + j, 1, n - j);
+        if (!q)
+            break;
+        j = (size_t)(q - d);
+        if (d[j - 1] == 0 && d[j - 2] == 0)
+            return j - 2;
+    }
+    return n;
+}
 
 /* Largest frame we accept from a file (width*height), and the largest
  * packet: bounds for hostile input. */

@@ -465,20 +465,16 @@ static int h264_walk(vid_scan *s, const uint8_t *d, size_t size, pic *pc, int av
     }
     /* Annex B: units between 00 00 01 start codes */
     size_t i = 0, start = SIZE_MAX;
-    while (i + 2 < size) {
-        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1) {
-            if (start != SIZE_MAX) {
-                size_t end = i;
-                while (end > start && d[end - 1] == 0)
-                    end--;
-                if (end > start && h264_nal(s, d + start, end - start, pc) < 0)
-                    return -1;
-            }
-            i += 3;
-            start = i;
-            continue;
+    while ((i = vid_find_start_code(d, size, i)) < size) {
+        if (start != SIZE_MAX) {
+            size_t end = i;
+            while (end > start && d[end - 1] == 0)
+                end--;
+            if (end > start && h264_nal(s, d + start, end - start, pc) < 0)
+                return -1;
         }
-        i++;
+        i += 3;
+        start = i;
     }
     if (start == SIZE_MAX) {
         no(s, "a packet without a start code");
@@ -534,20 +530,11 @@ static int h264_extradata(vid_scan *s, const uint8_t *x, size_t n)
 /* ---- MPEG-4 Part 2 --------------------------------------------------------- */
 
 /* The next start code (00 00 01 xx) at or after i: index of the xx byte, or
- * n when there is none. memchr finds the 01 bytes (rare in coded data,
- * and it reads many bytes a step), then the two before are checked: a
- * byte loop over every packet was 8% of packing an Xvid file. */
+ * n when there is none. */
 static size_t next_start(const uint8_t *d, size_t n, size_t i)
 {
-    for (size_t j = i + 2; j + 1 < n; j++) {
-        const uint8_t *q = memchr(d + j, 1, n - 1 - j);
-        if (!q)
-            break;
-        j = (size_t)(q - d);
-        if (d[j - 1] == 0 && d[j - 2] == 0)
-            return j + 1;
-    }
-    return n;
+    size_t k = vid_find_start_code(d, n, i);
+    return k + 3 < n ? k + 3 : n;
 }
 
 /* A video_object_layer header (after its start code): the width of
