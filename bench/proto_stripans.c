@@ -11,11 +11,13 @@
  * and the row above is kept transposed (ranks[t][j]) for contiguous loads.
  * Per pixel: dense rank of the value; MED of the left, upper and upper-left
  * ranks (the upper one stands in for the missing left at t = 0, a zero row
- * stands above row 0); context = ten gradient buckets x the sign of
- * up - left; the zigzagged residual, 255 and over escaped to a raw list;
- * one 32-bit rANS state per lane (M = 4096, 16-bit renormalisation) with
- * static per-frame tables: one gathered 32-bit entry per symbol holds the
- * symbol, its frequency and the slot bias.
+ * stands above row 0); one of 108 contexts (ctx_of); the zigzagged
+ * residual, 255 and over escaped to a raw list; one 32-bit rANS state per
+ * lane (M = 2^11, 16-bit renormalisation) with static per-frame tables:
+ * one gathered 32-bit entry per symbol holds the symbol, its frequency and
+ * the slot bias. NR rows (default 4) are decoded side by side, each two
+ * steps behind the one above and with its own states, so that NR
+ * dependency chains overlap (visit() is the order).
  *
  * Build: cc -O2 -D_GNU_SOURCE -o build/proto_stripans bench/proto_stripans.c -lpng -lm
  * Usage: proto_stripans FILE.png ...  (sizes, round trip, decode ns per pixel,
