@@ -5,7 +5,7 @@
  * Usage: proto_depthls FILE.png|FILE.pgm ...   (prints sizes, round-trip check,
  * decode MB/s as the median CPU time of 7 runs)
  * A measurement prototype for issue 14 (results and why its targets are not
- * met: bench/RESULTS.md, "depth codec prototype"): it decodes only what it
+ * met: bench/PROTOTYPES.md, "LOCO-I style coder"): it decodes only what it
  * encoded itself and reads only trusted sample files, so its bit reader has
  * no bounds checks; a codec in libsynapt would need them and a spec. */
 #include <png.h>

@@ -1,5 +1,5 @@
 /* proto_stripans: speed prototype of the strip-parallel depth coder whose
- * size proto_depthstrip.c estimates (bench/RESULTS.md, "Strip-parallel
+ * size proto_depthstrip.c estimates (bench/PROTOTYPES.md, "Strip-parallel
  * depth coder"). Not part of libsynapt and not a format: it decodes only
  * what it encoded itself, from trusted sample files, and checks the result
  * against the input; a codec in the library would need a spec, bounds
