@@ -92,27 +92,10 @@ static inline unsigned ctx_of(const uint8_t *qt, int smooth, int a, int b, int c
     return 2u * qt[g > DA_QMAX ? DA_QMAX : g] + (unsigned)((a < b ? a : b) == 0);
 }
 
-/* ---- LEB128 ---- */
+/* ---- LEB128 (internal.h) ---- */
 
-static uint8_t *put_v(uint8_t *o, uint32_t v)
-{
-    while (v >= 0x80) { *o++ = (uint8_t)(v | 0x80); v >>= 7; }
-    *o++ = (uint8_t)v;
-    return o;
-}
-
-/* -1 when the bytes end, or more than 3 bytes */
-static int64_t get_v(const uint8_t **p, const uint8_t *end)
-{
-    uint32_t v = 0;
-    for (int k = 0; k < 3; k++) {
-        if (*p >= end) return -1;
-        uint8_t b = *(*p)++;
-        v |= (uint32_t)(b & 0x7f) << (7 * k);
-        if (!(b & 0x80)) return v;
-    }
-    return -1;
-}
+#define put_v sy_put_leb
+#define get_v sy_get_leb
 
 /* ---- tokens ---- */
 

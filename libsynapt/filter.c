@@ -634,6 +634,7 @@ int sy_simd_isa(void)
     int lim = sy_simd_limit;
 #if defined(SY_AVX2)
     if (lim >= 3 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi") &&
+        __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2"))
         return 3;
     return have_avx2() && lim >= 2 ? 2 : lim >= 1 ? 1 : 0;

@@ -267,12 +267,54 @@ size_t sy_dans_dec_scratch(void);
  * 0, or -1 when the payload is not a valid depth_ans frame (corrupt). */
 int sy_dans_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch);
 
+/* Unsigned LEB128 of at most 3 bytes (depth_ans and depth_strip, spec
+ * 6.4 and 6.5): put returns the byte after the value; get returns the
+ * value, or -1 when the bytes end or the value needs a fourth byte. */
+static inline uint8_t *sy_put_leb(uint8_t *o, uint32_t v)
+{
+    while (v >= 0x80) { *o++ = (uint8_t)(v | 0x80); v >>= 7; }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+static inline int64_t sy_get_leb(const uint8_t **p, const uint8_t *end)
+{
+    uint32_t v = 0;
+    for (int k = 0; k < 3; k++) {
+        if (*p >= end) return -1;
+        uint8_t b = *(*p)++;
+        v |= (uint32_t)(b & 0x7f) << (7 * k);
+        if (!(b & 0x80)) return v;
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------------
+ * depth_strip (depth_strip.c): compression 4, depth_ans's model cut into
+ * 16 vertical strips so that a decoder runs 16 pixels a vector; spec 6.5.
+ * Frames are u16 LE, n bytes, rows of `width` (n a multiple of 2 * width).
+ * --------------------------------------------------------------------- */
+size_t sy_dstrip_bound(size_t n);
+size_t sy_dstrip_scratch(size_t n);
+int sy_dstrip_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, size_t width, void *scratch);
+/* Decoder scratch for frames of this width (tables and row buffers). */
+size_t sy_dstrip_dec_scratch(size_t width);
+/* Decode one frame's payload (len bytes) into n bytes of dst with the
+ * best decoder this CPU runs (isa 3: AVX-512; below: portable C), or
+ * with at most level isa (the tests compare the two). Returns 0, or -1
+ * when the payload is not a valid depth_strip frame (corrupt). */
+int sy_dstrip_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch);
+int sy_dstrip_decode_isa(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch,
+                         int isa);
+
 /* required_features bit 0: some chunk uses depth_rank; bit 1: some chunk
- * uses depth_ans; bit 2: some chunk uses depth_up (registry) */
-#define SY_FEATURE_DEPTH_RANK 1u
-#define SY_FEATURE_DEPTH_ANS  2u
-#define SY_FEATURE_DEPTH_UP   4u
-#define SY_FEATURES_KNOWN     (SY_FEATURE_DEPTH_RANK | SY_FEATURE_DEPTH_ANS | SY_FEATURE_DEPTH_UP)
+ * uses depth_ans; bit 2: some chunk uses depth_up; bit 3: some chunk uses
+ * depth_strip (registry) */
+#define SY_FEATURE_DEPTH_RANK  1u
+#define SY_FEATURE_DEPTH_ANS   2u
+#define SY_FEATURE_DEPTH_UP    4u
+#define SY_FEATURE_DEPTH_STRIP 8u
+#define SY_FEATURES_KNOWN      (SY_FEATURE_DEPTH_RANK | SY_FEATURE_DEPTH_ANS | SY_FEATURE_DEPTH_UP | SY_FEATURE_DEPTH_STRIP)
 
 /* ---------------------------------------------------------------------
  * CLIP record JSON (json_clip.c)

@@ -444,7 +444,7 @@ int sy_clip_json_parse(const sy_mem *m, sy_clip_parsed *out, const void *body, s
             st->fps_den = (uint32_t)fd->valuedouble;
         }
         st->scale = jnum(o, "scale", -1e308, 1e308, &bad);
-        st->compression = (int)jnum(o, "compression", 0, SYNAPT_COMPRESSION_DEPTH_ANS, &bad);
+        st->compression = (int)jnum(o, "compression", 0, SYNAPT_COMPRESSION_DEPTH_STRIP, &bad);
         st->filter = (int)jnum(o, "filter", 0, 5, &bad);
         st->frames = (uint64_t)jnum(o, "frames", 0, 9007199254740992.0, &bad);
         st->packets = (uint64_t)jnum(o, "packets", 0, 9007199254740992.0, &bad);

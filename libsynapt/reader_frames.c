@@ -42,7 +42,7 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
     if (h->clip != st->clip || h->stream != st->index || h->first != ck->first || h->count != ck->count)
         BAD("chunk header (clip %u, stream %u, frames %llu+%u) differs from the index", h->clip, h->stream,
             (unsigned long long)h->first, h->count);
-    if (h->compression > SYNAPT_COMPRESSION_DEPTH_ANS || h->filter > SYNAPT_FILTER_DEPTH_UP)
+    if (h->compression > SYNAPT_COMPRESSION_DEPTH_STRIP || h->filter > SYNAPT_FILTER_DEPTH_UP)
         BAD("unknown compression %d or filter %d", h->compression, h->filter);
     if (h->entry_size < SY_ENTRY_ARRAY || !h->elem)
         BAD("frame table entry size %u or element size %u invalid", h->entry_size, h->elem);
@@ -56,8 +56,10 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
     if (h->filter == SYNAPT_FILTER_DEPTH_MED && h->elem != 2) BAD("depth_med on %u-byte elements", h->elem);
     if (h->filter == SYNAPT_FILTER_DEPTH_RANK && h->elem != 2) BAD("depth_rank on %u-byte elements", h->elem);
     if (h->filter == SYNAPT_FILTER_DEPTH_UP && h->elem != 2) BAD("depth_up on %u-byte elements", h->elem);
-    if (h->compression == SYNAPT_COMPRESSION_DEPTH_ANS && (h->elem != 2 || h->filter != SYNAPT_FILTER_NONE || !h->width))
-        BAD("depth_ans with element size %u, filter %d, width %u (want 2, none, at least 1)", h->elem, h->filter, h->width);
+    if ((h->compression == SYNAPT_COMPRESSION_DEPTH_ANS || h->compression == SYNAPT_COMPRESSION_DEPTH_STRIP) &&
+        (h->elem != 2 || h->filter != SYNAPT_FILTER_NONE || !h->width))
+        BAD("%s with element size %u, filter %d, width %u (want 2, none, at least 1)",
+            h->compression == SYNAPT_COMPRESSION_DEPTH_ANS ? "depth_ans" : "depth_strip", h->elem, h->filter, h->width);
     if (h->raw != ck->raw) BAD("raw size %llu differs from the index", (unsigned long long)h->raw);
     if (lay) BAD("frame table and payload sizes do not add up to the record");
     uint64_t sraw = 0, sstored = 0;
@@ -72,9 +74,11 @@ int sy_load_chunk(chunkdata *cd, const synapt_reader *r, const sy_stream *st, co
                 (unsigned long long)st->frame_bytes);
         if (cd->c.h.compression == SYNAPT_COMPRESSION_NONE && fs != fr) BAD("uncompressed frame with stored != raw size");
         if (cd->c.h.compression == SYNAPT_COMPRESSION_ZSTD_CHUNK && fs != 0) BAD("per-frame stored size in a whole-chunk frame");
-        if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS && (!fr || fr % (2 * (uint64_t)cd->c.h.width)))
-            BAD("depth_ans frame %llu of %u bytes is not whole rows of %u", (unsigned long long)(ck->first + i), fr,
-                cd->c.h.width);
+        if ((cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS || cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_STRIP) &&
+            (!fr || fr % (2 * (uint64_t)cd->c.h.width)))
+            BAD("%s frame %llu of %u bytes is not whole rows of %u",
+                cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS ? "depth_ans" : "depth_strip",
+                (unsigned long long)(ck->first + i), fr, cd->c.h.width);
     }
     if (sraw != cd->c.h.raw) BAD("frame raw sizes sum to %llu, not %llu", (unsigned long long)sraw, (unsigned long long)cd->c.h.raw);
     if (cd->c.h.compression != SYNAPT_COMPRESSION_ZSTD_CHUNK && sstored != cd->c.h.stored)
@@ -126,9 +130,12 @@ int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent 
     int rc = 0;
     ZSTD_DCtx *dctx = NULL;
     const uint8_t *whole = NULL;
-    if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS) {
+    if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS || cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_STRIP) {
+        /* the decoders' tables (depth_strip's also its row buffers) */
         sc->dans.len = 0;
-        if (sy_buf_reserve(&r->mem, &sc->dans, sy_dans_dec_scratch()))
+        if (sy_buf_reserve(&r->mem, &sc->dans,
+                           cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS ? sy_dans_dec_scratch()
+                                                                               : sy_dstrip_dec_scratch(cd->c.h.width)))
             return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory");
     } else if (cd->c.h.compression != SYNAPT_COMPRESSION_NONE && !(dctx = sy_ctx_dctx(r, sc)))
         return sy_rerr(r, SYNAPT_E_NOMEM, st->clip, st->index, ck->k, "out of memory (zstd context)");
@@ -186,6 +193,14 @@ int sy_decode_chunk(const synapt_reader *r, const sy_stream *st, const chunkent 
                 if (sy_dans_decode(dst, fr, cd->c.h.width, cd->c.payload + soff, fs, sc->dans.data)) {
                     rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k, "frame %llu: not a valid depth_ans frame",
                                  (unsigned long long)(ck->first + i));
+                    goto done;
+                }
+                src = dst;
+                direct = 1;
+            } else if (cd->c.h.compression == SYNAPT_COMPRESSION_DEPTH_STRIP) {
+                if (sy_dstrip_decode(dst, fr, cd->c.h.width, cd->c.payload + soff, fs, sc->dans.data)) {
+                    rc = sy_rerr(r, SYNAPT_E_CORRUPT, st->clip, st->index, ck->k,
+                                 "frame %llu: not a valid depth_strip frame", (unsigned long long)(ck->first + i));
                     goto done;
                 }
                 src = dst;

@@ -245,7 +245,7 @@ int sy_reader_stream(sy_stream *out, const synapt_reader *r, uint64_t clip, uint
     if (!sy_codec_valid(out->codec)) BAD("unknown codec %d", out->codec);
     if (out->ndim > 4) BAD("ndim %u exceeds 4", out->ndim);
     if (!sy_rd32(e + SY_SE_FPS_NUM) || !sy_rd32(e + SY_SE_FPS_DEN)) BAD("zero frame rate");
-    if (out->compression > SYNAPT_COMPRESSION_DEPTH_ANS || out->filter > SYNAPT_FILTER_DEPTH_UP)
+    if (out->compression > SYNAPT_COMPRESSION_DEPTH_STRIP || out->filter > SYNAPT_FILTER_DEPTH_UP)
         BAD("unknown compression %d or filter %d", out->compression, out->filter);
     uint64_t cend;
     if (!sy_add_ok(out->chunk_first, out->chunk_count, &cend) || cend > r->sec[SY_SEC_CHUNKS].count)

@@ -36,6 +36,7 @@ typedef struct vctx {
     int stop;
     int uses_rank;          /* some chunk uses depth_rank (feature bit 0) */
     int uses_ans;           /* some chunk uses depth_ans (feature bit 1) */
+    int uses_strip;         /* some chunk uses depth_strip (feature bit 3) */
     int uses_up;            /* some chunk uses depth_up (feature bit 2) */
     rctx *sc;
     vrec *rec;              /* full pass: records between HEADER and INDEX */
@@ -215,15 +216,15 @@ static uint8_t *verify_dst(void *u, uint64_t idx, uint32_t size)
 /* The frame table of a loaded chunk: flags, timestamps, whole persons. */
 /* Rule V6: a chunk's compression and filter against its stream's. A
  * depth_rank stream's chunks take depth_rank, depth_med, depth_up or none;
- * a depth_ans stream's chunks are depth_ans unfiltered, or zstd per frame
- * with one of those four filters. */
+ * a depth_ans (depth_strip) stream's chunks are depth_ans (depth_strip)
+ * unfiltered, or zstd per frame with one of those four filters. */
 static int chunk_codec_ok(const sy_stream *st, const sy_chunk_hdr *h)
 {
     int any_depth = h->filter == SYNAPT_FILTER_DEPTH_RANK || h->filter == SYNAPT_FILTER_DEPTH_MED ||
                     h->filter == SYNAPT_FILTER_DEPTH_UP || h->filter == SYNAPT_FILTER_NONE;
-    if (st->compression == SYNAPT_COMPRESSION_DEPTH_ANS)
-        return h->compression == SYNAPT_COMPRESSION_DEPTH_ANS ? h->filter == SYNAPT_FILTER_NONE
-                                                              : h->compression == SYNAPT_COMPRESSION_ZSTD_FRAME && any_depth;
+    if (st->compression == SYNAPT_COMPRESSION_DEPTH_ANS || st->compression == SYNAPT_COMPRESSION_DEPTH_STRIP)
+        return h->compression == st->compression ? h->filter == SYNAPT_FILTER_NONE
+                                                 : h->compression == SYNAPT_COMPRESSION_ZSTD_FRAME && any_depth;
     if (h->compression != st->compression) return 0;
     return st->filter == SYNAPT_FILTER_DEPTH_RANK ? any_depth : h->filter == st->filter;
 }
@@ -310,6 +311,7 @@ static void verify_stream(vctx *v, uint64_t clip, uint32_t si, uint64_t clip_rec
         if ((rc = sy_load_chunk(&cd, r, &st, &ck, &v->sc->rec, 1))) { fail(v, rc); broken = 1; continue; }
         if (cd.c.h.filter == SYNAPT_FILTER_DEPTH_RANK) v->uses_rank = 1;
         if (cd.c.h.compression == SYNAPT_COMPRESSION_DEPTH_ANS) v->uses_ans = 1;
+        if (cd.c.h.compression == SYNAPT_COMPRESSION_DEPTH_STRIP) v->uses_strip = 1;
         if (cd.c.h.filter == SYNAPT_FILTER_DEPTH_UP) v->uses_up = 1;
         if (v->deep && !chunk_codec_ok(&st, &cd.c.h)) {
             fail(v, sy_rerr(r, SYNAPT_E_CORRUPT, clip, si, k, "compression %u / filter %u, the stream says %d / %d",
@@ -496,6 +498,9 @@ int synapt_reader_verify2(synapt_reader *r, const synapt_verify_options *opts)
         /* format 1.3 feature bit 2, likewise for 1.2 readers */
         if (!v.stop && v.uses_up && !(r->required_features & SY_FEATURE_DEPTH_UP))
             fail(&v, ERR0(r, SYNAPT_E_CORRUPT, "chunks use depth_up but the header does not require feature 2"));
+        /* format 1.4 feature bit 3, likewise for 1.3 readers */
+        if (!v.stop && v.uses_strip && !(r->required_features & SY_FEATURE_DEPTH_STRIP))
+            fail(&v, ERR0(r, SYNAPT_E_CORRUPT, "chunks use depth_strip but the header does not require feature 3"));
     }
     sy_ctx_put(r, v.sc);
     sy_free(&r->mem, v.rec);

@@ -187,14 +187,16 @@ int sy_write_record(synapt_writer *w, uint32_t type, uint8_t *rec, uint64_t body
     uint64_t h = sy_xxh3(rec + SY_REC_PREFIX, (size_t)body_len);
     sy_wr64(rec + SY_REC_PREFIX + body_len, h);
     if (sum) *sum = h;
-    /* older readers would fail on depth_rank (1.0), depth_ans (1.1) or
-     * depth_up (1.2) chunks: the header says so (patched at close) */
+    /* older readers would fail on depth_rank (1.0), depth_ans (1.1),
+     * depth_up (1.2) or depth_strip (1.3) chunks: the header says so
+     * (patched at close) */
     if (type == SY_REC_CHUNK && body_len >= SY_CHUNK_HDR) {
         uint16_t cf = sy_rd16(rec + SY_REC_PREFIX + SY_CH_FILTER);
         if (cf == SYNAPT_FILTER_DEPTH_RANK) w->features |= SY_FEATURE_DEPTH_RANK;
         if (cf == SYNAPT_FILTER_DEPTH_UP) w->features |= SY_FEATURE_DEPTH_UP;
-        if (sy_rd16(rec + SY_REC_PREFIX + SY_CH_COMPRESSION) == SYNAPT_COMPRESSION_DEPTH_ANS)
-            w->features |= SY_FEATURE_DEPTH_ANS;
+        uint16_t cc = sy_rd16(rec + SY_REC_PREFIX + SY_CH_COMPRESSION);
+        if (cc == SYNAPT_COMPRESSION_DEPTH_ANS) w->features |= SY_FEATURE_DEPTH_ANS;
+        if (cc == SYNAPT_COMPRESSION_DEPTH_STRIP) w->features |= SY_FEATURE_DEPTH_STRIP;
     }
     uint8_t hb[8];
     sy_wr64(hb, h);
@@ -259,13 +261,15 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
     /* version 1 callers pass a struct without the version 2 fields */
     int depth_comp = opts->version >= 2 ? opts->depth_compression : SYNAPT_COMPRESSION_AUTO;
     if (depth_comp != SYNAPT_COMPRESSION_AUTO && depth_comp != SYNAPT_COMPRESSION_ZSTD_FRAME &&
-        depth_comp != SYNAPT_COMPRESSION_DEPTH_ANS) {
-        sy_fmt(errbuf, errbuf_size, "%s: depth_compression %d is not AUTO, ZSTD_FRAME or DEPTH_ANS", path, depth_comp);
+        depth_comp != SYNAPT_COMPRESSION_DEPTH_ANS && depth_comp != SYNAPT_COMPRESSION_DEPTH_STRIP) {
+        sy_fmt(errbuf, errbuf_size, "%s: depth_compression %d is not AUTO, ZSTD_FRAME, DEPTH_ANS or DEPTH_STRIP", path,
+               depth_comp);
         return SYNAPT_E_INVALID_ARG;
     }
     int depth_filt = opts->version >= 3 ? opts->depth_filter : SYNAPT_FILTER_AUTO;
     if ((depth_filt != SYNAPT_FILTER_AUTO && depth_filt != SYNAPT_FILTER_DEPTH_MED) ||
-        (depth_filt == SYNAPT_FILTER_DEPTH_MED && depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS)) {
+        (depth_filt == SYNAPT_FILTER_DEPTH_MED &&
+         (depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS || depth_comp == SYNAPT_COMPRESSION_DEPTH_STRIP))) {
         sy_fmt(errbuf, errbuf_size, "%s: depth_filter %d is not AUTO or DEPTH_MED (and DEPTH_MED is for the zstd path)",
                path, depth_filt);
         return SYNAPT_E_INVALID_ARG;

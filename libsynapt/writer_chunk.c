@@ -20,8 +20,8 @@ uint32_t sy_stream_index(const synapt_writer *w, const wstream *s) { return (uin
 
 /* The filter the writer picks for the chunk being flushed (depth_rank
  * streams: each chunk; pose streams with the filter left to the writer:
- * the first chunk, for the whole stream; depth_ans streams: the zstd
- * alternative of each chunk), tried with compression `comp`, or -1 (no
+ * the first chunk, for the whole stream; depth_ans and depth_strip
+ * streams: the zstd alternative of each chunk), tried with compression `comp`, or -1 (no
  * memory). */
 static int pick_filter(synapt_writer *w, wstream *s, int comp, int pose)
 {
@@ -46,6 +46,9 @@ static size_t chunk_bound(const wstream *s, int comp)
     case SYNAPT_COMPRESSION_ZSTD_CHUNK: return ZSTD_compressBound(s->raw.len);
     case SYNAPT_COMPRESSION_DEPTH_ANS:
         for (uint32_t i = 0; i < s->nfm; i++) bound += sy_dans_bound(s->fm[i].raw);
+        return bound;
+    case SYNAPT_COMPRESSION_DEPTH_STRIP:
+        for (uint32_t i = 0; i < s->nfm; i++) bound += sy_dstrip_bound(s->fm[i].raw);
         return bound;
     default: return s->raw.len;
     }
@@ -115,17 +118,19 @@ static int compress_chunk(synapt_writer *w, wstream *s, int comp, const uint8_t 
             out += k;
             off += s->fm[i].raw;
         }
-    } else if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+    } else if (comp == SYNAPT_COMPRESSION_DEPTH_ANS || comp == SYNAPT_COMPRESSION_DEPTH_STRIP) {
+        int ans = comp == SYNAPT_COMPRESSION_DEPTH_ANS;
         size_t maxf = 0;
         for (uint32_t i = 0; i < n; i++)
             if (s->fm[i].raw > maxf) maxf = s->fm[i].raw;
         w->tmpbuf.len = 0;
-        if (sy_buf_reserve(&w->mem, &w->tmpbuf, sy_dans_scratch(maxf)))
+        if (sy_buf_reserve(&w->mem, &w->tmpbuf, ans ? sy_dans_scratch(maxf) : sy_dstrip_scratch(maxf)))
             return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
         for (uint32_t i = 0; i < n; i++) {
             size_t k;
             /* the stream's frames are (H, W) u16 (checked at add_stream) */
-            if (sy_dans_encode(payload + out, &k, src + off, s->fm[i].raw, s->width, w->tmpbuf.data))
+            if ((ans ? sy_dans_encode : sy_dstrip_encode)(payload + out, &k, src + off, s->fm[i].raw, s->width,
+                                                          w->tmpbuf.data))
                 return sy_wpoison(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: frame of %u bytes is not rows of %u",
                                   w->c_id, s->name, s->fm[i].raw, s->width);
             if (k > UINT32_MAX) return sy_wpoison(w, SYNAPT_E_LIMIT, "clip %s stream %s: frame too large", w->c_id, s->name);
@@ -152,7 +157,8 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
     size_t rawlen = s->raw.len;
     int comp = s->compression, filter = s->filter;
     size_t bound = chunk_bound(s, comp);
-    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS && chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME) > bound)
+    int model = comp == SYNAPT_COMPRESSION_DEPTH_ANS || comp == SYNAPT_COMPRESSION_DEPTH_STRIP;
+    if (model && chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME) > bound)
         bound = chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME);
     size_t head = SY_REC_PREFIX + SY_CHUNK_HDR + (size_t)n * esz;
     w->rec.len = 0;
@@ -173,9 +179,9 @@ int sy_flush_chunk(synapt_writer *w, wstream *s)
     int rc;
     if (!src) return w->rc;
     if ((rc = compress_chunk(w, s, comp, src, payload, bound, tab, esz, &stored))) return rc;
-    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+    if (model) {
         /* the default zstd path when it is smaller (spec/format.md 7.4):
-         * asking for depth_ans never makes a chunk larger */
+         * asking for depth_ans or depth_strip never makes a chunk larger */
         size_t zb = chunk_bound(s, SYNAPT_COMPRESSION_ZSTD_FRAME), zstored = 0;
         int zf = pick_filter(w, s, SYNAPT_COMPRESSION_ZSTD_FRAME, 0);
         w->altbuf.len = 0;

@@ -159,17 +159,25 @@ wstream *sy_get_stream(synapt_writer *w, uint32_t i, int *rc)
     return &w->ws[i];
 }
 
-/* 2-byte frames of shape (H, W) or (H, W, 1): what the depth filters and
- * depth_ans take */
+/* 2-byte frames of shape (H, W) or (H, W, 1): what the depth filters,
+ * depth_ans and depth_strip take */
 static int depth_frames(int dtype, uint32_t ndim, const uint64_t *shape)
 {
     return synapt_dtype_size(dtype) == 2 && (ndim == 2 || (ndim == 3 && shape[2] == 1));
 }
 
+/* The depth codec a stream's compression stands for: depth_ans,
+ * depth_strip, or the zstd path (every other compression). */
+static int depth_family(int comp)
+{
+    return comp == SYNAPT_COMPRESSION_DEPTH_ANS || comp == SYNAPT_COMPRESSION_DEPTH_STRIP ? comp
+                                                                                          : SYNAPT_COMPRESSION_ZSTD_FRAME;
+}
+
 static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream_desc *d)
 {
     int comp = d->compression, filt = d->filter;
-    if (comp < SYNAPT_COMPRESSION_AUTO || comp > SYNAPT_COMPRESSION_DEPTH_ANS ||
+    if (comp < SYNAPT_COMPRESSION_AUTO || comp > SYNAPT_COMPRESSION_DEPTH_STRIP ||
         filt < SYNAPT_FILTER_AUTO || filt > SYNAPT_FILTER_DEPTH_UP)
         return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: unknown compression %d or filter %d",
                     w->c_id, s->name, comp, filt);
@@ -196,13 +204,14 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
         if (comp == SYNAPT_COMPRESSION_AUTO && w->depth_comp != SYNAPT_COMPRESSION_AUTO && s->kind == SYNAPT_KIND_DEPTH &&
             s->dtype == SYNAPT_DTYPE_U16 && depth_ok)
             comp = w->depth_comp;
-        if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
+        if (comp == SYNAPT_COMPRESSION_DEPTH_ANS || comp == SYNAPT_COMPRESSION_DEPTH_STRIP) {
             /* the codec predicts on its own: no prefilter */
+            const char *cn = comp == SYNAPT_COMPRESSION_DEPTH_ANS ? "depth_ans" : "depth_strip";
             if (!depth_ok)
-                return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: depth_ans needs 16-bit (H, W) or (H, W, 1) frames",
-                               w->c_id, s->name);
+                return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: %s needs 16-bit (H, W) or (H, W, 1) frames",
+                               w->c_id, s->name, cn);
             if (filt != SYNAPT_FILTER_AUTO && filt != SYNAPT_FILTER_NONE)
-                return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: depth_ans takes no filter", w->c_id, s->name);
+                return sy_werr(w, SYNAPT_E_INVALID_ARG, "clip %s stream %s: %s takes no filter", w->c_id, s->name, cn);
             auto_filt = SYNAPT_FILTER_NONE;
         }
         if (comp == SYNAPT_COMPRESSION_AUTO) comp = auto_comp;
@@ -219,7 +228,7 @@ static int pick_codec_defaults(synapt_writer *w, wstream *s, const synapt_stream
     s->depth_pick = filt == SYNAPT_FILTER_DEPTH_RANK;
     s->pose_pick = s->pose && d->filter == SYNAPT_FILTER_AUTO && comp != SYNAPT_COMPRESSION_NONE;
     s->width = filt == SYNAPT_FILTER_DEPTH_MED || filt == SYNAPT_FILTER_DEPTH_RANK || filt == SYNAPT_FILTER_DEPTH_UP ||
-                       comp == SYNAPT_COMPRESSION_DEPTH_ANS
+                       comp == SYNAPT_COMPRESSION_DEPTH_ANS || comp == SYNAPT_COMPRESSION_DEPTH_STRIP
                    ? (uint32_t)s->shape[1] : 0;
     return 0;
 }
@@ -323,12 +332,13 @@ int synapt_writer_add_stream(uint32_t *out, synapt_writer *w, const synapt_strea
     w->ws[w->nws] = s;
     if (out) *out = (uint32_t)w->nws;
     w->nws++;
-    /* a stream whose StreamEntry names filter 4 or 5 or compression 3 needs
+    /* a stream whose StreamEntry names filter 4 or 5 or compression 3 or 4 needs
      * the feature even when every chunk took another choice: an older
      * reader refuses the file up front instead of failing on that entry */
     if (s.filter == SYNAPT_FILTER_DEPTH_RANK) w->features |= SY_FEATURE_DEPTH_RANK;
     if (s.filter == SYNAPT_FILTER_DEPTH_UP) w->features |= SY_FEATURE_DEPTH_UP;
     if (s.compression == SYNAPT_COMPRESSION_DEPTH_ANS) w->features |= SY_FEATURE_DEPTH_ANS;
+    if (s.compression == SYNAPT_COMPRESSION_DEPTH_STRIP) w->features |= SY_FEATURE_DEPTH_STRIP;
     return 0;
 }
 
@@ -673,9 +683,9 @@ static int copy_clip(synapt_writer *w, const synapt_reader *src, uint64_t clip, 
         int udepth = st.kind == SYNAPT_KIND_DEPTH && st.dtype == SYNAPT_DTYPE_U16 && st.codec == SYNAPT_CODEC_RAW &&
                      depth_frames(st.dtype, st.ndim, st.shape);
         int recode = udepth && w->depth_comp != SYNAPT_COMPRESSION_AUTO &&
-                     (w->depth_comp == SYNAPT_COMPRESSION_DEPTH_ANS) != (st.compression == SYNAPT_COMPRESSION_DEPTH_ANS);
+                     depth_family(w->depth_comp) != depth_family(st.compression);
         if (udepth && w->depth_filt == SYNAPT_FILTER_DEPTH_MED &&
-            (st.compression == SYNAPT_COMPRESSION_DEPTH_ANS || st.filter == SYNAPT_FILTER_DEPTH_RANK ||
+            (depth_family(st.compression) != SYNAPT_COMPRESSION_ZSTD_FRAME || st.filter == SYNAPT_FILTER_DEPTH_RANK ||
              st.filter == SYNAPT_FILTER_DEPTH_UP))
             recode = 1;
         if (recode) {

@@ -57,6 +57,7 @@ static const char *compression_name(int c)
     case SYNAPT_COMPRESSION_ZSTD_FRAME: return "zstd_frame";
     case SYNAPT_COMPRESSION_ZSTD_CHUNK: return "zstd_chunk";
     case SYNAPT_COMPRESSION_DEPTH_ANS: return "depth_ans";
+    case SYNAPT_COMPRESSION_DEPTH_STRIP: return "depth_strip";
     default: return "?";
     }
 }
@@ -64,7 +65,7 @@ static const char *compression_name(int c)
 /* The required feature bits of the registry (spec/registry.md), the
  * format minor that brought each: what a reader must support. */
 static const struct { const char *name, *since; } feature_bits[] = {
-    { "depth_rank", "1.1" }, { "depth_ans", "1.2" }, { "depth_up", "1.3" },
+    { "depth_rank", "1.1" }, { "depth_ans", "1.2" }, { "depth_up", "1.3" }, { "depth_strip", "1.4" },
 };
 #define NFEATURE_BITS (sizeof feature_bits / sizeof feature_bits[0])
 

@@ -31,9 +31,10 @@ static const char usage[] =
 "      --crf N             H.264 quality, 0..51, lower is better (default 18)\n"
 "      --depth-codec C     'zstd' (default, fastest reads), 'ans' (1.1-1.3x\n"
 "                          smaller on this rendered depth, about 3x slower to\n"
-"                          decode; needs a format 1.2 reader) or 'med' (zstd\n"
-"                          with depth_med only, for any 1.x reader); ans and\n"
-"                          med not with --layout dir\n"
+"                          decode; needs a format 1.2 reader), 'strip' (the\n"
+"                          same model in 16 strips, fast with AVX-512; format\n"
+"                          1.4) or 'med' (zstd with depth_med only, for any\n"
+"                          1.x reader); ans, strip and med not with --layout dir\n"
 "\n"
 "Dataset:\n"
 "      --classes N         the first N classes (default 12): the 14 actions, then\n"
@@ -186,9 +187,10 @@ int main(int argc, char **argv)
         cli_usage_error("-o OUT is required");
     if (!rgb) rgb = "h264";
     o.rgb_h264 = !strcmp(rgb, "h264");
-    if ((o.depth_codec == CLI_DEPTH_ANS || o.depth_codec == CLI_DEPTH_MED) && o.layout_dir)
+    if ((o.depth_codec == CLI_DEPTH_ANS || o.depth_codec == CLI_DEPTH_MED || o.depth_codec == CLI_DEPTH_STRIP) &&
+        o.layout_dir)
         cli_usage_error("--depth-codec %s needs --layout synapt (the dir layout writes depth as PNG)",
-                        o.depth_codec == CLI_DEPTH_ANS ? "ans" : "med");
+                        o.depth_codec == CLI_DEPTH_ANS ? "ans" : o.depth_codec == CLI_DEPTH_STRIP ? "strip" : "med");
     char err[PATH_MAX + 512];
     if (synth_config_check(&cfg, err, sizeof err) != 0)
         cli_usage_error("%s", err);

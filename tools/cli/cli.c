@@ -505,14 +505,17 @@ int cli_parse_depth_codec(const char *arg)
     if (!strcmp(arg, "zstd")) return CLI_DEPTH_ZSTD;
     if (!strcmp(arg, "ans")) return CLI_DEPTH_ANS;
     if (!strcmp(arg, "med")) return CLI_DEPTH_MED;
-    cli_usage_error("--depth-codec wants zstd, ans or med (got '%s')", arg);
+    if (!strcmp(arg, "strip")) return CLI_DEPTH_STRIP;
+    cli_usage_error("--depth-codec wants zstd, ans, strip or med (got '%s')", arg);
     return -1;
 }
 
 void cli_depth_codec_apply(synapt_writer_options *wo, int codec)
 {
     if (codec == CLI_DEPTH_ASIS) return;
-    wo->depth_compression = codec == CLI_DEPTH_ANS ? SYNAPT_COMPRESSION_DEPTH_ANS : SYNAPT_COMPRESSION_ZSTD_FRAME;
+    wo->depth_compression = codec == CLI_DEPTH_ANS     ? SYNAPT_COMPRESSION_DEPTH_ANS
+                            : codec == CLI_DEPTH_STRIP ? SYNAPT_COMPRESSION_DEPTH_STRIP
+                                                       : SYNAPT_COMPRESSION_ZSTD_FRAME;
     wo->depth_filter = codec == CLI_DEPTH_MED ? SYNAPT_FILTER_DEPTH_MED : SYNAPT_FILTER_AUTO;
 }
 

@@ -44,7 +44,8 @@ enum {
     CLI_DEPTH_ASIS = 0,   /* not given: the writer's default, copies as stored */
     CLI_DEPTH_ZSTD,       /* "zstd": the default zstd path (filter per chunk) */
     CLI_DEPTH_ANS,        /* "ans": compression 3, depth_ans (format 1.2) */
-    CLI_DEPTH_MED         /* "med": zstd with depth_med only, no feature bits */
+    CLI_DEPTH_MED,        /* "med": zstd with depth_med only, no feature bits */
+    CLI_DEPTH_STRIP       /* "strip": compression 4, depth_strip (format 1.4) */
 };
 /** Parse --depth-codec into a CLI_DEPTH_ value; anything else is a usage
  *  error (exit 2). */

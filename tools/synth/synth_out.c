@@ -820,6 +820,7 @@ static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_optio
     sd[1].name = "depth"; sd[1].kind = SYNAPT_KIND_DEPTH; sd[1].dtype = SYNAPT_DTYPE_U16;
     sd[1].ndim = 2; sd[1].shape[0] = H; sd[1].shape[1] = W; sd[1].scale = 0.001; sd[1].units = "m";
     if (o->depth_codec == CLI_DEPTH_ANS) sd[1].compression = SYNAPT_COMPRESSION_DEPTH_ANS;
+    if (o->depth_codec == CLI_DEPTH_STRIP) sd[1].compression = SYNAPT_COMPRESSION_DEPTH_STRIP;
     if (o->depth_codec == CLI_DEPTH_MED) sd[1].filter = SYNAPT_FILTER_DEPTH_MED;
     sd[2].name = "mask"; sd[2].kind = SYNAPT_KIND_MASK; sd[2].dtype = SYNAPT_DTYPE_U8;
     sd[2].ndim = 2; sd[2].shape[0] = H; sd[2].shape[1] = W;
