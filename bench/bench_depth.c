@@ -194,10 +194,11 @@ static result run_synapt(const sample *s, int level, int comp, int *filter)
     synapt_chunk_info ci;
     if (synapt_reader_chunk(&ci, r, 0, 0, 0)) { fprintf(stderr, "bench_depth: chunk info\n"); exit(1); }
     *filter = ci.filter;
-    if (comp == SYNAPT_COMPRESSION_DEPTH_ANS && ci.compression != SYNAPT_COMPRESSION_DEPTH_ANS) {
+    int model = comp == SYNAPT_COMPRESSION_DEPTH_ANS || comp == SYNAPT_COMPRESSION_DEPTH_STRIP;
+    if (model && ci.compression != comp) {
         *filter = -1;   /* the writer kept the zstd alternative */
-    } else if (comp == SYNAPT_COMPRESSION_DEPTH_ANS) {
-        /* the payload's first byte is the mode (spec 6.4): after the
+    } else if (model) {
+        /* the payload's first byte is the mode (spec 6.4, 6.5): after the
          * 48-byte chunk header and the 24-byte frame entry */
         size_t bl = 0;
         uint8_t *body = bench_xmalloc((size_t)ci.record_bytes);
@@ -387,19 +388,23 @@ static void scan_real(const char *dir, const char *rel, sample **v, int *n)
     }
 }
 
-static const char *ans_mode_name(int m)
+static const char *ans_mode_name(int comp, int m)
 {
     static const char *const nm[4] = { "sensor", "sensor, no palette", "smooth", "smooth, no palette" };
-    return m == -1 ? "zstd kept" : m >= 0 && m < 4 ? nm[m] : "?";
+    static const char *const ns[2] = { "palette", "no palette" };
+    if (m == -1) return "zstd kept";
+    if (comp == SYNAPT_COMPRESSION_DEPTH_STRIP) return m >= 0 && m < 2 ? ns[m] : "?";
+    return m >= 0 && m < 4 ? nm[m] : "?";
 }
 
 static int g_ans_png, g_ans_rows, g_ans_speed;
 
-/* depth_ans (compression 3) against the writer's default, PNG and JPEG XL. */
-static void bench_ans(const sample *s)
+/* depth_ans (compression 3) or depth_strip (4) against the writer's
+ * default, PNG and JPEG XL. */
+static void bench_ans(const sample *s, int comp)
 {
     int fd, mode;
-    result d = run_synapt(s, 3, SYNAPT_COMPRESSION_AUTO, &fd), a = run_synapt(s, 3, SYNAPT_COMPRESSION_DEPTH_ANS, &mode);
+    result d = run_synapt(s, 3, SYNAPT_COMPRESSION_AUTO, &fd), a = run_synapt(s, 3, comp, &mode);
 #ifdef SYNAPT_HAVE_JXL
     result j = run_jxl(s);
     char jx[64], jr[32], jsp[32], js[32];
@@ -412,7 +417,7 @@ static void bench_ans(const sample *s)
     const char *jx = "-", *jr = "-", *jsp = "-", *js = "-";
 #endif
     printf("| %s | %zu | %zu (%s) | %zu (%s) | **%.2f** | %.2f | %s | %s | %.0f | %.0f | %.2f | %s | %s |\n", s->name,
-           s->png_bytes, d.bytes, filter_name(fd), a.bytes, ans_mode_name(mode), (double)s->png_bytes / a.bytes,
+           s->png_bytes, d.bytes, filter_name(fd), a.bytes, ans_mode_name(comp, mode), (double)s->png_bytes / a.bytes,
            (double)d.bytes / a.bytes, jx, jr, d.mbps, a.mbps, d.mbps / a.mbps, jsp, js);
     g_ans_rows++;
     if ((double)s->png_bytes / a.bytes < 2.0) g_ans_png++;
@@ -512,8 +517,26 @@ int main(int argc, char **argv)
            "default / depth_ans | JPEG XL e7 bytes | depth_ans / JXL | default decode MB/s | depth_ans decode MB/s | "
            "default / depth_ans speed | libjxl decode MB/s | depth_ans / libjxl speed |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int i = 0; i < n; i++) bench_ans(&v[i]);
+    for (int i = 0; i < n; i++) bench_ans(&v[i], SYNAPT_COMPRESSION_DEPTH_ANS);
     printf("\n%d frames: %d under 2x smaller than PNG with depth_ans", g_ans_rows, g_ans_png);
+#ifdef SYNAPT_HAVE_JXL
+    printf(", %d decoding under 50x libjxl's speed.\n\n", g_ans_speed);
+#else
+    printf("; libjxl columns skipped.\n\n");
+#endif
+
+    printf("## Depth storage for size and speed: depth_strip (compression 4) vs the default, 16-bit PNG and JPEG XL\n\n");
+    printf("The same frames, one per file, written with `compression = SYNAPT_COMPRESSION_DEPTH_STRIP` (synapt-pack "
+           "--depth-codec strip) and with the writer's default, in the same run; columns as above (the mode: "
+           "spec/format.md 6.5). The decoder is the AVX-512 one where the CPU has it (%s here).\n\n",
+           sy_simd_isa() >= 3 ? "it does" : "it does not: the portable decoder");
+    printf("| frame | 16-bit PNG bytes | default bytes (filter) | depth_strip bytes (mode) | PNG / depth_strip | "
+           "default / depth_strip | JPEG XL e7 bytes | depth_strip / JXL | default decode MB/s | depth_strip decode MB/s | "
+           "default / depth_strip speed | libjxl decode MB/s | depth_strip / libjxl speed |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    g_ans_png = g_ans_rows = g_ans_speed = 0;
+    for (int i = 0; i < n; i++) bench_ans(&v[i], SYNAPT_COMPRESSION_DEPTH_STRIP);
+    printf("\n%d frames: %d under 2x smaller than PNG with depth_strip", g_ans_rows, g_ans_png);
 #ifdef SYNAPT_HAVE_JXL
     printf(", %d decoding under 50x libjxl's speed.\n\n", g_ans_speed);
 #else

@@ -367,7 +367,7 @@ static void tab_none_c(uint32_t *tab)
     for (unsigned i = 0; i < DS_M; i++) tab[i] = DS_NOTAB;
 }
 
-#if defined(SY_SSE2) && defined(__x86_64__) && defined(__GNUC__)
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define DS_AVX512 1
 #define DS_FN __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2")))
