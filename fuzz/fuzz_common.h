@@ -267,6 +267,9 @@ static const fz_stream_cfg fz_cfgs[] = {
     { "deptha", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {13, 24, 0}, SYNAPT_COMPRESSION_DEPTH_ANS, SYNAPT_FILTER_AUTO, 0, 0, 3, 0 },
     /* format 1.3: u16 depth with filter 5 (depth_up) */
     { "depthu", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {7, 20, 0}, SYNAPT_COMPRESSION_ZSTD_FRAME, SYNAPT_FILTER_DEPTH_UP, 0, 0, 3, 0 },
+    /* format 1.4: u16 depth with compression 4 (depth_strip); 37 columns:
+     * strips of 3 and 2, and a row-group remainder */
+    { "depths", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, {9, 37, 0}, SYNAPT_COMPRESSION_DEPTH_STRIP, SYNAPT_FILTER_AUTO, 0, 0, 3, 0 },
 };
 #define FZ_NCFG (sizeof fz_cfgs / sizeof fz_cfgs[0])
 

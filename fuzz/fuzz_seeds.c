@@ -1,14 +1,14 @@
 /* fuzz_seeds.c - write the seed inputs of the fuzz targets from small
  * valid files written by the library: `fuzz_seeds DIR` fills
  * DIR/fuzz_open, DIR/fuzz_index, DIR/fuzz_chunk and DIR/fuzz_recover with
- * files named seed-*, and DIR/fuzz_dans with depth_ans payloads of frames
- * in each mode.
+ * files named seed-*, DIR/fuzz_dans with depth_ans payloads of frames in
+ * each mode and DIR/fuzz_dstrip with depth_strip payloads.
  * scripts/fuzz.sh runs it before fuzzing so the seeds always match the
  * current writer; the committed corpus in fuzz/corpus/ started from them. */
 #include <errno.h>
 #include <sys/stat.h>
 #include "fuzz_common.h"
-#include "internal.h" /* white box: the depth_ans encoder (sy_dans_*) writes fuzz_dans's seeds */
+#include "internal.h" /* white box: the depth_ans and depth_strip encoders write fuzz_dans's and fuzz_dstrip's seeds */
 
 static int fs_write(const char *dir, const char *target, const char *name,
                     const void *a, size_t alen, const void *b, size_t blen)
@@ -111,6 +111,37 @@ int main(int argc, char **argv)
                 char name[32];
                 snprintf(name, sizeof name, "%zux%zu-%d", w, h, kind);
                 bad |= fs_write(dir, "fuzz_dans", name, enc, k + 2, NULL, 0);
+            } else {
+                bad = 1;
+            }
+            free(raw); free(enc); free(scr);
+        }
+    /* fuzz_dstrip: the same layout; widths with empty strips (5), strips of
+     * unequal length (37, 150), whole strips (64); holes, planes with
+     * noise, escapes, many values (no palette) */
+    static const uint8_t sshapes[][2] = { { 5, 6 }, { 37, 9 }, { 64, 4 }, { 150, 7 } };
+    for (size_t s = 0; s < sizeof sshapes / sizeof sshapes[0]; s++)
+        for (int kind = 0; kind < 3; kind++) {
+            size_t w = sshapes[s][0], h = sshapes[s][1], np = w * h, n = 2 * np;
+            uint8_t *raw = malloc(n), *enc = malloc(sy_dstrip_bound(n) + 2);
+            void *scr = malloc(sy_dstrip_scratch(n));
+            if (!raw || !enc || !scr) return 1;
+            uint32_t x = 88172645u + (uint32_t)(s * 3 + (size_t)kind);
+            for (size_t i = 0; i < np; i++) {
+                x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+                size_t c = i % w, r = i / w;
+                uint16_t v = kind == 0 ? (uint16_t)((x & 15) == 0 ? 0 : 900 + 7 * ((c + r) / 3 + (x >> 30)))
+                           : kind == 1 ? (uint16_t)((x & 7) == 0 ? 60000 + (x >> 20) % 999 : 100 + (x >> 29))
+                                       : (uint16_t)(x >> 16);
+                memcpy(raw + 2 * i, &v, 2);
+            }
+            size_t k = 0;
+            enc[0] = (uint8_t)(w - 1);
+            enc[1] = (uint8_t)(h - 1);
+            if (sy_dstrip_encode(enc + 2, &k, raw, n, w, scr) == 0) {
+                char name[32];
+                snprintf(name, sizeof name, "%zux%zu-%d", w, h, kind);
+                bad |= fs_write(dir, "fuzz_dstrip", name, enc, k + 2, NULL, 0);
             } else {
                 bad = 1;
             }

@@ -527,7 +527,24 @@ typedef struct {
     __m512i top;
     __mmask16 bad;              /* lanes with a rank past the palette or a context without a table */
     int fail;                   /* a word or an escape past its stream */
+    __m512i lut1[2], lut2[2];   /* the context tables of vstep */
 } ds_vec;
+
+/* vstep's context tables: lut1[u] for b - a = u - 16, lut2[v] for the
+ * second gradient v (31: 31 or more), both times the table size. */
+DS_FN static void ctx_luts(ds_vec *V)
+{
+    uint32_t t1[32], t2[32];
+    for (int u = 0; u < 32; u++) {
+        int dd = u - 16;
+        t1[u] = (18 * blen5((unsigned)abs(dd)) + (dd > 0 ? 1u : dd < 0 ? 2u : 0u)) << DS_BITS;
+        t2[u] = 3 * blen5((unsigned)u) << DS_BITS;
+    }
+    for (int h = 0; h < 2; h++) {
+        V->lut1[h] = _mm512_loadu_si512(t1 + 16 * h);
+        V->lut2[h] = _mm512_loadu_si512(t2 + 16 * h);
+    }
+}
 
 /* The escaped lanes of one step, in lane order. */
 DS_FN static __attribute__((noinline)) __m512i escapes(ds_vec *V, __m512i z, __mmask16 esc)
@@ -565,8 +582,8 @@ DS_FN static __attribute__((noinline)) __m256i last_words(ds_vec *V, __mmask16 *
 DS_FN static inline __attribute__((always_inline)) void
 vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512i *x, __mmask16 act, __mmask16 dm)
 {
-    const __m512i low = _mm512_set1_epi32(DS_M - 1), one = _mm512_set1_epi32(1), five = _mm512_set1_epi32(5);
-    const __m512i c32 = _mm512_set1_epi32(32), byte = _mm512_set1_epi32(255), f11 = _mm512_set1_epi32(2047);
+    const __m512i low = _mm512_set1_epi32(DS_M - 1), one = _mm512_set1_epi32(1);
+    const __m512i byte = _mm512_set1_epi32(255), f11 = _mm512_set1_epi32(2047);
     const __m512i vL = _mm512_set1_epi32(DS_LOW), zero = _mm512_setzero_si512();
     __m512i b = _mm512_load_si512(up + DS_LANES * t);
     __m512i c = t ? _mm512_load_si512(up + DS_LANES * (t - 1)) : b;
@@ -574,17 +591,18 @@ vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512
     __m512i l = t ? *a : b;
     __m512i mx = _mm512_max_epi32(l, b), mn = _mm512_min_epi32(l, b);
     __m512i pred = _mm512_max_epi32(mn, _mm512_min_epi32(mx, _mm512_sub_epi32(_mm512_add_epi32(l, b), c)));
-    __m512i e1 = _mm512_abs_epi32(_mm512_sub_epi32(b, l));
+    /* the context from two tables (vpermt2d, 32 entries each, already
+     * shifted to the table's row): 3 L(|d - b| + |b - c|) by min(that, 31);
+     * 18 L(|b - a|) + the sign of b - a by b - a + 16 clamped to 0 .. 31,
+     * and b - a >= 16 (L = 5, b > a) outside that range */
     __m512i e2 = _mm512_add_epi32(_mm512_abs_epi32(_mm512_sub_epi32(d, b)), _mm512_abs_epi32(_mm512_sub_epi32(b, c)));
-    /* bit lengths capped at 5: 32 - lzcnt, lzcnt(0) = 32 */
-    __m512i k1 = _mm512_min_epi32(_mm512_sub_epi32(c32, _mm512_lzcnt_epi32(e1)), five);
-    __m512i k2 = _mm512_min_epi32(_mm512_sub_epi32(c32, _mm512_lzcnt_epi32(e2)), five);
-    /* 18 k1 + 3 k2 with shifts (vpmulld is slow), then the sign */
-    __m512i k = _mm512_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(k1, 4), _mm512_slli_epi32(k1, 1)),
-                                 _mm512_add_epi32(k2, _mm512_slli_epi32(k2, 1)));
-    k = _mm512_mask_add_epi32(k, _mm512_cmpgt_epi32_mask(b, l), k, one);
-    k = _mm512_mask_add_epi32(k, _mm512_cmplt_epi32_mask(b, l), k, _mm512_set1_epi32(2));
-    __m512i idx = _mm512_or_si512(_mm512_slli_epi32(k, DS_BITS), _mm512_and_si512(*x, low));
+    __m512i k2 = _mm512_permutex2var_epi32(V->lut2[0], _mm512_min_epu32(e2, _mm512_set1_epi32(31)), V->lut2[1]);
+    __m512i d16 = _mm512_sub_epi32(_mm512_add_epi32(b, _mm512_set1_epi32(16)), l);
+    __m512i u = _mm512_min_epi32(_mm512_max_epi32(d16, zero), _mm512_set1_epi32(31));
+    __m512i k1 = _mm512_permutex2var_epi32(V->lut1[0], u, V->lut1[1]);
+    k1 = _mm512_mask_mov_epi32(k1, _mm512_cmpgt_epi32_mask(d16, _mm512_set1_epi32(31)), _mm512_set1_epi32((5 * 18 + 1) << DS_BITS));
+    __m512i k = _mm512_add_epi32(k1, k2);
+    __m512i idx = _mm512_or_si512(k, _mm512_and_si512(*x, low));
     __m512i en = _mm512_i32gather_epi32(idx, (const void *)V->tab, 4);
     V->bad |= _mm512_mask_cmplt_epi32_mask(act, en, zero);   /* DS_NOTAB */
     __m512i z = _mm512_and_si512(en, byte);
@@ -711,8 +729,16 @@ DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, cons
         x[r] = _mm512_loadu_si512(F->st + DS_LANES * r);
         a[r] = _mm512_setzero_si512();
     }
-    ds_vec V = { D->tab, F->words, F->words + 2 * F->nwords, F->esc, F->esc_end,
-                 _mm512_set1_epi32((int)F->np - 1), 0, 0 };
+    ds_vec V;
+    V.tab = D->tab;
+    V.wp = F->words;
+    V.wend = F->words + 2 * F->nwords;
+    V.ep = F->esc;
+    V.eend = F->esc_end;
+    V.top = _mm512_set1_epi32((int)F->np - 1);
+    V.bad = 0;
+    V.fail = 0;
+    ctx_luts(&V);
     const __mmask16 full = 0xFFFF, part = (__mmask16)((1u << g->m) - 1);
     ds_out O;
     out_init(&O, F, D, g);
@@ -720,11 +746,18 @@ DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, cons
     for (size_t y0 = 0, gi = 0; y0 < g->h; y0 += DS_ROWS, gi++) {
         uint32_t **cur = set[gi & 1];
         size_t nr = g->h - y0 < DS_ROWS ? g->h - y0 : DS_ROWS, iters = S + DS_LAG * (nr - 1);
-        size_t units = prev ? prev_nr * per_row : 0, done = 0, per = (units + iters - 1) / iters;
+        /* the previous group's rows go out `per` units a step: unit ou of
+         * row orow */
+        size_t units = prev ? prev_nr * per_row : 0, done = 0, per = (units + iters - 1) / iters, orow = 0, ou = 0;
         for (size_t it = 0; it < iters; it++) {
-            if (nr == DS_ROWS && it >= DS_LAG * (DS_ROWS - 1) && it + 1 < q) {
-                for (int r = 0; r < DS_ROWS; r++)
-                    vstep(&V, r ? cur[r - 1] : up, cur[r], it - DS_LAG * (size_t)r, &a[r], &x[r], full, full);
+            if (nr == DS_ROWS) {
+                for (size_t r = 0; r < DS_ROWS; r++) {
+                    if (it < DS_LAG * r || it - DS_LAG * r >= S) continue;
+                    size_t t = it - DS_LAG * r;
+                    if (t + 1 < q) vstep(&V, r ? cur[r - 1] : up, cur[r], t, &a[r], &x[r], full, full);
+                    else vstep(&V, r ? cur[r - 1] : up, cur[r], t, &a[r], &x[r], t < q ? full : part,
+                               t + 1 == q ? part : 0);
+                }
             } else {
                 for (size_t r = 0; r < nr; r++) {
                     if (it < DS_LAG * r || it - DS_LAG * r >= S) continue;
@@ -733,21 +766,26 @@ DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, cons
                     vstep(&V, r ? cur[r - 1] : up, cur[r], t, &a[r], &x[r], act, dm);
                 }
             }
-            for (size_t k = 0; k < per && done < units; k++, done++)
-                out_unit(&O, prev[done / per_row], dst + 2 * (prev_y0 + done / per_row) * g->w, done % per_row);
+            for (size_t k = 0; k < per && done < units; k++, done++) {
+                out_unit(&O, prev[orow], dst + 2 * (prev_y0 + orow) * g->w, ou);
+                if (++ou == per_row) { ou = 0; orow++; }
+            }
         }
         if (V.bad || V.fail) return -1;
-        for (; done < units; done++)
-            out_unit(&O, prev[done / per_row], dst + 2 * (prev_y0 + done / per_row) * g->w, done % per_row);
+        for (; done < units; done++) {
+            out_unit(&O, prev[orow], dst + 2 * (prev_y0 + orow) * g->w, ou);
+            if (++ou == per_row) { ou = 0; orow++; }
+        }
         for (size_t r = 0; prev && r < prev_nr; r++) out_tail(&O, g, prev[r], dst + 2 * (prev_y0 + r) * g->w);
         up = cur[nr - 1];
         prev = cur;
         prev_nr = nr;
         prev_y0 = y0;
     }
-    for (size_t done = 0; done < prev_nr * per_row; done++)
-        out_unit(&O, prev[done / per_row], dst + 2 * (prev_y0 + done / per_row) * g->w, done % per_row);
-    for (size_t r = 0; r < prev_nr; r++) out_tail(&O, g, prev[r], dst + 2 * (prev_y0 + r) * g->w);
+    for (size_t r = 0; r < prev_nr; r++) {
+        for (size_t u = 0; u < per_row; u++) out_unit(&O, prev[r], dst + 2 * (prev_y0 + r) * g->w, u);
+        out_tail(&O, g, prev[r], dst + 2 * (prev_y0 + r) * g->w);
+    }
     if (V.wp != V.wend || V.ep != V.eend) return -1;
     for (int r = 0; r < DS_ROWS; r++)
         if (_mm512_cmpneq_epi32_mask(x[r], _mm512_set1_epi32((int)DS_LOW))) return -1;

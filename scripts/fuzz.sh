@@ -7,7 +7,7 @@
 #   FUZZ_SECONDS   seconds per target (default 600)
 #   FUZZ_TARGETS   targets to run (default: the four reader targets, the video
 #                  header scan (fuzz_vscan), the depth_ans decoder (fuzz_dans),
-#                  then the
+#                  the depth_strip decoders (fuzz_dstrip), then the
 #                  eight importer targets fuzz_imp_* built from fuzz/fuzz_import.c)
 #   FUZZ_CC        compiler (default clang; needs -fsanitize=fuzzer)
 #   FUZZ_BUILD     build directory (default build-fuzz)
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 IMP_TARGETS="fuzz_imp_manifest fuzz_imp_layouts fuzz_imp_skeleton fuzz_imp_posejson fuzz_imp_npy fuzz_imp_png fuzz_imp_mat fuzz_imp_hdf5"
-FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_open fuzz_index fuzz_chunk fuzz_recover fuzz_vscan fuzz_dans $IMP_TARGETS"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"fuzz_open fuzz_index fuzz_chunk fuzz_recover fuzz_vscan fuzz_dans fuzz_dstrip $IMP_TARGETS"}
 CC=${FUZZ_CC:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 

@@ -26,6 +26,9 @@
 #define LLVMFuzzerTestOneInput fuzz_dans_entry
 #include "../../fuzz/fuzz_dans.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_dstrip_entry
+#include "../../fuzz/fuzz_dstrip.c"
+#undef LLVMFuzzerTestOneInput
 
 #include "testutil.h"
 
@@ -188,5 +191,6 @@ int main(void)
     replay("fuzz_recover", fuzz_recover_entry);
     replay("fuzz_vscan", fuzz_vscan_entry);
     replay("fuzz_dans", fuzz_dans_entry);
+    replay("fuzz_dstrip", fuzz_dstrip_entry);
     TEST_MAIN_END();
 }
