@@ -453,32 +453,37 @@ static int parse(ds_frame *F, const dec_scratch *D, const uint8_t *src, size_t l
 static int decode_c(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scratch *D)
 {
     const uint8_t *wp = F->words, *wend = F->words + 2 * F->nwords, *ep = F->esc;
-    uint32_t *x = F->st;
+    uint32_t *x = F->st, over = 0;   /* over: OR of the bad verdicts, tested once a unit */
     int top = (int)F->np - 1;
     DS_VISIT(g, y, t, r, {
+        uint8_t *row = dst + 2 * y * g->w;
         for (size_t j = 0; j < DS_LANES; j++) {
             if (t >= g->n[j]) continue;
-            int a, b, c, d;
-            nbrs(dst, g, y, j, t, &a, &b, &c, &d);
+            size_t xx = g->x0[j] + t;
+            int b = y ? ld16(row - 2 * g->w + 2 * xx) : 0;
+            int a = t ? ld16(row + 2 * (xx - 1)) : b;
+            int c = t && y ? ld16(row - 2 * g->w + 2 * (xx - 1)) : b;
+            int d = t + 1 < g->n[j] && y ? ld16(row - 2 * g->w + 2 * (xx + 1)) : b;
             uint32_t *st = &x[r * DS_LANES + j];
             uint32_t en = D->tab[(size_t)ctx_of(a, b, c, d) * DS_M + (*st & (DS_M - 1))];
-            if (en & DS_NOTAB) return -1;
-            uint32_t z = en & 255;
-            *st = ((en >> 8 & 2047) + 1) * (*st >> DS_BITS) + (en >> 20);
-            if (*st < DS_LOW) {
-                if (wp == wend) return -1;
-                *st = *st << 16 | ld16(wp);
-                wp += 2;
-            }
+            uint32_t z = en & 255, xn = ((en >> 8 & 2047) + 1) * (*st >> DS_BITS) + (en >> 20);
+            /* renormalise without a branch on the data: about every other
+             * pixel reads a word, in no order a predictor could learn */
+            uint32_t need = xn < DS_LOW, have = wp < wend, wv = have ? ld16(wp) : 0;
+            over |= en | (need & !have) << 31;
+            *st = need ? xn << 16 | wv : xn;
+            wp += 2 * (size_t)(need & have);
             if (z == DS_ESC) {
                 int64_t v = sy_get_leb(&ep, F->esc_end);
                 if (v < 0) return -1;
                 z += (uint32_t)v;
             }
             int v = med3(a, b, c) + ((int)(z >> 1) ^ -(int)(z & 1));
-            if (v < 0 || v > top) return -1;
-            st16(dst + 2 * (y * g->w + g->x0[j] + t), (uint16_t)v);
+            over |= (uint32_t)(v < 0 || v > top) << 31;
+            st16(row + 2 * xx, (uint16_t)v);
         }
+        /* en's bit 31: a context without a table */
+        if (over & DS_NOTAB) return -1;
     });
     if (wp != wend || ep != F->esc_end) return -1;
     for (int k = 0; k < DS_NSTATE; k++)

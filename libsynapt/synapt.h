@@ -174,15 +174,15 @@ typedef enum synapt_compression {
     SYNAPT_COMPRESSION_DEPTH_ANS  = 3, /* u16 2D depth, each frame alone: ranks, prediction, context
                                           model and rANS (format 1.2). 1.5-1.8x smaller than the
                                           default on real sensor depth, 1.1-1.3x on rendered depth;
-                                          decodes about 3x slower (10x faster than libjxl). Per
+                                          decodes 6-7x slower (10x faster than libjxl). Per
                                           chunk the smaller of it and the zstd default; never
                                           chosen by AUTO */
     SYNAPT_COMPRESSION_DEPTH_STRIP = 4 /* the same kind of model cut into 16 vertical strips that
-                                          decode side by side (format 1.4): 2.1-3.7x smaller than
-                                          16-bit PNG on real sensor depth, decoding 40-50x faster
-                                          than libjxl with AVX-512 (portable C elsewhere, several
-                                          times slower). Per chunk the smaller of it and the zstd
-                                          default; never chosen by AUTO */
+                                          decode side by side (format 1.4): 2.1-3.8x smaller than
+                                          16-bit PNG on real sensor depth, as small as DEPTH_ANS,
+                                          decoding about 50x faster than libjxl with AVX-512
+                                          (portable C elsewhere, about 10x slower). Per chunk the
+                                          smaller of it and the zstd default; never chosen by AUTO */
 } synapt_compression;
 
 /** Reversible prefilter applied before compression. */

@@ -30,7 +30,7 @@ static const char usage[] =
 "      --gop N             keyframe interval of H.264 RGB (default 16)\n"
 "      --crf N             H.264 quality, 0..51, lower is better (default 18)\n"
 "      --depth-codec C     'zstd' (default, fastest reads), 'ans' (1.1-1.3x\n"
-"                          smaller on this rendered depth, about 3x slower to\n"
+"                          smaller on this rendered depth, 10-18x slower to\n"
 "                          decode; needs a format 1.2 reader), 'strip' (the\n"
 "                          same model in 16 strips, fast with AVX-512; format\n"
 "                          1.4) or 'med' (zstd with depth_med only, for any\n"

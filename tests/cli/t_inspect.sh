@@ -79,7 +79,7 @@ if expect_rc json 0 && "$PY" - "$T/json.out" "$F" > "$T/json.check" 2>&1 <<'EOF'
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == "synapt-inspect/1", d["schema"]
-assert d["format_version"] == "1.3"
+assert d["format_version"] == "1.4"
 assert d["clips"] == 3 and d["frames"] == 10, (d["clips"], d["frames"])
 assert d["file_bytes"] == os.path.getsize(sys.argv[2])
 names = [s["name"] for s in d["streams"]]

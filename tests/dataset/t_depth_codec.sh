@@ -94,7 +94,7 @@ run monly synapt-merge --manifest-only --depth-codec ans -o "$T/mo.synapt.json" 
 run badv synapt-subset --depth-codec png -o "$T/bad.synapt" "$T/z.synapt"
 if expect_rc virt 2 && has "$T/virt.err" "not with --list or --virtual" && expect_rc monly 2 &&
    has "$T/monly.err" "depth-codec need a copying merge" && expect_rc badv 2 &&
-   has "$T/badv.err" "depth-codec wants zstd, ans or med" && [ ! -e "$T/v.synapt.json" ] && [ ! -e "$T/bad.synapt" ]; then
+   has "$T/badv.err" "depth-codec wants zstd, ans, strip or med" && [ ! -e "$T/v.synapt.json" ] && [ ! -e "$T/bad.synapt" ]; then
     pass depth_codec_usage_errors
 else
     fail depth_codec_usage_errors "exit codes $(cat "$T/virt.rc" 2>/dev/null) / $(cat "$T/monly.rc" 2>/dev/null) / $(cat "$T/badv.rc" 2>/dev/null)"

@@ -318,7 +318,7 @@ echo '{"video":"depth.mp4","depth":"'"$R"'/depth/open3d/depth","label":"room"}' 
 if synapt-pack -q --allow-outside-paths --depth-codec ans -o "$T/ans.synapt" "$P/d.jsonl" &&
    synapt-inspect --clip depth -v "$T/ans.synapt" > "$T/ans.txt" &&
    grep -q 'compression depth_ans, filter none' "$T/ans.txt" &&
-   synapt-inspect "$T/ans.synapt" | grep -q '^format *1\.3' &&
+   synapt-inspect "$T/ans.synapt" | grep -q '^format *1\.4' &&
    synapt-inspect --verify "$T/ans.synapt" > /dev/null; then
     # the chunk record against the PNG file: at least 2x smaller (issue 14)
     rec=$(sed -n '/\] depth:/,$s/.*chunk 0: .* record \([0-9]*\) B.*/\1/p' "$T/ans.txt" | head -1)
@@ -340,8 +340,33 @@ elif py_has numpy; then
 else
     skip pack_depth_ans_values "/usr/bin/python3 with numpy not available"
 fi
+# ---- --depth-codec strip: the same PNG through compression 4 ------------
+if synapt-pack -q --allow-outside-paths --depth-codec strip -o "$T/strip.synapt" "$P/d.jsonl" &&
+   synapt-inspect --clip depth -v "$T/strip.synapt" > "$T/strip.txt" &&
+   grep -q 'compression depth_strip, filter none' "$T/strip.txt" &&
+   synapt-inspect "$T/strip.synapt" | grep -q '^format *1\.4' &&
+   synapt-inspect --verify "$T/strip.synapt" > /dev/null; then
+    rec=$(sed -n '/\] depth:/,$s/.*chunk 0: .* record \([0-9]*\) B.*/\1/p' "$T/strip.txt" | head -1)
+    png=$(wc -c < "$R/depth/open3d/depth/00000.png")
+    if [ -n "$rec" ] && [ $((rec * 2)) -le "$png" ]; then
+        pass pack_depth_strip "chunk record $rec B, PNG $png B"
+    else
+        fail pack_depth_strip "chunk record '$rec' B is not half the PNG's $png B"
+    fi
+else
+    fail pack_depth_strip "synapt-pack --depth-codec strip: $(head -2 "$T/strip.txt" 2>/dev/null)"
+fi
+if py_has numpy && synapt-convert "$T/strip.synapt" --to npy --clip depth --stream depth -o "$T/strip.npy" &&
+   "$PY" -c 'import sys, numpy as np; sys.exit(0 if np.array_equal(np.load(sys.argv[1]), np.load(sys.argv[2])) else 1)' \
+       "$T/strip.npy" "$T/depth.npy"; then
+    pass pack_depth_strip_values
+elif py_has numpy; then
+    fail pack_depth_strip_values "depth_strip pixels differ from the PNG's (zstd pack)"
+else
+    skip pack_depth_strip_values "/usr/bin/python3 with numpy not available"
+fi
 run badcodec synapt-pack -q --allow-outside-paths --depth-codec jxl -o "$T/bad.synapt" "$P/d.jsonl"
-if expect_rc badcodec 2 && grep -q "depth-codec wants zstd, ans or med" "$T/badcodec.err" && [ ! -e "$T/bad.synapt" ]; then
+if expect_rc badcodec 2 && grep -q "depth-codec wants zstd, ans, strip or med" "$T/badcodec.err" && [ ! -e "$T/bad.synapt" ]; then
     pass pack_depth_codec_usage
 else
     fail pack_depth_codec_usage "an unknown --depth-codec must be a usage error (exit 2) naming the choices"
