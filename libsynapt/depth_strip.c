@@ -39,9 +39,15 @@
 #define DS_LOW   (1u << 16)
 #define DS_NSTATE (DS_ROWS * DS_LANES)
 #define DS_IDENTITY 1
-/* table entry: symbol | (frequency - 1) << 8 | slot bias << 20; bit 31
- * marks a context without a table */
-#define DS_NOTAB 0x80000000u
+/* Decoder table entry: slot bias | frequency << 11 | the residual << 23
+ * (signed, 9 bits: the symbol z unzigzagged, so the decoder skips that
+ * step; the escape symbol 255 unzigzags to -128). A context without a
+ * table has entries of frequency 0 and residual -128: the escape path,
+ * rare on real data, is where both are told apart, so the hot path tests
+ * for one case only. */
+#define DS_ENT(z, f, i) ((uint32_t)(i) | (uint32_t)(f) << 11 | ((uint32_t)((int)((z) >> 1) ^ -(int)((z) & 1)) & 511u) << 23)
+#define DS_NOTAB DS_ENT(DS_ESC, 0, 0)
+#define DS_R_ESC (-128)
 #define DS_TAB_ENTRIES (DS_CTX * DS_M + DS_LANES)   /* the builder's stores may run 15 past */
 
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -354,12 +360,12 @@ static void dec_scratch_of(dec_scratch *d, void *mem)
 }
 
 /* The table entries of one context: slot cum + i of symbol z holds
- * z | (f - 1) << 8 | i << 20. */
+ * DS_ENT(z, f, i). */
 static void tab_fill_c(uint32_t *tab, const uint16_t *f, unsigned n)
 {
     uint32_t *o = tab;
     for (unsigned z = 0; z < n; z++)
-        for (uint32_t i = 0; i < f[z]; i++) *o++ = z | (uint32_t)(f[z] - 1) << 8 | i << 20;
+        for (uint32_t i = 0; i < f[z]; i++) *o++ = DS_ENT(z, f[z], i);
 }
 
 static void tab_none_c(uint32_t *tab)
@@ -377,13 +383,13 @@ static void tab_none_c(uint32_t *tab)
  * written after it. */
 DS_FN static void tab_fill_avx512(uint32_t *tab, const uint16_t *f, unsigned n)
 {
-    const __m512i iota = _mm512_slli_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), 20);
-    const __m512i step = _mm512_set1_epi32(16 << 20);
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i step = _mm512_set1_epi32(16);
     uint32_t *o = tab;
     for (unsigned z = 0; z < n; z++) {
         unsigned fz = f[z];
         if (!fz) continue;
-        __m512i v = _mm512_add_epi32(_mm512_set1_epi32((int)(z | (fz - 1) << 8)), iota);
+        __m512i v = _mm512_add_epi32(_mm512_set1_epi32((int)DS_ENT(z, fz, 0)), iota);
         for (unsigned i = 0; i < fz; i += 16, v = _mm512_add_epi32(v, step)) _mm512_storeu_si512(o + i, v);
         o += fz;
     }
@@ -466,24 +472,25 @@ static int decode_c(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scrat
             int d = t + 1 < g->n[j] && y ? ld16(row - 2 * g->w + 2 * (xx + 1)) : b;
             uint32_t *st = &x[r * DS_LANES + j];
             uint32_t en = D->tab[(size_t)ctx_of(a, b, c, d) * DS_M + (*st & (DS_M - 1))];
-            uint32_t z = en & 255, xn = ((en >> 8 & 2047) + 1) * (*st >> DS_BITS) + (en >> 20);
+            int res = (int32_t)en >> 23;
+            uint32_t xn = (en >> 11 & 4095) * (*st >> DS_BITS) + (en & 2047);
             /* renormalise without a branch on the data: about every other
              * pixel reads a word, in no order a predictor could learn */
             uint32_t need = xn < DS_LOW, have = wp < wend, wv = have ? ld16(wp) : 0;
-            over |= en | (need & !have) << 31;
+            over |= (need & !have) << 31;
             *st = need ? xn << 16 | wv : xn;
             wp += 2 * (size_t)(need & have);
-            if (z == DS_ESC) {
+            if (res == DS_R_ESC) {
                 int64_t v = sy_get_leb(&ep, F->esc_end);
-                if (v < 0) return -1;
-                z += (uint32_t)v;
+                if (v < 0 || en == DS_NOTAB) return -1;
+                uint32_t z = DS_ESC + (uint32_t)v;
+                res = (int)(z >> 1) ^ -(int)(z & 1);
             }
-            int v = med3(a, b, c) + ((int)(z >> 1) ^ -(int)(z & 1));
+            int v = med3(a, b, c) + res;
             over |= (uint32_t)(v < 0 || v > top) << 31;
             st16(row + 2 * xx, (uint16_t)v);
         }
-        /* en's bit 31: a context without a table */
-        if (over & DS_NOTAB) return -1;
+        if (over) return -1;
     });
     if (wp != wend || ep != F->esc_end) return -1;
     for (int k = 0; k < DS_NSTATE; k++)
@@ -530,8 +537,8 @@ typedef struct {
     const uint8_t *wp, *wend;   /* words */
     const uint8_t *ep, *eend;   /* escapes */
     __m512i top;
-    __mmask16 bad;              /* lanes with a rank past the palette or a context without a table */
-    int fail;                   /* a word or an escape past its stream */
+    __mmask16 bad;              /* lanes with a rank past the palette */
+    int fail;                   /* a word or an escape past its stream, a context without a table */
     __m512i lut1[2], lut2[2];   /* the context tables of vstep */
 } ds_vec;
 
@@ -551,16 +558,23 @@ DS_FN static void ctx_luts(ds_vec *V)
     }
 }
 
-/* The escaped lanes of one step, in lane order. */
-DS_FN static __attribute__((noinline)) __m512i escapes(ds_vec *V, __m512i z, __mmask16 esc)
+/* The residuals of the escaped lanes of one step, in lane order (and the
+ * lanes whose context has no table: their entries look like escapes). */
+DS_FN static __attribute__((noinline)) __m512i escapes(ds_vec *V, __m512i r, __m512i en, __mmask16 esc)
 {
-    uint32_t tmp[DS_LANES];
-    _mm512_storeu_si512(tmp, z);
+    int32_t tmp[DS_LANES];
+    uint32_t e[DS_LANES];
+    _mm512_storeu_si512(tmp, r);
+    _mm512_storeu_si512(e, en);
     for (int j = 0; j < DS_LANES; j++)
         if (esc >> j & 1) {
             int64_t v = sy_get_leb(&V->ep, V->eend);
-            if (v < 0) V->fail = 1;
-            else tmp[j] += (uint32_t)v;
+            if (v < 0 || e[j] == DS_NOTAB) {
+                V->fail = 1;
+                continue;
+            }
+            uint32_t z = DS_ESC + (uint32_t)v;
+            tmp[j] = (int32_t)(z >> 1) ^ -(int32_t)(z & 1);
         }
     return _mm512_loadu_si512(tmp);
 }
@@ -587,8 +601,7 @@ DS_FN static __attribute__((noinline)) __m256i last_words(ds_vec *V, __mmask16 *
 DS_FN static inline __attribute__((always_inline)) void
 vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512i *x, __mmask16 act, __mmask16 dm)
 {
-    const __m512i low = _mm512_set1_epi32(DS_M - 1), one = _mm512_set1_epi32(1);
-    const __m512i byte = _mm512_set1_epi32(255), f11 = _mm512_set1_epi32(2047);
+    const __m512i low = _mm512_set1_epi32(DS_M - 1), f12 = _mm512_set1_epi32(4095);
     const __m512i vL = _mm512_set1_epi32(DS_LOW), zero = _mm512_setzero_si512();
     __m512i b = _mm512_load_si512(up + DS_LANES * t);
     __m512i c = t ? _mm512_load_si512(up + DS_LANES * (t - 1)) : b;
@@ -609,14 +622,12 @@ vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512
     __m512i k = _mm512_add_epi32(k1, k2);
     __m512i idx = _mm512_or_si512(k, _mm512_and_si512(*x, low));
     __m512i en = _mm512_i32gather_epi32(idx, (const void *)V->tab, 4);
-    V->bad |= _mm512_mask_cmplt_epi32_mask(act, en, zero);   /* DS_NOTAB */
-    __m512i z = _mm512_and_si512(en, byte);
-    __m512i xn = _mm512_add_epi32(
-        _mm512_mullo_epi32(_mm512_add_epi32(_mm512_and_si512(_mm512_srli_epi32(en, 8), f11), one),
-                           _mm512_srli_epi32(*x, DS_BITS)),
-        _mm512_srli_epi32(en, 20));
-    __mmask16 esc = _mm512_mask_cmpeq_epi32_mask(act, z, byte);
-    if (__builtin_expect(esc != 0, 0)) z = escapes(V, z, esc);
+    __m512i r = _mm512_srai_epi32(en, 23);
+    __m512i xn = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_and_si512(_mm512_srli_epi32(en, 11), f12),
+                                                     _mm512_srli_epi32(*x, DS_BITS)),
+                                  _mm512_and_si512(en, low));
+    __mmask16 esc = _mm512_mask_cmpeq_epi32_mask(act, r, _mm512_set1_epi32(DS_R_ESC));
+    if (__builtin_expect(esc != 0, 0)) r = escapes(V, r, en, esc);
     __mmask16 rn = _mm512_mask_cmplt_epu32_mask(act, xn, vL);
     __m256i wv;
     if (__builtin_expect(V->wend - V->wp >= 2 * DS_LANES, 1)) wv = _mm256_maskz_expandloadu_epi16(rn, V->wp);
@@ -624,7 +635,6 @@ vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512
     V->wp += 2 * (size_t)__builtin_popcount(rn);
     xn = _mm512_mask_or_epi32(xn, rn, _mm512_slli_epi32(xn, 16), _mm512_cvtepu16_epi32(wv));
     *x = _mm512_mask_mov_epi32(*x, act, xn);
-    __m512i r = _mm512_xor_si512(_mm512_srli_epi32(z, 1), _mm512_sub_epi32(zero, _mm512_and_si512(z, one)));
     *a = _mm512_add_epi32(pred, r);
     V->bad |= _mm512_mask_cmpgt_epu32_mask(act, *a, V->top);
     _mm512_store_si512(cur + DS_LANES * t, *a);
