@@ -142,4 +142,22 @@ if [ "$smed_rc" -eq 0 ] && [ "$(filters "$T/smed.synapt")" = "depth_med " ] &&
 else
     fail synth_depth_codec_med "exit $smed_rc, filters '$(filters "$T/smed.synapt")'"
 fi
+# 9. --depth-codec strip (compression 4): the depth_ans copy becomes
+# depth_strip streams (each chunk depth_strip or, where smaller, the zstd
+# default), the header requires depth_strip, the frames are the source's;
+# and back to the zstd path with --depth-codec zstd
+run strip synapt-subset -q --depth-codec strip -o "$T/s.synapt" "$T/a.synapt"
+strip_rc=$rc
+run unstrip synapt-merge -q --depth-codec zstd -o "$T/u.synapt" "$T/s.synapt"
+if [ "$strip_rc" -eq 0 ] && expect_rc unstrip 0 && [ "$(comp "$T/s.synapt" "$first" depth)" = depth_strip ] &&
+   synapt-inspect "$T/s.synapt" | grep -q '^requires.*depth_strip' &&
+   [ "$(comp "$T/u.synapt" "$first" depth)" = zstd_frame ] &&
+   ! synapt-inspect "$T/u.synapt" | grep -q '^requires.*depth_strip' &&
+   synapt-inspect --verify "$T/s.synapt" > /dev/null && synapt-inspect --verify "$T/u.synapt" > /dev/null &&
+   same_npy "$T/z.synapt" "$T/s.synapt" depth && same_npy "$T/z.synapt" "$T/u.synapt" depth &&
+   same_npy "$T/z.synapt" "$T/s.synapt" mask; then
+    pass depth_codec_strip_and_back
+else
+    fail depth_codec_strip_and_back "exit $strip_rc/$rc, depth $(comp "$T/s.synapt" "$first" depth) / $(comp "$T/u.synapt" "$first" depth)"
+fi
 finish
