@@ -139,8 +139,9 @@ static void open_file(void)
     uint16_t wlen = u16(h + 48);
     if (wlen > 255 || 50u + wlen > hlen) fail("HEADER writer length %u is wrong", wlen);
     /* bit 0 (format 1.1): depth_rank chunks; bit 1 (1.2): depth_ans
-     * chunks; this reader decodes both */
-    if (u64(h + 24) & ~UINT64_C(7)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(7));
+     * chunks; bit 2 (1.3): depth_up chunks; bit 3 (1.4): depth_strip
+     * chunks; this reader decodes all four */
+    if (u64(h + 24) & ~UINT64_C(15)) fail("file requires unknown features 0x%" PRIx64, u64(h + 24) & ~UINT64_C(15));
 
     /* read 3: the index */
     if (index_size > MAX_INDEX) fail("index of %" PRIu64 " bytes exceeds the limit", index_size);
@@ -410,6 +411,135 @@ static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, s
     return bad ? -1 : 0;
 }
 
+/* depth_strip (compression 4, 6.5), decoded one pixel at a time in the
+ * spec's visit order (no lanes side by side). Returns 0, or -1 when the
+ * frame breaks a rule of 6.5. */
+static int bits_of(uint32_t v)
+{
+    int n = 0;
+    while (v) { n++; v >>= 1; }
+    return n;
+}
+
+static int strip_ctx_l(uint32_t v) { return bits_of(v) < 5 ? bits_of(v) : 5; }
+
+static int undepth_strip(uint8_t *dst, const uint8_t *src, size_t len, size_t n, size_t w)
+{
+    static uint32_t pal[65536];
+    static uint32_t f[108][256];
+    static int has[108];
+    struct ans_in in = { src, src + len };
+    if (w == 0 || n == 0 || n % (2 * w)) return -1;
+    size_t h = n / (2 * w), N = n / 2;
+    if (len < 1 || src[0] > 1) return -1;
+    int identity = *in.p++;
+    uint32_t P = 65536, v;
+    if (!identity) {
+        if (leb(&in, &v) || v > 65535) return -1;
+        P = v + 1;
+        for (uint32_t k = 0; k < P; k++) {
+            if (leb(&in, &v)) return -1;
+            uint32_t val = k ? pal[k - 1] + v + 1 : v;
+            if (val > 65535) return -1;
+            pal[k] = val;
+        }
+    }
+    /* each table: u_c, then per symbol of non-zero frequency an entry e
+     * (and e' when e mod 4 is 3): f = e / 4 + 1, and g symbols of
+     * frequency 0 skipped before it */
+    for (int c = 0; c < 108; c++) {
+        uint32_t uc, sum = 0, z = 0, e, e2;
+        if (leb(&in, &uc) || uc > 256) return -1;
+        memset(f[c], 0, sizeof f[c]);
+        for (uint32_t k = 0; k < uc; k++) {
+            if (leb(&in, &e)) return -1;
+            uint32_t g = e % 4, fz = e / 4 + 1;
+            if (g == 3) {
+                if (leb(&in, &e2)) return -1;
+                g = 3 + e2;
+            }
+            z = k ? z + 1 + g : g;
+            if (z > 255 || fz > 2048) return -1;
+            f[c][z] = fz;
+            sum += fz;
+        }
+        has[c] = uc > 0;
+        if (uc && sum != 2048) return -1;
+    }
+    if (in.end - in.p < 4) return -1;
+    uint32_t X = u32(in.p);
+    in.p += 4;
+    if (X > (size_t)(in.end - in.p)) return -1;
+    struct ans_in esc = { in.p, in.p + X };
+    in.p += X;
+    if (in.end - in.p < 256 || (in.end - in.p) % 2) return -1;
+    uint32_t s[4][16];
+    for (int r = 0; r < 4; r++)
+        for (int j = 0; j < 16; j++) s[r][j] = u32(in.p + 4 * (16 * r + j));
+    in.p += 256;
+
+    /* the strips: n_j columns from column x_j */
+    size_t q = w / 16, m = w % 16, nj[16], xj[16];
+    for (size_t j = 0; j < 16; j++) {
+        nj[j] = q + (j < m ? 1 : 0);
+        xj[j] = j * q + (j < m ? j : m);
+    }
+    size_t S = nj[0];
+
+    int32_t *t = xmalloc(N * sizeof *t);
+    int bad = 0;
+    for (size_t y0 = 0; y0 < h && !bad; y0 += 4) {
+        size_t G = h - y0 < 4 ? h - y0 : 4;
+        for (size_t k = 0; k < S + 2 * (G - 1) && !bad; k++)
+            for (size_t r = 0; r < G && !bad; r++) {
+                if (k < 2 * r || k - 2 * r >= S) continue;
+                size_t st = k - 2 * r, y = y0 + r;
+                for (size_t j = 0; j < 16 && !bad; j++) {
+                    if (st >= nj[j]) continue;
+                    size_t x = xj[j] + st, i = y * w + x;
+                    int b = y > 0 ? t[i - w] : 0;
+                    int a = st > 0 ? t[i - 1] : b;
+                    int c = st > 0 && y > 0 ? t[i - w - 1] : b;
+                    int d = st + 1 < nj[j] && y > 0 ? t[i - w + 1] : b;
+                    int mx = a > b ? a : b, mn = a < b ? a : b;
+                    int pred = c >= mx ? mn : c <= mn ? mx : a + b - c;
+                    int ctx = 3 * (6 * strip_ctx_l((uint32_t)iabs(b - a)) +
+                                   strip_ctx_l((uint32_t)(iabs(d - b) + iabs(b - c)))) +
+                              (b > a ? 1 : b < a ? 2 : 0);
+                    if (!has[ctx]) { bad = 1; break; }
+                    uint64_t x0 = s[r][j];
+                    uint32_t slot = (uint32_t)(x0 % 2048), cum = 0, z = 0;
+                    while (!(cum <= slot && slot < cum + f[ctx][z])) cum += f[ctx][z++];
+                    x0 = f[ctx][z] * (x0 / 2048) + slot - cum;
+                    if (x0 < 65536) {
+                        if (in.end - in.p < 2) { bad = 1; break; }
+                        x0 = x0 * 65536 + u16(in.p);
+                        in.p += 2;
+                    }
+                    s[r][j] = (uint32_t)x0;
+                    if (z == 255) {
+                        if (leb(&esc, &v)) { bad = 1; break; }
+                        z = 255 + v;
+                    }
+                    int res = z % 2 ? -(int)((z + 1) / 2) : (int)(z / 2);
+                    t[i] = pred + res;
+                    if (t[i] < 0 || (uint32_t)t[i] >= P) bad = 1;
+                }
+            }
+    }
+    if (!bad && (in.p != in.end || esc.p != esc.end)) bad = 1;
+    for (int r = 0; r < 4 && !bad; r++)
+        for (int j = 0; j < 16 && !bad; j++)
+            if (s[r][j] != 65536) bad = 1;
+    for (size_t i = 0; i < N && !bad; i++) {
+        uint32_t val = identity ? (uint32_t)t[i] : pal[t[i]];
+        dst[2 * i] = (uint8_t)val;
+        dst[2 * i + 1] = (uint8_t)(val >> 8);
+    }
+    free(t);
+    return bad ? -1 : 0;
+}
+
 /* ---- chunks ------------------------------------------------------------- */
 
 struct stream_ctx {
@@ -450,8 +580,9 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
     uint64_t stored = u64(b + 32), raw = u64(b + 40);
     if (u32(b) != s->clip || u32(b + 4) != s->index || u64(b + 8) != first || n != nframes || raw != raw_total)
         fail("%s: chunk header disagrees with the index", where);
-    if (n == 0 || esize < 24 || comp > 3 || filt > 5 || elem == 0 ||
-        ((filt == 2 || filt == 4) && (elem != 2 || width == 0)) || (comp == 3 && (elem != 2 || width == 0 || filt)))
+    int depth_comp = comp == 3 || comp == 4;
+    if (n == 0 || esize < 24 || comp > 4 || filt > 5 || elem == 0 ||
+        ((filt == 2 || filt == 4) && (elem != 2 || width == 0)) || (depth_comp && (elem != 2 || width == 0 || filt)))
         fail("%s: bad chunk header", where);
     if ((uint64_t)n * esize > blen - 48 || stored != blen - 48 - (uint64_t)n * esize)
         fail("%s: frame table and payload do not fill the record", where);
@@ -467,8 +598,8 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
         if (comp == 2 && fs != 0) fail("%s: frame %u has a stored size in a whole-chunk frame", where, i);
         if (s->frame_bytes && fr != s->frame_bytes) fail("%s: frame %u is %" PRIu64 " bytes", where, i, fr);
         if (s->pose_unit && fr % s->pose_unit) fail("%s: pose frame %u is not whole persons", where, i);
-        if ((filt == 2 || filt == 4 || comp == 3) && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
-        if (comp == 3 && fr == 0) fail("%s: depth_ans frame %u is empty", where, i);
+        if ((filt == 2 || filt == 4 || depth_comp) && fr % (2ull * width)) fail("%s: frame %u is not whole rows", where, i);
+        if (depth_comp && fr == 0) fail("%s: %s frame %u is empty", where, comp == 3 ? "depth_ans" : "depth_strip", i);
     }
     if (sum_raw != raw || (comp != 2 && sum_stored != stored)) fail("%s: frame sizes do not add up", where);
     if (raw > MAX_CHUNK) fail("%s: %" PRIu64 " raw bytes exceed this reader's limit", where, raw);
@@ -490,6 +621,9 @@ static void read_chunk(struct stream_ctx *s, const uint8_t *ke, uint64_t k)
             } else if (comp == 3) {
                 if (undepth_ans(filtered + op, payload + ip, (size_t)fs, (size_t)fr, width))
                     fail("%s frame %u: invalid depth_ans data", where, i);
+            } else if (comp == 4) {
+                if (undepth_strip(filtered + op, payload + ip, (size_t)fs, (size_t)fr, width))
+                    fail("%s frame %u: invalid depth_strip data", where, i);
             } else {
                 size_t got = ZSTD_decompress(filtered + op, (size_t)fr, payload + ip, (size_t)fs);
                 if (ZSTD_isError(got) || got != fr)
@@ -573,7 +707,7 @@ static uint64_t read_stream(uint64_t c, uint32_t si, uint64_t sidx)
     strref_bytes(e + 120, NULL, 0);   /* extradata is binary */
     strref(e + 128, NULL);
     /* spec 12, rows 23-24: a stream the reader cannot interpret is an error */
-    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 3 || u16(e + 78) > 5)
+    if (kind < 1 || kind > 8 || dtype > 11 || (codec > 10 && codec != 255) || u16(e + 76) > 4 || u16(e + 78) > 5)
         fail("clip %" PRIu64 " stream %u: unknown kind, dtype, codec, compression or filter", c, si);
     if ((ccount == 0) != (packets == 0)) fail("clip %" PRIu64 " stream %u: %" PRIu64 " chunks for %" PRIu64 " packets", c, si, ccount, packets);
     if (codec == 0) {

@@ -292,6 +292,43 @@ static void write_basic(const char *path)
                 av[2][y][x] = (uint16_t)(20000 + 97 * y + 3 * x + x * x / 4);
             }
         W(synapt_writer_write_frames(w, da, av, sizeof av, 3, NULL));
+        /* depth stored with compression 4 (depth_strip, format 1.4,
+         * feature bit 3): 150 columns, so strips 0-5 are 10 columns wide
+         * and 6-15 nine; 63 rows, groups of 4 and a remainder of 3.
+         * Frames 0 and 1 are sensor-like, in 41 mm steps: three planes
+         * whose pixels flicker between two steps near a step's edge, a
+         * round hole and an object's shadow; about 170 distinct values
+         * (palette mode). Frame 2 is a plane of 4470 distinct values with
+         * +-1 noise (identity mode, which the encoder tries above 4096
+         * values). The first row's strip starts (predicted from 0) and a
+         * few edges of the object go through the escape stream, one with
+         * z = 255 exactly. Big enough that the tables pay for themselves
+         * and the chunk stays depth_strip rather than the zstd
+         * alternative */
+        uint32_t dst = add_stream(w, "depth_strip", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 63, 150, 0,
+                                  SYNAPT_COMPRESSION_DEPTH_STRIP, SYNAPT_FILTER_AUTO);
+        static uint16_t tv[3][63][150];
+        for (int t = 0; t < 2; t++)
+            for (int y = 0; y < 63; y++)
+                for (int x = 0; x < 150; x++) {
+                    lcg = lcg * 1664525u + 1013904223u;
+                    int ox = x - 75 - 3 * t, sx = x - 70 - 3 * t, dy = y - 31;
+                    int object = ox * ox / 4 + dy * dy < 189;
+                    int shadow = !object && sx * sx / 4 + dy * dy < 189;
+                    int hole = shadow || (x - 20) * (x - 20) + (y - 10) * (y - 10) < 20;
+                    /* levels in 1/1000 step; the jitter moves a pixel near
+                     * a step's edge to the neighbouring step */
+                    int level = object ? 60000 + 160 * x + 50 * dy * dy
+                              : y > 42 ? 120000 + 1800 * (63 - y) + 90 * x : 200000 + 620 * x + 260 * y;
+                    int jitter = (int)((lcg >> 16) % 601) - 300;
+                    tv[t][y][x] = (uint16_t)(hole ? 0 : 900 + 41 * ((level + jitter) / 1000));
+                }
+        for (int y = 0; y < 63; y++)
+            for (int x = 0; x < 150; x++) {
+                lcg = lcg * 1664525u + 1013904223u;
+                tv[2][y][x] = (uint16_t)(3000 + 40 * x + y / 2 + (int)((lcg >> 16) % 3) - 1);
+            }
+        W(synapt_writer_write_frames(w, dst, tv, sizeof tv, 3, NULL));
         /* depth asked for with filter 5 (depth_up, format 1.3, feature bit
          * 2): residuals from the pixel above, wrapping around 65535 */
         uint32_t du = add_stream(w, "depth_up", SYNAPT_KIND_DEPTH, SYNAPT_DTYPE_U16, 2, 5, 24, 0,
