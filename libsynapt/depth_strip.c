@@ -647,6 +647,7 @@ typedef struct {
     __m512i b[32];            /* mode 0: group g is b[4g], b[4g+1] (low bytes), b[4g+2], b[4g+3] (high) */
     const uint16_t *pal;
     __m512i at;               /* bytes from a row's start to each strip's */
+    size_t xb[DS_LANES];      /* the same, for scalar stores */
     size_t bulk;              /* steps written by vectors (every strip has them); the rest by the tail */
 } ds_out;
 
@@ -666,16 +667,18 @@ DS_FN static void out_init(ds_out *O, const ds_frame *F, const dec_scratch *D, c
         for (int k = 0; k < 4 * O->groups; k++) O->b[k] = _mm512_load_si512(&t[0][0][0] + 64 * k);
     }
     uint32_t at[DS_LANES];
-    for (int j = 0; j < DS_LANES; j++) at[j] = 2 * g->x0[j];
+    for (int j = 0; j < DS_LANES; j++) O->xb[j] = at[j] = 2 * g->x0[j];
     O->at = _mm512_loadu_si512(at);
     O->bulk = O->mode == 2 ? g->q & ~(size_t)1 : g->q & ~(size_t)3;
 }
 
-/* Steps t .. t + 3 of a row out: the ranks in pair order (steps t, t + 1
- * of strip 0, then of strip 1 ...) split into low bytes and group
- * numbers, looked up per 128-value group (vpermi2b), interleaved back
- * into values, one 32-bit scatter per pair of steps. */
-DS_FN static inline __attribute__((always_inline)) void out_quad(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
+/* The values of steps t .. t + 3 of a row: the ranks in pair order
+ * (steps t, t + 1 of strip 0, then of strip 1 ...) split into low bytes
+ * and group numbers, looked up per 128-value group (vpermi2b), interleaved
+ * back into values: *A holds strip j's steps t, t + 1 in its 32-bit lane
+ * j, *B its steps t + 2, t + 3. */
+DS_FN static inline __attribute__((always_inline)) void quad_vals(const ds_out *O, const uint32_t *cur, size_t t,
+                                                                  __m512i *A, __m512i *B)
 {
     const __m512i vs = _mm512_load_si512(ds_sel);
     __m512i w0 = _mm512_permutex2var_epi8(_mm512_load_si512(cur + DS_LANES * t), vs,
@@ -695,9 +698,39 @@ DS_FN static inline __attribute__((always_inline)) void out_quad(const ds_out *O
             hi = _mm512_mask_mov_epi8(hi, m, _mm512_permutex2var_epi8(O->b[4 * g + 2], idx, O->b[4 * g + 3]));
         }
     }
-    _mm512_i32scatter_epi32((void *)(o + 2 * t), O->at, _mm512_permutex2var_epi8(lo, _mm512_load_si512(ds_il0), hi), 1);
-    _mm512_i32scatter_epi32((void *)(o + 2 * t + 4), O->at, _mm512_permutex2var_epi8(lo, _mm512_load_si512(ds_il1), hi),
-                            1);
+    *A = _mm512_permutex2var_epi8(lo, _mm512_load_si512(ds_il0), hi);
+    *B = _mm512_permutex2var_epi8(lo, _mm512_load_si512(ds_il1), hi);
+}
+
+/* Steps t .. t + 3 out: one 32-bit scatter per pair of steps. */
+DS_FN static inline __attribute__((always_inline)) void out_quad(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
+{
+    __m512i A, B;
+    quad_vals(O, cur, t, &A, &B);
+    _mm512_i32scatter_epi32((void *)(o + 2 * t), O->at, A, 1);
+    _mm512_i32scatter_epi32((void *)(o + 2 * t + 4), O->at, B, 1);
+}
+
+/* Steps t .. t + 7 out: two quads' values transposed (32-bit unpacks,
+ * then 64-bit) so that each 128-bit lane holds one strip's eight values,
+ * stored with plain 16-byte stores (cheaper than scatters). */
+DS_FN static inline __attribute__((always_inline)) void out_oct(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
+{
+    __m512i A0, B0, A1, B1;
+    quad_vals(O, cur, t, &A0, &B0);
+    quad_vals(O, cur, t + 4, &A1, &B1);
+    __m512i T0 = _mm512_unpacklo_epi32(A0, B0), T1 = _mm512_unpackhi_epi32(A0, B0);
+    __m512i T2 = _mm512_unpacklo_epi32(A1, B1), T3 = _mm512_unpackhi_epi32(A1, B1);
+    /* U[k], 128-bit lane m: strip 4m + k */
+    __m512i U[4] = { _mm512_unpacklo_epi64(T0, T2), _mm512_unpackhi_epi64(T0, T2), _mm512_unpacklo_epi64(T1, T3),
+                     _mm512_unpackhi_epi64(T1, T3) };
+    uint8_t *base = o + 2 * t;
+    for (int k = 0; k < 4; k++) {
+        _mm_storeu_si128((__m128i *)(void *)(base + O->xb[k]), _mm512_castsi512_si128(U[k]));
+        _mm_storeu_si128((__m128i *)(void *)(base + O->xb[4 + k]), _mm512_extracti32x4_epi32(U[k], 1));
+        _mm_storeu_si128((__m128i *)(void *)(base + O->xb[8 + k]), _mm512_extracti32x4_epi32(U[k], 2));
+        _mm_storeu_si128((__m128i *)(void *)(base + O->xb[12 + k]), _mm512_extracti32x4_epi32(U[k], 3));
+    }
 }
 
 /* Steps t, t + 1 out for a palette of more than 1,024 values: gathers. */
@@ -709,11 +742,13 @@ DS_FN static inline __attribute__((always_inline)) void out_pair(const ds_out *O
     _mm512_i32scatter_epi32((void *)(o + 2 * t), O->at, pair, 1);
 }
 
-/* Unit u of a row's bulk out. */
+/* Unit u of a row's bulk out: eight steps (four for the last unit when
+ * the bulk is not a multiple of eight), or two through gathers. */
 DS_FN static inline __attribute__((always_inline)) void out_unit(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t u)
 {
     if (O->mode == 2) out_pair(O, cur, o, 2 * u);
-    else out_quad(O, cur, o, 4 * u);
+    else if (8 * u + 8 <= O->bulk) out_oct(O, cur, o, 8 * u);
+    else out_quad(O, cur, o, 8 * u);
 }
 
 /* The steps after the bulk, pixel by pixel. */
@@ -757,7 +792,7 @@ DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, cons
     const __mmask16 full = 0xFFFF, part = (__mmask16)((1u << g->m) - 1);
     ds_out O;
     out_init(&O, F, D, g);
-    size_t per_row = O.mode == 2 ? O.bulk / 2 : O.bulk / 4, prev_nr = 0, prev_y0 = 0;
+    size_t per_row = O.mode == 2 ? O.bulk / 2 : (O.bulk + 7) / 8, prev_nr = 0, prev_y0 = 0;
     for (size_t y0 = 0, gi = 0; y0 < g->h; y0 += DS_ROWS, gi++) {
         uint32_t **cur = set[gi & 1];
         size_t nr = g->h - y0 < DS_ROWS ? g->h - y0 : DS_ROWS, iters = S + DS_LAG * (nr - 1);
