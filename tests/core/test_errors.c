@@ -267,7 +267,7 @@ static void test_feature_bit(void)
     uint8_t *img = malloc(ref_n);
     memcpy(img, ref, ref_n);
     uint64_t blen = rd64(img + 16);
-    img[8 + 16 + 24] |= 0x8;   /* required_features bit 3 (0-2 are known) */
+    img[8 + 16 + 24] |= 0x10;  /* required_features bit 4 (0-3 are known) */
     le64(img + 8 + 16 + blen, XXH3_64bits(img + 24, blen));
     synapt_reader *r;
     char err[512];
