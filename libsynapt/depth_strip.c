@@ -456,30 +456,47 @@ static int parse(ds_frame *F, const dec_scratch *D, const uint8_t *src, size_t l
 
 /* ---- decoder: portable ---- */
 
+/* ctx_of through two small tables, the table row included: k1[b - a + 16]
+ * for b - a in -16 .. 16 (clamped: L is 5 beyond), k2[min(e, 31)]. */
+typedef struct { uint32_t k1[33], k2[32]; } ctx_tabs;
+
+static void ctx_tabs_fill(ctx_tabs *T)
+{
+    for (int u = 0; u < 33; u++) {
+        int dd = u - 16;
+        T->k1[u] = (18 * blen5((unsigned)abs(dd)) + (dd > 0 ? 1u : dd < 0 ? 2u : 0u)) << DS_BITS;
+    }
+    for (unsigned e = 0; e < 32; e++) T->k2[e] = 3 * blen5(e) << DS_BITS;
+}
+
 static int decode_c(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scratch *D)
 {
     const uint8_t *wp = F->words, *wend = F->words + 2 * F->nwords, *ep = F->esc;
     uint32_t *x = F->st, over = 0;   /* over: OR of the bad verdicts, tested once a unit */
     int top = (int)F->np - 1;
+    ctx_tabs T;
+    ctx_tabs_fill(&T);
+    const uint32_t *tab = D->tab;
+    const size_t w = g->w;
     DS_VISIT(g, y, t, r, {
-        uint8_t *row = dst + 2 * y * g->w;
+        uint8_t *row = dst + 2 * y * w;
         for (size_t j = 0; j < DS_LANES; j++) {
             if (t >= g->n[j]) continue;
             size_t xx = g->x0[j] + t;
-            int b = y ? ld16(row - 2 * g->w + 2 * xx) : 0;
+            int b = y ? ld16(row - 2 * w + 2 * xx) : 0;
             int a = t ? ld16(row + 2 * (xx - 1)) : b;
-            int c = t && y ? ld16(row - 2 * g->w + 2 * (xx - 1)) : b;
-            int d = t + 1 < g->n[j] && y ? ld16(row - 2 * g->w + 2 * (xx + 1)) : b;
+            int c = t && y ? ld16(row - 2 * w + 2 * (xx - 1)) : b;
+            int d = t + 1 < g->n[j] && y ? ld16(row - 2 * w + 2 * (xx + 1)) : b;
             uint32_t *st = &x[r * DS_LANES + j];
-            uint32_t en = D->tab[(size_t)ctx_of(a, b, c, d) * DS_M + (*st & (DS_M - 1))];
+            int da = b - a;
+            unsigned e2 = (unsigned)(abs(d - b) + abs(b - c));
+            da = da < -16 ? -16 : da > 16 ? 16 : da;
+            uint32_t en = tab[T.k1[da + 16] + T.k2[e2 < 31 ? e2 : 31] + (*st & (DS_M - 1))];
             int res = (int32_t)en >> 23;
-            uint32_t xn = (en >> 11 & 4095) * (*st >> DS_BITS) + (en & 2047);
-            /* renormalise without a branch on the data: about every other
-             * pixel reads a word, in no order a predictor could learn */
-            uint32_t need = xn < DS_LOW, have = wp < wend, wv = have ? ld16(wp) : 0;
-            over |= (need & !have) << 31;
-            *st = need ? xn << 16 | wv : xn;
-            wp += 2 * (size_t)(need & have);
+            /* the state before renormalisation: the unit's words are read
+             * after its 16 pixels, so that the table lookups of a unit do
+             * not wait for each other through the word pointer */
+            *st = (en >> 11 & 4095) * (*st >> DS_BITS) + (en & 2047);
             if (res == DS_R_ESC) {
                 int64_t v = sy_get_leb(&ep, F->esc_end);
                 if (v < 0 || en == DS_NOTAB) return -1;
@@ -489,6 +506,13 @@ static int decode_c(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scrat
             int v = med3(a, b, c) + res;
             over |= (uint32_t)(v < 0 || v > top) << 31;
             st16(row + 2 * xx, (uint16_t)v);
+        }
+        for (size_t j = 0; j < DS_LANES; j++) {
+            uint32_t *st = &x[r * DS_LANES + j];
+            if (t >= g->n[j] || *st >= DS_LOW) continue;
+            if (wp == wend) return -1;
+            *st = *st << 16 | ld16(wp);
+            wp += 2;
         }
         if (over) return -1;
     });
