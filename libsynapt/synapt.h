@@ -180,9 +180,10 @@ typedef enum synapt_compression {
     SYNAPT_COMPRESSION_DEPTH_STRIP = 4 /* the same kind of model cut into 16 vertical strips that
                                           decode side by side (format 1.4): 2.1-3.8x smaller than
                                           16-bit PNG on real sensor depth, as small as DEPTH_ANS,
-                                          decoding about 50x faster than libjxl with AVX-512
-                                          (portable C elsewhere, about 10x slower). Per chunk the
-                                          smaller of it and the zstd default; never chosen by AUTO */
+                                          decoding 55-60x faster than libjxl with AVX-512, at most
+                                          1.25x slower than the default (portable C elsewhere,
+                                          about DEPTH_ANS's speed). Per chunk it or the zstd
+                                          default, it only when 1/16 smaller; never chosen by AUTO */
 } synapt_compression;
 
 /** Reversible prefilter applied before compression. */
