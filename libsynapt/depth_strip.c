@@ -376,7 +376,22 @@ static void tab_none_c(uint32_t *tab)
 #if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define DS_AVX512 1
-#define DS_FN __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2")))
+/* The decoder needs AVX-512 F, CD, BW and VL (Skylake-SP and later, Zen
+ * 4); writing rows out through byte permutes needs VBMI as well (Ice
+ * Lake and later, Zen 4), else they go out through gathers. */
+#define DS_FN __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl,bmi2")))
+#define DS_VBMI_FN __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl,avx512vbmi,bmi2")))
+
+/* 2: AVX-512 F, CD, BW, VL; 3: and VBMI; 0: neither (or a build without
+ * them), capped by sy_simd_limit as the other vector paths are */
+static int ds_level(void)
+{
+    int l = 0;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("bmi2"))
+        l = __builtin_cpu_supports("avx512vbmi") ? 3 : 2;
+    return l < sy_simd_limit ? l : sy_simd_limit;
+}
 
 /* The same with 16 entries a store; a symbol's last store may run up to
  * 15 entries into the next symbol's (or context's) slots, which are
@@ -614,7 +629,7 @@ DS_FN static __attribute__((noinline)) __m256i last_words(ds_vec *V, __mmask16 *
         return _mm256_setzero_si256();
     }
     memcpy(tmp, V->wp, 2 * pc);
-    return _mm256_maskz_expandloadu_epi16(*rn, tmp);
+    return _mm256_loadu_si256((const __m256i *)(const void *)tmp);
 }
 
 /* One step of one row: the 16 strips' step t. up/cur are the row above
@@ -653,11 +668,13 @@ vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512
     __mmask16 esc = _mm512_mask_cmpeq_epi32_mask(act, r, _mm512_set1_epi32(DS_R_ESC));
     if (__builtin_expect(esc != 0, 0)) r = escapes(V, r, en, esc);
     __mmask16 rn = _mm512_mask_cmplt_epu32_mask(act, xn, vL);
+    /* the next 16 words, the first popcount(rn) of them spread to the
+     * lanes that renormalise (vpexpandd: AVX-512 F) */
     __m256i wv;
-    if (__builtin_expect(V->wend - V->wp >= 2 * DS_LANES, 1)) wv = _mm256_maskz_expandloadu_epi16(rn, V->wp);
+    if (__builtin_expect(V->wend - V->wp >= 2 * DS_LANES, 1)) wv = _mm256_loadu_si256((const __m256i *)(const void *)V->wp);
     else wv = last_words(V, &rn);
     V->wp += 2 * (size_t)__builtin_popcount(rn);
-    xn = _mm512_mask_or_epi32(xn, rn, _mm512_slli_epi32(xn, 16), _mm512_cvtepu16_epi32(wv));
+    xn = _mm512_mask_or_epi32(xn, rn, _mm512_slli_epi32(xn, 16), _mm512_maskz_expand_epi32(rn, _mm512_cvtepu16_epi32(wv)));
     *x = _mm512_mask_mov_epi32(*x, act, xn);
     *a = _mm512_add_epi32(pred, r);
     V->bad |= _mm512_mask_cmpgt_epu32_mask(act, *a, V->top);
@@ -667,6 +684,7 @@ vstep(ds_vec *V, const uint32_t *up, uint32_t *cur, size_t t, __m512i *a, __m512
 /* Writing decoded rows out. */
 typedef struct {
     int mode;                 /* 0 palette through byte planes, 1 identity, 2 palette through gathers */
+    int vbmi;                 /* out_rows_vbmi, else out_rows_f */
     int groups;               /* mode 0: 128-value groups of the palette */
     __m512i b[32];            /* mode 0: group g is b[4g], b[4g+1] (low bytes), b[4g+2], b[4g+3] (high) */
     const uint16_t *pal;
@@ -675,10 +693,11 @@ typedef struct {
     size_t bulk;              /* steps written by vectors (every strip has them); the rest by the tail */
 } ds_out;
 
-DS_FN static void out_init(ds_out *O, const ds_frame *F, const dec_scratch *D, const ds_geom *g)
+DS_FN static void out_init(ds_out *O, const ds_frame *F, const dec_scratch *D, const ds_geom *g, int vbmi)
 {
     O->pal = D->pal;
-    O->mode = F->identity ? 1 : F->np <= 1024 ? 0 : 2;
+    O->vbmi = vbmi;
+    O->mode = F->identity ? 1 : F->np <= 1024 && vbmi ? 0 : 2;
     O->groups = 0;
     if (O->mode == 0) {
         uint8_t t[8][2][128] __attribute__((aligned(64)));
@@ -693,7 +712,7 @@ DS_FN static void out_init(ds_out *O, const ds_frame *F, const dec_scratch *D, c
     uint32_t at[DS_LANES];
     for (int j = 0; j < DS_LANES; j++) O->xb[j] = at[j] = 2 * g->x0[j];
     O->at = _mm512_loadu_si512(at);
-    O->bulk = O->mode == 2 ? g->q & ~(size_t)1 : g->q & ~(size_t)3;
+    O->bulk = O->mode == 2 || !vbmi ? g->q & ~(size_t)1 : g->q & ~(size_t)3;
 }
 
 /* The values of steps t .. t + 3 of a row: the ranks in pair order
@@ -701,7 +720,7 @@ DS_FN static void out_init(ds_out *O, const ds_frame *F, const dec_scratch *D, c
  * and group numbers, looked up per 128-value group (vpermi2b), interleaved
  * back into values: *A holds strip j's steps t, t + 1 in its 32-bit lane
  * j, *B its steps t + 2, t + 3. */
-DS_FN static inline __attribute__((always_inline)) void quad_vals(const ds_out *O, const uint32_t *cur, size_t t,
+DS_VBMI_FN static inline __attribute__((always_inline)) void quad_vals(const ds_out *O, const uint32_t *cur, size_t t,
                                                                   __m512i *A, __m512i *B)
 {
     const __m512i vs = _mm512_load_si512(ds_sel);
@@ -727,7 +746,7 @@ DS_FN static inline __attribute__((always_inline)) void quad_vals(const ds_out *
 }
 
 /* Steps t .. t + 3 out: one 32-bit scatter per pair of steps. */
-DS_FN static inline __attribute__((always_inline)) void out_quad(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
+DS_VBMI_FN static inline __attribute__((always_inline)) void out_quad(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
 {
     __m512i A, B;
     quad_vals(O, cur, t, &A, &B);
@@ -738,7 +757,7 @@ DS_FN static inline __attribute__((always_inline)) void out_quad(const ds_out *O
 /* Steps t .. t + 7 out: two quads' values transposed (32-bit unpacks,
  * then 64-bit) so that each 128-bit lane holds one strip's eight values,
  * stored with plain 16-byte stores (cheaper than scatters). */
-DS_FN static inline __attribute__((always_inline)) void out_oct(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
+DS_VBMI_FN static inline __attribute__((always_inline)) void out_oct(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
 {
     __m512i A0, B0, A1, B1;
     quad_vals(O, cur, t, &A0, &B0);
@@ -757,22 +776,50 @@ DS_FN static inline __attribute__((always_inline)) void out_oct(const ds_out *O,
     }
 }
 
-/* Steps t, t + 1 out for a palette of more than 1,024 values: gathers. */
+/* Steps t, t + 1 out through gathers of the palette (the ranks
+ * themselves in identity mode) and one 32-bit scatter: palettes of more
+ * than 1,024 values, or CPUs without VBMI. */
 DS_FN static inline __attribute__((always_inline)) void out_pair(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t t)
 {
-    __m512i v0 = _mm512_i32gather_epi32(_mm512_load_si512(cur + DS_LANES * t), (const void *)O->pal, 2);
-    __m512i v1 = _mm512_i32gather_epi32(_mm512_load_si512(cur + DS_LANES * (t + 1)), (const void *)O->pal, 2);
+    __m512i v0 = _mm512_load_si512(cur + DS_LANES * t), v1 = _mm512_load_si512(cur + DS_LANES * (t + 1));
+    if (O->mode != 1) {
+        v0 = _mm512_i32gather_epi32(v0, (const void *)O->pal, 2);
+        v1 = _mm512_i32gather_epi32(v1, (const void *)O->pal, 2);
+    }
     __m512i pair = _mm512_or_si512(_mm512_and_si512(v0, _mm512_set1_epi32(0xFFFF)), _mm512_slli_epi32(v1, 16));
     _mm512_i32scatter_epi32((void *)(o + 2 * t), O->at, pair, 1);
 }
 
-/* Unit u of a row's bulk out: eight steps (four for the last unit when
- * the bulk is not a multiple of eight), or two through gathers. */
-DS_FN static inline __attribute__((always_inline)) void out_unit(const ds_out *O, const uint32_t *cur, uint8_t *o, size_t u)
+static void out_tail(const ds_out *O, const ds_geom *g, const uint32_t *cur, uint8_t *o);
+
+/* A decoded group of rows out (rows[r] to dst row y0 + r). With VBMI:
+ * eight steps a unit (four for the last when the bulk is not a multiple
+ * of eight) through byte permutes; then the tail. */
+DS_VBMI_FN static __attribute__((noinline)) void out_rows_vbmi(const ds_out *O, const ds_geom *g, uint32_t *const *rows,
+                                                               size_t nr, uint8_t *dst, size_t y0)
 {
-    if (O->mode == 2) out_pair(O, cur, o, 2 * u);
-    else if (8 * u + 8 <= O->bulk) out_oct(O, cur, o, 8 * u);
-    else out_quad(O, cur, o, 8 * u);
+    for (size_t r = 0; r < nr; r++) {
+        uint8_t *o = dst + 2 * (y0 + r) * g->w;
+        if (O->mode == 2)
+            for (size_t t = 0; t < O->bulk; t += 2) out_pair(O, rows[r], o, t);
+        else
+            for (size_t t = 0; t < O->bulk; t += 8) {
+                if (t + 8 <= O->bulk) out_oct(O, rows[r], o, t);
+                else out_quad(O, rows[r], o, t);
+            }
+        out_tail(O, g, rows[r], o);
+    }
+}
+
+/* The same without VBMI: pairs of steps through gathers. */
+DS_FN static __attribute__((noinline)) void out_rows_f(const ds_out *O, const ds_geom *g, uint32_t *const *rows,
+                                                       size_t nr, uint8_t *dst, size_t y0)
+{
+    for (size_t r = 0; r < nr; r++) {
+        uint8_t *o = dst + 2 * (y0 + r) * g->w;
+        for (size_t t = 0; t < O->bulk; t += 2) out_pair(O, rows[r], o, t);
+        out_tail(O, g, rows[r], o);
+    }
 }
 
 /* The steps after the bulk, pixel by pixel. */
@@ -786,13 +833,13 @@ static void out_tail(const ds_out *O, const ds_geom *g, const uint32_t *cur, uin
             }
 }
 
-/* In visit order, four rows side by side; the previous group of rows
- * goes out a few units per step, between the decode's steps, after its
- * ranks were checked. */
-DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scratch *D)
+/* In visit order, four rows side by side; each group of rows goes out
+ * after its ranks were checked (writing them out between the next group's
+ * steps instead was measured no faster). vbmi: the CPU has VBMI. */
+DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scratch *D, int vbmi)
 {
     size_t S = g->S, q = g->q, rw = row_words(g->w);
-    uint32_t *up = D->rows, *set[2][DS_ROWS], **prev = NULL;
+    uint32_t *up = D->rows, *set[2][DS_ROWS];
     memset(up, 0, rw * 4);   /* the zero row above row 0 */
     for (int r = 0; r < DS_ROWS; r++) {
         set[0][r] = D->rows + (size_t)(1 + r) * rw;
@@ -815,14 +862,10 @@ DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, cons
     ctx_luts(&V);
     const __mmask16 full = 0xFFFF, part = (__mmask16)((1u << g->m) - 1);
     ds_out O;
-    out_init(&O, F, D, g);
-    size_t per_row = O.mode == 2 ? O.bulk / 2 : (O.bulk + 7) / 8, prev_nr = 0, prev_y0 = 0;
+    out_init(&O, F, D, g, vbmi);
     for (size_t y0 = 0, gi = 0; y0 < g->h; y0 += DS_ROWS, gi++) {
         uint32_t **cur = set[gi & 1];
         size_t nr = g->h - y0 < DS_ROWS ? g->h - y0 : DS_ROWS, iters = S + DS_LAG * (nr - 1);
-        /* the previous group's rows go out `per` units a step: unit ou of
-         * row orow */
-        size_t units = prev ? prev_nr * per_row : 0, done = 0, per = (units + iters - 1) / iters, orow = 0, ou = 0;
         for (size_t it = 0; it < iters; it++) {
             if (nr == DS_ROWS) {
                 for (size_t r = 0; r < DS_ROWS; r++) {
@@ -840,25 +883,12 @@ DS_FN static int decode_avx512(uint8_t *dst, const ds_geom *g, ds_frame *F, cons
                     vstep(&V, r ? cur[r - 1] : up, cur[r], t, &a[r], &x[r], act, dm);
                 }
             }
-            for (size_t k = 0; k < per && done < units; k++, done++) {
-                out_unit(&O, prev[orow], dst + 2 * (prev_y0 + orow) * g->w, ou);
-                if (++ou == per_row) { ou = 0; orow++; }
-            }
         }
+        /* the group's ranks are checked before they index the palette */
         if (V.bad || V.fail) return -1;
-        for (; done < units; done++) {
-            out_unit(&O, prev[orow], dst + 2 * (prev_y0 + orow) * g->w, ou);
-            if (++ou == per_row) { ou = 0; orow++; }
-        }
-        for (size_t r = 0; prev && r < prev_nr; r++) out_tail(&O, g, prev[r], dst + 2 * (prev_y0 + r) * g->w);
+        if (vbmi) out_rows_vbmi(&O, g, cur, nr, dst, y0);
+        else out_rows_f(&O, g, cur, nr, dst, y0);
         up = cur[nr - 1];
-        prev = cur;
-        prev_nr = nr;
-        prev_y0 = y0;
-    }
-    for (size_t r = 0; r < prev_nr; r++) {
-        for (size_t u = 0; u < per_row; u++) out_unit(&O, prev[r], dst + 2 * (prev_y0 + r) * g->w, u);
-        out_tail(&O, g, prev[r], dst + 2 * (prev_y0 + r) * g->w);
     }
     if (V.wp != V.wend || V.ep != V.eend) return -1;
     for (int r = 0; r < DS_ROWS; r++)
@@ -878,13 +908,14 @@ int sy_dstrip_decode_isa(uint8_t *dst, size_t n, size_t width, const uint8_t *sr
     D.pal = (uint16_t *)(void *)(D.rows + (2 * DS_ROWS + 1) * row_words(width));
     int simd = 0;
 #ifdef DS_AVX512
-    simd = isa >= 3 && width <= DS_SIMD_MAXW && sy_simd_isa() >= 3;
+    if (width <= DS_SIMD_MAXW) simd = isa < ds_level() ? isa : ds_level();
+    if (simd < 2) simd = 0;
 #endif
     (void)isa;
     ds_frame F;
     if (parse(&F, &D, src, len, simd)) return -1;
 #ifdef DS_AVX512
-    if (simd) return decode_avx512(dst, &g, &F, &D);
+    if (simd) return decode_avx512(dst, &g, &F, &D, simd >= 3);
 #endif
     return decode_c(dst, &g, &F, &D);
 }

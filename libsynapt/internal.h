@@ -300,9 +300,11 @@ int sy_dstrip_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, si
 /* Decoder scratch for frames of this width (tables and row buffers). */
 size_t sy_dstrip_dec_scratch(size_t width);
 /* Decode one frame's payload (len bytes) into n bytes of dst with the
- * best decoder this CPU runs (isa 3: AVX-512; below: portable C), or
- * with at most level isa (the tests compare the two). Returns 0, or -1
- * when the payload is not a valid depth_strip frame (corrupt). */
+ * best decoder this CPU runs, or with at most level isa (the tests and
+ * fuzz_dstrip compare them): 3 AVX-512 with VBMI, 2 AVX-512 F, CD, BW and
+ * VL (rows out through gathers), below that the portable C decoder.
+ * Returns 0, or -1 when the payload is not a valid depth_strip frame
+ * (corrupt). */
 int sy_dstrip_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch);
 int sy_dstrip_decode_isa(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch,
                          int isa);
