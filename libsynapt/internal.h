@@ -301,13 +301,16 @@ int sy_dstrip_encode(uint8_t *dst, size_t *len, const uint8_t *src, size_t n, si
 size_t sy_dstrip_dec_scratch(size_t width);
 /* Decode one frame's payload (len bytes) into n bytes of dst with the
  * best decoder this CPU runs, or with at most level isa (the tests and
- * fuzz_dstrip compare them): 3 AVX-512 with VBMI, 2 AVX-512 F, CD, BW and
- * VL (rows out through gathers), below that the portable C decoder.
- * Returns 0, or -1 when the payload is not a valid depth_strip frame
- * (corrupt). */
+ * fuzz_dstrip compare them): 3 AVX-512 (F, CD, BW, VL; rows out through
+ * byte permutes where the CPU has VBMI), 2 AVX2, below that the portable
+ * C decoder. Returns 0, or -1 when the payload is not a valid depth_strip
+ * frame (corrupt). */
 int sy_dstrip_decode(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch);
 int sy_dstrip_decode_isa(uint8_t *dst, size_t n, size_t width, const uint8_t *src, size_t len, void *scratch,
                          int isa);
+/* White-box hook for the tests: 1 makes the AVX-512 decoder write rows
+ * out through gathers as on CPUs without VBMI. The library never sets it. */
+extern int sy_dstrip_no_vbmi;
 
 /* required_features bit 0: some chunk uses depth_rank; bit 1: some chunk
  * uses depth_ans; bit 2: some chunk uses depth_up; bit 3: some chunk uses
