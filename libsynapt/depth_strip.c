@@ -14,16 +14,18 @@
  * the zigzagged residual as one of 256 symbols (255: an escape, the value
  * in a side stream) and static per-frame rANS tables of 2^11.
  *
- * The AVX-512 decoder gathers one 32-bit table entry per pixel (symbol,
- * frequency and slot bias in one word), reads its renormalisation words
- * with one expand-load per step and writes the ranks out through byte
- * permutes of the palette (depth_codec.c's byte planes). Other CPUs run
- * the portable decoder, the reference for the tests; both check every
- * read against the payload's end.
+ * This file holds the format: the encoder, the payload's parser and the
+ * portable decoder, which is the reference the tests and fuzz_dstrip hold
+ * the vector decoders to, and picks the decoder for the CPU: AVX-512
+ * (depth_strip_avx512.c, 16 strips a register), AVX2 (depth_strip_avx2.c,
+ * two halves of 8) or the portable one. Every decoder checks every read
+ * against its stream's end.
  *
  * Payload of one frame: mode (0 palette, 1 identity), the palette as in
- * depth_ans, 108 tables (n, then n frequencies, LEB128), the escape
- * stream's length (u32) and bytes, 64 u32 states, u16 words to the end. */
+ * depth_ans, 108 tables (the number of used symbols, then each as one
+ * LEB128 of (f - 1) << 2 | the gap before it, a second one for gaps of 3
+ * or more), the escape stream's length (u32) and bytes, 64 u32 states,
+ * u16 words to the end. */
 #include <stdlib.h>
 
 #include "depth_strip_internal.h"

@@ -181,8 +181,9 @@ typedef enum synapt_compression {
                                           decode side by side (format 1.4): 2.1-3.8x smaller than
                                           16-bit PNG on real sensor depth, as small as DEPTH_ANS,
                                           decoding 55-60x faster than libjxl with AVX-512, at most
-                                          1.25x slower than the default (portable C elsewhere,
-                                          about DEPTH_ANS's speed). Per chunk it or the zstd
+                                          1.25x slower than the default (AVX2: about half that
+                                          speed; portable C elsewhere, about DEPTH_ANS's speed).
+                                          Per chunk it or the zstd
                                           default, it only when 1/16 smaller; never chosen by AUTO */
 } synapt_compression;
 
