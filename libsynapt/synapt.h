@@ -183,8 +183,8 @@ typedef enum synapt_compression {
                                           decoding 55-60x faster than libjxl with AVX-512, at most
                                           1.25x slower than the default (AVX2: about half that
                                           speed; portable C elsewhere, about DEPTH_ANS's speed).
-                                          Per chunk it or the zstd
-                                          default, it only when 1/16 smaller; never chosen by AUTO */
+                                          Per chunk it or the zstd default, it only when 1/16
+                                          smaller; never chosen by AUTO */
 } synapt_compression;
 
 /** Reversible prefilter applied before compression. */
