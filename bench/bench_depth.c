@@ -36,7 +36,7 @@
 #endif
 
 #include "synapt.h"
-#include "internal.h"   /* sy_depth_med: the 1.0 filter, for its row */
+#include "internal.h"   /* sy_depth_med: the 1.0 filter, for its row; sy_dstrip_*: the decoders one by one */
 #include "synth/synth.h"
 #include "bench_util.h"
 #include "bench_depthio.h"
@@ -423,6 +423,47 @@ static void bench_ans(const sample *s, int comp)
     if ((double)s->png_bytes / a.bytes < 2.0) g_ans_png++;
 }
 
+/* depth_strip's decoders one by one on a frame (the payload alone, tables
+ * built per decode as a reader does), MB/s of raw pixels per CPU second
+ * against libjxl's in the same run: what a CPU without AVX-512 (AVX2) or
+ * without any (portable C) gets. */
+static void bench_strip_levels(const sample *s)
+{
+    size_t n = (size_t)s->w * s->h * 2, k = 0;
+    uint8_t *enc = bench_xmalloc(sy_dstrip_bound(n)), *out = bench_xmalloc(n);
+    void *scr = bench_xmalloc(sy_dstrip_scratch(n)), *ds = bench_xmalloc(sy_dstrip_dec_scratch((size_t)s->w));
+    if (sy_dstrip_encode(enc, &k, (const uint8_t *)s->px, n, (size_t)s->w, scr)) {
+        fprintf(stderr, "bench_depth: depth_strip encode failed\n");
+        exit(1);
+    }
+    static const int isa[4] = { 0, 2, 3, 3 };
+    double mbps[4];
+    for (int d = 0; d < 4; d++) {
+        sy_dstrip_no_vbmi = d == 2;
+        double t[32];
+        int inner = d ? 20 : 4;
+        for (int r = 0; r < g_reps; r++) {
+            double t0 = bench_cpu_s();
+            for (int j = 0; j < inner; j++)
+                if (sy_dstrip_decode_isa(out, n, (size_t)s->w, enc, k, ds, isa[d]) || memcmp(out, s->px, n)) {
+                    fprintf(stderr, "bench_depth: %s: depth_strip decoder %d failed\n", s->name, d);
+                    exit(1);
+                }
+            t[r] = (bench_cpu_s() - t0) / inner;
+        }
+        mbps[d] = (double)n / bench_median(t, g_reps) / 1e6;
+    }
+    sy_dstrip_no_vbmi = 0;
+#ifdef SYNAPT_HAVE_JXL
+    result j = run_jxl(s);
+    printf("| %s | %zu | %.0f (%.1fx) | %.0f (%.1fx) | %.0f (%.1fx) | %.0f (%.1fx) | %.1f |\n", s->name, k, mbps[0],
+           mbps[0] / j.mbps, mbps[1], mbps[1] / j.mbps, mbps[2], mbps[2] / j.mbps, mbps[3], mbps[3] / j.mbps, j.mbps);
+#else
+    printf("| %s | %zu | %.0f | %.0f | %.0f | %.0f | - |\n", s->name, k, mbps[0], mbps[1], mbps[2], mbps[3]);
+#endif
+    free(enc); free(out); free(scr); free(ds);
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -542,6 +583,14 @@ int main(int argc, char **argv)
 #else
     printf("; libjxl columns skipped.\n\n");
 #endif
+    printf("### depth_strip's decoders one by one (real frames)\n\n");
+    printf("The payload alone (no container), decoded by each of depth_strip's decoders on this CPU (a level the CPU "
+           "lacks runs the one below: %s), MB/s of raw pixels per CPU second, in brackets against libjxl in the same "
+           "run.\n\n", sy_simd_isa() >= 3 ? "this one has them all" : "see sy_simd_isa");
+    printf("| frame | payload bytes | portable C MB/s | AVX2 MB/s | AVX-512 without VBMI MB/s | AVX-512 MB/s | libjxl MB/s |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < nreal; i++) bench_strip_levels(&v[i]);
+    printf("\n");
     for (int i = 0; i < n; i++) free(v[i].px);
     free(v);
     rmdir(g_dir);
