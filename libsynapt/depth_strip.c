@@ -425,10 +425,9 @@ static int decode_c(uint8_t *dst, const ds_geom *g, ds_frame *F, const dec_scrat
              * not wait for each other through the word pointer */
             *st = (en >> 11 & 4095) * (*st >> DS_BITS) + (en & 2047);
             if (res == DS_R_ESC) {
-                int64_t v = sy_get_leb(&ep, F->esc_end);
-                if (v < 0 || en == DS_NOTAB) return -1;
-                uint32_t z = DS_ESC + (uint32_t)v;
-                res = (int)(z >> 1) ^ -(int)(z & 1);
+                int ok = en != DS_NOTAB;
+                res = ds_escape(&ep, F->esc_end, &ok);
+                if (!ok) return -1;
             }
             int v = med3(a, b, c) + res;
             over |= (uint32_t)(v < 0 || v > top) << 31;

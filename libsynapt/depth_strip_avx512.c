@@ -101,13 +101,9 @@ DS_FN static __attribute__((noinline)) __m512i escapes(ds_vec *V, __m512i r, __m
     _mm512_storeu_si512(e, en);
     for (int j = 0; j < DS_LANES; j++)
         if (esc >> j & 1) {
-            int64_t v = sy_get_leb(&V->ep, V->eend);
-            if (v < 0 || e[j] == DS_NOTAB) {
-                V->fail = 1;
-                continue;
-            }
-            uint32_t z = DS_ESC + (uint32_t)v;
-            tmp[j] = (int32_t)(z >> 1) ^ -(int32_t)(z & 1);
+            int ok = e[j] != DS_NOTAB;
+            tmp[j] = ds_escape(&V->ep, V->eend, &ok);
+            if (!ok) V->fail = 1;
         }
     return _mm512_loadu_si512(tmp);
 }
