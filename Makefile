@@ -183,8 +183,10 @@ $(B)/tests/%: tests/%.c $(ALL_TOOL_A) $(STATIC) tests/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_TOOL_CFLAGS) $(LIB_CFLAGS) -Itools -Itests $< $(ALL_TOOL_A) $(STATIC) $(ALL_TOOL_LDLIBS) -o $@
 
-# the known-answer payload of test_depth_ans; the PNG reader of both depth tests
-$(B)/tests/core/test_depth_ans: tests/core/depth_ans_kat.inc tests/core/png16.h
+# the known-answer payload of test_depth_ans; the PNG reader and the file
+# writer of the depth tests
+$(B)/tests/core/test_depth_ans: tests/core/depth_ans_kat.inc tests/core/png16.h tests/core/depth_files.h
+$(B)/tests/core/test_depth_strip: tests/core/png16.h tests/core/depth_files.h
 $(B)/tests/core/test_depth_codec: tests/core/png16.h
 # test_fuzz_replay compiles the fuzz harnesses in
 $(B)/tests/core/test_fuzz_replay: $(wildcard fuzz/*.c fuzz/*.h)

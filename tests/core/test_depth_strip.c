@@ -12,6 +12,7 @@
 #include "internal.h" /* white box: the depth_strip coder (sy_dstrip_*) is private */
 #include "testutil.h"
 #include "png16.h"
+#include "depth_files.h"
 
 static uint64_t seed = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void)
@@ -218,29 +219,7 @@ static void test_corrupt(void)
 static const char *write_file(const char *name, const uint16_t *frames, size_t h, size_t w, uint32_t nf, int comp,
                               int filt, int wdepth)
 {
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s.synapt", tu_tmp_dir(), name);
-    synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
-    wo.deterministic = 1;
-    wo.depth_compression = wdepth;
-    wo.chunk_max_frames = 3;
-    synapt_writer *wr = NULL;
-    if (synapt_writer_create(&wr, path, &wo, NULL, 0)) return NULL;
-    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
-    cd.id = "c";
-    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
-    sd.name = "depth"; sd.kind = SYNAPT_KIND_DEPTH; sd.dtype = SYNAPT_DTYPE_U16; sd.codec = SYNAPT_CODEC_RAW;
-    sd.ndim = 2; sd.shape[0] = h; sd.shape[1] = w; sd.scale = 0.001;
-    sd.compression = comp;
-    sd.filter = filt;
-    uint32_t si;
-    size_t fb = h * w * 2;
-    if (synapt_writer_begin_clip(wr, &cd) || synapt_writer_add_stream(&si, wr, &sd) ||
-        synapt_writer_write_frames(wr, si, frames, fb * nf, nf, NULL) || synapt_writer_end_clip(wr)) {
-        synapt_writer_abort(wr);
-        return NULL;
-    }
-    return synapt_writer_close(wr, NULL, 0) ? NULL : path;
+    return depth_file_write(name, frames, h, w, nf, comp, filt, SYNAPT_DTYPE_U16, wdepth);
 }
 
 static void test_file(void)
@@ -322,10 +301,7 @@ static void test_real_samples(void)
         int w, h;
         uint16_t *v = load_real_depth(rd, k, &w, &h, p, sizeof p);
         if (!v) { CHECK(0); continue; }
-        FILE *f = fopen(p, "rb");
-        long png = -1;
-        if (f && !fseek(f, 0, SEEK_END)) png = ftell(f);
-        if (f) fclose(f);
+        long png = depth_file_size(p);
         size_t len = 0;
         CHECK(roundtrip(v, (size_t)w * (size_t)h, (size_t)w, &len));
         printf("  %s: PNG %ld bytes, depth_strip %zu (%.2fx smaller)\n", real_depth_files[k], png, len,

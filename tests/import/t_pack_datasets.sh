@@ -313,58 +313,39 @@ else
     skip sidecar_values_round_trip "/usr/bin/python3 with numpy not available"
 fi
 
-# ---- --depth-codec ans: the real depth PNG through compression 3 --------
+# ---- --depth-codec ans and strip: the real depth PNG through compressions 3 and 4
 echo '{"video":"depth.mp4","depth":"'"$R"'/depth/open3d/depth","label":"room"}' > "$P/d.jsonl"
-if synapt-pack -q --allow-outside-paths --depth-codec ans -o "$T/ans.synapt" "$P/d.jsonl" &&
-   synapt-inspect --clip depth -v "$T/ans.synapt" > "$T/ans.txt" &&
-   grep -q 'compression depth_ans, filter none' "$T/ans.txt" &&
-   synapt-inspect "$T/ans.synapt" | grep -q '^format *1\.4' &&
-   synapt-inspect --verify "$T/ans.synapt" > /dev/null; then
-    # the chunk record against the PNG file: at least 2x smaller (issue 14)
-    rec=$(sed -n '/\] depth:/,$s/.*chunk 0: .* record \([0-9]*\) B.*/\1/p' "$T/ans.txt" | head -1)
-    png=$(wc -c < "$R/depth/open3d/depth/00000.png")
-    if [ -n "$rec" ] && [ $((rec * 2)) -le "$png" ]; then
-        pass pack_depth_ans "chunk record $rec B, PNG $png B"
+# pack_depth_codec CODEC NAME: packs d.jsonl with --depth-codec CODEC; the
+# chunk is NAME, the file format 1.4 and verified, its record at most half
+# the PNG's size (issue 14), its pixels those of the zstd pack (depth.npy)
+pack_depth_codec() {
+    if synapt-pack -q --allow-outside-paths --depth-codec "$1" -o "$T/$1.synapt" "$P/d.jsonl" &&
+       synapt-inspect --clip depth -v "$T/$1.synapt" > "$T/$1.txt" &&
+       grep -q "compression $2, filter none" "$T/$1.txt" &&
+       synapt-inspect "$T/$1.synapt" | grep -q '^format *1\.4' &&
+       synapt-inspect --verify "$T/$1.synapt" > /dev/null; then
+        rec=$(sed -n '/\] depth:/,$s/.*chunk 0: .* record \([0-9]*\) B.*/\1/p' "$T/$1.txt" | head -1)
+        png=$(wc -c < "$R/depth/open3d/depth/00000.png")
+        if [ -n "$rec" ] && [ $((rec * 2)) -le "$png" ]; then
+            pass "pack_$2" "chunk record $rec B, PNG $png B"
+        else
+            fail "pack_$2" "chunk record '$rec' B is not half the PNG's $png B"
+        fi
     else
-        fail pack_depth_ans "chunk record '$rec' B is not half the PNG's $png B"
+        fail "pack_$2" "synapt-pack --depth-codec $1: $(head -2 "$T/$1.txt" 2>/dev/null)"
     fi
-else
-    fail pack_depth_ans "synapt-pack --depth-codec ans: $(head -2 "$T/ans.txt" 2>/dev/null)"
-fi
-if py_has numpy && synapt-convert "$T/ans.synapt" --to npy --clip depth --stream depth -o "$T/ans.npy" &&
-   "$PY" -c 'import sys, numpy as np; sys.exit(0 if np.array_equal(np.load(sys.argv[1]), np.load(sys.argv[2])) else 1)' \
-       "$T/ans.npy" "$T/depth.npy"; then
-    pass pack_depth_ans_values
-elif py_has numpy; then
-    fail pack_depth_ans_values "depth_ans pixels differ from the PNG's (zstd pack)"
-else
-    skip pack_depth_ans_values "/usr/bin/python3 with numpy not available"
-fi
-# ---- --depth-codec strip: the same PNG through compression 4 ------------
-if synapt-pack -q --allow-outside-paths --depth-codec strip -o "$T/strip.synapt" "$P/d.jsonl" &&
-   synapt-inspect --clip depth -v "$T/strip.synapt" > "$T/strip.txt" &&
-   grep -q 'compression depth_strip, filter none' "$T/strip.txt" &&
-   synapt-inspect "$T/strip.synapt" | grep -q '^format *1\.4' &&
-   synapt-inspect --verify "$T/strip.synapt" > /dev/null; then
-    rec=$(sed -n '/\] depth:/,$s/.*chunk 0: .* record \([0-9]*\) B.*/\1/p' "$T/strip.txt" | head -1)
-    png=$(wc -c < "$R/depth/open3d/depth/00000.png")
-    if [ -n "$rec" ] && [ $((rec * 2)) -le "$png" ]; then
-        pass pack_depth_strip "chunk record $rec B, PNG $png B"
+    if py_has numpy && synapt-convert "$T/$1.synapt" --to npy --clip depth --stream depth -o "$T/$1.npy" &&
+       "$PY" -c 'import sys, numpy as np; sys.exit(0 if np.array_equal(np.load(sys.argv[1]), np.load(sys.argv[2])) else 1)' \
+           "$T/$1.npy" "$T/depth.npy"; then
+        pass "pack_$2_values"
+    elif py_has numpy; then
+        fail "pack_$2_values" "$2 pixels differ from the PNG's (zstd pack)"
     else
-        fail pack_depth_strip "chunk record '$rec' B is not half the PNG's $png B"
+        skip "pack_$2_values" "/usr/bin/python3 with numpy not available"
     fi
-else
-    fail pack_depth_strip "synapt-pack --depth-codec strip: $(head -2 "$T/strip.txt" 2>/dev/null)"
-fi
-if py_has numpy && synapt-convert "$T/strip.synapt" --to npy --clip depth --stream depth -o "$T/strip.npy" &&
-   "$PY" -c 'import sys, numpy as np; sys.exit(0 if np.array_equal(np.load(sys.argv[1]), np.load(sys.argv[2])) else 1)' \
-       "$T/strip.npy" "$T/depth.npy"; then
-    pass pack_depth_strip_values
-elif py_has numpy; then
-    fail pack_depth_strip_values "depth_strip pixels differ from the PNG's (zstd pack)"
-else
-    skip pack_depth_strip_values "/usr/bin/python3 with numpy not available"
-fi
+}
+pack_depth_codec ans depth_ans
+pack_depth_codec strip depth_strip
 run badcodec synapt-pack -q --allow-outside-paths --depth-codec jxl -o "$T/bad.synapt" "$P/d.jsonl"
 if expect_rc badcodec 2 && grep -q "depth-codec wants zstd, ans, strip or med" "$T/badcodec.err" && [ ! -e "$T/bad.synapt" ]; then
     pass pack_depth_codec_usage
