@@ -292,24 +292,7 @@ static void test_file(void)
 
 /* Issue 14's targets: at least 2x smaller than the 16-bit PNG file, and
  * never larger than the zstd default (the writer keeps the smaller). */
-static void test_real_samples(void)
-{
-    const char *rd = tu_realdata();
-    if (!rd) { tu_skip("test_real_samples", "../shared/realdata not found"); return; }
-    for (size_t k = 0; k < REAL_DEPTH_COUNT; k++) {
-        char p[1024];
-        int w, h;
-        uint16_t *v = load_real_depth(rd, k, &w, &h, p, sizeof p);
-        if (!v) { CHECK(0); continue; }
-        long png = depth_file_size(p);
-        size_t len = 0;
-        CHECK(roundtrip(v, (size_t)w * (size_t)h, (size_t)w, &len));
-        printf("  %s: PNG %ld bytes, depth_strip %zu (%.2fx smaller)\n", real_depth_files[k], png, len,
-               (double)png / (double)len);
-        CHECK(png > 0 && (size_t)png >= 2 * len);
-        free(v);
-    }
-}
+static void test_real_samples(void) { depth_real_samples("depth_strip", roundtrip); }
 
 int main(void)
 {
