@@ -279,6 +279,7 @@ static int undepth_rank(uint8_t *dst, const uint8_t *src, size_t n, size_t w)
     return 0;
 }
 
+
 /* depth_ans (compression 3, 6.4), decoded the plain way: ranks into a
  * scratch array in visit order, then values. Returns 0, or -1 when the
  * frame breaks a rule of 6.4. */
@@ -298,6 +299,22 @@ static int leb(struct ans_in *in, uint32_t *v)
     return -1;
 }
 
+/* The palette of depth_ans and depth_strip (6.4, 6.5): P-1, then the
+ * first value and the gaps; -1 when a value passes 65535. */
+static int read_palette(struct ans_in *in, uint32_t *pal, uint32_t *P)
+{
+    uint32_t v;
+    if (leb(in, &v) || v > 65535) return -1;
+    *P = v + 1;
+    for (uint32_t k = 0; k < *P; k++) {
+        if (leb(in, &v)) return -1;
+        uint32_t val = k ? pal[k - 1] + v + 1 : v;
+        if (val > 65535) return -1;
+        pal[k] = val;
+    }
+    return 0;
+}
+
 static int iabs(int v) { return v < 0 ? -v : v; }
 
 static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, size_t w)
@@ -311,17 +328,8 @@ static int undepth_ans(uint8_t *dst, const uint8_t *src, size_t len, size_t n, s
     size_t h = n / (2 * w), N = n / 2;
     if (len < 1 || src[0] > 3) return -1;
     int mode = *in.p++, identity = mode & 1, smooth = mode & 2;
-    uint32_t P = 65536, v;
-    if (!identity) {
-        if (leb(&in, &v) || v > 65535) return -1;
-        P = v + 1;
-        for (uint32_t k = 0; k < P; k++) {
-            if (leb(&in, &v)) return -1;
-            uint32_t val = k ? pal[k - 1] + v + 1 : v;
-            if (val > 65535) return -1;
-            pal[k] = val;
-        }
-    }
+    uint32_t P = 65536;
+    if (!identity && read_palette(&in, pal, &P)) return -1;
     for (int c = 0; c < 24; c++) {
         uint32_t nc, sum = 0;
         if (leb(&in, &nc) || nc > 42) return -1;
@@ -434,16 +442,7 @@ static int undepth_strip(uint8_t *dst, const uint8_t *src, size_t len, size_t n,
     if (len < 1 || src[0] > 1) return -1;
     int identity = *in.p++;
     uint32_t P = 65536, v;
-    if (!identity) {
-        if (leb(&in, &v) || v > 65535) return -1;
-        P = v + 1;
-        for (uint32_t k = 0; k < P; k++) {
-            if (leb(&in, &v)) return -1;
-            uint32_t val = k ? pal[k - 1] + v + 1 : v;
-            if (val > 65535) return -1;
-            pal[k] = val;
-        }
-    }
+    if (!identity && read_palette(&in, pal, &P)) return -1;
     /* each table: u_c, then per symbol of non-zero frequency an entry e
      * (and e' when e mod 4 is 3): f = e / 4 + 1, and g symbols of
      * frequency 0 skipped before it */
