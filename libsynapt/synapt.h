@@ -177,14 +177,10 @@ typedef enum synapt_compression {
                                           decodes 6-7x slower (10x faster than libjxl). Per
                                           chunk the smaller of it and the zstd default; never
                                           chosen by AUTO */
-    SYNAPT_COMPRESSION_DEPTH_STRIP = 4 /* the same kind of model cut into 16 vertical strips that
-                                          decode side by side (format 1.4): 2.1-3.8x smaller than
-                                          16-bit PNG on real sensor depth, as small as DEPTH_ANS,
-                                          decoding 55-60x faster than libjxl with AVX-512, at most
-                                          1.25x slower than the default (AVX2: about half that
-                                          speed; portable C elsewhere, about DEPTH_ANS's speed).
-                                          Per chunk it or the zstd default, it only when 1/16
-                                          smaller; never chosen by AUTO */
+    SYNAPT_COMPRESSION_DEPTH_STRIP = 4 /* the same model in 16 strips decoded side by side (format
+                                          1.4): as small, 55-65x libjxl with AVX-512 (spec 6.5,
+                                          7.4). Per chunk it, or zstd unless it saves 1/16; never
+                                          chosen by AUTO */
 } synapt_compression;
 
 /** Reversible prefilter applied before compression. */
