@@ -68,6 +68,7 @@ typedef struct imp {
     uint64_t *scan_hash;
     uint64_t nscan;
     int unpack;                   /* MPEG-4 packed B-frames: store them unpacked */
+    int stable;                   /* H.264: the packets keep the SPS's parameters */
     AVBSFContext *bsf;            /* the main pass's unpacker */
 } imp;
 
@@ -600,6 +601,7 @@ static int prescan(imp *m)
         say(m, 1, "%s: %s", m->path, ps.line);
     m->scanned = ps.scanned;
     m->unpack = ps.unpack;
+    m->stable = ps.stable;
     m->scan_map = ps.map;
     m->scan_hash = ps.hash;
     m->nscan = ps.n;
@@ -610,7 +612,7 @@ static int prescan(imp *m)
  * the parameters the first decoded frame would have (the demuxer's, which
  * avformat_find_stream_info took from a decode), and every packet must be
  * the one the scan saw. */
-static int scanned_packet(imp *m, const AVCodecParameters *cp, const AVPacket *p, uint64_t index)
+static int scanned_packet(imp *m, const AVPacket *p, uint64_t index)
 {
     if (index >= m->nscan || vid_pkt_hash(p) != m->scan_hash[index])
         return fail(m, SYNAPT_E_INPUT, "the file changed while it was read (packet %llu)",
@@ -619,9 +621,9 @@ static int scanned_packet(imp *m, const AVCodecParameters *cp, const AVPacket *p
         AVFrame *f = av_frame_alloc();
         if (!f)
             return fail(m, SYNAPT_E_NOMEM, "out of memory");
-        f->width = cp->width;
-        f->height = cp->height;
-        f->format = cp->format;
+        f->width = m->src.coded_width;
+        f->height = m->src.coded_height;
+        f->format = m->src.par_format;
         int rc = start(m, f);
         av_frame_free(&f);
         if (rc < 0)
@@ -643,6 +645,104 @@ static int set_extradata(imp *m, const AVCodecParameters *par)
     memcpy(m->src.extradata, par->extradata, (size_t)par->extradata_size);
     m->src.extradata_size = par->extradata_size;
     return 0;
+}
+
+/* avformat_find_stream_info on the main demuxer (before any packet is read) */
+static int probe(imp *m)
+{
+    char eb[128];
+    int r = avformat_find_stream_info(m->fmt, NULL);
+    if (r < 0)
+        return fail(m, SYNAPT_E_INPUT, "reading stream info: %s", vid_averr(r, eb, sizeof eb));
+    return 0;
+}
+
+/* The first video stream that is not a cover picture. */
+static AVStream *video_stream(const AVFormatContext *fmt)
+{
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        AVStream *s = fmt->streams[i];
+        if (s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(s->disposition & AV_DISPOSITION_ATTACHED_PIC))
+            return s;
+    }
+    return NULL;
+}
+
+/* Every stream but the imported one is skipped by the demuxer and named
+ * in the log. Done after the probe, which reads them all. */
+static void ignore_others(imp *m)
+{
+    for (unsigned i = 0; i < m->fmt->nb_streams; i++) {
+        AVStream *s = m->fmt->streams[i];
+        if (s == m->st)
+            continue;
+        s->discard = AVDISCARD_ALL;
+        m->res->ignored_streams++;
+        const char *type = av_get_media_type_string(s->codecpar->codec_type);
+        say(m, 1, "%s: ignoring stream #%u (%s %s)", m->path, i, type ? type : "data",
+            avcodec_get_name(s->codecpar->codec_id));
+    }
+}
+
+/* The source parameters as the demuxer (and the probe, once run) has them. */
+static int src_from_codecpar(imp *m)
+{
+    const AVCodecParameters *cp = m->st->codecpar;
+    vid_params *p = &m->src;
+    p->codec_id = cp->codec_id;
+    p->codec_tag = cp->codec_tag;
+    p->coded_width = cp->width;
+    p->coded_height = cp->height;
+    p->par_format = cp->format;
+    p->profile = cp->profile;
+    p->level = cp->level;
+    p->bits_per_coded_sample = cp->bits_per_coded_sample;
+    p->bits_per_raw_sample = cp->bits_per_raw_sample;
+    p->field_order = cp->field_order;
+    p->color_range = cp->color_range;
+    p->color_space = cp->color_space;
+    p->color_primaries = cp->color_primaries;
+    p->color_trc = cp->color_trc;
+    p->chroma_location = cp->chroma_location;
+    p->sar = cp->sample_aspect_ratio;
+    p->video_delay = cp->video_delay;
+    p->time_base = m->st->time_base;
+    p->frame_rate = m->st->avg_frame_rate.num > 0 && m->st->avg_frame_rate.den > 0
+                  ? m->st->avg_frame_rate : m->st->r_frame_rate;
+    if (cp->extradata_size > (1 << 24))
+        return fail(m, SYNAPT_E_LIMIT, "codec extradata of %d bytes", cp->extradata_size);
+    return set_extradata(m, cp);
+}
+
+/* The fields vid_probe_headers fills, equal in a and b. */
+static int same_params(const vid_params *a, const vid_params *b)
+{
+    return a->coded_width == b->coded_width && a->coded_height == b->coded_height &&
+           a->par_format == b->par_format && a->profile == b->profile && a->level == b->level &&
+           a->bits_per_raw_sample == b->bits_per_raw_sample && a->field_order == b->field_order &&
+           a->color_range == b->color_range && a->color_space == b->color_space &&
+           a->color_primaries == b->color_primaries && a->color_trc == b->color_trc &&
+           a->chroma_location == b->chroma_location && !av_cmp_q(a->sar, b->sar) &&
+           a->video_delay == b->video_delay && !av_cmp_q(a->frame_rate, b->frame_rate) &&
+           !av_cmp_q(a->time_base, b->time_base);
+}
+
+/* The file's start time in AV_TIME_BASE units: the demuxer's, or without
+ * the probe (which sets it) the earliest stream start. */
+static int64_t file_start(const AVFormatContext *fmt)
+{
+    if (fmt->start_time != AV_NOPTS_VALUE)
+        return fmt->start_time;
+    int64_t t = AV_NOPTS_VALUE;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        const AVStream *s = fmt->streams[i];
+        if (s->start_time == AV_NOPTS_VALUE || s->time_base.den <= 0)
+            continue;
+        int64_t v = av_rescale_q(s->start_time, s->time_base, AV_TIME_BASE_Q);
+        if (t == AV_NOPTS_VALUE || v < t)
+            t = v;
+    }
+    return t;
 }
 
 int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const char *path,
@@ -674,57 +774,38 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         rc = fail(&m, SYNAPT_E_INPUT, "%s", vid_averr(r, eb, sizeof eb));
         goto done;
     }
-    if ((r = avformat_find_stream_info(m.fmt, NULL)) < 0) {
-        rc = fail(&m, SYNAPT_E_INPUT, "reading stream info: %s", vid_averr(r, eb, sizeof eb));
+    /* Copy mode may do without avformat_find_stream_info and its decode
+     * (video_probe.c): decided from the SPS, and again once the packets
+     * are scanned. */
+    int lazy = m.mode == SYNAPT_VSTORE_COPY && !m.force_key && !(o->version >= 2 && o->full_decode);
+    if (!lazy && (rc = probe(&m)) < 0)
         goto done;
-    }
-    for (unsigned i = 0; i < m.fmt->nb_streams; i++) {
-        AVStream *s = m.fmt->streams[i];
-        int video = s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-                    !(s->disposition & AV_DISPOSITION_ATTACHED_PIC);
-        if (video && !m.st) {
-            m.st = s;
-            continue;
-        }
-        s->discard = AVDISCARD_ALL;
-        res->ignored_streams++;
-        say(&m, 1, "%s: ignoring stream #%u (%s %s)", path, i,
-            av_get_media_type_string(s->codecpar->codec_type) ? av_get_media_type_string(s->codecpar->codec_type) : "data",
-            avcodec_get_name(s->codecpar->codec_id));
+    int probed = !lazy, headers = 0;
+    if (!(m.st = video_stream(m.fmt)) && !probed) {
+        if ((rc = probe(&m)) < 0)
+            goto done;
+        probed = 1;
+        m.st = video_stream(m.fmt);
     }
     if (!m.st) {
+        ignore_others(&m);
         rc = fail(&m, SYNAPT_E_INPUT, "no video stream");
         goto done;
     }
     AVCodecParameters *cp = m.st->codecpar;
     res->src_codec = avcodec_get_name(cp->codec_id);
-    m.src.codec_id = cp->codec_id;
-    m.src.codec_tag = cp->codec_tag;
-    m.src.coded_width = cp->width;
-    m.src.coded_height = cp->height;
-    m.src.par_format = cp->format;
-    m.src.profile = cp->profile;
-    m.src.level = cp->level;
-    m.src.bits_per_coded_sample = cp->bits_per_coded_sample;
-    m.src.bits_per_raw_sample = cp->bits_per_raw_sample;
-    m.src.field_order = cp->field_order;
-    m.src.color_range = cp->color_range;
-    m.src.color_space = cp->color_space;
-    m.src.color_primaries = cp->color_primaries;
-    m.src.color_trc = cp->color_trc;
-    m.src.chroma_location = cp->chroma_location;
-    m.src.sar = cp->sample_aspect_ratio;
-    m.src.video_delay = cp->video_delay;
-    m.src.time_base = m.st->time_base;
-    m.src.frame_rate = m.st->avg_frame_rate.num > 0 && m.st->avg_frame_rate.den > 0
-                     ? m.st->avg_frame_rate : m.st->r_frame_rate;
-    if (cp->extradata_size > 0) {
-        if (cp->extradata_size > (1 << 24)) {
-            rc = fail(&m, SYNAPT_E_LIMIT, "codec extradata of %d bytes", cp->extradata_size);
+    if ((rc = src_from_codecpar(&m)) < 0)
+        goto done;
+    if (!probed) {
+        if ((headers = vid_probe_headers(&m.src, m.mem, m.fmt, m.st)) < 0) {
+            rc = fail(&m, headers, "out of memory");
             goto done;
         }
-        if ((rc = set_extradata(&m, cp)) < 0)
-            goto done;
+        if (!headers) {
+            if ((rc = probe(&m)) < 0 || (rc = src_from_codecpar(&m)) < 0)
+                goto done;
+            probed = 1;
+        }
     }
     {
         const AVCodecDescriptor *cd = avcodec_descriptor_get(m.src.codec_id);
@@ -732,6 +813,27 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     }
     if ((rc = prescan(&m)) < 0)
         goto done;
+    if (headers && !(m.scanned && m.stable)) {
+        /* a packet may change what the SPS said, or the map needs the
+         * decode: probe after all, and scan again if that tells otherwise */
+        vid_params h = m.src;
+        h.extradata = NULL;
+        if ((rc = probe(&m)) < 0 || (rc = src_from_codecpar(&m)) < 0)
+            goto done;
+        headers = 0;
+        if (!same_params(&h, &m.src)) {
+            say(&m, 1, "%s: the probe's stream parameters differ from the SPS's; scanning again", path);
+            sy_free(m.mem, m.scan_map);
+            sy_free(m.mem, m.scan_hash);
+            m.scan_map = m.scan_hash = NULL;
+            m.nscan = 0;
+            if ((rc = prescan(&m)) < 0)
+                goto done;
+        }
+    }
+    ignore_others(&m);
+    if (headers)
+        say(&m, 1, "%s: stream parameters from the SPS and the container (no probe decode)", path);
     if (m.unpack) {
         /* the stored extradata is the filter's (it drops the packed
          * marker from DivX user data) */
@@ -788,7 +890,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             m.pkt->flags |= AV_PKT_FLAG_KEY;
         m.spts[m.nspkt++] = ts(m.pkt->pts);
         if (m.scanned) {
-            rc = scanned_packet(&m, cp, m.pkt, index);
+            rc = scanned_packet(&m, m.pkt, index);
             av_packet_unref(m.pkt);
             if (rc < 0)
                 goto done;
@@ -838,7 +940,8 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             if (m.spts[k] != SYNAPT_PTS_NONE && (last == AV_NOPTS_VALUE || m.spts[k] > last))
                 last = m.spts[k];
         if (last != AV_NOPTS_VALUE) {
-            double start = m.fmt->start_time != AV_NOPTS_VALUE ? (double)m.fmt->start_time / AV_TIME_BASE : 0;
+            int64_t t0 = file_start(m.fmt);
+            double start = t0 != AV_NOPTS_VALUE ? (double)t0 / AV_TIME_BASE : 0;
             double end = (double)last * av_q2d(m.st->time_base);
             double want = (double)m.fmt->duration / AV_TIME_BASE;
             /* demuxers differ on whether duration counts from the start

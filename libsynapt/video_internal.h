@@ -133,6 +133,23 @@ const char *vid_averr(int e, char *buf, size_t n);
 
 /* ---- bitstream scan (video_scan.c) ------------------------------------ */
 
+/* What an H.264 SPS tells a decoder about the stream (H.264 7.3.2.1 and
+ * Annex E), as the scan read it. */
+typedef struct vid_h264_info {
+    unsigned profile_idc, constraints, level_idc;  /* constraints: bit k = constraint_set k */
+    unsigned chroma_format_idc, bit_depth_luma, bit_depth_chroma;
+    unsigned width, height;          /* after the crop; 0 when the crop is invalid */
+    unsigned crop_top_left;          /* the crop takes rows or columns at the top or left */
+    unsigned frame_mbs_only, poc_type;
+    unsigned vui;                    /* VUI present */
+    unsigned aspect_idc, sar_num, sar_den;  /* sar_*: extended SAR (aspect_idc 255) */
+    unsigned video_signal, full_range, colour_description, primaries, transfer, matrix;
+    unsigned chroma_loc_present, chroma_loc;  /* chroma_sample_loc_type_top_field */
+    unsigned pic_struct_present;
+    unsigned restriction, num_reorder_frames;
+    unsigned odd;                    /* a VUI FFmpeg reads its own way (cut short, out of range) */
+} vid_h264_info;
+
 /* Proves a copy-mode frame map without decoding, for the streams whose
  * packet headers fix it (H.264, MJPEG; see video_scan.c for the rules). */
 typedef struct vid_scan vid_scan;
@@ -152,6 +169,26 @@ void vid_scan_free(vid_scan *s);
 int  vid_scan_packed(const vid_scan *s);
 /* MPEG-4 Part 2: B-VOPs seen before the scan stopped. */
 uint64_t vid_scan_bvops(const vid_scan *s);
+/* H.264: 1 and *out when the extradata held exactly one SPS and every PPS
+ * refers to it; the PPSs code no bottom-field POC offset when
+ * *no_bottom_poc. 0 otherwise. */
+int  vid_scan_h264_info(const vid_scan *s, vid_h264_info *out, int *no_bottom_poc);
+/* H.264: 1 while no packet so far carried a parameter set that differs
+ * from the extradata's or an SEI that changes the transfer characteristics
+ * (alternative transfer characteristics, payload 147): the stream
+ * parameters read from the extradata then hold for every frame. */
+int  vid_scan_h264_stable(const vid_scan *s);
+
+/* ---- stream parameters without a probe decode (video_probe.c) ---------- */
+
+/* H.264 in MP4/MOV: fill src's format, profile, level, bit depth, field
+ * order, colour, chroma siting, aspect ratio, reorder depth and frame rate
+ * from the avcC's SPS and the container, as avformat_find_stream_info
+ * would have them after its decode. 1 when filled, 0 when the shape is not
+ * one read that way (src untouched), _NOMEM. The caller must still check
+ * the packets with vid_scan_h264_stable. */
+int  vid_probe_headers(vid_params *src, const synapt_allocator *mem, const AVFormatContext *fmt,
+                       const AVStream *st);
 
 /* ---- copy mode without decoding (video_prescan.c) ------------------------ */
 
@@ -161,6 +198,7 @@ typedef struct vid_prescan {
     uint64_t *map;                /* scanned: frame i comes from packet map[i] */
     uint64_t *hash;               /* per packet (vid_pkt_hash), for the main pass to check */
     uint64_t n;                   /* packets read */
+    int stable;                   /* H.264: vid_scan_h264_stable after the last packet */
     char line[200];               /* how the map is built, for the log */
 } vid_prescan;
 

@@ -24,6 +24,7 @@ typedef struct pctx {
     size_t errsz;
     /* what the pass found */
     uint64_t *scan_map, *scan_hash, nscan;
+    int stable;
 } pctx;
 
 static int pfail(pctx *m, int rc, const char *what)
@@ -151,8 +152,9 @@ static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *
     /* avformat_find_stream_info decodes a few frames; the containers below
      * give the same packets without it (no parser reassembles them), so the
      * scan skips it there. Either way every packet is checked again in the
-     * main pass. */
-    if (avformat_open_input(&fmt, m->path, NULL, NULL) < 0 ||
+     * main pass. The demuxer is the one the main pass probed: probing again
+     * would only find it again. */
+    if (avformat_open_input(&fmt, m->path, m->fmt->iformat, NULL) < 0 ||
         (!plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
         (unsigned)m->st->index >= fmt->nb_streams ||
         fmt->streams[m->st->index]->codecpar->codec_id != m->src->codec_id)
@@ -220,6 +222,7 @@ out:
      * through, and the stream is marked so that readers may skip them) */
     *packed = unpack ? 0 : vid_scan_packed(sc) ? 2 : vid_scan_bvops(sc) ? 1 : 0;
     snprintf(why, whysz, "the scan found %s", vid_scan_why(sc));
+    m->stable = vid_scan_h264_stable(sc);
     vid_scan_free(sc);
     av_bsf_free(&bsf);
     av_packet_free(&p);
@@ -233,10 +236,10 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, const 
                     const AVStream *st, const vid_params *src, int full, char *err, size_t errsz)
 {
     memset(ps, 0, sizeof *ps);
-    const AVCodecParameters *cp = st->codecpar;
-    if (cp->width <= 0 || cp->height <= 0 || cp->format < 0 || (full && src->codec_id != AV_CODEC_ID_MPEG4))
+    if (src->coded_width <= 0 || src->coded_height <= 0 || src->par_format < 0 ||
+        (full && src->codec_id != AV_CODEC_ID_MPEG4))
         return 0;
-    pctx c = { mem, path, fmt, st, src, err, errsz, NULL, NULL, 0 };
+    pctx c = { mem, path, fmt, st, src, err, errsz, NULL, NULL, 0, 0 };
     pctx *m = &c;
     char why[128], why2[128];
     int packed = 0, ok = 0, rc = prescan_pass(m, 0, &packed, &ok, why, sizeof why);
@@ -276,6 +279,7 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, const 
             snprintf(ps->line, sizeof ps->line, "frame map by decoding%s (%s)", unp, why);
     }
     ps->scanned = rc == 1 && !full; /* with full, the scan decided the unpacking only */
+    ps->stable = m->stable;
     ps->hash = m->scan_hash;
     ps->n = m->nscan;
     if (ps->scanned)

@@ -116,6 +116,7 @@ typedef struct h264_sps {
     unsigned log2_max_frame_num, poc_type, log2_max_poc_lsb;
     unsigned frame_mbs_only, separate_colour_plane;
     unsigned restriction, num_reorder_frames;
+    vid_h264_info info;       /* what the decoder exports (vid_scan_h264_info) */
 } h264_sps;
 
 typedef struct h264_pps {
@@ -155,26 +156,51 @@ static void skip_hrd(bits *b)
     bitn(b, 20); /* four 5-bit lengths */
 }
 
-static int parse_sps(h264_sps *tab, const uint8_t *rb, size_t n)
+/* Bits of an RBSP before its stop bit (what FFmpeg's readers count as
+ * left to read). */
+static size_t rbsp_bits(const uint8_t *rb, size_t n)
+{
+    while (n > 0 && rb[n - 1] == 0)
+        n--;
+    if (n == 0)
+        return 0;
+    unsigned v = rb[n - 1], tz = 0;
+    while (!(v & 1)) {
+        v >>= 1;
+        tz++;
+    }
+    return 8 * n - tz - 1;
+}
+
+static int parse_sps(h264_sps *tab, const uint8_t *rb, size_t n, int *changed)
 {
     bits b = { rb, n, 0, 0 };
+    size_t payload = rbsp_bits(rb, n);
+    h264_sps s;
+    memset(&s, 0, sizeof s);
+    vid_h264_info *in = &s.info;
     unsigned profile = bitn(&b, 8);
-    bitn(&b, 16); /* constraint flags, level */
+    in->profile_idc = profile;
+    for (unsigned k = 0; k < 6; k++) /* constraint_set0..5, bit k = set k */
+        in->constraints |= bit1(&b) << k;
+    bitn(&b, 2);
+    in->level_idc = bitn(&b, 8);
     uint32_t id = ue(&b);
     if (b.bad || id >= MAX_SPS)
         return -1;
-    h264_sps s;
-    memset(&s, 0, sizeof s);
+    in->chroma_format_idc = 1;
+    in->bit_depth_luma = in->bit_depth_chroma = 8;
     if (profile == 100 || profile == 110 || profile == 122 || profile == 244 || profile == 44 ||
         profile == 83 || profile == 86 || profile == 118 || profile == 128 || profile == 138 ||
         profile == 139 || profile == 134 || profile == 135) {
         uint32_t chroma = ue(&b);
         if (chroma > 3)
             return -1;
+        in->chroma_format_idc = chroma;
         if (chroma == 3)
             s.separate_colour_plane = bit1(&b);
-        ue(&b); /* bit depths */
-        ue(&b);
+        in->bit_depth_luma = ue(&b) + 8;
+        in->bit_depth_chroma = ue(&b) + 8;
         bit1(&b);
         if (bit1(&b)) /* seq_scaling_matrix_present */
             for (int i = 0; i < (chroma != 3 ? 8 : 12) && !b.bad; i++)
@@ -194,29 +220,60 @@ static int parse_sps(h264_sps *tab, const uint8_t *rb, size_t n)
     }
     ue(&b); /* max_num_ref_frames */
     bit1(&b);
-    ue(&b); /* width, height in macroblocks */
-    ue(&b);
+    uint32_t mbw = ue(&b) + 1, mbh = ue(&b) + 1; /* in macroblocks (pairs when not frame_mbs_only) */
     s.frame_mbs_only = bit1(&b);
     if (!s.frame_mbs_only)
         bit1(&b);
     bit1(&b); /* direct_8x8_inference */
-    if (bit1(&b)) { /* frame_cropping */
-        ue(&b); ue(&b); ue(&b); ue(&b);
+    if (mbw < 1024 && mbh < 1024) {
+        in->width = 16 * mbw;
+        in->height = 16 * mbh * (2 - s.frame_mbs_only);
+    }
+    if (bit1(&b)) { /* frame_cropping, in chroma sample units */
+        uint32_t cl = ue(&b), cr = ue(&b), ct = ue(&b), cb = ue(&b);
+        unsigned sx = in->chroma_format_idc == 1 || in->chroma_format_idc == 2 ? 2 : 1;
+        unsigned sy = (2 - s.frame_mbs_only) * (in->chroma_format_idc == 1 ? 2 : 1);
+        if (cl > 4096 || cr > 4096 || ct > 4096 || cb > 4096 ||
+            (cl + cr) * sx >= in->width || (ct + cb) * sy >= in->height) {
+            in->width = in->height = 0;
+        } else {
+            in->width -= (cl + cr) * sx;
+            in->height -= (ct + cb) * sy;
+            in->crop_top_left = ct || cl;
+        }
     }
     if (bit1(&b)) { /* vui_parameters_present */
-        if (bit1(&b) && bitn(&b, 8) == 255) /* aspect_ratio_idc: extended SAR */
-            bitn(&b, 32);
+        in->vui = 1;
+        in->sar_den = 1;
+        if (bit1(&b)) { /* aspect_ratio_info_present */
+            in->aspect_idc = bitn(&b, 8);
+            if (in->aspect_idc == 255) {
+                in->sar_num = bitn(&b, 16);
+                in->sar_den = bitn(&b, 16);
+                if (!in->sar_den)
+                    in->sar_den = 1;
+            } else if (in->aspect_idc > 16) {
+                in->odd = 1; /* FFmpeg refuses the SPS */
+            }
+        }
         if (bit1(&b)) /* overscan_info_present */
             bit1(&b);
-        if (bit1(&b)) { /* video_signal_type_present */
-            bitn(&b, 4);
-            if (bit1(&b))
-                bitn(&b, 24);
+        if ((in->video_signal = bit1(&b))) { /* video_signal_type_present */
+            bitn(&b, 3);
+            in->full_range = bit1(&b);
+            if ((in->colour_description = bit1(&b))) {
+                in->primaries = bitn(&b, 8);
+                in->transfer = bitn(&b, 8);
+                in->matrix = bitn(&b, 8);
+            }
         }
-        if (bit1(&b)) { /* chroma_loc_info_present */
-            ue(&b);
+        if ((in->chroma_loc_present = bit1(&b))) { /* chroma_loc_info_present */
+            in->chroma_loc = ue(&b);
             ue(&b);
         }
+        /* FFmpeg stops at a VUI this short: what follows stays unset */
+        if (b.pos + 10 > payload && b.pos < 8 * n && (rb[b.pos >> 3] >> (7 - (b.pos & 7))) & 1)
+            in->odd = 1;
         if (bit1(&b)) { /* timing_info_present */
             bitn(&b, 32);
             bitn(&b, 32);
@@ -230,23 +287,34 @@ static int parse_sps(h264_sps *tab, const uint8_t *rb, size_t n)
             skip_hrd(&b);
         if (nal_hrd || vcl_hrd)
             bit1(&b); /* low_delay_hrd */
-        bit1(&b); /* pic_struct_present */
+        in->pic_struct_present = bit1(&b);
+        if (b.pos >= payload)
+            in->odd = 1; /* no restriction flag: FFmpeg reads none */
         s.restriction = bit1(&b);
         if (s.restriction) {
             bit1(&b);
             ue(&b); ue(&b); ue(&b); ue(&b);
             s.num_reorder_frames = ue(&b);
             ue(&b); /* max_dec_frame_buffering */
+            if (s.num_reorder_frames > 16)
+                in->odd = 1;
         }
     }
     if (b.bad)
         return -1;
+    if (b.pos > payload)
+        in->odd = 1; /* read into the stop bit: FFmpeg calls it overread */
+    in->restriction = s.restriction;
+    in->num_reorder_frames = s.num_reorder_frames;
+    in->frame_mbs_only = s.frame_mbs_only;
+    in->poc_type = s.poc_type;
     s.valid = 1;
+    *changed = !tab[id].valid || memcmp(&tab[id], &s, sizeof s) != 0;
     tab[id] = s;
     return 0;
 }
 
-static int parse_pps(h264_pps *tab, const h264_sps *sps, const uint8_t *rb, size_t n)
+static int parse_pps(h264_pps *tab, const h264_sps *sps, const uint8_t *rb, size_t n, int *changed)
 {
     bits b = { rb, n, 0, 0 };
     uint32_t id = ue(&b), sid = ue(&b);
@@ -268,6 +336,7 @@ static int parse_pps(h264_pps *tab, const h264_sps *sps, const uint8_t *rb, size
     if (b.bad)
         return -1;
     p.valid = 1;
+    *changed = !tab[id].valid || memcmp(&tab[id], &p, sizeof p) != 0;
     tab[id] = p;
     return 0;
 }
@@ -302,6 +371,9 @@ struct vid_scan {
     uint64_t periods;
     uint8_t *key;
     unsigned need_reorder;    /* the largest num_reorder_frames of the SPSs used */
+    int in_extradata;         /* h264: the NAL units are the extradata's */
+    unsigned extra_sps;       /* h264: SPSs in the extradata */
+    int unstable;             /* h264: see vid_scan_h264_stable */
     uint8_t rb[512];
 };
 
@@ -324,7 +396,12 @@ static int nal_params(vid_scan *s, const uint8_t *nal, size_t n)
         return -1;
     }
     size_t m = unescape(s->rb, sizeof s->rb, nal + 1, n - 1);
-    int rc = type == 7 ? parse_sps(s->sps, s->rb, m) : parse_pps(s->pps, s->sps, s->rb, m);
+    int changed = 0;
+    int rc = type == 7 ? parse_sps(s->sps, s->rb, m, &changed) : parse_pps(s->pps, s->sps, s->rb, m, &changed);
+    if (s->in_extradata)
+        s->extra_sps += type == 7;
+    else if (changed)
+        s->unstable = 1;
     if (rc < 0)
         no(s, type == 7 ? "an SPS it does not parse (POC type 1, or damaged)"
                         : "a PPS it does not parse (slice groups, or damaged)");
@@ -348,10 +425,14 @@ static int nal_slice(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
         no(s, "a slice header it cannot read");
         return -1;
     }
-    if (first_mb != 0)
-        return 0; /* a later slice of the same picture */
     const h264_pps *pp = &s->pps[pps_id];
     const h264_sps *sp = &s->sps[pp->sps_id];
+    /* a B slice where the SPS says nothing is reordered: FFmpeg's demuxer
+     * would raise its reorder depth while probing */
+    if (slice_type % 5 == 1 && sp->restriction && sp->num_reorder_frames == 0)
+        s->unstable = 1;
+    if (first_mb != 0)
+        return 0; /* a later slice of the same picture */
     if (sp->separate_colour_plane)
         bitn(&b, 2);
     uint32_t frame_num = bitn(&b, sp->log2_max_frame_num);
@@ -410,6 +491,53 @@ static int nal_slice(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
     return 0;
 }
 
+/* An escaped byte reader: RBSP bytes from a NAL payload without copying. */
+typedef struct ebsp {
+    const uint8_t *p;
+    size_t n, i;
+    unsigned zeros;
+} ebsp;
+
+static int ebsp_byte(ebsp *r)
+{
+    while (r->i < r->n) {
+        uint8_t v = r->p[r->i++];
+        if (r->zeros >= 2 && v == 3) {
+            r->zeros = 0;
+            continue;
+        }
+        r->zeros = v == 0 ? r->zeros + 1 : 0;
+        return v;
+    }
+    return -1;
+}
+
+/* Whether an SEI NAL payload holds a message of type want (H.264 7.3.2.3:
+ * type and size each a run of 0xFF bytes and a last byte). */
+static int sei_has_payload(const uint8_t *d, size_t n, unsigned want)
+{
+    ebsp r = { d, n, 0, 0 };
+    for (;;) {
+        size_t type = 0, size = 0;
+        int v;
+        do {
+            if ((v = ebsp_byte(&r)) < 0)
+                return 0;
+            type += (size_t)v;
+        } while (v == 255);
+        do {
+            if ((v = ebsp_byte(&r)) < 0)
+                return 0;
+            size += (size_t)v;
+        } while (v == 255);
+        if (type == want)
+            return 1;
+        for (size_t k = 0; k < size; k++)
+            if (ebsp_byte(&r) < 0)
+                return 0;
+    }
+}
+
 static int h264_nal(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
 {
     if (n < 1 || (nal[0] & 0x80)) {
@@ -425,6 +553,10 @@ static int h264_nal(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
             return -1;
         }
         return nal_slice(s, nal, n, pc);
+    case 6:
+        if (!s->in_extradata && sei_has_payload(nal + 1, n - 1, 147))
+            s->unstable = 1;
+        return 0;
     case 7:
     case 8:
         return nal_params(s, nal, n);
@@ -781,13 +913,45 @@ int vid_scan_create(vid_scan **out, const sy_mem *mem, const vid_params *p)
     s->codec = codec;
     s->ok = 1;
     s->video_delay = p->video_delay > 0 ? (unsigned)p->video_delay : 0;
-    if (codec == 1 && p->extradata_size > 0)
+    if (codec == 1 && p->extradata_size > 0) {
+        s->in_extradata = 1;
         h264_extradata(s, p->extradata, (size_t)p->extradata_size);
+        s->in_extradata = 0;
+    }
     if (codec == 4)
         m4v_extradata(s, p->extradata, p->extradata_size > 0 ? (size_t)p->extradata_size : 0);
     *out = s;
     return 0;
 }
+
+int vid_scan_h264_info(const vid_scan *s, vid_h264_info *out, int *no_bottom_poc)
+{
+    if (!s || s->codec != 1 || !s->ok || !s->avcc || s->extra_sps != 1)
+        return 0;
+    int id = -1;
+    for (int i = 0; i < MAX_SPS; i++)
+        if (s->sps[i].valid)
+            id = i;
+    if (id < 0)
+        return 0;
+    *no_bottom_poc = 1;
+    int npps = 0;
+    for (int i = 0; i < MAX_PPS; i++) {
+        if (!s->pps[i].valid)
+            continue;
+        if ((int)s->pps[i].sps_id != id)
+            return 0;
+        if (s->pps[i].bottom_field_pic_order)
+            *no_bottom_poc = 0;
+        npps++;
+    }
+    if (!npps)
+        return 0;
+    *out = s->sps[id].info;
+    return 1;
+}
+
+int vid_scan_h264_stable(const vid_scan *s) { return s && s->codec == 1 && !s->unstable; }
 
 int vid_scan_ok(const vid_scan *s) { return s && s->ok; }
 const char *vid_scan_why(const vid_scan *s) { return s && s->why ? s->why : "no scanner for the codec"; }

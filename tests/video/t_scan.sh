@@ -21,10 +21,13 @@ make_clip() { # NAME ARGS...: the clip $T/NAME from testsrc2
     ffmpeg $SRC "$@" "$T/$n" 2> "$T/$n.ffmpeg" || { skip "scan_$n" "ffmpeg cannot make it: $(head -c 200 "$T/$n.ffmpeg")"; return 1; }
 }
 
-# same NAME FILE WAY: pack twice, compare, check the way the map was built
-# (WAY: scan or decode) and the frames against ffmpeg
+# same NAME FILE WAY [PARAMS]: pack twice, compare, check the way the map
+# was built (WAY: scan or decode) and the frames against ffmpeg; PARAMS
+# (sps or probe) is where the stream parameters must have come from: the
+# SPS and the container (libsynapt/video_probe.c) or
+# avformat_find_stream_info, which --full-decode always runs
 same() {
-    name=$1 f=$2 way=$3
+    name=$1 f=$2 way=$3 params=${4:-}
     if ! synapt-pack -v -o "$T/$name.scan.synapt" "$f" > /dev/null 2> "$T/$name.log"; then
         fail "scan_$name" "synapt-pack: $(tail -n 1 "$T/$name.log")"
         return
@@ -39,6 +42,14 @@ fi
     esac
     if ! grep -q "$pat" "$T/$name.log"; then
         fail "scan_$name" "expected '$pat' in: $(grep 'frame map' "$T/$name.log")"
+        return
+fi
+    if [ "$params" = sps ] && ! grep -q "stream parameters from the SPS" "$T/$name.log"; then
+        fail "scan_$name" "the stream parameters did not come from the SPS: $(grep -v 'ignoring' "$T/$name.log" | head -n 3)"
+        return
+fi
+    if [ "$params" = probe ] && grep -q "stream parameters from the SPS" "$T/$name.log"; then
+        fail "scan_$name" "the stream parameters came from the SPS, not the probe"
         return
 fi
     if ! cmp -s "$T/$name.scan.synapt" "$T/$name.full.synapt"; then
@@ -84,8 +95,20 @@ windows() {
 X="-c:v libx264 -g 12"
 # shellcheck disable=SC2086
 {
-make_clip bpyr.mp4 $X -x264-params b-pyramid=normal && same bpyr "$T/bpyr.mp4" scan
-make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan
+make_clip bpyr.mp4 $X -x264-params b-pyramid=normal && same bpyr "$T/bpyr.mp4" scan sps
+make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan sps
+# stream parameters read from the SPS instead of a probe decode: each must
+# come out as avformat_find_stream_info has it (aspect ratios from the
+# table and extended, full range and its pixel format, colour from the VUI
+# over the container's colr box, chroma siting, a crop to an odd size,
+# parameter sets repeated in the packets); with picture timing SEI the
+# field order needs the probe
+make_clip full.mp4 $X -vf scale=out_range=full -pix_fmt yuvj420p -colorspace bt709 -color_primaries bt709 \
+    -color_trc bt709 -movflags +write_colr && same full_range "$T/full.mp4" scan sps
+make_clip sar.mp4 $X -profile:v baseline -vf scale=162:118,setsar=7/5 -x264-params chromaloc=2 &&
+    same sar_crop_baseline "$T/sar.mp4" scan sps
+make_clip extra.mp4 $X -profile:v main -vf setsar=4/3 -bsf:v dump_extra && same inband_sps "$T/extra.mp4" scan sps
+make_clip pics.mp4 $X -x264-params pic-struct=1 && same pic_struct "$T/pics.mp4" scan probe
 # Under ASan/UBSan (the same scanner code; fuzz_vscan covers its memory
 # safety) the rarer H.264 shapes are left to the plain build's run, which
 # keeps the sanitizer job inside CI's time budget.

@@ -478,7 +478,10 @@ int import_pack_clip(synapt_writer *w, import_clip *c, const import_pack_options
         }
     } else if (c->video || use_seq) {
         const char *media = c->video ? c->video : seq;
-        probe_fps(media, &fps[0], &fps[1]);
+        /* the rate is for the sidecars' streams only: no open when
+         * there are none */
+        if (s.has2d || s.has3d || s.depth || s.mask || s.has_flabels)
+            probe_fps(media, &fps[0], &fps[1]);
         synapt_video_import_options vo = o->video;
         /* one FFmpeg thread per clip, whatever --threads: clips already run
          * in parallel, and an encoder's output may depend on its own thread

@@ -1,0 +1,114 @@
+/* video_probe.c - a copy-mode import's stream parameters without
+ * avformat_find_stream_info.
+ *
+ * avformat_find_stream_info fills what a container leaves out by decoding.
+ * For H.264 in MP4 it decodes the first frame (about 10 ms for a 960x540
+ * IDR, most of the CPU of packing a short clip) to learn the pixel format,
+ * profile, level, bit depth, chroma siting, aspect ratio, colour range and
+ * reorder depth. With avcC extradata all of them follow from the one SPS
+ * and the container. This file derives them the way libavcodec 59 exports
+ * them (its H.264 decoder's parameter-set, slice-header and output code and
+ * its H.264 parser, which sets the field order), for the shapes where that
+ * is a direct reading, and says no for every other shape.
+ *
+ * The import (video_import.c) then reads the packets once without a
+ * decoder (video_prescan.c). When a packet could change what the SPS said
+ * (vid_scan_h264_stable), or when the frame map needs a decode anyway, it
+ * calls avformat_find_stream_info after all and takes its answer.
+ * tests/video/t_scan.sh packs every shape both ways (--full-decode always
+ * probes) and requires the same bytes. */
+#include <string.h>
+
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+
+#include "internal.h"
+#include "video_internal.h"
+
+/* H.264 Table E-1: sample aspect ratios of aspect_ratio_idc 0 to 16 (0:
+ * unspecified, exported as 0/1). */
+static const AVRational h264_sar[17] = {
+    { 0, 1 }, { 1, 1 }, { 12, 11 }, { 10, 11 }, { 16, 11 }, { 40, 33 }, { 24, 11 }, { 20, 11 },
+    { 32, 11 }, { 80, 33 }, { 18, 11 }, { 15, 11 }, { 64, 33 }, { 160, 99 }, { 4, 3 }, { 3, 2 },
+    { 2, 1 },
+};
+
+static int is_mov(const AVFormatContext *fmt)
+{
+    return fmt->iformat && !strcmp(fmt->iformat->name, "mov,mp4,m4a,3gp,3g2,mj2");
+}
+
+int vid_probe_headers(vid_params *src, const sy_mem *mem, const AVFormatContext *fmt, const AVStream *st)
+{
+    const AVCodecParameters *cp = st->codecpar;
+    if (!is_mov(fmt) || cp->codec_id != AV_CODEC_ID_H264 || cp->extradata_size <= 0 ||
+        cp->width <= 0 || cp->height <= 0 || st->avg_frame_rate.num <= 0 || st->avg_frame_rate.den <= 0)
+        return 0;
+    vid_params x;
+    memset(&x, 0, sizeof x);
+    x.codec_id = AV_CODEC_ID_H264;
+    x.extradata = cp->extradata;
+    x.extradata_size = cp->extradata_size;
+    vid_scan *sc = NULL;
+    int rc = vid_scan_create(&sc, mem, &x);
+    if (rc < 0)
+        return rc;
+    vid_h264_info in;
+    int no_bottom_poc = 0;
+    int ok = vid_scan_h264_info(sc, &in, &no_bottom_poc);
+    vid_scan_free(sc);
+    if (!ok)
+        return 0;
+    /* The shapes read directly: 8-bit 4:2:0 frames of the common profiles
+     * (High 10 and up export intra flags and other formats), a VUI with the
+     * reorder depth (without it the decoder guesses the depth from the
+     * frames it decodes), no pic_struct (the parser's field order would
+     * come from picture timing SEI) and no bottom-field POC offset (with
+     * one the parser compares the two fields' POCs). The SPS size must be
+     * the container's: the decoder otherwise applies its own crop rule. */
+    if (in.odd || !in.vui || !in.restriction || in.pic_struct_present || !no_bottom_poc ||
+        !in.frame_mbs_only || in.chroma_format_idc != 1 || in.bit_depth_luma != 8 ||
+        in.bit_depth_chroma != 8 || in.chroma_loc > 5 ||
+        (in.profile_idc != 66 && in.profile_idc != 77 && in.profile_idc != 88 && in.profile_idc != 100) ||
+        in.width != (unsigned)cp->width || in.height != (unsigned)cp->height)
+        return 0;
+
+    /* colour: the container's, replaced by the VUI's where it has them;
+     * codes FFmpeg has no name for read as unspecified */
+    int range = cp->color_range, prim = cp->color_primaries, trc = cp->color_trc, space = cp->color_space;
+    if (in.video_signal) {
+        range = in.full_range ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+        if (in.colour_description) {
+            prim = av_color_primaries_name((enum AVColorPrimaries)in.primaries) ? (int)in.primaries
+                                                                                 : AVCOL_PRI_UNSPECIFIED;
+            trc = av_color_transfer_name((enum AVColorTransferCharacteristic)in.transfer) ? (int)in.transfer
+                                                                                           : AVCOL_TRC_UNSPECIFIED;
+            space = av_color_space_name((enum AVColorSpace)in.matrix) ? (int)in.matrix : AVCOL_SPC_UNSPECIFIED;
+        }
+    }
+    src->color_range = range;
+    src->color_primaries = prim;
+    src->color_trc = trc;
+    src->color_space = space;
+    /* 8-bit 4:2:0: the full-range ("J") format for full range */
+    src->par_format = range == AVCOL_RANGE_JPEG ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P;
+    src->profile = (int)in.profile_idc;
+    if (in.profile_idc == 66 && (in.constraints & 2))
+        src->profile |= FF_PROFILE_H264_CONSTRAINED;
+    src->level = (int)in.level_idc;
+    src->bits_per_raw_sample = 8;
+    /* the parser's, for frames whose fields share one POC; a field order
+     * the container states comes first */
+    src->field_order = cp->field_order > AV_FIELD_UNKNOWN ? cp->field_order : AV_FIELD_PROGRESSIVE;
+    src->chroma_location = in.chroma_loc_present ? (int)in.chroma_loc + 1 : AVCHROMA_LOC_LEFT;
+    AVRational sar = in.aspect_idc == 255 ? (AVRational){ (int)in.sar_num, (int)in.sar_den }
+                                          : h264_sar[in.aspect_idc];
+    if (av_image_check_sar((unsigned)cp->width, (unsigned)cp->height, sar) < 0)
+        sar = (AVRational){ 0, 1 };
+    src->sar = sar;
+    /* the decoder starts at the container's depth and raises it to the
+     * SPS's; without a VUI depth it would guess from frames instead */
+    src->video_delay = cp->video_delay > (int)in.num_reorder_frames ? cp->video_delay : (int)in.num_reorder_frames;
+    src->frame_rate = st->avg_frame_rate;
+    return 1;
+}
