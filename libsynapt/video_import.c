@@ -69,6 +69,9 @@ typedef struct imp {
     uint64_t nscan;
     int unpack;                   /* MPEG-4 packed B-frames: store them unpacked */
     int stable;                   /* H.264: the packets keep the SPS's parameters */
+    int consumed;                 /* the scan read the main demuxer */
+    AVPacket **rec;               /* the packets it kept: the main pass stores these */
+    uint64_t nrec, irec;
     AVBSFContext *bsf;            /* the main pass's unpacker */
 } imp;
 
@@ -587,14 +590,14 @@ static int finish(imp *m)
 /* Copy mode: the map from a scan of the headers when it can be proven, and
  * the choice of unpacking MPEG-4 B-frames (video_prescan.c). 1 when the
  * map is proven, 0 when the stream must be decoded, <0 on error. */
-static int prescan(imp *m)
+static int prescan(imp *m, int read_main)
 {
     if (m->mode != SYNAPT_VSTORE_COPY || m->force_key)
         return 0;
     char eb[200] = "";
     vid_prescan ps;
     int rc = vid_prescan_run(&ps, m->mem, m->path, m->fmt, m->st, &m->src,
-                             m->o->version >= 2 && m->o->full_decode, eb, sizeof eb);
+                             m->o->version >= 2 && m->o->full_decode, read_main, eb, sizeof eb);
     if (rc < 0)
         return fail(m, rc, "%s", eb);
     if (*ps.line)
@@ -602,6 +605,10 @@ static int prescan(imp *m)
     m->scanned = ps.scanned;
     m->unpack = ps.unpack;
     m->stable = ps.stable;
+    m->consumed = ps.consumed;
+    m->rec = ps.rec;
+    m->nrec = ps.nrec;
+    m->irec = 0;
     m->scan_map = ps.map;
     m->scan_hash = ps.hash;
     m->nscan = ps.n;
@@ -644,6 +651,50 @@ static int set_extradata(imp *m, const AVCodecParameters *par)
         return fail(m, SYNAPT_E_NOMEM, "out of memory");
     memcpy(m->src.extradata, par->extradata, (size_t)par->extradata_size);
     m->src.extradata_size = par->extradata_size;
+    return 0;
+}
+
+static void rec_free(imp *m)
+{
+    for (uint64_t i = m->irec; i < m->nrec; i++)
+        av_packet_free(&m->rec[i]);
+    sy_free(m->mem, m->rec);
+    m->rec = NULL;
+    m->nrec = m->irec = 0;
+}
+
+/* The next packet of the main pass: one the scan kept, or the demuxer's. */
+static int next_packet(imp *m, int *eof)
+{
+    if (!m->rec)
+        return vid_next_packet(m->fmt, m->st->index, m->bsf, m->pkt, eof, NULL, NULL);
+    if (m->irec >= m->nrec)
+        return AVERROR_EOF;
+    av_packet_move_ref(m->pkt, m->rec[m->irec]);
+    av_packet_free(&m->rec[m->irec]);
+    m->irec++;
+    return 0;
+}
+
+/* The scan read the main demuxer and kept nothing to store: open the file
+ * again as it was (probed or not), for the main pass to read. */
+static int reopen(imp *m, int probed)
+{
+    char eb[128];
+    int index = m->st->index, r;
+    const AVInputFormat *ifmt = m->fmt->iformat;
+    rec_free(m);
+    avformat_close_input(&m->fmt);
+    m->st = NULL;
+    m->consumed = 0;
+    if ((r = avformat_open_input(&m->fmt, m->path, ifmt, NULL)) < 0)
+        return fail(m, SYNAPT_E_INPUT, "%s", vid_averr(r, eb, sizeof eb));
+    if (probed && (r = avformat_find_stream_info(m->fmt, NULL)) < 0)
+        return fail(m, SYNAPT_E_INPUT, "reading stream info: %s", vid_averr(r, eb, sizeof eb));
+    if ((unsigned)index >= m->fmt->nb_streams ||
+        m->fmt->streams[index]->codecpar->codec_id != m->src.codec_id)
+        return fail(m, SYNAPT_E_INPUT, "the file changed while it was read");
+    m->st = m->fmt->streams[index];
     return 0;
 }
 
@@ -792,8 +843,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         rc = fail(&m, SYNAPT_E_INPUT, "no video stream");
         goto done;
     }
-    AVCodecParameters *cp = m.st->codecpar;
-    res->src_codec = avcodec_get_name(cp->codec_id);
+    res->src_codec = avcodec_get_name(m.st->codecpar->codec_id);
     if ((rc = src_from_codecpar(&m)) < 0)
         goto done;
     if (!probed) {
@@ -811,7 +861,12 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         const AVCodecDescriptor *cd = avcodec_descriptor_get(m.src.codec_id);
         m.intra_only = cd && (cd->props & AV_CODEC_PROP_INTRA_ONLY);
     }
-    if ((rc = prescan(&m)) < 0)
+    if ((rc = prescan(&m, 1)) < 0)
+        goto done;
+    /* the scan read the main demuxer: its packets are the ones to store
+     * when it kept them all and nothing below reads the file again */
+    if (m.consumed && !(m.rec && m.scanned && !m.unpack && (!headers || m.stable)) &&
+        (rc = reopen(&m, probed)) < 0)
         goto done;
     if (headers && !(m.scanned && m.stable)) {
         /* a packet may change what the SPS said, or the map needs the
@@ -827,7 +882,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             sy_free(m.mem, m.scan_hash);
             m.scan_map = m.scan_hash = NULL;
             m.nscan = 0;
-            if ((rc = prescan(&m)) < 0)
+            if ((rc = prescan(&m, 0)) < 0)
                 goto done;
         }
     }
@@ -858,7 +913,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
 
     int eof = 0;
     for (;;) {
-        r = vid_next_packet(m.fmt, m.st->index, m.bsf, m.pkt, &eof, NULL, NULL);
+        r = next_packet(&m, &eof);
         if (r == AVERROR_EOF)
             break;
         if (m.bsf)
@@ -985,6 +1040,7 @@ done:
         avcodec_free_context(&m.vs[k].dec);
     sy_free(m.mem, m.scan_map);
     sy_free(m.mem, m.scan_hash);
+    rec_free(&m);
     sy_free(m.mem, m.ohash);
     sy_free(m.mem, m.fed);
     sy_free(m.mem, m.vck);

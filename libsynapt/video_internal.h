@@ -199,16 +199,23 @@ typedef struct vid_prescan {
     uint64_t *hash;               /* per packet (vid_pkt_hash), for the main pass to check */
     uint64_t n;                   /* packets read */
     int stable;                   /* H.264: vid_scan_h264_stable after the last packet */
+    int consumed;                 /* the main pass's demuxer was read (read_main) */
+    AVPacket **rec;               /* consumed and scanned: its packets, all of them, */
+    uint64_t nrec;                /* for the main pass to store (NULL: read again) */
     char line[200];               /* how the map is built, for the log */
 } vid_prescan;
 
 /* Read the video stream st of fmt (the main pass's demuxer of path) once
  * more with a demuxer of its own and no decoder, scan it, and for MPEG-4
  * B-VOPs scan it again through the unpacker (spec/video-ffmpeg.md 6.1).
- * With full, only the unpacking is decided. 0 with *ps filled (arrays
- * from mem), or _NOMEM/_LIMIT with err set. */
-int  vid_prescan_run(vid_prescan *ps, const synapt_allocator *mem, const char *path, const AVFormatContext *fmt,
-                     const AVStream *st, const vid_params *src, int full, char *err, size_t errsz);
+ * With read_main, MP4, Matroska and AVI are read from fmt itself instead
+ * (ps->consumed), and a short clip's packets are kept in ps->rec when the
+ * map is proven without unpacking; otherwise the caller must open the
+ * file again. With full, only the unpacking is decided. 0 with *ps filled
+ * (arrays from mem), or _NOMEM/_LIMIT with err set. */
+int  vid_prescan_run(vid_prescan *ps, const synapt_allocator *mem, const char *path, AVFormatContext *fmt,
+                     const AVStream *st, const vid_params *src, int full, int read_main,
+                     char *err, size_t errsz);
 void vid_prescan_free(vid_prescan *ps, const synapt_allocator *mem);
 /* A packet's identity for the main pass's check: bytes, size, flags, pts. */
 uint64_t vid_pkt_hash(const AVPacket *p);

@@ -25,7 +25,54 @@ typedef struct pctx {
     /* what the pass found */
     uint64_t *scan_map, *scan_hash, nscan;
     int stable;
+    /* reading the main pass's demuxer instead of one of its own: its
+     * packets kept for the main pass while they fit */
+    AVFormatContext *main;
+    AVPacket **rec;
+    uint64_t nrec;
+    size_t rec_bytes;
+    int consumed;                 /* main has been read */
 } pctx;
+
+/* What a scan of the main pass's demuxer keeps for that pass to store:
+ * short clips, the common case, are read once. */
+#define KEEP_BYTES   (2u << 20)
+#define KEEP_PACKETS 8192u
+
+static void rec_drop(pctx *m)
+{
+    for (uint64_t i = 0; i < m->nrec; i++)
+        av_packet_free(&m->rec[i]);
+    sy_free(m->mem, m->rec);
+    m->rec = NULL;
+    m->nrec = 0;
+}
+
+/* Keep p (its reference moves) while the budget allows; past it, drop
+ * what was kept: the main pass then reads the file again. */
+static void rec_keep(pctx *m, AVPacket *p, int *keeping)
+{
+    if (!*keeping)
+        return;
+    if (m->nrec >= KEEP_PACKETS || m->rec_bytes + (size_t)p->size > KEEP_BYTES) {
+        rec_drop(m);
+        *keeping = 0;
+        return;
+    }
+    if (!m->rec && !(m->rec = sy_calloc(m->mem, KEEP_PACKETS * sizeof *m->rec))) {
+        *keeping = 0;
+        return;
+    }
+    AVPacket *q = av_packet_alloc();
+    if (!q) {
+        rec_drop(m);
+        *keeping = 0;
+        return;
+    }
+    av_packet_move_ref(q, p);
+    m->rec[m->nrec++] = q;
+    m->rec_bytes += (size_t)q->size;
+}
 
 static int pfail(pctx *m, int rc, const char *what)
 {
@@ -145,17 +192,22 @@ static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *
     AVPacket *p = av_packet_alloc();
     uint64_t n = 0, cap = 0, src_frames = 0;
     int proven = 0, eof = 0, in_frames = 0, last_in = 0, clean = unpack;
+    int own = unpack || !m->main, keeping = !own;
     if (!p) {
         rc = pfail(m, SYNAPT_E_NOMEM, "out of memory");
         goto out;
+    }
+    if (!own) {
+        fmt = m->main;
+        m->consumed = 1;
     }
     /* avformat_find_stream_info decodes a few frames; the containers below
      * give the same packets without it (no parser reassembles them), so the
      * scan skips it there. Either way every packet is checked again in the
      * main pass. The demuxer is the one the main pass probed: probing again
      * would only find it again. */
-    if (avformat_open_input(&fmt, m->path, m->fmt->iformat, NULL) < 0 ||
-        (!plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
+    if ((own && avformat_open_input(&fmt, m->path, m->fmt->iformat, NULL) < 0) ||
+        (own && !plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
         (unsigned)m->st->index >= fmt->nb_streams ||
         fmt->streams[m->st->index]->codecpar->codec_id != m->src->codec_id)
         goto out;
@@ -194,6 +246,7 @@ static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *
         m->scan_hash[n++] = vid_pkt_hash(p);
         rc = vid_scan_packet(sc, p->data, (size_t)p->size, ts(p->pts), (p->flags & AV_PKT_FLAG_KEY) != 0,
                              (p->flags & AV_PKT_FLAG_DISCARD) != 0);
+        rec_keep(m, p, &keeping);
         av_packet_unref(p);
         if (rc < 0) {
             rc = pfail(m, rc, "out of memory");
@@ -226,20 +279,24 @@ out:
     vid_scan_free(sc);
     av_bsf_free(&bsf);
     av_packet_free(&p);
-    avformat_close_input(&fmt);
+    if (own)
+        avformat_close_input(&fmt);
+    else if (!keeping || !proven)
+        rec_drop(m); /* the main pass reads the file again */
     if (rc < 0)
         return rc;
     return proven;
 }
 
-int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, const AVFormatContext *fmt,
-                    const AVStream *st, const vid_params *src, int full, char *err, size_t errsz)
+int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVFormatContext *fmt,
+                    const AVStream *st, const vid_params *src, int full, int read_main, char *err, size_t errsz)
 {
     memset(ps, 0, sizeof *ps);
     if (src->coded_width <= 0 || src->coded_height <= 0 || src->par_format < 0 ||
         (full && src->codec_id != AV_CODEC_ID_MPEG4))
         return 0;
-    pctx c = { mem, path, fmt, st, src, err, errsz, NULL, NULL, 0, 0 };
+    pctx c = { mem, path, fmt, st, src, err, errsz, NULL, NULL, 0, 0,
+               read_main && !full && plain_container(fmt) ? fmt : NULL, NULL, 0, 0, 0 };
     pctx *m = &c;
     char why[128], why2[128];
     int packed = 0, ok = 0, rc = prescan_pass(m, 0, &packed, &ok, why, sizeof why);
@@ -253,6 +310,7 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, const 
         int rc1 = rc;
         m->scan_map = m->scan_hash = NULL;
         m->nscan = 0;
+        rec_drop(m); /* the unpacked packets are the ones to store */
         rc = prescan_pass(m, 1, &packed, &ok, why2, sizeof why2);
         ps->unpack = rc >= 0 && ok;
         if (rc >= 0 && !ok) {
@@ -280,6 +338,14 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, const 
     }
     ps->scanned = rc == 1 && !full; /* with full, the scan decided the unpacking only */
     ps->stable = m->stable;
+    ps->consumed = m->consumed;
+    if (ps->scanned && !ps->unpack) {
+        ps->rec = m->rec;
+        ps->nrec = m->nrec;
+        m->rec = NULL;
+        m->nrec = 0;
+    }
+    rec_drop(m);
     ps->hash = m->scan_hash;
     ps->n = m->nscan;
     if (ps->scanned)
@@ -295,6 +361,11 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, const 
 
 void vid_prescan_free(vid_prescan *ps, const sy_mem *mem)
 {
+    for (uint64_t i = 0; i < ps->nrec; i++)
+        av_packet_free(&ps->rec[i]);
+    sy_free(mem, ps->rec);
+    ps->rec = NULL;
+    ps->nrec = 0;
     sy_free(mem, ps->map);
     sy_free(mem, ps->hash);
     ps->map = ps->hash = NULL;
