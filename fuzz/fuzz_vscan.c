@@ -62,6 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(pk);
                 return 0;
             }
+            /* what the import would read instead of probing */
+            vid_h264_info info;
+            int nobot;
+            if (vid_scan_h264_info(s, &info, &nobot) == 1 && ((info.vui && info.sar_den == 0) || info.level_idc > 255))
+                abort();
             free(pk);
             p.extradata = NULL;
             continue;
@@ -75,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n++;
     }
     if (s) {
+        (void)vid_scan_h264_stable(s);
         uint64_t *map = NULL;
         if (vid_scan_finish(s, &map, n) == 1) {
             /* a proven map is a permutation of the packets */
