@@ -852,9 +852,18 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             goto done;
         }
         if (!headers) {
-            if ((rc = probe(&m)) < 0 || (rc = src_from_codecpar(&m)) < 0)
+            if ((rc = probe(&m)) < 0)
                 goto done;
             probed = 1;
+            /* the probe may tell a stream's type only now (MPEG-TS) */
+            if (!(m.st = video_stream(m.fmt))) {
+                ignore_others(&m);
+                rc = fail(&m, SYNAPT_E_INPUT, "no video stream");
+                goto done;
+            }
+            res->src_codec = avcodec_get_name(m.st->codecpar->codec_id);
+            if ((rc = src_from_codecpar(&m)) < 0)
+                goto done;
         }
     }
     {
