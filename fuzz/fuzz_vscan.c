@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n++;
     }
     if (s) {
-        (void)vid_scan_h264_stable(s);
+        (void)vid_scan_stable(s);
         uint64_t *map = NULL;
         if (vid_scan_finish(s, &map, n) == 1) {
             /* a proven map is a permutation of the packets */

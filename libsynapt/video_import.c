@@ -68,7 +68,8 @@ typedef struct imp {
     uint64_t *scan_hash;
     uint64_t nscan;
     int unpack;                   /* MPEG-4 packed B-frames: store them unpacked */
-    int stable;                   /* H.264: the packets keep the SPS's parameters */
+    int stable;                   /* the packets keep the headers' parameters */
+    vid_vp9_info vp9;             /* VP9: the first packet's key frame */
     int consumed;                 /* the scan read the main demuxer */
     AVPacket **rec;               /* the packets it kept: the main pass stores these */
     uint64_t nrec, irec;
@@ -605,6 +606,7 @@ static int prescan(imp *m, int read_main)
     m->scanned = ps.scanned;
     m->unpack = ps.unpack;
     m->stable = ps.stable;
+    m->vp9 = ps.vp9;
     m->consumed = ps.consumed;
     m->rec = ps.rec;
     m->nrec = ps.nrec;
@@ -872,12 +874,15 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     }
     if ((rc = prescan(&m, 1)) < 0)
         goto done;
+    /* VP9: the fields of the first key frame, now that the scan read it */
+    if (headers == 2)
+        headers = m.scanned && vid_probe_vp9(&m.src, &m.vp9) ? 1 : -1;
     /* the scan read the main demuxer: its packets are the ones to store
      * when it kept them all and nothing below reads the file again */
-    if (m.consumed && !(m.rec && m.scanned && !m.unpack && (!headers || m.stable)) &&
+    if (m.consumed && !(m.rec && m.scanned && !m.unpack && (!headers || (headers == 1 && m.stable))) &&
         (rc = reopen(&m, probed)) < 0)
         goto done;
-    if (headers && !(m.scanned && m.stable)) {
+    if (headers && !(headers == 1 && m.scanned && m.stable)) {
         /* a packet may change what the SPS said, or the map needs the
          * decode: probe after all, and scan again if that tells otherwise */
         vid_params h = m.src;
@@ -886,7 +891,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
             goto done;
         headers = 0;
         if (!same_params(&h, &m.src)) {
-            say(&m, 1, "%s: the probe's stream parameters differ from the SPS's; scanning again", path);
+            say(&m, 1, "%s: the probe's stream parameters differ from the headers'; scanning again", path);
             sy_free(m.mem, m.scan_map);
             sy_free(m.mem, m.scan_hash);
             m.scan_map = m.scan_hash = NULL;
@@ -897,7 +902,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     }
     ignore_others(&m);
     if (headers)
-        say(&m, 1, "%s: stream parameters from the SPS and the container (no probe decode)", path);
+        say(&m, 1, "%s: stream parameters from the headers and the container (no probe decode)", path);
     if (m.unpack) {
         /* the stored extradata is the filter's (it drops the packed
          * marker from DivX user data) */

@@ -173,22 +173,44 @@ uint64_t vid_scan_bvops(const vid_scan *s);
  * refers to it; the PPSs code no bottom-field POC offset when
  * *no_bottom_poc. 0 otherwise. */
 int  vid_scan_h264_info(const vid_scan *s, vid_h264_info *out, int *no_bottom_poc);
-/* H.264: 1 while no packet so far carried a parameter set that differs
- * from the extradata's or an SEI that changes the transfer characteristics
- * (alternative transfer characteristics, payload 147): the stream
- * parameters read from the extradata then hold for every frame. */
-int  vid_scan_h264_stable(const vid_scan *s);
+/* 1 while no packet so far could change the stream parameters read from
+ * the headers: for H.264 a parameter set that differs from the
+ * extradata's, an SEI that changes the transfer characteristics
+ * (alternative transfer characteristics, payload 147) or a B slice the SPS
+ * does not allow for; for VP9 a frame of another profile. */
+int  vid_scan_stable(const vid_scan *s);
+
+/* What libavcodec's VP9 decoder exports after the first packet: the key
+ * frame's profile, colour, pixel format and size (VP9 bitstream 6.2). */
+typedef struct vid_vp9_info {
+    int valid;                       /* the first packet was read and holds no surprise */
+    unsigned profile;
+    int pix_fmt, color_range, color_space;
+    unsigned width, height;
+} vid_vp9_info;
+/* Read frame k of the first packet into *v (k 0 first); a shape the
+ * decoder would read otherwise (intra-only frames, a second key frame, a
+ * size change, a profile change, a header it refuses) clears v->valid for
+ * good. */
+void vid_vp9_first_frame(vid_vp9_info *v, const uint8_t *d, size_t n, unsigned k);
+/* VP9: 1 and *out when the first packet was read and is plain. */
+int  vid_scan_vp9_info(const vid_scan *s, vid_vp9_info *out);
 
 /* ---- stream parameters without a probe decode (video_probe.c) ---------- */
 
 /* H.264 in MP4/MOV: fill src's format, profile, level, bit depth, field
  * order, colour, chroma siting, aspect ratio, reorder depth and frame rate
  * from the avcC's SPS and the container, as avformat_find_stream_info
- * would have them after its decode. 1 when filled, 0 when the shape is not
- * one read that way (src untouched), _NOMEM. The caller must still check
- * the packets with vid_scan_h264_stable. */
+ * would have them after its decode: 1. VP9 in Matroska/WebM: 2, the
+ * fields that come from the first frame left for vid_probe_vp9. 0 when
+ * the shape is not one read that way (src untouched), _NOMEM. The caller
+ * must still check the packets with vid_scan_stable. */
 int  vid_probe_headers(vid_params *src, const synapt_allocator *mem, const AVFormatContext *fmt,
                        const AVStream *st);
+/* VP9: fill src's profile, pixel format and colour from the first packet's
+ * key frame (vid_scan_vp9_info); 1, or 0 when its size is not the
+ * container's (src untouched). */
+int  vid_probe_vp9(vid_params *src, const vid_vp9_info *v);
 
 /* ---- copy mode without decoding (video_prescan.c) ------------------------ */
 
@@ -198,7 +220,8 @@ typedef struct vid_prescan {
     uint64_t *map;                /* scanned: frame i comes from packet map[i] */
     uint64_t *hash;               /* per packet (vid_pkt_hash), for the main pass to check */
     uint64_t n;                   /* packets read */
-    int stable;                   /* H.264: vid_scan_h264_stable after the last packet */
+    int stable;                   /* vid_scan_stable after the last packet */
+    vid_vp9_info vp9;             /* VP9: vid_scan_vp9_info */
     int consumed;                 /* the main pass's demuxer was read (read_main) */
     AVPacket **rec;               /* consumed and scanned: its packets, all of them, */
     uint64_t nrec;                /* for the main pass to store (NULL: read again) */
@@ -216,6 +239,9 @@ typedef struct vid_prescan {
 int  vid_prescan_run(vid_prescan *ps, const synapt_allocator *mem, const char *path, AVFormatContext *fmt,
                      const AVStream *st, const vid_params *src, int full, int read_main,
                      char *err, size_t errsz);
+/* The pixel format vid_prescan_run assumes when src has none yet (VP9 read
+ * from headers: known after the scan). */
+#define VID_FORMAT_LATER (-2)
 void vid_prescan_free(vid_prescan *ps, const synapt_allocator *mem);
 /* A packet's identity for the main pass's check: bytes, size, flags, pts. */
 uint64_t vid_pkt_hash(const AVPacket *p);

@@ -25,6 +25,7 @@ typedef struct pctx {
     /* what the pass found */
     uint64_t *scan_map, *scan_hash, nscan;
     int stable;
+    vid_vp9_info vp9;
     /* reading the main pass's demuxer instead of one of its own: its
      * packets kept for the main pass while they fit */
     AVFormatContext *main;
@@ -275,7 +276,9 @@ out:
      * through, and the stream is marked so that readers may skip them) */
     *packed = unpack ? 0 : vid_scan_packed(sc) ? 2 : vid_scan_bvops(sc) ? 1 : 0;
     snprintf(why, whysz, "the scan found %s", vid_scan_why(sc));
-    m->stable = vid_scan_h264_stable(sc);
+    m->stable = vid_scan_stable(sc);
+    if (!vid_scan_vp9_info(sc, &m->vp9))
+        memset(&m->vp9, 0, sizeof m->vp9);
     vid_scan_free(sc);
     av_bsf_free(&bsf);
     av_packet_free(&p);
@@ -292,11 +295,20 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVForm
                     const AVStream *st, const vid_params *src, int full, int read_main, char *err, size_t errsz)
 {
     memset(ps, 0, sizeof *ps);
-    if (src->coded_width <= 0 || src->coded_height <= 0 || src->par_format < 0 ||
+    if (src->coded_width <= 0 || src->coded_height <= 0 ||
+        (src->par_format < 0 && src->par_format != VID_FORMAT_LATER) ||
         (full && src->codec_id != AV_CODEC_ID_MPEG4))
         return 0;
-    pctx c = { mem, path, fmt, st, src, err, errsz, NULL, NULL, 0, 0,
-               read_main && !full && plain_container(fmt) ? fmt : NULL, NULL, 0, 0, 0 };
+    pctx c;
+    memset(&c, 0, sizeof c);
+    c.mem = mem;
+    c.path = path;
+    c.fmt = fmt;
+    c.st = st;
+    c.src = src;
+    c.err = err;
+    c.errsz = errsz;
+    c.main = read_main && !full && plain_container(fmt) ? fmt : NULL;
     pctx *m = &c;
     char why[128], why2[128];
     int packed = 0, ok = 0, rc = prescan_pass(m, 0, &packed, &ok, why, sizeof why);
@@ -338,6 +350,7 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVForm
     }
     ps->scanned = rc == 1 && !full; /* with full, the scan decided the unpacking only */
     ps->stable = m->stable;
+    ps->vp9 = m->vp9;
     ps->consumed = m->consumed;
     if (ps->scanned && !ps->unpack) {
         ps->rec = m->rec;

@@ -13,7 +13,7 @@
  *
  * The import (video_import.c) then reads the packets once without a
  * decoder (video_prescan.c). When a packet could change what the SPS said
- * (vid_scan_h264_stable), or when the frame map needs a decode anyway, it
+ * (vid_scan_stable), or when the frame map needs a decode anyway, it
  * calls avformat_find_stream_info after all and takes its answer.
  * tests/video/t_scan.sh packs every shape both ways (--full-decode always
  * probes) and requires the same bytes. */
@@ -33,16 +33,24 @@ static const AVRational h264_sar[17] = {
     { 2, 1 },
 };
 
-static int is_mov(const AVFormatContext *fmt)
+static int is_format(const AVFormatContext *fmt, const char *name)
 {
-    return fmt->iformat && !strcmp(fmt->iformat->name, "mov,mp4,m4a,3gp,3g2,mj2");
+    return fmt->iformat && !strcmp(fmt->iformat->name, name);
 }
 
 int vid_probe_headers(vid_params *src, const sy_mem *mem, const AVFormatContext *fmt, const AVStream *st)
 {
     const AVCodecParameters *cp = st->codecpar;
-    if (!is_mov(fmt) || cp->codec_id != AV_CODEC_ID_H264 || cp->extradata_size <= 0 ||
-        cp->width <= 0 || cp->height <= 0 || st->avg_frame_rate.num <= 0 || st->avg_frame_rate.den <= 0)
+    if (cp->width <= 0 || cp->height <= 0 || st->avg_frame_rate.num <= 0 || st->avg_frame_rate.den <= 0)
+        return 0;
+    if (cp->codec_id == AV_CODEC_ID_VP9 && is_format(fmt, "matroska,webm")) {
+        /* everything else is the container's: the decoder sets no field
+         * but these, and the parser only the profile */
+        src->par_format = VID_FORMAT_LATER;
+        src->frame_rate = st->avg_frame_rate;
+        return 2;
+    }
+    if (!is_format(fmt, "mov,mp4,m4a,3gp,3g2,mj2") || cp->codec_id != AV_CODEC_ID_H264 || cp->extradata_size <= 0)
         return 0;
     vid_params x;
     memset(&x, 0, sizeof x);
@@ -110,5 +118,116 @@ int vid_probe_headers(vid_params *src, const sy_mem *mem, const AVFormatContext 
      * SPS's; without a VUI depth it would guess from frames instead */
     src->video_delay = cp->video_delay > (int)in.num_reorder_frames ? cp->video_delay : (int)in.num_reorder_frames;
     src->frame_rate = st->avg_frame_rate;
+    return 1;
+}
+
+/* ---- VP9 ------------------------------------------------------------------ */
+
+typedef struct rd {
+    const uint8_t *p;
+    size_t n, pos;
+    int bad;
+} rd;
+
+static unsigned rbits(rd *b, unsigned k)
+{
+    unsigned v = 0;
+    while (k--) {
+        if (b->pos >= b->n * 8) {
+            b->bad = 1;
+            return 0;
+        }
+        v = (v << 1) | ((b->p[b->pos >> 3] >> (7 - (b->pos & 7))) & 1u);
+        b->pos++;
+    }
+    return v;
+}
+
+void vid_vp9_first_frame(vid_vp9_info *v, const uint8_t *d, size_t n, unsigned k)
+{
+    /* the colour spaces of color_space codes 0-7, and the pixel formats
+     * of [bit depth][vertical][horizontal subsampling] */
+    static const int spaces[8] = {
+        AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_BT470BG, AVCOL_SPC_BT709, AVCOL_SPC_SMPTE170M,
+        AVCOL_SPC_SMPTE240M, AVCOL_SPC_BT2020_NCL, AVCOL_SPC_RESERVED, AVCOL_SPC_RGB,
+    };
+    static const int yuv[3][2][2] = {
+        { { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV422P }, { AV_PIX_FMT_YUV440P, AV_PIX_FMT_YUV420P } },
+        { { AV_PIX_FMT_YUV444P10, AV_PIX_FMT_YUV422P10 }, { AV_PIX_FMT_YUV440P10, AV_PIX_FMT_YUV420P10 } },
+        { { AV_PIX_FMT_YUV444P12, AV_PIX_FMT_YUV422P12 }, { AV_PIX_FMT_YUV440P12, AV_PIX_FMT_YUV420P12 } },
+    };
+    static const int rgb[3] = { AV_PIX_FMT_GBRP, AV_PIX_FMT_GBRP10, AV_PIX_FMT_GBRP12 };
+    if (k == 0)
+        memset(v, 0, sizeof *v);
+    else if (!v->valid)
+        return;
+    rd b = { d, n, 0, 0 };
+    rbits(&b, 2); /* frame marker, checked by the scan */
+    unsigned profile = rbits(&b, 1);
+    profile |= rbits(&b, 1) << 1;
+    if (profile == 3)
+        rbits(&b, 1);
+    if (k > 0 && profile != v->profile)
+        goto odd;
+    if (rbits(&b, 1)) /* show_existing_frame: no header */
+        return;
+    unsigned key = !rbits(&b, 1), invisible = !rbits(&b, 1), error_res = rbits(&b, 1);
+    if (key != (k == 0))
+        goto odd; /* the first frame is the packet's one key frame */
+    if (key) {
+        if (rbits(&b, 24) != 0x498342)
+            goto odd;
+        unsigned depth = profile <= 1 ? 0 : 1 + rbits(&b, 1), cs = rbits(&b, 3);
+        v->color_space = spaces[cs];
+        if (cs == 7) {
+            if (!(profile & 1) || rbits(&b, 1))
+                goto odd; /* the decoder refuses these */
+            v->color_range = AVCOL_RANGE_JPEG;
+            v->pix_fmt = rgb[depth];
+        } else {
+            v->color_range = rbits(&b, 1) ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+            if (profile & 1) {
+                unsigned ssh = rbits(&b, 1), ssv = rbits(&b, 1);
+                v->pix_fmt = yuv[depth][ssv][ssh];
+                if (v->pix_fmt == AV_PIX_FMT_YUV420P || rbits(&b, 1))
+                    goto odd; /* refused too */
+            } else {
+                v->pix_fmt = yuv[depth][1][1];
+            }
+        }
+        v->width = rbits(&b, 16) + 1;
+        v->height = rbits(&b, 16) + 1;
+        v->profile = profile;
+        v->valid = !b.bad;
+        return;
+    }
+    /* an inter frame after the key frame: it keeps the key frame's colour
+     * and format; only an explicit size could change what is exported */
+    if (invisible && rbits(&b, 1))
+        goto odd; /* intra-only: its own colour */
+    if (!error_res)
+        rbits(&b, 2);
+    rbits(&b, 8); /* refresh_frame_flags */
+    for (int r = 0; r < 3; r++)
+        rbits(&b, 4);
+    int sized = 0;
+    for (int r = 0; r < 3 && !sized; r++)
+        sized = (int)rbits(&b, 1); /* size from a reference: the key frame's */
+    if (!sized && (rbits(&b, 16) + 1 != v->width || rbits(&b, 16) + 1 != v->height))
+        goto odd;
+    if (!b.bad)
+        return;
+odd:
+    v->valid = 0;
+}
+
+int vid_probe_vp9(vid_params *src, const vid_vp9_info *v)
+{
+    if (!v->valid || (int)v->width != src->coded_width || (int)v->height != src->coded_height)
+        return 0;
+    src->profile = (int)v->profile;
+    src->par_format = v->pix_fmt;
+    src->color_range = v->color_range;
+    src->color_space = v->color_space;
     return 1;
 }

@@ -373,7 +373,8 @@ struct vid_scan {
     unsigned need_reorder;    /* the largest num_reorder_frames of the SPSs used */
     int in_extradata;         /* h264: the NAL units are the extradata's */
     unsigned extra_sps;       /* h264: SPSs in the extradata */
-    int unstable;             /* h264: see vid_scan_h264_stable */
+    int unstable;             /* see vid_scan_stable */
+    vid_vp9_info vp9;         /* vp9: the first packet */
     uint8_t rb[512];
 };
 
@@ -452,16 +453,19 @@ static int nal_slice(vid_scan *s, const uint8_t *nal, size_t n, pic *pc)
             bottom = se(&b);
         if (idr)
             s->prev_msb = s->prev_lsb = 0;
-        int32_t msb = s->prev_msb;
+        int64_t msb = s->prev_msb;
         if (lsb < s->prev_lsb && s->prev_lsb - lsb >= max / 2)
             msb += max;
         else if (lsb > s->prev_lsb && lsb - s->prev_lsb > max / 2)
             msb -= max;
-        poc = msb + lsb;
-        if (bottom < 0)
-            poc += bottom;
+        int64_t full = msb + lsb + (bottom < 0 ? bottom : 0);
+        if (msb < INT32_MIN / 2 || msb > INT32_MAX / 2 || full < INT32_MIN / 2 || full > INT32_MAX / 2) {
+            no(s, "a picture order count out of range");
+            return -1;
+        }
+        poc = (int32_t)full;
         if (ref_idc) {
-            s->prev_msb = msb;
+            s->prev_msb = (int32_t)msb;
             s->prev_lsb = lsb;
         }
     } else {
@@ -826,7 +830,7 @@ static int m4v_packet(vid_scan *s, const uint8_t *d, size_t n, int *type_out)
 
 /* One frame's uncompressed header, as far as it says whether the frame is
  * shown and whether it is a key frame. -1 when it is not a VP9 frame. */
-static int vp9_frame(const uint8_t *d, size_t n, int *shown, int *key)
+static int vp9_frame(const uint8_t *d, size_t n, int *shown, int *key, unsigned *profile_out)
 {
     bits b = { d, n, 0, 0 };
     if (bitn(&b, 2) != 2)
@@ -835,6 +839,7 @@ static int vp9_frame(const uint8_t *d, size_t n, int *shown, int *key)
     profile |= bit1(&b) << 1;
     if (profile == 3 && bit1(&b))
         return -1;
+    *profile_out = profile;
     if (bit1(&b)) { /* show_existing_frame */
         *shown = 1;
         *key = 0;
@@ -846,7 +851,7 @@ static int vp9_frame(const uint8_t *d, size_t n, int *shown, int *key)
 }
 
 /* Frames shown by one packet; *first_key: the first frame is a key frame. */
-static int vp9_packet(vid_scan *s, const uint8_t *d, size_t n, int *first_key)
+static int vp9_packet(vid_scan *s, const uint8_t *d, size_t n, int *first_key, int first)
 {
     size_t sizes[8], nf = 1;
     sizes[0] = n;
@@ -876,10 +881,15 @@ static int vp9_packet(vid_scan *s, const uint8_t *d, size_t n, int *first_key)
     size_t off = 0;
     for (size_t k = 0; k < nf; k++) {
         int shown = 0, key = 0;
-        if (vp9_frame(d + off, sizes[k], &shown, &key) < 0) {
+        unsigned profile = 0;
+        if (vp9_frame(d + off, sizes[k], &shown, &key, &profile) < 0) {
             no(s, "a packet that is not a VP9 frame");
             return -1;
         }
+        if (first)
+            vid_vp9_first_frame(&s->vp9, d + off, sizes[k], (unsigned)k);
+        else if (profile != s->vp9.profile)
+            s->unstable = 1;
         if (k == 0)
             *first_key = key;
         shown_total += shown;
@@ -951,7 +961,15 @@ int vid_scan_h264_info(const vid_scan *s, vid_h264_info *out, int *no_bottom_poc
     return 1;
 }
 
-int vid_scan_h264_stable(const vid_scan *s) { return s && s->codec == 1 && !s->unstable; }
+int vid_scan_stable(const vid_scan *s) { return s && (s->codec == 1 || s->codec == 3) && !s->unstable; }
+
+int vid_scan_vp9_info(const vid_scan *s, vid_vp9_info *out)
+{
+    if (!s || s->codec != 3 || !s->vp9.valid)
+        return 0;
+    *out = s->vp9;
+    return 1;
+}
 
 int vid_scan_ok(const vid_scan *s) { return s && s->ok; }
 const char *vid_scan_why(const vid_scan *s) { return s && s->why ? s->why : "no scanner for the codec"; }
@@ -1014,7 +1032,7 @@ int vid_scan_packet(vid_scan *s, const uint8_t *data, size_t size, int64_t pts, 
         clean = 1;
         break;
     case 3: {
-        int shown = size ? vp9_packet(s, data, size, &clean) : -1;
+        int shown = size ? vp9_packet(s, data, size, &clean, i == 0) : -1;
         if (shown < 0)
             return 0;
         if (shown != 1) {

@@ -23,8 +23,8 @@ make_clip() { # NAME ARGS...: the clip $T/NAME from testsrc2
 
 # same NAME FILE WAY [PARAMS]: pack twice, compare, check the way the map
 # was built (WAY: scan or decode) and the frames against ffmpeg; PARAMS
-# (sps or probe) is where the stream parameters must have come from: the
-# SPS and the container (libsynapt/video_probe.c) or
+# (hdr or probe) is where the stream parameters must have come from: the
+# bitstream headers and the container (libsynapt/video_probe.c) or
 # avformat_find_stream_info, which --full-decode always runs
 same() {
     name=$1 f=$2 way=$3 params=${4:-}
@@ -44,12 +44,12 @@ fi
         fail "scan_$name" "expected '$pat' in: $(grep 'frame map' "$T/$name.log")"
         return
 fi
-    if [ "$params" = sps ] && ! grep -q "stream parameters from the SPS" "$T/$name.log"; then
-        fail "scan_$name" "the stream parameters did not come from the SPS: $(grep -v 'ignoring' "$T/$name.log" | head -n 3)"
+    if [ "$params" = hdr ] && ! grep -q "stream parameters from the headers" "$T/$name.log"; then
+        fail "scan_$name" "the stream parameters did not come from the headers: $(grep -v 'ignoring' "$T/$name.log" | head -n 3)"
         return
 fi
-    if [ "$params" = probe ] && grep -q "stream parameters from the SPS" "$T/$name.log"; then
-        fail "scan_$name" "the stream parameters came from the SPS, not the probe"
+    if [ "$params" = probe ] && grep -q "stream parameters from the headers" "$T/$name.log"; then
+        fail "scan_$name" "the stream parameters came from the headers, not the probe"
         return
 fi
     if ! cmp -s "$T/$name.scan.synapt" "$T/$name.full.synapt"; then
@@ -95,8 +95,8 @@ windows() {
 X="-c:v libx264 -g 12"
 # shellcheck disable=SC2086
 {
-make_clip bpyr.mp4 $X -x264-params b-pyramid=normal && same bpyr "$T/bpyr.mp4" scan sps
-make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan sps
+make_clip bpyr.mp4 $X -x264-params b-pyramid=normal && same bpyr "$T/bpyr.mp4" scan hdr
+make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan hdr
 # stream parameters read from the SPS instead of a probe decode: each must
 # come out as avformat_find_stream_info has it (aspect ratios from the
 # table and extended, full range and its pixel format, colour from the VUI
@@ -104,15 +104,15 @@ make_clip nob.mp4 $X -bf 0 && same nob "$T/nob.mp4" scan sps
 # parameter sets repeated in the packets); with picture timing SEI the
 # field order needs the probe
 make_clip full.mp4 $X -vf scale=out_range=full -pix_fmt yuvj420p -colorspace bt709 -color_primaries bt709 \
-    -color_trc bt709 -movflags +write_colr && same full_range "$T/full.mp4" scan sps
+    -color_trc bt709 -movflags +write_colr && same full_range "$T/full.mp4" scan hdr
 make_clip sar.mp4 $X -profile:v baseline -vf scale=162:118,setsar=7/5 -x264-params chromaloc=2 &&
-    same sar_crop_baseline "$T/sar.mp4" scan sps
-make_clip extra.mp4 $X -profile:v main -vf setsar=4/3 -bsf:v dump_extra && same inband_sps "$T/extra.mp4" scan sps
+    same sar_crop_baseline "$T/sar.mp4" scan hdr
+make_clip extra.mp4 $X -profile:v main -vf setsar=4/3 -bsf:v dump_extra && same inband_sps "$T/extra.mp4" scan hdr
 make_clip pics.mp4 $X -x264-params pic-struct=1 && same pic_struct "$T/pics.mp4" scan probe
 # the scan reads the main demuxer and keeps a short clip's packets for the
 # copy; past 2 MiB the file is read again (noise makes these 5-6 MB)
 BIG="-nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=2 -vf noise=alls=50:allf=t"
-ffmpeg $BIG -c:v libx264 -g 12 -qp 4 "$T/big.mp4" 2> /dev/null && same big_mp4 "$T/big.mp4" scan sps
+ffmpeg $BIG -c:v libx264 -g 12 -qp 4 "$T/big.mp4" 2> /dev/null && same big_mp4 "$T/big.mp4" scan hdr
 # Under ASan/UBSan (the same scanner code; fuzz_vscan covers its memory
 # safety) the rarer H.264 shapes are left to the plain build's run, which
 # keeps the sanitizer job inside CI's time budget.
@@ -133,7 +133,14 @@ fi
 make_clip mkv.mkv $X && same mkv "$T/mkv.mkv" scan
 make_clip annexb.ts $X && same annexb "$T/annexb.ts" scan
 make_clip mjpeg.avi -c:v mjpeg && same mjpeg "$T/mjpeg.avi" scan
-make_clip vp9.webm -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 && same vp9 "$T/vp9.webm" scan
+make_clip vp9.webm -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 && same vp9 "$T/vp9.webm" scan hdr
+# VP9's profile, pixel format and colour from the first key frame instead
+# of a probe decode: 10-bit (profile 2), and 4:2:2 with full range and
+# BT.709 (profile 1)
+make_clip vp9p10.webm -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 -pix_fmt yuv420p10le &&
+    same vp9_10bit "$T/vp9p10.webm" scan hdr
+make_clip vp9422.mkv -c:v libvpx-vp9 -g 12 -deadline realtime -cpu-used 8 -pix_fmt yuv422p -color_range pc \
+    -colorspace bt709 && same vp9_422_full_range "$T/vp9422.mkv" scan hdr
 make_clip vp9arf.webm -c:v libvpx-vp9 -g 25 -deadline good -cpu-used 5 -auto-alt-ref 1 -lag-in-frames 16 &&
     same vp9_altref "$T/vp9arf.webm" scan
 make_clip m4.avi -c:v mpeg4 -vtag xvid -g 12 && same mpeg4_avi "$T/m4.avi" scan
