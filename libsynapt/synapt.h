@@ -910,9 +910,10 @@ typedef struct synapt_video_import_result {
  *  scanned without decoding (packet and frame headers, timestamps); when
  *  the scan proves the map (one frame per packet, IDR keyframes, timestamps
  *  in picture order: spec/video.md, "Building the frame map"), the decode
- *  is skipped (for H.264 in MP4 also FFmpeg's probe decode, the parameters
- *  read from the SPS) and the stream stored is the one the decode gives. The scan
- *  cannot see damage inside slice data: `full_decode` decodes anyway and
+ *  is skipped (for H.264 in MP4 and VP9 in WebM also FFmpeg's probe decode,
+ *  the parameters read from the headers) and the stream stored is the one
+ *  the decode gives. The scan cannot see damage inside slice data:
+ *  `full_decode` decodes anyway and
  *  counts packets the decoder rejects in `decode_errors`. If the file
  *  changes between the scan and the copy, the import fails with _INPUT.
  *  @param out     result (may be NULL).

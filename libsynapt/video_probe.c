@@ -11,8 +11,13 @@
  * its H.264 parser, which sets the field order), for the shapes where that
  * is a direct reading, and says no for every other shape.
  *
+ * VP9 in Matroska/WebM: the probe's decode of the first packet sets only
+ * the profile, pixel format and colour range and space, which the first
+ * key frame's uncompressed header gives (vid_vp9_first_frame, read while
+ * the scan reads that packet).
+ *
  * The import (video_import.c) then reads the packets once without a
- * decoder (video_prescan.c). When a packet could change what the SPS said
+ * decoder (video_prescan.c). When a packet could change what the headers said
  * (vid_scan_stable), or when the frame map needs a decode anyway, it
  * calls avformat_find_stream_info after all and takes its answer.
  * tests/video/t_scan.sh packs every shape both ways (--full-decode always
