@@ -879,7 +879,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         headers = m.scanned && vid_probe_vp9(&m.src, &m.vp9) ? 1 : -1;
     /* the scan read the main demuxer: its packets are the ones to store
      * when it kept them all and nothing below reads the file again */
-    if (m.consumed && !(m.rec && m.scanned && !m.unpack && (!headers || (headers == 1 && m.stable))) &&
+    if (m.consumed && !(m.rec && m.scanned && (!headers || (headers == 1 && m.stable))) &&
         (rc = reopen(&m, probed)) < 0)
         goto done;
     if (headers && !(headers == 1 && m.scanned && m.stable)) {

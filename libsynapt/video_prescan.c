@@ -31,6 +31,8 @@ typedef struct pctx {
     AVFormatContext *main;
     AVPacket **rec;
     uint64_t nrec;
+    AVPacket **raw;               /* the first pass's packets, for the unpacking pass */
+    uint64_t nraw;
     size_t rec_bytes;
     int consumed;                 /* main has been read */
 } pctx;
@@ -47,6 +49,42 @@ static void rec_drop(pctx *m)
     sy_free(m->mem, m->rec);
     m->rec = NULL;
     m->nrec = 0;
+}
+
+static void raw_drop(pctx *m)
+{
+    for (uint64_t i = 0; i < m->nraw; i++)
+        av_packet_free(&m->raw[i]);
+    sy_free(m->mem, m->raw);
+    m->raw = NULL;
+    m->nraw = 0;
+}
+
+/* As vid_next_packet through bsf, the packets taken from m->raw. */
+static int raw_next(pctx *m, uint64_t *i, AVBSFContext *bsf, AVPacket *p, int *eof, const vid_scan *sc,
+                    int *in_frames)
+{
+    for (;;) {
+        int r = av_bsf_receive_packet(bsf, p);
+        if (r != AVERROR(EAGAIN))
+            return r;
+        if (*eof)
+            return AVERROR_EOF;
+        if (*i >= m->nraw) {
+            *eof = 1;
+            av_bsf_send_packet(bsf, NULL);
+            continue;
+        }
+        if ((r = av_packet_ref(p, m->raw[(*i)++])) < 0)
+            return r;
+        int vops;
+        *in_frames = vid_scan_m4v_frames(sc, p->data, (size_t)p->size, &vops);
+        p->stream_index = 0;
+        if ((r = av_bsf_send_packet(bsf, p)) < 0) {
+            av_packet_unref(p);
+            return r;
+        }
+    }
 }
 
 /* Keep p (its reference moves) while the budget allows; past it, drop
@@ -192,8 +230,11 @@ static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *
     AVBSFContext *bsf = NULL;
     AVPacket *p = av_packet_alloc();
     uint64_t n = 0, cap = 0, src_frames = 0;
-    int proven = 0, eof = 0, in_frames = 0, last_in = 0, clean = unpack;
-    int own = unpack || !m->main, keeping = !own;
+    int proven = 0, eof = 0, in_frames = 0, last_in = 0, clean = unpack, complete = 0;
+    /* the unpacking pass filters the first pass's packets when it kept them */
+    int from_raw = unpack && m->raw;
+    int own = !from_raw && (unpack || !m->main), keeping = !own;
+    uint64_t iraw = 0;
     if (!p) {
         rc = pfail(m, SYNAPT_E_NOMEM, "out of memory");
         goto out;
@@ -207,21 +248,30 @@ static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *
      * scan skips it there. Either way every packet is checked again in the
      * main pass. The demuxer is the one the main pass probed: probing again
      * would only find it again. */
-    if ((own && avformat_open_input(&fmt, m->path, m->fmt->iformat, NULL) < 0) ||
-        (own && !plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
-        (unsigned)m->st->index >= fmt->nb_streams ||
-        fmt->streams[m->st->index]->codecpar->codec_id != m->src->codec_id)
-        goto out;
-    if (unpack && !(bsf = vid_unpacker(fmt->streams[m->st->index])))
-        goto out;
-    for (unsigned i = 0; i < fmt->nb_streams; i++)
-        if ((int)i != m->st->index)
-            fmt->streams[i]->discard = AVDISCARD_ALL;
+    if (from_raw) {
+        /* the main pass's stream: its unpacker is the one the copy would run */
+        if (!(bsf = vid_unpacker(m->st)))
+            goto out;
+    } else {
+        if ((own && avformat_open_input(&fmt, m->path, m->fmt->iformat, NULL) < 0) ||
+            (own && !plain_container(m->fmt) && avformat_find_stream_info(fmt, NULL) < 0) ||
+            (unsigned)m->st->index >= fmt->nb_streams ||
+            fmt->streams[m->st->index]->codecpar->codec_id != m->src->codec_id)
+            goto out;
+        if (unpack && !(bsf = vid_unpacker(fmt->streams[m->st->index])))
+            goto out;
+        for (unsigned i = 0; i < fmt->nb_streams; i++)
+            if ((int)i != m->st->index)
+                fmt->streams[i]->discard = AVDISCARD_ALL;
+    }
     for (;;) {
         in_frames = -1;
-        int r = vid_next_packet(fmt, m->st->index, bsf, p, &eof, sc, &in_frames);
-        if (r == AVERROR_EOF)
+        int r = from_raw ? raw_next(m, &iraw, bsf, p, &eof, sc, &in_frames)
+                         : vid_next_packet(fmt, m->st->index, bsf, p, &eof, sc, &in_frames);
+        if (r == AVERROR_EOF) {
+            complete = 1;
             break;
+        }
         if (r < 0) {
             clean = 0;
             goto out; /* damaged: the decode path says what it kept */
@@ -253,8 +303,9 @@ static int prescan_pass(pctx *m, int unpack, int *packed, int *unpack_ok, char *
             rc = pfail(m, rc, "out of memory");
             goto out;
         }
-        /* unpacking reads on: whether it is clean does not hang on the map */
-        if (!vid_scan_ok(sc) && !bsf)
+        /* unpacking reads on: whether it is clean does not hang on the map;
+         * so does a first pass that keeps packed B-frames for it */
+        if (!vid_scan_ok(sc) && !bsf && !(keeping && vid_scan_packed(sc)))
             goto out;
     }
     /* libavcodec decodes a packed B-VOP when the next packet comes, so the
@@ -284,7 +335,7 @@ out:
     av_packet_free(&p);
     if (own)
         avformat_close_input(&fmt);
-    else if (!keeping || !proven)
+    else if (!keeping || !(proven || (complete && *packed)))
         rec_drop(m); /* the main pass reads the file again */
     if (rc < 0)
         return rc;
@@ -322,7 +373,12 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVForm
         int rc1 = rc;
         m->scan_map = m->scan_hash = NULL;
         m->nscan = 0;
-        rec_drop(m); /* the unpacked packets are the ones to store */
+        /* the first pass's packets, kept whole, go through the unpacker
+         * instead of a second read; what it gives is kept in turn */
+        m->raw = m->rec;
+        m->nraw = m->nrec;
+        m->rec = NULL;
+        m->nrec = 0;
         rc = prescan_pass(m, 1, &packed, &ok, why2, sizeof why2);
         ps->unpack = rc >= 0 && ok;
         if (rc >= 0 && !ok) {
@@ -332,6 +388,14 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVForm
             m->scan_hash = hash1;
             m->nscan = n1;
             rc = rc1;
+            /* the packets stored are then the first pass's */
+            rec_drop(m);
+            if (rc1 == 1) {
+                m->rec = m->raw;
+                m->nrec = m->nraw;
+                m->raw = NULL;
+                m->nraw = 0;
+            }
         } else {
             sy_free(mem, map1);
             sy_free(mem, hash1);
@@ -352,7 +416,8 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVForm
     ps->stable = m->stable;
     ps->vp9 = m->vp9;
     ps->consumed = m->consumed;
-    if (ps->scanned && !ps->unpack) {
+    raw_drop(m);
+    if (ps->scanned) {
         ps->rec = m->rec;
         ps->nrec = m->nrec;
         m->rec = NULL;
