@@ -62,27 +62,9 @@ static int dec_open(vid_dec *d, char *err, size_t errsz)
     return 0;
 }
 
-/* Whether a decoder opened for a would be opened exactly so for b: every
- * field vid_open_decoder passes on, and the extradata's bytes. */
-static int same_decoder(const vid_params *a, const vid_params *b)
-{
-    return a->codec_id == b->codec_id && a->codec_tag == b->codec_tag && a->width == b->width &&
-           a->height == b->height && a->pad_right == b->pad_right && a->pad_bottom == b->pad_bottom &&
-           a->coded_width == b->coded_width && a->coded_height == b->coded_height &&
-           a->pix_fmt == b->pix_fmt && a->par_format == b->par_format && a->profile == b->profile &&
-           a->level == b->level && a->bits_per_coded_sample == b->bits_per_coded_sample &&
-           a->bits_per_raw_sample == b->bits_per_raw_sample && a->field_order == b->field_order &&
-           a->color_range == b->color_range && a->color_space == b->color_space &&
-           a->color_primaries == b->color_primaries && a->color_trc == b->color_trc &&
-           a->chroma_location == b->chroma_location && !av_cmp_q(a->sar, b->sar) &&
-           !av_cmp_q(a->time_base, b->time_base) && !av_cmp_q(a->frame_rate, b->frame_rate) &&
-           a->video_delay == b->video_delay && a->unpacked == b->unpacked && a->extradata_size == b->extradata_size &&
-           (a->extradata_size <= 0 || !memcmp(a->extradata, b->extradata, (size_t)a->extradata_size));
-}
-
 int vid_dec_reusable(const vid_dec *d, const vid_params *p, int threads)
 {
-    return d && d->ctx && !d->raw && d->threads == threads && same_decoder(&d->p, p);
+    return d && d->ctx && !d->raw && d->threads == threads && vid_params_same(&d->p, p);
 }
 
 int vid_dec_create(vid_dec **out, const sy_mem *mem, const vid_params *p, const vid_map *m, int threads,

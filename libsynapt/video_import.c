@@ -658,10 +658,7 @@ static int set_extradata(imp *m, const AVCodecParameters *par)
 
 static void rec_free(imp *m)
 {
-    for (uint64_t i = m->irec; i < m->nrec; i++)
-        av_packet_free(&m->rec[i]);
-    sy_free(m->mem, m->rec);
-    m->rec = NULL;
+    vid_packets_free(m->mem, &m->rec, m->irec, m->nrec);
     m->nrec = m->irec = 0;
 }
 
@@ -767,17 +764,16 @@ static int src_from_codecpar(imp *m)
     return set_extradata(m, cp);
 }
 
-/* The fields vid_probe_headers fills, equal in a and b. */
-static int same_params(const vid_params *a, const vid_params *b)
+/* The stream to import and the source parameters as the demuxer has
+ * them: "no video stream" when there is none. */
+static int pick_stream(imp *m)
 {
-    return a->coded_width == b->coded_width && a->coded_height == b->coded_height &&
-           a->par_format == b->par_format && a->profile == b->profile && a->level == b->level &&
-           a->bits_per_raw_sample == b->bits_per_raw_sample && a->field_order == b->field_order &&
-           a->color_range == b->color_range && a->color_space == b->color_space &&
-           a->color_primaries == b->color_primaries && a->color_trc == b->color_trc &&
-           a->chroma_location == b->chroma_location && !av_cmp_q(a->sar, b->sar) &&
-           a->video_delay == b->video_delay && !av_cmp_q(a->frame_rate, b->frame_rate) &&
-           !av_cmp_q(a->time_base, b->time_base);
+    if (!(m->st = video_stream(m->fmt))) {
+        ignore_others(m);
+        return fail(m, SYNAPT_E_INPUT, "no video stream");
+    }
+    m->res->src_codec = avcodec_get_name(m->st->codecpar->codec_id);
+    return src_from_codecpar(m);
 }
 
 /* The file's start time in AV_TIME_BASE units: the demuxer's, or without
@@ -834,19 +830,12 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     if (!lazy && (rc = probe(&m)) < 0)
         goto done;
     int probed = !lazy, headers = 0;
-    if (!(m.st = video_stream(m.fmt)) && !probed) {
+    if (!video_stream(m.fmt) && !probed) {
         if ((rc = probe(&m)) < 0)
             goto done;
         probed = 1;
-        m.st = video_stream(m.fmt);
     }
-    if (!m.st) {
-        ignore_others(&m);
-        rc = fail(&m, SYNAPT_E_INPUT, "no video stream");
-        goto done;
-    }
-    res->src_codec = avcodec_get_name(m.st->codecpar->codec_id);
-    if ((rc = src_from_codecpar(&m)) < 0)
+    if ((rc = pick_stream(&m)) < 0)
         goto done;
     if (!probed) {
         if ((headers = vid_probe_headers(&m.src, m.mem, m.fmt, m.st)) < 0) {
@@ -858,13 +847,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
                 goto done;
             probed = 1;
             /* the probe may tell a stream's type only now (MPEG-TS) */
-            if (!(m.st = video_stream(m.fmt))) {
-                ignore_others(&m);
-                rc = fail(&m, SYNAPT_E_INPUT, "no video stream");
-                goto done;
-            }
-            res->src_codec = avcodec_get_name(m.st->codecpar->codec_id);
-            if ((rc = src_from_codecpar(&m)) < 0)
+            if ((rc = pick_stream(&m)) < 0)
                 goto done;
         }
     }
@@ -886,11 +869,17 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
         /* a packet may change what the SPS said, or the map needs the
          * decode: probe after all, and scan again if that tells otherwise */
         vid_params h = m.src;
-        h.extradata = NULL;
-        if ((rc = probe(&m)) < 0 || (rc = src_from_codecpar(&m)) < 0)
+        m.src.extradata = NULL; /* h keeps it for the comparison */
+        m.src.extradata_size = 0;
+        rc = probe(&m);
+        if (!rc)
+            rc = src_from_codecpar(&m);
+        int same = !rc && vid_params_same(&h, &m.src);
+        vid_params_free(&h);
+        if (rc < 0)
             goto done;
         headers = 0;
-        if (!same_params(&h, &m.src)) {
+        if (!same) {
             say(&m, 1, "%s: the probe's stream parameters differ from the headers'; scanning again", path);
             sy_free(m.mem, m.scan_map);
             sy_free(m.mem, m.scan_hash);

@@ -85,6 +85,9 @@ typedef struct vid_params {
 } vid_params;
 
 void vid_params_free(vid_params *p);
+/* Whether a decoder opened for a would be opened exactly so for b (every
+ * field vid_open_decoder passes on, and the extradata's bytes). */
+int  vid_params_same(const vid_params *a, const vid_params *b);
 /* Fill an AVCodecParameters from p (extradata copied). */
 int  vid_params_to_codecpar(AVCodecParameters *par, const vid_params *p);
 
@@ -243,6 +246,8 @@ int  vid_prescan_run(vid_prescan *ps, const synapt_allocator *mem, const char *p
  * from headers: known after the scan). */
 #define VID_FORMAT_LATER (-2)
 void vid_prescan_free(vid_prescan *ps, const synapt_allocator *mem);
+/* Free packets from..n-1 of *v and the array itself (from mem); *v NULL. */
+void vid_packets_free(const synapt_allocator *mem, AVPacket ***v, uint64_t from, uint64_t n);
 /* A packet's identity for the main pass's check: bytes, size, flags, pts. */
 uint64_t vid_pkt_hash(const AVPacket *p);
 /* FFmpeg's mpeg4_unpack_bframes set up for st; NULL when missing. */

@@ -42,21 +42,23 @@ typedef struct pctx {
 #define KEEP_BYTES   (2u << 20)
 #define KEEP_PACKETS 8192u
 
+void vid_packets_free(const sy_mem *mem, AVPacket ***v, uint64_t from, uint64_t n)
+{
+    for (uint64_t i = from; *v && i < n; i++)
+        av_packet_free(&(*v)[i]);
+    sy_free(mem, *v);
+    *v = NULL;
+}
+
 static void rec_drop(pctx *m)
 {
-    for (uint64_t i = 0; i < m->nrec; i++)
-        av_packet_free(&m->rec[i]);
-    sy_free(m->mem, m->rec);
-    m->rec = NULL;
+    vid_packets_free(m->mem, &m->rec, 0, m->nrec);
     m->nrec = 0;
 }
 
 static void raw_drop(pctx *m)
 {
-    for (uint64_t i = 0; i < m->nraw; i++)
-        av_packet_free(&m->raw[i]);
-    sy_free(m->mem, m->raw);
-    m->raw = NULL;
+    vid_packets_free(m->mem, &m->raw, 0, m->nraw);
     m->nraw = 0;
 }
 
@@ -439,10 +441,7 @@ int vid_prescan_run(vid_prescan *ps, const sy_mem *mem, const char *path, AVForm
 
 void vid_prescan_free(vid_prescan *ps, const sy_mem *mem)
 {
-    for (uint64_t i = 0; i < ps->nrec; i++)
-        av_packet_free(&ps->rec[i]);
-    sy_free(mem, ps->rec);
-    ps->rec = NULL;
+    vid_packets_free(mem, &ps->rec, 0, ps->nrec);
     ps->nrec = 0;
     sy_free(mem, ps->map);
     sy_free(mem, ps->hash);
