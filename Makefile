@@ -22,9 +22,16 @@ B        = build
 VERSION  = 0.5.0
 SOMAJOR  = 1
 
-LIB_PKGS   = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale
+# libsynapt compiles against all of these but links only LIB_LINK_PKGS:
+# libavcodec, libavformat and libswscale (and the ~130 libraries they pull
+# in) are loaded with dlopen the first time a video path runs
+# (libsynapt/video_ffmpeg.h), so commands that never touch video start fast
+LIB_PKGS      = libzstd libxxhash libcjson libavformat libavcodec libavutil libswscale
+LIB_LINK_PKGS = libzstd libxxhash libcjson libavutil
 LIB_CFLAGS  := $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
-LIB_LIBS    := $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lpthread -lm
+LIB_LIBS    := $(shell pkg-config --libs $(LIB_LINK_PKGS) 2>/dev/null) -ldl -lpthread -lm
+# what callers of the internals that use FFmpeg directly link (tests, benchmarks)
+FF_LIBS     := $(shell pkg-config --libs libavformat libavcodec libswscale 2>/dev/null)
 
 # zlib is optional: only deflate-compressed .npz members need it (tools/npy)
 HAVE_ZLIB  := $(shell pkg-config --exists zlib 2>/dev/null && echo zlib)
@@ -78,7 +85,7 @@ tl_libs     = $(shell pkg-config --libs $(call tl_pkgs,$(1)) 2>/dev/null)
 # tests and benchmarks may exercise any tool library: they link all of them
 ALL_TOOL_A      = $(call tl_archives,$(TOOL_LIBS))
 ALL_TOOL_CFLAGS = $(call tl_cflags,$(TOOL_LIBS))
-ALL_TOOL_LDLIBS = $(call tl_libs,$(TOOL_LIBS)) $(LIB_LIBS)
+ALL_TOOL_LDLIBS = $(call tl_libs,$(TOOL_LIBS)) $(LIB_LIBS) $(FF_LIBS)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Ilibsynapt
 
@@ -112,7 +119,7 @@ $(STATIC): $(LIB_OBJ)
 
 $(SHARED): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libsynapt.so.$(SOMAJOR) $(SAN) -o $@ $^ $(LIB_LIBS)
+	$(CC) -shared -Wl,-soname,libsynapt.so.$(SOMAJOR) $(if $(SAN),,-Wl,-z,defs) $(SAN) -o $@ $^ $(LIB_LIBS)
 	ln -sf libsynapt.so.$(VERSION) $(B)/lib/libsynapt.so.$(SOMAJOR)
 	ln -sf libsynapt.so.$(SOMAJOR) $(B)/lib/libsynapt.so
 
@@ -122,7 +129,7 @@ $(SHARED): $(LIB_OBJ)
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' \
 	-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
 	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
-	-e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(LIB_PKGS)|'
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(LIB_LINK_PKGS)|'
 
 $(B)/lib/synapt.pc: synapt.pc.in Makefile
 	@mkdir -p $(@D)
@@ -141,12 +148,13 @@ $$(B)/lib/libsynapt-$(1).a: $$($(1)_OBJ)
 endef
 $(foreach t,$(TOOL_LIBS),$(eval $(call tool_lib,$(t))))
 
-# tools link the static library so they run from build/bin without LD_LIBRARY_PATH
+# tools link the static library so they run from build/bin without LD_LIBRARY_PATH;
+# --as-needed keeps a FFmpeg library out of a command whose code never calls it
 .SECONDEXPANSION:
 $(B)/bin/%: tools/%.c $$(call tl_archives,$$($$*_USES)) $(STATIC) $(wildcard tools/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call tl_cflags,$($*_USES)) $(LIB_CFLAGS) -Itools $< \
-	    $(call tl_archives,$($*_USES)) $(STATIC) $(call tl_libs,$($*_USES)) $(LIB_LIBS) -o $@
+	    $(call tl_archives,$($*_USES)) $(STATIC) -Wl,--as-needed $(call tl_libs,$($*_USES)) $(LIB_LIBS) -o $@
 
 $(B)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(@D)

@@ -322,6 +322,8 @@ static int map_is_identity(const vid_map *m)
 char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m, int mode,
                        int64_t first_pts, const char *raw_packing)
 {
+    if (vid_ff_load(NULL, 0))
+        return NULL;
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -453,6 +455,7 @@ int vid_config_parse(const sy_mem *mem, vid_params *p, vid_map *m, int *mode, ch
     m->mem = mem;
     if (raw_packing && rp_size)
         raw_packing[0] = 0;
+    VID_FF_NEED(err, errsz);
     int rc = SYNAPT_E_CORRUPT;
     const char *what = "not a JSON object";
     cJSON *o = json ? cJSON_Parse(json) : NULL;

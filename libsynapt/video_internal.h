@@ -18,12 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavcodec/bsf.h>
-#include <libavformat/avformat.h>
 #include <libavutil/frame.h>
 
 #include "synapt.h"
+#include "video_ffmpeg.h" /* libavcodec, libavformat, libswscale: loaded on first use */
 
 struct cJSON;
 

@@ -22,6 +22,11 @@
 #   5. synapt-inspect carries no import_/synth_ symbol and needs neither
 #      HDF5 nor matio (its --preview contact sheet needs libpng, through the
 #      export library).
+#   6. libavcodec, libavformat and libswscale are loaded on first video use
+#      (libsynapt/video_ffmpeg.h): libsynapt.so and the commands whose code
+#      never calls them (subset, merge, recover, audit) do not link them, and
+#      code of libsynapt outside video_*.c calls only those video_*.c
+#      functions that load them first (VID_FF_NEED) or touch no FFmpeg.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-${SYNAPT_BUILD:-build}}
 MAX_LINES=1200
@@ -190,6 +195,29 @@ if [ -x "$inspect" ]; then
     [ -z "$needed" ] || say "$inspect: links" $needed
 else
     echo "note: $inspect not built; link checks skipped"
+fi
+
+# rule 6
+lazy='avcodec|avformat|swscale'
+for f in "$BUILD/lib/libsynapt.so" "$BUILD/bin/synapt-subset" "$BUILD/bin/synapt-merge" \
+         "$BUILD/bin/synapt-recover" "$BUILD/bin/synapt-audit"; do
+    [ -e "$f" ] || continue
+    needed=$(readelf -d "$f" 2>/dev/null | grep NEEDED | grep -Eo "lib($lazy)[^]]*" | sort -u)
+    [ -z "$needed" ] || say "$f: links" $needed "(loaded on first video use, see video_ffmpeg.h)"
+done
+# the vid_ functions the rest of libsynapt may call: the first two start
+# with VID_FF_NEED, the last two only free memory
+vid_ok='vid_config_parse vid_config_build vid_params_free vid_map_free'
+if [ -d "$BUILD/obj/lib" ]; then
+    for o in "$BUILD"/obj/lib/*.o; do
+        case $(basename "$o") in video_*) continue ;; esac
+        for v in $(nm -u "$o" | awk '$2 ~ /^vid_/ { print $2 }'); do
+            case " $vid_ok " in
+                *" $v "*) ;;
+                *) say "$(basename "$o" .o).c calls $v: code outside video_*.c may call only $vid_ok" ;;
+            esac
+        done
+    done
 fi
 
 exit $bad

@@ -24,18 +24,24 @@ typedef struct picture {
 } picture;
 
 /* The first stream a person would call "the video": encoded video, or u8
- * images with 1 or 3 channels. */
+ * images with 1 or 3 channels. 0 found, 1 none, -1 the clip or a video
+ * stream that cannot be read (bad codec_config, FFmpeg not loadable): the
+ * caller warns instead of silently leaving the clip out. */
 static int find_picture(picture *out, const synapt_reader *r, uint64_t clip)
 {
     synapt_clip_info ci;
     if (synapt_reader_clip(&ci, r, clip) != 0) return -1;
+    int unreadable = 0;
     for (uint32_t s = 0; s < ci.stream_count; s++) {
         synapt_stream_info si;
         if (synapt_reader_stream(&si, r, clip, s) != 0) continue;
         if (si.frame_count == 0) continue;
         if (si.kind == SYNAPT_KIND_VIDEO) {
             synapt_video_info vi;
-            if (synapt_video_get_info(&vi, r, clip, s) != 0) continue;
+            if (synapt_video_get_info(&vi, r, clip, s) != 0) {
+                unreadable = 1;
+                continue;
+            }
             /* 16384 a side bounds one RGB frame to 768 MiB; a header
              * claiming more is not a picture this audit can sample */
             if (vi.width == 0 || vi.height == 0 || vi.frame_count == 0 ||
@@ -65,7 +71,7 @@ static int find_picture(picture *out, const synapt_reader *r, uint64_t clip)
             return 0;
         }
     }
-    return 1;
+    return unreadable ? -1 : 1;
 }
 
 static uint64_t sample_index(uint64_t frames, unsigned k)

@@ -1,0 +1,164 @@
+/* bench_startup.c - what a command costs when most of it is starting up.
+ *
+ * libsynapt loads libavcodec, libavformat and libswscale (and the ~130
+ * libraries they pull in) only when a video path runs
+ * (libsynapt/video_ffmpeg.h). This runs the commands that usually never
+ * touch video on a small file, plus two that do, as separate processes,
+ * and reports the median CPU time (user + system, from wait4) of each.
+ * With SYNAPT_BASELINE_BIN set to the build/bin folder of an earlier tree,
+ * each run alternates with that tree's command on the same arguments and
+ * the last column is the ratio; /bin/true is the floor of a process.
+ *
+ * Usage: SYNAPT_BASELINE_BIN=/tmp/base/build/bin build/bench/bench_startup [--quick] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+
+#define MAX_ARGS 16
+
+static char g_dir[256];
+
+/* argv[0] is a command name looked up in bin ("" = as given); the CPU
+ * seconds of the child, -1 when it failed */
+static double child_cpu(const char *bin, char *const *argv)
+{
+    char path[600];
+    if (bin && *bin)
+        snprintf(path, sizeof path, "%s/%s", bin, argv[0]);
+    else
+        snprintf(path, sizeof path, "%s", argv[0]);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(127);
+        execv(path, argv);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+        return -1;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+typedef struct row {
+    const char *label;
+    const char *args[MAX_ARGS]; /* %D is the scratch folder; NULL-terminated */
+    const char *out;            /* removed before each run (in %D), or NULL */
+} row;
+
+static void expand(char *const *dst, const char *const *src, char bufs[][512])
+{
+    char **d = (char **)dst;
+    int i = 0;
+    for (; src[i]; i++) {
+        const char *p = strstr(src[i], "%D");
+        if (p)
+            snprintf(bufs[i], 512, "%.*s%s%s", (int)(p - src[i]), src[i], g_dir, p + 2);
+        else
+            snprintf(bufs[i], 512, "%s", src[i]);
+        d[i] = bufs[i];
+    }
+    d[i] = NULL;
+}
+
+static void remove_out(const row *r)
+{
+    if (!r->out)
+        return;
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/%s'", g_dir, r->out);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_startup: could not remove %s\n", r->out);
+}
+
+int main(int argc, char **argv)
+{
+    int quick = argc > 1 && !strcmp(argv[1], "--quick");
+    int reps = quick ? 7 : 21;
+    const char *cur = getenv("SYNAPT_BIN");
+    if (!cur || !*cur)
+        cur = "build/bin";
+    const char *base = getenv("SYNAPT_BASELINE_BIN");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(g_dir, sizeof g_dir, "%s/bench_startup.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(g_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    /* a small file with video (H.264), depth, mask and poses */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "%s/synapt-synth -q -o %s/in.synapt --classes 2 --clips-per-class 2 --frames 16 --size 64x64 && "
+             "%s/synapt-synth -q -o %s/in2.synapt --classes 2 --clips-per-class 1 --frames 16 --size 64x64 --seed 7",
+             cur, g_dir, cur, g_dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "bench_startup: synapt-synth failed (%s)\n", cur);
+        return 1;
+    }
+    static const row rows[] = {
+        { "`/bin/true` (a process, nothing loaded)", { "/bin/true", NULL }, NULL },
+        { "`synapt-recover --version`", { "synapt-recover", "--version", NULL }, NULL },
+        { "`synapt-subset IN -o OUT --label walk`", { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/s.synapt",
+                                                      "--label", "walk", NULL }, "s.synapt" },
+        { "`synapt-merge A B -o OUT`", { "synapt-merge", "-q", "%D/in.synapt", "%D/in2.synapt", "-o",
+                                         "%D/m.synapt", "--on-duplicate", "rename", NULL }, "m.synapt" },
+        { "`synapt-recover IN -o OUT`", { "synapt-recover", "-q", "%D/in.synapt", "-o", "%D/r.synapt", NULL },
+          "r.synapt" },
+        { "`synapt-audit IN -o DIR`", { "synapt-audit", "-q", "%D/in.synapt", "-o", "%D/audit", NULL }, "audit" },
+        { "`synapt-inspect IN` (links FFmpeg for --preview)", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
+        { "`synapt-subset --frames 2:6` (cuts video: loads FFmpeg)",
+          { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/c.synapt", "--frames", "2:6", NULL }, "c.synapt" },
+    };
+    enum { NR = sizeof rows / sizeof rows[0] };
+    printf("## bench_startup\n\n"
+           "CPU time (user + system) of one command as a separate process, median of %d runs%s; "
+           "a small file (4 clips of 16 frames: H.264, depth, mask, poses).\n\n",
+           reps, base ? ", alternating with the baseline's command on the same arguments" : "");
+    if (base)
+        printf("Baseline: the commands in `%s`.\n\n| command | baseline ms | this tree ms | x baseline |\n"
+               "|---|---:|---:|---:|\n", base);
+    else
+        printf("(no SYNAPT_BASELINE_BIN: this tree only)\n\n| command | this tree ms |\n|---|---:|\n");
+    for (int k = 0; k < NR; k++) {
+        const row *r = &rows[k];
+        char bufs[MAX_ARGS][512];
+        char *av[MAX_ARGS + 1];
+        expand(av, r->args, bufs);
+        int plain = r->args[0][0] == '/';
+        double a[64], b[64];
+        int ok = 1;
+        for (int i = 0; i < reps && ok; i++) {
+            remove_out(r);
+            b[i] = child_cpu(plain ? "" : cur, av);
+            if (base) {
+                remove_out(r);
+                a[i] = child_cpu(plain ? "" : base, av);
+            }
+            ok = b[i] >= 0 && (!base || a[i] >= 0);
+        }
+        remove_out(r);
+        if (!ok) {
+            printf("| %s | (failed) | | |\n", r->label);
+            continue;
+        }
+        double mb = bench_median(b, reps) * 1e3;
+        if (base) {
+            double ma = bench_median(a, reps) * 1e3;
+            printf("| %s | %.1f | %.1f | **%.2fx** |\n", r->label, ma, mb, mb > 0 ? ma / mb : 0);
+        } else {
+            printf("| %s | %.1f |\n", r->label, mb);
+        }
+        fflush(stdout);
+    }
+    printf("\n");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
