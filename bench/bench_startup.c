@@ -1,8 +1,8 @@
 /* bench_startup.c - what a command costs when most of it is starting up.
  *
- * libsynapt loads libavcodec, libavformat and libswscale (and the ~130
- * libraries they pull in) only when a video path runs
- * (libsynapt/video_ffmpeg.h). This runs the commands that usually never
+ * libsynapt loads libavcodec and libswscale (and the ~95 libraries they
+ * pull in) only when a video path runs, and libavformat (~35 more) only to
+ * import or export a file (libsynapt/video_ffmpeg.h). This runs the commands that usually never
  * touch video on a small file, plus two that do, as separate processes,
  * and reports the median CPU time (user + system, from wait4) of each.
  * With SYNAPT_BASELINE_BIN set to the build/bin folder of an earlier tree,
@@ -32,6 +32,7 @@ static double child_cpu(const char *bin, char *const *argv)
         snprintf(path, sizeof path, "%s/%s", bin, argv[0]);
     else
         snprintf(path, sizeof path, "%s", argv[0]);
+    fflush(stdout); /* or the child's freopen writes our buffered lines again */
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
           "r.synapt" },
         { "`synapt-audit IN -o DIR`", { "synapt-audit", "-q", "%D/in.synapt", "-o", "%D/audit", NULL }, "audit" },
         { "`synapt-inspect IN` (links FFmpeg for --preview)", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
-        { "`synapt-subset --frames 2:6` (cuts video: loads FFmpeg)",
+        { "`synapt-subset --frames 2:6` (cuts video: loads libavcodec, libswscale)",
           { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/c.synapt", "--frames", "2:6", NULL }, "c.synapt" },
     };
     enum { NR = sizeof rows / sizeof rows[0] };

@@ -113,7 +113,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
         snprintf(errbuf, errbuf_size, "%s", synapt_reader_errmsg(r));
         return rc;
     }
-    VID_FF_NEED(errbuf, errbuf_size);
+    VID_FF_NEED_FORMAT(errbuf, errbuf_size);
     vid_params p;
     vid_map m;
     int mode;

@@ -1,8 +1,13 @@
-/* video_ffmpeg.c - loading libavcodec, libavformat and libswscale on first
- * use (see video_ffmpeg.h for why). The sonames are the major versions of
- * the headers this library was built with, so a table entry always has the
- * prototype the caller was compiled against; the loaded libraries are then
- * asked for their own version, and a different major is refused. */
+/* video_ffmpeg.c - loading libavcodec, libswscale and libavformat on first
+ * use (see video_ffmpeg.h for why). Two steps, because libavformat alone
+ * brings about 35 more libraries (Blu-ray, game-music, SRT, SSH, ZeroMQ,
+ * TLS ...): decoding and encoding stored streams need only libavcodec and
+ * libswscale; importing and exporting files also load libavformat.
+ *
+ * The sonames are the major versions of the headers this library was built
+ * with, so a table entry always has the prototype its caller was compiled
+ * against; each library is then asked for its own version, and a different
+ * major is refused. */
 #define VID_FF_DIRECT /* the table's own names, not the macros */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -14,77 +19,114 @@
 
 vid_ff_table vid_ff;
 
-#define SONAME(lib, major) "lib" lib ".so." AV_STRINGIFY(major)
+enum { CODEC = 0, FORMAT = 1, SCALE = 2 }; /* the library numbers of VID_FF_FUNCTIONS */
 
-static const char *const sonames[3] = {
-    SONAME("avcodec", LIBAVCODEC_VERSION_MAJOR),
-    SONAME("avformat", LIBAVFORMAT_VERSION_MAJOR),
-    SONAME("swscale", LIBSWSCALE_VERSION_MAJOR),
-};
+#define SONAME(lib, major) "lib" lib ".so." AV_STRINGIFY(major)
 /* Debian names a library's package after it and its major: libavcodec59 */
 #define PACKAGE(lib, major) "lib" lib AV_STRINGIFY(major)
-static const char *const packages[3] = {
-    PACKAGE("avcodec", LIBAVCODEC_VERSION_MAJOR),
-    PACKAGE("avformat", LIBAVFORMAT_VERSION_MAJOR),
-    PACKAGE("swscale", LIBSWSCALE_VERSION_MAJOR),
+static const struct {
+    const char *soname, *package, *version_fn;
+    unsigned major;
+} libs[3] = {
+    { SONAME("avcodec", LIBAVCODEC_VERSION_MAJOR), PACKAGE("avcodec", LIBAVCODEC_VERSION_MAJOR),
+      "avcodec_version", LIBAVCODEC_VERSION_MAJOR },
+    { SONAME("avformat", LIBAVFORMAT_VERSION_MAJOR), PACKAGE("avformat", LIBAVFORMAT_VERSION_MAJOR),
+      "avformat_version", LIBAVFORMAT_VERSION_MAJOR },
+    { SONAME("swscale", LIBSWSCALE_VERSION_MAJOR), PACKAGE("swscale", LIBSWSCALE_VERSION_MAJOR),
+      "swscale_version", LIBSWSCALE_VERSION_MAJOR },
 };
-static const unsigned majors[3] = { LIBAVCODEC_VERSION_MAJOR, LIBAVFORMAT_VERSION_MAJOR,
-                                    LIBSWSCALE_VERSION_MAJOR };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int load_rc;
-static char load_msg[320];
+/* one loading step: its result is final for the process */
+typedef struct step {
+    pthread_once_t once;
+    int rc;
+    char msg[320];
+} step;
 
-static void *sym(void *h, int lib, const char *name)
+static step codec_step = { PTHREAD_ONCE_INIT, 0, "" }, format_step = { PTHREAD_ONCE_INIT, 0, "" };
+
+/* dlopen library `lib` and check its major; NULL with st's message set */
+static void *open_lib(step *st, int lib)
 {
-    void *p = dlsym(h, name);
-    if (!p && !load_rc) {
-        load_rc = SYNAPT_E_UNSUPPORTED;
-        snprintf(load_msg, sizeof load_msg, "video needs FFmpeg's %s, but the one loaded has no function %s",
-                 sonames[lib], name);
+    /* in a program that links FFmpeg itself, these are the same objects */
+    void *h = dlopen(libs[lib].soname, RTLD_NOW);
+    if (!h) {
+        const char *e = dlerror();
+        st->rc = SYNAPT_E_UNSUPPORTED;
+        snprintf(st->msg, sizeof st->msg, "video needs FFmpeg's %s (Debian package %s), which could not be loaded: %s",
+                 libs[lib].soname, libs[lib].package, e ? e : "unknown error");
+        return NULL;
     }
-    return p;
+    unsigned (*version)(void) = (unsigned (*)(void))dlsym(h, libs[lib].version_fn);
+    if (!version) {
+        st->rc = SYNAPT_E_UNSUPPORTED;
+        snprintf(st->msg, sizeof st->msg, "video needs FFmpeg's %s, but the one loaded has no function %s",
+                 libs[lib].soname, libs[lib].version_fn);
+        return NULL;
+    }
+    unsigned v = version();
+    if (v >> 16 != libs[lib].major) {
+        st->rc = SYNAPT_E_UNSUPPORTED;
+        snprintf(st->msg, sizeof st->msg, "%s reports version %u.%u.%u; this library was built for major %u",
+                 libs[lib].soname, v >> 16, v >> 8 & 0xff, v & 0xff, libs[lib].major);
+        return NULL;
+    }
+    return h;
 }
 
-static void load(void)
+/* Fill the table entries of the libraries in `want` (a bit per library)
+ * from the handles h. The entries are written before the step reports
+ * success, and pthread_once orders them before any caller's use. */
+static void fill(step *st, void *const *h, unsigned want)
 {
-    static const char *const vfn[3] = { "avcodec_version", "avformat_version", "swscale_version" };
-    void *h[3];
-    for (int i = 0; i < 3; i++) {
-        /* in a program that links FFmpeg itself, these are the same objects */
-        h[i] = dlopen(sonames[i], RTLD_NOW);
-        if (!h[i]) {
-            const char *e = dlerror();
-            load_rc = SYNAPT_E_UNSUPPORTED;
-            snprintf(load_msg, sizeof load_msg,
-                     "video needs FFmpeg's %s (Debian package %s), which could not be loaded: %s",
-                     sonames[i], packages[i], e ? e : "unknown error");
-            return;
-        }
-        /* each one checked before the next is loaded, which depends on it */
-        unsigned (*version)(void) = (unsigned (*)(void))sym(h[i], i, vfn[i]);
-        if (!version)
-            return;
-        unsigned v = version();
-        if (v >> 16 != majors[i]) {
-            load_rc = SYNAPT_E_UNSUPPORTED;
-            snprintf(load_msg, sizeof load_msg, "%s reports version %u.%u.%u; this library was built for major %u",
-                     sonames[i], v >> 16, v >> 8 & 0xff, v & 0xff, majors[i]);
-            return;
-        }
+#define VID_FF_LOAD(lib, fn)                                                                   \
+    if (!st->rc && (want >> (lib) & 1u)) {                                                     \
+        void *p = dlsym(h[lib], #fn);                                                          \
+        if (!p) {                                                                              \
+            st->rc = SYNAPT_E_UNSUPPORTED;                                                     \
+            snprintf(st->msg, sizeof st->msg,                                                  \
+                     "video needs FFmpeg's %s, but the one loaded has no function %s",         \
+                     libs[lib].soname, #fn);                                                   \
+        }                                                                                      \
+        *(void **)&vid_ff.fn = p;                                                              \
     }
-    vid_ff_table t;
-#define VID_FF_LOAD(lib, fn) *(void **)&t.fn = sym(h[lib], lib, #fn);
     VID_FF_FUNCTIONS(VID_FF_LOAD)
 #undef VID_FF_LOAD
-    if (!load_rc)
-        vid_ff = t; /* all or nothing: a half-filled table is never seen */
+}
+
+static void load_codec(void)
+{
+    void *h[3] = { NULL, NULL, NULL };
+    if (!(h[CODEC] = open_lib(&codec_step, CODEC)) || !(h[SCALE] = open_lib(&codec_step, SCALE)))
+        return;
+    fill(&codec_step, h, 1u << CODEC | 1u << SCALE);
+}
+
+static void load_format(void)
+{
+    void *h[3] = { NULL, NULL, NULL };
+    if ((h[FORMAT] = open_lib(&format_step, FORMAT)))
+        fill(&format_step, h, 1u << FORMAT);
+}
+
+static int report(const step *st, char *err, size_t errsz)
+{
+    if (st->rc && err && errsz)
+        snprintf(err, errsz, "%s", st->msg);
+    return st->rc;
 }
 
 int vid_ff_load(char *err, size_t errsz)
 {
-    pthread_once(&once, load);
-    if (load_rc && err && errsz)
-        snprintf(err, errsz, "%s", load_msg);
-    return load_rc;
+    pthread_once(&codec_step.once, load_codec);
+    return report(&codec_step, err, errsz);
+}
+
+int vid_ff_load_format(char *err, size_t errsz)
+{
+    int rc = vid_ff_load(err, errsz);
+    if (rc)
+        return rc;
+    pthread_once(&format_step.once, load_format);
+    return report(&format_step, err, errsz);
 }

@@ -1,13 +1,15 @@
-/* video_ffmpeg.h - libavcodec, libavformat and libswscale, loaded on first use.
+/* video_ffmpeg.h - libavcodec, libswscale and libavformat, loaded on first use.
  *
  * Those three libraries pull in about 130 others (every codec, protocol and
  * hardware library Debian builds FFmpeg with). Loading and relocating them
  * takes 50-60 ms of CPU at every process start, 120 ms under ASan, which
  * a command that never touches a video stream (inspect, subset, merge,
  * recover) should not pay. So libsynapt does not link them: the functions it
- * calls are reached through the table below, filled by vid_ff_load() with
- * dlopen()/dlsym() the first time a video path runs. libavutil (small, and
- * what the tools' log routing needs) stays linked directly.
+ * calls are reached through the table below, filled with dlopen()/dlsym()
+ * the first time a video path runs: libavcodec and libswscale for anything
+ * that decodes, encodes or parses a stream's codec_config (vid_ff_load),
+ * libavformat as well only to import or export a file (vid_ff_load_format).
+ * libavutil (small, and what the tools' log routing needs) stays linked.
  *
  * Every file that includes this header calls these functions by their
  * usual names; the macros at the end turn each call into a call through the
@@ -18,10 +20,11 @@
  *
  * The rule that keeps the table filled before a call: every function of
  * video_*.c that code outside those files may call starts with
- * VID_FF_NEED (the public synapt_video_* functions, vid_config_parse,
- * vid_config_build, vid_import_run); tests/layout checks the list. Code
- * that includes the internals and calls FFmpeg itself (tests, benchmarks)
- * defines VID_FF_DIRECT first and links FFmpeg. */
+ * VID_FF_NEED or VID_FF_NEED_FORMAT (the public synapt_video_* functions,
+ * through load_stream in video_read.c; vid_config_parse, vid_config_build,
+ * vid_import_run); scripts/check-layout.sh holds the rest of libsynapt to
+ * that list. Code that includes the internals and calls FFmpeg itself
+ * (tests, benchmarks) defines VID_FF_DIRECT first and links FFmpeg. */
 #ifndef SYNAPT_VIDEO_FFMPEG_H
 #define SYNAPT_VIDEO_FFMPEG_H
 
@@ -61,10 +64,12 @@ typedef struct vid_ff_table {
 
 extern vid_ff_table vid_ff;
 
-/* Load the three libraries and every function above, once per process
- * (thread-safe). 0, or SYNAPT_E_UNSUPPORTED with a message naming the
- * library (or function) that could not be loaded; a failure is final. */
+/* Load libavcodec and libswscale and their functions above, once per
+ * process (thread-safe). 0, or SYNAPT_E_UNSUPPORTED with a message naming
+ * the library (or function) that could not be loaded; a failure is final. */
 int vid_ff_load(char *err, size_t errsz);
+/* The same, then libavformat too. */
+int vid_ff_load_format(char *err, size_t errsz);
 
 /* At the top of an entry point whose errors go to (err, errsz). */
 #define VID_FF_NEED(err, errsz)                        \
@@ -72,6 +77,12 @@ int vid_ff_load(char *err, size_t errsz);
         int vid_ff_rc_ = vid_ff_load((err), (errsz));  \
         if (vid_ff_rc_)                                \
             return vid_ff_rc_;                         \
+    } while (0)
+#define VID_FF_NEED_FORMAT(err, errsz)                        \
+    do {                                                      \
+        int vid_ff_rc_ = vid_ff_load_format((err), (errsz));  \
+        if (vid_ff_rc_)                                       \
+            return vid_ff_rc_;                                \
     } while (0)
 
 #ifndef VID_FF_DIRECT

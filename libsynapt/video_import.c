@@ -802,7 +802,7 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     imp m;
     memset(&m, 0, sizeof m);
     memset(res, 0, sizeof *res);
-    VID_FF_NEED(err, errsz);
+    VID_FF_NEED_FORMAT(err, errsz);
     m.mem = mem;
     m.path = path;
     m.o = o;
