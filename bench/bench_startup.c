@@ -25,19 +25,26 @@ static char g_dir[256];
 
 /* argv[0] is a command name looked up in bin ("" = as given); the CPU
  * seconds of the child, -1 when it failed */
-static double child_cpu(const char *bin, char *const *argv)
+static double child_cpu(const char *bin, char *const *argv, int py)
 {
-    char path[600];
+    char path[600], lib[700];
     if (bin && *bin)
         snprintf(path, sizeof path, "%s/%s", bin, argv[0]);
     else
         snprintf(path, sizeof path, "%s", argv[0]);
+    snprintf(lib, sizeof lib, "%s/../lib/libsynapt.so", bin ? bin : ".");
     fflush(stdout); /* or the child's freopen writes our buffered lines again */
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
             _exit(127);
-        execv(path, argv);
+        if (py) {
+            setenv("SYNAPT_LIBRARY", lib, 1);
+            setenv("PYTHONPATH", "python", 1);
+            execl("/usr/bin/python3", "python3", "-c", argv[0], (char *)NULL);
+        } else {
+            execv(path, argv);
+        }
         _exit(127);
     }
     int status = 0;
@@ -50,6 +57,8 @@ static double child_cpu(const char *bin, char *const *argv)
 }
 
 typedef struct row {
+    int py;                     /* args[0] is Python run by /usr/bin/python3 over
+                                   <bin>/../lib/libsynapt.so (SYNAPT_LIBRARY) */
     const char *label;
     const char *args[MAX_ARGS]; /* %D is the scratch folder; NULL-terminated */
     const char *out;            /* removed before each run (in %D), or NULL */
@@ -84,9 +93,13 @@ int main(int argc, char **argv)
 {
     int quick = argc > 1 && !strcmp(argv[1], "--quick");
     int reps = quick ? 7 : 21;
-    const char *cur = getenv("SYNAPT_BIN");
-    if (!cur || !*cur)
-        cur = "build/bin";
+    /* this tree's commands: $SYNAPT_BIN, else $SYNAPT_BUILD/bin, else build/bin */
+    const char *cur = getenv("SYNAPT_BIN"), *bd = getenv("SYNAPT_BUILD");
+    char curbuf[300];
+    if (!cur || !*cur) {
+        snprintf(curbuf, sizeof curbuf, "%s/bin", bd && *bd ? bd : "build");
+        cur = curbuf;
+    }
     const char *base = getenv("SYNAPT_BASELINE_BIN");
     const char *tmp = getenv("TMPDIR");
     snprintf(g_dir, sizeof g_dir, "%s/bench_startup.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -95,7 +108,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* a small file with video (H.264), depth, mask and poses */
-    char cmd[1200];
+    char cmd[1600];
     snprintf(cmd, sizeof cmd,
              "%s/synapt-synth -q -o %s/in.synapt --classes 2 --clips-per-class 2 --frames 16 --size 64x64 && "
              "%s/synapt-synth -q -o %s/in2.synapt --classes 2 --clips-per-class 1 --frames 16 --size 64x64 --seed 7",
@@ -105,18 +118,22 @@ int main(int argc, char **argv)
         return 1;
     }
     static const row rows[] = {
-        { "`/bin/true` (a process, nothing loaded)", { "/bin/true", NULL }, NULL },
-        { "`synapt-recover --version`", { "synapt-recover", "--version", NULL }, NULL },
-        { "`synapt-subset IN -o OUT --label walk`", { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/s.synapt",
+        { 0, "`/bin/true` (a process, nothing loaded)", { "/bin/true", NULL }, NULL },
+        { 0, "`synapt-recover --version`", { "synapt-recover", "--version", NULL }, NULL },
+        { 0, "`synapt-subset IN -o OUT --label walk`", { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/s.synapt",
                                                       "--label", "walk", NULL }, "s.synapt" },
-        { "`synapt-merge A B -o OUT`", { "synapt-merge", "-q", "%D/in.synapt", "%D/in2.synapt", "-o",
+        { 0, "`synapt-merge A B -o OUT`", { "synapt-merge", "-q", "%D/in.synapt", "%D/in2.synapt", "-o",
                                          "%D/m.synapt", "--on-duplicate", "rename", NULL }, "m.synapt" },
-        { "`synapt-recover IN -o OUT`", { "synapt-recover", "-q", "%D/in.synapt", "-o", "%D/r.synapt", NULL },
+        { 0, "`synapt-recover IN -o OUT`", { "synapt-recover", "-q", "%D/in.synapt", "-o", "%D/r.synapt", NULL },
           "r.synapt" },
-        { "`synapt-audit IN -o DIR`", { "synapt-audit", "-q", "%D/in.synapt", "-o", "%D/audit", NULL }, "audit" },
-        { "`synapt-inspect IN` (links FFmpeg for --preview)", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
-        { "`synapt-subset --frames 2:6` (cuts video: loads libavcodec, libswscale)",
+        { 0, "`synapt-audit IN -o DIR`", { "synapt-audit", "-q", "%D/in.synapt", "-o", "%D/audit", NULL }, "audit" },
+        { 0, "`synapt-inspect IN` (links FFmpeg for --preview)", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
+        { 0, "`synapt-subset --frames 2:6` (cuts video: loads libavcodec, libswscale)",
           { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/c.synapt", "--frames", "2:6", NULL }, "c.synapt" },
+        { 1, "Python: `import synapt`, read a clip's depth",
+          { "import synapt; synapt.open('%D/in.synapt').clip(0).read('depth')", NULL }, NULL },
+        { 1, "Python: `import synapt`, read 4 RGB frames (decodes H.264)",
+          { "import synapt; synapt.open('%D/in.synapt').clip(0).read('rgb', 0, 4)", NULL }, NULL },
     };
     enum { NR = sizeof rows / sizeof rows[0] };
     printf("## bench_startup\n\n"
@@ -133,15 +150,15 @@ int main(int argc, char **argv)
         char bufs[MAX_ARGS][512];
         char *av[MAX_ARGS + 1];
         expand(av, r->args, bufs);
-        int plain = r->args[0][0] == '/';
+        int plain = !r->py && r->args[0][0] == '/';
         double a[64], b[64];
         int ok = 1;
         for (int i = 0; i < reps && ok; i++) {
             remove_out(r);
-            b[i] = child_cpu(plain ? "" : cur, av);
+            b[i] = child_cpu(plain ? "" : cur, av, r->py);
             if (base) {
                 remove_out(r);
-                a[i] = child_cpu(plain ? "" : base, av);
+                a[i] = child_cpu(plain ? "" : base, av, r->py);
             }
             ok = b[i] >= 0 && (!base || a[i] >= 0);
         }

@@ -842,6 +842,10 @@ SYNAPT_API void synapt_writer_abort(synapt_writer *w);
  *   synapt_video_read()      decoded frames [first, first+n) as RGB24 or in
  *                            the decoder's native pixel format
  *   synapt_video_export()    remux the stored packets to .mp4/.mkv
+ *
+ * libsynapt loads libavcodec and libswscale the first time a call needs
+ * them, and libavformat on the first import or export; if they cannot be
+ * loaded, those calls fail with _UNSUPPORTED and a message naming the library.
  */
 
 /** How an imported video is stored (SYNAPT_VSTORE_*; the read formats are
