@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_util.h"
@@ -47,13 +45,7 @@ static double child_cpu(const char *bin, char *const *argv, int py)
         }
         _exit(127);
     }
-    int status = 0;
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-        return -1;
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec * 1e-6;
+    return bench_wait_cpu(pid);
 }
 
 typedef struct row {

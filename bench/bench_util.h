@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 
 /* Seconds on one clock. Single-threaded sections are timed in process CPU
@@ -28,6 +31,19 @@ static inline double bench_clock_s(clockid_t id)
 static inline double bench_cpu_s(void) { return bench_clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 static inline double bench_thread_cpu_s(void) { return bench_clock_s(CLOCK_THREAD_CPUTIME_ID); }
 static inline double bench_wall_s(void) { return bench_clock_s(CLOCK_MONOTONIC); }
+
+/* Wait for child `pid` (pid < 0: the fork failed) and return its CPU
+ * seconds, user + system; -1 when it did not exit with status 0. The
+ * benchmarks that time whole commands fork, exec and call this. */
+static inline double bench_wait_cpu(pid_t pid)
+{
+    int status = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+        return -1;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec * 1e-6;
+}
 
 static inline int bench_cmp_double(const void *a, const void *b)
 {

@@ -71,19 +71,16 @@ int vid_ff_load(char *err, size_t errsz);
 /* The same, then libavformat too. */
 int vid_ff_load_format(char *err, size_t errsz);
 
-/* At the top of an entry point whose errors go to (err, errsz). */
-#define VID_FF_NEED(err, errsz)                        \
-    do {                                               \
-        int vid_ff_rc_ = vid_ff_load((err), (errsz));  \
-        if (vid_ff_rc_)                                \
-            return vid_ff_rc_;                         \
+/* At the top of an entry point whose errors go to (err, errsz): return
+ * the loader's error code, its message in err. */
+#define VID_FF_RETURN_IF_(call)           \
+    do {                                  \
+        int vid_ff_rc_ = (call);          \
+        if (vid_ff_rc_)                   \
+            return vid_ff_rc_;            \
     } while (0)
-#define VID_FF_NEED_FORMAT(err, errsz)                        \
-    do {                                                      \
-        int vid_ff_rc_ = vid_ff_load_format((err), (errsz));  \
-        if (vid_ff_rc_)                                       \
-            return vid_ff_rc_;                                \
-    } while (0)
+#define VID_FF_NEED(err, errsz) VID_FF_RETURN_IF_(vid_ff_load((err), (errsz)))
+#define VID_FF_NEED_FORMAT(err, errsz) VID_FF_RETURN_IF_(vid_ff_load_format((err), (errsz)))
 
 #ifndef VID_FF_DIRECT
 #define av_bsf_alloc (*vid_ff.av_bsf_alloc)
