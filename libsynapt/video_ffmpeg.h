@@ -2,9 +2,9 @@
  *
  * Those three libraries pull in about 130 others (every codec, protocol and
  * hardware library Debian builds FFmpeg with). Loading and relocating them
- * takes 50-60 ms of CPU at every process start, 120 ms under ASan, which
- * a command that never touches a video stream (inspect, subset, merge,
- * recover) should not pay. So libsynapt does not link them: the functions it
+ * takes 35-60 ms of CPU at every process start, 120 ms under ASan, which
+ * a program that never touches a video stream (subset, merge, recover, a
+ * Python loader of depth and poses) should not pay. So libsynapt does not link them: the functions it
  * calls are reached through the table below, filled with dlopen()/dlsym()
  * the first time a video path runs: libavcodec and libswscale for anything
  * that decodes, encodes or parses a stream's codec_config (vid_ff_load),
@@ -18,12 +18,13 @@
  * header after this one (they are all here). A function missing from the
  * list fails at link time: libsynapt.so is linked with -z defs.
  *
- * The rule that keeps the table filled before a call: every function of
- * video_*.c that code outside those files may call starts with
- * VID_FF_NEED or VID_FF_NEED_FORMAT (the public synapt_video_* functions,
- * through load_stream in video_read.c; vid_config_parse, vid_config_build,
- * vid_import_run); scripts/check-layout.sh holds the rest of libsynapt to
- * that list. Code that includes the internals and calls FFmpeg itself
+ * The rule that keeps the table filled before a call: every way into
+ * video_*.c from outside starts with VID_FF_NEED or VID_FF_NEED_FORMAT.
+ * vid_config_parse and vid_config_build load; the public read functions
+ * parse the codec_config (vid_config_parse) before anything else touches
+ * FFmpeg; vid_import_run and synapt_video_export load libavformat too.
+ * scripts/check-layout.sh holds the rest of libsynapt to calling only
+ * those (and two functions that only free memory). Code that includes the internals and calls FFmpeg itself
  * (tests, benchmarks) defines VID_FF_DIRECT first and links FFmpeg. */
 #ifndef SYNAPT_VIDEO_FFMPEG_H
 #define SYNAPT_VIDEO_FFMPEG_H
