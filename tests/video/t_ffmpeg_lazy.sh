@@ -5,7 +5,7 @@
 # video work as before, and one that must read a video stream stops with a
 # line naming the file and the library, exit status 1, and leaves nothing.
 . "$(dirname "$0")/../lib.sh"
-need_built bin/synapt-synth bin/synapt-subset bin/synapt-merge bin/synapt-recover
+need_built bin/synapt-synth bin/synapt-subset bin/synapt-merge bin/synapt-recover bin/synapt-audit
 command -v cc > /dev/null 2>&1 || skip_all "needs cc to build a stand-in libavcodec"
 
 soname=$(readelf -d "$B/bin/synapt-synth" 2>/dev/null | grep -o 'libavcodec\.so\.[0-9]*' | head -n 1)
@@ -27,6 +27,17 @@ run merge nofx synapt-merge "$T/in.synapt" "$T/sub.synapt" -o "$T/merged.synapt"
 expect_rc merge 0 && pass merge_without_ffmpeg
 run recover nofx synapt-recover "$T/in.synapt" -o "$T/rec.synapt"
 expect_rc recover 0 && pass recover_without_ffmpeg
+
+# audit samples RGB frames: without the library it says why, once, and
+# goes on with the checks that need no picture
+run audit nofx synapt-audit "$T/in.synapt" -o "$T/audit" --fail-on none
+if expect_rc audit 0; then
+    if [ "$(grep -c "video needs FFmpeg's" "$T/audit.err")" = 1 ] && [ -f "$T/audit/report.json" ]; then
+        pass audit_says_why_once
+    else
+        fail audit_says_why_once "stderr: $(head -c 600 "$T/audit.err")"
+    fi
+fi
 
 # a frame-exact cut must read the video's codec_config: one clear line
 run cut nofx synapt-subset "$T/in.synapt" -o "$T/cut.synapt" --frames 2:6

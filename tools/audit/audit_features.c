@@ -6,6 +6,7 @@
 #include "synapt.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,7 +296,16 @@ typedef struct job {
     audit_progress_fn progress;
     void *user;
     uint64_t seed;
+    pthread_mutex_t lock;       /* guards why */
+    char why[256];              /* the reader's message of the first clip that failed */
 } job;
+
+static void note_failure(job *j, const synapt_reader *r)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!j->why[0]) snprintf(j->why, sizeof j->why, "%s", synapt_reader_errmsg(r));
+    pthread_mutex_unlock(&j->lock);
+}
 
 /* each clip fills its own record, so the pool's order only matters for
  * the progress count */
@@ -314,7 +324,10 @@ static int work_clip(void *user, uint64_t i, size_t slot)
     }
     /* the seed of the shuffled order goes by the clip's place in the whole
      * audit, so a shard computes the same features as a single run */
-    if (clip_features(c, r, mc, j->seed, (size_t)i) != 0) c->feature_error = 1;
+    if (clip_features(c, r, mc, j->seed, (size_t)i) != 0) {
+        c->feature_error = 1;
+        note_failure(j, r);
+    }
     /* pose on its own: a skeleton-only dataset (NTU, Kinetics-skeleton)
      * has no picture but still a pose to audit */
     if (audit_pose_features(&c->pose, r, mc, c->width, c->height) != 0)
@@ -343,7 +356,7 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
                            void (*warn)(const char *file, const char *msg),
                            char *err, size_t errsz)
 {
-    job j = { ds, progress, user, opt ? opt->seed : 1 };
+    job j = { ds, progress, user, opt ? opt->seed : 1, PTHREAD_MUTEX_INITIALIZER, "" };
     unsigned nt = audit_threads(opt);
     /* a window of a few clips per thread keeps every worker busy while a
      * slow clip (a long video) holds the progress count back */
@@ -353,13 +366,18 @@ int audit_features_compute(audit_dataset *ds, const audit_options *opt,
         snprintf(err, errsz, "out of memory");
         return -1;
     }
+    /* the first warning says why (a damaged chunk, FFmpeg not loadable...) */
+    int first = 1;
     for (size_t i = 0; i < ds->n; i++)
         if (ds->clips[i].feature_error && warn) {
-            char msg[256];
-            snprintf(msg, sizeof msg, "clip %s: frames could not be decoded; left out of the "
-                     "picture checks", ds->clips[i].id);
+            char msg[640];
+            snprintf(msg, sizeof msg, "clip %s: frames could not be decoded%s%s%s; left out of the "
+                     "picture checks", ds->clips[i].id, first && j.why[0] ? " (" : "",
+                     first ? j.why : "", first && j.why[0] ? ")" : "");
             warn(ds->files[ds->clips[i].file].path, msg);
+            first = 0;
         }
+    pthread_mutex_destroy(&j.lock);
     return 0;
 }
 
