@@ -2,9 +2,11 @@
  *
  * libsynapt loads libavcodec and libswscale (and the ~95 libraries they
  * pull in) only when a video path runs, and libavformat (~35 more) only to
- * import or export a file (libsynapt/video_ffmpeg.h). This runs the commands that usually never
- * touch video on a small file, plus two that do, as separate processes,
- * and reports the median CPU time (user + system, from wait4) of each.
+ * import or export a file (libsynapt/video_ffmpeg.h). This runs commands
+ * that read no video (recover, subset, merge, inspect) and some that do
+ * (audit samples RGB frames, a frame-exact subset parses the codec_config,
+ * Python reads depth, then RGB) as separate processes on a small file, and
+ * reports the median CPU time (user + system, from wait4) of each.
  * With SYNAPT_BASELINE_BIN set to the build/bin folder of an earlier tree,
  * each run alternates with that tree's command on the same arguments and
  * the last column is the ratio; /bin/true is the floor of a process.
@@ -119,7 +121,7 @@ int main(int argc, char **argv)
         { 0, "`synapt-recover IN -o OUT`", { "synapt-recover", "-q", "%D/in.synapt", "-o", "%D/r.synapt", NULL },
           "r.synapt" },
         { 0, "`synapt-audit IN -o DIR`", { "synapt-audit", "-q", "%D/in.synapt", "-o", "%D/audit", NULL }, "audit" },
-        { 0, "`synapt-inspect IN` (links FFmpeg for --preview)", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
+        { 0, "`synapt-inspect IN`", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
         { 0, "`synapt-subset --frames 2:6` (cuts video: loads libavcodec, libswscale)",
           { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/c.synapt", "--frames", "2:6", NULL }, "c.synapt" },
         { 1, "Python: `import synapt`, read a clip's depth",

@@ -1005,6 +1005,32 @@ SYNAPT_API int synapt_video_frame_pts(int64_t *out, const synapt_reader *r, uint
 SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32_t stream,
                                    const char *path, char *errbuf, size_t errbuf_size);
 
+/** A movie from RGB24 frames (previews, visualisations): H.264 with
+ *  libx264 (CRF 20, preset veryfast, a keyframe every 60 frames), or
+ *  MPEG-4 Part 2 at 2 Mb/s where the container cannot hold H.264 or this
+ *  FFmpeg has no libx264; 4:2:0, one encoder thread and FFmpeg's bit-exact
+ *  flags, so the same frames give the same bytes. Opaque. */
+typedef struct synapt_movie synapt_movie;
+
+/** Start writing `path` itself (write to a temporary name and rename it
+ *  after synapt_movie_close() to replace a file safely). `container` names
+ *  the libavformat muxer ("mp4", "matroska"), or NULL to go by the path's
+ *  extension. Frames are width x height (even, up to 16384), fps_num /
+ *  fps_den per second (0: 30). errbuf (may be NULL) gets one line naming
+ *  `path` on failure, for every synapt_movie_* call.
+ *  @return 0, _INVALID_ARG (size, no such container), _UNSUPPORTED (no
+ *          encoder, FFmpeg's libraries not loadable), _IO, _NOMEM. */
+SYNAPT_API int synapt_movie_open(synapt_movie **out, const char *path, const char *container,
+                                 uint32_t width, uint32_t height, uint32_t fps_num, uint32_t fps_den,
+                                 char *errbuf, size_t errbuf_size);
+/** Append one frame: height rows of width*3 bytes. @return 0, _IO, _NOMEM. */
+SYNAPT_API int synapt_movie_write(synapt_movie *m, const void *rgb, char *errbuf, size_t errbuf_size);
+/** Flush the encoder, finish and close the file, free m (also on error;
+ *  the file is then incomplete). @return 0, _IO. */
+SYNAPT_API int synapt_movie_close(synapt_movie *m, char *errbuf, size_t errbuf_size);
+/** Free m without finishing the file (NULL: nothing); the caller removes it. */
+SYNAPT_API void synapt_movie_abort(synapt_movie *m);
+
 /* ======================================================================
  * 8. Skeleton registry
  * ====================================================================== */

@@ -22,7 +22,8 @@
  * video_*.c from outside starts with VID_FF_NEED or VID_FF_NEED_FORMAT.
  * vid_config_parse and vid_config_build load; the public read functions
  * parse the codec_config (vid_config_parse) before anything else touches
- * FFmpeg; vid_import_run and synapt_video_export load libavformat too.
+ * FFmpeg; vid_import_run, synapt_video_export and synapt_movie_open load
+ * libavformat too.
  * scripts/check-layout.sh holds the rest of libsynapt to calling only
  * those (and two functions that only free memory). Code that includes the internals and calls FFmpeg itself
  * (tests, benchmarks) defines VID_FF_DIRECT first and links FFmpeg. */
@@ -44,16 +45,17 @@
     X(0, av_packet_free_side_data) X(0, av_packet_move_ref) X(0, av_packet_ref) \
     X(0, av_packet_rescale_ts) X(0, av_packet_unref) X(0, avcodec_alloc_context3) \
     X(0, avcodec_descriptor_get) X(0, avcodec_descriptor_get_by_name) \
-    X(0, avcodec_find_decoder) X(0, avcodec_find_encoder_by_name) \
+    X(0, avcodec_find_decoder) X(0, avcodec_find_encoder) X(0, avcodec_find_encoder_by_name) \
     X(0, avcodec_flush_buffers) X(0, avcodec_free_context) X(0, avcodec_get_name) \
     X(0, avcodec_open2) X(0, avcodec_parameters_alloc) X(0, avcodec_parameters_copy) \
-    X(0, avcodec_parameters_free) X(0, avcodec_parameters_to_context) \
+    X(0, avcodec_parameters_free) X(0, avcodec_parameters_from_context) X(0, avcodec_parameters_to_context) \
     X(0, avcodec_receive_frame) X(0, avcodec_receive_packet) X(0, avcodec_send_frame) \
     X(0, avcodec_send_packet) \
-    X(1, av_interleaved_write_frame) X(1, av_read_frame) X(1, av_write_trailer) \
+    X(1, av_guess_format) X(1, av_interleaved_write_frame) X(1, av_read_frame) X(1, av_write_trailer) \
     X(1, avformat_alloc_output_context2) X(1, avformat_close_input) \
     X(1, avformat_find_stream_info) X(1, avformat_free_context) X(1, avformat_new_stream) \
-    X(1, avformat_open_input) X(1, avformat_write_header) X(1, avio_closep) X(1, avio_open) \
+    X(1, avformat_open_input) X(1, avformat_query_codec) X(1, avformat_write_header) X(1, avio_closep) \
+    X(1, avio_open) \
     X(2, sws_freeContext) X(2, sws_getCoefficients) X(2, sws_getColorspaceDetails) \
     X(2, sws_getContext) X(2, sws_scale) X(2, sws_setColorspaceDetails)
 
@@ -103,6 +105,7 @@ int vid_ff_load_format(char *err, size_t errsz);
 #define avcodec_descriptor_get (*vid_ff.avcodec_descriptor_get)
 #define avcodec_descriptor_get_by_name (*vid_ff.avcodec_descriptor_get_by_name)
 #define avcodec_find_decoder (*vid_ff.avcodec_find_decoder)
+#define avcodec_find_encoder (*vid_ff.avcodec_find_encoder)
 #define avcodec_find_encoder_by_name (*vid_ff.avcodec_find_encoder_by_name)
 #define avcodec_flush_buffers (*vid_ff.avcodec_flush_buffers)
 #define avcodec_free_context (*vid_ff.avcodec_free_context)
@@ -111,11 +114,13 @@ int vid_ff_load_format(char *err, size_t errsz);
 #define avcodec_parameters_alloc (*vid_ff.avcodec_parameters_alloc)
 #define avcodec_parameters_copy (*vid_ff.avcodec_parameters_copy)
 #define avcodec_parameters_free (*vid_ff.avcodec_parameters_free)
+#define avcodec_parameters_from_context (*vid_ff.avcodec_parameters_from_context)
 #define avcodec_parameters_to_context (*vid_ff.avcodec_parameters_to_context)
 #define avcodec_receive_frame (*vid_ff.avcodec_receive_frame)
 #define avcodec_receive_packet (*vid_ff.avcodec_receive_packet)
 #define avcodec_send_frame (*vid_ff.avcodec_send_frame)
 #define avcodec_send_packet (*vid_ff.avcodec_send_packet)
+#define av_guess_format (*vid_ff.av_guess_format)
 #define av_interleaved_write_frame (*vid_ff.av_interleaved_write_frame)
 #define av_read_frame (*vid_ff.av_read_frame)
 #define av_write_trailer (*vid_ff.av_write_trailer)
@@ -125,6 +130,7 @@ int vid_ff_load_format(char *err, size_t errsz);
 #define avformat_free_context (*vid_ff.avformat_free_context)
 #define avformat_new_stream (*vid_ff.avformat_new_stream)
 #define avformat_open_input (*vid_ff.avformat_open_input)
+#define avformat_query_codec (*vid_ff.avformat_query_codec)
 #define avformat_write_header (*vid_ff.avformat_write_header)
 #define avio_closep (*vid_ff.avio_closep)
 #define avio_open (*vid_ff.avio_open)

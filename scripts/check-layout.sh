@@ -21,10 +21,11 @@
 #   4. no .c or .h file over $MAX_LINES lines (the public header: 1400).
 #   5. synapt-inspect carries no import_/synth_ symbol and needs neither
 #      HDF5 nor matio (its --preview contact sheet needs libpng, through the
-#      export library).
+#      export library; its preview movie is libsynapt's synapt_movie_*).
 #   6. libavcodec, libavformat and libswscale are loaded on first video use
 #      (libsynapt/video_ffmpeg.h): libsynapt.so and the commands whose code
-#      never calls them (subset, merge, recover, audit) do not link them, and
+#      never calls them (inspect, subset, merge, recover, audit) do not link
+#      them, and
 #      code of libsynapt outside video_*.c calls only those video_*.c
 #      functions that load them first (VID_FF_NEED) or touch no FFmpeg.
 cd "$(dirname "$0")/.." || exit 1
@@ -199,7 +200,7 @@ fi
 
 # rule 6
 lazy='avcodec|avformat|swscale'
-for f in "$BUILD/lib/libsynapt.so" "$BUILD/bin/synapt-subset" "$BUILD/bin/synapt-merge" \
+for f in "$BUILD/lib/libsynapt.so" "$BUILD/bin/synapt-inspect" "$BUILD/bin/synapt-subset" "$BUILD/bin/synapt-merge" \
          "$BUILD/bin/synapt-recover" "$BUILD/bin/synapt-audit"; do
     [ -e "$f" ] || continue
     needed=$(readelf -d "$f" 2>/dev/null | grep NEEDED | grep -Eo "lib($lazy)[^]]*" | sort -u)

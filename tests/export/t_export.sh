@@ -94,7 +94,7 @@ else fail export_inspect_preview_shortcut "status $rc: $(cat "$T/iprev.err")"; f
 run prevm synapt-convert "$S" --to preview --clip $C -o "$T/prev.mp4"
 probe=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=codec_name,width,height,nb_read_frames \
         -of csv=p=0 "$T/prev.mp4" 2>/dev/null)
-if [ $rc -eq 0 ] && [ "$probe" = "h264,984,284,10" ] && [ -z "$(ls "$T" | grep 'prev.mp4.tmp')" ]; then
+if [ $rc -eq 0 ] && [ "$probe" = "h264,984,284,10" ] && [ -z "$(ls "$T" | grep -e 'prev.mp4.tmp' -e 'tmp-')" ]; then
     pass export_preview_mp4_frames
 else fail export_preview_mp4_frames "status $rc, ffprobe '$probe' (want h264,984,284,10: RGB, depth and mask tiles): $(cat "$T/prevm.err")"; fi
 ffmpeg -v error -i "$T/prev.mp4" -vf "select=eq(n\,3)" -vframes 1 -f rawvideo -pix_fmt rgb24 - > "$T/prev3.raw" 2>/dev/null

@@ -5,7 +5,8 @@
 # video work as before, and one that must read a video stream stops with a
 # line naming the file and the library, exit status 1, and leaves nothing.
 . "$(dirname "$0")/../lib.sh"
-need_built bin/synapt-synth bin/synapt-subset bin/synapt-merge bin/synapt-recover bin/synapt-audit
+need_built bin/synapt-synth bin/synapt-subset bin/synapt-merge bin/synapt-recover bin/synapt-audit \
+    bin/synapt-inspect
 command -v cc > /dev/null 2>&1 || skip_all "needs cc to build a stand-in libavcodec"
 
 soname=$(readelf -d "$B/bin/synapt-synth" 2>/dev/null | grep -o 'libavcodec\.so\.[0-9]*' | head -n 1)
@@ -36,6 +37,19 @@ if expect_rc audit 0; then
         pass audit_says_why_once
     else
         fail audit_says_why_once "stderr: $(head -c 600 "$T/audit.err")"
+    fi
+fi
+
+# inspect reads no video unless asked for a preview movie
+run inspect nofx synapt-inspect "$T/in.synapt"
+expect_rc inspect 0 && has "$T/inspect.out" "h264" && pass inspect_without_ffmpeg
+run movie nofx synapt-inspect --clip walk_0000 --preview "$T/p.mp4" "$T/in.synapt"
+if expect_rc movie 1; then
+    if [ "$(lines "$T/movie.err")" = 1 ] && has "$T/movie.err" "p.mp4" && has "$T/movie.err" "$soname" &&
+       [ ! -e "$T/p.mp4" ] && [ -z "$(ls -a "$T" | grep 'tmp-')" ]; then
+        pass preview_movie_names_missing_library
+    else
+        fail preview_movie_names_missing_library "stderr: $(cat "$T/movie.err"); left: $(ls -a "$T")"
     fi
 fi
 

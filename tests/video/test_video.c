@@ -800,6 +800,81 @@ static void test_resize_export(void)
     unlink(dst);
 }
 
+/* synapt_movie_*: arguments checked, every frame written (ffprobe), the
+ * same frames give the same bytes, and the pictures are the frames given
+ * (read back through synapt_video_import, within lossy-coding distance). */
+static void test_movie(void)
+{
+    char err[600];
+    synapt_movie *m = NULL;
+    const char *out = path_in("movie.mp4");
+    CHECK_EQ_INT(synapt_movie_open(&m, out, NULL, 63, 48, 25, 1, err, sizeof err), SYNAPT_E_INVALID_ARG);
+    CHECK(strstr(err, "movie.mp4") != NULL);
+    CHECK_EQ_INT(synapt_movie_open(&m, path_in("movie.nosuchext"), NULL, 64, 48, 25, 1, err, sizeof err),
+                 SYNAPT_E_INVALID_ARG);
+    CHECK(strstr(err, "movie.nosuchext") != NULL);
+    CHECK_EQ_INT(synapt_movie_open(NULL, out, NULL, 64, 48, 25, 1, NULL, 0), SYNAPT_E_INVALID_ARG);
+    enum { W = 64, H = 48, N = 12 };
+    static uint8_t rgb[N][H][W][3];
+    for (int t = 0; t < N; t++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                rgb[t][y][x][0] = (uint8_t)(x * 4);
+                rgb[t][y][x][1] = (uint8_t)(y * 5);
+                rgb[t][y][x][2] = (uint8_t)(t * 20);
+            }
+    unsigned char *bytes[2] = { NULL, NULL };
+    size_t len[2] = { 0, 0 };
+    for (int pass = 0; pass < 2; pass++) {
+        int rc = synapt_movie_open(&m, out, NULL, W, H, 25, 1, err, sizeof err);
+        if (rc)
+            printf("  %s\n", err);
+        CHECK_OK(rc);
+        if (rc)
+            return;
+        for (int t = 0; t < N && !rc; t++)
+            rc = synapt_movie_write(m, rgb[t], err, sizeof err);
+        CHECK_OK(rc);
+        rc = synapt_movie_close(m, err, sizeof err);
+        if (rc)
+            printf("  %s\n", err);
+        CHECK_OK(rc);
+        CHECK_EQ_INT(ffprobe_frames(out), N);
+        FILE *f = fopen(out, "rb");
+        if (f) {
+            bytes[pass] = malloc(1 << 20);
+            len[pass] = bytes[pass] ? fread(bytes[pass], 1, 1 << 20, f) : 0;
+            fclose(f);
+        }
+    }
+    CHECK(len[0] > 0 && len[0] == len[1] && !memcmp(bytes[0], bytes[1], len[0]));
+    free(bytes[0]);
+    free(bytes[1]);
+    /* back through the import: the mean error of each frame stays small */
+    const char *dst = path_in("movie.synapt");
+    synapt_video_import_result res;
+    int rc = pack(dst, out, SYNAPT_VSTORE_COPY, 0, &res, err, sizeof err);
+    CHECK_OK(rc);
+    synapt_reader *r;
+    if (!rc && synapt_reader_open(&r, dst, NULL) == 0) {
+        static uint8_t back[N][H][W][3];
+        CHECK_OK(synapt_video_read(back, sizeof back, NULL, r, 0, 0, 0, N, SYNAPT_PIXFMT_RGB24));
+        double e = 0;
+        for (int t = 0; t < N; t++)
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++)
+                    for (int c = 0; c < 3; c++)
+                        e += abs((int)back[t][y][x][c] - (int)rgb[t][y][x][c]);
+        e /= (double)N * H * W * 3;
+        if (e > 4)
+            printf("  mean error %.2f per sample\n", e);
+        CHECK(e <= 4);
+        synapt_reader_close(r);
+    }
+    unlink(dst);
+    unlink(out);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s/video.XXXXXX", tu_tmp_dir());
@@ -820,6 +895,7 @@ int main(void)
     RUN(test_damaged);
     RUN(test_resize_export);
     RUN(test_decoder_reuse);
+    RUN(test_movie);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     sh(cmd);

@@ -81,9 +81,9 @@ int export_preview(const synapt_reader *r, const char *path, const export_option
 
 /* ---- shared by the writers (export_stage.c, export_frames.c) ---- */
 
-/** A video file from RGB24 canvases of w x h (even): the container from
- *  `path`'s extension, H.264 (MPEG-4 part 2 without an H.264 encoder),
- *  fps_num/fps_den frames per second. Written under a temporary name
+/** A video file from RGB24 canvases of w x h (even), through libsynapt's
+ *  synapt_movie_*: the container from `path`'s extension, H.264 (MPEG-4
+ *  part 2 without an H.264 encoder), fps_num/fps_den frames per second. Written under a temporary name
  *  beside `path`, renamed by close; abort (and a failed close) removes it.
  *  Errors: _INVALID_ARG (no container for the name), _UNSUPPORTED (no
  *  encoder), _IO, _NOMEM, with one line in err naming `path`. */
