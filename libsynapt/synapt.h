@@ -842,6 +842,7 @@ SYNAPT_API void synapt_writer_abort(synapt_writer *w);
  *   synapt_video_read()      decoded frames [first, first+n) as RGB24 or in
  *                            the decoder's native pixel format
  *   synapt_video_export()    remux the stored packets to .mp4/.mkv
+ *   synapt_movie_open()      write RGB24 frames of your own as a movie
  *
  * libsynapt loads libavcodec and libswscale the first time a call needs
  * them, and libavformat on the first import or export; if they cannot be
@@ -1009,7 +1010,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
  *  libx264 (CRF 20, preset veryfast, a keyframe every 60 frames), or
  *  MPEG-4 Part 2 at 2 Mb/s where the container cannot hold H.264 or this
  *  FFmpeg has no libx264; 4:2:0, one encoder thread and FFmpeg's bit-exact
- *  flags, so the same frames give the same bytes. Opaque. */
+ *  flags (no version strings, times or thread timing in the bytes). Opaque. */
 typedef struct synapt_movie synapt_movie;
 
 /** Start writing `path` itself (write to a temporary name and rename it

@@ -2,7 +2,8 @@
  * contact sheets, visualisations. H.264 (MPEG-4 Part 2 when this FFmpeg
  * has no H.264 encoder or the container cannot hold it), 4:2:0, in the
  * container the path's extension names. Bit-exact flags and one encoder
- * thread make the same frames give the same bytes. */
+ * thread keep times, versions and thread timing out of the bytes (libx264
+ * itself can still vary on flat synthetic frames: see test_movie). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

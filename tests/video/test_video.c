@@ -800,9 +800,12 @@ static void test_resize_export(void)
     unlink(dst);
 }
 
-/* synapt_movie_*: arguments checked, every frame written (ffprobe), the
- * same frames give the same bytes, and the pictures are the frames given
- * (read back through synapt_video_import, within lossy-coding distance). */
+/* synapt_movie_*: arguments checked, every frame written (ffprobe), and
+ * the pictures are the frames given (read back through the import, within
+ * lossy-coding distance). Not the bytes twice in one process: on flat
+ * synthetic content like this, libx264 reads memory it never wrote (the
+ * ffmpeg command gives different bytes under MALLOC_PERTURB_ too), so
+ * t_export checks same-bytes on real previews across processes instead. */
 static void test_movie(void)
 {
     char err[600];
@@ -823,9 +826,7 @@ static void test_movie(void)
                 rgb[t][y][x][1] = (uint8_t)(y * 5);
                 rgb[t][y][x][2] = (uint8_t)(t * 20);
             }
-    unsigned char *bytes[2] = { NULL, NULL };
-    size_t len[2] = { 0, 0 };
-    for (int pass = 0; pass < 2; pass++) {
+    {
         int rc = synapt_movie_open(&m, out, NULL, W, H, 25, 1, err, sizeof err);
         if (rc)
             printf("  %s\n", err);
@@ -840,16 +841,7 @@ static void test_movie(void)
             printf("  %s\n", err);
         CHECK_OK(rc);
         CHECK_EQ_INT(ffprobe_frames(out), N);
-        FILE *f = fopen(out, "rb");
-        if (f) {
-            bytes[pass] = malloc(1 << 20);
-            len[pass] = bytes[pass] ? fread(bytes[pass], 1, 1 << 20, f) : 0;
-            fclose(f);
-        }
     }
-    CHECK(len[0] > 0 && len[0] == len[1] && !memcmp(bytes[0], bytes[1], len[0]));
-    free(bytes[0]);
-    free(bytes[1]);
     /* back through the import: the mean error of each frame stays small */
     const char *dst = path_in("movie.synapt");
     synapt_video_import_result res;
