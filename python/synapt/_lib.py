@@ -292,6 +292,10 @@ video_read = _fn("synapt_video_read", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32, 
 reader_pose_max_persons = _fn("synapt_reader_pose_max_persons", _int, _P(_u32), _vp, _u64, _u32)
 video_get_info = _fn("synapt_video_get_info", _int, _P(VideoInfo), _vp, _u64, _u32)
 skeleton_get = _fn("synapt_skeleton_get", _int, _P(SkeletonInfo), _int)
+movie_open = _fn("synapt_movie_open", _int, _P(_vp), _cp, _cp, _u32, _u32, _u32, _u32, _vp, _sz)
+movie_write = _fn("synapt_movie_write", _int, _vp, _vp, _vp, _sz)
+movie_close = _fn("synapt_movie_close", _int, _vp, _vp, _sz)
+movie_abort = _fn("synapt_movie_abort", None, _vp)
 skeleton_from_name = _fn("synapt_skeleton_from_name", _int, _cp)
 
 

@@ -513,6 +513,46 @@ def _():
             pass
 
 
+@check("write_movie")
+def _():
+    # synapt.write_movie: every frame in the file (PyAV decodes it), close to
+    # the frames given; bad arrays refused; a failure leaves an earlier file
+    import numpy as np
+    try:
+        import av
+    except ImportError:
+        return "SKIP needs PyAV (python3-av)"
+    t, h, w = 6, 32, 48
+    a = np.zeros((t, h, w, 3), np.uint8)
+    a[..., 0] = (np.arange(w) * 5)[None, None, :]
+    a[..., 1] = (np.arange(h) * 7)[None, :, None]
+    a[..., 2] = (np.arange(t) * 40)[:, None, None]
+    out = os.path.join(T, "movie.mp4")
+    synapt.write_movie(out, a, fps=(25, 1))
+    with av.open(out) as c:
+        got = np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
+    if got.shape != a.shape:
+        return "decoded %s, wrote %s" % (got.shape, a.shape)
+    err = np.abs(got.astype(int) - a.astype(int)).mean()
+    if err > 4:
+        return "mean error %.2f per sample" % err
+    for bad in (a[:, :31], a.astype(np.float32), a[..., :2]):
+        try:
+            synapt.write_movie(out, bad)
+            return "accepted an array of %s %s" % (bad.dtype, bad.shape)
+        except ValueError:
+            pass
+    before = open(out, "rb").read()
+    try:
+        synapt.write_movie(os.path.join(T, "movie.nosuchcontainer"), a)
+        return "wrote a file of an unknown container"
+    except synapt.SynaptError as e:
+        if "movie.nosuchcontainer" not in str(e) or e.name != "INVALID_ARG":
+            return "message %r (%s)" % (str(e), e.name)
+    if open(out, "rb").read() != before or [n for n in os.listdir(T) if ".tmp-" in n]:
+        return "a failed write changed files"
+
+
 def main():
     # quiet FFmpeg's own stderr lines (e.g. mpeg4's "packed B-frames" note)
     # so the test log holds only the check lines
