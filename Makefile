@@ -19,7 +19,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 B        = build
 
-VERSION  = 0.5.0
+VERSION  = 0.6.0
 SOMAJOR  = 1
 
 # libsynapt compiles against all of these but links only LIB_LINK_PKGS:

@@ -55,9 +55,9 @@ extern "C" {
  * refuses other majors with SYNAPT_E_VERSION.
  * ====================================================================== */
 #define SYNAPT_VERSION_MAJOR 0
-#define SYNAPT_VERSION_MINOR 5
+#define SYNAPT_VERSION_MINOR 6
 #define SYNAPT_VERSION_PATCH 0
-#define SYNAPT_VERSION_STRING "0.5.0"
+#define SYNAPT_VERSION_STRING "0.6.0"
 
 /* Info structs the library fills (synapt_file_info, _clip_info,
  * _stream_info, _chunk_info, _video_info, _skeleton_info,

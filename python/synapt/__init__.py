@@ -52,6 +52,8 @@ def write_movie(path, frames, fps=30):
     import ctypes
     import fractions
     import numpy as np
+    if not _lib.HAVE_MOVIE:
+        raise SynaptError("write_movie needs libsynapt 0.6 or later, not %s" % library_version(), -15)
     a = np.ascontiguousarray(frames)
     if a.dtype != np.uint8 or a.ndim != 4 or a.shape[3] != 3:
         raise ValueError("frames must be uint8 (T, H, W, 3), not %s %s" % (a.dtype, a.shape))

@@ -255,14 +255,15 @@ def _version_tuple():
 
 
 # The structs and calls above and below follow the 0.4 header, which 0.5
-# only extends with a writer call the package does not use (0.4.0 added
+# only extends with a writer call the package does not use and 0.6 with the
+# movie writer (looked up below only from 0.6 on) (0.4.0 added
 # video_threads to the reader options; 0.3.0 added the reserved words at the
 # end of the info structs; 0.2.0 put the output buffer of the read calls
 # first). ctypes cannot check a prototype or a struct size, and a mismatch
 # writes to a wrong address, so other versions are refused, not guessed at.
 LIB_VERSION = _version_tuple()
-if LIB_VERSION not in ((0, 4), (0, 5)):
-    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.4 and 0.5"
+if LIB_VERSION not in ((0, 4), (0, 5), (0, 6)):
+    raise ImportError("synapt: %s is libsynapt %s; this package is written for 0.4 to 0.6"
                       % (lib._name, text(version())))
 
 class DatasetMember(ctypes.Structure):
@@ -292,10 +293,14 @@ video_read = _fn("synapt_video_read", _int, _vp, _sz, _P(_sz), _vp, _u64, _u32, 
 reader_pose_max_persons = _fn("synapt_reader_pose_max_persons", _int, _P(_u32), _vp, _u64, _u32)
 video_get_info = _fn("synapt_video_get_info", _int, _P(VideoInfo), _vp, _u64, _u32)
 skeleton_get = _fn("synapt_skeleton_get", _int, _P(SkeletonInfo), _int)
-movie_open = _fn("synapt_movie_open", _int, _P(_vp), _cp, _cp, _u32, _u32, _u32, _u32, _vp, _sz)
-movie_write = _fn("synapt_movie_write", _int, _vp, _vp, _vp, _sz)
-movie_close = _fn("synapt_movie_close", _int, _vp, _vp, _sz)
-movie_abort = _fn("synapt_movie_abort", None, _vp)
+# the movie writer, from libsynapt 0.6 (None before: write_movie says so)
+HAVE_MOVIE = LIB_VERSION >= (0, 6)
+movie_open = movie_write = movie_close = movie_abort = None
+if HAVE_MOVIE:
+    movie_open = _fn("synapt_movie_open", _int, _P(_vp), _cp, _cp, _u32, _u32, _u32, _u32, _vp, _sz)
+    movie_write = _fn("synapt_movie_write", _int, _vp, _vp, _vp, _sz)
+    movie_close = _fn("synapt_movie_close", _int, _vp, _vp, _sz)
+    movie_abort = _fn("synapt_movie_abort", None, _vp)
 skeleton_from_name = _fn("synapt_skeleton_from_name", _int, _cp)
 
 
