@@ -26,3 +26,13 @@ void sy_errbuf_set(char *errbuf, size_t cap, const char *msg)
     if (!errbuf || !cap) return;
     sy_fmt(errbuf, cap, "%s", msg ? msg : "");
 }
+
+void sy_errbuf_use(char **errbuf, size_t *cap, char *local, size_t n)
+{
+    if (!*errbuf) {
+        *errbuf = local;
+        *cap = n;
+    }
+    if (*cap)
+        (*errbuf)[0] = 0;
+}

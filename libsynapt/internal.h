@@ -185,6 +185,9 @@ void sy_vfmt(char *buf, size_t cap, const char *fmt, va_list ap);
 void sy_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Copy a message into a caller's errbuf (NULL or 0 size ignored). */
 void sy_errbuf_set(char *errbuf, size_t cap, const char *msg);
+/* A public call's errbuf made usable: `local` (n bytes) when the caller
+ * passed NULL, then cleared, so the call can always write its message. */
+void sy_errbuf_use(char **errbuf, size_t *cap, char *local, size_t n);
 
 /* ---------------------------------------------------------------------
  * Enumerations (enums.c)

@@ -99,12 +99,7 @@ SYNAPT_API int synapt_video_export(const synapt_reader *r, uint64_t clip, uint32
                                    const char *path, char *errbuf, size_t errbuf_size)
 {
     char local[8], err[320] = "", eb[128];
-    if (!errbuf) {
-        errbuf = local;
-        errbuf_size = sizeof local;
-    }
-    if (errbuf_size)
-        errbuf[0] = 0;
+    sy_errbuf_use(&errbuf, &errbuf_size, local, sizeof local);
     if (!r || !path)
         return SYNAPT_E_INVALID_ARG;
     synapt_stream_info info;

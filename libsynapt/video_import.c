@@ -1127,12 +1127,7 @@ SYNAPT_API int synapt_video_import(synapt_video_import_result *out, synapt_write
                                    char *errbuf, size_t errbuf_size)
 {
     char local[16];
-    if (!errbuf) {
-        errbuf = local;
-        errbuf_size = sizeof local;
-    }
-    if (errbuf_size)
-        errbuf[0] = 0;
+    sy_errbuf_use(&errbuf, &errbuf_size, local, sizeof local);
     synapt_video_import_options def = SYNAPT_VIDEO_IMPORT_OPTIONS_INIT;
     if (!opts)
         opts = &def;

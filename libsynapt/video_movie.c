@@ -104,12 +104,7 @@ SYNAPT_API int synapt_movie_open(synapt_movie **out, const char *path, const cha
                                  char *errbuf, size_t errbuf_size)
 {
     char local[8];
-    if (!errbuf) {
-        errbuf = local;
-        errbuf_size = sizeof local;
-    }
-    if (errbuf_size)
-        errbuf[0] = 0;
+    sy_errbuf_use(&errbuf, &errbuf_size, local, sizeof local);
     if (!out || !path) {
         snprintf(errbuf, errbuf_size, "synapt_movie_open: bad arguments");
         return SYNAPT_E_INVALID_ARG;
@@ -208,12 +203,7 @@ static int encode(synapt_movie *m, AVFrame *f, char *err, size_t errsz)
 SYNAPT_API int synapt_movie_write(synapt_movie *m, const void *rgb, char *errbuf, size_t errbuf_size)
 {
     char local[8];
-    if (!errbuf) {
-        errbuf = local;
-        errbuf_size = sizeof local;
-    }
-    if (errbuf_size)
-        errbuf[0] = 0;
+    sy_errbuf_use(&errbuf, &errbuf_size, local, sizeof local);
     if (!m || !rgb)
         return SYNAPT_E_INVALID_ARG;
     int rc = av_frame_make_writable(m->frame);
@@ -229,12 +219,7 @@ SYNAPT_API int synapt_movie_write(synapt_movie *m, const void *rgb, char *errbuf
 SYNAPT_API int synapt_movie_close(synapt_movie *m, char *errbuf, size_t errbuf_size)
 {
     char local[8];
-    if (!errbuf) {
-        errbuf = local;
-        errbuf_size = sizeof local;
-    }
-    if (errbuf_size)
-        errbuf[0] = 0;
+    sy_errbuf_use(&errbuf, &errbuf_size, local, sizeof local);
     if (!m)
         return SYNAPT_E_INVALID_ARG;
     int rc = encode(m, NULL, errbuf, errbuf_size);
