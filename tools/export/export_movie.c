@@ -28,6 +28,14 @@ void export_movie_abort(export_movie *m)
     free(m);
 }
 
+/* a library message about the temporary, told of the target */
+static int fail(export_movie *m, int rc, const char *why, char *err, size_t errsz)
+{
+    const char *tail = strncmp(why, m->tmp, strlen(m->tmp)) == 0 ? why + strlen(m->tmp) : why;
+    snprintf(err, errsz, "%s%s%s", m->target, tail == why ? ": " : "", tail);
+    return rc;
+}
+
 int export_movie_open(export_movie **out, const char *path, int w, int h, uint32_t fps_num,
                       uint64_t fps_den, char *err, size_t errsz)
 {
@@ -60,22 +68,12 @@ int export_movie_open(export_movie **out, const char *path, int w, int h, uint32
     int rc = synapt_movie_open(&m->movie, m->tmp, NULL, (uint32_t)w, (uint32_t)h, fps_num, (uint32_t)fps_den,
                                why, sizeof why);
     if (rc) {
-        /* the library names the temporary: say it of the target */
-        const char *tail = strncmp(why, m->tmp, strlen(m->tmp)) == 0 ? why + strlen(m->tmp) : why;
-        snprintf(err, errsz, "%s%s%s", path, tail == why ? ": " : "", tail);
+        fail(m, rc, why, err, errsz);
         export_movie_abort(m);
         return rc;
     }
     *out = m;
     return 0;
-}
-
-/* a library message about the temporary, told of the target */
-static int fail(export_movie *m, int rc, const char *why, char *err, size_t errsz)
-{
-    const char *tail = strncmp(why, m->tmp, strlen(m->tmp)) == 0 ? why + strlen(m->tmp) : why;
-    snprintf(err, errsz, "%s%s%s", m->target, tail == why ? ": " : "", tail);
-    return rc;
 }
 
 int export_movie_frame(export_movie *m, const uint8_t *rgb, char *err, size_t errsz)
