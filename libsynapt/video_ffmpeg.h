@@ -51,7 +51,7 @@
     X(0, avcodec_parameters_free) X(0, avcodec_parameters_from_context) X(0, avcodec_parameters_to_context) \
     X(0, avcodec_receive_frame) X(0, avcodec_receive_packet) X(0, avcodec_send_frame) \
     X(0, avcodec_send_packet) \
-    X(1, av_guess_format) X(1, av_interleaved_write_frame) X(1, av_read_frame) X(1, av_write_trailer) \
+    X(1, av_find_input_format) X(1, av_guess_format) X(1, av_interleaved_write_frame) X(1, av_read_frame) X(1, av_write_trailer) \
     X(1, avformat_alloc_output_context2) X(1, avformat_close_input) \
     X(1, avformat_find_stream_info) X(1, avformat_free_context) X(1, avformat_new_stream) \
     X(1, avformat_open_input) X(1, avformat_query_codec) X(1, avformat_write_header) X(1, avio_closep) \
@@ -122,6 +122,7 @@ int vid_ff_load_format(char *err, size_t errsz);
 #define avcodec_send_packet (*vid_ff.avcodec_send_packet)
 #define av_guess_format (*vid_ff.av_guess_format)
 #define av_interleaved_write_frame (*vid_ff.av_interleaved_write_frame)
+#define av_find_input_format (*vid_ff.av_find_input_format)
 #define av_read_frame (*vid_ff.av_read_frame)
 #define av_write_trailer (*vid_ff.av_write_trailer)
 #define avformat_alloc_output_context2 (*vid_ff.avformat_alloc_output_context2)

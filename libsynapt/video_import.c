@@ -820,14 +820,15 @@ int vid_import_run(const sy_mem *mem, synapt_video_import_result *res, const cha
     if (m.mode == SYNAPT_VSTORE_COPY && (o->width || o->short_side))
         return fail(&m, SYNAPT_E_INVALID_ARG, "resizing needs a re-encode mode, not copy");
 
-    if ((r = avformat_open_input(&m.fmt, path, NULL, NULL)) < 0) {
+    /* Copy mode may do without avformat_find_stream_info and its decode
+     * (video_probe.c): decided from the SPS, and again once the packets
+     * are scanned. It also takes the container from the file's first bytes
+     * when they leave no doubt; --full-decode probes everything. */
+    int lazy = m.mode == SYNAPT_VSTORE_COPY && !m.force_key && !(o->version >= 2 && o->full_decode);
+    if ((r = avformat_open_input(&m.fmt, path, lazy ? vid_probe_container(path) : NULL, NULL)) < 0) {
         rc = fail(&m, SYNAPT_E_INPUT, "%s", vid_averr(r, eb, sizeof eb));
         goto done;
     }
-    /* Copy mode may do without avformat_find_stream_info and its decode
-     * (video_probe.c): decided from the SPS, and again once the packets
-     * are scanned. */
-    int lazy = m.mode == SYNAPT_VSTORE_COPY && !m.force_key && !(o->version >= 2 && o->full_decode);
     if (!lazy && (rc = probe(&m)) < 0)
         goto done;
     int probed = !lazy, headers = 0;

@@ -213,6 +213,12 @@ int  vid_probe_headers(vid_params *src, const synapt_allocator *mem, const AVFor
  * container's (src untouched). */
 int  vid_probe_vp9(vid_params *src, const vid_vp9_info *v);
 
+/* The demuxer avformat_open_input's probe would pick for the file at
+ * `path`, from its first bytes, when they are an AVI, ISO BMFF (MP4, MOV)
+ * or Matroska/WebM header whose probe is certain (AVPROBE_SCORE_MAX, no
+ * other demuxer close); NULL otherwise, and the caller probes. */
+const AVInputFormat *vid_probe_container(const char *path);
+
 /* ---- copy mode without decoding (video_prescan.c) ------------------------ */
 
 typedef struct vid_prescan {

@@ -9,6 +9,7 @@
 #define SYNAPT_WRITER_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <zstd.h>
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
@@ -71,6 +72,7 @@ struct synapt_writer {
     sy_mem mem;
     char *path, *tmp;
     int fd;
+    mode_t mode;              /* permission bits for PATH (creat()'s, under the umask) */
     int rc;                   /* poisoned with this code when nonzero */
     char msg[SY_MSG_MAX];
     int level, deterministic, do_fsync, overwrite, derive_uuid, write_through;

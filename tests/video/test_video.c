@@ -526,6 +526,89 @@ static const char *ts_err(void *u)
     return synapt_writer_errmsg(t->w);
 }
 
+/* vid_probe_container names a demuxer only when libavformat's own probe
+ * would pick it: every made and real source is opened both ways (the
+ * probe is the oracle), and crafted headers that the probe would not
+ * call certain give NULL. */
+static int write_bytes(const char *path, const void *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t w = fwrite(b, 1, n, f);
+    return fclose(f) == 0 && w == n ? 0 : -1;
+}
+
+static void probe_agrees(const char *path, int *sniffed)
+{
+    const AVInputFormat *s = vid_probe_container(path);
+    AVFormatContext *fmt = NULL;
+    if (avformat_open_input(&fmt, path, NULL, NULL) < 0) {
+        CHECK(s == NULL);
+        return;
+    }
+    if (s && s != fmt->iformat)
+        printf("  %s: sniffed %s, probed %s\n", path, s->name, fmt->iformat->name);
+    CHECK(!s || s == fmt->iformat);
+    *sniffed += s != NULL;
+    avformat_close_input(&fmt);
+}
+
+static void test_probe_container(void)
+{
+    char err[256];
+    CHECK_OK(vid_ff_load_format(err, sizeof err));
+    int sniffed = 0, n = 0;
+    for (size_t g = 0; g < sizeof gens / sizeof gens[0]; g++, n++)
+        probe_agrees(path_in(gens[g].name), &sniffed);
+    CHECK(sniffed >= n - 1); /* every made source is AVI, MP4/MOV or Matroska */
+    const char *rd = tu_realdata();
+    static const char *const real[] = { "mmpose_h264_5frames.mp4", "openpose_mp4_named_avi_aac.avi",
+                                        "paddle_example_xvid.avi", "ssv2_vp9_427x240.webm", "stub_mjpeg.avi" };
+    for (size_t i = 0; rd && i < sizeof real / sizeof real[0]; i++) {
+        char p[700];
+        snprintf(p, sizeof p, "%.600s/videos/%s", rd, real[i]);
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            int before = sniffed;
+            probe_agrees(p, &sniffed);
+            CHECK(sniffed == before + 1);
+        }
+    }
+    /* headers the probe would not call certain, and things not files */
+    static const uint8_t jp2[] = { 0, 0, 0, 20, 'f', 't', 'y', 'p', 'j', 'p', '2', ' ', 0, 0, 0, 0, 'j', 'p', '2', ' ' };
+    static const uint8_t wav[] = { 'R', 'I', 'F', 'F', 36, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ' };
+    static const uint8_t ebml_other[] = { 0x1a, 0x45, 0xdf, 0xa3, 0x88, 0x42, 0x82, 0x85, 'm', 'a', 't', 'r', 'x', 0 };
+    static const uint8_t ebml_cut[] = { 0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84, 'w', 'e', 'b', 'm' };
+    static const uint8_t ebml_webm[] = { 0x1a, 0x45, 0xdf, 0xa3, 0x87, 0x42, 0x82, 0x84, 'w', 'e', 'b', 'm', 0 };
+    static const uint8_t mpeg_in_mov[] = { 0, 0, 0, 16, 'f', 't', 'y', 'p', 'q', 't', ' ', ' ', 0, 0, 0, 0,
+                                           0, 0, 0, 40, 'm', 'o', 'o', 'v', 0, 0, 0, 32, 'h', 'd', 'l', 'r',
+                                           0, 0, 0, 0, 'm', 'h', 'l', 'r', 'M', 'P', 'E', 'G', 0, 0, 0, 0 };
+    const struct { const char *name; const uint8_t *b; size_t n; const char *want; } cases[] = {
+        { "jp2.mp4", jp2, sizeof jp2, NULL },
+        { "wav.avi", wav, sizeof wav, NULL },
+        { "other.mkv", ebml_other, sizeof ebml_other, NULL },
+        { "cut.webm", ebml_cut, sizeof ebml_cut, NULL },
+        { "tiny.webm", ebml_webm, sizeof ebml_webm, "matroska,webm" },
+        { "mpegps.mov", mpeg_in_mov, sizeof mpeg_in_mov, NULL },
+        { "empty.avi", (const uint8_t *)"", 0, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *p = path_in(cases[i].name);
+        CHECK_OK(write_bytes(p, cases[i].b, cases[i].n));
+        const AVInputFormat *s = vid_probe_container(p);
+        if (cases[i].want ? !s || strcmp(s->name, cases[i].want) : s != NULL)
+            printf("  %s: sniffed %s\n", cases[i].name, s ? s->name : "nothing");
+        CHECK(cases[i].want ? s && !strcmp(s->name, cases[i].want) : s == NULL);
+        unlink(p);
+    }
+    const char *fifo = path_in("fifo.avi");
+    CHECK_OK(mkfifo(fifo, 0600));
+    CHECK(vid_probe_container(fifo) == NULL); /* no hang: not opened for reading's sake */
+    unlink(fifo);
+    CHECK(vid_probe_container(tmpdir) == NULL);
+    CHECK(vid_probe_container(path_in("missing.avi")) == NULL);
+}
+
 static void test_mislabelled_keyframes(void)
 {
     const char *names[] = { "h264_bf_longgop.mp4", "mpeg4_bf.avi", "h264_opengop.mkv" };
@@ -882,6 +965,7 @@ int main(void)
     }
     test_sources();
     test_realdata();
+    RUN(test_probe_container);
     RUN(test_mislabelled_keyframes);
     RUN(test_threads);
     RUN(test_damaged);
