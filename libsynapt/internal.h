@@ -361,8 +361,8 @@ typedef struct sy_json_clip {
 } sy_json_clip;
 
 /* Build the CLIP record body (UTF-8 JSON, no NUL) into `out` (appended).
- * Returns 0, SYNAPT_E_NOMEM or SYNAPT_E_INVALID_ARG (meta/codec_config not a
- * JSON object; message in err). */
+ * meta_json and each codec_config must already be checked JSON objects
+ * (they go in verbatim). Returns 0 or SYNAPT_E_NOMEM (message in err). */
 int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
                        char *err, size_t errcap);
 

@@ -122,15 +122,12 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
         ADD(x = cJSON_CreateString(c->group_values[i]));
         cJSON_AddItemToArray(pair, x);
     }
-    /* meta and codec_config go in verbatim (after validation): re-printing
-     * them through doubles would change large integers and formatting, and
-     * the index keeps the caller's text too */
+    /* meta and codec_config go in verbatim: re-printing them through
+     * doubles would change large integers and formatting, and the index
+     * keeps the caller's text too. The writer checked both when they were
+     * given (begin_clip, add_stream, set_video_info), so they are not
+     * parsed again here. */
     const char *mtext = c->meta_json ? c->meta_json : "{}";
-    if (!sy_json_is_object(mtext)) {
-        sy_fmt(err, errcap, "clip %s: meta_json is not a JSON object", c->id);
-        rc = SYNAPT_E_INVALID_ARG;
-        goto fail;
-    }
     ADD(cJSON_AddRawToObject(root, "meta", mtext));
     ADD(arr = cJSON_AddArrayToObject(root, "streams"));
     for (size_t i = 0; i < c->stream_count; i++) {
@@ -168,14 +165,8 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
             sy_free(m, e);
             if (!x) goto nomem;
         }
-        if (st->codec_config && *st->codec_config) {
-            if (!sy_json_is_object(st->codec_config)) {
-                sy_fmt(err, errcap, "clip %s stream %s: codec_config is not a JSON object", c->id, st->name);
-                rc = SYNAPT_E_INVALID_ARG;
-                goto fail;
-            }
+        if (st->codec_config && *st->codec_config)
             ADD(cJSON_AddRawToObject(s, "codec_config", st->codec_config));
-        }
     }
     text = cJSON_PrintUnformatted(root);
     if (!text) goto nomem;
@@ -187,7 +178,6 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
 nomem:
     rc = SYNAPT_E_NOMEM;
     sy_fmt(err, errcap, "out of memory building the clip record of %s", c->id);
-fail:
     if (text) cJSON_free(text);
     cJSON_Delete(root);
     return rc;

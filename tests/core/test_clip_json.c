@@ -2,6 +2,8 @@
  * what the writer builds parses back field for field (the recovery path
  * rebuilds an index from it), and malformed records are refused. */
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "internal.h" /* white box: the CLIP JSON codec (sy_clip_json_*) is private */
 #include "testutil.h"
 
@@ -68,10 +70,44 @@ static void test_build_parse(void)
     /* stream limit */
     CHECK_EQ_INT(sy_clip_json_parse(&m, &p, out.data, out.len, 1, err, sizeof err), SYNAPT_E_LIMIT);
     sy_buf_free(&m, &out);
-    /* meta that is not an object is refused when building */
-    c.meta_json = "[1]";
-    CHECK_EQ_INT(sy_clip_json_build(&m, &out, &c, err, sizeof err), SYNAPT_E_INVALID_ARG);
-    sy_buf_free(&m, &out);
+}
+
+/* The builder takes meta and codec_config verbatim: the writer refuses
+ * text that is not a JSON object where it is given, before any record. */
+static void test_writer_refuses_non_objects(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/clip_json_%d.synapt", tu_tmp_dir(), (int)getpid());
+    synapt_writer *w = NULL;
+    CHECK_OK(synapt_writer_create(&w, path, NULL, NULL, 0));
+    if (!w) return;
+    synapt_clip_desc cd = SYNAPT_CLIP_DESC_INIT;
+    cd.id = "a";
+    const char *bad[] = { "[1]", "1", "\"x\"", "{", "{} {}", "null" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cd.meta_json = bad[i];
+        CHECK_EQ_INT(synapt_writer_begin_clip(w, &cd), SYNAPT_E_INVALID_ARG);
+    }
+    cd.meta_json = "{\"k\": [1, 2]}";
+    CHECK_OK(synapt_writer_begin_clip(w, &cd));
+    synapt_stream_desc sd = SYNAPT_STREAM_DESC_INIT;
+    sd.name = "rgb";
+    sd.kind = SYNAPT_KIND_VIDEO;
+    sd.codec = SYNAPT_CODEC_H264;
+    sd.ndim = 3;
+    sd.shape[0] = 16; sd.shape[1] = 16; sd.shape[2] = 3;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        sd.codec_config = bad[i];
+        CHECK_EQ_INT(synapt_writer_add_stream(NULL, w, &sd), SYNAPT_E_INVALID_ARG);
+    }
+    uint32_t si = 0;
+    sd.codec_config = NULL;
+    CHECK_OK(synapt_writer_add_stream(&si, w, &sd));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK_EQ_INT(synapt_writer_set_video_info(w, si, 0, bad[i]), SYNAPT_E_INVALID_ARG);
+    synapt_writer_abort(w);
+    struct stat st;
+    CHECK(stat(path, &st) != 0);
 }
 
 static void test_malformed(void)
@@ -111,6 +147,7 @@ static void test_malformed(void)
 int main(void)
 {
     RUN(test_build_parse);
+    RUN(test_writer_refuses_non_objects);
     RUN(test_malformed);
     TEST_MAIN_END();
 }
