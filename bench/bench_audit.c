@@ -1,5 +1,5 @@
 /* bench_audit.c - synapt-audit's speed, printed as markdown (bench/run.sh
- * collects it into bench/RESULTS.md).
+ * writes it to bench/results/).
  *
  *   1. feature extraction (colour grid, motion grid, hashes of K = 8
  *      frames) per core at 112x112 from raw u8 frames, against a baseline

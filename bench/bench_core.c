@@ -1,6 +1,6 @@
 /* bench_core.c - the core library's costs, each as a ratio against a
  * baseline measured in the same run, printed as markdown (bench/run.sh
- * collects it into bench/RESULTS.md).
+ * writes it to bench/results/).
  *
  *   1. sequential read (image + depth + pose) vs bare zstd on the same chunks,
  *      and of the real sensor depth samples in ../shared/realdata

@@ -1,5 +1,5 @@
 /* bench_synth.c - synapt-synth's speed, printed as markdown (bench/run.sh
- * collects it into bench/RESULTS.md).
+ * writes it to bench/results/).
  *
  *   1. rendering per core at several resolutions (one clip of each class),
  *      against a baseline measured in the same run: copying the frame's

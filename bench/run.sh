@@ -1,17 +1,18 @@
 #!/bin/sh
 # Run every benchmark binary $B/bench/bench_* (built by `make bench`; this
 # script builds nothing) and bench/bench_python.py, print their markdown and
-# collect it, with the date and the machine, into bench/RESULTS.md.
+# write each one's into its own file, $DIR/NAME.md, headed by the date, the
+# machine, the load average and the commit (bench/RESULTS.md lists them).
 #
 # Environment:
 #   B / SYNAPT_BUILD  build directory (default build)
 #   BENCH_ARGS        arguments for every benchmark (e.g. --quick)
-#   BENCH_OUT         results file (default bench/RESULTS.md)
-# Exit status: 0 when every benchmark ran, 1 otherwise (the file still lists
-# what did run).
+#   BENCH_DIR         folder of the result files (default bench/results)
+# Exit status: 0 when every benchmark ran, 1 otherwise (a failed one's file
+# still holds what it printed, after a line saying it failed).
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-${SYNAPT_BUILD:-build}}
-OUT=${BENCH_OUT:-bench/RESULTS.md}
+DIR=${BENCH_DIR:-bench/results}
 
 found=0
 for b in "$B"/bench/bench_*; do [ -x "$b" ] && found=1; done
@@ -19,57 +20,57 @@ if [ "$found" = 0 ]; then
     echo "bench/run.sh: no benchmarks in $B/bench (run 'make bench' or 'make B=$B bench-build')" >&2
     exit 1
 fi
+mkdir -p "$DIR" || exit 1
 
 cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null | head -n 1)
-tmp=$(mktemp "${TMPDIR:-/tmp}/synapt-bench-results.XXXXXX") || exit 1
-{
-    echo "# Benchmark results"
-    echo
-    echo "Produced by \`make bench\` (bench/run.sh); every number is measured in the same"
-    echo "run as its baseline, so ratios carry over between machines better than absolutes."
-    echo
-    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr)"
-    # other jobs share the CPU on a busy machine; most timings are CPU time
-    # for that reason, but wall-clock rows (threads, fsync, open) feel it
-    echo "- load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-    echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo
-} > "$tmp"
+
+# run NAME COMMAND...: the command's markdown into $DIR/NAME.md, written
+# under a temporary name and renamed, so an interrupted run keeps the
+# previous file
+run() {
+    name=$1
+    shift
+    echo "== $name" >&2
+    tmp=$(mktemp "$DIR/.$name.XXXXXX") || return 1
+    {
+        echo "<!-- written by bench/run.sh -->"
+        echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr)"
+        # other jobs share the CPU on a busy machine; most timings are CPU
+        # time for that reason, but wall-clock rows (threads, fsync, open)
+        # feel it
+        echo "- load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+        echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        echo
+    } > "$tmp"
+    rc=0
+    "$@" > "$tmp.one" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "**$name failed** (exit status $rc); its partial output follows." >> "$tmp"
+        echo >> "$tmp"
+        status=1
+    fi
+    cat "$tmp.one"
+    cat "$tmp.one" >> "$tmp"
+    rm -f "$tmp.one"
+    chmod 644 "$tmp"
+    mv "$tmp" "$DIR/$name.md"
+}
+trap 'rm -f "$DIR"/.bench_*.* ; exit 130' INT TERM
 
 status=0
 for b in "$B"/bench/bench_*; do
     [ -x "$b" ] || continue
-    echo "== $(basename "$b")" >&2
     # shellcheck disable=SC2086
-    rc=0
-    "$b" ${BENCH_ARGS:-} > "$tmp.one" || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "**$(basename "$b") failed** (exit status $rc); its partial output follows." >> "$tmp"
-        echo >> "$tmp"
-        status=1
-    fi
-    cat "$tmp.one"
-    cat "$tmp.one" >> "$tmp"
+    run "$(basename "$b")" "$b" ${BENCH_ARGS:-}
 done
 # the Python package's benchmark, when Debian's python3 has numpy and torch
 if /usr/bin/python3 -c 'import numpy, torch' 2> /dev/null; then
-    echo "== bench_python.py" >&2
-    rc=0
     # shellcheck disable=SC2086
-    PYTHONPATH="$(pwd)/python" SYNAPT_BUILD="$B" /usr/bin/python3 bench/bench_python.py \
-        ${BENCH_ARGS:-} > "$tmp.one" || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "**bench_python.py failed** (exit status $rc); its partial output follows." >> "$tmp"
-        echo >> "$tmp"
-        status=1
-    fi
-    cat "$tmp.one"
-    cat "$tmp.one" >> "$tmp"
+    run bench_python env PYTHONPATH="$(pwd)/python" SYNAPT_BUILD="$B" /usr/bin/python3 bench/bench_python.py \
+        ${BENCH_ARGS:-}
 else
-    echo "(bench_python.py skipped: /usr/bin/python3 lacks numpy or torch)" >> "$tmp"
+    echo "bench/run.sh: bench_python.py skipped: /usr/bin/python3 lacks numpy or torch" >&2
 fi
-rm -f "$tmp.one"
-mv "$tmp" "$OUT"
-echo "bench/run.sh: results written to $OUT" >&2
+echo "bench/run.sh: results written to $DIR/" >&2
 exit $status

@@ -754,6 +754,50 @@ static void test_atomicity(void)
     CHECK(!temp_left(p));
 }
 
+/* The finished file has the bits creat() would give under the umask;
+ * while it is written, its temporary is the owner's alone. */
+static mode_t temp_mode(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[1024], full[2100];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    mode_t m = (mode_t)-1;
+    struct stat st;
+    while (d && (e = readdir(d)))
+        if (!strncmp(e->d_name, slash + 1, strlen(slash + 1)) && strstr(e->d_name, ".tmp-")) {
+            snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+            if (stat(full, &st) == 0)
+                m = st.st_mode & 0777;
+        }
+    if (d) closedir(d);
+    return m;
+}
+
+static void test_file_mode(void)
+{
+    static const mode_t masks[] = { 022, 027, 077, 002 };
+    char p[1024];
+    snprintf(p, sizeof p, "%s", tpath("mode.synapt"));
+    for (size_t i = 0; i < sizeof masks / sizeof *masks; i++) {
+        unlink(p);
+        mode_t old = umask(masks[i]);
+        synapt_writer *w = NULL;
+        synapt_writer_options o = wopts();
+        CHECK_OK(synapt_writer_create(&w, p, &o, NULL, 0));
+        CHECK_EQ_INT(temp_mode(p), 0600);
+        umask(0); /* the umask at create counts, as with creat() */
+        CHECK_OK(synapt_writer_close(w, NULL, 0));
+        umask(old);
+        struct stat st;
+        CHECK_OK(stat(p, &st));
+        CHECK_EQ_INT(st.st_mode & 0777, 0666 & ~masks[i]);
+        CHECK(!temp_left(p));
+    }
+    unlink(p);
+}
+
 static void test_empty_and_edge(void)
 {
     char p[1024];
@@ -1132,6 +1176,7 @@ int main(void)
     RUN(test_pose_filter_choice);
     RUN(test_determinism);
     RUN(test_atomicity);
+    RUN(test_file_mode);
     RUN(test_empty_and_edge);
     RUN(test_threads);
     RUN(test_many_clips);

@@ -711,7 +711,7 @@ void cli_init(const char *tool, const char *usage)
      * (writers, codec contexts, frame buffers). With glibc's defaults each
      * one above the mmap threshold is a fresh mapping, zeroed page by page
      * on first touch: for small clips that was half of synapt-synth's time
-     * (bench/RESULTS.md). Keep such blocks in the heap instead; the cost is
+     * (bench/results/bench_synth.md). Keep such blocks in the heap instead; the cost is
      * up to 128 MiB not returned to the system between clips. */
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
