@@ -268,7 +268,7 @@ static int parse_directory(synapt_reader *r)
 }
 
 /* indexes from this size up are mapped when the options allow it */
-#define SY_INDEX_MAP_MIN ((uint64_t)1 << 20)
+#define SY_INDEX_MAP_MIN ((uint64_t)256 << 10)
 
 static int open_common(synapt_reader *r, int verify_index, int use_mmap)
 {

@@ -264,7 +264,7 @@ typedef struct synapt_reader_options {
     synapt_limits limits;
     int verify_checksums;             /* check each chunk's XXH3-64 when read (default 1) */
     int verify_index;                 /* check the index checksum at open (default 1) */
-    int use_mmap;                     /* map an index of 1 MiB or more instead of reading
+    int use_mmap;                     /* map an index of 256 KiB or more instead of reading
                                          it (default 1); smaller ones are read */
     int video_threads;                /* threads of each video decoder synapt_video_read()
                                          uses (FFmpeg frame and slice threading), 1..64;

@@ -206,6 +206,32 @@ for f in "$BUILD/lib/libsynapt.so" "$BUILD/bin/synapt-inspect" "$BUILD/bin/synap
     needed=$(readelf -d "$f" 2>/dev/null | grep NEEDED | grep -Eo "lib($lazy)[^]]*" | sort -u)
     [ -z "$needed" ] || say "$f: links" $needed "(loaded on first video use, see video_ffmpeg.h)"
 done
+# video_ffmpeg.h keeps the functions of the lazily loaded libraries in a
+# table (VID_FF_FUNCTIONS) and maps each name onto it with a #define: the
+# two lists must name the same functions
+hdr=libsynapt/video_ffmpeg.h
+sed -n '/^#define VID_FF_FUNCTIONS/,/^$/p' "$hdr" | grep -o 'X([0-9], [A-Za-z0-9_]*)' |
+    sed 's/.*, \(.*\))/\1/' | sort > "$tmp/ff_table"
+sed -n 's/^#define \([A-Za-z0-9_]*\) (\*vid_ff\.\1)$/\1/p' "$hdr" | sort > "$tmp/ff_macros"
+if ! cmp -s "$tmp/ff_table" "$tmp/ff_macros"; then
+    say "$hdr: VID_FF_FUNCTIONS and its #define lines differ:" \
+        $(comm -3 "$tmp/ff_table" "$tmp/ff_macros" | tr -d '\t')
+fi
+# and no object of the library calls one of those libraries directly (a
+# name missing from the table would be linked, or fail -z defs, only in
+# some builds: sanitizer builds link without -z defs)
+if [ -d "$BUILD/obj/lib" ]; then
+    for so in avcodec avformat swscale; do
+        f=$(ls /usr/lib/*/lib$so.so.[0-9]* 2>/dev/null | head -1)
+        [ -n "$f" ] && nm -D --defined-only "$f" 2>/dev/null | awk '{ sub(/@.*/, "", $3); print $3 }'
+    done | sort -u > "$tmp/ff_lazy_syms"
+    if [ -s "$tmp/ff_lazy_syms" ]; then
+        for o in "$BUILD"/obj/lib/*.o; do
+            direct=$(nm -u "$o" | awk '{ print $2 }' | sort -u | comm -12 - "$tmp/ff_lazy_syms" | tr '\n' ' ' | sed 's/ $//')
+            [ -z "$direct" ] || say "$(basename "$o" .o).c calls $direct directly: add it to VID_FF_FUNCTIONS"
+        done
+    fi
+fi
 # the vid_ functions the rest of libsynapt may call: the first two start
 # with VID_FF_NEED, the last two only free memory
 vid_ok='vid_config_parse vid_config_build vid_params_free vid_map_free'
