@@ -351,7 +351,7 @@ static int open_common(synapt_reader *r, int verify_index, int use_mmap)
         rec = NULL;
         /* a small index is read: mapping it costs more (mmap, a fault,
          * and an munmap that flushes every CPU's TLB in a threaded process,
-         * a fifth of synapt-pack's time per clip on tiny clips) */
+         * 7% of synapt-pack's time on tiny clips) */
         if (use_mmap && irs >= SY_INDEX_MAP_MIN) {
             long pg = sysconf(_SC_PAGESIZE);
             uint64_t start = io & ~(uint64_t)(pg > 0 ? pg - 1 : 4095);

@@ -243,7 +243,7 @@ int vid_probe_vp9(vid_params *src, const vid_vp9_info *v)
 /* ---- the container from its first bytes ------------------------------- */
 
 /* avformat_open_input without a format runs every demuxer's probe over the
- * file's first 2,048 bytes: a fifth of the CPU of packing a small AVI. For
+ * file's first 2,048 bytes: 15% of the CPU of packing a tiny MJPEG AVI. For
  * the three containers of the field the answer is certain from a few of
  * them, by the rules of libavformat 59's own probes:
  * - AVI: "RIFF" then "AVI " or "AVIX" at offset 8 (avi_probe: the maximum);

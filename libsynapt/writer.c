@@ -227,8 +227,8 @@ static void make_uuid(uint8_t *u)
  * kernel applies the umask, then make it private while it is written; *mode
  * gets the bits it had, which finish() gives back before the rename. This
  * learns the umask without setting it (which races with other threads) and
- * without reading /proc/self/status (a sixth of the CPU of packing a tiny
- * clip, where the scratch file of each clip paid it). The window between
+ * without reading /proc/self/status (6% of the CPU of packing a tiny clip,
+ * where the scratch file of each clip paid it). The window between
  * the two calls exposes an empty file with the final file's own bits. */
 static int create_tmp(char *tmpl, mode_t *mode)
 {

@@ -46,6 +46,13 @@ static inline const char *tu_tmp_dir(void) {
     const char *t = getenv("SYNAPT_TEST_TMP");
     return t && *t ? t : "/tmp";
 }
+/* Write `size` bytes to a new file at `path`: 0, or -1. */
+static inline int tu_write_file(const char *path, const void *data, size_t size) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fwrite(data, 1, size, f) == size;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
 /* ../shared/realdata, or NULL when absent (tests then SKIP with a message). */
 static inline const char *tu_realdata(void) {
     const char *r = getenv("SYNAPT_REALDATA");

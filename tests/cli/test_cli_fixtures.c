@@ -322,14 +322,6 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
     return ok ? 0 : -1;
 }
 
-static int write_bytes(const char *path, const void *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    int ok = fwrite(data, 1, size, f) == size;
-    return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 static int write_fixtures(const char *dir)
 {
     char small[1024], path[1024];
@@ -363,12 +355,12 @@ static int write_fixtures(const char *dir)
     }
     data[ch.file_offset + ch.record_bytes - 9] ^= 0x5A;
     snprintf(path, sizeof path, "%s/bad-chunk.synapt", dir);
-    if (write_bytes(path, data, size) != 0) goto fail;
+    if (tu_write_file(path, data, size) != 0) goto fail;
     data[ch.file_offset + ch.record_bytes - 9] ^= 0x5A;
     snprintf(path, sizeof path, "%s/truncated.synapt", dir);
-    if (write_bytes(path, data, size / 2) != 0) goto fail;
+    if (tu_write_file(path, data, size / 2) != 0) goto fail;
     snprintf(path, sizeof path, "%s/not-synapt.txt", dir);
-    if (write_bytes(path, "hello, this is not a synapt file\n", 33) != 0) goto fail;
+    if (tu_write_file(path, "hello, this is not a synapt file\n", 33) != 0) goto fail;
     free(data);
     data = NULL;
     snprintf(path, sizeof path, "%s/pose.synapt", dir);
@@ -378,7 +370,7 @@ static int write_fixtures(const char *dir)
         goto fail;
     }
     snprintf(path, sizeof path, "%s/pose-persons.synapt", dir);
-    if (write_bytes(path, data, size) != 0) goto fail;
+    if (tu_write_file(path, data, size) != 0) goto fail;
     free(data);
     return 0;
 fail:

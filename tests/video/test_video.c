@@ -530,14 +530,6 @@ static const char *ts_err(void *u)
  * would pick it: every made and real source is opened both ways (the
  * probe is the oracle), and crafted headers that the probe would not
  * call certain give NULL. */
-static int write_bytes(const char *path, const void *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    size_t w = fwrite(b, 1, n, f);
-    return fclose(f) == 0 && w == n ? 0 : -1;
-}
-
 static void probe_agrees(const char *path, int *sniffed)
 {
     const AVInputFormat *s = vid_probe_container(path);
@@ -594,7 +586,7 @@ static void test_probe_container(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *p = path_in(cases[i].name);
-        CHECK_OK(write_bytes(p, cases[i].b, cases[i].n));
+        CHECK_OK(tu_write_file(p, cases[i].b, cases[i].n));
         const AVInputFormat *s = vid_probe_container(p);
         if (cases[i].want ? !s || strcmp(s->name, cases[i].want) : s != NULL)
             printf("  %s: sniffed %s\n", cases[i].name, s ? s->name : "nothing");
