@@ -683,6 +683,20 @@ typedef struct synapt_writer_options {
 SYNAPT_API int synapt_writer_create(synapt_writer **out, const char *path,
                                     const synapt_writer_options *opts,
                                     char *errbuf, size_t errbuf_size);
+/** A writer whose file is built in memory: no file, temporary, rename or
+ *  fsync (opts' fsync, overwrite and write_through do nothing). `name` is
+ *  used in messages (NULL = "<memory>"). Past `limit` bytes (0 = none) a
+ *  write fails with _LIMIT and poisons the writer. Finish with
+ *  synapt_writer_close_memory(); close() and abort() discard the image. */
+SYNAPT_API int synapt_writer_create_memory(synapt_writer **out, const char *name, uint64_t limit,
+                                           const synapt_writer_options *opts,
+                                           char *errbuf, size_t errbuf_size);
+/** Finish a memory writer and free it: *data (release with the options'
+ *  free_fn, free() by default) and *size get the file, the bytes a file
+ *  writer writes for the same calls (deterministic). On error *data is
+ *  NULL; _STATE for a file writer. */
+SYNAPT_API int synapt_writer_close_memory(synapt_writer *w, void **data, size_t *size,
+                                          char *errbuf, size_t errbuf_size);
 
 SYNAPT_API const char *synapt_writer_errmsg(const synapt_writer *w);
 

@@ -4,7 +4,8 @@
  * writer_chunk.c; writer_internal.h is what they share.
  *
  * The file is written front to back under PATH.tmp-XXXXXX; only close()
- * renames it into place, so a crash or failure never leaves a partial file
+ * renames it into place (a memory writer builds the same bytes in its output
+ * buffer and hands them over at close_memory), so a crash or failure never leaves a partial file
  * at PATH. Each clip's chunks are written as they fill; the clip's CLIP
  * record follows them, so a forward scan of a crashed temp file can recover
  * every completed clip. The index is kept in memory in its on-disk encoding
@@ -164,6 +165,7 @@ static int write_all(synapt_writer *w, const uint8_t *p, size_t n)
 
 int sy_out_flush(synapt_writer *w)
 {
+    if (w->memory) return 0;
     int rc = write_all(w, w->out.data, w->out.len);
     w->out.len = 0;
     return rc;
@@ -172,6 +174,14 @@ int sy_out_flush(synapt_writer *w)
 static int out_write(synapt_writer *w, const void *p, size_t n)
 {
     int rc = 0;
+    if (w->memory) {
+        if (w->mem_limit && w->off + n > w->mem_limit)
+            return sy_wpoison(w, SYNAPT_E_LIMIT, "the in-memory file would pass its limit of %llu bytes",
+                              (unsigned long long)w->mem_limit);
+        if (sy_buf_append(&w->mem, &w->out, p, n)) return sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory");
+        w->off += n;
+        return 0;
+    }
     if (w->out.len + n > OUT_CAP && (rc = sy_out_flush(w))) return rc;
     if (n >= OUT_CAP) rc = write_all(w, p, n);
     else rc = sy_buf_append(&w->mem, &w->out, p, n) ? sy_wpoison(w, SYNAPT_E_NOMEM, "out of memory") : 0;
@@ -263,15 +273,12 @@ static int create_tmp(char *tmpl, mode_t *mode)
     return -1;
 }
 
-int synapt_writer_create(synapt_writer **out, const char *path, const synapt_writer_options *opts,
-                         char *errbuf, size_t errbuf_size)
+/* Both creates: `path` names the file and its messages; a memory writer
+ * (memory = 1) has only the name and writes nothing to disk. */
+static int writer_new(synapt_writer **out, const char *path, int memory, uint64_t limit,
+                      const synapt_writer_options *opts, char *errbuf, size_t errbuf_size)
 {
     static const synapt_writer_options defaults = SYNAPT_WRITER_OPTIONS_INIT;
-    if (out) *out = NULL;
-    if (!out || !path || !*path) {
-        sy_errbuf_set(errbuf, errbuf_size, "synapt_writer_create: out and path are required");
-        return SYNAPT_E_INVALID_ARG;
-    }
     if (!opts) opts = &defaults;
     if (opts->version < 1 || opts->version > SYNAPT_WRITER_OPTIONS_VERSION) {
         sy_fmt(errbuf, errbuf_size, "%s: writer options version %u is not 1..%u", path, opts->version,
@@ -311,14 +318,14 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
         sy_fmt(errbuf, errbuf_size, "%s: an allocator needs malloc_fn, realloc_fn and free_fn", path);
         return SYNAPT_E_INVALID_ARG;
     }
-    if (!opts->overwrite && access(path, F_OK) == 0) {
+    if (!memory && !opts->overwrite && access(path, F_OK) == 0) {
         sy_fmt(errbuf, errbuf_size, "%s: already exists", path);
         return SYNAPT_E_EXISTS;
     }
     /* close() renames the temporary file over PATH: over a device or FIFO
      * (say /dev/null, run as root) that would replace the node itself */
     struct stat pst;
-    if (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode)) {
+    if (!memory && stat(path, &pst) == 0 && !S_ISREG(pst.st_mode)) {
         sy_fmt(errbuf, errbuf_size, "%s: exists and is not a regular file", path);
         return SYNAPT_E_IO;
     }
@@ -336,13 +343,19 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
     w->path = sy_strdup(&mem, path);
     w->tmp = sy_malloc(&mem, plen + 12);
     if (!w->path || !w->tmp) { sy_fmt(w->msg, sizeof w->msg, "%s: out of memory", path); goto fail; }
-    memcpy(w->tmp, path, plen);
-    memcpy(w->tmp + plen, ".tmp-XXXXXX", 12);
-    w->fd = create_tmp(w->tmp, &w->mode);
-    if (w->fd < 0) {
-        rc = sy_werr(w, SYNAPT_E_IO, "cannot create %s: %s", w->tmp, strerror(errno));
-        w->tmp[0] = 0;
-        goto fail;
+    if (memory) {
+        w->tmp[0] = 0;   /* no file to remove */
+        w->memory = 1;
+        w->mem_limit = limit;
+    } else {
+        memcpy(w->tmp, path, plen);
+        memcpy(w->tmp + plen, ".tmp-XXXXXX", 12);
+        w->fd = create_tmp(w->tmp, &w->mode);
+        if (w->fd < 0) {
+            rc = sy_werr(w, SYNAPT_E_IO, "cannot create %s: %s", w->tmp, strerror(errno));
+            w->tmp[0] = 0;
+            goto fail;
+        }
     }
     w->level = opts->zstd_level ? opts->zstd_level : 3;
     w->depth_comp = depth_comp;
@@ -367,7 +380,8 @@ int synapt_writer_create(synapt_writer **out, const char *path, const synapt_wri
 
     w->header_len = SY_REC_OVERHEAD + SY_HEADER_FIXED + wlen;
     w->header_rec = sy_calloc(&mem, w->header_len);
-    if (!w->header_rec || sy_buf_reserve(&mem, &w->out, OUT_CAP)) { rc = sy_werr(w, SYNAPT_E_NOMEM, "out of memory"); goto fail; }
+    /* a memory image grows as needed (small clips are the point of it) */
+    if (!w->header_rec || sy_buf_reserve(&mem, &w->out, memory ? 64u << 10 : OUT_CAP)) { rc = sy_werr(w, SYNAPT_E_NOMEM, "out of memory"); goto fail; }
     uint8_t *b = w->header_rec + SY_REC_PREFIX;
     sy_wr16(b, SYNAPT_FORMAT_MAJOR);
     sy_wr16(b + 2, SYNAPT_FORMAT_MINOR);
@@ -387,6 +401,28 @@ fail:
     sy_errbuf_set(errbuf, errbuf_size, w->msg);
     writer_free(w);
     return rc;
+}
+
+int synapt_writer_create(synapt_writer **out, const char *path, const synapt_writer_options *opts,
+                         char *errbuf, size_t errbuf_size)
+{
+    if (out) *out = NULL;
+    if (!out || !path || !*path) {
+        sy_errbuf_set(errbuf, errbuf_size, "synapt_writer_create: out and path are required");
+        return SYNAPT_E_INVALID_ARG;
+    }
+    return writer_new(out, path, 0, 0, opts, errbuf, errbuf_size);
+}
+
+int synapt_writer_create_memory(synapt_writer **out, const char *name, uint64_t limit,
+                                const synapt_writer_options *opts, char *errbuf, size_t errbuf_size)
+{
+    if (out) *out = NULL;
+    if (!out) {
+        sy_errbuf_set(errbuf, errbuf_size, "synapt_writer_create_memory: out is required");
+        return SYNAPT_E_INVALID_ARG;
+    }
+    return writer_new(out, name && *name ? name : "<memory>", 1, limit, opts, errbuf, errbuf_size);
 }
 
 const char *synapt_writer_errmsg(const synapt_writer *w)
@@ -549,6 +585,18 @@ static int fsync_dir(synapt_writer *w)
     return rc;
 }
 
+/* Write the HEADER record again (same size) over the one written first. */
+static int patch_header(synapt_writer *w)
+{
+    if (w->memory) {
+        memcpy(w->out.data + SY_MAGIC_LEN, w->header_rec, w->header_len);
+        return 0;
+    }
+    if (pwrite(w->fd, w->header_rec, w->header_len, SY_MAGIC_LEN) != (ssize_t)w->header_len)
+        return sy_wpoison(w, SYNAPT_E_IO, "write %s: %s", w->tmp, strerror(errno));
+    return 0;
+}
+
 static int finish(synapt_writer *w)
 {
     int rc;
@@ -568,8 +616,7 @@ static int finish(synapt_writer *w)
         uint64_t body = w->header_len - SY_REC_OVERHEAD;
         sy_wr64(b + 24, w->features);
         sy_wr64(b + body, XXH3_64bits(b, (size_t)body));
-        if (!w->derive_uuid && pwrite(w->fd, w->header_rec, w->header_len, SY_MAGIC_LEN) != (ssize_t)w->header_len)
-            return sy_wpoison(w, SYNAPT_E_IO, "write %s: %s", w->tmp, strerror(errno));
+        if (!w->derive_uuid && (rc = patch_header(w))) return rc;
     }
     if (w->derive_uuid) {
         /* Deterministic files get a UUID from their content: XXH3-128 over
@@ -582,9 +629,9 @@ static int finish(synapt_writer *w)
         sy_wr64(b + 8, h.high64);
         sy_wr64(b + 16, h.low64);
         sy_wr64(b + body, XXH3_64bits(b, (size_t)body));
-        if (pwrite(w->fd, w->header_rec, w->header_len, SY_MAGIC_LEN) != (ssize_t)w->header_len)
-            return sy_wpoison(w, SYNAPT_E_IO, "write %s: %s", w->tmp, strerror(errno));
+        if ((rc = patch_header(w))) return rc;
     }
+    if (w->memory) return 0;   /* the image is complete in w->out */
     if (fchmod(w->fd, w->mode) < 0) return sy_wpoison(w, SYNAPT_E_IO, "chmod %s: %s", w->tmp, strerror(errno));
     if (w->do_fsync && fsync(w->fd) < 0) return sy_wpoison(w, SYNAPT_E_IO, "fsync %s: %s", w->tmp, strerror(errno));
     if (w->overwrite) {
@@ -611,6 +658,30 @@ int synapt_writer_close(synapt_writer *w, char *errbuf, size_t errbuf_size)
     }
     int rc = w->rc ? w->rc : finish(w);
     if (rc) sy_errbuf_set(errbuf, errbuf_size, w->msg);
+    writer_free(w);
+    return rc;
+}
+
+int synapt_writer_close_memory(synapt_writer *w, void **data, size_t *size, char *errbuf, size_t errbuf_size)
+{
+    if (data) *data = NULL;
+    if (size) *size = 0;
+    if (!w || !data || !size) {
+        sy_errbuf_set(errbuf, errbuf_size, "synapt_writer_close_memory: writer, data and size are required");
+        writer_free(w);
+        return SYNAPT_E_INVALID_ARG;
+    }
+    int rc = w->rc;
+    if (!rc && !w->memory) rc = sy_werr(w, SYNAPT_E_STATE, "not a memory writer (synapt_writer_close finishes it)");
+    if (!rc) rc = finish(w);
+    if (rc) {
+        sy_errbuf_set(errbuf, errbuf_size, w->msg);
+    } else {
+        *data = w->out.data;   /* allocated with the writer's allocator */
+        *size = w->out.len;
+        w->out.data = NULL;
+        w->out.len = w->out.cap = 0;
+    }
     writer_free(w);
     return rc;
 }

@@ -73,6 +73,8 @@ struct synapt_writer {
     char *path, *tmp;
     int fd;
     mode_t mode;              /* permission bits for PATH (creat()'s, under the umask) */
+    int memory;               /* synapt_writer_create_memory: the file is `out`, never flushed */
+    uint64_t mem_limit;       /* memory: the image may not grow past this (0 = no limit) */
     int rc;                   /* poisoned with this code when nonzero */
     char msg[SY_MSG_MAX];
     int level, deterministic, do_fsync, overwrite, derive_uuid, write_through;
@@ -139,7 +141,8 @@ int sy_add_cstr(synapt_writer *w, uint8_t *ref, const char *s);
 /* Fill the prefix and checksum of rec (prefix slot, body, trailer slot)
  * and write it; *sum gets the checksum when sum is not NULL. */
 int sy_write_record(synapt_writer *w, uint32_t type, uint8_t *rec, uint64_t body_len, uint64_t *sum);
-/* Write the output buffer to the file now. */
+/* Write the output buffer to the file now (nothing for a memory writer:
+ * its buffer is the file). */
 int sy_out_flush(synapt_writer *w);
 
 /* ---- writer_clip.c ---- */
