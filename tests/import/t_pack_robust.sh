@@ -68,6 +68,17 @@ if [ $rc = 1 ] && grep -q "dup.jsonl:2: clip id 'v0' already used at .*dup.jsonl
 else
     fail duplicate_ids "exit $rc/$rck: $(cat "$T/dup.err")"
 fi
+# video arguments have no line: the message names the two files alone
+mkdir -p "$T/dupa" "$T/dupb"
+cp "$T/v0.mp4" "$T/dupa/same.mp4"
+cp "$T/v1.mp4" "$T/dupb/same.mp4"
+synapt-pack -q -o "$T/dupargs.synapt" "$T/dupa/same.mp4" "$T/dupb/same.mp4" 2> "$T/dupargs.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "dupb/same.mp4: clip id 'same' already used at [^ ]*dupa/same.mp4\$" "$T/dupargs.err"; then
+    pass duplicate_ids_arguments
+else
+    fail duplicate_ids_arguments "exit $rc: $(cat "$T/dupargs.err")"
+fi
 
 # ---- determinism over thread counts --------------------------------------
 for j in 1 2 4; do

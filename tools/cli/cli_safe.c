@@ -557,15 +557,21 @@ int cli_check_input(const char *path)
 
 int cli_is_manifest(const char *path)
 {
-    /* only a regular file of JSON can be one (a FIFO would block here) */
+    /* only a regular file of JSON can be one; O_NONBLOCK: opening a FIFO
+     * must not wait for a writer. Asked of every video given to synapt-pack,
+     * so a few bytes by read(), not a buffered FILE. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return 0;
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
-    FILE *f = fopen(path, "rb");
     int ch = EOF;
-    if (f) {
-        while ((ch = getc(f)) == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {}
-        fclose(f);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        char buf[256];
+        ssize_t n;
+        for (off_t at = 0; ch == EOF && (n = pread(fd, buf, sizeof buf, at)) > 0; at += n)
+            for (ssize_t i = 0; i < n && ch == EOF; i++)
+                if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r') ch = (unsigned char)buf[i];
     }
+    close(fd);
     if (ch != '{') return 0;
     synapt_dataset *ds = NULL;
     char err[256];

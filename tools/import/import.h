@@ -462,6 +462,12 @@ typedef struct import_pack_options {
     int depth_codec;              /* CLI_DEPTH_ value for u16 depth; 0 = writer default */
     const char *resume;           /* a salvaged earlier run (synapt-recover's output):
                                      its clips are copied, not imported again */
+    /* copy-mode clips whose inputs total at most memory_inputs bytes are
+     * packed in memory rather than into a scratch file, each image at most
+     * memory_limit bytes (past it: packed again into a file). 0 = the
+     * defaults (8 MiB, 32 MiB); memory_inputs -1 = never in memory. */
+    int64_t memory_inputs;
+    uint64_t memory_limit;
 } import_pack_options;
 
 typedef struct import_pack_stats {
