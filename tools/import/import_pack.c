@@ -37,12 +37,19 @@ typedef struct job {
     size_t img_size;
 } job;
 
+/* The output's label vocabulary: distinct names in id order (vocab_build). */
+typedef struct vocab {
+    char **names;
+    size_t n;
+} vocab;
+
 typedef struct pool {
     import_list *l;
     const import_pack_options *o;
     job *jobs;
     size_t njobs;
     char scratch[4200];    /* folder of per-clip scratch files, registered for cleanup */
+    vocab vocab;           /* the output's label vocabulary */
 } pool;
 
 static void tmp_path_for(char *out, size_t n, const pool *p, size_t j)
@@ -54,20 +61,69 @@ static void tmp_path_for(char *out, size_t n, const pool *p, size_t j)
  * so label ids match the published class indices; then every label of the
  * whole list (not only this shard) in order of first use, so the shards of
  * one dataset packed on different machines share one vocabulary. Scratch
- * files of clips with frame labels get it too: those ids index it, and a
- * copy into the same vocabulary keeps their chunks as they are. *count
- * (may be NULL) gets its size. */
-static int add_vocabulary(synapt_writer *w, const import_list *l, uint64_t *count)
+ * copies of clips with frame labels get it too: those ids index it, and a
+ * copy into the same vocabulary keeps their chunks as they are.
+ *
+ * Built once as a list of distinct names in id order (a memory writer
+ * dedupes them, a reader of its image lists them): giving it to a writer
+ * then costs the vocabulary's size, where walking the whole clip list for
+ * each clip with frame labels made a run quadratic in its clips. */
+static void vocab_free(vocab *v)
+{
+    for (size_t i = 0; v->names && i < v->n; i++)
+        free(v->names[i]);
+    free(v->names);
+    v->names = NULL;
+    v->n = 0;
+}
+
+static int vocab_build(vocab *v, const import_list *l, char *err, size_t errsz)
+{
+    memset(v, 0, sizeof *v);
+    synapt_writer *w = NULL;
+    int rc = synapt_writer_create_memory(&w, "the label vocabulary", 0, NULL, err, errsz);
+    for (size_t i = 0; !rc && i < l->class_count; i++)
+        rc = synapt_writer_add_label(NULL, w, l->classes[i]);
+    for (size_t i = 0; !rc && i < l->count; i++)
+        for (size_t k = 0; !rc && k < l->clips[i].label_count; k++)
+            rc = synapt_writer_add_label(NULL, w, l->clips[i].labels[k]);
+    void *img = NULL;
+    size_t size = 0;
+    if (rc) {
+        import_errf(err, errsz, NULL, 0, "%s", synapt_writer_errmsg(w));
+        synapt_writer_abort(w);
+        return rc;
+    }
+    if ((rc = synapt_writer_close_memory(w, &img, &size, err, errsz)))
+        return rc;
+    synapt_reader *r = NULL;
+    if ((rc = synapt_reader_open_memory(&r, img, size, "the label vocabulary", NULL, err, errsz))) {
+        free(img);
+        return rc;
+    }
+    uint64_t n = synapt_reader_label_count(r);
+    v->names = calloc(n ? (size_t)n : 1, sizeof *v->names);
+    for (uint64_t i = 0; v->names && i < n && !rc; i++, v->n++)
+        if (!(v->names[i] = strdup(synapt_reader_label_name(r, (uint32_t)i))))
+            rc = SYNAPT_E_NOMEM;
+    if (!v->names || rc) {
+        import_errf(err, errsz, NULL, 0, "out of memory");
+        rc = SYNAPT_E_NOMEM;
+        vocab_free(v);
+    }
+    synapt_reader_close(r);
+    free(img);
+    return rc;
+}
+
+/* Give writer w the vocabulary (ids 0..n-1 in order); *count (may be NULL)
+ * gets its size. */
+static int add_vocabulary(synapt_writer *w, const vocab *v, uint64_t *count)
 {
     int rc = 0;
-    uint32_t id = 0, top = 0;
-    int any = 0;
-    for (size_t i = 0; !rc && i < l->class_count; i++, any = 1)
-        if (!(rc = synapt_writer_add_label(&id, w, l->classes[i])) && id >= top) top = id;
-    for (size_t i = 0; !rc && i < l->count; i++)
-        for (size_t k = 0; !rc && k < l->clips[i].label_count; k++, any = 1)
-            if (!(rc = synapt_writer_add_label(&id, w, l->clips[i].labels[k])) && id >= top) top = id;
-    if (count) *count = any ? (uint64_t)top + 1 : 0;
+    for (size_t i = 0; !rc && i < v->n; i++)
+        rc = synapt_writer_add_label(NULL, w, v->names[i]);
+    if (count) *count = v->n;
     return rc;
 }
 
@@ -94,14 +150,18 @@ static int scratch_in_memory(import_clip *c, const import_pack_options *o, uint6
     char e[8];
     if (!o->no_video && (!c->video || import_clip_resolve(c, e, sizeof e)))
         return 0;   /* import_pack_clip reports it */
-    const char *paths[] = { o->no_video ? NULL : c->video, c->pose2d.path, c->pose3d.path, c->depth.path,
-                            c->mask.path, c->frame_labels.path };
+    const import_sidecar *sc[] = { NULL, &c->pose2d, &c->pose3d, &c->depth, &c->mask, &c->frame_labels };
     uint64_t total = 0;
-    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+    for (size_t i = 0; i < sizeof sc / sizeof *sc; i++) {
+        const char *path = i == 0 ? (o->no_video ? NULL : c->video) : sc[i]->path;
         struct stat st;
-        if (!paths[i])
+        if (!path)
             continue;
-        if (stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+        if (i > 0 && sc[i]->kind == IMPORT_SC_JSON_ARRAY) {   /* given in the manifest line itself */
+            total += sc[i]->inner ? strlen(sc[i]->inner) : 0;
+            continue;
+        }
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             return 0;
         if (i == 0)
             *video_bytes = (uint64_t)st.st_size;
@@ -114,7 +174,7 @@ static int scratch_in_memory(import_clip *c, const import_pack_options *o, uint6
  * annotation's start_frame/end_frame (half-open; frame-exact for every
  * stream, video included: synapt_writer_copy_clip_frames). An end beyond
  * the clip is an error naming it. *frames gets the frames kept. */
-static int clip_cut(job *jb, const char *path, const import_clip *c, const import_list *l,
+static int clip_cut(job *jb, const char *path, const import_clip *c, const vocab *voc,
                     const import_pack_options *o, uint64_t *frames, char *err, size_t errsz)
 {
     synapt_reader *rd = NULL;
@@ -151,7 +211,7 @@ static int clip_cut(job *jb, const char *path, const import_clip *c, const impor
     rc = jb->img ? synapt_writer_create_memory(&w, c->id, 0, &wo, err, errsz)
                  : synapt_writer_create(&w, cut, &wo, err, errsz);
     if (!rc) {
-        rc = c->frame_labels.path ? add_vocabulary(w, l, NULL) : 0;
+        rc = c->frame_labels.path ? add_vocabulary(w, voc, NULL) : 0;
         if (!rc) rc = synapt_writer_copy_clip_frames(w, rd, 0, NULL, NULL, 0, a, b - a);
         if (rc) {
             import_errf(err, errsz, NULL, 0, "clip %s: %s", c->id, synapt_writer_errmsg(w));
@@ -209,7 +269,7 @@ again:;
                    : synapt_writer_create(&w, path, &wo, err, sizeof err);
     if (!rc) {
         if (c->frame_labels.path) {
-            if ((rc = add_vocabulary(w, p->l, &c->label_vocab)))
+            if ((rc = add_vocabulary(w, &p->vocab, &c->label_vocab)))
                 snprintf(err, sizeof err, "%s", synapt_writer_errmsg(w));
             c->label_vocab_known = 1;
         }
@@ -228,7 +288,7 @@ again:;
         }
         jb->in_memory = in_memory;
         if (!rc && c->cut)
-            rc = clip_cut(jb, path, c, p->l, p->o, &frames, err, sizeof err);
+            rc = clip_cut(jb, path, c, &p->vocab, p->o, &frames, err, sizeof err);
     }
     struct stat st;
     jb->frames = frames;
@@ -323,7 +383,7 @@ static int open_output(run *r)
         free(target);
         return rc;
     }
-    rc = add_vocabulary(r->w, r->l, NULL);
+    rc = add_vocabulary(r->w, &r->p->vocab, NULL);
     if (rc) {
         import_errf(r->err, r->errsz, target, 0, "%s", synapt_writer_errmsg(r->w));
         synapt_writer_abort(r->w);
@@ -615,7 +675,7 @@ int import_pack_run(import_pack_stats *stats, import_list *l, const import_pack_
     st.selected = p.njobs;
     for (size_t j = 0; j < p.njobs; j++)
         p.jobs[j].resumed = NOT_RESUMED;
-    if ((rc = check_duplicates(&p, l, o, err, errsz)))
+    if ((rc = check_duplicates(&p, l, o, err, errsz)) || (rc = vocab_build(&p.vocab, l, err, errsz)))
         goto done;
     if (o->resume && (rc = resume_open(&r, &in, err, errsz)))
         goto done;
@@ -733,6 +793,7 @@ done:
         free(p.jobs[j].img);   /* finished clips a failed run never copied */
     }
     free(p.jobs);
+    vocab_free(&p.vocab);
     free(in.v);
     st.seconds = cli_now() - t0;
     if (stats)
