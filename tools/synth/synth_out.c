@@ -480,7 +480,8 @@ typedef struct slot {
     char *meta;                  /* clip meta JSON */
     char *line;                  /* layout dir: the manifest line */
     char video[PATH_MAX];        /* .synapt + h264: the clip's temporary mp4 */
-    char part[PATH_MAX];         /* .synapt: the clip written alone, copied in order */
+    void *part;                  /* .synapt: the clip written alone (a file image in */
+    size_t part_size;            /* memory, smaller than the frames above), copied in order */
     char err[PATH_MAX + 256];
 } slot;
 
@@ -492,7 +493,7 @@ typedef struct gen {
     uint64_t *pick;              /* with --shard: the clip numbers of this shard; else NULL */
     uint32_t nslots;
     slot *slots;
-    char tmpdir[PATH_MAX + 64];  /* .synapt: parts and mp4s, inside the staging folder */
+    char tmpdir[PATH_MAX + 64];  /* .synapt: temporary mp4s (--rgb h264), inside the staging folder */
     /* the in-order writer's state (cli_pool's done callback) */
     synapt_writer *w;
     char **lines;
@@ -636,30 +637,26 @@ static int write_clip_synapt(synapt_writer *w, slot *s, const synth_output_optio
 
 /* A worker writes its clip alone into a small .synapt (compression, video
  * import and all), so that work runs in parallel; the writer then copies
- * the clip's chunks into the output in clip order without recompressing. */
+ * the clip's chunks into the output in clip order without recompressing.
+ * The small .synapt is built in memory: it is smaller than the slot's
+ * frames, and a file of its own cost a create, rename, read back and
+ * unlink per clip. */
 static int write_part(gen *g, slot *s)
 {
     synapt_writer_options wo = SYNAPT_WRITER_OPTIONS_INIT;
     wo.deterministic = 1;
-    wo.fsync = 0;
     synapt_writer *w = NULL;
     char werr[PATH_MAX + 256];
-    if (pathf(s->part, sizeof s->part, s->err, sizeof s->err, "%s/%s.synapt", g->tmpdir,
-              s->clip.id) != 0)
-        return -1;
-    if (synapt_writer_create(&w, s->part, &wo, werr, sizeof werr) != 0) {
+    if (synapt_writer_create_memory(&w, s->clip.id, 0, &wo, werr, sizeof werr) != 0) {
         snprintf(s->err, sizeof s->err, "%s", werr);
-        s->part[0] = 0;
         return -1;
     }
     if (write_clip_synapt(w, s, g->o, s->err, sizeof s->err) != 0) {
         synapt_writer_abort(w);
-        s->part[0] = 0;
         return -1;
     }
-    if (synapt_writer_close(w, werr, sizeof werr) != 0) {
+    if (synapt_writer_close_memory(w, &s->part, &s->part_size, werr, sizeof werr) != 0) {
         snprintf(s->err, sizeof s->err, "%s", werr);
-        s->part[0] = 0;
         return -1;
     }
     return 0;
@@ -669,14 +666,14 @@ static int copy_part(synapt_writer *w, slot *s, char *err, size_t errsz)
 {
     synapt_reader *r = NULL;
     char rerr[PATH_MAX + 256];
-    int rc = synapt_reader_open2(&r, s->part, NULL, rerr, sizeof rerr);
+    int rc = synapt_reader_open_memory(&r, s->part, s->part_size, s->clip.id, NULL, rerr, sizeof rerr);
     if (rc != 0)
         snprintf(err, errsz, "%s", rerr);
     else if ((rc = synapt_writer_copy_clip(w, r, 0, NULL)) != 0)
         snprintf(err, errsz, "clip %s: %s", s->clip.id, synapt_writer_errmsg(w));
     synapt_reader_close(r);
-    unlink(s->part);
-    s->part[0] = 0;
+    free(s->part);
+    s->part = NULL;
     return rc ? -1 : 0;
 }
 
@@ -1004,7 +1001,7 @@ int synth_generate(const synth_config *cfg, const synth_output_options *o, char 
                 snprintf(err, errsz, "%s", synapt_writer_errmsg(w));
                 goto done;
             }
-        /* per-clip parts and temporary mp4s: inside the staging folder */
+        /* temporary mp4s (--rgb h264): inside the staging folder */
         if (snprintf(g.tmpdir, sizeof g.tmpdir, "%s/.parts", st.dir) >= (int)sizeof g.tmpdir ||
             mkdir(g.tmpdir, 0700) != 0) {
             snprintf(err, errsz, "%s: cannot create a temporary folder beside it: %s", o->path,
@@ -1068,7 +1065,7 @@ done:
             free(s->rgb); free(s->depth); free(s->mask); free(s->pose2d); free(s->pose3d);
             free(s->meta); free(s->line);
             if (s->video[0]) unlink(s->video);
-            if (s->part[0]) unlink(s->part);
+            free(s->part);
         }
     if (lines)
         for (uint64_t i = 0; i < g.n; i++) free(lines[i]);
