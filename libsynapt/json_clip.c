@@ -82,11 +82,39 @@ static uint8_t *b64_decode(const sy_mem *m, const char *s, size_t *outn, int *ba
     return out;
 }
 
+#define SY_JSON_RAW_MAX 999999999999999LL   /* 15 digits: "%1.15g" prints them as they are */
+
+cJSON *sy_json_i64(int64_t v)
+{
+    if (v < -SY_JSON_RAW_MAX || v > SY_JSON_RAW_MAX)
+        return cJSON_CreateNumber((double)v);
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return cJSON_CreateRaw(b);
+}
+
+cJSON *sy_json_u64(uint64_t v)
+{
+    return v > (uint64_t)SY_JSON_RAW_MAX ? cJSON_CreateNumber((double)v) : sy_json_i64((int64_t)v);
+}
+
+static cJSON *add_item(cJSON *o, const char *name, cJSON *x)
+{
+    if (!x || !cJSON_AddItemToObject(o, name, x)) {
+        cJSON_Delete(x);
+        return NULL;
+    }
+    return x;
+}
+
+cJSON *sy_json_add_i64(cJSON *o, const char *name, int64_t v) { return add_item(o, name, sy_json_i64(v)); }
+cJSON *sy_json_add_u64(cJSON *o, const char *name, uint64_t v) { return add_item(o, name, sy_json_u64(v)); }
+
 static cJSON *u64_array(const uint64_t *v, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < n; i++) {
-        cJSON *x = cJSON_CreateNumber((double)v[i]);
+        cJSON *x = sy_json_u64(v[i]);
         if (!x || !cJSON_AddItemToArray(a, x)) { cJSON_Delete(x); cJSON_Delete(a); return NULL; }
     }
     return a;
@@ -102,7 +130,7 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
     char *text = NULL;
     cJSON *root = cJSON_CreateObject(), *arr, *s, *x;
     if (!root) goto nomem;
-    ADD(cJSON_AddNumberToObject(root, "clip_index", (double)c->clip_index));
+    ADD(sy_json_add_u64(root, "clip_index", c->clip_index));
     ADD(cJSON_AddStringToObject(root, "id", c->id));
     ADD(arr = cJSON_AddArrayToObject(root, "labels"));
     for (size_t i = 0; i < c->label_count; i++) {
@@ -152,12 +180,12 @@ int sy_clip_json_build(const sy_mem *m, sy_buf *out, const sy_json_clip *c,
         ADD(cJSON_AddStringToObject(s, "skeleton", skname));
         ADD(cJSON_AddStringToObject(s, "channels",
                                     st->channels >= 0 && st->channels <= 4 ? channel_names[st->channels] : ""));
-        ADD(cJSON_AddNumberToObject(s, "compression", st->compression));
-        ADD(cJSON_AddNumberToObject(s, "filter", st->filter));
-        ADD(cJSON_AddNumberToObject(s, "frames", (double)st->frames));
-        ADD(cJSON_AddNumberToObject(s, "packets", (double)st->packets));
+        ADD(sy_json_add_i64(s, "compression", st->compression));
+        ADD(sy_json_add_i64(s, "filter", st->filter));
+        ADD(sy_json_add_u64(s, "frames", st->frames));
+        ADD(sy_json_add_u64(s, "packets", st->packets));
         ADD(cJSON_AddBoolToObject(s, "has_pts", st->has_pts != 0));
-        ADD(cJSON_AddNumberToObject(s, "max_persons", st->max_persons));
+        ADD(sy_json_add_i64(s, "max_persons", st->max_persons));
         if (st->extradata_size) {
             char *e = b64_encode(m, st->extradata, st->extradata_size);
             if (!e) goto nomem;

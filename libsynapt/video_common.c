@@ -237,8 +237,8 @@ static cJSON *rational(AVRational r)
 {
     cJSON *a = cJSON_CreateArray();
     if (a) {
-        cJSON_AddItemToArray(a, cJSON_CreateNumber(r.num));
-        cJSON_AddItemToArray(a, cJSON_CreateNumber(r.den));
+        cJSON_AddItemToArray(a, sy_json_i64(r.num));
+        cJSON_AddItemToArray(a, sy_json_i64(r.den));
     }
     return a;
 }
@@ -331,24 +331,24 @@ char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m,
     cJSON_AddStringToObject(o, "schema", "synapt-video/1");
     cJSON_AddStringToObject(o, "mode", vid_mode_name(mode));
     cJSON_AddStringToObject(o, "codec", avcodec_get_name(p->codec_id));
-    cJSON_AddNumberToObject(o, "codec_tag", p->codec_tag);
-    cJSON_AddNumberToObject(o, "width", p->width);
-    cJSON_AddNumberToObject(o, "height", p->height);
+    sy_json_add_i64(o, "codec_tag", p->codec_tag);
+    sy_json_add_i64(o, "width", p->width);
+    sy_json_add_i64(o, "height", p->height);
     s = av_get_pix_fmt_name(p->pix_fmt);
     cJSON_AddStringToObject(o, "pix_fmt", s ? s : "");
-    cJSON_AddNumberToObject(o, "coded_width", p->coded_width);
-    cJSON_AddNumberToObject(o, "coded_height", p->coded_height);
+    sy_json_add_i64(o, "coded_width", p->coded_width);
+    sy_json_add_i64(o, "coded_height", p->coded_height);
     /* only when there is padding: files without it keep their bytes */
     if (p->pad_right || p->pad_bottom) {
-        cJSON_AddNumberToObject(o, "pad_right", p->pad_right);
-        cJSON_AddNumberToObject(o, "pad_bottom", p->pad_bottom);
+        sy_json_add_i64(o, "pad_right", p->pad_right);
+        sy_json_add_i64(o, "pad_bottom", p->pad_bottom);
     }
     s = av_get_pix_fmt_name(p->par_format);
     cJSON_AddStringToObject(o, "coded_pix_fmt", s ? s : "");
-    cJSON_AddNumberToObject(o, "profile", p->profile);
-    cJSON_AddNumberToObject(o, "level", p->level);
-    cJSON_AddNumberToObject(o, "bits_per_coded_sample", p->bits_per_coded_sample);
-    cJSON_AddNumberToObject(o, "bits_per_raw_sample", p->bits_per_raw_sample);
+    sy_json_add_i64(o, "profile", p->profile);
+    sy_json_add_i64(o, "level", p->level);
+    sy_json_add_i64(o, "bits_per_coded_sample", p->bits_per_coded_sample);
+    sy_json_add_i64(o, "bits_per_raw_sample", p->bits_per_raw_sample);
     cJSON_AddStringToObject(o, "field_order",
                             p->field_order >= 0 && p->field_order < 6 ? field_order_names[p->field_order] : "unknown");
     s = av_color_range_name(p->color_range);
@@ -364,13 +364,13 @@ char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m,
     cJSON_AddItemToObject(o, "sample_aspect_ratio", rational(p->sar));
     cJSON_AddItemToObject(o, "time_base", rational(p->time_base));
     cJSON_AddItemToObject(o, "frame_rate", rational(p->frame_rate));
-    cJSON_AddNumberToObject(o, "video_delay", p->video_delay);
-    cJSON_AddNumberToObject(o, "frames", (double)m->nframes);
-    cJSON_AddNumberToObject(o, "packets", (double)m->npkt);
+    sy_json_add_i64(o, "video_delay", p->video_delay);
+    sy_json_add_u64(o, "frames", m->nframes);
+    sy_json_add_u64(o, "packets", m->npkt);
     if (first_pts == SYNAPT_PTS_NONE)
         cJSON_AddNullToObject(o, "first_pts");
     else
-        cJSON_AddNumberToObject(o, "first_pts", (double)first_pts);
+        sy_json_add_i64(o, "first_pts", first_pts);
     if (raw_packing && *raw_packing)
         cJSON_AddStringToObject(o, "raw_packing", raw_packing);
     if (p->unpacked)
@@ -391,8 +391,8 @@ char *vid_config_build(const sy_mem *mem, const vid_params *p, const vid_map *m,
     cJSON *sy = cJSON_AddArrayToObject(o, "sync");
     for (uint64_t k = 0; sy && k < m->nsync; k++) {
         cJSON *e = cJSON_CreateArray();
-        cJSON_AddItemToArray(e, cJSON_CreateNumber((double)m->sync_pkt[k]));
-        cJSON_AddItemToArray(e, cJSON_CreateNumber((double)m->sync_out[k]));
+        cJSON_AddItemToArray(e, sy_json_u64(m->sync_pkt[k]));
+        cJSON_AddItemToArray(e, sy_json_u64(m->sync_out[k]));
         cJSON_AddItemToArray(sy, e);
     }
     /* cJSON allocates with its own hooks (the library never sets them):

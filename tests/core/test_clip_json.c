@@ -1,6 +1,7 @@
 /* test_clip_json.c - the CLIP record JSON (spec/format.md "CLIP body"):
  * what the writer builds parses back field for field (the recovery path
  * rebuilds an index from it), and malformed records are refused. */
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -144,9 +145,47 @@ static void test_malformed(void)
     sy_clip_json_free(&m, &p);
 }
 
+/* sy_json_i64/u64 print exactly what cJSON prints for the same value as
+ * a number, at the edges of the raw range and past it. */
+static void test_int_items(void)
+{
+    static const int64_t iv[] = { 0, 1, -1, 7, 30000, 1001, -2147483648LL, 4294967295LL, 999999999999999LL,
+                                  -999999999999999LL, 1000000000000000LL, -1000000000000000LL,
+                                  9007199254740993LL, INT64_MAX, INT64_MIN };
+    static const uint64_t uv[] = { 0, 1, 999999999999999ULL, 1000000000000000ULL, 18446744073709551615ULL };
+    for (size_t i = 0; i < sizeof iv / sizeof *iv + sizeof uv / sizeof *uv; i++) {
+        int is_u = i >= sizeof iv / sizeof *iv;
+        cJSON *a = cJSON_CreateArray(), *b = cJSON_CreateArray();
+        if (is_u) {
+            uint64_t v = uv[i - sizeof iv / sizeof *iv];
+            cJSON_AddItemToArray(a, sy_json_u64(v));
+            cJSON_AddItemToArray(b, cJSON_CreateNumber((double)v));
+        } else {
+            cJSON_AddItemToArray(a, sy_json_i64(iv[i]));
+            cJSON_AddItemToArray(b, cJSON_CreateNumber((double)iv[i]));
+        }
+        char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+        CHECK(x && y && strcmp(x, y) == 0);
+        if (x && y && strcmp(x, y))
+            printf("  %s printed, cJSON prints %s\n", x, y);
+        cJSON_free(x);
+        cJSON_free(y);
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+    }
+    cJSON *o = cJSON_CreateObject();
+    CHECK(sy_json_add_u64(o, "frames", 42) != NULL);
+    CHECK(sy_json_add_i64(o, "first_pts", -3) != NULL);
+    char *t = cJSON_PrintUnformatted(o);
+    CHECK(t && !strcmp(t, "{\"frames\":42,\"first_pts\":-3}"));
+    cJSON_free(t);
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     RUN(test_build_parse);
+    RUN(test_int_items);
     RUN(test_writer_refuses_non_objects);
     RUN(test_malformed);
     TEST_MAIN_END();
