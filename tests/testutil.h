@@ -53,6 +53,22 @@ static inline int tu_write_file(const char *path, const void *data, size_t size)
     int ok = fwrite(data, 1, size, f) == size;
     return fclose(f) == 0 && ok ? 0 : -1;
 }
+/* Read a whole file into *out (malloc'd, the caller frees it) and *size:
+ * 0, or -1. */
+static inline int tu_read_file(const char *path, unsigned char **out, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    *out = NULL;
+    *size = 0;
+    if (!f) return -1;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n < 0 || fseek(f, 0, SEEK_SET) != 0 || !(*out = malloc(n ? (size_t)n : 1))) {
+        fclose(f);
+        return -1;
+    }
+    *size = fread(*out, 1, (size_t)n, f);
+    fclose(f);
+    return *size == (size_t)n ? 0 : -1;
+}
 /* ../shared/realdata, or NULL when absent (tests then SKIP with a message). */
 static inline const char *tu_realdata(void) {
     const char *r = getenv("SYNAPT_REALDATA");

@@ -457,19 +457,6 @@ static void check_full(synapt_reader *r)
     CHECK_OK(synapt_reader_verify(r, NULL, NULL));
 }
 
-static int read_file(const char *p, uint8_t **out, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *out = malloc(*n ? *n : 1);
-    size_t k = fread(*out, 1, *n, f);
-    fclose(f);
-    return k == *n ? 0 : -1;
-}
-
 static void test_full_file(void)
 {
     int ok = 1;
@@ -502,7 +489,7 @@ static void test_full_file(void)
     /* memory image */
     uint8_t *img = NULL;
     size_t n = 0;
-    CHECK_OK(read_file(p, &img, &n));
+    CHECK_OK(tu_read_file(p, &img, &n));
     rc = synapt_reader_open_memory(&r, img, n, "mem.synapt", NULL, err, sizeof err);
     CHECK_OK(rc);
     if (!rc) {
@@ -617,8 +604,8 @@ static void test_determinism(void)
     CHECK(ok);
     uint8_t *x, *y;
     size_t nx, ny;
-    CHECK_OK(read_file(a, &x, &nx));
-    CHECK_OK(read_file(b, &y, &ny));
+    CHECK_OK(tu_read_file(a, &x, &nx));
+    CHECK_OK(tu_read_file(b, &y, &ny));
     CHECK_EQ_INT(nx, ny);
     CHECK(nx == ny && !memcmp(x, y, nx));
     synapt_reader *r;
@@ -636,8 +623,8 @@ static void test_determinism(void)
     /* non-deterministic files differ (random uuid) */
     write_full(a, 0, &ok);
     write_full(b, 0, &ok);
-    CHECK_OK(read_file(a, &x, &nx));
-    CHECK_OK(read_file(b, &y, &ny));
+    CHECK_OK(tu_read_file(a, &x, &nx));
+    CHECK_OK(tu_read_file(b, &y, &ny));
     CHECK(nx == ny && memcmp(x, y, nx) != 0);
     free(x);
     free(y);
@@ -680,7 +667,7 @@ static void test_atomicity(void)
     synapt_writer_abort(w);
     uint8_t *x;
     size_t n;
-    CHECK_OK(read_file(p, &x, &n));
+    CHECK_OK(tu_read_file(p, &x, &n));
     CHECK(n == 8 && !memcmp(x, "precious", 8));
     free(x);
     CHECK(!temp_left(p));
@@ -708,7 +695,7 @@ static void test_atomicity(void)
     CHECK_EQ_INT(synapt_writer_close(w, err, sizeof err), SYNAPT_E_IO);
     setrlimit(RLIMIT_FSIZE, &old_lim);
     signal(SIGXFSZ, SIG_DFL);
-    CHECK_OK(read_file(p, &x, &n));
+    CHECK_OK(tu_read_file(p, &x, &n));
     CHECK(n == 8 && !memcmp(x, "precious", 8));
     free(x);
     CHECK(!temp_left(p));

@@ -14,19 +14,6 @@ static size_t orig_n;
 
 static uint64_t rd64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = (v << 8) | p[i]; return v; }
 
-static int load(const char *p, uint8_t **out, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *out = malloc(*n ? *n : 1);
-    size_t k = fread(*out, 1, *n, f);
-    fclose(f);
-    return k == *n ? 0 : -1;
-}
-
 static void save(const char *p, const uint8_t *b, size_t n)
 {
     FILE *f = fopen(p, "wb");
@@ -82,7 +69,7 @@ static int make_src(void)
         synapt_writer_end_clip(w);
     }
     if (synapt_writer_close(w, err, sizeof err)) { printf("  %s\n", err); return -1; }
-    return load(src, &orig, &orig_n);
+    return tu_read_file(src, &orig, &orig_n);
 }
 
 static int recover(const uint8_t *img, size_t n, synapt_recover_report *rep, char *err, size_t cap)
@@ -114,7 +101,7 @@ static void test_unfinished_file(void)
     /* same calls, same options, deterministic: the very same bytes */
     uint8_t *back;
     size_t bn;
-    CHECK_OK(load(dst, &back, &bn));
+    CHECK_OK(tu_read_file(dst, &back, &bn));
     CHECK_EQ_INT(bn, orig_n);
     CHECK(bn == orig_n && !memcmp(back, orig, bn));
     free(back);

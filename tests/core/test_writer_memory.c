@@ -76,19 +76,6 @@ static int emit(synapt_writer *w, int clips)
     return rc;
 }
 
-static int read_file(const char *p, uint8_t **out, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *out = malloc(*n ? *n : 1);
-    size_t k = fread(*out, 1, *n, f);
-    fclose(f);
-    return k == *n ? 0 : -1;
-}
-
 /* Any entry of the test folder whose name starts with prefix? */
 static int left_with_prefix(const char *prefix)
 {
@@ -113,7 +100,7 @@ static void test_same_bytes_as_file(void)
     CHECK_OK(synapt_writer_close(w, err, sizeof err));
     uint8_t *disk = NULL;
     size_t ndisk = 0;
-    CHECK_OK(read_file(p, &disk, &ndisk));
+    CHECK_OK(tu_read_file(p, &disk, &ndisk));
     CHECK_OK(synapt_writer_create_memory(&w, "scratch", 0, &o, err, sizeof err));
     CHECK_OK(emit(w, 3));
     void *img = NULL;

@@ -38,19 +38,6 @@ static int make_video(const char *path, int frames, int hue)
     return synapt_movie_close(m, err, sizeof err) ? -1 : 0;
 }
 
-static int read_all(const char *p, uint8_t **out, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *out = malloc(*n ? *n : 1);
-    size_t k = fread(*out, 1, *n, f);
-    fclose(f);
-    return k == *n ? 0 : -1;
-}
-
 /* Pack manifest `m` into `out`; the run's return code. */
 static int pack(const char *m, const char *out, int threads, int64_t inputs, uint64_t limit, int keep_going,
                 import_pack_stats *st)
@@ -130,7 +117,7 @@ static void test_same_bytes_every_way(void)
             CHECK_EQ_INT(st.packed, 5);
             uint8_t *b = NULL;
             size_t nb = 0;
-            CHECK_OK(read_all(out, &b, &nb));
+            CHECK_OK(tu_read_file(out, &b, &nb));
             if (!first) {
                 first = b;
                 nfirst = nb;
