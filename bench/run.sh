@@ -8,6 +8,8 @@
 #   B / SYNAPT_BUILD  build directory (default build)
 #   BENCH_ARGS        arguments for every benchmark (e.g. --quick)
 #   BENCH_DIR         folder of the result files (default bench/results)
+# Arguments: benchmark names (bench_pack bench_python ...) to run only those;
+# none runs them all. An unknown name is an error before anything runs.
 # Exit status: 0 when every benchmark ran, 1 otherwise (a failed one's file
 # still holds what it printed, after a line saying it failed).
 cd "$(dirname "$0")/.." || exit 1
@@ -21,6 +23,21 @@ if [ "$found" = 0 ]; then
     exit 1
 fi
 mkdir -p "$DIR" || exit 1
+
+# wanted NAME: 0 when NAME is to run
+wanted() {
+    [ $# -gt 0 ] || return 1
+    [ -z "$only" ] && return 0
+    case " $only " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+only="$*"
+for n in $only; do
+    if [ "$n" != bench_python ] && [ ! -x "$B/bench/$n" ]; then
+        echo "bench/run.sh: no benchmark '$n' in $B/bench" >&2
+        exit 2
+    fi
+done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo 2>/dev/null | head -n 1)
 
@@ -61,11 +78,14 @@ trap 'rm -f "$DIR"/.bench_*.* ; exit 130' INT TERM
 status=0
 for b in "$B"/bench/bench_*; do
     [ -x "$b" ] || continue
+    wanted "$(basename "$b")" || continue
     # shellcheck disable=SC2086
     run "$(basename "$b")" "$b" ${BENCH_ARGS:-}
 done
 # the Python package's benchmark, when Debian's python3 has numpy and torch
-if /usr/bin/python3 -c 'import numpy, torch' 2> /dev/null; then
+if ! wanted bench_python; then
+    :
+elif /usr/bin/python3 -c 'import numpy, torch' 2> /dev/null; then
     # shellcheck disable=SC2086
     run bench_python env PYTHONPATH="$(pwd)/python" SYNAPT_BUILD="$B" /usr/bin/python3 bench/bench_python.py \
         ${BENCH_ARGS:-}
