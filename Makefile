@@ -215,10 +215,12 @@ asan: deps
 	SYNAPT_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/run.sh
 
 # ThreadSanitizer over what shares state between threads: one reader handle
-# read by 8 threads (tests/core/test_threads, test_core, test_video) and the
+# read by 8 threads (tests/core/test_threads, test_core, test_video), the
+# memory scratch images handed from pack workers to the writer
+# (tests/import/test_pack_scratch) and the
 # cli_pool_run workers of synapt-pack, -synth and -audit (scripts/tsan.sh).
 # Not part of make test (CI time budget); run it after touching threads.
-TSAN_TESTS = core/test_threads core/test_core video/test_video
+TSAN_TESTS = core/test_threads core/test_core video/test_video import/test_pack_scratch
 tsan: deps
 	$(MAKE) B=build-tsan CC=clang SAN="-fsanitize=thread -fno-omit-frame-pointer" CFLAGS="-O1 -g" \
 	    all $(TSAN_TESTS:%=build-tsan/tests/%)
