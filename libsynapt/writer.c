@@ -4,9 +4,9 @@
  * writer_chunk.c; writer_internal.h is what they share.
  *
  * The file is written front to back under PATH.tmp-XXXXXX; only close()
- * renames it into place (a memory writer builds the same bytes in its output
- * buffer and hands them over at close_memory), so a crash or failure never leaves a partial file
- * at PATH. Each clip's chunks are written as they fill; the clip's CLIP
+ * renames it into place, so a crash or failure never leaves a partial file
+ * at PATH (a memory writer builds the same bytes in its output buffer and
+ * hands them over at close_memory). Each clip's chunks are written as they fill; the clip's CLIP
  * record follows them, so a forward scan of a crashed temp file can recover
  * every completed clip. The index is kept in memory in its on-disk encoding
  * and written once at close. */
@@ -381,7 +381,10 @@ static int writer_new(synapt_writer **out, const char *path, int memory, uint64_
     w->header_len = SY_REC_OVERHEAD + SY_HEADER_FIXED + wlen;
     w->header_rec = sy_calloc(&mem, w->header_len);
     /* a memory image grows as needed (small clips are the point of it) */
-    if (!w->header_rec || sy_buf_reserve(&mem, &w->out, memory ? 64u << 10 : OUT_CAP)) { rc = sy_werr(w, SYNAPT_E_NOMEM, "out of memory"); goto fail; }
+    if (!w->header_rec || sy_buf_reserve(&mem, &w->out, memory ? 64u << 10 : OUT_CAP)) {
+        rc = sy_werr(w, SYNAPT_E_NOMEM, "out of memory");
+        goto fail;
+    }
     uint8_t *b = w->header_rec + SY_REC_PREFIX;
     sy_wr16(b, SYNAPT_FORMAT_MAJOR);
     sy_wr16(b + 2, SYNAPT_FORMAT_MINOR);
