@@ -110,6 +110,7 @@ typedef struct import_clip {
     uint64_t label_vocab;        /* set by import_pack_run: the output's label count,
                                     which frame label ids must stay below */
     int label_vocab_known;       /* label_vocab was set (else ids are unchecked) */
+    int resolved;                /* import_clip_resolve found the media on disk */
     char *meta_json;      /* a JSON object text, or NULL for {} */
     char *ann_file;       /* annotation file the clip came from */
     uint64_t ann_line;    /* 1-based line (0 = whole file / JSON element) */

@@ -693,7 +693,8 @@ static int try_base(import_clip *c, const char *base)
 
 int import_clip_resolve(import_clip *c, char *err, size_t errsz)
 {
-    if (c->frames && !c->video)
+    /* pack asks twice (where to keep the clip, then to pack it): look once */
+    if (c->resolved || (c->frames && !c->video))
         return 0;
     if (!c->video) {
         import_errf(err, errsz, c->ann_file, c->ann_line, "clip '%s' names no video",
@@ -717,6 +718,8 @@ int import_clip_resolve(import_clip *c, char *err, size_t errsz)
         r = SYNAPT_E_NOT_FOUND;
     }
     free(first);
+    if (r > 0)
+        c->resolved = 1;
     return r < 0 ? r : 0;
 }
 
