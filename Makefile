@@ -80,12 +80,22 @@ tl_archives = $(foreach u,$(call tl_closure,$(1)),$(B)/lib/libsynapt-$(u).a)
 tl_pkgs     = $(sort $(foreach u,$(call tl_closure,$(1)),$($(u)_PKGS)))
 tl_cflags   = $(shell pkg-config --cflags $(call tl_pkgs,$(1)) 2>/dev/null) \
               $(if $(filter zlib,$(call tl_pkgs,$(1))),-DSYNAPT_HAVE_ZLIB)
-tl_libs     = $(shell pkg-config --libs $(call tl_pkgs,$(1)) 2>/dev/null)
+tl_libs     = $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(call tl_pkgs,$(1))) 2>/dev/null)
+
+# HDF5 and matio are compiled against but not linked: loading libhdf5 costs
+# a process about 13 ms, so tools/h5 and tools/import dlopen them on first
+# use (tools/h5/h5.h, tools/import/matio_dl.h), by the soname the linker
+# would have recorded (scripts/soname.sh; deferred, so `make deps` runs first)
+DLOPEN_PKGS = hdf5 matio
+DL_LIBS     = $(shell pkg-config --libs $(DLOPEN_PKGS) 2>/dev/null)
+soname      = $(shell sh scripts/soname.sh '$(CC)' $(1) $(2))
+$(B)/obj/tools/h5/h5_dl.o: TOOL_DEFS = -DH5DL_SONAME='"$(call soname,hdf5,hdf5)"'
+$(B)/obj/tools/import/matio_dl.o: TOOL_DEFS = -DIMPORT_MATIO_SONAME='"$(call soname,matio,matio)"'
 
 # tests and benchmarks may exercise any tool library: they link all of them
 ALL_TOOL_A      = $(call tl_archives,$(TOOL_LIBS))
 ALL_TOOL_CFLAGS = $(call tl_cflags,$(TOOL_LIBS))
-ALL_TOOL_LDLIBS = $(call tl_libs,$(TOOL_LIBS)) $(LIB_LIBS) $(FF_LIBS)
+ALL_TOOL_LDLIBS = $(call tl_libs,$(TOOL_LIBS)) $(LIB_LIBS) $(FF_LIBS) $(DL_LIBS)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN) -Ilibsynapt
 
@@ -141,7 +151,7 @@ $(1)_SRC := $$(sort $$(wildcard tools/$(1)/*.c))
 $(1)_OBJ := $$($(1)_SRC:tools/$(1)/%.c=$$(B)/obj/tools/$(1)/%.o)
 $$(B)/obj/tools/$(1)/%.o: tools/$(1)/%.c $$(wildcard tools/*/*.h) libsynapt/synapt.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(call tl_cflags,$(1)) $$(LIB_CFLAGS) -Itools -c $$< -o $$@
+	$$(CC) $$(ALL_CFLAGS) $$(call tl_cflags,$(1)) $$(LIB_CFLAGS) $$(TOOL_DEFS) -Itools -c $$< -o $$@
 $$(B)/lib/libsynapt-$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^

@@ -102,11 +102,12 @@ int main(int argc, char **argv)
         return 1;
     }
     /* a small file with video (H.264), depth, mask and poses */
-    char cmd[1600];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "%s/synapt-synth -q -o %s/in.synapt --classes 2 --clips-per-class 2 --frames 16 --size 64x64 && "
-             "%s/synapt-synth -q -o %s/in2.synapt --classes 2 --clips-per-class 1 --frames 16 --size 64x64 --seed 7",
-             cur, g_dir, cur, g_dir);
+             "%s/synapt-synth -q -o %s/in2.synapt --classes 2 --clips-per-class 1 --frames 16 --size 64x64 --seed 7 && "
+             "%s/synapt-convert %s/in.synapt --to video --clip walk_0000 -o %s/v.mp4",
+             cur, g_dir, cur, g_dir, cur, g_dir, g_dir);
     if (system(cmd) != 0) {
         fprintf(stderr, "bench_startup: synapt-synth failed (%s)\n", cur);
         return 1;
@@ -122,6 +123,13 @@ int main(int argc, char **argv)
           "r.synapt" },
         { 0, "`synapt-audit IN -o DIR`", { "synapt-audit", "-q", "%D/in.synapt", "-o", "%D/audit", NULL }, "audit" },
         { 0, "`synapt-inspect IN`", { "synapt-inspect", "%D/in.synapt", NULL }, NULL },
+        { 0, "`synapt-convert IN --to npy --stream depth` (no HDF5 loaded since 2026-12-06)",
+          { "synapt-convert", "%D/in.synapt", "--to", "npy", "--clip", "walk_0000", "--stream", "depth", "-o", "%D/d.npy",
+            NULL }, "d.npy" },
+        { 0, "`synapt-convert IN --to hdf5` (loads libhdf5)",
+          { "synapt-convert", "-q", "%D/in.synapt", "--to", "hdf5", "-o", "%D/x.h5", NULL }, "x.h5" },
+        { 0, "`synapt-pack VIDEO -o OUT` (one 16-frame 64x64 H.264 file: loads FFmpeg)",
+          { "synapt-pack", "-q", "--threads", "1", "%D/v.mp4", "-o", "%D/p.synapt", NULL }, "p.synapt" },
         { 0, "`synapt-subset --frames 2:6` (cuts video: loads libavcodec, libswscale)",
           { "synapt-subset", "-q", "%D/in.synapt", "-o", "%D/c.synapt", "--frames", "2:6", NULL }, "c.synapt" },
         { 1, "Python: `import synapt`, read a clip's depth",

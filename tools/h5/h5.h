@@ -131,6 +131,164 @@ int h5c_attr_strs(hid_t obj, const char *name, const char *const *v, size_t n);
 int h5c_attr_num(hid_t obj, const char *name, hid_t type, const void *v, size_t n, int list);
 #endif
 
+/* ---- libhdf5, loaded on first use (h5_dl.c) ----
+ * Loading libhdf5 costs a process about 13 ms of CPU (5 ms more in one
+ * that loads FFmpeg as well, which shares some of its libraries): most of
+ * what `synapt-convert --to npy` costs, and more than a command that never
+ * opens an HDF5 file should pay. So no command links it: the functions and
+ * predefined-type globals tools/h5 and tools/import use are reached
+ * through the table below, which h5dl_load() fills with dlopen()/dlsym().
+ *
+ * A file that includes <hdf5.h> and then this header calls HDF5 by the
+ * usual names; the macros at the end turn each name into its table entry.
+ * HDF5's own macros (H5T_NATIVE_FLOAT, H5F_ACC_RDONLY, H5P_DATASET_ACCESS)
+ * expand to H5open(), H5check_version() and the *_g globals, which are in
+ * the table too. A name missing from it fails at link time. The rule that
+ * keeps the table filled before a call: every entry point of tools/h5
+ * (h5layout_export, h5layout_import, h5_rows_read) and of the HDF5 readers
+ * of tools/import calls h5dl_load() first. Code that calls HDF5 itself and
+ * links it (tests, benchmarks) defines H5DL_DIRECT first. */
+#ifdef H5_VERS_MAJOR
+#define H5DL_FUNCTIONS(X) \
+    X(H5open) X(H5check_version) X(H5get_libversion) X(H5Aclose) \
+    X(H5Acreate2) X(H5Aexists) X(H5Aget_space) X(H5Aget_type) \
+    X(H5Aopen) X(H5Aread) X(H5Awrite) X(H5Dclose) \
+    X(H5Dcreate2) X(H5Dget_chunk_info) X(H5Dget_create_plist) X(H5Dget_num_chunks) \
+    X(H5Dget_space) X(H5Dget_storage_size) X(H5Dget_type) X(H5Dopen2) \
+    X(H5Dread) X(H5Dvlen_reclaim) X(H5Dwrite) X(H5Eclear2) \
+    X(H5Eset_auto2) X(H5Ewalk2) X(H5Fclose) X(H5Fcreate) \
+    X(H5Fis_hdf5) X(H5Fopen) X(H5Gclose) X(H5Gcreate2) \
+    X(H5Gopen2) X(H5Lexists) X(H5Literate) X(H5Oclose) \
+    X(H5Oget_info2) X(H5Oopen) X(H5Pclose) X(H5Pcreate) \
+    X(H5Pget_chunk) X(H5Pget_external_count) X(H5Pget_layout) X(H5Pget_nfilters) \
+    X(H5Pset_chunk) X(H5Pset_deflate) X(H5Pset_elink_cb) X(H5Pset_filter) \
+    X(H5Pset_shuffle) X(H5Sclose) X(H5Screate) X(H5Screate_simple) \
+    X(H5Sget_simple_extent_dims) X(H5Sget_simple_extent_ndims) X(H5Sget_simple_extent_npoints) X(H5Sget_simple_extent_type) \
+    X(H5Sselect_hyperslab) X(H5Tclose) X(H5Tcopy) X(H5Tget_class) \
+    X(H5Tget_offset) X(H5Tget_precision) X(H5Tget_sign) X(H5Tget_size) \
+    X(H5Tis_variable_str) X(H5Tset_cset) X(H5Tset_ebias) X(H5Tset_fields) \
+    X(H5Tset_size) X(H5Zfilter_avail) X(H5Zget_filter_info)
+#define H5DL_VARIABLES(X) \
+    X(H5P_CLS_DATASET_ACCESS_ID_g) X(H5P_CLS_DATASET_CREATE_ID_g) X(H5P_CLS_GROUP_ACCESS_ID_g) X(H5T_C_S1_g) \
+    X(H5T_IEEE_F32LE_g) X(H5T_IEEE_F64LE_g) X(H5T_NATIVE_DOUBLE_g) X(H5T_NATIVE_FLOAT_g) \
+    X(H5T_NATIVE_INT32_g) X(H5T_NATIVE_INT64_g) X(H5T_NATIVE_UINT16_g) X(H5T_NATIVE_UINT32_g) \
+    X(H5T_NATIVE_UINT64_g) X(H5T_NATIVE_UINT8_g) X(H5T_STD_I16LE_g) X(H5T_STD_I32LE_g) \
+    X(H5T_STD_I64LE_g) X(H5T_STD_I8LE_g) X(H5T_STD_U16LE_g) X(H5T_STD_U32LE_g) \
+    X(H5T_STD_U64LE_g) X(H5T_STD_U8LE_g)
+
+#define H5DL_FIELD(name) __typeof__(name) *name;
+typedef struct h5dl_table {
+    H5DL_FUNCTIONS(H5DL_FIELD)
+    H5DL_VARIABLES(H5DL_FIELD)
+} h5dl_table;
+#undef H5DL_FIELD
+
+extern h5dl_table h5dl;
+
+#ifndef H5DL_DIRECT
+#define H5open (*h5dl.H5open)
+#define H5check_version (*h5dl.H5check_version)
+#define H5get_libversion (*h5dl.H5get_libversion)
+#define H5Aclose (*h5dl.H5Aclose)
+#define H5Acreate2 (*h5dl.H5Acreate2)
+#define H5Aexists (*h5dl.H5Aexists)
+#define H5Aget_space (*h5dl.H5Aget_space)
+#define H5Aget_type (*h5dl.H5Aget_type)
+#define H5Aopen (*h5dl.H5Aopen)
+#define H5Aread (*h5dl.H5Aread)
+#define H5Awrite (*h5dl.H5Awrite)
+#define H5Dclose (*h5dl.H5Dclose)
+#define H5Dcreate2 (*h5dl.H5Dcreate2)
+#define H5Dget_chunk_info (*h5dl.H5Dget_chunk_info)
+#define H5Dget_create_plist (*h5dl.H5Dget_create_plist)
+#define H5Dget_num_chunks (*h5dl.H5Dget_num_chunks)
+#define H5Dget_space (*h5dl.H5Dget_space)
+#define H5Dget_storage_size (*h5dl.H5Dget_storage_size)
+#define H5Dget_type (*h5dl.H5Dget_type)
+#define H5Dopen2 (*h5dl.H5Dopen2)
+#define H5Dread (*h5dl.H5Dread)
+#define H5Dvlen_reclaim (*h5dl.H5Dvlen_reclaim)
+#define H5Dwrite (*h5dl.H5Dwrite)
+#define H5Eclear2 (*h5dl.H5Eclear2)
+#define H5Eset_auto2 (*h5dl.H5Eset_auto2)
+#define H5Ewalk2 (*h5dl.H5Ewalk2)
+#define H5Fclose (*h5dl.H5Fclose)
+#define H5Fcreate (*h5dl.H5Fcreate)
+#define H5Fis_hdf5 (*h5dl.H5Fis_hdf5)
+#define H5Fopen (*h5dl.H5Fopen)
+#define H5Gclose (*h5dl.H5Gclose)
+#define H5Gcreate2 (*h5dl.H5Gcreate2)
+#define H5Gopen2 (*h5dl.H5Gopen2)
+#define H5Lexists (*h5dl.H5Lexists)
+#define H5Literate (*h5dl.H5Literate)
+#define H5Oclose (*h5dl.H5Oclose)
+#define H5Oget_info2 (*h5dl.H5Oget_info2)
+#define H5Oopen (*h5dl.H5Oopen)
+#define H5Pclose (*h5dl.H5Pclose)
+#define H5Pcreate (*h5dl.H5Pcreate)
+#define H5Pget_chunk (*h5dl.H5Pget_chunk)
+#define H5Pget_external_count (*h5dl.H5Pget_external_count)
+#define H5Pget_layout (*h5dl.H5Pget_layout)
+#define H5Pget_nfilters (*h5dl.H5Pget_nfilters)
+#define H5Pset_chunk (*h5dl.H5Pset_chunk)
+#define H5Pset_deflate (*h5dl.H5Pset_deflate)
+#define H5Pset_elink_cb (*h5dl.H5Pset_elink_cb)
+#define H5Pset_filter (*h5dl.H5Pset_filter)
+#define H5Pset_shuffle (*h5dl.H5Pset_shuffle)
+#define H5Sclose (*h5dl.H5Sclose)
+#define H5Screate (*h5dl.H5Screate)
+#define H5Screate_simple (*h5dl.H5Screate_simple)
+#define H5Sget_simple_extent_dims (*h5dl.H5Sget_simple_extent_dims)
+#define H5Sget_simple_extent_ndims (*h5dl.H5Sget_simple_extent_ndims)
+#define H5Sget_simple_extent_npoints (*h5dl.H5Sget_simple_extent_npoints)
+#define H5Sget_simple_extent_type (*h5dl.H5Sget_simple_extent_type)
+#define H5Sselect_hyperslab (*h5dl.H5Sselect_hyperslab)
+#define H5Tclose (*h5dl.H5Tclose)
+#define H5Tcopy (*h5dl.H5Tcopy)
+#define H5Tget_class (*h5dl.H5Tget_class)
+#define H5Tget_offset (*h5dl.H5Tget_offset)
+#define H5Tget_precision (*h5dl.H5Tget_precision)
+#define H5Tget_sign (*h5dl.H5Tget_sign)
+#define H5Tget_size (*h5dl.H5Tget_size)
+#define H5Tis_variable_str (*h5dl.H5Tis_variable_str)
+#define H5Tset_cset (*h5dl.H5Tset_cset)
+#define H5Tset_ebias (*h5dl.H5Tset_ebias)
+#define H5Tset_fields (*h5dl.H5Tset_fields)
+#define H5Tset_size (*h5dl.H5Tset_size)
+#define H5Zfilter_avail (*h5dl.H5Zfilter_avail)
+#define H5Zget_filter_info (*h5dl.H5Zget_filter_info)
+#define H5P_CLS_DATASET_ACCESS_ID_g (*h5dl.H5P_CLS_DATASET_ACCESS_ID_g)
+#define H5P_CLS_DATASET_CREATE_ID_g (*h5dl.H5P_CLS_DATASET_CREATE_ID_g)
+#define H5P_CLS_GROUP_ACCESS_ID_g (*h5dl.H5P_CLS_GROUP_ACCESS_ID_g)
+#define H5T_C_S1_g (*h5dl.H5T_C_S1_g)
+#define H5T_IEEE_F32LE_g (*h5dl.H5T_IEEE_F32LE_g)
+#define H5T_IEEE_F64LE_g (*h5dl.H5T_IEEE_F64LE_g)
+#define H5T_NATIVE_DOUBLE_g (*h5dl.H5T_NATIVE_DOUBLE_g)
+#define H5T_NATIVE_FLOAT_g (*h5dl.H5T_NATIVE_FLOAT_g)
+#define H5T_NATIVE_INT32_g (*h5dl.H5T_NATIVE_INT32_g)
+#define H5T_NATIVE_INT64_g (*h5dl.H5T_NATIVE_INT64_g)
+#define H5T_NATIVE_UINT16_g (*h5dl.H5T_NATIVE_UINT16_g)
+#define H5T_NATIVE_UINT32_g (*h5dl.H5T_NATIVE_UINT32_g)
+#define H5T_NATIVE_UINT64_g (*h5dl.H5T_NATIVE_UINT64_g)
+#define H5T_NATIVE_UINT8_g (*h5dl.H5T_NATIVE_UINT8_g)
+#define H5T_STD_I16LE_g (*h5dl.H5T_STD_I16LE_g)
+#define H5T_STD_I32LE_g (*h5dl.H5T_STD_I32LE_g)
+#define H5T_STD_I64LE_g (*h5dl.H5T_STD_I64LE_g)
+#define H5T_STD_I8LE_g (*h5dl.H5T_STD_I8LE_g)
+#define H5T_STD_U16LE_g (*h5dl.H5T_STD_U16LE_g)
+#define H5T_STD_U32LE_g (*h5dl.H5T_STD_U32LE_g)
+#define H5T_STD_U64LE_g (*h5dl.H5T_STD_U64LE_g)
+#define H5T_STD_U8LE_g (*h5dl.H5T_STD_U8LE_g)
+#endif
+#endif
+
+/** Load libhdf5 and fill the table above, once per process (thread-safe).
+ *  0, or SYNAPT_E_UNSUPPORTED with one line in `err` (may be NULL) naming
+ *  the library or function that could not be loaded; a failure is final.
+ *  A caller about to run HDF5 in a sandboxed child calls it first, so the
+ *  child inherits the loaded library instead of loading it again. */
+int h5dl_load(char *err, size_t errsz);
+
 /* ---- untrusted HDF5 inputs (h5_guard.c) ----
  * Declared only for a file that includes <hdf5.h> before this header (the
  * HDF5 sidecar readers of tools/import, the reader above), so commands never

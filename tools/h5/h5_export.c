@@ -677,6 +677,7 @@ static int write_provenance(ex *x)
 
 int h5layout_zstd_available(void)
 {
+    if (h5dl_load(NULL, 0)) return 0;
     h5c_quiet();
     unsigned cfg = 0;
     if (H5Zfilter_avail(H5LAYOUT_ZSTD_FILTER) <= 0) return 0;
@@ -708,6 +709,8 @@ int h5layout_export(h5layout_stats *stats, synapt_dataset *ds, const char *path,
     x.errsz = errsz;
     err[0] = 0;
     if (stats) memset(stats, 0, sizeof *stats);
+    /* not fail(): the caller names the output, `path` is where it is staged */
+    if (h5dl_load(err, errsz)) return SYNAPT_E_UNSUPPORTED;
     h5c_quiet();
     if (opts->zstd && !h5layout_zstd_available())
         return fail(&x, SYNAPT_E_UNSUPPORTED, "--hdf5-zstd needs the HDF5 zstd filter (id %d), which "

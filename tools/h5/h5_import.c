@@ -719,6 +719,8 @@ int h5layout_import(h5layout_stats *stats, const char *h5_path, const char *out_
     m.errsz = errsz;
     err[0] = 0;
     if (stats) memset(stats, 0, sizeof *stats);
+    char why[400];
+    if (h5dl_load(why, sizeof why)) return fail(&m, SYNAPT_E_UNSUPPORTED, NULL, "%s", why);
     h5c_quiet();
     struct stat si, so;
     if (stat(h5_path, &si) == 0 && stat(out_path, &so) == 0 && si.st_dev == so.st_dev &&

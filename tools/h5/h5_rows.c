@@ -124,6 +124,11 @@ int h5_rows_read(h5_rows *out, const char *path, const char *object, uint64_t ma
                  char *err, size_t errsz)
 {
     memset(out, 0, sizeof *out);
+    char lw[400];
+    if (h5dl_load(lw, sizeof lw)) {
+        snprintf(err, errsz, "%s: %s", path, lw);
+        return SYNAPT_E_UNSUPPORTED;
+    }
     h5c_quiet();
     char why[256];
     int ret = SYNAPT_E_INPUT;

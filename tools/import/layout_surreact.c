@@ -4,7 +4,6 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <math.h>
-#include <matio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -27,7 +27,11 @@ void import_h5_enter(void)
 {
     if (h5_depth++ == 0)
         pthread_mutex_lock(&h5_lock);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    /* loaded by import_h5_sandboxed, which comes first for every file;
+     * a failed load leaves the table empty and every caller fails before
+     * reaching HDF5 */
+    if (h5dl_load(NULL, 0) == 0)
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
 void import_h5_leave(void)
@@ -38,6 +42,12 @@ void import_h5_leave(void)
 
 int import_h5_sandboxed(cli_sandbox_fn fn, void *arg, const char *path, char *err, size_t errsz)
 {
+    /* libhdf5 loaded here, before the fork, so the child inherits it */
+    char why[400];
+    if (h5dl_load(why, sizeof why)) {
+        import_errf(err, errsz, path, 0, "%s", why);
+        return SYNAPT_E_UNSUPPORTED;
+    }
     import_h5_enter();
     int rc = cli_sandboxed(fn, arg, path, "HDF5", err, errsz);
     import_h5_leave();

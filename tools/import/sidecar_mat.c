@@ -12,7 +12,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "matio_dl.h"
+
 #define MAT_META_MAX_ELEMS 4096
+
+/* libmatio, loaded before the first matio call on `path` (and before a
+ * sandboxed dry run forks, so the child inherits it): 0, or one line
+ * naming the file and the library */
+static int mat_need(const char *path, char *err, size_t errsz)
+{
+    char why[400];
+    if (import_mat_load(why, sizeof why) == 0)
+        return 0;
+    import_errf(err, errsz, path, 0, "%s", why);
+    return SYNAPT_E_UNSUPPORTED;
+}
 
 static size_t mat_numel(const matvar_t *v)
 {
@@ -228,6 +242,8 @@ static int info_read(import_pose *pose2d, import_pose *pose3d, char **meta_json,
         import_errf(err, errsz, path, 0, "file larger than the limit");
         return SYNAPT_E_LIMIT;
     }
+    if (mat_need(path, err, errsz))
+        return SYNAPT_E_UNSUPPORTED;
     mat_t *m = Mat_Open(path, MAT_ACC_RDONLY);
     if (!m) {
         import_errf(err, errsz, path, 0, "not a MATLAB .mat file matio can read");
@@ -330,7 +346,7 @@ int import_surreal_info_read(import_pose *pose2d, import_pose *pose3d, char **me
     if (rc)
         return rc;
     info_job j = { path, pose2d != NULL, pose3d != NULL, meta_json != NULL };
-    if ((rc = cli_sandboxed(info_dry_run, &j, path, "MATLAB", err, errsz)))
+    if ((rc = mat_need(path, err, errsz)) || (rc = cli_sandboxed(info_dry_run, &j, path, "MATLAB", err, errsz)))
         return rc;
     return info_read(pose2d, pose3d, meta_json, path, err, errsz);
 }
@@ -348,6 +364,8 @@ static int frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *w, i
         return rc;
     struct stat st;
     uint64_t fsize = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+    if (mat_need(path, err, errsz))
+        return SYNAPT_E_UNSUPPORTED;
     mat_t *m = Mat_Open(path, MAT_ACC_RDONLY);
     if (!m) {
         import_errf(err, errsz, path, 0, "not a MATLAB .mat file matio can read");
@@ -501,7 +519,7 @@ int import_mat_frames_open(void **out, uint64_t *frames, uint32_t *h, uint32_t *
     if (rc)
         return rc;
     frames_job j = { path, prefix };
-    if ((rc = cli_sandboxed(frames_dry_run, &j, path, "MATLAB", err, errsz)))
+    if ((rc = mat_need(path, err, errsz)) || (rc = cli_sandboxed(frames_dry_run, &j, path, "MATLAB", err, errsz)))
         return rc;
     return frames_open(out, frames, h, w, dtype, path, prefix, err, errsz);
 }

@@ -8,7 +8,6 @@
 
 #include <cJSON.h>
 #include <dirent.h>
-#include <hdf5.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
