@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define H5DL_DIRECT /* calls HDF5 itself and links it (the Makefile's DL_LIBS) */
 #include "h5/h5.h"
 #include "synapt.h"
 #include "synth/synth.h"

@@ -91,6 +91,23 @@ if [ -s "$T/side.h5" ]; then
     expect_rc side_real 0 && pass hdf5_sidecar_with_library
 fi
 
+# HDF5 embeddings for the audit: the line names the file and the library
+$PY - "$T/emb.h5" <<'PYEOF' 2> "$T/py2.err" || skip audit_embeddings_names_missing_library "no h5py"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "w") as f:
+    f["embeddings"] = np.random.default_rng(0).random((2, 8), dtype=np.float32)
+PYEOF
+if [ -s "$T/emb.h5" ]; then
+    run emb noh5 synapt-audit "$T/in.synapt" -o "$T/audit2" --fail-on none --embeddings "$T/emb.h5"
+    if has "$T/emb.err" "emb.h5" && has "$T/emb.err" "$h5so"; then
+        pass audit_embeddings_names_missing_library
+    else
+        fail audit_embeddings_names_missing_library "rc $rc; stderr: $(cat "$T/emb.err")"
+    fi
+    run emb_real synapt-audit "$T/in.synapt" -o "$T/audit3" --fail-on none --embeddings "$T/emb.h5"
+    expect_rc emb_real 0 && pass audit_embeddings_with_library
+fi
+
 # a SURREAL _info.mat (real data only): the line names the file and matio
 mat=${SYNAPT_REALDATA:-/nonexistent}/pose/surreal
 mat=$(ls "$mat"/*_info.mat 2>/dev/null | head -n 1)

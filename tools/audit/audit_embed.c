@@ -124,6 +124,12 @@ static int read_rows(h5_rows *rows, const char *path, const char *object, char *
     memset(rows, 0, sizeof *rows);
     if (!ends_with(path, ".npy")) {
         h5_dry d = { path, object ? object : "embeddings" };
+        /* libhdf5 loaded before the fork, so the child inherits it */
+        char why[400];
+        if (h5dl_load(why, sizeof why)) {
+            snprintf(err, errsz, "%s: %s", path, why);
+            return -1;
+        }
         if (cli_sandboxed(h5_dry_run, &d, path, "HDF5", err, errsz) != 0)
             return -1;
         return h5_rows_read(rows, path, d.object, AUDIT_MAX_EMB_BYTES, err, errsz) == 0 ? 0 : -1;
