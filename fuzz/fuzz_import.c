@@ -128,6 +128,7 @@ FZ_UNUSED static void fz_touch_list(const import_list *l)
 #include <fcntl.h>
 #include <hdf5.h>
 #include <sys/wait.h>
+#define H5DL_DIRECT /* the child below calls libhdf5 itself (linked) */
 #include "h5/h5.h"
 /* libhdf5 1.10 itself dies on some damaged files (a SIGSEGV in its
  * symbol-table lookup, found by this target in two runs). synapt-pack and

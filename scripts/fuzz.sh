@@ -69,8 +69,12 @@ case " $FUZZ_TARGETS " in
     IMP_PKGS=$(sed -n 's/^import_PKGS *= *//p; s/^h5_PKGS *= *//p; s/^cli_PKGS *= *//p' Makefile | tr '\n' ' ')
     # FUZZING_BUILD_MODE_...: the matio/HDF5 dry run stays in-process
     # (tools/cli/cli_sandbox.c) so the fuzzer sees what it finds
+    # the sonames tools/h5 and tools/import dlopen (the Makefile's TOOL_DEFS);
+    # the harness links both libraries too, as the tests do
     IMP_CFLAGS="$(pkg-config --cflags $IMP_PKGS) -DSYNAPT_HAVE_ZLIB -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -Itools"
-    IMP_LIBS="$(pkg-config --libs $IMP_PKGS) -lmatio -lz"
+    IMP_CFLAGS="$IMP_CFLAGS -DH5DL_SONAME=\"$(sh scripts/soname.sh "$CC" hdf5 hdf5)\""
+    IMP_CFLAGS="$IMP_CFLAGS -DIMPORT_MATIO_SONAME=\"$(sh scripts/soname.sh "$CC" matio matio)\""
+    IMP_LIBS="$(pkg-config --libs $IMP_PKGS) -lmatio -lz -ldl"
     iobjs=""
     irebuilt=0
     for src in tools/import/*.c tools/npy/*.c tools/h5/*.c tools/cli/*.c; do
