@@ -28,6 +28,9 @@
 #      them, and
 #      code of libsynapt outside video_*.c calls only those video_*.c
 #      functions that load them first (VID_FF_NEED) or touch no FFmpeg.
+#   7. libhdf5 and libmatio are loaded on first use by the tools
+#      (tools/h5/h5.h, tools/import/matio_dl.h): no command links them, and
+#      each table list names the same functions as its #define lines.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-${SYNAPT_BUILD:-build}}
 MAX_LINES=1200
@@ -246,5 +249,25 @@ if [ -d "$BUILD/obj/lib" ]; then
         done
     done
 fi
+
+# rule 7
+for f in "$BUILD"/bin/synapt-*; do
+    [ -e "$f" ] || continue
+    needed=$(readelf -d "$f" 2>/dev/null | grep NEEDED | grep -Eo 'lib(hdf5|matio)[^]]*' | sort -u)
+    [ -z "$needed" ] || say "$f: links" $needed "(loaded on first use, see tools/h5/h5.h)"
+done
+# table_vs_defines HEADER LISTS TABLE: the X(name) entries of the #define
+# LISTS (a regular expression of list names) against the
+# `#define name (*TABLE.name)` lines of HEADER
+table_vs_defines() {
+    sed -n "/^#define \($2\)(X)/,/^\$/p" "$1" | grep -o 'X([A-Za-z0-9_]*)' | sed 's/X(\(.*\))/\1/' |
+        sort > "$tmp/dl_table"
+    sed -n "s/^#define \([A-Za-z0-9_]*\) (\*$3\.\1)\$/\1/p" "$1" | sort > "$tmp/dl_macros"
+    [ -s "$tmp/dl_table" ] || say "$1: no $2 list found"
+    cmp -s "$tmp/dl_table" "$tmp/dl_macros" ||
+        say "$1: the table and its #define lines differ:" $(comm -3 "$tmp/dl_table" "$tmp/dl_macros" | tr -d '\t')
+}
+table_vs_defines tools/h5/h5.h 'H5DL_FUNCTIONS\|H5DL_VARIABLES' h5dl
+table_vs_defines tools/import/matio_dl.h IMPORT_MAT_FUNCTIONS import_mat
 
 exit $bad
