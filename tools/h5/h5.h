@@ -132,10 +132,10 @@ int h5c_attr_num(hid_t obj, const char *name, hid_t type, const void *v, size_t 
 #endif
 
 /* ---- libhdf5, loaded on first use (h5_dl.c) ----
- * Loading libhdf5 costs a process about 13 ms of CPU (5 ms more in one
- * that loads FFmpeg as well, which shares some of its libraries): most of
- * what `synapt-convert --to npy` costs, and more than a command that never
- * opens an HDF5 file should pay. So no command links it: the functions and
+ * Loading libhdf5 costs a process about 13 ms of CPU (2-5 ms in one that
+ * loads FFmpeg too, which shares some of its libraries): half of what
+ * `synapt-convert --to npy` cost, and more than a command that never opens
+ * an HDF5 file should pay. So no command links it: the functions and
  * predefined-type globals tools/h5 and tools/import use are reached
  * through the table below, which h5dl_load() fills with dlopen()/dlsym().
  *
@@ -145,8 +145,9 @@ int h5c_attr_num(hid_t obj, const char *name, hid_t type, const void *v, size_t 
  * expand to H5open(), H5check_version() and the *_g globals, which are in
  * the table too. A name missing from it fails at link time. The rule that
  * keeps the table filled before a call: every entry point of tools/h5
- * (h5layout_export, h5layout_import, h5_rows_read) and of the HDF5 readers
- * of tools/import calls h5dl_load() first. Code that calls HDF5 itself and
+ * (h5layout_export, h5layout_import, h5_rows_read, h5layout_zstd_available)
+ * and of the HDF5 readers of tools/import and tools/audit calls h5dl_load()
+ * first. Code that calls HDF5 itself and
  * links it (tests, benchmarks) defines H5DL_DIRECT first. */
 #ifdef H5_VERS_MAJOR
 #define H5DL_FUNCTIONS(X) \
