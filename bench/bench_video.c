@@ -214,50 +214,6 @@ static double base_windows(const char *path, const src_index *ix, uint64_t n, in
     return count / (now() - t0);
 }
 
-/* bare libavcodec: demux everything first, then time only the decode */
-static double bare_decode_fps(const char *path)
-{
-    AVFormatContext *fc = NULL;
-    if (avformat_open_input(&fc, path, NULL, NULL) < 0 || avformat_find_stream_info(fc, NULL) < 0)
-        return -1;
-    int si = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    AVPacket **pk = NULL;
-    size_t np = 0, cap = 0;
-    AVPacket *p = av_packet_alloc();
-    while (av_read_frame(fc, p) >= 0) {
-        if (p->stream_index == si && p->size > 0) {
-            if (np == cap)
-                pk = realloc(pk, (cap = cap ? cap * 2 : 256) * sizeof *pk);
-            pk[np++] = av_packet_clone(p);
-        }
-        av_packet_unref(p);
-    }
-    const AVCodec *c = avcodec_find_decoder(fc->streams[si]->codecpar->codec_id);
-    AVCodecContext *d = avcodec_alloc_context3(c);
-    avcodec_parameters_to_context(d, fc->streams[si]->codecpar);
-    d->thread_count = 1;
-    avcodec_open2(d, c, NULL);
-    AVFrame *f = av_frame_alloc();
-    uint64_t frames = 0;
-    double t0 = now();
-    for (size_t i = 0; i <= np; i++) {
-        avcodec_send_packet(d, i < np ? pk[i] : NULL);
-        while (avcodec_receive_frame(d, f) == 0) {
-            frames++;
-            av_frame_unref(f);
-        }
-    }
-    double fps = frames / (now() - t0);
-    for (size_t i = 0; i < np; i++)
-        av_packet_free(&pk[i]);
-    free(pk);
-    av_frame_free(&f);
-    av_packet_free(&p);
-    avcodec_free_context(&d);
-    avformat_close_input(&fc);
-    return fps;
-}
-
 static double ours_decode_fps(synapt_reader *r, uint64_t frames, int format, uint8_t *buf, size_t cap, size_t fb)
 {
     double t0 = now();
@@ -377,6 +333,27 @@ static uint64_t bare_window(bare_src *b, const src_index *ix, uint64_t a, uint64
         }
     }
     return got == n ? decoded : 0;
+}
+
+/* bare libavcodec: demux everything first (bare_open, below), then time
+ * only the decode */
+static double bare_decode_fps(const char *path)
+{
+    bare_src b;
+    if (bare_open(&b, path))
+        return -1;
+    uint64_t frames = 0;
+    double t0 = now();
+    for (size_t i = 0; i <= b.np; i++) {
+        avcodec_send_packet(b.d, i < b.np ? b.pk[i] : NULL);
+        while (avcodec_receive_frame(b.d, b.f) == 0) {
+            frames++;
+            av_frame_unref(b.f);
+        }
+    }
+    double fps = frames / (now() - t0);
+    bare_close(&b);
+    return fps;
 }
 
 /* ---- real videos and awkward shapes ------------------------------------ */
